@@ -1,0 +1,93 @@
+//! Who may see and do what. Every permission is scoped to a unit and, where granted, its subtree.
+//!
+//! Units carry a materialised `path` of ancestor ids, e.g. `/1/7/52/` for a unit with id 52 whose
+//! parent is 7 and grandparent 1. A scope covers a unit when the unit is the scope's own unit or,
+//! for a subtree scope, when the unit's path starts with the scope unit's path.
+use crate::org::Role;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scope {
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub subtree: bool,
+}
+
+impl Scope {
+    pub fn covers(&self, unit_id: i64, unit_path: &str) -> bool {
+        unit_id == self.unit_id || (self.subtree && unit_path.starts_with(&self.unit_path))
+    }
+    /// True when the scope reaches the whole organisation (the national unit's subtree).
+    pub fn is_national(&self) -> bool {
+        self.subtree && self.unit_path.matches('/').count() == 2
+    }
+}
+
+/// The unit path of a child of `parent_path` with id `id`.
+pub fn child_path(parent_path: Option<&str>, id: i64) -> String {
+    format!("{}{id}/", parent_path.unwrap_or("/"))
+}
+
+/// Actions that are not reading one's own scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Create and edit units, departments and staff; import them.
+    ManageOrg,
+    /// Create accounts and set their roles.
+    ManageUsers,
+    /// Edit the statutory work calendar.
+    EditCalendar,
+    /// Browse the audit log.
+    ReadAudit,
+    /// Read staff lists (names, posts) of units in scope.
+    ReadStaff,
+}
+
+pub fn allowed(role: Role, action: Action) -> bool {
+    use Action::*;
+    match action {
+        ManageOrg | ManageUsers | EditCalendar => role == Role::Admin,
+        ReadAudit => matches!(role, Role::Admin | Role::Discipline),
+        ReadStaff => !matches!(role, Role::Staff),
+    }
+}
+
+/// Whether a user with scope `actor` may give an account the scope `(unit, subtree)`: only within
+/// the actor's own scope, and a subtree grant only for a unit the actor's subtree covers.
+pub fn may_grant(actor: &Scope, unit_id: i64, unit_path: &str) -> bool {
+    actor.covers(unit_id, unit_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn s(id: i64, path: &str, subtree: bool) -> Scope {
+        Scope { unit_id: id, unit_path: path.into(), subtree }
+    }
+    #[test]
+    fn scope_covers() {
+        let province = s(7, "/1/7/", true);
+        assert!(province.covers(7, "/1/7/"));
+        assert!(province.covers(52, "/1/7/52/"));
+        assert!(!province.covers(8, "/1/8/"));
+        assert!(!province.covers(1, "/1/"));
+        // id 7 must not cover id 70 by a string prefix accident
+        assert!(!province.covers(70, "/1/70/"));
+        let county = s(52, "/1/7/52/", false);
+        assert!(county.covers(52, "/1/7/52/"));
+        assert!(!county.covers(53, "/1/7/53/"));
+        assert!(!county.covers(99, "/1/7/52/99/"));
+        assert!(s(1, "/1/", true).is_national());
+        assert!(!province.is_national());
+        assert_eq!(child_path(Some("/1/7/"), 52), "/1/7/52/");
+        assert_eq!(child_path(None, 1), "/1/");
+    }
+    #[test]
+    fn role_rules() {
+        assert!(allowed(Role::Admin, Action::ManageOrg));
+        assert!(!allowed(Role::Office, Action::ManageOrg));
+        assert!(allowed(Role::Discipline, Action::ReadAudit));
+        assert!(!allowed(Role::Letters, Action::ReadAudit));
+        assert!(!allowed(Role::Staff, Action::ReadStaff));
+    }
+}

@@ -1,0 +1,8 @@
+//! Duban's rules as plain functions: no I/O. The store and web crates carry them.
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod import;
+pub mod org;
+pub mod text;

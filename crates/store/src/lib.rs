@@ -1,0 +1,280 @@
+//! The Store: one set of SQL on SQLite (default, WAL) and PostgreSQL, through sqlx's `Any` driver.
+//! Queries use `$N` placeholders, which both backends accept; where the dialects must differ
+//! (migrations, triggers, sequences) the code branches on [`Backend`].
+pub mod audit;
+pub mod backup;
+pub mod calendar;
+pub mod demo;
+pub mod org;
+pub mod users;
+
+use duban_domain::audit::{Entry, entry_hash};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Row, Transaction};
+use std::time::Duration;
+use thiserror::Error;
+
+pub use duban_domain::access::Scope;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("import has {} problem(s)", .0.len())]
+    Import(Vec<duban_domain::import::CellError>),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Who performs a write: recorded in the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system(name: &str) -> Actor {
+        Actor { user_id: None, name: name.to_string() }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+const MIGRATIONS_SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const MIGRATIONS_PG: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
+const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
+const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");
+
+/// The default database: an SQLite file under `./data/`.
+pub const DEFAULT_URL: &str = "sqlite://data/duban.db";
+
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn now_epoch() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://PATH` or `postgres://…`), creating an SQLite file and its
+    /// directory on first use, and runs the migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Invalid(format!(
+                "unsupported database URL (use sqlite://PATH or postgres://…): {url}"
+            )));
+        };
+        let url = match backend {
+            Backend::Sqlite => {
+                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                if path != ":memory:" {
+                    if let Some(dir) = std::path::Path::new(path).parent() {
+                        if !dir.as_os_str().is_empty() {
+                            std::fs::create_dir_all(dir)?;
+                        }
+                    }
+                }
+                format!("sqlite://{path}?mode=rwc")
+            }
+            Backend::Postgres => url.to_string(),
+        };
+        let opts = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(30));
+        let opts = if backend == Backend::Sqlite {
+            opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL for concurrent readers; FULL sync so that an acknowledged write survives a crash.
+                    sqlx::raw_sql(
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
+                    )
+                    .execute(conn)
+                    .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            opts
+        };
+        let pool = opts.connect(&url).await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the embedded migrations not yet applied. Safe to run concurrently and repeatedly.
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .execute(&self.pool)
+            .await?;
+        let list = match self.backend {
+            Backend::Sqlite => MIGRATIONS_SQLITE,
+            Backend::Postgres => MIGRATIONS_PG,
+        };
+        for (version, sql) in list {
+            let mut tx = self.pool.begin().await?;
+            if self.backend == Backend::Postgres {
+                sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+            } else {
+                // take the write lock before reading, so two processes cannot both apply
+                sqlx::raw_sql("DELETE FROM schema_migrations WHERE version < 0").execute(&mut *tx).await?;
+            }
+            let done: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+            if done == 0 {
+                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                    .bind(*version)
+                    .bind(now_rfc3339())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        sqlx::raw_sql(self.triggers_sql()).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn triggers_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => TRIGGERS_SQLITE,
+            Backend::Postgres => TRIGGERS_PG,
+        }
+    }
+
+    pub async fn schema_version(&self) -> Result<i64> {
+        let v: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations").fetch_one(&self.pool).await?.try_get(0)?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// A cheap query proving the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Begins a write. Every change goes through one: it takes the audit chain's head first, which
+    /// serialises writers on both backends, and records audit entries in the same transaction as
+    /// the change, so a change and its audit entry commit or vanish together.
+    pub async fn write(&self, actor: &Actor) -> Result<Write> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
+        Ok(Write { tx, seq: row.try_get(0)?, hash: row.try_get(1)?, actor: actor.clone(), dirty: false })
+    }
+}
+
+pub struct Write {
+    pub tx: Transaction<'static, Any>,
+    seq: i64,
+    hash: String,
+    actor: Actor,
+    dirty: bool,
+}
+
+/// What an audit entry says about one change.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: String,
+    pub unit_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Write {
+    pub async fn audit(&mut self, c: Change<'_>) -> Result<()> {
+        let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+        let mut e = Entry {
+            seq: self.seq + 1,
+            at: now_rfc3339(),
+            actor_id: self.actor.user_id,
+            actor: self.actor.name.clone(),
+            action: c.action.to_string(),
+            entity: c.entity.to_string(),
+            entity_id: c.entity_id,
+            unit_id: c.unit_id,
+            before: json(c.before),
+            after: json(c.after),
+            prev_hash: self.hash.clone(),
+            hash: String::new(),
+        };
+        e.hash = entry_hash(&e, &self.hash);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(e.seq)
+        .bind(&e.at)
+        .bind(e.actor_id)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.entity)
+        .bind(&e.entity_id)
+        .bind(e.unit_id)
+        .bind(&e.before)
+        .bind(&e.after)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *self.tx)
+        .await?;
+        self.seq = e.seq;
+        self.hash = e.hash;
+        self.dirty = true;
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        if self.dirty {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(self.seq)
+                .bind(&self.hash)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The SQL condition restricting a `units` alias to a scope, with its two parameters
+/// (`$a` = the scope's unit id, `$b` = its path prefix pattern, or '' when not a subtree scope).
+pub fn scope_sql(alias: &str, a: usize, b: usize) -> String {
+    format!("({alias}.id = ${a} OR {alias}.path LIKE ${b})")
+}
+
+pub fn scope_like(scope: &Scope) -> String {
+    if scope.subtree { format!("{}%", scope.unit_path) } else { String::new() }
+}
+
+pub(crate) fn flag(row: &AnyRow, col: &str) -> Result<bool> {
+    Ok(row.try_get::<i64, _>(col)? != 0)
+}

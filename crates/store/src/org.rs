@@ -1,0 +1,385 @@
+//! Units, departments, staff; their imports.
+use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, flag, scope_like, scope_sql};
+use duban_domain::import::{self, KnownUnit, Table};
+use duban_domain::org::{Level, UnitCode};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: i64,
+    pub parent_id: Option<i64>,
+    pub path: String,
+}
+
+impl Unit {
+    fn from_row(r: &AnyRow) -> Result<Unit> {
+        Ok(Unit {
+            id: r.try_get("id")?,
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            level: r.try_get("level")?,
+            parent_id: r.try_get("parent_id")?,
+            path: r.try_get("path")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Department {
+    pub id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffMember {
+    pub id: i64,
+    pub staff_no: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub department: Option<String>,
+    pub post: String,
+    pub is_leader: bool,
+}
+
+impl StaffMember {
+    fn from_row(r: &AnyRow) -> Result<StaffMember> {
+        Ok(StaffMember {
+            id: r.try_get("id")?,
+            staff_no: r.try_get("staff_no")?,
+            name: r.try_get("name")?,
+            unit_id: r.try_get("unit_id")?,
+            department: r.try_get("department")?,
+            post: r.try_get("post")?,
+            is_leader: flag(r, "is_leader")?,
+        })
+    }
+}
+
+const UNIT_COLS: &str = "u.id, u.code, u.name, u.level, u.parent_id, u.path";
+const STAFF_SELECT: &str = "SELECT s.id, s.staff_no, s.name, s.unit_id, d.name AS department, s.post, s.is_leader \
+     FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub departments_created: usize,
+}
+
+impl Store {
+    pub async fn unit(&self, id: i64) -> Result<Option<Unit>> {
+        let r = sqlx::query(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref().map(Unit::from_row).transpose()
+    }
+
+    pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
+        let r = sqlx::query(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.code = $1"))
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref().map(Unit::from_row).transpose()
+    }
+
+    /// A unit the scope covers; `None` both when it does not exist and when it is out of scope,
+    /// so that guessing ids tells nothing.
+    pub async fn unit_in_scope(&self, scope: &Scope, id: i64) -> Result<Option<Unit>> {
+        Ok(self.unit(id).await?.filter(|u| scope.covers(u.id, &u.path)))
+    }
+
+    /// Units in scope, optionally filtered by level and a name/code search, ordered by code.
+    pub async fn units(&self, scope: &Scope, level: Option<i64>, q: &str, limit: i64, offset: i64) -> Result<(Vec<Unit>, i64)> {
+        let cond = format!(
+            "{} AND ($3 = 0 OR u.level = $3) AND ($4 = '' OR u.name LIKE $4 OR u.code LIKE $4)",
+            scope_sql("u", 1, 2)
+        );
+        let pattern = if q.is_empty() { String::new() } else { format!("%{q}%") };
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM units u WHERE {cond}"))
+            .bind(scope.unit_id)
+            .bind(scope_like(scope))
+            .bind(level.unwrap_or(0))
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let rows = sqlx::query(&format!("SELECT {UNIT_COLS} FROM units u WHERE {cond} ORDER BY u.level, u.code LIMIT $5 OFFSET $6"))
+            .bind(scope.unit_id)
+            .bind(scope_like(scope))
+            .bind(level.unwrap_or(0))
+            .bind(&pattern)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows.iter().map(Unit::from_row).collect::<Result<_>>()?, total))
+    }
+
+    pub async fn children(&self, unit_id: i64) -> Result<Vec<Unit>> {
+        let rows = sqlx::query(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.parent_id = $1 ORDER BY u.code"))
+            .bind(unit_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(Unit::from_row).collect()
+    }
+
+    pub async fn departments(&self, unit_id: i64) -> Result<Vec<Department>> {
+        let rows = sqlx::query("SELECT id, unit_id, name, kind FROM departments WHERE unit_id = $1 ORDER BY id")
+            .bind(unit_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(Department { id: r.try_get(0)?, unit_id: r.try_get(1)?, name: r.try_get(2)?, kind: r.try_get(3)? }))
+            .collect()
+    }
+
+    pub async fn staff_of_unit(&self, unit_id: i64, leaders_only: bool, limit: i64, offset: i64) -> Result<(Vec<StaffMember>, i64)> {
+        let total: i64 = sqlx::query("SELECT COUNT(*) FROM staff WHERE unit_id = $1 AND ($2 = 0 OR is_leader = 1)")
+            .bind(unit_id)
+            .bind(i64::from(leaders_only))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let rows = sqlx::query(&format!(
+            "{STAFF_SELECT} WHERE s.unit_id = $1 AND ($2 = 0 OR s.is_leader = 1) ORDER BY s.is_leader DESC, s.staff_no LIMIT $3 OFFSET $4"
+        ))
+        .bind(unit_id)
+        .bind(i64::from(leaders_only))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((rows.iter().map(StaffMember::from_row).collect::<Result<_>>()?, total))
+    }
+
+    /// A staff member whose unit the scope covers; `None` otherwise.
+    pub async fn staff_in_scope(&self, scope: &Scope, id: i64) -> Result<Option<StaffMember>> {
+        let r = sqlx::query(&format!("{STAFF_SELECT} JOIN units u ON u.id = s.unit_id WHERE s.id = $3 AND {}", scope_sql("u", 1, 2)))
+            .bind(scope.unit_id)
+            .bind(scope_like(scope))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref().map(StaffMember::from_row).transpose()
+    }
+
+    pub async fn count_in_scope(&self, scope: &Scope) -> Result<(i64, i64)> {
+        let units: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM units u WHERE {}", scope_sql("u", 1, 2)))
+            .bind(scope.unit_id)
+            .bind(scope_like(scope))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let staff: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE {}", scope_sql("u", 1, 2)))
+            .bind(scope.unit_id)
+            .bind(scope_like(scope))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        Ok((units, staff))
+    }
+
+    pub async fn rename_unit(&self, actor: &Actor, unit: &Unit, name: &str) -> Result<()> {
+        let mut w = self.write(actor).await?;
+        sqlx::query("UPDATE units SET name = $1 WHERE id = $2").bind(name).bind(unit.id).execute(&mut *w.tx).await?;
+        w.audit(Change {
+            action: "unit.update",
+            entity: "unit",
+            entity_id: unit.id.to_string(),
+            unit_id: Some(unit.id),
+            before: Some(json!({"name": unit.name})),
+            after: Some(json!({"name": name})),
+        })
+        .await?;
+        w.commit().await
+    }
+
+    pub async fn add_department(&self, actor: &Actor, unit_id: i64, name: &str, kind: &str) -> Result<i64> {
+        let mut w = self.write(actor).await?;
+        let id = ensure_department(&mut w, unit_id, name, kind).await?.0;
+        w.audit(Change {
+            action: "department.create",
+            entity: "department",
+            entity_id: id.to_string(),
+            unit_id: Some(unit_id),
+            before: None,
+            after: Some(json!({"name": name, "kind": kind})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    /// Imports a units table: all rows or none.
+    pub async fn import_units(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
+        let mut w = self.write(actor).await?;
+        let existing = sqlx::query("SELECT u.code, u.level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id")
+            .fetch_all(&mut *w.tx)
+            .await?;
+        let mut known = HashMap::new();
+        for r in &existing {
+            let code: String = r.try_get(0)?;
+            let level: i64 = r.try_get(1)?;
+            let parent: Option<String> = r.try_get(2)?;
+            if let (Ok(c), Ok(l)) = (UnitCode::parse(&code), Level::new(level as u8)) {
+                known.insert(c, KnownUnit { level: l, parent: parent.and_then(|p| UnitCode::parse(&p).ok()) });
+            }
+        }
+        let rows = import::validate_units(table, &known).map_err(StoreError::Import)?;
+        let mut report = ImportReport::default();
+        for r in &rows {
+            let parent_id: Option<i64> = match &r.parent {
+                Some(p) => Some(sqlx::query("SELECT id FROM units WHERE code = $1").bind(p.as_str()).fetch_one(&mut *w.tx).await?.try_get(0)?),
+                None => None,
+            };
+            if known.contains_key(&r.code) {
+                sqlx::query("UPDATE units SET name = $1, level = $2, parent_id = $3 WHERE code = $4")
+                    .bind(&r.name)
+                    .bind(i64::from(r.level.get()))
+                    .bind(parent_id)
+                    .bind(r.code.as_str())
+                    .execute(&mut *w.tx)
+                    .await?;
+                report.updated += 1;
+            } else {
+                sqlx::query("INSERT INTO units (code, name, level, parent_id) VALUES ($1, $2, $3, $4)")
+                    .bind(r.code.as_str())
+                    .bind(&r.name)
+                    .bind(i64::from(r.level.get()))
+                    .bind(parent_id)
+                    .execute(&mut *w.tx)
+                    .await?;
+                report.created += 1;
+            }
+        }
+        recompute_paths(&mut w).await?;
+        w.audit(Change {
+            action: "import.units",
+            entity: "unit",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"created": report.created, "updated": report.updated,
+                "codes": rows.iter().take(100).map(|r| r.code.as_str()).collect::<Vec<_>>()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(report)
+    }
+
+    /// Imports a staff table: all rows or none. Departments named there are created in their unit.
+    /// `limit_to` restricts the units rows may name (an admin's scope); others are row errors.
+    pub async fn import_staff(&self, actor: &Actor, table: &Table, limit_to: Option<&Scope>) -> Result<ImportReport> {
+        let mut w = self.write(actor).await?;
+        let mut units = HashMap::new();
+        for r in sqlx::query("SELECT id, code, path FROM units").fetch_all(&mut *w.tx).await? {
+            let id: i64 = r.try_get(0)?;
+            let code: String = r.try_get(1)?;
+            let path: String = r.try_get(2)?;
+            if limit_to.is_none_or(|s| s.covers(id, &path)) {
+                if let Ok(c) = UnitCode::parse(&code) {
+                    units.insert(c, id);
+                }
+            }
+        }
+        let codes: HashSet<UnitCode> = units.keys().cloned().collect();
+        let rows = import::validate_staff(table, &codes).map_err(StoreError::Import)?;
+        let mut report = ImportReport::default();
+        let mut depts: HashMap<(i64, String), i64> = HashMap::new();
+        for r in &rows {
+            let unit_id = units[&r.unit];
+            let dept_id = if r.department.is_empty() {
+                None
+            } else if let Some(id) = depts.get(&(unit_id, r.department.clone())) {
+                Some(*id)
+            } else {
+                let (id, created) = ensure_department(&mut w, unit_id, &r.department, "internal").await?;
+                report.departments_created += usize::from(created);
+                depts.insert((unit_id, r.department.clone()), id);
+                Some(id)
+            };
+            let n = sqlx::query("UPDATE staff SET name = $1, unit_id = $2, department_id = $3, post = $4, is_leader = $5 WHERE staff_no = $6")
+                .bind(&r.name)
+                .bind(unit_id)
+                .bind(dept_id)
+                .bind(&r.post)
+                .bind(i64::from(r.is_leader))
+                .bind(&r.staff_id)
+                .execute(&mut *w.tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                sqlx::query("INSERT INTO staff (staff_no, name, unit_id, department_id, post, is_leader) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&r.staff_id)
+                    .bind(&r.name)
+                    .bind(unit_id)
+                    .bind(dept_id)
+                    .bind(&r.post)
+                    .bind(i64::from(r.is_leader))
+                    .execute(&mut *w.tx)
+                    .await?;
+                report.created += 1;
+            } else {
+                report.updated += 1;
+            }
+        }
+        w.audit(Change {
+            action: "import.staff",
+            entity: "staff",
+            entity_id: "*".into(),
+            unit_id: limit_to.map(|s| s.unit_id),
+            before: None,
+            after: Some(json!({"created": report.created, "updated": report.updated, "departments_created": report.departments_created})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(report)
+    }
+}
+
+/// The department `name` of a unit, created when missing. Returns its id and whether it was created.
+pub(crate) async fn ensure_department(w: &mut Write, unit_id: i64, name: &str, kind: &str) -> Result<(i64, bool)> {
+    if let Some(r) = sqlx::query("SELECT id FROM departments WHERE unit_id = $1 AND name = $2")
+        .bind(unit_id)
+        .bind(name)
+        .fetch_optional(&mut *w.tx)
+        .await?
+    {
+        return Ok((r.try_get(0)?, false));
+    }
+    let r = sqlx::query("INSERT INTO departments (unit_id, name, kind) VALUES ($1, $2, $3) RETURNING id")
+        .bind(unit_id)
+        .bind(name)
+        .bind(kind)
+        .fetch_one(&mut *w.tx)
+        .await?;
+    Ok((r.try_get(0)?, true))
+}
+
+/// Rebuilds every unit's materialised path, level by level (levels strictly decrease towards the root).
+pub(crate) async fn recompute_paths(w: &mut Write) -> Result<()> {
+    recompute_paths_tx(&mut w.tx).await
+}
+
+pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
+    sqlx::query("UPDATE units SET path = '/' || CAST(id AS TEXT) || '/' WHERE parent_id IS NULL").execute(&mut **tx).await?;
+    for level in 2..=4i64 {
+        sqlx::query(
+            "UPDATE units SET path = (SELECT p.path FROM units p WHERE p.id = units.parent_id) || CAST(id AS TEXT) || '/' WHERE level = $1",
+        )
+        .bind(level)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

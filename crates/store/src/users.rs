@@ -1,0 +1,320 @@
+//! Accounts, sessions and API tokens.
+use crate::{Actor, Change, Result, Scope, Store, StoreError, flag, now_epoch, now_rfc3339, scope_like, scope_sql};
+use duban_domain::auth::{self, new_secret, secret_digest};
+use duban_domain::org::Role;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Idle timeout of a web session; it slides while the user is active.
+pub const SESSION_SECONDS: i64 = 8 * 3600;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub unit_level: i64,
+    #[serde(skip)]
+    pub unit_path: String,
+    pub subtree: bool,
+    pub lang: String,
+}
+
+impl User {
+    pub fn scope(&self) -> Scope {
+        Scope { unit_id: self.unit_id, unit_path: self.unit_path.clone(), subtree: self.subtree }
+    }
+    pub fn actor(&self) -> Actor {
+        Actor { user_id: Some(self.id), name: self.login.clone() }
+    }
+    fn from_row(r: &AnyRow) -> Result<User> {
+        let role: String = r.try_get("role")?;
+        Ok(User {
+            id: r.try_get("id")?,
+            login: r.try_get("login")?,
+            display_name: r.try_get("display_name")?,
+            role: Role::parse(&role).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            unit_id: r.try_get("unit_id")?,
+            unit_code: r.try_get("unit_code")?,
+            unit_name: r.try_get("unit_name")?,
+            unit_level: r.try_get("unit_level")?,
+            unit_path: r.try_get("unit_path")?,
+            subtree: flag(r, "subtree")?,
+            lang: r.try_get("lang")?,
+        })
+    }
+}
+
+const USER_SELECT: &str = "SELECT us.id, us.login, us.display_name, us.role, us.unit_id, u.code AS unit_code, u.name AS unit_name, \
+     u.level AS unit_level, u.path AS unit_path, us.subtree, us.lang FROM users us JOIN units u ON u.id = us.unit_id";
+
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub unit_id: i64,
+    pub subtree: bool,
+}
+
+/// The outcome of a login attempt.
+pub enum LoginOutcome {
+    Ok { user: User, session: String, csrf: String },
+    BadCredentials,
+    Locked,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub revoked: bool,
+}
+
+impl Store {
+    pub fn validate_login(login: &str) -> Result<String> {
+        let l = login.trim();
+        if (2..=40).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+            Ok(l.to_string())
+        } else {
+            Err(StoreError::Invalid("登录名须为 2–40 位字母、数字、点、下划线或连字符".into()))
+        }
+    }
+
+    pub async fn create_user(&self, actor: &Actor, nu: &NewUser<'_>) -> Result<i64> {
+        let login = Self::validate_login(nu.login)?;
+        auth::check_password_policy(nu.password).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let hash = auth::hash_password(nu.password);
+        let mut w = self.write(actor).await?;
+        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE login = $1").bind(&login).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        if exists > 0 {
+            return Err(StoreError::Conflict(format!("登录名 {login} 已存在")));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO users (login, display_name, password_hash, role, unit_id, subtree, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&login)
+        .bind(nu.display_name)
+        .bind(&hash)
+        .bind(nu.role.as_str())
+        .bind(nu.unit_id)
+        .bind(i64::from(nu.subtree))
+        .bind(now_rfc3339())
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?;
+        w.audit(Change {
+            action: "user.create",
+            entity: "user",
+            entity_id: id.to_string(),
+            unit_id: Some(nu.unit_id),
+            before: None,
+            after: Some(json!({"login": login, "display_name": nu.display_name, "role": nu.role.as_str(), "subtree": nu.subtree})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+        let r = sqlx::query(&format!("{USER_SELECT} WHERE us.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        r.as_ref().map(User::from_row).transpose()
+    }
+
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        let r = sqlx::query(&format!("{USER_SELECT} WHERE us.login = $1")).bind(login).fetch_optional(&self.pool).await?;
+        r.as_ref().map(User::from_row).transpose()
+    }
+
+    pub async fn users_in_scope(&self, scope: &Scope) -> Result<Vec<User>> {
+        let rows = sqlx::query(&format!("{USER_SELECT} WHERE {} ORDER BY u.code, us.login", scope_sql("u", 1, 2)))
+            .bind(scope.unit_id)
+            .bind(scope_like(scope))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(User::from_row).collect()
+    }
+
+    /// Checks a password, applies the lockout rule, and opens a session on success.
+    pub async fn login(&self, login: &str, password: &str) -> Result<LoginOutcome> {
+        let now = now_epoch();
+        let row = sqlx::query("SELECT id, password_hash, failed_logins, locked_until, disabled FROM users WHERE login = $1")
+            .bind(login.trim())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            // spend the same time as a real check, so that logins cannot be probed by timing
+            auth::verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI");
+            return Ok(LoginOutcome::BadCredentials);
+        };
+        let id: i64 = row.try_get(0)?;
+        let hash: String = row.try_get(1)?;
+        let failed: i64 = row.try_get(2)?;
+        let locked_until: Option<i64> = row.try_get(3)?;
+        if auth::is_locked(locked_until, now) {
+            return Ok(LoginOutcome::Locked);
+        }
+        let disabled = flag(&row, "disabled")?;
+        let actor = Actor { user_id: Some(id), name: login.trim().to_string() };
+        if disabled || !auth::verify_password(password, &hash) {
+            let (n, lock) = auth::after_failure(failed, now);
+            let mut w = self.write(&actor).await?;
+            sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+                .bind(n)
+                .bind(lock)
+                .bind(id)
+                .execute(&mut *w.tx)
+                .await?;
+            if lock.is_some() {
+                w.audit(Change { action: "user.locked", entity: "user", entity_id: id.to_string(), unit_id: None, before: None, after: Some(json!({"locked_until": lock})) })
+                    .await?;
+            }
+            w.commit().await?;
+            return Ok(if lock.is_some() { LoginOutcome::Locked } else { LoginOutcome::BadCredentials });
+        }
+        let session = new_secret();
+        let csrf = new_secret();
+        let mut w = self.write(&actor).await?;
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *w.tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *w.tx).await?;
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(secret_digest(&session))
+            .bind(id)
+            .bind(&csrf)
+            .bind(now)
+            .bind(now + SESSION_SECONDS)
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change { action: "user.login", entity: "user", entity_id: id.to_string(), unit_id: None, before: None, after: None }).await?;
+        w.commit().await?;
+        let user = self.user(id).await?.ok_or(StoreError::NotFound)?;
+        Ok(LoginOutcome::Ok { user, session, csrf })
+    }
+
+    /// The user and CSRF token of a live session. Extends the session when more than a tenth of
+    /// its idle time has passed (so that most requests only read).
+    pub async fn session(&self, token: &str) -> Result<Option<(User, String)>> {
+        let now = now_epoch();
+        let digest = secret_digest(token);
+        let r = sqlx::query(&format!(
+            "{USER_SELECT} JOIN sessions se ON se.user_id = us.id WHERE se.id_hash = $1 AND se.expires_at > $2 AND us.disabled = 0"
+        ).replace("SELECT us.id", "SELECT se.csrf, se.expires_at, us.id"))
+        .bind(&digest)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        let user = User::from_row(&r)?;
+        let csrf: String = r.try_get("csrf")?;
+        let expires: i64 = r.try_get("expires_at")?;
+        if expires - now < SESSION_SECONDS - SESSION_SECONDS / 10 {
+            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id_hash = $2").bind(now + SESSION_SECONDS).bind(&digest).execute(&self.pool).await?;
+        }
+        Ok(Some((user, csrf)))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(secret_digest(token)).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Changes a password after checking the current one; ends the user's other sessions.
+    pub async fn change_password(&self, user: &User, current: &str, new: &str, keep_session: Option<&str>) -> Result<()> {
+        let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1").bind(user.id).fetch_one(&self.pool).await?.try_get(0)?;
+        if !auth::verify_password(current, &hash) {
+            return Err(StoreError::Invalid("当前密码不正确".into()));
+        }
+        auth::check_password_policy(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.set_password(&user.actor(), user.id, new, keep_session).await
+    }
+
+    /// Sets a password without the current one (administrators, CLI).
+    pub async fn set_password(&self, actor: &Actor, user_id: i64, new: &str, keep_session: Option<&str>) -> Result<()> {
+        auth::check_password_policy(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut w = self.write(actor).await?;
+        sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+            .bind(auth::hash_password(new))
+            .bind(user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep_session.map(secret_digest).unwrap_or_default())
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change { action: "user.password", entity: "user", entity_id: user_id.to_string(), unit_id: None, before: None, after: None }).await?;
+        w.commit().await
+    }
+
+    pub async fn set_lang(&self, user: &User, lang: &str) -> Result<()> {
+        let mut w = self.write(&user.actor()).await?;
+        sqlx::query("UPDATE users SET lang = $1 WHERE id = $2").bind(lang).bind(user.id).execute(&mut *w.tx).await?;
+        w.audit(Change {
+            action: "user.lang",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            unit_id: Some(user.unit_id),
+            before: Some(json!({"lang": user.lang})),
+            after: Some(json!({"lang": lang})),
+        })
+        .await?;
+        w.commit().await
+    }
+
+    /// Issues an API token; the secret is returned once and only its digest is kept.
+    pub async fn create_token(&self, user: &User, name: &str) -> Result<String> {
+        let secret = format!("dbn_{}", new_secret());
+        let mut w = self.write(&user.actor()).await?;
+        let id: i64 = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(user.id)
+            .bind(name)
+            .bind(secret_digest(&secret))
+            .bind(now_rfc3339())
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
+        w.audit(Change { action: "token.create", entity: "api_token", entity_id: id.to_string(), unit_id: Some(user.unit_id), before: None, after: Some(json!({"name": name})) })
+            .await?;
+        w.commit().await?;
+        Ok(secret)
+    }
+
+    pub async fn tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        let rows = sqlx::query("SELECT id, name, created_at, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id").bind(user_id).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok(ApiToken { id: r.try_get(0)?, name: r.try_get(1)?, created_at: r.try_get(2)?, revoked: flag(r, "revoked")? }))
+            .collect()
+    }
+
+    /// Revokes one of the user's own tokens; another user's token id is "not found".
+    pub async fn revoke_token(&self, user: &User, token_id: i64) -> Result<()> {
+        let mut w = self.write(&user.actor()).await?;
+        let n = sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user.id)
+            .execute(&mut *w.tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        w.audit(Change { action: "token.revoke", entity: "api_token", entity_id: token_id.to_string(), unit_id: Some(user.unit_id), before: None, after: None })
+            .await?;
+        w.commit().await
+    }
+
+    pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
+        let r = sqlx::query(&format!("{USER_SELECT} JOIN api_tokens t ON t.user_id = us.id WHERE t.token_hash = $1 AND t.revoked = 0 AND us.disabled = 0"))
+            .bind(secret_digest(token))
+            .fetch_optional(&self.pool)
+            .await?;
+        r.as_ref().map(User::from_row).transpose()
+    }
+}
