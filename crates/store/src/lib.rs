@@ -6,6 +6,7 @@ pub mod backup;
 pub mod calendar;
 pub mod demo;
 pub mod org;
+pub mod testing;
 pub mod users;
 
 use duban_domain::audit::{Entry, entry_hash};
@@ -151,7 +152,7 @@ impl Store {
                 .await?
                 .try_get(0)?;
             if done == 0 {
-                sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                sqlx::raw_sql(*sql).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                     .bind(*version)
                     .bind(now_rfc3339())
@@ -277,4 +278,11 @@ pub fn scope_like(scope: &Scope) -> String {
 
 pub(crate) fn flag(row: &AnyRow, col: &str) -> Result<bool> {
     Ok(row.try_get::<i64, _>(col)? != 0)
+}
+
+/// `format!` for SQL assembled from constants in this crate (column lists, scope conditions,
+/// table names from [`backup::TABLES`]); user input is always bound as a parameter.
+#[macro_export]
+macro_rules! sqlf {
+    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
 }

@@ -77,7 +77,7 @@ pub struct ImportReport {
 
 impl Store {
     pub async fn unit(&self, id: i64) -> Result<Option<Unit>> {
-        let r = sqlx::query(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.id = $1"))
+        let r = sqlx::query(crate::sqlf!("SELECT {UNIT_COLS} FROM units u WHERE u.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -85,7 +85,7 @@ impl Store {
     }
 
     pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
-        let r = sqlx::query(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.code = $1"))
+        let r = sqlx::query(crate::sqlf!("SELECT {UNIT_COLS} FROM units u WHERE u.code = $1"))
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
@@ -105,7 +105,7 @@ impl Store {
             scope_sql("u", 1, 2)
         );
         let pattern = if q.is_empty() { String::new() } else { format!("%{q}%") };
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM units u WHERE {cond}"))
+        let total: i64 = sqlx::query(crate::sqlf!("SELECT COUNT(*) FROM units u WHERE {cond}"))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
             .bind(level.unwrap_or(0))
@@ -113,7 +113,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
-        let rows = sqlx::query(&format!("SELECT {UNIT_COLS} FROM units u WHERE {cond} ORDER BY u.level, u.code LIMIT $5 OFFSET $6"))
+        let rows = sqlx::query(crate::sqlf!("SELECT {UNIT_COLS} FROM units u WHERE {cond} ORDER BY u.level, u.code LIMIT $5 OFFSET $6"))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
             .bind(level.unwrap_or(0))
@@ -126,7 +126,7 @@ impl Store {
     }
 
     pub async fn children(&self, unit_id: i64) -> Result<Vec<Unit>> {
-        let rows = sqlx::query(&format!("SELECT {UNIT_COLS} FROM units u WHERE u.parent_id = $1 ORDER BY u.code"))
+        let rows = sqlx::query(crate::sqlf!("SELECT {UNIT_COLS} FROM units u WHERE u.parent_id = $1 ORDER BY u.code"))
             .bind(unit_id)
             .fetch_all(&self.pool)
             .await?;
@@ -150,7 +150,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(crate::sqlf!(
             "{STAFF_SELECT} WHERE s.unit_id = $1 AND ($2 = 0 OR s.is_leader = 1) ORDER BY s.is_leader DESC, s.staff_no LIMIT $3 OFFSET $4"
         ))
         .bind(unit_id)
@@ -164,7 +164,7 @@ impl Store {
 
     /// A staff member whose unit the scope covers; `None` otherwise.
     pub async fn staff_in_scope(&self, scope: &Scope, id: i64) -> Result<Option<StaffMember>> {
-        let r = sqlx::query(&format!("{STAFF_SELECT} JOIN units u ON u.id = s.unit_id WHERE s.id = $3 AND {}", scope_sql("u", 1, 2)))
+        let r = sqlx::query(crate::sqlf!("{STAFF_SELECT} JOIN units u ON u.id = s.unit_id WHERE s.id = $3 AND {}", scope_sql("u", 1, 2)))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
             .bind(id)
@@ -174,13 +174,13 @@ impl Store {
     }
 
     pub async fn count_in_scope(&self, scope: &Scope) -> Result<(i64, i64)> {
-        let units: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM units u WHERE {}", scope_sql("u", 1, 2)))
+        let units: i64 = sqlx::query(crate::sqlf!("SELECT COUNT(*) FROM units u WHERE {}", scope_sql("u", 1, 2)))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
-        let staff: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE {}", scope_sql("u", 1, 2)))
+        let staff: i64 = sqlx::query(crate::sqlf!("SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE {}", scope_sql("u", 1, 2)))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
             .fetch_one(&self.pool)

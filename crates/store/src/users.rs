@@ -124,17 +124,17 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
-        let r = sqlx::query(&format!("{USER_SELECT} WHERE us.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        let r = sqlx::query(crate::sqlf!("{USER_SELECT} WHERE us.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         r.as_ref().map(User::from_row).transpose()
     }
 
     pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
-        let r = sqlx::query(&format!("{USER_SELECT} WHERE us.login = $1")).bind(login).fetch_optional(&self.pool).await?;
+        let r = sqlx::query(crate::sqlf!("{USER_SELECT} WHERE us.login = $1")).bind(login).fetch_optional(&self.pool).await?;
         r.as_ref().map(User::from_row).transpose()
     }
 
     pub async fn users_in_scope(&self, scope: &Scope) -> Result<Vec<User>> {
-        let rows = sqlx::query(&format!("{USER_SELECT} WHERE {} ORDER BY u.code, us.login", scope_sql("u", 1, 2)))
+        let rows = sqlx::query(crate::sqlf!("{USER_SELECT} WHERE {} ORDER BY u.code, us.login", scope_sql("u", 1, 2)))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
             .fetch_all(&self.pool)
@@ -203,9 +203,9 @@ impl Store {
     pub async fn session(&self, token: &str) -> Result<Option<(User, String)>> {
         let now = now_epoch();
         let digest = secret_digest(token);
-        let r = sqlx::query(&format!(
-            "{USER_SELECT} JOIN sessions se ON se.user_id = us.id WHERE se.id_hash = $1 AND se.expires_at > $2 AND us.disabled = 0"
-        ).replace("SELECT us.id", "SELECT se.csrf, se.expires_at, us.id"))
+        let sql = format!("{USER_SELECT} JOIN sessions se ON se.user_id = us.id WHERE se.id_hash = $1 AND se.expires_at > $2 AND us.disabled = 0")
+            .replacen("SELECT us.id", "SELECT se.csrf, se.expires_at, us.id", 1);
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&digest)
         .bind(now)
         .fetch_optional(&self.pool)
@@ -311,7 +311,7 @@ impl Store {
     }
 
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
-        let r = sqlx::query(&format!("{USER_SELECT} JOIN api_tokens t ON t.user_id = us.id WHERE t.token_hash = $1 AND t.revoked = 0 AND us.disabled = 0"))
+        let r = sqlx::query(crate::sqlf!("{USER_SELECT} JOIN api_tokens t ON t.user_id = us.id WHERE t.token_hash = $1 AND t.revoked = 0 AND us.disabled = 0"))
             .bind(secret_digest(token))
             .fetch_optional(&self.pool)
             .await?;
