@@ -1,1 +1,334 @@
-fn main() {}
+//! `duban`: the one binary. Serve, migrate, demo data, imports, accounts, audit, backup, calendar.
+mod settings;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use duban_domain::calendar::{Counting, Period, parse_date};
+use duban_domain::org::{Role, UnitCode};
+use duban_store::users::NewUser;
+use duban_store::{Actor, Store, StoreError};
+use settings::Settings;
+use std::io::Read;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "duban", version, about = "督办 Duban — inspection rectification and supervision")]
+struct Cli {
+    /// Database URL: sqlite://PATH (default: an SQLite file under ./data/) or postgres://…
+    #[arg(long, global = true, env = "DUBAN_DATABASE_URL")]
+    db: Option<String>,
+    /// Settings file (TOML).
+    #[arg(long, global = true)]
+    config: Option<String>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the web server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Load the demo data first (idempotent) and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Check that the database answers (or, with --http, that a running server is healthy).
+    Healthcheck {
+        #[arg(long)]
+        http: Option<String>,
+    },
+    /// Load the demo data and print the demo logins. Idempotent.
+    Demo {
+        /// `nation`: the nationwide organisation used by benchmarks.
+        #[arg(long)]
+        scale: Option<String>,
+    },
+    /// Import units or staff from CSV or XLSX: all rows or none.
+    Import {
+        #[command(subcommand)]
+        what: ImportCmd,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Write a consistent backup (safe while the server runs).
+    Backup {
+        #[arg(long)]
+        to: String,
+    },
+    /// Restore a backup into an empty database (or replace everything with --force).
+    Restore {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        force: bool,
+    },
+    /// The statutory work calendar.
+    Calendar {
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Columns: code,name,level,parent_code
+    Units { file: String },
+    /// Columns: staff_id,name,unit_code,department,post,is_leader
+    Staff { file: String },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        role: String,
+        /// The role covers the unit's subordinate units too.
+        #[arg(long)]
+        subtree: bool,
+        /// Display name (default: the login).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set an account's password, read from standard input.
+    Passwd {
+        #[arg(long)]
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Exit 0 when the chain is intact; otherwise name the first entry that does not verify.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Print the deadline as YYYY-MM-DD.
+    Deadline {
+        #[arg(long)]
+        start: String,
+        #[arg(long, conflicts_with = "months")]
+        days: Option<u32>,
+        #[arg(long)]
+        months: Option<u32>,
+        #[arg(long, default_value = "calendar")]
+        counting: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("DUBAN_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    Ok(s.lines().next().unwrap_or("").to_string())
+}
+
+fn print_import_errors(e: StoreError) -> anyhow::Error {
+    if let StoreError::Import(errs) = &e {
+        for c in errs {
+            eprintln!("{c}");
+        }
+        return anyhow::anyhow!("导入失败：{} 处问题，未导入任何数据", errs.len());
+    }
+    e.into()
+}
+
+fn print_logins(listen: Option<&str>) {
+    println!("演示账号（密码均为 {}）/ demo logins (password {}):", duban_store::demo::DEMO_PASSWORD, duban_store::demo::DEMO_PASSWORD);
+    for (login, name, role, unit, subtree) in duban_store::demo::DEMO_USERS {
+        println!("  {login:<12} {:<10} {unit}{}  {name}", role.as_str(), if subtree { " +下级" } else { "" });
+    }
+    if let Some(l) = listen {
+        println!("打开 / open: http://{l}/");
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(db) = cli.db {
+        settings.database_url = db;
+    }
+    // calendar arithmetic and healthchecks over HTTP need no database connection of their own
+    if let Cmd::Healthcheck { http: Some(addr) } = &cli.cmd {
+        return http_health(addr).await;
+    }
+    let store = Store::open(&settings.database_url).await.with_context(|| format!("opening {}", settings::redact(&settings.database_url)))?;
+    match cli.cmd {
+        Cmd::Serve { listen, demo } => {
+            let listen = listen.unwrap_or(settings.listen.clone());
+            store.seed_calendar().await?;
+            if demo {
+                let r = store.load_demo().await?;
+                println!("演示数据已就绪：{} 个单位，{} 名人员", r.units, r.staff);
+                print_logins(Some(&listen));
+            }
+            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+            let addr = listener.local_addr()?;
+            let web = duban_web::WebSettings {
+                secure_cookies: settings.secure_cookies,
+                max_upload_bytes: settings.max_upload_mb * 1024 * 1024,
+                login_per_minute: settings.login_per_minute,
+            };
+            let app = duban_web::build_app(duban_web::AppState::new(store, web));
+            println!("Duban listening on http://{addr}/");
+            tracing::info!(settings = ?settings, %addr, "serving");
+            duban_web::serve(listener, app, shutdown_signal()).await?;
+        }
+        Cmd::Migrate => {
+            store.migrate().await?;
+            println!("schema version {}", store.schema_version().await?);
+        }
+        Cmd::Healthcheck { .. } => {
+            store.ping().await?;
+            println!("ok: database answers, schema version {}", store.schema_version().await?);
+        }
+        Cmd::Demo { scale } => {
+            let r = match scale.as_deref() {
+                None => store.load_demo().await?,
+                Some("nation") => {
+                    let t = std::time::Instant::now();
+                    let r = store.load_nation().await?;
+                    println!("nationwide data generated in {:.1}s", t.elapsed().as_secs_f64());
+                    r
+                }
+                Some(other) => bail!("unknown scale {other:?} (use: nation)"),
+            };
+            println!("演示数据已就绪：{} 个单位，{} 名人员，新建账号 {} 个", r.units, r.staff, r.users_created);
+            print_logins(None);
+        }
+        Cmd::Import { what } => {
+            let (kind, file) = match &what {
+                ImportCmd::Units { file } => ("units", file),
+                ImportCmd::Staff { file } => ("staff", file),
+            };
+            let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
+            let table = duban_publish::sheet::read_table(file, &bytes)?;
+            let actor = Actor::system("cli");
+            let r = if kind == "units" { store.import_units(&actor, &table).await } else { store.import_staff(&actor, &table, None).await }
+                .map_err(print_import_errors)?;
+            println!("导入完成：新增 {}，更新 {}，新建部门 {}", r.created, r.updated, r.departments_created);
+        }
+        Cmd::User { cmd: UserCmd::Add { login, unit, role, subtree, name } } => {
+            let role = Role::parse(&role)?;
+            let code = UnitCode::parse(&unit)?;
+            let unit = store.unit_by_code(code.as_str()).await?.with_context(|| format!("unit {} does not exist", code.as_str()))?;
+            let password = read_password()?;
+            let display = name.unwrap_or_else(|| login.clone());
+            let nu = NewUser { login: &login, display_name: &display, password: &password, role, unit_id: unit.id, subtree };
+            let id = store.create_user(&Actor::system("cli"), &nu).await?;
+            println!("created user {login} (id {id}), role {} at {} {}", role.as_str(), unit.code, unit.name);
+        }
+        Cmd::User { cmd: UserCmd::Passwd { login } } => {
+            let user = store.user_by_login(&login).await?.with_context(|| format!("no user {login}"))?;
+            store.set_password(&Actor::system("cli"), user.id, &read_password()?, None).await?;
+            println!("password set for {login}");
+        }
+        Cmd::Audit { cmd: AuditCmd::Verify } => match store.verify_audit().await? {
+            Ok(n) => println!("audit chain intact: {n} entries"),
+            Err(fault) => {
+                eprintln!("audit chain BROKEN at {fault}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        Cmd::Backup { to } => {
+            let tmp = format!("{to}.partial");
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).with_context(|| format!("creating {tmp}"))?);
+            let n = store.backup(&mut f).await?;
+            f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&tmp, &to)?;
+            println!("backup written to {to}: {n} rows");
+        }
+        Cmd::Restore { from, force } => {
+            let f = std::io::BufReader::new(std::fs::File::open(&from).with_context(|| format!("opening {from}"))?);
+            let n = store.restore(f, force).await?;
+            println!("restored {n} rows from {from}");
+        }
+        Cmd::Calendar { cmd: CalendarCmd::Deadline { start, days, months, counting } } => {
+            let start = parse_date(&start)?;
+            let counting = Counting::parse(&counting).context("--counting must be calendar or working")?;
+            let period = match (days, months) {
+                (Some(d), None) => Period::Days(d),
+                (None, Some(m)) => Period::Months(m),
+                _ => bail!("give --days N or --months N"),
+            };
+            store.seed_calendar().await?;
+            let d = store.work_calendar().await?.deadline(start, period, counting)?;
+            println!("{d}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn http_health(addr: &str) -> anyhow::Result<ExitCode> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.with_context(|| format!("connecting {addr}"))?;
+    s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await?;
+    let head = String::from_utf8_lossy(&buf);
+    if head.starts_with("HTTP/1.1 200") {
+        println!("ok");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("unhealthy: {}", head.lines().next().unwrap_or(""));
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

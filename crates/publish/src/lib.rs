@@ -1,1 +1,2 @@
-
+//! Documents in and out: tables from CSV/XLSX (and, in later modules, PDF, DOCX, XLSX ledgers, SVG charts).
+pub mod sheet;

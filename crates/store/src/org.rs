@@ -383,3 +383,9 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
     }
     Ok(())
 }
+
+impl Store {
+    pub async fn count_children(&self, unit_id: i64) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM units WHERE parent_id = $1").bind(unit_id).fetch_one(&self.pool).await?.try_get(0)?)
+    }
+}

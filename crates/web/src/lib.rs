@@ -1,1 +1,95 @@
+//! Duban's web layer: server-rendered pages (askama), the JSON API under `/api/v1`, auth
+//! extractors, health and metrics. `build_app` gives the Router; `serve` runs it.
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod limiter;
+pub mod metrics;
+pub mod pages;
 
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use duban_store::Store;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Mark cookies `Secure` (set when Duban is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Largest accepted upload (imports).
+    pub max_upload_bytes: usize,
+    /// Login attempts allowed per client address per minute.
+    pub login_per_minute: u32,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings { secure_cookies: false, max_upload_bytes: 20 * 1024 * 1024, login_per_minute: 20 }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<WebSettings>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub login_limiter: Arc<limiter::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: WebSettings) -> AppState {
+        let per_minute = settings.login_per_minute;
+        AppState {
+            store,
+            settings: Arc::new(settings),
+            metrics: Arc::new(metrics::Metrics::default()),
+            login_limiter: Arc::new(limiter::RateLimiter::new(per_minute, std::time::Duration::from_secs(60))),
+        }
+    }
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
+
+pub fn build_app(state: AppState) -> Router {
+    let upload_limit = state.settings.max_upload_bytes;
+    Router::new()
+        .merge(pages::routes(upload_limit))
+        .nest("/api/v1", api::routes(upload_limit))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::render))
+        .route("/static/app.css", get(css))
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve))
+        .layer(DefaultBodyLimit::max(auth::FORM_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await
+}
+
+async fn healthz(State(st): State<AppState>) -> impl IntoResponse {
+    match st.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ok"),
+        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/app.css"),
+    )
+}

@@ -1,0 +1,84 @@
+//! Typed settings: defaults → TOML file (`--config`, `DUBAN_CONFIG`, or `./duban.toml`) →
+//! `DUBAN_*` environment → command-line flags.
+use serde::Deserialize;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen: String,
+    pub secure_cookies: bool,
+    pub max_upload_mb: usize,
+    pub login_per_minute: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: duban_store::DEFAULT_URL.into(),
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            max_upload_mb: 20,
+            login_per_minute: 20,
+        }
+    }
+}
+
+/// The database URL with any password replaced, for logs and `Debug`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact(&self.database_url))
+            .field("listen", &self.listen)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("max_upload_mb", &self.max_upload_mb)
+            .field("login_per_minute", &self.login_per_minute)
+            .finish()
+    }
+}
+
+impl Settings {
+    pub fn load(config: Option<&str>) -> anyhow::Result<Settings> {
+        let path = config.map(String::from).or_else(|| std::env::var("DUBAN_CONFIG").ok());
+        let mut s = match path {
+            Some(p) => toml::from_str(&std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("cannot read config {p}: {e}"))?)?,
+            None if std::path::Path::new("duban.toml").exists() => toml::from_str(&std::fs::read_to_string("duban.toml")?)?,
+            None => Settings::default(),
+        };
+        if let Ok(v) = std::env::var("DUBAN_LISTEN") {
+            s.listen = v;
+        }
+        if let Ok(v) = std::env::var("DUBAN_SECURE_COOKIES") {
+            s.secure_cookies = v == "1" || v == "true";
+        }
+        if let Ok(v) = std::env::var("DUBAN_MAX_UPLOAD_MB") {
+            s.max_upload_mb = v.parse()?;
+        }
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(redact("postgres://duban:s3cret@db:5432/duban"), "postgres://duban:***@db:5432/duban");
+        assert_eq!(redact("sqlite://data/duban.db"), "sqlite://data/duban.db");
+        let s = Settings { database_url: "postgres://u:pw@h/d".into(), ..Settings::default() };
+        assert!(!format!("{s:?}").contains("pw"));
+    }
+}

@@ -1,0 +1,102 @@
+//! Reading an uploaded table (CSV or XLSX) into rows of text cells.
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum SheetError {
+    #[error("文件不是 UTF-8 编码的 CSV（第 {row} 行）；请另存为“CSV UTF-8”或使用 XLSX")]
+    NotUtf8 { row: usize },
+    #[error("CSV 格式错误（第 {row} 行）：{msg}")]
+    Csv { row: usize, msg: String },
+    #[error("无法读取 XLSX 文件：{0}")]
+    Xlsx(String),
+    #[error("文件为空")]
+    Empty,
+    #[error("无法识别的文件类型：请上传 .csv 或 .xlsx")]
+    UnknownType,
+}
+
+/// Reads CSV or XLSX, chosen by the file's content (XLSX is a ZIP file) and, failing that, its name.
+pub fn read_table(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
+    if bytes.is_empty() {
+        return Err(SheetError::Empty);
+    }
+    let lower = name.to_lowercase();
+    if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)
+    } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") {
+        Err(SheetError::Xlsx("不是有效的 XLSX 文件".into()))
+    } else if lower.ends_with(".csv") || lower.ends_with(".txt") || !lower.contains('.') {
+        read_csv(bytes)
+    } else {
+        Err(SheetError::UnknownType)
+    }
+}
+
+pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut rows = Vec::new();
+    for (i, rec) in r.byte_records().enumerate() {
+        let rec = rec.map_err(|e| SheetError::Csv { row: i + 1, msg: e.to_string() })?;
+        let mut row = Vec::with_capacity(rec.len());
+        for f in rec.iter() {
+            row.push(String::from_utf8(f.to_vec()).map_err(|_| SheetError::NotUtf8 { row: i + 1 })?);
+        }
+        rows.push(row);
+    }
+    if rows.is_empty() { Err(SheetError::Empty) } else { Ok(rows) }
+}
+
+pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| SheetError::Xlsx(e.to_string()))?;
+    let range = wb.worksheet_range_at(0).ok_or(SheetError::Empty)?.map_err(|e| SheetError::Xlsx(e.to_string()))?;
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                    Data::Float(f) => f.to_string(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(b) => if *b { "1".into() } else { "0".into() },
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    if rows.is_empty() { Err(SheetError::Empty) } else { Ok(rows) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn csv_with_bom_quotes_and_chinese() {
+        let t = read_table("u.csv", "\u{feff}code,name\n330106,\"西湖区, 人民检察院\"\n".as_bytes()).unwrap();
+        assert_eq!(t[1], vec!["330106", "西湖区, 人民检察院"]);
+    }
+    #[test]
+    fn gbk_csv_is_rejected_with_row() {
+        // "西湖" in GBK
+        let bytes = b"code,name\n330106,\xce\xf7\xba\xfe\n";
+        assert_eq!(read_table("u.csv", bytes), Err(SheetError::NotUtf8 { row: 2 }));
+    }
+    #[test]
+    fn xlsx_round_trip() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "code").unwrap();
+        ws.write_string(0, 1, "level").unwrap();
+        ws.write_number(1, 0, 330106.0).unwrap();
+        ws.write_number(1, 1, 4.0).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let t = read_table("u.xlsx", &bytes).unwrap();
+        assert_eq!(t[1], vec!["330106", "4"]);
+        assert!(matches!(read_table("u.xlsx", b"PK\x03\x04garbage"), Err(SheetError::Xlsx(_))));
+        assert_eq!(read_table("u.pdf", b"%PDF"), Err(SheetError::UnknownType));
+        assert_eq!(read_table("u.csv", b""), Err(SheetError::Empty));
+    }
+}

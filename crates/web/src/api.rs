@@ -1,0 +1,270 @@
+//! The JSON API under `/api/v1`. Routes and their OpenAPI description come from one table, so
+//! the description cannot miss a route.
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::pages::{self, DeadlineQuery, NewUserForm};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::routing::{MethodRouter, get, post};
+use axum::{Json, Router};
+use duban_domain::access::{Action, allowed};
+use duban_domain::text;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// (name, location, type, required, description)
+type Param = (&'static str, &'static str, &'static str, bool, &'static str);
+
+pub struct Spec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub params: &'static [Param],
+    pub body: Option<(&'static str, &'static str)>,
+}
+
+const PAGING: [Param; 2] = [("limit", "query", "integer", false, "每页条数，最多 500，默认 50"), ("offset", "query", "integer", false, "跳过的条数")];
+
+fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
+    vec![
+        (Spec { method: "get", path: "/me", summary: "当前用户及其角色、单位和数据范围", params: &[], body: None }, get(me)),
+        (
+            Spec {
+                method: "get",
+                path: "/units",
+                summary: "数据范围内的单位列表",
+                params: &[("level", "query", "integer", false, "层级 1–4"), ("q", "query", "string", false, "名称或代码"), PAGING[0], PAGING[1]],
+                body: None,
+            },
+            get(units),
+        ),
+        (Spec { method: "get", path: "/units/{id}", summary: "单位详情：内设机构、院领导、下级单位", params: &[("id", "path", "integer", true, "单位 id")], body: None }, get(unit)),
+        (
+            Spec { method: "get", path: "/units/{id}/staff", summary: "单位人员", params: &[("id", "path", "integer", true, "单位 id"), PAGING[0], PAGING[1]], body: None },
+            get(unit_staff),
+        ),
+        (Spec { method: "get", path: "/staff/{id}", summary: "人员详情", params: &[("id", "path", "integer", true, "人员 id")], body: None }, get(staff)),
+        (
+            Spec {
+                method: "get",
+                path: "/audit",
+                summary: "审计日志（管理员、纪检监察组；按数据范围）",
+                params: &[("action", "query", "string", false, "操作类型前缀，如 unit."), ("before", "query", "integer", false, "只列序号小于此值的条目"), PAGING[0]],
+                body: None,
+            },
+            get(audit),
+        ),
+        (Spec { method: "get", path: "/audit/verify", summary: "校验审计哈希链（全国范围的管理员、纪检监察组）", params: &[], body: None }, get(audit_verify)),
+        (
+            Spec {
+                method: "get",
+                path: "/calendar/deadline",
+                summary: "按法定节假日与调休计算期限（起算日不计入）",
+                params: &[
+                    ("start", "query", "string", true, "起算日 YYYY-MM-DD"),
+                    ("days", "query", "integer", false, "天数（与 months 二选一）"),
+                    ("months", "query", "integer", false, "月数"),
+                    ("counting", "query", "string", false, "calendar（默认）或 working"),
+                ],
+                body: None,
+            },
+            get(deadline),
+        ),
+        (Spec { method: "get", path: "/calendar/{year}", summary: "某年的法定节假日与调休上班日", params: &[("year", "path", "integer", true, "年份")], body: None }, get(calendar_year)),
+        (
+            Spec {
+                method: "post",
+                path: "/import/{kind}",
+                summary: "导入单位（units）或人员（staff）；文件有任何错误则全部不导入，并逐行逐列报告",
+                params: &[("kind", "path", "string", true, "units 或 staff"), ("filename", "query", "string", false, "文件名，用于判断 CSV/XLSX")],
+                body: Some(("application/octet-stream", "CSV（UTF-8）或 XLSX 文件内容")),
+            },
+            post(import).layer(DefaultBodyLimit::max(upload_limit)),
+        ),
+        (
+            Spec {
+                method: "post",
+                path: "/users",
+                summary: "新建账号（管理员，限其数据范围内的单位）",
+                params: &[],
+                body: Some(("application/json", "{login, display_name, role, unit_code, subtree, password}")),
+            },
+            post(create_user),
+        ),
+    ]
+}
+
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    let mut r = Router::new().route("/openapi.json", get(|| async { Json(openapi()) }));
+    for (spec, mr) in table(upload_limit) {
+        r = r.route(spec.path, mr);
+    }
+    r.fallback(|| async { ApiError(AppError::NotFound) })
+}
+
+/// The OpenAPI 3.1 description of the API.
+pub fn openapi() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (s, _) in table(0) {
+        let params: Vec<Value> = s.params.iter().map(|(n, i, t, req, d)| json!({"name": n, "in": i, "required": req, "description": d, "schema": {"type": t}})).collect();
+        let mut op = json!({
+            "summary": s.summary,
+            "parameters": params,
+            "security": [{"bearer": []}],
+            "responses": {
+                "200": {"description": "成功", "content": {"application/json": {}}},
+                "401": {"description": "未登录或令牌无效"},
+                "403": {"description": "无权执行"},
+                "404": {"description": "不存在或不在数据范围内"},
+                "422": {"description": "输入有误：{error, message, problems:[{row, column, message}]}"}
+            }
+        });
+        if let Some((ct, d)) = s.body {
+            op["requestBody"] = json!({"required": true, "description": d, "content": {ct: {}}});
+        }
+        let entry = paths.entry(format!("/api/v1{}", s.path)).or_insert_with(|| json!({}));
+        entry[s.method] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Duban API", "version": env!("CARGO_PKG_VERSION"), "description": "督办：巡视整改与督办系统的 JSON 接口"},
+        "paths": paths,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
+    })
+}
+
+/// The operations, for the API reference page.
+pub fn operations() -> Vec<pages::Op> {
+    table(0)
+        .into_iter()
+        .map(|(s, _)| pages::Op {
+            method: s.method.to_uppercase(),
+            path: format!("/api/v1{}", s.path),
+            summary: s.summary.to_string(),
+            params: s.params.iter().map(|(n, i, t, req, d)| format!("{n} ({i}, {t}{}) — {d}", if *req { ", 必填" } else { "" })).collect(),
+        })
+        .collect()
+}
+
+fn require(u: &ApiUser, a: Action) -> Result<(), ApiError> {
+    if allowed(u.0.role, a) { Ok(()) } else { Err(ApiError(AppError::Forbidden)) }
+}
+
+async fn me(ApiUser(u): ApiUser) -> ApiResult {
+    Ok(Json(json!({"user": u, "scope": u.scope()})))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    level: Option<i64>,
+    q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+fn paging(q: &ListQuery) -> (i64, i64) {
+    (q.limit.unwrap_or(50).clamp(1, 500), q.offset.unwrap_or(0).max(0))
+}
+
+async fn units(State(st): State<AppState>, u: ApiUser, Query(q): Query<ListQuery>) -> ApiResult {
+    let search = text::optional(q.q.as_deref().unwrap_or(""), 50).map_err(|e| AppError::BadRequest(format!("q {e}")))?;
+    let (limit, offset) = paging(&q);
+    let (items, total) = st.store.units(&u.0.scope(), q.level, &search, limit, offset).await?;
+    Ok(Json(json!({"total": total, "items": items})))
+}
+
+async fn unit(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    let unit = st.store.unit_in_scope(&u.0.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let departments = st.store.departments(unit.id).await?;
+    let leaders = if allowed(u.0.role, Action::ReadStaff) { st.store.staff_of_unit(unit.id, true, 100, 0).await?.0 } else { vec![] };
+    let children = if u.0.subtree { st.store.children(unit.id).await? } else { vec![] };
+    Ok(Json(json!({"unit": unit, "departments": departments, "leaders": leaders, "children": children})))
+}
+
+async fn unit_staff(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> ApiResult {
+    let unit = st.store.unit_in_scope(&u.0.scope(), id).await?.ok_or(AppError::NotFound)?;
+    require(&u, Action::ReadStaff)?;
+    let (limit, offset) = paging(&q);
+    let (items, total) = st.store.staff_of_unit(unit.id, false, limit, offset).await?;
+    Ok(Json(json!({"total": total, "items": items})))
+}
+
+async fn staff(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    require(&u, Action::ReadStaff)?;
+    let s = st.store.staff_in_scope(&u.0.scope(), id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(json!(s)))
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    action: Option<String>,
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn audit(State(st): State<AppState>, u: ApiUser, Query(q): Query<AuditQuery>) -> ApiResult {
+    require(&u, Action::ReadAudit)?;
+    let action = text::optional(q.action.as_deref().unwrap_or(""), 40).map_err(|e| AppError::BadRequest(format!("action {e}")))?;
+    let items = st.store.audit_entries(&u.0.scope(), &action, q.limit.unwrap_or(50).clamp(1, 500), q.before).await?;
+    Ok(Json(json!({"items": items})))
+}
+
+async fn audit_verify(State(st): State<AppState>, u: ApiUser) -> ApiResult {
+    require(&u, Action::ReadAudit)?;
+    if !u.0.scope().is_national() {
+        return Err(ApiError(AppError::Forbidden));
+    }
+    Ok(Json(match st.store.verify_audit().await? {
+        Ok(n) => json!({"intact": true, "entries": n}),
+        Err(f) => json!({"intact": false, "fault": f.to_string()}),
+    }))
+}
+
+async fn deadline(State(st): State<AppState>, _u: ApiUser, Query(q): Query<DeadlineQuery>) -> ApiResult {
+    let (start, period, counting) = pages::deadline_request(&q)?.ok_or_else(|| AppError::BadRequest("缺少起算日 start".into()))?;
+    let d = st.store.work_calendar().await?.deadline(start, period, counting).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok(Json(json!({"start": start.to_string(), "deadline": d.to_string()})))
+}
+
+async fn calendar_year(State(st): State<AppState>, _u: ApiUser, Path(year): Path<i32>) -> ApiResult {
+    let covered = st.store.calendar_years().await?.iter().any(|(y, _)| *y == i64::from(year));
+    if !covered {
+        return Err(ApiError(AppError::NotFound));
+    }
+    Ok(Json(json!({"year": year, "days": st.store.calendar_days(year).await?})))
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    filename: Option<String>,
+}
+
+async fn import(State(st): State<AppState>, u: ApiUser, Path(kind): Path<String>, Query(q): Query<ImportQuery>, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let name = q.filename.unwrap_or_else(|| {
+        let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if ct.contains("spreadsheetml") { "upload.xlsx".into() } else { "upload.csv".into() }
+    });
+    let r = pages::run_import(&st, &u.0, &kind, &name, &body).await?;
+    Ok(Json(json!(r)))
+}
+
+async fn create_user(State(st): State<AppState>, u: ApiUser, body: Bytes) -> ApiResult {
+    #[derive(Deserialize)]
+    struct Body {
+        login: String,
+        display_name: String,
+        role: String,
+        unit_code: String,
+        #[serde(default)]
+        subtree: bool,
+        password: String,
+    }
+    let b: Body = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    let f = NewUserForm { login: b.login, display_name: b.display_name, role: b.role, unit_code: b.unit_code, subtree: b.subtree.then(|| "1".into()), password: b.password };
+    let id = pages::create_user_for(&st, &u.0, &f).await?;
+    Ok(Json(json!({"id": id})))
+}

@@ -1,0 +1,240 @@
+//! The message catalogue: zh-CN by default, English available. Every user-facing string of the
+//! web layer goes through here; a test checks that every key the templates use exists in both.
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn parse(raw: &str) -> Lang {
+        if raw.trim().to_lowercase().starts_with("en") { Lang::En } else { Lang::Zh }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// (key, zh-CN, en)
+pub const CATALOG: &[(&str, &str, &str)] = &[
+    ("app.name", "督办", "Duban"),
+    ("app.tagline", "巡视整改与督办系统", "Inspection rectification and supervision"),
+    ("nav.home", "首页", "Home"),
+    ("nav.org", "组织机构", "Organisation"),
+    ("nav.import", "导入", "Import"),
+    ("nav.users", "账号管理", "Accounts"),
+    ("nav.audit", "审计日志", "Audit log"),
+    ("nav.calendar", "工作日历", "Work calendar"),
+    ("nav.account", "个人设置", "My account"),
+    ("nav.api", "接口文档", "API reference"),
+    ("nav.logout", "退出", "Sign out"),
+    ("lang.switch", "English", "中文"),
+    ("login.title", "登录", "Sign in"),
+    ("login.login", "登录名", "Login"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("login.bad", "登录名或密码不正确", "Wrong login or password"),
+    ("login.locked", "连续登录失败次数过多，账号已临时锁定 15 分钟", "Too many failed attempts; the account is locked for 15 minutes"),
+    ("login.throttled", "登录尝试过于频繁，请稍后再试", "Too many sign-in attempts; try again later"),
+    ("home.title", "工作台", "Dashboard"),
+    ("home.welcome", "欢迎", "Welcome"),
+    ("home.unit", "所在单位", "Unit"),
+    ("home.role", "角色", "Role"),
+    ("home.scope", "数据范围", "Scope"),
+    ("home.scope.subtree", "本单位及下级单位", "this unit and its subordinate units"),
+    ("home.scope.unit", "仅本单位", "this unit only"),
+    ("home.children", "直属下级单位", "Direct subordinate units"),
+    ("home.tasks", "我的工作", "My work"),
+    ("role.admin", "系统管理员", "Administrator"),
+    ("role.office", "整改办（督办员）", "Rectification office"),
+    ("role.leader", "牵头领导", "Lead leader"),
+    ("role.dept", "责任部门承办人", "Responsible department"),
+    ("role.discipline", "驻院纪检监察组", "Discipline group"),
+    ("role.letters", "控告申诉检察部门", "Letters office"),
+    ("role.quality", "案件管理部门", "Case management"),
+    ("role.staff", "检察人员", "Staff"),
+    ("duty.admin", "维护单位、部门、人员、账号与工作日历，查看审计日志", "Maintain units, departments, staff, accounts and the work calendar; read the audit log"),
+    ("duty.office", "制定整改方案、分解任务、督促催办、组织双周会商、发布通报", "Set up plans, assign tasks, urge, convene biweekly meetings, publish bulletins"),
+    ("duty.leader", "牵头负责整改任务，审核分管部门销号申请", "Lead tasks; approve the departments' closure requests"),
+    ("duty.dept", "登记工作台账、上传佐证材料、提出销号申请", "Keep the ledger, upload evidence, request closure"),
+    ("duty.discipline", "监督范围内全部工作，审核销号，共同主持双周会商，查看干预记录", "Oversee everything in scope, review closures, co-chair the biweekly meeting, see interference records"),
+    ("duty.letters", "登记、转交办并答复群众来信", "Register, route and answer letters from the public"),
+    ("duty.quality", "案件质量指标与流程监控", "Case-quality metrics and process monitoring"),
+    ("duty.staff", "每月填报“三个规定”记录（含零报告）", "File the monthly interference report (zero report included)"),
+    ("level.1", "最高人民检察院", "National"),
+    ("level.2", "省级院", "Provincial"),
+    ("level.3", "市级院", "City"),
+    ("level.4", "基层院", "Basic"),
+    ("org.units", "单位", "Units"),
+    ("org.code", "代码", "Code"),
+    ("org.name", "名称", "Name"),
+    ("org.level", "层级", "Level"),
+    ("org.parent", "上级单位", "Parent unit"),
+    ("org.all_levels", "全部层级", "All levels"),
+    ("org.search", "查询", "Search"),
+    ("org.search_hint", "名称或代码", "Name or code"),
+    ("org.total", "共", "Total"),
+    ("org.departments", "内设机构", "Departments"),
+    ("org.discipline_group", "纪检监察组", "Discipline group"),
+    ("org.leadership", "院领导班子", "Leadership"),
+    ("org.staff", "人员", "Staff"),
+    ("org.staff_no", "工号", "Staff no."),
+    ("org.post", "职务", "Post"),
+    ("org.department", "部门", "Department"),
+    ("org.leader", "院领导", "Leader"),
+    ("org.children", "下级单位", "Subordinate units"),
+    ("org.rename", "修改名称", "Rename"),
+    ("org.add_department", "新增内设机构", "Add department"),
+    ("org.kind.internal", "内设机构", "Department"),
+    ("org.kind.discipline", "纪检监察组", "Discipline group"),
+    ("org.stats", "范围内统计", "In scope"),
+    ("page.prev", "上一页", "Previous"),
+    ("page.next", "下一页", "Next"),
+    ("common.save", "保存", "Save"),
+    ("common.add", "添加", "Add"),
+    ("common.yes", "是", "Yes"),
+    ("common.no", "否", "No"),
+    ("common.none", "暂无", "None"),
+    ("common.saved", "已保存", "Saved"),
+    ("common.back", "返回", "Back"),
+    ("import.title", "导入单位与人员", "Import units and staff"),
+    ("import.units", "导入单位", "Import units"),
+    ("import.staff", "导入人员", "Import staff"),
+    ("import.file", "文件（CSV 或 XLSX）", "File (CSV or XLSX)"),
+    ("import.submit", "上传并导入", "Upload and import"),
+    ("import.units_help", "列：code, name, level, parent_code（层级 1–4；上级代码须已存在或在同一文件中）", "Columns: code, name, level, parent_code (level 1–4; the parent must exist or be in the same file)"),
+    ("import.staff_help", "列：staff_id, name, unit_code, department, post, is_leader（部门不存在时自动创建；院领导填 1）", "Columns: staff_id, name, unit_code, department, post, is_leader (missing departments are created; 1 marks a leader)"),
+    ("import.failed", "导入失败，未导入任何数据。请修正以下问题后重新上传：", "Nothing was imported. Fix these problems and upload again:"),
+    ("import.row", "行", "Row"),
+    ("import.column", "列", "Column"),
+    ("import.problem", "问题", "Problem"),
+    ("import.done", "导入完成", "Import complete"),
+    ("import.created", "新增", "created"),
+    ("import.updated", "更新", "updated"),
+    ("import.depts_created", "新建部门", "departments created"),
+    ("users.title", "账号管理", "Accounts"),
+    ("users.login", "登录名", "Login"),
+    ("users.name", "姓名", "Name"),
+    ("users.role", "角色", "Role"),
+    ("users.unit", "单位代码", "Unit code"),
+    ("users.subtree", "含下级单位", "Includes subordinate units"),
+    ("users.password", "初始密码", "Initial password"),
+    ("users.create", "新建账号", "Create account"),
+    ("users.created", "账号已创建", "Account created"),
+    ("audit.title", "审计日志", "Audit log"),
+    ("audit.seq", "序号", "No."),
+    ("audit.at", "时间", "Time"),
+    ("audit.actor", "操作人", "Actor"),
+    ("audit.action", "操作", "Action"),
+    ("audit.object", "对象", "Object"),
+    ("audit.change", "变更前 → 变更后", "Before → after"),
+    ("audit.filter", "操作类型前缀", "Action prefix"),
+    ("audit.chain_ok", "审计链校验通过，条目数", "Audit chain intact; entries"),
+    ("audit.chain_bad", "审计链校验失败", "Audit chain broken"),
+    ("audit.older", "更早", "Older"),
+    ("calendar.title", "工作日历", "Work calendar"),
+    ("calendar.years", "已有数据的年份", "Years with data"),
+    ("calendar.year", "年份", "Year"),
+    ("calendar.date", "日期", "Date"),
+    ("calendar.kind", "类型", "Kind"),
+    ("calendar.holiday", "法定节假日（休）", "Holiday (rest)"),
+    ("calendar.workday", "调休上班（班）", "Make-up working day"),
+    ("calendar.clear", "恢复为普通日", "Back to an ordinary day"),
+    ("calendar.name", "节日名称", "Holiday name"),
+    ("calendar.set", "设置", "Set"),
+    ("calendar.import", "导入节假日安排", "Import a holiday schedule"),
+    ("calendar.import_help", "列：date, kind, name（kind 为 holiday 或 workday）；导入的年份即视为已有数据", "Columns: date, kind, name (kind is holiday or workday); the years imported count as covered"),
+    ("calendar.deadline", "期限计算", "Deadline calculator"),
+    ("calendar.start", "起算日（不计入）", "Start date (not counted)"),
+    ("calendar.days", "天数", "Days"),
+    ("calendar.months", "月数", "Months"),
+    ("calendar.counting", "计算方式", "Counting"),
+    ("calendar.counting.calendar", "自然日", "Calendar days"),
+    ("calendar.counting.working", "工作日", "Working days"),
+    ("calendar.compute", "计算", "Compute"),
+    ("calendar.result", "期限届满日", "Deadline"),
+    ("account.title", "个人设置", "My account"),
+    ("account.password", "修改密码", "Change password"),
+    ("account.current", "当前密码", "Current password"),
+    ("account.new", "新密码", "New password"),
+    ("account.repeat", "重复新密码", "Repeat new password"),
+    ("account.mismatch", "两次输入的新密码不一致", "The new passwords differ"),
+    ("account.changed", "密码已修改，其他会话已退出", "Password changed; other sessions were signed out"),
+    ("account.language", "界面语言", "Language"),
+    ("account.tokens", "API 令牌", "API tokens"),
+    ("account.token_name", "令牌用途", "What it is for"),
+    ("account.token_create", "生成令牌", "Create token"),
+    ("account.token_once", "请立即复制，此令牌只显示一次：", "Copy it now; it is shown only once:"),
+    ("account.revoke", "吊销", "Revoke"),
+    ("account.revoked", "已吊销", "Revoked"),
+    ("api.title", "接口文档", "API reference"),
+    ("api.intro", "JSON 接口位于 /api/v1，使用 Authorization: Bearer 令牌认证（在“个人设置”中生成）。完整描述：", "The JSON API lives under /api/v1 and takes Authorization: Bearer tokens (create one under My account). Full description:"),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.not_found", "页面或数据不存在，或您无权查看", "Not found, or not yours to see"),
+    ("error.forbidden", "您没有执行此操作的权限", "You may not do this"),
+    ("error.csrf", "表单已过期或来源不明（安全校验失败），请返回刷新页面后重试", "The form expired or came from elsewhere (CSRF check failed); go back, reload and try again"),
+    ("error.too_large", "提交的内容过大", "What you sent is too large"),
+    ("error.bad_request", "提交的内容有误", "The request is invalid"),
+    ("error.internal", "服务器内部错误，已记录，请稍后再试", "Internal error; it has been logged, please try again later"),
+    ("error.too_many", "请求过于频繁，请稍后再试", "Too many requests; try again later"),
+    ("error.home", "返回首页", "Back to the home page"),
+];
+
+fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static IDX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    IDX.get_or_init(|| CATALOG.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect())
+}
+
+/// A translator for one language; templates call `t.s("key")`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn s(&self, key: &str) -> &'static str {
+        match index().get(key) {
+            Some((zh, en)) => if self.0 == Lang::En { en } else { zh },
+            None => "??",
+        }
+    }
+    pub fn lang(&self) -> &'static str {
+        self.0.code()
+    }
+    pub fn role(&self, role: &duban_domain::org::Role) -> &'static str {
+        self.s(&format!("role.{}", role.as_str()))
+    }
+    pub fn level(&self, level: &i64) -> &'static str {
+        self.s(&format!("level.{level}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn catalog_has_unique_keys() {
+        assert_eq!(index().len(), CATALOG.len(), "duplicate keys in the catalogue");
+    }
+    #[test]
+    fn every_key_used_in_templates_and_code_exists() {
+        let dirs = [concat!(env!("CARGO_MANIFEST_DIR"), "/templates"), concat!(env!("CARGO_MANIFEST_DIR"), "/src")];
+        let mut missing = Vec::new();
+        for dir in dirs {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for part in text.split(".s(\"").skip(1) {
+                    let key = part.split('"').next().unwrap();
+                    if !index().contains_key(key) {
+                        missing.push(key.to_string());
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from the catalogue: {missing:?}");
+    }
+}
