@@ -94,8 +94,10 @@ pub fn validate_units(table: &Table, known: &HashMap<UnitCode, KnownUnit>) -> Re
                 seen.insert(c.clone(), row);
             }
         }
-        if let (Some(code), Some(name), Some(level), Some(parent)) = (code, name, level, parent) {
-            rows.push(UnitRow { row, code, name, level, parent });
+        // A row with a bad name still takes part in the tree checks, so that every problem of the
+        // file is reported at once; the file as a whole is rejected anyway.
+        if let (Some(code), Some(level), Some(parent)) = (code, level, parent) {
+            rows.push(UnitRow { row, code, name: name.unwrap_or_default(), level, parent });
         }
     }
     // The tree after the import: known units overlaid with the file's rows.

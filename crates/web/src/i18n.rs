@@ -67,10 +67,10 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("duty.letters", "登记、转交办并答复群众来信", "Register, route and answer letters from the public"),
     ("duty.quality", "案件质量指标与流程监控", "Case-quality metrics and process monitoring"),
     ("duty.staff", "每月填报“三个规定”记录（含零报告）", "File the monthly interference report (zero report included)"),
-    ("level.1", "最高人民检察院", "National"),
-    ("level.2", "省级院", "Provincial"),
-    ("level.3", "市级院", "City"),
-    ("level.4", "基层院", "Basic"),
+    ("level.1", "一级（最高检）", "Level 1 (national)"),
+    ("level.2", "二级（省级院）", "Level 2 (provincial)"),
+    ("level.3", "三级（市级院）", "Level 3 (city)"),
+    ("level.4", "四级（基层院）", "Level 4 (basic)"),
     ("org.units", "单位", "Units"),
     ("org.code", "代码", "Code"),
     ("org.name", "名称", "Name"),
@@ -191,7 +191,7 @@ fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     IDX.get_or_init(|| CATALOG.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect())
 }
 
-/// A translator for one language; templates call `t.s("key")`.
+/// A translator for one language; templates call its `s` method with a catalogue key.
 #[derive(Debug, Clone, Copy)]
 pub struct Tr(pub Lang);
 
