@@ -1,0 +1,87 @@
+//! A real browser: headless Chromium from Debian, driven over WebDriver, signs in as a demo user
+//! and sees the Chinese home page. Screenshots land in target/screenshots/.
+use fantoccini::{ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver(Child);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn chromium_signs_in_and_sees_the_chinese_home_page() {
+    if std::env::var("DUBAN_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("browser test skipped by DUBAN_SKIP_BROWSER=1");
+        return;
+    }
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists() && std::path::Path::new("/usr/bin/chromedriver").exists(),
+        "Chromium and ChromeDriver are needed: run scripts/install-deps.sh (or set DUBAN_SKIP_BROWSER=1)"
+    );
+    let store = duban_store::testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = duban_web::build_app(duban_web::AppState::new(store, duban_web::WebSettings::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(duban_web::serve(listener, app, std::future::pending()));
+
+    let port = free_port();
+    let _driver = Driver(Command::new("/usr/bin/chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let profile = std::env::temp_dir().join(format!("duban-chromium-{}", std::process::id()));
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,900", "--lang=zh-CN", format!("--user-data-dir={}", profile.display())]
+        }
+    }))
+    .unwrap();
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver did not start");
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    c.goto(&format!("{base}/")).await.unwrap();
+    assert!(c.current_url().await.unwrap().as_str().ends_with("/login"));
+    c.find(Locator::Css("input[name=login]")).await.unwrap().send_keys("office").await.unwrap();
+    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("duban2020").await.unwrap();
+    std::fs::write(shots.join("login.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Css("main.login button[type=submit]")).await.unwrap().click().await.unwrap();
+    let h1 = c.wait().for_element(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    assert!(c.current_url().await.unwrap().as_str().ends_with("/home"));
+    assert_eq!(h1, "欢迎，周婷（整改办）");
+    let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
+    assert!(body.contains("整改办（督办员）") && body.contains("组织机构") && body.contains("最高人民检察院"), "{body}");
+    std::fs::write(shots.join("home-zh.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // the language switch, then the organisation page
+    c.find(Locator::Css("header form[action='/account/lang'] button")).await.unwrap().click().await.unwrap();
+    let h1 = c.wait().for_element(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    assert!(h1.starts_with("Welcome"), "{h1}");
+    std::fs::write(shots.join("home-en.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Css("header form[action='/account/lang'] button")).await.unwrap().click().await.unwrap();
+    c.goto(&format!("{base}/org/units")).await.unwrap();
+    let table = c.find(Locator::Css("main table")).await.unwrap().text().await.unwrap();
+    assert!(table.contains("浙江省人民检察院"), "{table}");
+    std::fs::write(shots.join("units.png"), c.screenshot().await.unwrap()).unwrap();
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+}
