@@ -113,6 +113,10 @@ async fn accounts_sessions_tokens_and_lockout() {
         let (u, c) = store.session(&session).await.unwrap().unwrap();
         assert_eq!((u.id, c), (user.id, csrf));
         assert!(store.session("nonsense").await.unwrap().is_none());
+        // an expired session is no session
+        let LoginOutcome::Ok { session: old, .. } = store.login("office", "duban2020").await.unwrap() else { panic!() };
+        sqlx::query("UPDATE sessions SET expires_at = 0 WHERE id_hash = $1").bind(duban_domain::auth::secret_digest(&old)).execute(&store.pool).await.unwrap();
+        assert!(store.session(&old).await.unwrap().is_none(), "{name}: expired");
         store.logout(&session).await.unwrap();
         assert!(store.session(&session).await.unwrap().is_none(), "{name}: logged out");
         // lockout after five failures, even with the right password afterwards

@@ -130,3 +130,25 @@ impl IntoResponse for ApiError {
         (self.0.status(), axum::Json(body)).into_response()
     }
 }
+
+/// axum's own rejections (a malformed path id, query string or upload) answer in English plain
+/// text; this turns every such client error into a Chinese page, or JSON under `/api/`.
+pub async fn localize_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let plain = resp.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_none_or(|v| v.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return resp;
+    }
+    let err = match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("不支持此请求方法".into()),
+        _ => AppError::BadRequest("请求格式有误（路径、查询参数或上传内容无法解析）".into()),
+    };
+    let mut out = if api { ApiError(err).into_response() } else { err.into_response() };
+    // keep the original status (400, 405, 415 …): it is the more precise one
+    *out.status_mut() = status;
+    out
+}

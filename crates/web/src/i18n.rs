@@ -138,6 +138,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("audit.chain_ok", "审计链校验通过，条目数", "Audit chain intact; entries"),
     ("audit.chain_bad", "审计链校验失败", "Audit chain broken"),
     ("audit.older", "更早", "Older"),
+    ("audit.verify", "校验审计链", "Verify the chain"),
     ("calendar.title", "工作日历", "Work calendar"),
     ("calendar.years", "已有数据的年份", "Years with data"),
     ("calendar.year", "年份", "Year"),

@@ -64,6 +64,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/static/app.css", get(css))
         .fallback(|| async { error::AppError::NotFound })
+        .layer(axum::middleware::from_fn(error::localize_rejections))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::resolve))
         .layer(DefaultBodyLimit::max(auth::FORM_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))

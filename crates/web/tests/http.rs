@@ -187,7 +187,13 @@ async fn bad_input_gets_clear_chinese_errors_and_changes_nothing() {
     assert_eq!(store.unit(spp.id).await.unwrap().unwrap().name, "最高人民检察院");
     assert_eq!(store.verify_audit().await.unwrap().unwrap(), audit_before, "nothing written");
     // bad ids and query strings
-    assert_eq!(c.get("/org/units/abc").await.status, StatusCode::BAD_REQUEST);
+    let r = c.get("/org/units/abc").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("请求格式有误"), "{}", r.body);
+    let r = c.get("/org/units?page=abc").await;
+    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("请求格式有误"), "{}", r.body);
+    let r = c.get("/api/v1/units/abc").await;
+    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("\"error\":\"invalid\""), "{}", r.body);
     assert_eq!(c.get("/org/units/99999999999").await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.get("/org/units?page=-5&level=9").await.status, StatusCode::OK);
     // expired or forged sessions are simply not signed in
