@@ -14,6 +14,10 @@ for _ in $(seq 1 50); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break
   sleep 0.2
 done
-$SUDO -u postgres psql -q -v ON_ERROR_STOP=1 -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'duban') THEN CREATE ROLE duban LOGIN CREATEDB PASSWORD 'duban'; END IF; END\$\$;" >/dev/null 2>&1 \
-  || su postgres -c "psql -q -v ON_ERROR_STOP=1 -c \"DO \\\$\\\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'duban') THEN CREATE ROLE duban LOGIN CREATEDB PASSWORD 'duban'; END IF; END\\\$\\\$;\"" >/dev/null
+SQL="DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'duban') THEN CREATE ROLE duban LOGIN CREATEDB PASSWORD 'duban'; END IF; END\$\$;"
+if [ "$(id -u)" -eq 0 ]; then
+  su postgres -c "psql -q -v ON_ERROR_STOP=1" <<<"$SQL" >/dev/null
+else
+  sudo -u postgres psql -q -v ON_ERROR_STOP=1 <<<"$SQL" >/dev/null
+fi
 echo "postgres://duban:duban@127.0.0.1:5432/postgres"

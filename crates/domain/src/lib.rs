@@ -5,4 +5,5 @@ pub mod auth;
 pub mod calendar;
 pub mod import;
 pub mod org;
+pub mod rectification;
 pub mod text;

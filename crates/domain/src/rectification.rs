@@ -1,0 +1,426 @@
+//! Rectification rules (整改): task categories and states, who may close a task (不搞形式销号),
+//! traffic lights, and a plan's figures as of any date, computed from the task's history.
+use crate::org::Role;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 立行立改
+    Immediate,
+    /// 限期整改
+    TimeLimited,
+    /// 长期整改
+    LongTerm,
+}
+
+impl Category {
+    pub const ALL: [Category; 3] = [Category::Immediate, Category::TimeLimited, Category::LongTerm];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Immediate => "immediate",
+            Category::TimeLimited => "time_limited",
+            Category::LongTerm => "long_term",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Category::Immediate => "立行立改",
+            Category::TimeLimited => "限期整改",
+            Category::LongTerm => "长期整改",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Category> {
+        let v = raw.trim();
+        Category::ALL.into_iter().find(|c| c.as_str() == v || c.zh() == v)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    /// 未启动
+    NotStarted,
+    /// 推进中
+    InProgress,
+    /// 申请销号
+    ClosureRequested,
+    /// 已销号
+    Closed,
+}
+
+impl TaskState {
+    pub const ALL: [TaskState; 4] = [TaskState::NotStarted, TaskState::InProgress, TaskState::ClosureRequested, TaskState::Closed];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::NotStarted => "not_started",
+            TaskState::InProgress => "in_progress",
+            TaskState::ClosureRequested => "closure_requested",
+            TaskState::Closed => "closed",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            TaskState::NotStarted => "未启动",
+            TaskState::InProgress => "推进中",
+            TaskState::ClosureRequested => "申请销号",
+            TaskState::Closed => "已销号",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<TaskState> {
+        TaskState::ALL.into_iter().find(|s| s.as_str() == raw.trim() || s.zh() == raw.trim())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RuleError {
+    #[error("申请销号须至少附一份佐证材料")]
+    NoEvidence,
+    #[error("申请销号须对照完成标准说明整改情况")]
+    NoStatement,
+    #[error("长期整改任务不销号，应定期报送阶段性成效")]
+    LongTermNeverCloses,
+    #[error("任务当前状态为“{0}”，不能执行此操作")]
+    WrongState(&'static str),
+    #[error("牵头领导和责任部门不能审核本任务的销号申请（不搞形式销号）")]
+    OwnTask,
+    #[error("只有{0}可以审核销号")]
+    NotAReviewer(String),
+    #[error("退回或重新打开须写明理由")]
+    NoReason,
+}
+
+/// What happens to a task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// A progress entry in the ledger starts a task that has not started.
+    Progress,
+    RequestClosure { evidence_files: usize, statement: String },
+    Approve,
+    Reject { reasons: String },
+    /// 回头看: a closed task is reopened by a look-back check.
+    Reopen { reason: String },
+}
+
+/// The state after `step`, or why the step is refused.
+pub fn transition(state: TaskState, category: Category, step: &Step) -> Result<TaskState, RuleError> {
+    use TaskState::*;
+    match step {
+        Step::Progress => match state {
+            NotStarted | InProgress => Ok(InProgress),
+            other => Ok(other),
+        },
+        Step::RequestClosure { evidence_files, statement } => {
+            if category == Category::LongTerm {
+                return Err(RuleError::LongTermNeverCloses);
+            }
+            if !matches!(state, NotStarted | InProgress) {
+                return Err(RuleError::WrongState(state.zh()));
+            }
+            if *evidence_files == 0 {
+                return Err(RuleError::NoEvidence);
+            }
+            if statement.trim().is_empty() {
+                return Err(RuleError::NoStatement);
+            }
+            Ok(ClosureRequested)
+        }
+        Step::Approve => if state == ClosureRequested { Ok(Closed) } else { Err(RuleError::WrongState(state.zh())) },
+        Step::Reject { reasons } => {
+            if state != ClosureRequested {
+                return Err(RuleError::WrongState(state.zh()));
+            }
+            if reasons.trim().is_empty() {
+                return Err(RuleError::NoReason);
+            }
+            Ok(InProgress)
+        }
+        Step::Reopen { reason } => {
+            if state != Closed {
+                return Err(RuleError::WrongState(state.zh()));
+            }
+            if reason.trim().is_empty() {
+                return Err(RuleError::NoReason);
+            }
+            Ok(InProgress)
+        }
+    }
+}
+
+/// Who the task belongs to, for the reviewer rule.
+pub struct Ownership<'a> {
+    pub lead_leader_staff: Option<i64>,
+    pub responsible_departments: &'a [i64],
+}
+
+/// Who wants to review.
+pub struct Reviewer<'a> {
+    pub role: Role,
+    pub staff: Option<i64>,
+    pub departments: &'a [i64],
+}
+
+/// 不搞形式销号: the reviewer must hold a reviewing role (by configuration: the discipline group
+/// and/or the office) and be neither the task's lead leader nor in its responsible departments.
+pub fn may_review(reviewer: &Reviewer, task: &Ownership, reviewing_roles: &[Role]) -> Result<(), RuleError> {
+    if !reviewing_roles.contains(&reviewer.role) {
+        let names: Vec<&str> = reviewing_roles
+            .iter()
+            .map(|r| match r {
+                Role::Discipline => "驻院纪检监察组",
+                Role::Office => "整改办",
+                _ => "指定审核人",
+            })
+            .collect();
+        return Err(RuleError::NotAReviewer(names.join("或")));
+    }
+    let is_leader = reviewer.staff.is_some() && reviewer.staff == task.lead_leader_staff;
+    let in_dept = reviewer.departments.iter().any(|d| task.responsible_departments.contains(d));
+    if is_leader || in_dept { Err(RuleError::OwnTask) } else { Ok(()) }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Light::Green => "green",
+            Light::Yellow => "yellow",
+            Light::Red => "red",
+        }
+    }
+}
+
+/// Thresholds (configurable): yellow when due within `due_soon_days` or without a ledger entry
+/// for `stale_days`; long-term tasks owe a staged result every `staged_every_days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LightRules {
+    pub due_soon_days: i64,
+    pub stale_days: i64,
+    pub staged_every_days: i64,
+}
+
+impl Default for LightRules {
+    fn default() -> Self {
+        LightRules { due_soon_days: 7, stale_days: 30, staged_every_days: 90 }
+    }
+}
+
+/// The facts about a task on a given day.
+#[derive(Debug, Clone)]
+pub struct TaskFacts {
+    pub category: Category,
+    pub state: TaskState,
+    pub created: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    pub last_entry: Option<NaiveDate>,
+    pub last_staged: Option<NaiveDate>,
+}
+
+pub fn light(t: &TaskFacts, as_of: NaiveDate, r: &LightRules) -> Light {
+    if t.state == TaskState::Closed {
+        return Light::Green;
+    }
+    let stale = (as_of - t.last_entry.unwrap_or(t.created)).num_days() > r.stale_days;
+    if t.category == Category::LongTerm {
+        let owed = t.last_staged.unwrap_or(t.created) + chrono::Duration::days(r.staged_every_days);
+        if as_of > owed {
+            return Light::Red;
+        }
+        if (owed - as_of).num_days() <= r.due_soon_days || stale {
+            return Light::Yellow;
+        }
+        return Light::Green;
+    }
+    match t.deadline {
+        Some(d) if as_of > d => Light::Red,
+        Some(d) if (d - as_of).num_days() <= r.due_soon_days => Light::Yellow,
+        _ if stale => Light::Yellow,
+        _ => Light::Green,
+    }
+}
+
+/// One task's history, for figures as of a past date.
+#[derive(Debug, Clone)]
+pub struct TaskHistory {
+    pub category: Category,
+    pub created: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    /// (date, state entered), in date order
+    pub states: Vec<(NaiveDate, TaskState)>,
+    pub entries: Vec<NaiveDate>,
+    pub staged: Vec<NaiveDate>,
+}
+
+impl TaskHistory {
+    pub fn state_on(&self, d: NaiveDate) -> TaskState {
+        self.states.iter().filter(|(at, _)| *at <= d).last().map(|(_, s)| *s).unwrap_or(TaskState::NotStarted)
+    }
+    pub fn facts_on(&self, d: NaiveDate) -> TaskFacts {
+        TaskFacts {
+            category: self.category,
+            state: self.state_on(d),
+            created: self.created,
+            deadline: self.deadline,
+            last_entry: self.entries.iter().filter(|e| **e <= d).max().copied(),
+            last_staged: self.staged.iter().filter(|e| **e <= d).max().copied(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ClosableStats {
+    pub total: usize,
+    pub closed: usize,
+    pub open: usize,
+    pub overdue: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LongTermStats {
+    pub total: usize,
+    pub with_staged_results: usize,
+    pub overdue: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PlanStats {
+    pub total: usize,
+    pub immediate: ClosableStats,
+    pub time_limited: ClosableStats,
+    pub long_term: LongTermStats,
+}
+
+/// A plan's figures on `as_of`: tasks created later do not count; states, entries and staged
+/// results are those dated on or before `as_of`. "Overdue" is a red light on that day.
+pub fn plan_stats(tasks: &[TaskHistory], as_of: NaiveDate, rules: &LightRules) -> PlanStats {
+    let mut s = PlanStats::default();
+    for t in tasks.iter().filter(|t| t.created <= as_of) {
+        s.total += 1;
+        let f = t.facts_on(as_of);
+        let red = light(&f, as_of, rules) == Light::Red;
+        let bucket = match t.category {
+            Category::Immediate => &mut s.immediate,
+            Category::TimeLimited => &mut s.time_limited,
+            Category::LongTerm => {
+                s.long_term.total += 1;
+                s.long_term.with_staged_results += usize::from(f.last_staged.is_some());
+                s.long_term.overdue += usize::from(red);
+                continue;
+            }
+        };
+        bucket.total += 1;
+        if f.state == TaskState::Closed {
+            bucket.closed += 1;
+        } else {
+            bucket.open += 1;
+            bucket.overdue += usize::from(red);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn d(s: &str) -> NaiveDate {
+        crate::calendar::parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn lifecycle() {
+        use TaskState::*;
+        let req = Step::RequestClosure { evidence_files: 1, statement: "已按标准完成".into() };
+        assert_eq!(transition(NotStarted, Category::TimeLimited, &Step::Progress), Ok(InProgress));
+        assert_eq!(transition(InProgress, Category::TimeLimited, &req), Ok(ClosureRequested));
+        assert_eq!(transition(ClosureRequested, Category::TimeLimited, &Step::Approve), Ok(Closed));
+        assert_eq!(transition(ClosureRequested, Category::TimeLimited, &Step::Reject { reasons: "佐证不足".into() }), Ok(InProgress));
+        assert_eq!(transition(ClosureRequested, Category::TimeLimited, &Step::Reject { reasons: " ".into() }), Err(RuleError::NoReason));
+        assert_eq!(transition(Closed, Category::Immediate, &Step::Reopen { reason: "回头看发现反弹".into() }), Ok(InProgress));
+        assert_eq!(transition(InProgress, Category::Immediate, &Step::Approve), Err(RuleError::WrongState("推进中")));
+        assert_eq!(
+            transition(InProgress, Category::Immediate, &Step::RequestClosure { evidence_files: 0, statement: "x".into() }),
+            Err(RuleError::NoEvidence)
+        );
+        assert_eq!(
+            transition(InProgress, Category::Immediate, &Step::RequestClosure { evidence_files: 2, statement: "".into() }),
+            Err(RuleError::NoStatement)
+        );
+        assert_eq!(transition(InProgress, Category::LongTerm, &req), Err(RuleError::LongTermNeverCloses));
+        assert_eq!(transition(Closed, Category::Immediate, &Step::Progress), Ok(Closed));
+    }
+
+    #[test]
+    fn no_paper_closure() {
+        let task = Ownership { lead_leader_staff: Some(3), responsible_departments: &[10, 11] };
+        let roles = [Role::Discipline, Role::Office];
+        assert_eq!(may_review(&Reviewer { role: Role::Discipline, staff: Some(9), departments: &[20] }, &task, &roles), Ok(()));
+        assert_eq!(may_review(&Reviewer { role: Role::Office, staff: Some(3), departments: &[] }, &task, &roles), Err(RuleError::OwnTask));
+        assert_eq!(may_review(&Reviewer { role: Role::Office, staff: Some(4), departments: &[11] }, &task, &roles), Err(RuleError::OwnTask));
+        assert!(matches!(may_review(&Reviewer { role: Role::Leader, staff: Some(5), departments: &[] }, &task, &roles), Err(RuleError::NotAReviewer(_))));
+        assert!(matches!(may_review(&Reviewer { role: Role::Office, staff: None, departments: &[] }, &task, &[Role::Discipline]), Err(RuleError::NotAReviewer(_))));
+    }
+
+    #[test]
+    fn lights() {
+        let r = LightRules::default();
+        let mut t = TaskFacts {
+            category: Category::TimeLimited,
+            state: TaskState::InProgress,
+            created: d("2020-01-21"),
+            deadline: Some(d("2020-06-30")),
+            last_entry: Some(d("2020-06-01")),
+            last_staged: None,
+        };
+        assert_eq!(light(&t, d("2020-06-10"), &r), Light::Green);
+        assert_eq!(light(&t, d("2020-06-25"), &r), Light::Yellow);
+        assert_eq!(light(&t, d("2020-07-01"), &r), Light::Red);
+        t.deadline = Some(d("2020-12-31"));
+        assert_eq!(light(&t, d("2020-08-01"), &r), Light::Yellow, "no ledger entry for more than 30 days");
+        t.state = TaskState::Closed;
+        assert_eq!(light(&t, d("2021-08-01"), &r), Light::Green);
+        let lt = TaskFacts { category: Category::LongTerm, state: TaskState::InProgress, created: d("2020-01-21"), deadline: None, last_entry: Some(d("2020-10-20")), last_staged: Some(d("2020-09-30")) };
+        assert_eq!(light(&lt, d("2020-11-05"), &r), Light::Green);
+        assert_eq!(light(&lt, d("2020-12-25"), &r), Light::Yellow);
+        assert_eq!(light(&lt, d("2021-01-05"), &r), Light::Red, "staged result owed every 90 days");
+    }
+
+    #[test]
+    fn stats_as_of_follow_history() {
+        let r = LightRules::default();
+        let closed_later = TaskHistory {
+            category: Category::TimeLimited,
+            created: d("2020-01-21"),
+            deadline: Some(d("2020-10-31")),
+            states: vec![(d("2020-02-01"), TaskState::InProgress), (d("2020-09-01"), TaskState::ClosureRequested), (d("2020-09-10"), TaskState::Closed)],
+            entries: vec![d("2020-02-01"), d("2020-09-01")],
+            staged: vec![],
+        };
+        let long = TaskHistory {
+            category: Category::LongTerm,
+            created: d("2020-01-21"),
+            deadline: None,
+            states: vec![(d("2020-02-01"), TaskState::InProgress)],
+            entries: vec![d("2020-10-20")],
+            staged: vec![d("2020-10-20")],
+        };
+        let s = plan_stats(&[closed_later.clone(), long.clone()], d("2020-11-05"), &r);
+        assert_eq!(s.time_limited, ClosableStats { total: 1, closed: 1, open: 0, overdue: 0 });
+        assert_eq!(s.long_term, LongTermStats { total: 1, with_staged_results: 1, overdue: 0 });
+        let s = plan_stats(&[closed_later, long], d("2020-06-01"), &r);
+        assert_eq!(s.time_limited, ClosableStats { total: 1, closed: 0, open: 1, overdue: 0 });
+        assert_eq!(s.long_term.with_staged_results, 0);
+        assert_eq!(s.long_term.overdue, 1, "no staged result 90 days after creation");
+        assert_eq!(plan_stats(&[], d("2020-06-01"), &r).total, 0);
+        assert_eq!(Category::parse("长期整改"), Some(Category::LongTerm));
+        assert_eq!(TaskState::parse("已销号"), Some(TaskState::Closed));
+    }
+}
