@@ -1,2 +1,8 @@
-DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log;
-CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                 WHERE t.tgname = 'audit_log_no_change' AND c.relname = 'audit_log' AND c.relnamespace = current_schema()::regnamespace) THEN
+    CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+  END IF;
+END
+$$;
