@@ -18,6 +18,14 @@ pub const TABLES: &[&str] = &[
     "audit_log",
     "calendar_years",
     "calendar_days",
+    "rounds",
+    "plans",
+    "problems",
+    "tasks",
+    "task_departments",
+    "ledger_entries",
+    "blobs",
+    "evidence",
 ];
 
 const FORMAT: &str = "duban-backup";
@@ -55,7 +63,11 @@ impl Store {
                 for i in 0..cols.len() {
                     vals.push(match r.try_get::<Option<i64>, _>(i) {
                         Ok(v) => json!(v),
-                        Err(_) => json!(r.try_get::<Option<String>, _>(i)?),
+                        Err(_) => match r.try_get::<Option<String>, _>(i) {
+                            Ok(v) => json!(v),
+                            // binary columns (evidence files) travel as hex
+                            Err(_) => json!({"hex": r.try_get::<Option<Vec<u8>>, _>(i)?.map(hex::encode)}),
+                        },
                     });
                 }
                 writeln!(out, "{}", Value::Array(vals))?;
@@ -208,6 +220,7 @@ pub(crate) async fn insert_rows(
                 Value::Null => q.bind(None::<String>),
                 Value::Number(n) => q.bind(n.as_i64()),
                 Value::String(s) => q.bind(s.clone()),
+                Value::Object(o) if o.contains_key("hex") => q.bind(o["hex"].as_str().and_then(|h| hex::decode(h).ok())),
                 other => q.bind(other.to_string()),
             };
         }

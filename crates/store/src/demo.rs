@@ -83,6 +83,17 @@ pub const DEMO_USERS: [(&str, &str, Role, &str, bool); 10] = [
     ("xihu.office", "西湖区院整改办", Role::Office, "330106", false),
 ];
 
+/// Which staff member each demo account is.
+const DEMO_USER_STAFF: [(&str, &str); 7] = [
+    ("office", "SPP0102"),
+    ("leader", "SPP0003"),
+    ("dept", "SPP0601"),
+    ("discipline", "SPP0501"),
+    ("letters", "SPP0302"),
+    ("quality", "SPP0401"),
+    ("staff", "SPP0201"),
+];
+
 #[derive(Debug, Default, serde::Serialize)]
 pub struct DemoReport {
     pub units: i64,
@@ -140,6 +151,14 @@ impl Store {
                 .await?;
             created += 1;
         }
+        for (login, staff_no) in DEMO_USER_STAFF {
+            sqlx::query("UPDATE users SET staff_id = (SELECT id FROM staff WHERE staff_no = $1) WHERE login = $2 AND staff_id IS NULL")
+                .bind(staff_no)
+                .bind(login)
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        crate::demo_rectification::load(&mut w, spp).await?;
         let units_n: i64 = sqlx::query("SELECT COUNT(*) FROM units").fetch_one(&mut *w.tx).await?.try_get(0)?;
         let staff_n: i64 = sqlx::query("SELECT COUNT(*) FROM staff").fetch_one(&mut *w.tx).await?.try_get(0)?;
         let report = DemoReport { units: units_n, staff: staff_n, users_created: created };
@@ -214,7 +233,7 @@ impl Store {
     }
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 async fn batched(tx: &mut Tx, table: &str, cols: &[&str], ints: &[bool], rows: &[Vec<Value>], suffix: &str) -> Result<()> {
     let cols: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
@@ -245,7 +264,7 @@ async fn insert_departments(tx: &mut Tx, rows: &[Vec<Value>]) -> Result<()> {
     batched(tx, "departments", &["unit_id", "name", "kind"], &[true, false, false], rows, "ON CONFLICT (unit_id, name) DO NOTHING").await
 }
 
-async fn insert_staff(tx: &mut Tx, rows: &[Vec<Value>]) -> Result<()> {
+pub(crate) async fn insert_staff(tx: &mut Tx, rows: &[Vec<Value>]) -> Result<()> {
     batched(tx, "staff", &["staff_no", "name", "unit_id", "department_id", "post", "is_leader"], &[false, false, true, true, false, true], rows, "ON CONFLICT (staff_no) DO NOTHING").await
 }
 
@@ -254,7 +273,7 @@ async fn unit_ids(tx: &mut Tx) -> Result<HashMap<String, i64>> {
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
 }
 
-async fn department_ids(tx: &mut Tx) -> Result<HashMap<(i64, String), i64>> {
+pub(crate) async fn department_ids(tx: &mut Tx) -> Result<HashMap<(i64, String), i64>> {
     let rows = sqlx::query("SELECT unit_id, name, id FROM departments").fetch_all(&mut **tx).await?;
     rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?))).collect()
 }

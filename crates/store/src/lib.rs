@@ -5,7 +5,9 @@ pub mod audit;
 pub mod backup;
 pub mod calendar;
 pub mod demo;
+mod demo_rectification;
 pub mod org;
+pub mod rectification;
 pub mod testing;
 pub mod users;
 
@@ -60,8 +62,14 @@ pub struct Store {
     pub backend: Backend,
 }
 
-const MIGRATIONS_SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
-const MIGRATIONS_PG: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
+const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (2, include_str!("../migrations/sqlite/0002_rectification.sql")),
+];
+const MIGRATIONS_PG: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_foundation.sql")),
+    (2, include_str!("../migrations/postgres/0002_rectification.sql")),
+];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");
 

@@ -1,0 +1,687 @@
+//! Rounds, plans, the three lists, the ledger with evidence, and the task lifecycle.
+use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql};
+use chrono::NaiveDate;
+use duban_domain::org::Role;
+use duban_domain::rectification::{self as rules, Category, LightRules, Ownership, Reviewer, Step, TaskHistory, TaskState};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Largest evidence file, and the types accepted.
+pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
+pub const EVIDENCE_TYPES: &[(&str, &str)] = &[
+    ("pdf", "application/pdf"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("png", "image/png"),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("doc", "application/msword"),
+    ("xls", "application/vnd.ms-excel"),
+    ("txt", "text/plain"),
+    ("ofd", "application/ofd"),
+];
+
+/// The type of an evidence file by its name, or an error naming what is accepted.
+pub fn evidence_type(filename: &str) -> Result<&'static str> {
+    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
+    EVIDENCE_TYPES
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| StoreError::Invalid(format!("不支持的佐证材料类型：{filename}（可上传 PDF、OFD、图片、Word、Excel、文本）")))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Round {
+    pub id: i64,
+    pub unit_id: i64,
+    pub title: String,
+    pub inspector: String,
+    pub kind: String,
+    pub inspected_from: String,
+    pub inspected_to: String,
+    pub feedback_date: String,
+    pub report_due: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub id: i64,
+    pub round_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub title: String,
+    pub body: String,
+    pub adopted_on: String,
+    pub round_title: String,
+    pub tasks: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub id: i64,
+    pub plan_id: i64,
+    pub seq: i64,
+    pub feedback: String,
+    pub manifestation: String,
+    pub tasks: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    pub id: i64,
+    pub plan_id: i64,
+    pub problem_id: Option<i64>,
+    pub problem: Option<String>,
+    pub seq: i64,
+    pub title: String,
+    pub measure: String,
+    pub category: Category,
+    pub deadline: Option<String>,
+    pub standard: String,
+    pub lead_leader_id: Option<i64>,
+    pub lead_leader: Option<String>,
+    pub responsible_id: Option<i64>,
+    pub responsible: Option<String>,
+    pub departments: String,
+    pub state: TaskState,
+    pub created_on: String,
+    pub closed_on: Option<String>,
+    pub last_entry_on: Option<String>,
+    pub last_staged_on: Option<String>,
+}
+
+impl Task {
+    fn from_row(r: &AnyRow) -> Result<Task> {
+        let cat: String = r.try_get("category")?;
+        let state: String = r.try_get("state")?;
+        Ok(Task {
+            id: r.try_get("id")?,
+            plan_id: r.try_get("plan_id")?,
+            problem_id: r.try_get("problem_id")?,
+            problem: r.try_get("problem")?,
+            seq: r.try_get("seq")?,
+            title: r.try_get("title")?,
+            measure: r.try_get("measure")?,
+            category: Category::parse(&cat).ok_or_else(|| StoreError::Invalid(format!("bad category {cat}")))?,
+            deadline: r.try_get("deadline")?,
+            standard: r.try_get("standard")?,
+            lead_leader_id: r.try_get("lead_leader_id")?,
+            lead_leader: r.try_get("lead_leader")?,
+            responsible_id: r.try_get("responsible_id")?,
+            responsible: r.try_get("responsible")?,
+            departments: r.try_get::<Option<String>, _>("departments")?.unwrap_or_default(),
+            state: TaskState::parse(&state).ok_or_else(|| StoreError::Invalid(format!("bad state {state}")))?,
+            created_on: r.try_get("created_on")?,
+            closed_on: r.try_get("closed_on")?,
+            last_entry_on: r.try_get("last_entry_on")?,
+            last_staged_on: r.try_get("last_staged_on")?,
+        })
+    }
+
+    pub fn facts(&self) -> rules::TaskFacts {
+        let d = |s: &Option<String>| s.as_deref().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        rules::TaskFacts {
+            category: self.category,
+            state: self.state,
+            created: NaiveDate::parse_from_str(&self.created_on, "%Y-%m-%d").unwrap_or_default(),
+            deadline: d(&self.deadline),
+            last_entry: d(&self.last_entry_on),
+            last_staged: d(&self.last_staged_on),
+        }
+    }
+}
+
+/// Task columns with the leader's and responsible person's names and the departments, lead first.
+fn task_select(departments_agg: &str) -> String {
+    format!(
+        "SELECT t.id, t.plan_id, t.problem_id, pr.feedback AS problem, t.seq, t.title, t.measure, t.category, t.deadline, t.standard, \
+         t.lead_leader_id, ll.name AS lead_leader, t.responsible_id, rp.name AS responsible, \
+         (SELECT {departments_agg} FROM task_departments td JOIN departments d ON d.id = td.department_id WHERE td.task_id = t.id) AS departments, \
+         t.state, t.created_on, t.closed_on, t.last_entry_on, t.last_staged_on \
+         FROM tasks t LEFT JOIN problems pr ON pr.id = t.problem_id LEFT JOIN staff ll ON ll.id = t.lead_leader_id LEFT JOIN staff rp ON rp.id = t.responsible_id"
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub id: i64,
+    pub sha256: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub task_id: i64,
+    pub entry_date: String,
+    pub kind: String,
+    pub body: String,
+    pub corrects_id: Option<i64>,
+    pub state_after: String,
+    pub author: String,
+    pub created_at: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Kinds of ledger entries and the lifecycle step each one is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Progress,
+    Staged,
+    ClosureRequest,
+    Approve,
+    Reject,
+    Reopen,
+}
+
+impl EntryKind {
+    pub const ALL: [EntryKind; 6] = [EntryKind::Progress, EntryKind::Staged, EntryKind::ClosureRequest, EntryKind::Approve, EntryKind::Reject, EntryKind::Reopen];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Progress => "progress",
+            EntryKind::Staged => "staged",
+            EntryKind::ClosureRequest => "closure_request",
+            EntryKind::Approve => "approve",
+            EntryKind::Reject => "reject",
+            EntryKind::Reopen => "reopen",
+        }
+    }
+    pub fn parse(s: &str) -> Option<EntryKind> {
+        EntryKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+}
+
+/// A file to attach: name, bytes.
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Who writes an entry: for the lifecycle and reviewer rules.
+pub struct Author {
+    pub user_id: Option<i64>,
+    pub login: String,
+    pub role: Role,
+    pub staff_id: Option<i64>,
+    pub departments: Vec<i64>,
+}
+
+pub struct NewEntry {
+    pub task_id: i64,
+    pub date: NaiveDate,
+    pub kind: EntryKind,
+    pub body: String,
+    pub corrects_id: Option<i64>,
+    pub files: Vec<Upload>,
+}
+
+pub struct NewTask<'a> {
+    pub plan_id: i64,
+    pub problem_id: Option<i64>,
+    pub title: &'a str,
+    pub measure: &'a str,
+    pub category: Category,
+    pub deadline: Option<NaiveDate>,
+    pub standard: &'a str,
+    pub lead_leader_id: Option<i64>,
+    pub responsible_id: Option<i64>,
+    /// (department id, is the lead department)
+    pub departments: Vec<(i64, bool)>,
+    pub created_on: NaiveDate,
+}
+
+/// The roles that may review closures (configurable; default: the discipline group and the office).
+pub const DEFAULT_REVIEWERS: [Role; 2] = [Role::Discipline, Role::Office];
+
+impl Store {
+    pub async fn rounds(&self, scope: &Scope) -> Result<Vec<Round>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT r.id, r.unit_id, r.title, r.inspector, r.kind, r.inspected_from, r.inspected_to, r.feedback_date, r.report_due \
+             FROM rounds r JOIN units u ON u.id = r.unit_id WHERE {} ORDER BY r.feedback_date DESC",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Round {
+                    id: r.try_get(0)?,
+                    unit_id: r.try_get(1)?,
+                    title: r.try_get(2)?,
+                    inspector: r.try_get(3)?,
+                    kind: r.try_get(4)?,
+                    inspected_from: r.try_get(5)?,
+                    inspected_to: r.try_get(6)?,
+                    feedback_date: r.try_get(7)?,
+                    report_due: r.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn plans_where(&self, scope: &Scope, extra: &str, key: Option<&str>) -> Result<Vec<Plan>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT p.id, p.round_id, p.unit_id, u.name AS unit_name, p.title, p.body, p.adopted_on, r.title AS round_title, \
+             (SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id) AS tasks \
+             FROM plans p JOIN units u ON u.id = p.unit_id JOIN rounds r ON r.id = p.round_id WHERE {} {extra} ORDER BY p.id",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(key.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Plan {
+                    id: r.try_get("id")?,
+                    round_id: r.try_get("round_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    unit_name: r.try_get("unit_name")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    adopted_on: r.try_get("adopted_on")?,
+                    round_title: r.try_get("round_title")?,
+                    tasks: r.try_get("tasks")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Plans of the units in scope.
+    pub async fn plans(&self, scope: &Scope) -> Result<Vec<Plan>> {
+        self.plans_where(scope, "AND $3 = $3", None).await
+    }
+
+    /// A plan in scope, by id or by title.
+    pub async fn plan(&self, scope: &Scope, key: &str) -> Result<Option<Plan>> {
+        let found = if key.chars().all(|c| c.is_ascii_digit()) && !key.is_empty() {
+            self.plans_where(scope, "AND CAST(p.id AS TEXT) = $3", Some(key)).await?
+        } else {
+            self.plans_where(scope, "AND p.title = $3", Some(key)).await?
+        };
+        Ok(found.into_iter().next())
+    }
+
+    pub async fn problems(&self, plan_id: i64) -> Result<Vec<Problem>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.plan_id, p.seq, p.feedback, p.manifestation, (SELECT COUNT(*) FROM tasks t WHERE t.problem_id = p.id) AS tasks \
+             FROM problems p WHERE p.plan_id = $1 ORDER BY p.seq",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(Problem { id: r.try_get(0)?, plan_id: r.try_get(1)?, seq: r.try_get(2)?, feedback: r.try_get(3)?, manifestation: r.try_get(4)?, tasks: r.try_get(5)? }))
+            .collect()
+    }
+
+    fn dept_agg(&self) -> &'static str {
+        match self.backend {
+            crate::Backend::Sqlite => "GROUP_CONCAT(d.name, '、')",
+            crate::Backend::Postgres => "STRING_AGG(d.name, '、' ORDER BY td.is_lead DESC, d.id)",
+        }
+    }
+
+    /// The tasks of a plan, in list order.
+    pub async fn tasks(&self, plan_id: i64) -> Result<Vec<Task>> {
+        let rows = sqlx::query(crate::sqlf!("{} WHERE t.plan_id = $1 ORDER BY t.seq", task_select(self.dept_agg()))).bind(plan_id).fetch_all(&self.pool).await?;
+        rows.iter().map(Task::from_row).collect()
+    }
+
+    /// Tasks in scope led by a leader or carried by one of the departments ("my tasks").
+    pub async fn my_tasks(&self, scope: &Scope, staff_id: Option<i64>, departments: &[i64]) -> Result<Vec<Task>> {
+        let depts = departments.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",");
+        let dept_cond = if depts.is_empty() { "1 = 0".to_string() } else { format!("t.id IN (SELECT task_id FROM task_departments WHERE department_id IN ({depts}))") };
+        let rows = sqlx::query(crate::sqlf!(
+            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} AND (t.lead_leader_id = $3 OR t.responsible_id = $3 OR {dept_cond}) ORDER BY t.deadline, t.id",
+            task_select(self.dept_agg()),
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(staff_id.unwrap_or(-1))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(Task::from_row).collect()
+    }
+
+    /// A task whose plan's unit the scope covers.
+    pub async fn task_in_scope(&self, scope: &Scope, id: i64) -> Result<Option<Task>> {
+        let r = sqlx::query(crate::sqlf!(
+            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE t.id = $3 AND {}",
+            task_select(self.dept_agg()),
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.as_ref().map(Task::from_row).transpose()
+    }
+
+    pub async fn task_department_ids(&self, task_id: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1").bind(task_id).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// The ledger of a task, oldest first, with evidence.
+    pub async fn ledger(&self, task_id: i64) -> Result<Vec<LedgerEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, task_id, entry_date, kind, body, corrects_id, state_after, author, created_at FROM ledger_entries WHERE task_id = $1 ORDER BY entry_date, id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let files = sqlx::query(
+            "SELECT e.entry_id, e.id, e.sha256, e.filename, e.content_type, e.size FROM evidence e JOIN ledger_entries l ON l.id = e.entry_id WHERE l.task_id = $1 ORDER BY e.id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get(0)?;
+            let mut evidence = Vec::new();
+            for f in files.iter().filter(|f| f.try_get::<i64, _>(0).ok() == Some(id)) {
+                evidence.push(Evidence { id: f.try_get(1)?, sha256: f.try_get(2)?, filename: f.try_get(3)?, content_type: f.try_get(4)?, size: f.try_get(5)? });
+            }
+            out.push(LedgerEntry {
+                id,
+                task_id: r.try_get(1)?,
+                entry_date: r.try_get(2)?,
+                kind: r.try_get(3)?,
+                body: r.try_get(4)?,
+                corrects_id: r.try_get(5)?,
+                state_after: r.try_get(6)?,
+                author: r.try_get(7)?,
+                created_at: r.try_get(8)?,
+                evidence,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An evidence file, if the scope covers the plan it belongs to.
+    pub async fn evidence_file(&self, scope: &Scope, evidence_id: i64) -> Result<Option<(Evidence, Vec<u8>)>> {
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT e.id, e.sha256, e.filename, e.content_type, e.size, b.content FROM evidence e JOIN blobs b ON b.sha256 = e.sha256 \
+             JOIN ledger_entries l ON l.id = e.entry_id JOIN tasks t ON t.id = l.task_id JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id \
+             WHERE e.id = $3 AND {}",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(evidence_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        Ok(Some((Evidence { id: r.try_get(0)?, sha256: r.try_get(1)?, filename: r.try_get(2)?, content_type: r.try_get(3)?, size: r.try_get(4)? }, r.try_get(5)?)))
+    }
+
+    /// Adds a ledger entry, applying the lifecycle and reviewer rules. Returns the entry id.
+    pub async fn add_entry(&self, author: &Author, e: NewEntry) -> Result<i64> {
+        let mut w = self.write(&Actor { user_id: author.user_id, name: author.login.clone() }).await?;
+        let id = add_entry_in(&mut w, author, &e).await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    /// The history of every task of a plan, for figures as of any date.
+    pub async fn plan_histories(&self, plan_id: i64) -> Result<Vec<TaskHistory>> {
+        let tasks = sqlx::query("SELECT id, category, created_on, deadline FROM tasks WHERE plan_id = $1 ORDER BY id").bind(plan_id).fetch_all(&self.pool).await?;
+        let entries = sqlx::query(
+            "SELECT l.task_id, l.entry_date, l.kind, l.state_after FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 ORDER BY l.task_id, l.entry_date, l.id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let mut out = Vec::with_capacity(tasks.len());
+        let mut idx = std::collections::HashMap::new();
+        for r in &tasks {
+            let cat: String = r.try_get(1)?;
+            let created: String = r.try_get(2)?;
+            let deadline: Option<String> = r.try_get(3)?;
+            idx.insert(r.try_get::<i64, _>(0)?, out.len());
+            out.push(TaskHistory {
+                category: Category::parse(&cat).unwrap_or(Category::TimeLimited),
+                created: date(&created),
+                deadline: deadline.as_deref().map(date),
+                states: vec![],
+                entries: vec![],
+                staged: vec![],
+            });
+        }
+        for r in &entries {
+            let Some(&i) = idx.get(&r.try_get::<i64, _>(0)?) else { continue };
+            let d = date(&r.try_get::<String, _>(1)?);
+            let kind: String = r.try_get(2)?;
+            let state: String = r.try_get(3)?;
+            let h = &mut out[i];
+            h.entries.push(d);
+            if kind == "staged" {
+                h.staged.push(d);
+            }
+            if let Some(s) = TaskState::parse(&state) {
+                if h.states.last().map(|x| x.1) != Some(s) {
+                    h.states.push((d, s));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn plan_stats(&self, plan_id: i64, as_of: NaiveDate) -> Result<rules::PlanStats> {
+        Ok(rules::plan_stats(&self.plan_histories(plan_id).await?, as_of, &LightRules::default()))
+    }
+
+    /// The departments a staff member belongs to (one, or none).
+    pub async fn staff_departments(&self, staff_id: Option<i64>) -> Result<Vec<i64>> {
+        let Some(s) = staff_id else { return Ok(vec![]) };
+        let r = sqlx::query("SELECT department_id FROM staff WHERE id = $1").bind(s).fetch_optional(&self.pool).await?;
+        Ok(r.and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten()).into_iter().collect())
+    }
+
+    pub async fn user_staff_id(&self, user_id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query("SELECT staff_id FROM users WHERE id = $1").bind(user_id).fetch_one(&self.pool).await?.try_get(0)?)
+    }
+}
+
+/// Creates a round inside a write.
+pub(crate) async fn insert_round(w: &mut Write, unit_id: i64, title: &str, inspector: &str, from: &str, to: &str, feedback: &str, due: &str) -> Result<i64> {
+    let id: i64 = sqlx::query(
+        "INSERT INTO rounds (unit_id, title, inspector, kind, inspected_from, inspected_to, feedback_date, report_due) VALUES ($1, $2, $3, 'central', $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(unit_id)
+    .bind(title)
+    .bind(inspector)
+    .bind(from)
+    .bind(to)
+    .bind(feedback)
+    .bind(due)
+    .fetch_one(&mut *w.tx)
+    .await?
+    .try_get(0)?;
+    w.audit(Change { action: "round.create", entity: "round", entity_id: id.to_string(), unit_id: Some(unit_id), before: None, after: Some(json!({"title": title, "feedback_date": feedback})) }).await?;
+    Ok(id)
+}
+
+pub(crate) async fn insert_plan(w: &mut Write, round_id: i64, unit_id: i64, title: &str, body: &str, adopted_on: &str) -> Result<i64> {
+    let id: i64 = sqlx::query("INSERT INTO plans (round_id, unit_id, title, body, adopted_on) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(round_id)
+        .bind(unit_id)
+        .bind(title)
+        .bind(body)
+        .bind(adopted_on)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?;
+    w.audit(Change { action: "plan.create", entity: "plan", entity_id: id.to_string(), unit_id: Some(unit_id), before: None, after: Some(json!({"title": title, "body": body})) }).await?;
+    Ok(id)
+}
+
+pub(crate) async fn insert_problem(w: &mut Write, plan_id: i64, seq: i64, feedback: &str, manifestation: &str) -> Result<i64> {
+    Ok(sqlx::query("INSERT INTO problems (plan_id, seq, feedback, manifestation) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(plan_id)
+        .bind(seq)
+        .bind(feedback)
+        .bind(manifestation)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?)
+}
+
+pub(crate) async fn insert_task(w: &mut Write, t: &NewTask<'_>) -> Result<i64> {
+    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks WHERE plan_id = $1").bind(t.plan_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO tasks (plan_id, problem_id, seq, title, measure, category, deadline, standard, lead_leader_id, responsible_id, state, created_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'not_started', $11) RETURNING id",
+    )
+    .bind(t.plan_id)
+    .bind(t.problem_id)
+    .bind(seq)
+    .bind(t.title)
+    .bind(t.measure)
+    .bind(t.category.as_str())
+    .bind(t.deadline.map(|d| d.to_string()))
+    .bind(t.standard)
+    .bind(t.lead_leader_id)
+    .bind(t.responsible_id)
+    .bind(t.created_on.to_string())
+    .fetch_one(&mut *w.tx)
+    .await?
+    .try_get(0)?;
+    for (d, lead) in &t.departments {
+        sqlx::query("INSERT INTO task_departments (task_id, department_id, is_lead) VALUES ($1, $2, $3)").bind(id).bind(*d).bind(i64::from(*lead)).execute(&mut *w.tx).await?;
+    }
+    Ok(id)
+}
+
+/// The heart of the ledger: checks the step against the lifecycle and reviewer rules, stores the
+/// entry and its evidence (content-addressed), and moves the task.
+pub(crate) async fn add_entry_in(w: &mut Write, author: &Author, e: &NewEntry) -> Result<i64> {
+    let r = sqlx::query("SELECT category, state, lead_leader_id, plan_id FROM tasks WHERE id = $1").bind(e.task_id).fetch_optional(&mut *w.tx).await?.ok_or(StoreError::NotFound)?;
+    let category = Category::parse(&r.try_get::<String, _>(0)?).unwrap_or(Category::TimeLimited);
+    let state = TaskState::parse(&r.try_get::<String, _>(1)?).unwrap_or(TaskState::NotStarted);
+    let lead: Option<i64> = r.try_get(2)?;
+    let depts: Vec<i64> = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
+        .bind(e.task_id)
+        .fetch_all(&mut *w.tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    let invalid = |e: rules::RuleError| StoreError::Invalid(e.to_string());
+    if e.body.trim().is_empty() {
+        return Err(StoreError::Invalid("请填写内容".into()));
+    }
+    for f in &e.files {
+        if f.bytes.len() > MAX_EVIDENCE_BYTES {
+            return Err(StoreError::Invalid(format!("佐证材料 {} 超过 {} MB", f.filename, MAX_EVIDENCE_BYTES / 1024 / 1024)));
+        }
+        evidence_type(&f.filename)?;
+    }
+    if let Some(c) = e.corrects_id {
+        let same: i64 = sqlx::query("SELECT COUNT(*) FROM ledger_entries WHERE id = $1 AND task_id = $2").bind(c).bind(e.task_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        if same == 0 {
+            return Err(StoreError::Invalid("更正的台账条目不属于本任务".into()));
+        }
+    }
+    let owner = Ownership { lead_leader_staff: lead, responsible_departments: &depts };
+    let new_state = match e.kind {
+        EntryKind::Progress | EntryKind::Staged => {
+            if e.kind == EntryKind::Staged && category != Category::LongTerm {
+                return Err(StoreError::Invalid("阶段性成效只适用于长期整改任务".into()));
+            }
+            rules::transition(state, category, &Step::Progress).map_err(invalid)?
+        }
+        EntryKind::ClosureRequest => {
+            let earlier: i64 = sqlx::query("SELECT COUNT(*) FROM evidence ev JOIN ledger_entries l ON l.id = ev.entry_id WHERE l.task_id = $1")
+                .bind(e.task_id)
+                .fetch_one(&mut *w.tx)
+                .await?
+                .try_get(0)?;
+            let step = Step::RequestClosure { evidence_files: e.files.len() + earlier as usize, statement: e.body.clone() };
+            rules::transition(state, category, &step).map_err(invalid)?
+        }
+        EntryKind::Approve | EntryKind::Reject => {
+            let reviewer = Reviewer { role: author.role, staff: author.staff_id, departments: &author.departments };
+            rules::may_review(&reviewer, &owner, &DEFAULT_REVIEWERS).map_err(invalid)?;
+            let step = if e.kind == EntryKind::Approve { Step::Approve } else { Step::Reject { reasons: e.body.clone() } };
+            rules::transition(state, category, &step).map_err(invalid)?
+        }
+        EntryKind::Reopen => {
+            if !DEFAULT_REVIEWERS.contains(&author.role) {
+                return Err(StoreError::Invalid("只有驻院纪检监察组或整改办可以通过回头看重新打开任务".into()));
+            }
+            rules::transition(state, category, &Step::Reopen { reason: e.body.clone() }).map_err(invalid)?
+        }
+    };
+    let date = e.date.to_string();
+    let id: i64 = sqlx::query(
+        "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(e.task_id)
+    .bind(&date)
+    .bind(e.kind.as_str())
+    .bind(&e.body)
+    .bind(e.corrects_id)
+    .bind(new_state.as_str())
+    .bind(author.user_id)
+    .bind(&author.login)
+    .bind(now_rfc3339())
+    .fetch_one(&mut *w.tx)
+    .await?
+    .try_get(0)?;
+    let mut files = Vec::new();
+    for f in &e.files {
+        let sha = hex::encode(Sha256::digest(&f.bytes));
+        sqlx::query("INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
+            .bind(&sha)
+            .bind(f.bytes.len() as i64)
+            .bind(f.bytes.clone())
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("INSERT INTO evidence (entry_id, sha256, filename, content_type, size) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(&sha)
+            .bind(&f.filename)
+            .bind(evidence_type(&f.filename)?)
+            .bind(f.bytes.len() as i64)
+            .execute(&mut *w.tx)
+            .await?;
+        files.push(json!({"name": f.filename, "sha256": sha}));
+    }
+    sqlx::query(
+        "UPDATE tasks SET state = $1, last_entry_on = CASE WHEN last_entry_on IS NULL OR last_entry_on < $2 THEN $2 ELSE last_entry_on END, \
+         last_staged_on = CASE WHEN $3 = 1 AND (last_staged_on IS NULL OR last_staged_on < $2) THEN $2 ELSE last_staged_on END, \
+         closed_on = CASE WHEN $1 = 'closed' THEN $2 ELSE NULL END WHERE id = $4",
+    )
+    .bind(new_state.as_str())
+    .bind(&date)
+    .bind(i64::from(e.kind == EntryKind::Staged))
+    .bind(e.task_id)
+    .execute(&mut *w.tx)
+    .await?;
+    w.audit(Change {
+        action: "ledger.add",
+        entity: "task",
+        entity_id: e.task_id.to_string(),
+        unit_id: None,
+        before: Some(json!({"state": state.as_str()})),
+        after: Some(json!({"entry": id, "kind": e.kind.as_str(), "date": date, "state": new_state.as_str(), "files": files, "corrects": e.corrects_id})),
+    })
+    .await?;
+    Ok(id)
+}

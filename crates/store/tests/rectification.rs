@@ -1,0 +1,111 @@
+//! Rectification in the store, on SQLite and (when configured) PostgreSQL.
+use chrono::NaiveDate;
+use duban_domain::org::Role;
+use duban_domain::rectification::{ClosableStats, LongTermStats, TaskState};
+use duban_store::rectification::{Author, EntryKind, NewEntry, Upload};
+use duban_store::{Store, StoreError, testing};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+async fn author(store: &Store, login: &str) -> Author {
+    let u = store.user_by_login(login).await.unwrap().unwrap();
+    let staff = store.user_staff_id(u.id).await.unwrap();
+    Author { user_id: Some(u.id), login: u.login.clone(), role: u.role, staff_id: staff, departments: store.staff_departments(staff).await.unwrap() }
+}
+
+#[tokio::test]
+async fn demo_reproduces_the_seeds_figures() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        store.load_demo().await.unwrap();
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let plans = store.plans(&admin.scope()).await.unwrap();
+        assert_eq!(plans.len(), 2, "{name}: loading twice duplicates nothing");
+        let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
+        assert_eq!(party.tasks, 87);
+        let s = store.plan_stats(party.id, d("2020-11-05")).await.unwrap();
+        assert_eq!(s.total, 87, "{name}");
+        assert_eq!(s.time_limited, ClosableStats { total: 30, closed: 15, open: 15, overdue: 0 }, "{name}");
+        assert_eq!(s.long_term, LongTermStats { total: 57, with_staged_results: 57, overdue: 0 }, "{name}");
+        assert_eq!(s.immediate.total, 0);
+        let disc = store.plan(&admin.scope(), &store.plans(&admin.scope()).await.unwrap()[1].id.to_string()).await.unwrap().unwrap();
+        let s = store.plan_stats(disc.id, d("2020-11-05")).await.unwrap();
+        assert_eq!((s.total, s.immediate.total, s.time_limited.total, s.long_term.total), (49, 17, 15, 17), "{name}");
+        assert_eq!((s.immediate.closed, s.time_limited.overdue, s.long_term.with_staged_results), (17, 0, 17));
+        // as of an earlier day the figures come from the ledger's history
+        let s = store.plan_stats(party.id, d("2020-06-01")).await.unwrap();
+        assert_eq!(s.time_limited.closed, 0, "{name}");
+        assert_eq!(s.long_term.with_staged_results, 57);
+        let s = store.plan_stats(party.id, d("2020-01-01")).await.unwrap();
+        assert_eq!(s.total, 0, "{name}: the plan did not exist yet");
+        // scope: a provincial office does not see the SPP's plans or tasks
+        let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
+        assert!(store.plans(&zj.scope()).await.unwrap().is_empty());
+        let t = store.tasks(party.id).await.unwrap()[0].id;
+        assert!(store.task_in_scope(&zj.scope(), t).await.unwrap().is_none(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
+        let tasks = store.tasks(party.id).await.unwrap();
+        let open = tasks.iter().find(|t| t.state == TaskState::InProgress && t.category == duban_domain::rectification::Category::TimeLimited).unwrap();
+        let depts = store.task_department_ids(open.id).await.unwrap();
+        let keeper = Author { user_id: None, login: "keeper".into(), role: Role::Dept, staff_id: open.responsible_id, departments: depts.clone() };
+        let entry = |kind, body: &str, files| NewEntry { task_id: open.id, date: d("2020-11-10"), kind, body: body.into(), corrects_id: None, files };
+        // no evidence yet
+        let Err(StoreError::Invalid(m)) = store.add_entry(&keeper, entry(EntryKind::ClosureRequest, "已完成", vec![])).await else { panic!("{name}") };
+        assert!(m.contains("佐证材料"), "{m}");
+        // a forbidden file type
+        let bad = vec![Upload { filename: "run.exe".into(), bytes: b"MZ".to_vec() }];
+        assert!(matches!(store.add_entry(&keeper, entry(EntryKind::Progress, "x", bad)).await, Err(StoreError::Invalid(_))));
+        let pdf = vec![Upload { filename: "报告.pdf".into(), bytes: b"%PDF-1.4 demo".to_vec() }];
+        store.add_entry(&keeper, entry(EntryKind::ClosureRequest, "已对照完成标准完成", pdf)).await.unwrap();
+        // the lead leader may not approve his own task; nor may its department
+        let leader = Author { user_id: None, login: "l".into(), role: Role::Office, staff_id: open.lead_leader_id, departments: vec![] };
+        let Err(StoreError::Invalid(m)) = store.add_entry(&leader, entry(EntryKind::Approve, "同意", vec![])).await else { panic!() };
+        assert!(m.contains("形式销号"), "{name}: {m}");
+        let same_dept = Author { user_id: None, login: "o".into(), role: Role::Office, staff_id: None, departments: depts.clone() };
+        assert!(store.add_entry(&same_dept, entry(EntryKind::Approve, "同意", vec![])).await.is_err());
+        let leader_role = author(&store, "leader").await;
+        assert!(store.add_entry(&leader_role, entry(EntryKind::Approve, "同意", vec![])).await.is_err(), "leaders are not reviewers");
+        // the discipline group rejects with reasons, then approves a second request
+        let disc = author(&store, "discipline").await;
+        assert!(store.add_entry(&disc, entry(EntryKind::Reject, " ", vec![])).await.is_err());
+        store.add_entry(&disc, entry(EntryKind::Reject, "佐证材料不足以证明制度已执行", vec![])).await.unwrap();
+        assert_eq!(store.task_in_scope(&admin.scope(), open.id).await.unwrap().unwrap().state, TaskState::InProgress);
+        store.add_entry(&keeper, entry(EntryKind::ClosureRequest, "补充了执行情况", vec![])).await.unwrap();
+        store.add_entry(&disc, entry(EntryKind::Approve, "同意销号", vec![])).await.unwrap();
+        let t = store.task_in_scope(&admin.scope(), open.id).await.unwrap().unwrap();
+        assert_eq!((t.state, t.closed_on.as_deref()), (TaskState::Closed, Some("2020-11-10")), "{name}");
+        // look-back reopens with a reason
+        store.add_entry(&disc, entry(EntryKind::Reopen, "回头看发现问题反弹", vec![])).await.unwrap();
+        assert_eq!(store.task_in_scope(&admin.scope(), open.id).await.unwrap().unwrap().state, TaskState::InProgress);
+        // the ledger is append-only; a correction points at the entry it corrects
+        let ledger = store.ledger(open.id).await.unwrap();
+        let first = ledger[0].id;
+        assert!(sqlx::query("UPDATE ledger_entries SET body = 'x' WHERE id = $1").bind(first).execute(&store.pool).await.is_err(), "{name}");
+        let fix = NewEntry { task_id: open.id, date: d("2020-11-11"), kind: EntryKind::Progress, body: "更正：日期应为2月21日".into(), corrects_id: Some(first), files: vec![] };
+        store.add_entry(&keeper, fix).await.unwrap();
+        let last = store.ledger(open.id).await.unwrap().pop().unwrap();
+        assert_eq!(last.corrects_id, Some(first));
+        // evidence is content-addressed and scoped
+        let ev = store.ledger(open.id).await.unwrap().iter().flat_map(|e| e.evidence.clone()).find(|e| e.filename == "报告.pdf").unwrap();
+        let (_, bytes) = store.evidence_file(&admin.scope(), ev.id).await.unwrap().unwrap();
+        assert_eq!(bytes, b"%PDF-1.4 demo");
+        let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
+        assert!(store.evidence_file(&zj.scope(), ev.id).await.unwrap().is_none(), "{name}");
+        // long-term tasks never close
+        let long = tasks.iter().find(|t| t.category == duban_domain::rectification::Category::LongTerm).unwrap();
+        let req = NewEntry { task_id: long.id, date: d("2020-11-10"), kind: EntryKind::ClosureRequest, body: "x".into(), corrects_id: None, files: vec![] };
+        let Err(StoreError::Invalid(m)) = store.add_entry(&keeper, req).await else { panic!() };
+        assert!(m.contains("长期整改"));
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}
