@@ -80,6 +80,30 @@ enum Cmd {
         #[command(subcommand)]
         cmd: CalendarCmd,
     },
+    /// Figures out of the data.
+    Report {
+        #[command(subcommand)]
+        cmd: ReportCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// The plans, with their ids and titles.
+    Plans {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A plan's figures on a date, computed from the ledger's history.
+    PlanStats {
+        /// The plan's id or title.
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        as_of: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -282,6 +306,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let f = std::io::BufReader::new(std::fs::File::open(&from).with_context(|| format!("opening {from}"))?);
             let n = store.restore(f, force).await?;
             println!("restored {n} rows from {from}");
+        }
+        Cmd::Report { cmd } => {
+            // the CLI speaks for the whole organisation
+            let spp = store.unit_by_code(duban_store::demo::SPP_CODE).await?;
+            let root = match spp {
+                Some(u) => u,
+                None => store.units(&duban_store::Scope { unit_id: 0, unit_path: "/".into(), subtree: true }, Some(1), "", 1, 0).await?.0.into_iter().next().context("no units yet")?,
+            };
+            let scope = duban_store::Scope { unit_id: root.id, unit_path: root.path.clone(), subtree: true };
+            match cmd {
+                ReportCmd::Plans { json } => {
+                    let plans = store.plans(&scope).await?;
+                    if json {
+                        let v: Vec<_> = plans.iter().map(|p| serde_json::json!({"id": p.id, "title": p.title, "unit": p.unit_name, "body": p.body, "tasks": p.tasks})).collect();
+                        println!("{}", serde_json::to_string_pretty(&v)?);
+                    } else {
+                        for p in plans {
+                            println!("{:>4}  {}  ({}, {} 项)", p.id, p.title, p.unit_name, p.tasks);
+                        }
+                    }
+                }
+                ReportCmd::PlanStats { plan, as_of, json } => {
+                    let as_of = parse_date(&as_of)?;
+                    let p = store.plan(&scope, &plan).await?.with_context(|| format!("no plan {plan:?}"))?;
+                    let s = store.plan_stats(p.id, as_of).await?;
+                    let v = serde_json::json!({"plan": p.title, "as_of": as_of.to_string(), "total": s.total,
+                        "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term});
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&v)?);
+                    } else {
+                        println!("{}（截至 {as_of}）：共 {} 项", p.title, s.total);
+                        println!("  立行立改 {} 项：已完成 {}，未完成 {}，逾期 {}", s.immediate.total, s.immediate.closed, s.immediate.open, s.immediate.overdue);
+                        println!("  限期整改 {} 项：已完成 {}，未完成 {}，逾期 {}", s.time_limited.total, s.time_limited.closed, s.time_limited.open, s.time_limited.overdue);
+                        println!("  长期整改 {} 项：已取得阶段性成效 {}，逾期 {}", s.long_term.total, s.long_term.with_staged_results, s.long_term.overdue);
+                    }
+                }
+            }
         }
         Cmd::Calendar { cmd: CalendarCmd::Deadline { start, days, months, counting } } => {
             let start = parse_date(&start)?;
