@@ -181,6 +181,17 @@ pub fn may_review(reviewer: &Reviewer, task: &Ownership, reviewing_roles: &[Role
     if is_leader || in_dept { Err(RuleError::OwnTask) } else { Ok(()) }
 }
 
+/// Who keeps a task's ledger (progress, staged results, closure requests): the office, the task's
+/// lead leader, and the people of its responsible departments.
+pub fn may_keep_ledger(role: Role, is_lead_leader: bool, in_responsible_department: bool) -> bool {
+    match role {
+        Role::Office => true,
+        Role::Leader => is_lead_leader || in_responsible_department,
+        Role::Dept => in_responsible_department,
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Light {
@@ -367,6 +378,16 @@ mod tests {
         assert_eq!(may_review(&Reviewer { role: Role::Office, staff: Some(4), departments: &[11] }, &task, &roles), Err(RuleError::OwnTask));
         assert!(matches!(may_review(&Reviewer { role: Role::Leader, staff: Some(5), departments: &[] }, &task, &roles), Err(RuleError::NotAReviewer(_))));
         assert!(matches!(may_review(&Reviewer { role: Role::Office, staff: None, departments: &[] }, &task, &[Role::Discipline]), Err(RuleError::NotAReviewer(_))));
+    }
+
+    #[test]
+    fn ledger_keepers() {
+        assert!(may_keep_ledger(Role::Office, false, false));
+        assert!(may_keep_ledger(Role::Leader, true, false));
+        assert!(!may_keep_ledger(Role::Leader, false, false));
+        assert!(may_keep_ledger(Role::Dept, false, true));
+        assert!(!may_keep_ledger(Role::Dept, false, false));
+        assert!(!may_keep_ledger(Role::Discipline, true, true), "the discipline group oversees; it does not keep ledgers");
     }
 
     #[test]

@@ -1,2 +1,3 @@
 //! Documents in and out: tables from CSV/XLSX (and, in later modules, PDF, DOCX, XLSX ledgers, SVG charts).
+pub mod chart;
 pub mod sheet;

@@ -70,6 +70,15 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     if rows.is_empty() { Err(SheetError::Empty) } else { Ok(rows) }
 }
 
+/// A CSV file Excel opens as UTF-8 (with a byte-order mark).
+pub fn write_csv(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    for r in rows {
+        let _ = w.write_record(r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +86,11 @@ mod tests {
     fn csv_with_bom_quotes_and_chinese() {
         let t = read_table("u.csv", "\u{feff}code,name\n330106,\"西湖区, 人民检察院\"\n".as_bytes()).unwrap();
         assert_eq!(t[1], vec!["330106", "西湖区, 人民检察院"]);
+    }
+    #[test]
+    fn csv_round_trip() {
+        let rows = vec![vec!["序号".to_string(), "任务, 含逗号".to_string()]];
+        assert_eq!(read_csv(&write_csv(&rows)).unwrap(), rows);
     }
     #[test]
     fn gbk_csv_is_rejected_with_row() {

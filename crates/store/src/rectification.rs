@@ -438,7 +438,7 @@ impl Store {
     }
 
     /// The history of every task of a plan, for figures as of any date.
-    pub async fn plan_histories(&self, plan_id: i64) -> Result<Vec<TaskHistory>> {
+    pub async fn plan_histories(&self, plan_id: i64) -> Result<Vec<(i64, TaskHistory)>> {
         let tasks = sqlx::query("SELECT id, category, created_on, deadline FROM tasks WHERE plan_id = $1 ORDER BY id").bind(plan_id).fetch_all(&self.pool).await?;
         let entries = sqlx::query(
             "SELECT l.task_id, l.entry_date, l.kind, l.state_after FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 ORDER BY l.task_id, l.entry_date, l.id",
@@ -453,22 +453,23 @@ impl Store {
             let cat: String = r.try_get(1)?;
             let created: String = r.try_get(2)?;
             let deadline: Option<String> = r.try_get(3)?;
-            idx.insert(r.try_get::<i64, _>(0)?, out.len());
-            out.push(TaskHistory {
+            let id: i64 = r.try_get(0)?;
+            idx.insert(id, out.len());
+            out.push((id, TaskHistory {
                 category: Category::parse(&cat).unwrap_or(Category::TimeLimited),
                 created: date(&created),
                 deadline: deadline.as_deref().map(date),
                 states: vec![],
                 entries: vec![],
                 staged: vec![],
-            });
+            }));
         }
         for r in &entries {
             let Some(&i) = idx.get(&r.try_get::<i64, _>(0)?) else { continue };
             let d = date(&r.try_get::<String, _>(1)?);
             let kind: String = r.try_get(2)?;
             let state: String = r.try_get(3)?;
-            let h = &mut out[i];
+            let h = &mut out[i].1;
             h.entries.push(d);
             if kind == "staged" {
                 h.staged.push(d);
@@ -483,7 +484,8 @@ impl Store {
     }
 
     pub async fn plan_stats(&self, plan_id: i64, as_of: NaiveDate) -> Result<rules::PlanStats> {
-        Ok(rules::plan_stats(&self.plan_histories(plan_id).await?, as_of, &LightRules::default()))
+        let h: Vec<TaskHistory> = self.plan_histories(plan_id).await?.into_iter().map(|(_, h)| h).collect();
+        Ok(rules::plan_stats(&h, as_of, &LightRules::default()))
     }
 
     /// The departments a staff member belongs to (one, or none).

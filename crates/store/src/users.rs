@@ -24,6 +24,8 @@ pub struct User {
     pub unit_path: String,
     pub subtree: bool,
     pub lang: String,
+    /// The staff member this account is, where known.
+    pub staff_id: Option<i64>,
 }
 
 impl User {
@@ -47,12 +49,13 @@ impl User {
             unit_path: r.try_get("unit_path")?,
             subtree: flag(r, "subtree")?,
             lang: r.try_get("lang")?,
+            staff_id: r.try_get("staff_id")?,
         })
     }
 }
 
 const USER_SELECT: &str = "SELECT us.id, us.login, us.display_name, us.role, us.unit_id, u.code AS unit_code, u.name AS unit_name, \
-     u.level AS unit_level, u.path AS unit_path, us.subtree, us.lang FROM users us JOIN units u ON u.id = us.unit_id";
+     u.level AS unit_level, u.path AS unit_path, us.subtree, us.lang, us.staff_id FROM users us JOIN units u ON u.id = us.unit_id";
 
 pub struct NewUser<'a> {
     pub login: &'a str,

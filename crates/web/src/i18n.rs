@@ -176,6 +176,74 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("account.revoked", "已吊销", "Revoked"),
     ("api.title", "接口文档", "API reference"),
     ("api.intro", "JSON 接口位于 /api/v1，使用 Authorization: Bearer 令牌认证（在“个人设置”中生成）。完整描述：", "The JSON API lives under /api/v1 and takes Authorization: Bearer tokens (create one under My account). Full description:"),
+    ("nav.rectification", "整改督办", "Rectification"),
+    ("nav.mine", "我的任务", "My tasks"),
+    ("rect.plans", "整改方案", "Rectification plans"),
+    ("rect.round", "巡视轮次", "Inspection round"),
+    ("rect.inspector", "巡视组", "Inspection team"),
+    ("rect.period", "巡视时间", "Inspected"),
+    ("rect.feedback_date", "反馈日期", "Feedback"),
+    ("rect.report_due", "整改报告期限", "Report due"),
+    ("rect.body", "责任主体", "Body"),
+    ("rect.tasks", "任务清单", "Task list"),
+    ("rect.problems", "问题清单", "Problem list"),
+    ("rect.responsibilities", "责任清单", "Responsibility list"),
+    ("rect.dashboard", "整改进展", "Progress"),
+    ("rect.as_of", "截至日期", "As of"),
+    ("rect.total", "任务总数", "Tasks"),
+    ("rect.closed", "已完成（销号）", "Closed"),
+    ("rect.open", "推进中", "Open"),
+    ("rect.overdue", "逾期", "Overdue"),
+    ("rect.staged", "已取得阶段性成效", "With staged results"),
+    ("rect.seq", "序号", "No."),
+    ("rect.feedback", "反馈问题", "Feedback"),
+    ("rect.manifestation", "具体表现", "Manifestations"),
+    ("rect.task", "整改任务", "Task"),
+    ("rect.measure", "整改措施", "Measure"),
+    ("rect.category", "类别", "Category"),
+    ("rect.lead_leader", "牵头领导", "Lead leader"),
+    ("rect.departments", "责任部门", "Responsible departments"),
+    ("rect.responsible", "责任人", "Responsible person"),
+    ("rect.deadline", "完成时限", "Deadline"),
+    ("rect.long_term", "长期", "Ongoing"),
+    ("rect.state", "状态", "State"),
+    ("rect.light", "督办灯", "Light"),
+    ("rect.standard", "完成标准", "Standard of done"),
+    ("rect.ledger", "工作台账", "Ledger"),
+    ("rect.evidence", "佐证材料", "Evidence"),
+    ("rect.all", "全部", "All"),
+    ("rect.filter", "筛选", "Filter"),
+    ("rect.sort", "排序", "Sort"),
+    ("rect.sort.seq", "按序号", "By number"),
+    ("rect.sort.deadline", "按完成时限", "By deadline"),
+    ("rect.sort.light", "按督办灯", "By light"),
+    ("rect.export", "导出 CSV", "Export CSV"),
+    ("rect.add_entry", "登记台账", "Add to the ledger"),
+    ("rect.entry_date", "日期", "Date"),
+    ("rect.entry_kind", "类型", "Kind"),
+    ("rect.entry_body", "内容（申请销号时对照完成标准说明；退回、重新打开时写明理由）", "Text (for a closure request, against the standard of done; for a return or reopening, the reasons)"),
+    ("rect.corrects", "更正第几条（可选）", "Corrects entry no. (optional)"),
+    ("rect.files", "佐证材料（可多选，PDF/OFD/图片/Word/Excel，单个不超过 20 MB）", "Evidence (several allowed: PDF, OFD, images, Word, Excel; 20 MB each)"),
+    ("rect.submit", "提交", "Submit"),
+    ("rect.no_entries", "暂无台账记录", "No ledger entries yet"),
+    ("rect.corrects_label", "更正", "corrects"),
+    ("rect.none_mine", "没有由您牵头或由您部门承担的任务", "No tasks led by you or carried by your department"),
+    ("entry.progress", "工作进展", "Progress"),
+    ("entry.staged", "阶段性成效", "Staged result"),
+    ("entry.closure_request", "申请销号", "Request closure"),
+    ("entry.approve", "审核通过（销号）", "Approve closure"),
+    ("entry.reject", "退回", "Return"),
+    ("entry.reopen", "回头看重新打开", "Reopen (look-back)"),
+    ("category.immediate", "立行立改", "Immediate"),
+    ("category.time_limited", "限期整改", "Time-limited"),
+    ("category.long_term", "长期整改", "Long-term"),
+    ("state.not_started", "未启动", "Not started"),
+    ("state.in_progress", "推进中", "In progress"),
+    ("state.closure_requested", "申请销号", "Closure requested"),
+    ("state.closed", "已销号", "Closed"),
+    ("light.green", "绿灯", "Green"),
+    ("light.yellow", "黄灯", "Yellow"),
+    ("light.red", "红灯", "Red"),
     ("error.title", "出错了", "Something went wrong"),
     ("error.not_found", "页面或数据不存在，或您无权查看", "Not found, or not yours to see"),
     ("error.forbidden", "您没有执行此操作的权限", "You may not do this"),
@@ -208,6 +276,18 @@ impl Tr {
     }
     pub fn role(&self, role: &duban_domain::org::Role) -> &'static str {
         self.s(&format!("role.{}", role.as_str()))
+    }
+    pub fn category(&self, c: &duban_domain::rectification::Category) -> &'static str {
+        self.s(&format!("category.{}", c.as_str()))
+    }
+    pub fn state(&self, s: &duban_domain::rectification::TaskState) -> &'static str {
+        self.s(&format!("state.{}", s.as_str()))
+    }
+    pub fn light(&self, l: &duban_domain::rectification::Light) -> &'static str {
+        self.s(&format!("light.{}", l.as_str()))
+    }
+    pub fn entry(&self, kind: &str) -> &'static str {
+        self.s(&format!("entry.{kind}"))
     }
     pub fn level(&self, level: &i64) -> &'static str {
         self.s(&format!("level.{level}"))

@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod limiter;
 pub mod metrics;
 pub mod pages;
+pub mod rectification;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -59,6 +60,7 @@ pub fn build_app(state: AppState) -> Router {
     let upload_limit = state.settings.max_upload_bytes;
     Router::new()
         .merge(pages::routes(upload_limit))
+        .merge(rectification::routes(upload_limit))
         .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))

@@ -69,10 +69,12 @@ pub struct Ctx {
     pub flash: Option<String>,
 }
 
-fn ctx(v: &Viewer, active: &str) -> Ctx {
+pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 8] = [
+    let items: [(&'static str, &'static str, bool); 10] = [
         ("/home", "nav.home", true),
+        ("/rectification", "nav.rectification", true),
+        ("/rectification/mine", "nav.mine", matches!(role, Role::Leader | Role::Dept | Role::Office)),
         ("/org/units", "nav.org", true),
         ("/org/import", "nav.import", allowed(role, Action::ManageOrg)),
         ("/admin/users", "nav.users", allowed(role, Action::ManageUsers)),

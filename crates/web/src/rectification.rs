@@ -1,0 +1,403 @@
+//! Rectification pages: plans, the three lists, the plan dashboard, task pages with the ledger,
+//! "my tasks", evidence downloads.
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::pages::{Ctx, ctx};
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use duban_domain::calendar::parse_date;
+use duban_domain::rectification::{self as rules, Category, Light, LightRules, PlanStats, TaskState};
+use duban_domain::text;
+use duban_publish::chart::{Bar, stacked_bars};
+use duban_store::rectification::{Author, EntryKind, LedgerEntry, NewEntry, Plan, Problem, Round, Task, Upload};
+use duban_store::users::User;
+use serde::Deserialize;
+
+pub fn routes(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/rectification", get(plans))
+        .route("/rectification/mine", get(mine))
+        .route("/rectification/plans/{id}", get(plan))
+        .route("/rectification/plans/{id}/problems", get(problems))
+        .route("/rectification/plans/{id}/responsibilities", get(responsibilities))
+        .route("/rectification/tasks/{id}", get(task))
+        .route("/rectification/tasks/{id}/entries", post(add_entry).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/rectification/evidence/{id}", get(evidence))
+}
+
+type PageResult = Result<Response, AppError>;
+
+/// Today in China (UTC+8).
+pub fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}.csv\"; filename*=UTF-8''{}", name.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>());
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], duban_publish::sheet::write_csv(&rows)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct PlansPage {
+    ctx: Ctx,
+    rounds: Vec<Round>,
+    plans: Vec<Plan>,
+}
+
+async fn plans(State(st): State<AppState>, v: Viewer) -> PageResult {
+    let scope = v.user.scope();
+    Ok(Html(PlansPage { ctx: ctx(&v, "/rectification"), rounds: st.store.rounds(&scope).await?, plans: st.store.plans(&scope).await? }.render()?).into_response())
+}
+
+async fn scoped_plan(st: &AppState, v: &Viewer, id: i64) -> Result<Plan, AppError> {
+    st.store.plan(&v.user.scope(), &id.to_string()).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, Default)]
+struct PlanQuery {
+    as_of: Option<String>,
+    category: Option<String>,
+    state: Option<String>,
+    light: Option<String>,
+    sort: Option<String>,
+    q: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    ctx: Ctx,
+    plan: Plan,
+    as_of: String,
+    stats: PlanStats,
+    chart: String,
+    rows: Vec<(Task, Light, TaskState)>,
+    categories: [Category; 3],
+    states: [TaskState; 4],
+    lights: [Light; 3],
+    category: String,
+    state: String,
+    light: String,
+    sort: String,
+    q: String,
+    export: String,
+}
+
+/// The plan's tasks with their light and state on `as_of`, filtered and sorted.
+async fn task_rows(st: &AppState, plan_id: i64, as_of: NaiveDate, q: &PlanQuery) -> Result<(Vec<(Task, Light, TaskState)>, PlanStats), AppError> {
+    let rules_ = LightRules::default();
+    let histories: std::collections::HashMap<i64, rules::TaskHistory> = st.store.plan_histories(plan_id).await?.into_iter().collect();
+    let stats = rules::plan_stats(&histories.values().cloned().collect::<Vec<_>>(), as_of, &rules_);
+    let search = text::optional(q.q.as_deref().unwrap_or(""), 50).map_err(|e| AppError::BadRequest(format!("查询条件{e}")))?;
+    let mut rows: Vec<(Task, Light, TaskState)> = st
+        .store
+        .tasks(plan_id)
+        .await?
+        .into_iter()
+        .filter_map(|t| {
+            let h = histories.get(&t.id)?;
+            if h.created > as_of {
+                return None;
+            }
+            let f = h.facts_on(as_of);
+            let l = rules::light(&f, as_of, &rules_);
+            Some((t, l, f.state))
+        })
+        .filter(|(t, l, s)| {
+            q.category.as_deref().is_none_or(|c| c.is_empty() || c == t.category.as_str())
+                && q.state.as_deref().is_none_or(|x| x.is_empty() || x == s.as_str())
+                && q.light.as_deref().is_none_or(|x| x.is_empty() || x == l.as_str())
+                && (search.is_empty() || t.title.contains(&search) || t.departments.contains(&search) || t.lead_leader.as_deref().is_some_and(|n| n.contains(&search)))
+        })
+        .collect();
+    match q.sort.as_deref() {
+        Some("deadline") => rows.sort_by(|a, b| (a.0.deadline.is_none(), &a.0.deadline, a.0.seq).cmp(&(b.0.deadline.is_none(), &b.0.deadline, b.0.seq))),
+        Some("light") => rows.sort_by(|a, b| (std::cmp::Reverse(a.1), a.0.seq).cmp(&(std::cmp::Reverse(b.1), b.0.seq))),
+        _ => {}
+    }
+    Ok((rows, stats))
+}
+
+fn as_of_param(raw: Option<&str>) -> Result<NaiveDate, AppError> {
+    match raw.filter(|s| !s.is_empty()) {
+        Some(s) => parse_date(s).map_err(|e| AppError::BadRequest(e.to_string())),
+        None => Ok(today()),
+    }
+}
+
+async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<PlanQuery>) -> PageResult {
+    let plan = scoped_plan(&st, &v, id).await?;
+    let as_of = as_of_param(q.as_of.as_deref())?;
+    let (rows, stats) = task_rows(&st, plan.id, as_of, &q).await?;
+    if q.format.as_deref() == Some("csv") {
+        let t = v.t;
+        let mut out = vec![["rect.seq", "rect.task", "rect.category", "rect.lead_leader", "rect.departments", "rect.responsible", "rect.deadline", "rect.state", "rect.light"].iter().map(|k| t.s(k).to_string()).collect()];
+        for (task, light, state) in &rows {
+            out.push(vec![
+                task.seq.to_string(),
+                task.title.clone(),
+                t.category(&task.category).into(),
+                task.lead_leader.clone().unwrap_or_default(),
+                task.departments.clone(),
+                task.responsible.clone().unwrap_or_default(),
+                task.deadline.clone().unwrap_or_else(|| t.s("rect.long_term").into()),
+                t.state(state).into(),
+                t.light(light).into(),
+            ]);
+        }
+        return Ok(csv_response(&format!("{}-{}", plan.title, t.s("rect.tasks")), out));
+    }
+    let t = v.t;
+    let (closed, open, overdue, staged) = ("#1a7f37", "#8c959f", "#b3261e", "#0969da");
+    let chart = stacked_bars(
+        &format!("{}（{} {as_of}）", t.s("rect.dashboard"), t.s("rect.as_of")),
+        &[
+            Bar { label: t.s("category.immediate"), segments: vec![(stats.immediate.closed, closed, t.s("rect.closed")), (stats.immediate.open - stats.immediate.overdue, open, t.s("rect.open")), (stats.immediate.overdue, overdue, t.s("rect.overdue"))] },
+            Bar { label: t.s("category.time_limited"), segments: vec![(stats.time_limited.closed, closed, t.s("rect.closed")), (stats.time_limited.open - stats.time_limited.overdue, open, t.s("rect.open")), (stats.time_limited.overdue, overdue, t.s("rect.overdue"))] },
+            Bar { label: t.s("category.long_term"), segments: vec![(stats.long_term.with_staged_results.saturating_sub(stats.long_term.overdue), staged, t.s("rect.staged")), (stats.long_term.overdue, overdue, t.s("rect.overdue"))] },
+        ],
+    );
+    let params: Vec<(&str, String)> = [
+        ("as_of", as_of.to_string()),
+        ("category", q.category.clone().unwrap_or_default()),
+        ("state", q.state.clone().unwrap_or_default()),
+        ("light", q.light.clone().unwrap_or_default()),
+        ("sort", q.sort.clone().unwrap_or_default()),
+        ("q", q.q.clone().unwrap_or_default()),
+        ("format", "csv".into()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let export = format!("/rectification/plans/{}?{}", plan.id, serde_urlencoded::to_string(&params).unwrap_or_default());
+    let page = PlanPage {
+        ctx: ctx(&v, "/rectification"),
+        as_of: as_of.to_string(),
+        stats,
+        chart,
+        rows,
+        categories: Category::ALL,
+        states: TaskState::ALL,
+        lights: [Light::Red, Light::Yellow, Light::Green],
+        category: q.category.unwrap_or_default(),
+        state: q.state.unwrap_or_default(),
+        light: q.light.unwrap_or_default(),
+        sort: q.sort.unwrap_or_else(|| "seq".into()),
+        q: q.q.unwrap_or_default(),
+        export,
+        plan,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "problems.html")]
+struct ProblemsPage {
+    ctx: Ctx,
+    plan: Plan,
+    problems: Vec<Problem>,
+}
+
+#[derive(Deserialize)]
+struct FormatQuery {
+    format: Option<String>,
+}
+
+async fn problems(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<FormatQuery>) -> PageResult {
+    let plan = scoped_plan(&st, &v, id).await?;
+    let problems = st.store.problems(plan.id).await?;
+    if q.format.as_deref() == Some("csv") {
+        let t = v.t;
+        let mut rows = vec![vec![t.s("rect.seq").to_string(), t.s("rect.feedback").into(), t.s("rect.manifestation").into(), t.s("rect.total").into()]];
+        rows.extend(problems.iter().map(|p| vec![p.seq.to_string(), p.feedback.clone(), p.manifestation.clone(), p.tasks.to_string()]));
+        return Ok(csv_response(&format!("{}-{}", plan.title, t.s("rect.problems")), rows));
+    }
+    Ok(Html(ProblemsPage { ctx: ctx(&v, "/rectification"), plan, problems }.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "responsibilities.html")]
+struct ResponsibilitiesPage {
+    ctx: Ctx,
+    plan: Plan,
+    tasks: Vec<Task>,
+}
+
+async fn responsibilities(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<FormatQuery>) -> PageResult {
+    let plan = scoped_plan(&st, &v, id).await?;
+    let tasks = st.store.tasks(plan.id).await?;
+    if q.format.as_deref() == Some("csv") {
+        let t = v.t;
+        let mut rows = vec![["rect.seq", "rect.task", "rect.lead_leader", "rect.departments", "rect.responsible"].iter().map(|k| t.s(k).to_string()).collect::<Vec<_>>()];
+        rows.extend(tasks.iter().map(|x| vec![x.seq.to_string(), x.title.clone(), x.lead_leader.clone().unwrap_or_default(), x.departments.clone(), x.responsible.clone().unwrap_or_default()]));
+        return Ok(csv_response(&format!("{}-{}", plan.title, t.s("rect.responsibilities")), rows));
+    }
+    Ok(Html(ResponsibilitiesPage { ctx: ctx(&v, "/rectification"), plan, tasks }.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    ctx: Ctx,
+    task: Task,
+    plan_title: String,
+    light: Light,
+    ledger: Vec<LedgerEntry>,
+    kinds: Vec<&'static str>,
+    today: String,
+    error: Option<String>,
+}
+
+async fn author_of(st: &AppState, user: &User) -> Result<Author, AppError> {
+    Ok(Author {
+        user_id: Some(user.id),
+        login: user.login.clone(),
+        role: user.role,
+        staff_id: user.staff_id,
+        departments: st.store.staff_departments(user.staff_id).await?,
+    })
+}
+
+/// The entry kinds this user may add to this task now.
+fn allowed_kinds(author: &Author, task: &Task, task_depts: &[i64]) -> Vec<&'static str> {
+    let in_dept = author.departments.iter().any(|d| task_depts.contains(d));
+    let is_lead = author.staff_id.is_some() && author.staff_id == task.lead_leader_id;
+    let mut kinds = Vec::new();
+    if rules::may_keep_ledger(author.role, is_lead, in_dept) {
+        kinds.push(EntryKind::Progress.as_str());
+        if task.category == Category::LongTerm {
+            kinds.push(EntryKind::Staged.as_str());
+        } else if matches!(task.state, TaskState::NotStarted | TaskState::InProgress) {
+            kinds.push(EntryKind::ClosureRequest.as_str());
+        }
+    }
+    let owner = rules::Ownership { lead_leader_staff: task.lead_leader_id, responsible_departments: task_depts };
+    let reviewer = rules::Reviewer { role: author.role, staff: author.staff_id, departments: &author.departments };
+    if rules::may_review(&reviewer, &owner, &duban_store::rectification::DEFAULT_REVIEWERS).is_ok() {
+        match task.state {
+            TaskState::ClosureRequested => kinds.extend([EntryKind::Approve.as_str(), EntryKind::Reject.as_str()]),
+            TaskState::Closed => kinds.push(EntryKind::Reopen.as_str()),
+            _ => {}
+        }
+    }
+    kinds
+}
+
+async fn task_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) -> PageResult {
+    let task = st.store.task_in_scope(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let plan = scoped_plan(st, v, task.plan_id).await?;
+    let depts = st.store.task_department_ids(task.id).await?;
+    let author = author_of(st, &v.user).await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = TaskPage {
+        ctx: ctx(v, "/rectification"),
+        light: rules::light(&task.facts(), today(), &LightRules::default()),
+        kinds: allowed_kinds(&author, &task, &depts),
+        ledger: st.store.ledger(task.id).await?,
+        plan_title: plan.title,
+        today: today().to_string(),
+        error,
+        task,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    task_view(&st, &v, id, None).await
+}
+
+async fn add_entry(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, mut mp: Multipart) -> PageResult {
+    let task = st.store.task_in_scope(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let depts = st.store.task_department_ids(task.id).await?;
+    let author = author_of(&st, &v.user).await?;
+    let (mut kind, mut date, mut body, mut corrects, mut files) = (String::new(), String::new(), String::new(), String::new(), Vec::new());
+    let map = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(format!("上传内容有误：{}", e.body_text())) }
+    };
+    while let Some(field) = mp.next_field().await.map_err(map)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(map)?;
+            if !filename.is_empty() && !bytes.is_empty() {
+                files.push(Upload { filename: text::required(&filename, 120).map_err(|e| AppError::BadRequest(format!("文件名{e}")))?, bytes: bytes.to_vec() });
+            }
+            continue;
+        }
+        let value = String::from_utf8_lossy(&field.bytes().await.map_err(map)?).to_string();
+        match name.as_str() {
+            "kind" => kind = value,
+            "date" => date = value,
+            "body" => body = value,
+            "corrects" => corrects = value,
+            _ => {}
+        }
+    }
+    let result: Result<(), AppError> = async {
+        let kind = EntryKind::parse(&kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
+        if !allowed_kinds(&author, &task, &depts).contains(&kind.as_str()) {
+            return Err(AppError::BadRequest(match kind {
+                EntryKind::Approve | EntryKind::Reject | EntryKind::Reopen => "您不能审核本任务：只有驻院纪检监察组或整改办，且不是本任务的牵头领导或责任部门，才能审核销号（不搞形式销号）".into(),
+                _ => format!("您不能为本任务登记“{}”", v.t.entry(kind.as_str())),
+            }));
+        }
+        let date = parse_date(&date).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        if date > today() {
+            return Err(AppError::BadRequest("台账日期不能晚于今天".into()));
+        }
+        let body = text::required(&body.replace("\r\n", "\n").replace('\n', "\t"), 4000).map_err(|e| AppError::BadRequest(format!("内容{e}")))?.replace('\t', "\n");
+        let corrects = match corrects.trim() {
+            "" => None,
+            c => Some(c.parse::<i64>().map_err(|_| AppError::BadRequest("更正条目须为编号".into()))?),
+        };
+        st.store.add_entry(&author, NewEntry { task_id: task.id, date, kind, body, corrects_id: corrects, files }).await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{}", task.id)).into_response()),
+        Err(AppError::BadRequest(m)) => task_view(&st, &v, task.id, Some(m)).await,
+        Err(e) => Err(e),
+    }
+}
+
+async fn evidence(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    let (ev, bytes) = st.store.evidence_file(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let encoded: String = ev.filename.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, ev.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
+            (header::CACHE_CONTROL, "private, no-store".into()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "mine.html")]
+struct MinePage {
+    ctx: Ctx,
+    rows: Vec<(Task, Light)>,
+}
+
+async fn mine(State(st): State<AppState>, v: Viewer) -> PageResult {
+    let depts = st.store.staff_departments(v.user.staff_id).await?;
+    let tasks = st.store.my_tasks(&v.user.scope(), v.user.staff_id, &depts).await?;
+    let r = LightRules::default();
+    let mut rows: Vec<(Task, Light)> = tasks.into_iter().map(|t| {
+        let l = rules::light(&t.facts(), today(), &r);
+        (t, l)
+    }).collect();
+    rows.sort_by(|a, b| std::cmp::Reverse(a.1).cmp(&std::cmp::Reverse(b.1)));
+    Ok(Html(MinePage { ctx: ctx(&v, "/rectification/mine"), rows }.render()?).into_response())
+}
