@@ -78,10 +78,22 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     assert!(h1.starts_with("Welcome"), "{h1}");
     std::fs::write(shots.join("home-en.png"), c.screenshot().await.unwrap()).unwrap();
     c.find(Locator::Css("header form[action='/account/lang'] button")).await.unwrap().click().await.unwrap();
+    // wait until the switch back to Chinese has landed before going on
+    for _ in 0..50 {
+        let h1 = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap_or_default();
+        if h1.starts_with("欢迎") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.goto(&format!("{base}/org/units")).await.unwrap();
     let table = c.find(Locator::Css("main table")).await.unwrap().text().await.unwrap();
     assert!(table.contains("浙江省人民检察院"), "{table}");
     std::fs::write(shots.join("units.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{base}/rectification/plans/1?as_of=2020-11-05")).await.unwrap();
+    let stats = c.find(Locator::Css("table.stats")).await.unwrap().text().await.unwrap();
+    assert!(stats.contains("限期整改 30 15 15"), "{stats}");
+    std::fs::write(shots.join("plan.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }

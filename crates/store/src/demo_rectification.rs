@@ -91,16 +91,6 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
             .collect();
         let mut closable_seen = 0;
         for (i, (cat, measure)) in rows.iter().enumerate() {
-            let (lead, dept_ids, responsible) = if plan_key == "party" {
-                let lead_dept = depts[&(spp, SPP_DEPARTMENTS[i % SPP_DEPARTMENTS.len()].to_string())];
-                let mut ds = vec![(lead_dept, true)];
-                if i % 3 == 0 {
-                    ds.push((depts[&(spp, SPP_DEPARTMENTS[(i + 7) % SPP_DEPARTMENTS.len()].to_string())], false));
-                }
-                (leaders[i % 5], ds, staff_id(&mut w.tx, &head_of(i)).await?)
-            } else {
-                (leaders[5], vec![(discipline_dept, true)], discipline_head)
-            };
             // which tasks were closed by 2020-11-05
             let (deadline, close_on) = match cat {
                 Category::Immediate => (Some(d("2020-03-31")), Some(("2020-02-20", "2020-02-26"))),
@@ -110,6 +100,20 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                     if closed { (Some(d("2020-09-30")), Some(("2020-08-25", "2020-09-08"))) } else { (Some(d("2020-12-31")), None) }
                 }
                 Category::LongTerm => (None, None),
+            };
+            let (lead, dept_ids, responsible) = if plan_key == "party" {
+                let lead_dept = depts[&(spp, SPP_DEPARTMENTS[i % SPP_DEPARTMENTS.len()].to_string())];
+                let mut ds = vec![(lead_dept, true)];
+                // the 第一检察厅 (the demo "dept" account) shares the open time-limited tasks
+                let first = depts[&(spp, "第一检察厅".to_string())];
+                if *cat == Category::TimeLimited && close_on.is_none() && lead_dept != first {
+                    ds.push((first, false));
+                } else if i % 3 == 0 {
+                    ds.push((depts[&(spp, SPP_DEPARTMENTS[(i + 7) % SPP_DEPARTMENTS.len()].to_string())], false));
+                }
+                (leaders[i % 5], ds, staff_id(&mut w.tx, &head_of(i)).await?)
+            } else {
+                (leaders[5], vec![(discipline_dept, true)], discipline_head)
             };
             let task = insert_task(
                 w,

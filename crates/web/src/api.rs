@@ -85,6 +85,29 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
             },
             post(import).layer(DefaultBodyLimit::max(upload_limit)),
         ),
+        (Spec { method: "get", path: "/plans", summary: "数据范围内的整改方案", params: &[], body: None }, get(plans)),
+        (
+            Spec {
+                method: "get",
+                path: "/plans/{id}/stats",
+                summary: "整改方案在某日的统计（按台账历史计算）",
+                params: &[("id", "path", "integer", true, "方案 id"), ("as_of", "query", "string", false, "截至日期 YYYY-MM-DD，默认今天")],
+                body: None,
+            },
+            get(plan_stats),
+        ),
+        (Spec { method: "get", path: "/plans/{id}/tasks", summary: "任务清单（含责任清单字段与督办灯）", params: &[("id", "path", "integer", true, "方案 id")], body: None }, get(plan_tasks)),
+        (Spec { method: "get", path: "/tasks/{id}", summary: "任务详情与工作台账", params: &[("id", "path", "integer", true, "任务 id")], body: None }, get(task)),
+        (
+            Spec {
+                method: "post",
+                path: "/tasks/{id}/entries",
+                summary: "登记台账：progress、staged、closure_request、approve、reject、reopen（规则同页面：须有佐证、不搞形式销号）",
+                params: &[("id", "path", "integer", true, "任务 id")],
+                body: Some(("application/json", "{kind, date: YYYY-MM-DD, body, corrects_id?}")),
+            },
+            post(add_entry),
+        ),
         (
             Spec {
                 method: "post",
@@ -250,6 +273,65 @@ async fn import(State(st): State<AppState>, u: ApiUser, Path(kind): Path<String>
     });
     let r = pages::run_import(&st, &u.0, &kind, &name, &body).await?;
     Ok(Json(json!(r)))
+}
+
+async fn plans(State(st): State<AppState>, u: ApiUser) -> ApiResult {
+    Ok(Json(json!({"items": st.store.plans(&u.0.scope()).await?})))
+}
+
+async fn scoped_plan(st: &AppState, u: &ApiUser, id: i64) -> Result<duban_store::rectification::Plan, ApiError> {
+    Ok(st.store.plan(&u.0.scope(), &id.to_string()).await?.ok_or(AppError::NotFound)?)
+}
+
+#[derive(Deserialize)]
+struct AsOf {
+    as_of: Option<String>,
+}
+
+async fn plan_stats(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>, Query(q): Query<AsOf>) -> ApiResult {
+    let plan = scoped_plan(&st, &u, id).await?;
+    let as_of = match q.as_of.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => duban_domain::calendar::parse_date(s).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => crate::rectification::today(),
+    };
+    let s = st.store.plan_stats(plan.id, as_of).await?;
+    Ok(Json(json!({"plan": plan.title, "as_of": as_of.to_string(), "total": s.total, "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term})))
+}
+
+async fn plan_tasks(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    let plan = scoped_plan(&st, &u, id).await?;
+    let today = crate::rectification::today();
+    let rules = duban_domain::rectification::LightRules::default();
+    let items: Vec<Value> = st
+        .store
+        .tasks(plan.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let light = duban_domain::rectification::light(&t.facts(), today, &rules);
+            json!({"task": t, "light": light})
+        })
+        .collect();
+    Ok(Json(json!({"plan": plan.title, "items": items})))
+}
+
+async fn task(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    let t = st.store.task_in_scope(&u.0.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let ledger = st.store.ledger(t.id).await?;
+    Ok(Json(json!({"task": t, "ledger": ledger})))
+}
+
+async fn add_entry(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>, body: Bytes) -> ApiResult {
+    #[derive(Deserialize)]
+    struct Body {
+        kind: String,
+        date: String,
+        body: String,
+        corrects_id: Option<i64>,
+    }
+    let b: Body = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    let entry = crate::rectification::submit_entry(&st, &u.0, id, &b.kind, &b.date, &b.body, b.corrects_id, vec![]).await?;
+    Ok(Json(json!({"id": entry})))
 }
 
 async fn create_user(State(st): State<AppState>, u: ApiUser, body: Bytes) -> ApiResult {

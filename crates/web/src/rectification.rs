@@ -314,10 +314,30 @@ async fn task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Pag
     task_view(&st, &v, id, None).await
 }
 
+/// Adds a ledger entry for a user: the one path for pages and the API. Scope, the kinds this user
+/// may add, dates and text are checked here; lifecycle and reviewer rules in the store's domain call.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_entry(st: &AppState, user: &User, task_id: i64, kind: &str, date: &str, body: &str, corrects: Option<i64>, files: Vec<Upload>) -> Result<i64, AppError> {
+    let task = st.store.task_in_scope(&user.scope(), task_id).await?.ok_or(AppError::NotFound)?;
+    let depts = st.store.task_department_ids(task.id).await?;
+    let author = author_of(st, user).await?;
+    let kind = EntryKind::parse(kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
+    if !allowed_kinds(&author, &task, &depts).contains(&kind.as_str()) {
+        return Err(AppError::BadRequest(match kind {
+            EntryKind::Approve | EntryKind::Reject | EntryKind::Reopen => "您不能审核本任务：只有驻院纪检监察组或整改办，且不是本任务的牵头领导或责任部门，才能审核销号（不搞形式销号）".into(),
+            _ => "您不能为本任务登记此类台账（只有牵头领导、责任部门和整改办可以登记；长期整改任务不申请销号）".into(),
+        }));
+    }
+    let date = parse_date(date).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if date > today() {
+        return Err(AppError::BadRequest("台账日期不能晚于今天".into()));
+    }
+    let body = text::required(&body.replace("\r\n", "\n").replace('\n', "\t"), 4000).map_err(|e| AppError::BadRequest(format!("内容{e}")))?.replace('\t', "\n");
+    Ok(st.store.add_entry(&author, NewEntry { task_id: task.id, date, kind, body, corrects_id: corrects, files }).await?)
+}
+
 async fn add_entry(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, mut mp: Multipart) -> PageResult {
     let task = st.store.task_in_scope(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
-    let depts = st.store.task_department_ids(task.id).await?;
-    let author = author_of(&st, &v.user).await?;
     let (mut kind, mut date, mut body, mut corrects, mut files) = (String::new(), String::new(), String::new(), String::new(), Vec::new());
     let map = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(format!("上传内容有误：{}", e.body_text())) }
@@ -341,27 +361,14 @@ async fn add_entry(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, m
             _ => {}
         }
     }
-    let result: Result<(), AppError> = async {
-        let kind = EntryKind::parse(&kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
-        if !allowed_kinds(&author, &task, &depts).contains(&kind.as_str()) {
-            return Err(AppError::BadRequest(match kind {
-                EntryKind::Approve | EntryKind::Reject | EntryKind::Reopen => "您不能审核本任务：只有驻院纪检监察组或整改办，且不是本任务的牵头领导或责任部门，才能审核销号（不搞形式销号）".into(),
-                _ => format!("您不能为本任务登记“{}”", v.t.entry(kind.as_str())),
-            }));
-        }
-        let date = parse_date(&date).map_err(|e| AppError::BadRequest(e.to_string()))?;
-        if date > today() {
-            return Err(AppError::BadRequest("台账日期不能晚于今天".into()));
-        }
-        let body = text::required(&body.replace("\r\n", "\n").replace('\n', "\t"), 4000).map_err(|e| AppError::BadRequest(format!("内容{e}")))?.replace('\t', "\n");
-        let corrects = match corrects.trim() {
-            "" => None,
-            c => Some(c.parse::<i64>().map_err(|_| AppError::BadRequest("更正条目须为编号".into()))?),
-        };
-        st.store.add_entry(&author, NewEntry { task_id: task.id, date, kind, body, corrects_id: corrects, files }).await?;
-        Ok(())
-    }
-    .await;
+    let corrects = match corrects.trim() {
+        "" => Ok(None),
+        c => c.parse::<i64>().map(Some).map_err(|_| AppError::BadRequest("更正条目须为编号".into())),
+    };
+    let result = match corrects {
+        Ok(c) => submit_entry(&st, &v.user, task.id, &kind, &date, &body, c, files).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{}", task.id)).into_response()),
         Err(AppError::BadRequest(m)) => task_view(&st, &v, task.id, Some(m)).await,

@@ -1,0 +1,212 @@
+//! Rectification through HTTP: figures, lists, the ledger, no paper closure, scope.
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use duban_store::testing;
+use duban_web::{AppState, WebSettings, build_app};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct Client {
+    app: Router,
+    cookies: Vec<(String, String)>,
+    csrf: String,
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Client {
+    async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if !self.cookies.is_empty() {
+            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        for sc in resp.headers().get_all(header::SET_COOKIE) {
+            let (k, v) = sc.to_str().unwrap().split(';').next().unwrap().split_once('=').unwrap();
+            self.cookies.retain(|(ck, _)| ck != k);
+            self.cookies.push((k.to_string(), v.to_string()));
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).to_string();
+        if let Some(i) = body.find("name=\"csrf\" value=\"") {
+            self.csrf = body[i + 19..i + 19 + 64].to_string();
+        }
+        Resp { status, headers, body }
+    }
+    async fn get(&mut self, path: &str) -> Resp {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+    async fn login(app: &Router, login: &str) -> Client {
+        let mut c = Client { app: app.clone(), cookies: vec![], csrf: String::new() };
+        c.get("/login").await;
+        let body = serde_urlencoded::to_string([("csrf", c.csrf.as_str()), ("login", login), ("password", "duban2020")]).unwrap();
+        let r = c.send(Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{login}");
+        c.get("/home").await;
+        c
+    }
+    /// Posts a ledger entry as the task page's multipart form does.
+    async fn entry(&mut self, task: i64, kind: &str, date: &str, body: &str, file: Option<(&str, &[u8])>) -> Resp {
+        let b = "duban7MA4YWxkTrZu0gW";
+        let mut out = Vec::new();
+        for (k, v) in [("kind", kind), ("date", date), ("body", body), ("corrects", "")] {
+            out.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        if let Some((name, bytes)) = file {
+            out.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            out.extend(bytes);
+            out.extend(b"\r\n");
+        }
+        out.extend(format!("--{b}--\r\n").as_bytes());
+        let csrf = self.csrf.clone();
+        self.send(
+            Request::post(format!("/rectification/tasks/{task}/entries?csrf={csrf}"))
+                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
+                .body(Body::from(out))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn dashboard_lists_and_exports() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let mut office = Client::login(&app, "office").await;
+    let r = office.get("/rectification").await;
+    assert!(r.body.contains("最高检党组巡视整改方案") && r.body.contains("中央第四巡视组") && r.body.contains("2020-01-03"), "{}", r.body);
+    let admin = store.user_by_login("admin").await.unwrap().unwrap();
+    let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
+    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-11-05", party.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // 限期整改 30: 15 closed, 15 open, 0 overdue; 长期整改 57, all with staged results
+    assert!(r.body.contains("<td>限期整改</td><td>30</td><td>15</td><td>15</td><td>—</td><td>0</td>"), "{}", r.body);
+    assert!(r.body.contains("<td>长期整改</td><td>57</td><td>—</td><td>—</td><td>57</td><td>0</td>"));
+    assert!(r.body.contains("<svg class=\"chart\""));
+    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-11-05&category=time_limited&state=closed", party.id)).await;
+    assert!(r.body.contains("任务清单（15）"), "filter by category and state");
+    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-11-05&light=red", party.id)).await;
+    assert!(r.body.contains("任务清单（0）"));
+    let r = office.get(&format!("/rectification/plans/{}?as_of=2021-06-01&category=time_limited&light=red&sort=deadline", party.id)).await;
+    assert!(r.body.contains("任务清单（15）"), "the 15 open time-limited tasks are overdue by mid-2021");
+    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-11-05&format=csv", party.id)).await;
+    assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    assert_eq!(r.body.trim_start_matches('\u{feff}').lines().count(), 88);
+    let r = office.get(&format!("/rectification/plans/{}/problems", party.id)).await;
+    assert!(r.body.contains("党的领导弱化") && r.body.contains("全面从严治党不力"));
+    let r = office.get(&format!("/rectification/plans/{}/responsibilities?format=csv", party.id)).await;
+    assert!(r.body.contains("牵头领导") && r.body.contains("张军"));
+    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-13-01", party.id)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn ledger_closure_and_review_through_the_pages() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let admin = store.user_by_login("admin").await.unwrap().unwrap();
+    let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
+    // a task of the 第一检察厅, where the demo "dept" user works
+    let dept_user = store.user_by_login("dept").await.unwrap().unwrap();
+    let dept_ids = store.staff_departments(dept_user.staff_id).await.unwrap();
+    let mut task = None;
+    for t in store.tasks(party.id).await.unwrap() {
+        if t.category == duban_domain::rectification::Category::TimeLimited
+            && t.state == duban_domain::rectification::TaskState::InProgress
+            && store.task_department_ids(t.id).await.unwrap().iter().any(|d| dept_ids.contains(d))
+        {
+            task = Some(t);
+            break;
+        }
+    }
+    let task = task.expect("an open time-limited task of 第一检察厅");
+    let mut dept = Client::login(&app, "dept").await;
+    let r = dept.get("/rectification/mine").await;
+    assert!(r.body.contains(&task.title), "my tasks lists the department's task");
+    let r = dept.get(&format!("/rectification/tasks/{}", task.id)).await;
+    assert!(r.body.contains("登记台账") && r.body.contains("申请销号") && !r.body.contains("审核通过"), "{}", r.body);
+    // a closure request without evidence is refused, in Chinese
+    let r = dept.entry(task.id, "closure_request", "2020-11-10", "已完成", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("至少附一份佐证材料"), "{}", r.body);
+    let r = dept.entry(task.id, "progress", "2020-11-10", "推进", Some(("a.exe", b"MZ"))).await;
+    assert!(r.body.contains("不支持的佐证材料类型"));
+    let r = dept.entry(task.id, "approve", "2020-11-10", "自己批准", None).await;
+    assert!(r.body.contains("不搞形式销号"), "{}", r.body);
+    let r = dept.entry(task.id, "closure_request", "2020-11-10", "已对照完成标准完成", Some(("整改报告.pdf", b"%PDF-1.4 test"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // the lead leader sees no review buttons; the discipline group reviews
+    let mut disc = Client::login(&app, "discipline").await;
+    let r = disc.get(&format!("/rectification/tasks/{}", task.id)).await;
+    assert!(r.body.contains("审核通过（销号）") && r.body.contains("整改报告.pdf"));
+    let r = disc.entry(task.id, "approve", "2020-11-11", "同意销号", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let t = store.task_in_scope(&admin.scope(), task.id).await.unwrap().unwrap();
+    assert_eq!(t.state, duban_domain::rectification::TaskState::Closed);
+    // the evidence downloads for those in scope only
+    let ev = store.ledger(task.id).await.unwrap().iter().flat_map(|e| e.evidence.clone()).next().unwrap();
+    let r = disc.get(&format!("/rectification/evidence/{}", ev.id)).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "%PDF-1.4 test"));
+    let mut xihu = Client::login(&app, "xihu.office").await;
+    for path in [format!("/rectification/evidence/{}", ev.id), format!("/rectification/tasks/{}", task.id), format!("/rectification/plans/{}", party.id), format!("/rectification/plans/{}/problems", party.id)] {
+        let r = xihu.get(&path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!r.body.contains(&task.title));
+    }
+    let r = xihu.entry(task.id, "progress", "2020-11-12", "越权登记", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // without the CSRF token nothing is written
+    let before = store.ledger(task.id).await.unwrap().len();
+    dept.csrf = "0".repeat(64);
+    let r = dept.entry(task.id, "progress", "2020-11-12", "x", None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(store.ledger(task.id).await.unwrap().len(), before);
+}
+
+#[tokio::test]
+async fn rectification_api() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let office = store.user_by_login("office").await.unwrap().unwrap();
+    let token = store.create_token(&office, "t").await.unwrap();
+    let xihu = store.user_by_login("xihu.office").await.unwrap().unwrap();
+    let other = store.create_token(&xihu, "t").await.unwrap();
+    let mut c = Client { app: app.clone(), cookies: vec![], csrf: String::new() };
+    let call = |method: &str, path: &str, tok: &str, body: &str| {
+        Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {tok}")).header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()
+    };
+    let r = c.send(call("GET", "/api/v1/plans", &token, "")).await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let id = v["items"][0]["id"].as_i64().unwrap();
+    let r = c.send(call("GET", &format!("/api/v1/plans/{id}/stats?as_of=2020-11-05"), &token, "")).await;
+    let s: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(s["total"], 87);
+    assert_eq!(s["time_limited"], serde_json::json!({"total": 30, "closed": 15, "open": 15, "overdue": 0}));
+    assert_eq!(s["long_term"], serde_json::json!({"total": 57, "with_staged_results": 57, "overdue": 0}));
+    let r = c.send(call("GET", &format!("/api/v1/plans/{id}/tasks"), &token, "")).await;
+    let t: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let task = t["items"][1]["task"]["id"].as_i64().unwrap();
+    let r = c.send(call("POST", &format!("/api/v1/tasks/{task}/entries"), &token, r#"{"kind":"progress","date":"2020-11-06","body":"督办员登记进展"}"#)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = c.send(call("POST", &format!("/api/v1/tasks/{task}/entries"), &token, r#"{"kind":"progress","date":"2020-99-06","body":"x"}"#)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("YYYY-MM-DD"));
+    let r = c.send(call("GET", &format!("/api/v1/tasks/{task}"), &token, "")).await;
+    assert!(r.body.contains("督办员登记进展"));
+    for path in [format!("/api/v1/tasks/{task}"), format!("/api/v1/plans/{id}/stats"), format!("/api/v1/plans/{id}/tasks")] {
+        let r = c.send(call("GET", &path, &other, "")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let r = c.send(call("POST", &format!("/api/v1/tasks/{task}/entries"), &other, r#"{"kind":"progress","date":"2020-11-06","body":"x"}"#)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
