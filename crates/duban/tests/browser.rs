@@ -12,6 +12,23 @@ impl Drop for Driver {
     }
 }
 
+/// Polls the page's main heading until it starts with `prefix` (navigation may still be under way).
+async fn wait_h1(c: &fantoccini::Client, prefix: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css("main h1")).await {
+            if let Ok(t) = e.text().await {
+                if t.starts_with(prefix) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("heading never started with {prefix:?}; last seen {last:?}");
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -65,7 +82,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("duban2020").await.unwrap();
     std::fs::write(shots.join("login.png"), c.screenshot().await.unwrap()).unwrap();
     c.find(Locator::Css("main.login button[type=submit]")).await.unwrap().click().await.unwrap();
-    let h1 = c.wait().for_element(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+    let h1 = wait_h1(&c, "欢迎").await;
     assert!(c.current_url().await.unwrap().as_str().ends_with("/home"));
     assert_eq!(h1, "欢迎，周婷（整改办）");
     let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
@@ -74,18 +91,10 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
 
     // the language switch, then the organisation page
     c.find(Locator::Css("header form[action='/account/lang'] button")).await.unwrap().click().await.unwrap();
-    let h1 = c.wait().for_element(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
-    assert!(h1.starts_with("Welcome"), "{h1}");
+    wait_h1(&c, "Welcome").await;
     std::fs::write(shots.join("home-en.png"), c.screenshot().await.unwrap()).unwrap();
     c.find(Locator::Css("header form[action='/account/lang'] button")).await.unwrap().click().await.unwrap();
-    // wait until the switch back to Chinese has landed before going on
-    for _ in 0..50 {
-        let h1 = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap_or_default();
-        if h1.starts_with("欢迎") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_h1(&c, "欢迎").await;
     c.goto(&format!("{base}/org/units")).await.unwrap();
     let table = c.find(Locator::Css("main table")).await.unwrap().text().await.unwrap();
     assert!(table.contains("浙江省人民检察院"), "{table}");
