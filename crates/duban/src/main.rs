@@ -53,6 +53,11 @@ enum Cmd {
         #[command(subcommand)]
         what: ImportCmd,
     },
+    /// Export documents.
+    Export {
+        #[command(subcommand)]
+        what: ExportCmd,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -112,6 +117,28 @@ enum ImportCmd {
     Units { file: String },
     /// Columns: staff_id,name,unit_code,department,post,is_leader
     Staff { file: String },
+    /// A rectification ledger workbook (序号, 反馈问题, … 销号日期) into the plan TITLE of unit CODE.
+    Ledger {
+        file: String,
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        unit: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCmd {
+    /// A plan's ledger as it stood on a date, as XLSX in the customary columns.
+    Ledger {
+        /// The plan's id or title.
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        as_of: String,
+        #[arg(long)]
+        out: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -260,10 +287,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("演示数据已就绪：{} 个单位，{} 名人员，新建账号 {} 个", r.units, r.staff, r.users_created);
             print_logins(None);
         }
-        Cmd::Import { what } => {
+        Cmd::Import { what: ImportCmd::Ledger { file, plan, unit } } => {
+            let code = UnitCode::parse(&unit)?;
+            let unit = store.unit_by_code(code.as_str()).await?.with_context(|| format!("unit {} does not exist", code.as_str()))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {file}"))?;
+            let table = duban_publish::sheet::read_table(&file, &bytes)?;
+            let r = store.import_ledger(&Actor::system("cli"), unit.id, &plan, &table).await.map_err(print_import_errors)?;
+            println!("导入完成：新增任务 {}，更新任务 {}", r.created, r.updated);
+        }
+        Cmd::Export { what: ExportCmd::Ledger { plan, as_of, out } } => {
+            let as_of = parse_date(&as_of)?;
+            let scope = national_scope(&store).await?;
+            let p = store.plan(&scope, &plan).await?.with_context(|| format!("no plan {plan:?}"))?;
+            let rows = store.ledger_sheet(p.id, as_of).await?;
+            std::fs::write(&out, duban_publish::ledger::write_ledger(&rows)?).with_context(|| format!("writing {out}"))?;
+            println!("{}：{} 项任务，截至 {as_of}，已写入 {out}", p.title, rows.len());
+        }
+        Cmd::Import { what: what @ (ImportCmd::Units { .. } | ImportCmd::Staff { .. }) } => {
             let (kind, file) = match &what {
                 ImportCmd::Units { file } => ("units", file),
-                ImportCmd::Staff { file } => ("staff", file),
+                ImportCmd::Staff { file } | ImportCmd::Ledger { file, .. } => ("staff", file),
             };
             let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
             let table = duban_publish::sheet::read_table(file, &bytes)?;
@@ -308,13 +351,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("restored {n} rows from {from}");
         }
         Cmd::Report { cmd } => {
-            // the CLI speaks for the whole organisation
-            let spp = store.unit_by_code(duban_store::demo::SPP_CODE).await?;
-            let root = match spp {
-                Some(u) => u,
-                None => store.units(&duban_store::Scope { unit_id: 0, unit_path: "/".into(), subtree: true }, Some(1), "", 1, 0).await?.0.into_iter().next().context("no units yet")?,
-            };
-            let scope = duban_store::Scope { unit_id: root.id, unit_path: root.path.clone(), subtree: true };
+            let scope = national_scope(&store).await?;
             match cmd {
                 ReportCmd::Plans { json } => {
                     let plans = store.plans(&scope).await?;
@@ -358,6 +395,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The CLI speaks for the whole organisation: the scope of the level-1 unit's subtree.
+async fn national_scope(store: &Store) -> anyhow::Result<duban_store::Scope> {
+    let everything = duban_store::Scope { unit_id: 0, unit_path: "/".into(), subtree: true };
+    let root = store.units(&everything, Some(1), "", 1, 0).await?.0.into_iter().next().context("no units yet")?;
+    Ok(duban_store::Scope { unit_id: root.id, unit_path: root.path, subtree: true })
 }
 
 async fn http_health(addr: &str) -> anyhow::Result<ExitCode> {

@@ -152,3 +152,38 @@ async fn backup_while_serving_then_restore() {
     let o = duban(&fresh, &["restore", "--from", file.to_str().unwrap()], None);
     assert!(!o.status.success() && out(&o).contains("--force"));
 }
+
+#[tokio::test]
+async fn plan_stats_and_ledger_workbooks() {
+    for db in urls("rect").await {
+        assert!(duban(&db, &["demo"], None).status.success());
+        let o = duban(&db, &["report", "plans", "--json"], None);
+        let plans: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(plans.as_array().unwrap().len(), 2, "{db}");
+        let o = duban(&db, &["report", "plan-stats", "--plan", "最高检党组巡视整改方案", "--as-of", "2020-11-05", "--json"], None);
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            s,
+            serde_json::json!({"plan": "最高检党组巡视整改方案", "as_of": "2020-11-05", "total": 87,
+                "immediate": {"total": 0, "closed": 0, "open": 0, "overdue": 0},
+                "time_limited": {"total": 30, "closed": 15, "open": 15, "overdue": 0},
+                "long_term": {"total": 57, "with_staged_results": 57, "overdue": 0}}),
+            "{db}"
+        );
+        let id = plans[1]["id"].as_i64().unwrap().to_string();
+        let o = duban(&db, &["report", "plan-stats", "--plan", &id, "--as-of", "2020-11-05", "--json"], None);
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!((s["total"].as_i64(), s["immediate"]["total"].as_i64(), s["time_limited"]["total"].as_i64(), s["long_term"]["total"].as_i64()), (Some(49), Some(17), Some(15), Some(17)));
+        let dir = tmp("xlsx");
+        let file = dir.join("party.xlsx");
+        let o = duban(&db, &["export", "ledger", "--plan", "1", "--as-of", "2020-11-05", "--out", file.to_str().unwrap()], None);
+        assert!(o.status.success(), "{}", out(&o));
+        let o = duban(&db, &["import", "ledger", file.to_str().unwrap(), "--plan", "复制方案", "--unit", "100000"], None);
+        assert!(o.status.success() && out(&o).contains("新增任务 87"), "{}", out(&o));
+        let o = duban(&db, &["import", "ledger", file.to_str().unwrap(), "--plan", "复制方案", "--unit", "100000"], None);
+        assert!(out(&o).contains("更新任务 87"), "re-import updates: {}", out(&o));
+        // the same workbook does not fit a unit without those people
+        let o = duban(&db, &["import", "ledger", file.to_str().unwrap(), "--plan", "浙江方案", "--unit", "330000"], None);
+        assert!(!o.status.success() && out(&o).contains("第 2 行，牵头领导 列"), "{}", out(&o));
+    }
+}

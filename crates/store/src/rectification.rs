@@ -687,3 +687,164 @@ pub(crate) async fn add_entry_in(w: &mut Write, author: &Author, e: &NewEntry) -
     .await?;
     Ok(id)
 }
+
+impl Store {
+    /// The plan's ledger as it stood on `as_of`, one row a task, in the customary 14 columns.
+    pub async fn ledger_sheet(&self, plan_id: i64, as_of: NaiveDate) -> Result<Vec<[String; 14]>> {
+        let tasks = self.tasks(plan_id).await?;
+        let manifest: std::collections::HashMap<i64, String> = self.problems(plan_id).await?.into_iter().map(|p| (p.id, p.manifestation)).collect();
+        let as_of_s = as_of.to_string();
+        let mut out = Vec::with_capacity(tasks.len());
+        for t in tasks.into_iter().filter(|t| t.created_on <= as_of_s) {
+            let ledger: Vec<LedgerEntry> = self.ledger(t.id).await?.into_iter().filter(|e| e.entry_date <= as_of_s).collect();
+            let progress = ledger
+                .iter()
+                .rev()
+                .find(|e| e.kind == "progress" || e.kind == "staged")
+                .map(|e| format!("（{}）{}", e.entry_date, e.body))
+                .unwrap_or_default();
+            let evidence: Vec<String> = ledger.iter().flat_map(|e| e.evidence.iter().map(|f| f.filename.clone())).collect();
+            let state = ledger.last().and_then(|e| TaskState::parse(&e.state_after)).unwrap_or(TaskState::NotStarted);
+            let approval = ledger.iter().rev().find(|e| e.kind == "approve").filter(|_| state == TaskState::Closed);
+            out.push([
+                t.seq.to_string(),
+                t.problem.clone().unwrap_or_default(),
+                t.problem_id.and_then(|p| manifest.get(&p).cloned()).unwrap_or_default(),
+                t.title.clone(),
+                t.measure.clone(),
+                t.category.zh().to_string(),
+                t.lead_leader.clone().unwrap_or_default(),
+                t.departments.clone(),
+                t.responsible.clone().unwrap_or_default(),
+                t.deadline.clone().unwrap_or_else(|| "长期".into()),
+                progress,
+                evidence.join("、"),
+                approval.map(|a| a.author.clone()).unwrap_or_default(),
+                approval.map(|a| a.entry_date.clone()).unwrap_or_default(),
+            ]);
+        }
+        Ok(out)
+    }
+
+    /// Imports a ledger workbook into the plan `title` of a unit: a new plan (under the unit's most
+    /// recent round), or the existing one, whose tasks are matched by 序号. All rows or none.
+    pub async fn import_ledger(&self, actor: &Actor, unit_id: i64, title: &str, table: &duban_domain::import::Table) -> Result<crate::org::ImportReport> {
+        let mut staff = std::collections::HashMap::new();
+        for r in sqlx::query("SELECT id, name FROM staff WHERE unit_id = $1 ORDER BY id").bind(unit_id).fetch_all(&self.pool).await? {
+            staff.entry(r.try_get::<String, _>(1)?).or_insert(r.try_get::<i64, _>(0)?);
+        }
+        let depts: std::collections::HashMap<String, i64> = self.departments(unit_id).await?.into_iter().map(|d| (d.name, d.id)).collect();
+        let rows = duban_domain::import::validate_ledger(table, &staff, &depts).map_err(StoreError::Import)?;
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let mut w = self.write(actor).await?;
+        let plan_id: i64 = match sqlx::query("SELECT id FROM plans WHERE unit_id = $1 AND title = $2").bind(unit_id).bind(title).fetch_optional(&mut *w.tx).await? {
+            Some(r) => r.try_get(0)?,
+            None => {
+                let round: i64 = match sqlx::query("SELECT id FROM rounds WHERE unit_id = $1 ORDER BY feedback_date DESC, id DESC LIMIT 1").bind(unit_id).fetch_optional(&mut *w.tx).await? {
+                    Some(r) => r.try_get(0)?,
+                    None => {
+                        let d = today.to_string();
+                        insert_round(&mut w, unit_id, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d).await?
+                    }
+                };
+                insert_plan(&mut w, round, unit_id, title, title, &today.to_string()).await?
+            }
+        };
+        let adopted: String = sqlx::query("SELECT adopted_on FROM plans WHERE id = $1").bind(plan_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        let adopted = NaiveDate::parse_from_str(&adopted, "%Y-%m-%d").unwrap_or(today);
+        let mut report = crate::org::ImportReport::default();
+        let importer = Author { user_id: actor.user_id, login: actor.name.clone(), role: Role::Office, staff_id: None, departments: vec![] };
+        for r in &rows {
+            let problem_id: i64 = match sqlx::query("SELECT id FROM problems WHERE plan_id = $1 AND feedback = $2").bind(plan_id).bind(&r.feedback).fetch_optional(&mut *w.tx).await? {
+                Some(p) => p.try_get(0)?,
+                None => {
+                    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1").bind(plan_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+                    insert_problem(&mut w, plan_id, seq, &r.feedback, &r.manifestation).await?
+                }
+            };
+            let existing = sqlx::query("SELECT id FROM tasks WHERE plan_id = $1 AND seq = $2").bind(plan_id).bind(r.seq).fetch_optional(&mut *w.tx).await?;
+            let task_id = match existing {
+                Some(t) => {
+                    let id: i64 = t.try_get(0)?;
+                    sqlx::query("UPDATE tasks SET problem_id = $1, title = $2, measure = $3, category = $4, deadline = $5, lead_leader_id = $6, responsible_id = $7 WHERE id = $8")
+                        .bind(problem_id)
+                        .bind(&r.task)
+                        .bind(&r.measure)
+                        .bind(r.category.as_str())
+                        .bind(r.deadline.map(|d| d.to_string()))
+                        .bind(r.lead_leader)
+                        .bind(r.responsible)
+                        .bind(id)
+                        .execute(&mut *w.tx)
+                        .await?;
+                    sqlx::query("DELETE FROM task_departments WHERE task_id = $1").bind(id).execute(&mut *w.tx).await?;
+                    for (i, d) in r.departments.iter().enumerate() {
+                        sqlx::query("INSERT INTO task_departments (task_id, department_id, is_lead) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING").bind(id).bind(*d).bind(i64::from(i == 0)).execute(&mut *w.tx).await?;
+                    }
+                    report.updated += 1;
+                    id
+                }
+                None => {
+                    let nt = NewTask {
+                        plan_id,
+                        problem_id: Some(problem_id),
+                        title: &r.task,
+                        measure: &r.measure,
+                        category: r.category,
+                        deadline: r.deadline,
+                        standard: "",
+                        lead_leader_id: r.lead_leader,
+                        responsible_id: r.responsible,
+                        departments: r.departments.iter().enumerate().map(|(i, d)| (*d, i == 0)).collect(),
+                        // a task closed on paper existed before its closure
+                        created_on: r.closed.as_ref().map(|c| c.1.min(today)).unwrap_or(today).min(adopted),
+                    };
+                    let id = insert_task(&mut w, &nt).await?;
+                    sqlx::query("UPDATE tasks SET seq = $1 WHERE id = $2").bind(r.seq).bind(id).execute(&mut *w.tx).await?;
+                    report.created += 1;
+                    id
+                }
+            };
+            // the ledger keeps what the workbook says, as new entries (the ledger is append-only)
+            let state: String = sqlx::query("SELECT state FROM tasks WHERE id = $1").bind(task_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            let mut body = r.progress.clone();
+            if !r.evidence.is_empty() {
+                body = format!("{body}（佐证材料：{}）", r.evidence).trim().to_string();
+            }
+            if !body.is_empty() {
+                let kind = if r.category == Category::LongTerm { EntryKind::Staged } else { EntryKind::Progress };
+                // dated on the closure day for closed tasks, so that the history reads in order
+                let date = r.closed.as_ref().map(|c| c.1).unwrap_or(today);
+                add_entry_in(&mut w, &importer, &NewEntry { task_id, date, kind, body, corrects_id: None, files: vec![] }).await?;
+            }
+            if let Some((reviewer, date)) = &r.closed {
+                if state != "closed" {
+                    // a closure reviewed on paper before the system: recorded as such, with the reviewer's name
+                    sqlx::query(
+                        "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at) VALUES ($1, $2, 'approve', $3, NULL, 'closed', $4, $5, $6)",
+                    )
+                    .bind(task_id)
+                    .bind(date.to_string())
+                    .bind(format!("导入：经{reviewer}审核销号"))
+                    .bind(actor.user_id)
+                    .bind(reviewer)
+                    .bind(now_rfc3339())
+                    .execute(&mut *w.tx)
+                    .await?;
+                    sqlx::query("UPDATE tasks SET state = 'closed', closed_on = $1 WHERE id = $2").bind(date.to_string()).bind(task_id).execute(&mut *w.tx).await?;
+                }
+            }
+        }
+        w.audit(Change {
+            action: "import.ledger",
+            entity: "plan",
+            entity_id: plan_id.to_string(),
+            unit_id: Some(unit_id),
+            before: None,
+            after: Some(json!({"title": title, "created": report.created, "updated": report.updated})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(report)
+    }
+}

@@ -29,6 +29,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rectification/tasks/{id}", get(task))
         .route("/rectification/tasks/{id}/entries", post(add_entry).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/rectification/evidence/{id}", get(evidence))
+        .route("/rectification/plans/{id}/ledger.xlsx", get(ledger_xlsx))
+        .route("/rectification/import", post(import_ledger).layer(DefaultBodyLimit::max(upload_limit)))
 }
 
 type PageResult = Result<Response, AppError>;
@@ -49,11 +51,78 @@ struct PlansPage {
     ctx: Ctx,
     rounds: Vec<Round>,
     plans: Vec<Plan>,
+    can_import: bool,
+    problems: Vec<duban_domain::import::CellError>,
+}
+
+fn can_import(user: &User) -> bool {
+    matches!(user.role, duban_domain::org::Role::Office | duban_domain::org::Role::Admin)
+}
+
+async fn plans_view(st: &AppState, v: &Viewer, flash: Option<String>, problems: Vec<duban_domain::import::CellError>) -> PageResult {
+    let scope = v.user.scope();
+    let mut c = ctx(v, "/rectification");
+    c.flash = flash;
+    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = PlansPage { ctx: c, rounds: st.store.rounds(&scope).await?, plans: st.store.plans(&scope).await?, can_import: can_import(&v.user), problems };
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 async fn plans(State(st): State<AppState>, v: Viewer) -> PageResult {
-    let scope = v.user.scope();
-    Ok(Html(PlansPage { ctx: ctx(&v, "/rectification"), rounds: st.store.rounds(&scope).await?, plans: st.store.plans(&scope).await? }.render()?).into_response())
+    plans_view(&st, &v, None, vec![]).await
+}
+
+/// Imports a ledger workbook into a plan of the user's own unit.
+async fn import_ledger(State(st): State<AppState>, v: Viewer, mut mp: Multipart) -> PageResult {
+    if !can_import(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let map = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(format!("上传内容有误：{}", e.body_text())) }
+    };
+    let (mut title, mut file) = (String::new(), None);
+    while let Some(field) = mp.next_field().await.map_err(map)? {
+        match field.name().unwrap_or("") {
+            "title" => title = String::from_utf8_lossy(&field.bytes().await.map_err(map)?).to_string(),
+            "file" => {
+                let name = field.file_name().unwrap_or("ledger.xlsx").to_string();
+                file = Some((name, field.bytes().await.map_err(map)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let one = |m: String| vec![duban_domain::import::CellError { row: 0, column: "-".into(), message: m }];
+    let title = match text::required(&title, 100) {
+        Ok(t) => t,
+        Err(e) => return plans_view(&st, &v, None, one(format!("方案名称{e}"))).await,
+    };
+    let Some((name, bytes)) = file else { return plans_view(&st, &v, None, one("没有收到文件".into())).await };
+    let table = match duban_publish::sheet::read_table(&name, &bytes) {
+        Ok(t) => t,
+        Err(e) => return plans_view(&st, &v, None, one(e.to_string())).await,
+    };
+    match st.store.import_ledger(&v.user.actor(), v.user.unit_id, &title, &table).await {
+        Ok(r) => plans_view(&st, &v, Some(format!("{}：{} {}，{} {}", v.t.s("import.done"), v.t.s("import.created"), r.created, v.t.s("import.updated"), r.updated)), vec![]).await,
+        Err(duban_store::StoreError::Import(problems)) => plans_view(&st, &v, None, problems).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn ledger_xlsx(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<PlanQuery>) -> PageResult {
+    let plan = scoped_plan(&st, &v, id).await?;
+    let as_of = as_of_param(q.as_of.as_deref())?;
+    let rows = st.store.ledger_sheet(plan.id, as_of).await?;
+    let bytes = duban_publish::ledger::write_ledger(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!("{}-工作台账-{as_of}.xlsx", plan.title);
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn scoped_plan(st: &AppState, v: &Viewer, id: i64) -> Result<Plan, AppError> {
@@ -89,6 +158,7 @@ struct PlanPage {
     sort: String,
     q: String,
     export: String,
+    xlsx: String,
 }
 
 /// The plan's tasks with their light and state on `as_of`, filtered and sorted.
@@ -178,6 +248,7 @@ async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(
     .filter(|(_, v)| !v.is_empty())
     .collect();
     let export = format!("/rectification/plans/{}?{}", plan.id, serde_urlencoded::to_string(&params).unwrap_or_default());
+    let xlsx = format!("/rectification/plans/{}/ledger.xlsx?as_of={as_of}", plan.id);
     let page = PlanPage {
         ctx: ctx(&v, "/rectification"),
         as_of: as_of.to_string(),
@@ -193,6 +264,7 @@ async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(
         sort: q.sort.unwrap_or_else(|| "seq".into()),
         q: q.q.unwrap_or_default(),
         export,
+        xlsx,
         plan,
     };
     Ok(Html(page.render()?).into_response())

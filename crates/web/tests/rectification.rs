@@ -210,3 +210,57 @@ async fn rectification_api() {
     let r = c.send(call("POST", &format!("/api/v1/tasks/{task}/entries"), &other, r#"{"kind":"progress","date":"2020-11-06","body":"x"}"#)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn ledger_workbook_export_and_import_in_the_ui() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let mut office = Client::login(&app, "office").await;
+    let r = office.get("/rectification/plans/1?as_of=2020-11-05").await;
+    assert!(r.body.contains("/rectification/plans/1/ledger.xlsx?as_of=2020-11-05"));
+    // the workbook, read back
+    let resp = app.clone().oneshot({
+        let c = office.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        Request::get("/rectification/plans/1/ledger.xlsx?as_of=2020-11-05").header(header::COOKIE, c).body(Body::empty()).unwrap()
+    }).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let table = duban_publish::sheet::read_table("l.xlsx", &bytes).unwrap();
+    assert_eq!(table[0][0], "序号");
+    assert_eq!(table[0][13], "销号日期");
+    assert_eq!(table.len(), 88);
+    assert_eq!(table.iter().skip(1).filter(|r| !r[13].is_empty()).count(), 15, "15 closures with their dates");
+    // a bad workbook imports nothing and names rows and columns
+    let mut bad = table.clone();
+    bad[2][6] = "查无此人".into();
+    bad[3][5] = "马上改".into();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in bad.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    let bad_bytes = wb.save_to_buffer().unwrap();
+    let b = "duban7MA4YWxkTrZu0gW";
+    let form = |bytes: &[u8]| {
+        let mut out = format!("--{b}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n导入的方案\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"l.xlsx\"\r\n\r\n").into_bytes();
+        out.extend(bytes);
+        out.extend(format!("\r\n--{b}--\r\n").as_bytes());
+        out
+    };
+    let csrf = office.csrf.clone();
+    let post = |body: Vec<u8>| Request::post(format!("/rectification/import?csrf={csrf}")).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}")).body(Body::from(body)).unwrap();
+    let r = office.send(post(form(&bad_bytes))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("<td>3</td><td>牵头领导</td>") && r.body.contains("<td>4</td><td>类别</td>"), "{}", r.body);
+    assert_eq!(store.plans(&store.user_by_login("admin").await.unwrap().unwrap().scope()).await.unwrap().len(), 2, "nothing imported");
+    let r = office.send(post(form(&bytes))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("导入完成：新增 87"), "{}", r.body);
+    let mut leader = Client::login(&app, "leader").await;
+    let csrf = leader.csrf.clone();
+    let r = leader.send(Request::post(format!("/rectification/import?csrf={csrf}")).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}")).body(Body::from(form(&bytes))).unwrap()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
