@@ -445,3 +445,113 @@ mod tests {
         assert_eq!(TaskState::parse("已销号"), Some(TaskState::Closed));
     }
 }
+
+/// Urging (催办) and graded supervision notices (督办单 blue → yellow → red).
+pub mod urging {
+    use super::{Light, LightRules, TaskFacts, TaskState, light};
+    use chrono::{Datelike, NaiveDate};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Level {
+        Blue,
+        Yellow,
+        Red,
+    }
+
+    impl Level {
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Level::Blue => "blue",
+                Level::Yellow => "yellow",
+                Level::Red => "red",
+            }
+        }
+        pub fn zh(self) -> &'static str {
+            match self {
+                Level::Blue => "蓝色督办单",
+                Level::Yellow => "黄色督办单",
+                Level::Red => "红色督办单",
+            }
+        }
+    }
+
+    /// Days overdue at which each notice level is issued (configurable).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct UrgeRules {
+        pub yellow_after_days: i64,
+        pub red_after_days: i64,
+    }
+
+    impl Default for UrgeRules {
+        fn default() -> Self {
+            UrgeRules { yellow_after_days: 7, red_after_days: 14 }
+        }
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Urge {
+        /// 催办 to the responsible person; once a week while the light is yellow.
+        Reminder { dedupe: String },
+        /// 督办单 to the lead leader; each level once per deadline.
+        Notice { level: Level, days_overdue: i64, dedupe: String },
+    }
+
+    /// What a sweep on `as_of` owes a task. The dedupe key makes the sweep idempotent: issuing is
+    /// an insert that a unique key refuses the second time, whichever process tries.
+    pub fn urge(task_id: i64, f: &TaskFacts, as_of: NaiveDate, lights: &LightRules, rules: &UrgeRules) -> Option<Urge> {
+        if f.state == TaskState::Closed {
+            return None;
+        }
+        match light(f, as_of, lights) {
+            Light::Green => None,
+            Light::Yellow => {
+                let w = as_of.iso_week();
+                Some(Urge::Reminder { dedupe: format!("reminder:{task_id}:{}-W{:02}", w.year(), w.week()) })
+            }
+            Light::Red => {
+                let due = match f.deadline {
+                    Some(d) if f.category != super::Category::LongTerm => d,
+                    _ => f.last_staged.unwrap_or(f.created) + chrono::Duration::days(lights.staged_every_days),
+                };
+                let days = (as_of - due).num_days();
+                let level = if days >= rules.red_after_days {
+                    Level::Red
+                } else if days >= rules.yellow_after_days {
+                    Level::Yellow
+                } else {
+                    Level::Blue
+                };
+                Some(Urge::Notice { level, days_overdue: days, dedupe: format!("notice:{task_id}:{due}:{}", level.as_str()) })
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::rectification::Category;
+        fn d(s: &str) -> NaiveDate {
+            crate::calendar::parse_date(s).unwrap()
+        }
+        #[test]
+        fn escalates_in_steps_and_dedupes() {
+            let f = TaskFacts { category: Category::TimeLimited, state: TaskState::InProgress, created: d("2020-01-21"), deadline: Some(d("2020-06-30")), last_entry: Some(d("2020-06-20")), last_staged: None };
+            let (l, r) = (LightRules::default(), UrgeRules::default());
+            assert_eq!(urge(1, &f, d("2020-06-01"), &l, &r), None);
+            assert!(matches!(urge(1, &f, d("2020-06-25"), &l, &r), Some(Urge::Reminder { .. })));
+            assert_eq!(urge(1, &f, d("2020-06-25"), &l, &r), urge(1, &f, d("2020-06-26"), &l, &r), "one reminder a week");
+            let lvl = |day| match urge(1, &f, d(day), &l, &r) {
+                Some(Urge::Notice { level, .. }) => Some(level),
+                _ => None,
+            };
+            assert_eq!(lvl("2020-07-01"), Some(Level::Blue));
+            assert_eq!(lvl("2020-07-07"), Some(Level::Yellow));
+            assert_eq!(lvl("2020-07-14"), Some(Level::Red));
+            assert_eq!(urge(1, &f, d("2020-07-02"), &l, &r), urge(1, &f, d("2020-07-03"), &l, &r), "the blue notice once");
+            let closed = TaskFacts { state: TaskState::Closed, ..f.clone() };
+            assert_eq!(urge(1, &closed, d("2020-08-01"), &l, &r), None);
+        }
+    }
+}

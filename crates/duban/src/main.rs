@@ -1,4 +1,5 @@
 //! `duban`: the one binary. Serve, migrate, demo data, imports, accounts, audit, backup, calendar.
+mod scheduler;
 mod settings;
 
 use anyhow::{Context, bail};
@@ -52,6 +53,12 @@ enum Cmd {
     Import {
         #[command(subcommand)]
         what: ImportCmd,
+    },
+    /// Sweep deadlines once: issue reminders and supervision notices, send their e-mail.
+    Sweep {
+        /// The day to sweep for (default: today in China).
+        #[arg(long)]
+        as_of: Option<String>,
     },
     /// Export documents.
     Export {
@@ -158,6 +165,13 @@ enum UserCmd {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Set the e-mail address an account's notices go to.
+    Email {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        email: String,
+    },
     /// Set an account's password, read from standard input.
     Passwd {
         #[arg(long)]
@@ -260,6 +274,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_upload_bytes: settings.max_upload_mb * 1024 * 1024,
                 login_per_minute: settings.login_per_minute,
             };
+            if settings.sweep_minutes > 0 {
+                let mailer = if settings.smtp_url.is_empty() { None } else { Some(scheduler::Mailer::new(&settings.smtp_url, &settings.mail_from)?) };
+                let (store, every) = (store.clone(), std::time::Duration::from_secs(settings.sweep_minutes * 60));
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(every);
+                    loop {
+                        tick.tick().await;
+                        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+                        match scheduler::run_once(&store, mailer.as_ref(), today).await {
+                            Ok(r) => tracing::info!(reminders = r.sweep.reminders, notices = r.sweep.notices, mailed = r.mailed, "supervision sweep"),
+                            Err(e) => tracing::error!(error = %e, "supervision sweep failed"),
+                        }
+                    }
+                });
+            }
             let app = duban_web::build_app(duban_web::AppState::new(store, web));
             println!("Duban listening on http://{addr}/");
             tracing::info!(settings = ?settings, %addr, "serving");
@@ -324,6 +353,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let nu = NewUser { login: &login, display_name: &display, password: &password, role, unit_id: unit.id, subtree };
             let id = store.create_user(&Actor::system("cli"), &nu).await?;
             println!("created user {login} (id {id}), role {} at {} {}", role.as_str(), unit.code, unit.name);
+        }
+        Cmd::User { cmd: UserCmd::Email { login, email } } => {
+            let user = store.user_by_login(&login).await?.with_context(|| format!("no user {login}"))?;
+            store.set_email(&Actor::system("cli"), user.id, &email).await?;
+            println!("e-mail of {login} set");
+        }
+        Cmd::Sweep { as_of } => {
+            let as_of = match as_of {
+                Some(d) => parse_date(&d)?,
+                None => (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
+            };
+            let mailer = if settings.smtp_url.is_empty() { None } else { Some(scheduler::Mailer::new(&settings.smtp_url, &settings.mail_from)?) };
+            let t = std::time::Instant::now();
+            let r = scheduler::run_once(&store, mailer.as_ref(), as_of).await?;
+            println!(
+                "sweep {as_of}: {} open tasks, {} reminders and {} notices issued, {} e-mails sent, {} failed ({:.2}s)",
+                r.sweep.open_tasks, r.sweep.reminders, r.sweep.notices, r.mailed, r.mail_failed, t.elapsed().as_secs_f64()
+            );
         }
         Cmd::User { cmd: UserCmd::Passwd { login } } => {
             let user = store.user_by_login(&login).await?.with_context(|| format!("no user {login}"))?;

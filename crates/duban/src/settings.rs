@@ -10,6 +10,11 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub max_upload_mb: usize,
     pub login_per_minute: u32,
+    /// SMTP relay for notices, e.g. `smtp://127.0.0.1:25`; empty: notices stay in the app.
+    pub smtp_url: String,
+    pub mail_from: String,
+    /// Minutes between supervision sweeps in `duban serve` (0: no sweeps in this process).
+    pub sweep_minutes: u64,
 }
 
 impl Default for Settings {
@@ -20,6 +25,9 @@ impl Default for Settings {
             secure_cookies: false,
             max_upload_mb: 20,
             login_per_minute: 20,
+            smtp_url: String::new(),
+            mail_from: "督办 <duban@localhost>".into(),
+            sweep_minutes: 10,
         }
     }
 }
@@ -46,6 +54,8 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("max_upload_mb", &self.max_upload_mb)
             .field("login_per_minute", &self.login_per_minute)
+            .field("smtp_url", &redact(&self.smtp_url))
+            .field("sweep_minutes", &self.sweep_minutes)
             .finish()
     }
 }
@@ -63,6 +73,12 @@ impl Settings {
         }
         if let Ok(v) = std::env::var("DUBAN_SECURE_COOKIES") {
             s.secure_cookies = v == "1" || v == "true";
+        }
+        if let Ok(v) = std::env::var("DUBAN_SMTP_URL") {
+            s.smtp_url = v;
+        }
+        if let Ok(v) = std::env::var("DUBAN_SWEEP_MINUTES") {
+            s.sweep_minutes = v.parse()?;
         }
         if let Ok(v) = std::env::var("DUBAN_MAX_UPLOAD_MB") {
             s.max_upload_mb = v.parse()?;

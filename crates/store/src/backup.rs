@@ -26,6 +26,7 @@ pub const TABLES: &[&str] = &[
     "ledger_entries",
     "blobs",
     "evidence",
+    "notices",
 ];
 
 const FORMAT: &str = "duban-backup";
@@ -181,7 +182,7 @@ fn bad(msg: &str) -> StoreError {
 }
 
 pub(crate) async fn insert_batch(tx: &mut sqlx::Transaction<'static, sqlx::Any>, table: &str, cols: &[String], int_cols: &[bool], rows: &[Vec<Value>]) -> Result<()> {
-    insert_rows(tx, table, cols, int_cols, rows, "").await
+    insert_rows(tx, table, cols, int_cols, rows, "").await.map(|_| ())
 }
 
 /// A multi-row INSERT of `rows` (JSON values bound as integers or text), with an optional
@@ -193,7 +194,7 @@ pub(crate) async fn insert_rows(
     int_cols: &[bool],
     rows: &[Vec<Value>],
     suffix: &str,
-) -> Result<()> {
+) -> Result<u64> {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
     let mut p = 0;
     for (i, _) in rows.iter().enumerate() {
@@ -225,6 +226,5 @@ pub(crate) async fn insert_rows(
             };
         }
     }
-    q.execute(&mut **tx).await?;
-    Ok(())
+    Ok(q.execute(&mut **tx).await?.rows_affected())
 }

@@ -152,6 +152,7 @@ impl Store {
             created += 1;
         }
         for (login, staff_no) in DEMO_USER_STAFF {
+            sqlx::query("UPDATE users SET email = $1 WHERE login = $2 AND email = ''").bind(format!("{login}@demo.duban.example")).bind(login).execute(&mut *w.tx).await?;
             sqlx::query("UPDATE users SET staff_id = (SELECT id FROM staff WHERE staff_no = $1) WHERE login = $2 AND staff_id IS NULL")
                 .bind(staff_no)
                 .bind(login)

@@ -8,6 +8,7 @@ pub mod demo;
 mod demo_rectification;
 pub mod org;
 pub mod rectification;
+pub mod supervision;
 pub mod testing;
 pub mod users;
 
@@ -65,10 +66,12 @@ pub struct Store {
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../migrations/sqlite/0002_rectification.sql")),
+    (3, include_str!("../migrations/sqlite/0003_supervision.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, include_str!("../migrations/postgres/0002_rectification.sql")),
+    (3, include_str!("../migrations/postgres/0003_supervision.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

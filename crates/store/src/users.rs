@@ -256,6 +256,19 @@ impl Store {
         w.commit().await
     }
 
+    /// Sets the address notices are e-mailed to (empty: none).
+    pub async fn set_email(&self, actor: &Actor, user_id: i64, email: &str) -> Result<()> {
+        let e = email.trim();
+        let ok = e.is_empty() || (e.len() <= 120 && e.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)));
+        if !ok {
+            return Err(StoreError::Invalid(format!("电子邮件地址无效：{e}")));
+        }
+        let mut w = self.write(actor).await?;
+        sqlx::query("UPDATE users SET email = $1 WHERE id = $2").bind(e).bind(user_id).execute(&mut *w.tx).await?;
+        w.audit(Change { action: "user.email", entity: "user", entity_id: user_id.to_string(), unit_id: None, before: None, after: Some(json!({"email": e})) }).await?;
+        w.commit().await
+    }
+
     pub async fn set_lang(&self, user: &User, lang: &str) -> Result<()> {
         let mut w = self.write(&user.actor()).await?;
         sqlx::query("UPDATE users SET lang = $1 WHERE id = $2").bind(lang).bind(user.id).execute(&mut *w.tx).await?;
