@@ -222,6 +222,20 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("rect.import_ledger", "导入工作台账", "Import a ledger workbook"),
     ("rect.import_help", "XLSX 首行为表头：序号、反馈问题、具体表现、整改任务、整改措施、类别、牵头领导、责任部门、责任人、完成时限、进展情况、佐证材料、销号审核、销号日期。导入到本单位同名方案（没有则新建）；牵头领导、责任人须为本单位人员，责任部门可填多个（用“、”分隔）。有任何错误则不导入。", "XLSX with the header row first: 序号 … 销号日期. Imported into your unit's plan of that title (created if new); leaders and responsible persons must be your unit's staff; several departments separated by 、. Any error imports nothing."),
     ("rect.plan_title", "方案名称", "Plan title"),
+    ("nav.board", "督办", "Supervision"),
+    ("rect.board", "督办台", "Supervision board"),
+    ("rect.by_leader", "按牵头领导统计", "Per lead leader"),
+    ("rect.notices", "催办与督办单", "Reminders and notices"),
+    ("rect.my_notices", "发给我的催办与督办单", "Reminders and notices to me"),
+    ("rect.issued_on", "发出日期", "Issued"),
+    ("rect.kind", "类型", "Kind"),
+    ("rect.addressee", "发送对象", "To"),
+    ("rect.days_overdue", "逾期天数", "Days overdue"),
+    ("rect.mailed", "邮件送达", "E-mailed"),
+    ("notice.reminder", "催办", "Reminder"),
+    ("notice.blue", "蓝色督办单", "Blue notice"),
+    ("notice.yellow", "黄色督办单", "Yellow notice"),
+    ("notice.red", "红色督办单", "Red notice"),
     ("rect.add_entry", "登记台账", "Add to the ledger"),
     ("rect.entry_date", "日期", "Date"),
     ("rect.entry_kind", "类型", "Kind"),
@@ -289,6 +303,9 @@ impl Tr {
     }
     pub fn light(&self, l: &duban_domain::rectification::Light) -> &'static str {
         self.s(&format!("light.{}", l.as_str()))
+    }
+    pub fn notice(&self, level: &str) -> &'static str {
+        self.s(&format!("notice.{level}"))
     }
     pub fn entry(&self, kind: &str) -> &'static str {
         self.s(&format!("entry.{kind}"))

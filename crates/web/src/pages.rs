@@ -71,9 +71,10 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 10] = [
+    let items: [(&'static str, &'static str, bool); 11] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
+        ("/rectification/board", "nav.board", !matches!(role, Role::Staff | Role::Letters | Role::Quality)),
         ("/rectification/mine", "nav.mine", matches!(role, Role::Leader | Role::Dept | Role::Office)),
         ("/org/units", "nav.org", true),
         ("/org/import", "nav.import", allowed(role, Action::ManageOrg)),

@@ -23,6 +23,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/rectification", get(plans))
         .route("/rectification/mine", get(mine))
+        .route("/rectification/board", get(board))
         .route("/rectification/plans/{id}", get(plan))
         .route("/rectification/plans/{id}/problems", get(problems))
         .route("/rectification/plans/{id}/responsibilities", get(responsibilities))
@@ -479,4 +480,27 @@ async fn mine(State(st): State<AppState>, v: Viewer) -> PageResult {
     }).collect();
     rows.sort_by(|a, b| std::cmp::Reverse(a.1).cmp(&std::cmp::Reverse(b.1)));
     Ok(Html(MinePage { ctx: ctx(&v, "/rectification/mine"), rows }.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    ctx: Ctx,
+    mine: bool,
+    counts: Vec<duban_store::supervision::LeaderCount>,
+    notices: Vec<duban_store::supervision::Notice>,
+}
+
+/// The supervision board: the office and the discipline group see every reminder and notice in
+/// scope with counts per lead leader; others see those addressed to them.
+async fn board(State(st): State<AppState>, v: Viewer) -> PageResult {
+    use duban_domain::org::Role;
+    let scope = v.user.scope();
+    let overseer = matches!(v.user.role, Role::Office | Role::Discipline | Role::Admin);
+    let (counts, notices) = if overseer {
+        (st.store.notice_counts(&scope).await?, st.store.notices(&scope, None, 200).await?)
+    } else {
+        (vec![], st.store.notices(&scope, Some(v.user.staff_id.unwrap_or(-1)), 200).await?)
+    };
+    Ok(Html(BoardPage { ctx: ctx(&v, "/rectification/board"), mine: !overseer, counts, notices }.render()?).into_response())
 }

@@ -264,3 +264,23 @@ async fn ledger_workbook_export_and_import_in_the_ui() {
     let r = leader.send(Request::post(format!("/rectification/import?csrf={csrf}")).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}")).body(Body::from(form(&bytes))).unwrap()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn supervision_board() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let report = store.sweep(chrono::NaiveDate::from_ymd_opt(2021, 1, 20).unwrap()).await.unwrap();
+    assert_eq!(report.notices, 20);
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let mut office = Client::login(&app, "office").await;
+    let r = office.get("/rectification/board").await;
+    assert!(r.body.contains("按牵头领导统计") && r.body.contains("红色督办单") && r.body.contains("陈立新"), "{}", r.body);
+    let mut leader = Client::login(&app, "leader").await;
+    let r = leader.get("/rectification/board").await;
+    assert!(r.body.contains("发给我的催办与督办单") && !r.body.contains("按牵头领导统计"));
+    assert!(r.body.matches("<span class=\"light red\">红色督办单</span>").count() >= 1, "{}", r.body);
+    assert!(!r.body.contains("许静"), "only what is addressed to the leader");
+    let mut xihu = Client::login(&app, "xihu.office").await;
+    let r = xihu.get("/rectification/board").await;
+    assert!(r.body.contains("暂无") && !r.body.contains("陈立新"));
+}
