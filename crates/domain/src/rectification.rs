@@ -446,6 +446,19 @@ mod tests {
     }
 }
 
+/// Why a task is on the biweekly consultation's agenda on `as_of`, if it is: a pending closure
+/// request, a red light or a yellow light.
+pub fn agenda_reason(f: &TaskFacts, as_of: NaiveDate, r: &LightRules) -> Option<&'static str> {
+    if f.state == TaskState::ClosureRequested {
+        return Some("closure_requested");
+    }
+    match light(f, as_of, r) {
+        Light::Red => Some("red"),
+        Light::Yellow => Some("yellow"),
+        Light::Green => None,
+    }
+}
+
 /// Urging (催办) and graded supervision notices (督办单 blue → yellow → red).
 pub mod urging {
     use super::{Light, LightRules, TaskFacts, TaskState, light};

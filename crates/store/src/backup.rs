@@ -27,6 +27,8 @@ pub const TABLES: &[&str] = &[
     "blobs",
     "evidence",
     "notices",
+    "meetings",
+    "meeting_items",
 ];
 
 const FORMAT: &str = "duban-backup";

@@ -165,6 +165,17 @@ impl Store {
         let report = DemoReport { units: units_n, staff: staff_n, users_created: created };
         w.audit(Change { action: "demo.load", entity: "database", entity_id: "*".into(), unit_id: None, before: None, after: Some(json!(report)) }).await?;
         w.commit().await?;
+        // the biweekly consultations, convened after the ledgers are in place
+        let spp_unit = self.unit(spp).await?.ok_or(crate::StoreError::NotFound)?;
+        let scope = crate::Scope { unit_id: spp, unit_path: spp_unit.path.clone(), subtree: true };
+        if self.meetings(&scope).await?.is_empty() {
+            let actor = Actor::system("demo");
+            for (n, (date, minutes)) in crate::demo_rectification::MEETINGS.iter().enumerate() {
+                let held = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap_or_default();
+                let id = self.create_meeting(&actor, spp, held, &format!("第{}次双周碰头会", n + 1)).await?;
+                self.set_minutes(&actor, &scope, id, minutes).await?;
+            }
+        }
         Ok(report)
     }
 

@@ -15,6 +15,15 @@ pub const ROUND_TITLE: &str = "十九届中央第四轮巡视";
 pub const PARTY_PLAN: &str = "最高检党组巡视整改方案";
 pub const DISCIPLINE_PLAN: &str = "驻院纪检监察组巡视整改措施";
 
+/// The five biweekly consultations (双周碰头会) of 2020 and their minutes.
+pub const MEETINGS: [(&str, &str); 5] = [
+    ("2020-05-08", "院整改办与驻院纪检监察组会商整改方案执行情况，逐项核对三个清单，明确各厅局每月20日前更新工作台账。"),
+    ("2020-06-05", "通报长期整改任务首轮阶段性成效报送情况，要求各牵头领导督促分管部门按期报送。"),
+    ("2020-07-03", "会商限期整改任务推进情况，对临近完成时限的任务逐项研究，点对点督促。"),
+    ("2020-07-31", "研究销号审核标准，重申不搞形式销号，佐证材料须能证明整改实效和制度执行。"),
+    ("2020-09-04", "集中审议限期整改任务的销号申请，逐项核对佐证材料，对材料不足的退回补充。"),
+];
+
 const TASKS: &str = include_str!("../demo/tasks.tsv");
 
 const FEEDBACK: [(&str, &str); 3] = [
@@ -134,16 +143,18 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
             .await?;
             let keeper = Author { user_id: None, login: "dept".into(), role: Role::Dept, staff_id: Some(responsible), departments: dept_ids.iter().map(|x| x.0).collect() };
             let entry = |date: &str, kind: EntryKind, body: String, files: Vec<Upload>| NewEntry { task_id: task, date: d(date), kind, body, corrects_id: None, files };
-            let progress_dates: &[&str] = match (cat, close_on) {
-                (Category::Immediate, _) => &["2020-02-10"],
-                (_, Some(_)) => &["2020-02-20", "2020-04-20", "2020-06-20"],
-                _ => &["2020-02-20", "2020-04-20", "2020-06-20", "2020-08-20", "2020-10-20"],
+            // a progress entry every month until the closure request (or through October)
+            const MONTHLY: [&str; 9] = ["2020-02-20", "2020-03-20", "2020-04-20", "2020-05-20", "2020-06-20", "2020-07-20", "2020-08-20", "2020-09-20", "2020-10-20"];
+            let progress_dates: Vec<&str> = match (cat, close_on) {
+                (Category::Immediate, _) => vec!["2020-02-10"],
+                (_, Some((request, _))) => MONTHLY.iter().copied().filter(|d| *d < request).collect(),
+                _ => MONTHLY.to_vec(),
             };
             for date in progress_dates {
                 add_entry_in(w, &keeper, &entry(date, EntryKind::Progress, format!("{measure}：按方案推进，本阶段工作已落实"), vec![])).await?;
             }
             if *cat == Category::LongTerm {
-                for date in ["2020-04-30", "2020-07-31", "2020-10-30"] {
+                for date in ["2020-04-15", "2020-07-10", "2020-10-05", "2020-10-30"] {
                     add_entry_in(w, &keeper, &entry(date, EntryKind::Staged, format!("{measure}：取得阶段性成效"), vec![])).await?;
                 }
             }

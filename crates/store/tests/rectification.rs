@@ -109,3 +109,43 @@ async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn biweekly_consultations_decide_on_tasks() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        store.load_demo().await.unwrap();
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let meetings = store.meetings(&admin.scope()).await.unwrap();
+        assert_eq!(meetings.len(), 5, "{name}: the seed's five meetings, once");
+        let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
+        assert!(store.meetings(&zj.scope()).await.unwrap().is_empty());
+        let last = meetings.iter().find(|m| m.held_on == "2020-09-04").unwrap();
+        let (_, items) = store.meeting(&admin.scope(), last.id).await.unwrap().unwrap();
+        assert_eq!(items.iter().filter(|i| i.reason == "closure_requested").count(), 25, "{name}: the pending closures of both plans");
+        // a fresh meeting today: the open time-limited tasks are red
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let id = store.create_meeting(&duban_store::Actor::system("t"), spp.id, d("2021-01-08"), "第6次双周碰头会").await.unwrap();
+        let (_, items) = store.meeting(&admin.scope(), id).await.unwrap().unwrap();
+        let red: Vec<_> = items.iter().filter(|i| i.reason == "red").collect();
+        assert_eq!(red.len(), 20, "{name}");
+        let office = author(&store, "office").await;
+        use duban_store::meetings::Action;
+        store.decide(&office, &admin.scope(), id, red[0].id, "延长完成时限至3月底", Action::Deadline(d("2021-03-31"))).await.unwrap();
+        let t = store.task_in_scope(&admin.scope(), red[0].task_id).await.unwrap().unwrap();
+        assert_eq!(t.deadline.as_deref(), Some("2021-03-31"), "{name}");
+        assert!(store.ledger(t.id).await.unwrap().iter().any(|e| e.body.contains("双周会商决定")));
+        assert!(store.decide(&office, &admin.scope(), id, red[0].id, "again", Action::Note).await.is_err(), "decided once");
+        store.decide(&office, &admin.scope(), id, red[1].id, "发红色督办单", Action::Notice).await.unwrap();
+        let n = store.notices(&admin.scope(), None, 10).await.unwrap();
+        assert!(n.iter().any(|x| x.task_id == red[1].task_id && x.level == "red"), "{name}");
+        // look-back on a closed task reopens it
+        let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
+        let closed = store.tasks(party.id).await.unwrap().into_iter().find(|t| t.state == TaskState::Closed).unwrap();
+        let m2 = store.create_meeting(&duban_store::Actor::system("t"), spp.id, d("2021-01-22"), "第7次").await.unwrap();
+        // closed tasks are not on the agenda; a look-back is decided on an item of the task when it is
+        let (_, items) = store.meeting(&admin.scope(), m2).await.unwrap().unwrap();
+        assert!(items.iter().all(|i| i.task_id != closed.id));
+        assert!(store.decide(&office, &zj.scope(), m2, items[0].id, "x", Action::Note).await.is_err(), "{name}: out of scope");
+    }
+}

@@ -71,10 +71,11 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 11] = [
+    let items: [(&'static str, &'static str, bool); 12] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
         ("/rectification/board", "nav.board", !matches!(role, Role::Staff | Role::Letters | Role::Quality)),
+        ("/rectification/meetings", "nav.meetings", matches!(role, Role::Office | Role::Discipline | Role::Leader | Role::Admin)),
         ("/rectification/mine", "nav.mine", matches!(role, Role::Leader | Role::Dept | Role::Office)),
         ("/org/units", "nav.org", true),
         ("/org/import", "nav.import", allowed(role, Action::ManageOrg)),

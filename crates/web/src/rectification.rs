@@ -24,6 +24,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rectification", get(plans))
         .route("/rectification/mine", get(mine))
         .route("/rectification/board", get(board))
+        .route("/rectification/meetings", get(meetings).post(convene))
+        .route("/rectification/meetings/{id}", get(meeting))
+        .route("/rectification/meetings/{id}/minutes", post(minutes))
+        .route("/rectification/meetings/{id}/items/{item}", post(decide))
         .route("/rectification/plans/{id}", get(plan))
         .route("/rectification/plans/{id}/problems", get(problems))
         .route("/rectification/plans/{id}/responsibilities", get(responsibilities))
@@ -503,4 +507,134 @@ async fn board(State(st): State<AppState>, v: Viewer) -> PageResult {
         (vec![], st.store.notices(&scope, Some(v.user.staff_id.unwrap_or(-1)), 200).await?)
     };
     Ok(Html(BoardPage { ctx: ctx(&v, "/rectification/board"), mine: !overseer, counts, notices }.render()?).into_response())
+}
+
+fn can_convene(u: &User) -> bool {
+    matches!(u.role, duban_domain::org::Role::Office | duban_domain::org::Role::Discipline)
+}
+
+fn can_see_meetings(u: &User) -> bool {
+    matches!(u.role, duban_domain::org::Role::Office | duban_domain::org::Role::Discipline | duban_domain::org::Role::Leader | duban_domain::org::Role::Admin)
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+struct MeetingsPage {
+    ctx: Ctx,
+    meetings: Vec<duban_store::meetings::Meeting>,
+    can_convene: bool,
+    today: String,
+    error: Option<String>,
+}
+
+async fn meetings_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResult {
+    if !can_see_meetings(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = MeetingsPage { ctx: ctx(v, "/rectification/meetings"), meetings: st.store.meetings(&v.user.scope()).await?, can_convene: can_convene(&v.user), today: today().to_string(), error };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn meetings(State(st): State<AppState>, v: Viewer) -> PageResult {
+    meetings_view(&st, &v, None).await
+}
+
+#[derive(Deserialize)]
+struct ConveneForm {
+    held_on: String,
+    title: String,
+}
+
+async fn convene(State(st): State<AppState>, v: Viewer, crate::auth::Form(f): crate::auth::Form<ConveneForm>) -> PageResult {
+    if !can_convene(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let held = match parse_date(&f.held_on) {
+        Ok(d) => d,
+        Err(e) => return meetings_view(&st, &v, Some(e.to_string())).await,
+    };
+    let title = match text::required(&f.title, 100) {
+        Ok(t) => t,
+        Err(e) => return meetings_view(&st, &v, Some(format!("名称{e}"))).await,
+    };
+    let id = st.store.create_meeting(&v.user.actor(), v.user.unit_id, held, &title).await?;
+    Ok(Redirect::to(&format!("/rectification/meetings/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    ctx: Ctx,
+    meeting: duban_store::meetings::Meeting,
+    items: Vec<duban_store::meetings::Item>,
+    can_decide: bool,
+    error: Option<String>,
+}
+
+async fn meeting_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) -> PageResult {
+    if !can_see_meetings(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let (meeting, items) = st.store.meeting(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = MeetingPage { ctx: ctx(v, "/rectification/meetings"), meeting, items, can_decide: can_convene(&v.user), error };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn meeting(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    meeting_view(&st, &v, id, None).await
+}
+
+#[derive(Deserialize)]
+struct MinutesForm {
+    minutes: String,
+}
+
+async fn minutes(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, crate::auth::Form(f): crate::auth::Form<MinutesForm>) -> PageResult {
+    if !can_convene(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let m = f.minutes.replace("\r\n", "\n").replace('\n', "\t");
+    let m = match text::optional(&m, 8000) {
+        Ok(m) => m.replace('\t', "\n"),
+        Err(e) => return meeting_view(&st, &v, id, Some(format!("会议纪要{e}"))).await,
+    };
+    st.store.set_minutes(&v.user.actor(), &v.user.scope(), id, &m).await?;
+    Ok(Redirect::to(&format!("/rectification/meetings/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    decision: String,
+    action: String,
+    #[serde(default)]
+    deadline: String,
+}
+
+async fn decide(State(st): State<AppState>, v: Viewer, Path((id, item)): Path<(i64, i64)>, crate::auth::Form(f): crate::auth::Form<DecideForm>) -> PageResult {
+    use duban_store::meetings::Action;
+    if !can_convene(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    st.store.meeting(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let action = match f.action.as_str() {
+        "deadline" => match parse_date(&f.deadline) {
+            Ok(d) => Action::Deadline(d),
+            Err(_) => return meeting_view(&st, &v, id, Some("调整完成时限须填写新的日期".into())).await,
+        },
+        "notice" => Action::Notice,
+        "lookback" => Action::LookBack,
+        _ => Action::Note,
+    };
+    let decision = match text::required(&f.decision, 500) {
+        Ok(d) => d,
+        Err(e) => return meeting_view(&st, &v, id, Some(format!("会商决定{e}"))).await,
+    };
+    let author = author_of(&st, &v.user).await?;
+    match st.store.decide(&author, &v.user.scope(), id, item, &decision, action).await {
+        Ok(()) => Ok(Redirect::to(&format!("/rectification/meetings/{id}")).into_response()),
+        Err(duban_store::StoreError::Invalid(m)) => meeting_view(&st, &v, id, Some(m)).await,
+        Err(e) => Err(e.into()),
+    }
 }

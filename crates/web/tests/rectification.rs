@@ -157,7 +157,15 @@ async fn ledger_closure_and_review_through_the_pages() {
     let r = disc.get(&format!("/rectification/evidence/{}", ev.id)).await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "%PDF-1.4 test"));
     let mut xihu = Client::login(&app, "xihu.office").await;
-    for path in [format!("/rectification/evidence/{}", ev.id), format!("/rectification/tasks/{}", task.id), format!("/rectification/plans/{}", party.id), format!("/rectification/plans/{}/problems", party.id)] {
+    for path in [
+        format!("/rectification/evidence/{}", ev.id),
+        format!("/rectification/tasks/{}", task.id),
+        format!("/rectification/plans/{}", party.id),
+        format!("/rectification/plans/{}?format=csv", party.id),
+        format!("/rectification/plans/{}/problems", party.id),
+        format!("/rectification/plans/{}/responsibilities", party.id),
+        format!("/rectification/plans/{}/ledger.xlsx", party.id),
+    ] {
         let r = xihu.get(&path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert!(!r.body.contains(&task.title));
@@ -283,4 +291,42 @@ async fn supervision_board() {
     let mut xihu = Client::login(&app, "xihu.office").await;
     let r = xihu.get("/rectification/board").await;
     assert!(r.body.contains("暂无") && !r.body.contains("陈立新"));
+}
+
+#[tokio::test]
+async fn biweekly_meeting_pages() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let mut disc = Client::login(&app, "discipline").await;
+    let r = disc.get("/rectification/meetings").await;
+    assert!(r.body.contains("第5次双周碰头会") && r.body.contains("2020-09-04"), "{}", r.body);
+    let body = serde_urlencoded::to_string([("csrf", disc.csrf.as_str()), ("held_on", "2021-01-08"), ("title", "第6次双周碰头会")]).unwrap();
+    let r = disc.send(Request::post("/rectification/meetings").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let r = disc.get(&loc).await;
+    assert!(r.body.contains("红灯（逾期）") && r.body.contains("议题（"), "{}", r.body);
+    let i = r.body.find("/items/").unwrap() + 7;
+    let item: String = r.body[i..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let post = |csrf: &str, fields: &[(&str, &str)]| {
+        let mut f = vec![("csrf", csrf)];
+        f.extend_from_slice(fields);
+        Request::post(format!("{loc}/items/{item}")).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(serde_urlencoded::to_string(&f).unwrap())).unwrap()
+    };
+    let csrf = disc.csrf.clone();
+    let r = disc.send(post(&csrf, &[("decision", "延期"), ("action", "deadline"), ("deadline", "")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("须填写新的日期"));
+    let r = disc.send(post(&csrf, &[("decision", "延长至3月底"), ("action", "deadline"), ("deadline", "2021-03-31")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(disc.get(&loc).await.body.contains("延长至3月底（调整完成时限 2021-03-31）"));
+    // staff and other units see nothing of it
+    let mut staff = Client::login(&app, "staff").await;
+    assert_eq!(staff.get("/rectification/meetings").await.status, StatusCode::FORBIDDEN);
+    let mut xihu = Client::login(&app, "xihu.office").await;
+    assert_eq!(xihu.get(&loc).await.status, StatusCode::NOT_FOUND);
+    let csrf = xihu.csrf.clone();
+    let r = xihu.send(post(&csrf, &[("decision", "x"), ("action", "note")])).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

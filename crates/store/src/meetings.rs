@@ -1,0 +1,206 @@
+//! The biweekly consultation (双周会商) of the office and the discipline group: an agenda built
+//! from red and yellow tasks and pending closures, minutes, and decisions that act on tasks.
+use crate::rectification::{Author, EntryKind, NewEntry, add_entry_in};
+use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql};
+use chrono::NaiveDate;
+use duban_domain::rectification::{LightRules, agenda_reason};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Meeting {
+    pub id: i64,
+    pub unit_id: i64,
+    pub held_on: String,
+    pub title: String,
+    pub minutes: String,
+    pub items: i64,
+    pub decided: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: i64,
+    pub task_id: i64,
+    pub task: String,
+    pub reason: String,
+    pub decision: String,
+    pub action: String,
+    pub action_value: String,
+    pub decided_at: Option<String>,
+}
+
+impl Item {
+    /// The catalogue key of the reason it is on the agenda.
+    pub fn reason_key(&self) -> &'static str {
+        match self.reason.as_str() {
+            "red" => "meet.reason.red",
+            "yellow" => "meet.reason.yellow",
+            _ => "meet.reason.closure_requested",
+        }
+    }
+}
+
+/// What a decision does to its task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Recorded only.
+    Note,
+    /// A new deadline.
+    Deadline(NaiveDate),
+    /// A red supervision notice to the lead leader.
+    Notice,
+    /// Reopen a closed task (look-back).
+    LookBack,
+}
+
+impl Store {
+    pub async fn meetings(&self, scope: &Scope) -> Result<Vec<Meeting>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT m.id, m.unit_id, m.held_on, m.title, m.minutes, (SELECT COUNT(*) FROM meeting_items i WHERE i.meeting_id = m.id), \
+             (SELECT COUNT(*) FROM meeting_items i WHERE i.meeting_id = m.id AND i.decided_at IS NOT NULL) \
+             FROM meetings m JOIN units u ON u.id = m.unit_id WHERE {} ORDER BY m.held_on DESC, m.id DESC",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(Meeting { id: r.try_get(0)?, unit_id: r.try_get(1)?, held_on: r.try_get(2)?, title: r.try_get(3)?, minutes: r.try_get(4)?, items: r.try_get(5)?, decided: r.try_get(6)? }))
+            .collect()
+    }
+
+    pub async fn meeting(&self, scope: &Scope, id: i64) -> Result<Option<(Meeting, Vec<Item>)>> {
+        let Some(m) = self.meetings(scope).await?.into_iter().find(|m| m.id == id) else { return Ok(None) };
+        let rows = sqlx::query(
+            "SELECT i.id, i.task_id, t.title, i.reason, i.decision, i.action, i.action_value, i.decided_at FROM meeting_items i JOIN tasks t ON t.id = i.task_id WHERE i.meeting_id = $1 ORDER BY i.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(Item {
+                    id: r.try_get(0)?,
+                    task_id: r.try_get(1)?,
+                    task: r.try_get(2)?,
+                    reason: r.try_get(3)?,
+                    decision: r.try_get(4)?,
+                    action: r.try_get(5)?,
+                    action_value: r.try_get(6)?,
+                    decided_at: r.try_get(7)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some((m, items)))
+    }
+
+    /// Convenes a meeting of a unit on `held_on`, with the agenda of that day.
+    pub async fn create_meeting(&self, actor: &Actor, unit_id: i64, held_on: NaiveDate, title: &str) -> Result<i64> {
+        let mut agenda = Vec::new();
+        for p in sqlx::query("SELECT id FROM plans WHERE unit_id = $1 ORDER BY id").bind(unit_id).fetch_all(&self.pool).await? {
+            for (task, h) in self.plan_histories(p.try_get(0)?).await? {
+                if h.created > held_on {
+                    continue;
+                }
+                if let Some(reason) = agenda_reason(&h.facts_on(held_on), held_on, &LightRules::default()) {
+                    agenda.push((task, reason));
+                }
+            }
+        }
+        let mut w = self.write(actor).await?;
+        let id = insert_meeting(&mut w, unit_id, held_on, title, &actor.name, &agenda).await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn set_minutes(&self, actor: &Actor, scope: &Scope, id: i64, minutes: &str) -> Result<()> {
+        let (m, _) = self.meeting(scope, id).await?.ok_or(StoreError::NotFound)?;
+        let mut w = self.write(actor).await?;
+        sqlx::query("UPDATE meetings SET minutes = $1 WHERE id = $2").bind(minutes).bind(id).execute(&mut *w.tx).await?;
+        w.audit(Change { action: "meeting.minutes", entity: "meeting", entity_id: id.to_string(), unit_id: Some(m.unit_id), before: Some(json!({"minutes": m.minutes})), after: Some(json!({"minutes": minutes})) }).await?;
+        w.commit().await
+    }
+
+    /// Records a decision on an agenda item and carries out its action on the task, in one write.
+    pub async fn decide(&self, author: &Author, scope: &Scope, meeting_id: i64, item_id: i64, decision: &str, action: Action) -> Result<()> {
+        let (m, items) = self.meeting(scope, meeting_id).await?.ok_or(StoreError::NotFound)?;
+        let item = items.into_iter().find(|i| i.id == item_id).ok_or(StoreError::NotFound)?;
+        if item.decided_at.is_some() {
+            return Err(StoreError::Invalid("该议题已作出决定".into()));
+        }
+        if decision.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写会商决定".into()));
+        }
+        let mut w = self.write(&Actor { user_id: author.user_id, name: author.login.clone() }).await?;
+        let held = NaiveDate::parse_from_str(&m.held_on, "%Y-%m-%d").unwrap_or_default();
+        let (action_name, value) = match &action {
+            Action::Note => ("note", String::new()),
+            Action::Deadline(d) => {
+                sqlx::query("UPDATE tasks SET deadline = $1 WHERE id = $2").bind(d.to_string()).bind(item.task_id).execute(&mut *w.tx).await?;
+                ("deadline", d.to_string())
+            }
+            Action::Notice => {
+                sqlx::query(
+                    "INSERT INTO notices (task_id, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) \
+                     SELECT t.id, 'notice', 'red', $1, t.lead_leader_id, $2, 0, COALESCE((SELECT u.email FROM users u WHERE u.staff_id = t.lead_leader_id AND u.email <> '' LIMIT 1), ''), $3 \
+                     FROM tasks t WHERE t.id = $4 ON CONFLICT (dedupe) DO NOTHING",
+                )
+                .bind(format!("meeting:{meeting_id}:{item_id}"))
+                .bind(&m.held_on)
+                .bind(now_rfc3339())
+                .bind(item.task_id)
+                .execute(&mut *w.tx)
+                .await?;
+                ("notice", String::new())
+            }
+            Action::LookBack => {
+                add_entry_in(&mut w, author, &NewEntry { task_id: item.task_id, date: held, kind: EntryKind::Reopen, body: format!("双周会商决定回头看：{decision}"), corrects_id: None, files: vec![] }).await?;
+                ("lookback", String::new())
+            }
+        };
+        if !matches!(action, Action::LookBack) {
+            add_entry_in(&mut w, author, &NewEntry { task_id: item.task_id, date: held, kind: EntryKind::Progress, body: format!("双周会商决定：{decision}"), corrects_id: None, files: vec![] })
+                .await
+                .or_else(|e| if matches!(e, StoreError::Invalid(_)) { Ok(0) } else { Err(e) })?;
+        }
+        sqlx::query("UPDATE meeting_items SET decision = $1, action = $2, action_value = $3, decided_at = $4 WHERE id = $5")
+            .bind(decision)
+            .bind(action_name)
+            .bind(&value)
+            .bind(now_rfc3339())
+            .bind(item_id)
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "meeting.decide",
+            entity: "meeting_item",
+            entity_id: item_id.to_string(),
+            unit_id: Some(m.unit_id),
+            before: None,
+            after: Some(json!({"task": item.task_id, "decision": decision, "action": action_name, "value": value})),
+        })
+        .await?;
+        w.commit().await
+    }
+}
+
+pub(crate) async fn insert_meeting(w: &mut Write, unit_id: i64, held_on: NaiveDate, title: &str, by: &str, agenda: &[(i64, &str)]) -> Result<i64> {
+    let id: i64 = sqlx::query("INSERT INTO meetings (unit_id, held_on, title, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(unit_id)
+        .bind(held_on.to_string())
+        .bind(title)
+        .bind(by)
+        .bind(now_rfc3339())
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?;
+    for (task, reason) in agenda {
+        sqlx::query("INSERT INTO meeting_items (meeting_id, task_id, reason) VALUES ($1, $2, $3)").bind(id).bind(*task).bind(*reason).execute(&mut *w.tx).await?;
+    }
+    w.audit(Change { action: "meeting.create", entity: "meeting", entity_id: id.to_string(), unit_id: Some(unit_id), before: None, after: Some(json!({"held_on": held_on.to_string(), "title": title, "agenda": agenda.len()})) }).await?;
+    Ok(id)
+}
