@@ -562,7 +562,12 @@ pub mod urging {
             assert_eq!(lvl("2020-07-01"), Some(Level::Blue));
             assert_eq!(lvl("2020-07-07"), Some(Level::Yellow));
             assert_eq!(lvl("2020-07-14"), Some(Level::Red));
-            assert_eq!(urge(1, &f, d("2020-07-02"), &l, &r), urge(1, &f, d("2020-07-03"), &l, &r), "the blue notice once");
+            let key = |day| match urge(1, &f, d(day), &l, &r) {
+                Some(Urge::Notice { dedupe, .. }) => dedupe,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(key("2020-07-02"), key("2020-07-03"), "the blue notice once per deadline");
+            assert_ne!(key("2020-07-03"), key("2020-07-08"), "then the yellow one");
             let closed = TaskFacts { state: TaskState::Closed, ..f.clone() };
             assert_eq!(urge(1, &closed, d("2020-08-01"), &l, &r), None);
         }
