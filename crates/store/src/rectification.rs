@@ -848,3 +848,82 @@ impl Store {
         Ok(report)
     }
 }
+
+impl Store {
+    /// Opens an inspection round of a unit; the report is due two months after feedback (rolled
+    /// past rest days by the work calendar).
+    pub async fn create_round(&self, actor: &Actor, unit_id: i64, title: &str, inspector: &str, from: NaiveDate, to: NaiveDate, feedback: NaiveDate) -> Result<i64> {
+        if to < from || feedback < to {
+            return Err(StoreError::Invalid("日期顺序应为：巡视开始 ≤ 巡视结束 ≤ 反馈日期".into()));
+        }
+        let due = self
+            .work_calendar()
+            .await?
+            .deadline(feedback, duban_domain::calendar::Period::Months(2), duban_domain::calendar::Counting::Calendar)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut w = self.write(actor).await?;
+        let id = insert_round(&mut w, unit_id, title, inspector, &from.to_string(), &to.to_string(), &feedback.to_string(), &due.to_string()).await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn create_plan(&self, actor: &Actor, round_id: i64, unit_id: i64, title: &str, body: &str, adopted_on: NaiveDate) -> Result<i64> {
+        let mut w = self.write(actor).await?;
+        let ok: i64 = sqlx::query("SELECT COUNT(*) FROM rounds WHERE id = $1 AND unit_id = $2").bind(round_id).bind(unit_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        if ok == 0 {
+            return Err(StoreError::Invalid("巡视轮次不属于本单位".into()));
+        }
+        let dup: i64 = sqlx::query("SELECT COUNT(*) FROM plans WHERE unit_id = $1 AND title = $2").bind(unit_id).bind(title).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        if dup > 0 {
+            return Err(StoreError::Conflict(format!("本单位已有方案“{title}”")));
+        }
+        let id = insert_plan(&mut w, round_id, unit_id, title, body, &adopted_on.to_string()).await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn add_problem(&self, actor: &Actor, plan: &Plan, feedback: &str, manifestation: &str) -> Result<i64> {
+        let mut w = self.write(actor).await?;
+        let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1").bind(plan.id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        let id = insert_problem(&mut w, plan.id, seq, feedback, manifestation).await?;
+        w.audit(Change { action: "problem.create", entity: "problem", entity_id: id.to_string(), unit_id: Some(plan.unit_id), before: None, after: Some(json!({"feedback": feedback})) }).await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds a task to a plan; the problem, leader, responsible person and departments must belong
+    /// to the plan and its unit.
+    pub async fn add_task(&self, actor: &Actor, plan: &Plan, t: &NewTask<'_>) -> Result<i64> {
+        let mut w = self.write(actor).await?;
+        if let Some(p) = t.problem_id {
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM problems WHERE id = $1 AND plan_id = $2").bind(p).bind(plan.id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            if n == 0 {
+                return Err(StoreError::Invalid("反馈问题不属于本方案".into()));
+            }
+        }
+        for s in [t.lead_leader_id, t.responsible_id].into_iter().flatten() {
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM staff WHERE id = $1 AND unit_id = $2").bind(s).bind(plan.unit_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            if n == 0 {
+                return Err(StoreError::Invalid("牵头领导和责任人须为本单位人员".into()));
+            }
+        }
+        for (d, _) in &t.departments {
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM departments WHERE id = $1 AND unit_id = $2").bind(*d).bind(plan.unit_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            if n == 0 {
+                return Err(StoreError::Invalid("责任部门须为本单位部门".into()));
+            }
+        }
+        let id = insert_task(&mut w, t).await?;
+        w.audit(Change {
+            action: "task.create",
+            entity: "task",
+            entity_id: id.to_string(),
+            unit_id: Some(plan.unit_id),
+            before: None,
+            after: Some(json!({"title": t.title, "category": t.category.as_str(), "deadline": t.deadline.map(|d| d.to_string())})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+}

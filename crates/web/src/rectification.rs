@@ -29,7 +29,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rectification/meetings/{id}/minutes", post(minutes))
         .route("/rectification/meetings/{id}/items/{item}", post(decide))
         .route("/rectification/plans/{id}", get(plan))
-        .route("/rectification/plans/{id}/problems", get(problems))
+        .route("/rectification/plans/{id}/problems", get(problems).post(add_problem))
+        .route("/rectification/plans/{id}/tasks", post(add_task))
+        .route("/rectification/rounds", post(create_round))
+        .route("/rectification/plans", post(create_plan))
         .route("/rectification/plans/{id}/responsibilities", get(responsibilities))
         .route("/rectification/tasks/{id}", get(task))
         .route("/rectification/tasks/{id}/entries", post(add_entry).layer(DefaultBodyLimit::max(upload_limit)))
@@ -58,6 +61,7 @@ struct PlansPage {
     plans: Vec<Plan>,
     can_import: bool,
     problems: Vec<duban_domain::import::CellError>,
+    error: Option<String>,
 }
 
 fn can_import(user: &User) -> bool {
@@ -69,7 +73,7 @@ async fn plans_view(st: &AppState, v: &Viewer, flash: Option<String>, problems: 
     let mut c = ctx(v, "/rectification");
     c.flash = flash;
     let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = PlansPage { ctx: c, rounds: st.store.rounds(&scope).await?, plans: st.store.plans(&scope).await?, can_import: can_import(&v.user), problems };
+    let page = PlansPage { ctx: c, rounds: st.store.rounds(&scope).await?, plans: st.store.plans(&scope).await?, can_import: can_import(&v.user), problems, error: None };
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -281,6 +285,26 @@ struct ProblemsPage {
     ctx: Ctx,
     plan: Plan,
     problems: Vec<Problem>,
+    can_edit: bool,
+    error: Option<String>,
+    categories: [Category; 3],
+    leaders: Vec<duban_store::org::StaffMember>,
+    departments: Vec<duban_store::org::Department>,
+}
+
+async fn problems_view(st: &AppState, v: &Viewer, plan: Plan, error: Option<String>) -> PageResult {
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = ProblemsPage {
+        ctx: ctx(v, "/rectification"),
+        problems: st.store.problems(plan.id).await?,
+        can_edit: can_import(&v.user),
+        error,
+        categories: Category::ALL,
+        leaders: st.store.staff_of_unit(plan.unit_id, true, 100, 0).await?.0,
+        departments: st.store.departments(plan.unit_id).await?,
+        plan,
+    };
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -297,7 +321,7 @@ async fn problems(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Qu
         rows.extend(problems.iter().map(|p| vec![p.seq.to_string(), p.feedback.clone(), p.manifestation.clone(), p.tasks.to_string()]));
         return Ok(csv_response(&format!("{}-{}", plan.title, t.s("rect.problems")), rows));
     }
-    Ok(Html(ProblemsPage { ctx: ctx(&v, "/rectification"), plan, problems }.render()?).into_response())
+    problems_view(&st, &v, plan, None).await
 }
 
 #[derive(Template)]
@@ -636,5 +660,160 @@ async fn decide(State(st): State<AppState>, v: Viewer, Path((id, item)): Path<(i
         Ok(()) => Ok(Redirect::to(&format!("/rectification/meetings/{id}")).into_response()),
         Err(duban_store::StoreError::Invalid(m)) => meeting_view(&st, &v, id, Some(m)).await,
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A Chinese input error becomes a message to show on the form; anything else stays an error.
+fn form_error(e: AppError) -> Result<String, AppError> {
+    match e {
+        AppError::BadRequest(m) => Ok(m),
+        other => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct RoundForm {
+    title: String,
+    inspector: String,
+    from: String,
+    to: String,
+    feedback: String,
+}
+
+async fn create_round(State(st): State<AppState>, v: Viewer, crate::auth::Form(f): crate::auth::Form<RoundForm>) -> PageResult {
+    if !can_import(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let r: Result<i64, AppError> = async {
+        let title = text::required(&f.title, 100).map_err(|e| AppError::BadRequest(format!("巡视轮次{e}")))?;
+        let inspector = text::required(&f.inspector, 60).map_err(|e| AppError::BadRequest(format!("巡视组{e}")))?;
+        let d = |s: &str| parse_date(s).map_err(|e| AppError::BadRequest(e.to_string()));
+        Ok(st.store.create_round(&v.user.actor(), v.user.unit_id, &title, &inspector, d(&f.from)?, d(&f.to)?, d(&f.feedback)?).await?)
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/rectification").into_response()),
+        Err(e) => {
+            let m = form_error(e)?;
+            plans_error(&st, &v, m).await
+        }
+    }
+}
+
+async fn plans_error(st: &AppState, v: &Viewer, m: String) -> PageResult {
+    let scope = v.user.scope();
+    let page = PlansPage { ctx: ctx(v, "/rectification"), rounds: st.store.rounds(&scope).await?, plans: st.store.plans(&scope).await?, can_import: can_import(&v.user), problems: vec![], error: Some(m) };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+struct PlanForm {
+    round: String,
+    title: String,
+    body: String,
+    adopted_on: String,
+}
+
+async fn create_plan(State(st): State<AppState>, v: Viewer, crate::auth::Form(f): crate::auth::Form<PlanForm>) -> PageResult {
+    if !can_import(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let r: Result<i64, AppError> = async {
+        let round = f.round.parse::<i64>().map_err(|_| AppError::BadRequest("请选择巡视轮次".into()))?;
+        let title = text::required(&f.title, 100).map_err(|e| AppError::BadRequest(format!("方案名称{e}")))?;
+        let body = text::required(&f.body, 60).map_err(|e| AppError::BadRequest(format!("责任主体{e}")))?;
+        let adopted = parse_date(&f.adopted_on).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        Ok(st.store.create_plan(&v.user.actor(), round, v.user.unit_id, &title, &body, adopted).await?)
+    }
+    .await;
+    match r {
+        Ok(id) => Ok(Redirect::to(&format!("/rectification/plans/{id}/problems")).into_response()),
+        Err(e) => {
+            let m = form_error(e)?;
+            plans_error(&st, &v, m).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ProblemForm {
+    feedback: String,
+    #[serde(default)]
+    manifestation: String,
+}
+
+async fn add_problem(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, crate::auth::Form(f): crate::auth::Form<ProblemForm>) -> PageResult {
+    let plan = scoped_plan(&st, &v, id).await?;
+    if !can_import(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let r: Result<i64, AppError> = async {
+        let feedback = text::required(&f.feedback, 500).map_err(|e| AppError::BadRequest(format!("反馈问题{e}")))?;
+        let m = text::optional(&f.manifestation.replace("\r\n", " ").replace('\n', " "), 2000).map_err(|e| AppError::BadRequest(format!("具体表现{e}")))?;
+        Ok(st.store.add_problem(&v.user.actor(), &plan, &feedback, &m).await?)
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/rectification/plans/{id}/problems")).into_response()),
+        Err(e) => {
+            let m = form_error(e)?;
+            problems_view(&st, &v, plan, Some(m)).await
+        }
+    }
+}
+
+async fn add_task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, body: axum::body::Bytes) -> PageResult {
+    let plan = scoped_plan(&st, &v, id).await?;
+    if !can_import(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    // repeated "dept" fields: read the pairs
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let r: Result<i64, AppError> = async {
+        let title = text::required(&get("title"), 500).map_err(|e| AppError::BadRequest(format!("整改任务{e}")))?;
+        let measure = text::optional(&get("measure").replace("\r\n", " ").replace('\n', " "), 2000).map_err(|e| AppError::BadRequest(format!("整改措施{e}")))?;
+        let standard = text::optional(&get("standard"), 500).map_err(|e| AppError::BadRequest(format!("完成标准{e}")))?;
+        let category = Category::parse(&get("category")).ok_or_else(|| AppError::BadRequest("请选择类别".into()))?;
+        let deadline = match get("deadline").trim() {
+            "" if category != Category::LongTerm => return Err(AppError::BadRequest("立行立改和限期整改任务须填写完成时限".into())),
+            "" => None,
+            d => Some(parse_date(d).map_err(|e| AppError::BadRequest(e.to_string()))?),
+        };
+        let problem = get("problem").parse::<i64>().ok();
+        let leader = get("leader").parse::<i64>().ok();
+        let responsible = match get("responsible").trim() {
+            "" => None,
+            no => {
+                let (staff, _) = st.store.staff_of_unit(plan.unit_id, false, 100_000, 0).await?;
+                Some(staff.into_iter().find(|s| s.staff_no == no).map(|s| s.id).ok_or_else(|| AppError::BadRequest(format!("本单位没有工号为 {no} 的人员")))?)
+            }
+        };
+        let depts: Vec<(i64, bool)> = pairs.iter().filter(|(n, _)| n == "dept").filter_map(|(_, v)| v.parse::<i64>().ok()).enumerate().map(|(i, d)| (d, i == 0)).collect();
+        if depts.is_empty() {
+            return Err(AppError::BadRequest("请至少选择一个责任部门".into()));
+        }
+        let nt = duban_store::rectification::NewTask {
+            plan_id: plan.id,
+            problem_id: problem,
+            title: &title,
+            measure: &measure,
+            category,
+            deadline,
+            standard: &standard,
+            lead_leader_id: leader,
+            responsible_id: responsible,
+            departments: depts,
+            created_on: today(),
+        };
+        Ok(st.store.add_task(&v.user.actor(), &plan, &nt).await?)
+    }
+    .await;
+    match r {
+        Ok(t) => Ok(Redirect::to(&format!("/rectification/tasks/{t}")).into_response()),
+        Err(e) => {
+            let m = form_error(e)?;
+            problems_view(&st, &v, plan, Some(m)).await
+        }
     }
 }

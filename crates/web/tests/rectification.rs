@@ -330,3 +330,58 @@ async fn biweekly_meeting_pages() {
     let r = xihu.send(post(&csrf, &[("decision", "x"), ("action", "note")])).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_plan_built_by_hand() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let mut zj = Client::login(&app, "zj.office").await;
+    let form = |c: &Client, path: &str, fields: &[(&str, &str)]| {
+        let mut f = vec![("csrf", c.csrf.clone())];
+        f.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(serde_urlencoded::to_string(&f).unwrap())).unwrap()
+    };
+    zj.get("/rectification").await;
+    // dates out of order are refused in Chinese
+    let req = form(&zj, "/rectification/rounds", &[("title", "省委巡视"), ("inspector", "省委第三巡视组"), ("from", "2026-03-01"), ("to", "2026-02-01"), ("feedback", "2026-05-06")]);
+    let r = zj.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("日期顺序"), "{}", r.body);
+    let req = form(&zj, "/rectification/rounds", &[("title", "省委巡视"), ("inspector", "省委第三巡视组"), ("from", "2026-03-01"), ("to", "2026-04-10"), ("feedback", "2026-05-06")]);
+    assert_eq!(zj.send(req).await.status, StatusCode::SEE_OTHER);
+    let rounds = store.rounds(&store.user_by_login("zj.office").await.unwrap().unwrap().scope()).await.unwrap();
+    assert_eq!(rounds[0].report_due, "2026-07-06", "feedback + 2 months, on a working day");
+    zj.get("/rectification").await;
+    let req = form(&zj, "/rectification/plans", &[("round", &rounds[0].id.to_string()), ("title", "浙江省院整改方案"), ("body", "省院党组"), ("adopted_on", "2026-05-20")]);
+    let r = zj.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    zj.get(&loc).await;
+    let req = form(&zj, &loc, &[("feedback", "落实主体责任不到位"), ("manifestation", "会议研究不够")]);
+    assert_eq!(zj.send(req).await.status, StatusCode::SEE_OTHER);
+    let page = zj.get(&loc).await;
+    assert!(page.body.contains("新增整改任务") && page.body.contains("办公室"));
+    let i = page.body.find("name=\"problem\"><option value=\"").unwrap() + 30;
+    let problem: String = page.body[i..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let zj_unit = store.unit_by_code("330000").await.unwrap().unwrap();
+    let depts = store.departments(zj_unit.id).await.unwrap();
+    let tasks_path = loc.replace("/problems", "/tasks");
+    // a department of another unit is refused
+    let spp_dept = store.departments(store.unit_by_code("100000").await.unwrap().unwrap().id).await.unwrap()[0].id.to_string();
+    let req = form(&zj, &tasks_path, &[("problem", &problem), ("title", "建立党组会议题清单"), ("category", "time_limited"), ("deadline", "2026-09-30"), ("dept", &spp_dept)]);
+    let r = zj.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("责任部门须为本单位部门"), "{}", r.body);
+    let req = form(&zj, &tasks_path, &[("problem", &problem), ("title", "建立党组会议题清单"), ("category", "time_limited"), ("deadline", ""), ("dept", &depts[0].id.to_string())]);
+    assert!(zj.send(req).await.body.contains("须填写完成时限"));
+    let req = form(&zj, &tasks_path, &[("problem", &problem), ("title", "建立党组会议题清单"), ("category", "time_limited"), ("deadline", "2026-09-30"), ("dept", &depts[0].id.to_string()), ("dept", &depts[1].id.to_string())]);
+    let r = zj.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let task = zj.get(r.headers[header::LOCATION].to_str().unwrap()).await;
+    assert!(task.body.contains("建立党组会议题清单") && task.body.contains(&format!("{}、{}", depts[0].name, depts[1].name)), "{}", task.body);
+    // the SPP's office cannot add to the province's plan? it can: its subtree covers it. A basic unit cannot.
+    let mut xihu = Client::login(&app, "xihu.office").await;
+    let req = form(&xihu, &loc, &[("feedback", "x")]);
+    assert_eq!(xihu.send(req).await.status, StatusCode::NOT_FOUND);
+}
