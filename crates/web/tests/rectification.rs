@@ -81,6 +81,11 @@ async fn dashboard_lists_and_exports() {
     store.load_demo().await.unwrap();
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let mut office = Client::login(&app, "office").await;
+    for path in ["/rectification", "/rectification/plans/1/problems", "/rectification/plans/1", "/rectification/board", "/rectification/meetings", "/rectification/mine"] {
+        let r = office.get(path).await;
+        let title = &r.body[r.body.find("<title>").unwrap() + 7..r.body.find("</title>").unwrap()];
+        assert!(!title.contains('<') && title.ends_with("督办"), "{path}: a plain title, got {title:?}");
+    }
     let r = office.get("/rectification").await;
     assert!(r.body.contains("最高检党组巡视整改方案") && r.body.contains("中央第四巡视组") && r.body.contains("2020-01-03"), "{}", r.body);
     let admin = store.user_by_login("admin").await.unwrap().unwrap();
