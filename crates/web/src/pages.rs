@@ -369,11 +369,14 @@ async fn import_page(v: Viewer) -> PageResult {
     html(ImportPage { ctx: ctx(&v, "/org/import"), problems: vec![] })
 }
 
+/// A broken or oversized multipart body, as the user should hear of it.
+pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(format!("上传内容有误：{}", e.body_text())) }
+}
+
 /// The uploaded file of a multipart form: its name and bytes.
 pub async fn upload(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
-    let map = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(format!("上传内容有误：{}", e.body_text())) }
-    };
+    let map = multipart_error;
     while let Some(field) = mp.next_field().await.map_err(map)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();

@@ -86,9 +86,7 @@ async fn import_ledger(State(st): State<AppState>, v: Viewer, mut mp: Multipart)
     if !can_import(&v.user) {
         return Err(AppError::Forbidden);
     }
-    let map = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(format!("上传内容有误：{}", e.body_text())) }
-    };
+    let map = crate::pages::multipart_error;
     let (mut title, mut file) = (String::new(), None);
     while let Some(field) = mp.next_field().await.map_err(map)? {
         match field.name().unwrap_or("") {
@@ -440,9 +438,7 @@ pub async fn submit_entry(st: &AppState, user: &User, task_id: i64, kind: &str, 
 async fn add_entry(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, mut mp: Multipart) -> PageResult {
     let task = st.store.task_in_scope(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
     let (mut kind, mut date, mut body, mut corrects, mut files) = (String::new(), String::new(), String::new(), String::new(), Vec::new());
-    let map = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(format!("上传内容有误：{}", e.body_text())) }
-    };
+    let map = crate::pages::multipart_error;
     while let Some(field) = mp.next_field().await.map_err(map)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
