@@ -159,7 +159,7 @@ async fn plan_stats_and_ledger_workbooks() {
         assert!(duban(&db, &["demo"], None).status.success());
         let o = duban(&db, &["report", "plans", "--json"], None);
         let plans: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!(plans.as_array().unwrap().len(), 2, "{db}");
+        assert_eq!(plans.as_array().unwrap().len(), 4, "{db}: two plans and the party plan's copies in two provinces");
         let o = duban(&db, &["report", "plan-stats", "--plan", "最高检党组巡视整改方案", "--as-of", "2020-11-05", "--json"], None);
         let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(

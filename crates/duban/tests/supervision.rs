@@ -98,8 +98,10 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
             }
         };
         let notices = count("SELECT COUNT(*) FROM notices WHERE kind = 'notice'").await;
-        assert_eq!(notices, 15 + 5, "{db}: the open time-limited tasks of both plans are 20 days overdue");
-        assert_eq!(count("SELECT COUNT(*) FROM notices WHERE kind = 'notice' AND level = 'red'").await, 20);
+        // the SPP's 15 + 5 open time-limited tasks are 20 days overdue; the two provinces' copies of
+        // the party plan (87 tasks each, never started) are all overdue
+        assert_eq!(notices, 15 + 5 + 2 * 87, "{db}");
+        assert_eq!(count("SELECT COUNT(*) FROM notices WHERE kind = 'notice' AND level = 'red'").await, 20 + 2 * 87);
         let mailed = count("SELECT COUNT(*) FROM notices WHERE sent_at IS NOT NULL").await;
         let with_mail = count("SELECT COUNT(*) FROM notices WHERE email <> ''").await;
         assert!(mailed > 0 && mailed == with_mail, "{db}: {mailed} of {with_mail}");
@@ -115,7 +117,7 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
         // the board in the store: counts per leader
         let admin = store.user_by_login("admin").await.unwrap().unwrap();
         let counts = store.notice_counts(&admin.scope()).await.unwrap();
-        assert_eq!(counts.iter().map(|c| c.red).sum::<i64>(), 20, "{db}: {counts:?}");
+        assert_eq!(counts.iter().map(|c| c.red).sum::<i64>(), 20 + 2 * 87, "{db}: {counts:?}");
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }

@@ -176,6 +176,16 @@ impl Store {
                 self.set_minutes(&actor, &scope, id, minutes).await?;
             }
         }
+        // the party group's plan, issued to two provincial procuratorates
+        if let Some(plan) = self.plan(&scope, crate::demo_rectification::PARTY_PLAN).await? {
+            let mut units = Vec::new();
+            for code in ["330000", "440000"] {
+                if let Some(u) = self.unit_by_code(code).await? {
+                    units.push(u.id);
+                }
+            }
+            self.cascade_plan(&Actor::system("demo"), &plan, &units, chrono::NaiveDate::from_ymd_opt(2020, 2, 10).unwrap_or_default()).await?;
+        }
         Ok(report)
     }
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod cascade;
 pub mod demo;
 mod demo_rectification;
 pub mod meetings;
@@ -69,12 +70,14 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_rectification.sql")),
     (3, include_str!("../migrations/sqlite/0003_supervision.sql")),
     (4, include_str!("../migrations/sqlite/0004_meetings.sql")),
+    (5, include_str!("../migrations/sqlite/0005_cascade.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, include_str!("../migrations/postgres/0002_rectification.sql")),
     (3, include_str!("../migrations/postgres/0003_supervision.sql")),
     (4, include_str!("../migrations/postgres/0004_meetings.sql")),
+    (5, include_str!("../migrations/postgres/0005_cascade.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

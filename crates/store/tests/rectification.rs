@@ -22,7 +22,7 @@ async fn demo_reproduces_the_seeds_figures() {
         store.load_demo().await.unwrap();
         let admin = store.user_by_login("admin").await.unwrap().unwrap();
         let plans = store.plans(&admin.scope()).await.unwrap();
-        assert_eq!(plans.len(), 2, "{name}: loading twice duplicates nothing");
+        assert_eq!(plans.len(), 4, "{name}: two plans, the party plan issued to two provinces; loading twice duplicates nothing");
         let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
         assert_eq!(party.tasks, 87);
         let s = store.plan_stats(party.id, d("2020-11-05")).await.unwrap();
@@ -42,7 +42,13 @@ async fn demo_reproduces_the_seeds_figures() {
         assert_eq!(s.total, 0, "{name}: the plan did not exist yet");
         // scope: a provincial office does not see the SPP's plans or tasks
         let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
-        assert!(store.plans(&zj.scope()).await.unwrap().is_empty());
+        let zj_plans = store.plans(&zj.scope()).await.unwrap();
+        assert_eq!(zj_plans.len(), 1, "{name}: the province sees its own copy only");
+        assert_eq!((zj_plans[0].tasks, zj_plans[0].unit_name.as_str()), (87, "浙江省人民检察院"));
+        let rollup = store.rollup(&admin.scope(), party.id, d("2020-11-05")).await.unwrap();
+        assert_eq!(rollup.len(), 2, "{name}");
+        assert!(rollup.iter().all(|r| r.stats.total == 87 && r.stats.time_limited.closed == 0));
+        assert_eq!(store.rollup(&zj.scope(), party.id, d("2020-11-05")).await.unwrap().len(), 1, "{name}: roll-up within scope");
         let t = store.tasks(party.id).await.unwrap()[0].id;
         assert!(store.task_in_scope(&zj.scope(), t).await.unwrap().is_none(), "{name}");
     }

@@ -268,7 +268,7 @@ async fn ledger_workbook_export_and_import_in_the_ui() {
     let r = office.send(post(form(&bad_bytes))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("<td>3</td><td>牵头领导</td>") && r.body.contains("<td>4</td><td>类别</td>"), "{}", r.body);
-    assert_eq!(store.plans(&store.user_by_login("admin").await.unwrap().unwrap().scope()).await.unwrap().len(), 2, "nothing imported");
+    assert_eq!(store.plans(&store.user_by_login("admin").await.unwrap().unwrap().scope()).await.unwrap().len(), 4, "nothing imported");
     let r = office.send(post(form(&bytes))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("导入完成：新增 87"), "{}", r.body);
@@ -283,7 +283,7 @@ async fn supervision_board() {
     let store = testing::sqlite().await;
     store.load_demo().await.unwrap();
     let report = store.sweep(chrono::NaiveDate::from_ymd_opt(2021, 1, 20).unwrap()).await.unwrap();
-    assert_eq!(report.notices, 20);
+    assert_eq!(report.notices, 20 + 2 * 87, "the SPP's overdue tasks and the provinces' copies");
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let mut office = Client::login(&app, "office").await;
     let r = office.get("/rectification/board").await;
