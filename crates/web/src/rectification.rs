@@ -31,6 +31,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rectification/plans/{id}", get(plan))
         .route("/rectification/plans/{id}/problems", get(problems).post(add_problem))
         .route("/rectification/plans/{id}/tasks", post(add_task))
+        .route("/rectification/plans/{id}/cascade", post(cascade))
         .route("/rectification/rounds", post(create_round))
         .route("/rectification/plans", post(create_plan))
         .route("/rectification/plans/{id}/responsibilities", get(responsibilities))
@@ -166,6 +167,11 @@ struct PlanPage {
     q: String,
     export: String,
     xlsx: String,
+    rollup: Vec<duban_store::cascade::RollupRow>,
+    /// (level, total, closed, open, staged, overdue) summed per level
+    levels: Vec<(i64, usize, usize, usize, usize, usize)>,
+    can_cascade: bool,
+    cascade_levels: Vec<i64>,
 }
 
 /// The plan's tasks with their light and state on `as_of`, filtered and sorted.
@@ -256,6 +262,25 @@ async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(
     .collect();
     let export = format!("/rectification/plans/{}?{}", plan.id, serde_urlencoded::to_string(&params).unwrap_or_default());
     let xlsx = format!("/rectification/plans/{}/ledger.xlsx?as_of={as_of}", plan.id);
+    let rollup = st.store.rollup(&v.user.scope(), plan.id, as_of).await?;
+    let mut levels: Vec<(i64, usize, usize, usize, usize, usize)> = Vec::new();
+    for r in &rollup {
+        let s = &r.stats;
+        let row = (r.level, s.total, s.immediate.closed + s.time_limited.closed, s.immediate.open + s.time_limited.open, s.long_term.with_staged_results, s.immediate.overdue + s.time_limited.overdue + s.long_term.overdue);
+        match levels.iter_mut().find(|l| l.0 == r.level) {
+            Some(l) => {
+                l.1 += row.1;
+                l.2 += row.2;
+                l.3 += row.3;
+                l.4 += row.4;
+                l.5 += row.5;
+            }
+            None => levels.push(row),
+        }
+    }
+    let plan_unit = st.store.unit(plan.unit_id).await?.ok_or(AppError::NotFound)?;
+    let can_cascade = v.user.role == duban_domain::org::Role::Office && v.user.subtree && v.user.unit_id == plan.unit_id && plan_unit.level < 4;
+    let cascade_levels: Vec<i64> = ((plan_unit.level + 1)..=4).collect();
     let page = PlanPage {
         ctx: ctx(&v, "/rectification"),
         as_of: as_of.to_string(),
@@ -272,6 +297,10 @@ async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(
         q: q.q.unwrap_or_default(),
         export,
         xlsx,
+        rollup,
+        levels,
+        can_cascade,
+        cascade_levels,
         plan,
     };
     Ok(Html(page.render()?).into_response())
@@ -812,4 +841,23 @@ async fn add_task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, bo
             problems_view(&st, &v, plan, Some(m)).await
         }
     }
+}
+
+#[derive(Deserialize)]
+struct CascadeForm {
+    level: String,
+}
+
+/// Issues the plan to every unit of a level below the plan's unit (the office of that unit, with
+/// a subtree scope).
+async fn cascade(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, crate::auth::Form(f): crate::auth::Form<CascadeForm>) -> PageResult {
+    let plan = scoped_plan(&st, &v, id).await?;
+    if !(v.user.role == duban_domain::org::Role::Office && v.user.subtree && v.user.unit_id == plan.unit_id) {
+        return Err(AppError::Forbidden);
+    }
+    let level = f.level.parse::<i64>().ok().filter(|l| (2..=4).contains(l)).ok_or_else(|| AppError::BadRequest("请选择下发层级".into()))?;
+    let (units, _) = st.store.units(&v.user.scope(), Some(level), "", 100_000, 0).await?;
+    let ids: Vec<i64> = units.iter().filter(|u| u.id != plan.unit_id).map(|u| u.id).collect();
+    st.store.cascade_plan(&v.user.actor(), &plan, &ids, today()).await?;
+    Ok(Redirect::to(&format!("/rectification/plans/{id}")).into_response())
 }

@@ -390,3 +390,27 @@ async fn a_plan_built_by_hand() {
     let req = form(&xihu, &loc, &[("feedback", "x")]);
     assert_eq!(xihu.send(req).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn cascade_and_rollup_pages() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let mut office = Client::login(&app, "office").await;
+    let r = office.get("/rectification/plans/1?as_of=2020-11-05").await;
+    assert!(r.body.contains("下级单位整改进展") && r.body.contains("浙江省人民检察院") && r.body.contains("广东省人民检察院"), "{}", r.body);
+    assert!(r.body.contains("下发到下级单位"));
+    // issue to every provincial procuratorate: 30 more copies, the two existing ones kept
+    let body = serde_urlencoded::to_string([("csrf", office.csrf.as_str()), ("level", "2")]).unwrap();
+    let r = office.send(Request::post("/rectification/plans/1/cascade").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let admin = store.user_by_login("admin").await.unwrap().unwrap();
+    assert_eq!(store.rollup(&admin.scope(), 1, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap().len(), 32);
+    // the province's office works in its own copy and cannot issue the SPP's plan
+    let mut zj = Client::login(&app, "zj.office").await;
+    let r = zj.get("/rectification").await;
+    assert!(r.body.contains("最高检党组巡视整改方案") && r.body.contains("浙江省人民检察院"));
+    let body = serde_urlencoded::to_string([("csrf", zj.csrf.as_str()), ("level", "3")]).unwrap();
+    let r = zj.send(Request::post("/rectification/plans/1/cascade").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "the SPP's plan is outside the province's scope");
+}
