@@ -256,6 +256,10 @@ impl Store {
         w.commit().await
     }
 
+    pub async fn user_email(&self, user_id: i64) -> Result<String> {
+        Ok(sqlx::query("SELECT email FROM users WHERE id = $1").bind(user_id).fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
     /// Sets the address notices are e-mailed to (empty: none).
     pub async fn set_email(&self, actor: &Actor, user_id: i64, email: &str) -> Result<()> {
         let e = email.trim();

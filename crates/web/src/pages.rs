@@ -37,6 +37,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/calendar/import", post(import_calendar).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
+        .route("/account/email", post(set_email))
         .route("/account/lang", post(set_lang))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
@@ -666,6 +667,7 @@ async fn import_calendar(State(st): State<AppState>, v: Viewer, mp: Multipart) -
 #[template(path = "account.html")]
 struct AccountPage {
     ctx: Ctx,
+    email: String,
     tokens: Vec<ApiToken>,
     new_token: Option<String>,
     error: Option<String>,
@@ -675,7 +677,7 @@ async fn account_view(st: &AppState, v: &Viewer, flash: Option<String>, new_toke
     let mut c = ctx(v, "/account");
     c.flash = flash;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    html_status(status, AccountPage { ctx: c, tokens: st.store.tokens(v.user.id).await?, new_token, error })
+    html_status(status, AccountPage { ctx: c, email: st.store.user_email(v.user.id).await?, tokens: st.store.tokens(v.user.id).await?, new_token, error })
 }
 
 async fn account(State(st): State<AppState>, v: Viewer) -> PageResult {
@@ -695,6 +697,20 @@ async fn change_password(State(st): State<AppState>, v: Viewer, Form(f): Form<Pa
     }
     match st.store.change_password(&v.user, &f.current, &f.new, v.session.as_deref()).await {
         Ok(()) => account_view(&st, &v, Some(v.t.s("account.changed").into()), None, None).await,
+        Err(duban_store::StoreError::Invalid(m)) => account_view(&st, &v, None, None, Some(m)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn set_email(State(st): State<AppState>, v: Viewer, Form(f): Form<EmailForm>) -> PageResult {
+    match st.store.set_email(&v.user.actor(), v.user.id, &f.email).await {
+        Ok(()) => account_view(&st, &v, Some(v.t.s("account.email_saved").into()), None, None).await,
         Err(duban_store::StoreError::Invalid(m)) => account_view(&st, &v, None, None, Some(m)).await,
         Err(e) => Err(e.into()),
     }

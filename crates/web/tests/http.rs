@@ -397,6 +397,21 @@ async fn calendar_page_and_admin_edits() {
 }
 
 #[tokio::test]
+async fn email_address_on_the_account_page() {
+    let (app, store) = app().await;
+    let mut c = Client::login(&app, "leader").await;
+    let r = c.get("/account").await;
+    assert!(r.body.contains("leader@demo.duban.example"));
+    let r = c.post_form("/account/email", &[("email", "not an address")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("电子邮件地址无效"));
+    let r = c.post_form("/account/email", &[("email", "chen@spp.example")]).await;
+    assert!(r.body.contains("电子邮件地址已保存"));
+    let id = store.user_by_login("leader").await.unwrap().unwrap().id;
+    assert_eq!(store.user_email(id).await.unwrap(), "chen@spp.example");
+}
+
+#[tokio::test]
 async fn health_and_metrics() {
     let (app, _) = app().await;
     let mut c = Client::new(&app);
