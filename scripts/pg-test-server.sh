@@ -5,10 +5,10 @@ set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 if ! pg_lsclusters -h 2>/dev/null | grep -q '^15 *main'; then
-  $SUDO pg_createcluster 15 main >/dev/null
+  $SUDO pg_createcluster 15 main >&2
 fi
 if ! pg_lsclusters -h | grep -q '^15 *main .*online'; then
-  $SUDO pg_ctlcluster 15 main start
+  $SUDO pg_ctlcluster 15 main start >&2
 fi
 for _ in $(seq 1 50); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break

@@ -4,9 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
+case "${DUBAN_TEST_PG_URL:-}" in
+  postgres://*|postgresql://*) ;;
+  "") ;;
+  *) echo "ignoring DUBAN_TEST_PG_URL='$DUBAN_TEST_PG_URL' (not a postgres:// URL)" >&2; DUBAN_TEST_PG_URL="" ;;
+esac
 if [ -z "${DUBAN_TEST_PG_URL:-}" ]; then
   DUBAN_TEST_PG_URL=$(./scripts/pg-test-server.sh)
   export DUBAN_TEST_PG_URL
 fi
+case "$DUBAN_TEST_PG_URL" in
+  postgres://*|postgresql://*) echo "PostgreSQL for tests: $DUBAN_TEST_PG_URL" >&2 ;;
+  *) echo "DUBAN_TEST_PG_URL is not a postgres:// URL: '$DUBAN_TEST_PG_URL'" >&2; exit 1 ;;
+esac
 export DUBAN_REQUIRE_PG=1
 cargo test --workspace --locked "$@"

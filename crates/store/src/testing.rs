@@ -21,7 +21,7 @@ pub async fn postgres() -> Option<Store> {
     };
     sqlx::any::install_default_drivers();
     let name = unique("duban_test");
-    let mut admin = sqlx::AnyConnection::connect(&url).await.expect("connect to DUBAN_TEST_PG_URL");
+    let mut admin = sqlx::AnyConnection::connect(&url).await.unwrap_or_else(|e| panic!("connect to DUBAN_TEST_PG_URL={url:?}: {e}"));
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
     admin.close().await.ok();
     let (base, query) = match url.split_once('?') {
