@@ -62,7 +62,11 @@ pub fn may_grant(actor: &Scope, unit_id: i64, unit_path: &str) -> bool {
 mod tests {
     use super::*;
     fn s(id: i64, path: &str, subtree: bool) -> Scope {
-        Scope { unit_id: id, unit_path: path.into(), subtree }
+        Scope {
+            unit_id: id,
+            unit_path: path.into(),
+            subtree,
+        }
     }
     #[test]
     fn scope_covers() {

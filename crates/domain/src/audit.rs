@@ -62,10 +62,20 @@ pub enum ChainFault {
 impl std::fmt::Display for ChainFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ChainFault::Altered { seq } => write!(f, "entry {seq}: content does not match its hash (altered)"),
-            ChainFault::Broken { seq } => write!(f, "entry {seq}: does not link to the previous entry's hash"),
-            ChainFault::Gap { seq } => write!(f, "entry {seq}: sequence gap before it (an entry was deleted)"),
-            ChainFault::Truncated { expected_seq, last_seq } => write!(
+            ChainFault::Altered { seq } => {
+                write!(f, "entry {seq}: content does not match its hash (altered)")
+            }
+            ChainFault::Broken { seq } => {
+                write!(f, "entry {seq}: does not link to the previous entry's hash")
+            }
+            ChainFault::Gap { seq } => write!(
+                f,
+                "entry {seq}: sequence gap before it (an entry was deleted)"
+            ),
+            ChainFault::Truncated {
+                expected_seq,
+                last_seq,
+            } => write!(
                 f,
                 "entry {}: missing; the chain head records {expected_seq} entries but the log ends at {last_seq}",
                 last_seq + 1
@@ -83,7 +93,10 @@ pub struct Verifier {
 
 impl Default for Verifier {
     fn default() -> Self {
-        Verifier { prev_hash: GENESIS.to_string(), last_seq: 0 }
+        Verifier {
+            prev_hash: GENESIS.to_string(),
+            last_seq: 0,
+        }
     }
 }
 
@@ -104,7 +117,10 @@ impl Verifier {
     }
     pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<i64, ChainFault> {
         if head_seq != self.last_seq || head_hash != self.prev_hash {
-            return Err(ChainFault::Truncated { expected_seq: head_seq, last_seq: self.last_seq });
+            return Err(ChainFault::Truncated {
+                expected_seq: head_seq,
+                last_seq: self.last_seq,
+            });
         }
         Ok(self.last_seq)
     }
@@ -156,16 +172,28 @@ mod tests {
         let head = c[4].hash.clone();
         let mut altered = c.clone();
         altered[2].after = "{\"n\":99}".into();
-        assert_eq!(verify(&altered, (5, &head)), Err(ChainFault::Altered { seq: 3 }));
+        assert_eq!(
+            verify(&altered, (5, &head)),
+            Err(ChainFault::Altered { seq: 3 })
+        );
         let mut deleted = c.clone();
         deleted.remove(1);
-        assert_eq!(verify(&deleted, (5, &head)), Err(ChainFault::Gap { seq: 3 }));
+        assert_eq!(
+            verify(&deleted, (5, &head)),
+            Err(ChainFault::Gap { seq: 3 })
+        );
         let truncated = &c[..4];
-        assert!(matches!(verify(truncated, (5, &head)), Err(ChainFault::Truncated { .. })));
+        assert!(matches!(
+            verify(truncated, (5, &head)),
+            Err(ChainFault::Truncated { .. })
+        ));
         // re-hashing an altered entry still breaks the link to the next one
         let mut rehashed = c.clone();
         rehashed[1].after = "x".into();
         rehashed[1].hash = entry_hash(&rehashed[1], &rehashed[1].prev_hash);
-        assert_eq!(verify(&rehashed, (5, &head)), Err(ChainFault::Broken { seq: 3 }));
+        assert_eq!(
+            verify(&rehashed, (5, &head)),
+            Err(ChainFault::Broken { seq: 3 })
+        );
     }
 }

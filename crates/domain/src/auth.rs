@@ -1,6 +1,8 @@
 //! Passwords, session and API tokens, login throttling.
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -57,7 +59,11 @@ pub fn secret_digest(secret: &str) -> String {
 
 /// Constant-time comparison of two tokens.
 pub fn tokens_equal(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Account lockout: after `MAX_FAILURES` consecutive failed logins the account is locked for
@@ -67,7 +73,11 @@ pub const LOCK_SECONDS: i64 = 15 * 60;
 
 pub fn after_failure(failures: i64, now: i64) -> (i64, Option<i64>) {
     let n = failures + 1;
-    if n >= MAX_FAILURES { (0, Some(now + LOCK_SECONDS)) } else { (n, None) }
+    if n >= MAX_FAILURES {
+        (0, Some(now + LOCK_SECONDS))
+    } else {
+        (n, None)
+    }
 }
 
 pub fn is_locked(locked_until: Option<i64>, now: i64) -> bool {
@@ -83,8 +93,14 @@ mod tests {
         assert!(verify_password("duban2026x", &h));
         assert!(!verify_password("duban2026y", &h));
         assert!(!verify_password("x", "not a hash"));
-        assert_eq!(check_password_policy("short1"), Err(PasswordError::TooShort));
-        assert_eq!(check_password_policy("abcdefghij"), Err(PasswordError::TooSimple));
+        assert_eq!(
+            check_password_policy("short1"),
+            Err(PasswordError::TooShort)
+        );
+        assert_eq!(
+            check_password_policy("abcdefghij"),
+            Err(PasswordError::TooSimple)
+        );
         assert!(check_password_policy("督办系统2026").is_ok());
     }
     #[test]

@@ -74,7 +74,8 @@ pub enum CalendarError {
 }
 
 pub fn parse_date(raw: &str) -> Result<NaiveDate, CalendarError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| CalendarError::BadDate(raw.trim().to_string()))
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| CalendarError::BadDate(raw.trim().to_string()))
 }
 
 /// The calendar: which years have data and which dates are special.
@@ -85,8 +86,14 @@ pub struct WorkCalendar {
 }
 
 impl WorkCalendar {
-    pub fn new(years: impl IntoIterator<Item = i32>, days: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> Self {
-        WorkCalendar { years: years.into_iter().collect(), special: days.into_iter().collect() }
+    pub fn new(
+        years: impl IntoIterator<Item = i32>,
+        days: impl IntoIterator<Item = (NaiveDate, DayKind)>,
+    ) -> Self {
+        WorkCalendar {
+            years: years.into_iter().collect(),
+            special: days.into_iter().collect(),
+        }
     }
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.iter().copied()
@@ -108,11 +115,18 @@ impl WorkCalendar {
         }
         Ok(d)
     }
-    pub fn deadline(&self, start: NaiveDate, period: Period, counting: Counting) -> Result<NaiveDate, CalendarError> {
+    pub fn deadline(
+        &self,
+        start: NaiveDate,
+        period: Period,
+        counting: Counting,
+    ) -> Result<NaiveDate, CalendarError> {
         match (period, counting) {
             (Period::Days(0), _) | (Period::Months(0), _) => Err(CalendarError::ZeroPeriod),
             (Period::Days(n), Counting::Calendar) => {
-                let end = start.checked_add_days(Days::new(u64::from(n))).ok_or(CalendarError::OutOfRange)?;
+                let end = start
+                    .checked_add_days(Days::new(u64::from(n)))
+                    .ok_or(CalendarError::OutOfRange)?;
                 self.roll_forward(end)
             }
             (Period::Days(n), Counting::Working) => {
@@ -128,7 +142,9 @@ impl WorkCalendar {
             }
             // chrono clamps to the month's last day where the day does not exist
             (Period::Months(n), _) => {
-                let end = start.checked_add_months(Months::new(n)).ok_or(CalendarError::OutOfRange)?;
+                let end = start
+                    .checked_add_months(Months::new(n))
+                    .ok_or(CalendarError::OutOfRange)?;
                 self.roll_forward(end)
             }
         }
@@ -146,14 +162,24 @@ pub fn statutory_seed() -> (Vec<i32>, Vec<(NaiveDate, DayKind, String)>) {
     let mut years = Vec::new();
     let mut days = Vec::new();
     for y in 2007..=2100 {
-        let Some(data) = holiday_cn::get_year_data(y) else { continue };
+        let Some(data) = holiday_cn::get_year_data(y) else {
+            continue;
+        };
         if data.is_empty() {
             continue;
         }
         years.push(y);
         for (date, (name, off)) in data {
             if let Ok(d) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
-                days.push((d, if off { DayKind::Holiday } else { DayKind::Workday }, name.to_string()));
+                days.push((
+                    d,
+                    if off {
+                        DayKind::Holiday
+                    } else {
+                        DayKind::Workday
+                    },
+                    name.to_string(),
+                ));
             }
         }
     }
@@ -162,7 +188,10 @@ pub fn statutory_seed() -> (Vec<i32>, Vec<(NaiveDate, DayKind, String)>) {
         if f.len() < 3 {
             continue;
         }
-        if let (Ok(d), Some(k)) = (NaiveDate::parse_from_str(f[0], "%Y-%m-%d"), DayKind::parse(f[1])) {
+        if let (Ok(d), Some(k)) = (
+            NaiveDate::parse_from_str(f[0], "%Y-%m-%d"),
+            DayKind::parse(f[1]),
+        ) {
             if !years.contains(&d.year()) {
                 years.push(d.year());
             }
@@ -204,22 +233,54 @@ mod tests {
         assert!(c.is_working_day(d("2020-10-10")).unwrap());
         assert!(c.is_working_day(d("2020-09-27")).unwrap());
         // 7 calendar days from 2020-09-25 end on 10-02 (holiday) and roll to 10-09
-        assert_eq!(c.deadline(d("2020-09-25"), Period::Days(7), Counting::Calendar).unwrap(), d("2020-10-09"));
+        assert_eq!(
+            c.deadline(d("2020-09-25"), Period::Days(7), Counting::Calendar)
+                .unwrap(),
+            d("2020-10-09")
+        );
         // start day not counted: 7 days from Monday 2020-11-02 is Monday 11-09
-        assert_eq!(c.deadline(d("2020-11-02"), Period::Days(7), Counting::Calendar).unwrap(), d("2020-11-09"));
+        assert_eq!(
+            c.deadline(d("2020-11-02"), Period::Days(7), Counting::Calendar)
+                .unwrap(),
+            d("2020-11-09")
+        );
         // ends on a Saturday -> Monday
-        assert_eq!(c.deadline(d("2020-11-07"), Period::Days(7), Counting::Calendar).unwrap(), d("2020-11-16"));
+        assert_eq!(
+            c.deadline(d("2020-11-07"), Period::Days(7), Counting::Calendar)
+                .unwrap(),
+            d("2020-11-16")
+        );
         // working days from Friday 2020-09-25: Sun 27 Sep (make-up), 28, 29, 30 Sep;
         // Oct 1-8 holiday, so the fifth is Fri 9 Oct
-        assert_eq!(c.deadline(d("2020-09-25"), Period::Days(5), Counting::Working).unwrap(), d("2020-10-09"));
+        assert_eq!(
+            c.deadline(d("2020-09-25"), Period::Days(5), Counting::Working)
+                .unwrap(),
+            d("2020-10-09")
+        );
         // months: feedback 2020-01-03 + 2 months = 2020-03-03 (Tuesday)
-        assert_eq!(c.deadline(d("2020-01-03"), Period::Months(2), Counting::Calendar).unwrap(), d("2020-03-03"));
+        assert_eq!(
+            c.deadline(d("2020-01-03"), Period::Months(2), Counting::Calendar)
+                .unwrap(),
+            d("2020-03-03")
+        );
         // month end clamps: 2021-01-31 + 1 month = 2021-02-28 (Sunday) -> 2021-03-01
-        assert_eq!(c.deadline(d("2021-01-31"), Period::Months(1), Counting::Calendar).unwrap(), d("2021-03-01"));
+        assert_eq!(
+            c.deadline(d("2021-01-31"), Period::Months(1), Counting::Calendar)
+                .unwrap(),
+            d("2021-03-01")
+        );
         // leap year: 2020-01-31 + 1 month = 2020-02-29 (Saturday) -> 2020-03-02
-        assert_eq!(c.deadline(d("2020-01-31"), Period::Months(1), Counting::Calendar).unwrap(), d("2020-03-02"));
+        assert_eq!(
+            c.deadline(d("2020-01-31"), Period::Months(1), Counting::Calendar)
+                .unwrap(),
+            d("2020-03-02")
+        );
         // 3 months from 2020-07-01 is 2020-10-01 (holiday) -> 2020-10-09
-        assert_eq!(c.deadline(d("2020-07-01"), Period::Months(3), Counting::Calendar).unwrap(), d("2020-10-09"));
+        assert_eq!(
+            c.deadline(d("2020-07-01"), Period::Months(3), Counting::Calendar)
+                .unwrap(),
+            d("2020-10-09")
+        );
         // 2026 Spring Festival: Feb 15-23 off, Feb 14 and Feb 28 (Saturdays) make-up workdays
         assert!(!c.is_working_day(d("2026-02-16")).unwrap());
         assert!(c.is_working_day(d("2026-02-14")).unwrap());
@@ -228,12 +289,18 @@ mod tests {
     #[test]
     fn uncovered_year_is_an_error() {
         let c = cal();
-        assert_eq!(c.is_working_day(d("2006-06-01")), Err(CalendarError::YearNotCovered(2006)));
+        assert_eq!(
+            c.is_working_day(d("2006-06-01")),
+            Err(CalendarError::YearNotCovered(2006))
+        );
         assert_eq!(
             c.deadline(d("2026-12-20"), Period::Months(3), Counting::Calendar),
             Err(CalendarError::YearNotCovered(2027))
         );
-        assert_eq!(c.deadline(d("2020-01-01"), Period::Days(0), Counting::Calendar), Err(CalendarError::ZeroPeriod));
+        assert_eq!(
+            c.deadline(d("2020-01-01"), Period::Days(0), Counting::Calendar),
+            Err(CalendarError::ZeroPeriod)
+        );
         assert!(parse_date("2020-13-01").is_err());
     }
 

@@ -14,7 +14,11 @@ pub struct CellError {
 
 impl std::fmt::Display for CellError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "第 {} 行，{} 列：{}", self.row, self.column, self.message)
+        write!(
+            f,
+            "第 {} 行，{} 列：{}",
+            self.row, self.column, self.message
+        )
     }
 }
 
@@ -23,17 +27,32 @@ pub type Table = Vec<Vec<String>>;
 
 /// Maps the header to the positions of the wanted columns. Header names are matched
 /// case-insensitively; each column also has a Chinese alias.
-fn columns(table: &Table, wanted: &[(&str, &str)], errors: &mut Vec<CellError>) -> Option<Vec<usize>> {
+fn columns(
+    table: &Table,
+    wanted: &[(&str, &str)],
+    errors: &mut Vec<CellError>,
+) -> Option<Vec<usize>> {
     let Some(header) = table.first() else {
-        errors.push(CellError { row: 1, column: "-".into(), message: "文件为空，缺少表头".into() });
+        errors.push(CellError {
+            row: 1,
+            column: "-".into(),
+            message: "文件为空，缺少表头".into(),
+        });
         return None;
     };
-    let norm: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase()).collect();
+    let norm: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
     let mut idx = Vec::new();
     for (name, alias) in wanted {
         match norm.iter().position(|h| h == name || h == alias) {
             Some(i) => idx.push(i),
-            None => errors.push(CellError { row: 1, column: name.to_string(), message: format!("缺少列 {name}（{alias}）") }),
+            None => errors.push(CellError {
+                row: 1,
+                column: name.to_string(),
+                message: format!("缺少列 {name}（{alias}）"),
+            }),
         }
     }
     (idx.len() == wanted.len()).then_some(idx)
@@ -63,13 +82,23 @@ pub struct KnownUnit {
     pub parent: Option<UnitCode>,
 }
 
-pub const UNIT_COLUMNS: [(&str, &str); 4] = [("code", "代码"), ("name", "名称"), ("level", "层级"), ("parent_code", "上级代码")];
+pub const UNIT_COLUMNS: [(&str, &str); 4] = [
+    ("code", "代码"),
+    ("name", "名称"),
+    ("level", "层级"),
+    ("parent_code", "上级代码"),
+];
 
 /// Validates a units table against the units already known. Rows come back ordered so that every
 /// parent precedes its children.
-pub fn validate_units(table: &Table, known: &HashMap<UnitCode, KnownUnit>) -> Result<Vec<UnitRow>, Vec<CellError>> {
+pub fn validate_units(
+    table: &Table,
+    known: &HashMap<UnitCode, KnownUnit>,
+) -> Result<Vec<UnitRow>, Vec<CellError>> {
     let mut errors = Vec::new();
-    let Some(ix) = columns(table, &UNIT_COLUMNS, &mut errors) else { return Err(errors) };
+    let Some(ix) = columns(table, &UNIT_COLUMNS, &mut errors) else {
+        return Err(errors);
+    };
     let mut rows = Vec::new();
     let mut seen: HashMap<UnitCode, usize> = HashMap::new();
     for (i, raw) in table.iter().enumerate().skip(1) {
@@ -77,19 +106,37 @@ pub fn validate_units(table: &Table, known: &HashMap<UnitCode, KnownUnit>) -> Re
         if is_blank(raw) {
             continue;
         }
-        let mut err = |col: &str, msg: String| errors.push(CellError { row, column: col.into(), message: msg });
-        let code = UnitCode::parse(cell(raw, ix[0])).map_err(|e| err("code", e.to_string())).ok();
-        let name = text::required(cell(raw, ix[1]), 100).map_err(|e| err("name", e.to_string())).ok();
-        let level = Level::parse(cell(raw, ix[2])).map_err(|e| err("level", e.to_string())).ok();
+        let mut err = |col: &str, msg: String| {
+            errors.push(CellError {
+                row,
+                column: col.into(),
+                message: msg,
+            })
+        };
+        let code = UnitCode::parse(cell(raw, ix[0]))
+            .map_err(|e| err("code", e.to_string()))
+            .ok();
+        let name = text::required(cell(raw, ix[1]), 100)
+            .map_err(|e| err("name", e.to_string()))
+            .ok();
+        let level = Level::parse(cell(raw, ix[2]))
+            .map_err(|e| err("level", e.to_string()))
+            .ok();
         let parent_raw = cell(raw, ix[3]).trim();
         let parent = if parent_raw.is_empty() {
             Some(None)
         } else {
-            UnitCode::parse(parent_raw).map(Some).map_err(|e| err("parent_code", e.to_string())).ok()
+            UnitCode::parse(parent_raw)
+                .map(Some)
+                .map_err(|e| err("parent_code", e.to_string()))
+                .ok()
         };
         if let Some(c) = &code {
             if let Some(first) = seen.get(c) {
-                err("code", format!("单位代码 {} 与第 {first} 行重复", c.as_str()));
+                err(
+                    "code",
+                    format!("单位代码 {} 与第 {first} 行重复", c.as_str()),
+                );
             } else {
                 seen.insert(c.clone(), row);
             }
@@ -97,17 +144,31 @@ pub fn validate_units(table: &Table, known: &HashMap<UnitCode, KnownUnit>) -> Re
         // A row with a bad name still takes part in the tree checks, so that every problem of the
         // file is reported at once; the file as a whole is rejected anyway.
         if let (Some(code), Some(level), Some(parent)) = (code, level, parent) {
-            rows.push(UnitRow { row, code, name: name.unwrap_or_default(), level, parent });
+            rows.push(UnitRow {
+                row,
+                code,
+                name: name.unwrap_or_default(),
+                level,
+                parent,
+            });
         }
     }
     // The tree after the import: known units overlaid with the file's rows.
-    let mut tree: HashMap<UnitCode, (Level, Option<UnitCode>)> =
-        known.iter().map(|(c, k)| (c.clone(), (k.level, k.parent.clone()))).collect();
+    let mut tree: HashMap<UnitCode, (Level, Option<UnitCode>)> = known
+        .iter()
+        .map(|(c, k)| (c.clone(), (k.level, k.parent.clone())))
+        .collect();
     for r in &rows {
         tree.insert(r.code.clone(), (r.level, r.parent.clone()));
     }
     for r in &rows {
-        let mut err = |col: &str, msg: String| errors.push(CellError { row: r.row, column: col.into(), message: msg });
+        let mut err = |col: &str, msg: String| {
+            errors.push(CellError {
+                row: r.row,
+                column: col.into(),
+                message: msg,
+            })
+        };
         // cycle: walking up from the row must end at a root without meeting the row again
         let mut cur = r.parent.clone();
         let mut steps = 0;
@@ -121,13 +182,22 @@ pub fn validate_units(table: &Table, known: &HashMap<UnitCode, KnownUnit>) -> Re
             cur = tree.get(&c).and_then(|(_, p)| p.clone());
         }
         if cyclic {
-            err("parent_code", format!("上级关系形成循环：{} 最终成为自己的上级", r.code.as_str()));
+            err(
+                "parent_code",
+                format!("上级关系形成循环：{} 最终成为自己的上级", r.code.as_str()),
+            );
             continue;
         }
         match (&r.parent, r.level.parent_level()) {
             (None, None) => {
-                if let Some((root, _)) = tree.iter().find(|(c, (l, _))| *l == Level::NATIONAL && **c != r.code) {
-                    err("level", format!("已有最高一级单位 {}，不能再建第二个", root.as_str()));
+                if let Some((root, _)) = tree
+                    .iter()
+                    .find(|(c, (l, _))| *l == Level::NATIONAL && **c != r.code)
+                {
+                    err(
+                        "level",
+                        format!("已有最高一级单位 {}，不能再建第二个", root.as_str()),
+                    );
                 }
             }
             (None, Some(_)) => err("parent_code", "层级 2–4 的单位须填写上级代码".into()),
@@ -136,7 +206,12 @@ pub fn validate_units(table: &Table, known: &HashMap<UnitCode, KnownUnit>) -> Re
                 None => err("parent_code", format!("上级单位代码 {} 不存在", p.as_str())),
                 Some((pl, _)) if *pl != want => err(
                     "level",
-                    format!("层级 {} 与上级 {}（层级 {}）不衔接", r.level.get(), p.as_str(), pl.get()),
+                    format!(
+                        "层级 {} 与上级 {}（层级 {}）不衔接",
+                        r.level.get(),
+                        p.as_str(),
+                        pl.get()
+                    ),
                 ),
                 _ => {}
             },
@@ -172,7 +247,10 @@ pub const STAFF_COLUMNS: [(&str, &str); 6] = [
 
 pub fn parse_staff_id(raw: &str) -> Result<String, String> {
     let v = raw.trim();
-    if (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if (1..=32).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         Ok(v.to_string())
     } else {
         Err("工号须为 1–32 位字母、数字、连字符或下划线".into())
@@ -188,9 +266,14 @@ pub fn parse_flag(raw: &str) -> Option<bool> {
 }
 
 /// Validates a staff table; `units` is the set of unit codes that exist.
-pub fn validate_staff(table: &Table, units: &HashSet<UnitCode>) -> Result<Vec<StaffRow>, Vec<CellError>> {
+pub fn validate_staff(
+    table: &Table,
+    units: &HashSet<UnitCode>,
+) -> Result<Vec<StaffRow>, Vec<CellError>> {
     let mut errors = Vec::new();
-    let Some(ix) = columns(table, &STAFF_COLUMNS, &mut errors) else { return Err(errors) };
+    let Some(ix) = columns(table, &STAFF_COLUMNS, &mut errors) else {
+        return Err(errors);
+    };
     let mut rows = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, raw) in table.iter().enumerate().skip(1) {
@@ -198,8 +281,16 @@ pub fn validate_staff(table: &Table, units: &HashSet<UnitCode>) -> Result<Vec<St
         if is_blank(raw) {
             continue;
         }
-        let mut err = |col: &str, msg: String| errors.push(CellError { row, column: col.into(), message: msg });
-        let staff_id = parse_staff_id(cell(raw, ix[0])).map_err(|m| err("staff_id", m)).ok();
+        let mut err = |col: &str, msg: String| {
+            errors.push(CellError {
+                row,
+                column: col.into(),
+                message: msg,
+            })
+        };
+        let staff_id = parse_staff_id(cell(raw, ix[0]))
+            .map_err(|m| err("staff_id", m))
+            .ok();
         if let Some(s) = &staff_id {
             match seen.get(s) {
                 Some(first) => err("staff_id", format!("工号 {s} 与第 {first} 行重复")),
@@ -208,7 +299,9 @@ pub fn validate_staff(table: &Table, units: &HashSet<UnitCode>) -> Result<Vec<St
                 }
             }
         }
-        let name = text::required(cell(raw, ix[1]), 50).map_err(|e| err("name", e.to_string())).ok();
+        let name = text::required(cell(raw, ix[1]), 50)
+            .map_err(|e| err("name", e.to_string()))
+            .ok();
         let unit = match UnitCode::parse(cell(raw, ix[2])) {
             Ok(c) if units.contains(&c) => Some(c),
             Ok(c) => {
@@ -220,40 +313,80 @@ pub fn validate_staff(table: &Table, units: &HashSet<UnitCode>) -> Result<Vec<St
                 None
             }
         };
-        let department = text::optional(cell(raw, ix[3]), 60).map_err(|e| err("department", e.to_string())).ok();
-        let post = text::optional(cell(raw, ix[4]), 60).map_err(|e| err("post", e.to_string())).ok();
+        let department = text::optional(cell(raw, ix[3]), 60)
+            .map_err(|e| err("department", e.to_string()))
+            .ok();
+        let post = text::optional(cell(raw, ix[4]), 60)
+            .map_err(|e| err("post", e.to_string()))
+            .ok();
         let is_leader = parse_flag(cell(raw, ix[5]));
         if is_leader.is_none() {
             err("is_leader", "应填 1（是）或 0（否）".into());
         }
-        if let (Some(staff_id), Some(name), Some(unit), Some(department), Some(post), Some(is_leader)) =
-            (staff_id, name, unit, department, post, is_leader)
+        if let (
+            Some(staff_id),
+            Some(name),
+            Some(unit),
+            Some(department),
+            Some(post),
+            Some(is_leader),
+        ) = (staff_id, name, unit, department, post, is_leader)
         {
-            rows.push(StaffRow { row, staff_id, name, unit, department, post, is_leader });
+            rows.push(StaffRow {
+                row,
+                staff_id,
+                name,
+                unit,
+                department,
+                post,
+                is_leader,
+            });
         }
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     fn t(rows: &[&str]) -> Table {
-        rows.iter().map(|r| r.split(',').map(String::from).collect()).collect()
+        rows.iter()
+            .map(|r| r.split(',').map(String::from).collect())
+            .collect()
     }
     fn code(s: &str) -> UnitCode {
         UnitCode::parse(s).unwrap()
     }
     fn known() -> HashMap<UnitCode, KnownUnit> {
         HashMap::from([
-            (code("100000"), KnownUnit { level: Level::NATIONAL, parent: None }),
-            (code("330000"), KnownUnit { level: Level::new(2).unwrap(), parent: Some(code("100000")) }),
+            (
+                code("100000"),
+                KnownUnit {
+                    level: Level::NATIONAL,
+                    parent: None,
+                },
+            ),
+            (
+                code("330000"),
+                KnownUnit {
+                    level: Level::new(2).unwrap(),
+                    parent: Some(code("100000")),
+                },
+            ),
         ])
     }
     #[test]
     fn good_units_come_parent_first() {
         let rows = validate_units(
-            &t(&["code,name,level,parent_code", "330106,西湖区人民检察院,4,330100", "330100,杭州市人民检察院,3,330000"]),
+            &t(&[
+                "code,name,level,parent_code",
+                "330106,西湖区人民检察院,4,330100",
+                "330100,杭州市人民检察院,3,330000",
+            ]),
             &known(),
         )
         .unwrap();
@@ -278,7 +411,10 @@ mod tests {
         assert!(cells.contains(&(2, "code")));
         assert!(cells.contains(&(2, "level")));
         assert!(cells.contains(&(3, "name")));
-        assert!(cells.contains(&(4, "code")), "duplicate code reported: {errs:?}");
+        assert!(
+            cells.contains(&(4, "code")),
+            "duplicate code reported: {errs:?}"
+        );
         assert!(cells.contains(&(5, "level")));
         assert!(cells.contains(&(6, "level")));
     }
@@ -300,7 +436,11 @@ mod tests {
     fn staff_rows() {
         let units: HashSet<UnitCode> = [code("100000")].into();
         let ok = validate_staff(
-            &t(&["staff_id,name,unit_code,department,post,is_leader", "S1,张军,100000,,检察长,1", "S2,李明,100000,办公厅,主任,0"]),
+            &t(&[
+                "staff_id,name,unit_code,department,post,is_leader",
+                "S1,张军,100000,,检察长,1",
+                "S2,李明,100000,办公厅,主任,0",
+            ]),
             &units,
         )
         .unwrap();
@@ -316,7 +456,16 @@ mod tests {
         )
         .unwrap_err();
         let cells: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
-        assert_eq!(cells, vec![(3, "staff_id"), (3, "unit_code"), (3, "is_leader"), (4, "staff_id"), (4, "name")]);
+        assert_eq!(
+            cells,
+            vec![
+                (3, "staff_id"),
+                (3, "unit_code"),
+                (3, "is_leader"),
+                (4, "staff_id"),
+                (4, "name")
+            ]
+        );
     }
 }
 
@@ -361,10 +510,16 @@ pub const LEDGER_COLUMNS: [(&str, &str); 14] = [
 /// Validates a ledger workbook in the customary layout. Names of leaders and responsible persons
 /// are matched to the unit's staff, departments (several, separated by 、) to its departments; an
 /// unknown name is an error for its row. Every problem of the file is reported.
-pub fn validate_ledger(table: &Table, staff: &HashMap<String, i64>, departments: &HashMap<String, i64>) -> Result<Vec<LedgerRow>, Vec<CellError>> {
+pub fn validate_ledger(
+    table: &Table,
+    staff: &HashMap<String, i64>,
+    departments: &HashMap<String, i64>,
+) -> Result<Vec<LedgerRow>, Vec<CellError>> {
     use crate::rectification::Category;
     let mut errors = Vec::new();
-    let Some(ix) = columns(table, &LEDGER_COLUMNS, &mut errors) else { return Err(errors) };
+    let Some(ix) = columns(table, &LEDGER_COLUMNS, &mut errors) else {
+        return Err(errors);
+    };
     let mut rows = Vec::new();
     let mut seen: HashMap<i64, usize> = HashMap::new();
     for (i, raw) in table.iter().enumerate().skip(1) {
@@ -373,7 +528,13 @@ pub fn validate_ledger(table: &Table, staff: &HashMap<String, i64>, departments:
             continue;
         }
         let c = |k: usize| cell(raw, ix[k]).trim().to_string();
-        let mut err = |col: &str, msg: String| errors.push(CellError { row, column: col.into(), message: msg });
+        let mut err = |col: &str, msg: String| {
+            errors.push(CellError {
+                row,
+                column: col.into(),
+                message: msg,
+            })
+        };
         let seq = match c(0).parse::<i64>() {
             Ok(n) if n > 0 => {
                 if let Some(first) = seen.insert(n, row) {
@@ -386,30 +547,49 @@ pub fn validate_ledger(table: &Table, staff: &HashMap<String, i64>, departments:
                 None
             }
         };
-        let text_of = |k: usize, max: usize, required: bool| if required { text::required(&c(k), max) } else { text::optional(&c(k), max) };
-        let feedback = text_of(1, 500, true).map_err(|e| err("反馈问题", e.to_string())).ok();
-        let manifestation = text_of(2, 2000, false).map_err(|e| err("具体表现", e.to_string())).ok();
-        let task = text_of(3, 500, true).map_err(|e| err("整改任务", e.to_string())).ok();
-        let measure = text_of(4, 2000, false).map_err(|e| err("整改措施", e.to_string())).ok();
+        let text_of = |k: usize, max: usize, required: bool| {
+            if required {
+                text::required(&c(k), max)
+            } else {
+                text::optional(&c(k), max)
+            }
+        };
+        let feedback = text_of(1, 500, true)
+            .map_err(|e| err("反馈问题", e.to_string()))
+            .ok();
+        let manifestation = text_of(2, 2000, false)
+            .map_err(|e| err("具体表现", e.to_string()))
+            .ok();
+        let task = text_of(3, 500, true)
+            .map_err(|e| err("整改任务", e.to_string()))
+            .ok();
+        let measure = text_of(4, 2000, false)
+            .map_err(|e| err("整改措施", e.to_string()))
+            .ok();
         let category = Category::parse(&c(5));
         if category.is_none() {
             err("类别", "须为 立行立改、限期整改 或 长期整改".into());
         }
-        let person = |name: String, col: &str, err: &mut dyn FnMut(&str, String)| -> Option<Option<i64>> {
-            if name.is_empty() {
-                return Some(None);
-            }
-            match staff.get(&name) {
-                Some(id) => Some(Some(*id)),
-                None => {
-                    err(col, format!("本单位人员中没有“{name}”"));
-                    None
+        let person =
+            |name: String, col: &str, err: &mut dyn FnMut(&str, String)| -> Option<Option<i64>> {
+                if name.is_empty() {
+                    return Some(None);
                 }
-            }
-        };
+                match staff.get(&name) {
+                    Some(id) => Some(Some(*id)),
+                    None => {
+                        err(col, format!("本单位人员中没有“{name}”"));
+                        None
+                    }
+                }
+            };
         let lead = person(c(6), "牵头领导", &mut err);
         let mut depts = Vec::new();
-        for name in c(7).split(['、', ',', '，']).map(str::trim).filter(|s| !s.is_empty()) {
+        for name in c(7)
+            .split(['、', ',', '，'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             match departments.get(name) {
                 Some(id) => depts.push(*id),
                 None => err("责任部门", format!("本单位没有部门“{name}”")),
@@ -418,10 +598,17 @@ pub fn validate_ledger(table: &Table, staff: &HashMap<String, i64>, departments:
         let responsible = person(c(8), "责任人", &mut err);
         let deadline = match c(9).as_str() {
             "" | "长期" | "长期坚持" => Some(None),
-            d => crate::calendar::parse_date(d).map(Some).map_err(|e| err("完成时限", e.to_string())).ok(),
+            d => crate::calendar::parse_date(d)
+                .map(Some)
+                .map_err(|e| err("完成时限", e.to_string()))
+                .ok(),
         };
-        let progress = text_of(10, 4000, false).map_err(|e| err("进展情况", e.to_string())).ok();
-        let evidence = text_of(11, 2000, false).map_err(|e| err("佐证材料", e.to_string())).ok();
+        let progress = text_of(10, 4000, false)
+            .map_err(|e| err("进展情况", e.to_string()))
+            .ok();
+        let evidence = text_of(11, 2000, false)
+            .map_err(|e| err("佐证材料", e.to_string()))
+            .ok();
         let reviewer = c(12);
         let closed = match (reviewer.as_str(), c(13).as_str()) {
             ("", "") => Some(None),
@@ -433,18 +620,64 @@ pub fn validate_ledger(table: &Table, staff: &HashMap<String, i64>, departments:
                 err("销号日期", "有销号审核人的任务须写明销号日期".into());
                 None
             }
-            (r, d) => crate::calendar::parse_date(d).map(|d| Some((r.to_string(), d))).map_err(|e| err("销号日期", e.to_string())).ok(),
+            (r, d) => crate::calendar::parse_date(d)
+                .map(|d| Some((r.to_string(), d)))
+                .map_err(|e| err("销号日期", e.to_string()))
+                .ok(),
         };
         if category == Some(Category::LongTerm) && matches!(closed, Some(Some(_))) {
             err("销号日期", "长期整改任务不销号".into());
         }
-        if let (Some(seq), Some(feedback), Some(manifestation), Some(task), Some(measure), Some(category), Some(lead), Some(responsible), Some(deadline), Some(progress), Some(evidence), Some(closed)) =
-            (seq, feedback, manifestation, task, measure, category, lead, responsible, deadline, progress, evidence, closed)
-        {
-            rows.push(LedgerRow { row, seq, feedback, manifestation, task, measure, category, lead_leader: lead, departments: depts, responsible, deadline, progress, evidence, closed });
+        if let (
+            Some(seq),
+            Some(feedback),
+            Some(manifestation),
+            Some(task),
+            Some(measure),
+            Some(category),
+            Some(lead),
+            Some(responsible),
+            Some(deadline),
+            Some(progress),
+            Some(evidence),
+            Some(closed),
+        ) = (
+            seq,
+            feedback,
+            manifestation,
+            task,
+            measure,
+            category,
+            lead,
+            responsible,
+            deadline,
+            progress,
+            evidence,
+            closed,
+        ) {
+            rows.push(LedgerRow {
+                row,
+                seq,
+                feedback,
+                manifestation,
+                task,
+                measure,
+                category,
+                lead_leader: lead,
+                departments: depts,
+                responsible,
+                deadline,
+                progress,
+                evidence,
+                closed,
+            });
         }
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -452,14 +685,47 @@ mod ledger_tests {
     use super::*;
     #[test]
     fn ledger_rows_resolve_names_and_report_every_problem() {
-        let header = LEDGER_COLUMNS.iter().map(|c| c.0.to_string()).collect::<Vec<_>>();
+        let header = LEDGER_COLUMNS
+            .iter()
+            .map(|c| c.0.to_string())
+            .collect::<Vec<_>>();
         let staff = HashMap::from([("张军".to_string(), 1), ("李明".to_string(), 2)]);
         let depts = HashMap::from([("办公厅".to_string(), 10), ("政治部".to_string(), 11)]);
         let row = |v: [&str; 14]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let good = vec![
             header.clone(),
-            row(["1", "党的领导弱化", "表现", "任务一", "措施", "限期整改", "张军", "办公厅、政治部", "李明", "2020-06-30", "已完成", "报告.pdf", "许静", "2020-06-20"]),
-            row(["2", "党的建设缺失", "", "任务二", "", "长期整改", "张军", "政治部", "", "", "取得阶段性成效", "", "", ""]),
+            row([
+                "1",
+                "党的领导弱化",
+                "表现",
+                "任务一",
+                "措施",
+                "限期整改",
+                "张军",
+                "办公厅、政治部",
+                "李明",
+                "2020-06-30",
+                "已完成",
+                "报告.pdf",
+                "许静",
+                "2020-06-20",
+            ]),
+            row([
+                "2",
+                "党的建设缺失",
+                "",
+                "任务二",
+                "",
+                "长期整改",
+                "张军",
+                "政治部",
+                "",
+                "",
+                "取得阶段性成效",
+                "",
+                "",
+                "",
+            ]),
         ];
         let rows = validate_ledger(&good, &staff, &depts).unwrap();
         assert_eq!(rows[0].departments, vec![10, 11]);
@@ -467,12 +733,51 @@ mod ledger_tests {
         assert_eq!(rows[1].deadline, None);
         let bad = vec![
             header,
-            row(["x", "", "", "任务", "", "马上改", "王五", "后勤处", "李明", "2020-02-30", "", "", "许静", ""]),
-            row(["3", "问题", "", "任务", "", "长期整改", "", "", "", "", "", "", "许静", "2020-05-01"]),
+            row([
+                "x",
+                "",
+                "",
+                "任务",
+                "",
+                "马上改",
+                "王五",
+                "后勤处",
+                "李明",
+                "2020-02-30",
+                "",
+                "",
+                "许静",
+                "",
+            ]),
+            row([
+                "3",
+                "问题",
+                "",
+                "任务",
+                "",
+                "长期整改",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "许静",
+                "2020-05-01",
+            ]),
         ];
         let errs = validate_ledger(&bad, &staff, &depts).unwrap_err();
         let cells: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
-        for want in [(2, "序号"), (2, "反馈问题"), (2, "类别"), (2, "牵头领导"), (2, "责任部门"), (2, "完成时限"), (2, "销号日期"), (3, "销号日期")] {
+        for want in [
+            (2, "序号"),
+            (2, "反馈问题"),
+            (2, "类别"),
+            (2, "牵头领导"),
+            (2, "责任部门"),
+            (2, "完成时限"),
+            (2, "销号日期"),
+            (3, "销号日期"),
+        ] {
             assert!(cells.contains(&want), "{want:?} missing from {cells:?}");
         }
     }

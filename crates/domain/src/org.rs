@@ -21,7 +21,11 @@ impl UnitCode {
         let v = raw.trim();
         let ok = (2..=20).contains(&v.len())
             && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if ok { Ok(UnitCode(v.to_ascii_uppercase())) } else { Err(OrgError::BadUnitCode) }
+        if ok {
+            Ok(UnitCode(v.to_ascii_uppercase()))
+        } else {
+            Err(OrgError::BadUnitCode)
+        }
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -35,10 +39,18 @@ pub struct Level(u8);
 impl Level {
     pub const NATIONAL: Level = Level(1);
     pub fn parse(raw: &str) -> Result<Self, OrgError> {
-        raw.trim().parse::<u8>().ok().and_then(|n| Self::new(n).ok()).ok_or(OrgError::BadLevel)
+        raw.trim()
+            .parse::<u8>()
+            .ok()
+            .and_then(|n| Self::new(n).ok())
+            .ok_or(OrgError::BadLevel)
     }
     pub fn new(n: u8) -> Result<Self, OrgError> {
-        if (1..=4).contains(&n) { Ok(Level(n)) } else { Err(OrgError::BadLevel) }
+        if (1..=4).contains(&n) {
+            Ok(Level(n))
+        } else {
+            Err(OrgError::BadLevel)
+        }
     }
     pub fn get(self) -> u8 {
         self.0
@@ -96,7 +108,10 @@ impl Role {
     }
     pub fn parse(raw: &str) -> Result<Self, OrgError> {
         let v = raw.trim().to_ascii_lowercase();
-        Role::ALL.into_iter().find(|r| r.as_str() == v).ok_or(OrgError::BadRole(raw.trim().to_string()))
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == v)
+            .ok_or(OrgError::BadRole(raw.trim().to_string()))
     }
 }
 
@@ -112,7 +127,10 @@ mod tests {
         assert_eq!(Level::parse("4").unwrap().get(), 4);
         assert!(Level::parse("5").is_err());
         assert!(Level::parse("x").is_err());
-        assert_eq!(Level::parse("2").unwrap().parent_level(), Some(Level::NATIONAL));
+        assert_eq!(
+            Level::parse("2").unwrap().parent_level(),
+            Some(Level::NATIONAL)
+        );
         assert_eq!(Level::NATIONAL.parent_level(), None);
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()).unwrap(), r);

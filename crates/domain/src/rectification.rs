@@ -17,7 +17,11 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 3] = [Category::Immediate, Category::TimeLimited, Category::LongTerm];
+    pub const ALL: [Category; 3] = [
+        Category::Immediate,
+        Category::TimeLimited,
+        Category::LongTerm,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Immediate => "immediate",
@@ -34,7 +38,9 @@ impl Category {
     }
     pub fn parse(raw: &str) -> Option<Category> {
         let v = raw.trim();
-        Category::ALL.into_iter().find(|c| c.as_str() == v || c.zh() == v)
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str() == v || c.zh() == v)
     }
 }
 
@@ -52,7 +58,12 @@ pub enum TaskState {
 }
 
 impl TaskState {
-    pub const ALL: [TaskState; 4] = [TaskState::NotStarted, TaskState::InProgress, TaskState::ClosureRequested, TaskState::Closed];
+    pub const ALL: [TaskState; 4] = [
+        TaskState::NotStarted,
+        TaskState::InProgress,
+        TaskState::ClosureRequested,
+        TaskState::Closed,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             TaskState::NotStarted => "not_started",
@@ -70,7 +81,9 @@ impl TaskState {
         }
     }
     pub fn parse(raw: &str) -> Option<TaskState> {
-        TaskState::ALL.into_iter().find(|s| s.as_str() == raw.trim() || s.zh() == raw.trim())
+        TaskState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim() || s.zh() == raw.trim())
     }
 }
 
@@ -97,22 +110,36 @@ pub enum RuleError {
 pub enum Step {
     /// A progress entry in the ledger starts a task that has not started.
     Progress,
-    RequestClosure { evidence_files: usize, statement: String },
+    RequestClosure {
+        evidence_files: usize,
+        statement: String,
+    },
     Approve,
-    Reject { reasons: String },
+    Reject {
+        reasons: String,
+    },
     /// 回头看: a closed task is reopened by a look-back check.
-    Reopen { reason: String },
+    Reopen {
+        reason: String,
+    },
 }
 
 /// The state after `step`, or why the step is refused.
-pub fn transition(state: TaskState, category: Category, step: &Step) -> Result<TaskState, RuleError> {
+pub fn transition(
+    state: TaskState,
+    category: Category,
+    step: &Step,
+) -> Result<TaskState, RuleError> {
     use TaskState::*;
     match step {
         Step::Progress => match state {
             NotStarted | InProgress => Ok(InProgress),
             other => Ok(other),
         },
-        Step::RequestClosure { evidence_files, statement } => {
+        Step::RequestClosure {
+            evidence_files,
+            statement,
+        } => {
             if category == Category::LongTerm {
                 return Err(RuleError::LongTermNeverCloses);
             }
@@ -127,7 +154,13 @@ pub fn transition(state: TaskState, category: Category, step: &Step) -> Result<T
             }
             Ok(ClosureRequested)
         }
-        Step::Approve => if state == ClosureRequested { Ok(Closed) } else { Err(RuleError::WrongState(state.zh())) },
+        Step::Approve => {
+            if state == ClosureRequested {
+                Ok(Closed)
+            } else {
+                Err(RuleError::WrongState(state.zh()))
+            }
+        }
         Step::Reject { reasons } => {
             if state != ClosureRequested {
                 return Err(RuleError::WrongState(state.zh()));
@@ -164,7 +197,11 @@ pub struct Reviewer<'a> {
 
 /// 不搞形式销号: the reviewer must hold a reviewing role (by configuration: the discipline group
 /// and/or the office) and be neither the task's lead leader nor in its responsible departments.
-pub fn may_review(reviewer: &Reviewer, task: &Ownership, reviewing_roles: &[Role]) -> Result<(), RuleError> {
+pub fn may_review(
+    reviewer: &Reviewer,
+    task: &Ownership,
+    reviewing_roles: &[Role],
+) -> Result<(), RuleError> {
     if !reviewing_roles.contains(&reviewer.role) {
         let names: Vec<&str> = reviewing_roles
             .iter()
@@ -177,8 +214,15 @@ pub fn may_review(reviewer: &Reviewer, task: &Ownership, reviewing_roles: &[Role
         return Err(RuleError::NotAReviewer(names.join("或")));
     }
     let is_leader = reviewer.staff.is_some() && reviewer.staff == task.lead_leader_staff;
-    let in_dept = reviewer.departments.iter().any(|d| task.responsible_departments.contains(d));
-    if is_leader || in_dept { Err(RuleError::OwnTask) } else { Ok(()) }
+    let in_dept = reviewer
+        .departments
+        .iter()
+        .any(|d| task.responsible_departments.contains(d));
+    if is_leader || in_dept {
+        Err(RuleError::OwnTask)
+    } else {
+        Ok(())
+    }
 }
 
 /// Who keeps a task's ledger (progress, staged results, closure requests): the office, the task's
@@ -221,7 +265,78 @@ pub struct LightRules {
 
 impl Default for LightRules {
     fn default() -> Self {
-        LightRules { due_soon_days: 7, stale_days: 30, staged_every_days: 90 }
+        LightRules {
+            due_soon_days: 7,
+            stale_days: 30,
+            staged_every_days: 90,
+        }
+    }
+}
+
+/// The light rules as date comparisons, for counting many tasks in the database without loading
+/// their histories. Derived from [`light`] and checked against it by a property test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoffs {
+    /// An open closable task is red when its deadline is before this day.
+    pub deadline_before: NaiveDate,
+    /// An open long-term task is red when its last staged result (or its creation) is before this day.
+    pub staged_before: NaiveDate,
+    /// A closable task may be yellow or red when due on or before this day…
+    pub due_by: NaiveDate,
+    /// …any task when its last entry (or its creation) is before this day…
+    pub entry_before: NaiveDate,
+    /// …and a long-term task when its last staged result (or its creation) is on or before this day.
+    pub staged_by: NaiveDate,
+}
+
+impl LightRules {
+    pub fn cutoffs(&self, as_of: NaiveDate) -> Cutoffs {
+        let days = chrono::Duration::days;
+        Cutoffs {
+            deadline_before: as_of,
+            staged_before: as_of - days(self.staged_every_days),
+            due_by: as_of + days(self.due_soon_days),
+            entry_before: as_of - days(self.stale_days),
+            staged_by: as_of - days(self.staged_every_days) + days(self.due_soon_days),
+        }
+    }
+}
+
+impl Cutoffs {
+    /// Red on the day, by comparisons only.
+    pub fn red(&self, t: &TaskFacts) -> bool {
+        t.state != TaskState::Closed
+            && match t.category {
+                Category::LongTerm => t.last_staged.unwrap_or(t.created) < self.staged_before,
+                _ => t.deadline.is_some_and(|d| d < self.deadline_before),
+            }
+    }
+    /// Possibly yellow or red: a superset of the tasks a sweep must look at.
+    pub fn watched(&self, t: &TaskFacts) -> bool {
+        t.state != TaskState::Closed
+            && (t.last_entry.unwrap_or(t.created) < self.entry_before
+                || match t.category {
+                    Category::LongTerm => t.last_staged.unwrap_or(t.created) <= self.staged_by,
+                    _ => t.deadline.is_some_and(|d| d <= self.due_by),
+                })
+    }
+}
+
+impl std::ops::AddAssign<&PlanStats> for PlanStats {
+    fn add_assign(&mut self, o: &PlanStats) {
+        self.total += o.total;
+        for (a, b) in [
+            (&mut self.immediate, &o.immediate),
+            (&mut self.time_limited, &o.time_limited),
+        ] {
+            a.total += b.total;
+            a.closed += b.closed;
+            a.open += b.open;
+            a.overdue += b.overdue;
+        }
+        self.long_term.total += o.long_term.total;
+        self.long_term.with_staged_results += o.long_term.with_staged_results;
+        self.long_term.overdue += o.long_term.overdue;
     }
 }
 
@@ -273,7 +388,12 @@ pub struct TaskHistory {
 
 impl TaskHistory {
     pub fn state_on(&self, d: NaiveDate) -> TaskState {
-        self.states.iter().filter(|(at, _)| *at <= d).last().map(|(_, s)| *s).unwrap_or(TaskState::NotStarted)
+        self.states
+            .iter()
+            .filter(|(at, _)| *at <= d)
+            .last()
+            .map(|(_, s)| *s)
+            .unwrap_or(TaskState::NotStarted)
     }
     pub fn facts_on(&self, d: NaiveDate) -> TaskFacts {
         TaskFacts {
@@ -340,6 +460,49 @@ pub fn plan_stats(tasks: &[TaskHistory], as_of: NaiveDate, rules: &LightRules) -
 }
 
 #[cfg(test)]
+mod cutoff_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn facts() -> impl Strategy<Value = (TaskFacts, NaiveDate)> {
+        let day = |n: i64| NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Duration::days(n);
+        (
+            0usize..3,
+            0usize..4,
+            0i64..400,
+            proptest::option::of(0i64..400),
+            proptest::option::of(0i64..400),
+            proptest::option::of(0i64..400),
+            0i64..500,
+        )
+            .prop_map(move |(c, s, created, deadline, entry, staged, as_of)| {
+                let f = TaskFacts {
+                    category: Category::ALL[c],
+                    state: TaskState::ALL[s],
+                    created: day(created),
+                    deadline: deadline.map(day),
+                    last_entry: entry.map(|e| day(created + e)),
+                    last_staged: staged.map(|e| day(created + e)),
+                };
+                (f, day(as_of))
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn cutoffs_agree_with_the_light((f, as_of) in facts()) {
+            let rules = LightRules::default();
+            let c = rules.cutoffs(as_of);
+            let l = light(&f, as_of, &rules);
+            prop_assert_eq!(c.red(&f), l == Light::Red);
+            if l != Light::Green {
+                prop_assert!(c.watched(&f), "a {:?} task is not watched", l);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     fn d(s: &str) -> NaiveDate {
@@ -349,35 +512,155 @@ mod tests {
     #[test]
     fn lifecycle() {
         use TaskState::*;
-        let req = Step::RequestClosure { evidence_files: 1, statement: "已按标准完成".into() };
-        assert_eq!(transition(NotStarted, Category::TimeLimited, &Step::Progress), Ok(InProgress));
-        assert_eq!(transition(InProgress, Category::TimeLimited, &req), Ok(ClosureRequested));
-        assert_eq!(transition(ClosureRequested, Category::TimeLimited, &Step::Approve), Ok(Closed));
-        assert_eq!(transition(ClosureRequested, Category::TimeLimited, &Step::Reject { reasons: "佐证不足".into() }), Ok(InProgress));
-        assert_eq!(transition(ClosureRequested, Category::TimeLimited, &Step::Reject { reasons: " ".into() }), Err(RuleError::NoReason));
-        assert_eq!(transition(Closed, Category::Immediate, &Step::Reopen { reason: "回头看发现反弹".into() }), Ok(InProgress));
-        assert_eq!(transition(InProgress, Category::Immediate, &Step::Approve), Err(RuleError::WrongState("推进中")));
+        let req = Step::RequestClosure {
+            evidence_files: 1,
+            statement: "已按标准完成".into(),
+        };
         assert_eq!(
-            transition(InProgress, Category::Immediate, &Step::RequestClosure { evidence_files: 0, statement: "x".into() }),
+            transition(NotStarted, Category::TimeLimited, &Step::Progress),
+            Ok(InProgress)
+        );
+        assert_eq!(
+            transition(InProgress, Category::TimeLimited, &req),
+            Ok(ClosureRequested)
+        );
+        assert_eq!(
+            transition(ClosureRequested, Category::TimeLimited, &Step::Approve),
+            Ok(Closed)
+        );
+        assert_eq!(
+            transition(
+                ClosureRequested,
+                Category::TimeLimited,
+                &Step::Reject {
+                    reasons: "佐证不足".into()
+                }
+            ),
+            Ok(InProgress)
+        );
+        assert_eq!(
+            transition(
+                ClosureRequested,
+                Category::TimeLimited,
+                &Step::Reject {
+                    reasons: " ".into()
+                }
+            ),
+            Err(RuleError::NoReason)
+        );
+        assert_eq!(
+            transition(
+                Closed,
+                Category::Immediate,
+                &Step::Reopen {
+                    reason: "回头看发现反弹".into()
+                }
+            ),
+            Ok(InProgress)
+        );
+        assert_eq!(
+            transition(InProgress, Category::Immediate, &Step::Approve),
+            Err(RuleError::WrongState("推进中"))
+        );
+        assert_eq!(
+            transition(
+                InProgress,
+                Category::Immediate,
+                &Step::RequestClosure {
+                    evidence_files: 0,
+                    statement: "x".into()
+                }
+            ),
             Err(RuleError::NoEvidence)
         );
         assert_eq!(
-            transition(InProgress, Category::Immediate, &Step::RequestClosure { evidence_files: 2, statement: "".into() }),
+            transition(
+                InProgress,
+                Category::Immediate,
+                &Step::RequestClosure {
+                    evidence_files: 2,
+                    statement: "".into()
+                }
+            ),
             Err(RuleError::NoStatement)
         );
-        assert_eq!(transition(InProgress, Category::LongTerm, &req), Err(RuleError::LongTermNeverCloses));
-        assert_eq!(transition(Closed, Category::Immediate, &Step::Progress), Ok(Closed));
+        assert_eq!(
+            transition(InProgress, Category::LongTerm, &req),
+            Err(RuleError::LongTermNeverCloses)
+        );
+        assert_eq!(
+            transition(Closed, Category::Immediate, &Step::Progress),
+            Ok(Closed)
+        );
     }
 
     #[test]
     fn no_paper_closure() {
-        let task = Ownership { lead_leader_staff: Some(3), responsible_departments: &[10, 11] };
+        let task = Ownership {
+            lead_leader_staff: Some(3),
+            responsible_departments: &[10, 11],
+        };
         let roles = [Role::Discipline, Role::Office];
-        assert_eq!(may_review(&Reviewer { role: Role::Discipline, staff: Some(9), departments: &[20] }, &task, &roles), Ok(()));
-        assert_eq!(may_review(&Reviewer { role: Role::Office, staff: Some(3), departments: &[] }, &task, &roles), Err(RuleError::OwnTask));
-        assert_eq!(may_review(&Reviewer { role: Role::Office, staff: Some(4), departments: &[11] }, &task, &roles), Err(RuleError::OwnTask));
-        assert!(matches!(may_review(&Reviewer { role: Role::Leader, staff: Some(5), departments: &[] }, &task, &roles), Err(RuleError::NotAReviewer(_))));
-        assert!(matches!(may_review(&Reviewer { role: Role::Office, staff: None, departments: &[] }, &task, &[Role::Discipline]), Err(RuleError::NotAReviewer(_))));
+        assert_eq!(
+            may_review(
+                &Reviewer {
+                    role: Role::Discipline,
+                    staff: Some(9),
+                    departments: &[20]
+                },
+                &task,
+                &roles
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            may_review(
+                &Reviewer {
+                    role: Role::Office,
+                    staff: Some(3),
+                    departments: &[]
+                },
+                &task,
+                &roles
+            ),
+            Err(RuleError::OwnTask)
+        );
+        assert_eq!(
+            may_review(
+                &Reviewer {
+                    role: Role::Office,
+                    staff: Some(4),
+                    departments: &[11]
+                },
+                &task,
+                &roles
+            ),
+            Err(RuleError::OwnTask)
+        );
+        assert!(matches!(
+            may_review(
+                &Reviewer {
+                    role: Role::Leader,
+                    staff: Some(5),
+                    departments: &[]
+                },
+                &task,
+                &roles
+            ),
+            Err(RuleError::NotAReviewer(_))
+        ));
+        assert!(matches!(
+            may_review(
+                &Reviewer {
+                    role: Role::Office,
+                    staff: None,
+                    departments: &[]
+                },
+                &task,
+                &[Role::Discipline]
+            ),
+            Err(RuleError::NotAReviewer(_))
+        ));
     }
 
     #[test]
@@ -387,7 +670,10 @@ mod tests {
         assert!(!may_keep_ledger(Role::Leader, false, false));
         assert!(may_keep_ledger(Role::Dept, false, true));
         assert!(!may_keep_ledger(Role::Dept, false, false));
-        assert!(!may_keep_ledger(Role::Discipline, true, true), "the discipline group oversees; it does not keep ledgers");
+        assert!(
+            !may_keep_ledger(Role::Discipline, true, true),
+            "the discipline group oversees; it does not keep ledgers"
+        );
     }
 
     #[test]
@@ -405,13 +691,28 @@ mod tests {
         assert_eq!(light(&t, d("2020-06-25"), &r), Light::Yellow);
         assert_eq!(light(&t, d("2020-07-01"), &r), Light::Red);
         t.deadline = Some(d("2020-12-31"));
-        assert_eq!(light(&t, d("2020-08-01"), &r), Light::Yellow, "no ledger entry for more than 30 days");
+        assert_eq!(
+            light(&t, d("2020-08-01"), &r),
+            Light::Yellow,
+            "no ledger entry for more than 30 days"
+        );
         t.state = TaskState::Closed;
         assert_eq!(light(&t, d("2021-08-01"), &r), Light::Green);
-        let lt = TaskFacts { category: Category::LongTerm, state: TaskState::InProgress, created: d("2020-01-21"), deadline: None, last_entry: Some(d("2020-10-20")), last_staged: Some(d("2020-09-30")) };
+        let lt = TaskFacts {
+            category: Category::LongTerm,
+            state: TaskState::InProgress,
+            created: d("2020-01-21"),
+            deadline: None,
+            last_entry: Some(d("2020-10-20")),
+            last_staged: Some(d("2020-09-30")),
+        };
         assert_eq!(light(&lt, d("2020-11-05"), &r), Light::Green);
         assert_eq!(light(&lt, d("2020-12-25"), &r), Light::Yellow);
-        assert_eq!(light(&lt, d("2021-01-05"), &r), Light::Red, "staged result owed every 90 days");
+        assert_eq!(
+            light(&lt, d("2021-01-05"), &r),
+            Light::Red,
+            "staged result owed every 90 days"
+        );
     }
 
     #[test]
@@ -421,7 +722,11 @@ mod tests {
             category: Category::TimeLimited,
             created: d("2020-01-21"),
             deadline: Some(d("2020-10-31")),
-            states: vec![(d("2020-02-01"), TaskState::InProgress), (d("2020-09-01"), TaskState::ClosureRequested), (d("2020-09-10"), TaskState::Closed)],
+            states: vec![
+                (d("2020-02-01"), TaskState::InProgress),
+                (d("2020-09-01"), TaskState::ClosureRequested),
+                (d("2020-09-10"), TaskState::Closed),
+            ],
             entries: vec![d("2020-02-01"), d("2020-09-01")],
             staged: vec![],
         };
@@ -434,12 +739,38 @@ mod tests {
             staged: vec![d("2020-10-20")],
         };
         let s = plan_stats(&[closed_later.clone(), long.clone()], d("2020-11-05"), &r);
-        assert_eq!(s.time_limited, ClosableStats { total: 1, closed: 1, open: 0, overdue: 0 });
-        assert_eq!(s.long_term, LongTermStats { total: 1, with_staged_results: 1, overdue: 0 });
+        assert_eq!(
+            s.time_limited,
+            ClosableStats {
+                total: 1,
+                closed: 1,
+                open: 0,
+                overdue: 0
+            }
+        );
+        assert_eq!(
+            s.long_term,
+            LongTermStats {
+                total: 1,
+                with_staged_results: 1,
+                overdue: 0
+            }
+        );
         let s = plan_stats(&[closed_later, long], d("2020-06-01"), &r);
-        assert_eq!(s.time_limited, ClosableStats { total: 1, closed: 0, open: 1, overdue: 0 });
+        assert_eq!(
+            s.time_limited,
+            ClosableStats {
+                total: 1,
+                closed: 0,
+                open: 1,
+                overdue: 0
+            }
+        );
         assert_eq!(s.long_term.with_staged_results, 0);
-        assert_eq!(s.long_term.overdue, 1, "no staged result 90 days after creation");
+        assert_eq!(
+            s.long_term.overdue, 1,
+            "no staged result 90 days after creation"
+        );
         assert_eq!(plan_stats(&[], d("2020-06-01"), &r).total, 0);
         assert_eq!(Category::parse("长期整改"), Some(Category::LongTerm));
         assert_eq!(TaskState::parse("已销号"), Some(TaskState::Closed));
@@ -499,7 +830,10 @@ pub mod urging {
 
     impl Default for UrgeRules {
         fn default() -> Self {
-            UrgeRules { yellow_after_days: 7, red_after_days: 14 }
+            UrgeRules {
+                yellow_after_days: 7,
+                red_after_days: 14,
+            }
         }
     }
 
@@ -508,12 +842,22 @@ pub mod urging {
         /// 催办 to the responsible person; once a week while the light is yellow.
         Reminder { dedupe: String },
         /// 督办单 to the lead leader; each level once per deadline.
-        Notice { level: Level, days_overdue: i64, dedupe: String },
+        Notice {
+            level: Level,
+            days_overdue: i64,
+            dedupe: String,
+        },
     }
 
     /// What a sweep on `as_of` owes a task. The dedupe key makes the sweep idempotent: issuing is
     /// an insert that a unique key refuses the second time, whichever process tries.
-    pub fn urge(task_id: i64, f: &TaskFacts, as_of: NaiveDate, lights: &LightRules, rules: &UrgeRules) -> Option<Urge> {
+    pub fn urge(
+        task_id: i64,
+        f: &TaskFacts,
+        as_of: NaiveDate,
+        lights: &LightRules,
+        rules: &UrgeRules,
+    ) -> Option<Urge> {
         if f.state == TaskState::Closed {
             return None;
         }
@@ -521,12 +865,17 @@ pub mod urging {
             Light::Green => None,
             Light::Yellow => {
                 let w = as_of.iso_week();
-                Some(Urge::Reminder { dedupe: format!("reminder:{task_id}:{}-W{:02}", w.year(), w.week()) })
+                Some(Urge::Reminder {
+                    dedupe: format!("reminder:{task_id}:{}-W{:02}", w.year(), w.week()),
+                })
             }
             Light::Red => {
                 let due = match f.deadline {
                     Some(d) if f.category != super::Category::LongTerm => d,
-                    _ => f.last_staged.unwrap_or(f.created) + chrono::Duration::days(lights.staged_every_days),
+                    _ => {
+                        f.last_staged.unwrap_or(f.created)
+                            + chrono::Duration::days(lights.staged_every_days)
+                    }
                 };
                 let days = (as_of - due).num_days();
                 let level = if days >= rules.red_after_days {
@@ -536,7 +885,83 @@ pub mod urging {
                 } else {
                     Level::Blue
                 };
-                Some(Urge::Notice { level, days_overdue: days, dedupe: format!("notice:{task_id}:{due}:{}", level.as_str()) })
+                Some(Urge::Notice {
+                    level,
+                    days_overdue: days,
+                    dedupe: format!("notice:{task_id}:{due}:{}", level.as_str()),
+                })
+            }
+        }
+    }
+
+    /// The first day after `as_of` on which, with the same facts, a sweep could owe the task
+    /// something other than what it owes on `as_of`: a new week's reminder, the next notice level,
+    /// a change of light. A sweep may skip the task until then; any change of its facts ends the
+    /// quiet (the store clears it). Checked day by day against [`urge`] by a property test.
+    pub fn quiet_until(
+        task_id: i64,
+        f: &TaskFacts,
+        as_of: NaiveDate,
+        lights: &LightRules,
+        rules: &UrgeRules,
+    ) -> NaiveDate {
+        let days = chrono::Duration::days;
+        let mut next = vec![f.last_entry.unwrap_or(f.created) + days(lights.stale_days + 1)];
+        if matches!(
+            urge(task_id, f, as_of, lights, rules),
+            Some(Urge::Reminder { .. })
+        ) {
+            next.push(as_of + days(7 - i64::from(as_of.weekday().num_days_from_monday())));
+        }
+        let due = match f.category {
+            super::Category::LongTerm => {
+                Some(f.last_staged.unwrap_or(f.created) + days(lights.staged_every_days))
+            }
+            _ => f.deadline,
+        };
+        if let Some(due) = due {
+            next.extend([
+                due - days(lights.due_soon_days),
+                due + days(1),
+                due + days(rules.yellow_after_days),
+                due + days(rules.red_after_days),
+            ]);
+        }
+        next.into_iter()
+            .filter(|d| *d > as_of)
+            .min()
+            .unwrap_or(as_of + days(3650))
+    }
+
+    #[cfg(test)]
+    mod quiet_tests {
+        use super::*;
+        use crate::rectification::Category;
+        use proptest::prelude::*;
+
+        fn key(u: Option<Urge>) -> Option<String> {
+            u.map(|u| match u {
+                Urge::Reminder { dedupe } | Urge::Notice { dedupe, .. } => dedupe,
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn nothing_new_is_owed_while_quiet(c in 0usize..3, s in 0usize..3, created in 0i64..200, deadline in proptest::option::of(0i64..300),
+                                               entry in proptest::option::of(0i64..200), staged in proptest::option::of(0i64..200), as_of in 0i64..400) {
+                let day = |n: i64| NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Duration::days(n);
+                let f = TaskFacts { category: Category::ALL[c], state: TaskState::ALL[s], created: day(created), deadline: deadline.map(day),
+                    last_entry: entry.map(|e| day(created + e)), last_staged: staged.map(|e| day(created + e)) };
+                let (l, r) = (LightRules::default(), UrgeRules::default());
+                let now = day(as_of);
+                let until = quiet_until(1, &f, now, &l, &r);
+                prop_assert!(until > now);
+                let owed = key(urge(1, &f, now, &l, &r));
+                let mut d = now + chrono::Duration::days(1);
+                while d < until && d < now + chrono::Duration::days(120) {
+                    prop_assert_eq!(key(urge(1, &f, d, &l, &r)), owed.clone(), "owed changed on {} before {}", d, until);
+                    d += chrono::Duration::days(1);
+                }
             }
         }
     }
@@ -550,11 +975,25 @@ pub mod urging {
         }
         #[test]
         fn escalates_in_steps_and_dedupes() {
-            let f = TaskFacts { category: Category::TimeLimited, state: TaskState::InProgress, created: d("2020-01-21"), deadline: Some(d("2020-06-30")), last_entry: Some(d("2020-06-20")), last_staged: None };
+            let f = TaskFacts {
+                category: Category::TimeLimited,
+                state: TaskState::InProgress,
+                created: d("2020-01-21"),
+                deadline: Some(d("2020-06-30")),
+                last_entry: Some(d("2020-06-20")),
+                last_staged: None,
+            };
             let (l, r) = (LightRules::default(), UrgeRules::default());
             assert_eq!(urge(1, &f, d("2020-06-01"), &l, &r), None);
-            assert!(matches!(urge(1, &f, d("2020-06-25"), &l, &r), Some(Urge::Reminder { .. })));
-            assert_eq!(urge(1, &f, d("2020-06-25"), &l, &r), urge(1, &f, d("2020-06-26"), &l, &r), "one reminder a week");
+            assert!(matches!(
+                urge(1, &f, d("2020-06-25"), &l, &r),
+                Some(Urge::Reminder { .. })
+            ));
+            assert_eq!(
+                urge(1, &f, d("2020-06-25"), &l, &r),
+                urge(1, &f, d("2020-06-26"), &l, &r),
+                "one reminder a week"
+            );
             let lvl = |day| match urge(1, &f, d(day), &l, &r) {
                 Some(Urge::Notice { level, .. }) => Some(level),
                 _ => None,
@@ -566,9 +1005,16 @@ pub mod urging {
                 Some(Urge::Notice { dedupe, .. }) => dedupe,
                 other => panic!("{other:?}"),
             };
-            assert_eq!(key("2020-07-02"), key("2020-07-03"), "the blue notice once per deadline");
+            assert_eq!(
+                key("2020-07-02"),
+                key("2020-07-03"),
+                "the blue notice once per deadline"
+            );
             assert_ne!(key("2020-07-03"), key("2020-07-08"), "then the yellow one");
-            let closed = TaskFacts { state: TaskState::Closed, ..f.clone() };
+            let closed = TaskFacts {
+                state: TaskState::Closed,
+                ..f.clone()
+            };
             assert_eq!(urge(1, &closed, d("2020-08-01"), &l, &r), None);
         }
     }

@@ -15,7 +15,11 @@ pub enum TextError {
 /// valid UTF-8 (a U+FFFD left by lossy decoding counts as invalid) and no control characters.
 pub fn required(raw: &str, max: usize) -> Result<String, TextError> {
     let v = optional(raw, max)?;
-    if v.is_empty() { Err(TextError::Empty) } else { Ok(v) }
+    if v.is_empty() {
+        Err(TextError::Empty)
+    } else {
+        Ok(v)
+    }
 }
 
 /// Like [`required`] but an empty value is allowed.
@@ -24,7 +28,9 @@ pub fn optional(raw: &str, max: usize) -> Result<String, TextError> {
     if v.chars().count() > max {
         return Err(TextError::TooLong { max });
     }
-    if v.chars().any(|c| c == '\u{FFFD}' || (c.is_control() && c != '\t')) {
+    if v.chars()
+        .any(|c| c == '\u{FFFD}' || (c.is_control() && c != '\t'))
+    {
         return Err(TextError::Invalid);
     }
     Ok(v.to_string())

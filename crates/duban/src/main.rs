@@ -13,7 +13,11 @@ use std::io::Read;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "duban", version, about = "督办 Duban — inspection rectification and supervision")]
+#[command(
+    name = "duban",
+    version,
+    about = "督办 Duban — inspection rectification and supervision"
+)]
 struct Cli {
     /// Database URL: sqlite://PATH (default: an SQLite file under ./data/) or postgres://…
     #[arg(long, global = true, env = "DUBAN_DATABASE_URL")]
@@ -203,10 +207,16 @@ enum CalendarCmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("DUBAN_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DUBAN_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: {e}");
@@ -239,9 +249,17 @@ fn print_import_errors(e: StoreError) -> anyhow::Error {
 }
 
 fn print_logins(listen: Option<&str>) {
-    println!("演示账号（密码均为 {}）/ demo logins (password {}):", duban_store::demo::DEMO_PASSWORD, duban_store::demo::DEMO_PASSWORD);
+    println!(
+        "演示账号（密码均为 {}）/ demo logins (password {}):",
+        duban_store::demo::DEMO_PASSWORD,
+        duban_store::demo::DEMO_PASSWORD
+    );
     for (login, name, role, unit, subtree) in duban_store::demo::DEMO_USERS {
-        println!("  {login:<12} {:<10} {unit}{}  {name}", role.as_str(), if subtree { " +下级" } else { "" });
+        println!(
+            "  {login:<12} {:<10} {unit}{}  {name}",
+            role.as_str(),
+            if subtree { " +下级" } else { "" }
+        );
     }
     if let Some(l) = listen {
         println!("打开 / open: http://{l}/");
@@ -257,7 +275,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Cmd::Healthcheck { http: Some(addr) } = &cli.cmd {
         return http_health(addr).await;
     }
-    let store = Store::open(&settings.database_url).await.with_context(|| format!("opening {}", settings::redact(&settings.database_url)))?;
+    let store = Store::open(&settings.database_url)
+        .await
+        .with_context(|| format!("opening {}", settings::redact(&settings.database_url)))?;
     match cli.cmd {
         Cmd::Serve { listen, demo } => {
             let listen = listen.unwrap_or(settings.listen.clone());
@@ -267,7 +287,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("演示数据已就绪：{} 个单位，{} 名人员", r.units, r.staff);
                 print_logins(Some(&listen));
             }
-            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
             let addr = listener.local_addr()?;
             let web = duban_web::WebSettings {
                 secure_cookies: settings.secure_cookies,
@@ -275,15 +297,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 login_per_minute: settings.login_per_minute,
             };
             if settings.sweep_minutes > 0 {
-                let mailer = if settings.smtp_url.is_empty() { None } else { Some(scheduler::Mailer::new(&settings.smtp_url, &settings.mail_from)?) };
-                let (store, every) = (store.clone(), std::time::Duration::from_secs(settings.sweep_minutes * 60));
+                let mailer = if settings.smtp_url.is_empty() {
+                    None
+                } else {
+                    Some(scheduler::Mailer::new(
+                        &settings.smtp_url,
+                        &settings.mail_from,
+                    )?)
+                };
+                let (store, every) = (
+                    store.clone(),
+                    std::time::Duration::from_secs(settings.sweep_minutes * 60),
+                );
                 tokio::spawn(async move {
                     let mut tick = tokio::time::interval(every);
                     loop {
                         tick.tick().await;
                         let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
                         match scheduler::run_once(&store, mailer.as_ref(), today).await {
-                            Ok(r) => tracing::info!(reminders = r.sweep.reminders, notices = r.sweep.notices, mailed = r.mailed, "supervision sweep"),
+                            Ok(r) => tracing::info!(
+                                reminders = r.sweep.reminders,
+                                notices = r.sweep.notices,
+                                mailed = r.mailed,
+                                "supervision sweep"
+                            ),
                             Err(e) => tracing::error!(error = %e, "supervision sweep failed"),
                         }
                     }
@@ -300,7 +337,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Cmd::Healthcheck { .. } => {
             store.ping().await?;
-            println!("ok: database answers, schema version {}", store.schema_version().await?);
+            println!(
+                "ok: database answers, schema version {}",
+                store.schema_version().await?
+            );
         }
         Cmd::Demo { scale } => {
             let r = match scale.as_deref() {
@@ -308,31 +348,66 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some("nation") => {
                     let t = std::time::Instant::now();
                     let r = store.load_nation().await?;
-                    println!("nationwide data generated in {:.1}s", t.elapsed().as_secs_f64());
+                    println!(
+                        "nationwide organisation generated in {:.1}s",
+                        t.elapsed().as_secs_f64()
+                    );
+                    let t = std::time::Instant::now();
+                    let n = store.load_nation_rectification().await?;
+                    println!(
+                        "rectification: the party plan issued to {} units, {} tasks, {} ledger entries, in {:.1}s",
+                        n.units,
+                        n.tasks,
+                        n.ledger_entries,
+                        t.elapsed().as_secs_f64()
+                    );
                     r
                 }
                 Some(other) => bail!("unknown scale {other:?} (use: nation)"),
             };
-            println!("演示数据已就绪：{} 个单位，{} 名人员，新建账号 {} 个", r.units, r.staff, r.users_created);
+            println!(
+                "演示数据已就绪：{} 个单位，{} 名人员，新建账号 {} 个",
+                r.units, r.staff, r.users_created
+            );
             print_logins(None);
         }
-        Cmd::Import { what: ImportCmd::Ledger { file, plan, unit } } => {
+        Cmd::Import {
+            what: ImportCmd::Ledger { file, plan, unit },
+        } => {
             let code = UnitCode::parse(&unit)?;
-            let unit = store.unit_by_code(code.as_str()).await?.with_context(|| format!("unit {} does not exist", code.as_str()))?;
+            let unit = store
+                .unit_by_code(code.as_str())
+                .await?
+                .with_context(|| format!("unit {} does not exist", code.as_str()))?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {file}"))?;
             let table = duban_publish::sheet::read_table(&file, &bytes)?;
-            let r = store.import_ledger(&Actor::system("cli"), unit.id, &plan, &table).await.map_err(print_import_errors)?;
+            let r = store
+                .import_ledger(&Actor::system("cli"), unit.id, &plan, &table)
+                .await
+                .map_err(print_import_errors)?;
             println!("导入完成：新增任务 {}，更新任务 {}", r.created, r.updated);
         }
-        Cmd::Export { what: ExportCmd::Ledger { plan, as_of, out } } => {
+        Cmd::Export {
+            what: ExportCmd::Ledger { plan, as_of, out },
+        } => {
             let as_of = parse_date(&as_of)?;
             let scope = national_scope(&store).await?;
-            let p = store.plan(&scope, &plan).await?.with_context(|| format!("no plan {plan:?}"))?;
+            let p = store
+                .plan(&scope, &plan)
+                .await?
+                .with_context(|| format!("no plan {plan:?}"))?;
             let rows = store.ledger_sheet(p.id, as_of).await?;
-            std::fs::write(&out, duban_publish::ledger::write_ledger(&rows)?).with_context(|| format!("writing {out}"))?;
-            println!("{}：{} 项任务，截至 {as_of}，已写入 {out}", p.title, rows.len());
+            std::fs::write(&out, duban_publish::ledger::write_ledger(&rows)?)
+                .with_context(|| format!("writing {out}"))?;
+            println!(
+                "{}：{} 项任务，截至 {as_of}，已写入 {out}",
+                p.title,
+                rows.len()
+            );
         }
-        Cmd::Import { what: what @ (ImportCmd::Units { .. } | ImportCmd::Staff { .. }) } => {
+        Cmd::Import {
+            what: what @ (ImportCmd::Units { .. } | ImportCmd::Staff { .. }),
+        } => {
             let (kind, file) = match &what {
                 ImportCmd::Units { file } => ("units", file),
                 ImportCmd::Staff { file } | ImportCmd::Ledger { file, .. } => ("staff", file),
@@ -340,44 +415,103 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
             let table = duban_publish::sheet::read_table(file, &bytes)?;
             let actor = Actor::system("cli");
-            let r = if kind == "units" { store.import_units(&actor, &table).await } else { store.import_staff(&actor, &table, None).await }
-                .map_err(print_import_errors)?;
-            println!("导入完成：新增 {}，更新 {}，新建部门 {}", r.created, r.updated, r.departments_created);
+            let r = if kind == "units" {
+                store.import_units(&actor, &table).await
+            } else {
+                store.import_staff(&actor, &table, None).await
+            }
+            .map_err(print_import_errors)?;
+            println!(
+                "导入完成：新增 {}，更新 {}，新建部门 {}",
+                r.created, r.updated, r.departments_created
+            );
         }
-        Cmd::User { cmd: UserCmd::Add { login, unit, role, subtree, name } } => {
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    login,
+                    unit,
+                    role,
+                    subtree,
+                    name,
+                },
+        } => {
             let role = Role::parse(&role)?;
             let code = UnitCode::parse(&unit)?;
-            let unit = store.unit_by_code(code.as_str()).await?.with_context(|| format!("unit {} does not exist", code.as_str()))?;
+            let unit = store
+                .unit_by_code(code.as_str())
+                .await?
+                .with_context(|| format!("unit {} does not exist", code.as_str()))?;
             let password = read_password()?;
             let display = name.unwrap_or_else(|| login.clone());
-            let nu = NewUser { login: &login, display_name: &display, password: &password, role, unit_id: unit.id, subtree };
+            let nu = NewUser {
+                login: &login,
+                display_name: &display,
+                password: &password,
+                role,
+                unit_id: unit.id,
+                subtree,
+            };
             let id = store.create_user(&Actor::system("cli"), &nu).await?;
-            println!("created user {login} (id {id}), role {} at {} {}", role.as_str(), unit.code, unit.name);
+            println!(
+                "created user {login} (id {id}), role {} at {} {}",
+                role.as_str(),
+                unit.code,
+                unit.name
+            );
         }
-        Cmd::User { cmd: UserCmd::Email { login, email } } => {
-            let user = store.user_by_login(&login).await?.with_context(|| format!("no user {login}"))?;
-            store.set_email(&Actor::system("cli"), user.id, &email).await?;
+        Cmd::User {
+            cmd: UserCmd::Email { login, email },
+        } => {
+            let user = store
+                .user_by_login(&login)
+                .await?
+                .with_context(|| format!("no user {login}"))?;
+            store
+                .set_email(&Actor::system("cli"), user.id, &email)
+                .await?;
             println!("e-mail of {login} set");
         }
         Cmd::Sweep { as_of } => {
             let as_of = match as_of {
                 Some(d) => parse_date(&d)?,
-                None => (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
+                None => duban_store::today(),
             };
-            let mailer = if settings.smtp_url.is_empty() { None } else { Some(scheduler::Mailer::new(&settings.smtp_url, &settings.mail_from)?) };
+            let mailer = if settings.smtp_url.is_empty() {
+                None
+            } else {
+                Some(scheduler::Mailer::new(
+                    &settings.smtp_url,
+                    &settings.mail_from,
+                )?)
+            };
             let t = std::time::Instant::now();
             let r = scheduler::run_once(&store, mailer.as_ref(), as_of).await?;
             println!(
-                "sweep {as_of}: {} open tasks, {} reminders and {} notices issued, {} e-mails sent, {} failed ({:.2}s)",
-                r.sweep.open_tasks, r.sweep.reminders, r.sweep.notices, r.mailed, r.mail_failed, t.elapsed().as_secs_f64()
+                "sweep {as_of}: {} tasks watched, {} reminders and {} notices issued, {} e-mails sent, {} failed ({:.2}s)",
+                r.sweep.watched_tasks,
+                r.sweep.reminders,
+                r.sweep.notices,
+                r.mailed,
+                r.mail_failed,
+                t.elapsed().as_secs_f64()
             );
         }
-        Cmd::User { cmd: UserCmd::Passwd { login } } => {
-            let user = store.user_by_login(&login).await?.with_context(|| format!("no user {login}"))?;
-            store.set_password(&Actor::system("cli"), user.id, &read_password()?, None).await?;
+        Cmd::User {
+            cmd: UserCmd::Passwd { login },
+        } => {
+            let user = store
+                .user_by_login(&login)
+                .await?
+                .with_context(|| format!("no user {login}"))?;
+            store
+                .set_password(&Actor::system("cli"), user.id, &read_password()?, None)
+                .await?;
             println!("password set for {login}");
         }
-        Cmd::Audit { cmd: AuditCmd::Verify } => match store.verify_audit().await? {
+        Cmd::Audit {
+            cmd: AuditCmd::Verify,
+        } => match store.verify_audit().await? {
             Ok(n) => println!("audit chain intact: {n} entries"),
             Err(fault) => {
                 eprintln!("audit chain BROKEN at {fault}");
@@ -386,14 +520,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         Cmd::Backup { to } => {
             let tmp = format!("{to}.partial");
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).with_context(|| format!("creating {tmp}"))?);
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(&tmp).with_context(|| format!("creating {tmp}"))?,
+            );
             let n = store.backup(&mut f).await?;
             f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             std::fs::rename(&tmp, &to)?;
             println!("backup written to {to}: {n} rows");
         }
         Cmd::Restore { from, force } => {
-            let f = std::io::BufReader::new(std::fs::File::open(&from).with_context(|| format!("opening {from}"))?);
+            let f = std::io::BufReader::new(
+                std::fs::File::open(&from).with_context(|| format!("opening {from}"))?,
+            );
             let n = store.restore(f, force).await?;
             println!("restored {n} rows from {from}");
         }
@@ -407,13 +545,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         println!("{}", serde_json::to_string_pretty(&v)?);
                     } else {
                         for p in plans {
-                            println!("{:>4}  {}  ({}, {} 项)", p.id, p.title, p.unit_name, p.tasks);
+                            println!(
+                                "{:>4}  {}  ({}, {} 项)",
+                                p.id, p.title, p.unit_name, p.tasks
+                            );
                         }
                     }
                 }
                 ReportCmd::PlanStats { plan, as_of, json } => {
                     let as_of = parse_date(&as_of)?;
-                    let p = store.plan(&scope, &plan).await?.with_context(|| format!("no plan {plan:?}"))?;
+                    let p = store
+                        .plan(&scope, &plan)
+                        .await?
+                        .with_context(|| format!("no plan {plan:?}"))?;
                     let s = store.plan_stats(p.id, as_of).await?;
                     let v = serde_json::json!({"plan": p.title, "as_of": as_of.to_string(), "total": s.total,
                         "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term});
@@ -421,23 +565,50 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         println!("{}", serde_json::to_string_pretty(&v)?);
                     } else {
                         println!("{}（截至 {as_of}）：共 {} 项", p.title, s.total);
-                        println!("  立行立改 {} 项：已完成 {}，未完成 {}，逾期 {}", s.immediate.total, s.immediate.closed, s.immediate.open, s.immediate.overdue);
-                        println!("  限期整改 {} 项：已完成 {}，未完成 {}，逾期 {}", s.time_limited.total, s.time_limited.closed, s.time_limited.open, s.time_limited.overdue);
-                        println!("  长期整改 {} 项：已取得阶段性成效 {}，逾期 {}", s.long_term.total, s.long_term.with_staged_results, s.long_term.overdue);
+                        println!(
+                            "  立行立改 {} 项：已完成 {}，未完成 {}，逾期 {}",
+                            s.immediate.total,
+                            s.immediate.closed,
+                            s.immediate.open,
+                            s.immediate.overdue
+                        );
+                        println!(
+                            "  限期整改 {} 项：已完成 {}，未完成 {}，逾期 {}",
+                            s.time_limited.total,
+                            s.time_limited.closed,
+                            s.time_limited.open,
+                            s.time_limited.overdue
+                        );
+                        println!(
+                            "  长期整改 {} 项：已取得阶段性成效 {}，逾期 {}",
+                            s.long_term.total, s.long_term.with_staged_results, s.long_term.overdue
+                        );
                     }
                 }
             }
         }
-        Cmd::Calendar { cmd: CalendarCmd::Deadline { start, days, months, counting } } => {
+        Cmd::Calendar {
+            cmd:
+                CalendarCmd::Deadline {
+                    start,
+                    days,
+                    months,
+                    counting,
+                },
+        } => {
             let start = parse_date(&start)?;
-            let counting = Counting::parse(&counting).context("--counting must be calendar or working")?;
+            let counting =
+                Counting::parse(&counting).context("--counting must be calendar or working")?;
             let period = match (days, months) {
                 (Some(d), None) => Period::Days(d),
                 (None, Some(m)) => Period::Months(m),
                 _ => bail!("give --days N or --months N"),
             };
             store.seed_calendar().await?;
-            let d = store.work_calendar().await?.deadline(start, period, counting)?;
+            let d = store
+                .work_calendar()
+                .await?
+                .deadline(start, period, counting)?;
             println!("{d}");
         }
     }
@@ -446,15 +617,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// The CLI speaks for the whole organisation: the scope of the level-1 unit's subtree.
 async fn national_scope(store: &Store) -> anyhow::Result<duban_store::Scope> {
-    let everything = duban_store::Scope { unit_id: 0, unit_path: "/".into(), subtree: true };
-    let root = store.units(&everything, Some(1), "", 1, 0).await?.0.into_iter().next().context("no units yet")?;
-    Ok(duban_store::Scope { unit_id: root.id, unit_path: root.path, subtree: true })
+    let everything = duban_store::Scope {
+        unit_id: 0,
+        unit_path: "/".into(),
+        subtree: true,
+    };
+    let root = store
+        .units(&everything, Some(1), "", 1, 0)
+        .await?
+        .0
+        .into_iter()
+        .next()
+        .context("no units yet")?;
+    Ok(duban_store::Scope {
+        unit_id: root.id,
+        unit_path: root.path,
+        subtree: true,
+    })
 }
 
 async fn http_health(addr: &str) -> anyhow::Result<ExitCode> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.with_context(|| format!("connecting {addr}"))?;
-    s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("connecting {addr}"))?;
+    s.write_all(
+        format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await?;
     let head = String::from_utf8_lossy(&buf);
@@ -473,7 +663,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

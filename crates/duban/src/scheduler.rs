@@ -12,13 +12,20 @@ pub struct Mailer {
 impl Mailer {
     /// `url` like `smtp://host:25` (plain, for an internal relay) — see docs/operator-guide.md.
     pub fn new(url: &str, from: &str) -> anyhow::Result<Mailer> {
-        let rest = url.strip_prefix("smtp://").ok_or_else(|| anyhow::anyhow!("smtp_url must start with smtp://"))?;
+        let rest = url
+            .strip_prefix("smtp://")
+            .ok_or_else(|| anyhow::anyhow!("smtp_url must start with smtp://"))?;
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, p)) => (h.to_string(), p.trim_end_matches('/').parse::<u16>()?),
             None => (rest.trim_end_matches('/').to_string(), 25),
         };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port).build();
-        Ok(Mailer { transport, from: from.parse()? })
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(port)
+            .build();
+        Ok(Mailer {
+            transport,
+            from: from.parse()?,
+        })
     }
 }
 
@@ -30,8 +37,15 @@ pub struct RunReport {
 }
 
 /// One sweep for `as_of`, then delivery of whatever mail is waiting.
-pub async fn run_once(store: &Store, mailer: Option<&Mailer>, as_of: chrono::NaiveDate) -> anyhow::Result<RunReport> {
-    let mut report = RunReport { sweep: store.sweep(as_of).await?, ..Default::default() };
+pub async fn run_once(
+    store: &Store,
+    mailer: Option<&Mailer>,
+    as_of: chrono::NaiveDate,
+) -> anyhow::Result<RunReport> {
+    let mut report = RunReport {
+        sweep: store.sweep(as_of).await?,
+        ..Default::default()
+    };
     let Some(m) = mailer else { return Ok(report) };
     loop {
         let batch = store.claim_mail(100).await?;

@@ -62,10 +62,17 @@ impl std::fmt::Debug for Settings {
 
 impl Settings {
     pub fn load(config: Option<&str>) -> anyhow::Result<Settings> {
-        let path = config.map(String::from).or_else(|| std::env::var("DUBAN_CONFIG").ok());
+        let path = config
+            .map(String::from)
+            .or_else(|| std::env::var("DUBAN_CONFIG").ok());
         let mut s = match path {
-            Some(p) => toml::from_str(&std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("cannot read config {p}: {e}"))?)?,
-            None if std::path::Path::new("duban.toml").exists() => toml::from_str(&std::fs::read_to_string("duban.toml")?)?,
+            Some(p) => toml::from_str(
+                &std::fs::read_to_string(&p)
+                    .map_err(|e| anyhow::anyhow!("cannot read config {p}: {e}"))?,
+            )?,
+            None if std::path::Path::new("duban.toml").exists() => {
+                toml::from_str(&std::fs::read_to_string("duban.toml")?)?
+            }
             None => Settings::default(),
         };
         if let Ok(v) = std::env::var("DUBAN_LISTEN") {
@@ -92,9 +99,15 @@ mod tests {
     use super::*;
     #[test]
     fn secrets_are_redacted() {
-        assert_eq!(redact("postgres://duban:s3cret@db:5432/duban"), "postgres://duban:***@db:5432/duban");
+        assert_eq!(
+            redact("postgres://duban:s3cret@db:5432/duban"),
+            "postgres://duban:***@db:5432/duban"
+        );
         assert_eq!(redact("sqlite://data/duban.db"), "sqlite://data/duban.db");
-        let s = Settings { database_url: "postgres://u:pw@h/d".into(), ..Settings::default() };
+        let s = Settings {
+            database_url: "postgres://u:pw@h/d".into(),
+            ..Settings::default()
+        };
         assert!(!format!("{s:?}").contains("pw"));
     }
 }

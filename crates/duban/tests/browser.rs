@@ -30,7 +30,11 @@ async fn wait_h1(c: &fantoccini::Client, prefix: &str) -> String {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
@@ -40,18 +44,29 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         return;
     }
     assert!(
-        std::path::Path::new("/usr/bin/chromium").exists() && std::path::Path::new("/usr/bin/chromedriver").exists(),
+        std::path::Path::new("/usr/bin/chromium").exists()
+            && std::path::Path::new("/usr/bin/chromedriver").exists(),
         "Chromium and ChromeDriver are needed: run scripts/install-deps.sh (or set DUBAN_SKIP_BROWSER=1)"
     );
     let store = duban_store::testing::sqlite().await;
     store.load_demo().await.unwrap();
-    let app = duban_web::build_app(duban_web::AppState::new(store, duban_web::WebSettings::default()));
+    let app = duban_web::build_app(duban_web::AppState::new(
+        store,
+        duban_web::WebSettings::default(),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(duban_web::serve(listener, app, std::future::pending()));
 
     let port = free_port();
-    let _driver = Driver(Command::new("/usr/bin/chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let _driver = Driver(
+        Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let profile = std::env::temp_dir().join(format!("duban-chromium-{}", std::process::id()));
     let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
         "goog:chromeOptions": {
@@ -64,7 +79,11 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     .unwrap();
     let mut client = None;
     for _ in 0..50 {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(c) => {
                 client = Some(c);
                 break;
@@ -78,29 +97,79 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
 
     c.goto(&format!("{base}/")).await.unwrap();
     assert!(c.current_url().await.unwrap().as_str().ends_with("/login"));
-    c.find(Locator::Css("input[name=login]")).await.unwrap().send_keys("office").await.unwrap();
-    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys("duban2020").await.unwrap();
+    c.find(Locator::Css("input[name=login]"))
+        .await
+        .unwrap()
+        .send_keys("office")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("duban2020")
+        .await
+        .unwrap();
     std::fs::write(shots.join("login.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Css("main.login button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("main.login button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let h1 = wait_h1(&c, "欢迎").await;
     assert!(c.current_url().await.unwrap().as_str().ends_with("/home"));
     assert_eq!(h1, "欢迎，周婷（整改办）");
-    let body = c.find(Locator::Css("body")).await.unwrap().text().await.unwrap();
-    assert!(body.contains("整改办（督办员）") && body.contains("组织机构") && body.contains("最高人民检察院"), "{body}");
+    let body = c
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("整改办（督办员）")
+            && body.contains("组织机构")
+            && body.contains("最高人民检察院"),
+        "{body}"
+    );
     std::fs::write(shots.join("home-zh.png"), c.screenshot().await.unwrap()).unwrap();
 
     // the language switch, then the organisation page
-    c.find(Locator::Css("header form[action='/account/lang'] button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("header form[action='/account/lang'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_h1(&c, "Welcome").await;
     std::fs::write(shots.join("home-en.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Css("header form[action='/account/lang'] button")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("header form[action='/account/lang'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_h1(&c, "欢迎").await;
     c.goto(&format!("{base}/org/units")).await.unwrap();
-    let table = c.find(Locator::Css("main table")).await.unwrap().text().await.unwrap();
+    let table = c
+        .find(Locator::Css("main table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(table.contains("浙江省人民检察院"), "{table}");
     std::fs::write(shots.join("units.png"), c.screenshot().await.unwrap()).unwrap();
-    c.goto(&format!("{base}/rectification/plans/1?as_of=2020-11-05")).await.unwrap();
-    let stats = c.find(Locator::Css("table.stats")).await.unwrap().text().await.unwrap();
+    c.goto(&format!("{base}/rectification/plans/1?as_of=2020-11-05"))
+        .await
+        .unwrap();
+    let stats = c
+        .find(Locator::Css("table.stats"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(stats.contains("限期整改 30 15 15"), "{stats}");
     std::fs::write(shots.join("plan.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();

@@ -20,7 +20,11 @@ fn duban(db: &str, args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn out(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn tmp(name: &str) -> std::path::PathBuf {
@@ -36,9 +40,17 @@ async fn urls(name: &str) -> Vec<String> {
         // reuse the URL of the database the helper just created
         let url: String = {
             use sqlx::Row;
-            let db: String = sqlx::query("SELECT current_database()::text").fetch_one(&pg.pool).await.unwrap().try_get(0).unwrap();
+            let db: String = sqlx::query("SELECT current_database()::text")
+                .fetch_one(&pg.pool)
+                .await
+                .unwrap()
+                .try_get(0)
+                .unwrap();
             let base = std::env::var("DUBAN_TEST_PG_URL").unwrap();
-            let (b, q) = base.split_once('?').map(|(b, q)| (b.to_string(), format!("?{q}"))).unwrap_or((base.clone(), String::new()));
+            let (b, q) = base
+                .split_once('?')
+                .map(|(b, q)| (b.to_string(), format!("?{q}")))
+                .unwrap_or((base.clone(), String::new()));
             format!("{}/{db}{q}", b.rsplit_once('/').unwrap().0)
         };
         v.push(url);
@@ -52,63 +64,201 @@ async fn demo_import_users_audit_on_each_backend() {
         let o = duban(&db, &["migrate"], None);
         assert!(o.status.success(), "{}", out(&o));
         let a = duban(&db, &["demo"], None);
-        assert!(a.status.success() && out(&a).contains("42 个单位"), "{}", out(&a));
+        assert!(
+            a.status.success() && out(&a).contains("42 个单位"),
+            "{}",
+            out(&a)
+        );
         assert!(out(&a).contains("xihu.office"));
         let b = duban(&db, &["demo"], None);
-        assert!(out(&b).contains("42 个单位") && out(&b).contains("新建账号 0 个"), "{}", out(&b));
+        assert!(
+            out(&b).contains("42 个单位") && out(&b).contains("新建账号 0 个"),
+            "{}",
+            out(&b)
+        );
 
         let dir = tmp("files");
         let bad = dir.join("bad.csv");
-        std::fs::write(&bad, "code,name,level,parent_code\n330300,温州市人民检察院,3,330000\n330301,,9,999999\n").unwrap();
+        std::fs::write(
+            &bad,
+            "code,name,level,parent_code\n330300,温州市人民检察院,3,330000\n330301,,9,999999\n",
+        )
+        .unwrap();
         let o = duban(&db, &["import", "units", bad.to_str().unwrap()], None);
         assert!(!o.status.success());
         let text = out(&o);
-        assert!(text.contains("第 3 行，name 列") && text.contains("第 3 行，level 列") && text.contains("未导入任何数据"), "{text}");
+        assert!(
+            text.contains("第 3 行，name 列")
+                && text.contains("第 3 行，level 列")
+                && text.contains("未导入任何数据"),
+            "{text}"
+        );
         let good = dir.join("good.csv");
-        std::fs::write(&good, "code,name,level,parent_code\n330300,温州市人民检察院,3,330000\n").unwrap();
+        std::fs::write(
+            &good,
+            "code,name,level,parent_code\n330300,温州市人民检察院,3,330000\n",
+        )
+        .unwrap();
         let o = duban(&db, &["import", "units", good.to_str().unwrap()], None);
-        assert!(o.status.success() && out(&o).contains("新增 1"), "{}", out(&o));
+        assert!(
+            o.status.success() && out(&o).contains("新增 1"),
+            "{}",
+            out(&o)
+        );
         let staff = dir.join("staff.csv");
         std::fs::write(&staff, "staff_id,name,unit_code,department,post,is_leader\nW1,钱一,330300,办公室,检察长,1\nW1,钱二,330300,办公室,,0\n").unwrap();
         let o = duban(&db, &["import", "staff", staff.to_str().unwrap()], None);
-        assert!(!o.status.success() && out(&o).contains("第 3 行，staff_id 列"), "{}", out(&o));
+        assert!(
+            !o.status.success() && out(&o).contains("第 3 行，staff_id 列"),
+            "{}",
+            out(&o)
+        );
 
-        let o = duban(&db, &["user", "add", "--login", "wz.letters", "--unit", "330300", "--role", "letters"], Some("wenzhou2020\n"));
+        let o = duban(
+            &db,
+            &[
+                "user",
+                "add",
+                "--login",
+                "wz.letters",
+                "--unit",
+                "330300",
+                "--role",
+                "letters",
+            ],
+            Some("wenzhou2020\n"),
+        );
         assert!(o.status.success(), "{}", out(&o));
-        let o = duban(&db, &["user", "add", "--login", "x", "--unit", "999999", "--role", "letters"], Some("wenzhou2020\n"));
+        let o = duban(
+            &db,
+            &[
+                "user", "add", "--login", "x", "--unit", "999999", "--role", "letters",
+            ],
+            Some("wenzhou2020\n"),
+        );
         assert!(!o.status.success());
-        let o = duban(&db, &["user", "add", "--login", "weak.pw", "--unit", "330300", "--role", "letters"], Some("123\n"));
-        assert!(!o.status.success() && out(&o).contains("密码"), "{}", out(&o));
+        let o = duban(
+            &db,
+            &[
+                "user", "add", "--login", "weak.pw", "--unit", "330300", "--role", "letters",
+            ],
+            Some("123\n"),
+        );
+        assert!(
+            !o.status.success() && out(&o).contains("密码"),
+            "{}",
+            out(&o)
+        );
 
         let o = duban(&db, &["audit", "verify"], None);
-        assert!(o.status.success() && out(&o).contains("intact"), "{}", out(&o));
+        assert!(
+            o.status.success() && out(&o).contains("intact"),
+            "{}",
+            out(&o)
+        );
         let o = duban(&db, &["healthcheck"], None);
         assert!(o.status.success(), "{}", out(&o));
 
         // tamper: someone with database rights drops the guard and edits entry 2
         let store = duban_store::Store::open(&db).await.unwrap();
         match store.backend {
-            duban_store::Backend::Sqlite => sqlx::raw_sql("DROP TRIGGER audit_log_no_update").execute(&store.pool).await.unwrap(),
-            duban_store::Backend::Postgres => sqlx::raw_sql("DROP TRIGGER audit_log_no_change ON audit_log").execute(&store.pool).await.unwrap(),
+            duban_store::Backend::Sqlite => sqlx::raw_sql("DROP TRIGGER audit_log_no_update")
+                .execute(&store.pool)
+                .await
+                .unwrap(),
+            duban_store::Backend::Postgres => {
+                sqlx::raw_sql("DROP TRIGGER audit_log_no_change ON audit_log")
+                    .execute(&store.pool)
+                    .await
+                    .unwrap()
+            }
         };
-        sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2").execute(&store.pool).await.unwrap();
+        sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
+            .execute(&store.pool)
+            .await
+            .unwrap();
         let o = duban(&db, &["audit", "verify"], None);
-        assert!(!o.status.success() && out(&o).contains("entry 2"), "{}", out(&o));
+        assert!(
+            !o.status.success() && out(&o).contains("entry 2"),
+            "{}",
+            out(&o)
+        );
     }
 }
 
 #[test]
 fn calendar_deadline_prints_the_date() {
     let db = format!("sqlite://{}/duban.db", tmp("cal").display());
-    let o = duban(&db, &["calendar", "deadline", "--start", "2020-09-25", "--days", "7"], None);
+    let o = duban(
+        &db,
+        &[
+            "calendar",
+            "deadline",
+            "--start",
+            "2020-09-25",
+            "--days",
+            "7",
+        ],
+        None,
+    );
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2020-10-09");
-    let o = duban(&db, &["calendar", "deadline", "--start", "2020-09-25", "--days", "5", "--counting", "working"], None);
+    let o = duban(
+        &db,
+        &[
+            "calendar",
+            "deadline",
+            "--start",
+            "2020-09-25",
+            "--days",
+            "5",
+            "--counting",
+            "working",
+        ],
+        None,
+    );
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2020-10-09");
-    let o = duban(&db, &["calendar", "deadline", "--start", "2021-01-31", "--months", "1"], None);
+    let o = duban(
+        &db,
+        &[
+            "calendar",
+            "deadline",
+            "--start",
+            "2021-01-31",
+            "--months",
+            "1",
+        ],
+        None,
+    );
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2021-03-01");
-    let o = duban(&db, &["calendar", "deadline", "--start", "2026-12-20", "--months", "3"], None);
-    assert!(!o.status.success() && out(&o).contains("2027"), "{}", out(&o));
-    let o = duban(&db, &["calendar", "deadline", "--start", "2020-02-30", "--days", "3"], None);
+    let o = duban(
+        &db,
+        &[
+            "calendar",
+            "deadline",
+            "--start",
+            "2026-12-20",
+            "--months",
+            "3",
+        ],
+        None,
+    );
+    assert!(
+        !o.status.success() && out(&o).contains("2027"),
+        "{}",
+        out(&o)
+    );
+    let o = duban(
+        &db,
+        &[
+            "calendar",
+            "deadline",
+            "--start",
+            "2020-02-30",
+            "--days",
+            "3",
+        ],
+        None,
+    );
     assert!(!o.status.success() && out(&o).contains("YYYY-MM-DD"));
 }
 
@@ -117,7 +267,11 @@ async fn backup_while_serving_then_restore() {
     let dir = tmp("backup");
     let db = format!("sqlite://{}/duban.db", dir.display());
     assert!(duban(&db, &["demo"], None).status.success());
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = format!("127.0.0.1:{port}");
     let mut server = Command::new(env!("CARGO_BIN_EXE_duban"))
         .args(["serve", "--listen", &addr])
@@ -129,7 +283,10 @@ async fn backup_while_serving_then_restore() {
         .unwrap();
     let mut healthy = false;
     for _ in 0..100 {
-        if duban(&db, &["healthcheck", "--http", &addr], None).status.success() {
+        if duban(&db, &["healthcheck", "--http", &addr], None)
+            .status
+            .success()
+        {
             healthy = true;
             break;
         }
@@ -147,7 +304,11 @@ async fn backup_while_serving_then_restore() {
     let o = duban(&fresh, &["audit", "verify"], None);
     assert!(o.status.success(), "{}", out(&o));
     let o = duban(&fresh, &["demo"], None);
-    assert!(out(&o).contains("42 个单位") && out(&o).contains("新建账号 0 个"), "{}", out(&o));
+    assert!(
+        out(&o).contains("42 个单位") && out(&o).contains("新建账号 0 个"),
+        "{}",
+        out(&o)
+    );
     // a second restore into a non-empty database needs --force
     let o = duban(&fresh, &["restore", "--from", file.to_str().unwrap()], None);
     assert!(!o.status.success() && out(&o).contains("--force"));
@@ -159,8 +320,24 @@ async fn plan_stats_and_ledger_workbooks() {
         assert!(duban(&db, &["demo"], None).status.success());
         let o = duban(&db, &["report", "plans", "--json"], None);
         let plans: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!(plans.as_array().unwrap().len(), 4, "{db}: two plans and the party plan's copies in two provinces");
-        let o = duban(&db, &["report", "plan-stats", "--plan", "最高检党组巡视整改方案", "--as-of", "2020-11-05", "--json"], None);
+        assert_eq!(
+            plans.as_array().unwrap().len(),
+            4,
+            "{db}: two plans and the party plan's copies in two provinces"
+        );
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "plan-stats",
+                "--plan",
+                "最高检党组巡视整改方案",
+                "--as-of",
+                "2020-11-05",
+                "--json",
+            ],
+            None,
+        );
         let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(
             s,
@@ -171,19 +348,100 @@ async fn plan_stats_and_ledger_workbooks() {
             "{db}"
         );
         let id = plans[1]["id"].as_i64().unwrap().to_string();
-        let o = duban(&db, &["report", "plan-stats", "--plan", &id, "--as-of", "2020-11-05", "--json"], None);
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "plan-stats",
+                "--plan",
+                &id,
+                "--as-of",
+                "2020-11-05",
+                "--json",
+            ],
+            None,
+        );
         let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!((s["total"].as_i64(), s["immediate"]["total"].as_i64(), s["time_limited"]["total"].as_i64(), s["long_term"]["total"].as_i64()), (Some(49), Some(17), Some(15), Some(17)));
+        assert_eq!(
+            (
+                s["total"].as_i64(),
+                s["immediate"]["total"].as_i64(),
+                s["time_limited"]["total"].as_i64(),
+                s["long_term"]["total"].as_i64()
+            ),
+            (Some(49), Some(17), Some(15), Some(17))
+        );
         let dir = tmp("xlsx");
         let file = dir.join("party.xlsx");
-        let o = duban(&db, &["export", "ledger", "--plan", "1", "--as-of", "2020-11-05", "--out", file.to_str().unwrap()], None);
+        let o = duban(
+            &db,
+            &[
+                "export",
+                "ledger",
+                "--plan",
+                "1",
+                "--as-of",
+                "2020-11-05",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+            None,
+        );
         assert!(o.status.success(), "{}", out(&o));
-        let o = duban(&db, &["import", "ledger", file.to_str().unwrap(), "--plan", "复制方案", "--unit", "100000"], None);
-        assert!(o.status.success() && out(&o).contains("新增任务 87"), "{}", out(&o));
-        let o = duban(&db, &["import", "ledger", file.to_str().unwrap(), "--plan", "复制方案", "--unit", "100000"], None);
-        assert!(out(&o).contains("更新任务 87"), "re-import updates: {}", out(&o));
+        let o = duban(
+            &db,
+            &[
+                "import",
+                "ledger",
+                file.to_str().unwrap(),
+                "--plan",
+                "复制方案",
+                "--unit",
+                "100000",
+            ],
+            None,
+        );
+        assert!(
+            o.status.success() && out(&o).contains("新增任务 87"),
+            "{}",
+            out(&o)
+        );
+        let o = duban(
+            &db,
+            &[
+                "import",
+                "ledger",
+                file.to_str().unwrap(),
+                "--plan",
+                "复制方案",
+                "--unit",
+                "100000",
+            ],
+            None,
+        );
+        assert!(
+            out(&o).contains("更新任务 87"),
+            "re-import updates: {}",
+            out(&o)
+        );
         // the same workbook does not fit a unit without those people
-        let o = duban(&db, &["import", "ledger", file.to_str().unwrap(), "--plan", "浙江方案", "--unit", "330000"], None);
-        assert!(!o.status.success() && out(&o).contains("第 2 行，牵头领导 列"), "{}", out(&o));
+        let o = duban(
+            &db,
+            &[
+                "import",
+                "ledger",
+                file.to_str().unwrap(),
+                "--plan",
+                "浙江方案",
+                "--unit",
+                "330000",
+            ],
+            None,
+        );
+        assert!(
+            !o.status.success() && out(&o).contains("第 2 行，牵头领导 列"),
+            "{}",
+            out(&o)
+        );
     }
 }

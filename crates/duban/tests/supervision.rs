@@ -11,7 +11,9 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
     let store = got.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((sock, _)) = listener.accept().await else { return };
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
             let store = store.clone();
             tokio::spawn(async move {
                 let (r, mut w) = sock.into_split();
@@ -22,7 +24,10 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
                     if in_data {
                         if line == "." {
                             in_data = false;
-                            store.lock().unwrap().push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
+                            store
+                                .lock()
+                                .unwrap()
+                                .push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
                             let _ = w.write_all(b"250 queued\r\n").await;
                         } else {
                             data.push_str(&line);
@@ -34,7 +39,12 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
                     let reply: &[u8] = if up.starts_with("EHLO") || up.starts_with("HELO") {
                         b"250 sink\r\n"
                     } else if up.starts_with("RCPT TO:") {
-                        rcpt.push(line[8..].trim().trim_matches(|c| c == '<' || c == '>').to_string());
+                        rcpt.push(
+                            line[8..]
+                                .trim()
+                                .trim_matches(|c| c == '<' || c == '>')
+                                .to_string(),
+                        );
                         b"250 ok\r\n"
                     } else if up.starts_with("DATA") {
                         in_data = true;
@@ -76,9 +86,17 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
     }];
     if let Some(pg) = duban_store::testing::postgres().await {
         use sqlx::Row;
-        let db: String = sqlx::query("SELECT current_database()::text").fetch_one(&pg.pool).await.unwrap().try_get(0).unwrap();
+        let db: String = sqlx::query("SELECT current_database()::text")
+            .fetch_one(&pg.pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
         let base = std::env::var("DUBAN_TEST_PG_URL").unwrap();
-        dbs.push(format!("{}/{db}", base.split('?').next().unwrap().rsplit_once('/').unwrap().0));
+        dbs.push(format!(
+            "{}/{db}",
+            base.split('?').next().unwrap().rsplit_once('/').unwrap().0
+        ));
     }
     for db in dbs {
         let store = duban_store::Store::open(&db).await.unwrap();
@@ -89,35 +107,74 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
         let a = sweep(&db, &smtp, "2021-01-20");
         let b = sweep(&db, &smtp, "2021-01-20");
         let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-        assert!(a.status.success() && b.status.success(), "{}{}", String::from_utf8_lossy(&a.stderr), String::from_utf8_lossy(&b.stderr));
+        assert!(
+            a.status.success() && b.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&a.stderr),
+            String::from_utf8_lossy(&b.stderr)
+        );
         let count = |sql: &'static str| {
             let store = store.clone();
             async move {
                 use sqlx::Row;
-                sqlx::query(sql).fetch_one(&store.pool).await.unwrap().try_get::<i64, _>(0).unwrap()
+                sqlx::query(sql)
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap()
+                    .try_get::<i64, _>(0)
+                    .unwrap()
             }
         };
         let notices = count("SELECT COUNT(*) FROM notices WHERE kind = 'notice'").await;
         // the SPP's 15 + 5 open time-limited tasks are 20 days overdue; the two provinces' copies of
         // the party plan (87 tasks each, never started) are all overdue
         assert_eq!(notices, 15 + 5 + 2 * 87, "{db}");
-        assert_eq!(count("SELECT COUNT(*) FROM notices WHERE kind = 'notice' AND level = 'red'").await, 20 + 2 * 87);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM notices WHERE kind = 'notice' AND level = 'red'").await,
+            20 + 2 * 87
+        );
         let mailed = count("SELECT COUNT(*) FROM notices WHERE sent_at IS NOT NULL").await;
         let with_mail = count("SELECT COUNT(*) FROM notices WHERE email <> ''").await;
-        assert!(mailed > 0 && mailed == with_mail, "{db}: {mailed} of {with_mail}");
+        assert!(
+            mailed > 0 && mailed == with_mail,
+            "{db}: {mailed} of {with_mail}"
+        );
         let messages = got.lock().unwrap().clone();
-        assert_eq!(messages.len() as i64, mailed, "{db}: one message per notice, none twice");
+        assert_eq!(
+            messages.len() as i64,
+            mailed,
+            "{db}: one message per notice, none twice"
+        );
         // notices go to the lead leader (陈立新 has the "leader" account), reminders to the responsible person
-        assert!(messages.iter().any(|(to, m)| to == &vec!["leader@demo.duban.example".to_string()] && m.contains("Subject: =?utf-8?b?44CQ57qi6Imy")), "a red notice (【红色…) to the lead leader");
-        assert!(messages.iter().all(|(to, _)| to.len() == 1 && (to[0] == "leader@demo.duban.example" || to[0] == "discipline@demo.duban.example")), "{messages:?}");
+        assert!(
+            messages.iter().any(
+                |(to, m)| to == &vec!["leader@demo.duban.example".to_string()]
+                    && m.contains("Subject: =?utf-8?b?44CQ57qi6Imy")
+            ),
+            "a red notice (【红色…) to the lead leader"
+        );
+        assert!(
+            messages.iter().all(|(to, _)| to.len() == 1
+                && (to[0] == "leader@demo.duban.example"
+                    || to[0] == "discipline@demo.duban.example")),
+            "{messages:?}"
+        );
         // run again the same day: nothing new
         let again = sweep(&db, &smtp, "2021-01-20").wait_with_output().unwrap();
-        assert!(String::from_utf8_lossy(&again.stdout).contains("0 reminders and 0 notices issued"), "{}", String::from_utf8_lossy(&again.stdout));
+        assert!(
+            String::from_utf8_lossy(&again.stdout).contains("0 reminders and 0 notices issued"),
+            "{}",
+            String::from_utf8_lossy(&again.stdout)
+        );
         assert_eq!(got.lock().unwrap().len() as i64, mailed);
         // the board in the store: counts per leader
         let admin = store.user_by_login("admin").await.unwrap().unwrap();
         let counts = store.notice_counts(&admin.scope()).await.unwrap();
-        assert_eq!(counts.iter().map(|c| c.red).sum::<i64>(), 20 + 2 * 87, "{db}: {counts:?}");
+        assert_eq!(
+            counts.iter().map(|c| c.red).sum::<i64>(),
+            20 + 2 * 87,
+            "{db}: {counts:?}"
+        );
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }

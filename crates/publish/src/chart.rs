@@ -7,12 +7,20 @@ pub struct Bar<'a> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Horizontal stacked bars, scaled to the largest total; each segment shows its value.
 pub fn stacked_bars(title: &str, bars: &[Bar]) -> String {
-    let max = bars.iter().map(|b| b.segments.iter().map(|s| s.0).sum::<usize>()).max().unwrap_or(0).max(1);
+    let max = bars
+        .iter()
+        .map(|b| b.segments.iter().map(|s| s.0).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let (left, width, row) = (110.0, 480.0, 34.0);
     let height = 40.0 + row * bars.len() as f64 + 30.0;
     let mut out = format!(
@@ -22,7 +30,11 @@ pub fn stacked_bars(title: &str, bars: &[Bar]) -> String {
     let mut legend: Vec<(&str, &str)> = Vec::new();
     for (i, b) in bars.iter().enumerate() {
         let y = 34.0 + row * i as f64;
-        out.push_str(&format!("<text x=\"0\" y=\"{}\" font-size=\"13\">{}</text>", y + 17.0, esc(b.label)));
+        out.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"13\">{}</text>",
+            y + 17.0,
+            esc(b.label)
+        ));
         let mut x = left;
         for (v, colour, name) in &b.segments {
             if !legend.iter().any(|(n, _)| n == name) {
@@ -54,9 +66,23 @@ mod tests {
     use super::*;
     #[test]
     fn draws_segments_and_escapes() {
-        let svg = stacked_bars("进展 <x>", &[Bar { label: "限期整改", segments: vec![(15, "#1a7f37", "已完成"), (15, "#888", "推进中"), (0, "#b3261e", "逾期")] }]);
+        let svg = stacked_bars(
+            "进展 <x>",
+            &[Bar {
+                label: "限期整改",
+                segments: vec![
+                    (15, "#1a7f37", "已完成"),
+                    (15, "#888", "推进中"),
+                    (0, "#b3261e", "逾期"),
+                ],
+            }],
+        );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("进展 &lt;x&gt;") && svg.contains("已完成: 15") && !svg.contains("逾期: 0"));
+        assert!(
+            svg.contains("进展 &lt;x&gt;")
+                && svg.contains("已完成: 15")
+                && !svg.contains("逾期: 0")
+        );
         assert!(svg.contains(">逾期</text>"), "legend lists every series");
     }
 }

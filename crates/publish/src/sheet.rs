@@ -34,23 +34,39 @@ pub fn read_table(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetErr
 
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
     let mut rows = Vec::new();
     for (i, rec) in r.byte_records().enumerate() {
-        let rec = rec.map_err(|e| SheetError::Csv { row: i + 1, msg: e.to_string() })?;
+        let rec = rec.map_err(|e| SheetError::Csv {
+            row: i + 1,
+            msg: e.to_string(),
+        })?;
         let mut row = Vec::with_capacity(rec.len());
         for f in rec.iter() {
-            row.push(String::from_utf8(f.to_vec()).map_err(|_| SheetError::NotUtf8 { row: i + 1 })?);
+            row.push(
+                String::from_utf8(f.to_vec()).map_err(|_| SheetError::NotUtf8 { row: i + 1 })?,
+            );
         }
         rows.push(row);
     }
-    if rows.is_empty() { Err(SheetError::Empty) } else { Ok(rows) }
+    if rows.is_empty() {
+        Err(SheetError::Empty)
+    } else {
+        Ok(rows)
+    }
 }
 
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| SheetError::Xlsx(e.to_string()))?;
-    let range = wb.worksheet_range_at(0).ok_or(SheetError::Empty)?.map_err(|e| SheetError::Xlsx(e.to_string()))?;
+    let mut wb: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| SheetError::Xlsx(e.to_string()))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or(SheetError::Empty)?
+        .map_err(|e| SheetError::Xlsx(e.to_string()))?;
     let rows: Vec<Vec<String>> = range
         .rows()
         .map(|r| {
@@ -58,16 +74,28 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
                 .map(|c| match c {
                     Data::Empty => String::new(),
                     Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
+                    }
                     Data::Float(f) => f.to_string(),
                     Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => if *b { "1".into() } else { "0".into() },
+                    Data::Bool(b) => {
+                        if *b {
+                            "1".into()
+                        } else {
+                            "0".into()
+                        }
+                    }
                     other => other.to_string(),
                 })
                 .collect()
         })
         .collect();
-    if rows.is_empty() { Err(SheetError::Empty) } else { Ok(rows) }
+    if rows.is_empty() {
+        Err(SheetError::Empty)
+    } else {
+        Ok(rows)
+    }
 }
 
 /// A CSV file Excel opens as UTF-8 (with a byte-order mark).
@@ -84,7 +112,11 @@ mod tests {
     use super::*;
     #[test]
     fn csv_with_bom_quotes_and_chinese() {
-        let t = read_table("u.csv", "\u{feff}code,name\n330106,\"西湖区, 人民检察院\"\n".as_bytes()).unwrap();
+        let t = read_table(
+            "u.csv",
+            "\u{feff}code,name\n330106,\"西湖区, 人民检察院\"\n".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(t[1], vec!["330106", "西湖区, 人民检察院"]);
     }
     #[test]
@@ -96,7 +128,10 @@ mod tests {
     fn gbk_csv_is_rejected_with_row() {
         // "西湖" in GBK
         let bytes = b"code,name\n330106,\xce\xf7\xba\xfe\n";
-        assert_eq!(read_table("u.csv", bytes), Err(SheetError::NotUtf8 { row: 2 }));
+        assert_eq!(
+            read_table("u.csv", bytes),
+            Err(SheetError::NotUtf8 { row: 2 })
+        );
     }
     #[test]
     fn xlsx_round_trip() {
@@ -109,7 +144,10 @@ mod tests {
         let bytes = wb.save_to_buffer().unwrap();
         let t = read_table("u.xlsx", &bytes).unwrap();
         assert_eq!(t[1], vec!["330106", "4"]);
-        assert!(matches!(read_table("u.xlsx", b"PK\x03\x04garbage"), Err(SheetError::Xlsx(_))));
+        assert!(matches!(
+            read_table("u.xlsx", b"PK\x03\x04garbage"),
+            Err(SheetError::Xlsx(_))
+        ));
         assert_eq!(read_table("u.pdf", b"%PDF"), Err(SheetError::UnknownType));
         assert_eq!(read_table("u.csv", b""), Err(SheetError::Empty));
     }

@@ -26,7 +26,13 @@ const COLS: &str = "a.seq, a.at, a.actor_id, a.actor, a.action, a.entity, a.enti
 impl Store {
     /// Audit entries visible to a scope, newest first. Entries without a unit (logins, national
     /// settings such as the calendar, imports) are visible to national scopes only.
-    pub async fn audit_entries(&self, scope: &Scope, action_prefix: &str, limit: i64, before_seq: Option<i64>) -> Result<Vec<Entry>> {
+    pub async fn audit_entries(
+        &self,
+        scope: &Scope,
+        action_prefix: &str,
+        limit: i64,
+        before_seq: Option<i64>,
+    ) -> Result<Vec<Entry>> {
         let rows = sqlx::query(crate::sqlf!(
             "SELECT {COLS} FROM audit_log a LEFT JOIN units u ON u.id = a.unit_id \
              WHERE (($3 = 1) OR (a.unit_id IS NOT NULL AND {})) AND a.action LIKE $4 AND a.seq < $5 \
@@ -46,15 +52,19 @@ impl Store {
 
     /// Walks the whole chain. `Ok(n)` with the number of entries when intact.
     pub async fn verify_audit(&self) -> Result<std::result::Result<i64, ChainFault>> {
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
         let (head_seq, head_hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
         let mut v = Verifier::default();
         let mut after = 0i64;
         loop {
-            let rows = sqlx::query(crate::sqlf!("SELECT {COLS} FROM audit_log a WHERE a.seq > $1 ORDER BY a.seq LIMIT 5000"))
-                .bind(after)
-                .fetch_all(&self.pool)
-                .await?;
+            let rows = sqlx::query(crate::sqlf!(
+                "SELECT {COLS} FROM audit_log a WHERE a.seq > $1 ORDER BY a.seq LIMIT 5000"
+            ))
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await?;
             if rows.is_empty() {
                 break;
             }

@@ -29,6 +29,7 @@ pub const TABLES: &[&str] = &[
     "notices",
     "meetings",
     "meeting_items",
+    "plan_rollup",
 ];
 
 const FORMAT: &str = "duban-backup";
@@ -37,11 +38,18 @@ impl Store {
     /// The names of the tables the database holds (without the migrations bookkeeping).
     pub async fn table_names(&self) -> Result<Vec<String>> {
         let sql = match self.backend {
-            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            Backend::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1",
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+            }
         };
         let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-        let mut v: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<std::result::Result<_, _>>()?;
+        let mut v: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
         v.retain(|t| t != "schema_migrations");
         Ok(v)
     }
@@ -49,18 +57,33 @@ impl Store {
     pub async fn backup(&self, out: &mut impl std::io::Write) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
-            sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+            sqlx::raw_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
         }
-        let version: i64 = sqlx::query("SELECT MAX(version) FROM schema_migrations").fetch_one(&mut *tx).await?.try_get(0)?;
-        writeln!(out, "{}", json!({"format": FORMAT, "version": 1, "schema_version": version, "created_at": crate::now_rfc3339()}))?;
+        let version: i64 = sqlx::query("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        writeln!(
+            out,
+            "{}",
+            json!({"format": FORMAT, "version": 1, "schema_version": version, "created_at": crate::now_rfc3339()})
+        )?;
         let mut n = 0;
         for t in TABLES {
-            let rows = sqlx::query(crate::sqlf!("SELECT * FROM {t}")).fetch_all(&mut *tx).await?;
+            let rows = sqlx::query(crate::sqlf!("SELECT * FROM {t}"))
+                .fetch_all(&mut *tx)
+                .await?;
             let cols: Vec<String> = match rows.first() {
                 Some(r) => r.columns().iter().map(|c| c.name().to_string()).collect(),
                 None => vec![],
             };
-            writeln!(out, "{}", json!({"table": t, "columns": cols, "rows": rows.len()}))?;
+            writeln!(
+                out,
+                "{}",
+                json!({"table": t, "columns": cols, "rows": rows.len()})
+            )?;
             for r in &rows {
                 let mut vals = Vec::with_capacity(cols.len());
                 for i in 0..cols.len() {
@@ -69,7 +92,9 @@ impl Store {
                         Err(_) => match r.try_get::<Option<String>, _>(i) {
                             Ok(v) => json!(v),
                             // binary columns (evidence files) travel as hex
-                            Err(_) => json!({"hex": r.try_get::<Option<Vec<u8>>, _>(i)?.map(hex::encode)}),
+                            Err(_) => {
+                                json!({"hex": r.try_get::<Option<Vec<u8>>, _>(i)?.map(hex::encode)})
+                            }
                         },
                     });
                 }
@@ -86,18 +111,27 @@ impl Store {
     /// replaces everything. All or nothing.
     pub async fn restore(&self, input: impl BufRead, force: bool) -> Result<u64> {
         let mut lines = input.lines();
-        let header: Value = serde_json::from_str(&lines.next().ok_or_else(|| bad("empty file"))??).map_err(|e| bad(&e.to_string()))?;
+        let header: Value = serde_json::from_str(&lines.next().ok_or_else(|| bad("empty file"))??)
+            .map_err(|e| bad(&e.to_string()))?;
         if header["format"] != FORMAT {
             return Err(bad("not a Duban backup"));
         }
         let version = self.schema_version().await?;
         if header["schema_version"].as_i64() != Some(version) {
-            return Err(bad(&format!("backup schema version {} differs from this database's {version}", header["schema_version"])));
+            return Err(bad(&format!(
+                "backup schema version {} differs from this database's {version}",
+                header["schema_version"]
+            )));
         }
         let mut tx = self.pool.begin().await?;
-        let units: i64 = sqlx::query("SELECT COUNT(*) FROM units").fetch_one(&mut *tx).await?.try_get(0)?;
+        let units: i64 = sqlx::query("SELECT COUNT(*) FROM units")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         if units > 0 && !force {
-            return Err(StoreError::Conflict("the database is not empty; pass --force to replace its contents".into()));
+            return Err(StoreError::Conflict(
+                "the database is not empty; pass --force to replace its contents".into(),
+            ));
         }
         match self.backend {
             Backend::Sqlite => {
@@ -106,26 +140,44 @@ impl Store {
             Backend::Postgres => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log").execute(&mut *tx).await?,
         };
         for t in TABLES.iter().rev() {
-            sqlx::query(crate::sqlf!("DELETE FROM {t}")).execute(&mut *tx).await?;
+            sqlx::query(crate::sqlf!("DELETE FROM {t}"))
+                .execute(&mut *tx)
+                .await?;
         }
         let mut n = 0u64;
         let mut line = lines.next();
         while let Some(l) = line {
             let meta: Value = serde_json::from_str(&l?).map_err(|e| bad(&e.to_string()))?;
-            let table = meta["table"].as_str().ok_or_else(|| bad("expected a table header"))?.to_string();
+            let table = meta["table"]
+                .as_str()
+                .ok_or_else(|| bad("expected a table header"))?
+                .to_string();
             if !TABLES.contains(&table.as_str()) {
                 return Err(bad(&format!("unknown table {table}")));
             }
-            let cols: Vec<String> = meta["columns"].as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(String::from)).collect()).unwrap_or_default();
+            let cols: Vec<String> = meta["columns"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| c.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
             let count = meta["rows"].as_u64().unwrap_or(0);
             let ints = self.integer_columns(&mut tx, &table).await?;
             let int_cols: Vec<bool> = cols.iter().map(|c| ints.contains(c)).collect();
             let per = (900 / cols.len().max(1)).max(1);
             let mut batch: Vec<Vec<Value>> = Vec::with_capacity(per);
             for _ in 0..count {
-                let row: Vec<Value> = serde_json::from_str(&lines.next().ok_or_else(|| bad("truncated file"))??).map_err(|e| bad(&e.to_string()))?;
+                let row: Vec<Value> =
+                    serde_json::from_str(&lines.next().ok_or_else(|| bad("truncated file"))??)
+                        .map_err(|e| bad(&e.to_string()))?;
                 if row.len() != cols.len() {
-                    return Err(bad(&format!("row of {table} has {} values, expected {}", row.len(), cols.len())));
+                    return Err(bad(&format!(
+                        "row of {table} has {} values, expected {}",
+                        row.len(),
+                        cols.len()
+                    )));
                 }
                 batch.push(row);
                 if batch.len() == per {
@@ -157,15 +209,26 @@ impl Store {
         sqlx::raw_sql(self.triggers_sql()).execute(&mut *tx).await?;
         tx.commit().await?;
         let mut w = self.write(&Actor::system("restore")).await?;
-        w.audit(Change { action: "system.restore", entity: "database", entity_id: "*".into(), unit_id: None, before: None, after: Some(json!({"rows": n, "backup_created_at": header["created_at"]})) })
-            .await?;
+        w.audit(Change {
+            action: "system.restore",
+            entity: "database",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"rows": n, "backup_created_at": header["created_at"]})),
+        })
+        .await?;
         w.commit().await?;
         Ok(n)
     }
 }
 
 impl Store {
-    async fn integer_columns(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>, table: &str) -> Result<Vec<String>> {
+    async fn integer_columns(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        table: &str,
+    ) -> Result<Vec<String>> {
         let rows = match self.backend {
             Backend::Sqlite => sqlx::query("SELECT name FROM pragma_table_info($1) WHERE type = 'INTEGER'").bind(table).fetch_all(&mut **tx).await?,
             Backend::Postgres => {
@@ -175,7 +238,10 @@ impl Store {
                     .await?
             }
         };
-        Ok(rows.iter().map(|r| r.try_get(0)).collect::<std::result::Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?)
     }
 }
 
@@ -183,8 +249,16 @@ fn bad(msg: &str) -> StoreError {
     StoreError::Invalid(format!("backup file: {msg}"))
 }
 
-pub(crate) async fn insert_batch(tx: &mut sqlx::Transaction<'static, sqlx::Any>, table: &str, cols: &[String], int_cols: &[bool], rows: &[Vec<Value>]) -> Result<()> {
-    insert_rows(tx, table, cols, int_cols, rows, "").await.map(|_| ())
+pub(crate) async fn insert_batch(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    table: &str,
+    cols: &[String],
+    int_cols: &[bool],
+    rows: &[Vec<Value>],
+) -> Result<()> {
+    insert_rows(tx, table, cols, int_cols, rows, "")
+        .await
+        .map(|_| ())
 }
 
 /// A multi-row INSERT of `rows` (JSON values bound as integers or text), with an optional
@@ -223,7 +297,9 @@ pub(crate) async fn insert_rows(
                 Value::Null => q.bind(None::<String>),
                 Value::Number(n) => q.bind(n.as_i64()),
                 Value::String(s) => q.bind(s.clone()),
-                Value::Object(o) if o.contains_key("hex") => q.bind(o["hex"].as_str().and_then(|h| hex::decode(h).ok())),
+                Value::Object(o) if o.contains_key("hex") => {
+                    q.bind(o["hex"].as_str().and_then(|h| hex::decode(h).ok()))
+                }
                 other => q.bind(other.to_string()),
             };
         }

@@ -18,14 +18,25 @@ impl Store {
     /// alone: an administrator's edits win.
     pub async fn seed_calendar(&self) -> Result<usize> {
         let (years, days) = statutory_seed();
-        let have: Vec<i64> = sqlx::query("SELECT year FROM calendar_years").fetch_all(&self.pool).await?.iter().map(|r| r.try_get(0)).collect::<std::result::Result<_, _>>()?;
-        let missing: Vec<i32> = years.into_iter().filter(|y| !have.contains(&i64::from(*y))).collect();
+        let have: Vec<i64> = sqlx::query("SELECT year FROM calendar_years")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+        let missing: Vec<i32> = years
+            .into_iter()
+            .filter(|y| !have.contains(&i64::from(*y)))
+            .collect();
         if missing.is_empty() {
             return Ok(0);
         }
         let mut w = self.write(&Actor::system("system")).await?;
         for y in &missing {
-            sqlx::query("INSERT INTO calendar_years (year, source) VALUES ($1, 'statutory')").bind(i64::from(*y)).execute(&mut *w.tx).await?;
+            sqlx::query("INSERT INTO calendar_years (year, source) VALUES ($1, 'statutory')")
+                .bind(i64::from(*y))
+                .execute(&mut *w.tx)
+                .await?;
         }
         for (d, k, name) in days.iter().filter(|(d, _, _)| missing.contains(&d.year())) {
             sqlx::query("INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING")
@@ -35,20 +46,38 @@ impl Store {
                 .execute(&mut *w.tx)
                 .await?;
         }
-        w.audit(Change { action: "calendar.seed", entity: "calendar", entity_id: "*".into(), unit_id: None, before: None, after: Some(json!({"years": missing})) }).await?;
+        w.audit(Change {
+            action: "calendar.seed",
+            entity: "calendar",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"years": missing})),
+        })
+        .await?;
         w.commit().await?;
         Ok(missing.len())
     }
 
     pub async fn work_calendar(&self) -> Result<WorkCalendar> {
-        let years = sqlx::query("SELECT year FROM calendar_years").fetch_all(&self.pool).await?;
-        let days = sqlx::query("SELECT day, kind FROM calendar_days").fetch_all(&self.pool).await?;
-        let years: Vec<i32> = years.iter().map(|r| r.try_get::<i64, _>(0).map(|y| y as i32)).collect::<std::result::Result<_, _>>()?;
+        let years = sqlx::query("SELECT year FROM calendar_years")
+            .fetch_all(&self.pool)
+            .await?;
+        let days = sqlx::query("SELECT day, kind FROM calendar_days")
+            .fetch_all(&self.pool)
+            .await?;
+        let years: Vec<i32> = years
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0).map(|y| y as i32))
+            .collect::<std::result::Result<_, _>>()?;
         let mut special = Vec::with_capacity(days.len());
         for r in &days {
             let d: String = r.try_get(0)?;
             let k: String = r.try_get(1)?;
-            if let (Ok(d), Some(k)) = (NaiveDate::parse_from_str(&d, "%Y-%m-%d"), DayKind::parse(&k)) {
+            if let (Ok(d), Some(k)) = (
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d"),
+                DayKind::parse(&k),
+            ) {
                 special.push((d, k));
             }
         }
@@ -56,22 +85,41 @@ impl Store {
     }
 
     pub async fn calendar_years(&self) -> Result<Vec<(i64, String)>> {
-        let rows = sqlx::query("SELECT year, source FROM calendar_years ORDER BY year DESC").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+        let rows = sqlx::query("SELECT year, source FROM calendar_years ORDER BY year DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
     }
 
     pub async fn calendar_days(&self, year: i32) -> Result<Vec<SpecialDay>> {
-        let rows = sqlx::query("SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day")
-            .bind(format!("{year:04}-01-01"))
-            .bind(format!("{year:04}-12-31"))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|r| Ok(SpecialDay { day: r.try_get(0)?, kind: r.try_get(1)?, name: r.try_get(2)? })).collect()
+        let rows = sqlx::query(
+            "SELECT day, kind, name FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day",
+        )
+        .bind(format!("{year:04}-01-01"))
+        .bind(format!("{year:04}-12-31"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SpecialDay {
+                    day: r.try_get(0)?,
+                    kind: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                })
+            })
+            .collect()
     }
 
     /// Sets (or, with `kind` None, clears) the special status of days, marking their years as
     /// covered. One audit entry for the batch.
-    pub async fn set_calendar_days(&self, actor: &Actor, days: &[(NaiveDate, Option<DayKind>, String)], source: &str) -> Result<()> {
+    pub async fn set_calendar_days(
+        &self,
+        actor: &Actor,
+        days: &[(NaiveDate, Option<DayKind>, String)],
+        source: &str,
+    ) -> Result<()> {
         let mut w = self.write(actor).await?;
         let mut years: Vec<i32> = days.iter().map(|d| d.0.year()).collect();
         years.sort();
@@ -81,8 +129,17 @@ impl Store {
         }
         let mut changes = Vec::new();
         for (d, kind, name) in days {
-            let before = sqlx::query("SELECT kind, name FROM calendar_days WHERE day = $1").bind(d.to_string()).fetch_optional(&mut *w.tx).await?;
-            let before = before.map(|r| format!("{}:{}", r.try_get::<String, _>(0).unwrap_or_default(), r.try_get::<String, _>(1).unwrap_or_default()));
+            let before = sqlx::query("SELECT kind, name FROM calendar_days WHERE day = $1")
+                .bind(d.to_string())
+                .fetch_optional(&mut *w.tx)
+                .await?;
+            let before = before.map(|r| {
+                format!(
+                    "{}:{}",
+                    r.try_get::<String, _>(0).unwrap_or_default(),
+                    r.try_get::<String, _>(1).unwrap_or_default()
+                )
+            });
             match kind {
                 Some(k) => {
                     sqlx::query("INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name")
@@ -93,13 +150,27 @@ impl Store {
                         .await?;
                 }
                 None => {
-                    sqlx::query("DELETE FROM calendar_days WHERE day = $1").bind(d.to_string()).execute(&mut *w.tx).await?;
+                    sqlx::query("DELETE FROM calendar_days WHERE day = $1")
+                        .bind(d.to_string())
+                        .execute(&mut *w.tx)
+                        .await?;
                 }
             }
             changes.push(json!({"day": d.to_string(), "before": before, "after": kind.map(|k| format!("{}:{name}", k.as_str()))}));
         }
-        w.audit(Change { action: "calendar.update", entity: "calendar", entity_id: years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(","), unit_id: None, before: None, after: Some(json!(changes)) })
-            .await?;
+        w.audit(Change {
+            action: "calendar.update",
+            entity: "calendar",
+            entity_id: years
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            unit_id: None,
+            before: None,
+            after: Some(json!(changes)),
+        })
+        .await?;
         w.commit().await
     }
 }

@@ -1,9 +1,9 @@
 //! Cascade (带动系统整改): a plan's problems and tasks issued to subordinate units, each of which
-//! keeps its own ledger; roll-ups of their progress per unit and per level.
-use crate::rectification::{Plan, insert_plan, insert_problem};
-use crate::{Actor, Change, Result, Scope, Store, StoreError};
+//! keeps its own ledger; roll-ups of their progress per unit, per subtree and per level.
+use crate::rectification::{Plan, insert_plan};
+use crate::{Actor, Change, Result, Scope, Store, StoreError, today};
 use chrono::NaiveDate;
-use duban_domain::rectification::PlanStats;
+use duban_domain::rectification::{LightRules, PlanStats};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -14,54 +14,135 @@ pub struct RollupRow {
     pub unit_code: String,
     pub unit_name: String,
     pub level: i64,
+    pub path: String,
     pub plan_id: i64,
     pub stats: PlanStats,
+}
+
+/// A unit below the viewer with the figures of its whole subtree.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubtreeRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub level: i64,
+    /// the unit's own copy of the plan, when it has one
+    pub plan_id: Option<i64>,
+    /// how many units of the subtree hold the plan
+    pub units: usize,
+    /// whether units below it hold the plan (drill-down)
+    pub deeper: bool,
+    pub stats: PlanStats,
+}
+
+/// Folds per-unit rows into the subtrees of `children` (units directly below the viewed unit).
+pub fn fold_subtrees(rows: &[RollupRow], children: &[crate::org::Unit]) -> Vec<SubtreeRow> {
+    children
+        .iter()
+        .filter_map(|c| {
+            let mut out = SubtreeRow {
+                unit_id: c.id,
+                unit_name: c.name.clone(),
+                level: c.level,
+                plan_id: None,
+                units: 0,
+                deeper: false,
+                stats: PlanStats::default(),
+            };
+            for r in rows.iter().filter(|r| r.path.starts_with(&c.path)) {
+                out.units += 1;
+                out.stats += &r.stats;
+                if r.unit_id == c.id {
+                    out.plan_id = Some(r.plan_id);
+                } else {
+                    out.deeper = true;
+                }
+            }
+            (out.units > 0).then_some(out)
+        })
+        .collect()
+}
+
+/// Per-level totals of per-unit rows: (level, units, stats).
+pub fn level_totals(rows: &[RollupRow]) -> Vec<(i64, usize, PlanStats)> {
+    let mut out: Vec<(i64, usize, PlanStats)> = Vec::new();
+    for r in rows {
+        match out.iter_mut().find(|l| l.0 == r.level) {
+            Some(l) => {
+                l.1 += 1;
+                l.2 += &r.stats;
+            }
+            None => out.push((r.level, 1, r.stats.clone())),
+        }
+    }
+    out.sort_by_key(|l| l.0);
+    out
 }
 
 impl Store {
     /// Issues `plan` to `units` (which must lie below the plan's unit): each gets a plan of the same
     /// title with copies of the problems and tasks (leaders and departments are the unit's own to
     /// set). Units that already have the plan are skipped. Returns how many plans were created.
-    pub async fn cascade_plan(&self, actor: &Actor, plan: &Plan, units: &[i64], created_on: NaiveDate) -> Result<usize> {
+    pub async fn cascade_plan(
+        &self,
+        actor: &Actor,
+        plan: &Plan,
+        units: &[i64],
+        created_on: NaiveDate,
+    ) -> Result<usize> {
         let parent = self.unit(plan.unit_id).await?.ok_or(StoreError::NotFound)?;
-        let problems = self.problems(plan.id).await?;
-        let tasks = self.tasks(plan.id).await?;
+        let created_s = created_on.to_string();
         let mut w = self.write(actor).await?;
         let mut created = 0;
         for &u in units {
-            let unit = sqlx::query("SELECT path FROM units WHERE id = $1").bind(u).fetch_optional(&mut *w.tx).await?.ok_or(StoreError::NotFound)?;
+            let unit = sqlx::query("SELECT path FROM units WHERE id = $1")
+                .bind(u)
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             let path: String = unit.try_get(0)?;
             if u == parent.id || !path.starts_with(&parent.path) {
                 return Err(StoreError::Invalid("只能下发到本单位的下级单位".into()));
             }
-            let exists: i64 = sqlx::query("SELECT COUNT(*) FROM plans WHERE unit_id = $1 AND parent_plan_id = $2").bind(u).bind(plan.id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            let exists: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM plans WHERE unit_id = $1 AND parent_plan_id = $2",
+            )
+            .bind(u)
+            .bind(plan.id)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
             if exists > 0 {
                 continue;
             }
-            let child = insert_plan(&mut w, plan.round_id, u, &plan.title, &plan.body, &created_on.to_string()).await?;
-            sqlx::query("UPDATE plans SET parent_plan_id = $1 WHERE id = $2").bind(plan.id).bind(child).execute(&mut *w.tx).await?;
-            let mut map = std::collections::HashMap::new();
-            for p in &problems {
-                map.insert(p.id, insert_problem(&mut w, child, p.seq, &p.feedback, &p.manifestation).await?);
-            }
-            for t in &tasks {
-                sqlx::query(
-                    "INSERT INTO tasks (plan_id, problem_id, seq, title, measure, category, deadline, standard, state, created_on, parent_task_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'not_started', $9, $10)",
-                )
+            let child = insert_plan(
+                &mut w,
+                plan.round_id,
+                u,
+                &plan.title,
+                &plan.body,
+                &created_s,
+            )
+            .await?;
+            sqlx::query("UPDATE plans SET parent_plan_id = $1 WHERE id = $2")
+                .bind(plan.id)
                 .bind(child)
-                .bind(t.problem_id.and_then(|p| map.get(&p).copied()))
-                .bind(t.seq)
-                .bind(&t.title)
-                .bind(&t.measure)
-                .bind(t.category.as_str())
-                .bind(&t.deadline)
-                .bind(&t.standard)
-                .bind(created_on.to_string())
-                .bind(t.id)
                 .execute(&mut *w.tx)
                 .await?;
-            }
+            sqlx::query("INSERT INTO problems (plan_id, seq, feedback, manifestation) SELECT $1, seq, feedback, manifestation FROM problems WHERE plan_id = $2 ORDER BY id")
+                .bind(child)
+                .bind(plan.id)
+                .execute(&mut *w.tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO tasks (plan_id, problem_id, seq, title, measure, category, deadline, standard, state, created_on, parent_task_id) \
+                 SELECT $1, (SELECT MIN(cp.id) FROM problems cp WHERE cp.plan_id = $1 AND cp.seq = pp.seq), t.seq, t.title, t.measure, t.category, t.deadline, t.standard, 'not_started', $2, t.id \
+                 FROM tasks t LEFT JOIN problems pp ON pp.id = t.problem_id WHERE t.plan_id = $3 ORDER BY t.id",
+            )
+            .bind(child)
+            .bind(&created_s)
+            .bind(plan.id)
+            .execute(&mut *w.tx)
+            .await?;
             created += 1;
         }
         w.audit(Change {
@@ -77,22 +158,150 @@ impl Store {
         Ok(created)
     }
 
-    /// Progress of the plans issued from `plan_id`, per unit, as of a date, within the scope.
-    pub async fn rollup(&self, scope: &Scope, plan_id: i64, as_of: NaiveDate) -> Result<Vec<RollupRow>> {
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT p.id, u.id, u.code, u.name, u.level FROM plans p JOIN units u ON u.id = p.unit_id WHERE p.parent_plan_id = $3 AND {} ORDER BY u.level, u.code",
-            crate::scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(crate::scope_like(scope))
-        .bind(plan_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let plan: i64 = r.try_get(0)?;
-            out.push(RollupRow { plan_id: plan, unit_id: r.try_get(1)?, unit_code: r.try_get(2)?, unit_name: r.try_get(3)?, level: r.try_get(4)?, stats: self.plan_stats(plan, as_of).await? });
-        }
-        Ok(out)
+    /// Progress of the plans issued from `plan_id`, per unit, as of a date, within the scope —
+    /// counted in the database with the light rules as date comparisons ([`LightRules::cutoffs`]).
+    /// For today, the tasks' current facts are counted (ledger entries are never dated ahead) and
+    /// kept per plan in `plan_rollup` until one of the plan's tasks changes; for a past date, each
+    /// task's state and last staged result are read from its ledger.
+    pub async fn rollup(
+        &self,
+        scope: &Scope,
+        plan_id: i64,
+        as_of: NaiveDate,
+    ) -> Result<Vec<RollupRow>> {
+        let (deadline_cutoff, staged_cutoff) = counts_cutoff(as_of);
+        let rows = if as_of == today() {
+            let stale: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM plans p LEFT JOIN plan_rollup r ON r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version \
+                 WHERE p.parent_plan_id = $1 AND r.plan_id IS NULL",
+            )
+            .bind(plan_id)
+            .bind(as_of.to_string())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+            if stale > 0 {
+                // one statement reads and stores, so the figures and the version belong together
+                let cols = ROLLUP_COLUMNS.join(", ");
+                let updates = ROLLUP_COLUMNS
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                sqlx::query(crate::sqlf!(
+                    "INSERT INTO plan_rollup (plan_id, as_of, version, {cols}) \
+                     SELECT p.id, $2, p.rollup_version, {} FROM plans p LEFT JOIN tasks f ON f.plan_id = p.id AND f.created_on <= $2 \
+                     WHERE p.parent_plan_id = $1 AND NOT EXISTS (SELECT 1 FROM plan_rollup r WHERE r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version) \
+                     GROUP BY p.id, p.rollup_version \
+                     ON CONFLICT (plan_id) DO UPDATE SET as_of = excluded.as_of, version = excluded.version, {updates}",
+                    rollup_counts("$3", "$4")
+                ))
+                .bind(plan_id)
+                .bind(as_of.to_string())
+                .bind(&deadline_cutoff)
+                .bind(&staged_cutoff)
+                .execute(&self.pool)
+                .await?;
+            }
+            sqlx::query(crate::sqlf!(
+                "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
+                 JOIN plan_rollup r ON r.plan_id = p.id WHERE p.parent_plan_id = $3 AND {} ORDER BY u.level, u.code",
+                ROLLUP_COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", "),
+                crate::scope_sql("u", 1, 2)
+            ))
+            .bind(scope.unit_id)
+            .bind(crate::scope_like(scope))
+            .bind(plan_id)
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            let facts = "SELECT t.plan_id, t.category, t.deadline, t.created_on, \
+                 COALESCE((SELECT l.state_after FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $4 ORDER BY l.entry_date DESC, l.id DESC LIMIT 1), 'not_started') AS state, \
+                 (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.kind = 'staged' AND l.entry_date <= $4) AS last_staged_on FROM tasks t";
+            sqlx::query(crate::sqlf!(
+                "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
+                 LEFT JOIN ({facts}) f ON f.plan_id = p.id AND f.created_on <= $4 \
+                 WHERE p.parent_plan_id = $3 AND {} \
+                 GROUP BY p.id, u.id, u.code, u.name, u.level, u.path ORDER BY u.level, u.code",
+                rollup_counts("$5", "$6"),
+                crate::scope_sql("u", 1, 2)
+            ))
+            .bind(scope.unit_id)
+            .bind(crate::scope_like(scope))
+            .bind(plan_id)
+            .bind(as_of.to_string())
+            .bind(&deadline_cutoff)
+            .bind(&staged_cutoff)
+            .fetch_all(&self.pool)
+            .await?
+        };
+        rows.iter()
+            .map(|r| {
+                let n = |i: usize| -> Result<usize> { Ok(crate::int(r, i)? as usize) };
+                let mut s = PlanStats::default();
+                for (k, b) in [&mut s.immediate, &mut s.time_limited]
+                    .into_iter()
+                    .enumerate()
+                {
+                    b.total = n(6 + 3 * k)?;
+                    b.closed = n(7 + 3 * k)?;
+                    b.open = b.total - b.closed;
+                    b.overdue = n(8 + 3 * k)?;
+                }
+                s.long_term.total = n(12)?;
+                s.long_term.with_staged_results = n(13)?;
+                s.long_term.overdue = n(14)?;
+                s.total = s.immediate.total + s.time_limited.total + s.long_term.total;
+                Ok(RollupRow {
+                    plan_id: r.try_get(0)?,
+                    unit_id: r.try_get(1)?,
+                    unit_code: r.try_get(2)?,
+                    unit_name: r.try_get(3)?,
+                    level: r.try_get(4)?,
+                    path: r.try_get(5)?,
+                    stats: s,
+                })
+            })
+            .collect()
     }
+}
+
+const ROLLUP_COLUMNS: [&str; 9] = [
+    "im_total",
+    "im_closed",
+    "im_overdue",
+    "tl_total",
+    "tl_closed",
+    "tl_overdue",
+    "lt_total",
+    "lt_staged",
+    "lt_overdue",
+];
+
+/// The red-light cutoffs (deadline, staged result) the counting SQL compares with.
+fn counts_cutoff(as_of: NaiveDate) -> (String, String) {
+    let c = LightRules::default().cutoffs(as_of);
+    (c.deadline_before.to_string(), c.staged_before.to_string())
+}
+
+/// The nine counts of [`ROLLUP_COLUMNS`] over facts `f`, red lights judged against the parameters
+/// named by `deadline` and `staged` (see [`counts_cutoff`]).
+fn rollup_counts(deadline: &str, staged: &str) -> String {
+    let sum = |cond: &str| format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)");
+    let closable_red = format!("f.state <> 'closed' AND f.deadline < {deadline}");
+    let long_red =
+        format!("f.state <> 'closed' AND COALESCE(f.last_staged_on, f.created_on) < {staged}");
+    let mut cols = Vec::new();
+    for cat in ["immediate", "time_limited"] {
+        let is = format!("f.category = '{cat}'");
+        cols.push(sum(&is));
+        cols.push(sum(&format!("{is} AND f.state = 'closed'")));
+        cols.push(sum(&format!("{is} AND {closable_red}")));
+    }
+    cols.push(sum("f.category = 'long_term'"));
+    cols.push(sum(
+        "f.category = 'long_term' AND f.last_staged_on IS NOT NULL",
+    ));
+    cols.push(sum(&format!("f.category = 'long_term' AND {long_red}")));
+    cols.join(", ")
 }

@@ -3,7 +3,10 @@
 //! results) and the discipline group's 49 measures (17 immediate, 15 time-limited, 17 long-term),
 //! with ledgers dated from January 2020, as they stood on 2020-11-05.
 use crate::demo::{DISCIPLINE_GROUP, SPP_DEPARTMENTS, Tx, department_ids, insert_staff};
-use crate::rectification::{Author, EntryKind, NewEntry, NewTask, Upload, add_entry_in, insert_plan, insert_problem, insert_round, insert_task};
+use crate::rectification::{
+    Author, EntryKind, NewEntry, NewTask, Upload, add_entry_in, insert_plan, insert_problem,
+    insert_round, insert_task,
+};
 use crate::{Result, Write};
 use chrono::NaiveDate;
 use duban_domain::org::Role;
@@ -17,19 +20,43 @@ pub const DISCIPLINE_PLAN: &str = "驻院纪检监察组巡视整改措施";
 
 /// The five biweekly consultations (双周碰头会) of 2020 and their minutes.
 pub const MEETINGS: [(&str, &str); 5] = [
-    ("2020-05-08", "院整改办与驻院纪检监察组会商整改方案执行情况，逐项核对三个清单，明确各厅局每月20日前更新工作台账。"),
-    ("2020-06-05", "通报长期整改任务首轮阶段性成效报送情况，要求各牵头领导督促分管部门按期报送。"),
-    ("2020-07-03", "会商限期整改任务推进情况，对临近完成时限的任务逐项研究，点对点督促。"),
-    ("2020-07-31", "研究销号审核标准，重申不搞形式销号，佐证材料须能证明整改实效和制度执行。"),
-    ("2020-09-04", "集中审议限期整改任务的销号申请，逐项核对佐证材料，对材料不足的退回补充。"),
+    (
+        "2020-05-08",
+        "院整改办与驻院纪检监察组会商整改方案执行情况，逐项核对三个清单，明确各厅局每月20日前更新工作台账。",
+    ),
+    (
+        "2020-06-05",
+        "通报长期整改任务首轮阶段性成效报送情况，要求各牵头领导督促分管部门按期报送。",
+    ),
+    (
+        "2020-07-03",
+        "会商限期整改任务推进情况，对临近完成时限的任务逐项研究，点对点督促。",
+    ),
+    (
+        "2020-07-31",
+        "研究销号审核标准，重申不搞形式销号，佐证材料须能证明整改实效和制度执行。",
+    ),
+    (
+        "2020-09-04",
+        "集中审议限期整改任务的销号申请，逐项核对佐证材料，对材料不足的退回补充。",
+    ),
 ];
 
 const TASKS: &str = include_str!("../demo/tasks.tsv");
 
 const FEEDBACK: [(&str, &str); 3] = [
-    ("党的领导弱化", "在抓政治建设上存在温差、落差、偏差，贯彻落实党中央重大决策部署和习近平总书记重要指示批示精神不够到位"),
-    ("党的建设缺失", "检察机关党的建设和业务建设结合不紧，基层党组织建设有短板，干部队伍建设存在薄弱环节"),
-    ("全面从严治党不力", "主体责任和监督责任落实不到位，检察权运行监督制约机制不完善，形式主义、官僚主义问题仍有表现"),
+    (
+        "党的领导弱化",
+        "在抓政治建设上存在温差、落差、偏差，贯彻落实党中央重大决策部署和习近平总书记重要指示批示精神不够到位",
+    ),
+    (
+        "党的建设缺失",
+        "检察机关党的建设和业务建设结合不紧，基层党组织建设有短板，干部队伍建设存在薄弱环节",
+    ),
+    (
+        "全面从严治党不力",
+        "主体责任和监督责任落实不到位，检察权运行监督制约机制不完善，形式主义、官僚主义问题仍有表现",
+    ),
 ];
 
 const STANDARD: &str = "对照反馈问题整改到位，有制度成果或工作成效，并有佐证材料";
@@ -39,11 +66,20 @@ fn d(s: &str) -> NaiveDate {
 }
 
 async fn staff_id(tx: &mut Tx, no: &str) -> Result<i64> {
-    Ok(sqlx::query("SELECT id FROM staff WHERE staff_no = $1").bind(no).fetch_one(&mut **tx).await?.try_get(0)?)
+    Ok(sqlx::query("SELECT id FROM staff WHERE staff_no = $1")
+        .bind(no)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?)
 }
 
 pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
-    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM rounds WHERE unit_id = $1 AND title = $2").bind(spp).bind(ROUND_TITLE).fetch_one(&mut *w.tx).await?.try_get(0)?;
+    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM rounds WHERE unit_id = $1 AND title = $2")
+        .bind(spp)
+        .bind(ROUND_TITLE)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?;
     if exists > 0 {
         return Ok(());
     }
@@ -53,14 +89,28 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let person: String = ["王", "李", "张", "刘", "杨", "黄", "赵", "周", "徐", "朱"][i % 10].to_string() + ["建华", "志强", "晓东", "海燕", "卫国", "丽娟", "红梅", "振宇", "文涛", "雪松"][(i / 2) % 10];
-            vec![json!(format!("SPPD{:02}", i + 1)), json!(person), json!(spp), json!(depts[&(spp, name.to_string())]), json!("负责人"), json!(0)]
+            let person: String = ["王", "李", "张", "刘", "杨", "黄", "赵", "周", "徐", "朱"]
+                [i % 10]
+                .to_string()
+                + [
+                    "建华", "志强", "晓东", "海燕", "卫国", "丽娟", "红梅", "振宇", "文涛", "雪松",
+                ][(i / 2) % 10];
+            vec![
+                json!(format!("SPPD{:02}", i + 1)),
+                json!(person),
+                json!(spp),
+                json!(depts[&(spp, name.to_string())]),
+                json!("负责人"),
+                json!(0),
+            ]
         })
         .collect();
     insert_staff(&mut w.tx, &heads).await?;
     let leaders: Vec<i64> = {
         let mut v = Vec::new();
-        for no in ["SPP0001", "SPP0002", "SPP0003", "SPP0004", "SPP0005", "SPP0006"] {
+        for no in [
+            "SPP0001", "SPP0002", "SPP0003", "SPP0004", "SPP0005", "SPP0006",
+        ] {
             v.push(staff_id(&mut w.tx, no).await?);
         }
         v
@@ -69,7 +119,17 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
     let discipline_dept = depts[&(spp, DISCIPLINE_GROUP.to_string())];
     let discipline_head = staff_id(&mut w.tx, "SPP0501").await?;
 
-    let round = insert_round(w, spp, ROUND_TITLE, "中央第四巡视组", "2019-09-09", "2019-11-25", "2020-01-03", "2020-03-03").await?;
+    let round = insert_round(
+        w,
+        spp,
+        ROUND_TITLE,
+        "中央第四巡视组",
+        "2019-09-09",
+        "2019-11-25",
+        "2020-01-03",
+        "2020-03-03",
+    )
+    .await?;
     let reviewer_discipline = Author {
         user_id: None,
         login: "discipline".into(),
@@ -84,7 +144,10 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
         staff_id: Some(staff_id(&mut w.tx, "SPP0102").await?),
         departments: vec![depts[&(spp, "办公厅".to_string())]],
     };
-    for (plan_key, title, body) in [("party", PARTY_PLAN, "最高检党组"), ("discipline", DISCIPLINE_PLAN, "驻院纪检监察组")] {
+    for (plan_key, title, body) in [
+        ("party", PARTY_PLAN, "最高检党组"),
+        ("discipline", DISCIPLINE_PLAN, "驻院纪检监察组"),
+    ] {
         let plan = insert_plan(w, round, spp, title, body, "2020-01-21").await?;
         let mut problems = Vec::new();
         for (i, (f, m)) in FEEDBACK.iter().enumerate() {
@@ -95,7 +158,8 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
             .skip(1)
             .filter_map(|l| {
                 let f: Vec<&str> = l.split('\t').collect();
-                (f.len() == 3 && f[0] == plan_key).then(|| (Category::parse(f[1]).unwrap_or(Category::LongTerm), f[2]))
+                (f.len() == 3 && f[0] == plan_key)
+                    .then(|| (Category::parse(f[1]).unwrap_or(Category::LongTerm), f[2]))
             })
             .collect();
         let mut closable_seen = 0;
@@ -105,20 +169,35 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                 Category::Immediate => (Some(d("2020-03-31")), Some(("2020-02-20", "2020-02-26"))),
                 Category::TimeLimited => {
                     closable_seen += 1;
-                    let closed = if plan_key == "party" { closable_seen <= 15 } else { closable_seen <= 10 };
-                    if closed { (Some(d("2020-09-30")), Some(("2020-08-25", "2020-09-08"))) } else { (Some(d("2020-12-31")), None) }
+                    let closed = if plan_key == "party" {
+                        closable_seen <= 15
+                    } else {
+                        closable_seen <= 10
+                    };
+                    if closed {
+                        (Some(d("2020-09-30")), Some(("2020-08-25", "2020-09-08")))
+                    } else {
+                        (Some(d("2020-12-31")), None)
+                    }
                 }
                 Category::LongTerm => (None, None),
             };
             let (lead, dept_ids, responsible) = if plan_key == "party" {
-                let lead_dept = depts[&(spp, SPP_DEPARTMENTS[i % SPP_DEPARTMENTS.len()].to_string())];
+                let lead_dept =
+                    depts[&(spp, SPP_DEPARTMENTS[i % SPP_DEPARTMENTS.len()].to_string())];
                 let mut ds = vec![(lead_dept, true)];
                 // the 第一检察厅 (the demo "dept" account) shares the open time-limited tasks
                 let first = depts[&(spp, "第一检察厅".to_string())];
                 if *cat == Category::TimeLimited && close_on.is_none() && lead_dept != first {
                     ds.push((first, false));
                 } else if i % 3 == 0 {
-                    ds.push((depts[&(spp, SPP_DEPARTMENTS[(i + 7) % SPP_DEPARTMENTS.len()].to_string())], false));
+                    ds.push((
+                        depts[&(
+                            spp,
+                            SPP_DEPARTMENTS[(i + 7) % SPP_DEPARTMENTS.len()].to_string(),
+                        )],
+                        false,
+                    ));
                 }
                 (leaders[i % 5], ds, staff_id(&mut w.tx, &head_of(i)).await?)
             } else {
@@ -141,30 +220,389 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                 },
             )
             .await?;
-            let keeper = Author { user_id: None, login: "dept".into(), role: Role::Dept, staff_id: Some(responsible), departments: dept_ids.iter().map(|x| x.0).collect() };
-            let entry = |date: &str, kind: EntryKind, body: String, files: Vec<Upload>| NewEntry { task_id: task, date: d(date), kind, body, corrects_id: None, files };
+            let keeper = Author {
+                user_id: None,
+                login: "dept".into(),
+                role: Role::Dept,
+                staff_id: Some(responsible),
+                departments: dept_ids.iter().map(|x| x.0).collect(),
+            };
+            let entry = |date: &str, kind: EntryKind, body: String, files: Vec<Upload>| NewEntry {
+                task_id: task,
+                date: d(date),
+                kind,
+                body,
+                corrects_id: None,
+                files,
+            };
             // a progress entry every month until the closure request (or through October)
-            const MONTHLY: [&str; 9] = ["2020-02-20", "2020-03-20", "2020-04-20", "2020-05-20", "2020-06-20", "2020-07-20", "2020-08-20", "2020-09-20", "2020-10-20"];
+            const MONTHLY: [&str; 9] = [
+                "2020-02-20",
+                "2020-03-20",
+                "2020-04-20",
+                "2020-05-20",
+                "2020-06-20",
+                "2020-07-20",
+                "2020-08-20",
+                "2020-09-20",
+                "2020-10-20",
+            ];
             let progress_dates: Vec<&str> = match (cat, close_on) {
                 (Category::Immediate, _) => vec!["2020-02-10"],
-                (_, Some((request, _))) => MONTHLY.iter().copied().filter(|d| *d < request).collect(),
+                (_, Some((request, _))) => {
+                    MONTHLY.iter().copied().filter(|d| *d < request).collect()
+                }
                 _ => MONTHLY.to_vec(),
             };
             for date in progress_dates {
-                add_entry_in(w, &keeper, &entry(date, EntryKind::Progress, format!("{measure}：按方案推进，本阶段工作已落实"), vec![])).await?;
+                add_entry_in(
+                    w,
+                    &keeper,
+                    &entry(
+                        date,
+                        EntryKind::Progress,
+                        format!("{measure}：按方案推进，本阶段工作已落实"),
+                        vec![],
+                    ),
+                )
+                .await?;
             }
             if *cat == Category::LongTerm {
                 for date in ["2020-04-15", "2020-07-10", "2020-10-05", "2020-10-30"] {
-                    add_entry_in(w, &keeper, &entry(date, EntryKind::Staged, format!("{measure}：取得阶段性成效"), vec![])).await?;
+                    add_entry_in(
+                        w,
+                        &keeper,
+                        &entry(
+                            date,
+                            EntryKind::Staged,
+                            format!("{measure}：取得阶段性成效"),
+                            vec![],
+                        ),
+                    )
+                    .await?;
                 }
             }
             if let Some((request, approve)) = close_on {
-                let file = Upload { filename: format!("整改情况报告-{}.txt", i + 1), bytes: format!("关于“{measure}”整改完成情况的报告（演示佐证材料）").into_bytes() };
-                add_entry_in(w, &keeper, &entry(request, EntryKind::ClosureRequest, format!("已对照完成标准完成“{measure}”，形成制度成果，附整改情况报告"), vec![file])).await?;
-                let reviewer = if plan_key == "party" { &reviewer_discipline } else { &reviewer_office };
-                add_entry_in(w, reviewer, &entry(approve, EntryKind::Approve, "经审核，整改措施落实到位，佐证材料充分，同意销号".into(), vec![])).await?;
+                let file = Upload {
+                    filename: format!("整改情况报告-{}.txt", i + 1),
+                    bytes: format!("关于“{measure}”整改完成情况的报告（演示佐证材料）")
+                        .into_bytes(),
+                };
+                add_entry_in(
+                    w,
+                    &keeper,
+                    &entry(
+                        request,
+                        EntryKind::ClosureRequest,
+                        format!("已对照完成标准完成“{measure}”，形成制度成果，附整改情况报告"),
+                        vec![file],
+                    ),
+                )
+                .await?;
+                let reviewer = if plan_key == "party" {
+                    &reviewer_discipline
+                } else {
+                    &reviewer_office
+                };
+                add_entry_in(
+                    w,
+                    reviewer,
+                    &entry(
+                        approve,
+                        EntryKind::Approve,
+                        "经审核，整改措施落实到位，佐证材料充分，同意销号".into(),
+                        vec![],
+                    ),
+                )
+                .await?;
             }
         }
     }
     Ok(())
+}
+
+/// The day the nationwide benchmark data describes (the seed's date).
+pub const NATION_AS_OF: &str = "2020-11-05";
+
+/// The ten ledger entries of one cascaded task: (date, kind, state after). A task that closes does so
+/// by its deadline (closure request, then approval); the others report progress every 26 days, and
+/// long-term ones file a staged result every third entry.
+fn nation_schedule(
+    category: Category,
+    created: NaiveDate,
+    deadline: Option<NaiveDate>,
+    closing: bool,
+) -> Vec<(NaiveDate, &'static str, &'static str)> {
+    let as_of = d(NATION_AS_OF);
+    let closes =
+        closing && category != Category::LongTerm && deadline.is_some_and(|dl| dl <= as_of);
+    (1..=10i64)
+        .map(|k| {
+            if closes {
+                let span = deadline
+                    .map(|dl| (dl - created).num_days())
+                    .unwrap_or(0)
+                    .max(22);
+                let date = created + chrono::Duration::days(span * k / 11);
+                match k {
+                    9 => (date, "closure_request", "closure_requested"),
+                    10 => (date, "approve", "closed"),
+                    _ => (date, "progress", "in_progress"),
+                }
+            } else {
+                let date = created + chrono::Duration::days(10 + 26 * (k - 1));
+                let kind = if category == Category::LongTerm && k % 3 == 0 {
+                    "staged"
+                } else {
+                    "progress"
+                };
+                (date, kind, "in_progress")
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct NationReport {
+    pub units: usize,
+    pub tasks: i64,
+    pub ledger_entries: u64,
+}
+
+impl crate::Store {
+    /// The party group's plan issued to every procuratorate below the SPP, each copy with its
+    /// leaders, departments and ten ledger entries a task (nine in ten tasks due by the seed's
+    /// date closed after review, with evidence). Set-based, so ≈ 316,000 tasks and 3.2 million
+    /// entries load in one pass; idempotent (tasks that already have entries are left alone).
+    pub async fn load_nation_rectification(&self) -> Result<NationReport> {
+        load_nation(self).await
+    }
+}
+
+async fn load_nation(store: &crate::Store) -> Result<NationReport> {
+    let actor = crate::Actor::system("demo");
+    let spp = store
+        .unit_by_code(crate::demo::SPP_CODE)
+        .await?
+        .ok_or(crate::StoreError::NotFound)?;
+    let scope = crate::Scope {
+        unit_id: spp.id,
+        unit_path: spp.path.clone(),
+        subtree: true,
+    };
+    let Some(plan) = store.plan(&scope, PARTY_PLAN).await? else {
+        return Ok(NationReport::default());
+    };
+    let created = d("2020-02-10");
+    let units: Vec<i64> = sqlx::query("SELECT id FROM units WHERE level > 1 AND id NOT IN (SELECT unit_id FROM plans WHERE parent_plan_id = $1) ORDER BY id")
+        .bind(plan.id)
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    store.cascade_plan(&actor, &plan, &units, created).await?;
+    let mut w = store.write(&actor).await?;
+    let children = "SELECT id FROM plans WHERE parent_plan_id = $1";
+    // leaders, responsible persons and departments, from each unit's own staff
+    sqlx::query(crate::sqlf!(
+        "UPDATE tasks SET lead_leader_id = (SELECT MIN(s.id) FROM staff s WHERE s.unit_id = (SELECT p.unit_id FROM plans p WHERE p.id = tasks.plan_id) AND s.is_leader = 1), \
+         responsible_id = (SELECT MIN(s.id) FROM staff s WHERE s.unit_id = (SELECT p.unit_id FROM plans p WHERE p.id = tasks.plan_id) AND s.is_leader = 0) \
+         WHERE lead_leader_id IS NULL AND plan_id IN ({children})"
+    ))
+    .bind(plan.id)
+    .execute(&mut *w.tx)
+    .await?;
+    let depts = crate::demo::LOCAL_DEPARTMENTS;
+    let pick: String = depts
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("WHEN {i} THEN '{n}' "))
+        .collect();
+    sqlx::query(crate::sqlf!(
+        "INSERT INTO task_departments (task_id, department_id, is_lead) \
+         SELECT t.id, dp.id, 1 FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN departments dp ON dp.unit_id = p.unit_id \
+         AND dp.name = CASE t.seq % {} {pick}END WHERE p.parent_plan_id = $1 AND t.last_entry_on IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM task_departments x WHERE x.task_id = t.id)",
+        depts.len()
+    ))
+    .bind(plan.id)
+    .execute(&mut *w.tx)
+    .await?;
+    // the schedule of entries per parent task and variant, then every copy's entries in one statement
+    sqlx::query("CREATE TEMP TABLE nation_schedule (parent_task_id BIGINT, closing BIGINT, k BIGINT, entry_date TEXT, kind TEXT, state_after TEXT, body TEXT, PRIMARY KEY (parent_task_id, closing, k))")
+        .execute(&mut *w.tx)
+        .await?;
+    sqlx::query("CREATE TEMP TABLE nation_final (parent_task_id BIGINT, closing BIGINT, state TEXT, last_entry_on TEXT, last_staged_on TEXT, closed_on TEXT, PRIMARY KEY (parent_task_id, closing))")
+        .execute(&mut *w.tx)
+        .await?;
+    let mut rows = Vec::new();
+    let mut finals = Vec::new();
+    for t in store.tasks(plan.id).await? {
+        for closing in [0i64, 1] {
+            let schedule = nation_schedule(
+                t.category,
+                created,
+                t.deadline.as_deref().map(d),
+                closing == 1,
+            );
+            let last_of = |kind: &str| {
+                schedule
+                    .iter()
+                    .filter(|e| e.1 == kind)
+                    .map(|e| json!(e.0.to_string()))
+                    .next_back()
+                    .unwrap_or(Value::Null)
+            };
+            let last = schedule
+                .last()
+                .map(|e| (json!(e.0.to_string()), json!(e.2)))
+                .unwrap_or((Value::Null, json!("not_started")));
+            finals.push(vec![
+                json!(t.id),
+                json!(closing),
+                last.1,
+                last.0,
+                last_of("staged"),
+                last_of("approve"),
+            ]);
+            for (k, (date, kind, state)) in schedule.into_iter().enumerate() {
+                let body = match kind {
+                    "closure_request" => format!("对照完成标准，“{}”已整改到位，申请销号", t.title),
+                    "approve" => "经审核，整改到位，同意销号".to_string(),
+                    "staged" => format!("“{}”取得阶段性成效", t.title),
+                    _ => format!("按计划推进“{}”（第{}次报送）", t.title, k + 1),
+                };
+                rows.push(vec![
+                    json!(t.id),
+                    json!(closing),
+                    json!(k as i64 + 1),
+                    json!(date.to_string()),
+                    json!(kind),
+                    json!(state),
+                    json!(body),
+                ]);
+            }
+        }
+    }
+    let cols: Vec<String> = [
+        "parent_task_id",
+        "closing",
+        "k",
+        "entry_date",
+        "kind",
+        "state_after",
+        "body",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for chunk in rows.chunks(900 / cols.len()) {
+        crate::backup::insert_rows(
+            &mut w.tx,
+            "nation_schedule",
+            &cols,
+            &[true, true, true, false, false, false, false],
+            chunk,
+            "",
+        )
+        .await?;
+    }
+    let cols: Vec<String> = [
+        "parent_task_id",
+        "closing",
+        "state",
+        "last_entry_on",
+        "last_staged_on",
+        "closed_on",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for chunk in finals.chunks(900 / cols.len()) {
+        crate::backup::insert_rows(
+            &mut w.tx,
+            "nation_final",
+            &cols,
+            &[true, true, false, false, false, false],
+            chunk,
+            "",
+        )
+        .await?;
+    }
+    let closing = "CASE WHEN t.id % 10 = 0 THEN 0 ELSE 1 END";
+    let author = |kind: &str| {
+        if kind == "approve" {
+            "纪检监察组"
+        } else {
+            "办公室"
+        }
+    };
+    let now = crate::now_rfc3339();
+    let inserted = sqlx::query(crate::sqlf!(
+        "INSERT INTO ledger_entries (task_id, entry_date, kind, body, state_after, author, created_at) \
+         SELECT t.id, s.entry_date, s.kind, s.body, s.state_after, CASE WHEN s.kind = 'approve' THEN '{}' ELSE '{}' END, $2 \
+         FROM tasks t JOIN plans p ON p.id = t.plan_id JOIN nation_schedule s ON s.parent_task_id = t.parent_task_id AND s.closing = {closing} \
+         WHERE p.parent_plan_id = $1 AND t.last_entry_on IS NULL ORDER BY t.id, s.k",
+        author("approve"),
+        author("progress")
+    ))
+    .bind(plan.id)
+    .bind(&now)
+    .execute(&mut *w.tx)
+    .await?
+    .rows_affected();
+    // each task's facts after its last entry
+    sqlx::query(crate::sqlf!(
+        "UPDATE tasks SET (state, last_entry_on, last_staged_on, closed_on) = (SELECT f.state, f.last_entry_on, f.last_staged_on, f.closed_on \
+         FROM nation_final f WHERE f.parent_task_id = tasks.parent_task_id AND f.closing = {}) \
+         WHERE last_entry_on IS NULL AND plan_id IN ({children})",
+        closing.replace("t.id", "tasks.id")
+    ))
+    .bind(plan.id)
+    .execute(&mut *w.tx)
+    .await?;
+    // the report filed with each closure request, stored once
+    let pdf = b"%PDF-1.4\n% Duban demo: rectification report\n%%EOF\n".to_vec();
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
+    sqlx::query("INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING").bind(&sha).bind(pdf.len() as i64).bind(pdf.clone()).execute(&mut *w.tx).await?;
+    sqlx::query(
+        "INSERT INTO evidence (entry_id, sha256, filename, content_type, size) SELECT l.id, $2, '整改情况报告.pdf', 'application/pdf', $3 \
+         FROM plans p JOIN tasks t ON t.plan_id = p.id JOIN ledger_entries l ON l.task_id = t.id \
+         WHERE p.parent_plan_id = $1 AND l.kind = 'closure_request' AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.entry_id = l.id)",
+    )
+    .bind(plan.id)
+    .bind(&sha)
+    .bind(pdf.len() as i64)
+    .execute(&mut *w.tx)
+    .await?;
+    sqlx::query("DROP TABLE nation_schedule")
+        .execute(&mut *w.tx)
+        .await?;
+    sqlx::query("DROP TABLE nation_final")
+        .execute(&mut *w.tx)
+        .await?;
+    let tasks: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE p.parent_plan_id = $1",
+    )
+    .bind(plan.id)
+    .fetch_one(&mut *w.tx)
+    .await?
+    .try_get(0)?;
+    let report = NationReport {
+        units: units.len(),
+        tasks,
+        ledger_entries: inserted,
+    };
+    w.audit(crate::Change {
+        action: "demo.nation.rectification",
+        entity: "plan",
+        entity_id: plan.id.to_string(),
+        unit_id: Some(spp.id),
+        before: None,
+        after: Some(json!(report)),
+    })
+    .await?;
+    w.commit().await?;
+    Ok(report)
 }

@@ -6,7 +6,7 @@ pub mod backup;
 pub mod calendar;
 pub mod cascade;
 pub mod demo;
-mod demo_rectification;
+pub mod demo_rectification;
 pub mod meetings;
 pub mod org;
 pub mod rectification;
@@ -55,7 +55,10 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(name: &str) -> Actor {
-        Actor { user_id: None, name: name.to_string() }
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+        }
     }
 }
 
@@ -67,17 +70,39 @@ pub struct Store {
 
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
-    (2, include_str!("../migrations/sqlite/0002_rectification.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_rectification.sql"),
+    ),
     (3, include_str!("../migrations/sqlite/0003_supervision.sql")),
     (4, include_str!("../migrations/sqlite/0004_meetings.sql")),
     (5, include_str!("../migrations/sqlite/0005_cascade.sql")),
+    (6, include_str!("../migrations/sqlite/0006_quiet.sql")),
+    (
+        7,
+        include_str!("../migrations/sqlite/0007_rollup_cache.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_foundation.sql")),
-    (2, include_str!("../migrations/postgres/0002_rectification.sql")),
-    (3, include_str!("../migrations/postgres/0003_supervision.sql")),
+    (
+        1,
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_rectification.sql"),
+    ),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_supervision.sql"),
+    ),
     (4, include_str!("../migrations/postgres/0004_meetings.sql")),
     (5, include_str!("../migrations/postgres/0005_cascade.sql")),
+    (6, include_str!("../migrations/postgres/0006_quiet.sql")),
+    (
+        7,
+        include_str!("../migrations/postgres/0007_rollup_cache.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");
@@ -87,6 +112,27 @@ pub const DEFAULT_URL: &str = "sqlite://data/duban.db";
 
 pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Today in China (UTC+8): the day ledgers and deadlines are kept in.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// An integer column whatever the backend made of it (COUNT and SUM are BIGINT on SQLite and
+/// BIGINT or NUMERIC on PostgreSQL).
+pub(crate) fn int(row: &AnyRow, i: usize) -> Result<i64> {
+    if let Ok(v) = row.try_get::<i64, _>(i) {
+        return Ok(v);
+    }
+    if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+        return Ok(v.unwrap_or(0));
+    }
+    let s: Option<String> = row.try_get(i)?;
+    Ok(
+        s.and_then(|s| s.split('.').next().and_then(|s| s.parse().ok()))
+            .unwrap_or(0),
+    )
 }
 
 pub fn now_epoch() -> i64 {
@@ -109,7 +155,9 @@ impl Store {
         };
         let url = match backend {
             Backend::Sqlite => {
-                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
                 if path != ":memory:" {
                     if let Some(dir) = std::path::Path::new(path).parent() {
@@ -158,16 +206,21 @@ impl Store {
         for (version, sql) in list {
             let mut tx = self.pool.begin().await?;
             if self.backend == Backend::Postgres {
-                sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+                sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
             } else {
                 // take the write lock before reading, so two processes cannot both apply
-                sqlx::raw_sql("DELETE FROM schema_migrations WHERE version < 0").execute(&mut *tx).await?;
+                sqlx::raw_sql("DELETE FROM schema_migrations WHERE version < 0")
+                    .execute(&mut *tx)
+                    .await?;
             }
-            let done: i64 = sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
-                .bind(*version)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
+            let done: i64 =
+                sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
+                    .bind(*version)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
             if done == 0 {
                 sqlx::raw_sql(*sql).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
@@ -178,7 +231,9 @@ impl Store {
             }
             tx.commit().await?;
         }
-        sqlx::raw_sql(self.triggers_sql()).execute(&self.pool).await?;
+        sqlx::raw_sql(self.triggers_sql())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -190,7 +245,10 @@ impl Store {
     }
 
     pub async fn schema_version(&self) -> Result<i64> {
-        let v: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations").fetch_one(&self.pool).await?.try_get(0)?;
+        let v: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         Ok(v.unwrap_or(0))
     }
 
@@ -205,8 +263,16 @@ impl Store {
     /// the change, so a change and its audit entry commit or vanish together.
     pub async fn write(&self, actor: &Actor) -> Result<Write> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *tx).await?;
-        Ok(Write { tx, seq: row.try_get(0)?, hash: row.try_get(1)?, actor: actor.clone(), dirty: false })
+        let row = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(Write {
+            tx,
+            seq: row.try_get(0)?,
+            hash: row.try_get(1)?,
+            actor: actor.clone(),
+            dirty: false,
+        })
     }
 }
 
@@ -290,7 +356,11 @@ pub fn scope_sql(alias: &str, a: usize, b: usize) -> String {
 }
 
 pub fn scope_like(scope: &Scope) -> String {
-    if scope.subtree { format!("{}%", scope.unit_path) } else { String::new() }
+    if scope.subtree {
+        format!("{}%", scope.unit_path)
+    } else {
+        String::new()
+    }
 }
 
 pub(crate) fn flag(row: &AnyRow, col: &str) -> Result<bool> {

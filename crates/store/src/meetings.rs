@@ -1,7 +1,9 @@
 //! The biweekly consultation (双周会商) of the office and the discipline group: an agenda built
 //! from red and yellow tasks and pending closures, minutes, and decisions that act on tasks.
 use crate::rectification::{Author, EntryKind, NewEntry, add_entry_in};
-use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql};
+use crate::{
+    Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql,
+};
 use chrono::NaiveDate;
 use duban_domain::rectification::{LightRules, agenda_reason};
 use serde::Serialize;
@@ -68,12 +70,24 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok(Meeting { id: r.try_get(0)?, unit_id: r.try_get(1)?, held_on: r.try_get(2)?, title: r.try_get(3)?, minutes: r.try_get(4)?, items: r.try_get(5)?, decided: r.try_get(6)? }))
+            .map(|r| {
+                Ok(Meeting {
+                    id: r.try_get(0)?,
+                    unit_id: r.try_get(1)?,
+                    held_on: r.try_get(2)?,
+                    title: r.try_get(3)?,
+                    minutes: r.try_get(4)?,
+                    items: r.try_get(5)?,
+                    decided: r.try_get(6)?,
+                })
+            })
             .collect()
     }
 
     pub async fn meeting(&self, scope: &Scope, id: i64) -> Result<Option<(Meeting, Vec<Item>)>> {
-        let Some(m) = self.meetings(scope).await?.into_iter().find(|m| m.id == id) else { return Ok(None) };
+        let Some(m) = self.meetings(scope).await?.into_iter().find(|m| m.id == id) else {
+            return Ok(None);
+        };
         let rows = sqlx::query(
             "SELECT i.id, i.task_id, t.title, i.reason, i.decision, i.action, i.action_value, i.decided_at FROM meeting_items i JOIN tasks t ON t.id = i.task_id WHERE i.meeting_id = $1 ORDER BY i.id",
         )
@@ -99,14 +113,26 @@ impl Store {
     }
 
     /// Convenes a meeting of a unit on `held_on`, with the agenda of that day.
-    pub async fn create_meeting(&self, actor: &Actor, unit_id: i64, held_on: NaiveDate, title: &str) -> Result<i64> {
+    pub async fn create_meeting(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        held_on: NaiveDate,
+        title: &str,
+    ) -> Result<i64> {
         let mut agenda = Vec::new();
-        for p in sqlx::query("SELECT id FROM plans WHERE unit_id = $1 ORDER BY id").bind(unit_id).fetch_all(&self.pool).await? {
+        for p in sqlx::query("SELECT id FROM plans WHERE unit_id = $1 ORDER BY id")
+            .bind(unit_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
             for (task, h) in self.plan_histories(p.try_get(0)?).await? {
                 if h.created > held_on {
                     continue;
                 }
-                if let Some(reason) = agenda_reason(&h.facts_on(held_on), held_on, &LightRules::default()) {
+                if let Some(reason) =
+                    agenda_reason(&h.facts_on(held_on), held_on, &LightRules::default())
+                {
                     agenda.push((task, reason));
                 }
             }
@@ -117,30 +143,71 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn set_minutes(&self, actor: &Actor, scope: &Scope, id: i64, minutes: &str) -> Result<()> {
+    pub async fn set_minutes(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        minutes: &str,
+    ) -> Result<()> {
         let (m, _) = self.meeting(scope, id).await?.ok_or(StoreError::NotFound)?;
         let mut w = self.write(actor).await?;
-        sqlx::query("UPDATE meetings SET minutes = $1 WHERE id = $2").bind(minutes).bind(id).execute(&mut *w.tx).await?;
-        w.audit(Change { action: "meeting.minutes", entity: "meeting", entity_id: id.to_string(), unit_id: Some(m.unit_id), before: Some(json!({"minutes": m.minutes})), after: Some(json!({"minutes": minutes})) }).await?;
+        sqlx::query("UPDATE meetings SET minutes = $1 WHERE id = $2")
+            .bind(minutes)
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "meeting.minutes",
+            entity: "meeting",
+            entity_id: id.to_string(),
+            unit_id: Some(m.unit_id),
+            before: Some(json!({"minutes": m.minutes})),
+            after: Some(json!({"minutes": minutes})),
+        })
+        .await?;
         w.commit().await
     }
 
     /// Records a decision on an agenda item and carries out its action on the task, in one write.
-    pub async fn decide(&self, author: &Author, scope: &Scope, meeting_id: i64, item_id: i64, decision: &str, action: Action) -> Result<()> {
-        let (m, items) = self.meeting(scope, meeting_id).await?.ok_or(StoreError::NotFound)?;
-        let item = items.into_iter().find(|i| i.id == item_id).ok_or(StoreError::NotFound)?;
+    pub async fn decide(
+        &self,
+        author: &Author,
+        scope: &Scope,
+        meeting_id: i64,
+        item_id: i64,
+        decision: &str,
+        action: Action,
+    ) -> Result<()> {
+        let (m, items) = self
+            .meeting(scope, meeting_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let item = items
+            .into_iter()
+            .find(|i| i.id == item_id)
+            .ok_or(StoreError::NotFound)?;
         if item.decided_at.is_some() {
             return Err(StoreError::Invalid("该议题已作出决定".into()));
         }
         if decision.trim().is_empty() {
             return Err(StoreError::Invalid("请填写会商决定".into()));
         }
-        let mut w = self.write(&Actor { user_id: author.user_id, name: author.login.clone() }).await?;
+        let mut w = self
+            .write(&Actor {
+                user_id: author.user_id,
+                name: author.login.clone(),
+            })
+            .await?;
         let held = NaiveDate::parse_from_str(&m.held_on, "%Y-%m-%d").unwrap_or_default();
         let (action_name, value) = match &action {
             Action::Note => ("note", String::new()),
             Action::Deadline(d) => {
-                sqlx::query("UPDATE tasks SET deadline = $1 WHERE id = $2").bind(d.to_string()).bind(item.task_id).execute(&mut *w.tx).await?;
+                sqlx::query("UPDATE tasks SET deadline = $1 WHERE id = $2")
+                    .bind(d.to_string())
+                    .bind(item.task_id)
+                    .execute(&mut *w.tx)
+                    .await?;
                 ("deadline", d.to_string())
             }
             Action::Notice => {
@@ -158,14 +225,43 @@ impl Store {
                 ("notice", String::new())
             }
             Action::LookBack => {
-                add_entry_in(&mut w, author, &NewEntry { task_id: item.task_id, date: held, kind: EntryKind::Reopen, body: format!("双周会商决定回头看：{decision}"), corrects_id: None, files: vec![] }).await?;
+                add_entry_in(
+                    &mut w,
+                    author,
+                    &NewEntry {
+                        task_id: item.task_id,
+                        date: held,
+                        kind: EntryKind::Reopen,
+                        body: format!("双周会商决定回头看：{decision}"),
+                        corrects_id: None,
+                        files: vec![],
+                    },
+                )
+                .await?;
                 ("lookback", String::new())
             }
         };
         if !matches!(action, Action::LookBack) {
-            add_entry_in(&mut w, author, &NewEntry { task_id: item.task_id, date: held, kind: EntryKind::Progress, body: format!("双周会商决定：{decision}"), corrects_id: None, files: vec![] })
-                .await
-                .or_else(|e| if matches!(e, StoreError::Invalid(_)) { Ok(0) } else { Err(e) })?;
+            add_entry_in(
+                &mut w,
+                author,
+                &NewEntry {
+                    task_id: item.task_id,
+                    date: held,
+                    kind: EntryKind::Progress,
+                    body: format!("双周会商决定：{decision}"),
+                    corrects_id: None,
+                    files: vec![],
+                },
+            )
+            .await
+            .or_else(|e| {
+                if matches!(e, StoreError::Invalid(_)) {
+                    Ok(0)
+                } else {
+                    Err(e)
+                }
+            })?;
         }
         sqlx::query("UPDATE meeting_items SET decision = $1, action = $2, action_value = $3, decided_at = $4 WHERE id = $5")
             .bind(decision)
@@ -188,7 +284,14 @@ impl Store {
     }
 }
 
-pub(crate) async fn insert_meeting(w: &mut Write, unit_id: i64, held_on: NaiveDate, title: &str, by: &str, agenda: &[(i64, &str)]) -> Result<i64> {
+pub(crate) async fn insert_meeting(
+    w: &mut Write,
+    unit_id: i64,
+    held_on: NaiveDate,
+    title: &str,
+    by: &str,
+    agenda: &[(i64, &str)],
+) -> Result<i64> {
     let id: i64 = sqlx::query("INSERT INTO meetings (unit_id, held_on, title, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(unit_id)
         .bind(held_on.to_string())
@@ -199,8 +302,23 @@ pub(crate) async fn insert_meeting(w: &mut Write, unit_id: i64, held_on: NaiveDa
         .await?
         .try_get(0)?;
     for (task, reason) in agenda {
-        sqlx::query("INSERT INTO meeting_items (meeting_id, task_id, reason) VALUES ($1, $2, $3)").bind(id).bind(*task).bind(*reason).execute(&mut *w.tx).await?;
+        sqlx::query("INSERT INTO meeting_items (meeting_id, task_id, reason) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(*task)
+            .bind(*reason)
+            .execute(&mut *w.tx)
+            .await?;
     }
-    w.audit(Change { action: "meeting.create", entity: "meeting", entity_id: id.to_string(), unit_id: Some(unit_id), before: None, after: Some(json!({"held_on": held_on.to_string(), "title": title, "agenda": agenda.len()})) }).await?;
+    w.audit(Change {
+        action: "meeting.create",
+        entity: "meeting",
+        entity_id: id.to_string(),
+        unit_id: Some(unit_id),
+        before: None,
+        after: Some(
+            json!({"held_on": held_on.to_string(), "title": title, "agenda": agenda.len()}),
+        ),
+    })
+    .await?;
     Ok(id)
 }

@@ -77,18 +77,22 @@ pub struct ImportReport {
 
 impl Store {
     pub async fn unit(&self, id: i64) -> Result<Option<Unit>> {
-        let r = sqlx::query(crate::sqlf!("SELECT {UNIT_COLS} FROM units u WHERE u.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT {UNIT_COLS} FROM units u WHERE u.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         r.as_ref().map(Unit::from_row).transpose()
     }
 
     pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
-        let r = sqlx::query(crate::sqlf!("SELECT {UNIT_COLS} FROM units u WHERE u.code = $1"))
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await?;
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT {UNIT_COLS} FROM units u WHERE u.code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
         r.as_ref().map(Unit::from_row).transpose()
     }
 
@@ -99,12 +103,23 @@ impl Store {
     }
 
     /// Units in scope, optionally filtered by level and a name/code search, ordered by code.
-    pub async fn units(&self, scope: &Scope, level: Option<i64>, q: &str, limit: i64, offset: i64) -> Result<(Vec<Unit>, i64)> {
+    pub async fn units(
+        &self,
+        scope: &Scope,
+        level: Option<i64>,
+        q: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Unit>, i64)> {
         let cond = format!(
             "{} AND ($3 = 0 OR u.level = $3) AND ($4 = '' OR u.name LIKE $4 OR u.code LIKE $4)",
             scope_sql("u", 1, 2)
         );
-        let pattern = if q.is_empty() { String::new() } else { format!("%{q}%") };
+        let pattern = if q.is_empty() {
+            String::new()
+        } else {
+            format!("%{q}%")
+        };
         let total: i64 = sqlx::query(crate::sqlf!("SELECT COUNT(*) FROM units u WHERE {cond}"))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
@@ -122,34 +137,56 @@ impl Store {
             .bind(offset)
             .fetch_all(&self.pool)
             .await?;
-        Ok((rows.iter().map(Unit::from_row).collect::<Result<_>>()?, total))
+        Ok((
+            rows.iter().map(Unit::from_row).collect::<Result<_>>()?,
+            total,
+        ))
     }
 
     pub async fn children(&self, unit_id: i64) -> Result<Vec<Unit>> {
-        let rows = sqlx::query(crate::sqlf!("SELECT {UNIT_COLS} FROM units u WHERE u.parent_id = $1 ORDER BY u.code"))
-            .bind(unit_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT {UNIT_COLS} FROM units u WHERE u.parent_id = $1 ORDER BY u.code"
+        ))
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(Unit::from_row).collect()
     }
 
     pub async fn departments(&self, unit_id: i64) -> Result<Vec<Department>> {
-        let rows = sqlx::query("SELECT id, unit_id, name, kind FROM departments WHERE unit_id = $1 ORDER BY id")
-            .bind(unit_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, unit_id, name, kind FROM departments WHERE unit_id = $1 ORDER BY id",
+        )
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
-            .map(|r| Ok(Department { id: r.try_get(0)?, unit_id: r.try_get(1)?, name: r.try_get(2)?, kind: r.try_get(3)? }))
+            .map(|r| {
+                Ok(Department {
+                    id: r.try_get(0)?,
+                    unit_id: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    kind: r.try_get(3)?,
+                })
+            })
             .collect()
     }
 
-    pub async fn staff_of_unit(&self, unit_id: i64, leaders_only: bool, limit: i64, offset: i64) -> Result<(Vec<StaffMember>, i64)> {
-        let total: i64 = sqlx::query("SELECT COUNT(*) FROM staff WHERE unit_id = $1 AND ($2 = 0 OR is_leader = 1)")
-            .bind(unit_id)
-            .bind(i64::from(leaders_only))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+    pub async fn staff_of_unit(
+        &self,
+        unit_id: i64,
+        leaders_only: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<StaffMember>, i64)> {
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM staff WHERE unit_id = $1 AND ($2 = 0 OR is_leader = 1)",
+        )
+        .bind(unit_id)
+        .bind(i64::from(leaders_only))
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
         let rows = sqlx::query(crate::sqlf!(
             "{STAFF_SELECT} WHERE s.unit_id = $1 AND ($2 = 0 OR s.is_leader = 1) ORDER BY s.is_leader DESC, s.staff_no LIMIT $3 OFFSET $4"
         ))
@@ -159,39 +196,57 @@ impl Store {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        Ok((rows.iter().map(StaffMember::from_row).collect::<Result<_>>()?, total))
+        Ok((
+            rows.iter()
+                .map(StaffMember::from_row)
+                .collect::<Result<_>>()?,
+            total,
+        ))
     }
 
     /// A staff member whose unit the scope covers; `None` otherwise.
     pub async fn staff_in_scope(&self, scope: &Scope, id: i64) -> Result<Option<StaffMember>> {
-        let r = sqlx::query(crate::sqlf!("{STAFF_SELECT} JOIN units u ON u.id = s.unit_id WHERE s.id = $3 AND {}", scope_sql("u", 1, 2)))
-            .bind(scope.unit_id)
-            .bind(scope_like(scope))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let r = sqlx::query(crate::sqlf!(
+            "{STAFF_SELECT} JOIN units u ON u.id = s.unit_id WHERE s.id = $3 AND {}",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         r.as_ref().map(StaffMember::from_row).transpose()
     }
 
     pub async fn count_in_scope(&self, scope: &Scope) -> Result<(i64, i64)> {
-        let units: i64 = sqlx::query(crate::sqlf!("SELECT COUNT(*) FROM units u WHERE {}", scope_sql("u", 1, 2)))
-            .bind(scope.unit_id)
-            .bind(scope_like(scope))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        let staff: i64 = sqlx::query(crate::sqlf!("SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE {}", scope_sql("u", 1, 2)))
-            .bind(scope.unit_id)
-            .bind(scope_like(scope))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let units: i64 = sqlx::query(crate::sqlf!(
+            "SELECT COUNT(*) FROM units u WHERE {}",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        let staff: i64 = sqlx::query(crate::sqlf!(
+            "SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE {}",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
         Ok((units, staff))
     }
 
     pub async fn rename_unit(&self, actor: &Actor, unit: &Unit, name: &str) -> Result<()> {
         let mut w = self.write(actor).await?;
-        sqlx::query("UPDATE units SET name = $1 WHERE id = $2").bind(name).bind(unit.id).execute(&mut *w.tx).await?;
+        sqlx::query("UPDATE units SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(unit.id)
+            .execute(&mut *w.tx)
+            .await?;
         w.audit(Change {
             action: "unit.update",
             entity: "unit",
@@ -204,7 +259,13 @@ impl Store {
         w.commit().await
     }
 
-    pub async fn add_department(&self, actor: &Actor, unit_id: i64, name: &str, kind: &str) -> Result<i64> {
+    pub async fn add_department(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        name: &str,
+        kind: &str,
+    ) -> Result<i64> {
         let mut w = self.write(actor).await?;
         let id = ensure_department(&mut w, unit_id, name, kind).await?.0;
         w.audit(Change {
@@ -232,33 +293,49 @@ impl Store {
             let level: i64 = r.try_get(1)?;
             let parent: Option<String> = r.try_get(2)?;
             if let (Ok(c), Ok(l)) = (UnitCode::parse(&code), Level::new(level as u8)) {
-                known.insert(c, KnownUnit { level: l, parent: parent.and_then(|p| UnitCode::parse(&p).ok()) });
+                known.insert(
+                    c,
+                    KnownUnit {
+                        level: l,
+                        parent: parent.and_then(|p| UnitCode::parse(&p).ok()),
+                    },
+                );
             }
         }
         let rows = import::validate_units(table, &known).map_err(StoreError::Import)?;
         let mut report = ImportReport::default();
         for r in &rows {
             let parent_id: Option<i64> = match &r.parent {
-                Some(p) => Some(sqlx::query("SELECT id FROM units WHERE code = $1").bind(p.as_str()).fetch_one(&mut *w.tx).await?.try_get(0)?),
+                Some(p) => Some(
+                    sqlx::query("SELECT id FROM units WHERE code = $1")
+                        .bind(p.as_str())
+                        .fetch_one(&mut *w.tx)
+                        .await?
+                        .try_get(0)?,
+                ),
                 None => None,
             };
             if known.contains_key(&r.code) {
-                sqlx::query("UPDATE units SET name = $1, level = $2, parent_id = $3 WHERE code = $4")
-                    .bind(&r.name)
-                    .bind(i64::from(r.level.get()))
-                    .bind(parent_id)
-                    .bind(r.code.as_str())
-                    .execute(&mut *w.tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE units SET name = $1, level = $2, parent_id = $3 WHERE code = $4",
+                )
+                .bind(&r.name)
+                .bind(i64::from(r.level.get()))
+                .bind(parent_id)
+                .bind(r.code.as_str())
+                .execute(&mut *w.tx)
+                .await?;
                 report.updated += 1;
             } else {
-                sqlx::query("INSERT INTO units (code, name, level, parent_id) VALUES ($1, $2, $3, $4)")
-                    .bind(r.code.as_str())
-                    .bind(&r.name)
-                    .bind(i64::from(r.level.get()))
-                    .bind(parent_id)
-                    .execute(&mut *w.tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO units (code, name, level, parent_id) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(r.code.as_str())
+                .bind(&r.name)
+                .bind(i64::from(r.level.get()))
+                .bind(parent_id)
+                .execute(&mut *w.tx)
+                .await?;
                 report.created += 1;
             }
         }
@@ -279,10 +356,18 @@ impl Store {
 
     /// Imports a staff table: all rows or none. Departments named there are created in their unit.
     /// `limit_to` restricts the units rows may name (an admin's scope); others are row errors.
-    pub async fn import_staff(&self, actor: &Actor, table: &Table, limit_to: Option<&Scope>) -> Result<ImportReport> {
+    pub async fn import_staff(
+        &self,
+        actor: &Actor,
+        table: &Table,
+        limit_to: Option<&Scope>,
+    ) -> Result<ImportReport> {
         let mut w = self.write(actor).await?;
         let mut units = HashMap::new();
-        for r in sqlx::query("SELECT id, code, path FROM units").fetch_all(&mut *w.tx).await? {
+        for r in sqlx::query("SELECT id, code, path FROM units")
+            .fetch_all(&mut *w.tx)
+            .await?
+        {
             let id: i64 = r.try_get(0)?;
             let code: String = r.try_get(1)?;
             let path: String = r.try_get(2)?;
@@ -303,7 +388,8 @@ impl Store {
             } else if let Some(id) = depts.get(&(unit_id, r.department.clone())) {
                 Some(*id)
             } else {
-                let (id, created) = ensure_department(&mut w, unit_id, &r.department, "internal").await?;
+                let (id, created) =
+                    ensure_department(&mut w, unit_id, &r.department, "internal").await?;
                 report.departments_created += usize::from(created);
                 depts.insert((unit_id, r.department.clone()), id);
                 Some(id)
@@ -348,7 +434,12 @@ impl Store {
 }
 
 /// The department `name` of a unit, created when missing. Returns its id and whether it was created.
-pub(crate) async fn ensure_department(w: &mut Write, unit_id: i64, name: &str, kind: &str) -> Result<(i64, bool)> {
+pub(crate) async fn ensure_department(
+    w: &mut Write,
+    unit_id: i64,
+    name: &str,
+    kind: &str,
+) -> Result<(i64, bool)> {
     if let Some(r) = sqlx::query("SELECT id FROM departments WHERE unit_id = $1 AND name = $2")
         .bind(unit_id)
         .bind(name)
@@ -357,12 +448,14 @@ pub(crate) async fn ensure_department(w: &mut Write, unit_id: i64, name: &str, k
     {
         return Ok((r.try_get(0)?, false));
     }
-    let r = sqlx::query("INSERT INTO departments (unit_id, name, kind) VALUES ($1, $2, $3) RETURNING id")
-        .bind(unit_id)
-        .bind(name)
-        .bind(kind)
-        .fetch_one(&mut *w.tx)
-        .await?;
+    let r = sqlx::query(
+        "INSERT INTO departments (unit_id, name, kind) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(unit_id)
+    .bind(name)
+    .bind(kind)
+    .fetch_one(&mut *w.tx)
+    .await?;
     Ok((r.try_get(0)?, true))
 }
 
@@ -372,7 +465,9 @@ pub(crate) async fn recompute_paths(w: &mut Write) -> Result<()> {
 }
 
 pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
-    sqlx::query("UPDATE units SET path = '/' || CAST(id AS TEXT) || '/' WHERE parent_id IS NULL").execute(&mut **tx).await?;
+    sqlx::query("UPDATE units SET path = '/' || CAST(id AS TEXT) || '/' WHERE parent_id IS NULL")
+        .execute(&mut **tx)
+        .await?;
     for level in 2..=4i64 {
         sqlx::query(
             "UPDATE units SET path = (SELECT p.path FROM units p WHERE p.id = units.parent_id) || CAST(id AS TEXT) || '/' WHERE level = $1",
@@ -386,6 +481,12 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
 
 impl Store {
     pub async fn count_children(&self, unit_id: i64) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM units WHERE parent_id = $1").bind(unit_id).fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM units WHERE parent_id = $1")
+                .bind(unit_id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
     }
 }

@@ -1,8 +1,12 @@
 //! Rounds, plans, the three lists, the ledger with evidence, and the task lifecycle.
-use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql};
+use crate::{
+    Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql,
+};
 use chrono::NaiveDate;
 use duban_domain::org::Role;
-use duban_domain::rectification::{self as rules, Category, LightRules, Ownership, Reviewer, Step, TaskHistory, TaskState};
+use duban_domain::rectification::{
+    self as rules, Category, LightRules, Ownership, Reviewer, Step, TaskHistory, TaskState,
+};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -16,8 +20,14 @@ pub const EVIDENCE_TYPES: &[(&str, &str)] = &[
     ("jpg", "image/jpeg"),
     ("jpeg", "image/jpeg"),
     ("png", "image/png"),
-    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("doc", "application/msword"),
     ("xls", "application/vnd.ms-excel"),
     ("txt", "text/plain"),
@@ -26,12 +36,19 @@ pub const EVIDENCE_TYPES: &[(&str, &str)] = &[
 
 /// The type of an evidence file by its name, or an error naming what is accepted.
 pub fn evidence_type(filename: &str) -> Result<&'static str> {
-    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
     EVIDENCE_TYPES
         .iter()
         .find(|(e, _)| *e == ext)
         .map(|(_, t)| *t)
-        .ok_or_else(|| StoreError::Invalid(format!("不支持的佐证材料类型：{filename}（可上传 PDF、OFD、图片、Word、Excel、文本）")))
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "不支持的佐证材料类型：{filename}（可上传 PDF、OFD、图片、Word、Excel、文本）"
+            ))
+        })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,15 +123,19 @@ impl Task {
             seq: r.try_get("seq")?,
             title: r.try_get("title")?,
             measure: r.try_get("measure")?,
-            category: Category::parse(&cat).ok_or_else(|| StoreError::Invalid(format!("bad category {cat}")))?,
+            category: Category::parse(&cat)
+                .ok_or_else(|| StoreError::Invalid(format!("bad category {cat}")))?,
             deadline: r.try_get("deadline")?,
             standard: r.try_get("standard")?,
             lead_leader_id: r.try_get("lead_leader_id")?,
             lead_leader: r.try_get("lead_leader")?,
             responsible_id: r.try_get("responsible_id")?,
             responsible: r.try_get("responsible")?,
-            departments: r.try_get::<Option<String>, _>("departments")?.unwrap_or_default(),
-            state: TaskState::parse(&state).ok_or_else(|| StoreError::Invalid(format!("bad state {state}")))?,
+            departments: r
+                .try_get::<Option<String>, _>("departments")?
+                .unwrap_or_default(),
+            state: TaskState::parse(&state)
+                .ok_or_else(|| StoreError::Invalid(format!("bad state {state}")))?,
             created_on: r.try_get("created_on")?,
             closed_on: r.try_get("closed_on")?,
             last_entry_on: r.try_get("last_entry_on")?,
@@ -123,7 +144,10 @@ impl Task {
     }
 
     pub fn facts(&self) -> rules::TaskFacts {
-        let d = |s: &Option<String>| s.as_deref().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        let d = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        };
         rules::TaskFacts {
             category: self.category,
             state: self.state,
@@ -182,7 +206,14 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 6] = [EntryKind::Progress, EntryKind::Staged, EntryKind::ClosureRequest, EntryKind::Approve, EntryKind::Reject, EntryKind::Reopen];
+    pub const ALL: [EntryKind; 6] = [
+        EntryKind::Progress,
+        EntryKind::Staged,
+        EntryKind::ClosureRequest,
+        EntryKind::Approve,
+        EntryKind::Reject,
+        EntryKind::Reopen,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Progress => "progress",
@@ -268,7 +299,12 @@ impl Store {
             .collect()
     }
 
-    async fn plans_where(&self, scope: &Scope, extra: &str, key: Option<&str>) -> Result<Vec<Plan>> {
+    async fn plans_where(
+        &self,
+        scope: &Scope,
+        extra: &str,
+        key: Option<&str>,
+    ) -> Result<Vec<Plan>> {
         let rows = sqlx::query(crate::sqlf!(
             "SELECT p.id, p.round_id, p.unit_id, u.name AS unit_name, p.title, p.body, p.adopted_on, r.title AS round_title, \
              (SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id) AS tasks \
@@ -305,9 +341,11 @@ impl Store {
     /// A plan in scope, by id or by title.
     pub async fn plan(&self, scope: &Scope, key: &str) -> Result<Option<Plan>> {
         let found = if key.chars().all(|c| c.is_ascii_digit()) && !key.is_empty() {
-            self.plans_where(scope, "AND CAST(p.id AS TEXT) = $3", Some(key)).await?
+            self.plans_where(scope, "AND CAST(p.id AS TEXT) = $3", Some(key))
+                .await?
         } else {
-            self.plans_where(scope, "AND p.title = $3", Some(key)).await?
+            self.plans_where(scope, "AND p.title = $3", Some(key))
+                .await?
         };
         Ok(found.into_iter().next())
     }
@@ -321,7 +359,16 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok(Problem { id: r.try_get(0)?, plan_id: r.try_get(1)?, seq: r.try_get(2)?, feedback: r.try_get(3)?, manifestation: r.try_get(4)?, tasks: r.try_get(5)? }))
+            .map(|r| {
+                Ok(Problem {
+                    id: r.try_get(0)?,
+                    plan_id: r.try_get(1)?,
+                    seq: r.try_get(2)?,
+                    feedback: r.try_get(3)?,
+                    manifestation: r.try_get(4)?,
+                    tasks: r.try_get(5)?,
+                })
+            })
             .collect()
     }
 
@@ -334,14 +381,35 @@ impl Store {
 
     /// The tasks of a plan, in list order.
     pub async fn tasks(&self, plan_id: i64) -> Result<Vec<Task>> {
-        let rows = sqlx::query(crate::sqlf!("{} WHERE t.plan_id = $1 ORDER BY t.seq", task_select(self.dept_agg()))).bind(plan_id).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(crate::sqlf!(
+            "{} WHERE t.plan_id = $1 ORDER BY t.seq",
+            task_select(self.dept_agg())
+        ))
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(Task::from_row).collect()
     }
 
     /// Tasks in scope led by a leader or carried by one of the departments ("my tasks").
-    pub async fn my_tasks(&self, scope: &Scope, staff_id: Option<i64>, departments: &[i64]) -> Result<Vec<Task>> {
-        let depts = departments.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",");
-        let dept_cond = if depts.is_empty() { "1 = 0".to_string() } else { format!("t.id IN (SELECT task_id FROM task_departments WHERE department_id IN ({depts}))") };
+    pub async fn my_tasks(
+        &self,
+        scope: &Scope,
+        staff_id: Option<i64>,
+        departments: &[i64],
+    ) -> Result<Vec<Task>> {
+        let depts = departments
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let dept_cond = if depts.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!(
+                "t.id IN (SELECT task_id FROM task_departments WHERE department_id IN ({depts}))"
+            )
+        };
         let rows = sqlx::query(crate::sqlf!(
             "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} AND (t.lead_leader_id = $3 OR t.responsible_id = $3 OR {dept_cond}) ORDER BY t.deadline, t.id",
             task_select(self.dept_agg()),
@@ -371,7 +439,10 @@ impl Store {
     }
 
     pub async fn task_department_ids(&self, task_id: i64) -> Result<Vec<i64>> {
-        let rows = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1").bind(task_id).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
+            .bind(task_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
@@ -393,8 +464,17 @@ impl Store {
         for r in &rows {
             let id: i64 = r.try_get(0)?;
             let mut evidence = Vec::new();
-            for f in files.iter().filter(|f| f.try_get::<i64, _>(0).ok() == Some(id)) {
-                evidence.push(Evidence { id: f.try_get(1)?, sha256: f.try_get(2)?, filename: f.try_get(3)?, content_type: f.try_get(4)?, size: f.try_get(5)? });
+            for f in files
+                .iter()
+                .filter(|f| f.try_get::<i64, _>(0).ok() == Some(id))
+            {
+                evidence.push(Evidence {
+                    id: f.try_get(1)?,
+                    sha256: f.try_get(2)?,
+                    filename: f.try_get(3)?,
+                    content_type: f.try_get(4)?,
+                    size: f.try_get(5)?,
+                });
             }
             out.push(LedgerEntry {
                 id,
@@ -413,7 +493,11 @@ impl Store {
     }
 
     /// An evidence file, if the scope covers the plan it belongs to.
-    pub async fn evidence_file(&self, scope: &Scope, evidence_id: i64) -> Result<Option<(Evidence, Vec<u8>)>> {
+    pub async fn evidence_file(
+        &self,
+        scope: &Scope,
+        evidence_id: i64,
+    ) -> Result<Option<(Evidence, Vec<u8>)>> {
         let r = sqlx::query(crate::sqlf!(
             "SELECT e.id, e.sha256, e.filename, e.content_type, e.size, b.content FROM evidence e JOIN blobs b ON b.sha256 = e.sha256 \
              JOIN ledger_entries l ON l.id = e.entry_id JOIN tasks t ON t.id = l.task_id JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id \
@@ -426,12 +510,26 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = r else { return Ok(None) };
-        Ok(Some((Evidence { id: r.try_get(0)?, sha256: r.try_get(1)?, filename: r.try_get(2)?, content_type: r.try_get(3)?, size: r.try_get(4)? }, r.try_get(5)?)))
+        Ok(Some((
+            Evidence {
+                id: r.try_get(0)?,
+                sha256: r.try_get(1)?,
+                filename: r.try_get(2)?,
+                content_type: r.try_get(3)?,
+                size: r.try_get(4)?,
+            },
+            r.try_get(5)?,
+        )))
     }
 
     /// Adds a ledger entry, applying the lifecycle and reviewer rules. Returns the entry id.
     pub async fn add_entry(&self, author: &Author, e: NewEntry) -> Result<i64> {
-        let mut w = self.write(&Actor { user_id: author.user_id, name: author.login.clone() }).await?;
+        let mut w = self
+            .write(&Actor {
+                user_id: author.user_id,
+                name: author.login.clone(),
+            })
+            .await?;
         let id = add_entry_in(&mut w, author, &e).await?;
         w.commit().await?;
         Ok(id)
@@ -439,7 +537,12 @@ impl Store {
 
     /// The history of every task of a plan, for figures as of any date.
     pub async fn plan_histories(&self, plan_id: i64) -> Result<Vec<(i64, TaskHistory)>> {
-        let tasks = sqlx::query("SELECT id, category, created_on, deadline FROM tasks WHERE plan_id = $1 ORDER BY id").bind(plan_id).fetch_all(&self.pool).await?;
+        let tasks = sqlx::query(
+            "SELECT id, category, created_on, deadline FROM tasks WHERE plan_id = $1 ORDER BY id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
         let entries = sqlx::query(
             "SELECT l.task_id, l.entry_date, l.kind, l.state_after FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 ORDER BY l.task_id, l.entry_date, l.id",
         )
@@ -455,17 +558,22 @@ impl Store {
             let deadline: Option<String> = r.try_get(3)?;
             let id: i64 = r.try_get(0)?;
             idx.insert(id, out.len());
-            out.push((id, TaskHistory {
-                category: Category::parse(&cat).unwrap_or(Category::TimeLimited),
-                created: date(&created),
-                deadline: deadline.as_deref().map(date),
-                states: vec![],
-                entries: vec![],
-                staged: vec![],
-            }));
+            out.push((
+                id,
+                TaskHistory {
+                    category: Category::parse(&cat).unwrap_or(Category::TimeLimited),
+                    created: date(&created),
+                    deadline: deadline.as_deref().map(date),
+                    states: vec![],
+                    entries: vec![],
+                    staged: vec![],
+                },
+            ));
         }
         for r in &entries {
-            let Some(&i) = idx.get(&r.try_get::<i64, _>(0)?) else { continue };
+            let Some(&i) = idx.get(&r.try_get::<i64, _>(0)?) else {
+                continue;
+            };
             let d = date(&r.try_get::<String, _>(1)?);
             let kind: String = r.try_get(2)?;
             let state: String = r.try_get(3)?;
@@ -484,24 +592,49 @@ impl Store {
     }
 
     pub async fn plan_stats(&self, plan_id: i64, as_of: NaiveDate) -> Result<rules::PlanStats> {
-        let h: Vec<TaskHistory> = self.plan_histories(plan_id).await?.into_iter().map(|(_, h)| h).collect();
+        let h: Vec<TaskHistory> = self
+            .plan_histories(plan_id)
+            .await?
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect();
         Ok(rules::plan_stats(&h, as_of, &LightRules::default()))
     }
 
     /// The departments a staff member belongs to (one, or none).
     pub async fn staff_departments(&self, staff_id: Option<i64>) -> Result<Vec<i64>> {
         let Some(s) = staff_id else { return Ok(vec![]) };
-        let r = sqlx::query("SELECT department_id FROM staff WHERE id = $1").bind(s).fetch_optional(&self.pool).await?;
-        Ok(r.and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten()).into_iter().collect())
+        let r = sqlx::query("SELECT department_id FROM staff WHERE id = $1")
+            .bind(s)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(
+            r.and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
+                .into_iter()
+                .collect(),
+        )
     }
 
     pub async fn user_staff_id(&self, user_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query("SELECT staff_id FROM users WHERE id = $1").bind(user_id).fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT staff_id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 }
 
 /// Creates a round inside a write.
-pub(crate) async fn insert_round(w: &mut Write, unit_id: i64, title: &str, inspector: &str, from: &str, to: &str, feedback: &str, due: &str) -> Result<i64> {
+pub(crate) async fn insert_round(
+    w: &mut Write,
+    unit_id: i64,
+    title: &str,
+    inspector: &str,
+    from: &str,
+    to: &str,
+    feedback: &str,
+    due: &str,
+) -> Result<i64> {
     let id: i64 = sqlx::query(
         "INSERT INTO rounds (unit_id, title, inspector, kind, inspected_from, inspected_to, feedback_date, report_due) VALUES ($1, $2, $3, 'central', $4, $5, $6, $7) RETURNING id",
     )
@@ -515,11 +648,26 @@ pub(crate) async fn insert_round(w: &mut Write, unit_id: i64, title: &str, inspe
     .fetch_one(&mut *w.tx)
     .await?
     .try_get(0)?;
-    w.audit(Change { action: "round.create", entity: "round", entity_id: id.to_string(), unit_id: Some(unit_id), before: None, after: Some(json!({"title": title, "feedback_date": feedback})) }).await?;
+    w.audit(Change {
+        action: "round.create",
+        entity: "round",
+        entity_id: id.to_string(),
+        unit_id: Some(unit_id),
+        before: None,
+        after: Some(json!({"title": title, "feedback_date": feedback})),
+    })
+    .await?;
     Ok(id)
 }
 
-pub(crate) async fn insert_plan(w: &mut Write, round_id: i64, unit_id: i64, title: &str, body: &str, adopted_on: &str) -> Result<i64> {
+pub(crate) async fn insert_plan(
+    w: &mut Write,
+    round_id: i64,
+    unit_id: i64,
+    title: &str,
+    body: &str,
+    adopted_on: &str,
+) -> Result<i64> {
     let id: i64 = sqlx::query("INSERT INTO plans (round_id, unit_id, title, body, adopted_on) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(round_id)
         .bind(unit_id)
@@ -529,11 +677,25 @@ pub(crate) async fn insert_plan(w: &mut Write, round_id: i64, unit_id: i64, titl
         .fetch_one(&mut *w.tx)
         .await?
         .try_get(0)?;
-    w.audit(Change { action: "plan.create", entity: "plan", entity_id: id.to_string(), unit_id: Some(unit_id), before: None, after: Some(json!({"title": title, "body": body})) }).await?;
+    w.audit(Change {
+        action: "plan.create",
+        entity: "plan",
+        entity_id: id.to_string(),
+        unit_id: Some(unit_id),
+        before: None,
+        after: Some(json!({"title": title, "body": body})),
+    })
+    .await?;
     Ok(id)
 }
 
-pub(crate) async fn insert_problem(w: &mut Write, plan_id: i64, seq: i64, feedback: &str, manifestation: &str) -> Result<i64> {
+pub(crate) async fn insert_problem(
+    w: &mut Write,
+    plan_id: i64,
+    seq: i64,
+    feedback: &str,
+    manifestation: &str,
+) -> Result<i64> {
     Ok(sqlx::query("INSERT INTO problems (plan_id, seq, feedback, manifestation) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(plan_id)
         .bind(seq)
@@ -545,7 +707,11 @@ pub(crate) async fn insert_problem(w: &mut Write, plan_id: i64, seq: i64, feedba
 }
 
 pub(crate) async fn insert_task(w: &mut Write, t: &NewTask<'_>) -> Result<i64> {
-    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks WHERE plan_id = $1").bind(t.plan_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks WHERE plan_id = $1")
+        .bind(t.plan_id)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?;
     let id: i64 = sqlx::query(
         "INSERT INTO tasks (plan_id, problem_id, seq, title, measure, category, deadline, standard, lead_leader_id, responsible_id, state, created_on) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'not_started', $11) RETURNING id",
@@ -565,7 +731,14 @@ pub(crate) async fn insert_task(w: &mut Write, t: &NewTask<'_>) -> Result<i64> {
     .await?
     .try_get(0)?;
     for (d, lead) in &t.departments {
-        sqlx::query("INSERT INTO task_departments (task_id, department_id, is_lead) VALUES ($1, $2, $3)").bind(id).bind(*d).bind(i64::from(*lead)).execute(&mut *w.tx).await?;
+        sqlx::query(
+            "INSERT INTO task_departments (task_id, department_id, is_lead) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(*d)
+        .bind(i64::from(*lead))
+        .execute(&mut *w.tx)
+        .await?;
     }
     Ok(id)
 }
@@ -573,34 +746,55 @@ pub(crate) async fn insert_task(w: &mut Write, t: &NewTask<'_>) -> Result<i64> {
 /// The heart of the ledger: checks the step against the lifecycle and reviewer rules, stores the
 /// entry and its evidence (content-addressed), and moves the task.
 pub(crate) async fn add_entry_in(w: &mut Write, author: &Author, e: &NewEntry) -> Result<i64> {
-    let r = sqlx::query("SELECT category, state, lead_leader_id, plan_id FROM tasks WHERE id = $1").bind(e.task_id).fetch_optional(&mut *w.tx).await?.ok_or(StoreError::NotFound)?;
+    let r = sqlx::query("SELECT category, state, lead_leader_id, plan_id FROM tasks WHERE id = $1")
+        .bind(e.task_id)
+        .fetch_optional(&mut *w.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let category = Category::parse(&r.try_get::<String, _>(0)?).unwrap_or(Category::TimeLimited);
     let state = TaskState::parse(&r.try_get::<String, _>(1)?).unwrap_or(TaskState::NotStarted);
     let lead: Option<i64> = r.try_get(2)?;
-    let depts: Vec<i64> = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
-        .bind(e.task_id)
-        .fetch_all(&mut *w.tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<std::result::Result<_, _>>()?;
+    let depts: Vec<i64> =
+        sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
+            .bind(e.task_id)
+            .fetch_all(&mut *w.tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
     let invalid = |e: rules::RuleError| StoreError::Invalid(e.to_string());
     if e.body.trim().is_empty() {
         return Err(StoreError::Invalid("请填写内容".into()));
     }
+    if e.date > crate::today() {
+        return Err(StoreError::Invalid("台账日期不能晚于今天".into()));
+    }
     for f in &e.files {
         if f.bytes.len() > MAX_EVIDENCE_BYTES {
-            return Err(StoreError::Invalid(format!("佐证材料 {} 超过 {} MB", f.filename, MAX_EVIDENCE_BYTES / 1024 / 1024)));
+            return Err(StoreError::Invalid(format!(
+                "佐证材料 {} 超过 {} MB",
+                f.filename,
+                MAX_EVIDENCE_BYTES / 1024 / 1024
+            )));
         }
         evidence_type(&f.filename)?;
     }
     if let Some(c) = e.corrects_id {
-        let same: i64 = sqlx::query("SELECT COUNT(*) FROM ledger_entries WHERE id = $1 AND task_id = $2").bind(c).bind(e.task_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        let same: i64 =
+            sqlx::query("SELECT COUNT(*) FROM ledger_entries WHERE id = $1 AND task_id = $2")
+                .bind(c)
+                .bind(e.task_id)
+                .fetch_one(&mut *w.tx)
+                .await?
+                .try_get(0)?;
         if same == 0 {
             return Err(StoreError::Invalid("更正的台账条目不属于本任务".into()));
         }
     }
-    let owner = Ownership { lead_leader_staff: lead, responsible_departments: &depts };
+    let owner = Ownership {
+        lead_leader_staff: lead,
+        responsible_departments: &depts,
+    };
     let new_state = match e.kind {
         EntryKind::Progress | EntryKind::Staged => {
             if e.kind == EntryKind::Staged && category != Category::LongTerm {
@@ -614,20 +808,42 @@ pub(crate) async fn add_entry_in(w: &mut Write, author: &Author, e: &NewEntry) -
                 .fetch_one(&mut *w.tx)
                 .await?
                 .try_get(0)?;
-            let step = Step::RequestClosure { evidence_files: e.files.len() + earlier as usize, statement: e.body.clone() };
+            let step = Step::RequestClosure {
+                evidence_files: e.files.len() + earlier as usize,
+                statement: e.body.clone(),
+            };
             rules::transition(state, category, &step).map_err(invalid)?
         }
         EntryKind::Approve | EntryKind::Reject => {
-            let reviewer = Reviewer { role: author.role, staff: author.staff_id, departments: &author.departments };
+            let reviewer = Reviewer {
+                role: author.role,
+                staff: author.staff_id,
+                departments: &author.departments,
+            };
             rules::may_review(&reviewer, &owner, &DEFAULT_REVIEWERS).map_err(invalid)?;
-            let step = if e.kind == EntryKind::Approve { Step::Approve } else { Step::Reject { reasons: e.body.clone() } };
+            let step = if e.kind == EntryKind::Approve {
+                Step::Approve
+            } else {
+                Step::Reject {
+                    reasons: e.body.clone(),
+                }
+            };
             rules::transition(state, category, &step).map_err(invalid)?
         }
         EntryKind::Reopen => {
             if !DEFAULT_REVIEWERS.contains(&author.role) {
-                return Err(StoreError::Invalid("只有驻院纪检监察组或整改办可以通过回头看重新打开任务".into()));
+                return Err(StoreError::Invalid(
+                    "只有驻院纪检监察组或整改办可以通过回头看重新打开任务".into(),
+                ));
             }
-            rules::transition(state, category, &Step::Reopen { reason: e.body.clone() }).map_err(invalid)?
+            rules::transition(
+                state,
+                category,
+                &Step::Reopen {
+                    reason: e.body.clone(),
+                },
+            )
+            .map_err(invalid)?
         }
     };
     let date = e.date.to_string();
@@ -692,24 +908,46 @@ impl Store {
     /// The plan's ledger as it stood on `as_of`, one row a task, in the customary 14 columns.
     pub async fn ledger_sheet(&self, plan_id: i64, as_of: NaiveDate) -> Result<Vec<[String; 14]>> {
         let tasks = self.tasks(plan_id).await?;
-        let manifest: std::collections::HashMap<i64, String> = self.problems(plan_id).await?.into_iter().map(|p| (p.id, p.manifestation)).collect();
+        let manifest: std::collections::HashMap<i64, String> = self
+            .problems(plan_id)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.manifestation))
+            .collect();
         let as_of_s = as_of.to_string();
         let mut out = Vec::with_capacity(tasks.len());
         for t in tasks.into_iter().filter(|t| t.created_on <= as_of_s) {
-            let ledger: Vec<LedgerEntry> = self.ledger(t.id).await?.into_iter().filter(|e| e.entry_date <= as_of_s).collect();
+            let ledger: Vec<LedgerEntry> = self
+                .ledger(t.id)
+                .await?
+                .into_iter()
+                .filter(|e| e.entry_date <= as_of_s)
+                .collect();
             let progress = ledger
                 .iter()
                 .rev()
                 .find(|e| e.kind == "progress" || e.kind == "staged")
                 .map(|e| format!("（{}）{}", e.entry_date, e.body))
                 .unwrap_or_default();
-            let evidence: Vec<String> = ledger.iter().flat_map(|e| e.evidence.iter().map(|f| f.filename.clone())).collect();
-            let state = ledger.last().and_then(|e| TaskState::parse(&e.state_after)).unwrap_or(TaskState::NotStarted);
-            let approval = ledger.iter().rev().find(|e| e.kind == "approve").filter(|_| state == TaskState::Closed);
+            let evidence: Vec<String> = ledger
+                .iter()
+                .flat_map(|e| e.evidence.iter().map(|f| f.filename.clone()))
+                .collect();
+            let state = ledger
+                .last()
+                .and_then(|e| TaskState::parse(&e.state_after))
+                .unwrap_or(TaskState::NotStarted);
+            let approval = ledger
+                .iter()
+                .rev()
+                .find(|e| e.kind == "approve")
+                .filter(|_| state == TaskState::Closed);
             out.push([
                 t.seq.to_string(),
                 t.problem.clone().unwrap_or_default(),
-                t.problem_id.and_then(|p| manifest.get(&p).cloned()).unwrap_or_default(),
+                t.problem_id
+                    .and_then(|p| manifest.get(&p).cloned())
+                    .unwrap_or_default(),
                 t.title.clone(),
                 t.measure.clone(),
                 t.category.zh().to_string(),
@@ -728,16 +966,41 @@ impl Store {
 
     /// Imports a ledger workbook into the plan `title` of a unit: a new plan (under the unit's most
     /// recent round), or the existing one, whose tasks are matched by 序号. All rows or none.
-    pub async fn import_ledger(&self, actor: &Actor, unit_id: i64, title: &str, table: &duban_domain::import::Table) -> Result<crate::org::ImportReport> {
+    pub async fn import_ledger(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        title: &str,
+        table: &duban_domain::import::Table,
+    ) -> Result<crate::org::ImportReport> {
         let mut staff = std::collections::HashMap::new();
-        for r in sqlx::query("SELECT id, name FROM staff WHERE unit_id = $1 ORDER BY id").bind(unit_id).fetch_all(&self.pool).await? {
-            staff.entry(r.try_get::<String, _>(1)?).or_insert(r.try_get::<i64, _>(0)?);
+        for r in sqlx::query("SELECT id, name FROM staff WHERE unit_id = $1 ORDER BY id")
+            .bind(unit_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            staff
+                .entry(r.try_get::<String, _>(1)?)
+                .or_insert(r.try_get::<i64, _>(0)?);
         }
-        let depts: std::collections::HashMap<String, i64> = self.departments(unit_id).await?.into_iter().map(|d| (d.name, d.id)).collect();
-        let rows = duban_domain::import::validate_ledger(table, &staff, &depts).map_err(StoreError::Import)?;
+        let depts: std::collections::HashMap<String, i64> = self
+            .departments(unit_id)
+            .await?
+            .into_iter()
+            .map(|d| (d.name, d.id))
+            .collect();
+        let rows = duban_domain::import::validate_ledger(table, &staff, &depts)
+            .map_err(StoreError::Import)?;
         let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
         let mut w = self.write(actor).await?;
-        let plan_id: i64 = match sqlx::query("SELECT id FROM plans WHERE unit_id = $1 AND title = $2").bind(unit_id).bind(title).fetch_optional(&mut *w.tx).await? {
+        let plan_id: i64 = match sqlx::query(
+            "SELECT id FROM plans WHERE unit_id = $1 AND title = $2",
+        )
+        .bind(unit_id)
+        .bind(title)
+        .fetch_optional(&mut *w.tx)
+        .await?
+        {
             Some(r) => r.try_get(0)?,
             None => {
                 let round: i64 = match sqlx::query("SELECT id FROM rounds WHERE unit_id = $1 ORDER BY feedback_date DESC, id DESC LIMIT 1").bind(unit_id).fetch_optional(&mut *w.tx).await? {
@@ -750,19 +1013,45 @@ impl Store {
                 insert_plan(&mut w, round, unit_id, title, title, &today.to_string()).await?
             }
         };
-        let adopted: String = sqlx::query("SELECT adopted_on FROM plans WHERE id = $1").bind(plan_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        let adopted: String = sqlx::query("SELECT adopted_on FROM plans WHERE id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
         let adopted = NaiveDate::parse_from_str(&adopted, "%Y-%m-%d").unwrap_or(today);
         let mut report = crate::org::ImportReport::default();
-        let importer = Author { user_id: actor.user_id, login: actor.name.clone(), role: Role::Office, staff_id: None, departments: vec![] };
+        let importer = Author {
+            user_id: actor.user_id,
+            login: actor.name.clone(),
+            role: Role::Office,
+            staff_id: None,
+            departments: vec![],
+        };
         for r in &rows {
-            let problem_id: i64 = match sqlx::query("SELECT id FROM problems WHERE plan_id = $1 AND feedback = $2").bind(plan_id).bind(&r.feedback).fetch_optional(&mut *w.tx).await? {
-                Some(p) => p.try_get(0)?,
-                None => {
-                    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1").bind(plan_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
-                    insert_problem(&mut w, plan_id, seq, &r.feedback, &r.manifestation).await?
-                }
-            };
-            let existing = sqlx::query("SELECT id FROM tasks WHERE plan_id = $1 AND seq = $2").bind(plan_id).bind(r.seq).fetch_optional(&mut *w.tx).await?;
+            let problem_id: i64 =
+                match sqlx::query("SELECT id FROM problems WHERE plan_id = $1 AND feedback = $2")
+                    .bind(plan_id)
+                    .bind(&r.feedback)
+                    .fetch_optional(&mut *w.tx)
+                    .await?
+                {
+                    Some(p) => p.try_get(0)?,
+                    None => {
+                        let seq: i64 = sqlx::query(
+                            "SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1",
+                        )
+                        .bind(plan_id)
+                        .fetch_one(&mut *w.tx)
+                        .await?
+                        .try_get(0)?;
+                        insert_problem(&mut w, plan_id, seq, &r.feedback, &r.manifestation).await?
+                    }
+                };
+            let existing = sqlx::query("SELECT id FROM tasks WHERE plan_id = $1 AND seq = $2")
+                .bind(plan_id)
+                .bind(r.seq)
+                .fetch_optional(&mut *w.tx)
+                .await?;
             let task_id = match existing {
                 Some(t) => {
                     let id: i64 = t.try_get(0)?;
@@ -777,7 +1066,10 @@ impl Store {
                         .bind(id)
                         .execute(&mut *w.tx)
                         .await?;
-                    sqlx::query("DELETE FROM task_departments WHERE task_id = $1").bind(id).execute(&mut *w.tx).await?;
+                    sqlx::query("DELETE FROM task_departments WHERE task_id = $1")
+                        .bind(id)
+                        .execute(&mut *w.tx)
+                        .await?;
                     for (i, d) in r.departments.iter().enumerate() {
                         sqlx::query("INSERT INTO task_departments (task_id, department_id, is_lead) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING").bind(id).bind(*d).bind(i64::from(i == 0)).execute(&mut *w.tx).await?;
                     }
@@ -795,27 +1087,63 @@ impl Store {
                         standard: "",
                         lead_leader_id: r.lead_leader,
                         responsible_id: r.responsible,
-                        departments: r.departments.iter().enumerate().map(|(i, d)| (*d, i == 0)).collect(),
+                        departments: r
+                            .departments
+                            .iter()
+                            .enumerate()
+                            .map(|(i, d)| (*d, i == 0))
+                            .collect(),
                         // a task closed on paper existed before its closure
-                        created_on: r.closed.as_ref().map(|c| c.1.min(today)).unwrap_or(today).min(adopted),
+                        created_on: r
+                            .closed
+                            .as_ref()
+                            .map(|c| c.1.min(today))
+                            .unwrap_or(today)
+                            .min(adopted),
                     };
                     let id = insert_task(&mut w, &nt).await?;
-                    sqlx::query("UPDATE tasks SET seq = $1 WHERE id = $2").bind(r.seq).bind(id).execute(&mut *w.tx).await?;
+                    sqlx::query("UPDATE tasks SET seq = $1 WHERE id = $2")
+                        .bind(r.seq)
+                        .bind(id)
+                        .execute(&mut *w.tx)
+                        .await?;
                     report.created += 1;
                     id
                 }
             };
             // the ledger keeps what the workbook says, as new entries (the ledger is append-only)
-            let state: String = sqlx::query("SELECT state FROM tasks WHERE id = $1").bind(task_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            let state: String = sqlx::query("SELECT state FROM tasks WHERE id = $1")
+                .bind(task_id)
+                .fetch_one(&mut *w.tx)
+                .await?
+                .try_get(0)?;
             let mut body = r.progress.clone();
             if !r.evidence.is_empty() {
-                body = format!("{body}（佐证材料：{}）", r.evidence).trim().to_string();
+                body = format!("{body}（佐证材料：{}）", r.evidence)
+                    .trim()
+                    .to_string();
             }
             if !body.is_empty() {
-                let kind = if r.category == Category::LongTerm { EntryKind::Staged } else { EntryKind::Progress };
+                let kind = if r.category == Category::LongTerm {
+                    EntryKind::Staged
+                } else {
+                    EntryKind::Progress
+                };
                 // dated on the closure day for closed tasks, so that the history reads in order
                 let date = r.closed.as_ref().map(|c| c.1).unwrap_or(today);
-                add_entry_in(&mut w, &importer, &NewEntry { task_id, date, kind, body, corrects_id: None, files: vec![] }).await?;
+                add_entry_in(
+                    &mut w,
+                    &importer,
+                    &NewEntry {
+                        task_id,
+                        date,
+                        kind,
+                        body,
+                        corrects_id: None,
+                        files: vec![],
+                    },
+                )
+                .await?;
             }
             if let Some((reviewer, date)) = &r.closed {
                 if state != "closed" {
@@ -831,7 +1159,11 @@ impl Store {
                     .bind(now_rfc3339())
                     .execute(&mut *w.tx)
                     .await?;
-                    sqlx::query("UPDATE tasks SET state = 'closed', closed_on = $1 WHERE id = $2").bind(date.to_string()).bind(task_id).execute(&mut *w.tx).await?;
+                    sqlx::query("UPDATE tasks SET state = 'closed', closed_on = $1 WHERE id = $2")
+                        .bind(date.to_string())
+                        .bind(task_id)
+                        .execute(&mut *w.tx)
+                        .await?;
                 }
             }
         }
@@ -841,7 +1173,9 @@ impl Store {
             entity_id: plan_id.to_string(),
             unit_id: Some(unit_id),
             before: None,
-            after: Some(json!({"title": title, "created": report.created, "updated": report.updated})),
+            after: Some(
+                json!({"title": title, "created": report.created, "updated": report.updated}),
+            ),
         })
         .await?;
         w.commit().await?;
@@ -852,41 +1186,111 @@ impl Store {
 impl Store {
     /// Opens an inspection round of a unit; the report is due two months after feedback (rolled
     /// past rest days by the work calendar).
-    pub async fn create_round(&self, actor: &Actor, unit_id: i64, title: &str, inspector: &str, from: NaiveDate, to: NaiveDate, feedback: NaiveDate) -> Result<i64> {
+    pub async fn create_round(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        title: &str,
+        inspector: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        feedback: NaiveDate,
+    ) -> Result<i64> {
         if to < from || feedback < to {
-            return Err(StoreError::Invalid("日期顺序应为：巡视开始 ≤ 巡视结束 ≤ 反馈日期".into()));
+            return Err(StoreError::Invalid(
+                "日期顺序应为：巡视开始 ≤ 巡视结束 ≤ 反馈日期".into(),
+            ));
         }
         let due = self
             .work_calendar()
             .await?
-            .deadline(feedback, duban_domain::calendar::Period::Months(2), duban_domain::calendar::Counting::Calendar)
+            .deadline(
+                feedback,
+                duban_domain::calendar::Period::Months(2),
+                duban_domain::calendar::Counting::Calendar,
+            )
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut w = self.write(actor).await?;
-        let id = insert_round(&mut w, unit_id, title, inspector, &from.to_string(), &to.to_string(), &feedback.to_string(), &due.to_string()).await?;
+        let id = insert_round(
+            &mut w,
+            unit_id,
+            title,
+            inspector,
+            &from.to_string(),
+            &to.to_string(),
+            &feedback.to_string(),
+            &due.to_string(),
+        )
+        .await?;
         w.commit().await?;
         Ok(id)
     }
 
-    pub async fn create_plan(&self, actor: &Actor, round_id: i64, unit_id: i64, title: &str, body: &str, adopted_on: NaiveDate) -> Result<i64> {
+    pub async fn create_plan(
+        &self,
+        actor: &Actor,
+        round_id: i64,
+        unit_id: i64,
+        title: &str,
+        body: &str,
+        adopted_on: NaiveDate,
+    ) -> Result<i64> {
         let mut w = self.write(actor).await?;
-        let ok: i64 = sqlx::query("SELECT COUNT(*) FROM rounds WHERE id = $1 AND unit_id = $2").bind(round_id).bind(unit_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        let ok: i64 = sqlx::query("SELECT COUNT(*) FROM rounds WHERE id = $1 AND unit_id = $2")
+            .bind(round_id)
+            .bind(unit_id)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
         if ok == 0 {
             return Err(StoreError::Invalid("巡视轮次不属于本单位".into()));
         }
-        let dup: i64 = sqlx::query("SELECT COUNT(*) FROM plans WHERE unit_id = $1 AND title = $2").bind(unit_id).bind(title).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        let dup: i64 = sqlx::query("SELECT COUNT(*) FROM plans WHERE unit_id = $1 AND title = $2")
+            .bind(unit_id)
+            .bind(title)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
         if dup > 0 {
             return Err(StoreError::Conflict(format!("本单位已有方案“{title}”")));
         }
-        let id = insert_plan(&mut w, round_id, unit_id, title, body, &adopted_on.to_string()).await?;
+        let id = insert_plan(
+            &mut w,
+            round_id,
+            unit_id,
+            title,
+            body,
+            &adopted_on.to_string(),
+        )
+        .await?;
         w.commit().await?;
         Ok(id)
     }
 
-    pub async fn add_problem(&self, actor: &Actor, plan: &Plan, feedback: &str, manifestation: &str) -> Result<i64> {
+    pub async fn add_problem(
+        &self,
+        actor: &Actor,
+        plan: &Plan,
+        feedback: &str,
+        manifestation: &str,
+    ) -> Result<i64> {
         let mut w = self.write(actor).await?;
-        let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1").bind(plan.id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        let seq: i64 =
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1")
+                .bind(plan.id)
+                .fetch_one(&mut *w.tx)
+                .await?
+                .try_get(0)?;
         let id = insert_problem(&mut w, plan.id, seq, feedback, manifestation).await?;
-        w.audit(Change { action: "problem.create", entity: "problem", entity_id: id.to_string(), unit_id: Some(plan.unit_id), before: None, after: Some(json!({"feedback": feedback})) }).await?;
+        w.audit(Change {
+            action: "problem.create",
+            entity: "problem",
+            entity_id: id.to_string(),
+            unit_id: Some(plan.unit_id),
+            before: None,
+            after: Some(json!({"feedback": feedback})),
+        })
+        .await?;
         w.commit().await?;
         Ok(id)
     }
@@ -896,19 +1300,36 @@ impl Store {
     pub async fn add_task(&self, actor: &Actor, plan: &Plan, t: &NewTask<'_>) -> Result<i64> {
         let mut w = self.write(actor).await?;
         if let Some(p) = t.problem_id {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM problems WHERE id = $1 AND plan_id = $2").bind(p).bind(plan.id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) FROM problems WHERE id = $1 AND plan_id = $2")
+                    .bind(p)
+                    .bind(plan.id)
+                    .fetch_one(&mut *w.tx)
+                    .await?
+                    .try_get(0)?;
             if n == 0 {
                 return Err(StoreError::Invalid("反馈问题不属于本方案".into()));
             }
         }
         for s in [t.lead_leader_id, t.responsible_id].into_iter().flatten() {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM staff WHERE id = $1 AND unit_id = $2").bind(s).bind(plan.unit_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            let n: i64 = sqlx::query("SELECT COUNT(*) FROM staff WHERE id = $1 AND unit_id = $2")
+                .bind(s)
+                .bind(plan.unit_id)
+                .fetch_one(&mut *w.tx)
+                .await?
+                .try_get(0)?;
             if n == 0 {
                 return Err(StoreError::Invalid("牵头领导和责任人须为本单位人员".into()));
             }
         }
         for (d, _) in &t.departments {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM departments WHERE id = $1 AND unit_id = $2").bind(*d).bind(plan.unit_id).fetch_one(&mut *w.tx).await?.try_get(0)?;
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) FROM departments WHERE id = $1 AND unit_id = $2")
+                    .bind(*d)
+                    .bind(plan.unit_id)
+                    .fetch_one(&mut *w.tx)
+                    .await?
+                    .try_get(0)?;
             if n == 0 {
                 return Err(StoreError::Invalid("责任部门须为本单位部门".into()));
             }

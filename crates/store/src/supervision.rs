@@ -1,21 +1,35 @@
 //! Supervision: the sweep that issues reminders (催办) and graded notices (督办单), and their
 //! delivery. Issuing is an insert under a unique key, so sweeps are idempotent and two servers on
 //! one database never issue the same notice twice.
-use crate::backup::insert_rows;
 use crate::{Actor, Change, Result, Scope, Store, now_epoch, now_rfc3339, scope_like, scope_sql};
 use chrono::NaiveDate;
-use duban_domain::rectification::urging::{Urge, UrgeRules, urge};
+use duban_domain::rectification::urging::{Urge, UrgeRules, quiet_until, urge};
 use duban_domain::rectification::{Category, LightRules, TaskFacts, TaskState};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SweepReport {
-    pub open_tasks: usize,
+    /// open tasks that may be yellow or red on the day
+    pub watched_tasks: usize,
     pub reminders: u64,
     pub notices: u64,
+}
+
+/// Rows a statement of the sweep carries: SQLite resolves each bound parameter's name by a linear
+/// search, so statements with thousands of parameters cost more than many small ones.
+const SWEEP_CHUNK: usize = 64;
+
+/// What the sweep owes one task.
+struct Owed {
+    task: i64,
+    kind: &'static str,
+    level: &'static str,
+    days: i64,
+    dedupe: String,
+    to: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,57 +67,123 @@ impl Store {
     /// Issues what is owed on `as_of` to every open task.
     pub async fn sweep(&self, as_of: NaiveDate) -> Result<SweepReport> {
         let (lights, rules) = (LightRules::default(), UrgeRules::default());
+        // only tasks that may be yellow or red are read (a superset, by date comparisons); the
+        // domain decides for each of them what is owed
+        let c = lights.cutoffs(as_of);
         let rows = sqlx::query(
-            "SELECT id, category, state, created_on, deadline, last_entry_on, last_staged_on, lead_leader_id, responsible_id FROM tasks WHERE state <> 'closed'",
+            "SELECT id, category, state, created_on, deadline, last_entry_on, last_staged_on, lead_leader_id, responsible_id FROM tasks \
+             WHERE state <> 'closed' AND created_on <= $1 AND (quiet_until IS NULL OR quiet_from > $1 OR quiet_until <= $1) \
+             AND (COALESCE(last_entry_on, created_on) < $2 OR (category = 'long_term' AND COALESCE(last_staged_on, created_on) <= $3) \
+             OR (category <> 'long_term' AND deadline <= $4))",
         )
+        .bind(as_of.to_string())
+        .bind(c.entry_before.to_string())
+        .bind(c.staged_by.to_string())
+        .bind(c.due_by.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut emails: HashMap<i64, String> = HashMap::new();
-        for r in sqlx::query("SELECT staff_id, email FROM users WHERE staff_id IS NOT NULL AND email <> '' AND disabled = 0").fetch_all(&self.pool).await? {
-            emails.insert(r.try_get(0)?, r.try_get(1)?);
-        }
-        let date = |s: Option<String>| s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
-        let now = now_rfc3339();
-        let issued = as_of.to_string();
-        let mut out: Vec<Vec<Value>> = Vec::new();
-        let mut report = SweepReport { open_tasks: rows.len(), ..Default::default() };
-        let mut kinds = Vec::new();
+        let date = |s: Option<String>| s.and_then(|s| s.parse::<NaiveDate>().ok());
+        let mut report = SweepReport {
+            watched_tasks: rows.len(),
+            ..Default::default()
+        };
+        let mut owed: Vec<Owed> = Vec::new();
+        let mut quiet: std::collections::BTreeMap<NaiveDate, Vec<i64>> = Default::default();
         for r in &rows {
             let id: i64 = r.try_get(0)?;
             let f = TaskFacts {
-                category: Category::parse(&r.try_get::<String, _>(1)?).unwrap_or(Category::TimeLimited),
-                state: TaskState::parse(&r.try_get::<String, _>(2)?).unwrap_or(TaskState::NotStarted),
+                category: Category::parse(&r.try_get::<String, _>(1)?)
+                    .unwrap_or(Category::TimeLimited),
+                state: TaskState::parse(&r.try_get::<String, _>(2)?)
+                    .unwrap_or(TaskState::NotStarted),
                 created: date(Some(r.try_get(3)?)).unwrap_or(as_of),
                 deadline: date(r.try_get(4)?),
                 last_entry: date(r.try_get(5)?),
                 last_staged: date(r.try_get(6)?),
             };
-            if f.created > as_of {
-                continue;
-            }
             let lead: Option<i64> = r.try_get(7)?;
             let responsible: Option<i64> = r.try_get(8)?;
-            let (kind, level, days, dedupe, to) = match urge(id, &f, as_of, &lights, &rules) {
-                None => continue,
-                Some(Urge::Reminder { dedupe }) => ("reminder", "", 0, dedupe, responsible.or(lead)),
-                Some(Urge::Notice { level, days_overdue, dedupe }) => ("notice", level.as_str(), days_overdue, dedupe, lead),
-            };
-            let email = to.and_then(|s| emails.get(&s).cloned()).unwrap_or_default();
-            kinds.push(kind);
-            out.push(vec![json!(id), json!(kind), json!(level), json!(dedupe), json!(to), json!(issued), json!(days), json!(email), json!(now)]);
+            quiet
+                .entry(quiet_until(id, &f, as_of, &lights, &rules))
+                .or_default()
+                .push(id);
+            match urge(id, &f, as_of, &lights, &rules) {
+                None => {}
+                Some(Urge::Reminder { dedupe }) => owed.push(Owed {
+                    task: id,
+                    kind: "reminder",
+                    level: "",
+                    days: 0,
+                    dedupe,
+                    to: responsible.or(lead),
+                }),
+                Some(Urge::Notice {
+                    level,
+                    days_overdue,
+                    dedupe,
+                }) => owed.push(Owed {
+                    task: id,
+                    kind: "notice",
+                    level: level.as_str(),
+                    days: days_overdue,
+                    dedupe,
+                    to: lead,
+                }),
+            }
         }
-        if out.is_empty() {
+        if rows.is_empty() {
             return Ok(report);
         }
+        let mut emails: HashMap<i64, String> = HashMap::new();
+        for r in sqlx::query("SELECT staff_id, email FROM users WHERE staff_id IS NOT NULL AND email <> '' AND disabled = 0").fetch_all(&self.pool).await? {
+            emails.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        let (now, issued) = (now_rfc3339(), as_of.to_string());
         let mut w = self.write(&Actor::system("scheduler")).await?;
-        let cols: Vec<String> = ["task_id", "kind", "level", "dedupe", "addressee_id", "issued_on", "days_overdue", "email", "created_at"].iter().map(|s| s.to_string()).collect();
-        let ints = [true, false, false, false, true, false, true, false, false];
-        // reminders and notices are inserted separately so that each count is exact
+        // reminders and notices are inserted separately so that each count is exact; a unique key
+        // refuses what another process issued first
         for kind in ["reminder", "notice"] {
-            let rows: Vec<Vec<Value>> = out.iter().zip(&kinds).filter(|(_, k)| **k == kind).map(|(r, _)| r.clone()).collect();
             let mut n = 0;
-            for chunk in rows.chunks(900 / cols.len()) {
-                n += insert_rows(&mut w.tx, "notices", &cols, &ints, chunk, "ON CONFLICT (dedupe) DO NOTHING").await?;
+            for chunk in owed
+                .iter()
+                .filter(|o| o.kind == kind)
+                .collect::<Vec<_>>()
+                .chunks(SWEEP_CHUNK)
+            {
+                let mut sql = String::from(
+                    "INSERT INTO notices (task_id, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    let p = i * 6;
+                    sql.push_str(&format!(
+                        "{}(${}, $1, ${}, ${}, ${}, $2, ${}, ${}, $3)",
+                        if i > 0 { ", " } else { "" },
+                        p + 4,
+                        p + 5,
+                        p + 6,
+                        p + 7,
+                        p + 8,
+                        p + 9
+                    ));
+                }
+                sql.push_str(" ON CONFLICT (dedupe) DO NOTHING");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(kind)
+                    .bind(&issued)
+                    .bind(&now);
+                for o in chunk {
+                    let email =
+                        o.to.and_then(|s| emails.get(&s).cloned())
+                            .unwrap_or_default();
+                    q = q
+                        .bind(o.task)
+                        .bind(o.level)
+                        .bind(&o.dedupe)
+                        .bind(o.to)
+                        .bind(o.days)
+                        .bind(email);
+                }
+                n += q.execute(&mut *w.tx).await?.rows_affected();
             }
             if kind == "reminder" {
                 report.reminders = n;
@@ -111,8 +191,34 @@ impl Store {
                 report.notices = n;
             }
         }
+        // until when each task needs no look (the facts' changes clear it)
+        for (until, ids) in &quiet {
+            for chunk in ids.chunks(SWEEP_CHUNK) {
+                let list = (0..chunk.len())
+                    .map(|i| format!("${}", i + 3))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut q = sqlx::query(crate::sqlf!(
+                    "UPDATE tasks SET quiet_from = $1, quiet_until = $2 WHERE id IN ({list})"
+                ))
+                .bind(&issued)
+                .bind(until.to_string());
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *w.tx).await?;
+            }
+        }
         if report.reminders + report.notices > 0 {
-            w.audit(Change { action: "supervision.sweep", entity: "notices", entity_id: issued.clone(), unit_id: None, before: None, after: Some(json!(report)) }).await?;
+            w.audit(Change {
+                action: "supervision.sweep",
+                entity: "notices",
+                entity_id: issued.clone(),
+                unit_id: None,
+                before: None,
+                after: Some(json!(report)),
+            })
+            .await?;
         }
         w.commit().await?;
         Ok(report)
@@ -139,23 +245,58 @@ impl Store {
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
-            let (email, kind, level, days, issued, title): (String, String, String, i64, String, String) =
-                (n.try_get(0)?, n.try_get(1)?, n.try_get(2)?, n.try_get(3)?, n.try_get(4)?, n.try_get(5)?);
+            let (email, kind, level, days, issued, title): (
+                String,
+                String,
+                String,
+                i64,
+                String,
+                String,
+            ) = (
+                n.try_get(0)?,
+                n.try_get(1)?,
+                n.try_get(2)?,
+                n.try_get(3)?,
+                n.try_get(4)?,
+                n.try_get(5)?,
+            );
             let deadline: Option<String> = n.try_get(6)?;
             let name: Option<String> = n.try_get(7)?;
-            let (subject, body) = notice_text(&kind, &level, days, &issued, &title, deadline.as_deref(), name.as_deref());
-            out.push(OutMail { notice_id: id, to: email, subject, body });
+            let (subject, body) = notice_text(
+                &kind,
+                &level,
+                days,
+                &issued,
+                &title,
+                deadline.as_deref(),
+                name.as_deref(),
+            );
+            out.push(OutMail {
+                notice_id: id,
+                to: email,
+                subject,
+                body,
+            });
         }
         Ok(out)
     }
 
     pub async fn mark_sent(&self, notice_id: i64) -> Result<()> {
-        sqlx::query("UPDATE notices SET sent_at = $1 WHERE id = $2").bind(now_rfc3339()).bind(notice_id).execute(&self.pool).await?;
+        sqlx::query("UPDATE notices SET sent_at = $1 WHERE id = $2")
+            .bind(now_rfc3339())
+            .bind(notice_id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     /// Notices in scope, newest first; with `addressee`, only those addressed to that staff member.
-    pub async fn notices(&self, scope: &Scope, addressee: Option<i64>, limit: i64) -> Result<Vec<Notice>> {
+    pub async fn notices(
+        &self,
+        scope: &Scope,
+        addressee: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Notice>> {
         let rows = sqlx::query(crate::sqlf!(
             "SELECT n.id, n.task_id, t.title, n.kind, n.level, s.name, n.issued_on, n.days_overdue, n.sent_at FROM notices n JOIN tasks t ON t.id = n.task_id \
              JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id LEFT JOIN staff s ON s.id = n.addressee_id \
@@ -199,24 +340,41 @@ impl Store {
         .bind(scope_like(scope))
         .fetch_all(&self.pool)
         .await?;
-        let n = |r: &sqlx::any::AnyRow, i: usize| -> Result<i64> {
-            // SUM is BIGINT on SQLite and NUMERIC on PostgreSQL; both arrive as text or integer
-            Ok(match r.try_get::<i64, _>(i) {
-                Ok(v) => v,
-                Err(_) => r.try_get::<String, _>(i).ok().and_then(|s| s.parse().ok()).unwrap_or(0),
+        let n = crate::int;
+        rows.iter()
+            .map(|r| {
+                Ok(LeaderCount {
+                    leader: r.try_get(0)?,
+                    reminders: n(r, 1)?,
+                    blue: n(r, 2)?,
+                    yellow: n(r, 3)?,
+                    red: n(r, 4)?,
+                })
             })
-        };
-        rows.iter().map(|r| Ok(LeaderCount { leader: r.try_get(0)?, reminders: n(r, 1)?, blue: n(r, 2)?, yellow: n(r, 3)?, red: n(r, 4)? })).collect()
+            .collect()
     }
 }
 
 /// The wording of a reminder or supervision notice.
-pub fn notice_text(kind: &str, level: &str, days: i64, issued: &str, task: &str, deadline: Option<&str>, to: Option<&str>) -> (String, String) {
+pub fn notice_text(
+    kind: &str,
+    level: &str,
+    days: i64,
+    issued: &str,
+    task: &str,
+    deadline: Option<&str>,
+    to: Option<&str>,
+) -> (String, String) {
     let to = to.unwrap_or("同志");
     if kind == "reminder" {
         (
             format!("【催办】{task}"),
-            format!("{to}：\n\n整改任务“{task}”{}，请抓紧推进并及时登记工作台账。\n\n整改工作领导小组办公室\n{issued}", deadline.map(|d| format!("完成时限为 {d}")).unwrap_or_else(|| "需按期报送阶段性成效".into())),
+            format!(
+                "{to}：\n\n整改任务“{task}”{}，请抓紧推进并及时登记工作台账。\n\n整改工作领导小组办公室\n{issued}",
+                deadline
+                    .map(|d| format!("完成时限为 {d}"))
+                    .unwrap_or_else(|| "需按期报送阶段性成效".into())
+            ),
         )
     } else {
         let name = match level {
@@ -226,7 +384,9 @@ pub fn notice_text(kind: &str, level: &str, days: i64, issued: &str, task: &str,
         };
         (
             format!("【{name}】{task}"),
-            format!("{to}：\n\n您牵头的整改任务“{task}”已逾期 {days} 天，现发出{name}，请督促责任部门立即整改，并将整改情况及时报整改工作领导小组办公室。\n\n整改工作领导小组办公室\n{issued}"),
+            format!(
+                "{to}：\n\n您牵头的整改任务“{task}”已逾期 {days} 天，现发出{name}，请督促责任部门立即整改，并将整改情况及时报整改工作领导小组办公室。\n\n整改工作领导小组办公室\n{issued}"
+            ),
         )
     }
 }

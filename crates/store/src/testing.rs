@@ -5,31 +5,52 @@ use crate::Store;
 use sqlx::Connection;
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{}", std::process::id(), &duban_domain::auth::new_secret()[..12])
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        &duban_domain::auth::new_secret()[..12]
+    )
 }
 
 pub async fn sqlite() -> Store {
     let path = std::env::temp_dir().join(format!("{}.db", unique("duban_test")));
-    Store::open(&format!("sqlite://{}", path.display())).await.expect("open sqlite")
+    Store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("open sqlite")
 }
 
 /// A new, empty PostgreSQL database, or `None` when none is configured.
 pub async fn postgres() -> Option<Store> {
     let Ok(url) = std::env::var("DUBAN_TEST_PG_URL") else {
-        assert!(std::env::var("DUBAN_REQUIRE_PG").as_deref() != Ok("1"), "DUBAN_REQUIRE_PG=1 but DUBAN_TEST_PG_URL is not set");
+        assert!(
+            std::env::var("DUBAN_REQUIRE_PG").as_deref() != Ok("1"),
+            "DUBAN_REQUIRE_PG=1 but DUBAN_TEST_PG_URL is not set"
+        );
         return None;
     };
     sqlx::any::install_default_drivers();
     let name = unique("duban_test");
-    let mut admin = sqlx::AnyConnection::connect(&url).await.unwrap_or_else(|e| panic!("connect to DUBAN_TEST_PG_URL={url:?}: {e}"));
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
+    let mut admin = sqlx::AnyConnection::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("connect to DUBAN_TEST_PG_URL={url:?}: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
     admin.close().await.ok();
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b.to_string(), format!("?{q}")),
         None => (url.clone(), String::new()),
     };
-    let base = base.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(base);
-    Some(Store::open(&format!("{base}/{name}{query}")).await.expect("open postgres"))
+    let base = base
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(base);
+    Some(
+        Store::open(&format!("{base}/{name}{query}"))
+            .await
+            .expect("open postgres"),
+    )
 }
 
 /// The stores a backend-independent test runs on, labelled.

@@ -1,5 +1,8 @@
 //! Accounts, sessions and API tokens.
-use crate::{Actor, Change, Result, Scope, Store, StoreError, flag, now_epoch, now_rfc3339, scope_like, scope_sql};
+use crate::{
+    Actor, Change, Result, Scope, Store, StoreError, flag, now_epoch, now_rfc3339, scope_like,
+    scope_sql,
+};
 use duban_domain::auth::{self, new_secret, secret_digest};
 use duban_domain::org::Role;
 use serde::Serialize;
@@ -30,10 +33,17 @@ pub struct User {
 
 impl User {
     pub fn scope(&self) -> Scope {
-        Scope { unit_id: self.unit_id, unit_path: self.unit_path.clone(), subtree: self.subtree }
+        Scope {
+            unit_id: self.unit_id,
+            unit_path: self.unit_path.clone(),
+            subtree: self.subtree,
+        }
     }
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.id), name: self.login.clone() }
+        Actor {
+            user_id: Some(self.id),
+            name: self.login.clone(),
+        }
     }
     fn from_row(r: &AnyRow) -> Result<User> {
         let role: String = r.try_get("role")?;
@@ -68,7 +78,11 @@ pub struct NewUser<'a> {
 
 /// The outcome of a login attempt.
 pub enum LoginOutcome {
-    Ok { user: User, session: String, csrf: String },
+    Ok {
+        user: User,
+        session: String,
+        csrf: String,
+    },
     BadCredentials,
     Locked,
 }
@@ -84,10 +98,15 @@ pub struct ApiToken {
 impl Store {
     pub fn validate_login(login: &str) -> Result<String> {
         let l = login.trim();
-        if (2..=40).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+        if (2..=40).contains(&l.len())
+            && l.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        {
             Ok(l.to_string())
         } else {
-            Err(StoreError::Invalid("登录名须为 2–40 位字母、数字、点、下划线或连字符".into()))
+            Err(StoreError::Invalid(
+                "登录名须为 2–40 位字母、数字、点、下划线或连字符".into(),
+            ))
         }
     }
 
@@ -96,7 +115,11 @@ impl Store {
         auth::check_password_policy(nu.password).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let hash = auth::hash_password(nu.password);
         let mut w = self.write(actor).await?;
-        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE login = $1").bind(&login).fetch_one(&mut *w.tx).await?.try_get(0)?;
+        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE login = $1")
+            .bind(&login)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
         if exists > 0 {
             return Err(StoreError::Conflict(format!("登录名 {login} 已存在")));
         }
@@ -127,21 +150,30 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
-        let r = sqlx::query(crate::sqlf!("{USER_SELECT} WHERE us.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        let r = sqlx::query(crate::sqlf!("{USER_SELECT} WHERE us.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         r.as_ref().map(User::from_row).transpose()
     }
 
     pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
-        let r = sqlx::query(crate::sqlf!("{USER_SELECT} WHERE us.login = $1")).bind(login).fetch_optional(&self.pool).await?;
+        let r = sqlx::query(crate::sqlf!("{USER_SELECT} WHERE us.login = $1"))
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?;
         r.as_ref().map(User::from_row).transpose()
     }
 
     pub async fn users_in_scope(&self, scope: &Scope) -> Result<Vec<User>> {
-        let rows = sqlx::query(crate::sqlf!("{USER_SELECT} WHERE {} ORDER BY u.code, us.login", scope_sql("u", 1, 2)))
-            .bind(scope.unit_id)
-            .bind(scope_like(scope))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(crate::sqlf!(
+            "{USER_SELECT} WHERE {} ORDER BY u.code, us.login",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(User::from_row).collect()
     }
 
@@ -154,7 +186,10 @@ impl Store {
             .await?;
         let Some(row) = row else {
             // spend the same time as a real check, so that logins cannot be probed by timing
-            auth::verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI");
+            auth::verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI",
+            );
             return Ok(LoginOutcome::BadCredentials);
         };
         let id: i64 = row.try_get(0)?;
@@ -165,7 +200,10 @@ impl Store {
             return Ok(LoginOutcome::Locked);
         }
         let disabled = flag(&row, "disabled")?;
-        let actor = Actor { user_id: Some(id), name: login.trim().to_string() };
+        let actor = Actor {
+            user_id: Some(id),
+            name: login.trim().to_string(),
+        };
         if disabled || !auth::verify_password(password, &hash) {
             let (n, lock) = auth::after_failure(failed, now);
             let mut w = self.write(&actor).await?;
@@ -176,17 +214,34 @@ impl Store {
                 .execute(&mut *w.tx)
                 .await?;
             if lock.is_some() {
-                w.audit(Change { action: "user.locked", entity: "user", entity_id: id.to_string(), unit_id: None, before: None, after: Some(json!({"locked_until": lock})) })
-                    .await?;
+                w.audit(Change {
+                    action: "user.locked",
+                    entity: "user",
+                    entity_id: id.to_string(),
+                    unit_id: None,
+                    before: None,
+                    after: Some(json!({"locked_until": lock})),
+                })
+                .await?;
             }
             w.commit().await?;
-            return Ok(if lock.is_some() { LoginOutcome::Locked } else { LoginOutcome::BadCredentials });
+            return Ok(if lock.is_some() {
+                LoginOutcome::Locked
+            } else {
+                LoginOutcome::BadCredentials
+            });
         }
         let session = new_secret();
         let csrf = new_secret();
         let mut w = self.write(&actor).await?;
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id).execute(&mut *w.tx).await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *w.tx).await?;
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(&mut *w.tx)
+            .await?;
         sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(secret_digest(&session))
             .bind(id)
@@ -195,10 +250,22 @@ impl Store {
             .bind(now + SESSION_SECONDS)
             .execute(&mut *w.tx)
             .await?;
-        w.audit(Change { action: "user.login", entity: "user", entity_id: id.to_string(), unit_id: None, before: None, after: None }).await?;
+        w.audit(Change {
+            action: "user.login",
+            entity: "user",
+            entity_id: id.to_string(),
+            unit_id: None,
+            before: None,
+            after: None,
+        })
+        .await?;
         w.commit().await?;
         let user = self.user(id).await?.ok_or(StoreError::NotFound)?;
-        Ok(LoginOutcome::Ok { user, session, csrf })
+        Ok(LoginOutcome::Ok {
+            user,
+            session,
+            csrf,
+        })
     }
 
     /// The user and CSRF token of a live session. Extends the session when more than a tenth of
@@ -209,37 +276,61 @@ impl Store {
         let sql = format!("{USER_SELECT} JOIN sessions se ON se.user_id = us.id WHERE se.id_hash = $1 AND se.expires_at > $2 AND us.disabled = 0")
             .replacen("SELECT us.id", "SELECT se.csrf, se.expires_at, us.id", 1);
         let r = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&digest)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+            .bind(&digest)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(r) = r else { return Ok(None) };
         let user = User::from_row(&r)?;
         let csrf: String = r.try_get("csrf")?;
         let expires: i64 = r.try_get("expires_at")?;
         if expires - now < SESSION_SECONDS - SESSION_SECONDS / 10 {
-            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id_hash = $2").bind(now + SESSION_SECONDS).bind(&digest).execute(&self.pool).await?;
+            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id_hash = $2")
+                .bind(now + SESSION_SECONDS)
+                .bind(&digest)
+                .execute(&self.pool)
+                .await?;
         }
         Ok(Some((user, csrf)))
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(secret_digest(token)).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(secret_digest(token))
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     /// Changes a password after checking the current one; ends the user's other sessions.
-    pub async fn change_password(&self, user: &User, current: &str, new: &str, keep_session: Option<&str>) -> Result<()> {
-        let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1").bind(user.id).fetch_one(&self.pool).await?.try_get(0)?;
+    pub async fn change_password(
+        &self,
+        user: &User,
+        current: &str,
+        new: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
+        let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         if !auth::verify_password(current, &hash) {
             return Err(StoreError::Invalid("当前密码不正确".into()));
         }
         auth::check_password_policy(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.set_password(&user.actor(), user.id, new, keep_session).await
+        self.set_password(&user.actor(), user.id, new, keep_session)
+            .await
     }
 
     /// Sets a password without the current one (administrators, CLI).
-    pub async fn set_password(&self, actor: &Actor, user_id: i64, new: &str, keep_session: Option<&str>) -> Result<()> {
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        new: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
         auth::check_password_policy(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut w = self.write(actor).await?;
         sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
@@ -252,30 +343,62 @@ impl Store {
             .bind(keep_session.map(secret_digest).unwrap_or_default())
             .execute(&mut *w.tx)
             .await?;
-        w.audit(Change { action: "user.password", entity: "user", entity_id: user_id.to_string(), unit_id: None, before: None, after: None }).await?;
+        w.audit(Change {
+            action: "user.password",
+            entity: "user",
+            entity_id: user_id.to_string(),
+            unit_id: None,
+            before: None,
+            after: None,
+        })
+        .await?;
         w.commit().await
     }
 
     pub async fn user_email(&self, user_id: i64) -> Result<String> {
-        Ok(sqlx::query("SELECT email FROM users WHERE id = $1").bind(user_id).fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 
     /// Sets the address notices are e-mailed to (empty: none).
     pub async fn set_email(&self, actor: &Actor, user_id: i64, email: &str) -> Result<()> {
         let e = email.trim();
-        let ok = e.is_empty() || (e.len() <= 120 && e.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)));
+        let ok = e.is_empty()
+            || (e.len() <= 120
+                && e.split_once('@').is_some_and(|(a, d)| {
+                    !a.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)
+                }));
         if !ok {
             return Err(StoreError::Invalid(format!("电子邮件地址无效：{e}")));
         }
         let mut w = self.write(actor).await?;
-        sqlx::query("UPDATE users SET email = $1 WHERE id = $2").bind(e).bind(user_id).execute(&mut *w.tx).await?;
-        w.audit(Change { action: "user.email", entity: "user", entity_id: user_id.to_string(), unit_id: None, before: None, after: Some(json!({"email": e})) }).await?;
+        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(e)
+            .bind(user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "user.email",
+            entity: "user",
+            entity_id: user_id.to_string(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"email": e})),
+        })
+        .await?;
         w.commit().await
     }
 
     pub async fn set_lang(&self, user: &User, lang: &str) -> Result<()> {
         let mut w = self.write(&user.actor()).await?;
-        sqlx::query("UPDATE users SET lang = $1 WHERE id = $2").bind(lang).bind(user.id).execute(&mut *w.tx).await?;
+        sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+            .bind(lang)
+            .bind(user.id)
+            .execute(&mut *w.tx)
+            .await?;
         w.audit(Change {
             action: "user.lang",
             entity: "user",
@@ -300,16 +423,35 @@ impl Store {
             .fetch_one(&mut *w.tx)
             .await?
             .try_get(0)?;
-        w.audit(Change { action: "token.create", entity: "api_token", entity_id: id.to_string(), unit_id: Some(user.unit_id), before: None, after: Some(json!({"name": name})) })
-            .await?;
+        w.audit(Change {
+            action: "token.create",
+            entity: "api_token",
+            entity_id: id.to_string(),
+            unit_id: Some(user.unit_id),
+            before: None,
+            after: Some(json!({"name": name})),
+        })
+        .await?;
         w.commit().await?;
         Ok(secret)
     }
 
     pub async fn tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
-        let rows = sqlx::query("SELECT id, name, created_at, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id").bind(user_id).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
-            .map(|r| Ok(ApiToken { id: r.try_get(0)?, name: r.try_get(1)?, created_at: r.try_get(2)?, revoked: flag(r, "revoked")? }))
+            .map(|r| {
+                Ok(ApiToken {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    created_at: r.try_get(2)?,
+                    revoked: flag(r, "revoked")?,
+                })
+            })
             .collect()
     }
 
@@ -325,8 +467,15 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        w.audit(Change { action: "token.revoke", entity: "api_token", entity_id: token_id.to_string(), unit_id: Some(user.unit_id), before: None, after: None })
-            .await?;
+        w.audit(Change {
+            action: "token.revoke",
+            entity: "api_token",
+            entity_id: token_id.to_string(),
+            unit_id: Some(user.unit_id),
+            before: None,
+            after: None,
+        })
+        .await?;
         w.commit().await
     }
 

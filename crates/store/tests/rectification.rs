@@ -12,7 +12,13 @@ fn d(s: &str) -> NaiveDate {
 async fn author(store: &Store, login: &str) -> Author {
     let u = store.user_by_login(login).await.unwrap().unwrap();
     let staff = store.user_staff_id(u.id).await.unwrap();
-    Author { user_id: Some(u.id), login: u.login.clone(), role: u.role, staff_id: staff, departments: store.staff_departments(staff).await.unwrap() }
+    Author {
+        user_id: Some(u.id),
+        login: u.login.clone(),
+        role: u.role,
+        staff_id: staff,
+        departments: store.staff_departments(staff).await.unwrap(),
+    }
 }
 
 #[tokio::test]
@@ -22,18 +28,66 @@ async fn demo_reproduces_the_seeds_figures() {
         store.load_demo().await.unwrap();
         let admin = store.user_by_login("admin").await.unwrap().unwrap();
         let plans = store.plans(&admin.scope()).await.unwrap();
-        assert_eq!(plans.len(), 4, "{name}: two plans, the party plan issued to two provinces; loading twice duplicates nothing");
-        let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
+        assert_eq!(
+            plans.len(),
+            4,
+            "{name}: two plans, the party plan issued to two provinces; loading twice duplicates nothing"
+        );
+        let party = store
+            .plan(&admin.scope(), "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(party.tasks, 87);
         let s = store.plan_stats(party.id, d("2020-11-05")).await.unwrap();
         assert_eq!(s.total, 87, "{name}");
-        assert_eq!(s.time_limited, ClosableStats { total: 30, closed: 15, open: 15, overdue: 0 }, "{name}");
-        assert_eq!(s.long_term, LongTermStats { total: 57, with_staged_results: 57, overdue: 0 }, "{name}");
+        assert_eq!(
+            s.time_limited,
+            ClosableStats {
+                total: 30,
+                closed: 15,
+                open: 15,
+                overdue: 0
+            },
+            "{name}"
+        );
+        assert_eq!(
+            s.long_term,
+            LongTermStats {
+                total: 57,
+                with_staged_results: 57,
+                overdue: 0
+            },
+            "{name}"
+        );
         assert_eq!(s.immediate.total, 0);
-        let disc = store.plan(&admin.scope(), &store.plans(&admin.scope()).await.unwrap()[1].id.to_string()).await.unwrap().unwrap();
+        let disc = store
+            .plan(
+                &admin.scope(),
+                &store.plans(&admin.scope()).await.unwrap()[1].id.to_string(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
         let s = store.plan_stats(disc.id, d("2020-11-05")).await.unwrap();
-        assert_eq!((s.total, s.immediate.total, s.time_limited.total, s.long_term.total), (49, 17, 15, 17), "{name}");
-        assert_eq!((s.immediate.closed, s.time_limited.overdue, s.long_term.with_staged_results), (17, 0, 17));
+        assert_eq!(
+            (
+                s.total,
+                s.immediate.total,
+                s.time_limited.total,
+                s.long_term.total
+            ),
+            (49, 17, 15, 17),
+            "{name}"
+        );
+        assert_eq!(
+            (
+                s.immediate.closed,
+                s.time_limited.overdue,
+                s.long_term.with_staged_results
+            ),
+            (17, 0, 17)
+        );
         // as of an earlier day the figures come from the ledger's history
         let s = store.plan_stats(party.id, d("2020-06-01")).await.unwrap();
         assert_eq!(s.time_limited.closed, 0, "{name}");
@@ -43,14 +97,39 @@ async fn demo_reproduces_the_seeds_figures() {
         // scope: a provincial office does not see the SPP's plans or tasks
         let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
         let zj_plans = store.plans(&zj.scope()).await.unwrap();
-        assert_eq!(zj_plans.len(), 1, "{name}: the province sees its own copy only");
-        assert_eq!((zj_plans[0].tasks, zj_plans[0].unit_name.as_str()), (87, "浙江省人民检察院"));
-        let rollup = store.rollup(&admin.scope(), party.id, d("2020-11-05")).await.unwrap();
+        assert_eq!(
+            zj_plans.len(),
+            1,
+            "{name}: the province sees its own copy only"
+        );
+        assert_eq!(
+            (zj_plans[0].tasks, zj_plans[0].unit_name.as_str()),
+            (87, "浙江省人民检察院")
+        );
+        let rollup = store
+            .rollup(&admin.scope(), party.id, d("2020-11-05"))
+            .await
+            .unwrap();
         assert_eq!(rollup.len(), 2, "{name}");
-        assert!(rollup.iter().all(|r| r.stats.total == 87 && r.stats.time_limited.closed == 0));
-        assert_eq!(store.rollup(&zj.scope(), party.id, d("2020-11-05")).await.unwrap().len(), 1, "{name}: roll-up within scope");
+        assert!(
+            rollup
+                .iter()
+                .all(|r| r.stats.total == 87 && r.stats.time_limited.closed == 0)
+        );
+        assert_eq!(
+            store
+                .rollup(&zj.scope(), party.id, d("2020-11-05"))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{name}: roll-up within scope"
+        );
         let t = store.tasks(party.id).await.unwrap()[0].id;
-        assert!(store.task_in_scope(&zj.scope(), t).await.unwrap().is_none(), "{name}");
+        assert!(
+            store.task_in_scope(&zj.scope(), t).await.unwrap().is_none(),
+            "{name}"
+        );
     }
 }
 
@@ -59,58 +138,225 @@ async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
         let admin = store.user_by_login("admin").await.unwrap().unwrap();
-        let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
+        let party = store
+            .plan(&admin.scope(), "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
         let tasks = store.tasks(party.id).await.unwrap();
-        let open = tasks.iter().find(|t| t.state == TaskState::InProgress && t.category == duban_domain::rectification::Category::TimeLimited).unwrap();
+        let open = tasks
+            .iter()
+            .find(|t| {
+                t.state == TaskState::InProgress
+                    && t.category == duban_domain::rectification::Category::TimeLimited
+            })
+            .unwrap();
         let depts = store.task_department_ids(open.id).await.unwrap();
-        let keeper = Author { user_id: None, login: "keeper".into(), role: Role::Dept, staff_id: open.responsible_id, departments: depts.clone() };
-        let entry = |kind, body: &str, files| NewEntry { task_id: open.id, date: d("2020-11-10"), kind, body: body.into(), corrects_id: None, files };
+        let keeper = Author {
+            user_id: None,
+            login: "keeper".into(),
+            role: Role::Dept,
+            staff_id: open.responsible_id,
+            departments: depts.clone(),
+        };
+        let entry = |kind, body: &str, files| NewEntry {
+            task_id: open.id,
+            date: d("2020-11-10"),
+            kind,
+            body: body.into(),
+            corrects_id: None,
+            files,
+        };
         // no evidence yet
-        let Err(StoreError::Invalid(m)) = store.add_entry(&keeper, entry(EntryKind::ClosureRequest, "已完成", vec![])).await else { panic!("{name}") };
+        let Err(StoreError::Invalid(m)) = store
+            .add_entry(&keeper, entry(EntryKind::ClosureRequest, "已完成", vec![]))
+            .await
+        else {
+            panic!("{name}")
+        };
         assert!(m.contains("佐证材料"), "{m}");
         // a forbidden file type
-        let bad = vec![Upload { filename: "run.exe".into(), bytes: b"MZ".to_vec() }];
-        assert!(matches!(store.add_entry(&keeper, entry(EntryKind::Progress, "x", bad)).await, Err(StoreError::Invalid(_))));
-        let pdf = vec![Upload { filename: "报告.pdf".into(), bytes: b"%PDF-1.4 demo".to_vec() }];
-        store.add_entry(&keeper, entry(EntryKind::ClosureRequest, "已对照完成标准完成", pdf)).await.unwrap();
+        let bad = vec![Upload {
+            filename: "run.exe".into(),
+            bytes: b"MZ".to_vec(),
+        }];
+        assert!(matches!(
+            store
+                .add_entry(&keeper, entry(EntryKind::Progress, "x", bad))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        let pdf = vec![Upload {
+            filename: "报告.pdf".into(),
+            bytes: b"%PDF-1.4 demo".to_vec(),
+        }];
+        store
+            .add_entry(
+                &keeper,
+                entry(EntryKind::ClosureRequest, "已对照完成标准完成", pdf),
+            )
+            .await
+            .unwrap();
         // the lead leader may not approve his own task; nor may its department
-        let leader = Author { user_id: None, login: "l".into(), role: Role::Office, staff_id: open.lead_leader_id, departments: vec![] };
-        let Err(StoreError::Invalid(m)) = store.add_entry(&leader, entry(EntryKind::Approve, "同意", vec![])).await else { panic!() };
+        let leader = Author {
+            user_id: None,
+            login: "l".into(),
+            role: Role::Office,
+            staff_id: open.lead_leader_id,
+            departments: vec![],
+        };
+        let Err(StoreError::Invalid(m)) = store
+            .add_entry(&leader, entry(EntryKind::Approve, "同意", vec![]))
+            .await
+        else {
+            panic!()
+        };
         assert!(m.contains("形式销号"), "{name}: {m}");
-        let same_dept = Author { user_id: None, login: "o".into(), role: Role::Office, staff_id: None, departments: depts.clone() };
-        assert!(store.add_entry(&same_dept, entry(EntryKind::Approve, "同意", vec![])).await.is_err());
+        let same_dept = Author {
+            user_id: None,
+            login: "o".into(),
+            role: Role::Office,
+            staff_id: None,
+            departments: depts.clone(),
+        };
+        assert!(
+            store
+                .add_entry(&same_dept, entry(EntryKind::Approve, "同意", vec![]))
+                .await
+                .is_err()
+        );
         let leader_role = author(&store, "leader").await;
-        assert!(store.add_entry(&leader_role, entry(EntryKind::Approve, "同意", vec![])).await.is_err(), "leaders are not reviewers");
+        assert!(
+            store
+                .add_entry(&leader_role, entry(EntryKind::Approve, "同意", vec![]))
+                .await
+                .is_err(),
+            "leaders are not reviewers"
+        );
         // the discipline group rejects with reasons, then approves a second request
         let disc = author(&store, "discipline").await;
-        assert!(store.add_entry(&disc, entry(EntryKind::Reject, " ", vec![])).await.is_err());
-        store.add_entry(&disc, entry(EntryKind::Reject, "佐证材料不足以证明制度已执行", vec![])).await.unwrap();
-        assert_eq!(store.task_in_scope(&admin.scope(), open.id).await.unwrap().unwrap().state, TaskState::InProgress);
-        store.add_entry(&keeper, entry(EntryKind::ClosureRequest, "补充了执行情况", vec![])).await.unwrap();
-        store.add_entry(&disc, entry(EntryKind::Approve, "同意销号", vec![])).await.unwrap();
-        let t = store.task_in_scope(&admin.scope(), open.id).await.unwrap().unwrap();
-        assert_eq!((t.state, t.closed_on.as_deref()), (TaskState::Closed, Some("2020-11-10")), "{name}");
+        assert!(
+            store
+                .add_entry(&disc, entry(EntryKind::Reject, " ", vec![]))
+                .await
+                .is_err()
+        );
+        store
+            .add_entry(
+                &disc,
+                entry(EntryKind::Reject, "佐证材料不足以证明制度已执行", vec![]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .task_in_scope(&admin.scope(), open.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            TaskState::InProgress
+        );
+        store
+            .add_entry(
+                &keeper,
+                entry(EntryKind::ClosureRequest, "补充了执行情况", vec![]),
+            )
+            .await
+            .unwrap();
+        store
+            .add_entry(&disc, entry(EntryKind::Approve, "同意销号", vec![]))
+            .await
+            .unwrap();
+        let t = store
+            .task_in_scope(&admin.scope(), open.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (t.state, t.closed_on.as_deref()),
+            (TaskState::Closed, Some("2020-11-10")),
+            "{name}"
+        );
         // look-back reopens with a reason
-        store.add_entry(&disc, entry(EntryKind::Reopen, "回头看发现问题反弹", vec![])).await.unwrap();
-        assert_eq!(store.task_in_scope(&admin.scope(), open.id).await.unwrap().unwrap().state, TaskState::InProgress);
+        store
+            .add_entry(
+                &disc,
+                entry(EntryKind::Reopen, "回头看发现问题反弹", vec![]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .task_in_scope(&admin.scope(), open.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .state,
+            TaskState::InProgress
+        );
         // the ledger is append-only; a correction points at the entry it corrects
         let ledger = store.ledger(open.id).await.unwrap();
         let first = ledger[0].id;
-        assert!(sqlx::query("UPDATE ledger_entries SET body = 'x' WHERE id = $1").bind(first).execute(&store.pool).await.is_err(), "{name}");
-        let fix = NewEntry { task_id: open.id, date: d("2020-11-11"), kind: EntryKind::Progress, body: "更正：日期应为2月21日".into(), corrects_id: Some(first), files: vec![] };
+        assert!(
+            sqlx::query("UPDATE ledger_entries SET body = 'x' WHERE id = $1")
+                .bind(first)
+                .execute(&store.pool)
+                .await
+                .is_err(),
+            "{name}"
+        );
+        let fix = NewEntry {
+            task_id: open.id,
+            date: d("2020-11-11"),
+            kind: EntryKind::Progress,
+            body: "更正：日期应为2月21日".into(),
+            corrects_id: Some(first),
+            files: vec![],
+        };
         store.add_entry(&keeper, fix).await.unwrap();
         let last = store.ledger(open.id).await.unwrap().pop().unwrap();
         assert_eq!(last.corrects_id, Some(first));
         // evidence is content-addressed and scoped
-        let ev = store.ledger(open.id).await.unwrap().iter().flat_map(|e| e.evidence.clone()).find(|e| e.filename == "报告.pdf").unwrap();
-        let (_, bytes) = store.evidence_file(&admin.scope(), ev.id).await.unwrap().unwrap();
+        let ev = store
+            .ledger(open.id)
+            .await
+            .unwrap()
+            .iter()
+            .flat_map(|e| e.evidence.clone())
+            .find(|e| e.filename == "报告.pdf")
+            .unwrap();
+        let (_, bytes) = store
+            .evidence_file(&admin.scope(), ev.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(bytes, b"%PDF-1.4 demo");
         let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
-        assert!(store.evidence_file(&zj.scope(), ev.id).await.unwrap().is_none(), "{name}");
+        assert!(
+            store
+                .evidence_file(&zj.scope(), ev.id)
+                .await
+                .unwrap()
+                .is_none(),
+            "{name}"
+        );
         // long-term tasks never close
-        let long = tasks.iter().find(|t| t.category == duban_domain::rectification::Category::LongTerm).unwrap();
-        let req = NewEntry { task_id: long.id, date: d("2020-11-10"), kind: EntryKind::ClosureRequest, body: "x".into(), corrects_id: None, files: vec![] };
-        let Err(StoreError::Invalid(m)) = store.add_entry(&keeper, req).await else { panic!() };
+        let long = tasks
+            .iter()
+            .find(|t| t.category == duban_domain::rectification::Category::LongTerm)
+            .unwrap();
+        let req = NewEntry {
+            task_id: long.id,
+            date: d("2020-11-10"),
+            kind: EntryKind::ClosureRequest,
+            body: "x".into(),
+            corrects_id: None,
+            files: vec![],
+        };
+        let Err(StoreError::Invalid(m)) = store.add_entry(&keeper, req).await else {
+            panic!()
+        };
         assert!(m.contains("长期整改"));
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
@@ -127,31 +373,426 @@ async fn biweekly_consultations_decide_on_tasks() {
         let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
         assert!(store.meetings(&zj.scope()).await.unwrap().is_empty());
         let last = meetings.iter().find(|m| m.held_on == "2020-09-04").unwrap();
-        let (_, items) = store.meeting(&admin.scope(), last.id).await.unwrap().unwrap();
-        assert_eq!(items.iter().filter(|i| i.reason == "closure_requested").count(), 25, "{name}: the pending closures of both plans");
+        let (_, items) = store
+            .meeting(&admin.scope(), last.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            items
+                .iter()
+                .filter(|i| i.reason == "closure_requested")
+                .count(),
+            25,
+            "{name}: the pending closures of both plans"
+        );
         // a fresh meeting today: the open time-limited tasks are red
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();
-        let id = store.create_meeting(&duban_store::Actor::system("t"), spp.id, d("2021-01-08"), "第6次双周碰头会").await.unwrap();
+        let id = store
+            .create_meeting(
+                &duban_store::Actor::system("t"),
+                spp.id,
+                d("2021-01-08"),
+                "第6次双周碰头会",
+            )
+            .await
+            .unwrap();
         let (_, items) = store.meeting(&admin.scope(), id).await.unwrap().unwrap();
         let red: Vec<_> = items.iter().filter(|i| i.reason == "red").collect();
         assert_eq!(red.len(), 20, "{name}");
         let office = author(&store, "office").await;
         use duban_store::meetings::Action;
-        store.decide(&office, &admin.scope(), id, red[0].id, "延长完成时限至3月底", Action::Deadline(d("2021-03-31"))).await.unwrap();
-        let t = store.task_in_scope(&admin.scope(), red[0].task_id).await.unwrap().unwrap();
+        store
+            .decide(
+                &office,
+                &admin.scope(),
+                id,
+                red[0].id,
+                "延长完成时限至3月底",
+                Action::Deadline(d("2021-03-31")),
+            )
+            .await
+            .unwrap();
+        let t = store
+            .task_in_scope(&admin.scope(), red[0].task_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(t.deadline.as_deref(), Some("2021-03-31"), "{name}");
-        assert!(store.ledger(t.id).await.unwrap().iter().any(|e| e.body.contains("双周会商决定")));
-        assert!(store.decide(&office, &admin.scope(), id, red[0].id, "again", Action::Note).await.is_err(), "decided once");
-        store.decide(&office, &admin.scope(), id, red[1].id, "发红色督办单", Action::Notice).await.unwrap();
+        assert!(
+            store
+                .ledger(t.id)
+                .await
+                .unwrap()
+                .iter()
+                .any(|e| e.body.contains("双周会商决定"))
+        );
+        assert!(
+            store
+                .decide(
+                    &office,
+                    &admin.scope(),
+                    id,
+                    red[0].id,
+                    "again",
+                    Action::Note
+                )
+                .await
+                .is_err(),
+            "decided once"
+        );
+        store
+            .decide(
+                &office,
+                &admin.scope(),
+                id,
+                red[1].id,
+                "发红色督办单",
+                Action::Notice,
+            )
+            .await
+            .unwrap();
         let n = store.notices(&admin.scope(), None, 10).await.unwrap();
-        assert!(n.iter().any(|x| x.task_id == red[1].task_id && x.level == "red"), "{name}");
+        assert!(
+            n.iter()
+                .any(|x| x.task_id == red[1].task_id && x.level == "red"),
+            "{name}"
+        );
         // look-back on a closed task reopens it
-        let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
-        let closed = store.tasks(party.id).await.unwrap().into_iter().find(|t| t.state == TaskState::Closed).unwrap();
-        let m2 = store.create_meeting(&duban_store::Actor::system("t"), spp.id, d("2021-01-22"), "第7次").await.unwrap();
+        let party = store
+            .plan(&admin.scope(), "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
+        let closed = store
+            .tasks(party.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.state == TaskState::Closed)
+            .unwrap();
+        let m2 = store
+            .create_meeting(
+                &duban_store::Actor::system("t"),
+                spp.id,
+                d("2021-01-22"),
+                "第7次",
+            )
+            .await
+            .unwrap();
         // closed tasks are not on the agenda; a look-back is decided on an item of the task when it is
         let (_, items) = store.meeting(&admin.scope(), m2).await.unwrap().unwrap();
         assert!(items.iter().all(|i| i.task_id != closed.id));
-        assert!(store.decide(&office, &zj.scope(), m2, items[0].id, "x", Action::Note).await.is_err(), "{name}: out of scope");
+        assert!(
+            store
+                .decide(&office, &zj.scope(), m2, items[0].id, "x", Action::Note)
+                .await
+                .is_err(),
+            "{name}: out of scope"
+        );
+    }
+}
+
+/// The roll-up is counted in SQL; it must agree with the domain's figures from each copy's history,
+/// for past days (state read from the ledger) and from today on (the tasks' current facts).
+#[tokio::test]
+async fn rollup_in_sql_agrees_with_the_domain() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let party = store
+            .plan(&admin.scope(), "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
+        let zj_plan = store
+            .plans(
+                &store
+                    .user_by_login("zj.office")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .scope(),
+            )
+            .await
+            .unwrap()[0]
+            .clone();
+        let tasks = store.tasks(zj_plan.id).await.unwrap();
+        let keeper = Author {
+            user_id: None,
+            login: "zj".into(),
+            role: Role::Office,
+            staff_id: None,
+            departments: vec![],
+        };
+        let disc = author(&store, "discipline").await;
+        let add = |task: i64, date: &str, kind, body: &str, files| NewEntry {
+            task_id: task,
+            date: d(date),
+            kind,
+            body: body.into(),
+            corrects_id: None,
+            files,
+        };
+        let pdf = || {
+            vec![Upload {
+                filename: "r.pdf".into(),
+                bytes: b"%PDF-1.4".to_vec(),
+            }]
+        };
+        let limited: Vec<_> = tasks
+            .iter()
+            .filter(|t| t.category == duban_domain::rectification::Category::TimeLimited)
+            .collect();
+        let long: Vec<_> = tasks
+            .iter()
+            .filter(|t| t.category == duban_domain::rectification::Category::LongTerm)
+            .collect();
+        // one closed, one pending review, one in progress; staged results on two long-term tasks
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    limited[0].id,
+                    "2020-03-01",
+                    EntryKind::Progress,
+                    "推进",
+                    vec![],
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    limited[0].id,
+                    "2020-04-01",
+                    EntryKind::ClosureRequest,
+                    "完成",
+                    pdf(),
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .add_entry(
+                &disc,
+                add(
+                    limited[0].id,
+                    "2020-04-10",
+                    EntryKind::Approve,
+                    "同意",
+                    vec![],
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    limited[1].id,
+                    "2020-05-01",
+                    EntryKind::ClosureRequest,
+                    "完成",
+                    pdf(),
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    limited[2].id,
+                    "2020-06-01",
+                    EntryKind::Progress,
+                    "推进",
+                    vec![],
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    long[0].id,
+                    "2020-03-15",
+                    EntryKind::Staged,
+                    "阶段性成效",
+                    vec![],
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    long[1].id,
+                    "2020-09-15",
+                    EntryKind::Staged,
+                    "阶段性成效",
+                    vec![],
+                ),
+            )
+            .await
+            .unwrap();
+        for day in [
+            "2020-02-01",
+            "2020-04-05",
+            "2020-04-20",
+            "2020-07-01",
+            "2020-11-05",
+            "2021-06-30",
+        ] {
+            let rows = store
+                .rollup(&admin.scope(), party.id, d(day))
+                .await
+                .unwrap();
+            let zj_row = rows.iter().find(|r| r.plan_id == zj_plan.id).unwrap();
+            assert_eq!(
+                zj_row.stats,
+                store.plan_stats(zj_plan.id, d(day)).await.unwrap(),
+                "{name} {day}"
+            );
+        }
+        let today = duban_store::today();
+        let rows = store.rollup(&admin.scope(), party.id, today).await.unwrap();
+        let zj_row = rows.iter().find(|r| r.plan_id == zj_plan.id).unwrap();
+        assert_eq!(
+            zj_row.stats,
+            store.plan_stats(zj_plan.id, today).await.unwrap(),
+            "{name}: today, from current facts"
+        );
+        assert_eq!(zj_row.stats.time_limited.closed, 1);
+        // today's figures are kept per plan, and a change of one of its tasks renews them
+        let staged_before = zj_row.stats.long_term.with_staged_results;
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    long[2].id,
+                    &today.to_string(),
+                    EntryKind::Staged,
+                    "阶段性成效",
+                    vec![],
+                ),
+            )
+            .await
+            .unwrap();
+        let rows = store.rollup(&admin.scope(), party.id, today).await.unwrap();
+        let zj_row = rows.iter().find(|r| r.plan_id == zj_plan.id).unwrap();
+        assert_eq!(
+            zj_row.stats.long_term.with_staged_results,
+            staged_before + 1,
+            "{name}: the cached roll-up follows the ledger"
+        );
+        assert_eq!(
+            zj_row.stats,
+            store.plan_stats(zj_plan.id, today).await.unwrap()
+        );
+        // entries are never dated ahead
+        let Err(StoreError::Invalid(m)) = store
+            .add_entry(
+                &keeper,
+                add(
+                    limited[2].id,
+                    &(today + chrono::Duration::days(1)).to_string(),
+                    EntryKind::Progress,
+                    "x",
+                    vec![],
+                ),
+            )
+            .await
+        else {
+            panic!()
+        };
+        assert!(m.contains("晚于今天"), "{m}");
+        // subtrees: the SPP sees 浙江 and 广东, each with its own copy
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let folded =
+            duban_store::cascade::fold_subtrees(&rows, &store.children(spp.id).await.unwrap());
+        assert_eq!(folded.len(), 2, "{name}");
+        assert!(
+            folded
+                .iter()
+                .all(|f| f.units == 1 && f.plan_id.is_some() && !f.deeper)
+        );
+        let levels = duban_store::cascade::level_totals(&rows);
+        assert_eq!((levels.len(), levels[0].1, levels[0].2.total), (1, 2, 174));
+    }
+}
+
+/// The nationwide generator's rectification part, run over the demo organisation: every copy gets
+/// ten entries a task, states that agree with its history, evidence on each closure request.
+#[tokio::test]
+async fn nation_rectification_generator() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let r = store.load_nation_rectification().await.unwrap();
+        let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE level > 1")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            r.units as i64,
+            units - 2,
+            "{name}: 浙江 and 广东 already had the plan"
+        );
+        assert_eq!(r.tasks, units * 87);
+        assert_eq!(
+            r.ledger_entries as i64,
+            units * 870,
+            "{name}: ten entries a task, the earlier copies included"
+        );
+        let again = store.load_nation_rectification().await.unwrap();
+        assert_eq!(
+            (again.units, again.ledger_entries),
+            (0, 0),
+            "{name}: idempotent"
+        );
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let party = store
+            .plan(&admin.scope(), "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
+        let as_of = d(duban_store::demo_rectification::NATION_AS_OF);
+        let rows = store.rollup(&admin.scope(), party.id, as_of).await.unwrap();
+        assert_eq!(rows.len() as i64, units);
+        for row in rows.iter().take(3) {
+            assert_eq!(
+                row.stats,
+                store.plan_stats(row.plan_id, as_of).await.unwrap(),
+                "{name}: {}",
+                row.unit_name
+            );
+        }
+        let total = duban_store::cascade::level_totals(&rows).iter().fold(
+            duban_domain::rectification::PlanStats::default(),
+            |mut a, l| {
+                a += &l.2;
+                a
+            },
+        );
+        assert_eq!(
+            total.long_term.with_staged_results, total.long_term.total,
+            "{name}"
+        );
+        assert!(
+            total.time_limited.closed > 0 && total.time_limited.overdue > 0,
+            "{name}: most due tasks closed, some overdue: {total:?}"
+        );
+        let missing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries l WHERE l.kind = 'closure_request' AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.entry_id = l.id)")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(missing, 0, "{name}: every closure request has evidence");
+        let sweep = store.sweep(as_of).await.unwrap();
+        assert!(sweep.notices > 0, "{name}: the overdue copies are urged");
+        assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }

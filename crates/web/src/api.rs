@@ -27,38 +27,108 @@ pub struct Spec {
     pub body: Option<(&'static str, &'static str)>,
 }
 
-const PAGING: [Param; 2] = [("limit", "query", "integer", false, "每页条数，最多 500，默认 50"), ("offset", "query", "integer", false, "跳过的条数")];
+const PAGING: [Param; 2] = [
+    (
+        "limit",
+        "query",
+        "integer",
+        false,
+        "每页条数，最多 500，默认 50",
+    ),
+    ("offset", "query", "integer", false, "跳过的条数"),
+];
 
 fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
     vec![
-        (Spec { method: "get", path: "/me", summary: "当前用户及其角色、单位和数据范围", params: &[], body: None }, get(me)),
+        (
+            Spec {
+                method: "get",
+                path: "/me",
+                summary: "当前用户及其角色、单位和数据范围",
+                params: &[],
+                body: None,
+            },
+            get(me),
+        ),
         (
             Spec {
                 method: "get",
                 path: "/units",
                 summary: "数据范围内的单位列表",
-                params: &[("level", "query", "integer", false, "层级 1–4"), ("q", "query", "string", false, "名称或代码"), PAGING[0], PAGING[1]],
+                params: &[
+                    ("level", "query", "integer", false, "层级 1–4"),
+                    ("q", "query", "string", false, "名称或代码"),
+                    PAGING[0],
+                    PAGING[1],
+                ],
                 body: None,
             },
             get(units),
         ),
-        (Spec { method: "get", path: "/units/{id}", summary: "单位详情：内设机构、院领导、下级单位", params: &[("id", "path", "integer", true, "单位 id")], body: None }, get(unit)),
         (
-            Spec { method: "get", path: "/units/{id}/staff", summary: "单位人员", params: &[("id", "path", "integer", true, "单位 id"), PAGING[0], PAGING[1]], body: None },
+            Spec {
+                method: "get",
+                path: "/units/{id}",
+                summary: "单位详情：内设机构、院领导、下级单位",
+                params: &[("id", "path", "integer", true, "单位 id")],
+                body: None,
+            },
+            get(unit),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/units/{id}/staff",
+                summary: "单位人员",
+                params: &[
+                    ("id", "path", "integer", true, "单位 id"),
+                    PAGING[0],
+                    PAGING[1],
+                ],
+                body: None,
+            },
             get(unit_staff),
         ),
-        (Spec { method: "get", path: "/staff/{id}", summary: "人员详情", params: &[("id", "path", "integer", true, "人员 id")], body: None }, get(staff)),
+        (
+            Spec {
+                method: "get",
+                path: "/staff/{id}",
+                summary: "人员详情",
+                params: &[("id", "path", "integer", true, "人员 id")],
+                body: None,
+            },
+            get(staff),
+        ),
         (
             Spec {
                 method: "get",
                 path: "/audit",
                 summary: "审计日志（管理员、纪检监察组；按数据范围）",
-                params: &[("action", "query", "string", false, "操作类型前缀，如 unit."), ("before", "query", "integer", false, "只列序号小于此值的条目"), PAGING[0]],
+                params: &[
+                    ("action", "query", "string", false, "操作类型前缀，如 unit."),
+                    (
+                        "before",
+                        "query",
+                        "integer",
+                        false,
+                        "只列序号小于此值的条目",
+                    ),
+                    PAGING[0],
+                ],
                 body: None,
             },
             get(audit),
         ),
-        (Spec { method: "get", path: "/audit/verify", summary: "校验审计哈希链（全国范围的管理员、纪检监察组）", params: &[], body: None }, get(audit_verify)),
+        (
+            Spec {
+                method: "get",
+                path: "/audit/verify",
+                summary: "校验审计哈希链（全国范围的管理员、纪检监察组）",
+                params: &[],
+                body: None,
+            },
+            get(audit_verify),
+        ),
         (
             Spec {
                 method: "get",
@@ -66,45 +136,114 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                 summary: "按法定节假日与调休计算期限（起算日不计入）",
                 params: &[
                     ("start", "query", "string", true, "起算日 YYYY-MM-DD"),
-                    ("days", "query", "integer", false, "天数（与 months 二选一）"),
+                    (
+                        "days",
+                        "query",
+                        "integer",
+                        false,
+                        "天数（与 months 二选一）",
+                    ),
                     ("months", "query", "integer", false, "月数"),
-                    ("counting", "query", "string", false, "calendar（默认）或 working"),
+                    (
+                        "counting",
+                        "query",
+                        "string",
+                        false,
+                        "calendar（默认）或 working",
+                    ),
                 ],
                 body: None,
             },
             get(deadline),
         ),
-        (Spec { method: "get", path: "/calendar/{year}", summary: "某年的法定节假日与调休上班日", params: &[("year", "path", "integer", true, "年份")], body: None }, get(calendar_year)),
+        (
+            Spec {
+                method: "get",
+                path: "/calendar/{year}",
+                summary: "某年的法定节假日与调休上班日",
+                params: &[("year", "path", "integer", true, "年份")],
+                body: None,
+            },
+            get(calendar_year),
+        ),
         (
             Spec {
                 method: "post",
                 path: "/import/{kind}",
                 summary: "导入单位（units）或人员（staff）；文件有任何错误则全部不导入，并逐行逐列报告",
-                params: &[("kind", "path", "string", true, "units 或 staff"), ("filename", "query", "string", false, "文件名，用于判断 CSV/XLSX")],
+                params: &[
+                    ("kind", "path", "string", true, "units 或 staff"),
+                    (
+                        "filename",
+                        "query",
+                        "string",
+                        false,
+                        "文件名，用于判断 CSV/XLSX",
+                    ),
+                ],
                 body: Some(("application/octet-stream", "CSV（UTF-8）或 XLSX 文件内容")),
             },
             post(import).layer(DefaultBodyLimit::max(upload_limit)),
         ),
-        (Spec { method: "get", path: "/plans", summary: "数据范围内的整改方案", params: &[], body: None }, get(plans)),
+        (
+            Spec {
+                method: "get",
+                path: "/plans",
+                summary: "数据范围内的整改方案",
+                params: &[],
+                body: None,
+            },
+            get(plans),
+        ),
         (
             Spec {
                 method: "get",
                 path: "/plans/{id}/stats",
                 summary: "整改方案在某日的统计（按台账历史计算）",
-                params: &[("id", "path", "integer", true, "方案 id"), ("as_of", "query", "string", false, "截至日期 YYYY-MM-DD，默认今天")],
+                params: &[
+                    ("id", "path", "integer", true, "方案 id"),
+                    (
+                        "as_of",
+                        "query",
+                        "string",
+                        false,
+                        "截至日期 YYYY-MM-DD，默认今天",
+                    ),
+                ],
                 body: None,
             },
             get(plan_stats),
         ),
-        (Spec { method: "get", path: "/plans/{id}/tasks", summary: "任务清单（含责任清单字段与督办灯）", params: &[("id", "path", "integer", true, "方案 id")], body: None }, get(plan_tasks)),
-        (Spec { method: "get", path: "/tasks/{id}", summary: "任务详情与工作台账", params: &[("id", "path", "integer", true, "任务 id")], body: None }, get(task)),
+        (
+            Spec {
+                method: "get",
+                path: "/plans/{id}/tasks",
+                summary: "任务清单（含责任清单字段与督办灯）",
+                params: &[("id", "path", "integer", true, "方案 id")],
+                body: None,
+            },
+            get(plan_tasks),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/tasks/{id}",
+                summary: "任务详情与工作台账",
+                params: &[("id", "path", "integer", true, "任务 id")],
+                body: None,
+            },
+            get(task),
+        ),
         (
             Spec {
                 method: "post",
                 path: "/tasks/{id}/entries",
                 summary: "登记台账：progress、staged、closure_request、approve、reject、reopen（规则同页面：须有佐证、不搞形式销号）",
                 params: &[("id", "path", "integer", true, "任务 id")],
-                body: Some(("application/json", "{kind, date: YYYY-MM-DD, body, corrects_id?}")),
+                body: Some((
+                    "application/json",
+                    "{kind, date: YYYY-MM-DD, body, corrects_id?}",
+                )),
             },
             post(add_entry),
         ),
@@ -114,7 +253,10 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                 path: "/users",
                 summary: "新建账号（管理员，限其数据范围内的单位）",
                 params: &[],
-                body: Some(("application/json", "{login, display_name, role, unit_code, subtree, password}")),
+                body: Some((
+                    "application/json",
+                    "{login, display_name, role, unit_code, subtree, password}",
+                )),
             },
             post(create_user),
         ),
@@ -149,7 +291,9 @@ pub fn openapi() -> Value {
         if let Some((ct, d)) = s.body {
             op["requestBody"] = json!({"required": true, "description": d, "content": {ct: {}}});
         }
-        let entry = paths.entry(format!("/api/v1{}", s.path)).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(format!("/api/v1{}", s.path))
+            .or_insert_with(|| json!({}));
         entry[s.method] = op;
     }
     json!({
@@ -168,13 +312,23 @@ pub fn operations() -> Vec<pages::Op> {
             method: s.method.to_uppercase(),
             path: format!("/api/v1{}", s.path),
             summary: s.summary.to_string(),
-            params: s.params.iter().map(|(n, i, t, req, d)| format!("{n} ({i}, {t}{}) — {d}", if *req { ", 必填" } else { "" })).collect(),
+            params: s
+                .params
+                .iter()
+                .map(|(n, i, t, req, d)| {
+                    format!("{n} ({i}, {t}{}) — {d}", if *req { ", 必填" } else { "" })
+                })
+                .collect(),
         })
         .collect()
 }
 
 fn require(u: &ApiUser, a: Action) -> Result<(), ApiError> {
-    if allowed(u.0.role, a) { Ok(()) } else { Err(ApiError(AppError::Forbidden)) }
+    if allowed(u.0.role, a) {
+        Ok(())
+    } else {
+        Err(ApiError(AppError::Forbidden))
+    }
 }
 
 async fn me(ApiUser(u): ApiUser) -> ApiResult {
@@ -190,35 +344,72 @@ struct ListQuery {
 }
 
 fn paging(q: &ListQuery) -> (i64, i64) {
-    (q.limit.unwrap_or(50).clamp(1, 500), q.offset.unwrap_or(0).max(0))
+    (
+        q.limit.unwrap_or(50).clamp(1, 500),
+        q.offset.unwrap_or(0).max(0),
+    )
 }
 
 async fn units(State(st): State<AppState>, u: ApiUser, Query(q): Query<ListQuery>) -> ApiResult {
-    let search = text::optional(q.q.as_deref().unwrap_or(""), 50).map_err(|e| AppError::BadRequest(format!("q {e}")))?;
+    let search = text::optional(q.q.as_deref().unwrap_or(""), 50)
+        .map_err(|e| AppError::BadRequest(format!("q {e}")))?;
     let (limit, offset) = paging(&q);
-    let (items, total) = st.store.units(&u.0.scope(), q.level, &search, limit, offset).await?;
+    let (items, total) = st
+        .store
+        .units(&u.0.scope(), q.level, &search, limit, offset)
+        .await?;
     Ok(Json(json!({"total": total, "items": items})))
 }
 
 async fn unit(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
-    let unit = st.store.unit_in_scope(&u.0.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let unit = st
+        .store
+        .unit_in_scope(&u.0.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let departments = st.store.departments(unit.id).await?;
-    let leaders = if allowed(u.0.role, Action::ReadStaff) { st.store.staff_of_unit(unit.id, true, 100, 0).await?.0 } else { vec![] };
-    let children = if u.0.subtree { st.store.children(unit.id).await? } else { vec![] };
-    Ok(Json(json!({"unit": unit, "departments": departments, "leaders": leaders, "children": children})))
+    let leaders = if allowed(u.0.role, Action::ReadStaff) {
+        st.store.staff_of_unit(unit.id, true, 100, 0).await?.0
+    } else {
+        vec![]
+    };
+    let children = if u.0.subtree {
+        st.store.children(unit.id).await?
+    } else {
+        vec![]
+    };
+    Ok(Json(
+        json!({"unit": unit, "departments": departments, "leaders": leaders, "children": children}),
+    ))
 }
 
-async fn unit_staff(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> ApiResult {
-    let unit = st.store.unit_in_scope(&u.0.scope(), id).await?.ok_or(AppError::NotFound)?;
+async fn unit_staff(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult {
+    let unit = st
+        .store
+        .unit_in_scope(&u.0.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     require(&u, Action::ReadStaff)?;
     let (limit, offset) = paging(&q);
-    let (items, total) = st.store.staff_of_unit(unit.id, false, limit, offset).await?;
+    let (items, total) = st
+        .store
+        .staff_of_unit(unit.id, false, limit, offset)
+        .await?;
     Ok(Json(json!({"total": total, "items": items})))
 }
 
 async fn staff(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
     require(&u, Action::ReadStaff)?;
-    let s = st.store.staff_in_scope(&u.0.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let s = st
+        .store
+        .staff_in_scope(&u.0.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(json!(s)))
 }
 
@@ -231,8 +422,17 @@ struct AuditQuery {
 
 async fn audit(State(st): State<AppState>, u: ApiUser, Query(q): Query<AuditQuery>) -> ApiResult {
     require(&u, Action::ReadAudit)?;
-    let action = text::optional(q.action.as_deref().unwrap_or(""), 40).map_err(|e| AppError::BadRequest(format!("action {e}")))?;
-    let items = st.store.audit_entries(&u.0.scope(), &action, q.limit.unwrap_or(50).clamp(1, 500), q.before).await?;
+    let action = text::optional(q.action.as_deref().unwrap_or(""), 40)
+        .map_err(|e| AppError::BadRequest(format!("action {e}")))?;
+    let items = st
+        .store
+        .audit_entries(
+            &u.0.scope(),
+            &action,
+            q.limit.unwrap_or(50).clamp(1, 500),
+            q.before,
+        )
+        .await?;
     Ok(Json(json!({"items": items})))
 }
 
@@ -247,18 +447,41 @@ async fn audit_verify(State(st): State<AppState>, u: ApiUser) -> ApiResult {
     }))
 }
 
-async fn deadline(State(st): State<AppState>, _u: ApiUser, Query(q): Query<DeadlineQuery>) -> ApiResult {
-    let (start, period, counting) = pages::deadline_request(&q)?.ok_or_else(|| AppError::BadRequest("缺少起算日 start".into()))?;
-    let d = st.store.work_calendar().await?.deadline(start, period, counting).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    Ok(Json(json!({"start": start.to_string(), "deadline": d.to_string()})))
+async fn deadline(
+    State(st): State<AppState>,
+    _u: ApiUser,
+    Query(q): Query<DeadlineQuery>,
+) -> ApiResult {
+    let (start, period, counting) = pages::deadline_request(&q)?
+        .ok_or_else(|| AppError::BadRequest("缺少起算日 start".into()))?;
+    let d = st
+        .store
+        .work_calendar()
+        .await?
+        .deadline(start, period, counting)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok(Json(
+        json!({"start": start.to_string(), "deadline": d.to_string()}),
+    ))
 }
 
-async fn calendar_year(State(st): State<AppState>, _u: ApiUser, Path(year): Path<i32>) -> ApiResult {
-    let covered = st.store.calendar_years().await?.iter().any(|(y, _)| *y == i64::from(year));
+async fn calendar_year(
+    State(st): State<AppState>,
+    _u: ApiUser,
+    Path(year): Path<i32>,
+) -> ApiResult {
+    let covered = st
+        .store
+        .calendar_years()
+        .await?
+        .iter()
+        .any(|(y, _)| *y == i64::from(year));
     if !covered {
         return Err(ApiError(AppError::NotFound));
     }
-    Ok(Json(json!({"year": year, "days": st.store.calendar_days(year).await?})))
+    Ok(Json(
+        json!({"year": year, "days": st.store.calendar_days(year).await?}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -266,10 +489,24 @@ struct ImportQuery {
     filename: Option<String>,
 }
 
-async fn import(State(st): State<AppState>, u: ApiUser, Path(kind): Path<String>, Query(q): Query<ImportQuery>, headers: HeaderMap, body: Bytes) -> ApiResult {
+async fn import(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(kind): Path<String>,
+    Query(q): Query<ImportQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
     let name = q.filename.unwrap_or_else(|| {
-        let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if ct.contains("spreadsheetml") { "upload.xlsx".into() } else { "upload.csv".into() }
+        let ct = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if ct.contains("spreadsheetml") {
+            "upload.xlsx".into()
+        } else {
+            "upload.csv".into()
+        }
     });
     let r = pages::run_import(&st, &u.0, &kind, &name, &body).await?;
     Ok(Json(json!(r)))
@@ -279,8 +516,16 @@ async fn plans(State(st): State<AppState>, u: ApiUser) -> ApiResult {
     Ok(Json(json!({"items": st.store.plans(&u.0.scope()).await?})))
 }
 
-async fn scoped_plan(st: &AppState, u: &ApiUser, id: i64) -> Result<duban_store::rectification::Plan, ApiError> {
-    Ok(st.store.plan(&u.0.scope(), &id.to_string()).await?.ok_or(AppError::NotFound)?)
+async fn scoped_plan(
+    st: &AppState,
+    u: &ApiUser,
+    id: i64,
+) -> Result<duban_store::rectification::Plan, ApiError> {
+    Ok(st
+        .store
+        .plan(&u.0.scope(), &id.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?)
 }
 
 #[derive(Deserialize)]
@@ -288,14 +533,22 @@ struct AsOf {
     as_of: Option<String>,
 }
 
-async fn plan_stats(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>, Query(q): Query<AsOf>) -> ApiResult {
+async fn plan_stats(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOf>,
+) -> ApiResult {
     let plan = scoped_plan(&st, &u, id).await?;
     let as_of = match q.as_of.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => duban_domain::calendar::parse_date(s).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        Some(s) => duban_domain::calendar::parse_date(s)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?,
         None => crate::rectification::today(),
     };
     let s = st.store.plan_stats(plan.id, as_of).await?;
-    Ok(Json(json!({"plan": plan.title, "as_of": as_of.to_string(), "total": s.total, "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term})))
+    Ok(Json(
+        json!({"plan": plan.title, "as_of": as_of.to_string(), "total": s.total, "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term}),
+    ))
 }
 
 async fn plan_tasks(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
@@ -316,12 +569,21 @@ async fn plan_tasks(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>)
 }
 
 async fn task(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
-    let t = st.store.task_in_scope(&u.0.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let t = st
+        .store
+        .task_in_scope(&u.0.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let ledger = st.store.ledger(t.id).await?;
     Ok(Json(json!({"task": t, "ledger": ledger})))
 }
 
-async fn add_entry(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>, body: Bytes) -> ApiResult {
+async fn add_entry(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult {
     #[derive(Deserialize)]
     struct Body {
         kind: String,
@@ -329,8 +591,19 @@ async fn add_entry(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>, 
         body: String,
         corrects_id: Option<i64>,
     }
-    let b: Body = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
-    let entry = crate::rectification::submit_entry(&st, &u.0, id, &b.kind, &b.date, &b.body, b.corrects_id, vec![]).await?;
+    let b: Body = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    let entry = crate::rectification::submit_entry(
+        &st,
+        &u.0,
+        id,
+        &b.kind,
+        &b.date,
+        &b.body,
+        b.corrects_id,
+        vec![],
+    )
+    .await?;
     Ok(Json(json!({"id": entry})))
 }
 
@@ -345,8 +618,16 @@ async fn create_user(State(st): State<AppState>, u: ApiUser, body: Bytes) -> Api
         subtree: bool,
         password: String,
     }
-    let b: Body = serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
-    let f = NewUserForm { login: b.login, display_name: b.display_name, role: b.role, unit_code: b.unit_code, subtree: b.subtree.then(|| "1".into()), password: b.password };
+    let b: Body = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    let f = NewUserForm {
+        login: b.login,
+        display_name: b.display_name,
+        role: b.role,
+        unit_code: b.unit_code,
+        subtree: b.subtree.then(|| "1".into()),
+        password: b.password,
+    };
     let id = pages::create_user_for(&st, &u.0, &f).await?;
     Ok(Json(json!({"id": id})))
 }

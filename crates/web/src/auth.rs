@@ -1,8 +1,8 @@
 //! Who is calling: sessions (cookies) and API tokens (Bearer), resolved once per request by a
 //! middleware that also enforces CSRF on every state-changing request and sets the language.
+use crate::AppState;
 use crate::error::{ApiError, AppError};
 use crate::i18n::{Lang, Tr};
-use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
@@ -63,14 +63,27 @@ fn is_api(path: &str) -> bool {
 }
 
 fn reject(path: &str, e: AppError) -> Response {
-    if is_api(path) { ApiError(e).into_response() } else { e.into_response() }
+    if is_api(path) {
+        ApiError(e).into_response()
+    } else {
+        e.into_response()
+    }
 }
 
 pub async fn resolve(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let headers = req.headers().clone();
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
-    let mut caller = Caller { user: None, via: Via::Anonymous, csrf: String::new(), lang: Lang::Zh };
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let mut caller = Caller {
+        user: None,
+        via: Via::Anonymous,
+        csrf: String::new(),
+        lang: Lang::Zh,
+    };
     let mut new_anon_csrf = None;
     if let Some(tok) = bearer {
         match st.store.user_by_token(tok).await {
@@ -86,7 +99,9 @@ pub async fn resolve(State(st): State<AppState>, req: Request, next: Next) -> Re
             Ok(Some((u, csrf))) => {
                 caller.user = Some(u);
                 caller.csrf = csrf;
-                caller.via = Via::Session { token: tok.to_string() };
+                caller.via = Via::Session {
+                    token: tok.to_string(),
+                };
             }
             Ok(None) => {}
             Err(e) => return reject(&path, e.into()),
@@ -104,18 +119,33 @@ pub async fn resolve(State(st): State<AppState>, req: Request, next: Next) -> Re
     }
     caller.lang = match &caller.user {
         Some(u) => Lang::parse(&u.lang),
-        None => cookie(&headers, LANG_COOKIE).map(Lang::parse).unwrap_or(Lang::Zh),
+        None => cookie(&headers, LANG_COOKIE)
+            .map(Lang::parse)
+            .unwrap_or(Lang::Zh),
     };
     let mut req = req;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !matches!(caller.via, Via::Token) {
         // A brand-new anonymous token cannot have been put in a form: the check fails, as it must.
-        let expected = if new_anon_csrf.is_some() { None } else { Some(caller.csrf.clone()) };
-        let mut provided = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(String::from);
+        let expected = if new_anon_csrf.is_some() {
+            None
+        } else {
+            Some(caller.csrf.clone())
+        };
+        let mut provided = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
         if provided.is_none() {
-            provided = req.uri().query().and_then(|q| form_field(q.as_bytes(), "csrf"));
+            provided = req
+                .uri()
+                .query()
+                .and_then(|q| form_field(q.as_bytes(), "csrf"));
         }
-        let is_form = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if provided.is_none() && is_form {
             let (parts, body) = req.into_parts();
             let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
@@ -127,20 +157,28 @@ pub async fn resolve(State(st): State<AppState>, req: Request, next: Next) -> Re
         }
         let ok = matches!((&expected, &provided), (Some(e), Some(p)) if tokens_equal(e, p));
         if !ok {
-            st.metrics.csrf_rejections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            st.metrics
+                .csrf_rejections
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return reject(&path, AppError::Csrf);
         }
     }
     req.extensions_mut().insert(caller);
     let mut resp = next.run(req).await;
     if let Some(c) = new_anon_csrf {
-        resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &c, None, st.settings.secure_cookies));
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &c, None, st.settings.secure_cookies),
+        );
     }
     resp
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
-    form_urlencoded_pairs(body).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    form_urlencoded_pairs(body)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -148,7 +186,12 @@ fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
 }
 
 fn caller(parts: &Parts) -> Caller {
-    parts.extensions.get::<Caller>().cloned().unwrap_or(Caller { user: None, via: Via::Anonymous, csrf: String::new(), lang: Lang::Zh })
+    parts.extensions.get::<Caller>().cloned().unwrap_or(Caller {
+        user: None,
+        via: Via::Anonymous,
+        csrf: String::new(),
+        lang: Lang::Zh,
+    })
 }
 
 /// A signed-in user on a page. Without a session the page redirects to the login page.
@@ -168,7 +211,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             _ => None,
         };
         match c.user {
-            Some(user) => Ok(Viewer { user, csrf: c.csrf, t: Tr(c.lang), session }),
+            Some(user) => Ok(Viewer {
+                user,
+                csrf: c.csrf,
+                t: Tr(c.lang),
+                session,
+            }),
             None => Err(AppError::Unauthorized),
         }
     }
@@ -190,7 +238,10 @@ pub struct ApiUser(pub User);
 impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        caller(parts).user.map(ApiUser).ok_or(ApiError(AppError::Unauthorized))
+        caller(parts)
+            .user
+            .map(ApiUser)
+            .ok_or(ApiError(AppError::Unauthorized))
     }
 }
 
@@ -200,7 +251,11 @@ pub struct Form<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::TooLarge)?;
-        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::TooLarge)?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Form)
+            .map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))
     }
 }

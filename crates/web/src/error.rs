@@ -103,7 +103,13 @@ impl IntoResponse for AppError {
             AppError::Import(c) => c.as_slice(),
             _ => &[],
         };
-        let body = ErrorPage { t, message: &msg, cells }.render().unwrap_or_else(|_| msg.clone());
+        let body = ErrorPage {
+            t,
+            message: &msg,
+            cells,
+        }
+        .render()
+        .unwrap_or_else(|_| msg.clone());
         (self.status(), axum::response::Html(body)).into_response()
     }
 }
@@ -125,19 +131,31 @@ impl IntoResponse for ApiError {
             AppError::Import(c) => serde_json::to_value(c).unwrap_or_default(),
             _ => serde_json::Value::Array(vec![]),
         };
-        let msg = if matches!(self.0, AppError::Unauthorized) { "需要登录或有效的 API 令牌".to_string() } else { self.0.message(Tr(Lang::Zh)) };
-        let body = serde_json::json!({"error": self.0.code(), "message": msg, "problems": problems});
+        let msg = if matches!(self.0, AppError::Unauthorized) {
+            "需要登录或有效的 API 令牌".to_string()
+        } else {
+            self.0.message(Tr(Lang::Zh))
+        };
+        let body =
+            serde_json::json!({"error": self.0.code(), "message": msg, "problems": problems});
         (self.0.status(), axum::Json(body)).into_response()
     }
 }
 
 /// axum's own rejections (a malformed path id, query string or upload) answer in English plain
 /// text; this turns every such client error into a Chinese page, or JSON under `/api/`.
-pub async fn localize_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub async fn localize_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let resp = next.run(req).await;
     let status = resp.status();
-    let plain = resp.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_none_or(|v| v.starts_with("text/plain"));
+    let plain = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
     if !status.is_client_error() || !plain {
         return resp;
     }
@@ -147,7 +165,11 @@ pub async fn localize_rejections(req: axum::extract::Request, next: axum::middle
         StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("不支持此请求方法".into()),
         _ => AppError::BadRequest("请求格式有误（路径、查询参数或上传内容无法解析）".into()),
     };
-    let mut out = if api { ApiError(err).into_response() } else { err.into_response() };
+    let mut out = if api {
+        ApiError(err).into_response()
+    } else {
+        err.into_response()
+    };
     // keep the original status (400, 405, 415 …): it is the more precise one
     *out.status_mut() = status;
     out

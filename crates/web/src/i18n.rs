@@ -11,7 +11,11 @@ pub enum Lang {
 
 impl Lang {
     pub fn parse(raw: &str) -> Lang {
-        if raw.trim().to_lowercase().starts_with("en") { Lang::En } else { Lang::Zh }
+        if raw.trim().to_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
     }
     pub fn code(self) -> &'static str {
         match self {
@@ -24,7 +28,11 @@ impl Lang {
 /// (key, zh-CN, en)
 pub const CATALOG: &[(&str, &str, &str)] = &[
     ("app.name", "督办", "Duban"),
-    ("app.tagline", "巡视整改与督办系统", "Inspection rectification and supervision"),
+    (
+        "app.tagline",
+        "巡视整改与督办系统",
+        "Inspection rectification and supervision",
+    ),
     ("nav.home", "首页", "Home"),
     ("nav.org", "组织机构", "Organisation"),
     ("nav.import", "导入", "Import"),
@@ -40,14 +48,26 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("login.password", "密码", "Password"),
     ("login.submit", "登录", "Sign in"),
     ("login.bad", "登录名或密码不正确", "Wrong login or password"),
-    ("login.locked", "连续登录失败次数过多，账号已临时锁定 15 分钟", "Too many failed attempts; the account is locked for 15 minutes"),
-    ("login.throttled", "登录尝试过于频繁，请稍后再试", "Too many sign-in attempts; try again later"),
+    (
+        "login.locked",
+        "连续登录失败次数过多，账号已临时锁定 15 分钟",
+        "Too many failed attempts; the account is locked for 15 minutes",
+    ),
+    (
+        "login.throttled",
+        "登录尝试过于频繁，请稍后再试",
+        "Too many sign-in attempts; try again later",
+    ),
     ("home.title", "工作台", "Dashboard"),
     ("home.welcome", "欢迎", "Welcome"),
     ("home.unit", "所在单位", "Unit"),
     ("home.role", "角色", "Role"),
     ("home.scope", "数据范围", "Scope"),
-    ("home.scope.subtree", "本单位及下级单位", "this unit and its subordinate units"),
+    (
+        "home.scope.subtree",
+        "本单位及下级单位",
+        "this unit and its subordinate units",
+    ),
     ("home.scope.unit", "仅本单位", "this unit only"),
     ("home.children", "直属下级单位", "Direct subordinate units"),
     ("home.tasks", "我的工作", "My work"),
@@ -59,14 +79,46 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("role.letters", "控告申诉检察部门", "Letters office"),
     ("role.quality", "案件管理部门", "Case management"),
     ("role.staff", "检察人员", "Staff"),
-    ("duty.admin", "维护单位、部门、人员、账号与工作日历，查看审计日志", "Maintain units, departments, staff, accounts and the work calendar; read the audit log"),
-    ("duty.office", "制定整改方案、分解任务、督促催办、组织双周会商、发布通报", "Set up plans, assign tasks, urge, convene biweekly meetings, publish bulletins"),
-    ("duty.leader", "牵头负责整改任务，审核分管部门销号申请", "Lead tasks; approve the departments' closure requests"),
-    ("duty.dept", "登记工作台账、上传佐证材料、提出销号申请", "Keep the ledger, upload evidence, request closure"),
-    ("duty.discipline", "监督范围内全部工作，审核销号，共同主持双周会商，查看干预记录", "Oversee everything in scope, review closures, co-chair the biweekly meeting, see interference records"),
-    ("duty.letters", "登记、转交办并答复群众来信", "Register, route and answer letters from the public"),
-    ("duty.quality", "案件质量指标与流程监控", "Case-quality metrics and process monitoring"),
-    ("duty.staff", "每月填报“三个规定”记录（含零报告）", "File the monthly interference report (zero report included)"),
+    (
+        "duty.admin",
+        "维护单位、部门、人员、账号与工作日历，查看审计日志",
+        "Maintain units, departments, staff, accounts and the work calendar; read the audit log",
+    ),
+    (
+        "duty.office",
+        "制定整改方案、分解任务、督促催办、组织双周会商、发布通报",
+        "Set up plans, assign tasks, urge, convene biweekly meetings, publish bulletins",
+    ),
+    (
+        "duty.leader",
+        "牵头负责整改任务，审核分管部门销号申请",
+        "Lead tasks; approve the departments' closure requests",
+    ),
+    (
+        "duty.dept",
+        "登记工作台账、上传佐证材料、提出销号申请",
+        "Keep the ledger, upload evidence, request closure",
+    ),
+    (
+        "duty.discipline",
+        "监督范围内全部工作，审核销号，共同主持双周会商，查看干预记录",
+        "Oversee everything in scope, review closures, co-chair the biweekly meeting, see interference records",
+    ),
+    (
+        "duty.letters",
+        "登记、转交办并答复群众来信",
+        "Register, route and answer letters from the public",
+    ),
+    (
+        "duty.quality",
+        "案件质量指标与流程监控",
+        "Case-quality metrics and process monitoring",
+    ),
+    (
+        "duty.staff",
+        "每月填报“三个规定”记录（含零报告）",
+        "File the monthly interference report (zero report included)",
+    ),
     ("level.1", "一级（最高检）", "Level 1 (national)"),
     ("level.2", "二级（省级院）", "Level 2 (provincial)"),
     ("level.3", "三级（市级院）", "Level 3 (city)"),
@@ -108,9 +160,21 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("import.staff", "导入人员", "Import staff"),
     ("import.file", "文件（CSV 或 XLSX）", "File (CSV or XLSX)"),
     ("import.submit", "上传并导入", "Upload and import"),
-    ("import.units_help", "列：code, name, level, parent_code（层级 1–4；上级代码须已存在或在同一文件中）", "Columns: code, name, level, parent_code (level 1–4; the parent must exist or be in the same file)"),
-    ("import.staff_help", "列：staff_id, name, unit_code, department, post, is_leader（部门不存在时自动创建；院领导填 1）", "Columns: staff_id, name, unit_code, department, post, is_leader (missing departments are created; 1 marks a leader)"),
-    ("import.failed", "导入失败，未导入任何数据。请修正以下问题后重新上传：", "Nothing was imported. Fix these problems and upload again:"),
+    (
+        "import.units_help",
+        "列：code, name, level, parent_code（层级 1–4；上级代码须已存在或在同一文件中）",
+        "Columns: code, name, level, parent_code (level 1–4; the parent must exist or be in the same file)",
+    ),
+    (
+        "import.staff_help",
+        "列：staff_id, name, unit_code, department, post, is_leader（部门不存在时自动创建；院领导填 1）",
+        "Columns: staff_id, name, unit_code, department, post, is_leader (missing departments are created; 1 marks a leader)",
+    ),
+    (
+        "import.failed",
+        "导入失败，未导入任何数据。请修正以下问题后重新上传：",
+        "Nothing was imported. Fix these problems and upload again:",
+    ),
     ("import.row", "行", "Row"),
     ("import.column", "列", "Column"),
     ("import.problem", "问题", "Problem"),
@@ -135,7 +199,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("audit.object", "对象", "Object"),
     ("audit.change", "变更前 → 变更后", "Before → after"),
     ("audit.filter", "操作类型前缀", "Action prefix"),
-    ("audit.chain_ok", "审计链校验通过，条目数", "Audit chain intact; entries"),
+    (
+        "audit.chain_ok",
+        "审计链校验通过，条目数",
+        "Audit chain intact; entries",
+    ),
     ("audit.chain_bad", "审计链校验失败", "Audit chain broken"),
     ("audit.older", "更早", "Older"),
     ("audit.verify", "校验审计链", "Verify the chain"),
@@ -149,10 +217,22 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("calendar.clear", "恢复为普通日", "Back to an ordinary day"),
     ("calendar.name", "节日名称", "Holiday name"),
     ("calendar.set", "设置", "Set"),
-    ("calendar.import", "导入节假日安排", "Import a holiday schedule"),
-    ("calendar.import_help", "列：date, kind, name（kind 为 holiday 或 workday）；导入的年份即视为已有数据", "Columns: date, kind, name (kind is holiday or workday); the years imported count as covered"),
+    (
+        "calendar.import",
+        "导入节假日安排",
+        "Import a holiday schedule",
+    ),
+    (
+        "calendar.import_help",
+        "列：date, kind, name（kind 为 holiday 或 workday）；导入的年份即视为已有数据",
+        "Columns: date, kind, name (kind is holiday or workday); the years imported count as covered",
+    ),
     ("calendar.deadline", "期限计算", "Deadline calculator"),
-    ("calendar.start", "起算日（不计入）", "Start date (not counted)"),
+    (
+        "calendar.start",
+        "起算日（不计入）",
+        "Start date (not counted)",
+    ),
     ("calendar.days", "天数", "Days"),
     ("calendar.months", "月数", "Months"),
     ("calendar.counting", "计算方式", "Counting"),
@@ -165,20 +245,44 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("account.current", "当前密码", "Current password"),
     ("account.new", "新密码", "New password"),
     ("account.repeat", "重复新密码", "Repeat new password"),
-    ("account.mismatch", "两次输入的新密码不一致", "The new passwords differ"),
-    ("account.changed", "密码已修改，其他会话已退出", "Password changed; other sessions were signed out"),
+    (
+        "account.mismatch",
+        "两次输入的新密码不一致",
+        "The new passwords differ",
+    ),
+    (
+        "account.changed",
+        "密码已修改，其他会话已退出",
+        "Password changed; other sessions were signed out",
+    ),
     ("account.language", "界面语言", "Language"),
     ("account.tokens", "API 令牌", "API tokens"),
     ("account.email", "电子邮件", "E-mail"),
-    ("account.email_help", "催办和督办单发送到此地址（可留空）", "Reminders and notices are sent here (may be empty)"),
-    ("account.email_saved", "电子邮件地址已保存", "E-mail address saved"),
+    (
+        "account.email_help",
+        "催办和督办单发送到此地址（可留空）",
+        "Reminders and notices are sent here (may be empty)",
+    ),
+    (
+        "account.email_saved",
+        "电子邮件地址已保存",
+        "E-mail address saved",
+    ),
     ("account.token_name", "令牌用途", "What it is for"),
     ("account.token_create", "生成令牌", "Create token"),
-    ("account.token_once", "请立即复制，此令牌只显示一次：", "Copy it now; it is shown only once:"),
+    (
+        "account.token_once",
+        "请立即复制，此令牌只显示一次：",
+        "Copy it now; it is shown only once:",
+    ),
     ("account.revoke", "吊销", "Revoke"),
     ("account.revoked", "已吊销", "Revoked"),
     ("api.title", "接口文档", "API reference"),
-    ("api.intro", "JSON 接口位于 /api/v1，使用 Authorization: Bearer 令牌认证（在“个人设置”中生成）。完整描述：", "The JSON API lives under /api/v1 and takes Authorization: Bearer tokens (create one under My account). Full description:"),
+    (
+        "api.intro",
+        "JSON 接口位于 /api/v1，使用 Authorization: Bearer 令牌认证（在“个人设置”中生成）。完整描述：",
+        "The JSON API lives under /api/v1 and takes Authorization: Bearer tokens (create one under My account). Full description:",
+    ),
     ("nav.rectification", "整改督办", "Rectification"),
     ("nav.mine", "我的任务", "My tasks"),
     ("rect.plans", "整改方案", "Rectification plans"),
@@ -221,13 +325,37 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("rect.sort.deadline", "按完成时限", "By deadline"),
     ("rect.sort.light", "按督办灯", "By light"),
     ("rect.export", "导出 CSV", "Export CSV"),
-    ("rect.export_ledger", "导出工作台账（XLSX）", "Export the ledger (XLSX)"),
-    ("rect.import_ledger", "导入工作台账", "Import a ledger workbook"),
-    ("rect.import_help", "XLSX 首行为表头：序号、反馈问题、具体表现、整改任务、整改措施、类别、牵头领导、责任部门、责任人、完成时限、进展情况、佐证材料、销号审核、销号日期。导入到本单位同名方案（没有则新建）；牵头领导、责任人须为本单位人员，责任部门可填多个（用“、”分隔）。有任何错误则不导入。", "XLSX with the header row first: 序号 … 销号日期. Imported into your unit's plan of that title (created if new); leaders and responsible persons must be your unit's staff; several departments separated by 、. Any error imports nothing."),
+    (
+        "rect.export_ledger",
+        "导出工作台账（XLSX）",
+        "Export the ledger (XLSX)",
+    ),
+    (
+        "rect.import_ledger",
+        "导入工作台账",
+        "Import a ledger workbook",
+    ),
+    (
+        "rect.import_help",
+        "XLSX 首行为表头：序号、反馈问题、具体表现、整改任务、整改措施、类别、牵头领导、责任部门、责任人、完成时限、进展情况、佐证材料、销号审核、销号日期。导入到本单位同名方案（没有则新建）；牵头领导、责任人须为本单位人员，责任部门可填多个（用“、”分隔）。有任何错误则不导入。",
+        "XLSX with the header row first: 序号 … 销号日期. Imported into your unit's plan of that title (created if new); leaders and responsible persons must be your unit's staff; several departments separated by 、. Any error imports nothing.",
+    ),
     ("rect.plan_title", "方案名称", "Plan title"),
     ("rect.new_round", "新建巡视轮次", "New inspection round"),
-    ("rect.rollup", "下级单位整改进展", "Progress of subordinate units"),
-    ("rect.cascade", "下发到下级单位", "Issue to subordinate units"),
+    (
+        "rect.rollup",
+        "下级单位整改进展",
+        "Progress of subordinate units",
+    ),
+    (
+        "rect.cascade",
+        "下发到下级单位",
+        "Issue to subordinate units",
+    ),
+    ("rect.units", "单位数", "Units"),
+    ("rect.own_copy", "本级", "own copy"),
+    ("rect.drill_down", "展开下级", "Drill down"),
+    ("rect.rollup_up", "返回上一级", "Up one level"),
     ("rect.cascade_level", "下发到", "Issue to"),
     ("rect.new_plan", "新建整改方案", "New plan"),
     ("rect.new_problem", "新增反馈问题", "Add a feedback problem"),
@@ -235,14 +363,22 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("rect.from", "巡视开始", "Inspection from"),
     ("rect.to", "巡视结束", "Inspection to"),
     ("rect.adopted_on", "印发日期", "Adopted on"),
-    ("rect.responsible_no", "责任人工号", "Responsible person's staff no."),
+    (
+        "rect.responsible_no",
+        "责任人工号",
+        "Responsible person's staff no.",
+    ),
     ("nav.board", "督办", "Supervision"),
     ("nav.meetings", "双周会商", "Biweekly meetings"),
     ("meet.title", "双周会商（碰头会）", "Biweekly consultations"),
     ("meet.held_on", "会商日期", "Held on"),
     ("meet.name", "名称", "Title"),
     ("meet.convene", "召开会商", "Convene"),
-    ("meet.help", "议题自动生成：会商日当天的红灯、黄灯任务和待审核的销号申请。", "The agenda is built from the day's red and yellow tasks and pending closure requests."),
+    (
+        "meet.help",
+        "议题自动生成：会商日当天的红灯、黄灯任务和待审核的销号申请。",
+        "The agenda is built from the day's red and yellow tasks and pending closure requests.",
+    ),
     ("meet.items", "议题", "Items"),
     ("meet.decided", "已决定", "Decided"),
     ("meet.minutes", "会议纪要", "Minutes"),
@@ -251,15 +387,27 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("meet.decision", "会商决定", "Decision"),
     ("meet.reason.red", "红灯（逾期）", "Red (overdue)"),
     ("meet.reason.yellow", "黄灯", "Yellow"),
-    ("meet.reason.closure_requested", "待审核销号", "Closure pending"),
+    (
+        "meet.reason.closure_requested",
+        "待审核销号",
+        "Closure pending",
+    ),
     ("meet.action.note", "记录在案", "Record only"),
     ("meet.action.deadline", "调整完成时限", "New deadline"),
     ("meet.action.notice", "发红色督办单", "Red notice"),
-    ("meet.action.lookback", "回头看重新打开", "Look-back: reopen"),
+    (
+        "meet.action.lookback",
+        "回头看重新打开",
+        "Look-back: reopen",
+    ),
     ("rect.board", "督办台", "Supervision board"),
     ("rect.by_leader", "按牵头领导统计", "Per lead leader"),
     ("rect.notices", "催办与督办单", "Reminders and notices"),
-    ("rect.my_notices", "发给我的催办与督办单", "Reminders and notices to me"),
+    (
+        "rect.my_notices",
+        "发给我的催办与督办单",
+        "Reminders and notices to me",
+    ),
     ("rect.issued_on", "发出日期", "Issued"),
     ("rect.kind", "类型", "Kind"),
     ("rect.addressee", "发送对象", "To"),
@@ -272,13 +420,29 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("rect.add_entry", "登记台账", "Add to the ledger"),
     ("rect.entry_date", "日期", "Date"),
     ("rect.entry_kind", "类型", "Kind"),
-    ("rect.entry_body", "内容（申请销号时对照完成标准说明；退回、重新打开时写明理由）", "Text (for a closure request, against the standard of done; for a return or reopening, the reasons)"),
-    ("rect.corrects", "更正第几条（可选）", "Corrects entry no. (optional)"),
-    ("rect.files", "佐证材料（可多选，PDF/OFD/图片/Word/Excel，单个不超过 20 MB）", "Evidence (several allowed: PDF, OFD, images, Word, Excel; 20 MB each)"),
+    (
+        "rect.entry_body",
+        "内容（申请销号时对照完成标准说明；退回、重新打开时写明理由）",
+        "Text (for a closure request, against the standard of done; for a return or reopening, the reasons)",
+    ),
+    (
+        "rect.corrects",
+        "更正第几条（可选）",
+        "Corrects entry no. (optional)",
+    ),
+    (
+        "rect.files",
+        "佐证材料（可多选，PDF/OFD/图片/Word/Excel，单个不超过 20 MB）",
+        "Evidence (several allowed: PDF, OFD, images, Word, Excel; 20 MB each)",
+    ),
     ("rect.submit", "提交", "Submit"),
     ("rect.no_entries", "暂无台账记录", "No ledger entries yet"),
     ("rect.corrects_label", "更正", "corrects"),
-    ("rect.none_mine", "没有由您牵头或由您部门承担的任务", "No tasks led by you or carried by your department"),
+    (
+        "rect.none_mine",
+        "没有由您牵头或由您部门承担的任务",
+        "No tasks led by you or carried by your department",
+    ),
     ("entry.progress", "工作进展", "Progress"),
     ("entry.staged", "阶段性成效", "Staged result"),
     ("entry.closure_request", "申请销号", "Request closure"),
@@ -296,13 +460,41 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("light.yellow", "黄灯", "Yellow"),
     ("light.red", "红灯", "Red"),
     ("error.title", "出错了", "Something went wrong"),
-    ("error.not_found", "页面或数据不存在，或您无权查看", "Not found, or not yours to see"),
-    ("error.forbidden", "您没有执行此操作的权限", "You may not do this"),
-    ("error.csrf", "表单已过期或来源不明（安全校验失败），请返回刷新页面后重试", "The form expired or came from elsewhere (CSRF check failed); go back, reload and try again"),
-    ("error.too_large", "提交的内容过大", "What you sent is too large"),
-    ("error.bad_request", "提交的内容有误", "The request is invalid"),
-    ("error.internal", "服务器内部错误，已记录，请稍后再试", "Internal error; it has been logged, please try again later"),
-    ("error.too_many", "请求过于频繁，请稍后再试", "Too many requests; try again later"),
+    (
+        "error.not_found",
+        "页面或数据不存在，或您无权查看",
+        "Not found, or not yours to see",
+    ),
+    (
+        "error.forbidden",
+        "您没有执行此操作的权限",
+        "You may not do this",
+    ),
+    (
+        "error.csrf",
+        "表单已过期或来源不明（安全校验失败），请返回刷新页面后重试",
+        "The form expired or came from elsewhere (CSRF check failed); go back, reload and try again",
+    ),
+    (
+        "error.too_large",
+        "提交的内容过大",
+        "What you sent is too large",
+    ),
+    (
+        "error.bad_request",
+        "提交的内容有误",
+        "The request is invalid",
+    ),
+    (
+        "error.internal",
+        "服务器内部错误，已记录，请稍后再试",
+        "Internal error; it has been logged, please try again later",
+    ),
+    (
+        "error.too_many",
+        "请求过于频繁，请稍后再试",
+        "Too many requests; try again later",
+    ),
     ("error.home", "返回首页", "Back to the home page"),
 ];
 
@@ -318,7 +510,13 @@ pub struct Tr(pub Lang);
 impl Tr {
     pub fn s(&self, key: &str) -> &'static str {
         match index().get(key) {
-            Some((zh, en)) => if self.0 == Lang::En { en } else { zh },
+            Some((zh, en)) => {
+                if self.0 == Lang::En {
+                    en
+                } else {
+                    zh
+                }
+            }
             None => "??",
         }
     }
@@ -353,11 +551,18 @@ mod tests {
     use super::*;
     #[test]
     fn catalog_has_unique_keys() {
-        assert_eq!(index().len(), CATALOG.len(), "duplicate keys in the catalogue");
+        assert_eq!(
+            index().len(),
+            CATALOG.len(),
+            "duplicate keys in the catalogue"
+        );
     }
     #[test]
     fn every_key_used_in_templates_and_code_exists() {
-        let dirs = [concat!(env!("CARGO_MANIFEST_DIR"), "/templates"), concat!(env!("CARGO_MANIFEST_DIR"), "/src")];
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        ];
         let mut missing = Vec::new();
         for dir in dirs {
             for entry in std::fs::read_dir(dir).unwrap() {
@@ -370,6 +575,9 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from the catalogue: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalogue: {missing:?}"
+        );
     }
 }

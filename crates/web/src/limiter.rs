@@ -11,7 +11,11 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimiter { limit, window, hits: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            limit,
+            window,
+            hits: Mutex::new(HashMap::new()),
+        }
     }
     /// Counts a hit; false when the key is over its limit in the current window.
     pub fn allow(&self, key: &str) -> bool {

@@ -19,14 +19,20 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let resp = next.run(req).await;
     let class = (resp.status().as_u16() / 100).clamp(1, 5) as usize - 1;
     st.metrics.by_class[class].fetch_add(1, Relaxed);
-    st.metrics.duration_micros.fetch_add(start.elapsed().as_micros() as u64, Relaxed);
+    st.metrics
+        .duration_micros
+        .fetch_add(start.elapsed().as_micros() as u64, Relaxed);
     resp
 }
 
 fn rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u64>().ok())
+        })
         .map(|pages| pages * 4096)
         .unwrap_or(0)
 }
@@ -39,7 +45,10 @@ pub async fn render(State(st): State<AppState>) -> impl IntoResponse {
     for (i, c) in m.by_class.iter().enumerate() {
         let n = c.load(Relaxed);
         total += n;
-        out.push_str(&format!("duban_http_requests_total{{status=\"{}xx\"}} {n}\n", i + 1));
+        out.push_str(&format!(
+            "duban_http_requests_total{{status=\"{}xx\"}} {n}\n",
+            i + 1
+        ));
     }
     out.push_str(&format!(
         "# HELP duban_http_request_duration_seconds Time spent answering requests.\n# TYPE duban_http_request_duration_seconds summary\nduban_http_request_duration_seconds_sum {}\nduban_http_request_duration_seconds_count {total}\n",
@@ -49,5 +58,11 @@ pub async fn render(State(st): State<AppState>) -> impl IntoResponse {
     out.push_str(&format!("# HELP duban_login_failures_total Failed sign-in attempts.\n# TYPE duban_login_failures_total counter\nduban_login_failures_total {}\n", m.login_failures.load(Relaxed)));
     out.push_str(&format!("# HELP duban_db_pool_connections Open database connections.\n# TYPE duban_db_pool_connections gauge\nduban_db_pool_connections {}\n", st.store.pool.size()));
     out.push_str(&format!("# HELP process_resident_memory_bytes Resident memory.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {}\n", rss_bytes()));
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        out,
+    )
 }

@@ -5,11 +5,13 @@ use crate::auth::{self, Form, Viewer, Visitor};
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
 use askama::Template;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State};
+use axum::Router;
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State,
+};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use duban_domain::access::{Action, Scope, allowed, may_grant};
 use duban_domain::calendar::{Counting, DayKind, Period, parse_date};
 use duban_domain::import::CellError;
@@ -21,7 +23,16 @@ use serde::Deserialize;
 
 pub fn routes(upload_limit: usize) -> Router<AppState> {
     Router::new()
-        .route("/", get(|v: Visitor| async move { Redirect::to(if v.0.user.is_some() { "/home" } else { "/login" }) }))
+        .route(
+            "/",
+            get(|v: Visitor| async move {
+                Redirect::to(if v.0.user.is_some() {
+                    "/home"
+                } else {
+                    "/login"
+                })
+            }),
+        )
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/home", get(home))
@@ -29,12 +40,20 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/org/units/{id}", get(unit).post(rename_unit))
         .route("/org/units/{id}/departments", post(add_department))
         .route("/org/staff/{id}", get(staff))
-        .route("/org/import", get(import_page).post(import).layer(DefaultBodyLimit::max(upload_limit)))
+        .route(
+            "/org/import",
+            get(import_page)
+                .post(import)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/admin/users", get(users).post(create_user))
         .route("/audit", get(audit))
         .route("/calendar", get(calendar))
         .route("/calendar/days", post(set_day))
-        .route("/calendar/import", post(import_calendar).layer(DefaultBodyLimit::max(upload_limit)))
+        .route(
+            "/calendar/import",
+            post(import_calendar).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/account", get(account))
         .route("/account/password", post(change_password))
         .route("/account/email", post(set_email))
@@ -75,12 +94,35 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let items: [(&'static str, &'static str, bool); 12] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
-        ("/rectification/board", "nav.board", !matches!(role, Role::Staff | Role::Letters | Role::Quality)),
-        ("/rectification/meetings", "nav.meetings", matches!(role, Role::Office | Role::Discipline | Role::Leader | Role::Admin)),
-        ("/rectification/mine", "nav.mine", matches!(role, Role::Leader | Role::Dept | Role::Office)),
+        (
+            "/rectification/board",
+            "nav.board",
+            !matches!(role, Role::Staff | Role::Letters | Role::Quality),
+        ),
+        (
+            "/rectification/meetings",
+            "nav.meetings",
+            matches!(
+                role,
+                Role::Office | Role::Discipline | Role::Leader | Role::Admin
+            ),
+        ),
+        (
+            "/rectification/mine",
+            "nav.mine",
+            matches!(role, Role::Leader | Role::Dept | Role::Office),
+        ),
         ("/org/units", "nav.org", true),
-        ("/org/import", "nav.import", allowed(role, Action::ManageOrg)),
-        ("/admin/users", "nav.users", allowed(role, Action::ManageUsers)),
+        (
+            "/org/import",
+            "nav.import",
+            allowed(role, Action::ManageOrg),
+        ),
+        (
+            "/admin/users",
+            "nav.users",
+            allowed(role, Action::ManageUsers),
+        ),
         ("/audit", "nav.audit", allowed(role, Action::ReadAudit)),
         ("/calendar", "nav.calendar", true),
         ("/account", "nav.account", true),
@@ -90,14 +132,26 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
         t: v.t,
         user: v.user.clone(),
         csrf: v.csrf.clone(),
-        nav: items.iter().filter(|i| i.2).map(|(href, key, _)| NavItem { href, label: v.t.s(key), active: *href == active }).collect(),
+        nav: items
+            .iter()
+            .filter(|i| i.2)
+            .map(|(href, key, _)| NavItem {
+                href,
+                label: v.t.s(key),
+                active: *href == active,
+            })
+            .collect(),
         other_lang: if v.t.0 == Lang::En { "zh-CN" } else { "en" },
         flash: None,
     }
 }
 
 fn require(v: &Viewer, action: Action) -> Result<(), AppError> {
-    if allowed(v.user.role, action) { Ok(()) } else { Err(AppError::Forbidden) }
+    if allowed(v.user.role, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// The client's address, for rate limits.
@@ -106,7 +160,13 @@ pub struct ClientAddr(pub String);
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "local".into())))
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "local".into()),
+        ))
     }
 }
 
@@ -124,7 +184,13 @@ struct LoginPage {
 
 fn login_view(v: &Visitor, login: String, error: Option<&'static str>) -> LoginPage {
     let t = Tr(v.0.lang);
-    LoginPage { t, csrf: v.0.csrf.clone(), login, error: error.map(|k| t.s(k)), other_lang: if v.0.lang == Lang::En { "zh-CN" } else { "en" } }
+    LoginPage {
+        t,
+        csrf: v.0.csrf.clone(),
+        login,
+        error: error.map(|k| t.s(k)),
+        other_lang: if v.0.lang == Lang::En { "zh-CN" } else { "en" },
+    }
 }
 
 async fn login_page(v: Visitor) -> PageResult {
@@ -142,27 +208,56 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(st): State<AppState>, v: Visitor, addr: ClientAddr, Form(f): Form<LoginForm>) -> PageResult {
+async fn login(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
     let login = f.login.trim().chars().take(40).collect::<String>();
     if !st.login_limiter.allow(&addr.0) {
-        return html_status(StatusCode::TOO_MANY_REQUESTS, login_view(&v, login, Some("login.throttled")));
+        return html_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            login_view(&v, login, Some("login.throttled")),
+        );
     }
     if f.password.len() > 1024 {
-        return html_status(StatusCode::UNAUTHORIZED, login_view(&v, login, Some("login.bad")));
+        return html_status(
+            StatusCode::UNAUTHORIZED,
+            login_view(&v, login, Some("login.bad")),
+        );
     }
     match st.store.login(&login, &f.password).await? {
         LoginOutcome::Ok { session, .. } => {
             let mut r = Redirect::to("/home").into_response();
-            r.headers_mut().append(header::SET_COOKIE, auth::set_cookie(auth::SESSION_COOKIE, &session, None, st.settings.secure_cookies));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                auth::set_cookie(
+                    auth::SESSION_COOKIE,
+                    &session,
+                    None,
+                    st.settings.secure_cookies,
+                ),
+            );
             Ok(r)
         }
         LoginOutcome::BadCredentials => {
-            st.metrics.login_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            html_status(StatusCode::UNAUTHORIZED, login_view(&v, login, Some("login.bad")))
+            st.metrics
+                .login_failures
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            html_status(
+                StatusCode::UNAUTHORIZED,
+                login_view(&v, login, Some("login.bad")),
+            )
         }
         LoginOutcome::Locked => {
-            st.metrics.login_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            html_status(StatusCode::UNAUTHORIZED, login_view(&v, login, Some("login.locked")))
+            st.metrics
+                .login_failures
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            html_status(
+                StatusCode::UNAUTHORIZED,
+                login_view(&v, login, Some("login.locked")),
+            )
         }
     }
 }
@@ -172,7 +267,15 @@ async fn logout(State(st): State<AppState>, v: Visitor) -> PageResult {
         st.store.logout(token).await?;
     }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().append(header::SET_COOKIE, auth::set_cookie(auth::SESSION_COOKIE, "", Some(0), st.settings.secure_cookies));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            auth::SESSION_COOKIE,
+            "",
+            Some(0),
+            st.settings.secure_cookies,
+        ),
+    );
     Ok(r)
 }
 
@@ -181,7 +284,12 @@ struct LangForm {
     lang: String,
 }
 
-async fn set_lang(State(st): State<AppState>, v: Visitor, headers: HeaderMap, Form(f): Form<LangForm>) -> PageResult {
+async fn set_lang(
+    State(st): State<AppState>,
+    v: Visitor,
+    headers: HeaderMap,
+    Form(f): Form<LangForm>,
+) -> PageResult {
     let lang = Lang::parse(&f.lang);
     if let Some(u) = &v.0.user {
         st.store.set_lang(u, lang.code()).await?;
@@ -195,7 +303,15 @@ async fn set_lang(State(st): State<AppState>, v: Visitor, headers: HeaderMap, Fo
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
         .unwrap_or_else(|| "/home".into());
     let mut r = Redirect::to(&back).into_response();
-    r.headers_mut().append(header::SET_COOKIE, auth::set_cookie(auth::LANG_COOKIE, lang.code(), Some(365 * 86400), st.settings.secure_cookies));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            auth::LANG_COOKIE,
+            lang.code(),
+            Some(365 * 86400),
+            st.settings.secure_cookies,
+        ),
+    );
     Ok(r)
 }
 
@@ -212,7 +328,11 @@ struct HomePage {
 async fn home(State(st): State<AppState>, v: Viewer) -> PageResult {
     let children = st.store.count_children(v.user.unit_id).await?;
     let duty = v.t.s(&format!("duty.{}", v.user.role.as_str()));
-    html(HomePage { ctx: ctx(&v, "/home"), children, duty })
+    html(HomePage {
+        ctx: ctx(&v, "/home"),
+        children,
+        duty,
+    })
 }
 
 // ---- organisation ----
@@ -238,22 +358,61 @@ struct UnitsPage {
 
 const PAGE: i64 = 50;
 
-fn pager(base: &str, params: &[(&str, String)], page: i64, total: i64) -> (Option<String>, Option<String>) {
+fn pager(
+    base: &str,
+    params: &[(&str, String)],
+    page: i64,
+    total: i64,
+) -> (Option<String>, Option<String>) {
     let link = |p: i64| {
-        let mut ps: Vec<(&str, String)> = params.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
+        let mut ps: Vec<(&str, String)> = params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .cloned()
+            .collect();
         ps.push(("page", p.to_string()));
-        format!("{base}?{}", serde_urlencoded::to_string(&ps).unwrap_or_default())
+        format!(
+            "{base}?{}",
+            serde_urlencoded::to_string(&ps).unwrap_or_default()
+        )
     };
-    ((page > 1).then(|| link(page - 1)), (page * PAGE < total).then(|| link(page + 1)))
+    (
+        (page > 1).then(|| link(page - 1)),
+        (page * PAGE < total).then(|| link(page + 1)),
+    )
 }
 
 async fn units(State(st): State<AppState>, v: Viewer, Query(q): Query<UnitsQuery>) -> PageResult {
-    let level = q.level.as_deref().and_then(|l| l.parse::<i64>().ok()).filter(|l| (1..=4).contains(l));
-    let search = text::optional(q.q.as_deref().unwrap_or(""), 50).map_err(|e| AppError::BadRequest(format!("查询条件{e}")))?;
+    let level = q
+        .level
+        .as_deref()
+        .and_then(|l| l.parse::<i64>().ok())
+        .filter(|l| (1..=4).contains(l));
+    let search = text::optional(q.q.as_deref().unwrap_or(""), 50)
+        .map_err(|e| AppError::BadRequest(format!("查询条件{e}")))?;
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (units, total) = st.store.units(&v.user.scope(), level, &search, PAGE, (page - 1) * PAGE).await?;
-    let (prev, next) = pager("/org/units", &[("level", level.map(|l| l.to_string()).unwrap_or_default()), ("q", search.clone())], page, total);
-    html(UnitsPage { ctx: ctx(&v, "/org/units"), units, total, level: level.unwrap_or(0), q: search, prev, next })
+    let (units, total) = st
+        .store
+        .units(&v.user.scope(), level, &search, PAGE, (page - 1) * PAGE)
+        .await?;
+    let (prev, next) = pager(
+        "/org/units",
+        &[
+            ("level", level.map(|l| l.to_string()).unwrap_or_default()),
+            ("q", search.clone()),
+        ],
+        page,
+        total,
+    );
+    html(UnitsPage {
+        ctx: ctx(&v, "/org/units"),
+        units,
+        total,
+        level: level.unwrap_or(0),
+        q: search,
+        prev,
+        next,
+    })
 }
 
 #[derive(Template)]
@@ -281,10 +440,18 @@ struct PageQuery {
 }
 
 async fn scoped_unit(st: &AppState, v: &Viewer, id: i64) -> Result<Unit, AppError> {
-    st.store.unit_in_scope(&v.user.scope(), id).await?.ok_or(AppError::NotFound)
+    st.store
+        .unit_in_scope(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
-async fn unit(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<PageQuery>) -> PageResult {
+async fn unit(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> PageResult {
     let unit = scoped_unit(&st, &v, id).await?;
     let scope = v.user.scope();
     let parent = match unit.parent_id {
@@ -292,13 +459,30 @@ async fn unit(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(
         None => None,
     };
     let parent_visible = parent.as_ref().is_some_and(|p| scope.covers(p.id, &p.path));
-    let (subtree_units, subtree_staff) = st.store.count_in_scope(&Scope { unit_id: unit.id, unit_path: unit.path.clone(), subtree: true }).await?;
+    let (subtree_units, subtree_staff) = st
+        .store
+        .count_in_scope(&Scope {
+            unit_id: unit.id,
+            unit_path: unit.path.clone(),
+            subtree: true,
+        })
+        .await?;
     let can_read_staff = allowed(v.user.role, Action::ReadStaff);
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let (staff, staff_total) = if can_read_staff { st.store.staff_of_unit(unit.id, false, PAGE, (page - 1) * PAGE).await? } else { (vec![], 0) };
+    let (staff, staff_total) = if can_read_staff {
+        st.store
+            .staff_of_unit(unit.id, false, PAGE, (page - 1) * PAGE)
+            .await?
+    } else {
+        (vec![], 0)
+    };
     let (prev, next) = pager(&format!("/org/units/{}", unit.id), &[], page, staff_total);
     // subordinate units shown only where the scope reaches them
-    let children = if scope.subtree { st.store.children(unit.id).await? } else { vec![] };
+    let children = if scope.subtree {
+        st.store.children(unit.id).await?
+    } else {
+        vec![]
+    };
     html(UnitPage {
         ctx: ctx(&v, "/org/units"),
         departments: st.store.departments(unit.id).await?,
@@ -324,20 +508,38 @@ struct NameForm {
     kind: String,
 }
 
-async fn rename_unit(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
+async fn rename_unit(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> PageResult {
     let unit = scoped_unit(&st, &v, id).await?;
     require(&v, Action::ManageOrg)?;
-    let name = text::required(&f.name, 100).map_err(|e| AppError::BadRequest(format!("单位名称{e}")))?;
+    let name =
+        text::required(&f.name, 100).map_err(|e| AppError::BadRequest(format!("单位名称{e}")))?;
     st.store.rename_unit(&v.user.actor(), &unit, &name).await?;
     Ok(Redirect::to(&format!("/org/units/{id}")).into_response())
 }
 
-async fn add_department(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
+async fn add_department(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> PageResult {
     let unit = scoped_unit(&st, &v, id).await?;
     require(&v, Action::ManageOrg)?;
-    let name = text::required(&f.name, 60).map_err(|e| AppError::BadRequest(format!("机构名称{e}")))?;
-    let kind = if f.kind == "discipline" { "discipline" } else { "internal" };
-    st.store.add_department(&v.user.actor(), unit.id, &name, kind).await?;
+    let name =
+        text::required(&f.name, 60).map_err(|e| AppError::BadRequest(format!("机构名称{e}")))?;
+    let kind = if f.kind == "discipline" {
+        "discipline"
+    } else {
+        "internal"
+    };
+    st.store
+        .add_department(&v.user.actor(), unit.id, &name, kind)
+        .await?;
     Ok(Redirect::to(&format!("/org/units/{id}")).into_response())
 }
 
@@ -351,9 +553,21 @@ struct StaffPage {
 
 async fn staff(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
     require(&v, Action::ReadStaff)?;
-    let person = st.store.staff_in_scope(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
-    let unit = st.store.unit(person.unit_id).await?.ok_or(AppError::NotFound)?;
-    html(StaffPage { ctx: ctx(&v, "/org/units"), person, unit })
+    let person = st
+        .store
+        .staff_in_scope(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let unit = st
+        .store
+        .unit(person.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    html(StaffPage {
+        ctx: ctx(&v, "/org/units"),
+        person,
+        unit,
+    })
 }
 
 // ---- import ----
@@ -367,12 +581,19 @@ struct ImportPage {
 
 async fn import_page(v: Viewer) -> PageResult {
     require(&v, Action::ManageOrg)?;
-    html(ImportPage { ctx: ctx(&v, "/org/import"), problems: vec![] })
+    html(ImportPage {
+        ctx: ctx(&v, "/org/import"),
+        problems: vec![],
+    })
 }
 
 /// A broken or oversized multipart body, as the user should hear of it.
 pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(format!("上传内容有误：{}", e.body_text())) }
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge
+    } else {
+        AppError::BadRequest(format!("上传内容有误：{}", e.body_text()))
+    }
 }
 
 /// The uploaded file of a multipart form: its name and bytes.
@@ -395,20 +616,37 @@ struct ImportQuery {
 
 /// Runs an import for a user: units need a national administrator; staff stay within the
 /// administrator's scope.
-pub async fn run_import(st: &AppState, user: &User, kind: &str, name: &str, bytes: &[u8]) -> Result<duban_store::org::ImportReport, AppError> {
+pub async fn run_import(
+    st: &AppState,
+    user: &User,
+    kind: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Result<duban_store::org::ImportReport, AppError> {
     if !allowed(user.role, Action::ManageOrg) {
         return Err(AppError::Forbidden);
     }
-    let table = duban_publish::sheet::read_table(name, bytes).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let table = duban_publish::sheet::read_table(name, bytes)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     match kind {
-        "units" if user.scope().is_national() => Ok(st.store.import_units(&user.actor(), &table).await?),
+        "units" if user.scope().is_national() => {
+            Ok(st.store.import_units(&user.actor(), &table).await?)
+        }
         "units" => Err(AppError::Forbidden),
-        "staff" => Ok(st.store.import_staff(&user.actor(), &table, Some(&user.scope())).await?),
+        "staff" => Ok(st
+            .store
+            .import_staff(&user.actor(), &table, Some(&user.scope()))
+            .await?),
         _ => Err(AppError::NotFound),
     }
 }
 
-async fn import(State(st): State<AppState>, v: Viewer, Query(q): Query<ImportQuery>, mp: Multipart) -> PageResult {
+async fn import(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ImportQuery>,
+    mp: Multipart,
+) -> PageResult {
     require(&v, Action::ManageOrg)?;
     let (name, bytes) = upload(mp).await?;
     let mut c = ctx(&v, "/org/import");
@@ -424,12 +662,26 @@ async fn import(State(st): State<AppState>, v: Viewer, Query(q): Query<ImportQue
                 v.t.s("import.depts_created"),
                 r.departments_created
             ));
-            html(ImportPage { ctx: c, problems: vec![] })
+            html(ImportPage {
+                ctx: c,
+                problems: vec![],
+            })
         }
-        Err(AppError::Import(problems)) => html_status(StatusCode::UNPROCESSABLE_ENTITY, ImportPage { ctx: c, problems }),
-        Err(AppError::BadRequest(m)) => {
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, ImportPage { ctx: c, problems: vec![CellError { row: 0, column: "-".into(), message: m }] })
-        }
+        Err(AppError::Import(problems)) => html_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ImportPage { ctx: c, problems },
+        ),
+        Err(AppError::BadRequest(m)) => html_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ImportPage {
+                ctx: c,
+                problems: vec![CellError {
+                    row: 0,
+                    column: "-".into(),
+                    message: m,
+                }],
+            },
+        ),
         Err(e) => Err(e),
     }
 }
@@ -448,7 +700,12 @@ struct UsersPage {
 async fn users(State(st): State<AppState>, v: Viewer) -> PageResult {
     require(&v, Action::ManageUsers)?;
     let users = st.store.users_in_scope(&v.user.scope()).await?;
-    html(UsersPage { ctx: ctx(&v, "/admin/users"), users, roles: Role::ALL, error: None })
+    html(UsersPage {
+        ctx: ctx(&v, "/admin/users"),
+        users,
+        roles: Role::ALL,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -463,20 +720,45 @@ pub struct NewUserForm {
 }
 
 /// Creates an account within the administrator's scope.
-pub async fn create_user_for(st: &AppState, admin: &User, f: &NewUserForm) -> Result<i64, AppError> {
+pub async fn create_user_for(
+    st: &AppState,
+    admin: &User,
+    f: &NewUserForm,
+) -> Result<i64, AppError> {
     if !allowed(admin.role, Action::ManageUsers) {
         return Err(AppError::Forbidden);
     }
     let role = Role::parse(&f.role).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let name = text::required(&f.display_name, 50).map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
+    let name = text::required(&f.display_name, 50)
+        .map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
     let code = UnitCode::parse(&f.unit_code).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let unit = st.store.unit_by_code(code.as_str()).await?.filter(|u| may_grant(&admin.scope(), u.id, &u.path));
-    let unit = unit.ok_or_else(|| AppError::BadRequest(format!("单位代码 {} 不存在或不在您的管理范围内", code.as_str())))?;
-    let nu = NewUser { login: &f.login, display_name: &name, password: &f.password, role, unit_id: unit.id, subtree: f.subtree.is_some() };
+    let unit = st
+        .store
+        .unit_by_code(code.as_str())
+        .await?
+        .filter(|u| may_grant(&admin.scope(), u.id, &u.path));
+    let unit = unit.ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "单位代码 {} 不存在或不在您的管理范围内",
+            code.as_str()
+        ))
+    })?;
+    let nu = NewUser {
+        login: &f.login,
+        display_name: &name,
+        password: &f.password,
+        role,
+        unit_id: unit.id,
+        subtree: f.subtree.is_some(),
+    };
     Ok(st.store.create_user(&admin.actor(), &nu).await?)
 }
 
-async fn create_user(State(st): State<AppState>, v: Viewer, Form(f): Form<NewUserForm>) -> PageResult {
+async fn create_user(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NewUserForm>,
+) -> PageResult {
     require(&v, Action::ManageUsers)?;
     let result = create_user_for(&st, &v.user, &f).await;
     let mut c = ctx(&v, "/admin/users");
@@ -489,7 +771,15 @@ async fn create_user(State(st): State<AppState>, v: Viewer, Form(f): Form<NewUse
         Err(e) => return Err(e),
     };
     let users = st.store.users_in_scope(&v.user.scope()).await?;
-    html_status(status, UsersPage { ctx: c, users, roles: Role::ALL, error })
+    html_status(
+        status,
+        UsersPage {
+            ctx: c,
+            users,
+            roles: Role::ALL,
+            error,
+        },
+    )
 }
 
 // ---- audit ----
@@ -513,10 +803,25 @@ struct AuditQuery {
 
 async fn audit(State(st): State<AppState>, v: Viewer, Query(q): Query<AuditQuery>) -> PageResult {
     require(&v, Action::ReadAudit)?;
-    let action = text::optional(q.action.as_deref().unwrap_or(""), 40).map_err(|e| AppError::BadRequest(format!("操作类型{e}")))?;
-    let entries = st.store.audit_entries(&v.user.scope(), &action, PAGE, q.before).await?;
+    let action = text::optional(q.action.as_deref().unwrap_or(""), 40)
+        .map_err(|e| AppError::BadRequest(format!("操作类型{e}")))?;
+    let entries = st
+        .store
+        .audit_entries(&v.user.scope(), &action, PAGE, q.before)
+        .await?;
     let older = (entries.len() as i64 == PAGE)
-        .then(|| entries.last().map(|e| format!("/audit?{}", serde_urlencoded::to_string([("action", action.clone()), ("before", e.seq.to_string())]).unwrap_or_default())))
+        .then(|| {
+            entries.last().map(|e| {
+                format!(
+                    "/audit?{}",
+                    serde_urlencoded::to_string([
+                        ("action", action.clone()),
+                        ("before", e.seq.to_string())
+                    ])
+                    .unwrap_or_default()
+                )
+            })
+        })
         .flatten();
     let verified = if q.verify.is_some() && v.user.scope().is_national() {
         Some(match st.store.verify_audit().await? {
@@ -526,7 +831,13 @@ async fn audit(State(st): State<AppState>, v: Viewer, Query(q): Query<AuditQuery
     } else {
         None
     };
-    html(AuditPage { ctx: ctx(&v, "/audit"), entries, action, older, verified })
+    html(AuditPage {
+        ctx: ctx(&v, "/audit"),
+        entries,
+        action,
+        older,
+        verified,
+    })
 }
 
 // ---- calendar ----
@@ -557,10 +868,22 @@ pub struct DeadlineQuery {
 }
 
 /// Parses a deadline question; `None` when no start date was given.
-pub fn deadline_request(q: &DeadlineQuery) -> Result<Option<(chrono::NaiveDate, Period, Counting)>, AppError> {
-    let Some(start) = q.start.as_deref().filter(|s| !s.is_empty()) else { return Ok(None) };
+pub fn deadline_request(
+    q: &DeadlineQuery,
+) -> Result<Option<(chrono::NaiveDate, Period, Counting)>, AppError> {
+    let Some(start) = q.start.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
     let start = parse_date(start).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let num = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<u32>().map_err(|_| AppError::BadRequest(format!("期限须为正整数：{s}"))));
+    let num = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<u32>()
+                    .map_err(|_| AppError::BadRequest(format!("期限须为正整数：{s}")))
+            })
+    };
     let period = match (num(&q.days).transpose()?, num(&q.months).transpose()?) {
         (Some(d), None) => Period::Days(d),
         (None, Some(m)) => Period::Months(m),
@@ -568,15 +891,28 @@ pub fn deadline_request(q: &DeadlineQuery) -> Result<Option<(chrono::NaiveDate, 
     };
     let counting = match q.counting.as_deref() {
         None | Some("") => Counting::Calendar,
-        Some(c) => Counting::parse(c).ok_or_else(|| AppError::BadRequest("计算方式须为 calendar 或 working".into()))?,
+        Some(c) => Counting::parse(c)
+            .ok_or_else(|| AppError::BadRequest("计算方式须为 calendar 或 working".into()))?,
     };
     Ok(Some((start, period, counting)))
 }
 
-async fn calendar(State(st): State<AppState>, v: Viewer, Query(q): Query<DeadlineQuery>) -> PageResult {
-    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now().date_naive())).clamp(1900, 2200);
+async fn calendar(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<DeadlineQuery>,
+) -> PageResult {
+    let year = q
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now().date_naive()))
+        .clamp(1900, 2200);
     let (result, error) = match deadline_request(&q) {
-        Ok(Some((start, period, counting))) => match st.store.work_calendar().await?.deadline(start, period, counting) {
+        Ok(Some((start, period, counting))) => match st
+            .store
+            .work_calendar()
+            .await?
+            .deadline(start, period, counting)
+        {
             Ok(d) => (Some(d.to_string()), None),
             Err(e) => (None, Some(e.to_string())),
         },
@@ -601,7 +937,11 @@ async fn calendar(State(st): State<AppState>, v: Viewer, Query(q): Query<Deadlin
 
 fn require_calendar_admin(v: &Viewer) -> Result<(), AppError> {
     require(v, Action::EditCalendar)?;
-    if v.user.scope().is_national() { Ok(()) } else { Err(AppError::Forbidden) }
+    if v.user.scope().is_national() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 #[derive(Deserialize)]
@@ -617,20 +957,41 @@ async fn set_day(State(st): State<AppState>, v: Viewer, Form(f): Form<DayForm>) 
     let day = parse_date(&f.day).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let kind = match f.kind.as_str() {
         "clear" => None,
-        k => Some(DayKind::parse(k).ok_or_else(|| AppError::BadRequest("类型须为 holiday、workday 或 clear".into()))?),
+        k => Some(
+            DayKind::parse(k)
+                .ok_or_else(|| AppError::BadRequest("类型须为 holiday、workday 或 clear".into()))?,
+        ),
     };
-    let name = text::optional(&f.name, 20).map_err(|e| AppError::BadRequest(format!("节日名称{e}")))?;
-    st.store.set_calendar_days(&v.user.actor(), &[(day, kind, name)], "admin").await?;
+    let name =
+        text::optional(&f.name, 20).map_err(|e| AppError::BadRequest(format!("节日名称{e}")))?;
+    st.store
+        .set_calendar_days(&v.user.actor(), &[(day, kind, name)], "admin")
+        .await?;
     Ok(Redirect::to(&format!("/calendar?year={}", chrono::Datelike::year(&day))).into_response())
 }
 
 /// Validates a holiday-schedule table (date, kind, name), reporting every bad cell.
-pub fn calendar_rows(table: &[Vec<String>]) -> Result<Vec<(chrono::NaiveDate, Option<DayKind>, String)>, AppError> {
+pub fn calendar_rows(
+    table: &[Vec<String>],
+) -> Result<Vec<(chrono::NaiveDate, Option<DayKind>, String)>, AppError> {
     let mut errors = Vec::new();
     let mut rows = Vec::new();
-    let header: Vec<String> = table.first().map(|h| h.iter().map(|c| c.trim().trim_start_matches('\u{feff}').to_lowercase()).collect()).unwrap_or_default();
-    if header.first().map(String::as_str) != Some("date") || header.get(1).map(String::as_str) != Some("kind") {
-        return Err(AppError::Import(vec![CellError { row: 1, column: "-".into(), message: "表头须为 date, kind, name".into() }]));
+    let header: Vec<String> = table
+        .first()
+        .map(|h| {
+            h.iter()
+                .map(|c| c.trim().trim_start_matches('\u{feff}').to_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    if header.first().map(String::as_str) != Some("date")
+        || header.get(1).map(String::as_str) != Some("kind")
+    {
+        return Err(AppError::Import(vec![CellError {
+            row: 1,
+            column: "-".into(),
+            message: "表头须为 date, kind, name".into(),
+        }]));
     }
     for (i, r) in table.iter().enumerate().skip(1) {
         let row = i + 1;
@@ -638,26 +999,56 @@ pub fn calendar_rows(table: &[Vec<String>]) -> Result<Vec<(chrono::NaiveDate, Op
         if r.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let d = parse_date(cell(0)).map_err(|e| errors.push(CellError { row, column: "date".into(), message: e.to_string() })).ok();
+        let d = parse_date(cell(0))
+            .map_err(|e| {
+                errors.push(CellError {
+                    row,
+                    column: "date".into(),
+                    message: e.to_string(),
+                })
+            })
+            .ok();
         let k = DayKind::parse(cell(1));
         if k.is_none() {
-            errors.push(CellError { row, column: "kind".into(), message: "须为 holiday 或 workday".into() });
+            errors.push(CellError {
+                row,
+                column: "kind".into(),
+                message: "须为 holiday 或 workday".into(),
+            });
         }
-        let name = text::optional(cell(2), 20).map_err(|e| errors.push(CellError { row, column: "name".into(), message: e.to_string() })).ok();
+        let name = text::optional(cell(2), 20)
+            .map_err(|e| {
+                errors.push(CellError {
+                    row,
+                    column: "name".into(),
+                    message: e.to_string(),
+                })
+            })
+            .ok();
         if let (Some(d), Some(k), Some(name)) = (d, k, name) {
             rows.push((d, Some(k), name));
         }
     }
-    if errors.is_empty() { Ok(rows) } else { Err(AppError::Import(errors)) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(AppError::Import(errors))
+    }
 }
 
 async fn import_calendar(State(st): State<AppState>, v: Viewer, mp: Multipart) -> PageResult {
     require_calendar_admin(&v)?;
     let (name, bytes) = upload(mp).await?;
-    let table = duban_publish::sheet::read_table(&name, &bytes).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let table = duban_publish::sheet::read_table(&name, &bytes)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let rows = calendar_rows(&table)?;
-    let year = rows.first().map(|r| chrono::Datelike::year(&r.0)).unwrap_or(2026);
-    st.store.set_calendar_days(&v.user.actor(), &rows, "import").await?;
+    let year = rows
+        .first()
+        .map(|r| chrono::Datelike::year(&r.0))
+        .unwrap_or(2026);
+    st.store
+        .set_calendar_days(&v.user.actor(), &rows, "import")
+        .await?;
     Ok(Redirect::to(&format!("/calendar?year={year}")).into_response())
 }
 
@@ -673,11 +1064,30 @@ struct AccountPage {
     error: Option<String>,
 }
 
-async fn account_view(st: &AppState, v: &Viewer, flash: Option<String>, new_token: Option<String>, error: Option<String>) -> PageResult {
+async fn account_view(
+    st: &AppState,
+    v: &Viewer,
+    flash: Option<String>,
+    new_token: Option<String>,
+    error: Option<String>,
+) -> PageResult {
     let mut c = ctx(v, "/account");
     c.flash = flash;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    html_status(status, AccountPage { ctx: c, email: st.store.user_email(v.user.id).await?, tokens: st.store.tokens(v.user.id).await?, new_token, error })
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    html_status(
+        status,
+        AccountPage {
+            ctx: c,
+            email: st.store.user_email(v.user.id).await?,
+            tokens: st.store.tokens(v.user.id).await?,
+            new_token,
+            error,
+        },
+    )
 }
 
 async fn account(State(st): State<AppState>, v: Viewer) -> PageResult {
@@ -691,13 +1101,23 @@ struct PasswordForm {
     repeat: String,
 }
 
-async fn change_password(State(st): State<AppState>, v: Viewer, Form(f): Form<PasswordForm>) -> PageResult {
+async fn change_password(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
     if f.new != f.repeat {
         return account_view(&st, &v, None, None, Some(v.t.s("account.mismatch").into())).await;
     }
-    match st.store.change_password(&v.user, &f.current, &f.new, v.session.as_deref()).await {
+    match st
+        .store
+        .change_password(&v.user, &f.current, &f.new, v.session.as_deref())
+        .await
+    {
         Ok(()) => account_view(&st, &v, Some(v.t.s("account.changed").into()), None, None).await,
-        Err(duban_store::StoreError::Invalid(m)) => account_view(&st, &v, None, None, Some(m)).await,
+        Err(duban_store::StoreError::Invalid(m)) => {
+            account_view(&st, &v, None, None, Some(m)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -709,15 +1129,35 @@ struct EmailForm {
 }
 
 async fn set_email(State(st): State<AppState>, v: Viewer, Form(f): Form<EmailForm>) -> PageResult {
-    match st.store.set_email(&v.user.actor(), v.user.id, &f.email).await {
-        Ok(()) => account_view(&st, &v, Some(v.t.s("account.email_saved").into()), None, None).await,
-        Err(duban_store::StoreError::Invalid(m)) => account_view(&st, &v, None, None, Some(m)).await,
+    match st
+        .store
+        .set_email(&v.user.actor(), v.user.id, &f.email)
+        .await
+    {
+        Ok(()) => {
+            account_view(
+                &st,
+                &v,
+                Some(v.t.s("account.email_saved").into()),
+                None,
+                None,
+            )
+            .await
+        }
+        Err(duban_store::StoreError::Invalid(m)) => {
+            account_view(&st, &v, None, None, Some(m)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn create_token(State(st): State<AppState>, v: Viewer, Form(f): Form<NameForm>) -> PageResult {
-    let name = text::required(&f.name, 40).map_err(|e| AppError::BadRequest(format!("令牌用途{e}")))?;
+async fn create_token(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NameForm>,
+) -> PageResult {
+    let name =
+        text::required(&f.name, 40).map_err(|e| AppError::BadRequest(format!("令牌用途{e}")))?;
     let tok = st.store.create_token(&v.user, &name).await?;
     account_view(&st, &v, None, Some(tok), None).await
 }
@@ -744,5 +1184,8 @@ struct ApiDocsPage {
 }
 
 async fn api_docs(v: Viewer) -> PageResult {
-    html(ApiDocsPage { ctx: ctx(&v, "/api/docs"), ops: crate::api::operations() })
+    html(ApiDocsPage {
+        ctx: ctx(&v, "/api/docs"),
+        ops: crate::api::operations(),
+    })
 }

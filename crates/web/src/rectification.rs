@@ -12,10 +12,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use duban_domain::calendar::parse_date;
-use duban_domain::rectification::{self as rules, Category, Light, LightRules, PlanStats, TaskState};
+use duban_domain::rectification::{
+    self as rules, Category, Light, LightRules, PlanStats, TaskState,
+};
 use duban_domain::text;
 use duban_publish::chart::{Bar, stacked_bars};
-use duban_store::rectification::{Author, EntryKind, LedgerEntry, NewEntry, Plan, Problem, Round, Task, Upload};
+use duban_store::rectification::{
+    Author, EntryKind, LedgerEntry, NewEntry, Plan, Problem, Round, Task, Upload,
+};
 use duban_store::users::User;
 use serde::Deserialize;
 
@@ -29,29 +33,54 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rectification/meetings/{id}/minutes", post(minutes))
         .route("/rectification/meetings/{id}/items/{item}", post(decide))
         .route("/rectification/plans/{id}", get(plan))
-        .route("/rectification/plans/{id}/problems", get(problems).post(add_problem))
+        .route(
+            "/rectification/plans/{id}/problems",
+            get(problems).post(add_problem),
+        )
         .route("/rectification/plans/{id}/tasks", post(add_task))
         .route("/rectification/plans/{id}/cascade", post(cascade))
         .route("/rectification/rounds", post(create_round))
         .route("/rectification/plans", post(create_plan))
-        .route("/rectification/plans/{id}/responsibilities", get(responsibilities))
+        .route(
+            "/rectification/plans/{id}/responsibilities",
+            get(responsibilities),
+        )
         .route("/rectification/tasks/{id}", get(task))
-        .route("/rectification/tasks/{id}/entries", post(add_entry).layer(DefaultBodyLimit::max(upload_limit)))
+        .route(
+            "/rectification/tasks/{id}/entries",
+            post(add_entry).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/rectification/evidence/{id}", get(evidence))
         .route("/rectification/plans/{id}/ledger.xlsx", get(ledger_xlsx))
-        .route("/rectification/import", post(import_ledger).layer(DefaultBodyLimit::max(upload_limit)))
+        .route(
+            "/rectification/import",
+            post(import_ledger).layer(DefaultBodyLimit::max(upload_limit)),
+        )
 }
 
 type PageResult = Result<Response, AppError>;
 
-/// Today in China (UTC+8).
-pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+pub use duban_store::today;
 
 fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
-    let disposition = format!("attachment; filename=\"{name}.csv\"; filename*=UTF-8''{}", name.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>());
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], duban_publish::sheet::write_csv(&rows)).into_response()
+    let disposition = format!(
+        "attachment; filename=\"{name}.csv\"; filename*=UTF-8''{}",
+        name.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            })
+            .collect::<String>()
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        duban_publish::sheet::write_csv(&rows),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -66,15 +95,34 @@ struct PlansPage {
 }
 
 fn can_import(user: &User) -> bool {
-    matches!(user.role, duban_domain::org::Role::Office | duban_domain::org::Role::Admin)
+    matches!(
+        user.role,
+        duban_domain::org::Role::Office | duban_domain::org::Role::Admin
+    )
 }
 
-async fn plans_view(st: &AppState, v: &Viewer, flash: Option<String>, problems: Vec<duban_domain::import::CellError>) -> PageResult {
+async fn plans_view(
+    st: &AppState,
+    v: &Viewer,
+    flash: Option<String>,
+    problems: Vec<duban_domain::import::CellError>,
+) -> PageResult {
     let scope = v.user.scope();
     let mut c = ctx(v, "/rectification");
     c.flash = flash;
-    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = PlansPage { ctx: c, rounds: st.store.rounds(&scope).await?, plans: st.store.plans(&scope).await?, can_import: can_import(&v.user), problems, error: None };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PlansPage {
+        ctx: c,
+        rounds: st.store.rounds(&scope).await?,
+        plans: st.store.plans(&scope).await?,
+        can_import: can_import(&v.user),
+        problems,
+        error: None,
+    };
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -91,7 +139,9 @@ async fn import_ledger(State(st): State<AppState>, v: Viewer, mut mp: Multipart)
     let (mut title, mut file) = (String::new(), None);
     while let Some(field) = mp.next_field().await.map_err(map)? {
         match field.name().unwrap_or("") {
-            "title" => title = String::from_utf8_lossy(&field.bytes().await.map_err(map)?).to_string(),
+            "title" => {
+                title = String::from_utf8_lossy(&field.bytes().await.map_err(map)?).to_string()
+            }
             "file" => {
                 let name = field.file_name().unwrap_or("ledger.xlsx").to_string();
                 file = Some((name, field.bytes().await.map_err(map)?.to_vec()));
@@ -99,34 +149,82 @@ async fn import_ledger(State(st): State<AppState>, v: Viewer, mut mp: Multipart)
             _ => {}
         }
     }
-    let one = |m: String| vec![duban_domain::import::CellError { row: 0, column: "-".into(), message: m }];
+    let one = |m: String| {
+        vec![duban_domain::import::CellError {
+            row: 0,
+            column: "-".into(),
+            message: m,
+        }]
+    };
     let title = match text::required(&title, 100) {
         Ok(t) => t,
         Err(e) => return plans_view(&st, &v, None, one(format!("方案名称{e}"))).await,
     };
-    let Some((name, bytes)) = file else { return plans_view(&st, &v, None, one("没有收到文件".into())).await };
+    let Some((name, bytes)) = file else {
+        return plans_view(&st, &v, None, one("没有收到文件".into())).await;
+    };
     let table = match duban_publish::sheet::read_table(&name, &bytes) {
         Ok(t) => t,
         Err(e) => return plans_view(&st, &v, None, one(e.to_string())).await,
     };
-    match st.store.import_ledger(&v.user.actor(), v.user.unit_id, &title, &table).await {
-        Ok(r) => plans_view(&st, &v, Some(format!("{}：{} {}，{} {}", v.t.s("import.done"), v.t.s("import.created"), r.created, v.t.s("import.updated"), r.updated)), vec![]).await,
+    match st
+        .store
+        .import_ledger(&v.user.actor(), v.user.unit_id, &title, &table)
+        .await
+    {
+        Ok(r) => {
+            plans_view(
+                &st,
+                &v,
+                Some(format!(
+                    "{}：{} {}，{} {}",
+                    v.t.s("import.done"),
+                    v.t.s("import.created"),
+                    r.created,
+                    v.t.s("import.updated"),
+                    r.updated
+                )),
+                vec![],
+            )
+            .await
+        }
         Err(duban_store::StoreError::Import(problems)) => plans_view(&st, &v, None, problems).await,
         Err(e) => Err(e.into()),
     }
 }
 
-async fn ledger_xlsx(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<PlanQuery>) -> PageResult {
+async fn ledger_xlsx(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<PlanQuery>,
+) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
     let as_of = as_of_param(q.as_of.as_deref())?;
     let rows = st.store.ledger_sheet(plan.id, as_of).await?;
-    let bytes = duban_publish::ledger::write_ledger(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = duban_publish::ledger::write_ledger(&rows)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("{}-工作台账-{as_of}.xlsx", plan.title);
-    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{encoded}"),
+            ),
         ],
         bytes,
     )
@@ -134,7 +232,10 @@ async fn ledger_xlsx(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>,
 }
 
 async fn scoped_plan(st: &AppState, v: &Viewer, id: i64) -> Result<Plan, AppError> {
-    st.store.plan(&v.user.scope(), &id.to_string()).await?.ok_or(AppError::NotFound)
+    st.store
+        .plan(&v.user.scope(), &id.to_string())
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize, Default)]
@@ -146,6 +247,8 @@ struct PlanQuery {
     sort: Option<String>,
     q: Option<String>,
     format: Option<String>,
+    /// the unit whose subordinate units the roll-up shows (drill-down)
+    under: Option<i64>,
 }
 
 #[derive(Template)]
@@ -167,19 +270,38 @@ struct PlanPage {
     q: String,
     export: String,
     xlsx: String,
-    rollup: Vec<duban_store::cascade::RollupRow>,
-    /// (level, total, closed, open, staged, overdue) summed per level
-    levels: Vec<(i64, usize, usize, usize, usize, usize)>,
+    /// the viewed unit's own copy, then its subordinate units with their subtrees' figures
+    rollup_own: Option<duban_store::cascade::RollupRow>,
+    rollup: Vec<duban_store::cascade::SubtreeRow>,
+    rollup_unit: String,
+    rollup_up: Option<i64>,
+    /// (level, units, figures) over every unit in scope
+    levels: Vec<(i64, usize, PlanStats)>,
     can_cascade: bool,
     cascade_levels: Vec<i64>,
 }
 
 /// The plan's tasks with their light and state on `as_of`, filtered and sorted.
-async fn task_rows(st: &AppState, plan_id: i64, as_of: NaiveDate, q: &PlanQuery) -> Result<(Vec<(Task, Light, TaskState)>, PlanStats), AppError> {
+async fn task_rows(
+    st: &AppState,
+    plan_id: i64,
+    as_of: NaiveDate,
+    q: &PlanQuery,
+) -> Result<(Vec<(Task, Light, TaskState)>, PlanStats), AppError> {
     let rules_ = LightRules::default();
-    let histories: std::collections::HashMap<i64, rules::TaskHistory> = st.store.plan_histories(plan_id).await?.into_iter().collect();
-    let stats = rules::plan_stats(&histories.values().cloned().collect::<Vec<_>>(), as_of, &rules_);
-    let search = text::optional(q.q.as_deref().unwrap_or(""), 50).map_err(|e| AppError::BadRequest(format!("查询条件{e}")))?;
+    let histories: std::collections::HashMap<i64, rules::TaskHistory> = st
+        .store
+        .plan_histories(plan_id)
+        .await?
+        .into_iter()
+        .collect();
+    let stats = rules::plan_stats(
+        &histories.values().cloned().collect::<Vec<_>>(),
+        as_of,
+        &rules_,
+    );
+    let search = text::optional(q.q.as_deref().unwrap_or(""), 50)
+        .map_err(|e| AppError::BadRequest(format!("查询条件{e}")))?;
     let mut rows: Vec<(Task, Light, TaskState)> = st
         .store
         .tasks(plan_id)
@@ -195,15 +317,34 @@ async fn task_rows(st: &AppState, plan_id: i64, as_of: NaiveDate, q: &PlanQuery)
             Some((t, l, f.state))
         })
         .filter(|(t, l, s)| {
-            q.category.as_deref().is_none_or(|c| c.is_empty() || c == t.category.as_str())
-                && q.state.as_deref().is_none_or(|x| x.is_empty() || x == s.as_str())
-                && q.light.as_deref().is_none_or(|x| x.is_empty() || x == l.as_str())
-                && (search.is_empty() || t.title.contains(&search) || t.departments.contains(&search) || t.lead_leader.as_deref().is_some_and(|n| n.contains(&search)))
+            q.category
+                .as_deref()
+                .is_none_or(|c| c.is_empty() || c == t.category.as_str())
+                && q.state
+                    .as_deref()
+                    .is_none_or(|x| x.is_empty() || x == s.as_str())
+                && q.light
+                    .as_deref()
+                    .is_none_or(|x| x.is_empty() || x == l.as_str())
+                && (search.is_empty()
+                    || t.title.contains(&search)
+                    || t.departments.contains(&search)
+                    || t.lead_leader
+                        .as_deref()
+                        .is_some_and(|n| n.contains(&search)))
         })
         .collect();
     match q.sort.as_deref() {
-        Some("deadline") => rows.sort_by(|a, b| (a.0.deadline.is_none(), &a.0.deadline, a.0.seq).cmp(&(b.0.deadline.is_none(), &b.0.deadline, b.0.seq))),
-        Some("light") => rows.sort_by(|a, b| (std::cmp::Reverse(a.1), a.0.seq).cmp(&(std::cmp::Reverse(b.1), b.0.seq))),
+        Some("deadline") => rows.sort_by(|a, b| {
+            (a.0.deadline.is_none(), &a.0.deadline, a.0.seq).cmp(&(
+                b.0.deadline.is_none(),
+                &b.0.deadline,
+                b.0.seq,
+            ))
+        }),
+        Some("light") => rows.sort_by(|a, b| {
+            (std::cmp::Reverse(a.1), a.0.seq).cmp(&(std::cmp::Reverse(b.1), b.0.seq))
+        }),
         _ => {}
     }
     Ok((rows, stats))
@@ -216,13 +357,33 @@ fn as_of_param(raw: Option<&str>) -> Result<NaiveDate, AppError> {
     }
 }
 
-async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<PlanQuery>) -> PageResult {
+async fn plan(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<PlanQuery>,
+) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
     let as_of = as_of_param(q.as_of.as_deref())?;
     let (rows, stats) = task_rows(&st, plan.id, as_of, &q).await?;
     if q.format.as_deref() == Some("csv") {
         let t = v.t;
-        let mut out = vec![["rect.seq", "rect.task", "rect.category", "rect.lead_leader", "rect.departments", "rect.responsible", "rect.deadline", "rect.state", "rect.light"].iter().map(|k| t.s(k).to_string()).collect()];
+        let mut out = vec![
+            [
+                "rect.seq",
+                "rect.task",
+                "rect.category",
+                "rect.lead_leader",
+                "rect.departments",
+                "rect.responsible",
+                "rect.deadline",
+                "rect.state",
+                "rect.light",
+            ]
+            .iter()
+            .map(|k| t.s(k).to_string())
+            .collect(),
+        ];
         for (task, light, state) in &rows {
             out.push(vec![
                 task.seq.to_string(),
@@ -231,21 +392,61 @@ async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(
                 task.lead_leader.clone().unwrap_or_default(),
                 task.departments.clone(),
                 task.responsible.clone().unwrap_or_default(),
-                task.deadline.clone().unwrap_or_else(|| t.s("rect.long_term").into()),
+                task.deadline
+                    .clone()
+                    .unwrap_or_else(|| t.s("rect.long_term").into()),
                 t.state(state).into(),
                 t.light(light).into(),
             ]);
         }
-        return Ok(csv_response(&format!("{}-{}", plan.title, t.s("rect.tasks")), out));
+        return Ok(csv_response(
+            &format!("{}-{}", plan.title, t.s("rect.tasks")),
+            out,
+        ));
     }
     let t = v.t;
     let (closed, open, overdue, staged) = ("#1a7f37", "#8c959f", "#b3261e", "#0969da");
     let chart = stacked_bars(
         &format!("{}（{} {as_of}）", t.s("rect.dashboard"), t.s("rect.as_of")),
         &[
-            Bar { label: t.s("category.immediate"), segments: vec![(stats.immediate.closed, closed, t.s("rect.closed")), (stats.immediate.open - stats.immediate.overdue, open, t.s("rect.open")), (stats.immediate.overdue, overdue, t.s("rect.overdue"))] },
-            Bar { label: t.s("category.time_limited"), segments: vec![(stats.time_limited.closed, closed, t.s("rect.closed")), (stats.time_limited.open - stats.time_limited.overdue, open, t.s("rect.open")), (stats.time_limited.overdue, overdue, t.s("rect.overdue"))] },
-            Bar { label: t.s("category.long_term"), segments: vec![(stats.long_term.with_staged_results.saturating_sub(stats.long_term.overdue), staged, t.s("rect.staged")), (stats.long_term.overdue, overdue, t.s("rect.overdue"))] },
+            Bar {
+                label: t.s("category.immediate"),
+                segments: vec![
+                    (stats.immediate.closed, closed, t.s("rect.closed")),
+                    (
+                        stats.immediate.open - stats.immediate.overdue,
+                        open,
+                        t.s("rect.open"),
+                    ),
+                    (stats.immediate.overdue, overdue, t.s("rect.overdue")),
+                ],
+            },
+            Bar {
+                label: t.s("category.time_limited"),
+                segments: vec![
+                    (stats.time_limited.closed, closed, t.s("rect.closed")),
+                    (
+                        stats.time_limited.open - stats.time_limited.overdue,
+                        open,
+                        t.s("rect.open"),
+                    ),
+                    (stats.time_limited.overdue, overdue, t.s("rect.overdue")),
+                ],
+            },
+            Bar {
+                label: t.s("category.long_term"),
+                segments: vec![
+                    (
+                        stats
+                            .long_term
+                            .with_staged_results
+                            .saturating_sub(stats.long_term.overdue),
+                        staged,
+                        t.s("rect.staged"),
+                    ),
+                    (stats.long_term.overdue, overdue, t.s("rect.overdue")),
+                ],
+            },
         ],
     );
     let params: Vec<(&str, String)> = [
@@ -260,26 +461,48 @@ async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
     .collect();
-    let export = format!("/rectification/plans/{}?{}", plan.id, serde_urlencoded::to_string(&params).unwrap_or_default());
+    let export = format!(
+        "/rectification/plans/{}?{}",
+        plan.id,
+        serde_urlencoded::to_string(&params).unwrap_or_default()
+    );
     let xlsx = format!("/rectification/plans/{}/ledger.xlsx?as_of={as_of}", plan.id);
-    let rollup = st.store.rollup(&v.user.scope(), plan.id, as_of).await?;
-    let mut levels: Vec<(i64, usize, usize, usize, usize, usize)> = Vec::new();
-    for r in &rollup {
-        let s = &r.stats;
-        let row = (r.level, s.total, s.immediate.closed + s.time_limited.closed, s.immediate.open + s.time_limited.open, s.long_term.with_staged_results, s.immediate.overdue + s.time_limited.overdue + s.long_term.overdue);
-        match levels.iter_mut().find(|l| l.0 == r.level) {
-            Some(l) => {
-                l.1 += row.1;
-                l.2 += row.2;
-                l.3 += row.3;
-                l.4 += row.4;
-                l.5 += row.5;
-            }
-            None => levels.push(row),
-        }
-    }
-    let plan_unit = st.store.unit(plan.unit_id).await?.ok_or(AppError::NotFound)?;
-    let can_cascade = v.user.role == duban_domain::org::Role::Office && v.user.subtree && v.user.unit_id == plan.unit_id && plan_unit.level < 4;
+    let all = st.store.rollup(&v.user.scope(), plan.id, as_of).await?;
+    let levels = duban_store::cascade::level_totals(&all);
+    let under = match q.under {
+        Some(id) => st
+            .store
+            .unit(id)
+            .await?
+            .filter(|u| v.user.scope().covers(u.id, &u.path))
+            .ok_or(AppError::NotFound)?,
+        None => st
+            .store
+            .unit(
+                if all.iter().any(|r| r.unit_id == v.user.unit_id) || v.user.unit_id == plan.unit_id
+                {
+                    v.user.unit_id
+                } else {
+                    plan.unit_id
+                },
+            )
+            .await?
+            .ok_or(AppError::NotFound)?,
+    };
+    let rollup = duban_store::cascade::fold_subtrees(&all, &st.store.children(under.id).await?);
+    let rollup_own = all.iter().find(|r| r.unit_id == under.id).cloned();
+    let rollup_up = under
+        .parent_id
+        .filter(|_| under.id != plan.unit_id && under.id != v.user.unit_id);
+    let plan_unit = st
+        .store
+        .unit(plan.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let can_cascade = v.user.role == duban_domain::org::Role::Office
+        && v.user.subtree
+        && v.user.unit_id == plan.unit_id
+        && plan_unit.level < 4;
     let cascade_levels: Vec<i64> = ((plan_unit.level + 1)..=4).collect();
     let page = PlanPage {
         ctx: ctx(&v, "/rectification"),
@@ -297,7 +520,10 @@ async fn plan(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(
         q: q.q.unwrap_or_default(),
         export,
         xlsx,
+        rollup_own,
         rollup,
+        rollup_unit: under.name.clone(),
+        rollup_up,
         levels,
         can_cascade,
         cascade_levels,
@@ -320,7 +546,11 @@ struct ProblemsPage {
 }
 
 async fn problems_view(st: &AppState, v: &Viewer, plan: Plan, error: Option<String>) -> PageResult {
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = ProblemsPage {
         ctx: ctx(v, "/rectification"),
         problems: st.store.problems(plan.id).await?,
@@ -339,14 +569,34 @@ struct FormatQuery {
     format: Option<String>,
 }
 
-async fn problems(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<FormatQuery>) -> PageResult {
+async fn problems(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<FormatQuery>,
+) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
     let problems = st.store.problems(plan.id).await?;
     if q.format.as_deref() == Some("csv") {
         let t = v.t;
-        let mut rows = vec![vec![t.s("rect.seq").to_string(), t.s("rect.feedback").into(), t.s("rect.manifestation").into(), t.s("rect.total").into()]];
-        rows.extend(problems.iter().map(|p| vec![p.seq.to_string(), p.feedback.clone(), p.manifestation.clone(), p.tasks.to_string()]));
-        return Ok(csv_response(&format!("{}-{}", plan.title, t.s("rect.problems")), rows));
+        let mut rows = vec![vec![
+            t.s("rect.seq").to_string(),
+            t.s("rect.feedback").into(),
+            t.s("rect.manifestation").into(),
+            t.s("rect.total").into(),
+        ]];
+        rows.extend(problems.iter().map(|p| {
+            vec![
+                p.seq.to_string(),
+                p.feedback.clone(),
+                p.manifestation.clone(),
+                p.tasks.to_string(),
+            ]
+        }));
+        return Ok(csv_response(
+            &format!("{}-{}", plan.title, t.s("rect.problems")),
+            rows,
+        ));
     }
     problems_view(&st, &v, plan, None).await
 }
@@ -359,16 +609,51 @@ struct ResponsibilitiesPage {
     tasks: Vec<Task>,
 }
 
-async fn responsibilities(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<FormatQuery>) -> PageResult {
+async fn responsibilities(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<FormatQuery>,
+) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
     let tasks = st.store.tasks(plan.id).await?;
     if q.format.as_deref() == Some("csv") {
         let t = v.t;
-        let mut rows = vec![["rect.seq", "rect.task", "rect.lead_leader", "rect.departments", "rect.responsible"].iter().map(|k| t.s(k).to_string()).collect::<Vec<_>>()];
-        rows.extend(tasks.iter().map(|x| vec![x.seq.to_string(), x.title.clone(), x.lead_leader.clone().unwrap_or_default(), x.departments.clone(), x.responsible.clone().unwrap_or_default()]));
-        return Ok(csv_response(&format!("{}-{}", plan.title, t.s("rect.responsibilities")), rows));
+        let mut rows = vec![
+            [
+                "rect.seq",
+                "rect.task",
+                "rect.lead_leader",
+                "rect.departments",
+                "rect.responsible",
+            ]
+            .iter()
+            .map(|k| t.s(k).to_string())
+            .collect::<Vec<_>>(),
+        ];
+        rows.extend(tasks.iter().map(|x| {
+            vec![
+                x.seq.to_string(),
+                x.title.clone(),
+                x.lead_leader.clone().unwrap_or_default(),
+                x.departments.clone(),
+                x.responsible.clone().unwrap_or_default(),
+            ]
+        }));
+        return Ok(csv_response(
+            &format!("{}-{}", plan.title, t.s("rect.responsibilities")),
+            rows,
+        ));
     }
-    Ok(Html(ResponsibilitiesPage { ctx: ctx(&v, "/rectification"), plan, tasks }.render()?).into_response())
+    Ok(Html(
+        ResponsibilitiesPage {
+            ctx: ctx(&v, "/rectification"),
+            plan,
+            tasks,
+        }
+        .render()?,
+    )
+    .into_response())
 }
 
 #[derive(Template)]
@@ -407,11 +692,26 @@ fn allowed_kinds(author: &Author, task: &Task, task_depts: &[i64]) -> Vec<&'stat
             kinds.push(EntryKind::ClosureRequest.as_str());
         }
     }
-    let owner = rules::Ownership { lead_leader_staff: task.lead_leader_id, responsible_departments: task_depts };
-    let reviewer = rules::Reviewer { role: author.role, staff: author.staff_id, departments: &author.departments };
-    if rules::may_review(&reviewer, &owner, &duban_store::rectification::DEFAULT_REVIEWERS).is_ok() {
+    let owner = rules::Ownership {
+        lead_leader_staff: task.lead_leader_id,
+        responsible_departments: task_depts,
+    };
+    let reviewer = rules::Reviewer {
+        role: author.role,
+        staff: author.staff_id,
+        departments: &author.departments,
+    };
+    if rules::may_review(
+        &reviewer,
+        &owner,
+        &duban_store::rectification::DEFAULT_REVIEWERS,
+    )
+    .is_ok()
+    {
         match task.state {
-            TaskState::ClosureRequested => kinds.extend([EntryKind::Approve.as_str(), EntryKind::Reject.as_str()]),
+            TaskState::ClosureRequested => {
+                kinds.extend([EntryKind::Approve.as_str(), EntryKind::Reject.as_str()])
+            }
             TaskState::Closed => kinds.push(EntryKind::Reopen.as_str()),
             _ => {}
         }
@@ -420,11 +720,19 @@ fn allowed_kinds(author: &Author, task: &Task, task_depts: &[i64]) -> Vec<&'stat
 }
 
 async fn task_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) -> PageResult {
-    let task = st.store.task_in_scope(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let task = st
+        .store
+        .task_in_scope(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let plan = scoped_plan(st, v, task.plan_id).await?;
     let depts = st.store.task_department_ids(task.id).await?;
     let author = author_of(st, &v.user).await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = TaskPage {
         ctx: ctx(v, "/rectification"),
         light: rules::light(&task.facts(), today(), &LightRules::default()),
@@ -445,11 +753,25 @@ async fn task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Pag
 /// Adds a ledger entry for a user: the one path for pages and the API. Scope, the kinds this user
 /// may add, dates and text are checked here; lifecycle and reviewer rules in the store's domain call.
 #[allow(clippy::too_many_arguments)]
-pub async fn submit_entry(st: &AppState, user: &User, task_id: i64, kind: &str, date: &str, body: &str, corrects: Option<i64>, files: Vec<Upload>) -> Result<i64, AppError> {
-    let task = st.store.task_in_scope(&user.scope(), task_id).await?.ok_or(AppError::NotFound)?;
+pub async fn submit_entry(
+    st: &AppState,
+    user: &User,
+    task_id: i64,
+    kind: &str,
+    date: &str,
+    body: &str,
+    corrects: Option<i64>,
+    files: Vec<Upload>,
+) -> Result<i64, AppError> {
+    let task = st
+        .store
+        .task_in_scope(&user.scope(), task_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let depts = st.store.task_department_ids(task.id).await?;
     let author = author_of(st, user).await?;
-    let kind = EntryKind::parse(kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
+    let kind =
+        EntryKind::parse(kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
     if !allowed_kinds(&author, &task, &depts).contains(&kind.as_str()) {
         return Err(AppError::BadRequest(match kind {
             EntryKind::Approve | EntryKind::Reject | EntryKind::Reopen => "您不能审核本任务：只有驻院纪检监察组或整改办，且不是本任务的牵头领导或责任部门，才能审核销号（不搞形式销号）".into(),
@@ -460,13 +782,43 @@ pub async fn submit_entry(st: &AppState, user: &User, task_id: i64, kind: &str, 
     if date > today() {
         return Err(AppError::BadRequest("台账日期不能晚于今天".into()));
     }
-    let body = text::required(&body.replace("\r\n", "\n").replace('\n', "\t"), 4000).map_err(|e| AppError::BadRequest(format!("内容{e}")))?.replace('\t', "\n");
-    Ok(st.store.add_entry(&author, NewEntry { task_id: task.id, date, kind, body, corrects_id: corrects, files }).await?)
+    let body = text::required(&body.replace("\r\n", "\n").replace('\n', "\t"), 4000)
+        .map_err(|e| AppError::BadRequest(format!("内容{e}")))?
+        .replace('\t', "\n");
+    Ok(st
+        .store
+        .add_entry(
+            &author,
+            NewEntry {
+                task_id: task.id,
+                date,
+                kind,
+                body,
+                corrects_id: corrects,
+                files,
+            },
+        )
+        .await?)
 }
 
-async fn add_entry(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, mut mp: Multipart) -> PageResult {
-    let task = st.store.task_in_scope(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
-    let (mut kind, mut date, mut body, mut corrects, mut files) = (String::new(), String::new(), String::new(), String::new(), Vec::new());
+async fn add_entry(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> PageResult {
+    let task = st
+        .store
+        .task_in_scope(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (mut kind, mut date, mut body, mut corrects, mut files) = (
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        Vec::new(),
+    );
     let map = crate::pages::multipart_error;
     while let Some(field) = mp.next_field().await.map_err(map)? {
         let name = field.name().unwrap_or("").to_string();
@@ -474,7 +826,11 @@ async fn add_entry(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, m
             let filename = field.file_name().unwrap_or("").to_string();
             let bytes = field.bytes().await.map_err(map)?;
             if !filename.is_empty() && !bytes.is_empty() {
-                files.push(Upload { filename: text::required(&filename, 120).map_err(|e| AppError::BadRequest(format!("文件名{e}")))?, bytes: bytes.to_vec() });
+                files.push(Upload {
+                    filename: text::required(&filename, 120)
+                        .map_err(|e| AppError::BadRequest(format!("文件名{e}")))?,
+                    bytes: bytes.to_vec(),
+                });
             }
             continue;
         }
@@ -489,10 +845,15 @@ async fn add_entry(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, m
     }
     let corrects = match corrects.trim() {
         "" => Ok(None),
-        c => c.parse::<i64>().map(Some).map_err(|_| AppError::BadRequest("更正条目须为编号".into())),
+        c => c
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::BadRequest("更正条目须为编号".into())),
     };
     let result = match corrects {
-        Ok(c) => submit_entry(&st, &v.user, task.id, &kind, &date, &body, c, files).await.map(|_| ()),
+        Ok(c) => submit_entry(&st, &v.user, task.id, &kind, &date, &body, c, files)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     match result {
@@ -503,12 +864,29 @@ async fn add_entry(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, m
 }
 
 async fn evidence(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
-    let (ev, bytes) = st.store.evidence_file(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
-    let encoded: String = ev.filename.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let (ev, bytes) = st
+        .store
+        .evidence_file(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let encoded: String = ev
+        .filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
     Ok((
         [
             (header::CONTENT_TYPE, ev.content_type.clone()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{encoded}")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{encoded}"),
+            ),
             (header::CACHE_CONTROL, "private, no-store".into()),
         ],
         bytes,
@@ -525,14 +903,27 @@ struct MinePage {
 
 async fn mine(State(st): State<AppState>, v: Viewer) -> PageResult {
     let depts = st.store.staff_departments(v.user.staff_id).await?;
-    let tasks = st.store.my_tasks(&v.user.scope(), v.user.staff_id, &depts).await?;
+    let tasks = st
+        .store
+        .my_tasks(&v.user.scope(), v.user.staff_id, &depts)
+        .await?;
     let r = LightRules::default();
-    let mut rows: Vec<(Task, Light)> = tasks.into_iter().map(|t| {
-        let l = rules::light(&t.facts(), today(), &r);
-        (t, l)
-    }).collect();
+    let mut rows: Vec<(Task, Light)> = tasks
+        .into_iter()
+        .map(|t| {
+            let l = rules::light(&t.facts(), today(), &r);
+            (t, l)
+        })
+        .collect();
     rows.sort_by(|a, b| std::cmp::Reverse(a.1).cmp(&std::cmp::Reverse(b.1)));
-    Ok(Html(MinePage { ctx: ctx(&v, "/rectification/mine"), rows }.render()?).into_response())
+    Ok(Html(
+        MinePage {
+            ctx: ctx(&v, "/rectification/mine"),
+            rows,
+        }
+        .render()?,
+    )
+    .into_response())
 }
 
 #[derive(Template)]
@@ -551,19 +942,45 @@ async fn board(State(st): State<AppState>, v: Viewer) -> PageResult {
     let scope = v.user.scope();
     let overseer = matches!(v.user.role, Role::Office | Role::Discipline | Role::Admin);
     let (counts, notices) = if overseer {
-        (st.store.notice_counts(&scope).await?, st.store.notices(&scope, None, 200).await?)
+        (
+            st.store.notice_counts(&scope).await?,
+            st.store.notices(&scope, None, 200).await?,
+        )
     } else {
-        (vec![], st.store.notices(&scope, Some(v.user.staff_id.unwrap_or(-1)), 200).await?)
+        (
+            vec![],
+            st.store
+                .notices(&scope, Some(v.user.staff_id.unwrap_or(-1)), 200)
+                .await?,
+        )
     };
-    Ok(Html(BoardPage { ctx: ctx(&v, "/rectification/board"), mine: !overseer, counts, notices }.render()?).into_response())
+    Ok(Html(
+        BoardPage {
+            ctx: ctx(&v, "/rectification/board"),
+            mine: !overseer,
+            counts,
+            notices,
+        }
+        .render()?,
+    )
+    .into_response())
 }
 
 fn can_convene(u: &User) -> bool {
-    matches!(u.role, duban_domain::org::Role::Office | duban_domain::org::Role::Discipline)
+    matches!(
+        u.role,
+        duban_domain::org::Role::Office | duban_domain::org::Role::Discipline
+    )
 }
 
 fn can_see_meetings(u: &User) -> bool {
-    matches!(u.role, duban_domain::org::Role::Office | duban_domain::org::Role::Discipline | duban_domain::org::Role::Leader | duban_domain::org::Role::Admin)
+    matches!(
+        u.role,
+        duban_domain::org::Role::Office
+            | duban_domain::org::Role::Discipline
+            | duban_domain::org::Role::Leader
+            | duban_domain::org::Role::Admin
+    )
 }
 
 #[derive(Template)]
@@ -580,8 +997,18 @@ async fn meetings_view(st: &AppState, v: &Viewer, error: Option<String>) -> Page
     if !can_see_meetings(&v.user) {
         return Err(AppError::Forbidden);
     }
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let page = MeetingsPage { ctx: ctx(v, "/rectification/meetings"), meetings: st.store.meetings(&v.user.scope()).await?, can_convene: can_convene(&v.user), today: today().to_string(), error };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = MeetingsPage {
+        ctx: ctx(v, "/rectification/meetings"),
+        meetings: st.store.meetings(&v.user.scope()).await?,
+        can_convene: can_convene(&v.user),
+        today: today().to_string(),
+        error,
+    };
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -595,7 +1022,11 @@ struct ConveneForm {
     title: String,
 }
 
-async fn convene(State(st): State<AppState>, v: Viewer, crate::auth::Form(f): crate::auth::Form<ConveneForm>) -> PageResult {
+async fn convene(
+    State(st): State<AppState>,
+    v: Viewer,
+    crate::auth::Form(f): crate::auth::Form<ConveneForm>,
+) -> PageResult {
     if !can_convene(&v.user) {
         return Err(AppError::Forbidden);
     }
@@ -607,7 +1038,10 @@ async fn convene(State(st): State<AppState>, v: Viewer, crate::auth::Form(f): cr
         Ok(t) => t,
         Err(e) => return meetings_view(&st, &v, Some(format!("名称{e}"))).await,
     };
-    let id = st.store.create_meeting(&v.user.actor(), v.user.unit_id, held, &title).await?;
+    let id = st
+        .store
+        .create_meeting(&v.user.actor(), v.user.unit_id, held, &title)
+        .await?;
     Ok(Redirect::to(&format!("/rectification/meetings/{id}")).into_response())
 }
 
@@ -625,9 +1059,23 @@ async fn meeting_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>)
     if !can_see_meetings(&v.user) {
         return Err(AppError::Forbidden);
     }
-    let (meeting, items) = st.store.meeting(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let page = MeetingPage { ctx: ctx(v, "/rectification/meetings"), meeting, items, can_decide: can_convene(&v.user), error };
+    let (meeting, items) = st
+        .store
+        .meeting(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = MeetingPage {
+        ctx: ctx(v, "/rectification/meetings"),
+        meeting,
+        items,
+        can_decide: can_convene(&v.user),
+        error,
+    };
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -640,7 +1088,12 @@ struct MinutesForm {
     minutes: String,
 }
 
-async fn minutes(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, crate::auth::Form(f): crate::auth::Form<MinutesForm>) -> PageResult {
+async fn minutes(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    crate::auth::Form(f): crate::auth::Form<MinutesForm>,
+) -> PageResult {
     if !can_convene(&v.user) {
         return Err(AppError::Forbidden);
     }
@@ -649,7 +1102,9 @@ async fn minutes(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, cra
         Ok(m) => m.replace('\t', "\n"),
         Err(e) => return meeting_view(&st, &v, id, Some(format!("会议纪要{e}"))).await,
     };
-    st.store.set_minutes(&v.user.actor(), &v.user.scope(), id, &m).await?;
+    st.store
+        .set_minutes(&v.user.actor(), &v.user.scope(), id, &m)
+        .await?;
     Ok(Redirect::to(&format!("/rectification/meetings/{id}")).into_response())
 }
 
@@ -661,16 +1116,26 @@ struct DecideForm {
     deadline: String,
 }
 
-async fn decide(State(st): State<AppState>, v: Viewer, Path((id, item)): Path<(i64, i64)>, crate::auth::Form(f): crate::auth::Form<DecideForm>) -> PageResult {
+async fn decide(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, item)): Path<(i64, i64)>,
+    crate::auth::Form(f): crate::auth::Form<DecideForm>,
+) -> PageResult {
     use duban_store::meetings::Action;
     if !can_convene(&v.user) {
         return Err(AppError::Forbidden);
     }
-    st.store.meeting(&v.user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    st.store
+        .meeting(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let action = match f.action.as_str() {
         "deadline" => match parse_date(&f.deadline) {
             Ok(d) => Action::Deadline(d),
-            Err(_) => return meeting_view(&st, &v, id, Some("调整完成时限须填写新的日期".into())).await,
+            Err(_) => {
+                return meeting_view(&st, &v, id, Some("调整完成时限须填写新的日期".into())).await;
+            }
         },
         "notice" => Action::Notice,
         "lookback" => Action::LookBack,
@@ -681,7 +1146,11 @@ async fn decide(State(st): State<AppState>, v: Viewer, Path((id, item)): Path<(i
         Err(e) => return meeting_view(&st, &v, id, Some(format!("会商决定{e}"))).await,
     };
     let author = author_of(&st, &v.user).await?;
-    match st.store.decide(&author, &v.user.scope(), id, item, &decision, action).await {
+    match st
+        .store
+        .decide(&author, &v.user.scope(), id, item, &decision, action)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/rectification/meetings/{id}")).into_response()),
         Err(duban_store::StoreError::Invalid(m)) => meeting_view(&st, &v, id, Some(m)).await,
         Err(e) => Err(e.into()),
@@ -705,15 +1174,32 @@ struct RoundForm {
     feedback: String,
 }
 
-async fn create_round(State(st): State<AppState>, v: Viewer, crate::auth::Form(f): crate::auth::Form<RoundForm>) -> PageResult {
+async fn create_round(
+    State(st): State<AppState>,
+    v: Viewer,
+    crate::auth::Form(f): crate::auth::Form<RoundForm>,
+) -> PageResult {
     if !can_import(&v.user) {
         return Err(AppError::Forbidden);
     }
     let r: Result<i64, AppError> = async {
-        let title = text::required(&f.title, 100).map_err(|e| AppError::BadRequest(format!("巡视轮次{e}")))?;
-        let inspector = text::required(&f.inspector, 60).map_err(|e| AppError::BadRequest(format!("巡视组{e}")))?;
+        let title = text::required(&f.title, 100)
+            .map_err(|e| AppError::BadRequest(format!("巡视轮次{e}")))?;
+        let inspector = text::required(&f.inspector, 60)
+            .map_err(|e| AppError::BadRequest(format!("巡视组{e}")))?;
         let d = |s: &str| parse_date(s).map_err(|e| AppError::BadRequest(e.to_string()));
-        Ok(st.store.create_round(&v.user.actor(), v.user.unit_id, &title, &inspector, d(&f.from)?, d(&f.to)?, d(&f.feedback)?).await?)
+        Ok(st
+            .store
+            .create_round(
+                &v.user.actor(),
+                v.user.unit_id,
+                &title,
+                &inspector,
+                d(&f.from)?,
+                d(&f.to)?,
+                d(&f.feedback)?,
+            )
+            .await?)
     }
     .await;
     match r {
@@ -727,7 +1213,14 @@ async fn create_round(State(st): State<AppState>, v: Viewer, crate::auth::Form(f
 
 async fn plans_error(st: &AppState, v: &Viewer, m: String) -> PageResult {
     let scope = v.user.scope();
-    let page = PlansPage { ctx: ctx(v, "/rectification"), rounds: st.store.rounds(&scope).await?, plans: st.store.plans(&scope).await?, can_import: can_import(&v.user), problems: vec![], error: Some(m) };
+    let page = PlansPage {
+        ctx: ctx(v, "/rectification"),
+        rounds: st.store.rounds(&scope).await?,
+        plans: st.store.plans(&scope).await?,
+        can_import: can_import(&v.user),
+        problems: vec![],
+        error: Some(m),
+    };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }
 
@@ -739,16 +1232,35 @@ struct PlanForm {
     adopted_on: String,
 }
 
-async fn create_plan(State(st): State<AppState>, v: Viewer, crate::auth::Form(f): crate::auth::Form<PlanForm>) -> PageResult {
+async fn create_plan(
+    State(st): State<AppState>,
+    v: Viewer,
+    crate::auth::Form(f): crate::auth::Form<PlanForm>,
+) -> PageResult {
     if !can_import(&v.user) {
         return Err(AppError::Forbidden);
     }
     let r: Result<i64, AppError> = async {
-        let round = f.round.parse::<i64>().map_err(|_| AppError::BadRequest("请选择巡视轮次".into()))?;
-        let title = text::required(&f.title, 100).map_err(|e| AppError::BadRequest(format!("方案名称{e}")))?;
-        let body = text::required(&f.body, 60).map_err(|e| AppError::BadRequest(format!("责任主体{e}")))?;
+        let round = f
+            .round
+            .parse::<i64>()
+            .map_err(|_| AppError::BadRequest("请选择巡视轮次".into()))?;
+        let title = text::required(&f.title, 100)
+            .map_err(|e| AppError::BadRequest(format!("方案名称{e}")))?;
+        let body = text::required(&f.body, 60)
+            .map_err(|e| AppError::BadRequest(format!("责任主体{e}")))?;
         let adopted = parse_date(&f.adopted_on).map_err(|e| AppError::BadRequest(e.to_string()))?;
-        Ok(st.store.create_plan(&v.user.actor(), round, v.user.unit_id, &title, &body, adopted).await?)
+        Ok(st
+            .store
+            .create_plan(
+                &v.user.actor(),
+                round,
+                v.user.unit_id,
+                &title,
+                &body,
+                adopted,
+            )
+            .await?)
     }
     .await;
     match r {
@@ -767,15 +1279,28 @@ struct ProblemForm {
     manifestation: String,
 }
 
-async fn add_problem(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, crate::auth::Form(f): crate::auth::Form<ProblemForm>) -> PageResult {
+async fn add_problem(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    crate::auth::Form(f): crate::auth::Form<ProblemForm>,
+) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
     if !can_import(&v.user) {
         return Err(AppError::Forbidden);
     }
     let r: Result<i64, AppError> = async {
-        let feedback = text::required(&f.feedback, 500).map_err(|e| AppError::BadRequest(format!("反馈问题{e}")))?;
-        let m = text::optional(&f.manifestation.replace("\r\n", " ").replace('\n', " "), 2000).map_err(|e| AppError::BadRequest(format!("具体表现{e}")))?;
-        Ok(st.store.add_problem(&v.user.actor(), &plan, &feedback, &m).await?)
+        let feedback = text::required(&f.feedback, 500)
+            .map_err(|e| AppError::BadRequest(format!("反馈问题{e}")))?;
+        let m = text::optional(
+            &f.manifestation.replace("\r\n", " ").replace('\n', " "),
+            2000,
+        )
+        .map_err(|e| AppError::BadRequest(format!("具体表现{e}")))?;
+        Ok(st
+            .store
+            .add_problem(&v.user.actor(), &plan, &feedback, &m)
+            .await?)
     }
     .await;
     match r {
@@ -787,21 +1312,44 @@ async fn add_problem(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>,
     }
 }
 
-async fn add_task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, body: axum::body::Bytes) -> PageResult {
+async fn add_task(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
     if !can_import(&v.user) {
         return Err(AppError::Forbidden);
     }
     // repeated "dept" fields: read the pairs
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let r: Result<i64, AppError> = async {
-        let title = text::required(&get("title"), 500).map_err(|e| AppError::BadRequest(format!("整改任务{e}")))?;
-        let measure = text::optional(&get("measure").replace("\r\n", " ").replace('\n', " "), 2000).map_err(|e| AppError::BadRequest(format!("整改措施{e}")))?;
-        let standard = text::optional(&get("standard"), 500).map_err(|e| AppError::BadRequest(format!("完成标准{e}")))?;
-        let category = Category::parse(&get("category")).ok_or_else(|| AppError::BadRequest("请选择类别".into()))?;
+        let title = text::required(&get("title"), 500)
+            .map_err(|e| AppError::BadRequest(format!("整改任务{e}")))?;
+        let measure = text::optional(
+            &get("measure").replace("\r\n", " ").replace('\n', " "),
+            2000,
+        )
+        .map_err(|e| AppError::BadRequest(format!("整改措施{e}")))?;
+        let standard = text::optional(&get("standard"), 500)
+            .map_err(|e| AppError::BadRequest(format!("完成标准{e}")))?;
+        let category = Category::parse(&get("category"))
+            .ok_or_else(|| AppError::BadRequest("请选择类别".into()))?;
         let deadline = match get("deadline").trim() {
-            "" if category != Category::LongTerm => return Err(AppError::BadRequest("立行立改和限期整改任务须填写完成时限".into())),
+            "" if category != Category::LongTerm => {
+                return Err(AppError::BadRequest(
+                    "立行立改和限期整改任务须填写完成时限".into(),
+                ));
+            }
             "" => None,
             d => Some(parse_date(d).map_err(|e| AppError::BadRequest(e.to_string()))?),
         };
@@ -810,11 +1358,28 @@ async fn add_task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, bo
         let responsible = match get("responsible").trim() {
             "" => None,
             no => {
-                let (staff, _) = st.store.staff_of_unit(plan.unit_id, false, 100_000, 0).await?;
-                Some(staff.into_iter().find(|s| s.staff_no == no).map(|s| s.id).ok_or_else(|| AppError::BadRequest(format!("本单位没有工号为 {no} 的人员")))?)
+                let (staff, _) = st
+                    .store
+                    .staff_of_unit(plan.unit_id, false, 100_000, 0)
+                    .await?;
+                Some(
+                    staff
+                        .into_iter()
+                        .find(|s| s.staff_no == no)
+                        .map(|s| s.id)
+                        .ok_or_else(|| {
+                            AppError::BadRequest(format!("本单位没有工号为 {no} 的人员"))
+                        })?,
+                )
             }
         };
-        let depts: Vec<(i64, bool)> = pairs.iter().filter(|(n, _)| n == "dept").filter_map(|(_, v)| v.parse::<i64>().ok()).enumerate().map(|(i, d)| (d, i == 0)).collect();
+        let depts: Vec<(i64, bool)> = pairs
+            .iter()
+            .filter(|(n, _)| n == "dept")
+            .filter_map(|(_, v)| v.parse::<i64>().ok())
+            .enumerate()
+            .map(|(i, d)| (d, i == 0))
+            .collect();
         if depts.is_empty() {
             return Err(AppError::BadRequest("请至少选择一个责任部门".into()));
         }
@@ -850,14 +1415,36 @@ struct CascadeForm {
 
 /// Issues the plan to every unit of a level below the plan's unit (the office of that unit, with
 /// a subtree scope).
-async fn cascade(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, crate::auth::Form(f): crate::auth::Form<CascadeForm>) -> PageResult {
+async fn cascade(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    crate::auth::Form(f): crate::auth::Form<CascadeForm>,
+) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
-    if !(v.user.role == duban_domain::org::Role::Office && v.user.subtree && v.user.unit_id == plan.unit_id) {
+    if !(v.user.role == duban_domain::org::Role::Office
+        && v.user.subtree
+        && v.user.unit_id == plan.unit_id)
+    {
         return Err(AppError::Forbidden);
     }
-    let level = f.level.parse::<i64>().ok().filter(|l| (2..=4).contains(l)).ok_or_else(|| AppError::BadRequest("请选择下发层级".into()))?;
-    let (units, _) = st.store.units(&v.user.scope(), Some(level), "", 100_000, 0).await?;
-    let ids: Vec<i64> = units.iter().filter(|u| u.id != plan.unit_id).map(|u| u.id).collect();
-    st.store.cascade_plan(&v.user.actor(), &plan, &ids, today()).await?;
+    let level = f
+        .level
+        .parse::<i64>()
+        .ok()
+        .filter(|l| (2..=4).contains(l))
+        .ok_or_else(|| AppError::BadRequest("请选择下发层级".into()))?;
+    let (units, _) = st
+        .store
+        .units(&v.user.scope(), Some(level), "", 100_000, 0)
+        .await?;
+    let ids: Vec<i64> = units
+        .iter()
+        .filter(|u| u.id != plan.unit_id)
+        .map(|u| u.id)
+        .collect();
+    st.store
+        .cascade_plan(&v.user.actor(), &plan, &ids, today())
+        .await?;
     Ok(Redirect::to(&format!("/rectification/plans/{id}")).into_response())
 }

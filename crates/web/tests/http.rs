@@ -22,12 +22,21 @@ struct Client {
 
 impl Client {
     fn new(app: &Router) -> Client {
-        Client { app: app.clone(), cookies: vec![], csrf: String::new() }
+        Client {
+            app: app.clone(),
+            cookies: vec![],
+            csrf: String::new(),
+        }
     }
     async fn send(&mut self, req: Request<Body>) -> Resp {
         let mut req = req;
         if !self.cookies.is_empty() {
-            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
         }
         let resp = self.app.clone().oneshot(req).await.unwrap();
@@ -46,24 +55,38 @@ impl Client {
         if let Some(i) = body.find("name=\"csrf\" value=\"") {
             self.csrf = body[i + 19..i + 19 + 64].to_string();
         }
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
     async fn get(&mut self, path: &str) -> Resp {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
     async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
         let mut f: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
         f.extend_from_slice(fields);
         let body = serde_urlencoded::to_string(&f).unwrap();
-        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes()).await
+        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes())
+            .await
     }
     async fn post_raw(&mut self, path: &str, ct: &str, body: Vec<u8>) -> Resp {
-        self.send(Request::post(path).header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap()).await
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
     }
     async fn login(app: &Router, login: &str) -> Client {
         let mut c = Client::new(app);
         c.get("/login").await;
-        let r = c.post_form("/login", &[("login", login), ("password", "duban2020")]).await;
+        let r = c
+            .post_form("/login", &[("login", login), ("password", "duban2020")])
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "login {login}: {}", r.body);
         let home = c.get("/home").await;
         assert_eq!(home.status, StatusCode::OK);
@@ -73,7 +96,13 @@ impl Client {
 
 async fn app_with(store: Store) -> Router {
     store.load_demo().await.unwrap();
-    build_app(AppState::new(store, WebSettings { max_upload_bytes: 64 * 1024, ..WebSettings::default() }))
+    build_app(AppState::new(
+        store,
+        WebSettings {
+            max_upload_bytes: 64 * 1024,
+            ..WebSettings::default()
+        },
+    ))
 }
 
 async fn app() -> (Router, Store) {
@@ -98,15 +127,23 @@ async fn login_home_logout_in_chinese() {
     assert_eq!(r.headers[header::LOCATION], "/login");
     let r = c.get("/login").await;
     assert!(r.body.contains("登录名") && r.body.contains("lang=\"zh-CN\""));
-    let r = c.post_form("/login", &[("login", "office"), ("password", "wrong")]).await;
+    let r = c
+        .post_form("/login", &[("login", "office"), ("password", "wrong")])
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.body.contains("登录名或密码不正确"));
-    let r = c.post_form("/login", &[("login", "office"), ("password", "duban2020")]).await;
+    let r = c
+        .post_form("/login", &[("login", "office"), ("password", "duban2020")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let cookie = r.headers[header::SET_COOKIE].to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
     let r = c.get("/home").await;
-    assert!(r.body.contains("欢迎，周婷（整改办）") && r.body.contains("整改办（督办员）"), "{}", r.body);
+    assert!(
+        r.body.contains("欢迎，周婷（整改办）") && r.body.contains("整改办（督办员）"),
+        "{}",
+        r.body
+    );
     let r = c.post_form("/logout", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(c.get("/home").await.status, StatusCode::SEE_OTHER);
@@ -119,13 +156,21 @@ async fn security_headers_on_every_response() {
     for path in ["/login", "/nope", "/healthz"] {
         let r = c.get(path).await;
         let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}");
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
         assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     }
     let r = c.get("/nope").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("不存在"));
-    assert!(!c.get("/login").await.body.contains("<script>"), "no inline script");
+    assert!(
+        !c.get("/login").await.body.contains("<script>"),
+        "no inline script"
+    );
 }
 
 #[tokio::test]
@@ -134,19 +179,45 @@ async fn csrf_is_required_for_every_state_change() {
     let mut c = Client::login(&app, "admin").await;
     let spp = store.unit_by_code("100000").await.unwrap().unwrap();
     // no token
-    let r = c.post_raw(&format!("/org/units/{}", spp.id), "application/x-www-form-urlencoded", b"name=hacked".to_vec()).await;
+    let r = c
+        .post_raw(
+            &format!("/org/units/{}", spp.id),
+            "application/x-www-form-urlencoded",
+            b"name=hacked".to_vec(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("安全校验失败"));
     // wrong token
-    let r = c.post_raw(&format!("/org/units/{}", spp.id), "application/x-www-form-urlencoded", format!("csrf={}&name=hacked", "0".repeat(64)).into_bytes()).await;
+    let r = c
+        .post_raw(
+            &format!("/org/units/{}", spp.id),
+            "application/x-www-form-urlencoded",
+            format!("csrf={}&name=hacked", "0".repeat(64)).into_bytes(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(store.unit(spp.id).await.unwrap().unwrap().name, "最高人民检察院");
+    assert_eq!(
+        store.unit(spp.id).await.unwrap().unwrap().name,
+        "最高人民检察院"
+    );
     // a login form posted without the page's cookie (cross-site) is refused too
     let mut stranger = Client::new(&app);
-    let r = stranger.post_raw("/login", "application/x-www-form-urlencoded", b"login=admin&password=duban2020&csrf=x".to_vec()).await;
+    let r = stranger
+        .post_raw(
+            "/login",
+            "application/x-www-form-urlencoded",
+            b"login=admin&password=duban2020&csrf=x".to_vec(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // with the token it works
-    let r = c.post_form(&format!("/org/units/{}", spp.id), &[("name", "最高人民检察院")]).await;
+    let r = c
+        .post_form(
+            &format!("/org/units/{}", spp.id),
+            &[("name", "最高人民检察院")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // multipart uploads carry it in the query string
     let (ct, body) = multipart("u.csv", b"code,name,level,parent_code\n");
@@ -162,12 +233,20 @@ async fn bad_input_gets_clear_chinese_errors_and_changes_nothing() {
     let audit_before = store.verify_audit().await.unwrap().unwrap();
     // over-long name
     let long = "长".repeat(101);
-    let r = c.post_form(&format!("/org/units/{}", spp.id), &[("name", &long)]).await;
+    let r = c
+        .post_form(&format!("/org/units/{}", spp.id), &[("name", &long)])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("过长"), "{}", r.body);
     // non-UTF-8 bytes in a field
     let body = format!("csrf={}&name=%FF%FE", c.csrf);
-    let r = c.post_raw(&format!("/org/units/{}", spp.id), "application/x-www-form-urlencoded", body.into_bytes()).await;
+    let r = c
+        .post_raw(
+            &format!("/org/units/{}", spp.id),
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("无效字符"), "{}", r.body);
     // a missing field
@@ -176,29 +255,56 @@ async fn bad_input_gets_clear_chinese_errors_and_changes_nothing() {
     assert!(r.body.contains("表单内容有误"));
     // an oversized form
     let huge = "x".repeat(400 * 1024);
-    let r = c.post_form(&format!("/org/units/{}", spp.id), &[("name", &huge)]).await;
+    let r = c
+        .post_form(&format!("/org/units/{}", spp.id), &[("name", &huge)])
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.body.contains("过大"));
     // an oversized upload (limit 64 KiB in this test)
     let csrf = c.csrf.clone();
     let (ct, body) = multipart("u.csv", &vec![b'a'; 100 * 1024]);
-    let r = c.post_raw(&format!("/org/import?kind=units&csrf={csrf}"), &ct, body).await;
+    let r = c
+        .post_raw(&format!("/org/import?kind=units&csrf={csrf}"), &ct, body)
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
-    assert_eq!(store.unit(spp.id).await.unwrap().unwrap().name, "最高人民检察院");
-    assert_eq!(store.verify_audit().await.unwrap().unwrap(), audit_before, "nothing written");
+    assert_eq!(
+        store.unit(spp.id).await.unwrap().unwrap().name,
+        "最高人民检察院"
+    );
+    assert_eq!(
+        store.verify_audit().await.unwrap().unwrap(),
+        audit_before,
+        "nothing written"
+    );
     // bad ids and query strings
     let r = c.get("/org/units/abc").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("请求格式有误"), "{}", r.body);
     let r = c.get("/org/units?page=abc").await;
-    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("请求格式有误"), "{}", r.body);
+    assert!(
+        r.status == StatusCode::BAD_REQUEST && r.body.contains("请求格式有误"),
+        "{}",
+        r.body
+    );
     let r = c.get("/api/v1/units/abc").await;
-    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("\"error\":\"invalid\""), "{}", r.body);
-    assert_eq!(c.get("/org/units/99999999999").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(c.get("/org/units?page=-5&level=9").await.status, StatusCode::OK);
+    assert!(
+        r.status == StatusCode::BAD_REQUEST && r.body.contains("\"error\":\"invalid\""),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        c.get("/org/units/99999999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.get("/org/units?page=-5&level=9").await.status,
+        StatusCode::OK
+    );
     // expired or forged sessions are simply not signed in
     let mut forged = Client::new(&app);
-    forged.cookies.push(("duban_session".into(), "f".repeat(64)));
+    forged
+        .cookies
+        .push(("duban_session".into(), "f".repeat(64)));
     assert_eq!(forged.get("/home").await.status, StatusCode::SEE_OTHER);
 }
 
@@ -207,28 +313,68 @@ async fn imports_report_rows_and_columns_and_import_nothing_on_error() {
     let (app, store) = app().await;
     let mut c = Client::login(&app, "admin").await;
     let csrf = c.csrf.clone();
-    let before = store.units(&store.user_by_login("admin").await.unwrap().unwrap().scope(), None, "", 1, 0).await.unwrap().1;
+    let before = store
+        .units(
+            &store.user_by_login("admin").await.unwrap().unwrap().scope(),
+            None,
+            "",
+            1,
+            0,
+        )
+        .await
+        .unwrap()
+        .1;
     let bad = "code,name,level,parent_code\n330300,温州市人民检察院,3,330000\n330301,,4,999999\nA1,甲,3,B1\nB1,乙,3,A1\n";
     let (ct, body) = multipart("units.csv", bad.as_bytes());
-    let r = c.post_raw(&format!("/org/import?kind=units&csrf={csrf}"), &ct, body).await;
+    let r = c
+        .post_raw(&format!("/org/import?kind=units&csrf={csrf}"), &ct, body)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("未导入任何数据"));
-    assert!(r.body.contains("<td>3</td><td>name</td>") && r.body.contains("<td>3</td><td>parent_code</td>"), "{}", r.body);
+    assert!(
+        r.body.contains("<td>3</td><td>name</td>")
+            && r.body.contains("<td>3</td><td>parent_code</td>"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("循环"));
-    let after = store.units(&store.user_by_login("admin").await.unwrap().unwrap().scope(), None, "", 1, 0).await.unwrap().1;
+    let after = store
+        .units(
+            &store.user_by_login("admin").await.unwrap().unwrap().scope(),
+            None,
+            "",
+            1,
+            0,
+        )
+        .await
+        .unwrap()
+        .1;
     assert_eq!(before, after);
     let good = "code,name,level,parent_code\n330300,温州市人民检察院,3,330000\n";
     let (ct, body) = multipart("units.csv", good.as_bytes());
-    let r = c.post_raw(&format!("/org/import?kind=units&csrf={csrf}"), &ct, body).await;
+    let r = c
+        .post_raw(&format!("/org/import?kind=units&csrf={csrf}"), &ct, body)
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("导入完成：新增 1"), "{}", r.body);
     // staff, with a GBK file refused clearly
-    let (ct, body) = multipart("staff.csv", b"staff_id,name,unit_code,department,post,is_leader\nW1,\xce\xf7,330300,,,0\n");
-    let r = c.post_raw(&format!("/org/import?kind=staff&csrf={csrf}"), &ct, body).await;
+    let (ct, body) = multipart(
+        "staff.csv",
+        b"staff_id,name,unit_code,department,post,is_leader\nW1,\xce\xf7,330300,,,0\n",
+    );
+    let r = c
+        .post_raw(&format!("/org/import?kind=staff&csrf={csrf}"), &ct, body)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("UTF-8"));
-    let (ct, body) = multipart("staff.csv", "staff_id,name,unit_code,department,post,is_leader\nW1,钱一,330300,办公室,主任,1\n".as_bytes());
-    let r = c.post_raw(&format!("/org/import?kind=staff&csrf={csrf}"), &ct, body).await;
+    let (ct, body) = multipart(
+        "staff.csv",
+        "staff_id,name,unit_code,department,post,is_leader\nW1,钱一,330300,办公室,主任,1\n"
+            .as_bytes(),
+    );
+    let r = c
+        .post_raw(&format!("/org/import?kind=staff&csrf={csrf}"), &ct, body)
+        .await;
     assert!(r.body.contains("新建部门 1"), "{}", r.body);
 }
 
@@ -240,7 +386,10 @@ async fn a_user_of_one_unit_never_reads_another_units_data() {
         let mut xihu = Client::login(&app, "xihu.office").await;
         let admin = store.user_by_login("admin").await.unwrap().unwrap();
         let own = store.unit_by_code("330106").await.unwrap().unwrap();
-        let (all_units, _) = store.units(&admin.scope(), None, "", 1000, 0).await.unwrap();
+        let (all_units, _) = store
+            .units(&admin.scope(), None, "", 1000, 0)
+            .await
+            .unwrap();
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();
         let (spp_staff, _) = store.staff_of_unit(spp.id, false, 100, 0).await.unwrap();
         let admin_token = store.create_token(&admin, "x").await.unwrap();
@@ -251,35 +400,91 @@ async fn a_user_of_one_unit_never_reads_another_units_data() {
             store.create_token(&u, "mine").await.unwrap()
         };
         for u in all_units.iter().filter(|u| u.id != own.id) {
-            for path in [format!("/org/units/{}", u.id), format!("/api/v1/units/{}", u.id), format!("/api/v1/units/{}/staff", u.id)] {
+            for path in [
+                format!("/org/units/{}", u.id),
+                format!("/api/v1/units/{}", u.id),
+                format!("/api/v1/units/{}/staff", u.id),
+            ] {
                 let r = xihu.get(&path).await;
-                assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{name}: GET {path} gave {}", r.status);
-                assert!(!r.body.contains(&u.name), "{name}: {path} leaked {}", u.name);
+                assert!(
+                    matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                    "{name}: GET {path} gave {}",
+                    r.status
+                );
+                assert!(
+                    !r.body.contains(&u.name),
+                    "{name}: {path} leaked {}",
+                    u.name
+                );
             }
-            let r = xihu.post_form(&format!("/org/units/{}", u.id), &[("name", "被篡改")]).await;
-            assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{name}: rename {}", u.id);
-            let r = xihu.post_form(&format!("/org/units/{}/departments", u.id), &[("name", "x"), ("kind", "internal")]).await;
-            assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN));
+            let r = xihu
+                .post_form(&format!("/org/units/{}", u.id), &[("name", "被篡改")])
+                .await;
+            assert!(
+                matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                "{name}: rename {}",
+                u.id
+            );
+            let r = xihu
+                .post_form(
+                    &format!("/org/units/{}/departments", u.id),
+                    &[("name", "x"), ("kind", "internal")],
+                )
+                .await;
+            assert!(matches!(
+                r.status,
+                StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+            ));
         }
         for s in &spp_staff {
-            for path in [format!("/org/staff/{}", s.id), format!("/api/v1/staff/{}", s.id)] {
+            for path in [
+                format!("/org/staff/{}", s.id),
+                format!("/api/v1/staff/{}", s.id),
+            ] {
                 let r = xihu.get(&path).await;
-                assert!(matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{name}: {path}");
-                assert!(!r.body.contains(&s.name), "{name}: {path} leaked {}", s.name);
+                assert!(
+                    matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                    "{name}: {path}"
+                );
+                assert!(
+                    !r.body.contains(&s.name),
+                    "{name}: {path} leaked {}",
+                    s.name
+                );
             }
         }
-        let r = xihu.post_form(&format!("/account/tokens/{admin_token_id}/revoke"), &[]).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: another user's token");
+        let r = xihu
+            .post_form(&format!("/account/tokens/{admin_token_id}/revoke"), &[])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "{name}: another user's token"
+        );
         assert!(!store.tokens(admin.id).await.unwrap()[0].revoked);
         // lists show only the own unit
         let r = xihu.get("/org/units").await;
-        assert!(r.body.contains(&own.name) && !r.body.contains("最高人民检察院</a>") && !r.body.contains("杭州市人民检察院"), "{name}");
-        let api = Request::get("/api/v1/units").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+        assert!(
+            r.body.contains(&own.name)
+                && !r.body.contains("最高人民检察院</a>")
+                && !r.body.contains("杭州市人民检察院"),
+            "{name}"
+        );
+        let api = Request::get("/api/v1/units")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
         let r = Client::new(&app).send(api).await;
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(v["total"], 1, "{name}: {}", r.body);
         // administration pages are refused
-        for path in ["/admin/users", "/org/import", "/audit", "/api/v1/audit", "/api/v1/audit/verify"] {
+        for path in [
+            "/admin/users",
+            "/org/import",
+            "/audit",
+            "/api/v1/audit",
+            "/api/v1/audit/verify",
+        ] {
             let r = xihu.get(path).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{name}: {path}");
         }
@@ -290,9 +495,15 @@ async fn a_user_of_one_unit_never_reads_another_units_data() {
 async fn roles_are_enforced() {
     let (app, store) = app().await;
     let mut letters = Client::login(&app, "letters").await;
-    assert_eq!(letters.get("/admin/users").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        letters.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(letters.get("/audit").await.status, StatusCode::FORBIDDEN);
-    assert!(!letters.get("/home").await.body.contains("/admin/users"), "no link to what one may not use");
+    assert!(
+        !letters.get("/home").await.body.contains("/admin/users"),
+        "no link to what one may not use"
+    );
     let mut discipline = Client::login(&app, "discipline").await;
     let r = discipline.get("/audit?verify=1").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -305,15 +516,47 @@ async fn roles_are_enforced() {
     // the province administrator cannot create accounts outside the province
     let zj_admin = {
         let zj = store.unit_by_code("330000").await.unwrap().unwrap();
-        let nu = duban_store::users::NewUser { login: "zj.admin", display_name: "浙江管理员", password: "duban2020", role: duban_domain::org::Role::Admin, unit_id: zj.id, subtree: true };
-        store.create_user(&duban_store::Actor::system("t"), &nu).await.unwrap();
+        let nu = duban_store::users::NewUser {
+            login: "zj.admin",
+            display_name: "浙江管理员",
+            password: "duban2020",
+            role: duban_domain::org::Role::Admin,
+            unit_id: zj.id,
+            subtree: true,
+        };
+        store
+            .create_user(&duban_store::Actor::system("t"), &nu)
+            .await
+            .unwrap();
         Client::login(&app, "zj.admin").await
     };
     let mut zj_admin = zj_admin;
-    let r = zj_admin.post_form("/admin/users", &[("login", "gd.x"), ("display_name", "x"), ("role", "admin"), ("unit_code", "440000"), ("password", "abc12345")]).await;
+    let r = zj_admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("login", "gd.x"),
+                ("display_name", "x"),
+                ("role", "admin"),
+                ("unit_code", "440000"),
+                ("password", "abc12345"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("不在您的管理范围内"));
-    let r = zj_admin.post_form("/admin/users", &[("login", "hz.x"), ("display_name", "杭州用户"), ("role", "letters"), ("unit_code", "330100"), ("password", "abc12345")]).await;
+    let r = zj_admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("login", "hz.x"),
+                ("display_name", "杭州用户"),
+                ("role", "letters"),
+                ("unit_code", "330100"),
+                ("password", "abc12345"),
+            ],
+        )
+        .await;
     assert!(r.body.contains("账号已创建"), "{}", r.body);
 }
 
@@ -326,7 +569,11 @@ async fn language_switch_is_remembered_per_user() {
     // a new session of the same user starts in English
     let mut again = Client::login(&app, "office").await;
     let r = again.get("/home").await;
-    assert!(r.body.contains("Welcome") && r.body.contains("lang=\"en\""), "{}", r.body);
+    assert!(
+        r.body.contains("Welcome") && r.body.contains("lang=\"en\""),
+        "{}",
+        r.body
+    );
     again.post_form("/account/lang", &[("lang", "zh-CN")]).await;
     assert!(again.get("/home").await.body.contains("欢迎"));
 }
@@ -338,7 +585,12 @@ async fn api_tokens_openapi_and_docs() {
     let r = c.post_form("/account/tokens", &[("name", "脚本")]).await;
     let i = r.body.find("id=\"new-token\">").unwrap() + 15;
     let token = r.body[i..i + 68].to_string();
-    let call = |path: &str, tok: &str| Request::get(path).header(header::AUTHORIZATION, format!("Bearer {tok}")).body(Body::empty()).unwrap();
+    let call = |path: &str, tok: &str| {
+        Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+            .body(Body::empty())
+            .unwrap()
+    };
     let mut anon = Client::new(&app);
     let r = anon.send(call("/api/v1/me", &token)).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -357,14 +609,33 @@ async fn api_tokens_openapi_and_docs() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(v["problems"][0]["row"], 2);
-    let r = anon.send(call("/api/v1/calendar/deadline?start=2020-09-25&days=7", &token)).await;
+    let r = anon
+        .send(call(
+            "/api/v1/calendar/deadline?start=2020-09-25&days=7",
+            &token,
+        ))
+        .await;
     assert!(r.body.contains("\"deadline\":\"2020-10-09\""), "{}", r.body);
-    let r = anon.send(call("/api/v1/calendar/deadline?start=2026-12-20&months=3", &token)).await;
+    let r = anon
+        .send(call(
+            "/api/v1/calendar/deadline?start=2026-12-20&months=3",
+            &token,
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("2027 年没有节假日数据"));
     let r = anon.get("/api/v1/openapi.json").await;
     let doc: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-    for p in ["/api/v1/me", "/api/v1/units", "/api/v1/units/{id}", "/api/v1/staff/{id}", "/api/v1/audit", "/api/v1/calendar/deadline", "/api/v1/import/{kind}", "/api/v1/users"] {
+    for p in [
+        "/api/v1/me",
+        "/api/v1/units",
+        "/api/v1/units/{id}",
+        "/api/v1/staff/{id}",
+        "/api/v1/audit",
+        "/api/v1/calendar/deadline",
+        "/api/v1/import/{kind}",
+        "/api/v1/users",
+    ] {
         assert!(doc["paths"].get(p).is_some(), "openapi lacks {p}");
     }
     let r = c.get("/api/docs").await;
@@ -378,21 +649,47 @@ async fn api_tokens_openapi_and_docs() {
 async fn calendar_page_and_admin_edits() {
     let (app, store) = app().await;
     let mut c = Client::login(&app, "admin").await;
-    let r = c.get("/calendar?year=2020&start=2020-09-25&days=7&counting=calendar").await;
-    assert!(r.body.contains("<strong id=\"deadline\">2020-10-09</strong>"), "{}", r.body);
+    let r = c
+        .get("/calendar?year=2020&start=2020-09-25&days=7&counting=calendar")
+        .await;
+    assert!(
+        r.body
+            .contains("<strong id=\"deadline\">2020-10-09</strong>"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("国庆节"));
     let r = c.get("/calendar?start=2026-12-20&months=3").await;
     assert!(r.body.contains("2027 年没有节假日数据"));
-    let r = c.post_form("/calendar/days", &[("day", "2027-01-01"), ("kind", "holiday"), ("name", "元旦")]).await;
+    let r = c
+        .post_form(
+            "/calendar/days",
+            &[("day", "2027-01-01"), ("kind", "holiday"), ("name", "元旦")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(store.calendar_days(2027).await.unwrap().len(), 1);
     let csrf = c.csrf.clone();
-    let (ct, body) = multipart("2027.csv", b"date,kind,name\n2027-13-01,holiday,x\n2027-02-01,rest,y\n");
-    let r = c.post_raw(&format!("/calendar/import?csrf={csrf}"), &ct, body).await;
+    let (ct, body) = multipart(
+        "2027.csv",
+        b"date,kind,name\n2027-13-01,holiday,x\n2027-02-01,rest,y\n",
+    );
+    let r = c
+        .post_raw(&format!("/calendar/import?csrf={csrf}"), &ct, body)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("<td>2</td><td>date</td>") && r.body.contains("<td>3</td><td>kind</td>"), "{}", r.body);
+    assert!(
+        r.body.contains("<td>2</td><td>date</td>") && r.body.contains("<td>3</td><td>kind</td>"),
+        "{}",
+        r.body
+    );
     let mut office = Client::login(&app, "office").await;
-    let r = office.post_form("/calendar/days", &[("day", "2027-01-02"), ("kind", "holiday")]).await;
+    let r = office
+        .post_form(
+            "/calendar/days",
+            &[("day", "2027-01-02"), ("kind", "holiday")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -402,10 +699,14 @@ async fn email_address_on_the_account_page() {
     let mut c = Client::login(&app, "leader").await;
     let r = c.get("/account").await;
     assert!(r.body.contains("leader@demo.duban.example"));
-    let r = c.post_form("/account/email", &[("email", "not an address")]).await;
+    let r = c
+        .post_form("/account/email", &[("email", "not an address")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("电子邮件地址无效"));
-    let r = c.post_form("/account/email", &[("email", "chen@spp.example")]).await;
+    let r = c
+        .post_form("/account/email", &[("email", "chen@spp.example")])
+        .await;
     assert!(r.body.contains("电子邮件地址已保存"));
     let id = store.user_by_login("leader").await.unwrap().unwrap().id;
     assert_eq!(store.user_email(id).await.unwrap(), "chen@spp.example");
@@ -418,22 +719,36 @@ async fn health_and_metrics() {
     let r = c.get("/healthz").await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
     let r = c.get("/metrics").await;
-    assert!(r.body.contains("duban_http_requests_total{status=\"2xx\"}") && r.body.contains("process_resident_memory_bytes"));
+    assert!(
+        r.body.contains("duban_http_requests_total{status=\"2xx\"}")
+            && r.body.contains("process_resident_memory_bytes")
+    );
 }
 
 #[tokio::test]
 async fn login_is_throttled_and_accounts_lock() {
     let store = testing::sqlite().await;
     store.load_demo().await.unwrap();
-    let app = build_app(AppState::new(store, WebSettings { login_per_minute: 6, ..WebSettings::default() }));
+    let app = build_app(AppState::new(
+        store,
+        WebSettings {
+            login_per_minute: 6,
+            ..WebSettings::default()
+        },
+    ));
     let mut c = Client::new(&app);
     c.get("/login").await;
     for _ in 0..5 {
-        c.post_form("/login", &[("login", "dept"), ("password", "nope")]).await;
+        c.post_form("/login", &[("login", "dept"), ("password", "nope")])
+            .await;
     }
-    let r = c.post_form("/login", &[("login", "dept"), ("password", "duban2020")]).await;
+    let r = c
+        .post_form("/login", &[("login", "dept"), ("password", "duban2020")])
+        .await;
     assert!(r.body.contains("已临时锁定"), "{}", r.body);
-    let r = c.post_form("/login", &[("login", "leader"), ("password", "duban2020")]).await;
+    let r = c
+        .post_form("/login", &[("login", "leader"), ("password", "duban2020")])
+        .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("过于频繁"));
 }

@@ -22,41 +22,90 @@ struct Resp {
 impl Client {
     async fn send(&mut self, mut req: Request<Body>) -> Resp {
         if !self.cookies.is_empty() {
-            let c = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let c = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
         }
         let resp = self.app.clone().oneshot(req).await.unwrap();
         for sc in resp.headers().get_all(header::SET_COOKIE) {
-            let (k, v) = sc.to_str().unwrap().split(';').next().unwrap().split_once('=').unwrap();
+            let (k, v) = sc
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .split_once('=')
+                .unwrap();
             self.cookies.retain(|(ck, _)| ck != k);
             self.cookies.push((k.to_string(), v.to_string()));
         }
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).to_string();
+        let body = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes())
+            .to_string();
         if let Some(i) = body.find("name=\"csrf\" value=\"") {
             self.csrf = body[i + 19..i + 19 + 64].to_string();
         }
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
     async fn get(&mut self, path: &str) -> Resp {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
     async fn login(app: &Router, login: &str) -> Client {
-        let mut c = Client { app: app.clone(), cookies: vec![], csrf: String::new() };
+        let mut c = Client {
+            app: app.clone(),
+            cookies: vec![],
+            csrf: String::new(),
+        };
         c.get("/login").await;
-        let body = serde_urlencoded::to_string([("csrf", c.csrf.as_str()), ("login", login), ("password", "duban2020")]).unwrap();
-        let r = c.send(Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await;
+        let body = serde_urlencoded::to_string([
+            ("csrf", c.csrf.as_str()),
+            ("login", login),
+            ("password", "duban2020"),
+        ])
+        .unwrap();
+        let r = c
+            .send(
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{login}");
         c.get("/home").await;
         c
     }
     /// Posts a ledger entry as the task page's multipart form does.
-    async fn entry(&mut self, task: i64, kind: &str, date: &str, body: &str, file: Option<(&str, &[u8])>) -> Resp {
+    async fn entry(
+        &mut self,
+        task: i64,
+        kind: &str,
+        date: &str,
+        body: &str,
+        file: Option<(&str, &[u8])>,
+    ) -> Resp {
         let b = "duban7MA4YWxkTrZu0gW";
         let mut out = Vec::new();
-        for (k, v) in [("kind", kind), ("date", date), ("body", body), ("corrects", "")] {
-            out.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        for (k, v) in [
+            ("kind", kind),
+            ("date", date),
+            ("body", body),
+            ("corrects", ""),
+        ] {
+            out.extend(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .as_bytes(),
+            );
         }
         if let Some((name, bytes)) = file {
             out.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
@@ -67,7 +116,10 @@ impl Client {
         let csrf = self.csrf.clone();
         self.send(
             Request::post(format!("/rectification/tasks/{task}/entries?csrf={csrf}"))
-                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"))
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={b}"),
+                )
                 .body(Body::from(out))
                 .unwrap(),
         )
@@ -81,35 +133,106 @@ async fn dashboard_lists_and_exports() {
     store.load_demo().await.unwrap();
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let mut office = Client::login(&app, "office").await;
-    for path in ["/rectification", "/rectification/plans/1/problems", "/rectification/plans/1", "/rectification/board", "/rectification/meetings", "/rectification/mine"] {
+    for path in [
+        "/rectification",
+        "/rectification/plans/1/problems",
+        "/rectification/plans/1",
+        "/rectification/board",
+        "/rectification/meetings",
+        "/rectification/mine",
+    ] {
         let r = office.get(path).await;
         let title = &r.body[r.body.find("<title>").unwrap() + 7..r.body.find("</title>").unwrap()];
-        assert!(!title.contains('<') && title.ends_with("督办"), "{path}: a plain title, got {title:?}");
+        assert!(
+            !title.contains('<') && title.ends_with("督办"),
+            "{path}: a plain title, got {title:?}"
+        );
     }
     let r = office.get("/rectification").await;
-    assert!(r.body.contains("最高检党组巡视整改方案") && r.body.contains("中央第四巡视组") && r.body.contains("2020-01-03"), "{}", r.body);
+    assert!(
+        r.body.contains("最高检党组巡视整改方案")
+            && r.body.contains("中央第四巡视组")
+            && r.body.contains("2020-01-03"),
+        "{}",
+        r.body
+    );
     let admin = store.user_by_login("admin").await.unwrap().unwrap();
-    let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
-    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-11-05", party.id)).await;
+    let party = store
+        .plan(&admin.scope(), "最高检党组巡视整改方案")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = office
+        .get(&format!(
+            "/rectification/plans/{}?as_of=2020-11-05",
+            party.id
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     // 限期整改 30: 15 closed, 15 open, 0 overdue; 长期整改 57, all with staged results
-    assert!(r.body.contains("<td>限期整改</td><td>30</td><td>15</td><td>15</td><td>—</td><td>0</td>"), "{}", r.body);
-    assert!(r.body.contains("<td>长期整改</td><td>57</td><td>—</td><td>—</td><td>57</td><td>0</td>"));
+    assert!(
+        r.body
+            .contains("<td>限期整改</td><td>30</td><td>15</td><td>15</td><td>—</td><td>0</td>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("<td>长期整改</td><td>57</td><td>—</td><td>—</td><td>57</td><td>0</td>")
+    );
     assert!(r.body.contains("<svg class=\"chart\""));
-    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-11-05&category=time_limited&state=closed", party.id)).await;
-    assert!(r.body.contains("任务清单（15）"), "filter by category and state");
-    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-11-05&light=red", party.id)).await;
+    let r = office
+        .get(&format!(
+            "/rectification/plans/{}?as_of=2020-11-05&category=time_limited&state=closed",
+            party.id
+        ))
+        .await;
+    assert!(
+        r.body.contains("任务清单（15）"),
+        "filter by category and state"
+    );
+    let r = office
+        .get(&format!(
+            "/rectification/plans/{}?as_of=2020-11-05&light=red",
+            party.id
+        ))
+        .await;
     assert!(r.body.contains("任务清单（0）"));
     let r = office.get(&format!("/rectification/plans/{}?as_of=2021-06-01&category=time_limited&light=red&sort=deadline", party.id)).await;
-    assert!(r.body.contains("任务清单（15）"), "the 15 open time-limited tasks are overdue by mid-2021");
-    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-11-05&format=csv", party.id)).await;
-    assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.body.contains("任务清单（15）"),
+        "the 15 open time-limited tasks are overdue by mid-2021"
+    );
+    let r = office
+        .get(&format!(
+            "/rectification/plans/{}?as_of=2020-11-05&format=csv",
+            party.id
+        ))
+        .await;
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     assert_eq!(r.body.trim_start_matches('\u{feff}').lines().count(), 88);
-    let r = office.get(&format!("/rectification/plans/{}/problems", party.id)).await;
+    let r = office
+        .get(&format!("/rectification/plans/{}/problems", party.id))
+        .await;
     assert!(r.body.contains("党的领导弱化") && r.body.contains("全面从严治党不力"));
-    let r = office.get(&format!("/rectification/plans/{}/responsibilities?format=csv", party.id)).await;
+    let r = office
+        .get(&format!(
+            "/rectification/plans/{}/responsibilities?format=csv",
+            party.id
+        ))
+        .await;
     assert!(r.body.contains("牵头领导") && r.body.contains("张军"));
-    let r = office.get(&format!("/rectification/plans/{}?as_of=2020-13-01", party.id)).await;
+    let r = office
+        .get(&format!(
+            "/rectification/plans/{}?as_of=2020-13-01",
+            party.id
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -119,7 +242,11 @@ async fn ledger_closure_and_review_through_the_pages() {
     store.load_demo().await.unwrap();
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let admin = store.user_by_login("admin").await.unwrap().unwrap();
-    let party = store.plan(&admin.scope(), "最高检党组巡视整改方案").await.unwrap().unwrap();
+    let party = store
+        .plan(&admin.scope(), "最高检党组巡视整改方案")
+        .await
+        .unwrap()
+        .unwrap();
     // a task of the 第一检察厅, where the demo "dept" user works
     let dept_user = store.user_by_login("dept").await.unwrap().unwrap();
     let dept_ids = store.staff_departments(dept_user.staff_id).await.unwrap();
@@ -127,7 +254,12 @@ async fn ledger_closure_and_review_through_the_pages() {
     for t in store.tasks(party.id).await.unwrap() {
         if t.category == duban_domain::rectification::Category::TimeLimited
             && t.state == duban_domain::rectification::TaskState::InProgress
-            && store.task_department_ids(t.id).await.unwrap().iter().any(|d| dept_ids.contains(d))
+            && store
+                .task_department_ids(t.id)
+                .await
+                .unwrap()
+                .iter()
+                .any(|d| dept_ids.contains(d))
         {
             task = Some(t);
             break;
@@ -136,31 +268,76 @@ async fn ledger_closure_and_review_through_the_pages() {
     let task = task.expect("an open time-limited task of 第一检察厅");
     let mut dept = Client::login(&app, "dept").await;
     let r = dept.get("/rectification/mine").await;
-    assert!(r.body.contains(&task.title), "my tasks lists the department's task");
+    assert!(
+        r.body.contains(&task.title),
+        "my tasks lists the department's task"
+    );
     let r = dept.get(&format!("/rectification/tasks/{}", task.id)).await;
-    assert!(r.body.contains("登记台账") && r.body.contains("申请销号") && !r.body.contains("审核通过"), "{}", r.body);
+    assert!(
+        r.body.contains("登记台账") && r.body.contains("申请销号") && !r.body.contains("审核通过"),
+        "{}",
+        r.body
+    );
     // a closure request without evidence is refused, in Chinese
-    let r = dept.entry(task.id, "closure_request", "2020-11-10", "已完成", None).await;
+    let r = dept
+        .entry(task.id, "closure_request", "2020-11-10", "已完成", None)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("至少附一份佐证材料"), "{}", r.body);
-    let r = dept.entry(task.id, "progress", "2020-11-10", "推进", Some(("a.exe", b"MZ"))).await;
+    let r = dept
+        .entry(
+            task.id,
+            "progress",
+            "2020-11-10",
+            "推进",
+            Some(("a.exe", b"MZ")),
+        )
+        .await;
     assert!(r.body.contains("不支持的佐证材料类型"));
-    let r = dept.entry(task.id, "approve", "2020-11-10", "自己批准", None).await;
+    let r = dept
+        .entry(task.id, "approve", "2020-11-10", "自己批准", None)
+        .await;
     assert!(r.body.contains("不搞形式销号"), "{}", r.body);
-    let r = dept.entry(task.id, "closure_request", "2020-11-10", "已对照完成标准完成", Some(("整改报告.pdf", b"%PDF-1.4 test"))).await;
+    let r = dept
+        .entry(
+            task.id,
+            "closure_request",
+            "2020-11-10",
+            "已对照完成标准完成",
+            Some(("整改报告.pdf", b"%PDF-1.4 test")),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // the lead leader sees no review buttons; the discipline group reviews
     let mut disc = Client::login(&app, "discipline").await;
     let r = disc.get(&format!("/rectification/tasks/{}", task.id)).await;
     assert!(r.body.contains("审核通过（销号）") && r.body.contains("整改报告.pdf"));
-    let r = disc.entry(task.id, "approve", "2020-11-11", "同意销号", None).await;
+    let r = disc
+        .entry(task.id, "approve", "2020-11-11", "同意销号", None)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let t = store.task_in_scope(&admin.scope(), task.id).await.unwrap().unwrap();
+    let t = store
+        .task_in_scope(&admin.scope(), task.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(t.state, duban_domain::rectification::TaskState::Closed);
     // the evidence downloads for those in scope only
-    let ev = store.ledger(task.id).await.unwrap().iter().flat_map(|e| e.evidence.clone()).next().unwrap();
-    let r = disc.get(&format!("/rectification/evidence/{}", ev.id)).await;
-    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "%PDF-1.4 test"));
+    let ev = store
+        .ledger(task.id)
+        .await
+        .unwrap()
+        .iter()
+        .flat_map(|e| e.evidence.clone())
+        .next()
+        .unwrap();
+    let r = disc
+        .get(&format!("/rectification/evidence/{}", ev.id))
+        .await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::OK, "%PDF-1.4 test")
+    );
     let mut xihu = Client::login(&app, "xihu.office").await;
     for path in [
         format!("/rectification/evidence/{}", ev.id),
@@ -175,12 +352,16 @@ async fn ledger_closure_and_review_through_the_pages() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert!(!r.body.contains(&task.title));
     }
-    let r = xihu.entry(task.id, "progress", "2020-11-12", "越权登记", None).await;
+    let r = xihu
+        .entry(task.id, "progress", "2020-11-12", "越权登记", None)
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // without the CSRF token nothing is written
     let before = store.ledger(task.id).await.unwrap().len();
     dept.csrf = "0".repeat(64);
-    let r = dept.entry(task.id, "progress", "2020-11-12", "x", None).await;
+    let r = dept
+        .entry(task.id, "progress", "2020-11-12", "x", None)
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(store.ledger(task.id).await.unwrap().len(), before);
 }
@@ -194,33 +375,90 @@ async fn rectification_api() {
     let token = store.create_token(&office, "t").await.unwrap();
     let xihu = store.user_by_login("xihu.office").await.unwrap().unwrap();
     let other = store.create_token(&xihu, "t").await.unwrap();
-    let mut c = Client { app: app.clone(), cookies: vec![], csrf: String::new() };
+    let mut c = Client {
+        app: app.clone(),
+        cookies: vec![],
+        csrf: String::new(),
+    };
     let call = |method: &str, path: &str, tok: &str, body: &str| {
-        Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {tok}")).header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
     };
     let r = c.send(call("GET", "/api/v1/plans", &token, "")).await;
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     let id = v["items"][0]["id"].as_i64().unwrap();
-    let r = c.send(call("GET", &format!("/api/v1/plans/{id}/stats?as_of=2020-11-05"), &token, "")).await;
+    let r = c
+        .send(call(
+            "GET",
+            &format!("/api/v1/plans/{id}/stats?as_of=2020-11-05"),
+            &token,
+            "",
+        ))
+        .await;
     let s: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(s["total"], 87);
-    assert_eq!(s["time_limited"], serde_json::json!({"total": 30, "closed": 15, "open": 15, "overdue": 0}));
-    assert_eq!(s["long_term"], serde_json::json!({"total": 57, "with_staged_results": 57, "overdue": 0}));
-    let r = c.send(call("GET", &format!("/api/v1/plans/{id}/tasks"), &token, "")).await;
+    assert_eq!(
+        s["time_limited"],
+        serde_json::json!({"total": 30, "closed": 15, "open": 15, "overdue": 0})
+    );
+    assert_eq!(
+        s["long_term"],
+        serde_json::json!({"total": 57, "with_staged_results": 57, "overdue": 0})
+    );
+    let r = c
+        .send(call(
+            "GET",
+            &format!("/api/v1/plans/{id}/tasks"),
+            &token,
+            "",
+        ))
+        .await;
     let t: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     let task = t["items"][1]["task"]["id"].as_i64().unwrap();
-    let r = c.send(call("POST", &format!("/api/v1/tasks/{task}/entries"), &token, r#"{"kind":"progress","date":"2020-11-06","body":"督办员登记进展"}"#)).await;
+    let r = c
+        .send(call(
+            "POST",
+            &format!("/api/v1/tasks/{task}/entries"),
+            &token,
+            r#"{"kind":"progress","date":"2020-11-06","body":"督办员登记进展"}"#,
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = c.send(call("POST", &format!("/api/v1/tasks/{task}/entries"), &token, r#"{"kind":"progress","date":"2020-99-06","body":"x"}"#)).await;
+    let r = c
+        .send(call(
+            "POST",
+            &format!("/api/v1/tasks/{task}/entries"),
+            &token,
+            r#"{"kind":"progress","date":"2020-99-06","body":"x"}"#,
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("YYYY-MM-DD"));
-    let r = c.send(call("GET", &format!("/api/v1/tasks/{task}"), &token, "")).await;
+    let r = c
+        .send(call("GET", &format!("/api/v1/tasks/{task}"), &token, ""))
+        .await;
     assert!(r.body.contains("督办员登记进展"));
-    for path in [format!("/api/v1/tasks/{task}"), format!("/api/v1/plans/{id}/stats"), format!("/api/v1/plans/{id}/tasks")] {
+    for path in [
+        format!("/api/v1/tasks/{task}"),
+        format!("/api/v1/plans/{id}/stats"),
+        format!("/api/v1/plans/{id}/tasks"),
+    ] {
         let r = c.send(call("GET", &path, &other, "")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
     }
-    let r = c.send(call("POST", &format!("/api/v1/tasks/{task}/entries"), &other, r#"{"kind":"progress","date":"2020-11-06","body":"x"}"#)).await;
+    let r = c
+        .send(call(
+            "POST",
+            &format!("/api/v1/tasks/{task}/entries"),
+            &other,
+            r#"{"kind":"progress","date":"2020-11-06","body":"x"}"#,
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -231,19 +469,44 @@ async fn ledger_workbook_export_and_import_in_the_ui() {
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let mut office = Client::login(&app, "office").await;
     let r = office.get("/rectification/plans/1?as_of=2020-11-05").await;
-    assert!(r.body.contains("/rectification/plans/1/ledger.xlsx?as_of=2020-11-05"));
+    assert!(
+        r.body
+            .contains("/rectification/plans/1/ledger.xlsx?as_of=2020-11-05")
+    );
     // the workbook, read back
-    let resp = app.clone().oneshot({
-        let c = office.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-        Request::get("/rectification/plans/1/ledger.xlsx?as_of=2020-11-05").header(header::COOKIE, c).body(Body::empty()).unwrap()
-    }).await.unwrap();
+    let resp = app
+        .clone()
+        .oneshot({
+            let c = office
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Request::get("/rectification/plans/1/ledger.xlsx?as_of=2020-11-05")
+                .header(header::COOKIE, c)
+                .body(Body::empty())
+                .unwrap()
+        })
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     let table = duban_publish::sheet::read_table("l.xlsx", &bytes).unwrap();
     assert_eq!(table[0][0], "序号");
     assert_eq!(table[0][13], "销号日期");
     assert_eq!(table.len(), 88);
-    assert_eq!(table.iter().skip(1).filter(|r| !r[13].is_empty()).count(), 15, "15 closures with their dates");
+    assert_eq!(
+        table.iter().skip(1).filter(|r| !r[13].is_empty()).count(),
+        15,
+        "15 closures with their dates"
+    );
     // a bad workbook imports nothing and names rows and columns
     let mut bad = table.clone();
     bad[2][6] = "查无此人".into();
@@ -264,17 +527,48 @@ async fn ledger_workbook_export_and_import_in_the_ui() {
         out
     };
     let csrf = office.csrf.clone();
-    let post = |body: Vec<u8>| Request::post(format!("/rectification/import?csrf={csrf}")).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}")).body(Body::from(body)).unwrap();
+    let post = |body: Vec<u8>| {
+        Request::post(format!("/rectification/import?csrf={csrf}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={b}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
     let r = office.send(post(form(&bad_bytes))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("<td>3</td><td>牵头领导</td>") && r.body.contains("<td>4</td><td>类别</td>"), "{}", r.body);
-    assert_eq!(store.plans(&store.user_by_login("admin").await.unwrap().unwrap().scope()).await.unwrap().len(), 4, "nothing imported");
+    assert!(
+        r.body.contains("<td>3</td><td>牵头领导</td>")
+            && r.body.contains("<td>4</td><td>类别</td>"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        store
+            .plans(&store.user_by_login("admin").await.unwrap().unwrap().scope())
+            .await
+            .unwrap()
+            .len(),
+        4,
+        "nothing imported"
+    );
     let r = office.send(post(form(&bytes))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("导入完成：新增 87"), "{}", r.body);
     let mut leader = Client::login(&app, "leader").await;
     let csrf = leader.csrf.clone();
-    let r = leader.send(Request::post(format!("/rectification/import?csrf={csrf}")).header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}")).body(Body::from(form(&bytes))).unwrap()).await;
+    let r = leader
+        .send(
+            Request::post(format!("/rectification/import?csrf={csrf}"))
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={b}"),
+                )
+                .body(Body::from(form(&bytes)))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -282,17 +576,40 @@ async fn ledger_workbook_export_and_import_in_the_ui() {
 async fn supervision_board() {
     let store = testing::sqlite().await;
     store.load_demo().await.unwrap();
-    let report = store.sweep(chrono::NaiveDate::from_ymd_opt(2021, 1, 20).unwrap()).await.unwrap();
-    assert_eq!(report.notices, 20 + 2 * 87, "the SPP's overdue tasks and the provinces' copies");
+    let report = store
+        .sweep(chrono::NaiveDate::from_ymd_opt(2021, 1, 20).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        report.notices,
+        20 + 2 * 87,
+        "the SPP's overdue tasks and the provinces' copies"
+    );
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let mut office = Client::login(&app, "office").await;
     let r = office.get("/rectification/board").await;
-    assert!(r.body.contains("按牵头领导统计") && r.body.contains("红色督办单") && r.body.contains("陈立新"), "{}", r.body);
+    assert!(
+        r.body.contains("按牵头领导统计")
+            && r.body.contains("红色督办单")
+            && r.body.contains("陈立新"),
+        "{}",
+        r.body
+    );
     let mut leader = Client::login(&app, "leader").await;
     let r = leader.get("/rectification/board").await;
     assert!(r.body.contains("发给我的催办与督办单") && !r.body.contains("按牵头领导统计"));
-    assert!(r.body.matches("<span class=\"light red\">红色督办单</span>").count() >= 1, "{}", r.body);
-    assert!(!r.body.contains("许静"), "only what is addressed to the leader");
+    assert!(
+        r.body
+            .matches("<span class=\"light red\">红色督办单</span>")
+            .count()
+            >= 1,
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("许静"),
+        "only what is addressed to the leader"
+    );
     let mut xihu = Client::login(&app, "xihu.office").await;
     let r = xihu.get("/rectification/board").await;
     assert!(r.body.contains("暂无") && !r.body.contains("陈立新"));
@@ -305,34 +622,88 @@ async fn biweekly_meeting_pages() {
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let mut disc = Client::login(&app, "discipline").await;
     let r = disc.get("/rectification/meetings").await;
-    assert!(r.body.contains("第5次双周碰头会") && r.body.contains("2020-09-04"), "{}", r.body);
-    let body = serde_urlencoded::to_string([("csrf", disc.csrf.as_str()), ("held_on", "2021-01-08"), ("title", "第6次双周碰头会")]).unwrap();
-    let r = disc.send(Request::post("/rectification/meetings").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await;
+    assert!(
+        r.body.contains("第5次双周碰头会") && r.body.contains("2020-09-04"),
+        "{}",
+        r.body
+    );
+    let body = serde_urlencoded::to_string([
+        ("csrf", disc.csrf.as_str()),
+        ("held_on", "2021-01-08"),
+        ("title", "第6次双周碰头会"),
+    ])
+    .unwrap();
+    let r = disc
+        .send(
+            Request::post("/rectification/meetings")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
     let r = disc.get(&loc).await;
-    assert!(r.body.contains("红灯（逾期）") && r.body.contains("议题（"), "{}", r.body);
+    assert!(
+        r.body.contains("红灯（逾期）") && r.body.contains("议题（"),
+        "{}",
+        r.body
+    );
     let i = r.body.find("/items/").unwrap() + 7;
-    let item: String = r.body[i..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let item: String = r.body[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     let post = |csrf: &str, fields: &[(&str, &str)]| {
         let mut f = vec![("csrf", csrf)];
         f.extend_from_slice(fields);
-        Request::post(format!("{loc}/items/{item}")).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(serde_urlencoded::to_string(&f).unwrap())).unwrap()
+        Request::post(format!("{loc}/items/{item}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&f).unwrap()))
+            .unwrap()
     };
     let csrf = disc.csrf.clone();
-    let r = disc.send(post(&csrf, &[("decision", "延期"), ("action", "deadline"), ("deadline", "")])).await;
+    let r = disc
+        .send(post(
+            &csrf,
+            &[
+                ("decision", "延期"),
+                ("action", "deadline"),
+                ("deadline", ""),
+            ],
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("须填写新的日期"));
-    let r = disc.send(post(&csrf, &[("decision", "延长至3月底"), ("action", "deadline"), ("deadline", "2021-03-31")])).await;
+    let r = disc
+        .send(post(
+            &csrf,
+            &[
+                ("decision", "延长至3月底"),
+                ("action", "deadline"),
+                ("deadline", "2021-03-31"),
+            ],
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(disc.get(&loc).await.body.contains("延长至3月底（调整完成时限 2021-03-31）"));
+    assert!(
+        disc.get(&loc)
+            .await
+            .body
+            .contains("延长至3月底（调整完成时限 2021-03-31）")
+    );
     // staff and other units see nothing of it
     let mut staff = Client::login(&app, "staff").await;
-    assert_eq!(staff.get("/rectification/meetings").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        staff.get("/rectification/meetings").await.status,
+        StatusCode::FORBIDDEN
+    );
     let mut xihu = Client::login(&app, "xihu.office").await;
     assert_eq!(xihu.get(&loc).await.status, StatusCode::NOT_FOUND);
     let csrf = xihu.csrf.clone();
-    let r = xihu.send(post(&csrf, &[("decision", "x"), ("action", "note")])).await;
+    let r = xihu
+        .send(post(&csrf, &[("decision", "x"), ("action", "note")]))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -345,46 +716,144 @@ async fn a_plan_built_by_hand() {
     let form = |c: &Client, path: &str, fields: &[(&str, &str)]| {
         let mut f = vec![("csrf", c.csrf.clone())];
         f.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(serde_urlencoded::to_string(&f).unwrap())).unwrap()
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&f).unwrap()))
+            .unwrap()
     };
     zj.get("/rectification").await;
     // dates out of order are refused in Chinese
-    let req = form(&zj, "/rectification/rounds", &[("title", "省委巡视"), ("inspector", "省委第三巡视组"), ("from", "2026-03-01"), ("to", "2026-02-01"), ("feedback", "2026-05-06")]);
+    let req = form(
+        &zj,
+        "/rectification/rounds",
+        &[
+            ("title", "省委巡视"),
+            ("inspector", "省委第三巡视组"),
+            ("from", "2026-03-01"),
+            ("to", "2026-02-01"),
+            ("feedback", "2026-05-06"),
+        ],
+    );
     let r = zj.send(req).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("日期顺序"), "{}", r.body);
-    let req = form(&zj, "/rectification/rounds", &[("title", "省委巡视"), ("inspector", "省委第三巡视组"), ("from", "2026-03-01"), ("to", "2026-04-10"), ("feedback", "2026-05-06")]);
+    let req = form(
+        &zj,
+        "/rectification/rounds",
+        &[
+            ("title", "省委巡视"),
+            ("inspector", "省委第三巡视组"),
+            ("from", "2026-03-01"),
+            ("to", "2026-04-10"),
+            ("feedback", "2026-05-06"),
+        ],
+    );
     assert_eq!(zj.send(req).await.status, StatusCode::SEE_OTHER);
-    let rounds = store.rounds(&store.user_by_login("zj.office").await.unwrap().unwrap().scope()).await.unwrap();
-    assert_eq!(rounds[0].report_due, "2026-07-06", "feedback + 2 months, on a working day");
+    let rounds = store
+        .rounds(
+            &store
+                .user_by_login("zj.office")
+                .await
+                .unwrap()
+                .unwrap()
+                .scope(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rounds[0].report_due, "2026-07-06",
+        "feedback + 2 months, on a working day"
+    );
     zj.get("/rectification").await;
-    let req = form(&zj, "/rectification/plans", &[("round", &rounds[0].id.to_string()), ("title", "浙江省院整改方案"), ("body", "省院党组"), ("adopted_on", "2026-05-20")]);
+    let req = form(
+        &zj,
+        "/rectification/plans",
+        &[
+            ("round", &rounds[0].id.to_string()),
+            ("title", "浙江省院整改方案"),
+            ("body", "省院党组"),
+            ("adopted_on", "2026-05-20"),
+        ],
+    );
     let r = zj.send(req).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
     zj.get(&loc).await;
-    let req = form(&zj, &loc, &[("feedback", "落实主体责任不到位"), ("manifestation", "会议研究不够")]);
+    let req = form(
+        &zj,
+        &loc,
+        &[
+            ("feedback", "落实主体责任不到位"),
+            ("manifestation", "会议研究不够"),
+        ],
+    );
     assert_eq!(zj.send(req).await.status, StatusCode::SEE_OTHER);
     let page = zj.get(&loc).await;
     assert!(page.body.contains("新增整改任务") && page.body.contains("办公室"));
     let i = page.body.find("name=\"problem\"><option value=\"").unwrap() + 30;
-    let problem: String = page.body[i..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    let problem: String = page.body[i..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     let zj_unit = store.unit_by_code("330000").await.unwrap().unwrap();
     let depts = store.departments(zj_unit.id).await.unwrap();
     let tasks_path = loc.replace("/problems", "/tasks");
     // a department of another unit is refused
-    let spp_dept = store.departments(store.unit_by_code("100000").await.unwrap().unwrap().id).await.unwrap()[0].id.to_string();
-    let req = form(&zj, &tasks_path, &[("problem", &problem), ("title", "建立党组会议题清单"), ("category", "time_limited"), ("deadline", "2026-09-30"), ("dept", &spp_dept)]);
+    let spp_dept = store
+        .departments(store.unit_by_code("100000").await.unwrap().unwrap().id)
+        .await
+        .unwrap()[0]
+        .id
+        .to_string();
+    let req = form(
+        &zj,
+        &tasks_path,
+        &[
+            ("problem", &problem),
+            ("title", "建立党组会议题清单"),
+            ("category", "time_limited"),
+            ("deadline", "2026-09-30"),
+            ("dept", &spp_dept),
+        ],
+    );
     let r = zj.send(req).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("责任部门须为本单位部门"), "{}", r.body);
-    let req = form(&zj, &tasks_path, &[("problem", &problem), ("title", "建立党组会议题清单"), ("category", "time_limited"), ("deadline", ""), ("dept", &depts[0].id.to_string())]);
+    let req = form(
+        &zj,
+        &tasks_path,
+        &[
+            ("problem", &problem),
+            ("title", "建立党组会议题清单"),
+            ("category", "time_limited"),
+            ("deadline", ""),
+            ("dept", &depts[0].id.to_string()),
+        ],
+    );
     assert!(zj.send(req).await.body.contains("须填写完成时限"));
-    let req = form(&zj, &tasks_path, &[("problem", &problem), ("title", "建立党组会议题清单"), ("category", "time_limited"), ("deadline", "2026-09-30"), ("dept", &depts[0].id.to_string()), ("dept", &depts[1].id.to_string())]);
+    let req = form(
+        &zj,
+        &tasks_path,
+        &[
+            ("problem", &problem),
+            ("title", "建立党组会议题清单"),
+            ("category", "time_limited"),
+            ("deadline", "2026-09-30"),
+            ("dept", &depts[0].id.to_string()),
+            ("dept", &depts[1].id.to_string()),
+        ],
+    );
     let r = zj.send(req).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let task = zj.get(r.headers[header::LOCATION].to_str().unwrap()).await;
-    assert!(task.body.contains("建立党组会议题清单") && task.body.contains(&format!("{}、{}", depts[0].name, depts[1].name)), "{}", task.body);
+    assert!(
+        task.body.contains("建立党组会议题清单")
+            && task
+                .body
+                .contains(&format!("{}、{}", depts[0].name, depts[1].name)),
+        "{}",
+        task.body
+    );
     // the SPP's office cannot add to the province's plan? it can: its subtree covers it. A basic unit cannot.
     let mut xihu = Client::login(&app, "xihu.office").await;
     let req = form(&xihu, &loc, &[("feedback", "x")]);
@@ -398,19 +867,55 @@ async fn cascade_and_rollup_pages() {
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let mut office = Client::login(&app, "office").await;
     let r = office.get("/rectification/plans/1?as_of=2020-11-05").await;
-    assert!(r.body.contains("下级单位整改进展") && r.body.contains("浙江省人民检察院") && r.body.contains("广东省人民检察院"), "{}", r.body);
+    assert!(
+        r.body.contains("下级单位整改进展")
+            && r.body.contains("浙江省人民检察院")
+            && r.body.contains("广东省人民检察院"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("下发到下级单位"));
     // issue to every provincial procuratorate: 30 more copies, the two existing ones kept
-    let body = serde_urlencoded::to_string([("csrf", office.csrf.as_str()), ("level", "2")]).unwrap();
-    let r = office.send(Request::post("/rectification/plans/1/cascade").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await;
+    let body =
+        serde_urlencoded::to_string([("csrf", office.csrf.as_str()), ("level", "2")]).unwrap();
+    let r = office
+        .send(
+            Request::post("/rectification/plans/1/cascade")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let admin = store.user_by_login("admin").await.unwrap().unwrap();
-    assert_eq!(store.rollup(&admin.scope(), 1, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).await.unwrap().len(), 32);
+    assert_eq!(
+        store
+            .rollup(
+                &admin.scope(),
+                1,
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+            )
+            .await
+            .unwrap()
+            .len(),
+        32
+    );
     // the province's office works in its own copy and cannot issue the SPP's plan
     let mut zj = Client::login(&app, "zj.office").await;
     let r = zj.get("/rectification").await;
     assert!(r.body.contains("最高检党组巡视整改方案") && r.body.contains("浙江省人民检察院"));
     let body = serde_urlencoded::to_string([("csrf", zj.csrf.as_str()), ("level", "3")]).unwrap();
-    let r = zj.send(Request::post("/rectification/plans/1/cascade").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap()).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "the SPP's plan is outside the province's scope");
+    let r = zj
+        .send(
+            Request::post("/rectification/plans/1/cascade")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "the SPP's plan is outside the province's scope"
+    );
 }
