@@ -34,6 +34,28 @@ pub struct SubtreeRow {
     pub stats: PlanStats,
 }
 
+/// What a dashboard shows of a cascaded plan below one unit: totals per level over the scope, the
+/// unit's own copy, and each unit directly below it with the figures of its subtree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollupView {
+    pub levels: Vec<(i64, usize, PlanStats)>,
+    pub own: Option<(i64, PlanStats)>,
+    pub children: Vec<SubtreeRow>,
+}
+
+impl PartialEq for SubtreeRow {
+    fn eq(&self, o: &Self) -> bool {
+        (
+            self.unit_id,
+            self.level,
+            self.plan_id,
+            self.units,
+            self.deeper,
+            &self.stats,
+        ) == (o.unit_id, o.level, o.plan_id, o.units, o.deeper, &o.stats)
+    }
+}
+
 /// Folds per-unit rows into the subtrees of `children` (units directly below the viewed unit).
 pub fn fold_subtrees(rows: &[RollupRow], children: &[crate::org::Unit]) -> Vec<SubtreeRow> {
     children
@@ -171,38 +193,7 @@ impl Store {
     ) -> Result<Vec<RollupRow>> {
         let (deadline_cutoff, staged_cutoff) = counts_cutoff(as_of);
         let rows = if as_of == today() {
-            let stale: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM plans p LEFT JOIN plan_rollup r ON r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version \
-                 WHERE p.parent_plan_id = $1 AND r.plan_id IS NULL",
-            )
-            .bind(plan_id)
-            .bind(as_of.to_string())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-            if stale > 0 {
-                // one statement reads and stores, so the figures and the version belong together
-                let cols = ROLLUP_COLUMNS.join(", ");
-                let updates = ROLLUP_COLUMNS
-                    .iter()
-                    .map(|c| format!("{c} = excluded.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                sqlx::query(crate::sqlf!(
-                    "INSERT INTO plan_rollup (plan_id, as_of, version, {cols}) \
-                     SELECT p.id, $2, p.rollup_version, {} FROM plans p LEFT JOIN tasks f ON f.plan_id = p.id AND f.created_on <= $2 \
-                     WHERE p.parent_plan_id = $1 AND NOT EXISTS (SELECT 1 FROM plan_rollup r WHERE r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version) \
-                     GROUP BY p.id, p.rollup_version \
-                     ON CONFLICT (plan_id) DO UPDATE SET as_of = excluded.as_of, version = excluded.version, {updates}",
-                    rollup_counts("$3", "$4")
-                ))
-                .bind(plan_id)
-                .bind(as_of.to_string())
-                .bind(&deadline_cutoff)
-                .bind(&staged_cutoff)
-                .execute(&self.pool)
-                .await?;
-            }
+            self.refresh_rollup(plan_id, as_of).await?;
             sqlx::query(crate::sqlf!(
                 "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
                  JOIN plan_rollup r ON r.plan_id = p.id WHERE p.parent_plan_id = $3 AND {} ORDER BY u.level, u.code",
@@ -263,6 +254,158 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// Recounts today's figures of the plans issued from `plan_id` whose kept figures are missing,
+    /// of another day, or older than a change of one of their tasks.
+    async fn refresh_rollup(&self, plan_id: i64, as_of: NaiveDate) -> Result<()> {
+        let (deadline_cutoff, staged_cutoff) = counts_cutoff(as_of);
+        let stale: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM plans p LEFT JOIN plan_rollup r ON r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version \
+             WHERE p.parent_plan_id = $1 AND r.plan_id IS NULL",
+        )
+        .bind(plan_id)
+        .bind(as_of.to_string())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        if stale > 0 {
+            // one statement reads and stores, so the figures and the version belong together
+            let cols = ROLLUP_COLUMNS.join(", ");
+            let updates = ROLLUP_COLUMNS
+                .iter()
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO plan_rollup (plan_id, as_of, version, {cols}) \
+                 SELECT p.id, $2, p.rollup_version, {} FROM plans p LEFT JOIN tasks f ON f.plan_id = p.id AND f.created_on <= $2 \
+                 WHERE p.parent_plan_id = $1 AND NOT EXISTS (SELECT 1 FROM plan_rollup r WHERE r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version) \
+                 GROUP BY p.id, p.rollup_version \
+                 ON CONFLICT (plan_id) DO UPDATE SET as_of = excluded.as_of, version = excluded.version, {updates}",
+                rollup_counts("$3", "$4")
+            ))
+            .bind(plan_id)
+            .bind(as_of.to_string())
+            .bind(&deadline_cutoff)
+            .bind(&staged_cutoff)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The dashboard's roll-up below `under`. For today it is summed in the database from the
+    /// per-plan figures kept in `plan_rollup` (a few dozen rows cross to the server however many
+    /// units hold the plan); for a past date, from the per-unit rows of [`Store::rollup`].
+    pub async fn rollup_view(
+        &self,
+        scope: &Scope,
+        plan_id: i64,
+        as_of: NaiveDate,
+        under: &crate::org::Unit,
+    ) -> Result<RollupView> {
+        if as_of != today() {
+            let rows = self.rollup(scope, plan_id, as_of).await?;
+            let own = rows
+                .iter()
+                .find(|r| r.unit_id == under.id)
+                .map(|r| (r.plan_id, r.stats.clone()));
+            return Ok(RollupView {
+                levels: level_totals(&rows),
+                own,
+                children: fold_subtrees(&rows, &self.children(under.id).await?),
+            });
+        }
+        self.refresh_rollup(plan_id, as_of).await?;
+        let sums = ROLLUP_COLUMNS
+            .iter()
+            .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let base = format!(
+            "FROM plans p JOIN units u ON u.id = p.unit_id JOIN plan_rollup r ON r.plan_id = p.id WHERE p.parent_plan_id = $3 AND {}",
+            crate::scope_sql("u", 1, 2)
+        );
+        let stats = |r: &sqlx::any::AnyRow, at: usize| -> Result<PlanStats> {
+            let n = |i: usize| -> Result<usize> { Ok(crate::int(r, at + i)? as usize) };
+            let mut s = PlanStats::default();
+            for (k, b) in [&mut s.immediate, &mut s.time_limited]
+                .into_iter()
+                .enumerate()
+            {
+                b.total = n(3 * k)?;
+                b.closed = n(1 + 3 * k)?;
+                b.open = b.total - b.closed;
+                b.overdue = n(2 + 3 * k)?;
+            }
+            s.long_term.total = n(6)?;
+            s.long_term.with_staged_results = n(7)?;
+            s.long_term.overdue = n(8)?;
+            s.total = s.immediate.total + s.time_limited.total + s.long_term.total;
+            Ok(s)
+        };
+        let like = crate::scope_like(scope);
+        let levels = sqlx::query(crate::sqlf!(
+            "SELECT u.level, COUNT(*), {sums} {base} GROUP BY u.level ORDER BY u.level"
+        ))
+        .bind(scope.unit_id)
+        .bind(&like)
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<i64, _>(0)?,
+                crate::int(r, 1)? as usize,
+                stats(r, 2)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let own = sqlx::query(crate::sqlf!(
+            "SELECT p.id, {sums} {base} AND u.id = $4 GROUP BY p.id"
+        ))
+        .bind(scope.unit_id)
+        .bind(&like)
+        .bind(plan_id)
+        .bind(under.id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| Ok::<_, StoreError>((r.try_get::<i64, _>(0)?, stats(&r, 1)?)))
+        .transpose()?;
+        let children = sqlx::query(crate::sqlf!(
+            "SELECT c.id, c.name, c.level, COUNT(*), MAX(CASE WHEN u.id = c.id THEN p.id ELSE NULL END), SUM(CASE WHEN u.id = c.id THEN 0 ELSE 1 END), {sums} \
+             FROM units c JOIN units u ON u.path LIKE c.path || '%' JOIN plans p ON p.unit_id = u.id JOIN plan_rollup r ON r.plan_id = p.id \
+             WHERE c.parent_id = $4 AND p.parent_plan_id = $3 AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(&like)
+        .bind(plan_id)
+        .bind(under.id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(SubtreeRow {
+                unit_id: r.try_get(0)?,
+                unit_name: r.try_get(1)?,
+                level: r.try_get(2)?,
+                units: crate::int(r, 3)? as usize,
+                plan_id: r.try_get(4)?,
+                deeper: crate::int(r, 5)? > 0,
+                stats: stats(r, 6)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(RollupView {
+            levels,
+            own,
+            children,
+        })
     }
 }
 

@@ -721,6 +721,29 @@ async fn rollup_in_sql_agrees_with_the_domain() {
                 .iter()
                 .all(|f| f.units == 1 && f.plan_id.is_some() && !f.deeper)
         );
+        // the dashboard's view, summed in SQL for today, equals the fold of the per-unit rows
+        let view = store
+            .rollup_view(&admin.scope(), party.id, today, &spp)
+            .await
+            .unwrap();
+        assert_eq!(view.children, folded, "{name}");
+        assert_eq!(
+            view.levels,
+            duban_store::cascade::level_totals(&rows),
+            "{name}"
+        );
+        let zj_unit = store.unit_by_code("330000").await.unwrap().unwrap();
+        let zj_view = store
+            .rollup_view(&admin.scope(), party.id, today, &zj_unit)
+            .await
+            .unwrap();
+        assert_eq!(zj_view.own.map(|o| o.0), Some(zj_plan.id), "{name}");
+        assert!(zj_view.children.is_empty());
+        let past = store
+            .rollup_view(&admin.scope(), party.id, d("2020-11-05"), &spp)
+            .await
+            .unwrap();
+        assert_eq!(past.children.len(), 2);
         let levels = duban_store::cascade::level_totals(&rows);
         assert_eq!((levels.len(), levels[0].1, levels[0].2.total), (1, 2, 174));
     }

@@ -271,7 +271,7 @@ struct PlanPage {
     export: String,
     xlsx: String,
     /// the viewed unit's own copy, then its subordinate units with their subtrees' figures
-    rollup_own: Option<duban_store::cascade::RollupRow>,
+    rollup_own: Option<(i64, PlanStats)>,
     rollup: Vec<duban_store::cascade::SubtreeRow>,
     rollup_unit: String,
     rollup_up: Option<i64>,
@@ -467,8 +467,6 @@ async fn plan(
         serde_urlencoded::to_string(&params).unwrap_or_default()
     );
     let xlsx = format!("/rectification/plans/{}/ledger.xlsx?as_of={as_of}", plan.id);
-    let all = st.store.rollup(&v.user.scope(), plan.id, as_of).await?;
-    let levels = duban_store::cascade::level_totals(&all);
     let under = match q.under {
         Some(id) => st
             .store
@@ -478,19 +476,14 @@ async fn plan(
             .ok_or(AppError::NotFound)?,
         None => st
             .store
-            .unit(
-                if all.iter().any(|r| r.unit_id == v.user.unit_id) || v.user.unit_id == plan.unit_id
-                {
-                    v.user.unit_id
-                } else {
-                    plan.unit_id
-                },
-            )
+            .unit(v.user.unit_id)
             .await?
             .ok_or(AppError::NotFound)?,
     };
-    let rollup = duban_store::cascade::fold_subtrees(&all, &st.store.children(under.id).await?);
-    let rollup_own = all.iter().find(|r| r.unit_id == under.id).cloned();
+    let view = st
+        .store
+        .rollup_view(&v.user.scope(), plan.id, as_of, &under)
+        .await?;
     let rollup_up = under
         .parent_id
         .filter(|_| under.id != plan.unit_id && under.id != v.user.unit_id);
@@ -520,11 +513,11 @@ async fn plan(
         q: q.q.unwrap_or_default(),
         export,
         xlsx,
-        rollup_own,
-        rollup,
+        rollup_own: view.own,
+        rollup: view.children,
         rollup_unit: under.name.clone(),
         rollup_up,
-        levels,
+        levels: view.levels,
         can_cascade,
         cascade_levels,
         plan,
