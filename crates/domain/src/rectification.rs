@@ -374,6 +374,58 @@ pub fn light(t: &TaskFacts, as_of: NaiveDate, r: &LightRules) -> Light {
     }
 }
 
+/// What a supervised matter comes from. Inspection rounds and the other matters the office
+/// supervises run on the same engine: lists, ledgers, lights, urging, review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// 中央巡视: a central inspection's feedback
+    Central,
+    /// 系统内巡视: a unit's own inspection of its lower units
+    Internal,
+    /// 巡视整改“回头看”
+    LookBack,
+    /// 重要指示批示: implementing important instructions
+    Instruction,
+    /// 检察建议: procuratorial recommendations and their follow-up
+    Recommendation,
+    /// 制度建设: rules produced by the rectification and checks of their execution
+    Rules,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 6] = [
+        SourceKind::Central,
+        SourceKind::Internal,
+        SourceKind::LookBack,
+        SourceKind::Instruction,
+        SourceKind::Recommendation,
+        SourceKind::Rules,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Central => "central",
+            SourceKind::Internal => "internal",
+            SourceKind::LookBack => "lookback",
+            SourceKind::Instruction => "instruction",
+            SourceKind::Recommendation => "recommendation",
+            SourceKind::Rules => "rules",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<SourceKind> {
+        SourceKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw.trim())
+    }
+    /// Whether the matter is an inspection (its source has inspectors, an inspection period and feedback).
+    pub fn is_inspection(self) -> bool {
+        matches!(
+            self,
+            SourceKind::Central | SourceKind::Internal | SourceKind::LookBack
+        )
+    }
+}
+
 /// One task's history, for figures as of a past date.
 #[derive(Debug, Clone)]
 pub struct TaskHistory {

@@ -322,8 +322,8 @@ async fn plan_stats_and_ledger_workbooks() {
         let plans: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(
             plans.as_array().unwrap().len(),
-            4,
-            "{db}: two plans and the party plan's copies in two provinces"
+            7,
+            "{db}: two plans, the party plan's copies in two provinces, three other supervised matters"
         );
         let o = duban(
             &db,

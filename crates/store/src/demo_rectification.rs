@@ -122,6 +122,7 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
     let round = insert_round(
         w,
         spp,
+        duban_domain::rectification::SourceKind::Central,
         ROUND_TITLE,
         "中央第四巡视组",
         "2019-09-09",
@@ -311,6 +312,239 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                         approve,
                         EntryKind::Approve,
                         "经审核，整改措施落实到位，佐证材料充分，同意销号".into(),
+                        vec![],
+                    ),
+                )
+                .await?;
+            }
+        }
+    }
+    load_matters(w, spp, &leaders, &depts, &reviewer_discipline).await
+}
+
+/// The other matters the office supervises on the same engine, after the seed: the file of
+/// important instructions, the follow-up of procuratorial recommendations, and the rules the
+/// rectification produced with checks of their execution.
+async fn load_matters(
+    w: &mut Write,
+    spp: i64,
+    leaders: &[i64],
+    depts: &std::collections::HashMap<(i64, String), i64>,
+    reviewer: &Author,
+) -> Result<()> {
+    use duban_domain::rectification::SourceKind;
+    type MatterTask<'a> = (Category, &'a str, &'a str, Option<&'a str>, bool);
+    let matters: [(SourceKind, &str, &str, &str, &str, Vec<MatterTask>); 3] = [
+        (
+            SourceKind::Instruction,
+            "贯彻落实习近平总书记重要指示批示精神专档（2020年）",
+            "最高检党组",
+            "贯彻落实重要指示批示精神督办台账",
+            "最高检党组",
+            vec![
+                (
+                    Category::TimeLimited,
+                    "建立最高检党组贯彻落实习近平总书记重要指示批示精神、党中央重大决策部署情况专档",
+                    "办公厅",
+                    Some("2020-06-30"),
+                    true,
+                ),
+                (
+                    Category::TimeLimited,
+                    "健全与最高检办公厅信息情况通报机制，逐项跟踪落实情况",
+                    "办公厅",
+                    Some("2021-06-30"),
+                    false,
+                ),
+                (
+                    Category::LongTerm,
+                    "贯彻落实重要指示批示精神注重实事求是、结合检察实际，按季度向党组报告落实情况",
+                    "办公厅",
+                    None,
+                    false,
+                ),
+            ],
+        ),
+        (
+            SourceKind::Recommendation,
+            "最高检检察建议落实跟踪",
+            "教育部、住房和城乡建设部等被建议单位",
+            "检察建议落实情况跟踪督办",
+            "最高检相关检察厅",
+            vec![
+                (
+                    Category::LongTerm,
+                    "持续推进“一号检察建议”落实，跟踪校园安全和防治性侵工作成效",
+                    "第九检察厅",
+                    None,
+                    false,
+                ),
+                (
+                    Category::TimeLimited,
+                    "跟进“四号检察建议”（窨井盖综合治理）落实，督促被建议单位书面回复并核查整改成效",
+                    "第八检察厅",
+                    Some("2021-06-30"),
+                    false,
+                ),
+            ],
+        ),
+        (
+            SourceKind::Rules,
+            "巡视整改制度建设",
+            "整改办",
+            "巡视整改制度建设及执行检查",
+            "整改办",
+            vec![
+                (
+                    Category::TimeLimited,
+                    "制定检察委员会集体学习制度",
+                    "办公厅",
+                    Some("2020-06-30"),
+                    true,
+                ),
+                (
+                    Category::TimeLimited,
+                    "制定检察机关案件质量主要评价指标",
+                    "案件管理办公室",
+                    Some("2020-06-30"),
+                    true,
+                ),
+                (
+                    Category::TimeLimited,
+                    "制定检察官业绩考评制度",
+                    "政治部",
+                    Some("2020-06-30"),
+                    true,
+                ),
+                (
+                    Category::LongTerm,
+                    "对新制定的制度开展常态化执行情况监督检查，建立台账管理、督查督办制度",
+                    "办公厅",
+                    None,
+                    false,
+                ),
+            ],
+        ),
+    ];
+    let monthly: Vec<String> = (2..=13)
+        .map(|m| {
+            if m <= 12 {
+                format!("2020-{m:02}-15")
+            } else {
+                "2021-01-15".into()
+            }
+        })
+        .collect();
+    for (mi, (kind, source, by, title, body, tasks)) in matters.into_iter().enumerate() {
+        let round = insert_round(
+            w,
+            spp,
+            kind,
+            source,
+            by,
+            "2020-02-15",
+            "2020-02-15",
+            "2020-02-15",
+            "2020-04-15",
+        )
+        .await?;
+        let plan = insert_plan(w, round, spp, title, body, "2020-02-15").await?;
+        for (ti, (cat, measure, dept, deadline, closes)) in tasks.into_iter().enumerate() {
+            let dept_id = depts
+                .get(&(spp, dept.to_string()))
+                .copied()
+                .unwrap_or(depts[&(spp, "办公厅".to_string())]);
+            let lead = leaders[(mi + ti) % 5];
+            let task = insert_task(
+                w,
+                &NewTask {
+                    plan_id: plan,
+                    problem_id: None,
+                    title: measure,
+                    measure: &format!("{measure}，明确责任部门和完成时限，建立工作台账"),
+                    category: cat,
+                    deadline: deadline.map(d),
+                    standard: STANDARD,
+                    lead_leader_id: Some(lead),
+                    responsible_id: None,
+                    departments: vec![(dept_id, true)],
+                    created_on: d("2020-02-15"),
+                },
+            )
+            .await?;
+            let keeper = Author {
+                user_id: None,
+                login: "dept".into(),
+                role: Role::Dept,
+                staff_id: None,
+                departments: vec![dept_id],
+            };
+            let entry = |date: &str, kind: EntryKind, body: String, files: Vec<Upload>| NewEntry {
+                task_id: task,
+                date: d(date),
+                kind,
+                body,
+                corrects_id: None,
+                files,
+            };
+            let last = if closes { "2020-06-15" } else { "2021-01-15" };
+            for date in monthly.iter().filter(|m| m.as_str() <= last) {
+                add_entry_in(
+                    w,
+                    &keeper,
+                    &entry(
+                        date,
+                        EntryKind::Progress,
+                        format!("{measure}：本月工作已按计划推进"),
+                        vec![],
+                    ),
+                )
+                .await?;
+                if cat == Category::LongTerm
+                    && ["2020-04-15", "2020-07-15", "2020-10-15", "2020-12-15"]
+                        .contains(&date.as_str())
+                {
+                    let what = if kind == SourceKind::Rules {
+                        "执行情况检查：制度执行到位，发现的问题已督促整改"
+                    } else {
+                        "取得阶段性成效"
+                    };
+                    add_entry_in(
+                        w,
+                        &keeper,
+                        &entry(
+                            date,
+                            EntryKind::Staged,
+                            format!("{measure}：{what}"),
+                            vec![],
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            if closes {
+                let file = Upload {
+                    filename: format!("制度文本-{}-{}.txt", mi + 1, ti + 1),
+                    bytes: format!("《{measure}》制度文本（演示佐证材料）").into_bytes(),
+                };
+                add_entry_in(
+                    w,
+                    &keeper,
+                    &entry(
+                        "2020-06-20",
+                        EntryKind::ClosureRequest,
+                        format!("已完成“{measure}”，制度已印发施行，附制度文本"),
+                        vec![file],
+                    ),
+                )
+                .await?;
+                add_entry_in(
+                    w,
+                    reviewer,
+                    &entry(
+                        "2020-06-28",
+                        EntryKind::Approve,
+                        "经审核，制度已出台并施行，同意销号".into(),
                         vec![],
                     ),
                 )

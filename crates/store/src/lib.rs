@@ -66,6 +66,11 @@ impl Actor {
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Writers of this process queue here on SQLite (which has one writer at a time) instead of
+    /// polling the database lock; other processes are still held off by the lock itself.
+    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Ledger entries queue here to be written in batches, one transaction each (group commit).
+    entries: Option<tokio::sync::mpsc::Sender<rectification::EntryJob>>,
 }
 
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
@@ -189,8 +194,16 @@ impl Store {
             opts
         };
         let pool = opts.connect(&url).await?;
-        let store = Store { pool, backend };
+        let mut store = Store {
+            pool,
+            backend,
+            write_gate: Default::default(),
+            entries: None,
+        };
         store.migrate().await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        tokio::spawn(rectification::write_entries(store.clone(), rx));
+        store.entries = Some(tx);
         Ok(store)
     }
 
@@ -262,6 +275,10 @@ impl Store {
     /// serialises writers on both backends, and records audit entries in the same transaction as
     /// the change, so a change and its audit entry commit or vanish together.
     pub async fn write(&self, actor: &Actor) -> Result<Write> {
+        let gate = match self.backend {
+            Backend::Sqlite => Some(self.write_gate.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *tx)
@@ -272,6 +289,7 @@ impl Store {
             hash: row.try_get(1)?,
             actor: actor.clone(),
             dirty: false,
+            _gate: gate,
         })
     }
 }
@@ -282,6 +300,7 @@ pub struct Write {
     hash: String,
     actor: Actor,
     dirty: bool,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// What an audit entry says about one change.
@@ -295,6 +314,11 @@ pub struct Change<'a> {
 }
 
 impl Write {
+    /// Whose changes the following audit entries record (a batch writes for several users).
+    pub fn act_as(&mut self, actor: &Actor) {
+        self.actor = actor.clone();
+    }
+
     pub async fn audit(&mut self, c: Change<'_>) -> Result<()> {
         let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
         let mut e = Entry {

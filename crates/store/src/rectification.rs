@@ -5,7 +5,8 @@ use crate::{
 use chrono::NaiveDate;
 use duban_domain::org::Role;
 use duban_domain::rectification::{
-    self as rules, Category, LightRules, Ownership, Reviewer, Step, TaskHistory, TaskState,
+    self as rules, Category, LightRules, Ownership, Reviewer, SourceKind, Step, TaskHistory,
+    TaskState,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -74,6 +75,7 @@ pub struct Plan {
     pub body: String,
     pub adopted_on: String,
     pub round_title: String,
+    pub round_kind: String,
     pub tasks: i64,
 }
 
@@ -230,12 +232,14 @@ impl EntryKind {
 }
 
 /// A file to attach: name, bytes.
+#[derive(Clone)]
 pub struct Upload {
     pub filename: String,
     pub bytes: Vec<u8>,
 }
 
 /// Who writes an entry: for the lifecycle and reviewer rules.
+#[derive(Clone)]
 pub struct Author {
     pub user_id: Option<i64>,
     pub login: String,
@@ -244,6 +248,7 @@ pub struct Author {
     pub departments: Vec<i64>,
 }
 
+#[derive(Clone)]
 pub struct NewEntry {
     pub task_id: i64,
     pub date: NaiveDate,
@@ -306,7 +311,7 @@ impl Store {
         key: Option<&str>,
     ) -> Result<Vec<Plan>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT p.id, p.round_id, p.unit_id, u.name AS unit_name, p.title, p.body, p.adopted_on, r.title AS round_title, \
+            "SELECT p.id, p.round_id, p.unit_id, u.name AS unit_name, p.title, p.body, p.adopted_on, r.title AS round_title, r.kind AS round_kind, \
              (SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id) AS tasks \
              FROM plans p JOIN units u ON u.id = p.unit_id JOIN rounds r ON r.id = p.round_id WHERE {} {extra} ORDER BY p.id",
             scope_sql("u", 1, 2)
@@ -327,6 +332,7 @@ impl Store {
                     body: r.try_get("body")?,
                     adopted_on: r.try_get("adopted_on")?,
                     round_title: r.try_get("round_title")?,
+                    round_kind: r.try_get("round_kind")?,
                     tasks: r.try_get("tasks")?,
                 })
             })
@@ -524,15 +530,82 @@ impl Store {
 
     /// Adds a ledger entry, applying the lifecycle and reviewer rules. Returns the entry id.
     pub async fn add_entry(&self, author: &Author, e: NewEntry) -> Result<i64> {
-        let mut w = self
-            .write(&Actor {
-                user_id: author.user_id,
-                name: author.login.clone(),
+        // read before the write begins, so the writers' queue holds only the writing
+        let facts = entry_facts(&mut *self.pool.acquire().await?, e.task_id).await?;
+        self.add_entry_on(author, e, facts).await
+    }
+
+    /// [`Store::add_entry`] with the task's facts already read by the caller (they are checked
+    /// again when the state changes). Entries arriving together are written in one transaction
+    /// (group commit); the answer comes after that transaction is committed.
+    pub async fn add_entry_on(
+        &self,
+        author: &Author,
+        e: NewEntry,
+        facts: EntryFacts,
+    ) -> Result<i64> {
+        let Some(queue) = &self.entries else {
+            return self
+                .write_entries_alone(vec![EntryJob {
+                    author: author.clone(),
+                    entry: e,
+                    facts,
+                    reply: None,
+                }])
+                .await
+                .pop()
+                .unwrap_or(Err(StoreError::NotFound));
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        queue
+            .send(EntryJob {
+                author: author.clone(),
+                entry: e,
+                facts,
+                reply: Some(reply),
             })
-            .await?;
-        let id = add_entry_in(&mut w, author, &e).await?;
-        w.commit().await?;
-        Ok(id)
+            .await
+            .map_err(|_| StoreError::Invalid("台账写入队列已关闭".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Invalid("台账写入队列已关闭".into()))?
+    }
+
+    /// Writes the jobs in one transaction; if any of them fails, each is written alone (with its
+    /// task's facts read afresh), so one job's refusal never costs another its entry.
+    async fn write_entry_batch(&self, jobs: Vec<EntryJob>) -> Vec<Result<i64>> {
+        if jobs.len() > 1 {
+            let together: Result<Vec<i64>> = async {
+                let mut w = self.write(&author_actor(&jobs[0].author)).await?;
+                let mut ids = Vec::with_capacity(jobs.len());
+                for j in &jobs {
+                    w.act_as(&author_actor(&j.author));
+                    ids.push(add_entry_with(&mut w, &j.author, &j.entry, j.facts.clone()).await?);
+                }
+                w.commit().await?;
+                Ok(ids)
+            }
+            .await;
+            if let Ok(ids) = together {
+                return ids.into_iter().map(Ok).collect();
+            }
+        }
+        self.write_entries_alone(jobs).await
+    }
+
+    async fn write_entries_alone(&self, jobs: Vec<EntryJob>) -> Vec<Result<i64>> {
+        let mut out = Vec::with_capacity(jobs.len());
+        for j in jobs {
+            let r = async {
+                let mut w = self.write(&author_actor(&j.author)).await?;
+                let id = add_entry_in(&mut w, &j.author, &j.entry).await?;
+                w.commit().await?;
+                Ok(id)
+            }
+            .await;
+            out.push(r);
+        }
+        out
     }
 
     /// The history of every task of a plan, for figures as of any date.
@@ -628,6 +701,7 @@ impl Store {
 pub(crate) async fn insert_round(
     w: &mut Write,
     unit_id: i64,
+    kind: SourceKind,
     title: &str,
     inspector: &str,
     from: &str,
@@ -636,7 +710,7 @@ pub(crate) async fn insert_round(
     due: &str,
 ) -> Result<i64> {
     let id: i64 = sqlx::query(
-        "INSERT INTO rounds (unit_id, title, inspector, kind, inspected_from, inspected_to, feedback_date, report_due) VALUES ($1, $2, $3, 'central', $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO rounds (unit_id, title, inspector, kind, inspected_from, inspected_to, feedback_date, report_due) VALUES ($1, $2, $3, $8, $4, $5, $6, $7) RETURNING id",
     )
     .bind(unit_id)
     .bind(title)
@@ -645,6 +719,7 @@ pub(crate) async fn insert_round(
     .bind(to)
     .bind(feedback)
     .bind(due)
+    .bind(kind.as_str())
     .fetch_one(&mut *w.tx)
     .await?
     .try_get(0)?;
@@ -745,23 +820,55 @@ pub(crate) async fn insert_task(w: &mut Write, t: &NewTask<'_>) -> Result<i64> {
 
 /// The heart of the ledger: checks the step against the lifecycle and reviewer rules, stores the
 /// entry and its evidence (content-addressed), and moves the task.
-pub(crate) async fn add_entry_in(w: &mut Write, author: &Author, e: &NewEntry) -> Result<i64> {
-    let r = sqlx::query("SELECT category, state, lead_leader_id, plan_id FROM tasks WHERE id = $1")
-        .bind(e.task_id)
-        .fetch_optional(&mut *w.tx)
+/// What the rules need to know about a task before an entry is added to it.
+#[derive(Clone)]
+pub struct EntryFacts {
+    pub category: Category,
+    pub state: TaskState,
+    pub lead: Option<i64>,
+    pub depts: Vec<i64>,
+}
+
+async fn entry_facts(conn: &mut sqlx::AnyConnection, task_id: i64) -> Result<EntryFacts> {
+    let r = sqlx::query("SELECT category, state, lead_leader_id FROM tasks WHERE id = $1")
+        .bind(task_id)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let category = Category::parse(&r.try_get::<String, _>(0)?).unwrap_or(Category::TimeLimited);
-    let state = TaskState::parse(&r.try_get::<String, _>(1)?).unwrap_or(TaskState::NotStarted);
-    let lead: Option<i64> = r.try_get(2)?;
-    let depts: Vec<i64> =
-        sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
-            .bind(e.task_id)
-            .fetch_all(&mut *w.tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<std::result::Result<_, _>>()?;
+    let depts = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
+        .bind(task_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(EntryFacts {
+        category: Category::parse(&r.try_get::<String, _>(0)?).unwrap_or(Category::TimeLimited),
+        state: TaskState::parse(&r.try_get::<String, _>(1)?).unwrap_or(TaskState::NotStarted),
+        lead: r.try_get(2)?,
+        depts,
+    })
+}
+
+pub(crate) async fn add_entry_in(w: &mut Write, author: &Author, e: &NewEntry) -> Result<i64> {
+    let facts = entry_facts(&mut *w.tx, e.task_id).await?;
+    add_entry_with(w, author, e, facts).await
+}
+
+/// Adds an entry judged on `facts`, read earlier: the task's state is changed only if it is still
+/// the state the rules were applied to, so a concurrent change is refused, never overwritten.
+async fn add_entry_with(
+    w: &mut Write,
+    author: &Author,
+    e: &NewEntry,
+    facts: EntryFacts,
+) -> Result<i64> {
+    let EntryFacts {
+        category,
+        state,
+        lead,
+        depts,
+    } = facts;
     let invalid = |e: rules::RuleError| StoreError::Invalid(e.to_string());
     if e.body.trim().is_empty() {
         return Err(StoreError::Invalid("请填写内容".into()));
@@ -881,17 +988,24 @@ pub(crate) async fn add_entry_in(w: &mut Write, author: &Author, e: &NewEntry) -
             .await?;
         files.push(json!({"name": f.filename, "sha256": sha}));
     }
-    sqlx::query(
+    let changed = sqlx::query(
         "UPDATE tasks SET state = $1, last_entry_on = CASE WHEN last_entry_on IS NULL OR last_entry_on < $2 THEN $2 ELSE last_entry_on END, \
          last_staged_on = CASE WHEN $3 = 1 AND (last_staged_on IS NULL OR last_staged_on < $2) THEN $2 ELSE last_staged_on END, \
-         closed_on = CASE WHEN $1 = 'closed' THEN $2 ELSE NULL END WHERE id = $4",
+         closed_on = CASE WHEN $1 = 'closed' THEN $2 ELSE NULL END WHERE id = $4 AND state = $5",
     )
     .bind(new_state.as_str())
     .bind(&date)
     .bind(i64::from(e.kind == EntryKind::Staged))
     .bind(e.task_id)
+    .bind(state.as_str())
     .execute(&mut *w.tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(StoreError::Invalid(
+            "任务状态刚被他人更新，请刷新后重试".into(),
+        ));
+    }
     w.audit(Change {
         action: "ledger.add",
         entity: "task",
@@ -1007,7 +1121,7 @@ impl Store {
                     Some(r) => r.try_get(0)?,
                     None => {
                         let d = today.to_string();
-                        insert_round(&mut w, unit_id, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d).await?
+                        insert_round(&mut w, unit_id, SourceKind::Central, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d).await?
                     }
                 };
                 insert_plan(&mut w, round, unit_id, title, title, &today.to_string()).await?
@@ -1190,6 +1304,7 @@ impl Store {
         &self,
         actor: &Actor,
         unit_id: i64,
+        kind: SourceKind,
         title: &str,
         inspector: &str,
         from: NaiveDate,
@@ -1198,7 +1313,7 @@ impl Store {
     ) -> Result<i64> {
         if to < from || feedback < to {
             return Err(StoreError::Invalid(
-                "日期顺序应为：巡视开始 ≤ 巡视结束 ≤ 反馈日期".into(),
+                "日期顺序应为：开始 ≤ 结束 ≤ 反馈（交办、发出）日期".into(),
             ));
         }
         let due = self
@@ -1214,6 +1329,7 @@ impl Store {
         let id = insert_round(
             &mut w,
             unit_id,
+            kind,
             title,
             inspector,
             &from.to_string(),
@@ -1346,5 +1462,44 @@ impl Store {
         .await?;
         w.commit().await?;
         Ok(id)
+    }
+}
+
+/// A ledger entry waiting for the batch writer.
+pub(crate) struct EntryJob {
+    author: Author,
+    entry: NewEntry,
+    facts: EntryFacts,
+    reply: Option<tokio::sync::oneshot::Sender<Result<i64>>>,
+}
+
+fn author_actor(a: &Author) -> Actor {
+    Actor {
+        user_id: a.user_id,
+        name: a.login.clone(),
+    }
+}
+
+/// The batch writer: takes what has queued up (at most 64 entries) and writes it in one
+/// transaction, then answers each caller. Ends when the store is dropped.
+pub(crate) async fn write_entries(store: Store, mut queue: tokio::sync::mpsc::Receiver<EntryJob>) {
+    let store = Store {
+        entries: None,
+        ..store
+    };
+    while let Some(first) = queue.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < 64 {
+            match queue.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let replies: Vec<_> = jobs.iter_mut().map(|j| j.reply.take()).collect();
+        for (reply, result) in replies.into_iter().zip(store.write_entry_batch(jobs).await) {
+            if let Some(r) = reply {
+                let _ = r.send(result);
+            }
+        }
     }
 }

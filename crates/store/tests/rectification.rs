@@ -30,8 +30,23 @@ async fn demo_reproduces_the_seeds_figures() {
         let plans = store.plans(&admin.scope()).await.unwrap();
         assert_eq!(
             plans.len(),
-            4,
-            "{name}: two plans, the party plan issued to two provinces; loading twice duplicates nothing"
+            7,
+            "{name}: two plans, the party plan issued to two provinces, three other supervised matters; loading twice duplicates nothing"
+        );
+        let kinds: Vec<&str> = plans.iter().map(|p| p.round_kind.as_str()).collect();
+        for k in ["central", "instruction", "recommendation", "rules"] {
+            assert!(kinds.contains(&k), "{name}: {kinds:?}");
+        }
+        // the other matters run on the same engine: figures, lights, review
+        let rules_plan = plans.iter().find(|p| p.round_kind == "rules").unwrap();
+        let s = store
+            .plan_stats(rules_plan.id, d("2020-11-05"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (s.time_limited.closed, s.long_term.with_staged_results),
+            (3, 1),
+            "{name}"
         );
         let party = store
             .plan(&admin.scope(), "最高检党组巡视整改方案")
@@ -817,5 +832,63 @@ async fn nation_rectification_generator() {
         let sweep = store.sweep(as_of).await.unwrap();
         assert!(sweep.notices > 0, "{name}: the overdue copies are urged");
         assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}
+
+/// Entries arriving together are written in one transaction; a refused one costs the others
+/// nothing, and the audit chain stays whole.
+#[tokio::test]
+async fn concurrent_entries_are_grouped_and_isolated() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let party = store
+            .plan(&admin.scope(), "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
+        let tasks = store.tasks(party.id).await.unwrap();
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        let office = author(&store, "office").await;
+        let mut set = tokio::task::JoinSet::new();
+        for (i, t) in tasks
+            .iter()
+            .filter(|t| t.category == duban_domain::rectification::Category::LongTerm)
+            .take(40)
+            .enumerate()
+        {
+            let (store, office) = (store.clone(), office.clone());
+            // every eighth asks to close a long-term task, which the rules refuse
+            let kind = if i % 8 == 0 {
+                EntryKind::ClosureRequest
+            } else {
+                EntryKind::Progress
+            };
+            let e = NewEntry {
+                task_id: t.id,
+                date: d("2020-11-20"),
+                kind,
+                body: format!("并发登记 {i}"),
+                corrects_id: None,
+                files: vec![],
+            };
+            set.spawn(async move { (i, store.add_entry(&office, e).await) });
+        }
+        let mut ok = 0;
+        while let Some(r) = set.join_next().await {
+            let (i, r) = r.unwrap();
+            assert_eq!(r.is_ok(), i % 8 != 0, "{name}: entry {i}: {r:?}");
+            ok += usize::from(r.is_ok());
+        }
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!((after - before) as usize, ok, "{name}");
+        assert_eq!(ok, 35);
+        assert!(store.verify_audit().await.unwrap().is_ok(), "{name}");
     }
 }

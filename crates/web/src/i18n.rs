@@ -286,7 +286,76 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("nav.rectification", "整改督办", "Rectification"),
     ("nav.mine", "我的任务", "My tasks"),
     ("rect.plans", "整改方案", "Rectification plans"),
-    ("rect.round", "巡视轮次", "Inspection round"),
+    (
+        "rect.round",
+        "巡视轮次或督办来源",
+        "Inspection round or source",
+    ),
+    ("rect.source_kind", "督办事项类型", "Kind of matter"),
+    ("rect.source_title", "来源名称", "Source"),
+    (
+        "rect.source_by",
+        "提出方（巡视组、批示领导、被建议单位、牵头部门）",
+        "From (inspection team, instructing leader, recipient, lead department)",
+    ),
+    ("rect.source_from", "开始日期（可空）", "From (optional)"),
+    ("rect.source_to", "结束日期（可空）", "To (optional)"),
+    (
+        "rect.source_date",
+        "反馈、批示、发出或部署日期",
+        "Feedback, instruction, issue or launch date",
+    ),
+    ("rect.matters", "督办事项", "Supervised matters"),
+    ("source.central", "中央巡视", "Central inspection"),
+    ("source.internal", "系统内巡视", "Internal inspection"),
+    ("source.lookback", "巡视整改“回头看”", "Look-back check"),
+    (
+        "source.instruction",
+        "重要指示批示",
+        "Important instructions",
+    ),
+    (
+        "source.recommendation",
+        "检察建议",
+        "Procuratorial recommendations",
+    ),
+    ("source.rules", "制度建设", "Rule-making"),
+    ("source.central.by", "巡视组", "Inspection team"),
+    ("source.internal.by", "巡视组", "Inspection team"),
+    ("source.lookback.by", "检查组", "Check team"),
+    ("source.instruction.by", "批示领导", "Instructed by"),
+    ("source.recommendation.by", "被建议单位", "Recipient"),
+    ("source.rules.by", "牵头部门", "Lead department"),
+    ("source.central.period", "巡视时间", "Inspected"),
+    ("source.internal.period", "巡视时间", "Inspected"),
+    ("source.lookback.period", "检查时间", "Checked"),
+    ("source.instruction.period", "办理时间", "Handled"),
+    (
+        "source.recommendation.period",
+        "调查核实时间",
+        "Investigated",
+    ),
+    ("source.rules.period", "起草时间", "Drafted"),
+    ("source.central.date", "反馈日期", "Feedback"),
+    ("source.internal.date", "反馈日期", "Feedback"),
+    ("source.lookback.date", "反馈日期", "Feedback"),
+    ("source.instruction.date", "批示日期", "Instruction date"),
+    ("source.recommendation.date", "发出日期", "Issued"),
+    ("source.rules.date", "部署日期", "Launched"),
+    ("source.central.due", "整改报告期限", "Report due"),
+    ("source.internal.due", "整改报告期限", "Report due"),
+    ("source.lookback.due", "整改报告期限", "Report due"),
+    (
+        "source.instruction.due",
+        "落实情况报告期限",
+        "Implementation report due",
+    ),
+    (
+        "source.recommendation.due",
+        "书面回复期限",
+        "Written reply due",
+    ),
+    ("source.rules.due", "制度出台期限", "Rules due"),
     ("rect.inspector", "巡视组", "Inspection team"),
     ("rect.period", "巡视时间", "Inspected"),
     ("rect.feedback_date", "反馈日期", "Feedback"),
@@ -341,7 +410,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "XLSX with the header row first: 序号 … 销号日期. Imported into your unit's plan of that title (created if new); leaders and responsible persons must be your unit's staff; several departments separated by 、. Any error imports nothing.",
     ),
     ("rect.plan_title", "方案名称", "Plan title"),
-    ("rect.new_round", "新建巡视轮次", "New inspection round"),
+    (
+        "rect.new_round",
+        "新建巡视轮次或督办事项",
+        "New inspection round or supervised matter",
+    ),
     (
         "rect.rollup",
         "下级单位整改进展",
@@ -540,6 +613,14 @@ impl Tr {
     }
     pub fn entry(&self, kind: &str) -> &'static str {
         self.s(&format!("entry.{kind}"))
+    }
+    /// A label of a supervised matter's kind: `part` is "" (the kind), "by", "period", "date" or "due".
+    pub fn source(&self, kind: &str, part: &str) -> &'static str {
+        if part.is_empty() {
+            self.s(&format!("source.{kind}"))
+        } else {
+            self.s(&format!("source.{kind}.{part}"))
+        }
     }
     pub fn level(&self, level: &i64) -> &'static str {
         self.s(&format!("level.{level}"))

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use duban_domain::calendar::parse_date;
 use duban_domain::rectification::{
-    self as rules, Category, Light, LightRules, PlanStats, TaskState,
+    self as rules, Category, Light, LightRules, PlanStats, SourceKind, TaskState,
 };
 use duban_domain::text;
 use duban_publish::chart::{Bar, stacked_bars};
@@ -87,6 +87,7 @@ fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
 #[template(path = "plans.html")]
 struct PlansPage {
     ctx: Ctx,
+    kinds: [SourceKind; 6],
     rounds: Vec<Round>,
     plans: Vec<Plan>,
     can_import: bool,
@@ -116,6 +117,7 @@ async fn plans_view(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = PlansPage {
+        kinds: SourceKind::ALL,
         ctx: c,
         rounds: st.store.rounds(&scope).await?,
         plans: st.store.plans(&scope).await?,
@@ -778,9 +780,15 @@ pub async fn submit_entry(
     let body = text::required(&body.replace("\r\n", "\n").replace('\n', "\t"), 4000)
         .map_err(|e| AppError::BadRequest(format!("内容{e}")))?
         .replace('\t', "\n");
+    let facts = duban_store::rectification::EntryFacts {
+        category: task.category,
+        state: task.state,
+        lead: task.lead_leader_id,
+        depts,
+    };
     Ok(st
         .store
-        .add_entry(
+        .add_entry_on(
             &author,
             NewEntry {
                 task_id: task.id,
@@ -790,6 +798,7 @@ pub async fn submit_entry(
                 corrects_id: corrects,
                 files,
             },
+            facts,
         )
         .await?)
 }
@@ -1160,9 +1169,13 @@ fn form_error(e: AppError) -> Result<String, AppError> {
 
 #[derive(Deserialize)]
 struct RoundForm {
+    #[serde(default)]
+    kind: String,
     title: String,
     inspector: String,
+    #[serde(default)]
     from: String,
+    #[serde(default)]
     to: String,
     feedback: String,
 }
@@ -1176,21 +1189,35 @@ async fn create_round(
         return Err(AppError::Forbidden);
     }
     let r: Result<i64, AppError> = async {
+        let kind = if f.kind.is_empty() {
+            Some(SourceKind::Central)
+        } else {
+            SourceKind::parse(&f.kind)
+        }
+        .ok_or_else(|| AppError::BadRequest("督办事项类型无效".into()))?;
         let title = text::required(&f.title, 100)
-            .map_err(|e| AppError::BadRequest(format!("巡视轮次{e}")))?;
+            .map_err(|e| AppError::BadRequest(format!("来源名称{e}")))?;
         let inspector = text::required(&f.inspector, 60)
-            .map_err(|e| AppError::BadRequest(format!("巡视组{e}")))?;
+            .map_err(|e| AppError::BadRequest(format!("提出方{e}")))?;
         let d = |s: &str| parse_date(s).map_err(|e| AppError::BadRequest(e.to_string()));
+        let feedback = d(&f.feedback)?;
+        // an inspection has its period; for other matters it defaults to the day itself
+        let (from, to) = match (f.from.trim(), f.to.trim()) {
+            ("", "") if !kind.is_inspection() => (feedback, feedback),
+            ("", _) | (_, "") => return Err(AppError::BadRequest("请填写开始和结束日期".into())),
+            (a, b) => (d(a)?, d(b)?),
+        };
         Ok(st
             .store
             .create_round(
                 &v.user.actor(),
                 v.user.unit_id,
+                kind,
                 &title,
                 &inspector,
-                d(&f.from)?,
-                d(&f.to)?,
-                d(&f.feedback)?,
+                from,
+                to,
+                feedback,
             )
             .await?)
     }
@@ -1207,6 +1234,7 @@ async fn create_round(
 async fn plans_error(st: &AppState, v: &Viewer, m: String) -> PageResult {
     let scope = v.user.scope();
     let page = PlansPage {
+        kinds: SourceKind::ALL,
         ctx: ctx(v, "/rectification"),
         rounds: st.store.rounds(&scope).await?,
         plans: st.store.plans(&scope).await?,

@@ -550,7 +550,7 @@ async fn ledger_workbook_export_and_import_in_the_ui() {
             .await
             .unwrap()
             .len(),
-        4,
+        7,
         "nothing imported"
     );
     let r = office.send(post(form(&bytes))).await;
@@ -764,6 +764,55 @@ async fn a_plan_built_by_hand() {
         rounds[0].report_due, "2026-07-06",
         "feedback + 2 months, on a working day"
     );
+    // other supervised matters on the same engine: a procuratorial recommendation needs no period
+    let req = form(
+        &zj,
+        "/rectification/rounds",
+        &[
+            ("kind", "recommendation"),
+            ("title", "省院检察建议落实跟踪"),
+            ("inspector", "省住房和城乡建设厅"),
+            ("feedback", "2026-03-02"),
+        ],
+    );
+    assert_eq!(zj.send(req).await.status, StatusCode::SEE_OTHER);
+    let page = zj.get("/rectification").await;
+    assert!(
+        page.body.contains("检察建议：省院检察建议落实跟踪")
+            && page.body.contains("被建议单位")
+            && page.body.contains("书面回复期限"),
+        "{}",
+        page.body
+    );
+    let req = form(
+        &zj,
+        "/rectification/rounds",
+        &[
+            ("kind", "gossip"),
+            ("title", "x"),
+            ("inspector", "y"),
+            ("feedback", "2026-03-02"),
+        ],
+    );
+    let r = zj.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("督办事项类型无效"), "{}", r.body);
+    let req = form(
+        &zj,
+        "/rectification/rounds",
+        &[
+            ("title", "省委巡视二"),
+            ("inspector", "省委第四巡视组"),
+            ("feedback", "2026-03-02"),
+        ],
+    );
+    let r = zj.send(req).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an inspection needs its period"
+    );
+    assert!(r.body.contains("请填写开始和结束日期"), "{}", r.body);
     zj.get("/rectification").await;
     let req = form(
         &zj,
