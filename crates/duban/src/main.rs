@@ -354,6 +354,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     );
                     let t = std::time::Instant::now();
                     let n = store.load_nation_rectification().await?;
+                    store.checkpoint().await?;
                     println!(
                         "rectification: the party plan issued to {} units, {} tasks, {} ledger entries, in {:.1}s",
                         n.units,

@@ -207,6 +207,15 @@ impl Store {
         Ok(store)
     }
 
+    /// Folds SQLite's write-ahead log back into the database file (after bulk loads, so that the
+    /// next process does not start by reading a large log). Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Applies the embedded migrations not yet applied. Safe to run concurrently and repeatedly.
     pub async fn migrate(&self) -> Result<()> {
         sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")

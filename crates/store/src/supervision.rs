@@ -193,19 +193,14 @@ impl Store {
         }
         // until when each task needs no look (the facts' changes clear it)
         for (until, ids) in &quiet {
-            for chunk in ids.chunks(SWEEP_CHUNK) {
-                let list = (0..chunk.len())
-                    .map(|i| format!("${}", i + 3))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let mut q = sqlx::query(crate::sqlf!(
+            // the ids are integers read from the database, written into the statement as numbers
+            for chunk in ids.chunks(1000) {
+                let list = chunk.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+                let q = sqlx::query(crate::sqlf!(
                     "UPDATE tasks SET quiet_from = $1, quiet_until = $2 WHERE id IN ({list})"
                 ))
                 .bind(&issued)
                 .bind(until.to_string());
-                for id in chunk {
-                    q = q.bind(id);
-                }
                 q.execute(&mut *w.tx).await?;
             }
         }
