@@ -340,6 +340,66 @@ impl std::ops::AddAssign<&PlanStats> for PlanStats {
     }
 }
 
+/// The supervision rules an administrator may change: lights, urging, and who reviews closures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisionRules {
+    pub lights: LightRules,
+    pub urging: urging::UrgeRules,
+    /// the roles that may approve or return closure requests and reopen closed tasks
+    pub reviewers: Vec<crate::org::Role>,
+}
+
+impl Default for SupervisionRules {
+    fn default() -> Self {
+        SupervisionRules {
+            lights: LightRules::default(),
+            urging: urging::UrgeRules::default(),
+            reviewers: vec![crate::org::Role::Discipline, crate::org::Role::Office],
+        }
+    }
+}
+
+impl SupervisionRules {
+    /// Refuses rules that cannot work, naming the problem in Chinese.
+    pub fn validate(&self) -> Result<(), String> {
+        let l = &self.lights;
+        let u = &self.urging;
+        let in_range = |v: i64, lo: i64, hi: i64| (lo..=hi).contains(&v);
+        if !in_range(l.due_soon_days, 0, 90) {
+            return Err("“临近期限天数”应在 0 至 90 之间".into());
+        }
+        if !in_range(l.stale_days, 1, 365) {
+            return Err("“未登记台账天数”应在 1 至 365 之间".into());
+        }
+        if !in_range(l.staged_every_days, 7, 730) {
+            return Err("“阶段性成效报送周期”应在 7 至 730 天之间".into());
+        }
+        if l.due_soon_days >= l.staged_every_days {
+            return Err("“临近期限天数”应小于阶段性成效报送周期".into());
+        }
+        if !in_range(u.yellow_after_days, 1, 365)
+            || !in_range(u.red_after_days, 2, 730)
+            || u.yellow_after_days >= u.red_after_days
+        {
+            return Err("督办单升级天数应满足：1 ≤ 黄色 < 红色".into());
+        }
+        if self.reviewers.is_empty() {
+            return Err("至少指定一个销号审核角色".into());
+        }
+        if let Some(r) = self
+            .reviewers
+            .iter()
+            .find(|r| !matches!(r, crate::org::Role::Discipline | crate::org::Role::Office))
+        {
+            return Err(format!(
+                "销号审核角色只能是驻院纪检监察组或整改办，不能是 {}",
+                r.as_str()
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The facts about a task on a given day.
 #[derive(Debug, Clone)]
 pub struct TaskFacts {
@@ -509,6 +569,23 @@ pub fn plan_stats(tasks: &[TaskHistory], as_of: NaiveDate, rules: &LightRules) -
         }
     }
     s
+}
+
+#[cfg(test)]
+mod rules_tests {
+    use super::*;
+    #[test]
+    fn rules_are_checked() {
+        assert_eq!(SupervisionRules::default().validate(), Ok(()));
+        let mut r = SupervisionRules::default();
+        r.urging.yellow_after_days = 20;
+        assert!(r.validate().unwrap_err().contains("黄色 < 红色"));
+        let mut r = SupervisionRules::default();
+        r.reviewers = vec![crate::org::Role::Leader];
+        assert!(r.validate().is_err());
+        r.reviewers.clear();
+        assert!(r.validate().unwrap_err().contains("至少"));
+    }
 }
 
 #[cfg(test)]

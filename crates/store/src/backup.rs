@@ -30,6 +30,7 @@ pub const TABLES: &[&str] = &[
     "meetings",
     "meeting_items",
     "plan_rollup",
+    "settings",
 ];
 
 const FORMAT: &str = "duban-backup";

@@ -191,7 +191,8 @@ impl Store {
         plan_id: i64,
         as_of: NaiveDate,
     ) -> Result<Vec<RollupRow>> {
-        let (deadline_cutoff, staged_cutoff) = counts_cutoff(as_of);
+        let (deadline_cutoff, staged_cutoff) =
+            counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let rows = if as_of == today() {
             self.refresh_rollup(plan_id, as_of).await?;
             sqlx::query(crate::sqlf!(
@@ -261,7 +262,8 @@ impl Store {
     /// Recounts today's figures of the plans issued from `plan_id` whose kept figures are missing,
     /// of another day, or older than a change of one of their tasks.
     async fn refresh_rollup(&self, plan_id: i64, as_of: NaiveDate) -> Result<()> {
-        let (deadline_cutoff, staged_cutoff) = counts_cutoff(as_of);
+        let (deadline_cutoff, staged_cutoff) =
+            counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let stale: i64 = sqlx::query(
             "SELECT COUNT(*) FROM plans p LEFT JOIN plan_rollup r ON r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version \
              WHERE p.parent_plan_id = $1 AND r.plan_id IS NULL",
@@ -422,8 +424,8 @@ const ROLLUP_COLUMNS: [&str; 9] = [
 ];
 
 /// The red-light cutoffs (deadline, staged result) the counting SQL compares with.
-fn counts_cutoff(as_of: NaiveDate) -> (String, String) {
-    let c = LightRules::default().cutoffs(as_of);
+fn counts_cutoff(lights: &LightRules, as_of: NaiveDate) -> (String, String) {
+    let c = lights.cutoffs(as_of);
     (c.deadline_before.to_string(), c.staged_before.to_string())
 }
 

@@ -87,6 +87,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/sqlite/0007_rollup_cache.sql"),
     ),
+    (8, include_str!("../migrations/sqlite/0008_settings.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -108,6 +109,7 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/postgres/0007_rollup_cache.sql"),
     ),
+    (8, include_str!("../migrations/postgres/0008_settings.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");
@@ -211,7 +213,9 @@ impl Store {
     /// next process does not start by reading a large log). Nothing to do on PostgreSQL.
     pub async fn checkpoint(&self) -> Result<()> {
         if self.backend == Backend::Sqlite {
-            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
         }
         Ok(())
     }

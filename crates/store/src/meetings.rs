@@ -5,7 +5,7 @@ use crate::{
     Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql,
 };
 use chrono::NaiveDate;
-use duban_domain::rectification::{LightRules, agenda_reason};
+use duban_domain::rectification::agenda_reason;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -121,6 +121,7 @@ impl Store {
         title: &str,
     ) -> Result<i64> {
         let mut agenda = Vec::new();
+        let lights = self.supervision_rules().await?.lights;
         for p in sqlx::query("SELECT id FROM plans WHERE unit_id = $1 ORDER BY id")
             .bind(unit_id)
             .fetch_all(&self.pool)
@@ -130,9 +131,7 @@ impl Store {
                 if h.created > held_on {
                     continue;
                 }
-                if let Some(reason) =
-                    agenda_reason(&h.facts_on(held_on), held_on, &LightRules::default())
-                {
+                if let Some(reason) = agenda_reason(&h.facts_on(held_on), held_on, &lights) {
                     agenda.push((task, reason));
                 }
             }

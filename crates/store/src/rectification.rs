@@ -5,8 +5,7 @@ use crate::{
 use chrono::NaiveDate;
 use duban_domain::org::Role;
 use duban_domain::rectification::{
-    self as rules, Category, LightRules, Ownership, Reviewer, SourceKind, Step, TaskHistory,
-    TaskState,
+    self as rules, Category, Ownership, Reviewer, SourceKind, Step, TaskHistory, TaskState,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -272,9 +271,6 @@ pub struct NewTask<'a> {
     pub departments: Vec<(i64, bool)>,
     pub created_on: NaiveDate,
 }
-
-/// The roles that may review closures (configurable; default: the discipline group and the office).
-pub const DEFAULT_REVIEWERS: [Role; 2] = [Role::Discipline, Role::Office];
 
 impl Store {
     pub async fn rounds(&self, scope: &Scope) -> Result<Vec<Round>> {
@@ -671,7 +667,11 @@ impl Store {
             .into_iter()
             .map(|(_, h)| h)
             .collect();
-        Ok(rules::plan_stats(&h, as_of, &LightRules::default()))
+        Ok(rules::plan_stats(
+            &h,
+            as_of,
+            &self.supervision_rules().await?.lights,
+        ))
     }
 
     /// The departments a staff member belongs to (one, or none).
@@ -927,7 +927,8 @@ async fn add_entry_with(
                 staff: author.staff_id,
                 departments: &author.departments,
             };
-            rules::may_review(&reviewer, &owner, &DEFAULT_REVIEWERS).map_err(invalid)?;
+            let reviewers = rules_on(&mut *w.tx).await?.reviewers;
+            rules::may_review(&reviewer, &owner, &reviewers).map_err(invalid)?;
             let step = if e.kind == EntryKind::Approve {
                 Step::Approve
             } else {
@@ -938,7 +939,7 @@ async fn add_entry_with(
             rules::transition(state, category, &step).map_err(invalid)?
         }
         EntryKind::Reopen => {
-            if !DEFAULT_REVIEWERS.contains(&author.role) {
+            if !rules_on(&mut *w.tx).await?.reviewers.contains(&author.role) {
                 return Err(StoreError::Invalid(
                     "只有驻院纪检监察组或整改办可以通过回头看重新打开任务".into(),
                 ));
@@ -1501,5 +1502,63 @@ pub(crate) async fn write_entries(store: Store, mut queue: tokio::sync::mpsc::Re
                 let _ = r.send(result);
             }
         }
+    }
+}
+
+const RULES_KEY: &str = "supervision.rules";
+
+/// The supervision rules in force, read through `conn` (defaults until an administrator sets them).
+pub(crate) async fn rules_on(conn: &mut sqlx::AnyConnection) -> Result<rules::SupervisionRules> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(RULES_KEY)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => serde_json::from_str(&r.try_get::<String, _>(0)?).unwrap_or_default(),
+        None => rules::SupervisionRules::default(),
+    })
+}
+
+impl Store {
+    /// The supervision rules in force: thresholds of the lights, the escalation of notices, and the
+    /// roles that review closures. Read from the database each time, so every server agrees.
+    pub async fn supervision_rules(&self) -> Result<rules::SupervisionRules> {
+        rules_on(&mut *self.pool.acquire().await?).await
+    }
+
+    /// Changes the supervision rules (validated, audited). Kept roll-ups and the sweep's quiet days
+    /// were computed under the old rules, so they are dropped.
+    pub async fn set_supervision_rules(
+        &self,
+        actor: &Actor,
+        new: &rules::SupervisionRules,
+    ) -> Result<()> {
+        new.validate().map_err(StoreError::Invalid)?;
+        let mut w = self.write(actor).await?;
+        let old = rules_on(&mut *w.tx).await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(RULES_KEY)
+            .bind(serde_json::to_string(new).unwrap_or_default())
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("DELETE FROM plan_rollup")
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query(
+            "UPDATE tasks SET quiet_from = NULL, quiet_until = NULL WHERE quiet_until IS NOT NULL",
+        )
+        .execute(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "settings.supervision",
+            entity: "settings",
+            entity_id: RULES_KEY.into(),
+            unit_id: None,
+            before: Some(json!(old)),
+            after: Some(json!(new)),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(())
     }
 }

@@ -3,8 +3,8 @@
 //! one database never issue the same notice twice.
 use crate::{Actor, Change, Result, Scope, Store, now_epoch, now_rfc3339, scope_like, scope_sql};
 use chrono::NaiveDate;
-use duban_domain::rectification::urging::{Urge, UrgeRules, quiet_until, urge};
-use duban_domain::rectification::{Category, LightRules, TaskFacts, TaskState};
+use duban_domain::rectification::urging::{Urge, quiet_until, urge};
+use duban_domain::rectification::{Category, TaskFacts, TaskState};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -66,7 +66,8 @@ pub struct LeaderCount {
 impl Store {
     /// Issues what is owed on `as_of` to every open task.
     pub async fn sweep(&self, as_of: NaiveDate) -> Result<SweepReport> {
-        let (lights, rules) = (LightRules::default(), UrgeRules::default());
+        let r = self.supervision_rules().await?;
+        let (lights, rules) = (r.lights, r.urging);
         // only tasks that may be yellow or red are read (a superset, by date comparisons); the
         // domain decides for each of them what is owed
         let c = lights.cutoffs(as_of);
@@ -195,7 +196,11 @@ impl Store {
         for (until, ids) in &quiet {
             // the ids are integers read from the database, written into the statement as numbers
             for chunk in ids.chunks(1000) {
-                let list = chunk.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+                let list = chunk
+                    .iter()
+                    .map(|id| id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
                 let q = sqlx::query(crate::sqlf!(
                     "UPDATE tasks SET quiet_from = $1, quiet_until = $2 WHERE id IN ({list})"
                 ))

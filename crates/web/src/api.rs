@@ -554,7 +554,7 @@ async fn plan_stats(
 async fn plan_tasks(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
     let plan = scoped_plan(&st, &u, id).await?;
     let today = crate::rectification::today();
-    let rules = duban_domain::rectification::LightRules::default();
+    let rules = st.store.supervision_rules().await?.lights;
     let items: Vec<Value> = st
         .store
         .tasks(plan.id)

@@ -292,6 +292,51 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Inspection round or source",
     ),
     ("rect.source_kind", "督办事项类型", "Kind of matter"),
+    ("nav.rules", "督办规则", "Supervision rules"),
+    ("rules.title", "督办规则", "Supervision rules"),
+    (
+        "rules.help",
+        "督办灯、催办督办和销号审核按以下规则执行。修改后，各单位的督办灯、统计和自动催办立即按新规则计算；修改记入审计日志。",
+        "Lights, urging and closure review follow these rules. A change applies at once to every unit's lights, figures and sweeps, and is audited.",
+    ),
+    ("rules.lights", "督办灯", "Traffic lights"),
+    (
+        "rules.due_soon",
+        "临近期限天数（距完成时限几天内为黄灯）",
+        "Due soon (days before the deadline: yellow)",
+    ),
+    (
+        "rules.stale",
+        "未登记台账天数（超过即为黄灯）",
+        "Without a ledger entry (days: yellow)",
+    ),
+    (
+        "rules.staged_every",
+        "阶段性成效报送周期（天，长期整改任务）",
+        "Staged results every (days, long-term tasks)",
+    ),
+    ("rules.urging", "催办与督办单", "Reminders and notices"),
+    (
+        "rules.yellow_after",
+        "逾期几天发黄色督办单",
+        "Yellow notice after (days overdue)",
+    ),
+    (
+        "rules.red_after",
+        "逾期几天发红色督办单",
+        "Red notice after (days overdue)",
+    ),
+    (
+        "rules.urging_help",
+        "黄灯任务每周向责任人催办一次；逾期当天向牵头领导发蓝色督办单。",
+        "Yellow tasks get a weekly reminder to the responsible person; a blue notice goes to the lead leader on the first day overdue.",
+    ),
+    (
+        "rules.reviewers",
+        "销号审核角色（不得是任务的牵头领导或责任部门）",
+        "Closure reviewers (never the task's lead leader or departments)",
+    ),
+    ("rules.saved", "督办规则已保存", "Rules saved"),
     ("rect.source_title", "来源名称", "Source"),
     (
         "rect.source_by",

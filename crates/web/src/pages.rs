@@ -91,7 +91,7 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 12] = [
+    let items: [(&'static str, &'static str, bool); 13] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
         (
@@ -124,6 +124,11 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
             allowed(role, Action::ManageUsers),
         ),
         ("/audit", "nav.audit", allowed(role, Action::ReadAudit)),
+        (
+            "/rectification/rules",
+            "nav.rules",
+            matches!(role, Role::Admin | Role::Office | Role::Discipline),
+        ),
         ("/calendar", "nav.calendar", true),
         ("/account", "nav.account", true),
         ("/api/docs", "nav.api", true),

@@ -40,6 +40,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rectification/plans/{id}/tasks", post(add_task))
         .route("/rectification/plans/{id}/cascade", post(cascade))
         .route("/rectification/rounds", post(create_round))
+        .route("/rectification/rules", get(rules_page).post(set_rules))
         .route("/rectification/plans", post(create_plan))
         .route(
             "/rectification/plans/{id}/responsibilities",
@@ -290,7 +291,7 @@ async fn task_rows(
     as_of: NaiveDate,
     q: &PlanQuery,
 ) -> Result<(Vec<(Task, Light, TaskState)>, PlanStats), AppError> {
-    let rules_ = LightRules::default();
+    let rules_ = st.store.supervision_rules().await?.lights;
     let histories: std::collections::HashMap<i64, rules::TaskHistory> = st
         .store
         .plan_histories(plan_id)
@@ -675,7 +676,12 @@ async fn author_of(st: &AppState, user: &User) -> Result<Author, AppError> {
 }
 
 /// The entry kinds this user may add to this task now.
-fn allowed_kinds(author: &Author, task: &Task, task_depts: &[i64]) -> Vec<&'static str> {
+fn allowed_kinds(
+    author: &Author,
+    task: &Task,
+    task_depts: &[i64],
+    reviewers: &[duban_domain::org::Role],
+) -> Vec<&'static str> {
     let in_dept = author.departments.iter().any(|d| task_depts.contains(d));
     let is_lead = author.staff_id.is_some() && author.staff_id == task.lead_leader_id;
     let mut kinds = Vec::new();
@@ -696,13 +702,7 @@ fn allowed_kinds(author: &Author, task: &Task, task_depts: &[i64]) -> Vec<&'stat
         staff: author.staff_id,
         departments: &author.departments,
     };
-    if rules::may_review(
-        &reviewer,
-        &owner,
-        &duban_store::rectification::DEFAULT_REVIEWERS,
-    )
-    .is_ok()
-    {
+    if rules::may_review(&reviewer, &owner, reviewers).is_ok() {
         match task.state {
             TaskState::ClosureRequested => {
                 kinds.extend([EntryKind::Approve.as_str(), EntryKind::Reject.as_str()])
@@ -723,6 +723,7 @@ async fn task_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) ->
     let plan = scoped_plan(st, v, task.plan_id).await?;
     let depts = st.store.task_department_ids(task.id).await?;
     let author = author_of(st, &v.user).await?;
+    let sup = st.store.supervision_rules().await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -730,8 +731,8 @@ async fn task_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) ->
     };
     let page = TaskPage {
         ctx: ctx(v, "/rectification"),
-        light: rules::light(&task.facts(), today(), &LightRules::default()),
-        kinds: allowed_kinds(&author, &task, &depts),
+        light: rules::light(&task.facts(), today(), &sup.lights),
+        kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers),
         ledger: st.store.ledger(task.id).await?,
         plan_title: plan.title,
         today: today().to_string(),
@@ -767,7 +768,8 @@ pub async fn submit_entry(
     let author = author_of(st, user).await?;
     let kind =
         EntryKind::parse(kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
-    if !allowed_kinds(&author, &task, &depts).contains(&kind.as_str()) {
+    let reviewers = st.store.supervision_rules().await?.reviewers;
+    if !allowed_kinds(&author, &task, &depts, &reviewers).contains(&kind.as_str()) {
         return Err(AppError::BadRequest(match kind {
             EntryKind::Approve | EntryKind::Reject | EntryKind::Reopen => "您不能审核本任务：只有驻院纪检监察组或整改办，且不是本任务的牵头领导或责任部门，才能审核销号（不搞形式销号）".into(),
             _ => "您不能为本任务登记此类台账（只有牵头领导、责任部门和整改办可以登记；长期整改任务不申请销号）".into(),
@@ -909,7 +911,7 @@ async fn mine(State(st): State<AppState>, v: Viewer) -> PageResult {
         .store
         .my_tasks(&v.user.scope(), v.user.staff_id, &depts)
         .await?;
-    let r = LightRules::default();
+    let r = st.store.supervision_rules().await?.lights;
     let mut rows: Vec<(Task, Light)> = tasks
         .into_iter()
         .map(|t| {
@@ -1468,4 +1470,104 @@ async fn cascade(
         .cascade_plan(&v.user.actor(), &plan, &ids, today())
         .await?;
     Ok(Redirect::to(&format!("/rectification/plans/{id}")).into_response())
+}
+
+// ---- supervision rules (administrators) ----
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+struct RulesPage {
+    ctx: Ctx,
+    rules: rules::SupervisionRules,
+    can_edit: bool,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+async fn rules_view(
+    st: &AppState,
+    v: &Viewer,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let page = RulesPage {
+        ctx: ctx(v, "/rectification/rules"),
+        rules: st.store.supervision_rules().await?,
+        can_edit: v.user.role == duban_domain::org::Role::Admin,
+        flash,
+        error: error.clone(),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn rules_page(State(st): State<AppState>, v: Viewer) -> PageResult {
+    rules_view(&st, &v, None, None).await
+}
+
+#[derive(Deserialize)]
+struct RulesForm {
+    due_soon_days: String,
+    stale_days: String,
+    staged_every_days: String,
+    yellow_after_days: String,
+    red_after_days: String,
+    reviewer_discipline: Option<String>,
+    reviewer_office: Option<String>,
+}
+
+async fn set_rules(
+    State(st): State<AppState>,
+    v: Viewer,
+    crate::auth::Form(f): crate::auth::Form<RulesForm>,
+) -> PageResult {
+    if v.user.role != duban_domain::org::Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let days = |raw: &str, label: &str| {
+        raw.trim()
+            .parse::<i64>()
+            .map_err(|_| format!("“{label}”应为整数天数"))
+    };
+    let parsed: Result<rules::SupervisionRules, String> = (|| {
+        use duban_domain::org::Role;
+        let mut reviewers = Vec::new();
+        if f.reviewer_discipline.is_some() {
+            reviewers.push(Role::Discipline);
+        }
+        if f.reviewer_office.is_some() {
+            reviewers.push(Role::Office);
+        }
+        Ok(rules::SupervisionRules {
+            lights: LightRules {
+                due_soon_days: days(&f.due_soon_days, "临近期限天数")?,
+                stale_days: days(&f.stale_days, "未登记台账天数")?,
+                staged_every_days: days(&f.staged_every_days, "阶段性成效报送周期")?,
+            },
+            urging: rules::urging::UrgeRules {
+                yellow_after_days: days(&f.yellow_after_days, "逾期几天发黄色督办单")?,
+                red_after_days: days(&f.red_after_days, "逾期几天发红色督办单")?,
+            },
+            reviewers,
+        })
+    })();
+    let result = match parsed {
+        Ok(r) => st
+            .store
+            .set_supervision_rules(&v.user.actor(), &r)
+            .await
+            .map_err(AppError::from),
+        Err(m) => Err(AppError::BadRequest(m)),
+    };
+    match result {
+        Ok(()) => rules_view(&st, &v, Some(v.t.s("rules.saved").into()), None).await,
+        Err(e) => {
+            let m = form_error(e)?;
+            rules_view(&st, &v, None, Some(m)).await
+        }
+    }
 }

@@ -968,3 +968,110 @@ async fn cascade_and_rollup_pages() {
         "the SPP's plan is outside the province's scope"
     );
 }
+
+#[tokio::test]
+async fn supervision_rules_are_an_administrators_setting() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let form = |c: &Client, fields: &[(&str, &str)]| {
+        let mut f = vec![("csrf", c.csrf.clone())];
+        f.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+        Request::post("/rectification/rules")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&f).unwrap()))
+            .unwrap()
+    };
+    let fields = |yellow: &'static str| -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("due_soon_days", "10"),
+            ("stale_days", "20"),
+            ("staged_every_days", "60"),
+            ("yellow_after_days", yellow),
+            ("red_after_days", "10"),
+            ("reviewer_office", "1"),
+        ]
+    };
+    let mut office = Client::login(&app, "office").await;
+    let r = office.get("/rectification/rules").await;
+    assert!(
+        r.body.contains("督办规则")
+            && r.body.contains("value=\"90\"")
+            && r.body.contains(" disabled"),
+        "{}",
+        r.body
+    );
+    let req = form(&office, &fields("5"));
+    assert_eq!(
+        office.send(req).await.status,
+        StatusCode::FORBIDDEN,
+        "only administrators change the rules"
+    );
+    let mut admin = Client::login(&app, "admin").await;
+    admin.get("/rectification/rules").await;
+    let req = form(&admin, &fields("12"));
+    let r = admin.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("督办单升级天数"), "{}", r.body);
+    let req = form(
+        &admin,
+        &[
+            ("due_soon_days", "七"),
+            ("stale_days", "20"),
+            ("staged_every_days", "60"),
+            ("yellow_after_days", "5"),
+            ("red_after_days", "10"),
+        ],
+    );
+    let r = admin.send(req).await;
+    assert!(r.body.contains("应为整数天数"), "{}", r.body);
+    let req = form(&admin, &fields("5"));
+    let r = admin.send(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("督办规则已保存"), "{}", r.body);
+    let rules = store.supervision_rules().await.unwrap();
+    assert_eq!(
+        (
+            rules.lights.staged_every_days,
+            rules.urging.yellow_after_days,
+            rules.reviewers.len()
+        ),
+        (60, 5, 1)
+    );
+    // the figures follow: with staged results owed every 60 days, long-term tasks fall overdue on the seed's day
+    let admin_user = store.user_by_login("admin").await.unwrap().unwrap();
+    let party = store
+        .plan(&admin_user.scope(), "最高检党组巡视整改方案")
+        .await
+        .unwrap()
+        .unwrap();
+    let s = store
+        .plan_stats(
+            party.id,
+            chrono::NaiveDate::from_ymd_opt(2021, 1, 5).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(s.long_term.overdue > 0, "{s:?}");
+    // and the discipline group no longer reviews closures
+    let mut disc = Client::login(&app, "discipline").await;
+    let pending = store
+        .tasks(party.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| {
+            t.state == duban_domain::rectification::TaskState::InProgress
+                && t.category == duban_domain::rectification::Category::TimeLimited
+        })
+        .unwrap();
+    let r = disc
+        .get(&format!("/rectification/tasks/{}", pending.id))
+        .await;
+    assert!(!r.body.contains("value=\"approve\""), "{}", r.body);
+    let audit = store
+        .audit_entries(&admin_user.scope(), "settings.supervision", 10, None)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+}
