@@ -31,6 +31,7 @@ pub const TABLES: &[&str] = &[
     "meeting_items",
     "plan_rollup",
     "settings",
+    "task_quiet",
 ];
 
 const FORMAT: &str = "duban-backup";

@@ -88,6 +88,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0007_rollup_cache.sql"),
     ),
     (8, include_str!("../migrations/sqlite/0008_settings.sql")),
+    (9, include_str!("../migrations/sqlite/0009_task_quiet.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -110,6 +111,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0007_rollup_cache.sql"),
     ),
     (8, include_str!("../migrations/postgres/0008_settings.sql")),
+    (
+        9,
+        include_str!("../migrations/postgres/0009_task_quiet.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

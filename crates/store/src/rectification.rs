@@ -1544,11 +1544,9 @@ impl Store {
         sqlx::query("DELETE FROM plan_rollup")
             .execute(&mut *w.tx)
             .await?;
-        sqlx::query(
-            "UPDATE tasks SET quiet_from = NULL, quiet_until = NULL WHERE quiet_until IS NOT NULL",
-        )
-        .execute(&mut *w.tx)
-        .await?;
+        sqlx::query("DELETE FROM task_quiet")
+            .execute(&mut *w.tx)
+            .await?;
         w.audit(Change {
             action: "settings.supervision",
             entity: "settings",

@@ -18,10 +18,6 @@ pub struct SweepReport {
     pub notices: u64,
 }
 
-/// Rows a statement of the sweep carries: SQLite resolves each bound parameter's name by a linear
-/// search, so statements with thousands of parameters cost more than many small ones.
-const SWEEP_CHUNK: usize = 64;
-
 /// What the sweep owes one task.
 struct Owed {
     task: i64,
@@ -72,10 +68,11 @@ impl Store {
         // domain decides for each of them what is owed
         let c = lights.cutoffs(as_of);
         let rows = sqlx::query(
-            "SELECT id, category, state, created_on, deadline, last_entry_on, last_staged_on, lead_leader_id, responsible_id FROM tasks \
-             WHERE state <> 'closed' AND created_on <= $1 AND (quiet_until IS NULL OR quiet_from > $1 OR quiet_until <= $1) \
-             AND (COALESCE(last_entry_on, created_on) < $2 OR (category = 'long_term' AND COALESCE(last_staged_on, created_on) <= $3) \
-             OR (category <> 'long_term' AND deadline <= $4))",
+            "SELECT t.id, t.category, t.state, t.created_on, t.deadline, t.last_entry_on, t.last_staged_on, t.lead_leader_id, t.responsible_id \
+             FROM tasks t LEFT JOIN task_quiet q ON q.task_id = t.id \
+             WHERE t.state <> 'closed' AND t.created_on <= $1 AND (q.task_id IS NULL OR q.quiet_from > $1 OR q.quiet_until <= $1) \
+             AND (COALESCE(t.last_entry_on, t.created_on) < $2 OR (t.category = 'long_term' AND COALESCE(t.last_staged_on, t.created_on) <= $3) \
+             OR (t.category <> 'long_term' AND t.deadline <= $4))",
         )
         .bind(as_of.to_string())
         .bind(c.entry_before.to_string())
@@ -143,46 +140,57 @@ impl Store {
         let mut w = self.write(&Actor::system("scheduler")).await?;
         // reminders and notices are inserted separately so that each count is exact; a unique key
         // refuses what another process issued first
+        // Values made here (numbers, dates, the domain's keys of digits, letters, ':' and '-') are
+        // written into the statements; addresses come from users and are bound. Few parameters
+        // keep SQLite's parameter lookup cheap in statements of hundreds of rows.
+        let safe = |v: &str| {
+            v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-'))
+        };
         for kind in ["reminder", "notice"] {
             let mut n = 0;
             for chunk in owed
                 .iter()
                 .filter(|o| o.kind == kind)
                 .collect::<Vec<_>>()
-                .chunks(SWEEP_CHUNK)
+                .chunks(500)
             {
                 let mut sql = String::from(
                     "INSERT INTO notices (task_id, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) VALUES ",
                 );
-                for i in 0..chunk.len() {
-                    let p = i * 6;
+                let mut bound: Vec<String> = Vec::new();
+                for (i, o) in chunk.iter().enumerate() {
+                    if !safe(&o.dedupe) || !safe(o.level) {
+                        return Err(crate::StoreError::Invalid(format!(
+                            "unexpected notice key {}",
+                            o.dedupe
+                        )));
+                    }
+                    let email =
+                        o.to.and_then(|s| emails.get(&s).cloned())
+                            .unwrap_or_default();
+                    let email_sql = if email.is_empty() {
+                        "''".to_string()
+                    } else {
+                        bound.push(email);
+                        format!("${}", bound.len() + 2)
+                    };
                     sql.push_str(&format!(
-                        "{}(${}, $1, ${}, ${}, ${}, $2, ${}, ${}, $3)",
+                        "{}({}, '{kind}', '{}', '{}', {}, $1, {}, {email_sql}, $2)",
                         if i > 0 { ", " } else { "" },
-                        p + 4,
-                        p + 5,
-                        p + 6,
-                        p + 7,
-                        p + 8,
-                        p + 9
+                        o.task,
+                        o.level,
+                        o.dedupe,
+                        o.to.map(|t| t.to_string()).unwrap_or_else(|| "NULL".into()),
+                        o.days
                     ));
                 }
                 sql.push_str(" ON CONFLICT (dedupe) DO NOTHING");
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(kind)
                     .bind(&issued)
                     .bind(&now);
-                for o in chunk {
-                    let email =
-                        o.to.and_then(|s| emails.get(&s).cloned())
-                            .unwrap_or_default();
-                    q = q
-                        .bind(o.task)
-                        .bind(o.level)
-                        .bind(&o.dedupe)
-                        .bind(o.to)
-                        .bind(o.days)
-                        .bind(email);
+                for e in bound {
+                    q = q.bind(e);
                 }
                 n += q.execute(&mut *w.tx).await?.rows_affected();
             }
@@ -193,21 +201,22 @@ impl Store {
             }
         }
         // until when each task needs no look (the facts' changes clear it)
-        for (until, ids) in &quiet {
-            // the ids are integers read from the database, written into the statement as numbers
-            for chunk in ids.chunks(1000) {
-                let list = chunk
-                    .iter()
-                    .map(|id| id.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",");
-                let q = sqlx::query(crate::sqlf!(
-                    "UPDATE tasks SET quiet_from = $1, quiet_until = $2 WHERE id IN ({list})"
-                ))
-                .bind(&issued)
-                .bind(until.to_string());
-                q.execute(&mut *w.tx).await?;
-            }
+        let all: Vec<(i64, NaiveDate)> = quiet
+            .iter()
+            .flat_map(|(until, ids)| ids.iter().map(move |id| (*id, *until)))
+            .collect();
+        for chunk in all.chunks(1000) {
+            let values = chunk
+                .iter()
+                .map(|(id, until)| format!("({id}, '{issued}', '{until}')"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO task_quiet (task_id, quiet_from, quiet_until) VALUES {values} \
+                 ON CONFLICT (task_id) DO UPDATE SET quiet_from = excluded.quiet_from, quiet_until = excluded.quiet_until"
+            ))
+            .execute(&mut *w.tx)
+            .await?;
         }
         if report.reminders + report.notices > 0 {
             w.audit(Change {
