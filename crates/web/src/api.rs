@@ -242,10 +242,12 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                 params: &[("id", "path", "integer", true, "任务 id")],
                 body: Some((
                     "application/json",
-                    "{kind, date: YYYY-MM-DD, body, corrects_id?}",
+                    "{kind, date: YYYY-MM-DD, body, corrects_id?, files?: [{filename, content_base64}]}（佐证材料：PDF、OFD、图片、Word、Excel、文本，单个不超过 20 MB）",
                 )),
             },
-            post(add_entry),
+            post(add_entry).layer(DefaultBodyLimit::max(
+                upload_limit.saturating_mul(4) / 3 + 4096,
+            )),
         ),
         (
             Spec {
@@ -585,14 +587,38 @@ async fn add_entry(
     body: Bytes,
 ) -> ApiResult {
     #[derive(Deserialize)]
+    struct File {
+        filename: String,
+        content_base64: String,
+    }
+    #[derive(Deserialize)]
     struct Body {
         kind: String,
         date: String,
         body: String,
         corrects_id: Option<i64>,
+        #[serde(default)]
+        files: Vec<File>,
     }
+    use base64::Engine;
     let b: Body = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    let mut files = Vec::with_capacity(b.files.len());
+    for (i, f) in b.files.into_iter().enumerate() {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(f.content_base64.trim())
+            .map_err(|_| {
+                AppError::BadRequest(format!(
+                    "第 {} 个佐证材料（{}）的 content_base64 不是有效的 Base64",
+                    i + 1,
+                    f.filename
+                ))
+            })?;
+        files.push(duban_store::rectification::Upload {
+            filename: f.filename,
+            bytes,
+        });
+    }
     let entry = crate::rectification::submit_entry(
         &st,
         &u.0,
@@ -601,7 +627,7 @@ async fn add_entry(
         &b.date,
         &b.body,
         b.corrects_id,
-        vec![],
+        files,
     )
     .await?;
     Ok(Json(json!({"id": entry})))

@@ -443,6 +443,48 @@ async fn rectification_api() {
         .send(call("GET", &format!("/api/v1/tasks/{task}"), &token, ""))
         .await;
     assert!(r.body.contains("督办员登记进展"));
+    // a closure request with its evidence, as Base64 in the JSON body
+    let open = store
+        .tasks(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| {
+            t.category == duban_domain::rectification::Category::TimeLimited
+                && t.state == duban_domain::rectification::TaskState::InProgress
+        })
+        .unwrap()
+        .id;
+    let r = c
+        .send(call(
+            "POST",
+            &format!("/api/v1/tasks/{open}/entries"),
+            &token,
+            r#"{"kind":"closure_request","date":"2020-11-06","body":"对照完成标准已完成","files":[{"filename":"api-报告.pdf","content_base64":"$$$"}]}"#,
+        ))
+        .await;
+    assert!(
+        r.status.is_client_error() && r.body.contains("不是有效的 Base64"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .send(call(
+            "POST",
+            &format!("/api/v1/tasks/{open}/entries"),
+            &token,
+            r#"{"kind":"closure_request","date":"2020-11-06","body":"对照完成标准已完成","files":[{"filename":"api-报告.pdf","content_base64":"JVBERi0xLjQgYXBp"}]}"#,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = c
+        .send(call("GET", &format!("/api/v1/tasks/{open}"), &token, ""))
+        .await;
+    assert!(
+        r.body.contains("api-报告.pdf") && r.body.contains("closure_requested"),
+        "{}",
+        r.body
+    );
     for path in [
         format!("/api/v1/tasks/{task}"),
         format!("/api/v1/plans/{id}/stats"),
