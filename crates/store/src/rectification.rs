@@ -1428,29 +1428,14 @@ impl Store {
                 return Err(StoreError::Invalid("反馈问题不属于本方案".into()));
             }
         }
-        for s in [t.lead_leader_id, t.responsible_id].into_iter().flatten() {
-            let n: i64 = sqlx::query("SELECT COUNT(*) FROM staff WHERE id = $1 AND unit_id = $2")
-                .bind(s)
-                .bind(plan.unit_id)
-                .fetch_one(&mut *w.tx)
-                .await?
-                .try_get(0)?;
-            if n == 0 {
-                return Err(StoreError::Invalid("牵头领导和责任人须为本单位人员".into()));
-            }
-        }
-        for (d, _) in &t.departments {
-            let n: i64 =
-                sqlx::query("SELECT COUNT(*) FROM departments WHERE id = $1 AND unit_id = $2")
-                    .bind(*d)
-                    .bind(plan.unit_id)
-                    .fetch_one(&mut *w.tx)
-                    .await?
-                    .try_get(0)?;
-            if n == 0 {
-                return Err(StoreError::Invalid("责任部门须为本单位部门".into()));
-            }
-        }
+        check_people(
+            &mut w,
+            plan.unit_id,
+            t.lead_leader_id,
+            t.responsible_id,
+            &t.departments,
+        )
+        .await?;
         let id = insert_task(&mut w, t).await?;
         w.audit(Change {
             action: "task.create",
@@ -1554,6 +1539,88 @@ impl Store {
             unit_id: None,
             before: Some(json!(old)),
             after: Some(json!(new)),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(())
+    }
+}
+
+/// Lead leader, responsible person and departments must be the unit's own.
+async fn check_people(
+    w: &mut Write,
+    unit_id: i64,
+    lead: Option<i64>,
+    responsible: Option<i64>,
+    departments: &[(i64, bool)],
+) -> Result<()> {
+    for s in [lead, responsible].into_iter().flatten() {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM staff WHERE id = $1 AND unit_id = $2")
+            .bind(s)
+            .bind(unit_id)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
+        if n == 0 {
+            return Err(StoreError::Invalid("牵头领导和责任人须为本单位人员".into()));
+        }
+    }
+    for (d, _) in departments {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM departments WHERE id = $1 AND unit_id = $2")
+            .bind(*d)
+            .bind(unit_id)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
+        if n == 0 {
+            return Err(StoreError::Invalid("责任部门须为本单位部门".into()));
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Sets who answers for a task (the unit's own office does this, e.g. in a cascaded copy):
+    /// lead leader, responsible person and departments (the first is the lead department).
+    pub async fn assign_task(
+        &self,
+        actor: &Actor,
+        task: &Task,
+        unit_id: i64,
+        lead: Option<i64>,
+        responsible: Option<i64>,
+        departments: &[(i64, bool)],
+    ) -> Result<()> {
+        if departments.is_empty() {
+            return Err(StoreError::Invalid("请至少选择一个责任部门".into()));
+        }
+        let mut w = self.write(actor).await?;
+        check_people(&mut w, unit_id, lead, responsible, departments).await?;
+        sqlx::query("UPDATE tasks SET lead_leader_id = $1, responsible_id = $2 WHERE id = $3")
+            .bind(lead)
+            .bind(responsible)
+            .bind(task.id)
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("DELETE FROM task_departments WHERE task_id = $1")
+            .bind(task.id)
+            .execute(&mut *w.tx)
+            .await?;
+        for (d, is_lead) in departments {
+            sqlx::query("INSERT INTO task_departments (task_id, department_id, is_lead) VALUES ($1, $2, $3)")
+                .bind(task.id)
+                .bind(*d)
+                .bind(i64::from(*is_lead))
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        w.audit(Change {
+            action: "task.assign",
+            entity: "task",
+            entity_id: task.id.to_string(),
+            unit_id: Some(unit_id),
+            before: Some(json!({"lead_leader": task.lead_leader_id, "responsible": task.responsible_id, "departments": task.departments})),
+            after: Some(json!({"lead_leader": lead, "responsible": responsible, "departments": departments.iter().map(|d| d.0).collect::<Vec<_>>()})),
         })
         .await?;
         w.commit().await?;

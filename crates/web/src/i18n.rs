@@ -292,6 +292,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Inspection round or source",
     ),
     ("rect.source_kind", "督办事项类型", "Kind of matter"),
+    (
+        "rect.assign",
+        "确定牵头领导、责任部门和责任人",
+        "Set the lead leader, departments and responsible person",
+    ),
     ("nav.rules", "督办规则", "Supervision rules"),
     ("rules.title", "督办规则", "Supervision rules"),
     (

@@ -47,6 +47,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
             get(responsibilities),
         )
         .route("/rectification/tasks/{id}", get(task))
+        .route("/rectification/tasks/{id}/assign", post(assign_task))
         .route(
             "/rectification/tasks/{id}/entries",
             post(add_entry).layer(DefaultBodyLimit::max(upload_limit)),
@@ -663,6 +664,12 @@ struct TaskPage {
     kinds: Vec<&'static str>,
     today: String,
     error: Option<String>,
+    /// the unit's office may set who answers for the task
+    can_assign: bool,
+    leaders: Vec<duban_store::org::StaffMember>,
+    departments: Vec<duban_store::org::Department>,
+    task_depts: Vec<i64>,
+    responsible_no: String,
 }
 
 async fn author_of(st: &AppState, user: &User) -> Result<Author, AppError> {
@@ -729,8 +736,32 @@ async fn task_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) ->
     } else {
         StatusCode::OK
     };
+    let can_assign = can_import(&v.user);
+    let (leaders, departments, responsible_no) = if can_assign {
+        let responsible_no = match task.responsible_id {
+            Some(id) => st
+                .store
+                .staff_in_scope(&v.user.scope(), id)
+                .await?
+                .map(|s| s.staff_no)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        (
+            st.store.staff_of_unit(plan.unit_id, true, 100, 0).await?.0,
+            st.store.departments(plan.unit_id).await?,
+            responsible_no,
+        )
+    } else {
+        (vec![], vec![], String::new())
+    };
     let page = TaskPage {
         ctx: ctx(v, "/rectification"),
+        can_assign,
+        leaders,
+        departments,
+        task_depts: depts.clone(),
+        responsible_no,
         light: rules::light(&task.facts(), today(), &sup.lights),
         kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers),
         ledger: st.store.ledger(task.id).await?,
@@ -1568,6 +1599,82 @@ async fn set_rules(
         Err(e) => {
             let m = form_error(e)?;
             rules_view(&st, &v, None, Some(m)).await
+        }
+    }
+}
+
+/// Sets the lead leader, the responsible person and the departments of a task (the office of the
+/// task's unit; in a cascaded copy, the unit sets its own).
+async fn assign_task(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let task = st
+        .store
+        .task_in_scope(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = scoped_plan(&st, &v, task.plan_id).await?;
+    if !can_import(&v.user) {
+        return Err(AppError::Forbidden);
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let r: Result<(), AppError> = async {
+        let leader = match get("leader").as_str() {
+            "" => None,
+            l => Some(
+                l.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("请选择牵头领导".into()))?,
+            ),
+        };
+        let responsible = match get("responsible").as_str() {
+            "" => None,
+            no => Some(
+                st.store
+                    .staff_of_unit(plan.unit_id, false, 100_000, 0)
+                    .await?
+                    .0
+                    .into_iter()
+                    .find(|s| s.staff_no == no)
+                    .map(|s| s.id)
+                    .ok_or_else(|| AppError::BadRequest(format!("本单位没有工号为 {no} 的人员")))?,
+            ),
+        };
+        let depts: Vec<(i64, bool)> = pairs
+            .iter()
+            .filter(|(n, _)| n == "dept")
+            .filter_map(|(_, v)| v.parse::<i64>().ok())
+            .enumerate()
+            .map(|(i, d)| (d, i == 0))
+            .collect();
+        Ok(st
+            .store
+            .assign_task(
+                &v.user.actor(),
+                &task,
+                plan.unit_id,
+                leader,
+                responsible,
+                &depts,
+            )
+            .await?)
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{id}")).into_response()),
+        Err(e) => {
+            let m = form_error(e)?;
+            task_view(&st, &v, id, Some(m)).await
         }
     }
 }

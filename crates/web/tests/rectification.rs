@@ -1117,3 +1117,100 @@ async fn supervision_rules_are_an_administrators_setting() {
         .unwrap();
     assert_eq!(audit.len(), 1);
 }
+
+#[tokio::test]
+async fn a_unit_sets_who_answers_for_its_copy() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(store.clone(), WebSettings::default()));
+    let zj_user = store.user_by_login("zj.office").await.unwrap().unwrap();
+    let copy = store.plans(&zj_user.scope()).await.unwrap()[0].clone();
+    let task = store.tasks(copy.id).await.unwrap()[0].clone();
+    assert!(task.lead_leader_id.is_none() && task.departments.is_empty());
+    let zj_unit = store.unit_by_code("330000").await.unwrap().unwrap();
+    let depts = store.departments(zj_unit.id).await.unwrap();
+    let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+    let spp_dept = store.departments(spp.id).await.unwrap()[0].id;
+    let mut zj = Client::login(&app, "zj.office").await;
+    let path = format!("/rectification/tasks/{}", task.id);
+    let r = zj.get(&path).await;
+    assert!(
+        r.body.contains("确定牵头领导、责任部门和责任人"),
+        "{}",
+        r.body
+    );
+    let post = |c: &Client, fields: Vec<(&str, String)>| {
+        let mut f = vec![("csrf", c.csrf.clone())];
+        f.extend(fields);
+        Request::post(format!("{path}/assign"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(&f).unwrap()))
+            .unwrap()
+    };
+    let r = zj.send(post(&zj, vec![])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("请至少选择一个责任部门"), "{}", r.body);
+    let r = zj
+        .send(post(&zj, vec![("dept", spp_dept.to_string())]))
+        .await;
+    assert!(r.body.contains("责任部门须为本单位部门"), "{}", r.body);
+    let r = zj
+        .send(post(
+            &zj,
+            vec![
+                ("dept", depts[0].id.to_string()),
+                ("responsible", "NOPE".into()),
+            ],
+        ))
+        .await;
+    assert!(
+        r.body.contains("本单位没有工号为 NOPE 的人员"),
+        "{}",
+        r.body
+    );
+    let r = zj
+        .send(post(
+            &zj,
+            vec![
+                ("dept", depts[0].id.to_string()),
+                ("dept", depts[1].id.to_string()),
+            ],
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let t = store
+        .task_in_scope(&zj_user.scope(), task.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        t.departments.contains(&depts[0].name) && t.departments.contains(&depts[1].name),
+        "{}",
+        t.departments
+    );
+    // other units cannot reach it; the SPP's leaders do not assign in the province's copy
+    let mut xihu = Client::login(&app, "xihu.office").await;
+    let r = xihu
+        .send(post(&xihu, vec![("dept", depts[0].id.to_string())]))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let mut leader = Client::login(&app, "leader").await;
+    let r = leader
+        .send(post(&leader, vec![("dept", depts[0].id.to_string())]))
+        .await;
+    assert!(
+        matches!(r.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{}",
+        r.status
+    );
+    let audit = store
+        .audit_entries(
+            &store.user_by_login("admin").await.unwrap().unwrap().scope(),
+            "task.assign",
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+}
