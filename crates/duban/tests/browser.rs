@@ -172,6 +172,87 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .unwrap();
     assert!(stats.contains("限期整改 30 15 15"), "{stats}");
     std::fs::write(shots.join("plan.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // cascade: issue the plan to the city procuratorates, then drill down from the SPP to 浙江
+    c.goto(&format!("{base}/rectification/plans/1"))
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "form[action='/rectification/plans/1/cascade'] select[name=level] option[value='3']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Css(
+        "form[action='/rectification/plans/1/cascade'] button",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_h1(&c, "最高检党组巡视整改方案").await;
+    let rollup = c.find(Locator::Css("h2#rollup")).await.unwrap();
+    std::fs::write(
+        shots.join("rollup.png"),
+        rollup.screenshot().await.unwrap_or_default(),
+    )
+    .unwrap();
+    c.find(Locator::XPath(
+        "//tr[td[contains(., '浙江省人民检察院')]]//a[contains(., '展开下级')]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let mut drilled = String::new();
+    for _ in 0..50 {
+        drilled = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if drilled.contains("杭州市人民检察院") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        drilled.contains("浙江省人民检察院 · 返回上一级")
+            && drilled.contains("杭州市人民检察院")
+            && drilled.contains("宁波市人民检察院"),
+        "{drilled}"
+    );
+    std::fs::write(
+        shots.join("rollup-zhejiang.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // the other supervised matters share the list; the rules page is readable to the office
+    c.goto(&format!("{base}/rectification")).await.unwrap();
+    let plans = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        plans.contains("重要指示批示") && plans.contains("检察建议") && plans.contains("制度建设"),
+        "{plans}"
+    );
+    std::fs::write(shots.join("matters.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{base}/rectification/rules"))
+        .await
+        .unwrap();
+    wait_h1(&c, "督办规则").await;
+    std::fs::write(shots.join("rules.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }
