@@ -89,6 +89,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     ),
     (8, include_str!("../migrations/sqlite/0008_settings.sql")),
     (9, include_str!("../migrations/sqlite/0009_task_quiet.sql")),
+    (
+        10,
+        include_str!("../migrations/sqlite/0010_unsent_index.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -114,6 +118,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         9,
         include_str!("../migrations/postgres/0009_task_quiet.sql"),
+    ),
+    (
+        10,
+        include_str!("../migrations/postgres/0010_unsent_index.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

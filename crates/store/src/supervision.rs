@@ -67,69 +67,98 @@ impl Store {
         // only tasks that may be yellow or red are read (a superset, by date comparisons); the
         // domain decides for each of them what is owed
         let c = lights.cutoffs(as_of);
-        let rows = sqlx::query(
-            "SELECT t.id, t.category, t.state, t.created_on, t.deadline, t.last_entry_on, t.last_staged_on, t.lead_leader_id, t.responsible_id \
-             FROM tasks t LEFT JOIN task_quiet q ON q.task_id = t.id \
+        // The rows travel packed, one text per plan: a sweep may look at hundreds of thousands of
+        // tasks, and each result row costs a hand-off between the database thread and this one.
+        let fields = "CAST(t.id AS TEXT) || '|' || t.category || '|' || t.state || '|' || t.created_on || '|' || COALESCE(t.deadline, '') || '|' \
+                      || COALESCE(t.last_entry_on, '') || '|' || COALESCE(t.last_staged_on, '') || '|' || COALESCE(CAST(t.lead_leader_id AS TEXT), '') \
+                      || '|' || COALESCE(CAST(t.responsible_id AS TEXT), '')";
+        let pack = match self.backend {
+            crate::Backend::Sqlite => format!("group_concat({fields}, ';')"),
+            crate::Backend::Postgres => format!("string_agg({fields}, ';')"),
+        };
+        let packs = sqlx::query(crate::sqlf!(
+            "SELECT {pack} FROM tasks t LEFT JOIN task_quiet q ON q.task_id = t.id \
              WHERE t.state <> 'closed' AND t.created_on <= $1 AND (q.task_id IS NULL OR q.quiet_from > $1 OR q.quiet_until <= $1) \
              AND (COALESCE(t.last_entry_on, t.created_on) < $2 OR (t.category = 'long_term' AND COALESCE(t.last_staged_on, t.created_on) <= $3) \
-             OR (t.category <> 'long_term' AND t.deadline <= $4))",
-        )
+             OR (t.category <> 'long_term' AND t.deadline <= $4)) GROUP BY t.plan_id"
+        ))
         .bind(as_of.to_string())
         .bind(c.entry_before.to_string())
         .bind(c.staged_by.to_string())
         .bind(c.due_by.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let date = |s: Option<String>| s.and_then(|s| s.parse::<NaiveDate>().ok());
-        let mut report = SweepReport {
-            watched_tasks: rows.len(),
-            ..Default::default()
-        };
+        let date = |s: &str| s.parse::<NaiveDate>().ok();
+        let id = |s: &str| s.parse::<i64>().ok();
+        let mut report = SweepReport::default();
         let mut owed: Vec<Owed> = Vec::new();
         let mut quiet: std::collections::BTreeMap<NaiveDate, Vec<i64>> = Default::default();
-        for r in &rows {
-            let id: i64 = r.try_get(0)?;
-            let f = TaskFacts {
-                category: Category::parse(&r.try_get::<String, _>(1)?)
-                    .unwrap_or(Category::TimeLimited),
-                state: TaskState::parse(&r.try_get::<String, _>(2)?)
-                    .unwrap_or(TaskState::NotStarted),
-                created: date(Some(r.try_get(3)?)).unwrap_or(as_of),
-                deadline: date(r.try_get(4)?),
-                last_entry: date(r.try_get(5)?),
-                last_staged: date(r.try_get(6)?),
-            };
-            let lead: Option<i64> = r.try_get(7)?;
-            let responsible: Option<i64> = r.try_get(8)?;
-            quiet
-                .entry(quiet_until(id, &f, as_of, &lights, &rules))
-                .or_default()
-                .push(id);
-            match urge(id, &f, as_of, &lights, &rules) {
-                None => {}
-                Some(Urge::Reminder { dedupe }) => owed.push(Owed {
-                    task: id,
-                    kind: "reminder",
-                    level: "",
-                    days: 0,
-                    dedupe,
-                    to: responsible.or(lead),
-                }),
-                Some(Urge::Notice {
-                    level,
-                    days_overdue,
-                    dedupe,
-                }) => owed.push(Owed {
-                    task: id,
-                    kind: "notice",
-                    level: level.as_str(),
-                    days: days_overdue,
-                    dedupe,
-                    to: lead,
-                }),
+        for p in &packs {
+            let packed: Option<String> = p.try_get(0)?;
+            for row in packed
+                .as_deref()
+                .unwrap_or("")
+                .split(';')
+                .filter(|r| !r.is_empty())
+            {
+                let v: Vec<&str> = row.split('|').collect();
+                let [
+                    task,
+                    category,
+                    state,
+                    created,
+                    deadline,
+                    last_entry,
+                    last_staged,
+                    lead,
+                    responsible,
+                ] = v[..]
+                else {
+                    return Err(crate::StoreError::Invalid(format!(
+                        "unexpected task facts: {row}"
+                    )));
+                };
+                let Some(task) = id(task) else { continue };
+                report.watched_tasks += 1;
+                let f = TaskFacts {
+                    category: Category::parse(category).unwrap_or(Category::TimeLimited),
+                    state: TaskState::parse(state).unwrap_or(TaskState::NotStarted),
+                    created: date(created).unwrap_or(as_of),
+                    deadline: date(deadline),
+                    last_entry: date(last_entry),
+                    last_staged: date(last_staged),
+                };
+                let (lead, responsible) = (id(lead), id(responsible));
+                quiet
+                    .entry(quiet_until(task, &f, as_of, &lights, &rules))
+                    .or_default()
+                    .push(task);
+                match urge(task, &f, as_of, &lights, &rules) {
+                    None => {}
+                    Some(Urge::Reminder { dedupe }) => owed.push(Owed {
+                        task,
+                        kind: "reminder",
+                        level: "",
+                        days: 0,
+                        dedupe,
+                        to: responsible.or(lead),
+                    }),
+                    Some(Urge::Notice {
+                        level,
+                        days_overdue,
+                        dedupe,
+                    }) => owed.push(Owed {
+                        task,
+                        kind: "notice",
+                        level: level.as_str(),
+                        days: days_overdue,
+                        dedupe,
+                        to: lead,
+                    }),
+                }
             }
         }
-        if rows.is_empty() {
+        if report.watched_tasks == 0 {
             return Ok(report);
         }
         let mut emails: HashMap<i64, String> = HashMap::new();
