@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod import;
+pub mod letters;
 pub mod org;
 pub mod rectification;
 pub mod text;

@@ -1,0 +1,296 @@
+//! Letters from the public (群众信访): the two clocks every letter runs on, the query code the
+//! writer keeps, and how a reply counts against its deadline.
+//!
+//! - The procedural reply (程序性回复: received, who handles it, a contact) is due 7 days after the
+//!   first receipt by any procuratorate; the process-or-result reply (办理过程或结果答复) 3 months
+//!   after it; while the letter stays open after that, a progress reply every month.
+//! - The public clock never restarts on transfer: deadlines run from the first receipt.
+//! - Counting (calendar or working days) is a setting per clock; calendar days by default.
+use crate::calendar::{CalendarError, Counting, Period, WorkCalendar};
+use chrono::NaiveDate;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+/// How a letter arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 网上: the public form
+    Online,
+    /// 来信: by post
+    Post,
+    /// 来访: a visit
+    Visit,
+    /// 12309: the hotline
+    Hotline,
+    /// 转来: transferred from another organ
+    Transferred,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 5] = [Channel::Online, Channel::Post, Channel::Visit, Channel::Hotline, Channel::Transferred];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::Post => "post",
+            Channel::Visit => "visit",
+            Channel::Hotline => "hotline",
+            Channel::Transferred => "transferred",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Channel::Online => "网上",
+            Channel::Post => "来信",
+            Channel::Visit => "来访",
+            Channel::Hotline => "12309",
+            Channel::Transferred => "转来",
+        }
+    }
+    /// From the code or the Chinese name.
+    pub fn parse(raw: &str) -> Option<Channel> {
+        let raw = raw.trim();
+        Channel::ALL.into_iter().find(|c| c.as_str() == raw || c.zh() == raw)
+    }
+}
+
+/// What a letter asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LetterCategory {
+    /// 控告
+    Accusation,
+    /// 举报
+    Report,
+    /// 申诉
+    Appeal,
+    /// 求决
+    Request,
+    /// 意见建议
+    Suggestion,
+    /// 其他
+    Other,
+}
+
+impl LetterCategory {
+    pub const ALL: [LetterCategory; 6] =
+        [LetterCategory::Accusation, LetterCategory::Report, LetterCategory::Appeal, LetterCategory::Request, LetterCategory::Suggestion, LetterCategory::Other];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LetterCategory::Accusation => "accusation",
+            LetterCategory::Report => "report",
+            LetterCategory::Appeal => "appeal",
+            LetterCategory::Request => "request",
+            LetterCategory::Suggestion => "suggestion",
+            LetterCategory::Other => "other",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            LetterCategory::Accusation => "控告",
+            LetterCategory::Report => "举报",
+            LetterCategory::Appeal => "申诉",
+            LetterCategory::Request => "求决",
+            LetterCategory::Suggestion => "意见建议",
+            LetterCategory::Other => "其他",
+        }
+    }
+    /// From the code or the Chinese name.
+    pub fn parse(raw: &str) -> Option<LetterCategory> {
+        let raw = raw.trim();
+        LetterCategory::ALL.into_iter().find(|c| c.as_str() == raw || c.zh() == raw)
+    }
+}
+
+/// The two clocks' settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockRules {
+    pub ack_days: u32,
+    pub ack_counting: Counting,
+    pub reply_months: u32,
+    pub reply_counting: Counting,
+    /// after the reply deadline, while open, a progress reply every this many months
+    pub progress_every_months: u32,
+}
+
+impl Default for ClockRules {
+    fn default() -> Self {
+        ClockRules { ack_days: 7, ack_counting: Counting::Calendar, reply_months: 3, reply_counting: Counting::Calendar, progress_every_months: 1 }
+    }
+}
+
+/// A letter's deadlines, from its first receipt by any procuratorate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Clocks {
+    pub ack_due: NaiveDate,
+    pub reply_due: NaiveDate,
+}
+
+pub fn clocks(cal: &WorkCalendar, first_received: NaiveDate, rules: &ClockRules) -> Result<Clocks, CalendarError> {
+    Ok(Clocks {
+        ack_due: cal.deadline(first_received, Period::Days(rules.ack_days), rules.ack_counting)?,
+        reply_due: cal.deadline(first_received, Period::Months(rules.reply_months), rules.reply_counting)?,
+    })
+}
+
+/// The progress reply owed after `last_reply` (or the reply deadline) while a letter stays open.
+pub fn next_progress_due(cal: &WorkCalendar, reply_due: NaiveDate, last_reply: Option<NaiveDate>, rules: &ClockRules) -> Result<NaiveDate, CalendarError> {
+    let from = last_reply.filter(|d| *d > reply_due).unwrap_or(reply_due);
+    cal.deadline(from, Period::Months(rules.progress_every_months), Counting::Calendar)
+}
+
+/// How one reply stands against its deadline on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// made by the deadline (and by the day)
+    OnTime,
+    /// made after the deadline, by the day
+    Late,
+    /// not made by the day, and the deadline is before the day
+    OverdueOpen,
+    /// not made yet, and not yet due
+    NotDue,
+}
+
+pub fn outcome(due: NaiveDate, done: Option<NaiveDate>, as_of: NaiveDate) -> Outcome {
+    match done.filter(|d| *d <= as_of) {
+        Some(d) if d <= due => Outcome::OnTime,
+        Some(_) => Outcome::Late,
+        None if due < as_of => Outcome::OverdueOpen,
+        None => Outcome::NotDue,
+    }
+}
+
+/// Counts of outcomes; `due` is on time + late + overdue open, and `rate` on time / due.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Rate {
+    pub due: u64,
+    pub on_time: u64,
+    pub late: u64,
+    pub overdue_open: u64,
+    pub rate: Option<f64>,
+}
+
+impl Rate {
+    pub fn new(on_time: u64, late: u64, overdue_open: u64) -> Rate {
+        let due = on_time + late + overdue_open;
+        Rate { due, on_time, late, overdue_open, rate: (due > 0).then(|| on_time as f64 / due as f64) }
+    }
+    pub fn of(outcomes: impl IntoIterator<Item = Outcome>) -> Rate {
+        let (mut on_time, mut late, mut open) = (0, 0, 0);
+        for o in outcomes {
+            match o {
+                Outcome::OnTime => on_time += 1,
+                Outcome::Late => late += 1,
+                Outcome::OverdueOpen => open += 1,
+                Outcome::NotDue => {}
+            }
+        }
+        Rate::new(on_time, late, open)
+    }
+}
+
+/// Crockford's base-32 alphabet: no I, L, O or U, so a code read aloud or copied by hand survives.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new query code: 80 random bits as 16 characters in groups of four (XXXX-XXXX-XXXX-XXXX).
+pub fn new_query_code() -> String {
+    let mut bytes = [0u8; 10];
+    rand::rng().fill_bytes(&mut bytes);
+    let bits = bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    let chars: Vec<char> = (0..16).rev().map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// A code as typed: case, spaces and dashes do not matter, and the letters people confuse with
+/// digits are read as those digits (O → 0, I and L → 1). `None` unless 16 valid characters remain.
+pub fn normalize_query_code(raw: &str) -> Option<String> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect();
+    if cleaned.chars().count() != 16 || !cleaned.bytes().all(|b| ALPHABET.contains(&b)) {
+        return None;
+    }
+    let chars: Vec<char> = cleaned.chars().collect();
+    Some(chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        crate::calendar::parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn two_clocks_from_the_first_receipt() {
+        let (years, days) = crate::calendar::statutory_seed();
+        let cal = WorkCalendar::new(years, days.into_iter().map(|(d, k, _)| (d, k)));
+        let c = clocks(&cal, d("2020-03-02"), &ClockRules::default()).unwrap();
+        assert_eq!(c.ack_due, d("2020-03-09"), "7 calendar days");
+        assert_eq!(c.reply_due, d("2020-06-02"), "3 months");
+        // a deadline on a rest day rolls to the next working day (2020-10-01…08 National Day)
+        let c = clocks(&cal, d("2020-09-24"), &ClockRules::default()).unwrap();
+        assert_eq!(c.ack_due, d("2020-10-09"));
+        let working = ClockRules { ack_counting: Counting::Working, ..ClockRules::default() };
+        assert_eq!(clocks(&cal, d("2020-03-02"), &working).unwrap().ack_due, d("2020-03-11"), "7 working days");
+        assert_eq!(next_progress_due(&cal, d("2020-06-02"), None, &ClockRules::default()).unwrap(), d("2020-07-02"));
+        assert_eq!(next_progress_due(&cal, d("2020-06-02"), Some(d("2020-07-01")), &ClockRules::default()).unwrap(), d("2020-08-03"));
+    }
+
+    #[test]
+    fn outcomes_and_rates() {
+        let due = d("2020-03-09");
+        assert_eq!(outcome(due, Some(d("2020-03-09")), d("2020-12-31")), Outcome::OnTime);
+        assert_eq!(outcome(due, Some(d("2020-03-10")), d("2020-12-31")), Outcome::Late);
+        assert_eq!(outcome(due, Some(d("2020-03-10")), d("2020-03-09")), Outcome::NotDue, "made after the day: not yet made");
+        assert_eq!(outcome(due, None, d("2020-03-10")), Outcome::OverdueOpen);
+        assert_eq!(outcome(due, None, d("2020-03-09")), Outcome::NotDue);
+        let r = Rate::of([Outcome::OnTime, Outcome::OnTime, Outcome::Late, Outcome::OverdueOpen, Outcome::NotDue]);
+        assert_eq!((r.due, r.on_time, r.late, r.overdue_open), (4, 2, 1, 1));
+        assert_eq!(r.rate, Some(0.5));
+        assert_eq!(Rate::of([]).rate, None);
+        assert_eq!(Channel::parse("12309"), Some(Channel::Hotline));
+        assert_eq!(LetterCategory::parse("意见建议"), Some(LetterCategory::Suggestion));
+        assert_eq!(Channel::parse("电报"), None);
+    }
+
+    #[test]
+    fn query_codes_are_long_readable_and_forgiving() {
+        let a = new_query_code();
+        assert_eq!(a.len(), 19);
+        assert_ne!(a, new_query_code());
+        assert_eq!(normalize_query_code(&a.to_lowercase().replace('-', " ")).as_deref(), Some(a.as_str()));
+        assert_eq!(normalize_query_code("oooo-iiii-llll-0000").as_deref(), Some("0000-1111-1111-0000"));
+        assert_eq!(normalize_query_code("UUUU-0000-0000-0000"), None, "U is not in the alphabet");
+        assert_eq!(normalize_query_code("0000-0000-0000"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn every_code_normalizes_to_itself(_seed in 0u8..255) {
+            let c = new_query_code();
+            prop_assert_eq!(normalize_query_code(&c), Some(c.clone()));
+            prop_assert!(c.bytes().filter(|b| *b != b'-').all(|b| ALPHABET.contains(&b)));
+        }
+
+        #[test]
+        fn due_is_the_sum_of_its_parts(n in proptest::collection::vec((0i64..60, proptest::option::of(0i64..90), 0i64..120), 0..50)) {
+            let base = d("2020-01-01");
+            let days = chrono::Duration::days;
+            let outcomes: Vec<Outcome> = n.iter().map(|(due, done, as_of)| outcome(base + days(*due), done.map(|x| base + days(x)), base + days(*as_of))).collect();
+            let r = Rate::of(outcomes.clone());
+            prop_assert_eq!(r.due, r.on_time + r.late + r.overdue_open);
+            prop_assert_eq!(r.due as usize, outcomes.iter().filter(|o| **o != Outcome::NotDue).count());
+        }
+    }
+}
