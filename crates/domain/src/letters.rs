@@ -28,7 +28,13 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] = [Channel::Online, Channel::Post, Channel::Visit, Channel::Hotline, Channel::Transferred];
+    pub const ALL: [Channel; 5] = [
+        Channel::Online,
+        Channel::Post,
+        Channel::Visit,
+        Channel::Hotline,
+        Channel::Transferred,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Online => "online",
@@ -50,7 +56,9 @@ impl Channel {
     /// From the code or the Chinese name.
     pub fn parse(raw: &str) -> Option<Channel> {
         let raw = raw.trim();
-        Channel::ALL.into_iter().find(|c| c.as_str() == raw || c.zh() == raw)
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == raw || c.zh() == raw)
     }
 }
 
@@ -73,8 +81,14 @@ pub enum LetterCategory {
 }
 
 impl LetterCategory {
-    pub const ALL: [LetterCategory; 6] =
-        [LetterCategory::Accusation, LetterCategory::Report, LetterCategory::Appeal, LetterCategory::Request, LetterCategory::Suggestion, LetterCategory::Other];
+    pub const ALL: [LetterCategory; 6] = [
+        LetterCategory::Accusation,
+        LetterCategory::Report,
+        LetterCategory::Appeal,
+        LetterCategory::Request,
+        LetterCategory::Suggestion,
+        LetterCategory::Other,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             LetterCategory::Accusation => "accusation",
@@ -98,7 +112,9 @@ impl LetterCategory {
     /// From the code or the Chinese name.
     pub fn parse(raw: &str) -> Option<LetterCategory> {
         let raw = raw.trim();
-        LetterCategory::ALL.into_iter().find(|c| c.as_str() == raw || c.zh() == raw)
+        LetterCategory::ALL
+            .into_iter()
+            .find(|c| c.as_str() == raw || c.zh() == raw)
     }
 }
 
@@ -115,7 +131,13 @@ pub struct ClockRules {
 
 impl Default for ClockRules {
     fn default() -> Self {
-        ClockRules { ack_days: 7, ack_counting: Counting::Calendar, reply_months: 3, reply_counting: Counting::Calendar, progress_every_months: 1 }
+        ClockRules {
+            ack_days: 7,
+            ack_counting: Counting::Calendar,
+            reply_months: 3,
+            reply_counting: Counting::Calendar,
+            progress_every_months: 1,
+        }
     }
 }
 
@@ -126,17 +148,38 @@ pub struct Clocks {
     pub reply_due: NaiveDate,
 }
 
-pub fn clocks(cal: &WorkCalendar, first_received: NaiveDate, rules: &ClockRules) -> Result<Clocks, CalendarError> {
+pub fn clocks(
+    cal: &WorkCalendar,
+    first_received: NaiveDate,
+    rules: &ClockRules,
+) -> Result<Clocks, CalendarError> {
     Ok(Clocks {
-        ack_due: cal.deadline(first_received, Period::Days(rules.ack_days), rules.ack_counting)?,
-        reply_due: cal.deadline(first_received, Period::Months(rules.reply_months), rules.reply_counting)?,
+        ack_due: cal.deadline(
+            first_received,
+            Period::Days(rules.ack_days),
+            rules.ack_counting,
+        )?,
+        reply_due: cal.deadline(
+            first_received,
+            Period::Months(rules.reply_months),
+            rules.reply_counting,
+        )?,
     })
 }
 
 /// The progress reply owed after `last_reply` (or the reply deadline) while a letter stays open.
-pub fn next_progress_due(cal: &WorkCalendar, reply_due: NaiveDate, last_reply: Option<NaiveDate>, rules: &ClockRules) -> Result<NaiveDate, CalendarError> {
+pub fn next_progress_due(
+    cal: &WorkCalendar,
+    reply_due: NaiveDate,
+    last_reply: Option<NaiveDate>,
+    rules: &ClockRules,
+) -> Result<NaiveDate, CalendarError> {
     let from = last_reply.filter(|d| *d > reply_due).unwrap_or(reply_due);
-    cal.deadline(from, Period::Months(rules.progress_every_months), Counting::Calendar)
+    cal.deadline(
+        from,
+        Period::Months(rules.progress_every_months),
+        Counting::Calendar,
+    )
 }
 
 /// How one reply stands against its deadline on a day.
@@ -175,7 +218,13 @@ pub struct Rate {
 impl Rate {
     pub fn new(on_time: u64, late: u64, overdue_open: u64) -> Rate {
         let due = on_time + late + overdue_open;
-        Rate { due, on_time, late, overdue_open, rate: (due > 0).then(|| on_time as f64 / due as f64) }
+        Rate {
+            due,
+            on_time,
+            late,
+            overdue_open,
+            rate: (due > 0).then(|| on_time as f64 / due as f64),
+        }
     }
     pub fn of(outcomes: impl IntoIterator<Item = Outcome>) -> Rate {
         let (mut on_time, mut late, mut open) = (0, 0, 0);
@@ -198,9 +247,18 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub fn new_query_code() -> String {
     let mut bytes = [0u8; 10];
     rand::rng().fill_bytes(&mut bytes);
-    let bits = bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
-    let chars: Vec<char> = (0..16).rev().map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    let bits = bytes
+        .iter()
+        .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+    let chars: Vec<char> = (0..16)
+        .rev()
+        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// A code as typed: case, spaces and dashes do not matter, and the letters people confuse with
@@ -219,7 +277,13 @@ pub fn normalize_query_code(raw: &str) -> Option<String> {
         return None;
     }
     let chars: Vec<char> = cleaned.chars().collect();
-    Some(chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+    Some(
+        chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-"),
+    )
 }
 
 #[cfg(test)]
@@ -241,26 +305,64 @@ mod tests {
         // a deadline on a rest day rolls to the next working day (2020-10-01…08 National Day)
         let c = clocks(&cal, d("2020-09-24"), &ClockRules::default()).unwrap();
         assert_eq!(c.ack_due, d("2020-10-09"));
-        let working = ClockRules { ack_counting: Counting::Working, ..ClockRules::default() };
-        assert_eq!(clocks(&cal, d("2020-03-02"), &working).unwrap().ack_due, d("2020-03-11"), "7 working days");
-        assert_eq!(next_progress_due(&cal, d("2020-06-02"), None, &ClockRules::default()).unwrap(), d("2020-07-02"));
-        assert_eq!(next_progress_due(&cal, d("2020-06-02"), Some(d("2020-07-01")), &ClockRules::default()).unwrap(), d("2020-08-03"));
+        let working = ClockRules {
+            ack_counting: Counting::Working,
+            ..ClockRules::default()
+        };
+        assert_eq!(
+            clocks(&cal, d("2020-03-02"), &working).unwrap().ack_due,
+            d("2020-03-11"),
+            "7 working days"
+        );
+        assert_eq!(
+            next_progress_due(&cal, d("2020-06-02"), None, &ClockRules::default()).unwrap(),
+            d("2020-07-02")
+        );
+        assert_eq!(
+            next_progress_due(
+                &cal,
+                d("2020-06-02"),
+                Some(d("2020-07-01")),
+                &ClockRules::default()
+            )
+            .unwrap(),
+            d("2020-08-03")
+        );
     }
 
     #[test]
     fn outcomes_and_rates() {
         let due = d("2020-03-09");
-        assert_eq!(outcome(due, Some(d("2020-03-09")), d("2020-12-31")), Outcome::OnTime);
-        assert_eq!(outcome(due, Some(d("2020-03-10")), d("2020-12-31")), Outcome::Late);
-        assert_eq!(outcome(due, Some(d("2020-03-10")), d("2020-03-09")), Outcome::NotDue, "made after the day: not yet made");
+        assert_eq!(
+            outcome(due, Some(d("2020-03-09")), d("2020-12-31")),
+            Outcome::OnTime
+        );
+        assert_eq!(
+            outcome(due, Some(d("2020-03-10")), d("2020-12-31")),
+            Outcome::Late
+        );
+        assert_eq!(
+            outcome(due, Some(d("2020-03-10")), d("2020-03-09")),
+            Outcome::NotDue,
+            "made after the day: not yet made"
+        );
         assert_eq!(outcome(due, None, d("2020-03-10")), Outcome::OverdueOpen);
         assert_eq!(outcome(due, None, d("2020-03-09")), Outcome::NotDue);
-        let r = Rate::of([Outcome::OnTime, Outcome::OnTime, Outcome::Late, Outcome::OverdueOpen, Outcome::NotDue]);
+        let r = Rate::of([
+            Outcome::OnTime,
+            Outcome::OnTime,
+            Outcome::Late,
+            Outcome::OverdueOpen,
+            Outcome::NotDue,
+        ]);
         assert_eq!((r.due, r.on_time, r.late, r.overdue_open), (4, 2, 1, 1));
         assert_eq!(r.rate, Some(0.5));
         assert_eq!(Rate::of([]).rate, None);
         assert_eq!(Channel::parse("12309"), Some(Channel::Hotline));
-        assert_eq!(LetterCategory::parse("意见建议"), Some(LetterCategory::Suggestion));
+        assert_eq!(
+            LetterCategory::parse("意见建议"),
+            Some(LetterCategory::Suggestion)
+        );
         assert_eq!(Channel::parse("电报"), None);
     }
 
@@ -269,9 +371,19 @@ mod tests {
         let a = new_query_code();
         assert_eq!(a.len(), 19);
         assert_ne!(a, new_query_code());
-        assert_eq!(normalize_query_code(&a.to_lowercase().replace('-', " ")).as_deref(), Some(a.as_str()));
-        assert_eq!(normalize_query_code("oooo-iiii-llll-0000").as_deref(), Some("0000-1111-1111-0000"));
-        assert_eq!(normalize_query_code("UUUU-0000-0000-0000"), None, "U is not in the alphabet");
+        assert_eq!(
+            normalize_query_code(&a.to_lowercase().replace('-', " ")).as_deref(),
+            Some(a.as_str())
+        );
+        assert_eq!(
+            normalize_query_code("oooo-iiii-llll-0000").as_deref(),
+            Some("0000-1111-1111-0000")
+        );
+        assert_eq!(
+            normalize_query_code("UUUU-0000-0000-0000"),
+            None,
+            "U is not in the alphabet"
+        );
         assert_eq!(normalize_query_code("0000-0000-0000"), None);
     }
 
