@@ -110,6 +110,23 @@ enum ReportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Reply rates of the letters a unit received in a period, as they stand on a date.
+    Letters {
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+        /// Include the unit's lower units.
+        #[arg(long)]
+        subtree: bool,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        as_of: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// A plan's figures on a date, computed from the ledger's history.
     PlanStats {
         /// The plan's id or title.
@@ -128,6 +145,8 @@ enum ImportCmd {
     Units { file: String },
     /// Columns: staff_id,name,unit_code,department,post,is_leader
     Staff { file: String },
+    /// Historical letters. Columns: received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on
+    Letters { file: String },
     /// A rectification ledger workbook (序号, 反馈问题, … 销号日期) into the plan TITLE of unit CODE.
     Ledger {
         file: String,
@@ -407,19 +426,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Cmd::Import {
-            what: what @ (ImportCmd::Units { .. } | ImportCmd::Staff { .. }),
+            what:
+                what @ (ImportCmd::Units { .. } | ImportCmd::Staff { .. } | ImportCmd::Letters { .. }),
         } => {
             let (kind, file) = match &what {
                 ImportCmd::Units { file } => ("units", file),
+                ImportCmd::Letters { file } => ("letters", file),
                 ImportCmd::Staff { file } | ImportCmd::Ledger { file, .. } => ("staff", file),
             };
             let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
             let table = duban_publish::sheet::read_table(file, &bytes)?;
             let actor = Actor::system("cli");
-            let r = if kind == "units" {
-                store.import_units(&actor, &table).await
-            } else {
-                store.import_staff(&actor, &table, None).await
+            let r = match kind {
+                "units" => store.import_units(&actor, &table).await,
+                "letters" => store.import_letters(&actor, &table).await,
+                _ => store.import_staff(&actor, &table, None).await,
             }
             .map_err(print_import_errors)?;
             println!(
@@ -551,6 +572,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 p.id, p.title, p.unit_name, p.tasks
                             );
                         }
+                    }
+                }
+                ReportCmd::Letters {
+                    unit,
+                    subtree,
+                    from,
+                    to,
+                    as_of,
+                    json,
+                } => {
+                    let u = store
+                        .unit_by_code(&unit)
+                        .await?
+                        .with_context(|| format!("no unit {unit}"))?;
+                    let (from, to, as_of) =
+                        (parse_date(&from)?, parse_date(&to)?, parse_date(&as_of)?);
+                    if to < from {
+                        bail!("--to {to} is before --from {from}");
+                    }
+                    let m = store.letter_metrics(&u, subtree, from, to, as_of).await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&m)?);
+                    } else {
+                        let pct = |r: &duban_domain::letters::Rate| {
+                            r.rate
+                                .map(|x| format!("{:.1}%", x * 100.0))
+                                .unwrap_or_else(|| "—".into())
+                        };
+                        println!(
+                            "{}{}：{from} 至 {to} 收到 {} 件（截至 {as_of}）",
+                            u.name,
+                            if subtree { "及下级" } else { "" },
+                            m.received
+                        );
+                        println!(
+                            "  7 日内程序性回复：应回复 {}，按期 {}，逾期回复 {}，逾期未回复 {}，按期率 {}",
+                            m.ack.due,
+                            m.ack.on_time,
+                            m.ack.late,
+                            m.ack.overdue_open,
+                            pct(&m.ack)
+                        );
+                        println!(
+                            "  3 个月内答复：应答复 {}，按期 {}，逾期答复 {}，逾期未答复 {}，按期率 {}",
+                            m.reply.due,
+                            m.reply.on_time,
+                            m.reply.late,
+                            m.reply.overdue_open,
+                            pct(&m.reply)
+                        );
                     }
                 }
                 ReportCmd::PlanStats { plan, as_of, json } => {

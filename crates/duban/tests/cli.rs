@@ -445,3 +445,88 @@ async fn plan_stats_and_ledger_workbooks() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn letters_import_and_reply_rates() {
+    for db in urls("letters").await {
+        assert!(duban(&db, &["demo"], None).status.success());
+        let dir = tmp("letters-files");
+        let bad = dir.join("bad.csv");
+        std::fs::write(
+            &bad,
+            "received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on\n2020-03-02,电报,100000,张三,,控告,x,,,\n",
+        )
+        .unwrap();
+        let o = duban(&db, &["import", "letters", bad.to_str().unwrap()], None);
+        assert!(
+            !o.status.success() && out(&o).contains("第 2 行") && out(&o).contains("channel"),
+            "{}",
+            out(&o)
+        );
+        let good = dir.join("good.csv");
+        std::fs::write(
+            &good,
+            "received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on\n\
+             2020-03-02,12309,100000,张三,010-1234567,控告,反映某案办理拖延,2020-03-05,2020-05-20,2020-05-20\n\
+             2020-03-20,来访,100000,王五,,求决,请求国家司法救助,2020-03-30,2020-07-01,\n\
+             2020-04-01,网上,330000,,,意见建议,对检务公开的建议,,,\n",
+        )
+        .unwrap();
+        let o = duban(&db, &["import", "letters", good.to_str().unwrap()], None);
+        assert!(o.status.success(), "{}", out(&o));
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "letters",
+                "--unit",
+                "100000",
+                "--subtree",
+                "--from",
+                "2020-01-01",
+                "--to",
+                "2020-09-30",
+                "--as-of",
+                "2020-07-15",
+                "--json",
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["received"], 3, "{db}: {v}");
+        assert_eq!(
+            v["ack"],
+            serde_json::json!({"due": 3, "on_time": 1, "late": 1, "overdue_open": 1, "rate": 1.0 / 3.0}),
+            "{db}: the visit of 03-20 was acknowledged on 03-30, after its 03-27 deadline"
+        );
+        assert_eq!(
+            v["reply"],
+            serde_json::json!({"due": 3, "on_time": 1, "late": 1, "overdue_open": 1, "rate": 1.0 / 3.0}),
+            "{db}"
+        );
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "letters",
+                "--unit",
+                "100000",
+                "--from",
+                "2021-01-01",
+                "--to",
+                "2021-12-31",
+                "--as-of",
+                "2021-12-31",
+                "--json",
+            ],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            (v["received"].clone(), v["reply"]["rate"].clone()),
+            (serde_json::json!(0), serde_json::Value::Null),
+            "{db}"
+        );
+    }
+}

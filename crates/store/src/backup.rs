@@ -32,6 +32,8 @@ pub const TABLES: &[&str] = &[
     "plan_rollup",
     "settings",
     "task_quiet",
+    "letters",
+    "letter_events",
 ];
 
 const FORMAT: &str = "duban-backup";

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cascade;
 pub mod demo;
 pub mod demo_rectification;
+pub mod letters;
 pub mod meetings;
 pub mod org;
 pub mod rectification;
@@ -93,6 +94,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         10,
         include_str!("../migrations/sqlite/0010_unsent_index.sql"),
     ),
+    (11, include_str!("../migrations/sqlite/0011_letters.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -123,6 +125,7 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         10,
         include_str!("../migrations/postgres/0010_unsent_index.sql"),
     ),
+    (11, include_str!("../migrations/postgres/0011_letters.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

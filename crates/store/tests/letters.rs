@@ -1,0 +1,93 @@
+//! Letters in the store, on SQLite and (when configured) PostgreSQL.
+use chrono::NaiveDate;
+use duban_domain::letters::{ClockRules, Rate, clocks, outcome};
+use duban_store::{Actor, StoreError, testing};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn table(csv: &str) -> Vec<Vec<String>> {
+    csv.lines()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
+}
+
+const HEAD: &str = "received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on";
+
+#[tokio::test]
+async fn import_and_reply_rates() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let actor = Actor::system("test");
+        // one bad row: nothing is imported, every problem is named
+        let bad = format!(
+            "{HEAD}\n2020-03-02,12309,100000,张三,010-1234567,控告,反映问题,,,\n2020-03-02,电报,999999,李四,x,控告,反映问题,2020-03-01,,"
+        );
+        let Err(StoreError::Import(errs)) = store.import_letters(&actor, &table(&bad)).await else {
+            panic!("{name}")
+        };
+        assert!(
+            errs.iter().any(|e| e.row == 3 && e.column == "channel")
+                && errs.iter().any(|e| e.row == 3 && e.column == "unit_code"),
+            "{errs:?}"
+        );
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM letters")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{name}: nothing half-imported");
+        // a quarter's letters at the SPP and at 浙江
+        let rows = [
+            "2020-03-02,12309,100000,张三,010-1234567,控告,反映某案办理拖延,2020-03-05,2020-05-20,2020-05-20",
+            "2020-03-10,来信,100000,李四,,申诉,不服不起诉决定,2020-03-17,2020-06-10,",
+            "2020-03-20,来访,100000,王五,,求决,请求国家司法救助,2020-03-30,2020-07-01,",
+            "2020-04-01,网上,100000,,,意见建议,对检务公开的建议,,,",
+            "2020-03-05,转来,330000,赵六,13800138000,举报,举报某干部违纪,2020-03-06,2020-06-01,2020-06-01",
+        ];
+        let csv = format!("{HEAD}\n{}", rows.join("\n"));
+        let r = store.import_letters(&actor, &table(&csv)).await.unwrap();
+        assert_eq!(r.created, 5, "{name}");
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let cal = store.work_calendar().await.unwrap();
+        for as_of in ["2020-03-15", "2020-06-05", "2020-07-15"] {
+            let as_of = d(as_of);
+            let m = store
+                .letter_metrics(&spp, true, d("2020-01-01"), d("2020-09-30"), as_of)
+                .await
+                .unwrap();
+            assert_eq!(m.received, 5, "{name}");
+            // the same figures from the domain's rule, letter by letter
+            let (mut acks, mut replies) = (vec![], vec![]);
+            for row in &rows {
+                let f: Vec<&str> = row.split(',').collect();
+                let c = clocks(&cal, d(f[0]), &ClockRules::default()).unwrap();
+                let done = |s: &str| (!s.is_empty()).then(|| d(s));
+                acks.push(outcome(c.ack_due, done(f[7]), as_of));
+                replies.push(outcome(c.reply_due, done(f[8]), as_of));
+            }
+            assert_eq!(
+                (m.ack, m.reply),
+                (Rate::of(acks), Rate::of(replies)),
+                "{name} {as_of}"
+            );
+        }
+        let m = store
+            .letter_metrics(
+                &spp,
+                false,
+                d("2020-01-01"),
+                d("2020-09-30"),
+                d("2020-07-15"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(m.received, 4, "{name}: the SPP's own letters");
+        assert_eq!(
+            (m.reply.on_time, m.reply.late, m.reply.overdue_open),
+            (2, 1, 1),
+            "{name}: {m:?}"
+        );
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}
