@@ -98,6 +98,13 @@ impl WorkCalendar {
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.iter().copied()
     }
+    /// This calendar with `year` taken as plain weeks (Saturdays and Sundays rest), for a deadline
+    /// that must be set before the year's holiday schedule is published.
+    pub fn assuming_plain(&self, year: i32) -> WorkCalendar {
+        let mut c = self.clone();
+        c.years.insert(year);
+        c
+    }
     pub fn is_working_day(&self, d: NaiveDate) -> Result<bool, CalendarError> {
         if !self.years.contains(&d.year()) {
             return Err(CalendarError::YearNotCovered(d.year()));

@@ -167,6 +167,27 @@ pub fn clocks(
     })
 }
 
+/// [`clocks`] for a letter that must be taken whatever the calendar holds: a deadline in a year
+/// whose holiday schedule is not entered yet is computed on plain weeks, and `provisional` says so.
+pub fn clocks_lenient(
+    cal: &WorkCalendar,
+    first_received: NaiveDate,
+    rules: &ClockRules,
+) -> Result<(Clocks, bool), CalendarError> {
+    let mut cal = cal.clone();
+    let mut provisional = false;
+    for _ in 0..3 {
+        match clocks(&cal, first_received, rules) {
+            Err(CalendarError::YearNotCovered(y)) => {
+                cal = cal.assuming_plain(y);
+                provisional = true;
+            }
+            other => return other.map(|c| (c, provisional)),
+        }
+    }
+    clocks(&cal, first_received, rules).map(|c| (c, provisional))
+}
+
 /// The progress reply owed after `last_reply` (or the reply deadline) while a letter stays open.
 pub fn next_progress_due(
     cal: &WorkCalendar,
@@ -328,6 +349,23 @@ mod tests {
             .unwrap(),
             d("2020-08-03")
         );
+    }
+
+    #[test]
+    fn a_letter_is_taken_before_next_years_holidays_are_known() {
+        let (years, days) = crate::calendar::statutory_seed();
+        let cal = WorkCalendar::new(years, days.into_iter().map(|(d, k, _)| (d, k)));
+        assert!(
+            clocks(&cal, d("2026-11-26"), &ClockRules::default()).is_err(),
+            "2027 is not in the seed"
+        );
+        let (c, provisional) =
+            clocks_lenient(&cal, d("2026-11-26"), &ClockRules::default()).unwrap();
+        assert!(provisional);
+        assert_eq!((c.ack_due, c.reply_due), (d("2026-12-03"), d("2027-02-26")));
+        let (_, provisional) =
+            clocks_lenient(&cal, d("2020-03-02"), &ClockRules::default()).unwrap();
+        assert!(!provisional);
     }
 
     #[test]

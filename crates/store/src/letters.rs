@@ -156,3 +156,132 @@ impl Store {
         })
     }
 }
+
+/// A letter as it arrives.
+pub struct NewLetter {
+    pub unit_id: i64,
+    pub received_on: NaiveDate,
+    pub channel: duban_domain::letters::Channel,
+    pub category: duban_domain::letters::LetterCategory,
+    pub petitioner: String,
+    pub phone: String,
+    pub content: String,
+}
+
+/// What the writer sees with the query code, and nothing else.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStatus {
+    pub received_on: String,
+    pub unit_name: String,
+    pub ack_due: String,
+    pub reply_due: String,
+    pub acknowledged_on: Option<String>,
+    pub replied_on: Option<String>,
+    pub closed_on: Option<String>,
+    /// (date, kind, text) of each reply sent to the writer
+    pub replies: Vec<(String, String, String)>,
+}
+
+impl Store {
+    /// Registers a letter and returns its id and the query code, which is stored only as a digest
+    /// and shown once. Both clocks start at this receipt.
+    pub async fn submit_letter(&self, actor: &Actor, l: &NewLetter) -> Result<(i64, String)> {
+        if l.content.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写信访内容".into()));
+        }
+        if l.content.chars().count() > import::LETTER_MAX_CHARS {
+            return Err(StoreError::Invalid(format!(
+                "信访内容不超过 {} 字",
+                import::LETTER_MAX_CHARS
+            )));
+        }
+        if !l.phone.trim().is_empty() && !import::valid_phone(&l.phone) {
+            return Err(StoreError::Invalid(format!(
+                "电话号码“{}”无效",
+                l.phone.trim()
+            )));
+        }
+        // a letter is never refused for want of next year's holiday schedule
+        let (c, _provisional) = duban_domain::letters::clocks_lenient(
+            &self.work_calendar().await?,
+            l.received_on,
+            &ClockRules::default(),
+        )
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let code = duban_domain::letters::new_query_code();
+        let now = now_rfc3339();
+        let mut w = self.write(actor).await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at) \
+             VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(duban_domain::auth::secret_digest(&code))
+        .bind(l.unit_id)
+        .bind(l.received_on.to_string())
+        .bind(l.channel.as_str())
+        .bind(l.category.as_str())
+        .bind(l.petitioner.trim())
+        .bind(l.phone.trim())
+        .bind(&l.content)
+        .bind(c.ack_due.to_string())
+        .bind(c.reply_due.to_string())
+        .bind(&now)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?;
+        sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, to_unit_id, author, created_at) VALUES ($1, $2, 'received', $3, $4, $5)")
+            .bind(id)
+            .bind(l.received_on.to_string())
+            .bind(l.unit_id)
+            .bind(&actor.name)
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        // the audit records the receipt, never the writer's personal data
+        w.audit(Change {
+            action: "letter.receive",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(l.unit_id),
+            before: None,
+            after: Some(json!({"channel": l.channel.as_str(), "category": l.category.as_str(), "received_on": l.received_on.to_string()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok((id, code))
+    }
+
+    /// The public status of the letter with this query code (as typed), or `None`.
+    pub async fn letter_status(&self, raw_code: &str) -> Result<Option<PublicStatus>> {
+        let Some(code) = duban_domain::letters::normalize_query_code(raw_code) else {
+            return Ok(None);
+        };
+        let Some(r) = sqlx::query(
+            "SELECT l.id, l.received_on, u.name, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.query_hash = $1",
+        )
+        .bind(duban_domain::auth::secret_digest(&code))
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = r.try_get(0)?;
+        let replies = sqlx::query("SELECT on_date, kind, body FROM letter_events WHERE letter_id = $1 AND kind IN ('ack', 'reply', 'progress', 'close') ORDER BY on_date, id")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(PublicStatus {
+            received_on: r.try_get(1)?,
+            unit_name: r.try_get(2)?,
+            ack_due: r.try_get(3)?,
+            reply_due: r.try_get(4)?,
+            acknowledged_on: r.try_get(5)?,
+            replied_on: r.try_get(6)?,
+            closed_on: r.try_get(7)?,
+            replies,
+        }))
+    }
+}

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod letters;
 pub mod limiter;
 pub mod metrics;
 pub mod pages;
@@ -26,6 +27,10 @@ pub struct WebSettings {
     pub max_upload_bytes: usize,
     /// Login attempts allowed per client address per minute.
     pub login_per_minute: u32,
+    /// Letters the public form accepts per client address per minute.
+    pub letters_per_minute: u32,
+    /// Query-code lookups allowed per client address per minute (wrong codes are brute force).
+    pub codes_per_minute: u32,
 }
 
 impl Default for WebSettings {
@@ -34,6 +39,8 @@ impl Default for WebSettings {
             secure_cookies: false,
             max_upload_bytes: 20 * 1024 * 1024,
             login_per_minute: 20,
+            letters_per_minute: 10,
+            codes_per_minute: 10,
         }
     }
 }
@@ -44,12 +51,22 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<limiter::RateLimiter>,
+    pub letters_limiter: Arc<limiter::RateLimiter>,
+    pub codes_limiter: Arc<limiter::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: WebSettings) -> AppState {
         let per_minute = settings.login_per_minute;
+        let minute = std::time::Duration::from_secs(60);
+        let letters_limiter = Arc::new(limiter::RateLimiter::new(
+            settings.letters_per_minute,
+            minute,
+        ));
+        let codes_limiter = Arc::new(limiter::RateLimiter::new(settings.codes_per_minute, minute));
         AppState {
+            letters_limiter,
+            codes_limiter,
             store,
             settings: Arc::new(settings),
             metrics: Arc::new(metrics::Metrics::default()),
@@ -68,6 +85,7 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes(upload_limit))
         .merge(rectification::routes(upload_limit))
+        .merge(letters::routes())
         .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))

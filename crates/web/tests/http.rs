@@ -752,3 +752,163 @@ async fn login_is_throttled_and_accounts_lock() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.body.contains("过于频繁"));
 }
+
+#[tokio::test]
+async fn public_letters_form_code_and_status() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(
+        store.clone(),
+        WebSettings {
+            letters_per_minute: 3,
+            codes_per_minute: 4,
+            ..WebSettings::default()
+        },
+    ));
+    let mut anon = Client::new(&app);
+    let r = anon.get("/letters/new").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("网上信访")
+            && r.body.contains("浙江省人民检察院")
+            && r.body.contains("7 日内"),
+        "{}",
+        r.body
+    );
+    let spp = store
+        .unit_by_code("100000")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    // forged without the form's token
+    let forged = anon
+        .post_raw(
+            "/letters/new",
+            "application/x-www-form-urlencoded",
+            b"unit=1&category=report&content=x".to_vec(),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // empty, and a bad phone number: clear messages, nothing stored
+    let r = anon
+        .post_form(
+            "/letters/new",
+            &[("unit", &spp), ("category", "report"), ("content", "   ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("请填写信访内容"), "{}", r.body);
+    let script = "<script>alert(1)</script>举报某干部";
+    let r = anon
+        .post_form(
+            "/letters/new",
+            &[
+                ("unit", &spp),
+                ("category", "report"),
+                ("phone", "abc"),
+                ("content", script),
+            ],
+        )
+        .await;
+    assert!(
+        r.body.contains("电话号码")
+            && r.body.contains("&#60;script&#62;")
+            && !r.body.contains("<script>alert"),
+        "{}",
+        r.body
+    );
+    let spp_unit = store.unit_by_code("100000").await.unwrap().unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let count = store
+        .letter_metrics(
+            &spp_unit,
+            true,
+            day("2000-01-01"),
+            day("2100-12-31"),
+            day("2100-12-31"),
+        )
+        .await
+        .unwrap()
+        .received;
+    assert_eq!(count, 0);
+    // accepted: the code is shown once and opens the status page
+    let r = anon
+        .post_form(
+            "/letters/new",
+            &[
+                ("unit", &spp),
+                ("category", "report"),
+                ("petitioner", "张三"),
+                ("phone", "010-12345678"),
+                ("content", "举报某干部插手案件"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let i = r.body.find("id=\"query-code\">").unwrap() + 16;
+    let code = r.body[i..i + 19].to_string();
+    assert!(
+        duban_domain::letters::normalize_query_code(&code).is_some(),
+        "{code}"
+    );
+    let mut other = Client::new(&app);
+    other.get("/letters/status").await;
+    let r = other
+        .post_form("/letters/status", &[("code", &code.to_lowercase())])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let today = duban_store::today();
+    assert!(
+        r.body.contains("最高人民检察院") && r.body.contains(&today.to_string()),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("张三") && !r.body.contains("插手案件"),
+        "nothing else about the letter is public"
+    );
+    // wrong codes are refused, then limited
+    let r = other
+        .post_form("/letters/status", &[("code", "0000-0000-0000-0000")])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("查询码不正确"));
+    for _ in 0..3 {
+        other
+            .post_form("/letters/status", &[("code", "garbage")])
+            .await;
+    }
+    let r = other.post_form("/letters/status", &[("code", &code)]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // submissions per address are limited too (3 a minute here: two refused above did not count)
+    for _ in 0..2 {
+        anon.post_form(
+            "/letters/new",
+            &[("unit", &spp), ("category", "other"), ("content", "x")],
+        )
+        .await;
+    }
+    let r = anon
+        .post_form(
+            "/letters/new",
+            &[("unit", &spp), ("category", "other"), ("content", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("提交过于频繁"));
+    let audit = store
+        .audit_entries(
+            &store.user_by_login("admin").await.unwrap().unwrap().scope(),
+            "letter.receive",
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        !audit.is_empty() && !format!("{audit:?}").contains("张三"),
+        "the audit holds no personal data"
+    );
+}

@@ -1,0 +1,230 @@
+//! Letters from the public: the form anyone can use without signing in, the query code shown
+//! once, and the status page that code opens. Both are limited per client address.
+use crate::AppState;
+use crate::auth::{Form, Visitor};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::pages::ClientAddr;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use duban_domain::letters::{Channel, LetterCategory};
+use duban_store::letters::{NewLetter, PublicStatus};
+use serde::Deserialize;
+
+type PageResult = Result<Response, AppError>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/letters/new", get(form_page).post(submit))
+        .route("/letters/status", get(status_page).post(status))
+}
+
+/// A unit the public may write to.
+pub struct Addressee {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "letter_new.html")]
+struct FormPage {
+    t: Tr,
+    csrf: String,
+    units: Vec<Addressee>,
+    categories: [LetterCategory; 6],
+    error: Option<String>,
+    unit: i64,
+    category: String,
+    petitioner: String,
+    phone: String,
+    content: String,
+    /// the query code, shown once after a letter is accepted
+    code: Option<String>,
+}
+
+async fn addressees(st: &AppState) -> Result<Vec<Addressee>, AppError> {
+    // the SPP and the provincial procuratorates; a letter is routed on from there
+    let spp = st.store.unit_by_code("100000").await?;
+    let mut out = Vec::new();
+    if let Some(spp) = spp {
+        out.push(Addressee {
+            id: spp.id,
+            name: spp.name.clone(),
+        });
+        out.extend(
+            st.store
+                .children(spp.id)
+                .await?
+                .into_iter()
+                .map(|u| Addressee {
+                    id: u.id,
+                    name: u.name,
+                }),
+        );
+    }
+    Ok(out)
+}
+
+fn page(v: &Visitor, units: Vec<Addressee>) -> FormPage {
+    FormPage {
+        t: Tr(v.0.lang),
+        csrf: v.0.csrf.clone(),
+        units,
+        categories: LetterCategory::ALL,
+        error: None,
+        unit: 0,
+        category: String::new(),
+        petitioner: String::new(),
+        phone: String::new(),
+        content: String::new(),
+        code: None,
+    }
+}
+
+async fn form_page(State(st): State<AppState>, v: Visitor) -> PageResult {
+    Ok(Html(page(&v, addressees(&st).await?).render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct LetterForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    petitioner: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    content: String,
+}
+
+async fn submit(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    Form(f): Form<LetterForm>,
+) -> PageResult {
+    let units = addressees(&st).await?;
+    let mut p = page(&v, vec![]);
+    p.unit = f.unit.parse().unwrap_or(0);
+    p.category = f.category.clone();
+    p.petitioner = f.petitioner.chars().take(50).collect();
+    p.phone = f.phone.chars().take(30).collect();
+    p.content = f
+        .content
+        .chars()
+        .take(duban_domain::import::LETTER_MAX_CHARS)
+        .collect();
+    let result: Result<String, AppError> = async {
+        if !st.letters_limiter.allow(&addr.0) {
+            return Err(AppError::TooManyRequests);
+        }
+        let bad = |m: &str| AppError::BadRequest(m.to_string());
+        let unit = units
+            .iter()
+            .find(|u| u.id == p.unit)
+            .ok_or_else(|| bad("请选择受理的检察院"))?;
+        let category = LetterCategory::parse(&f.category).ok_or_else(|| bad("请选择信访类别"))?;
+        let petitioner = duban_domain::text::optional(&f.petitioner, 50)
+            .map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
+        let content = f.content.replace("\r\n", "\n");
+        if content.trim().is_empty() {
+            return Err(bad("请填写信访内容"));
+        }
+        let letter = NewLetter {
+            unit_id: unit.id,
+            received_on: crate::rectification::today(),
+            channel: Channel::Online,
+            category,
+            petitioner,
+            phone: f.phone.trim().to_string(),
+            content,
+        };
+        Ok(st
+            .store
+            .submit_letter(&duban_store::Actor::system("public"), &letter)
+            .await?
+            .1)
+    }
+    .await;
+    p.units = units;
+    let (status, message) = match result {
+        Ok(code) => {
+            p.code = Some(code);
+            return Ok(Html(p.render()?).into_response());
+        }
+        Err(AppError::TooManyRequests) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "提交过于频繁，请稍后再试".to_string(),
+        ),
+        Err(AppError::BadRequest(m)) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+        Err(other) => return Err(other),
+    };
+    p.error = Some(message);
+    Ok((status, Html(p.render()?)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "letter_status.html")]
+struct StatusPage {
+    t: Tr,
+    csrf: String,
+    error: Option<String>,
+    status: Option<PublicStatus>,
+}
+
+async fn status_page(v: Visitor) -> PageResult {
+    Ok(Html(
+        StatusPage {
+            t: Tr(v.0.lang),
+            csrf: v.0.csrf.clone(),
+            error: None,
+            status: None,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn status(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    Form(f): Form<CodeForm>,
+) -> PageResult {
+    let mut p = StatusPage {
+        t: Tr(v.0.lang),
+        csrf: v.0.csrf.clone(),
+        error: None,
+        status: None,
+    };
+    if !st.codes_limiter.allow(&addr.0) {
+        p.error = Some("查询过于频繁，请稍后再试".into());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, Html(p.render()?)).into_response());
+    }
+    match st
+        .store
+        .letter_status(&f.code.chars().take(64).collect::<String>())
+        .await?
+    {
+        Some(s) => {
+            p.status = Some(s);
+            Ok(Html(p.render()?).into_response())
+        }
+        None => {
+            p.error = Some("查询码不正确：请核对后重新输入（16 位，字母不区分大小写）".into());
+            Ok((StatusCode::NOT_FOUND, Html(p.render()?)).into_response())
+        }
+    }
+}
