@@ -41,6 +41,10 @@ pub enum Action {
     ReadAudit,
     /// Read staff lists (names, posts) of units in scope.
     ReadStaff,
+    /// Register, acknowledge, answer, transfer and close letters from the public.
+    HandleLetters,
+    /// Read the letters of units in scope (personal data included, each view audited).
+    ReadLetters,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -49,6 +53,11 @@ pub fn allowed(role: Role, action: Action) -> bool {
         ManageOrg | ManageUsers | EditCalendar => role == Role::Admin,
         ReadAudit => matches!(role, Role::Admin | Role::Discipline),
         ReadStaff => !matches!(role, Role::Staff),
+        HandleLetters => matches!(role, Role::Admin | Role::Letters),
+        ReadLetters => matches!(
+            role,
+            Role::Admin | Role::Letters | Role::Office | Role::Discipline | Role::Leader
+        ),
     }
 }
 

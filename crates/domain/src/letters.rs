@@ -203,6 +203,83 @@ pub fn next_progress_due(
     )
 }
 
+/// What a unit does with a letter. Replies (acknowledgement, process-or-result, progress, closure)
+/// are what the writer sees; routing steps are seen by the units on the letter's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// 程序性回复: received, who handles it, a contact
+    Ack,
+    /// 办理过程或结果答复
+    Reply,
+    /// 进展答复 (monthly after three months while open)
+    Progress,
+    /// 转办: to the competent unit, which then holds the letter
+    Transfer,
+    /// 交办: to a lower unit, which handles it and reports back
+    Assign,
+    /// 督办: a higher unit urges a lower unit's handling
+    Supervise,
+    /// 办结
+    Close,
+}
+
+impl Step {
+    pub const ALL: [Step; 7] = [
+        Step::Ack,
+        Step::Reply,
+        Step::Progress,
+        Step::Transfer,
+        Step::Assign,
+        Step::Supervise,
+        Step::Close,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Ack => "ack",
+            Step::Reply => "reply",
+            Step::Progress => "progress",
+            Step::Transfer => "transfer",
+            Step::Assign => "assign",
+            Step::Supervise => "supervise",
+            Step::Close => "close",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Step::Ack => "程序性回复",
+            Step::Reply => "办理过程或结果答复",
+            Step::Progress => "进展答复",
+            Step::Transfer => "转办",
+            Step::Assign => "交办",
+            Step::Supervise => "督办",
+            Step::Close => "办结",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.as_str() == raw.trim())
+    }
+    /// Whether the step names another unit.
+    pub fn routes(self) -> bool {
+        matches!(self, Step::Transfer | Step::Assign | Step::Supervise)
+    }
+    /// Whether the writer sees it on the public status page.
+    pub fn is_public(self) -> bool {
+        matches!(self, Step::Ack | Step::Reply | Step::Progress | Step::Close)
+    }
+}
+
+/// A step's date: not before the letter was received, not after today.
+pub fn check_step_date(received: NaiveDate, on: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    if on < received {
+        return Err(format!("日期 {on} 早于收到日期 {received}"));
+    }
+    if on > today {
+        return Err(format!("日期 {on} 晚于今天"));
+    }
+    Ok(())
+}
+
 /// How one reply stands against its deadline on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -285,3 +285,274 @@ impl Store {
         }))
     }
 }
+
+/// A letter in a unit's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterSummary {
+    pub id: i64,
+    pub received_on: String,
+    pub unit_name: String,
+    pub channel: String,
+    pub category: String,
+    pub ack_due: String,
+    pub reply_due: String,
+    pub acknowledged_on: Option<String>,
+    pub replied_on: Option<String>,
+    pub closed_on: Option<String>,
+}
+
+/// A letter with its writer's data and its history, for the units on its path.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterDetail {
+    pub summary: LetterSummary,
+    pub unit_id: i64,
+    pub first_unit_name: String,
+    pub unit_received_on: String,
+    pub petitioner: String,
+    pub phone: String,
+    pub content: String,
+    /// (date, step, from unit, to unit, text, author)
+    pub events: Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    )>,
+}
+
+const SUMMARY: &str = "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on FROM letters l JOIN units u ON u.id = l.unit_id";
+
+fn summary(r: &sqlx::any::AnyRow) -> Result<LetterSummary> {
+    Ok(LetterSummary {
+        id: r.try_get(0)?,
+        received_on: r.try_get(1)?,
+        unit_name: r.try_get(2)?,
+        channel: r.try_get(3)?,
+        category: r.try_get(4)?,
+        ack_due: r.try_get(5)?,
+        reply_due: r.try_get(6)?,
+        acknowledged_on: r.try_get(7)?,
+        replied_on: r.try_get(8)?,
+        closed_on: r.try_get(9)?,
+    })
+}
+
+impl Store {
+    /// Letters held by units in scope, open ones first by their next deadline.
+    pub async fn letters(
+        &self,
+        scope: &crate::Scope,
+        open_only: bool,
+        limit: i64,
+    ) -> Result<Vec<LetterSummary>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "{SUMMARY} WHERE {} AND ($3 = 0 OR l.closed_on IS NULL) \
+             ORDER BY CASE WHEN l.closed_on IS NULL THEN 0 ELSE 1 END, CASE WHEN l.acknowledged_on IS NULL THEN l.ack_due ELSE l.reply_due END, l.id LIMIT $4",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(i64::from(open_only))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// A letter for a caller whose scope covers a unit on its path (the holding unit, or one it
+    /// passed through). The view of the writer's data is audited.
+    pub async fn letter_in_scope(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        id: i64,
+    ) -> Result<Option<LetterDetail>> {
+        let on_path: i64 = sqlx::query(crate::sqlf!(
+            "SELECT COUNT(*) FROM units u WHERE {} AND (u.id IN (SELECT unit_id FROM letters WHERE id = $3) \
+             OR u.id IN (SELECT first_unit_id FROM letters WHERE id = $3) \
+             OR u.id IN (SELECT from_unit_id FROM letter_events WHERE letter_id = $3) OR u.id IN (SELECT to_unit_id FROM letter_events WHERE letter_id = $3))",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        if on_path == 0 {
+            return Ok(None);
+        }
+        let Some(r) = sqlx::query(crate::sqlf!(
+            "{SUMMARY} JOIN units f ON f.id = l.first_unit_id WHERE l.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let extra = sqlx::query("SELECT l.unit_id, f.name, l.unit_received_on, l.petitioner, l.phone, l.content FROM letters l JOIN units f ON f.id = l.first_unit_id WHERE l.id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        let events = sqlx::query(
+            "SELECT e.on_date, e.kind, fu.name, tu.name, e.body, e.author FROM letter_events e LEFT JOIN units fu ON fu.id = e.from_unit_id \
+             LEFT JOIN units tu ON tu.id = e.to_unit_id WHERE e.letter_id = $1 ORDER BY e.on_date, e.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?, e.try_get(3)?, e.try_get(4)?, e.try_get(5)?)))
+        .collect::<Result<Vec<_>>>()?;
+        let detail = LetterDetail {
+            summary: summary(&r)?,
+            unit_id: extra.try_get(0)?,
+            first_unit_name: extra.try_get(1)?,
+            unit_received_on: extra.try_get(2)?,
+            petitioner: extra.try_get(3)?,
+            phone: extra.try_get(4)?,
+            content: extra.try_get(5)?,
+            events,
+        };
+        let mut w = self.write(actor).await?;
+        w.audit(Change {
+            action: "letter.view",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(detail.unit_id),
+            before: None,
+            after: None,
+        })
+        .await?;
+        w.commit().await?;
+        Ok(Some(detail))
+    }
+
+    /// A step on a letter held in scope: replies set their dates (the first of each kind counts for
+    /// the clocks), transfer and assignment move the letter to another unit (its own receipt date is
+    /// kept; the public clock runs on), supervision is recorded for a lower unit's handling.
+    pub async fn letter_step(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        id: i64,
+        step: duban_domain::letters::Step,
+        on: NaiveDate,
+        body: &str,
+        to_unit: Option<i64>,
+    ) -> Result<()> {
+        use duban_domain::letters::Step;
+        let mut w = self.write(actor).await?;
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT l.received_on, l.unit_id, l.closed_on, u.path FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.id = $3 AND {}",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(id)
+        .fetch_optional(&mut *w.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let received: String = r.try_get(0)?;
+        let holder: i64 = r.try_get(1)?;
+        let closed: Option<String> = r.try_get(2)?;
+        let holder_path: String = r.try_get(3)?;
+        let received = received
+            .parse::<NaiveDate>()
+            .map_err(|_| StoreError::Invalid("收到日期有误".into()))?;
+        duban_domain::letters::check_step_date(received, on, crate::today())
+            .map_err(StoreError::Invalid)?;
+        if closed.is_some() && step != Step::Progress {
+            return Err(StoreError::Invalid("该件已办结".into()));
+        }
+        if body.trim().is_empty() {
+            return Err(StoreError::Invalid(format!("请填写{}内容", step.zh())));
+        }
+        let on_s = on.to_string();
+        let mut to = None;
+        match step {
+            Step::Ack => {
+                sqlx::query("UPDATE letters SET acknowledged_on = COALESCE(acknowledged_on, $1) WHERE id = $2").bind(&on_s).bind(id).execute(&mut *w.tx).await?;
+            }
+            Step::Reply => {
+                sqlx::query("UPDATE letters SET replied_on = COALESCE(replied_on, $1), acknowledged_on = COALESCE(acknowledged_on, $1) WHERE id = $2")
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+            Step::Progress => {}
+            Step::Close => {
+                sqlx::query("UPDATE letters SET closed_on = $1 WHERE id = $2")
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+            Step::Supervise => {
+                // a higher unit urges the holding unit's handling
+                if holder == scope.unit_id {
+                    return Err(StoreError::Invalid(
+                        "督办由上级院对下级院办理的信访件作出".into(),
+                    ));
+                }
+                to = Some(holder);
+            }
+            Step::Transfer | Step::Assign => {
+                let target = to_unit
+                    .ok_or_else(|| StoreError::Invalid(format!("请选择{}的单位", step.zh())))?;
+                let Some(t) = sqlx::query("SELECT path FROM units WHERE id = $1")
+                    .bind(target)
+                    .fetch_optional(&mut *w.tx)
+                    .await?
+                else {
+                    return Err(StoreError::Invalid("该单位不在检察机关组织体系内".into()));
+                };
+                let path: String = t.try_get(0)?;
+                if target == holder {
+                    return Err(StoreError::Invalid("该件已由此单位办理".into()));
+                }
+                if step == Step::Assign && !path.starts_with(&holder_path) {
+                    return Err(StoreError::Invalid("交办只能交给下级单位".into()));
+                }
+                sqlx::query("UPDATE letters SET unit_id = $1, unit_received_on = $2 WHERE id = $3")
+                    .bind(target)
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
+                to = Some(target);
+            }
+        }
+        let from = if step == Step::Supervise {
+            scope.unit_id
+        } else {
+            holder
+        };
+        sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, from_unit_id, to_unit_id, body, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(id)
+            .bind(&on_s)
+            .bind(step.as_str())
+            .bind(from)
+            .bind(to)
+            .bind(body.trim())
+            .bind(&actor.name)
+            .bind(now_rfc3339())
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "letter.step",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(holder),
+            before: None,
+            after: Some(json!({"step": step.as_str(), "on": on_s, "to_unit": to})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(())
+    }
+}

@@ -292,6 +292,54 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Inspection round or source",
     ),
     ("rect.source_kind", "督办事项类型", "Kind of matter"),
+    ("nav.letters", "信访", "Letters"),
+    ("letters.title", "群众信访件", "Letters from the public"),
+    (
+        "letters.registered",
+        "已登记。请将查询码告知信访人（仅显示一次）：",
+        "Registered. Give the writer this query code (shown once):",
+    ),
+    (
+        "letters.register",
+        "登记来信来访",
+        "Register a letter or visit",
+    ),
+    ("letters.channel", "渠道", "Channel"),
+    ("letters.unit_received", "本院收到", "received here"),
+    ("letters.petitioner", "信访人", "Writer"),
+    ("letters.history", "流转与答复记录", "Routing and replies"),
+    ("letters.act", "办理", "Act"),
+    ("letters.step", "办理环节", "Step"),
+    ("letters.on", "日期", "Date"),
+    (
+        "letters.to_unit",
+        "转办、交办至（督办不选）",
+        "Transfer or assign to (not for supervision)",
+    ),
+    (
+        "letters.body",
+        "内容（答复写明办理单位、部门和联系方式）",
+        "Text (a reply names the unit, department and a contact)",
+    ),
+    ("channel.online", "网上", "Online"),
+    ("channel.post", "来信", "Post"),
+    ("channel.visit", "来访", "Visit"),
+    ("channel.hotline", "12309", "12309 hotline"),
+    ("channel.transferred", "转来", "Transferred"),
+    ("lettercat.accusation", "控告", "Accusation"),
+    ("lettercat.report", "举报", "Report"),
+    ("lettercat.appeal", "申诉", "Appeal"),
+    ("lettercat.request", "求决", "Request"),
+    ("lettercat.suggestion", "意见建议", "Suggestion"),
+    ("lettercat.other", "其他", "Other"),
+    ("step.received", "收到", "Received"),
+    ("step.ack", "程序性回复", "Acknowledged"),
+    ("step.reply", "办理过程或结果答复", "Replied"),
+    ("step.progress", "进展答复", "Progress reply"),
+    ("step.transfer", "转办", "Transferred"),
+    ("step.assign", "交办", "Assigned"),
+    ("step.supervise", "督办", "Supervised"),
+    ("step.close", "办结", "Closed"),
     ("letters.write", "网上信访", "Write to the procuratorate"),
     ("letters.query", "信访查询", "Follow your letter"),
     (
@@ -712,6 +760,10 @@ impl Tr {
         } else {
             self.s(&format!("source.{kind}.{part}"))
         }
+    }
+    /// A letter's channel, category or step, by its code.
+    pub fn letter(&self, group: &str, code: &str) -> &'static str {
+        self.s(&format!("{group}.{code}"))
     }
     pub fn level(&self, level: &i64) -> &'static str {
         self.s(&format!("level.{level}"))

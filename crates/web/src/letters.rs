@@ -228,3 +228,217 @@ async fn status(
         }
     }
 }
+
+// ---- the letters officer's workspace ----
+
+use crate::auth::Viewer;
+use crate::pages::{Ctx, ctx};
+use axum::extract::Path;
+use axum::response::Redirect;
+use duban_domain::access::{Action, allowed};
+use duban_domain::letters::Step;
+use duban_store::letters::{LetterDetail, LetterSummary};
+
+pub fn office_routes() -> Router<AppState> {
+    Router::new()
+        .route("/letters", get(list).post(register))
+        .route("/letters/{id}", get(detail))
+        .route("/letters/{id}/steps", axum::routing::post(step))
+}
+
+#[derive(Template)]
+#[template(path = "letters.html")]
+struct ListPage {
+    ctx: Ctx,
+    letters: Vec<LetterSummary>,
+    can_handle: bool,
+    channels: [Channel; 5],
+    categories: [LetterCategory; 6],
+    today: String,
+    error: Option<String>,
+    code: Option<String>,
+}
+
+async fn list_view(
+    st: &AppState,
+    v: &Viewer,
+    error: Option<String>,
+    code: Option<String>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::ReadLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ListPage {
+        ctx: ctx(v, "/letters"),
+        letters: st.store.letters(&v.user.scope(), false, 200).await?,
+        can_handle: allowed(v.user.role, Action::HandleLetters),
+        channels: Channel::ALL,
+        categories: LetterCategory::ALL,
+        today: crate::rectification::today().to_string(),
+        error,
+        code,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
+    list_view(&st, &v, None, None).await
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    received_on: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    petitioner: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    content: String,
+}
+
+/// A letter that arrived by post, visit, the hotline or from another organ, registered by the
+/// letters officer of the unit that received it; the query code is handed to the writer.
+async fn register(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<RegisterForm>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::HandleLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let r: Result<String, AppError> = async {
+        let bad = |m: String| AppError::BadRequest(m);
+        let channel = Channel::parse(&f.channel).ok_or_else(|| bad("请选择来信渠道".into()))?;
+        let category =
+            LetterCategory::parse(&f.category).ok_or_else(|| bad("请选择信访类别".into()))?;
+        let received_on =
+            duban_domain::calendar::parse_date(&f.received_on).map_err(|e| bad(e.to_string()))?;
+        if received_on > crate::rectification::today() {
+            return Err(bad("收到日期不能晚于今天".into()));
+        }
+        let petitioner =
+            duban_domain::text::optional(&f.petitioner, 50).map_err(|e| bad(format!("姓名{e}")))?;
+        let letter = NewLetter {
+            unit_id: v.user.unit_id,
+            received_on,
+            channel,
+            category,
+            petitioner,
+            phone: f.phone.trim().into(),
+            content: f.content.replace("\r\n", "\n"),
+        };
+        Ok(st.store.submit_letter(&v.user.actor(), &letter).await?.1)
+    }
+    .await;
+    match r {
+        Ok(code) => list_view(&st, &v, None, Some(code)).await,
+        Err(AppError::BadRequest(m)) => list_view(&st, &v, Some(m), None).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+struct DetailPage {
+    ctx: Ctx,
+    letter: LetterDetail,
+    can_handle: bool,
+    steps: [Step; 7],
+    units: Vec<Addressee>,
+    today: String,
+    error: Option<String>,
+}
+
+async fn detail_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) -> PageResult {
+    if !allowed(v.user.role, Action::ReadLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let letter = st
+        .store
+        .letter_in_scope(&v.user.actor(), &v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // units a letter may be transferred or assigned to: the SPP, the provinces, and the units below the holder
+    let mut units = addressees(st).await?;
+    for u in st.store.children(letter.unit_id).await? {
+        if !units.iter().any(|a| a.id == u.id) {
+            units.push(Addressee {
+                id: u.id,
+                name: u.name,
+            });
+        }
+    }
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = DetailPage {
+        ctx: ctx(v, "/letters"),
+        can_handle: allowed(v.user.role, Action::HandleLetters),
+        letter,
+        steps: Step::ALL,
+        units,
+        today: crate::rectification::today().to_string(),
+        error,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn detail(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    detail_view(&st, &v, id, None).await
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    to_unit: String,
+}
+
+async fn step(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::HandleLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let r: Result<(), AppError> = async {
+        let step =
+            Step::parse(&f.step).ok_or_else(|| AppError::BadRequest("请选择办理环节".into()))?;
+        let on = duban_domain::calendar::parse_date(&f.on)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let body =
+            duban_domain::text::required(&f.body.replace("\r\n", "\n").replace('\n', "\t"), 4000)
+                .map_err(|e| AppError::BadRequest(format!("内容{e}")))?
+                .replace('\t', "\n");
+        let to = f.to_unit.trim().parse::<i64>().ok();
+        Ok(st
+            .store
+            .letter_step(&v.user.actor(), &v.user.scope(), id, step, on, &body, to)
+            .await?)
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/letters/{id}")).into_response()),
+        Err(AppError::BadRequest(m)) => detail_view(&st, &v, id, Some(m)).await,
+        Err(e) => Err(e),
+    }
+}

@@ -86,6 +86,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(pages::routes(upload_limit))
         .merge(rectification::routes(upload_limit))
         .merge(letters::routes())
+        .merge(letters::office_routes())
         .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))

@@ -91,7 +91,7 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 13] = [
+    let items: [(&'static str, &'static str, bool); 14] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
         (
@@ -122,6 +122,11 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
             "/admin/users",
             "nav.users",
             allowed(role, Action::ManageUsers),
+        ),
+        (
+            "/letters",
+            "nav.letters",
+            allowed(role, Action::ReadLetters),
         ),
         ("/audit", "nav.audit", allowed(role, Action::ReadAudit)),
         (

@@ -912,3 +912,164 @@ async fn public_letters_form_code_and_status() {
         "the audit holds no personal data"
     );
 }
+
+#[tokio::test]
+async fn letters_officer_registers_answers_and_routes() {
+    let (app, store) = app().await;
+    let mut l = Client::login(&app, "letters").await;
+    let r = l.get("/letters").await;
+    assert!(r.body.contains("登记来信来访"), "{}", r.body);
+    let r = l
+        .post_form(
+            "/letters",
+            &[
+                ("channel", "visit"),
+                ("received_on", "2020-03-02"),
+                ("category", "appeal"),
+                ("petitioner", "王五"),
+                ("content", "不服不起诉决定"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let i = r.body.find("id=\"query-code\">").unwrap() + 16;
+    let code = r.body[i..i + 19].to_string();
+    let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+    let id = store.letters(&spp_scope(&spp), false, 10).await.unwrap()[0].id;
+    let page = format!("/letters/{id}");
+    let r = l.get(&page).await;
+    assert!(
+        r.body.contains("王五")
+            && r.body.contains("不服不起诉决定")
+            && r.body.contains("2020-03-09"),
+        "{}",
+        r.body
+    );
+    // a reply dated before receipt, a transfer outside the tree: refused in Chinese
+    let steps = format!("{page}/steps");
+    let r = l
+        .post_form(
+            &steps,
+            &[("step", "ack"), ("on", "2020-03-01"), ("body", "已收到")],
+        )
+        .await;
+    assert!(r.body.contains("早于收到日期"), "{}", r.body);
+    let r = l
+        .post_form(
+            &steps,
+            &[
+                ("step", "transfer"),
+                ("on", "2020-03-04"),
+                ("to_unit", "999999"),
+                ("body", "转浙江"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("不在检察机关组织体系内"), "{}", r.body);
+    let r = l
+        .post_form(
+            &steps,
+            &[
+                ("step", "ack"),
+                ("on", "2020-03-04"),
+                (
+                    "body",
+                    "您的来访已收到，由控告申诉检察厅办理，电话 010-12309",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let zj = store.unit_by_code("330000").await.unwrap().unwrap();
+    let r = l
+        .post_form(
+            &steps,
+            &[
+                ("step", "transfer"),
+                ("on", "2020-03-05"),
+                ("to_unit", &zj.id.to_string()),
+                ("body", "属浙江省院管辖，转办"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // the clock runs on from the first receipt; both units on the path see the history
+    let letter = store
+        .letters(&spp_scope(&zj), false, 10)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        (
+            letter.received_on.as_str(),
+            letter.reply_due.as_str(),
+            letter.unit_name.as_str()
+        ),
+        ("2020-03-02", "2020-06-02", "浙江省人民检察院")
+    );
+    let mut zjo = Client::login(&app, "zj.office").await;
+    let r = zjo.get(&page).await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("转办") && r.body.contains("最高人民检察院"),
+        "{}",
+        r.body
+    );
+    let mut xihu = Client::login(&app, "xihu.office").await;
+    assert_eq!(
+        xihu.get(&page).await.status,
+        StatusCode::NOT_FOUND,
+        "not on the letter's path"
+    );
+    // the SPP still sees it (it passed through), and may supervise the province's handling
+    let r = l
+        .post_form(
+            &steps,
+            &[
+                ("step", "supervise"),
+                ("on", "2020-04-01"),
+                ("body", "请按期答复"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = zjo.get(&page).await;
+    assert!(
+        r.body.contains("督办") && r.body.contains("请按期答复"),
+        "{}",
+        r.body
+    );
+    // the writer sees the acknowledgement and nothing else
+    let mut anon = Client::new(&app);
+    anon.get("/letters/status").await;
+    let r = anon.post_form("/letters/status", &[("code", &code)]).await;
+    assert!(
+        r.body.contains("由控告申诉检察厅办理")
+            && r.body.contains("浙江省人民检察院")
+            && !r.body.contains("王五")
+            && !r.body.contains("属浙江省院管辖"),
+        "{}",
+        r.body
+    );
+    let views = store
+        .audit_entries(
+            &store.user_by_login("admin").await.unwrap().unwrap().scope(),
+            "letter.view",
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        views.len() >= 2,
+        "every view of the writer's data is audited"
+    );
+}
+
+fn spp_scope(u: &duban_store::org::Unit) -> duban_store::Scope {
+    duban_store::Scope {
+        unit_id: u.id,
+        unit_path: u.path.clone(),
+        subtree: true,
+    }
+}
