@@ -314,6 +314,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 secure_cookies: settings.secure_cookies,
                 max_upload_bytes: settings.max_upload_mb * 1024 * 1024,
                 login_per_minute: settings.login_per_minute,
+                letters_per_minute: settings.letters_per_minute,
+                codes_per_minute: settings.codes_per_minute,
             };
             if settings.sweep_minutes > 0 {
                 let mailer = if settings.smtp_url.is_empty() {

@@ -10,6 +10,10 @@ pub struct Settings {
     pub secure_cookies: bool,
     pub max_upload_mb: usize,
     pub login_per_minute: u32,
+    /// Letters the public form accepts per client address per minute.
+    pub letters_per_minute: u32,
+    /// Query-code lookups per client address per minute.
+    pub codes_per_minute: u32,
     /// SMTP relay for notices, e.g. `smtp://127.0.0.1:25`; empty: notices stay in the app.
     pub smtp_url: String,
     pub mail_from: String,
@@ -25,6 +29,8 @@ impl Default for Settings {
             secure_cookies: false,
             max_upload_mb: 20,
             login_per_minute: 20,
+            letters_per_minute: 10,
+            codes_per_minute: 10,
             smtp_url: String::new(),
             mail_from: "督办 <duban@localhost>".into(),
             sweep_minutes: 10,
@@ -54,6 +60,8 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("max_upload_mb", &self.max_upload_mb)
             .field("login_per_minute", &self.login_per_minute)
+            .field("letters_per_minute", &self.letters_per_minute)
+            .field("codes_per_minute", &self.codes_per_minute)
             .field("smtp_url", &redact(&self.smtp_url))
             .field("sweep_minutes", &self.sweep_minutes)
             .finish()
@@ -89,6 +97,9 @@ impl Settings {
         }
         if let Ok(v) = std::env::var("DUBAN_MAX_UPLOAD_MB") {
             s.max_upload_mb = v.parse()?;
+        }
+        if let Ok(v) = std::env::var("DUBAN_LETTERS_PER_MINUTE") {
+            s.letters_per_minute = v.parse()?;
         }
         Ok(s)
     }
