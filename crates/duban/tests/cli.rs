@@ -454,7 +454,7 @@ async fn letters_import_and_reply_rates() {
         let bad = dir.join("bad.csv");
         std::fs::write(
             &bad,
-            "received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on\n2020-03-02,电报,100000,张三,,控告,x,,,\n",
+            "received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on\n2021-03-02,电报,100000,张三,,控告,x,,,\n",
         )
         .unwrap();
         let o = duban(&db, &["import", "letters", bad.to_str().unwrap()], None);
@@ -467,9 +467,9 @@ async fn letters_import_and_reply_rates() {
         std::fs::write(
             &good,
             "received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on\n\
-             2020-03-02,12309,100000,张三,010-1234567,控告,反映某案办理拖延,2020-03-05,2020-05-20,2020-05-20\n\
-             2020-03-20,来访,100000,王五,,求决,请求国家司法救助,2020-03-30,2020-07-01,\n\
-             2020-04-01,网上,330000,,,意见建议,对检务公开的建议,,,\n",
+             2021-03-02,12309,100000,张三,010-1234567,控告,反映某案办理拖延,2021-03-05,2021-05-20,2021-05-20\n\
+             2021-03-20,来访,100000,王五,,求决,请求国家司法救助,2021-03-30,2021-07-01,\n\
+             2021-04-01,网上,330000,,,意见建议,对检务公开的建议,,,\n",
         )
         .unwrap();
         let o = duban(&db, &["import", "letters", good.to_str().unwrap()], None);
@@ -483,11 +483,11 @@ async fn letters_import_and_reply_rates() {
                 "100000",
                 "--subtree",
                 "--from",
-                "2020-01-01",
+                "2021-01-01",
                 "--to",
-                "2020-09-30",
+                "2021-09-30",
                 "--as-of",
-                "2020-07-15",
+                "2021-07-15",
                 "--json",
             ],
             None,
@@ -513,11 +513,11 @@ async fn letters_import_and_reply_rates() {
                 "--unit",
                 "100000",
                 "--from",
-                "2021-01-01",
+                "2022-01-01",
                 "--to",
-                "2021-12-31",
+                "2022-12-31",
                 "--as-of",
-                "2021-12-31",
+                "2022-12-31",
                 "--json",
             ],
             None,

@@ -327,6 +327,7 @@ impl Store {
                 self.set_minutes(&actor, &scope, id, minutes).await?;
             }
         }
+        crate::letters::load_demo_letters(self).await?;
         // the party group's plan, issued to two provincial procuratorates
         if let Some(plan) = self
             .plan(&scope, crate::demo_rectification::PARTY_PLAN)

@@ -22,7 +22,7 @@ async fn import_and_reply_rates() {
         let actor = Actor::system("test");
         // one bad row: nothing is imported, every problem is named
         let bad = format!(
-            "{HEAD}\n2020-03-02,12309,100000,张三,010-1234567,控告,反映问题,,,\n2020-03-02,电报,999999,李四,x,控告,反映问题,2020-03-01,,"
+            "{HEAD}\n2021-03-02,12309,100000,张三,010-1234567,控告,反映问题,,,\n2021-03-02,电报,999999,李四,x,控告,反映问题,2021-03-01,,"
         );
         let Err(StoreError::Import(errs)) = store.import_letters(&actor, &table(&bad)).await else {
             panic!("{name}")
@@ -36,24 +36,27 @@ async fn import_and_reply_rates() {
             .fetch_one(&store.pool)
             .await
             .unwrap();
-        assert_eq!(n, 0, "{name}: nothing half-imported");
+        assert_eq!(
+            n, 500,
+            "{name}: nothing half-imported (the demo's 500 only)"
+        );
         // a quarter's letters at the SPP and at 浙江
         let rows = [
-            "2020-03-02,12309,100000,张三,010-1234567,控告,反映某案办理拖延,2020-03-05,2020-05-20,2020-05-20",
-            "2020-03-10,来信,100000,李四,,申诉,不服不起诉决定,2020-03-17,2020-06-10,",
-            "2020-03-20,来访,100000,王五,,求决,请求国家司法救助,2020-03-30,2020-07-01,",
-            "2020-04-01,网上,100000,,,意见建议,对检务公开的建议,,,",
-            "2020-03-05,转来,330000,赵六,13800138000,举报,举报某干部违纪,2020-03-06,2020-06-01,2020-06-01",
+            "2021-03-02,12309,100000,张三,010-1234567,控告,反映某案办理拖延,2021-03-05,2021-05-20,2021-05-20",
+            "2021-03-10,来信,100000,李四,,申诉,不服不起诉决定,2021-03-17,2021-06-10,",
+            "2021-03-20,来访,100000,王五,,求决,请求国家司法救助,2021-03-30,2021-07-01,",
+            "2021-04-01,网上,100000,,,意见建议,对检务公开的建议,,,",
+            "2021-03-05,转来,330000,赵六,13800138000,举报,举报某干部违纪,2021-03-06,2021-06-01,2021-06-01",
         ];
         let csv = format!("{HEAD}\n{}", rows.join("\n"));
         let r = store.import_letters(&actor, &table(&csv)).await.unwrap();
         assert_eq!(r.created, 5, "{name}");
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();
         let cal = store.work_calendar().await.unwrap();
-        for as_of in ["2020-03-15", "2020-06-05", "2020-07-15"] {
+        for as_of in ["2021-03-15", "2021-06-05", "2021-07-15"] {
             let as_of = d(as_of);
             let m = store
-                .letter_metrics(&spp, true, d("2020-01-01"), d("2020-09-30"), as_of)
+                .letter_metrics(&spp, true, d("2021-01-01"), d("2021-09-30"), as_of)
                 .await
                 .unwrap();
             assert_eq!(m.received, 5, "{name}");
@@ -76,9 +79,9 @@ async fn import_and_reply_rates() {
             .letter_metrics(
                 &spp,
                 false,
-                d("2020-01-01"),
-                d("2020-09-30"),
-                d("2020-07-15"),
+                d("2021-01-01"),
+                d("2021-09-30"),
+                d("2021-07-15"),
             )
             .await
             .unwrap();
@@ -89,5 +92,50 @@ async fn import_and_reply_rates() {
             "{name}: {m:?}"
         );
         assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn demo_letters_give_the_seeds_rates() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        store.load_demo().await.unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let own = store
+            .letter_metrics(
+                &spp,
+                false,
+                d("2020-01-01"),
+                d("2020-09-30"),
+                d("2020-12-31"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(own.received, 200, "{name}: loaded once");
+        assert_eq!(
+            (own.ack.rate, own.reply.rate),
+            (Some(1.0), Some(1.0)),
+            "{name}: the SPP's two 100%"
+        );
+        let all = store
+            .letter_metrics(
+                &spp,
+                true,
+                d("2020-01-01"),
+                d("2020-09-30"),
+                d("2020-12-31"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (all.received, all.reply.on_time, all.reply.late),
+            (500, 496, 4),
+            "{name}"
+        );
+        assert_eq!(
+            all.reply.rate.map(|r| (r * 1000.0).round() / 10.0),
+            Some(99.2),
+            "{name}: the seed's 99.2%"
+        );
     }
 }

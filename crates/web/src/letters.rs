@@ -250,6 +250,10 @@ pub fn office_routes() -> Router<AppState> {
 #[template(path = "letters.html")]
 struct ListPage {
     ctx: Ctx,
+    metrics: duban_store::letters::LetterMetrics,
+    from: String,
+    to: String,
+    as_of: String,
     letters: Vec<LetterSummary>,
     can_handle: bool,
     channels: [Channel; 5],
@@ -259,15 +263,57 @@ struct ListPage {
     code: Option<String>,
 }
 
+#[derive(Deserialize, Default)]
+struct Period {
+    from: Option<String>,
+    to: Option<String>,
+    as_of: Option<String>,
+}
+
 async fn list_view(
     st: &AppState,
     v: &Viewer,
     error: Option<String>,
     code: Option<String>,
 ) -> PageResult {
+    list_view_for(st, v, Period::default(), error, code).await
+}
+
+async fn list_view_for(
+    st: &AppState,
+    v: &Viewer,
+    q: Period,
+    error: Option<String>,
+    code: Option<String>,
+) -> PageResult {
     if !allowed(v.user.role, Action::ReadLetters) {
         return Err(AppError::Forbidden);
     }
+    let today = crate::rectification::today();
+    let date =
+        |raw: Option<String>, default: chrono::NaiveDate| -> Result<chrono::NaiveDate, AppError> {
+            match raw.filter(|s| !s.trim().is_empty()) {
+                Some(s) => duban_domain::calendar::parse_date(&s)
+                    .map_err(|e| AppError::BadRequest(e.to_string())),
+                None => Ok(default),
+            }
+        };
+    use chrono::Datelike;
+    let from = date(
+        q.from,
+        chrono::NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today),
+    )?;
+    let to = date(q.to, today)?;
+    let as_of = date(q.as_of, today)?;
+    let unit = st
+        .store
+        .unit(v.user.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let metrics = st
+        .store
+        .letter_metrics(&unit, v.user.subtree, from, to, as_of)
+        .await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -275,6 +321,10 @@ async fn list_view(
     };
     let page = ListPage {
         ctx: ctx(v, "/letters"),
+        metrics,
+        from: from.to_string(),
+        to: to.to_string(),
+        as_of: as_of.to_string(),
         letters: st.store.letters(&v.user.scope(), false, 200).await?,
         can_handle: allowed(v.user.role, Action::HandleLetters),
         channels: Channel::ALL,
@@ -286,8 +336,12 @@ async fn list_view(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
-    list_view(&st, &v, None, None).await
+async fn list(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<Period>,
+) -> PageResult {
+    list_view_for(&st, &v, q, None, None).await
 }
 
 #[derive(Deserialize)]
