@@ -98,11 +98,31 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     // a member of the public writes in without an account and follows the letter with its code
     c.goto(&format!("{base}/letters/new")).await.unwrap();
     wait_h1(&c, "网上信访").await;
-    c.find(Locator::Css("select[name=unit] option:nth-child(2)")).await.unwrap().click().await.unwrap();
-    c.find(Locator::Css("select[name=category] option[value=report]")).await.unwrap().click().await.unwrap();
-    c.find(Locator::Css("textarea[name=content]")).await.unwrap().send_keys("举报某干部插手案件（浏览器测试）").await.unwrap();
+    c.find(Locator::Css("select[name=unit] option:nth-child(2)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("select[name=category] option[value=report]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("textarea[name=content]"))
+        .await
+        .unwrap()
+        .send_keys("举报某干部插手案件（浏览器测试）")
+        .await
+        .unwrap();
     std::fs::write(shots.join("letter-form.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let mut code = String::new();
     for _ in 0..50 {
         if let Ok(e) = c.find(Locator::Css("#query-code")).await {
@@ -112,23 +132,54 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     if code.is_empty() {
-        panic!("no query code: {}", c.find(Locator::Css("main")).await.unwrap().text().await.unwrap());
+        panic!(
+            "no query code: {}",
+            c.find(Locator::Css("main"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        );
     }
     assert_eq!(code.len(), 19, "{code}");
     std::fs::write(shots.join("letter-code.png"), c.screenshot().await.unwrap()).unwrap();
     c.goto(&format!("{base}/letters/status")).await.unwrap();
-    c.find(Locator::Css("input[name=code]")).await.unwrap().send_keys(&code.to_lowercase()).await.unwrap();
-    c.find(Locator::Css("main form button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("input[name=code]"))
+        .await
+        .unwrap()
+        .send_keys(&code.to_lowercase())
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let mut status = String::new();
     for _ in 0..50 {
-        status = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+        status = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if status.contains("办理单位") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(status.contains("最高人民检察院") && !status.contains("插手案件"), "{status}");
-    std::fs::write(shots.join("letter-status.png"), c.screenshot().await.unwrap()).unwrap();
+    assert!(
+        status.contains("最高人民检察院") && !status.contains("插手案件"),
+        "{status}"
+    );
+    std::fs::write(
+        shots.join("letter-status.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     c.goto(&format!("{base}/")).await.unwrap();
     assert!(c.current_url().await.unwrap().as_str().ends_with("/login"));

@@ -180,6 +180,8 @@ pub struct PublicStatus {
     pub closed_on: Option<String>,
     /// (date, kind, text) of each reply sent to the writer
     pub replies: Vec<(String, String, String)>,
+    /// the writer's rating of the result reply: "satisfied" or "unsatisfied"
+    pub rating: Option<String>,
 }
 
 impl Store {
@@ -251,13 +253,70 @@ impl Store {
         Ok((id, code))
     }
 
+    /// The writer rates the result reply, once, after it was sent. `false` when the code is wrong.
+    pub async fn rate_letter(
+        &self,
+        raw_code: &str,
+        satisfied: bool,
+        comment: &str,
+    ) -> Result<bool> {
+        let Some(code) = duban_domain::letters::normalize_query_code(raw_code) else {
+            return Ok(false);
+        };
+        let comment = duban_domain::text::optional(comment, 500)
+            .map_err(|e| StoreError::Invalid(format!("意见{e}")))?;
+        let mut w = self.write(&Actor::system("public")).await?;
+        let Some(r) = sqlx::query(
+            "SELECT id, replied_on, rating, unit_id FROM letters WHERE query_hash = $1",
+        )
+        .bind(duban_domain::auth::secret_digest(&code))
+        .fetch_optional(&mut *w.tx)
+        .await?
+        else {
+            return Ok(false);
+        };
+        let (id, replied, rating, unit): (i64, Option<String>, Option<String>, i64) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+        if replied.is_none() {
+            return Err(StoreError::Invalid("收到办理结果答复后才能评价".into()));
+        }
+        if rating.is_some() {
+            return Err(StoreError::Invalid("您已评价过".into()));
+        }
+        let value = if satisfied {
+            "satisfied"
+        } else {
+            "unsatisfied"
+        };
+        sqlx::query(
+            "UPDATE letters SET rating = $1, rating_comment = $2, rated_on = $3 WHERE id = $4",
+        )
+        .bind(value)
+        .bind(&comment)
+        .bind(crate::today().to_string())
+        .bind(id)
+        .execute(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "letter.rate",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(unit),
+            before: None,
+            after: Some(json!({"rating": value})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(true)
+    }
+
     /// The public status of the letter with this query code (as typed), or `None`.
     pub async fn letter_status(&self, raw_code: &str) -> Result<Option<PublicStatus>> {
         let Some(code) = duban_domain::letters::normalize_query_code(raw_code) else {
             return Ok(None);
         };
         let Some(r) = sqlx::query(
-            "SELECT l.id, l.received_on, u.name, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.query_hash = $1",
+            "SELECT l.id, l.received_on, u.name, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on, l.rating FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.query_hash = $1",
         )
         .bind(duban_domain::auth::secret_digest(&code))
         .fetch_optional(&self.pool)
@@ -282,6 +341,7 @@ impl Store {
             replied_on: r.try_get(6)?,
             closed_on: r.try_get(7)?,
             replies,
+            rating: r.try_get(8)?,
         }))
     }
 }

@@ -95,6 +95,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0010_unsent_index.sql"),
     ),
     (11, include_str!("../migrations/sqlite/0011_letters.sql")),
+    (
+        12,
+        include_str!("../migrations/sqlite/0012_letter_rating.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -126,6 +130,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0010_unsent_index.sql"),
     ),
     (11, include_str!("../migrations/postgres/0011_letters.sql")),
+    (
+        12,
+        include_str!("../migrations/postgres/0012_letter_rating.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

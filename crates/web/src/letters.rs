@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/letters/new", get(form_page).post(submit))
         .route("/letters/status", get(status_page).post(status))
+        .route("/letters/rate", axum::routing::post(rate))
 }
 
 /// A unit the public may write to.
@@ -176,6 +177,9 @@ struct StatusPage {
     csrf: String,
     error: Option<String>,
     status: Option<PublicStatus>,
+    /// the code as typed, to rate the reply on the same page
+    code: String,
+    flash: Option<String>,
 }
 
 async fn status_page(v: Visitor) -> PageResult {
@@ -185,6 +189,8 @@ async fn status_page(v: Visitor) -> PageResult {
             csrf: v.0.csrf.clone(),
             error: None,
             status: None,
+            code: String::new(),
+            flash: None,
         }
         .render()?,
     )
@@ -208,6 +214,8 @@ async fn status(
         csrf: v.0.csrf.clone(),
         error: None,
         status: None,
+        code: String::new(),
+        flash: None,
     };
     if !st.codes_limiter.allow(&addr.0) {
         p.error = Some("查询过于频繁，请稍后再试".into());
@@ -220,6 +228,7 @@ async fn status(
     {
         Some(s) => {
             p.status = Some(s);
+            p.code = f.code.chars().take(64).collect();
             Ok(Html(p.render()?).into_response())
         }
         None => {
@@ -495,4 +504,60 @@ async fn step(
         Err(AppError::BadRequest(m)) => detail_view(&st, &v, id, Some(m)).await,
         Err(e) => Err(e),
     }
+}
+
+#[derive(Deserialize)]
+struct RateForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The writer rates the result reply (satisfied / not satisfied, with a comment).
+async fn rate(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    Form(f): Form<RateForm>,
+) -> PageResult {
+    let mut p = StatusPage {
+        t: Tr(v.0.lang),
+        csrf: v.0.csrf.clone(),
+        error: None,
+        status: None,
+        code: String::new(),
+        flash: None,
+    };
+    if !st.codes_limiter.allow(&addr.0) {
+        p.error = Some("查询过于频繁，请稍后再试".into());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, Html(p.render()?)).into_response());
+    }
+    let satisfied = match f.rating.as_str() {
+        "satisfied" => true,
+        "unsatisfied" => false,
+        _ => {
+            p.error = Some("请选择满意或不满意".into());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
+        }
+    };
+    let code: String = f.code.chars().take(64).collect();
+    let (status, message) = match st.store.rate_letter(&code, satisfied, &f.comment).await {
+        Ok(true) => (StatusCode::OK, None),
+        Ok(false) => (
+            StatusCode::NOT_FOUND,
+            Some("查询码不正确：请核对后重新输入（16 位，字母不区分大小写）".to_string()),
+        ),
+        Err(duban_store::StoreError::Invalid(m)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m)),
+        Err(e) => return Err(e.into()),
+    };
+    if status == StatusCode::OK {
+        p.flash = Some("感谢您的评价".into());
+    }
+    p.error = message;
+    p.status = st.store.letter_status(&code).await?;
+    p.code = code;
+    Ok((status, Html(p.render()?)).into_response())
 }

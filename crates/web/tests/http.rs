@@ -1055,6 +1055,41 @@ async fn letters_officer_registers_answers_and_routes() {
         "{}",
         r.body
     );
+    let zj_scope = spp_scope(&zj);
+    store
+        .letter_step(
+            &duban_store::Actor::system("zj"),
+            &zj_scope,
+            id,
+            duban_domain::letters::Step::Reply,
+            chrono::NaiveDate::from_ymd_opt(2020, 5, 20).unwrap(),
+            "经审查，依法答复如下",
+            None,
+        )
+        .await
+        .unwrap();
+    let r = anon.post_form("/letters/status", &[("code", &code)]).await;
+    assert!(r.body.contains("评价办理结果"), "{}", r.body);
+    let r = anon
+        .post_form(
+            "/letters/rate",
+            &[
+                ("code", &code),
+                ("rating", "unsatisfied"),
+                ("comment", "答复过于简单"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("感谢您的评价") && r.body.contains("不满意"),
+        "{}",
+        r.body
+    );
+    let r = anon
+        .post_form("/letters/rate", &[("code", &code), ("rating", "satisfied")])
+        .await;
+    assert!(r.body.contains("您已评价过"), "{}", r.body);
     let views = store
         .audit_entries(
             &store.user_by_login("admin").await.unwrap().unwrap().scope(),
