@@ -375,6 +375,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     );
                     let t = std::time::Instant::now();
                     let n = store.load_nation_rectification().await?;
+                    let t2 = std::time::Instant::now();
+                    let l = store.load_nation_letters().await?;
+                    println!(
+                        "letters: {} generated in {:.1}s",
+                        l.letters,
+                        t2.elapsed().as_secs_f64()
+                    );
                     store.checkpoint().await?;
                     println!(
                         "rectification: the party plan issued to {} units, {} tasks, {} ledger entries, in {:.1}s",

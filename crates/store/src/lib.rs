@@ -99,6 +99,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         12,
         include_str!("../migrations/sqlite/0012_letter_rating.sql"),
     ),
+    (
+        13,
+        include_str!("../migrations/sqlite/0013_letters_metrics_index.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -133,6 +137,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         12,
         include_str!("../migrations/postgres/0012_letter_rating.sql"),
+    ),
+    (
+        13,
+        include_str!("../migrations/postgres/0013_letters_metrics_index.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

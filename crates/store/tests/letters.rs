@@ -139,3 +139,38 @@ async fn demo_letters_give_the_seeds_rates() {
         );
     }
 }
+
+#[tokio::test]
+async fn nation_letters_generator() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let n = store.load_nation_letters().await.unwrap();
+        assert_eq!(
+            n.letters,
+            30 * 2000 + 4 * 500 + 5 * 250,
+            "{name}: 30 provincial units without demo letters, 4 cities, 5 basic units"
+        );
+        assert_eq!(
+            store.load_nation_letters().await.unwrap().letters,
+            0,
+            "{name}: idempotent"
+        );
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let m = store
+            .letter_metrics(
+                &spp,
+                true,
+                d("2020-01-01"),
+                d("2020-12-31"),
+                d("2021-06-30"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(m.ack.rate, Some(1.0), "{name}");
+        assert_eq!(
+            m.reply.rate.map(|r| (r * 1000.0).round() / 10.0),
+            Some(99.2),
+            "{name}: {m:?}"
+        );
+    }
+}
