@@ -159,13 +159,9 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .unwrap();
     let mut status = String::new();
     for _ in 0..50 {
-        status = c
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        if let Ok(e) = c.find(Locator::Css("main")).await {
+            status = e.text().await.unwrap_or_default();
+        }
         if status.contains("办理单位") {
             break;
         }
@@ -296,13 +292,9 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     .unwrap();
     let mut drilled = String::new();
     for _ in 0..50 {
-        drilled = c
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        if let Ok(e) = c.find(Locator::Css("main")).await {
+            drilled = e.text().await.unwrap_or_default();
+        }
         if drilled.contains("杭州市人民检察院") {
             break;
         }

@@ -212,6 +212,7 @@ impl Store {
         }
         sqlx::raw_sql(self.triggers_sql()).execute(&mut *tx).await?;
         tx.commit().await?;
+        self.forget_calendar();
         let mut w = self.write(&Actor::system("restore")).await?;
         w.audit(Change {
             action: "system.restore",

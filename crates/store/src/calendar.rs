@@ -56,10 +56,34 @@ impl Store {
         })
         .await?;
         w.commit().await?;
+        self.forget_calendar();
         Ok(missing.len())
     }
 
+    /// The work calendar, kept for a minute: deadlines are computed on every letter and entry.
     pub async fn work_calendar(&self) -> Result<WorkCalendar> {
+        if let Ok(cached) = self.calendar.lock() {
+            if let Some((at, cal)) = cached.as_ref() {
+                if at.elapsed() < std::time::Duration::from_secs(60) {
+                    return Ok(cal.clone());
+                }
+            }
+        }
+        let cal = self.load_work_calendar().await?;
+        if let Ok(mut cached) = self.calendar.lock() {
+            *cached = Some((std::time::Instant::now(), cal.clone()));
+        }
+        Ok(cal)
+    }
+
+    /// Forgets the kept calendar (after an edit or a restore).
+    pub(crate) fn forget_calendar(&self) {
+        if let Ok(mut cached) = self.calendar.lock() {
+            *cached = None;
+        }
+    }
+
+    async fn load_work_calendar(&self) -> Result<WorkCalendar> {
         let years = sqlx::query("SELECT year FROM calendar_years")
             .fetch_all(&self.pool)
             .await?;
@@ -171,6 +195,8 @@ impl Store {
             after: Some(json!(changes)),
         })
         .await?;
-        w.commit().await
+        w.commit().await?;
+        self.forget_calendar();
+        Ok(())
     }
 }

@@ -158,6 +158,7 @@ impl Store {
 }
 
 /// A letter as it arrives.
+#[derive(Clone)]
 pub struct NewLetter {
     pub unit_id: i64,
     pub received_on: NaiveDate,
@@ -211,45 +212,16 @@ impl Store {
         )
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let code = duban_domain::letters::new_query_code();
-        let now = now_rfc3339();
-        let mut w = self.write(actor).await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at) \
-             VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(duban_domain::auth::secret_digest(&code))
-        .bind(l.unit_id)
-        .bind(l.received_on.to_string())
-        .bind(l.channel.as_str())
-        .bind(l.category.as_str())
-        .bind(l.petitioner.trim())
-        .bind(l.phone.trim())
-        .bind(&l.content)
-        .bind(c.ack_due.to_string())
-        .bind(c.reply_due.to_string())
-        .bind(&now)
-        .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?;
-        sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, to_unit_id, author, created_at) VALUES ($1, $2, 'received', $3, $4, $5)")
-            .bind(id)
-            .bind(l.received_on.to_string())
-            .bind(l.unit_id)
-            .bind(&actor.name)
-            .bind(&now)
-            .execute(&mut *w.tx)
+        let hash = duban_domain::auth::secret_digest(&code);
+        // written with whatever else is queued (group commit), acknowledged once committed
+        let id = self
+            .queue_write(crate::rectification::Work::Letter {
+                actor: actor.clone(),
+                letter: l.clone(),
+                code_hash: hash,
+                clocks: c,
+            })
             .await?;
-        // the audit records the receipt, never the writer's personal data
-        w.audit(Change {
-            action: "letter.receive",
-            entity: "letter",
-            entity_id: id.to_string(),
-            unit_id: Some(l.unit_id),
-            before: None,
-            after: Some(json!({"channel": l.channel.as_str(), "category": l.category.as_str(), "received_on": l.received_on.to_string()})),
-        })
-        .await?;
-        w.commit().await?;
         Ok((id, code))
     }
 
@@ -791,4 +763,52 @@ impl Store {
         w.commit().await?;
         Ok(NationLetters { letters: inserted })
     }
+}
+
+/// Inserts a received letter and its receipt event, audited without the writer's data.
+pub(crate) async fn insert_letter_in(
+    w: &mut crate::Write,
+    actor: &Actor,
+    l: &NewLetter,
+    code_hash: &str,
+    c: &duban_domain::letters::Clocks,
+) -> Result<i64> {
+    let now = now_rfc3339();
+    let id: i64 = sqlx::query(
+        "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at) \
+         VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(code_hash)
+    .bind(l.unit_id)
+    .bind(l.received_on.to_string())
+    .bind(l.channel.as_str())
+    .bind(l.category.as_str())
+    .bind(l.petitioner.trim())
+    .bind(l.phone.trim())
+    .bind(&l.content)
+    .bind(c.ack_due.to_string())
+    .bind(c.reply_due.to_string())
+    .bind(&now)
+    .fetch_one(&mut *w.tx)
+    .await?
+    .try_get(0)?;
+    sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, to_unit_id, author, created_at) VALUES ($1, $2, 'received', $3, $4, $5)")
+        .bind(id)
+        .bind(l.received_on.to_string())
+        .bind(l.unit_id)
+        .bind(&actor.name)
+        .bind(&now)
+        .execute(&mut *w.tx)
+        .await?;
+    // the audit records the receipt, never the writer's personal data
+    w.audit(Change {
+        action: "letter.receive",
+        entity: "letter",
+        entity_id: id.to_string(),
+        unit_id: Some(l.unit_id),
+        before: None,
+        after: Some(json!({"channel": l.channel.as_str(), "category": l.category.as_str(), "received_on": l.received_on.to_string()})),
+    })
+    .await?;
+    Ok(id)
 }

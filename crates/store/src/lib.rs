@@ -70,6 +70,10 @@ pub struct Store {
     /// Writers of this process queue here on SQLite (which has one writer at a time) instead of
     /// polling the database lock; other processes are still held off by the lock itself.
     write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The work calendar, read at most once a minute (edits through this store clear it at once).
+    calendar: std::sync::Arc<
+        std::sync::Mutex<Option<(std::time::Instant, duban_domain::calendar::WorkCalendar)>>,
+    >,
     /// Ledger entries queue here to be written in batches, one transaction each (group commit).
     entries: Option<tokio::sync::mpsc::Sender<rectification::EntryJob>>,
 }
@@ -232,6 +236,7 @@ impl Store {
             pool,
             backend,
             write_gate: Default::default(),
+            calendar: Default::default(),
             entries: None,
         };
         store.migrate().await?;

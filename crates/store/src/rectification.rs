@@ -540,31 +540,12 @@ impl Store {
         e: NewEntry,
         facts: EntryFacts,
     ) -> Result<i64> {
-        let Some(queue) = &self.entries else {
-            return self
-                .write_entries_alone(vec![EntryJob {
-                    author: author.clone(),
-                    entry: e,
-                    facts,
-                    reply: None,
-                }])
-                .await
-                .pop()
-                .unwrap_or(Err(StoreError::NotFound));
-        };
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        queue
-            .send(EntryJob {
-                author: author.clone(),
-                entry: e,
-                facts,
-                reply: Some(reply),
-            })
-            .await
-            .map_err(|_| StoreError::Invalid("台账写入队列已关闭".into()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Invalid("台账写入队列已关闭".into()))?
+        self.queue_write(Work::Entry {
+            author: author.clone(),
+            entry: e,
+            facts,
+        })
+        .await
     }
 
     /// Writes the jobs in one transaction; if any of them fails, each is written alone (with its
@@ -572,11 +553,11 @@ impl Store {
     async fn write_entry_batch(&self, jobs: Vec<EntryJob>) -> Vec<Result<i64>> {
         if jobs.len() > 1 {
             let together: Result<Vec<i64>> = async {
-                let mut w = self.write(&author_actor(&jobs[0].author)).await?;
+                let mut w = self.write(&jobs[0].work.actor()).await?;
                 let mut ids = Vec::with_capacity(jobs.len());
                 for j in &jobs {
-                    w.act_as(&author_actor(&j.author));
-                    ids.push(add_entry_with(&mut w, &j.author, &j.entry, j.facts.clone()).await?);
+                    w.act_as(&j.work.actor());
+                    ids.push(j.work.run_in_batch(&mut w).await?);
                 }
                 w.commit().await?;
                 Ok(ids)
@@ -593,8 +574,8 @@ impl Store {
         let mut out = Vec::with_capacity(jobs.len());
         for j in jobs {
             let r = async {
-                let mut w = self.write(&author_actor(&j.author)).await?;
-                let id = add_entry_in(&mut w, &j.author, &j.entry).await?;
+                let mut w = self.write(&j.work.actor()).await?;
+                let id = j.work.run_alone(&mut w).await?;
                 w.commit().await?;
                 Ok(id)
             }
@@ -1451,12 +1432,85 @@ impl Store {
     }
 }
 
-/// A ledger entry waiting for the batch writer.
+/// A write waiting for the batch writer: a ledger entry or a letter from the public.
 pub(crate) struct EntryJob {
-    author: Author,
-    entry: NewEntry,
-    facts: EntryFacts,
+    work: Work,
     reply: Option<tokio::sync::oneshot::Sender<Result<i64>>>,
+}
+
+pub(crate) enum Work {
+    Entry {
+        author: Author,
+        entry: NewEntry,
+        facts: EntryFacts,
+    },
+    Letter {
+        actor: Actor,
+        letter: crate::letters::NewLetter,
+        code_hash: String,
+        clocks: duban_domain::letters::Clocks,
+    },
+}
+
+impl Work {
+    fn actor(&self) -> Actor {
+        match self {
+            Work::Entry { author, .. } => author_actor(author),
+            Work::Letter { actor, .. } => actor.clone(),
+        }
+    }
+    /// Within a batch, on the facts read before queueing.
+    async fn run_in_batch(&self, w: &mut Write) -> Result<i64> {
+        match self {
+            Work::Entry {
+                author,
+                entry,
+                facts,
+            } => add_entry_with(w, author, entry, facts.clone()).await,
+            Work::Letter {
+                actor,
+                letter,
+                code_hash,
+                clocks,
+            } => crate::letters::insert_letter_in(w, actor, letter, code_hash, clocks).await,
+        }
+    }
+    /// Alone, with the facts read afresh.
+    async fn run_alone(&self, w: &mut Write) -> Result<i64> {
+        match self {
+            Work::Entry { author, entry, .. } => add_entry_in(w, author, entry).await,
+            Work::Letter {
+                actor,
+                letter,
+                code_hash,
+                clocks,
+            } => crate::letters::insert_letter_in(w, actor, letter, code_hash, clocks).await,
+        }
+    }
+}
+
+impl Store {
+    /// Queues a write for the batch writer and waits until its transaction is committed.
+    pub(crate) async fn queue_write(&self, work: Work) -> Result<i64> {
+        let Some(queue) = &self.entries else {
+            return self
+                .write_entries_alone(vec![EntryJob { work, reply: None }])
+                .await
+                .pop()
+                .unwrap_or(Err(StoreError::NotFound));
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        queue
+            .send(EntryJob {
+                work,
+                reply: Some(reply),
+            })
+            .await
+            .map_err(|_| StoreError::Invalid("写入队列已关闭".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Invalid("写入队列已关闭".into()))?
+    }
 }
 
 fn author_actor(a: &Author) -> Actor {
