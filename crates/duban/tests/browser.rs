@@ -331,6 +331,21 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .unwrap();
     wait_h1(&c, "督办规则").await;
     std::fs::write(shots.join("rules.png"), c.screenshot().await.unwrap()).unwrap();
+    // the letters: the demo's reply rates come out of the data
+    c.goto(&format!(
+        "{base}/letters?from=2020-01-01&to=2020-09-30&as_of=2020-12-31"
+    ))
+    .await
+    .unwrap();
+    let rate = c
+        .find(Locator::Css("#reply-rate"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(rate, "99.2%");
+    std::fs::write(shots.join("letters.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }
