@@ -812,3 +812,68 @@ pub(crate) async fn insert_letter_in(
     .await?;
     Ok(id)
 }
+
+/// A unit's open letters and how many are past a deadline, on a day.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub level: i64,
+    pub open: u64,
+    pub ack_overdue: u64,
+    pub reply_overdue: u64,
+}
+
+impl Store {
+    /// The overdue board: per unit in scope holding open letters, the open ones and those past the
+    /// acknowledgement or the reply deadline on `as_of`, most overdue first.
+    pub async fn letter_board(
+        &self,
+        scope: &crate::Scope,
+        as_of: NaiveDate,
+    ) -> Result<Vec<BoardRow>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT u.id, u.name, u.level, COUNT(*), \
+             SUM(CASE WHEN l.acknowledged_on IS NULL AND l.ack_due < $3 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.replied_on IS NULL AND l.reply_due < $3 THEN 1 ELSE 0 END) \
+             FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.closed_on IS NULL AND l.received_on <= $3 AND {} \
+             GROUP BY u.id, u.name, u.level ORDER BY 6 DESC, 5 DESC, u.level, u.name",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(as_of.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BoardRow {
+                    unit_id: r.try_get(0)?,
+                    unit_name: r.try_get(1)?,
+                    level: r.try_get(2)?,
+                    open: crate::int(r, 3)? as u64,
+                    ack_overdue: crate::int(r, 4)? as u64,
+                    reply_overdue: crate::int(r, 5)? as u64,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Per-level totals of board rows: (level, units, open, ack overdue, reply overdue).
+pub fn board_levels(rows: &[BoardRow]) -> Vec<(i64, u64, u64, u64, u64)> {
+    let mut out: Vec<(i64, u64, u64, u64, u64)> = Vec::new();
+    for r in rows {
+        match out.iter_mut().find(|l| l.0 == r.level) {
+            Some(l) => {
+                l.1 += 1;
+                l.2 += r.open;
+                l.3 += r.ack_overdue;
+                l.4 += r.reply_overdue;
+            }
+            None => out.push((r.level, 1, r.open, r.ack_overdue, r.reply_overdue)),
+        }
+    }
+    out.sort_by_key(|l| l.0);
+    out
+}

@@ -251,6 +251,7 @@ use duban_store::letters::{LetterDetail, LetterSummary};
 pub fn office_routes() -> Router<AppState> {
     Router::new()
         .route("/letters", get(list).post(register))
+        .route("/letters/board", get(board))
         .route("/letters/{id}", get(detail))
         .route("/letters/{id}/steps", axum::routing::post(step))
 }
@@ -560,4 +561,37 @@ async fn rate(
     p.status = st.store.letter_status(&code).await?;
     p.code = code;
     Ok((status, Html(p.render()?)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "letters_board.html")]
+struct BoardPage {
+    ctx: Ctx,
+    as_of: String,
+    levels: Vec<(i64, u64, u64, u64, u64)>,
+    rows: Vec<duban_store::letters::BoardRow>,
+}
+
+/// The overdue board: units in scope with open letters past a deadline, and totals per level.
+async fn board(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<Period>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::ReadLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let as_of = match q.as_of.filter(|s| !s.trim().is_empty()) {
+        Some(s) => duban_domain::calendar::parse_date(&s)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => crate::rectification::today(),
+    };
+    let rows = st.store.letter_board(&v.user.scope(), as_of).await?;
+    let page = BoardPage {
+        ctx: ctx(&v, "/letters"),
+        as_of: as_of.to_string(),
+        levels: duban_store::letters::board_levels(&rows),
+        rows: rows.into_iter().take(300).collect(),
+    };
+    Ok(Html(page.render()?).into_response())
 }

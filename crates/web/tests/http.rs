@@ -946,6 +946,9 @@ async fn letters_officer_registers_answers_and_routes() {
     let spp = store.unit_by_code("100000").await.unwrap().unwrap();
     let id = store.letters(&spp_scope(&spp), false, 10).await.unwrap()[0].id;
     let page = format!("/letters/{id}");
+    // on 2020-03-20 the letter is past its acknowledgement deadline: the overdue board shows it
+    let r = l.get("/letters/board?as_of=2020-03-20").await;
+    assert!(r.body.contains("逾期督办台") && r.body.contains("<td>最高人民检察院</td><td>一级（最高检）</td><td>1</td><td><span class=\"light red\">1</span>"), "{}", r.body);
     let r = l.get(&page).await;
     assert!(
         r.body.contains("王五")
