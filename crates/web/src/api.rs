@@ -188,6 +188,37 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
         (
             Spec {
                 method: "get",
+                path: "/letters",
+                summary: "数据范围内的群众信访件（不含信访人信息），未办结在前",
+                params: &[(
+                    "limit",
+                    "query",
+                    "integer",
+                    false,
+                    "条数，默认 100，最多 1000",
+                )],
+                body: None,
+            },
+            get(letters),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/letters/metrics",
+                summary: "收到日期在 [from, to] 的信访件截至 as_of 的程序性回复与 3 个月答复按期率（本院；subtree=true 含下级）",
+                params: &[
+                    ("from", "query", "string", true, "YYYY-MM-DD"),
+                    ("to", "query", "string", true, "YYYY-MM-DD"),
+                    ("as_of", "query", "string", true, "YYYY-MM-DD"),
+                    ("subtree", "query", "boolean", false, "含下级单位"),
+                ],
+                body: None,
+            },
+            get(letter_metrics),
+        ),
+        (
+            Spec {
+                method: "get",
                 path: "/plans",
                 summary: "数据范围内的整改方案",
                 params: &[],
@@ -656,4 +687,55 @@ async fn create_user(State(st): State<AppState>, u: ApiUser, body: Bytes) -> Api
     };
     let id = pages::create_user_for(&st, &u.0, &f).await?;
     Ok(Json(json!({"id": id})))
+}
+
+#[derive(Deserialize)]
+struct LettersQuery {
+    limit: Option<i64>,
+}
+
+async fn letters(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<LettersQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadLetters)?;
+    let items = st
+        .store
+        .letters(&u.0.scope(), false, q.limit.unwrap_or(100).clamp(1, 1000))
+        .await?;
+    Ok(Json(json!({"items": items})))
+}
+
+#[derive(Deserialize)]
+struct MetricsQuery {
+    from: String,
+    to: String,
+    as_of: String,
+    #[serde(default)]
+    subtree: bool,
+}
+
+async fn letter_metrics(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<MetricsQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadLetters)?;
+    let d = |s: &str| {
+        duban_domain::calendar::parse_date(s)
+            .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
+    };
+    let (from, to, as_of) = (d(&q.from)?, d(&q.to)?, d(&q.as_of)?);
+    let unit = st
+        .store
+        .unit(u.0.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // a subtree only within the caller's own scope
+    let m = st
+        .store
+        .letter_metrics(&unit, q.subtree && u.0.subtree, from, to, as_of)
+        .await?;
+    Ok(Json(json!(m)))
 }

@@ -946,6 +946,27 @@ async fn letters_officer_registers_answers_and_routes() {
     let spp = store.unit_by_code("100000").await.unwrap().unwrap();
     let id = store.letters(&spp_scope(&spp), false, 10).await.unwrap()[0].id;
     let page = format!("/letters/{id}");
+    // the API: figures and lists, without the writer's data
+    let r = l
+        .get("/api/v1/letters/metrics?from=2020-01-01&to=2020-09-30&as_of=2020-12-31&subtree=true")
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (v["received"].clone(), v["ack"]["overdue_open"].clone()),
+        (serde_json::json!(501), serde_json::json!(1)),
+        "{v}"
+    );
+    let r = l.get("/api/v1/letters?limit=5").await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("2020-03-02") && !r.body.contains("王五"),
+        "{}",
+        r.body
+    );
+    let mut staffer = Client::login(&app, "dept").await;
+    assert_eq!(
+        staffer.get("/api/v1/letters").await.status,
+        StatusCode::FORBIDDEN
+    );
     // on 2020-03-20 the letter is past its acknowledgement deadline: the overdue board shows it
     let r = l.get("/letters/board?as_of=2020-03-20").await;
     assert!(r.body.contains("逾期督办台") && r.body.contains("<td>最高人民检察院</td><td>一级（最高检）</td><td>1</td><td><span class=\"light red\">1</span>"), "{}", r.body);
