@@ -229,21 +229,7 @@ impl Store {
         };
         rows.iter()
             .map(|r| {
-                let n = |i: usize| -> Result<usize> { Ok(crate::int(r, i)? as usize) };
-                let mut s = PlanStats::default();
-                for (k, b) in [&mut s.immediate, &mut s.time_limited]
-                    .into_iter()
-                    .enumerate()
-                {
-                    b.total = n(6 + 3 * k)?;
-                    b.closed = n(7 + 3 * k)?;
-                    b.open = b.total - b.closed;
-                    b.overdue = n(8 + 3 * k)?;
-                }
-                s.long_term.total = n(12)?;
-                s.long_term.with_staged_results = n(13)?;
-                s.long_term.overdue = n(14)?;
-                s.total = s.immediate.total + s.time_limited.total + s.long_term.total;
+                let s = stats_at(r, 6)?;
                 Ok(RollupRow {
                     plan_id: r.try_get(0)?,
                     unit_id: r.try_get(1)?,
@@ -331,24 +317,6 @@ impl Store {
             "FROM plans p JOIN units u ON u.id = p.unit_id JOIN plan_rollup r ON r.plan_id = p.id WHERE p.parent_plan_id = $3 AND {}",
             crate::scope_sql("u", 1, 2)
         );
-        let stats = |r: &sqlx::any::AnyRow, at: usize| -> Result<PlanStats> {
-            let n = |i: usize| -> Result<usize> { Ok(crate::int(r, at + i)? as usize) };
-            let mut s = PlanStats::default();
-            for (k, b) in [&mut s.immediate, &mut s.time_limited]
-                .into_iter()
-                .enumerate()
-            {
-                b.total = n(3 * k)?;
-                b.closed = n(1 + 3 * k)?;
-                b.open = b.total - b.closed;
-                b.overdue = n(2 + 3 * k)?;
-            }
-            s.long_term.total = n(6)?;
-            s.long_term.with_staged_results = n(7)?;
-            s.long_term.overdue = n(8)?;
-            s.total = s.immediate.total + s.time_limited.total + s.long_term.total;
-            Ok(s)
-        };
         let like = crate::scope_like(scope);
         let levels = sqlx::query(crate::sqlf!(
             "SELECT u.level, COUNT(*), {sums} {base} GROUP BY u.level ORDER BY u.level"
@@ -363,7 +331,7 @@ impl Store {
             Ok((
                 r.try_get::<i64, _>(0)?,
                 crate::int(r, 1)? as usize,
-                stats(r, 2)?,
+                stats_at(r, 2)?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -376,7 +344,7 @@ impl Store {
         .bind(under.id)
         .fetch_optional(&self.pool)
         .await?
-        .map(|r| Ok::<_, StoreError>((r.try_get::<i64, _>(0)?, stats(&r, 1)?)))
+        .map(|r| Ok::<_, StoreError>((r.try_get::<i64, _>(0)?, stats_at(&r, 1)?)))
         .transpose()?;
         let children = sqlx::query(crate::sqlf!(
             "SELECT c.id, c.name, c.level, COUNT(*), MAX(CASE WHEN u.id = c.id THEN p.id ELSE NULL END), SUM(CASE WHEN u.id = c.id THEN 0 ELSE 1 END), {sums} \
@@ -399,7 +367,7 @@ impl Store {
                 units: crate::int(r, 3)? as usize,
                 plan_id: r.try_get(4)?,
                 deeper: crate::int(r, 5)? > 0,
-                stats: stats(r, 6)?,
+                stats: stats_at(r, 6)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -409,6 +377,26 @@ impl Store {
             children,
         })
     }
+}
+
+/// The figures in the nine columns of [`ROLLUP_COLUMNS`] order, starting at column `at`.
+fn stats_at(r: &sqlx::any::AnyRow, at: usize) -> Result<PlanStats> {
+    let n = |i: usize| -> Result<usize> { Ok(crate::int(r, at + i)? as usize) };
+    let mut s = PlanStats::default();
+    for (k, b) in [&mut s.immediate, &mut s.time_limited]
+        .into_iter()
+        .enumerate()
+    {
+        b.total = n(3 * k)?;
+        b.closed = n(1 + 3 * k)?;
+        b.open = b.total - b.closed;
+        b.overdue = n(2 + 3 * k)?;
+    }
+    s.long_term.total = n(6)?;
+    s.long_term.with_staged_results = n(7)?;
+    s.long_term.overdue = n(8)?;
+    s.total = s.immediate.total + s.time_limited.total + s.long_term.total;
+    Ok(s)
 }
 
 const ROLLUP_COLUMNS: [&str; 9] = [

@@ -182,8 +182,10 @@ struct StatusPage {
     flash: Option<String>,
 }
 
-async fn status_page(v: Visitor) -> PageResult {
-    Ok(Html(
+const WRONG_CODE: &str = "查询码不正确：请核对后重新输入（16 位，字母不区分大小写）";
+
+impl StatusPage {
+    fn new(v: &Visitor) -> StatusPage {
         StatusPage {
             t: Tr(v.0.lang),
             csrf: v.0.csrf.clone(),
@@ -192,9 +194,15 @@ async fn status_page(v: Visitor) -> PageResult {
             code: String::new(),
             flash: None,
         }
-        .render()?,
-    )
-    .into_response())
+    }
+    fn refuse(mut self, status: StatusCode, message: &str) -> PageResult {
+        self.error = Some(message.to_string());
+        Ok((status, Html(self.render()?)).into_response())
+    }
+}
+
+async fn status_page(v: Visitor) -> PageResult {
+    Ok(Html(StatusPage::new(&v).render()?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -209,17 +217,9 @@ async fn status(
     addr: ClientAddr,
     Form(f): Form<CodeForm>,
 ) -> PageResult {
-    let mut p = StatusPage {
-        t: Tr(v.0.lang),
-        csrf: v.0.csrf.clone(),
-        error: None,
-        status: None,
-        code: String::new(),
-        flash: None,
-    };
+    let mut p = StatusPage::new(&v);
     if !st.codes_limiter.allow(&addr.0) {
-        p.error = Some("查询过于频繁，请稍后再试".into());
-        return Ok((StatusCode::TOO_MANY_REQUESTS, Html(p.render()?)).into_response());
+        return p.refuse(StatusCode::TOO_MANY_REQUESTS, "查询过于频繁，请稍后再试");
     }
     match st
         .store
@@ -232,7 +232,7 @@ async fn status(
             Ok(Html(p.render()?).into_response())
         }
         None => {
-            p.error = Some("查询码不正确：请核对后重新输入（16 位，字母不区分大小写）".into());
+            p.error = Some(WRONG_CODE.into());
             Ok((StatusCode::NOT_FOUND, Html(p.render()?)).into_response())
         }
     }
@@ -301,13 +301,7 @@ async fn list_view_for(
     }
     let today = crate::rectification::today();
     let date =
-        |raw: Option<String>, default: chrono::NaiveDate| -> Result<chrono::NaiveDate, AppError> {
-            match raw.filter(|s| !s.trim().is_empty()) {
-                Some(s) => duban_domain::calendar::parse_date(&s)
-                    .map_err(|e| AppError::BadRequest(e.to_string())),
-                None => Ok(default),
-            }
-        };
+        |raw: Option<String>, default| crate::rectification::date_param(raw.as_deref(), default);
     use chrono::Datelike;
     let from = date(
         q.from,
@@ -524,17 +518,9 @@ async fn rate(
     addr: ClientAddr,
     Form(f): Form<RateForm>,
 ) -> PageResult {
-    let mut p = StatusPage {
-        t: Tr(v.0.lang),
-        csrf: v.0.csrf.clone(),
-        error: None,
-        status: None,
-        code: String::new(),
-        flash: None,
-    };
+    let mut p = StatusPage::new(&v);
     if !st.codes_limiter.allow(&addr.0) {
-        p.error = Some("查询过于频繁，请稍后再试".into());
-        return Ok((StatusCode::TOO_MANY_REQUESTS, Html(p.render()?)).into_response());
+        return p.refuse(StatusCode::TOO_MANY_REQUESTS, "查询过于频繁，请稍后再试");
     }
     let satisfied = match f.rating.as_str() {
         "satisfied" => true,
@@ -547,10 +533,7 @@ async fn rate(
     let code: String = f.code.chars().take(64).collect();
     let (status, message) = match st.store.rate_letter(&code, satisfied, &f.comment).await {
         Ok(true) => (StatusCode::OK, None),
-        Ok(false) => (
-            StatusCode::NOT_FOUND,
-            Some("查询码不正确：请核对后重新输入（16 位，字母不区分大小写）".to_string()),
-        ),
+        Ok(false) => (StatusCode::NOT_FOUND, Some(WRONG_CODE.to_string())),
         Err(duban_store::StoreError::Invalid(m)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m)),
         Err(e) => return Err(e.into()),
     };
@@ -581,11 +564,8 @@ async fn board(
     if !allowed(v.user.role, Action::ReadLetters) {
         return Err(AppError::Forbidden);
     }
-    let as_of = match q.as_of.filter(|s| !s.trim().is_empty()) {
-        Some(s) => duban_domain::calendar::parse_date(&s)
-            .map_err(|e| AppError::BadRequest(e.to_string()))?,
-        None => crate::rectification::today(),
-    };
+    let as_of =
+        crate::rectification::date_param(q.as_of.as_deref(), crate::rectification::today())?;
     let rows = st.store.letter_board(&v.user.scope(), as_of).await?;
     let page = BoardPage {
         ctx: ctx(&v, "/letters"),

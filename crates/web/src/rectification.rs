@@ -355,9 +355,14 @@ async fn task_rows(
 }
 
 fn as_of_param(raw: Option<&str>) -> Result<NaiveDate, AppError> {
-    match raw.filter(|s| !s.is_empty()) {
+    date_param(raw, today())
+}
+
+/// A date from a query parameter, `default` when it is absent or empty.
+pub(crate) fn date_param(raw: Option<&str>, default: NaiveDate) -> Result<NaiveDate, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => parse_date(s).map_err(|e| AppError::BadRequest(e.to_string())),
-        None => Ok(today()),
+        None => Ok(default),
     }
 }
 
