@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the letters module for docs/PERFORMANCE.md, on the nationwide data in SQLite:
-# the generator, the national and a provincial reply-rate report, and the public form under load.
+# the generator, the national and a provincial reply-rate report, the overdue sweep, and the
+# public form under load.
 # Usage: scripts/bench-letters.sh [DB_URL]   (default: a fresh SQLite file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,16 @@ for _ in 1 2 3 4 5; do
 done
 echo "== one province (浙江, subtree)"
 /usr/bin/time -f "%e s" $bin --db "$db" report letters --unit 330000 --subtree --from 2020-01-01 --to 2020-12-31 --as-of 2021-06-30 --json | tr -d ' \n'; echo
+echo "== the overdue sweep over the year's letters (the letters half of duban sweep)"
+$bin --db "$db" sweep --as-of 2020-12-31 | sed 's/; /\n  /g'
+$bin --db "$db" sweep --as-of 2020-12-31 | sed 's/; /\n  /g'
+if [[ $db == sqlite://* ]]; then
+  echo "-- a copy where one letter in ten was never answered (106,050 open and overdue today)"
+  cp "${db#sqlite://}" "$dir/open.db"
+  python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE letters SET acknowledged_on=NULL, replied_on=NULL, closed_on=NULL WHERE id % 10 = 0'); c.commit()" "$dir/open.db"
+  for _ in 1 2 3; do $bin --db "sqlite://$dir/open.db" sweep | sed 's/; /\n  /g'; done
+  rm -f "$dir"/open.db*
+fi
 echo "== the public form, 16 connections (limit per address raised for the load)"
 DUBAN_LETTERS_PER_MINUTE=1000000 DUBAN_SWEEP_MINUTES=0 $bin --db "$db" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
 pid=$!

@@ -384,6 +384,121 @@ pub fn normalize_query_code(raw: &str) -> Option<String> {
     )
 }
 
+/// The reply an open letter owes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owes {
+    /// the procedural reply (程序性回复)
+    Ack,
+    /// the process-or-result reply (办理过程或结果答复)
+    Reply,
+    /// the monthly progress reply while the letter stays open after its reply deadline
+    Progress,
+}
+
+impl Owes {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owes::Ack => "ack",
+            Owes::Reply => "reply",
+            Owes::Progress => "progress",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Owes::Ack => "程序性回复",
+            Owes::Reply => "办理过程或结果答复",
+            Owes::Progress => "办理进展答复",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Owes> {
+        [Owes::Ack, Owes::Reply, Owes::Progress]
+            .into_iter()
+            .find(|o| o.as_str() == raw)
+    }
+}
+
+/// What the sweep knows of a letter on a day: its deadlines and the replies made by then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LetterFacts {
+    pub received: NaiveDate,
+    pub ack_due: NaiveDate,
+    pub reply_due: NaiveDate,
+    pub acknowledged: Option<NaiveDate>,
+    pub replied: Option<NaiveDate>,
+    /// the latest progress reply
+    pub last_progress: Option<NaiveDate>,
+}
+
+/// The reply an open letter owes next and its deadline: the acknowledgement until it is made, then
+/// the process-or-result reply, then (after the reply deadline) a progress reply every month.
+pub fn next_owed(
+    cal: &WorkCalendar,
+    f: &LetterFacts,
+    rules: &ClockRules,
+) -> Result<(Owes, NaiveDate), CalendarError> {
+    if f.acknowledged.is_none() {
+        return Ok((Owes::Ack, f.ack_due));
+    }
+    let Some(replied) = f.replied else {
+        return Ok((Owes::Reply, f.reply_due));
+    };
+    let last = f.last_progress.map_or(replied, |p| p.max(replied));
+    next_progress_due(cal, f.reply_due, Some(last), rules).map(|d| (Owes::Progress, d))
+}
+
+/// Days before a deadline from which a letter is yellow: the rectification rules' number, but at
+/// most 2 days for the 7-day acknowledgement (else every new letter would be yellow at once).
+pub fn due_soon_days(owes: Owes, lights: &crate::rectification::LightRules) -> i64 {
+    match owes {
+        Owes::Ack => lights.due_soon_days.min(2),
+        _ => lights.due_soon_days,
+    }
+}
+
+/// What a sweep on `as_of` owes an open letter: the rectification machinery (lights, reminders,
+/// blue → yellow → red notices, each once per deadline) applied to the reply it owes next. A
+/// letter is never "stale": only its deadlines count.
+pub fn urge_letter(
+    letter_id: i64,
+    owes: Owes,
+    due: NaiveDate,
+    received: NaiveDate,
+    as_of: NaiveDate,
+    lights: &crate::rectification::LightRules,
+    rules: &crate::rectification::urging::UrgeRules,
+) -> Option<crate::rectification::urging::Urge> {
+    use crate::rectification::{Category, LightRules, TaskFacts, TaskState};
+    let f = TaskFacts {
+        category: Category::TimeLimited,
+        state: TaskState::InProgress,
+        created: received,
+        deadline: Some(due),
+        last_entry: Some(as_of),
+        last_staged: None,
+    };
+    let lights = LightRules {
+        due_soon_days: due_soon_days(owes, lights),
+        ..*lights
+    };
+    use crate::rectification::urging::{Urge, urge};
+    // the key names the clock too: each deadline escalates on its own
+    urge(letter_id, &f, as_of, &lights, rules).map(|u| match u {
+        Urge::Reminder { dedupe } => Urge::Reminder {
+            dedupe: format!("{dedupe}:{}", owes.as_str()),
+        },
+        Urge::Notice {
+            level,
+            days_overdue,
+            dedupe,
+        } => Urge::Notice {
+            level,
+            days_overdue,
+            dedupe: format!("{dedupe}:{}", owes.as_str()),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,6 +506,84 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         crate::calendar::parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn a_letter_owes_the_acknowledgement_then_the_reply_then_monthly_progress() {
+        let (years, days) = crate::calendar::statutory_seed();
+        let cal = WorkCalendar::new(years, days.into_iter().map(|(d, k, _)| (d, k)));
+        let r = ClockRules::default();
+        let mut f = LetterFacts {
+            received: d("2020-03-02"),
+            ack_due: d("2020-03-09"),
+            reply_due: d("2020-06-02"),
+            acknowledged: None,
+            replied: None,
+            last_progress: None,
+        };
+        assert_eq!(
+            next_owed(&cal, &f, &r).unwrap(),
+            (Owes::Ack, d("2020-03-09"))
+        );
+        f.acknowledged = Some(d("2020-03-05"));
+        assert_eq!(
+            next_owed(&cal, &f, &r).unwrap(),
+            (Owes::Reply, d("2020-06-02"))
+        );
+        // a process reply before the deadline; the letter stays open: progress a month after the
+        // reply deadline, then a month after each progress reply
+        f.replied = Some(d("2020-05-20"));
+        let (o, due) = next_owed(&cal, &f, &r).unwrap();
+        assert_eq!(o, Owes::Progress);
+        assert!(due >= d("2020-07-02") && due <= d("2020-07-06"), "{due}");
+        f.last_progress = Some(d("2020-07-03"));
+        let (_, due2) = next_owed(&cal, &f, &r).unwrap();
+        assert!(due2 >= d("2020-08-03") && due2 <= d("2020-08-05"), "{due2}");
+    }
+
+    #[test]
+    fn letters_are_urged_like_tasks_on_the_reply_they_owe() {
+        use crate::rectification::LightRules;
+        use crate::rectification::urging::{Level, Urge, UrgeRules};
+        let (l, u) = (LightRules::default(), UrgeRules::default());
+        let (recv, ack) = (d("2020-03-02"), d("2020-03-09"));
+        let at = |day: &str| urge_letter(7, Owes::Ack, ack, recv, d(day), &l, &u);
+        // the 7-day clock is yellow only in its last 2 days
+        assert_eq!(at("2020-03-03"), None);
+        assert!(matches!(at("2020-03-07"), Some(Urge::Reminder { .. })));
+        assert!(matches!(
+            at("2020-03-10"),
+            Some(Urge::Notice {
+                level: Level::Blue,
+                days_overdue: 1,
+                ..
+            })
+        ));
+        assert!(matches!(
+            at("2020-03-16"),
+            Some(Urge::Notice {
+                level: Level::Yellow,
+                ..
+            })
+        ));
+        assert!(matches!(
+            at("2020-03-23"),
+            Some(Urge::Notice {
+                level: Level::Red,
+                ..
+            })
+        ));
+        // the 3-month clock is yellow in its last week, and its notices are other notices
+        let reply = |day: &str| urge_letter(7, Owes::Reply, d("2020-06-02"), recv, d(day), &l, &u);
+        assert_eq!(reply("2020-05-20"), None);
+        assert!(matches!(reply("2020-05-27"), Some(Urge::Reminder { .. })));
+        let key = |x: Option<Urge>| match x {
+            Some(Urge::Notice { dedupe, .. }) => dedupe,
+            other => panic!("{other:?}"),
+        };
+        assert_ne!(key(at("2020-03-10")), key(reply("2020-06-03")));
+        // never "stale": a letter without steps is not urged before its deadline draws near
+        assert_eq!(reply("2020-05-01"), None);
     }
 
     #[test]

@@ -347,6 +347,9 @@ pub struct SupervisionRules {
     pub urging: urging::UrgeRules,
     /// the roles that may approve or return closure requests and reopen closed tasks
     pub reviewers: Vec<crate::org::Role>,
+    /// the two clocks of letters from the public
+    #[serde(default)]
+    pub letter_clocks: crate::letters::ClockRules,
 }
 
 impl Default for SupervisionRules {
@@ -355,6 +358,7 @@ impl Default for SupervisionRules {
             lights: LightRules::default(),
             urging: urging::UrgeRules::default(),
             reviewers: vec![crate::org::Role::Discipline, crate::org::Role::Office],
+            letter_clocks: Default::default(),
         }
     }
 }
@@ -395,6 +399,16 @@ impl SupervisionRules {
                 "销号审核角色只能是驻院纪检监察组或整改办，不能是 {}",
                 r.as_str()
             ));
+        }
+        let c = &self.letter_clocks;
+        if !(1..=30).contains(&c.ack_days) {
+            return Err("“程序性回复期限”应在 1 至 30 天之间".into());
+        }
+        if !(1..=12).contains(&c.reply_months) {
+            return Err("“办理过程或结果答复期限”应在 1 至 12 个月之间".into());
+        }
+        if !(1..=6).contains(&c.progress_every_months) {
+            return Err("“办理进展答复周期”应在 1 至 6 个月之间".into());
         }
         Ok(())
     }

@@ -297,7 +297,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store = Store::open(&settings.database_url)
         .await
         .with_context(|| format!("opening {}", settings::redact(&settings.database_url)))?;
-    match cli.cmd {
+    let out = command(store.clone(), settings, cli.cmd).await;
+    // the write-ahead log is folded back on the way out (see Store::open)
+    let _ = store.checkpoint().await;
+    out
+}
+
+async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<ExitCode> {
+    match cmd {
         Cmd::Serve { listen, demo } => {
             let listen = listen.unwrap_or(settings.listen.clone());
             store.seed_calendar().await?;
@@ -339,6 +346,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             Ok(r) => tracing::info!(
                                 reminders = r.sweep.reminders,
                                 notices = r.sweep.notices,
+                                letter_reminders = r.sweep.letter_reminders,
+                                letter_notices = r.sweep.letter_notices,
                                 mailed = r.mailed,
                                 "supervision sweep"
                             ),
@@ -519,10 +528,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let t = std::time::Instant::now();
             let r = scheduler::run_once(&store, mailer.as_ref(), as_of).await?;
             println!(
-                "sweep {as_of}: {} tasks watched, {} reminders and {} notices issued, {} e-mails sent, {} failed ({:.2}s)",
+                "sweep {as_of}: {} tasks watched, {} reminders and {} notices issued ({:.2}s); {} letters watched, {} reminders and {} notices issued ({:.2}s); {} e-mails sent, {} failed ({:.2}s)",
                 r.sweep.watched_tasks,
                 r.sweep.reminders,
                 r.sweep.notices,
+                r.sweep.tasks_seconds,
+                r.sweep.watched_letters,
+                r.sweep.letter_reminders,
+                r.sweep.letter_notices,
+                r.sweep.letters_seconds,
                 r.mailed,
                 r.mail_failed,
                 t.elapsed().as_secs_f64()

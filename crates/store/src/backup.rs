@@ -26,7 +26,6 @@ pub const TABLES: &[&str] = &[
     "ledger_entries",
     "blobs",
     "evidence",
-    "notices",
     "meetings",
     "meeting_items",
     "plan_rollup",
@@ -34,6 +33,7 @@ pub const TABLES: &[&str] = &[
     "task_quiet",
     "letters",
     "letter_events",
+    "notices",
 ];
 
 const FORMAT: &str = "duban-backup";

@@ -3,7 +3,7 @@ use crate::org::{ImportReport, Unit};
 use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
 use chrono::NaiveDate;
 use duban_domain::import::{self, CellError, Table};
-use duban_domain::letters::{ClockRules, Rate, clocks};
+use duban_domain::letters::{Rate, clocks};
 use duban_domain::org::UnitCode;
 use serde::Serialize;
 use serde_json::json;
@@ -25,7 +25,7 @@ impl Store {
     /// cell is reported. Deadlines are computed from the receipt by the work calendar.
     pub async fn import_letters(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
         let cal = self.work_calendar().await?;
-        let rules = ClockRules::default();
+        let rules = self.supervision_rules().await?.letter_clocks;
         let mut w = self.write(actor).await?;
         let mut units: HashMap<UnitCode, i64> = HashMap::new();
         for r in sqlx::query("SELECT id, code FROM units")
@@ -208,7 +208,7 @@ impl Store {
         let (c, _provisional) = duban_domain::letters::clocks_lenient(
             &self.work_calendar().await?,
             l.received_on,
-            &ClockRules::default(),
+            &self.supervision_rules().await?.letter_clocks,
         )
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let code = duban_domain::letters::new_query_code();
@@ -670,7 +670,7 @@ impl Store {
     /// SPP's two 100% and 99.2% nationwide. Set-based; idempotent (units with letters are skipped).
     pub async fn load_nation_letters(&self) -> Result<NationLetters> {
         let cal = self.work_calendar().await?;
-        let rules = ClockRules::default();
+        let rules = self.supervision_rules().await?.letter_clocks;
         let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
         let mut w = self.write(&Actor::system("demo")).await?;
         sqlx::query("CREATE TEMP TABLE nation_days (idx BIGINT PRIMARY KEY, received_on TEXT, ack_due TEXT, reply_due TEXT, ack_on TEXT, reply_on TEXT, late_on TEXT)").execute(&mut *w.tx).await?;

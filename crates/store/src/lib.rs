@@ -107,6 +107,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         13,
         include_str!("../migrations/sqlite/0013_letters_metrics_index.sql"),
     ),
+    (
+        14,
+        include_str!("../migrations/sqlite/0014_notices_subjects.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -145,6 +149,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         13,
         include_str!("../migrations/postgres/0013_letters_metrics_index.sql"),
+    ),
+    (
+        14,
+        include_str!("../migrations/postgres/0014_notices_subjects.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
@@ -221,7 +229,7 @@ impl Store {
                 Box::pin(async move {
                     // WAL for concurrent readers; FULL sync so that an acknowledged write survives a crash.
                     sqlx::raw_sql(
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;",
                     )
                     .execute(conn)
                     .await?;
@@ -240,6 +248,27 @@ impl Store {
             entries: None,
         };
         store.migrate().await?;
+        if backend == Backend::Sqlite {
+            // Connections do not fold the write-ahead log back into the database file when they
+            // commit (wal_autocheckpoint=0): a commit that crosses the threshold would pay for
+            // everyone's pages. This task does it every second instead, without blocking writers
+            // or readers; processes that end call `checkpoint` on the way out.
+            let pool = store.pool.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    if pool.is_closed() {
+                        break;
+                    }
+                    if let Err(e) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                        .execute(&pool)
+                        .await
+                    {
+                        tracing::warn!("checkpoint: {e}");
+                    }
+                }
+            });
+        }
         let (tx, rx) = tokio::sync::mpsc::channel(1024);
         tokio::spawn(rectification::write_entries(store.clone(), rx));
         store.entries = Some(tx);
@@ -427,6 +456,18 @@ impl Write {
 /// (`$a` = the scope's unit id, `$b` = its path prefix pattern, or '' when not a subtree scope).
 pub fn scope_sql(alias: &str, a: usize, b: usize) -> String {
     format!("({alias}.id = ${a} OR {alias}.path LIKE ${b})")
+}
+
+impl Store {
+    /// A row source over the elements of the JSON array bound as parameter `n`, each as `j.value`
+    /// (element `i` of an inner array is `j.value ->> i`): many rows in one statement that the
+    /// database unpacks, without one parameter per value.
+    pub(crate) fn json_rows(&self, n: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("json_each(${n}) j"),
+            Backend::Postgres => format!("json_array_elements(${n}::json) j(value)"),
+        }
+    }
 }
 
 pub fn scope_like(scope: &Scope) -> String {

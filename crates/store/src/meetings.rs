@@ -213,7 +213,7 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO notices (task_id, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) \
                      SELECT t.id, 'notice', 'red', $1, t.lead_leader_id, $2, 0, COALESCE((SELECT u.email FROM users u WHERE u.staff_id = t.lead_leader_id AND u.email <> '' LIMIT 1), ''), $3 \
-                     FROM tasks t WHERE t.id = $4 ON CONFLICT (dedupe) DO NOTHING",
+                     FROM tasks t WHERE t.id = $4 ON CONFLICT DO NOTHING",
                 )
                 .bind(format!("meeting:{meeting_id}:{item_id}"))
                 .bind(&m.held_on)

@@ -16,16 +16,52 @@ pub struct SweepReport {
     pub watched_tasks: usize,
     pub reminders: u64,
     pub notices: u64,
+    /// open letters that may be yellow or red on the day
+    pub watched_letters: usize,
+    pub letter_reminders: u64,
+    pub letter_notices: u64,
+    /// how long each half took
+    pub tasks_seconds: f64,
+    pub letters_seconds: f64,
 }
 
 /// What the sweep owes one task.
-struct Owed {
-    task: i64,
-    kind: &'static str,
-    level: &'static str,
-    days: i64,
-    dedupe: String,
-    to: Option<i64>,
+impl Owed {
+    /// What the domain said is owed to a task or letter: a reminder to `reminded`, a notice to
+    /// `noticed`.
+    fn new(subject: i64, u: Urge, reminded: Option<i64>, noticed: Option<i64>) -> Owed {
+        match u {
+            Urge::Reminder { dedupe } => Owed {
+                subject,
+                kind: "reminder",
+                level: "",
+                days: 0,
+                dedupe,
+                to: reminded,
+            },
+            Urge::Notice {
+                level,
+                days_overdue,
+                dedupe,
+            } => Owed {
+                subject,
+                kind: "notice",
+                level: level.as_str(),
+                days: days_overdue,
+                dedupe,
+                to: noticed,
+            },
+        }
+    }
+}
+
+pub(crate) struct Owed {
+    pub(crate) subject: i64,
+    pub(crate) kind: &'static str,
+    pub(crate) level: &'static str,
+    pub(crate) days: i64,
+    pub(crate) dedupe: String,
+    pub(crate) to: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,8 +96,176 @@ pub struct LeaderCount {
 }
 
 impl Store {
-    /// Issues what is owed on `as_of` to every open task.
+    /// Issues what is owed on `as_of` to every open task and every open letter.
     pub async fn sweep(&self, as_of: NaiveDate) -> Result<SweepReport> {
+        let t = std::time::Instant::now();
+        let mut report = self.sweep_tasks(as_of).await?;
+        report.tasks_seconds = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        (
+            report.watched_letters,
+            report.letter_reminders,
+            report.letter_notices,
+        ) = self.sweep_letters(as_of).await?;
+        report.letters_seconds = t.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    /// Issues what is owed on `as_of` to every open letter, by the rectification rules applied to
+    /// the reply it owes next: reminders to the holding unit's letters officer, notices to its
+    /// leader. Returns (letters watched, reminders, notices).
+    pub async fn sweep_letters(&self, as_of: NaiveDate) -> Result<(usize, u64, u64)> {
+        use duban_domain::letters::{LetterFacts, Owes, due_soon_days, next_owed, urge_letter};
+        let r = self.supervision_rules().await?;
+        let (lights, rules, clocks) = (r.lights, r.urging, r.letter_clocks);
+        let soon = |o: Owes| as_of + chrono::Duration::days(due_soon_days(o, &lights));
+        // Open on the day: received by then, not closed by then; replies after it do not count
+        // yet. Read from the index alone, then packed one text per holding unit (as tasks are).
+        let fields = "CAST(l.id AS TEXT) || '|' || l.received_on || '|' || l.ack_due || '|' || l.reply_due || '|' \
+                      || COALESCE(CASE WHEN l.acknowledged_on <= $1 THEN l.acknowledged_on END, '') || '|' \
+                      || COALESCE(CASE WHEN l.replied_on <= $1 THEN l.replied_on END, '') || '|' \
+                      || COALESCE(CASE WHEN l.replied_on <= $1 THEN (SELECT MAX(e.on_date) FROM letter_events e \
+                         WHERE e.letter_id = l.id AND e.kind = 'progress' AND e.on_date <= $1) END, '')";
+        let pack = match self.backend {
+            crate::Backend::Sqlite => format!("group_concat({fields}, ';')"),
+            crate::Backend::Postgres => format!("string_agg({fields}, ';')"),
+        };
+        let t0 = std::time::Instant::now();
+        let open = "received_on <= $1 AND (((acknowledged_on IS NULL OR acknowledged_on > $1) AND ack_due <= $2) OR reply_due <= $3)";
+        let cols = "id, unit_id, received_on, ack_due, reply_due, acknowledged_on, replied_on";
+        let packs = sqlx::query(crate::sqlf!(
+            "SELECT l.unit_id, {pack} FROM (SELECT {cols} FROM letters WHERE closed_on IS NULL AND {open} \
+             UNION ALL SELECT {cols} FROM letters WHERE closed_on > $1 AND {open}) l GROUP BY l.unit_id"
+        ))
+        .bind(as_of.to_string())
+        .bind(soon(Owes::Ack).to_string())
+        .bind(soon(Owes::Reply).to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        if packs.is_empty() {
+            return Ok((0, 0, 0));
+        }
+        let t_read = t0.elapsed();
+        // each holding unit's leader (notices) and letters officer (reminders)
+        let units: Vec<i64> = packs
+            .iter()
+            .map(|p| p.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut leaders: HashMap<i64, i64> = HashMap::new();
+        let mut officers: HashMap<i64, i64> = HashMap::new();
+        for (map, sql) in [
+            (
+                &mut leaders,
+                "SELECT s.unit_id, MIN(s.id) FROM staff s WHERE s.is_leader = 1 AND s.unit_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {j}) GROUP BY s.unit_id",
+            ),
+            (
+                &mut officers,
+                "SELECT us.unit_id, MIN(us.staff_id) FROM users us WHERE us.role = 'letters' AND us.disabled = 0 AND us.staff_id IS NOT NULL \
+                             AND us.unit_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {j}) GROUP BY us.unit_id",
+            ),
+        ] {
+            let sql = sql.replace("{j}", &self.json_rows(1));
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(json!(units.iter().map(|u| [u]).collect::<Vec<_>>()).to_string())
+                .fetch_all(&self.pool)
+                .await?
+            {
+                map.insert(r.try_get(0)?, r.try_get(1)?);
+            }
+        }
+        let t_people = t0.elapsed();
+        let mut cal = self.work_calendar().await?;
+        let t_cal = t0.elapsed();
+        let date = |s: &str| s.parse::<NaiveDate>().ok();
+        let (mut watched, mut owed) = (0, Vec::new());
+        for p in &packs {
+            let unit: i64 = p.try_get(0)?;
+            let packed: Option<String> = p.try_get(1)?;
+            let (leader, officer) = (leaders.get(&unit).copied(), officers.get(&unit).copied());
+            for row in packed
+                .as_deref()
+                .unwrap_or("")
+                .split(';')
+                .filter(|r| !r.is_empty())
+            {
+                let v: Vec<&str> = row.split('|').collect();
+                let [
+                    id,
+                    received,
+                    ack_due,
+                    reply_due,
+                    acknowledged,
+                    replied,
+                    progress,
+                ] = v[..]
+                else {
+                    return Err(crate::StoreError::Invalid(format!(
+                        "unexpected letter facts: {row}"
+                    )));
+                };
+                let (Ok(id), Some(received), Some(ack_due), Some(reply_due)) = (
+                    id.parse::<i64>(),
+                    date(received),
+                    date(ack_due),
+                    date(reply_due),
+                ) else {
+                    continue;
+                };
+                watched += 1;
+                let f = LetterFacts {
+                    received,
+                    ack_due,
+                    reply_due,
+                    acknowledged: date(acknowledged),
+                    replied: date(replied),
+                    last_progress: date(progress),
+                };
+                // a progress deadline in a year whose holidays are not entered yet is set on plain weeks
+                let next = loop {
+                    match next_owed(&cal, &f, &clocks) {
+                        Err(duban_domain::calendar::CalendarError::YearNotCovered(y))
+                            if !cal.years().any(|c| c == y) =>
+                        {
+                            cal = cal.assuming_plain(y)
+                        }
+                        other => break other,
+                    }
+                };
+                let Ok((owes, due)) = next else { continue };
+                if let Some(u) = urge_letter(id, owes, due, received, as_of, &lights, &rules) {
+                    owed.push(Owed::new(id, u, officer.or(leader), leader));
+                }
+            }
+        }
+        let t_decide = t0.elapsed();
+        let (mut reminders, mut notices) = (0, 0);
+        if !owed.is_empty() {
+            let batch = Batch::new(&owed, &self.staff_emails().await?);
+            let mut w = self.write(&Actor::system("scheduler")).await?;
+            (reminders, notices) = self
+                .issue(&mut w, "letter_id", &batch, &as_of.to_string())
+                .await?;
+            if reminders + notices > 0 {
+                w.audit(Change {
+                    action: "supervision.sweep_letters",
+                    entity: "notices",
+                    entity_id: as_of.to_string(),
+                    unit_id: None,
+                    before: None,
+                    after: Some(
+                        json!({"watched": watched, "reminders": reminders, "notices": notices}),
+                    ),
+                })
+                .await?;
+            }
+            w.commit().await?;
+        }
+        tracing::debug!(?t_read, ?t_people, ?t_cal, ?t_decide, total = ?t0.elapsed(), "letters sweep phases (cumulative)");
+        Ok((watched, reminders, notices))
+    }
+
+    /// Issues what is owed on `as_of` to every open task.
+    async fn sweep_tasks(&self, as_of: NaiveDate) -> Result<SweepReport> {
         let r = self.supervision_rules().await?;
         let (lights, rules) = (r.lights, r.urging);
         // only tasks that may be yellow or red are read (a superset, by date comparisons); the
@@ -76,177 +280,112 @@ impl Store {
             crate::Backend::Sqlite => format!("group_concat({fields}, ';')"),
             crate::Backend::Postgres => format!("string_agg({fields}, ';')"),
         };
-        let packs = sqlx::query(crate::sqlf!(
+        let t0 = std::time::Instant::now();
+        // The plans are read in ranges; while the writer issues what one range owes, the next
+        // range is read and decided (on another thread), so reading, deciding and writing overlap.
+        let plans: Vec<i64> = sqlx::query_scalar("SELECT id FROM plans ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let ranges: Vec<(i64, i64)> = plans
+            .chunks(plans.len().div_ceil(8).max(1))
+            .filter_map(|c| Some((*c.first()?, *c.last()?)))
+            .collect();
+        let sql = format!(
             "SELECT {pack} FROM tasks t LEFT JOIN task_quiet q ON q.task_id = t.id \
-             WHERE t.state <> 'closed' AND t.created_on <= $1 AND (q.task_id IS NULL OR q.quiet_from > $1 OR q.quiet_until <= $1) \
+             WHERE t.plan_id BETWEEN $5 AND $6 AND t.state <> 'closed' AND t.created_on <= $1 AND (q.task_id IS NULL OR q.quiet_from > $1 OR q.quiet_until <= $1) \
              AND (COALESCE(t.last_entry_on, t.created_on) < $2 OR (t.category = 'long_term' AND COALESCE(t.last_staged_on, t.created_on) <= $3) \
              OR (t.category <> 'long_term' AND t.deadline <= $4)) GROUP BY t.plan_id"
-        ))
-        .bind(as_of.to_string())
-        .bind(c.entry_before.to_string())
-        .bind(c.staged_by.to_string())
-        .bind(c.due_by.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let date = |s: &str| s.parse::<NaiveDate>().ok();
-        let id = |s: &str| s.parse::<i64>().ok();
-        let mut report = SweepReport::default();
-        let mut owed: Vec<Owed> = Vec::new();
-        let mut quiet: std::collections::BTreeMap<NaiveDate, Vec<i64>> = Default::default();
-        for p in &packs {
-            let packed: Option<String> = p.try_get(0)?;
-            for row in packed
-                .as_deref()
-                .unwrap_or("")
-                .split(';')
-                .filter(|r| !r.is_empty())
-            {
-                let v: Vec<&str> = row.split('|').collect();
-                let [
-                    task,
-                    category,
-                    state,
-                    created,
-                    deadline,
-                    last_entry,
-                    last_staged,
-                    lead,
-                    responsible,
-                ] = v[..]
-                else {
-                    return Err(crate::StoreError::Invalid(format!(
-                        "unexpected task facts: {row}"
-                    )));
-                };
-                let Some(task) = id(task) else { continue };
-                report.watched_tasks += 1;
-                let f = TaskFacts {
-                    category: Category::parse(category).unwrap_or(Category::TimeLimited),
-                    state: TaskState::parse(state).unwrap_or(TaskState::NotStarted),
-                    created: date(created).unwrap_or(as_of),
-                    deadline: date(deadline),
-                    last_entry: date(last_entry),
-                    last_staged: date(last_staged),
-                };
-                let (lead, responsible) = (id(lead), id(responsible));
-                quiet
-                    .entry(quiet_until(task, &f, as_of, &lights, &rules))
-                    .or_default()
-                    .push(task);
-                match urge(task, &f, as_of, &lights, &rules) {
-                    None => {}
-                    Some(Urge::Reminder { dedupe }) => owed.push(Owed {
-                        task,
-                        kind: "reminder",
-                        level: "",
-                        days: 0,
-                        dedupe,
-                        to: responsible.or(lead),
-                    }),
-                    Some(Urge::Notice {
-                        level,
-                        days_overdue,
-                        dedupe,
-                    }) => owed.push(Owed {
-                        task,
-                        kind: "notice",
-                        level: level.as_str(),
-                        days: days_overdue,
-                        dedupe,
-                        to: lead,
-                    }),
-                }
-            }
-        }
-        if report.watched_tasks == 0 {
-            return Ok(report);
-        }
-        let mut emails: HashMap<i64, String> = HashMap::new();
-        for r in sqlx::query("SELECT staff_id, email FROM users WHERE staff_id IS NOT NULL AND email <> '' AND disabled = 0").fetch_all(&self.pool).await? {
-            emails.insert(r.try_get(0)?, r.try_get(1)?);
-        }
-        let (now, issued) = (now_rfc3339(), as_of.to_string());
-        let mut w = self.write(&Actor::system("scheduler")).await?;
-        // reminders and notices are inserted separately so that each count is exact; a unique key
-        // refuses what another process issued first
-        // Values made here (numbers, dates, the domain's keys of digits, letters, ':' and '-') are
-        // written into the statements; addresses come from users and are bound. Few parameters
-        // keep SQLite's parameter lookup cheap in statements of hundreds of rows.
-        let safe = |v: &str| {
-            v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-'))
-        };
-        for kind in ["reminder", "notice"] {
-            let mut n = 0;
-            for chunk in owed
-                .iter()
-                .filter(|o| o.kind == kind)
-                .collect::<Vec<_>>()
-                .chunks(500)
-            {
-                let mut sql = String::from(
-                    "INSERT INTO notices (task_id, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) VALUES ",
-                );
-                let mut bound: Vec<String> = Vec::new();
-                for (i, o) in chunk.iter().enumerate() {
-                    if !safe(&o.dedupe) || !safe(o.level) {
-                        return Err(crate::StoreError::Invalid(format!(
-                            "unexpected notice key {}",
-                            o.dedupe
-                        )));
-                    }
-                    let email =
-                        o.to.and_then(|s| emails.get(&s).cloned())
-                            .unwrap_or_default();
-                    let email_sql = if email.is_empty() {
-                        "''".to_string()
-                    } else {
-                        bound.push(email);
-                        format!("${}", bound.len() + 2)
+        );
+        let emails = std::sync::Arc::new(self.staff_emails().await?);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Decided>>(2);
+        let reader = {
+            let (pool, c, emails) = (self.pool.clone(), c, emails.clone());
+            tokio::spawn(async move {
+                for (from, to) in ranges {
+                    let read = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(as_of.to_string())
+                        .bind(c.entry_before.to_string())
+                        .bind(c.staged_by.to_string())
+                        .bind(c.due_by.to_string())
+                        .bind(from)
+                        .bind(to)
+                        .fetch_all(&pool)
+                        .await
+                        .map_err(crate::StoreError::from)
+                        .and_then(|rows| {
+                            rows.iter()
+                                .map(|p| Ok(p.try_get::<Option<String>, _>(0)?.unwrap_or_default()))
+                                .collect::<Result<Vec<String>>>()
+                        });
+                    let decided = match read {
+                        Ok(packs) => {
+                            let emails = emails.clone();
+                            tokio::task::spawn_blocking(move || {
+                                decide(&packs, as_of, &lights, &rules, &emails)
+                            })
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(crate::StoreError::Invalid("sweep worker failed".into()))
+                            })
+                        }
+                        Err(e) => Err(e),
                     };
-                    sql.push_str(&format!(
-                        "{}({}, '{kind}', '{}', '{}', {}, $1, {}, {email_sql}, $2)",
-                        if i > 0 { ", " } else { "" },
-                        o.task,
-                        o.level,
-                        o.dedupe,
-                        o.to.map(|t| t.to_string()).unwrap_or_else(|| "NULL".into()),
-                        o.days
-                    ));
+                    let failed = decided.is_err();
+                    if tx.send(decided).await.is_err() || failed {
+                        break;
+                    }
                 }
-                sql.push_str(" ON CONFLICT (dedupe) DO NOTHING");
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(&issued)
-                    .bind(&now);
-                for e in bound {
-                    q = q.bind(e);
-                }
-                n += q.execute(&mut *w.tx).await?.rows_affected();
+            })
+        };
+        let issued = as_of.to_string();
+        let mut report = SweepReport::default();
+        // the write transaction opens with the first range that owes something
+        let mut w: Option<crate::Write> = None;
+        let (mut t_wait, mut t_issue, mut t_q) = (
+            std::time::Duration::ZERO,
+            std::time::Duration::ZERO,
+            std::time::Duration::ZERO,
+        );
+        loop {
+            let tw = std::time::Instant::now();
+            let Some(d) = rx.recv().await else { break };
+            t_wait += tw.elapsed();
+            let d = d?;
+            report.watched_tasks += d.watched;
+            if d.watched == 0 {
+                continue;
             }
-            if kind == "reminder" {
-                report.reminders = n;
-            } else {
-                report.notices = n;
+            if w.is_none() {
+                w = Some(self.write(&Actor::system("scheduler")).await?);
             }
+            let Some(w) = w.as_mut() else { continue };
+            let ti = std::time::Instant::now();
+            let (reminders, notices) = self.issue(w, "task_id", &d.batch, &issued).await?;
+            t_issue += ti.elapsed();
+            let ti = std::time::Instant::now();
+            report.reminders += reminders;
+            report.notices += notices;
+            // until when each task needs no look (the facts' changes clear it); one statement
+            // per day, the tasks' ids travelling as one JSON array
+            for (until, ids) in d.quiet {
+                sqlx::query(crate::sqlf!(
+                    "INSERT INTO task_quiet (task_id, quiet_from, quiet_until) SELECT CAST(j.value ->> 0 AS BIGINT), $1, $2 FROM {} WHERE true \
+                     ON CONFLICT (task_id) DO UPDATE SET quiet_from = excluded.quiet_from, quiet_until = excluded.quiet_until",
+                    self.json_rows(3)
+                ))
+                .bind(&issued)
+                .bind(until)
+                .bind(ids)
+                .execute(&mut *w.tx)
+                .await?;
+            }
+            t_q += ti.elapsed();
         }
-        // until when each task needs no look (the facts' changes clear it)
-        let all: Vec<(i64, NaiveDate)> = quiet
-            .iter()
-            .flat_map(|(until, ids)| ids.iter().map(move |id| (*id, *until)))
-            .collect();
-        for chunk in all.chunks(1000) {
-            let values = chunk
-                .iter()
-                .map(|(id, until)| format!("({id}, '{issued}', '{until}')"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO task_quiet (task_id, quiet_from, quiet_until) VALUES {values} \
-                 ON CONFLICT (task_id) DO UPDATE SET quiet_from = excluded.quiet_from, quiet_until = excluded.quiet_until"
-            ))
-            .execute(&mut *w.tx)
-            .await?;
-        }
+        let _ = reader.await;
+        let Some(mut w) = w else {
+            return Ok(report);
+        };
+        let t_quiet = t0.elapsed();
         if report.reminders + report.notices > 0 {
             w.audit(Change {
                 action: "supervision.sweep",
@@ -259,7 +398,54 @@ impl Store {
             .await?;
         }
         w.commit().await?;
+        tracing::debug!(?t_wait, ?t_issue, ?t_q, ?t_quiet, total = ?t0.elapsed(), "sweep: issued, then committed");
         Ok(report)
+    }
+
+    /// The e-mail address of each staff member who has an active account with one.
+    pub(crate) async fn staff_emails(&self) -> Result<HashMap<i64, String>> {
+        let mut emails = HashMap::new();
+        for r in sqlx::query("SELECT staff_id, email FROM users WHERE staff_id IS NOT NULL AND email <> '' AND disabled = 0")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            emails.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        Ok(emails)
+    }
+
+    /// Issues a batch of what a sweep found owed to tasks or letters (`subject` names the
+    /// column) and counts what was new: a unique key per subject refuses what another process
+    /// issued first.
+    pub(crate) async fn issue(
+        &self,
+        w: &mut crate::Write,
+        subject: &str,
+        batch: &Batch,
+        issued: &str,
+    ) -> Result<(u64, u64)> {
+        let now = now_rfc3339();
+        let mut counts = [0u64; 2];
+        for (k, (kind, chunks)) in [("reminder", &batch.reminders), ("notice", &batch.notices)]
+            .into_iter()
+            .enumerate()
+        {
+            for rows in chunks {
+                counts[k] += sqlx::query(crate::sqlf!(
+                    "INSERT INTO notices ({subject}, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) \
+                     SELECT CAST(j.value ->> 0 AS BIGINT), '{kind}', j.value ->> 1, j.value ->> 2, CAST(j.value ->> 3 AS BIGINT), $1, \
+                     CAST(j.value ->> 4 AS BIGINT), j.value ->> 5, $2 FROM {} WHERE true ON CONFLICT DO NOTHING",
+                    self.json_rows(3)
+                ))
+                .bind(issued)
+                .bind(&now)
+                .bind(rows)
+                .execute(&mut *w.tx)
+                .await?
+                .rows_affected();
+            }
+        }
+        Ok((counts[0], counts[1]))
     }
 
     /// Claims up to `limit` undelivered e-mails (a claim lapses after five minutes, so a crashed
@@ -278,37 +464,43 @@ impl Store {
         for r in ids {
             let id: i64 = r.try_get(0)?;
             let n = sqlx::query(
-                "SELECT n.email, n.kind, n.level, n.days_overdue, n.issued_on, t.title, t.deadline, s.name FROM notices n JOIN tasks t ON t.id = n.task_id LEFT JOIN staff s ON s.id = n.addressee_id WHERE n.id = $1",
+                "SELECT n.email, n.kind, n.level, n.days_overdue, n.issued_on, t.title, t.deadline, s.name, n.letter_id, n.dedupe, l.received_on, l.category \
+                 FROM notices n LEFT JOIN tasks t ON t.id = n.task_id LEFT JOIN letters l ON l.id = n.letter_id LEFT JOIN staff s ON s.id = n.addressee_id WHERE n.id = $1",
             )
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
-            let (email, kind, level, days, issued, title): (
-                String,
-                String,
-                String,
-                i64,
-                String,
-                String,
-            ) = (
+            let (email, kind, level, days, issued): (String, String, String, i64, String) = (
                 n.try_get(0)?,
                 n.try_get(1)?,
                 n.try_get(2)?,
                 n.try_get(3)?,
                 n.try_get(4)?,
-                n.try_get(5)?,
             );
-            let deadline: Option<String> = n.try_get(6)?;
             let name: Option<String> = n.try_get(7)?;
-            let (subject, body) = notice_text(
-                &kind,
-                &level,
-                days,
-                &issued,
-                &title,
-                deadline.as_deref(),
-                name.as_deref(),
-            );
+            let letter: Option<i64> = n.try_get(8)?;
+            let (subject, body) = match letter {
+                Some(letter) => letter_notice_text(
+                    &kind,
+                    &level,
+                    days,
+                    &issued,
+                    letter,
+                    &n.try_get::<String, _>(9)?,
+                    &n.try_get::<Option<String>, _>(10)?.unwrap_or_default(),
+                    &n.try_get::<Option<String>, _>(11)?.unwrap_or_default(),
+                    name.as_deref(),
+                ),
+                None => notice_text(
+                    &kind,
+                    &level,
+                    days,
+                    &issued,
+                    &n.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+                    n.try_get::<Option<String>, _>(6)?.as_deref(),
+                    name.as_deref(),
+                ),
+            };
             out.push(OutMail {
                 notice_id: id,
                 to: email,
@@ -427,4 +619,159 @@ pub fn notice_text(
             ),
         )
     }
+}
+
+/// The wording of a reminder or supervision notice about a letter (the writer's data is not in it).
+#[allow(clippy::too_many_arguments)]
+pub fn letter_notice_text(
+    kind: &str,
+    level: &str,
+    days: i64,
+    issued: &str,
+    letter: i64,
+    key: &str,
+    received: &str,
+    category: &str,
+    to: Option<&str>,
+) -> (String, String) {
+    use duban_domain::letters::{LetterCategory, Owes};
+    let to = to.unwrap_or("同志");
+    let owes = key
+        .rsplit(':')
+        .next()
+        .and_then(Owes::parse)
+        .map_or("答复", |o| o.zh());
+    let what = format!(
+        "{received} 收到的第 {letter} 号来信（{}）",
+        LetterCategory::parse(category).map_or(category.to_string(), |c| c.zh().to_string())
+    );
+    if kind == "reminder" {
+        (
+            format!("【催办】来信{owes}即将到期"),
+            format!(
+                "{to}：\n\n{what}的{owes}即将到期，请按期答复来信人并在系统中登记。\n\n控告申诉检察部门\n{issued}"
+            ),
+        )
+    } else {
+        let name = match level {
+            "red" => "红色督办单",
+            "yellow" => "黄色督办单",
+            _ => "蓝色督办单",
+        };
+        (
+            format!("【{name}】来信{owes}已逾期 {days} 天"),
+            format!(
+                "{to}：\n\n{what}的{owes}已逾期 {days} 天，现发出{name}，请督促立即答复来信人，并将办理情况在系统中登记。\n\n控告申诉检察部门\n{issued}"
+            ),
+        )
+    }
+}
+
+/// What the sweep decided for a range of plans, ready for the database.
+struct Decided {
+    watched: usize,
+    batch: Batch,
+    /// (quiet until, the tasks' ids as a JSON array of one-element arrays)
+    quiet: Vec<(String, String)>,
+}
+
+/// What a sweep issues, made ready off the writer's path: per kind, the rows as JSON arrays of
+/// `[subject, level, key, addressee, days overdue, e-mail]`, at most 50,000 rows each. The
+/// database unpacks them itself, without one parameter per value.
+#[derive(Default)]
+pub(crate) struct Batch {
+    reminders: Vec<String>,
+    notices: Vec<String>,
+}
+
+impl Batch {
+    pub(crate) fn new(owed: &[Owed], emails: &HashMap<i64, String>) -> Batch {
+        let rows = |kind: &str| -> Vec<String> {
+            let rows: Vec<(i64, &str, &str, Option<i64>, i64, &str)> = owed
+                .iter()
+                .filter(|o| o.kind == kind)
+                .map(|o| {
+                    let email = o.to.and_then(|s| emails.get(&s)).map_or("", String::as_str);
+                    (o.subject, o.level, o.dedupe.as_str(), o.to, o.days, email)
+                })
+                .collect();
+            rows.chunks(50_000)
+                .map(|c| serde_json::to_string(c).unwrap_or_default())
+                .collect()
+        };
+        Batch {
+            reminders: rows("reminder"),
+            notices: rows("notice"),
+        }
+    }
+}
+
+/// Runs the domain's urging rules over packed task rows (`id|category|state|created|deadline|
+/// last entry|last staged|lead|responsible`, rows separated by `;`).
+fn decide(
+    packs: &[String],
+    as_of: NaiveDate,
+    lights: &duban_domain::rectification::LightRules,
+    rules: &duban_domain::rectification::urging::UrgeRules,
+    emails: &HashMap<i64, String>,
+) -> Result<Decided> {
+    let date = |s: &str| s.parse::<NaiveDate>().ok();
+    let id = |s: &str| s.parse::<i64>().ok();
+    let mut watched = 0;
+    let mut owed = Vec::new();
+    let mut quiet: std::collections::BTreeMap<NaiveDate, Vec<[i64; 1]>> = Default::default();
+    for row in packs
+        .iter()
+        .flat_map(|p| p.split(';'))
+        .filter(|r| !r.is_empty())
+    {
+        let v: Vec<&str> = row.split('|').collect();
+        let [
+            task,
+            category,
+            state,
+            created,
+            deadline,
+            last_entry,
+            last_staged,
+            lead,
+            responsible,
+        ] = v[..]
+        else {
+            return Err(crate::StoreError::Invalid(format!(
+                "unexpected task facts: {row}"
+            )));
+        };
+        let Some(task) = id(task) else { continue };
+        watched += 1;
+        let f = TaskFacts {
+            category: Category::parse(category).unwrap_or(Category::TimeLimited),
+            state: TaskState::parse(state).unwrap_or(TaskState::NotStarted),
+            created: date(created).unwrap_or(as_of),
+            deadline: date(deadline),
+            last_entry: date(last_entry),
+            last_staged: date(last_staged),
+        };
+        let (lead, responsible) = (id(lead), id(responsible));
+        quiet
+            .entry(quiet_until(task, &f, as_of, lights, rules))
+            .or_default()
+            .push([task]);
+        if let Some(u) = urge(task, &f, as_of, lights, rules) {
+            owed.push(Owed::new(task, u, responsible.or(lead), lead));
+        }
+    }
+    Ok(Decided {
+        watched,
+        batch: Batch::new(&owed, emails),
+        quiet: quiet
+            .into_iter()
+            .map(|(until, ids)| {
+                (
+                    until.to_string(),
+                    serde_json::to_string(&ids).unwrap_or_default(),
+                )
+            })
+            .collect(),
+    })
 }

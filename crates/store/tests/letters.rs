@@ -174,3 +174,140 @@ async fn nation_letters_generator() {
         );
     }
 }
+
+#[tokio::test]
+async fn letters_are_urged_on_the_notices_machinery() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let actor = Actor::system("test");
+        // one letter at the SPP never acknowledged; one acknowledged in time, never answered
+        let csv = format!(
+            "{HEAD}\n2021-03-02,12309,100000,张三,010-1234567,控告,反映某案办理拖延,,,\n2021-03-02,来信,100000,李四,,申诉,不服不起诉决定,2021-03-04,,"
+        );
+        store.import_letters(&actor, &table(&csv)).await.unwrap();
+        let count = |sql: &'static str| {
+            let store = store.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        // 2021-03-02 + 7 days: the acknowledgement is due 2021-03-09; yellow in its last 2 days
+        assert_eq!(
+            store.sweep_letters(d("2021-03-05")).await.unwrap(),
+            (0, 0, 0),
+            "{name}: nothing is near yet"
+        );
+        let (watched, reminders, notices) = store.sweep_letters(d("2021-03-08")).await.unwrap();
+        assert_eq!((watched, reminders, notices), (1, 1, 0), "{name}");
+        assert_eq!(
+            store.sweep_letters(d("2021-03-08")).await.unwrap(),
+            (1, 0, 0),
+            "{name}: a second sweep on the same day issues nothing"
+        );
+        for (day, level) in [
+            ("2021-03-10", "blue"),
+            ("2021-03-16", "yellow"),
+            ("2021-03-23", "red"),
+        ] {
+            let (_, _, n) = store.sweep_letters(d(day)).await.unwrap();
+            assert_eq!(n, 1, "{name} {day}");
+            let last: String = sqlx::query_scalar(
+                "SELECT level FROM notices WHERE letter_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+            )
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+            assert_eq!(last, level, "{name} {day}");
+        }
+        // notices go to a leader of the holding unit
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM notices n JOIN letters l ON l.id = n.letter_id JOIN staff s ON s.id = n.addressee_id \
+                 WHERE n.kind = 'notice' AND s.unit_id = l.unit_id AND s.is_leader = 1"
+            )
+            .await,
+            3,
+            "{name}"
+        );
+        // the reply clock of the other letter runs on its own: yellow in the last week before 2021-06-02
+        let (_, reminders, notices) = store.sweep_letters(d("2021-05-28")).await.unwrap();
+        assert_eq!(
+            (reminders, notices),
+            (1, 0),
+            "{name}: a reminder for the reply; the acknowledgement's red notice was issued once already"
+        );
+        // once answered and closed, a letter is left alone
+        sqlx::query("UPDATE letters SET acknowledged_on = '2021-05-28', replied_on = '2021-05-28', closed_on = '2021-05-28'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.sweep_letters(d("2021-06-30")).await.unwrap(),
+            (0, 0, 0),
+            "{name}"
+        );
+        // the mail says which letter and which reply, without the writer's data
+        sqlx::query("UPDATE notices SET email = 'leader@example.org' WHERE letter_id IS NOT NULL AND level = 'red'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let mail: Vec<_> = store
+            .claim_mail(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.subject.contains("红色"))
+            .collect();
+        assert_eq!(mail.len(), 1, "{name}");
+        assert!(
+            mail[0].subject.contains("红色督办单")
+                && mail[0].subject.contains("程序性回复")
+                && mail[0].body.contains("2021-03-02 收到")
+                && !mail[0].body.contains("张三"),
+            "{name}: {:?}",
+            mail[0]
+        );
+        assert!(store.verify_audit().await.unwrap().is_ok(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn letter_clocks_are_a_setting() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let mut rules = store.supervision_rules().await.unwrap();
+        rules.letter_clocks = ClockRules {
+            ack_days: 5,
+            ack_counting: duban_domain::calendar::Counting::Working,
+            ..ClockRules::default()
+        };
+        store
+            .set_supervision_rules(&Actor::system("test"), &rules)
+            .await
+            .unwrap();
+        // received on Friday 2020-09-25: five working days skip the weekend → 2020-10-09 would be
+        // with the National Day holidays; the calendar decides
+        let csv = format!("{HEAD}\n2020-09-25,来信,100000,张三,,控告,反映问题,,,");
+        store
+            .import_letters(&Actor::system("test"), &table(&csv))
+            .await
+            .unwrap();
+        let due: String =
+            sqlx::query_scalar("SELECT ack_due FROM letters ORDER BY id DESC LIMIT 1")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        let cal = store.work_calendar().await.unwrap();
+        let want = clocks(&cal, d("2020-09-25"), &rules.letter_clocks)
+            .unwrap()
+            .ack_due;
+        assert_eq!(due, want.to_string(), "{name}");
+        assert!(
+            want > d("2020-10-02"),
+            "{name}: working days, not calendar days ({want})"
+        );
+    }
+}

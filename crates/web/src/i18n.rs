@@ -453,6 +453,34 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "Closure reviewers (never the task's lead leader or departments)",
     ),
     ("rules.saved", "督办规则已保存", "Rules saved"),
+    (
+        "rules.letters",
+        "群众来信的两个期限",
+        "The two clocks of letters",
+    ),
+    (
+        "rules.letters_help",
+        "期限自任一检察院首次收到来信之日起算，转办不重新计算；临近期限与逾期后的催办、督办单按上面的规则（程序性回复最多提前 2 天提示）。",
+        "Deadlines run from the first receipt by any procuratorate and never restart on transfer; reminders and notices follow the rules above (at most 2 days' warning for the acknowledgement).",
+    ),
+    (
+        "rules.ack_days",
+        "程序性回复期限（天）",
+        "Acknowledgement due after (days)",
+    ),
+    (
+        "rules.reply_months",
+        "办理过程或结果答复期限（月）",
+        "Process-or-result reply due after (months)",
+    ),
+    (
+        "rules.progress_months",
+        "此后每隔几个月答复办理进展",
+        "Then a progress reply every (months)",
+    ),
+    ("rules.counting", "计算方式", "Counting"),
+    ("rules.calendar_days", "自然日", "calendar days"),
+    ("rules.working_days", "工作日", "working days"),
     ("rect.source_title", "来源名称", "Source"),
     (
         "rect.source_by",

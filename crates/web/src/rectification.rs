@@ -1554,6 +1554,17 @@ struct RulesForm {
     red_after_days: String,
     reviewer_discipline: Option<String>,
     reviewer_office: Option<String>,
+    // the letters' clocks (a form without them keeps them)
+    #[serde(default)]
+    ack_days: String,
+    #[serde(default)]
+    ack_counting: String,
+    #[serde(default)]
+    reply_months: String,
+    #[serde(default)]
+    reply_counting: String,
+    #[serde(default)]
+    progress_every_months: String,
 }
 
 async fn set_rules(
@@ -1568,6 +1579,22 @@ async fn set_rules(
         raw.trim()
             .parse::<i64>()
             .map_err(|_| format!("“{label}”应为整数天数"))
+    };
+    let old = st.store.supervision_rules().await?.letter_clocks;
+    let count = |raw: &str, label: &str, old: u32| {
+        if raw.trim().is_empty() {
+            return Ok(old);
+        }
+        raw.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("“{label}”应为正整数"))
+    };
+    let counting = |raw: &str, old| {
+        if raw.trim().is_empty() {
+            return Ok(old);
+        }
+        duban_domain::calendar::Counting::parse(raw)
+            .ok_or_else(|| "计算方式只能是自然日或工作日".to_string())
     };
     let parsed: Result<rules::SupervisionRules, String> = (|| {
         use duban_domain::org::Role;
@@ -1589,6 +1616,17 @@ async fn set_rules(
                 red_after_days: days(&f.red_after_days, "逾期几天发红色督办单")?,
             },
             reviewers,
+            letter_clocks: duban_domain::letters::ClockRules {
+                ack_days: count(&f.ack_days, "程序性回复期限", old.ack_days)?,
+                ack_counting: counting(&f.ack_counting, old.ack_counting)?,
+                reply_months: count(&f.reply_months, "办理过程或结果答复期限", old.reply_months)?,
+                reply_counting: counting(&f.reply_counting, old.reply_counting)?,
+                progress_every_months: count(
+                    &f.progress_every_months,
+                    "办理进展答复周期",
+                    old.progress_every_months,
+                )?,
+            },
         })
     })();
     let result = match parsed {

@@ -1067,10 +1067,37 @@ async fn supervision_rules_are_an_administrators_setting() {
     );
     let r = admin.send(req).await;
     assert!(r.body.contains("应为整数天数"), "{}", r.body);
+    let mut bad_clock = fields("5");
+    bad_clock.push(("reply_months", "13"));
+    let r = admin.send(form(&admin, &bad_clock)).await;
+    assert!(r.body.contains("办理过程或结果答复期限"), "{}", r.body);
+    let mut with_clocks = fields("5");
+    with_clocks.extend([
+        ("ack_days", "5"),
+        ("ack_counting", "working"),
+        ("reply_months", "3"),
+    ]);
+    let r = admin.send(form(&admin, &with_clocks)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("督办规则已保存"), "{}", r.body);
+    let clocks = store.supervision_rules().await.unwrap().letter_clocks;
+    assert_eq!(
+        (clocks.ack_days, clocks.ack_counting),
+        (5, duban_domain::calendar::Counting::Working)
+    );
     let req = form(&admin, &fields("5"));
     let r = admin.send(req).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("督办规则已保存"), "{}", r.body);
+    assert_eq!(
+        store
+            .supervision_rules()
+            .await
+            .unwrap()
+            .letter_clocks
+            .ack_days,
+        5,
+        "a form without the clocks keeps them"
+    );
     let rules = store.supervision_rules().await.unwrap();
     assert_eq!(
         (
@@ -1115,7 +1142,11 @@ async fn supervision_rules_are_an_administrators_setting() {
         .audit_entries(&admin_user.scope(), "settings.supervision", 10, None)
         .await
         .unwrap();
-    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        audit.len(),
+        2,
+        "two saves, each audited; the refused ones not"
+    );
 }
 
 #[tokio::test]
