@@ -351,6 +351,19 @@ pub fn validate_staff(
 }
 
 #[cfg(test)]
+mod id_number_tests {
+    use super::valid_id_number;
+    #[test]
+    fn check_character() {
+        assert!(valid_id_number("11010519491231002X"));
+        assert!(valid_id_number("11010519491231002x"));
+        assert!(!valid_id_number("110105194912310021"));
+        assert!(!valid_id_number("1101051949123100"));
+        assert!(!valid_id_number("11010519491231002Ｘ"));
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     fn t(rows: &[&str]) -> Table {
@@ -824,6 +837,23 @@ pub fn valid_phone(raw: &str) -> bool {
             .chars()
             .enumerate()
             .all(|(i, c)| c.is_ascii_digit() || c == '-' || c == ' ' || (c == '+' && i == 0))
+}
+
+/// A resident identity card number (GB 11643): 18 characters, the last a digit or X, with its
+/// ISO 7064 MOD 11-2 check character.
+pub fn valid_id_number(raw: &str) -> bool {
+    let c: Vec<char> = raw.trim().chars().collect();
+    if c.len() != 18 || !c[..17].iter().all(char::is_ascii_digit) {
+        return false;
+    }
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = c[..17]
+        .iter()
+        .zip(W)
+        .map(|(d, w)| d.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    c[17].to_ascii_uppercase() == check
 }
 
 /// Validates a letters table: dates, channels, categories and units; replies not before receipt.

@@ -356,6 +356,8 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     }
                 });
             }
+            // the search dictionary loads ahead of the first search
+            tokio::task::spawn_blocking(duban_store::search::warm_up);
             let app = duban_web::build_app(duban_web::AppState::new(store, web));
             println!("Duban listening on http://{addr}/");
             tracing::info!(settings = ?settings, %addr, "serving");

@@ -107,6 +107,27 @@ pub fn write_csv(rows: &[Vec<String>]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
+/// A one-sheet workbook: the first row bold as the header, every cell as text.
+pub fn write_xlsx(
+    sheet: &str,
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if r == 0 {
+                ws.write_string_with_format(0, c as u16, v, &bold)?;
+            } else {
+                ws.write_string(r as u32, c as u16, v)?;
+            }
+        }
+    }
+    wb.save_to_buffer()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +139,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t[1], vec!["330106", "西湖区, 人民检察院"]);
+    }
+    #[test]
+    fn xlsx_round_trip() {
+        let rows = vec![
+            vec!["收到日期".to_string(), "内容".to_string()],
+            vec!["2020-03-02".to_string(), "反映问题".to_string()],
+        ];
+        let bytes = write_xlsx("来信", &rows).unwrap();
+        assert_eq!(read_table("x.xlsx", &bytes).unwrap(), rows);
     }
     #[test]
     fn csv_round_trip() {

@@ -34,6 +34,11 @@ pub const TABLES: &[&str] = &[
     "letters",
     "letter_events",
     "notices",
+    "letter_links",
+    "campaigns",
+    "campaign_letters",
+    "hearings",
+    "letter_files",
 ];
 
 const FORMAT: &str = "duban-backup";
@@ -54,7 +59,8 @@ impl Store {
             .iter()
             .map(|r| r.try_get(0))
             .collect::<std::result::Result<_, _>>()?;
-        v.retain(|t| t != "schema_migrations");
+        // the search index is derived from the letters and rebuilt on restore
+        v.retain(|t| t != "schema_migrations" && !t.starts_with("letters_fts"));
         Ok(v)
     }
 
@@ -143,6 +149,10 @@ impl Store {
             }
             Backend::Postgres => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log").execute(&mut *tx).await?,
         };
+        // the derived search index first (it refers to the letters)
+        sqlx::query("DELETE FROM letters_fts")
+            .execute(&mut *tx)
+            .await?;
         for t in TABLES.iter().rev() {
             sqlx::query(crate::sqlf!("DELETE FROM {t}"))
                 .execute(&mut *tx)
@@ -213,6 +223,7 @@ impl Store {
         sqlx::raw_sql(self.triggers_sql()).execute(&mut *tx).await?;
         tx.commit().await?;
         self.forget_calendar();
+        self.reindex_letters().await?;
         let mut w = self.write(&Actor::system("restore")).await?;
         w.audit(Change {
             action: "system.restore",

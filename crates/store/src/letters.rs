@@ -95,6 +95,7 @@ impl Store {
                     .execute(&mut *w.tx)
                     .await?;
             }
+            crate::search::index_letter_in(&mut w, id).await?;
         }
         w.audit(Change {
             action: "letters.import",
@@ -166,7 +167,11 @@ pub struct NewLetter {
     pub category: duban_domain::letters::LetterCategory,
     pub petitioner: String,
     pub phone: String,
+    pub id_number: String,
+    pub address: String,
     pub content: String,
+    /// attachments (checked for type and size by the caller's limits)
+    pub files: Vec<crate::rectification::Upload>,
 }
 
 /// What the writer sees with the query code, and nothing else.
@@ -337,6 +342,16 @@ pub struct LetterSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct LetterDetail {
     pub summary: LetterSummary,
+    pub id_number: String,
+    pub address: String,
+    /// reminders and notices issued on it: (issued on, kind, level, days overdue, addressee)
+    pub notices: Vec<(String, String, String, i64, Option<String>)>,
+    /// letters linked to it as the same writer's on the same matter: (id, received on, unit)
+    pub links: Vec<(i64, String, String)>,
+    /// public hearings: (held on, participants, outcome)
+    pub hearings: Vec<(String, String, String)>,
+    /// attachments: (id, filename, size)
+    pub files: Vec<(i64, String, i64)>,
     pub unit_id: i64,
     pub first_unit_name: String,
     pub unit_received_on: String,
@@ -393,6 +408,90 @@ impl Store {
         rows.iter().map(summary).collect()
     }
 
+    /// The letters held by units in scope and received in [from, to], as a table for export. The
+    /// writer's data (name, phone, ID number, address) is included only with `personal`, which the
+    /// caller must have the right to; such an export is audited.
+    pub async fn export_letters(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        from: NaiveDate,
+        to: NaiveDate,
+        personal: bool,
+    ) -> Result<Vec<Vec<String>>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT l.id, l.received_on, f.name, u.name, l.channel, l.category, l.ack_due, COALESCE(l.acknowledged_on, ''), l.reply_due, \
+             COALESCE(l.replied_on, ''), COALESCE(l.closed_on, ''), COALESCE(l.rating, ''), l.content, l.petitioner, l.phone, l.id_number, l.address \
+             FROM letters l JOIN units u ON u.id = l.unit_id JOIN units f ON f.id = l.first_unit_id \
+             WHERE {} AND l.received_on BETWEEN $3 AND $4 ORDER BY l.received_on, l.id LIMIT 200000",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut head: Vec<String> = [
+            "编号",
+            "收到日期",
+            "首次收到单位",
+            "办理单位",
+            "来源",
+            "类别",
+            "程序性回复期限",
+            "程序性回复日期",
+            "答复期限",
+            "答复日期",
+            "办结日期",
+            "评价",
+            "内容",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if personal {
+            head.extend(["来信人", "电话", "身份证号", "地址"].map(String::from));
+        }
+        let mut out = vec![head];
+        let cols = if personal { 17 } else { 13 };
+        for r in &rows {
+            let mut row = Vec::with_capacity(cols);
+            row.push(r.try_get::<i64, _>(0)?.to_string());
+            for i in 1..cols {
+                let v: String = r.try_get(i)?;
+                row.push(match i {
+                    4 => {
+                        duban_domain::letters::Channel::parse(&v).map_or(v, |c| c.zh().to_string())
+                    }
+                    5 => duban_domain::letters::LetterCategory::parse(&v)
+                        .map_or(v, |c| c.zh().to_string()),
+                    11 => match v.as_str() {
+                        "satisfied" => "满意".into(),
+                        "unsatisfied" => "不满意".into(),
+                        _ => v,
+                    },
+                    _ => v,
+                });
+            }
+            out.push(row);
+        }
+        if personal {
+            let mut w = self.write(actor).await?;
+            w.audit(Change {
+                action: "letters.export_personal",
+                entity: "letters",
+                entity_id: format!("{from}..{to}"),
+                unit_id: Some(scope.unit_id),
+                before: None,
+                after: Some(json!({"letters": rows.len()})),
+            })
+            .await?;
+            w.commit().await?;
+        }
+        Ok(out)
+    }
+
     /// A letter for a caller whose scope covers a unit on its path (the holding unit, or one it
     /// passed through). The view of the writer's data is audited.
     pub async fn letter_in_scope(
@@ -425,7 +524,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let extra = sqlx::query("SELECT l.unit_id, f.name, l.unit_received_on, l.petitioner, l.phone, l.content FROM letters l JOIN units f ON f.id = l.first_unit_id WHERE l.id = $1")
+        let extra = sqlx::query("SELECT l.unit_id, f.name, l.unit_received_on, l.petitioner, l.phone, l.content, l.id_number, l.address FROM letters l JOIN units f ON f.id = l.first_unit_id WHERE l.id = $1")
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
@@ -439,8 +538,49 @@ impl Store {
         .iter()
         .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?, e.try_get(3)?, e.try_get(4)?, e.try_get(5)?)))
         .collect::<Result<Vec<_>>>()?;
+        let notices = sqlx::query(
+            "SELECT n.issued_on, n.kind, n.level, n.days_overdue, s.name FROM notices n LEFT JOIN staff s ON s.id = n.addressee_id WHERE n.letter_id = $1 ORDER BY n.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?, e.try_get(3)?, e.try_get(4)?)))
+        .collect::<Result<Vec<_>>>()?;
+        let links = sqlx::query(
+            "SELECT o.id, o.received_on, u.name FROM letter_links k JOIN letters o ON o.id = CASE WHEN k.letter_id = $1 THEN k.other_id ELSE k.letter_id END \
+             JOIN units u ON u.id = o.unit_id WHERE k.letter_id = $1 OR k.other_id = $1 ORDER BY o.received_on",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?)))
+        .collect::<Result<Vec<_>>>()?;
+        let hearings = sqlx::query("SELECT held_on, participants, outcome FROM hearings WHERE letter_id = $1 ORDER BY held_on, id")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let files = sqlx::query(
+            "SELECT id, filename, size FROM letter_files WHERE letter_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?)))
+        .collect::<Result<Vec<_>>>()?;
         let detail = LetterDetail {
             summary: summary(&r)?,
+            id_number: extra.try_get(6)?,
+            address: extra.try_get(7)?,
+            notices,
+            links,
+            hearings,
+            files,
             unit_id: extra.try_get(0)?,
             first_unit_name: extra.try_get(1)?,
             unit_received_on: extra.try_get(2)?,
@@ -575,6 +715,10 @@ impl Store {
             .bind(now_rfc3339())
             .execute(&mut *w.tx)
             .await?;
+        if step.is_public() {
+            // replies are searched too
+            crate::search::index_letter_in(&mut w, id).await?;
+        }
         w.audit(Change {
             action: "letter.step",
             entity: "letter",
@@ -657,6 +801,58 @@ pub(crate) async fn load_demo_letters(store: &Store) -> Result<()> {
     Ok(())
 }
 
+/// The generator's matters: eight per category (控告, 举报, 申诉, 求决, 意见建议, 其他), in turn.
+const NATION_MATTERS: [&str; 48] = [
+    "控告某派出所民警违法取证，请求检察机关依法监督",
+    "举报某村干部侵占集体土地补偿款",
+    "不服法院民事判决，申请检察机关抗诉",
+    "请求国家司法救助，因案致贫生活困难",
+    "建议进一步推进检务公开，方便群众查询案件进度",
+    "咨询未成年人检察工作相关规定",
+    "控告某看守所工作人员体罚在押人员",
+    "举报某干部插手过问案件，干预司法办案",
+    "不服不起诉决定，申请复查",
+    "请求督促执行拖欠多年的劳动报酬",
+    "对12309检察服务热线接听服务提出改进建议",
+    "询问刑事申诉的受理条件和办理期限",
+    "控告某公司非法集资，公安机关立案后久拖不决",
+    "举报某法官收受当事人财物",
+    "不服行政判决，申请检察监督",
+    "请求解决因案件久拖造成的生活困难",
+    "建议加强对校园周边治安的法律监督",
+    "咨询公益诉讼线索的反映渠道",
+    "控告某派出所对报案不予立案",
+    "举报某检察人员违规会见案件当事人",
+    "不服刑事判决，认为量刑过重，提出申诉",
+    "请求检察机关督促相关部门依法赔偿",
+    "对检察建议落实情况提出意见",
+    "咨询民事执行监督的办理程序",
+    "控告某执法人员违法查封扣押冻结财产",
+    "举报某企业污染环境，损害社会公共利益",
+    "不服法院再审裁定，请求检察机关监督",
+    "请求依法保护农民工合法权益",
+    "建议规范律师阅卷预约流程",
+    "咨询认罪认罚从宽制度的适用",
+    "控告某单位拒不执行生效判决",
+    "举报某公职人员违规经商办企业",
+    "不服国家赔偿决定，提出申诉",
+    "请求对涉案企业合规整改情况进行监督",
+    "对信访接待场所设置提出改进意见",
+    "咨询刑事被害人救助的申请材料",
+    "控告侦查人员超期羁押犯罪嫌疑人",
+    "举报有关人员在案件办理中弄虚作假",
+    "不服民事调解书，申请检察监督",
+    "请求督促相关部门解决征地补偿纠纷",
+    "建议加大对电信网络诈骗犯罪的打击力度",
+    "咨询检察听证的参加方式",
+    "控告某法院审理期限严重超期",
+    "举报某律师与办案人员不正当交往",
+    "不服公安机关撤销案件决定，请求监督",
+    "请求帮助追回被骗养老钱",
+    "建议在基层检察院设立便民服务窗口",
+    "咨询司法救助资金的发放程序",
+];
+
 /// What the nationwide letters generator made.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct NationLetters {
@@ -674,6 +870,19 @@ impl Store {
         let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
         let mut w = self.write(&Actor::system("demo")).await?;
         sqlx::query("CREATE TEMP TABLE nation_days (idx BIGINT PRIMARY KEY, received_on TEXT, ack_due TEXT, reply_due TEXT, ack_on TEXT, reply_on TEXT, late_on TEXT)").execute(&mut *w.tx).await?;
+        // 48 matters, eight per category in the order of the categories below (k % 6), so that a
+        // letter's content fits its category; each tokenized once for the search index
+        sqlx::query("CREATE TEMP TABLE nation_texts (idx BIGINT PRIMARY KEY, content TEXT NOT NULL, tokens TEXT NOT NULL)")
+            .execute(&mut *w.tx)
+            .await?;
+        for (i, content) in NATION_MATTERS.iter().enumerate() {
+            sqlx::query("INSERT INTO nation_texts (idx, content, tokens) VALUES ($1, $2, $3)")
+                .bind(i as i64)
+                .bind(*content)
+                .bind(crate::search::index_tokens(content))
+                .execute(&mut *w.tx)
+                .await?;
+        }
         sqlx::query("CREATE TEMP TABLE nation_nums (k BIGINT PRIMARY KEY)")
             .execute(&mut *w.tx)
             .await?;
@@ -729,16 +938,19 @@ impl Store {
         }
         let per_unit =
             "CASE u.level WHEN 1 THEN 3000 WHEN 2 THEN 2000 WHEN 3 THEN 500 ELSE 250 END";
+        let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM letters")
+            .fetch_one(&mut *w.tx)
+            .await?;
         let now = now_rfc3339();
         let inserted = sqlx::query(crate::sqlf!(
             "INSERT INTO letters (first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, acknowledged_on, replied_on, closed_on, created_at) \
              SELECT u.id, u.id, d.received_on, d.received_on, \
                CASE n.k % 5 WHEN 0 THEN 'online' WHEN 1 THEN 'post' WHEN 2 THEN 'visit' WHEN 3 THEN 'hotline' ELSE 'transferred' END, \
                CASE n.k % 6 WHEN 0 THEN 'accusation' WHEN 1 THEN 'report' WHEN 2 THEN 'appeal' WHEN 3 THEN 'request' WHEN 4 THEN 'suggestion' ELSE 'other' END, \
-               '', '', '（基准测试生成的来信）', d.ack_due, d.reply_due, d.ack_on, \
+               '', '', t.content, d.ack_due, d.reply_due, d.ack_on, \
                CASE WHEN u.level > 1 AND n.k % 125 = 7 THEN d.late_on ELSE d.reply_on END, \
                CASE WHEN u.level > 1 AND n.k % 125 = 7 THEN d.late_on ELSE d.reply_on END, $1 \
-             FROM units u JOIN nation_nums n ON n.k < {per_unit} JOIN nation_days d ON d.idx = n.k * 366 / ({per_unit}) \
+             FROM units u JOIN nation_nums n ON n.k < {per_unit} JOIN nation_days d ON d.idx = n.k * 366 / ({per_unit}) JOIN nation_texts t ON t.idx = n.k % 48 \
              WHERE NOT EXISTS (SELECT 1 FROM letters x WHERE x.unit_id = u.id) ORDER BY u.id, n.k"
         ))
         .bind(&now)
@@ -748,9 +960,25 @@ impl Store {
         sqlx::query("DROP TABLE nation_days")
             .execute(&mut *w.tx)
             .await?;
-        sqlx::query("DROP TABLE nation_nums")
-            .execute(&mut *w.tx)
-            .await?;
+        let index = match self.backend {
+            crate::Backend::Sqlite => {
+                "INSERT INTO letters_fts (rowid, tokens) SELECT l.id, t.tokens"
+            }
+            crate::Backend::Postgres => {
+                "INSERT INTO letters_fts (letter_id, tokens) SELECT l.id, to_tsvector('simple', t.tokens)"
+            }
+        };
+        sqlx::query(crate::sqlf!(
+            "{index} FROM letters l JOIN nation_texts t ON t.content = l.content WHERE l.id > $1 ORDER BY l.id"
+        ))
+        .bind(before)
+        .execute(&mut *w.tx)
+        .await?;
+        for t in ["nation_nums", "nation_texts"] {
+            sqlx::query(crate::sqlf!("DROP TABLE {t}"))
+                .execute(&mut *w.tx)
+                .await?;
+        }
         w.audit(Change {
             action: "demo.nation.letters",
             entity: "letters",
@@ -775,8 +1003,8 @@ pub(crate) async fn insert_letter_in(
 ) -> Result<i64> {
     let now = now_rfc3339();
     let id: i64 = sqlx::query(
-        "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at) \
-         VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at, id_number, address) \
+         VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(code_hash)
     .bind(l.unit_id)
@@ -789,9 +1017,22 @@ pub(crate) async fn insert_letter_in(
     .bind(c.ack_due.to_string())
     .bind(c.reply_due.to_string())
     .bind(&now)
+    .bind(l.id_number.trim())
+    .bind(l.address.trim())
     .fetch_one(&mut *w.tx)
     .await?
     .try_get(0)?;
+    for f in &l.files {
+        let sha = crate::rectification::put_blob(w, &f.bytes).await?;
+        sqlx::query("INSERT INTO letter_files (letter_id, sha256, filename, content_type, size) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(&sha)
+            .bind(&f.filename)
+            .bind(crate::rectification::evidence_type(&f.filename)?)
+            .bind(f.bytes.len() as i64)
+            .execute(&mut *w.tx)
+            .await?;
+    }
     sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, to_unit_id, author, created_at) VALUES ($1, $2, 'received', $3, $4, $5)")
         .bind(id)
         .bind(l.received_on.to_string())
@@ -800,6 +1041,7 @@ pub(crate) async fn insert_letter_in(
         .bind(&now)
         .execute(&mut *w.tx)
         .await?;
+    crate::search::index_letter_in(w, id).await?;
     // the audit records the receipt, never the writer's personal data
     w.audit(Change {
         action: "letter.receive",
@@ -876,4 +1118,289 @@ pub fn board_levels(rows: &[BoardRow]) -> Vec<(i64, u64, u64, u64, u64)> {
     }
     out.sort_by_key(|l| l.0);
     out
+}
+
+/// A letter suggested as the same writer's on the same matter.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepeatSuggestion {
+    pub id: i64,
+    pub received_on: String,
+    pub unit_name: String,
+    pub excerpt: String,
+    /// what they share: "phone", "id_number" or "name"
+    pub by: &'static str,
+}
+
+/// A backlog campaign (信访积案清理) and its progress.
+#[derive(Debug, Clone, Serialize)]
+pub struct Campaign {
+    pub id: i64,
+    pub unit_name: String,
+    pub title: String,
+    pub deadline: String,
+    pub targets: i64,
+    pub closed: i64,
+}
+
+impl Store {
+    /// Letters in scope from the same writer (same ID number or phone; or the same name where
+    /// neither letter has one) in the same category, not linked yet: candidates for 重复信访.
+    pub async fn repeat_suggestions(
+        &self,
+        scope: &crate::Scope,
+        id: i64,
+    ) -> Result<Vec<RepeatSuggestion>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT o.id, o.received_on, u.name, SUBSTR(o.content, 1, 60), \
+             CASE WHEN l.id_number <> '' AND o.id_number = l.id_number THEN 'id_number' WHEN l.phone <> '' AND o.phone = l.phone THEN 'phone' ELSE 'name' END \
+             FROM letters l JOIN letters o ON o.id <> l.id AND o.category = l.category AND ( \
+               (l.id_number <> '' AND o.id_number = l.id_number) OR (l.phone <> '' AND o.phone = l.phone) \
+               OR (l.petitioner <> '' AND o.petitioner = l.petitioner AND l.phone = '' AND o.phone = '' AND l.id_number = '' AND o.id_number = '')) \
+             JOIN units u ON u.id = o.unit_id \
+             WHERE l.id = $3 AND {} AND NOT EXISTS (SELECT 1 FROM letter_links k WHERE (k.letter_id = l.id AND k.other_id = o.id) OR (k.letter_id = o.id AND k.other_id = l.id)) \
+             ORDER BY o.received_on DESC LIMIT 20",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let by: String = r.try_get(4)?;
+                Ok(RepeatSuggestion {
+                    id: r.try_get(0)?,
+                    received_on: r.try_get(1)?,
+                    unit_name: r.try_get(2)?,
+                    excerpt: r.try_get(3)?,
+                    by: match by.as_str() {
+                        "id_number" => "id_number",
+                        "phone" => "phone",
+                        _ => "name",
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Whether a letter is held by a unit in scope (handling rights).
+    async fn held_in_scope(&self, scope: &crate::Scope, id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(crate::sqlf!(
+            "SELECT l.unit_id FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.id = $3 AND {}",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Links two letters held in scope as the same writer's on the same matter.
+    pub async fn link_letters(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        id: i64,
+        other: i64,
+    ) -> Result<()> {
+        let Some(unit) = self.held_in_scope(scope, id).await? else {
+            return Err(StoreError::NotFound);
+        };
+        if other == id || self.held_in_scope(scope, other).await?.is_none() {
+            return Err(StoreError::Invalid(
+                "只能关联本单位（或下级）办理的其他来信".into(),
+            ));
+        }
+        let (a, b) = (id.min(other), id.max(other));
+        let mut w = self.write(actor).await?;
+        sqlx::query("INSERT INTO letter_links (letter_id, other_id, author, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(a)
+            .bind(b)
+            .bind(&actor.name)
+            .bind(now_rfc3339())
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "letter.link",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(unit),
+            before: None,
+            after: Some(json!({"other": other})),
+        })
+        .await?;
+        w.commit().await
+    }
+
+    /// Records a public hearing (公开听证) on a letter held in scope.
+    pub async fn add_hearing(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        id: i64,
+        held_on: NaiveDate,
+        participants: &str,
+        outcome: &str,
+    ) -> Result<()> {
+        let Some(unit) = self.held_in_scope(scope, id).await? else {
+            return Err(StoreError::NotFound);
+        };
+        if participants.trim().is_empty() || outcome.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写听证参加人员和听证结果".into()));
+        }
+        if held_on > crate::today() + chrono::Duration::days(365) {
+            return Err(StoreError::Invalid("听证日期有误".into()));
+        }
+        let mut w = self.write(actor).await?;
+        sqlx::query("INSERT INTO hearings (letter_id, held_on, participants, outcome, author, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id)
+            .bind(held_on.to_string())
+            .bind(participants.trim())
+            .bind(outcome.trim())
+            .bind(&actor.name)
+            .bind(now_rfc3339())
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "letter.hearing",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(unit),
+            before: None,
+            after: Some(json!({"held_on": held_on.to_string()})),
+        })
+        .await?;
+        w.commit().await
+    }
+
+    /// An attachment of a letter on the caller's path: (filename, content type, bytes).
+    pub async fn letter_file(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        letter: i64,
+        file: i64,
+    ) -> Result<Option<(String, String, Vec<u8>)>> {
+        // the same visibility as the letter itself (which audits the view)
+        if self.letter_in_scope(actor, scope, letter).await?.is_none() {
+            return Ok(None);
+        }
+        let Some(r) = sqlx::query("SELECT f.filename, f.content_type, b.content FROM letter_files f JOIN blobs b ON b.sha256 = f.sha256 WHERE f.id = $1 AND f.letter_id = $2")
+            .bind(file)
+            .bind(letter)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+    }
+
+    /// Starts a backlog campaign at the caller's unit: its targets are the letters held in scope,
+    /// received on or before `older_than`, still open.
+    pub async fn create_campaign(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        title: &str,
+        deadline: NaiveDate,
+        older_than: NaiveDate,
+    ) -> Result<(i64, u64)> {
+        if title.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写专项名称".into()));
+        }
+        if deadline < crate::today() {
+            return Err(StoreError::Invalid("完成期限不能早于今天".into()));
+        }
+        let mut w = self.write(actor).await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO campaigns (unit_id, title, deadline, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(scope.unit_id)
+            .bind(title.trim())
+            .bind(deadline.to_string())
+            .bind(now_rfc3339())
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let n = sqlx::query(crate::sqlf!(
+            "INSERT INTO campaign_letters (campaign_id, letter_id) SELECT $3, l.id FROM letters l JOIN units u ON u.id = l.unit_id \
+             WHERE {} AND l.closed_on IS NULL AND l.received_on <= $4",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(id)
+        .bind(older_than.to_string())
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Invalid(
+                "该日期前没有未办结的来信，无需清理".into(),
+            ));
+        }
+        w.audit(Change {
+            action: "campaign.create",
+            entity: "campaign",
+            entity_id: id.to_string(),
+            unit_id: Some(scope.unit_id),
+            before: None,
+            after: Some(
+                json!({"title": title.trim(), "deadline": deadline.to_string(), "targets": n}),
+            ),
+        })
+        .await?;
+        w.commit().await?;
+        Ok((id, n))
+    }
+
+    /// Campaigns of units in scope with their progress (targets closed so far).
+    pub async fn campaigns(&self, scope: &crate::Scope) -> Result<Vec<Campaign>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT c.id, u.name, c.title, c.deadline, COUNT(cl.letter_id), SUM(CASE WHEN l.closed_on IS NOT NULL THEN 1 ELSE 0 END) \
+             FROM campaigns c JOIN units u ON u.id = c.unit_id LEFT JOIN campaign_letters cl ON cl.campaign_id = c.id LEFT JOIN letters l ON l.id = cl.letter_id \
+             WHERE {} GROUP BY c.id, u.name, c.title, c.deadline ORDER BY c.id DESC",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Campaign {
+                    id: r.try_get(0)?,
+                    unit_name: r.try_get(1)?,
+                    title: r.try_get(2)?,
+                    deadline: r.try_get(3)?,
+                    targets: crate::int(r, 4)?,
+                    closed: crate::int(r, 5)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A campaign in scope with its target letters.
+    pub async fn campaign(
+        &self,
+        scope: &crate::Scope,
+        id: i64,
+    ) -> Result<Option<(Campaign, Vec<LetterSummary>)>> {
+        let Some(c) = self
+            .campaigns(scope)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+        else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(crate::sqlf!(
+            "{SUMMARY} JOIN campaign_letters cl ON cl.letter_id = l.id WHERE cl.campaign_id = $1 \
+             ORDER BY CASE WHEN l.closed_on IS NULL THEN 0 ELSE 1 END, l.received_on, l.id"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some((c, rows.iter().map(summary).collect::<Result<_>>()?)))
+    }
 }

@@ -11,6 +11,7 @@ pub mod letters;
 pub mod meetings;
 pub mod org;
 pub mod rectification;
+pub mod search;
 pub mod supervision;
 pub mod testing;
 pub mod users;
@@ -111,6 +112,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         14,
         include_str!("../migrations/sqlite/0014_notices_subjects.sql"),
     ),
+    (
+        15,
+        include_str!("../migrations/sqlite/0015_letters_more.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -153,6 +158,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         14,
         include_str!("../migrations/postgres/0014_notices_subjects.sql"),
+    ),
+    (
+        15,
+        include_str!("../migrations/postgres/0015_letters_more.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
@@ -364,6 +373,7 @@ impl Store {
             .await?;
         Ok(Write {
             tx,
+            backend: self.backend,
             seq: row.try_get(0)?,
             hash: row.try_get(1)?,
             actor: actor.clone(),
@@ -375,6 +385,7 @@ impl Store {
 
 pub struct Write {
     pub tx: Transaction<'static, Any>,
+    pub(crate) backend: Backend,
     seq: i64,
     hash: String,
     actor: Actor,

@@ -35,6 +35,18 @@ pub const EVIDENCE_TYPES: &[(&str, &str)] = &[
 ];
 
 /// The type of an evidence file by its name, or an error naming what is accepted.
+/// Keeps a file's bytes once, under their SHA-256; returns the hash.
+pub(crate) async fn put_blob(w: &mut crate::Write, bytes: &[u8]) -> Result<String> {
+    let sha = hex::encode(Sha256::digest(bytes));
+    sqlx::query("INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
+        .bind(&sha)
+        .bind(bytes.len() as i64)
+        .bind(bytes.to_vec())
+        .execute(&mut *w.tx)
+        .await?;
+    Ok(sha)
+}
+
 pub fn evidence_type(filename: &str) -> Result<&'static str> {
     let ext = filename
         .rsplit_once('.')
@@ -953,13 +965,7 @@ async fn add_entry_with(
     .try_get(0)?;
     let mut files = Vec::new();
     for f in &e.files {
-        let sha = hex::encode(Sha256::digest(&f.bytes));
-        sqlx::query("INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
-            .bind(&sha)
-            .bind(f.bytes.len() as i64)
-            .bind(f.bytes.clone())
-            .execute(&mut *w.tx)
-            .await?;
+        let sha = put_blob(w, &f.bytes).await?;
         sqlx::query("INSERT INTO evidence (entry_id, sha256, filename, content_type, size) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
             .bind(&sha)

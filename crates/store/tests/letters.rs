@@ -311,3 +311,61 @@ async fn letter_clocks_are_a_setting() {
         );
     }
 }
+
+#[tokio::test]
+async fn search_in_chinese_on_both_backends() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let zj = store.unit_by_code("330000").await.unwrap().unwrap();
+        let scope = |u: &duban_store::org::Unit, subtree: bool| duban_store::Scope {
+            unit_id: u.id,
+            unit_path: u.path.clone(),
+            subtree,
+        };
+        // the demo's letters are indexed as they are imported: 司法救助 letters at all three units
+        let (hits, more) = store
+            .search_letters(&scope(&spp, true), "司法救助", 0, 20)
+            .await
+            .unwrap();
+        assert!(hits.len() == 20 && more, "{name}: {}", hits.len());
+        assert!(
+            hits.iter().all(|h| h.excerpt.contains("司法救助")),
+            "{name}"
+        );
+        let (own, _) = store
+            .search_letters(&scope(&zj, false), "司法救助", 0, 100)
+            .await
+            .unwrap();
+        assert!(
+            !own.is_empty() && own.iter().all(|h| h.unit_name == "浙江省人民检察院"),
+            "{name}"
+        );
+        // every word must appear; punctuation alone finds nothing
+        let (none, _) = store
+            .search_letters(&scope(&spp, true), "司法救助 违法取证", 0, 20)
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "{name}");
+        assert!(
+            store
+                .search_letters(&scope(&spp, true), "，。", 0, 20)
+                .await
+                .unwrap()
+                .0
+                .is_empty()
+        );
+        // after a restore the index is rebuilt
+        let mut buf = Vec::new();
+        store.backup(&mut buf).await.unwrap();
+        store
+            .restore(std::io::Cursor::new(buf), true)
+            .await
+            .unwrap();
+        let (again, _) = store
+            .search_letters(&scope(&spp, true), "司法救助", 0, 20)
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 20, "{name}");
+    }
+}

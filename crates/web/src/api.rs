@@ -219,6 +219,38 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
         (
             Spec {
                 method: "get",
+                path: "/letters/search",
+                summary: "全文检索数据范围内信访件的内容与答复（结巴分词，各词须同时出现），新收在前，不含信访人信息",
+                params: &[
+                    ("q", "query", "string", true, "检索词"),
+                    (
+                        "page",
+                        "query",
+                        "integer",
+                        false,
+                        "页码，从 0 起，每页 20 条",
+                    ),
+                ],
+                body: None,
+            },
+            get(search_letters),
+        ),
+        (
+            Spec {
+                method: "post",
+                path: "/letters/{id}/steps",
+                summary: "办理信访件（信访员、管理员）：ack 程序性回复、reply 办理过程或结果答复、progress 进展答复、transfer 转办、assign 交办、supervise 督办、close 办结",
+                params: &[("id", "path", "integer", true, "信访件 id")],
+                body: Some((
+                    "application/json",
+                    "{step, on: YYYY-MM-DD, body, to_unit_code?}（转办、交办须给出单位代码）",
+                )),
+            },
+            post(letter_step),
+        ),
+        (
+            Spec {
+                method: "get",
                 path: "/plans",
                 summary: "数据范围内的整改方案",
                 params: &[],
@@ -738,4 +770,70 @@ async fn letter_metrics(
         .letter_metrics(&unit, q.subtree && u.0.subtree, from, to, as_of)
         .await?;
     Ok(Json(json!(m)))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: String,
+    page: Option<i64>,
+}
+
+async fn search_letters(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadLetters)?;
+    let query: String = q.q.trim().chars().take(100).collect();
+    let (items, more) = st
+        .store
+        .search_letters(&u.0.scope(), &query, q.page.unwrap_or(0).clamp(0, 500), 20)
+        .await?;
+    Ok(Json(json!({"items": items, "more": more})))
+}
+
+async fn letter_step(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult {
+    #[derive(Deserialize)]
+    struct Body {
+        step: String,
+        on: String,
+        body: String,
+        to_unit_code: Option<String>,
+    }
+    require(&u, Action::HandleLetters)?;
+    let b: Body = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    let step = duban_domain::letters::Step::parse(&b.step)
+        .ok_or_else(|| AppError::BadRequest(format!("未知的办理环节：{}", b.step)))?;
+    let on = duban_domain::calendar::parse_date(&b.on)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let text = duban_domain::text::required(&b.body.replace('\n', "\t"), 4000)
+        .map_err(|e| AppError::BadRequest(format!("内容{e}")))?
+        .replace('\t', "\n");
+    let to = match b
+        .to_unit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(code) => Some(
+            st.store
+                .unit_by_code(code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::BadRequest(format!("该单位不在检察机关组织体系内：{code}"))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    st.store
+        .letter_step(&u.0.actor(), &u.0.scope(), id, step, on, &text, to)
+        .await?;
+    Ok(Json(json!({"ok": true})))
 }

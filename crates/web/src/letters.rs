@@ -19,7 +19,14 @@ type PageResult = Result<Response, AppError>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/letters/new", get(form_page).post(submit))
+        .route(
+            "/letters/new",
+            get(form_page)
+                .post(submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    PUBLIC_FILES_BYTES + 64 * 1024,
+                )),
+        )
         .route("/letters/status", get(status_page).post(status))
         .route("/letters/rate", axum::routing::post(rate))
 }
@@ -42,6 +49,8 @@ struct FormPage {
     category: String,
     petitioner: String,
     phone: String,
+    id_number: String,
+    address: String,
     content: String,
     /// the query code, shown once after a letter is accepted
     code: Option<String>,
@@ -81,6 +90,8 @@ fn page(v: &Visitor, units: Vec<Addressee>) -> FormPage {
         category: String::new(),
         petitioner: String::new(),
         phone: String::new(),
+        id_number: String::new(),
+        address: String::new(),
         content: String::new(),
         code: None,
     }
@@ -90,7 +101,74 @@ async fn form_page(State(st): State<AppState>, v: Visitor) -> PageResult {
     Ok(Html(page(&v, addressees(&st).await?).render()?).into_response())
 }
 
-#[derive(Deserialize)]
+/// Attachments a member of the public may send with a letter: at most 3 files, 10 MB in all, of
+/// the evidence types (PDF, OFD, images, Word, Excel, text).
+const PUBLIC_FILES: usize = 3;
+const PUBLIC_FILES_BYTES: usize = 10 * 1024 * 1024;
+
+/// The public form, urlencoded or (with attachments) multipart; the CSRF token of a multipart form
+/// travels in the query string.
+async fn letter_form(
+    req: axum::extract::Request,
+) -> Result<(LetterForm, Vec<duban_store::rectification::Upload>), AppError> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(f) = Form::<LetterForm>::from_request(req, &())
+            .await
+            .map_err(|_| AppError::BadRequest("表单内容有误".into()))?;
+        return Ok((f, vec![]));
+    }
+    let mut mp = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|_| AppError::BadRequest("表单内容有误".into()))?;
+    let map = crate::pages::multipart_error;
+    let mut f = LetterForm::default();
+    let mut files = Vec::new();
+    let mut total = 0;
+    while let Some(field) = mp.next_field().await.map_err(map)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "files" {
+            let filename = field.file_name().unwrap_or("").trim().to_string();
+            let bytes = field.bytes().await.map_err(map)?;
+            if filename.is_empty() && bytes.is_empty() {
+                continue;
+            }
+            total += bytes.len();
+            if files.len() >= PUBLIC_FILES || total > PUBLIC_FILES_BYTES {
+                return Err(AppError::BadRequest(format!(
+                    "附件最多 {PUBLIC_FILES} 个，合计不超过 {} MB",
+                    PUBLIC_FILES_BYTES / 1024 / 1024
+                )));
+            }
+            duban_store::rectification::evidence_type(&filename)
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            files.push(duban_store::rectification::Upload {
+                filename,
+                bytes: bytes.to_vec(),
+            });
+            continue;
+        }
+        let text = field.text().await.map_err(map)?;
+        match name.as_str() {
+            "unit" => f.unit = text,
+            "category" => f.category = text,
+            "petitioner" => f.petitioner = text,
+            "phone" => f.phone = text,
+            "id_number" => f.id_number = text,
+            "address" => f.address = text,
+            "content" => f.content = text,
+            _ => {}
+        }
+    }
+    Ok((f, files))
+}
+
+#[derive(Deserialize, Default)]
 struct LetterForm {
     #[serde(default)]
     unit: String,
@@ -101,6 +179,10 @@ struct LetterForm {
     #[serde(default)]
     phone: String,
     #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
     content: String,
 }
 
@@ -108,14 +190,25 @@ async fn submit(
     State(st): State<AppState>,
     v: Visitor,
     addr: ClientAddr,
-    Form(f): Form<LetterForm>,
+    req: axum::extract::Request,
 ) -> PageResult {
     let units = addressees(&st).await?;
+    let (f, files) = match letter_form(req).await {
+        Ok(x) => x,
+        Err(AppError::BadRequest(m)) => {
+            let mut p = page(&v, units);
+            p.error = Some(m);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
+        }
+        Err(e) => return Err(e),
+    };
     let mut p = page(&v, vec![]);
     p.unit = f.unit.parse().unwrap_or(0);
     p.category = f.category.clone();
     p.petitioner = f.petitioner.chars().take(50).collect();
     p.phone = f.phone.chars().take(30).collect();
+    p.id_number = f.id_number.chars().take(18).collect();
+    p.address = f.address.chars().take(200).collect();
     p.content = f
         .content
         .chars()
@@ -137,6 +230,12 @@ async fn submit(
         if content.trim().is_empty() {
             return Err(bad("请填写信访内容"));
         }
+        let id_number = f.id_number.trim().to_uppercase();
+        if !id_number.is_empty() && !duban_domain::import::valid_id_number(&id_number) {
+            return Err(bad("身份证号码应为 18 位（最后一位可为 X），且校验码正确"));
+        }
+        let address = duban_domain::text::optional(&f.address, 200)
+            .map_err(|e| AppError::BadRequest(format!("地址{e}")))?;
         let letter = NewLetter {
             unit_id: unit.id,
             received_on: crate::rectification::today(),
@@ -144,7 +243,10 @@ async fn submit(
             category,
             petitioner,
             phone: f.phone.trim().to_string(),
+            id_number,
+            address,
             content,
+            files,
         };
         Ok(st
             .store
@@ -252,8 +354,15 @@ pub fn office_routes() -> Router<AppState> {
     Router::new()
         .route("/letters", get(list).post(register))
         .route("/letters/board", get(board))
+        .route("/letters/search", get(search))
+        .route("/letters/export", get(export))
         .route("/letters/{id}", get(detail))
         .route("/letters/{id}/steps", axum::routing::post(step))
+        .route("/letters/{id}/links", axum::routing::post(link))
+        .route("/letters/{id}/hearings", axum::routing::post(hearing))
+        .route("/letters/{id}/files/{file}", get(file))
+        .route("/letters/campaigns", get(campaigns).post(create_campaign))
+        .route("/letters/campaigns/{id}", get(campaign))
 }
 
 #[derive(Template)]
@@ -361,6 +470,10 @@ struct RegisterForm {
     #[serde(default)]
     phone: String,
     #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
     content: String,
 }
 
@@ -393,8 +506,18 @@ async fn register(
             category,
             petitioner,
             phone: f.phone.trim().into(),
+            id_number: f.id_number.trim().to_uppercase(),
+            address: duban_domain::text::optional(&f.address, 200)
+                .map_err(|e| AppError::BadRequest(format!("地址{e}")))?,
             content: f.content.replace("\r\n", "\n"),
+            files: vec![],
         };
+        if !letter.id_number.is_empty() && !duban_domain::import::valid_id_number(&letter.id_number)
+        {
+            return Err(AppError::BadRequest(
+                "身份证号码应为 18 位（最后一位可为 X），且校验码正确".into(),
+            ));
+        }
         Ok(st.store.submit_letter(&v.user.actor(), &letter).await?.1)
     }
     .await;
@@ -410,6 +533,7 @@ async fn register(
 struct DetailPage {
     ctx: Ctx,
     letter: LetterDetail,
+    suggestions: Vec<duban_store::letters::RepeatSuggestion>,
     can_handle: bool,
     steps: [Step; 7],
     units: Vec<Addressee>,
@@ -441,9 +565,16 @@ async fn detail_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) 
     } else {
         StatusCode::OK
     };
+    let can_handle = allowed(v.user.role, Action::HandleLetters);
+    let suggestions = if can_handle {
+        st.store.repeat_suggestions(&v.user.scope(), id).await?
+    } else {
+        vec![]
+    };
     let page = DetailPage {
         ctx: ctx(v, "/letters"),
-        can_handle: allowed(v.user.role, Action::HandleLetters),
+        can_handle,
+        suggestions,
         letter,
         steps: Step::ALL,
         units,
@@ -572,6 +703,358 @@ async fn board(
         as_of: as_of.to_string(),
         levels: duban_store::letters::board_levels(&rows),
         rows: rows.into_iter().take(300).collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "letters_search.html")]
+struct SearchPage {
+    ctx: Ctx,
+    q: String,
+    page: i64,
+    hits: Vec<duban_store::search::Hit>,
+    more: bool,
+    searched: bool,
+}
+
+impl SearchPage {
+    fn next_href(&self) -> String {
+        format!(
+            "/letters/search?q={}&page={}",
+            urlencode(&self.q),
+            self.page + 1
+        )
+    }
+    fn prev_href(&self) -> String {
+        format!(
+            "/letters/search?q={}&page={}",
+            urlencode(&self.q),
+            self.page - 1
+        )
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Full-text search over the content and replies of the letters in scope.
+async fn search(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<SearchQuery>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::ReadLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let query: String = q.q.trim().chars().take(100).collect();
+    let page = q.page.unwrap_or(0).clamp(0, 500);
+    let (hits, more) = if query.is_empty() {
+        (vec![], false)
+    } else {
+        st.store
+            .search_letters(&v.user.scope(), &query, page, 20)
+            .await?
+    };
+    let page = SearchPage {
+        ctx: ctx(&v, "/letters"),
+        searched: !query.is_empty(),
+        q: query,
+        page,
+        hits,
+        more,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct ExportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+    personal: Option<String>,
+}
+
+/// The letters in scope received in a period, as CSV or XLSX. The writer's data only for letters
+/// officers and administrators who ask for it (audited).
+async fn export(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::ReadLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let today = crate::rectification::today();
+    let from =
+        crate::rectification::date_param(q.from.as_deref(), today - chrono::Duration::days(365))?;
+    let to = crate::rectification::date_param(q.to.as_deref(), today)?;
+    let personal = q.personal.as_deref() == Some("1");
+    if personal && !allowed(v.user.role, Action::HandleLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let rows = st
+        .store
+        .export_letters(&v.user.actor(), &v.user.scope(), from, to, personal)
+        .await?;
+    let name = format!("来信-{from}-{to}");
+    if q.format.as_deref() == Some("xlsx") {
+        let bytes = duban_publish::sheet::write_xlsx("来信", &rows)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let disposition = format!("attachment; filename=\"letters-{from}-{to}.xlsx\"");
+        return Ok((
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (axum::http::header::CONTENT_DISPOSITION, disposition),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
+    Ok(crate::rectification::csv_response(&name, rows))
+}
+
+#[derive(Deserialize)]
+struct LinkForm {
+    #[serde(default)]
+    other: String,
+}
+
+/// Links a suggested letter as the same writer's on the same matter.
+async fn link(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<LinkForm>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::HandleLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let other = f.other.trim().parse::<i64>().unwrap_or(0);
+    match st
+        .store
+        .link_letters(&v.user.actor(), &v.user.scope(), id, other)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/letters/{id}")).into_response()),
+        Err(duban_store::StoreError::Invalid(m)) => detail_view(&st, &v, id, Some(m)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct HearingForm {
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    participants: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+/// Records a public hearing (公开听证).
+async fn hearing(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<HearingForm>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::HandleLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let r: Result<(), AppError> = async {
+        let on = duban_domain::calendar::parse_date(&f.held_on)
+            .map_err(|e| AppError::BadRequest(format!("听证日期：{e}")))?;
+        let participants = duban_domain::text::required(&f.participants, 1000)
+            .map_err(|e| AppError::BadRequest(format!("参加人员{e}")))?;
+        let outcome =
+            duban_domain::text::required(&f.outcome.replace("\r\n", " ").replace('\n', " "), 4000)
+                .map_err(|e| AppError::BadRequest(format!("听证结果{e}")))?;
+        Ok(st
+            .store
+            .add_hearing(
+                &v.user.actor(),
+                &v.user.scope(),
+                id,
+                on,
+                &participants,
+                &outcome,
+            )
+            .await?)
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/letters/{id}")).into_response()),
+        Err(AppError::BadRequest(m)) => detail_view(&st, &v, id, Some(m)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// An attachment, for the units on the letter's path.
+async fn file(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::ReadLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let (name, content_type, bytes) = st
+        .store
+        .letter_file(&v.user.actor(), &v.user.scope(), id, file)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "letters_campaigns.html")]
+struct CampaignsPage {
+    ctx: Ctx,
+    campaigns: Vec<duban_store::letters::Campaign>,
+    can_handle: bool,
+    today: String,
+    older_than: String,
+    error: Option<String>,
+}
+
+impl CampaignsPage {
+    fn percent(&self, c: &duban_store::letters::Campaign) -> String {
+        if c.targets == 0 {
+            "—".into()
+        } else {
+            format!("{:.1}%", c.closed as f64 * 100.0 / c.targets as f64)
+        }
+    }
+}
+
+async fn campaigns_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResult {
+    if !allowed(v.user.role, Action::ReadLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let today = crate::rectification::today();
+    let page = CampaignsPage {
+        ctx: ctx(v, "/letters"),
+        campaigns: st.store.campaigns(&v.user.scope()).await?,
+        can_handle: allowed(v.user.role, Action::HandleLetters),
+        today: today.to_string(),
+        older_than: (today - chrono::Duration::days(90)).to_string(),
+        error: error.clone(),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Backlog campaigns (信访积案清理) in scope, with their progress.
+async fn campaigns(State(st): State<AppState>, v: Viewer) -> PageResult {
+    campaigns_view(&st, &v, None).await
+}
+
+#[derive(Deserialize)]
+struct CampaignForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    older_than: String,
+}
+
+async fn create_campaign(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<CampaignForm>,
+) -> PageResult {
+    if !allowed(v.user.role, Action::HandleLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let r: Result<i64, AppError> = async {
+        let title = duban_domain::text::required(&f.title, 100)
+            .map_err(|e| AppError::BadRequest(format!("专项名称{e}")))?;
+        let deadline = duban_domain::calendar::parse_date(&f.deadline)
+            .map_err(|e| AppError::BadRequest(format!("完成期限：{e}")))?;
+        let older = duban_domain::calendar::parse_date(&f.older_than)
+            .map_err(|e| AppError::BadRequest(format!("收到日期：{e}")))?;
+        Ok(st
+            .store
+            .create_campaign(&v.user.actor(), &v.user.scope(), &title, deadline, older)
+            .await?
+            .0)
+    }
+    .await;
+    match r {
+        Ok(id) => Ok(Redirect::to(&format!("/letters/campaigns/{id}")).into_response()),
+        Err(AppError::BadRequest(m)) => campaigns_view(&st, &v, Some(m)).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "letters_campaign.html")]
+struct CampaignPage {
+    ctx: Ctx,
+    campaign: duban_store::letters::Campaign,
+    letters: Vec<LetterSummary>,
+    today: String,
+}
+
+async fn campaign(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    if !allowed(v.user.role, Action::ReadLetters) {
+        return Err(AppError::Forbidden);
+    }
+    let (campaign, letters) = st
+        .store
+        .campaign(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = CampaignPage {
+        ctx: ctx(&v, "/letters"),
+        campaign,
+        letters,
+        today: crate::rectification::today().to_string(),
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -64,7 +64,7 @@ type PageResult = Result<Response, AppError>;
 
 pub use duban_store::today;
 
-fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
+pub(crate) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
     let disposition = format!(
         "attachment; filename=\"{name}.csv\"; filename*=UTF-8''{}",
         name.bytes()

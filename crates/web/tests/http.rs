@@ -11,6 +11,13 @@ struct Resp {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     body: String,
+    bytes: Vec<u8>,
+}
+
+impl Resp {
+    fn body_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 /// A browser-like client: keeps cookies, knows the current CSRF token.
@@ -59,7 +66,16 @@ impl Client {
             status,
             headers,
             body,
+            bytes: bytes.to_vec(),
         }
+    }
+    async fn post_json(&mut self, path: &str, v: &serde_json::Value) -> Resp {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", self.csrf.clone())
+            .body(Body::from(v.to_string()))
+            .unwrap();
+        self.send(req).await
     }
     async fn get(&mut self, path: &str) -> Resp {
         self.send(Request::get(path).body(Body::empty()).unwrap())
@@ -1135,4 +1151,283 @@ fn spp_scope(u: &duban_store::org::Unit) -> duban_store::Scope {
         unit_path: u.path.clone(),
         subtree: true,
     }
+}
+
+#[tokio::test]
+async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
+    let (app, store) = app().await;
+    // the public form with attachments (multipart; the token in the query string)
+    let mut anon = Client::new(&app);
+    anon.get("/letters/new").await;
+    let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+    let boundary = "XyZboundary";
+    let part = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let multipart = |files: &[(&str, &str)], id_number: &str| {
+        let mut body = String::new();
+        for (k, v) in [
+            ("unit", spp.id.to_string()),
+            ("category", "request".to_string()),
+            ("petitioner", "钱七".to_string()),
+            ("phone", "13900139000".to_string()),
+            ("id_number", id_number.to_string()),
+            ("address", "北京市东城区某街道".to_string()),
+            (
+                "content",
+                "请求国家司法救助，因案致贫，生活困难，恳请督办".to_string(),
+            ),
+        ] {
+            body.push_str(&part(k, &v));
+        }
+        for (name, content) in files {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        body
+    };
+    let post = |c: &Client, body: String| {
+        Request::post(format!("/letters/new?csrf={}", c.csrf))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // a bad ID number and a forbidden file type are refused in Chinese; nothing is written
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM letters")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let r = anon
+        .send(post(&anon, multipart(&[], "110105194912310021")))
+        .await;
+    assert!(r.body.contains("身份证号码"), "{}", r.body);
+    let r = anon
+        .send(post(
+            &anon,
+            multipart(&[("run.exe", "MZ")], "11010519491231002X"),
+        ))
+        .await;
+    assert!(r.body.contains("不支持的佐证材料类型"), "{}", r.body);
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM letters")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+    let r = anon
+        .send(post(
+            &anon,
+            multipart(&[("材料.txt", "判决书复印件")], "11010519491231002x"),
+        ))
+        .await;
+    assert!(r.body.contains("id=\"query-code\""), "{}", r.body);
+    let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM letters")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    // the letters officer sees the writer's data and the attachment
+    let mut l = Client::login(&app, "letters").await;
+    let r = l.get(&format!("/letters/{id}")).await;
+    assert!(
+        r.body.contains("11010519491231002X")
+            && r.body.contains("北京市东城区某街道")
+            && r.body.contains("材料.txt"),
+        "{}",
+        r.body
+    );
+    let file_id: i64 = sqlx::query_scalar("SELECT id FROM letter_files WHERE letter_id = $1")
+        .bind(id)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let r = l.get(&format!("/letters/{id}/files/{file_id}")).await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::OK, "判决书复印件")
+    );
+    // search: two-character words, content and replies, within scope
+    let r = l.get("/letters/search?q=督办").await;
+    assert!(r.body.contains(&format!("/letters/{id}\"")), "{}", r.body);
+    let r = l.get("/letters/search?q=救助%20拖延").await;
+    assert!(
+        !r.body.contains(&format!("/letters/{id}\"")),
+        "all words must match: {}",
+        r.body
+    );
+    let r = l
+        .post_form(
+            &format!("/letters/{id}/steps"),
+            &[
+                ("step", "ack"),
+                ("on", &duban_store::today().to_string()),
+                ("body", "已转交司法救助部门办理，联系电话 010-12309"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = l.get("/api/v1/letters/search?q=联系电话").await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        v["items"][0]["id"],
+        serde_json::json!(id),
+        "replies are searched: {v}"
+    );
+    assert!(!r.body.contains("钱七"));
+    let mut xihu = Client::login(&app, "xihu.office").await;
+    let r = xihu.get("/letters/search?q=督办").await;
+    assert!(
+        !r.body.contains(&format!("/letters/{id}\"")),
+        "out of scope: {}",
+        r.body
+    );
+    assert_eq!(
+        xihu.get(&format!("/letters/{id}/files/{file_id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // exports: without the writer's data unless the officer asks (audited); others may not ask
+    let r = l.get("/letters/export?from=2020-01-01&to=2030-12-31").await;
+    assert!(
+        r.status == StatusCode::OK
+            && r.body.contains("请求国家司法救助")
+            && !r.body.contains("钱七")
+            && !r.body.contains("13900139000"),
+        "{}",
+        r.body
+    );
+    let r = l
+        .get("/letters/export?from=2020-01-01&to=2030-12-31&format=xlsx&personal=1")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let x = duban_publish::sheet::read_table("x.xlsx", r.body_bytes()).unwrap();
+    assert!(x.iter().any(|row| row.contains(&"钱七".to_string())));
+    let mut office = Client::login(&app, "office").await;
+    assert_eq!(
+        office
+            .get("/letters/export?from=2020-01-01&to=2030-12-31&personal=1")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // a second letter from the same writer: suggested, then linked
+    let r = anon
+        .send(post(&anon, multipart(&[], "11010519491231002X")))
+        .await;
+    assert!(r.body.contains("id=\"query-code\""), "{}", r.body);
+    let second: i64 = sqlx::query_scalar("SELECT MAX(id) FROM letters")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let r = l.get(&format!("/letters/{second}")).await;
+    assert!(
+        r.body.contains("id=\"suggestions\"") && r.body.contains("身份证号相同"),
+        "{}",
+        r.body
+    );
+    let r = l
+        .post_form(
+            &format!("/letters/{second}/links"),
+            &[("other", &id.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = l.get(&format!("/letters/{id}")).await;
+    assert!(
+        r.body
+            .contains(&format!("<a href=\"/letters/{second}\">#{second}</a>")),
+        "{}",
+        r.body
+    );
+    // a public hearing
+    let r = l
+        .post_form(
+            &format!("/letters/{id}/hearings"),
+            &[
+                ("held_on", &duban_store::today().to_string()),
+                ("participants", "人民监督员二人、律师一人"),
+                ("outcome", "同意给予司法救助"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = l
+        .post_form(
+            &format!("/letters/{id}/hearings"),
+            &[
+                ("held_on", "2020-01-01"),
+                ("participants", ""),
+                ("outcome", "x"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("参加人员"), "{}", r.body);
+    assert!(
+        l.get(&format!("/letters/{id}"))
+            .await
+            .body
+            .contains("同意给予司法救助")
+    );
+    // the API: a step by unit code; bad steps named
+    let r = l
+        .post_json(&format!("/api/v1/letters/{id}/steps"), &serde_json::json!({"step": "reply", "on": duban_store::today().to_string(), "body": "已决定给予司法救助"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = l
+        .post_json(
+            &format!("/api/v1/letters/{id}/steps"),
+            &serde_json::json!({"step": "fly", "on": "2020-01-01", "body": "x"}),
+        )
+        .await;
+    assert!(r.body.contains("未知的办理环节"), "{}", r.body);
+    // a backlog campaign over the open letters; progress follows closures
+    let r = l
+        .post_form(
+            "/letters/campaigns",
+            &[
+                ("title", "信访积案清理专项"),
+                ("older_than", &duban_store::today().to_string()),
+                ("deadline", "2030-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = l.get("/letters/campaigns").await;
+    assert!(
+        r.body.contains("信访积案清理专项") && r.body.contains("<td>2</td><td>0</td>"),
+        "{}",
+        r.body
+    );
+    let r = l
+        .post_form(
+            &format!("/letters/{id}/steps"),
+            &[
+                ("step", "close"),
+                ("on", &duban_store::today().to_string()),
+                ("body", "办结"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = l.get("/letters/campaigns").await;
+    assert!(
+        r.body.contains("<td>2</td><td>1</td><td>50.0%</td>"),
+        "{}",
+        r.body
+    );
+    let cid: i64 = sqlx::query_scalar("SELECT MAX(id) FROM campaigns")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        xihu.get(&format!("/letters/campaigns/{cid}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(store.verify_audit().await.unwrap().is_ok());
 }
