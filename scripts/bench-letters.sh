@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the letters module for docs/PERFORMANCE.md, on the nationwide data in SQLite:
-# the generator, the national and a provincial reply-rate report, the overdue sweep, and the
-# public form under load.
+# the generator, the national and a provincial reply-rate report, the overdue sweep, full-text
+# search, and the public form under load.
 # Usage: scripts/bench-letters.sh [DB_URL]   (default: a fresh SQLite file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,22 @@ if [[ $db == sqlite://* ]]; then
   for _ in 1 2 3; do $bin --db "sqlite://$dir/open.db" sweep | sed 's/; /\n  /g'; done
   rm -f "$dir"/open.db*
 fi
+echo "== full-text search, first page (curl total time; server already warm)"
+DUBAN_SWEEP_MINUTES=0 $bin --db "$db" serve --listen 127.0.0.1:$((port + 1)) >/dev/null 2>&1 &
+spid=$!
+for _ in $(seq 1 100); do $bin healthcheck --http 127.0.0.1:$((port + 1)) >/dev/null 2>&1 && break; sleep 0.1; done
+for who in letters zj.office xihu.office; do
+  sjar=$dir/jar-$who
+  scsrf=$(curl -s -c "$sjar" -b "$sjar" http://127.0.0.1:$((port + 1))/login | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+  curl -s -c "$sjar" -b "$sjar" --data-urlencode "csrf=$scsrf" --data-urlencode login=$who --data-urlencode password=duban2020 http://127.0.0.1:$((port + 1))/login -o /dev/null
+  curl -s -b "$sjar" -o /dev/null "http://127.0.0.1:$((port + 1))/letters/search?q=x"
+  for q in 司法救助 督办 "不起诉 复查" 电信网络诈骗 咨询 不存在的词; do
+    printf '%-12s %-24s ' "$who" "$q"
+    curl -s -b "$sjar" -o "$dir/s.html" -w "%{time_total} s " --get --data-urlencode "q=$q" "http://127.0.0.1:$((port + 1))/letters/search"
+    echo "$(grep -o '<tr><td><a href="/letters/' "$dir/s.html" | wc -l) hits on the page"
+  done
+done
+kill $spid
 echo "== the public form, 16 connections (limit per address raised for the load)"
 DUBAN_LETTERS_PER_MINUTE=1000000 DUBAN_SWEEP_MINUTES=0 $bin --db "$db" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
 pid=$!

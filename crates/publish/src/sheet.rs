@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(t[1], vec!["330106", "西湖区, 人民检察院"]);
     }
     #[test]
-    fn xlsx_round_trip() {
+    fn written_xlsx_reads_back() {
         let rows = vec![
             vec!["收到日期".to_string(), "内容".to_string()],
             vec!["2020-03-02".to_string(), "反映问题".to_string()],
