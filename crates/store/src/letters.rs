@@ -124,18 +124,10 @@ impl Store {
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> Result<LetterMetrics> {
-        let counts = |done: &str, due: &str| {
-            format!(
-                "SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} <= l.{due} THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} > l.{due} THEN 1 ELSE 0 END), \
-                 SUM(CASE WHEN (l.{done} IS NULL OR l.{done} > $5) AND l.{due} < $5 THEN 1 ELSE 0 END)"
-            )
-        };
         let r = sqlx::query(crate::sqlf!(
-            "SELECT COUNT(*), {}, {} FROM letters l WHERE l.unit_id IN (SELECT u.id FROM units u WHERE {}) \
+            "SELECT COUNT(*), {} FROM letters l WHERE l.unit_id IN (SELECT u.id FROM units u WHERE {}) \
              AND l.received_on >= $3 AND l.received_on <= $4",
-            counts("acknowledged_on", "ack_due"),
-            counts("replied_on", "reply_due"),
+            metric_counts(),
             crate::scope_sql("u", 1, 2)
         ))
         .bind(unit.id)
@@ -155,6 +147,140 @@ impl Store {
             ack: Rate::new(n(1)?, n(2)?, n(3)?),
             reply: Rate::new(n(4)?, n(5)?, n(6)?),
         })
+    }
+}
+
+/// The reply-rate counts of a set of letters on `$5` (as of): received, then on time, late and
+/// overdue open for the acknowledgement and for the reply.
+fn metric_counts() -> String {
+    let counts = |done: &str, due: &str| {
+        format!(
+            "SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} <= l.{due} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} > l.{due} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN (l.{done} IS NULL OR l.{done} > $5) AND l.{due} < $5 THEN 1 ELSE 0 END)"
+        )
+    };
+    format!(
+        "{}, {}",
+        counts("acknowledged_on", "ack_due"),
+        counts("replied_on", "reply_due")
+    )
+}
+
+/// Reply rates of one row of a breakdown: a unit (its own letters or its whole subtree) or a level.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricsRow {
+    pub unit_id: i64,
+    pub name: String,
+    pub level: i64,
+    pub metrics: LetterMetrics,
+}
+
+fn add_counts(a: &mut [u64; 7], b: &[u64; 7]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+fn metrics_of(c: &[u64; 7]) -> LetterMetrics {
+    LetterMetrics {
+        received: c[0],
+        ack: Rate::new(c[1], c[2], c[3]),
+        reply: Rate::new(c[4], c[5], c[6]),
+    }
+}
+
+impl Store {
+    /// The same figures as [`Store::letter_metrics`] broken down: the unit's own letters, each
+    /// directly subordinate unit with its whole subtree, and each level below the unit. Counted
+    /// once per holding unit in SQL, folded here.
+    pub async fn letter_metrics_breakdown(
+        &self,
+        unit: &Unit,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    ) -> Result<(Vec<MetricsRow>, Vec<MetricsRow>)> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT l.unit_id, COUNT(*), {} FROM letters l WHERE l.unit_id IN (SELECT u.id FROM units u WHERE u.path LIKE $2) \
+             AND l.received_on >= $3 AND l.received_on <= $4 GROUP BY l.unit_id",
+            metric_counts()
+        ))
+        .bind(unit.id)
+        .bind(format!("{}%", unit.path))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(as_of.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let units = sqlx::query("SELECT id, path, level, name FROM units WHERE path LIKE $1")
+            .bind(format!("{}%", unit.path))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut info: HashMap<i64, (String, i64, String)> = HashMap::new();
+        for u in &units {
+            info.insert(
+                u.try_get(0)?,
+                (u.try_get(1)?, crate::int(u, 2)?, u.try_get(3)?),
+            );
+        }
+        let children: Vec<(i64, String, i64, String)> = units
+            .iter()
+            .filter_map(|u| {
+                let (id, path, level, name): (i64, String, i64, String) = (
+                    u.try_get(0).ok()?,
+                    u.try_get(1).ok()?,
+                    crate::int(u, 2).ok()?,
+                    u.try_get(3).ok()?,
+                );
+                (level == unit.level + 1).then_some((id, path, level, name))
+            })
+            .collect();
+        let mut own = [0u64; 7];
+        let mut per_child: Vec<[u64; 7]> = vec![[0; 7]; children.len()];
+        let mut per_level: std::collections::BTreeMap<i64, [u64; 7]> = Default::default();
+        for r in &rows {
+            let id: i64 = r.try_get(0)?;
+            let mut c = [0u64; 7];
+            for (i, v) in c.iter_mut().enumerate() {
+                *v = crate::int(r, i + 1)? as u64;
+            }
+            let Some((path, level, _)) = info.get(&id) else {
+                continue;
+            };
+            add_counts(per_level.entry(*level).or_default(), &c);
+            if id == unit.id {
+                add_counts(&mut own, &c);
+            } else if let Some(i) = children.iter().position(|ch| path.starts_with(&ch.1)) {
+                add_counts(&mut per_child[i], &c);
+            }
+        }
+        let mut by_unit = vec![MetricsRow {
+            unit_id: unit.id,
+            name: unit.name.clone(),
+            level: unit.level,
+            metrics: metrics_of(&own),
+        }];
+        for (ch, c) in children.iter().zip(&per_child) {
+            if c[0] > 0 {
+                by_unit.push(MetricsRow {
+                    unit_id: ch.0,
+                    name: ch.3.clone(),
+                    level: ch.2,
+                    metrics: metrics_of(c),
+                });
+            }
+        }
+        let by_level = per_level
+            .iter()
+            .map(|(level, c)| MetricsRow {
+                unit_id: 0,
+                name: String::new(),
+                level: *level,
+                metrics: metrics_of(c),
+            })
+            .collect();
+        Ok((by_unit, by_level))
     }
 }
 

@@ -295,6 +295,17 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("nav.letters", "信访", "Letters"),
     ("letters.board", "逾期督办台", "Overdue board"),
     ("letters.search", "全文检索", "Search"),
+    (
+        "letters.breakdown",
+        "分单位、分层级答复情况",
+        "By unit and by level",
+    ),
+    (
+        "letters.chart",
+        "3 个月答复情况（下级单位含其下级）",
+        "Three-month replies (each subordinate unit with its subtree)",
+    ),
+    ("letters.own", "本院", "own letters"),
     ("letters.id_number", "身份证号", "ID number"),
     ("letters.address", "地址", "Address"),
     (

@@ -370,6 +370,10 @@ pub fn office_routes() -> Router<AppState> {
 struct ListPage {
     ctx: Ctx,
     metrics: duban_store::letters::LetterMetrics,
+    by_unit: Vec<duban_store::letters::MetricsRow>,
+    by_level: Vec<duban_store::letters::MetricsRow>,
+    /// the three-month replies per unit, as an SVG chart
+    chart: String,
     from: String,
     to: String,
     as_of: String,
@@ -380,6 +384,13 @@ struct ListPage {
     today: String,
     error: Option<String>,
     code: Option<String>,
+}
+
+impl ListPage {
+    fn pct(r: &duban_domain::letters::Rate) -> String {
+        r.rate
+            .map_or("—".to_string(), |x| format!("{:.1}%", x * 100.0))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -427,6 +438,48 @@ async fn list_view_for(
         .store
         .letter_metrics(&unit, v.user.subtree, from, to, as_of)
         .await?;
+    let (by_unit, by_level) = st
+        .store
+        .letter_metrics_breakdown(&unit, from, to, as_of)
+        .await?;
+    // below the unit only when the caller's scope covers it
+    let (by_unit, by_level) = if v.user.subtree {
+        (by_unit, by_level)
+    } else {
+        (by_unit.into_iter().take(1).collect(), vec![])
+    };
+    let t = v.t;
+    let labels: Vec<String> = by_unit
+        .iter()
+        .map(|r| r.name.replace("人民检察院", "院"))
+        .collect();
+    let chart = duban_publish::chart::stacked_bars(
+        &format!("{}（{} {as_of}）", t.s("letters.chart"), t.s("rect.as_of")),
+        &by_unit
+            .iter()
+            .zip(&labels)
+            .map(|(r, label)| duban_publish::chart::Bar {
+                label,
+                segments: vec![
+                    (
+                        r.metrics.reply.on_time as usize,
+                        "#1a7f37",
+                        t.s("letters.on_time"),
+                    ),
+                    (
+                        r.metrics.reply.late as usize,
+                        "#bf8700",
+                        t.s("letters.late"),
+                    ),
+                    (
+                        r.metrics.reply.overdue_open as usize,
+                        "#b3261e",
+                        t.s("letters.overdue_open"),
+                    ),
+                ],
+            })
+            .collect::<Vec<_>>(),
+    );
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -435,6 +488,9 @@ async fn list_view_for(
     let page = ListPage {
         ctx: ctx(v, "/letters"),
         metrics,
+        by_unit,
+        by_level,
+        chart,
         from: from.to_string(),
         to: to.to_string(),
         as_of: as_of.to_string(),

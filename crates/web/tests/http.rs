@@ -944,6 +944,19 @@ async fn letters_officer_registers_answers_and_routes() {
         "{}",
         r.body
     );
+    // per unit and per level, with a chart (the SPP's own letters, then each province's subtree)
+    let mut admin = Client::login(&app, "admin").await;
+    let r = admin
+        .get("/letters?from=2020-01-01&to=2020-09-30&as_of=2020-12-31")
+        .await;
+    assert!(
+        r.body.contains("id=\"by-unit\"")
+            && r.body.contains("<td>最高人民检察院（本院）</td><td>200</td><td>100.0%</td><td>100.0%</td>")
+            && r.body.contains("<td>浙江省人民检察院</td><td>150</td><td>100.0%</td><td>98.7%</td><td>148</td><td>2</td>")
+            && r.body.contains("<svg class=\"chart\""),
+        "{}",
+        r.body
+    );
     let r = l
         .post_form(
             "/letters",
