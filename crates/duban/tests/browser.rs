@@ -346,6 +346,41 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .unwrap();
     assert_eq!(rate, "99.2%");
     std::fs::write(shots.join("letters.png"), c.screenshot().await.unwrap()).unwrap();
+    // search in Chinese, then a letter with its urging record, then the backlog campaigns
+    c.goto(&format!(
+        "{base}/letters/search?q=%E5%8F%B8%E6%B3%95%E6%95%91%E5%8A%A9"
+    ))
+    .await
+    .unwrap();
+    wait_h1(&c, "全文检索").await;
+    let hits = c.find_all(Locator::Css("#hits tbody a")).await.unwrap();
+    assert!(!hits.is_empty(), "司法救助 finds the demo's letters");
+    std::fs::write(
+        shots.join("letters-search.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    hits[0].click().await.unwrap();
+    wait_h1(&c, "群众信访件 #").await;
+    let body = c
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("催办督办记录") && body.contains("公开听证"),
+        "{body}"
+    );
+    std::fs::write(shots.join("letter.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{base}/letters/campaigns")).await.unwrap();
+    wait_h1(&c, "积案清理").await;
+    std::fs::write(
+        shots.join("letters-campaigns.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }
