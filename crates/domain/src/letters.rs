@@ -175,17 +175,25 @@ pub fn clocks_lenient(
     rules: &ClockRules,
 ) -> Result<(Clocks, bool), CalendarError> {
     let mut cal = cal.clone();
-    let mut provisional = false;
-    for _ in 0..3 {
-        match clocks(&cal, first_received, rules) {
-            Err(CalendarError::YearNotCovered(y)) => {
-                cal = cal.assuming_plain(y);
-                provisional = true;
+    let before = cal.years().count();
+    let c = on_plain_weeks(&mut cal, |cal| clocks(cal, first_received, rules))?;
+    Ok((c, cal.years().count() > before))
+}
+
+/// Runs a deadline computation; each year it needs that the calendar does not cover is added to
+/// `cal` as plain weeks (Saturdays and Sundays rest) and the computation is tried again.
+pub fn on_plain_weeks<T>(
+    cal: &mut WorkCalendar,
+    f: impl Fn(&WorkCalendar) -> Result<T, CalendarError>,
+) -> Result<T, CalendarError> {
+    loop {
+        match f(cal) {
+            Err(CalendarError::YearNotCovered(y)) if !cal.years().any(|c| c == y) => {
+                *cal = cal.assuming_plain(y);
             }
-            other => return other.map(|c| (c, provisional)),
+            other => return other,
         }
     }
-    clocks(&cal, first_received, rules).map(|c| (c, provisional))
 }
 
 /// The progress reply owed after `last_reply` (or the reply deadline) while a letter stays open.

@@ -955,6 +955,14 @@ pub mod urging {
                 Level::Red => "red",
             }
         }
+        /// From the stored name; anything else is the first level.
+        pub fn parse(raw: &str) -> Level {
+            match raw {
+                "red" => Level::Red,
+                "yellow" => Level::Yellow,
+                _ => Level::Blue,
+            }
+        }
         pub fn zh(self) -> &'static str {
             match self {
                 Level::Blue => "蓝色督办单",

@@ -329,6 +329,12 @@ impl Store {
                 import::LETTER_MAX_CHARS
             )));
         }
+        let id_number = l.id_number.trim();
+        if !id_number.is_empty() && !import::valid_id_number(id_number) {
+            return Err(StoreError::Invalid(
+                "身份证号码应为 18 位（最后一位可为 X），且校验码正确".into(),
+            ));
+        }
         if !l.phone.trim().is_empty() && !import::valid_phone(&l.phone) {
             return Err(StoreError::Invalid(format!(
                 "电话号码“{}”无效",
@@ -618,15 +624,10 @@ impl Store {
         Ok(out)
     }
 
-    /// A letter for a caller whose scope covers a unit on its path (the holding unit, or one it
-    /// passed through). The view of the writer's data is audited.
-    pub async fn letter_in_scope(
-        &self,
-        actor: &Actor,
-        scope: &crate::Scope,
-        id: i64,
-    ) -> Result<Option<LetterDetail>> {
-        let on_path: i64 = sqlx::query(crate::sqlf!(
+    /// Whether the caller's scope covers a unit on the letter's path (the first receiving unit,
+    /// the holding unit, any unit it was routed from or to).
+    async fn on_path(&self, scope: &crate::Scope, id: i64) -> Result<bool> {
+        let n: i64 = sqlx::query(crate::sqlf!(
             "SELECT COUNT(*) FROM units u WHERE {} AND (u.id IN (SELECT unit_id FROM letters WHERE id = $3) \
              OR u.id IN (SELECT first_unit_id FROM letters WHERE id = $3) \
              OR u.id IN (SELECT from_unit_id FROM letter_events WHERE letter_id = $3) OR u.id IN (SELECT to_unit_id FROM letter_events WHERE letter_id = $3))",
@@ -638,7 +639,18 @@ impl Store {
         .fetch_one(&self.pool)
         .await?
         .try_get(0)?;
-        if on_path == 0 {
+        Ok(n > 0)
+    }
+
+    /// A letter for a caller whose scope covers a unit on its path (the holding unit, or one it
+    /// passed through). The view of the writer's data is audited.
+    pub async fn letter_in_scope(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        id: i64,
+    ) -> Result<Option<LetterDetail>> {
+        if !self.on_path(scope, id).await? {
             return Ok(None);
         }
         let Some(r) = sqlx::query(crate::sqlf!(
@@ -1143,7 +1155,7 @@ pub(crate) async fn insert_letter_in(
     .bind(c.ack_due.to_string())
     .bind(c.reply_due.to_string())
     .bind(&now)
-    .bind(l.id_number.trim())
+    .bind(l.id_number.trim().to_uppercase())
     .bind(l.address.trim())
     .fetch_one(&mut *w.tx)
     .await?
@@ -1409,8 +1421,8 @@ impl Store {
         letter: i64,
         file: i64,
     ) -> Result<Option<(String, String, Vec<u8>)>> {
-        // the same visibility as the letter itself (which audits the view)
-        if self.letter_in_scope(actor, scope, letter).await?.is_none() {
+        // the same visibility as the letter itself; the download is audited like a view
+        if !self.on_path(scope, letter).await? {
             return Ok(None);
         }
         let Some(r) = sqlx::query("SELECT f.filename, f.content_type, b.content FROM letter_files f JOIN blobs b ON b.sha256 = f.sha256 WHERE f.id = $1 AND f.letter_id = $2")
@@ -1421,6 +1433,17 @@ impl Store {
         else {
             return Ok(None);
         };
+        let mut w = self.write(actor).await?;
+        w.audit(Change {
+            action: "letter.file",
+            entity: "letter",
+            entity_id: letter.to_string(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"file": file})),
+        })
+        .await?;
+        w.commit().await?;
         Ok(Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
     }
 

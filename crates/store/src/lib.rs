@@ -470,6 +470,15 @@ pub fn scope_sql(alias: &str, a: usize, b: usize) -> String {
 }
 
 impl Store {
+    /// An aggregate joining the text `fields` of a group's rows with `;` (many rows as one value:
+    /// each result row costs a hand-off between the database thread and the caller's).
+    pub(crate) fn pack(&self, fields: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("group_concat({fields}, ';')"),
+            Backend::Postgres => format!("string_agg({fields}, ';')"),
+        }
+    }
+
     /// A row source over the elements of the JSON array bound as parameter `n`, each as `j.value`
     /// (element `i` of an inner array is `j.value ->> i`): many rows in one statement that the
     /// database unpacks, without one parameter per value.

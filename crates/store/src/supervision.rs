@@ -126,10 +126,7 @@ impl Store {
                       || COALESCE(CASE WHEN l.replied_on <= $1 THEN l.replied_on END, '') || '|' \
                       || COALESCE(CASE WHEN l.replied_on <= $1 THEN (SELECT MAX(e.on_date) FROM letter_events e \
                          WHERE e.letter_id = l.id AND e.kind = 'progress' AND e.on_date <= $1) END, '')";
-        let pack = match self.backend {
-            crate::Backend::Sqlite => format!("group_concat({fields}, ';')"),
-            crate::Backend::Postgres => format!("string_agg({fields}, ';')"),
-        };
+        let pack = self.pack(fields);
         let t0 = std::time::Instant::now();
         let open = "received_on <= $1 AND (((acknowledged_on IS NULL OR acknowledged_on > $1) AND ack_due <= $2) OR reply_due <= $3)";
         let cols = "id, unit_id, received_on, ack_due, reply_due, acknowledged_on, replied_on";
@@ -221,16 +218,9 @@ impl Store {
                     last_progress: date(progress),
                 };
                 // a progress deadline in a year whose holidays are not entered yet is set on plain weeks
-                let next = loop {
-                    match next_owed(&cal, &f, &clocks) {
-                        Err(duban_domain::calendar::CalendarError::YearNotCovered(y))
-                            if !cal.years().any(|c| c == y) =>
-                        {
-                            cal = cal.assuming_plain(y)
-                        }
-                        other => break other,
-                    }
-                };
+                let next = duban_domain::letters::on_plain_weeks(&mut cal, |cal| {
+                    next_owed(cal, &f, &clocks)
+                });
                 let Ok((owes, due)) = next else { continue };
                 if let Some(u) = urge_letter(id, owes, due, received, as_of, &lights, &rules) {
                     owed.push(Owed::new(id, u, officer.or(leader), leader));
@@ -276,10 +266,7 @@ impl Store {
         let fields = "CAST(t.id AS TEXT) || '|' || t.category || '|' || t.state || '|' || t.created_on || '|' || COALESCE(t.deadline, '') || '|' \
                       || COALESCE(t.last_entry_on, '') || '|' || COALESCE(t.last_staged_on, '') || '|' || COALESCE(CAST(t.lead_leader_id AS TEXT), '') \
                       || '|' || COALESCE(CAST(t.responsible_id AS TEXT), '')";
-        let pack = match self.backend {
-            crate::Backend::Sqlite => format!("group_concat({fields}, ';')"),
-            crate::Backend::Postgres => format!("string_agg({fields}, ';')"),
-        };
+        let pack = self.pack(fields);
         let t0 = std::time::Instant::now();
         // The plans are read in ranges; while the writer issues what one range owes, the next
         // range is read and decided (on another thread), so reading, deciding and writing overlap.
@@ -607,11 +594,7 @@ pub fn notice_text(
             ),
         )
     } else {
-        let name = match level {
-            "red" => "红色督办单",
-            "yellow" => "黄色督办单",
-            _ => "蓝色督办单",
-        };
+        let name = duban_domain::rectification::urging::Level::parse(level).zh();
         (
             format!("【{name}】{task}"),
             format!(
@@ -653,11 +636,7 @@ pub fn letter_notice_text(
             ),
         )
     } else {
-        let name = match level {
-            "red" => "红色督办单",
-            "yellow" => "黄色督办单",
-            _ => "蓝色督办单",
-        };
+        let name = duban_domain::rectification::urging::Level::parse(level).zh();
         (
             format!("【{name}】来信{owes}已逾期 {days} 天"),
             format!(

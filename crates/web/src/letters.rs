@@ -230,10 +230,6 @@ async fn submit(
         if content.trim().is_empty() {
             return Err(bad("请填写信访内容"));
         }
-        let id_number = f.id_number.trim().to_uppercase();
-        if !id_number.is_empty() && !duban_domain::import::valid_id_number(&id_number) {
-            return Err(bad("身份证号码应为 18 位（最后一位可为 X），且校验码正确"));
-        }
         let address = duban_domain::text::optional(&f.address, 200)
             .map_err(|e| AppError::BadRequest(format!("地址{e}")))?;
         let letter = NewLetter {
@@ -243,7 +239,7 @@ async fn submit(
             category,
             petitioner,
             phone: f.phone.trim().to_string(),
-            id_number,
+            id_number: f.id_number,
             address,
             content,
             files,
@@ -343,7 +339,7 @@ async fn status(
 // ---- the letters officer's workspace ----
 
 use crate::auth::Viewer;
-use crate::pages::{Ctx, ctx};
+use crate::pages::{Ctx, ctx, require};
 use axum::extract::Path;
 use axum::response::Redirect;
 use duban_domain::access::{Action, allowed};
@@ -416,9 +412,7 @@ async fn list_view_for(
     error: Option<String>,
     code: Option<String>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::ReadLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::ReadLetters)?;
     let today = crate::rectification::today();
     let date =
         |raw: Option<String>, default| crate::rectification::date_param(raw.as_deref(), default);
@@ -540,9 +534,7 @@ async fn register(
     v: Viewer,
     Form(f): Form<RegisterForm>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::HandleLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::HandleLetters)?;
     let r: Result<String, AppError> = async {
         let bad = |m: String| AppError::BadRequest(m);
         let channel = Channel::parse(&f.channel).ok_or_else(|| bad("请选择来信渠道".into()))?;
@@ -562,18 +554,12 @@ async fn register(
             category,
             petitioner,
             phone: f.phone.trim().into(),
-            id_number: f.id_number.trim().to_uppercase(),
+            id_number: f.id_number,
             address: duban_domain::text::optional(&f.address, 200)
                 .map_err(|e| AppError::BadRequest(format!("地址{e}")))?,
             content: f.content.replace("\r\n", "\n"),
             files: vec![],
         };
-        if !letter.id_number.is_empty() && !duban_domain::import::valid_id_number(&letter.id_number)
-        {
-            return Err(AppError::BadRequest(
-                "身份证号码应为 18 位（最后一位可为 X），且校验码正确".into(),
-            ));
-        }
         Ok(st.store.submit_letter(&v.user.actor(), &letter).await?.1)
     }
     .await;
@@ -598,9 +584,7 @@ struct DetailPage {
 }
 
 async fn detail_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) -> PageResult {
-    if !allowed(v.user.role, Action::ReadLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::ReadLetters)?;
     let letter = st
         .store
         .letter_in_scope(&v.user.actor(), &v.user.scope(), id)
@@ -662,9 +646,7 @@ async fn step(
     Path(id): Path<i64>,
     Form(f): Form<StepForm>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::HandleLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::HandleLetters)?;
     let r: Result<(), AppError> = async {
         let step =
             Step::parse(&f.step).ok_or_else(|| AppError::BadRequest("请选择办理环节".into()))?;
@@ -748,9 +730,7 @@ async fn board(
     v: Viewer,
     axum::extract::Query(q): axum::extract::Query<Period>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::ReadLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::ReadLetters)?;
     let as_of =
         crate::rectification::date_param(q.as_of.as_deref(), crate::rectification::today())?;
     let rows = st.store.letter_board(&v.user.scope(), as_of).await?;
@@ -785,29 +765,17 @@ impl SearchPage {
     fn next_href(&self) -> String {
         format!(
             "/letters/search?q={}&page={}",
-            urlencode(&self.q),
+            crate::rectification::percent_encode(&self.q),
             self.page + 1
         )
     }
     fn prev_href(&self) -> String {
         format!(
             "/letters/search?q={}&page={}",
-            urlencode(&self.q),
+            crate::rectification::percent_encode(&self.q),
             self.page - 1
         )
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// Full-text search over the content and replies of the letters in scope.
@@ -816,9 +784,7 @@ async fn search(
     v: Viewer,
     axum::extract::Query(q): axum::extract::Query<SearchQuery>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::ReadLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::ReadLetters)?;
     let query: String = q.q.trim().chars().take(100).collect();
     let page = q.page.unwrap_or(0).clamp(0, 500);
     let (hits, more) = if query.is_empty() {
@@ -854,9 +820,7 @@ async fn export(
     v: Viewer,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::ReadLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::ReadLetters)?;
     let today = crate::rectification::today();
     let from =
         crate::rectification::date_param(q.from.as_deref(), today - chrono::Duration::days(365))?;
@@ -902,18 +866,17 @@ async fn link(
     Path(id): Path<i64>,
     Form(f): Form<LinkForm>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::HandleLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::HandleLetters)?;
     let other = f.other.trim().parse::<i64>().unwrap_or(0);
     match st
         .store
         .link_letters(&v.user.actor(), &v.user.scope(), id, other)
         .await
+        .map_err(AppError::from)
     {
         Ok(()) => Ok(Redirect::to(&format!("/letters/{id}")).into_response()),
-        Err(duban_store::StoreError::Invalid(m)) => detail_view(&st, &v, id, Some(m)).await,
-        Err(e) => Err(e.into()),
+        Err(AppError::BadRequest(m)) => detail_view(&st, &v, id, Some(m)).await,
+        Err(e) => Err(e),
     }
 }
 
@@ -934,9 +897,7 @@ async fn hearing(
     Path(id): Path<i64>,
     Form(f): Form<HearingForm>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::HandleLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::HandleLetters)?;
     let r: Result<(), AppError> = async {
         let on = duban_domain::calendar::parse_date(&f.held_on)
             .map_err(|e| AppError::BadRequest(format!("听证日期：{e}")))?;
@@ -971,9 +932,7 @@ async fn file(
     v: Viewer,
     Path((id, file)): Path<(i64, i64)>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::ReadLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::ReadLetters)?;
     let (name, content_type, bytes) = st
         .store
         .letter_file(&v.user.actor(), &v.user.scope(), id, file)
@@ -1024,9 +983,7 @@ impl CampaignsPage {
 }
 
 async fn campaigns_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResult {
-    if !allowed(v.user.role, Action::ReadLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::ReadLetters)?;
     let today = crate::rectification::today();
     let page = CampaignsPage {
         ctx: ctx(v, "/letters"),
@@ -1064,9 +1021,7 @@ async fn create_campaign(
     v: Viewer,
     Form(f): Form<CampaignForm>,
 ) -> PageResult {
-    if !allowed(v.user.role, Action::HandleLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::HandleLetters)?;
     let r: Result<i64, AppError> = async {
         let title = duban_domain::text::required(&f.title, 100)
             .map_err(|e| AppError::BadRequest(format!("专项名称{e}")))?;
@@ -1098,9 +1053,7 @@ struct CampaignPage {
 }
 
 async fn campaign(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
-    if !allowed(v.user.role, Action::ReadLetters) {
-        return Err(AppError::Forbidden);
-    }
+    require(&v, Action::ReadLetters)?;
     let (campaign, letters) = st
         .store
         .campaign(&v.user.scope(), id)

@@ -156,7 +156,7 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     }
 }
 
-fn require(v: &Viewer, action: Action) -> Result<(), AppError> {
+pub(crate) fn require(v: &Viewer, action: Action) -> Result<(), AppError> {
     if allowed(v.user.role, action) {
         Ok(())
     } else {

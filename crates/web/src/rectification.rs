@@ -64,16 +64,23 @@ type PageResult = Result<Response, AppError>;
 
 pub use duban_store::today;
 
-pub(crate) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"{name}.csv\"; filename*=UTF-8''{}",
-        name.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() {
+/// Every byte but ASCII letters and digits as `%XX` (for URLs and download names).
+pub(crate) fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
                 (b as char).to_string()
             } else {
                 format!("%{b:02X}")
-            })
-            .collect::<String>()
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{name}.csv\"; filename*=UTF-8''{}",
+        percent_encode(name)
     );
     (
         [
