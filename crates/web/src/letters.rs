@@ -343,7 +343,7 @@ use crate::pages::{Ctx, ctx, require};
 use axum::extract::Path;
 use axum::response::Redirect;
 use duban_domain::access::{Action, allowed};
-use duban_domain::letters::Step;
+use duban_domain::letters::{Owes, Step};
 use duban_store::letters::{LetterDetail, LetterSummary};
 
 pub fn office_routes() -> Router<AppState> {
@@ -378,6 +378,9 @@ struct ListPage {
     channels: [Channel; 5],
     categories: [LetterCategory; 6],
     today: String,
+    /// deadlines on or before these days are near (yellow), as the sweep urges them
+    ack_soon: String,
+    reply_soon: String,
     error: Option<String>,
     code: Option<String>,
 }
@@ -436,6 +439,11 @@ async fn list_view_for(
         .store
         .letter_metrics_breakdown(&unit, from, to, as_of)
         .await?;
+    let lights = st.store.supervision_rules().await?.lights;
+    let soon = |o: Owes| {
+        (today + chrono::Duration::days(duban_domain::letters::due_soon_days(o, &lights)))
+            .to_string()
+    };
     // below the unit only when the caller's scope covers it
     let (by_unit, by_level) = if v.user.subtree {
         (by_unit, by_level)
@@ -492,7 +500,9 @@ async fn list_view_for(
         can_handle: allowed(v.user.role, Action::HandleLetters),
         channels: Channel::ALL,
         categories: LetterCategory::ALL,
-        today: crate::rectification::today().to_string(),
+        today: today.to_string(),
+        ack_soon: soon(Owes::Ack),
+        reply_soon: soon(Owes::Reply),
         error,
         code,
     };

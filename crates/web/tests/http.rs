@@ -1442,5 +1442,43 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
         xihu.get(&format!("/letters/campaigns/{cid}")).await.status,
         StatusCode::NOT_FOUND
     );
+    // the list marks near deadlines yellow and passed ones red, as the sweep urges them
+    let week_ago = (duban_store::today() - chrono::Duration::days(6)).to_string();
+    let r = l
+        .post_form(
+            "/letters",
+            &[
+                ("channel", "post"),
+                ("received_on", &week_ago),
+                ("category", "other"),
+                ("content", "咨询检察听证"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let due: String = sqlx::query_scalar("SELECT ack_due FROM letters ORDER BY id DESC LIMIT 1")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let today = duban_store::today().to_string();
+    let soon = (duban_store::today() + chrono::Duration::days(2)).to_string();
+    let r = l.get("/letters").await;
+    let want = if due < today {
+        "light red"
+    } else if due <= soon {
+        "light yellow"
+    } else {
+        ""
+    };
+    let cell = format!("\">应于此日前答复： {due}</span>");
+    let i = r
+        .body
+        .find(&cell)
+        .unwrap_or_else(|| panic!("{cell} in {}", r.body));
+    let span = &r.body[r.body[..i].rfind("<span").unwrap()..i];
+    assert!(
+        span.contains(&format!("class=\"{want}")),
+        "{span} (due {due})"
+    );
     assert!(store.verify_audit().await.unwrap().is_ok());
 }
