@@ -978,6 +978,9 @@ struct CampaignsPage {
     campaigns: Vec<duban_store::letters::Campaign>,
     can_handle: bool,
     today: String,
+    /// the form as last sent (kept when it is refused)
+    title: String,
+    deadline: String,
     older_than: String,
     error: Option<String>,
 }
@@ -992,7 +995,12 @@ impl CampaignsPage {
     }
 }
 
-async fn campaigns_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResult {
+async fn campaigns_view(
+    st: &AppState,
+    v: &Viewer,
+    form: Option<&CampaignForm>,
+    error: Option<String>,
+) -> PageResult {
     require(&v, Action::ReadLetters)?;
     let today = crate::rectification::today();
     let page = CampaignsPage {
@@ -1000,7 +1008,11 @@ async fn campaigns_view(st: &AppState, v: &Viewer, error: Option<String>) -> Pag
         campaigns: st.store.campaigns(&v.user.scope()).await?,
         can_handle: allowed(v.user.role, Action::HandleLetters),
         today: today.to_string(),
-        older_than: (today - chrono::Duration::days(90)).to_string(),
+        title: form.map(|f| f.title.clone()).unwrap_or_default(),
+        deadline: form.map(|f| f.deadline.clone()).unwrap_or_default(),
+        older_than: form
+            .map(|f| f.older_than.clone())
+            .unwrap_or_else(|| (today - chrono::Duration::days(90)).to_string()),
         error: error.clone(),
     };
     let status = if error.is_some() {
@@ -1013,7 +1025,7 @@ async fn campaigns_view(st: &AppState, v: &Viewer, error: Option<String>) -> Pag
 
 /// Backlog campaigns (信访积案清理) in scope, with their progress.
 async fn campaigns(State(st): State<AppState>, v: Viewer) -> PageResult {
-    campaigns_view(&st, &v, None).await
+    campaigns_view(&st, &v, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -1048,7 +1060,7 @@ async fn create_campaign(
     .await;
     match r {
         Ok(id) => Ok(Redirect::to(&format!("/letters/campaigns/{id}")).into_response()),
-        Err(AppError::BadRequest(m)) => campaigns_view(&st, &v, Some(m)).await,
+        Err(AppError::BadRequest(m)) => campaigns_view(&st, &v, Some(&f), Some(m)).await,
         Err(e) => Err(e),
     }
 }

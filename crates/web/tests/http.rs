@@ -1399,6 +1399,24 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
         )
         .await;
     assert!(r.body.contains("未知的办理环节"), "{}", r.body);
+    // a campaign with no open letter before its day is refused, the form kept
+    let r = l
+        .post_form(
+            "/letters/campaigns",
+            &[
+                ("title", "二〇〇〇年以前积案"),
+                ("older_than", "2000-01-01"),
+                ("deadline", "2030-12-31"),
+            ],
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY
+            && r.body.contains("无需清理")
+            && r.body.contains("value=\"二〇〇〇年以前积案\""),
+        "{}",
+        r.body
+    );
     // a backlog campaign over the open letters; progress follows closures
     let r = l
         .post_form(
