@@ -6,5 +6,6 @@ pub mod calendar;
 pub mod import;
 pub mod letters;
 pub mod org;
+pub mod records;
 pub mod rectification;
 pub mod text;

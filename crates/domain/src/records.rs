@@ -1,0 +1,376 @@
+//! Interference records (三个规定: 过问或干预、插手司法办案等重大事项记录报告): every staff member files
+//! every month, with records or as an explicit zero report; under-reporting is detected by
+//! comparing each unit with its peers and with its own history.
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A month, `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    pub fn parse(raw: &str) -> Result<Month, String> {
+        let raw = raw.trim();
+        let bad = || format!("月份“{raw}”应为 YYYY-MM");
+        let (y, m) = raw.split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let (year, month) = (
+            y.parse::<i32>().map_err(|_| bad())?,
+            m.parse::<u32>().map_err(|_| bad())?,
+        );
+        if !(1..=12).contains(&month) || !(2000..=2100).contains(&year) {
+            return Err(bad());
+        }
+        Ok(Month { year, month })
+    }
+    pub fn of(d: NaiveDate) -> Month {
+        Month {
+            year: d.year(),
+            month: d.month(),
+        }
+    }
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+    /// The months from `self` to `to`, both included.
+    pub fn through(self, to: Month) -> Vec<Month> {
+        let mut out = Vec::new();
+        let mut m = self;
+        while m <= to && out.len() < 1200 {
+            out.push(m);
+            m = m.next();
+        }
+        out
+    }
+    pub fn contains(self, d: NaiveDate) -> bool {
+        Month::of(d) == self
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+macro_rules! labelled {
+    ($name:ident { $($v:ident = $code:literal, $zh:literal;)* } $what:literal) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($v),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+            pub fn as_str(self) -> &'static str { match self { $($name::$v => $code),* } }
+            pub fn zh(self) -> &'static str { match self { $($name::$v => $zh),* } }
+            /// From the code or the Chinese name.
+            pub fn parse(raw: &str) -> Option<$name> {
+                let raw = raw.trim();
+                Self::ALL.iter().copied().find(|c| c.as_str() == raw || c.zh() == raw)
+            }
+            /// The Chinese names, for messages.
+            pub fn list() -> String {
+                Self::ALL.iter().map(|c| c.zh()).collect::<Vec<_>>().join("、")
+            }
+            pub const WHAT: &'static str = $what;
+        }
+    };
+}
+
+labelled!(IntervenerCategory {
+    Leader = "leader", "领导干部";
+    Insider = "insider", "司法机关内部人员";
+    Other = "other", "其他人员";
+} "干预人员类别");
+
+labelled!(Manner {
+    InPerson = "in_person", "当面";
+    Phone = "phone", "电话";
+    Message = "message", "短信或网络";
+    Proxy = "proxy", "委托他人";
+    Other = "other", "其他";
+} "干预方式");
+
+labelled!(Matter {
+    Case = "case", "司法办案";
+    Appointment = "appointment", "干部选拔任用";
+    Project = "project", "项目安排";
+    Construction = "construction", "工程建设";
+    Discipline = "discipline", "监督执纪";
+} "干预事项");
+
+/// Under-reporting thresholds (configurable).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FlagRules {
+    /// a robust z-score at or below minus this flags a rate far under the peers'
+    pub z: f64,
+    /// units with fewer staff-months than this are not compared (noise)
+    pub min_staff_months: u64,
+    /// this many last months without any record at all, while peers record, flags a streak
+    pub zero_streak_months: usize,
+    /// the last quarter's rate under this share of the unit's earlier rate flags a drop
+    pub drop_ratio: f64,
+}
+
+impl Default for FlagRules {
+    fn default() -> Self {
+        FlagRules {
+            z: 2.5,
+            min_staff_months: 60,
+            zero_streak_months: 3,
+            drop_ratio: 0.4,
+        }
+    }
+}
+
+/// One unit's (or department's) filings month by month over the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    pub code: String,
+    pub name: String,
+    /// the peer group it is compared within (same level, or SPP departments)
+    pub group: String,
+    /// per month in order: (staff, records, zero reports, filings)
+    pub months: Vec<(u64, u64, u64, u64)>,
+}
+
+impl Figures {
+    pub fn staff_months(&self) -> u64 {
+        self.months.iter().map(|m| m.0).sum()
+    }
+    pub fn records(&self) -> u64 {
+        self.months.iter().map(|m| m.1).sum()
+    }
+    pub fn zero_reports(&self) -> u64 {
+        self.months.iter().map(|m| m.2).sum()
+    }
+    pub fn filings(&self) -> u64 {
+        self.months.iter().map(|m| m.3).sum()
+    }
+    /// records per 100 staff per month
+    pub fn rate(&self) -> f64 {
+        per100(self.records(), self.staff_months())
+    }
+    /// the share of filings that are zero reports
+    pub fn zero_share(&self) -> f64 {
+        if self.filings() == 0 {
+            0.0
+        } else {
+            self.zero_reports() as f64 / self.filings() as f64
+        }
+    }
+    /// months at the end of the period with no record at all
+    pub fn zero_streak(&self) -> usize {
+        self.months.iter().rev().take_while(|m| m.1 == 0).count()
+    }
+}
+
+fn per100(records: u64, staff_months: u64) -> f64 {
+    if staff_months == 0 {
+        0.0
+    } else {
+        records as f64 * 100.0 / staff_months as f64
+    }
+}
+
+/// A flagged unit with its reasons (in Chinese) and figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    pub unit_code: String,
+    pub name: String,
+    pub group: String,
+    pub reasons: Vec<String>,
+    pub staff_months: u64,
+    pub records: u64,
+    pub rate_per_100: f64,
+    pub peer_median_rate: f64,
+    pub z: Option<f64>,
+    pub zero_share: f64,
+    pub peer_median_zero_share: f64,
+    pub zero_streak: usize,
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// The variance-stabilised rate: for a Poisson count `r` over exposure `e`, `sqrt(r / e)` has a
+/// variance near `1 / (4e)` whatever the rate, so units of different sizes compare on one scale
+/// once scaled by `2 sqrt(e)` against the peers' median.
+fn stabilised(records: u64, staff_months: u64) -> f64 {
+    ((records as f64 + 3.0 / 8.0) / staff_months.max(1) as f64).sqrt()
+}
+
+/// Compares each unit with its peer group (robust z-score of the variance-stabilised rate: the
+/// median and the median absolute deviation, so one outlier does not move the yardstick) and with
+/// its own history. Units under the minimum volume are never flagged. Every flag says why.
+pub fn flag(units: &[Figures], rules: &FlagRules) -> Vec<Flag> {
+    use std::collections::HashMap;
+    let mut groups: HashMap<&str, Vec<&Figures>> = HashMap::new();
+    for u in units {
+        if u.staff_months() >= rules.min_staff_months {
+            groups.entry(u.group.as_str()).or_default().push(u);
+        }
+    }
+    let mut out = Vec::new();
+    for members in groups.values() {
+        let mut rates: Vec<f64> = members.iter().map(|u| u.rate()).collect();
+        let peer_rate = median(&mut rates);
+        let mut shares: Vec<f64> = members.iter().map(|u| u.zero_share()).collect();
+        let peer_share = median(&mut shares);
+        let mut s: Vec<f64> = members
+            .iter()
+            .map(|u| stabilised(u.records(), u.staff_months()))
+            .collect();
+        let centre = median(&mut s.clone());
+        let mut dev: Vec<f64> = s.iter_mut().map(|x| (*x - centre).abs()).collect();
+        let mad = 1.4826 * median(&mut dev);
+        for u in members {
+            let mut reasons = Vec::new();
+            let z = (members.len() >= 5 && mad > 0.0)
+                .then(|| (stabilised(u.records(), u.staff_months()) - centre) / mad);
+            if let Some(z) = z.filter(|z| *z <= -rules.z) {
+                reasons.push(format!(
+                    "每百人每月记录 {:.2} 件，同类单位中位数 {:.2} 件（稳健 z 值 {:.1}）",
+                    u.rate(),
+                    peer_rate,
+                    z
+                ));
+            }
+            if members.len() >= 5 && u.zero_share() >= 0.99 && peer_share < 0.97 {
+                reasons.push(format!(
+                    "零报告占 {:.1}%，同类单位中位数 {:.1}%",
+                    u.zero_share() * 100.0,
+                    peer_share * 100.0
+                ));
+            }
+            let streak = u.zero_streak();
+            if streak >= rules.zero_streak_months && streak < u.months.len() && peer_rate > 0.0 {
+                reasons.push(format!("最近连续 {streak} 个月没有任何记录"));
+            }
+            // the last quarter against the months before it
+            let n = u.months.len();
+            if n >= 6 {
+                let (before, last) = u.months.split_at(n - 3);
+                let r = |m: &[(u64, u64, u64, u64)]| {
+                    per100(m.iter().map(|x| x.1).sum(), m.iter().map(|x| x.0).sum())
+                };
+                let (rb, rl) = (r(before), r(last));
+                let earlier_records: u64 = before.iter().map(|x| x.1).sum();
+                if earlier_records >= 10 && rl < rb * rules.drop_ratio {
+                    reasons.push(format!(
+                        "最近 3 个月每百人每月记录 {rl:.2} 件，此前为 {rb:.2} 件，骤降"
+                    ));
+                }
+            }
+            if !reasons.is_empty() {
+                out.push(Flag {
+                    unit_code: u.code.clone(),
+                    name: u.name.clone(),
+                    group: u.group.clone(),
+                    reasons,
+                    staff_months: u.staff_months(),
+                    records: u.records(),
+                    rate_per_100: u.rate(),
+                    peer_median_rate: peer_rate,
+                    z,
+                    zero_share: u.zero_share(),
+                    peer_median_zero_share: peer_share,
+                    zero_streak: streak,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.unit_code.cmp(&b.unit_code));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(code: &str, staff: u64, monthly: &[u64]) -> Figures {
+        Figures {
+            code: code.into(),
+            name: code.into(),
+            group: "province".into(),
+            months: monthly
+                .iter()
+                .map(|r| (staff, *r, staff.saturating_sub(*r), staff))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn months_parse_and_run() {
+        let m = Month::parse("2020-01").unwrap();
+        assert_eq!(m.through(Month::parse("2020-03").unwrap()).len(), 3);
+        assert_eq!(Month::parse("2020-12").unwrap().next().to_string(), "2021-01");
+        assert!(Month::parse("2020-13").is_err() && Month::parse("2020-1").is_err());
+    }
+
+    #[test]
+    fn a_unit_far_under_its_peers_is_flagged_with_its_figures() {
+        let mut units: Vec<Figures> = (0..10)
+            .map(|i| unit(&format!("u{i}"), 1000, &[20 + i, 22, 19, 21, 20, 23]))
+            .collect();
+        units.push(unit("low", 1000, &[2, 1, 2, 1, 2, 1]));
+        let flags = flag(&units, &FlagRules::default());
+        assert_eq!(flags.len(), 1, "{flags:?}");
+        assert_eq!(flags[0].unit_code, "low");
+        assert!(flags[0].reasons[0].contains("同类单位中位数"), "{:?}", flags[0]);
+        assert!(flags[0].z.unwrap() < -2.5);
+    }
+
+    #[test]
+    fn small_units_are_not_flagged_by_noise() {
+        let mut units: Vec<Figures> = (0..10)
+            .map(|i| unit(&format!("u{i}"), 1000, &[20 + i, 22, 19, 21, 20, 23]))
+            .collect();
+        // 8 staff, no record in half a year: expected about 1 record — nothing to conclude
+        units.push(unit("tiny", 8, &[0, 0, 0, 0, 0, 0]));
+        assert!(flag(&units, &FlagRules::default()).is_empty());
+    }
+
+    #[test]
+    fn a_sudden_drop_and_a_zero_streak_are_reasons() {
+        let mut units: Vec<Figures> = (0..10)
+            .map(|i| unit(&format!("u{i}"), 1000, &[20 + i, 22, 19, 21, 20, 23]))
+            .collect();
+        units.push(unit("drop", 1000, &[25, 24, 26, 0, 0, 0]));
+        let flags = flag(&units, &FlagRules::default());
+        let f = flags.iter().find(|f| f.unit_code == "drop").unwrap();
+        assert!(f.reasons.iter().any(|r| r.contains("骤降")), "{f:?}");
+        assert!(f.reasons.iter().any(|r| r.contains("连续 3 个月")), "{f:?}");
+    }
+
+    #[test]
+    fn labels_parse_from_code_or_chinese() {
+        assert_eq!(Manner::parse("短信或网络"), Some(Manner::Message));
+        assert_eq!(IntervenerCategory::parse("leader"), Some(IntervenerCategory::Leader));
+        assert_eq!(Matter::parse("工程"), None);
+        assert!(Matter::list().contains("监督执纪"));
+    }
+}
