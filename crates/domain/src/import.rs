@@ -1032,3 +1032,237 @@ mod letter_tests {
         );
     }
 }
+
+/// The columns of `duban import records`.
+pub const RECORD_COLUMNS: [(&str, &str); 13] = [
+    ("month", "月份"),
+    ("staff_id", "人员编号"),
+    ("zero_report", "零报告"),
+    ("occurred_on", "发生日期"),
+    ("intervener_name", "干预人姓名"),
+    ("intervener_unit", "干预人单位"),
+    ("intervener_post", "干预人职务"),
+    ("intervener_category", "干预人员类别"),
+    ("is_procuratorate_staff", "是否检察人员"),
+    ("manner", "干预方式"),
+    ("scope", "干预事项"),
+    ("case_ref", "相关案件"),
+    ("content", "内容"),
+];
+
+/// One row of a records file: a zero report, or one record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRow {
+    pub row: usize,
+    pub month: crate::records::Month,
+    pub staff_no: String,
+    /// `None` for a zero report
+    pub record: Option<RecordFields>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordFields {
+    pub occurred_on: chrono::NaiveDate,
+    pub intervener_name: String,
+    pub intervener_unit: String,
+    pub intervener_post: String,
+    pub category: crate::records::IntervenerCategory,
+    pub is_procuratorate_staff: bool,
+    pub manner: crate::records::Manner,
+    pub matter: crate::records::Matter,
+    pub case_ref: String,
+    pub content: String,
+}
+
+/// Validates a records file: months (not after `this_month`), known staff, 0/1 flags, the three
+/// lists, dates within their month; a zero report has no record fields and no record beside it
+/// for the same person and month, and is filed once.
+pub fn validate_records(
+    table: &Table,
+    staff: &HashSet<String>,
+    this_month: crate::records::Month,
+) -> Result<Vec<RecordRow>, Vec<CellError>> {
+    use crate::records::{IntervenerCategory, Manner, Matter, Month};
+    let mut errors = Vec::new();
+    let Some(ix) = columns(table, &RECORD_COLUMNS, &mut errors) else {
+        return Err(errors);
+    };
+    let mut rows = Vec::new();
+    // (staff, month) → (first row, zero report?)
+    let mut seen: HashMap<(String, Month), (usize, bool)> = HashMap::new();
+    for (i, raw) in table.iter().enumerate().skip(1) {
+        let row = i + 1;
+        if is_blank(raw) {
+            continue;
+        }
+        let mut err = |col: &str, msg: String| {
+            errors.push(CellError {
+                row,
+                column: col.into(),
+                message: msg,
+            })
+        };
+        let c = |k: usize| cell(raw, ix[k]).trim();
+        let month = match Month::parse(c(0)) {
+            Ok(m) if m > this_month => {
+                err("month", format!("月份 {m} 尚未到来"));
+                None
+            }
+            Ok(m) => Some(m),
+            Err(e) => {
+                err("month", e);
+                None
+            }
+        };
+        let staff_no = c(1).to_string();
+        if !staff.contains(&staff_no) {
+            err("staff_id", format!("人员编号“{staff_no}”不存在"));
+        }
+        let zero = match c(2) {
+            "1" => Some(true),
+            "0" => Some(false),
+            other => {
+                err("zero_report", format!("零报告应为 1 或 0，不能是“{other}”"));
+                None
+            }
+        };
+        let record_cells = (3..13).filter(|k| !c(*k).is_empty()).count();
+        let mut record = None;
+        if zero == Some(true) && record_cells > 0 {
+            err("zero_report", "零报告不应填写记录内容".into());
+        }
+        if zero == Some(false) {
+            let occurred = match crate::calendar::parse_date(c(3)) {
+                Ok(d) if month.is_some_and(|m| !m.contains(d)) => {
+                    err("occurred_on", format!("发生日期 {d} 不在所报月份内"));
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(e) => {
+                    err("occurred_on", e.to_string());
+                    None
+                }
+            };
+            let name = text::required(c(4), 50)
+                .map_err(|e| err("intervener_name", format!("干预人姓名{e}")))
+                .ok();
+            let category = IntervenerCategory::parse(c(7));
+            if category.is_none() {
+                err(
+                    "intervener_category",
+                    format!("干预人员类别“{}”无效（{}）", c(7), IntervenerCategory::list()),
+                );
+            }
+            let insider = match c(8) {
+                "1" | "是" => Some(true),
+                "0" | "否" => Some(false),
+                other => {
+                    err("is_procuratorate_staff", format!("是否检察人员应为 1 或 0，不能是“{other}”"));
+                    None
+                }
+            };
+            let manner = Manner::parse(c(9));
+            if manner.is_none() {
+                err("manner", format!("干预方式“{}”无效（{}）", c(9), Manner::list()));
+            }
+            let matter = Matter::parse(c(10));
+            if matter.is_none() {
+                err("scope", format!("干预事项“{}”无效（{}）", c(10), Matter::list()));
+            }
+            let content = text::required(c(12), 4000)
+                .map_err(|e| err("content", format!("内容{e}")))
+                .ok();
+            if let (Some(occurred_on), Some(intervener_name), Some(category), Some(is_procuratorate_staff), Some(manner), Some(matter), Some(content)) =
+                (occurred, name, category, insider, manner, matter, content)
+            {
+                record = Some(RecordFields {
+                    occurred_on,
+                    intervener_name,
+                    intervener_unit: c(5).chars().take(100).collect(),
+                    intervener_post: c(6).chars().take(50).collect(),
+                    category,
+                    is_procuratorate_staff,
+                    manner,
+                    matter,
+                    case_ref: c(11).chars().take(100).collect(),
+                    content,
+                });
+            }
+        }
+        if let (Some(m), Some(z)) = (month, zero) {
+            match seen.get(&(staff_no.clone(), m)) {
+                Some((first, true)) => err(
+                    "zero_report",
+                    format!("与第 {first} 行重复：同一人同一月份已有零报告"),
+                ),
+                Some((first, false)) if z => err(
+                    "zero_report",
+                    format!("第 {first} 行已有该人该月的记录，不能再报零报告"),
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert((staff_no.clone(), m), (row, z));
+                }
+            }
+            if z || record.is_some() {
+                rows.push(RecordRow {
+                    row,
+                    month: m,
+                    staff_no,
+                    record,
+                });
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::*;
+    use crate::records::Month;
+
+    fn t(rows: &[&str]) -> Table {
+        std::iter::once(RECORD_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>().join(","))
+            .chain(rows.iter().map(|r| r.to_string()))
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect()
+    }
+
+    #[test]
+    fn every_bad_row_is_named_and_good_rows_pass() {
+        let staff: HashSet<String> = ["S1", "S2"].iter().map(|s| s.to_string()).collect();
+        let now = Month::parse("2020-09").unwrap();
+        let good = t(&[
+            "2020-01,S1,1,,,,,,,,,,",
+            "2020-01,S2,0,2020-01-15,张某,某局,副局长,领导干部,0,电话,司法办案,（2020）京01刑初1号,打招呼要求从轻",
+            "2020-01,S2,0,2020-01-20,李某,某院,庭长,司法机关内部人员,1,当面,司法办案,,询问案情",
+        ]);
+        let rows = validate_records(&good, &staff, now).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert!(rows[0].record.is_none() && rows[1].record.is_some());
+        let bad = t(&[
+            "2020-10,S1,1,,,,,,,,,,",
+            "2020-02,S9,1,,,,,,,,,,",
+            "2020-02,S1,1,,,,,,,,,,",
+            "2020-02,S1,1,,,,,,,,,,",
+            "2020-03,S1,1,2020-03-01,张某,,,领导干部,0,电话,司法办案,,x",
+            "2020-04,S2,0,2020-05-01,张某,,,领导,2,飞鸽,工程,,x",
+            "2020-04,S2,1,,,,,,,,,,",
+        ]);
+        let errs = validate_records(&bad, &staff, now).unwrap_err();
+        let has = |row: usize, col: &str| errs.iter().any(|e| e.row == row && e.column == col);
+        assert!(has(2, "month"), "future month: {errs:?}");
+        assert!(has(3, "staff_id"), "unknown staff");
+        assert!(has(5, "zero_report"), "duplicate zero report");
+        assert!(has(6, "zero_report"), "zero report with a record");
+        for col in ["occurred_on", "intervener_category", "is_procuratorate_staff", "manner", "scope"] {
+            assert!(has(7, col), "{col}: {errs:?}");
+        }
+        assert!(has(8, "zero_report"), "a zero report beside records");
+    }
+}
