@@ -1150,30 +1150,50 @@ pub fn validate_records(
             if category.is_none() {
                 err(
                     "intervener_category",
-                    format!("干预人员类别“{}”无效（{}）", c(7), IntervenerCategory::list()),
+                    format!(
+                        "干预人员类别“{}”无效（{}）",
+                        c(7),
+                        IntervenerCategory::list()
+                    ),
                 );
             }
             let insider = match c(8) {
                 "1" | "是" => Some(true),
                 "0" | "否" => Some(false),
                 other => {
-                    err("is_procuratorate_staff", format!("是否检察人员应为 1 或 0，不能是“{other}”"));
+                    err(
+                        "is_procuratorate_staff",
+                        format!("是否检察人员应为 1 或 0，不能是“{other}”"),
+                    );
                     None
                 }
             };
             let manner = Manner::parse(c(9));
             if manner.is_none() {
-                err("manner", format!("干预方式“{}”无效（{}）", c(9), Manner::list()));
+                err(
+                    "manner",
+                    format!("干预方式“{}”无效（{}）", c(9), Manner::list()),
+                );
             }
             let matter = Matter::parse(c(10));
             if matter.is_none() {
-                err("scope", format!("干预事项“{}”无效（{}）", c(10), Matter::list()));
+                err(
+                    "scope",
+                    format!("干预事项“{}”无效（{}）", c(10), Matter::list()),
+                );
             }
             let content = text::required(c(12), 4000)
                 .map_err(|e| err("content", format!("内容{e}")))
                 .ok();
-            if let (Some(occurred_on), Some(intervener_name), Some(category), Some(is_procuratorate_staff), Some(manner), Some(matter), Some(content)) =
-                (occurred, name, category, insider, manner, matter, content)
+            if let (
+                Some(occurred_on),
+                Some(intervener_name),
+                Some(category),
+                Some(is_procuratorate_staff),
+                Some(manner),
+                Some(matter),
+                Some(content),
+            ) = (occurred, name, category, insider, manner, matter, content)
             {
                 record = Some(RecordFields {
                     occurred_on,
@@ -1227,10 +1247,16 @@ mod record_tests {
     use crate::records::Month;
 
     fn t(rows: &[&str]) -> Table {
-        std::iter::once(RECORD_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>().join(","))
-            .chain(rows.iter().map(|r| r.to_string()))
-            .map(|l| l.split(',').map(String::from).collect())
-            .collect()
+        std::iter::once(
+            RECORD_COLUMNS
+                .iter()
+                .map(|c| c.0)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .chain(rows.iter().map(|r| r.to_string()))
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
     }
 
     #[test]
@@ -1260,7 +1286,13 @@ mod record_tests {
         assert!(has(3, "staff_id"), "unknown staff");
         assert!(has(5, "zero_report"), "duplicate zero report");
         assert!(has(6, "zero_report"), "zero report with a record");
-        for col in ["occurred_on", "intervener_category", "is_procuratorate_staff", "manner", "scope"] {
+        for col in [
+            "occurred_on",
+            "intervener_category",
+            "is_procuratorate_staff",
+            "manner",
+            "scope",
+        ] {
             assert!(has(7, col), "{col}: {errs:?}");
         }
         assert!(has(8, "zero_report"), "a zero report beside records");

@@ -327,7 +327,10 @@ mod tests {
     fn months_parse_and_run() {
         let m = Month::parse("2020-01").unwrap();
         assert_eq!(m.through(Month::parse("2020-03").unwrap()).len(), 3);
-        assert_eq!(Month::parse("2020-12").unwrap().next().to_string(), "2021-01");
+        assert_eq!(
+            Month::parse("2020-12").unwrap().next().to_string(),
+            "2021-01"
+        );
         assert!(Month::parse("2020-13").is_err() && Month::parse("2020-1").is_err());
     }
 
@@ -340,7 +343,11 @@ mod tests {
         let flags = flag(&units, &FlagRules::default());
         assert_eq!(flags.len(), 1, "{flags:?}");
         assert_eq!(flags[0].unit_code, "low");
-        assert!(flags[0].reasons[0].contains("同类单位中位数"), "{:?}", flags[0]);
+        assert!(
+            flags[0].reasons[0].contains("同类单位中位数"),
+            "{:?}",
+            flags[0]
+        );
         assert!(flags[0].z.unwrap() < -2.5);
     }
 
@@ -369,7 +376,10 @@ mod tests {
     #[test]
     fn labels_parse_from_code_or_chinese() {
         assert_eq!(Manner::parse("短信或网络"), Some(Manner::Message));
-        assert_eq!(IntervenerCategory::parse("leader"), Some(IntervenerCategory::Leader));
+        assert_eq!(
+            IntervenerCategory::parse("leader"),
+            Some(IntervenerCategory::Leader)
+        );
         assert_eq!(Matter::parse("工程"), None);
         assert!(Matter::list().contains("监督执纪"));
     }

@@ -39,6 +39,8 @@ pub const TABLES: &[&str] = &[
     "campaign_letters",
     "hearings",
     "letter_files",
+    "record_filings",
+    "interference_records",
 ];
 
 const FORMAT: &str = "duban-backup";

@@ -10,6 +10,7 @@ pub mod demo_rectification;
 pub mod letters;
 pub mod meetings;
 pub mod org;
+pub mod records;
 pub mod rectification;
 pub mod search;
 pub mod supervision;
@@ -116,6 +117,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         15,
         include_str!("../migrations/sqlite/0015_letters_more.sql"),
     ),
+    (16, include_str!("../migrations/sqlite/0016_records.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -163,6 +165,7 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         15,
         include_str!("../migrations/postgres/0015_letters_more.sql"),
     ),
+    (16, include_str!("../migrations/postgres/0016_records.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

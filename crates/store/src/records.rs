@@ -1,0 +1,265 @@
+//! Interference records (三个规定): monthly filings, import, completeness figures and the
+//! under-reporting flags.
+use crate::org::{ImportReport, Unit};
+use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use duban_domain::import::{self, CellError, Table};
+use duban_domain::records::{Figures, Flag, FlagRules, Month};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+
+/// Completeness and volume of filings for a unit (or its subtree) over months.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordCounts {
+    /// records dated in the months
+    pub records: u64,
+    /// zero-report filings (one per staff member and month)
+    pub zero_reports: u64,
+    /// staff-months with no filing at all
+    pub not_filed: u64,
+    /// staff in scope (as of now)
+    pub staff: u64,
+    pub months: u64,
+    /// filings made, of the staff-months due
+    pub filed: u64,
+}
+
+impl Store {
+    /// Loads a records file (one row per record or per zero report): all rows or none, every bad
+    /// row and column named; a staff member's month already filed is refused.
+    pub async fn import_records(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
+        let mut staff: HashMap<String, i64> = HashMap::new();
+        for r in sqlx::query("SELECT staff_no, id FROM staff")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            staff.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        let known: HashSet<String> = staff.keys().cloned().collect();
+        let rows = import::validate_records(table, &known, Month::of(crate::today()))
+            .map_err(StoreError::Import)?;
+        // one filing per staff member and month
+        let mut filings: HashMap<(i64, Month), (usize, bool, u64)> = HashMap::new();
+        for r in &rows {
+            let f = filings.entry((staff[&r.staff_no], r.month)).or_insert((
+                r.row,
+                r.record.is_none(),
+                0,
+            ));
+            if r.record.is_some() {
+                f.2 += 1;
+            }
+        }
+        let mut w = self.write(actor).await?;
+        // months already filed
+        let mut problems = Vec::new();
+        let months: HashSet<String> = filings.keys().map(|(_, m)| m.to_string()).collect();
+        for m in &months {
+            for r in sqlx::query("SELECT staff_id FROM record_filings WHERE month = $1")
+                .bind(m)
+                .fetch_all(&mut *w.tx)
+                .await?
+            {
+                let id: i64 = r.try_get(0)?;
+                if let Ok(month) = Month::parse(m)
+                    && let Some((row, _, _)) = filings.get(&(id, month))
+                {
+                    problems.push(CellError {
+                        row: *row,
+                        column: "month".into(),
+                        message: format!("该人员 {m} 已报送过，不能重复报送"),
+                    });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.row);
+            return Err(StoreError::Import(problems));
+        }
+        let now = now_rfc3339();
+        let list: Vec<(i64, String, i64, u64)> = filings
+            .iter()
+            .map(|((s, m), (_, zero, n))| (*s, m.to_string(), i64::from(*zero), *n))
+            .collect();
+        for chunk in list.chunks(50_000) {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
+                 SELECT s.id, s.unit_id, s.department_id, j.value ->> 1, CAST(j.value ->> 2 AS BIGINT), \
+                 CAST(j.value ->> 3 AS BIGINT), $2 FROM {} JOIN staff s ON s.id = CAST(j.value ->> 0 AS BIGINT)",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::to_string(chunk).unwrap_or_default())
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        let records: Vec<serde_json::Value> = rows
+            .iter()
+            .filter_map(|r| {
+                let f = r.record.as_ref()?;
+                Some(json!([
+                    staff[&r.staff_no],
+                    r.month.to_string(),
+                    f.occurred_on.to_string(),
+                    f.intervener_name,
+                    f.intervener_unit,
+                    f.intervener_post,
+                    f.category.as_str(),
+                    i64::from(f.is_procuratorate_staff),
+                    f.manner.as_str(),
+                    f.matter.as_str(),
+                    f.case_ref,
+                    f.content
+                ]))
+            })
+            .collect();
+        for chunk in records.chunks(20_000) {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
+                 is_procuratorate_staff, manner, scope, case_ref, content, created_at) \
+                 SELECT f.id, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, CAST(j.value ->> 7 AS BIGINT), \
+                 j.value ->> 8, j.value ->> 9, j.value ->> 10, j.value ->> 11, $2 \
+                 FROM {} JOIN record_filings f ON f.staff_id = CAST(j.value ->> 0 AS BIGINT) AND f.month = j.value ->> 1",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        w.audit(Change {
+            action: "records.import",
+            entity: "record_filings",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"filings": list.len(), "records": records.len()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(ImportReport {
+            created: rows.len(),
+            updated: 0,
+            departments_created: 0,
+        })
+    }
+
+    /// Filings of a unit (or its subtree) over [from, to].
+    pub async fn record_counts(
+        &self,
+        unit: &Unit,
+        subtree: bool,
+        from: Month,
+        to: Month,
+    ) -> Result<RecordCounts> {
+        let like = if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        };
+        let staff: i64 = sqlx::query_scalar(crate::sqlf!(
+            "SELECT COUNT(*) FROM staff s WHERE s.unit_id IN (SELECT u.id FROM units u WHERE {})",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(unit.id)
+        .bind(&like)
+        .fetch_one(&self.pool)
+        .await?;
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT CAST(COALESCE(SUM(f.records), 0) AS BIGINT), CAST(COALESCE(SUM(f.zero_report), 0) AS BIGINT), COUNT(*) FROM record_filings f \
+             WHERE f.unit_id IN (SELECT u.id FROM units u WHERE {}) AND f.month >= $3 AND f.month <= $4",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(unit.id)
+        .bind(&like)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        let n = |i| crate::int(&r, i).map(|v| v as u64);
+        let months = from.through(to).len() as u64;
+        let filed = n(2)?;
+        Ok(RecordCounts {
+            records: n(0)?,
+            zero_reports: n(1)?,
+            not_filed: (staff as u64 * months).saturating_sub(filed),
+            staff: staff as u64,
+            months,
+            filed,
+        })
+    }
+
+    /// The under-reporting flags over [from, to]: every unit (at `level`, or all levels) against
+    /// the units of its level, and the SPP's departments against each other.
+    pub async fn flag_records(
+        &self,
+        from: Month,
+        to: Month,
+        level: Option<i64>,
+        rules: &FlagRules,
+    ) -> Result<Vec<Flag>> {
+        let months = from.through(to);
+        let index: HashMap<String, usize> = months
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.to_string(), i))
+            .collect();
+        let mut figures: HashMap<String, Figures> = HashMap::new();
+        // staff per unit and per SPP department, as of now
+        let staff_rows = sqlx::query(
+            "SELECT u.code, u.name, u.level, COUNT(s.id) FROM units u JOIN staff s ON s.unit_id = u.id GROUP BY u.code, u.name, u.level \
+             UNION ALL SELECT u.code || '/' || CAST(d.id AS TEXT), d.name, 0, COUNT(s.id) FROM departments d JOIN units u ON u.id = d.unit_id \
+             JOIN staff s ON s.department_id = d.id WHERE u.level = 1 GROUP BY u.code, d.id, d.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &staff_rows {
+            let (code, name, lvl, staff): (String, String, i64, i64) = (
+                r.try_get(0)?,
+                r.try_get(1)?,
+                crate::int(r, 2)?,
+                crate::int(r, 3)?,
+            );
+            if lvl > 0 && level.is_some_and(|l| l != lvl) {
+                continue;
+            }
+            let group = if lvl == 0 {
+                "最高检内设部门".to_string()
+            } else {
+                format!("第{lvl}级")
+            };
+            figures.insert(
+                code.clone(),
+                Figures {
+                    code,
+                    name,
+                    group,
+                    months: vec![(staff as u64, 0, 0, 0); months.len()],
+                },
+            );
+        }
+        let rows = sqlx::query(
+            "SELECT u.code, f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_report) AS BIGINT), COUNT(*) FROM record_filings f JOIN units u ON u.id = f.unit_id \
+             WHERE f.month >= $1 AND f.month <= $2 GROUP BY u.code, f.month \
+             UNION ALL SELECT u.code || '/' || CAST(f.department_id AS TEXT), f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_report) AS BIGINT), COUNT(*) \
+             FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE u.level = 1 AND f.department_id IS NOT NULL \
+             AND f.month >= $1 AND f.month <= $2 GROUP BY u.code, f.department_id, f.month",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let (code, month): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            if let (Some(f), Some(i)) = (figures.get_mut(&code), index.get(&month)) {
+                let m = &mut f.months[*i];
+                m.1 = crate::int(r, 2)? as u64;
+                m.2 = crate::int(r, 3)? as u64;
+                m.3 = crate::int(r, 4)? as u64;
+            }
+        }
+        let all: Vec<Figures> = figures.into_values().collect();
+        Ok(duban_domain::records::flag(&all, rules))
+    }
+}
