@@ -101,6 +101,29 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ReportCmd,
     },
+    /// Interference records (三个规定).
+    Records {
+        #[command(subcommand)]
+        cmd: RecordsCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecordsCmd {
+    /// Units (and SPP departments) whose reports look too few against their peers or their own history.
+    Flag {
+        /// YYYY-MM
+        #[arg(long)]
+        from: String,
+        /// YYYY-MM
+        #[arg(long)]
+        to: String,
+        /// Only units of this level (1 SPP … 4 basic); SPP departments are always compared.
+        #[arg(long)]
+        level: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +150,23 @@ enum ReportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Interference-record filings of a unit over months: records, zero reports, staff-months not filed.
+    Records {
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+        /// Include the unit's lower units.
+        #[arg(long)]
+        subtree: bool,
+        /// YYYY-MM
+        #[arg(long)]
+        from: String,
+        /// YYYY-MM
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// A plan's figures on a date, computed from the ledger's history.
     PlanStats {
         /// The plan's id or title.
@@ -147,6 +187,8 @@ enum ImportCmd {
     Staff { file: String },
     /// Historical letters. Columns: received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on
     Letters { file: String },
+    /// Monthly interference-record filings, a row per record or zero report. Columns: month,staff_id,zero_report,occurred_on,intervener_name,intervener_unit,intervener_post,intervener_category,is_procuratorate_staff,manner,scope,case_ref,content
+    Records { file: String },
     /// A rectification ledger workbook (序号, 反馈问题, … 销号日期) into the plan TITLE of unit CODE.
     Ledger {
         file: String,
@@ -447,11 +489,15 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
         }
         Cmd::Import {
             what:
-                what @ (ImportCmd::Units { .. } | ImportCmd::Staff { .. } | ImportCmd::Letters { .. }),
+                what @ (ImportCmd::Units { .. }
+                | ImportCmd::Staff { .. }
+                | ImportCmd::Letters { .. }
+                | ImportCmd::Records { .. }),
         } => {
             let (kind, file) = match &what {
                 ImportCmd::Units { file } => ("units", file),
                 ImportCmd::Letters { file } => ("letters", file),
+                ImportCmd::Records { file } => ("records", file),
                 ImportCmd::Staff { file } | ImportCmd::Ledger { file, .. } => ("staff", file),
             };
             let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
@@ -460,6 +506,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             let r = match kind {
                 "units" => store.import_units(&actor, &table).await,
                 "letters" => store.import_letters(&actor, &table).await,
+                "records" => store.import_records(&actor, &table).await,
                 _ => store.import_staff(&actor, &table, None).await,
             }
             .map_err(print_import_errors)?;
@@ -582,6 +629,44 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             let n = store.restore(f, force).await?;
             println!("restored {n} rows from {from}");
         }
+        Cmd::Records {
+            cmd:
+                RecordsCmd::Flag {
+                    from,
+                    to,
+                    level,
+                    json,
+                },
+        } => {
+            let month =
+                |s: &str| duban_domain::records::Month::parse(s).map_err(|e| anyhow::anyhow!(e));
+            let (from, to) = (month(&from)?, month(&to)?);
+            if to < from {
+                bail!("--to {to} is before --from {from}");
+            }
+            let flagged = store
+                .flag_records(
+                    from,
+                    to,
+                    level,
+                    &duban_domain::records::FlagRules::default(),
+                )
+                .await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "flagged": flagged }))?
+                );
+            } else {
+                for f in &flagged {
+                    println!("{} {}（{}）", f.unit_code, f.name, f.group);
+                    for r in &f.reasons {
+                        println!("  - {r}");
+                    }
+                }
+                println!("{from} 至 {to}：{} 个单位或部门报告偏少", flagged.len());
+            }
+        }
         Cmd::Report { cmd } => {
             let scope = national_scope(&store).await?;
             match cmd {
@@ -597,6 +682,39 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                                 p.id, p.title, p.unit_name, p.tasks
                             );
                         }
+                    }
+                }
+                ReportCmd::Records {
+                    unit,
+                    subtree,
+                    from,
+                    to,
+                    json,
+                } => {
+                    let u = store
+                        .unit_by_code(&unit)
+                        .await?
+                        .with_context(|| format!("no unit {unit}"))?;
+                    let month = |s: &str| {
+                        duban_domain::records::Month::parse(s).map_err(|e| anyhow::anyhow!(e))
+                    };
+                    let (from, to) = (month(&from)?, month(&to)?);
+                    if to < from {
+                        bail!("--to {to} is before --from {from}");
+                    }
+                    let c = store.record_counts(&u, subtree, from, to).await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&c)?);
+                    } else {
+                        println!(
+                            "{}{}：{from} 至 {to}，人员 {}，记录 {} 件，零报告 {} 人次，未报送 {} 人次",
+                            u.name,
+                            if subtree { "及下级" } else { "" },
+                            c.staff,
+                            c.records,
+                            c.zero_reports,
+                            c.not_filed
+                        );
                     }
                 }
                 ReportCmd::Letters {

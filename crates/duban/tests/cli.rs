@@ -530,3 +530,69 @@ async fn letters_import_and_reply_rates() {
         );
     }
 }
+
+#[tokio::test]
+async fn records_import_report_and_flag() {
+    for db in urls("records").await {
+        assert!(duban(&db, &["demo"], None).status.success());
+        let dir = tmp("records-files");
+        let head = "month,staff_id,zero_report,occurred_on,intervener_name,intervener_unit,intervener_post,intervener_category,is_procuratorate_staff,manner,scope,case_ref,content";
+        let bad = dir.join("bad.csv");
+        std::fs::write(
+            &bad,
+            format!("{head}\n2020-01,NOBODY,1,,,,,,,,,,\n2020-01,SPP0001,2,,,,,,,,,,\n"),
+        )
+        .unwrap();
+        let o = duban(&db, &["import", "records", bad.to_str().unwrap()], None);
+        assert!(
+            !o.status.success()
+                && out(&o).contains("第 2 行")
+                && out(&o).contains("staff_id")
+                && out(&o).contains("zero_report"),
+            "{}",
+            out(&o)
+        );
+        // the demo's first SPP staff member files a record in January and a zero report in February
+        let staff_no = "SPP0001";
+        let good = dir.join("good.csv");
+        std::fs::write(
+            &good,
+            format!(
+                "{head}\n2020-01,{staff_no},0,2020-01-15,张某,某局,副局长,领导干部,0,电话,司法办案,,过问案件\n2020-02,{staff_no},1,,,,,,,,,,\n"
+            ),
+        )
+        .unwrap();
+        let o = duban(&db, &["import", "records", good.to_str().unwrap()], None);
+        assert!(o.status.success(), "{}", out(&o));
+        let o = duban(
+            &db,
+            &[
+                "report", "records", "--unit", "100000", "--from", "2020-01", "--to", "2020-02",
+                "--json",
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            (v["records"].clone(), v["zero_reports"].clone()),
+            (serde_json::json!(1), serde_json::json!(1)),
+            "{db}: {v}"
+        );
+        assert_eq!(
+            v["not_filed"].as_u64().unwrap(),
+            v["staff"].as_u64().unwrap() * 2 - 2,
+            "{db}: {v}"
+        );
+        let o = duban(
+            &db,
+            &[
+                "records", "flag", "--from", "2020-01", "--to", "2020-12", "--level", "2", "--json",
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v["flagged"].is_array(), "{db}: {v}");
+    }
+}
