@@ -45,6 +45,10 @@ pub enum Action {
     HandleLetters,
     /// Read the letters of units in scope (personal data included, each view audited).
     ReadLetters,
+    /// Read the details of interference records in scope (each view audited): the discipline group.
+    ReadRecordDetails,
+    /// Read aggregate figures of interference records (no cell under 5 persons).
+    ReadRecordFigures,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -57,6 +61,11 @@ pub fn allowed(role: Role, action: Action) -> bool {
         ReadLetters => matches!(
             role,
             Role::Admin | Role::Letters | Role::Office | Role::Discipline | Role::Leader
+        ),
+        ReadRecordDetails => role == Role::Discipline,
+        ReadRecordFigures => matches!(
+            role,
+            Role::Admin | Role::Office | Role::Discipline | Role::Leader
         ),
     }
 }

@@ -263,3 +263,271 @@ impl Store {
         Ok(duban_domain::records::flag(&all, rules))
     }
 }
+
+/// One month's filing of a staff member.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MyFiling {
+    pub month: String,
+    pub zero_report: bool,
+    pub records: i64,
+}
+
+/// A record with its reporter, for the discipline group's register.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordView {
+    pub id: i64,
+    pub month: String,
+    pub reporter: String,
+    pub unit_name: String,
+    pub occurred_on: String,
+    pub intervener: String,
+    pub category: String,
+    pub is_procuratorate_staff: bool,
+    pub manner: String,
+    pub matter: String,
+    pub case_ref: String,
+    pub content: String,
+}
+
+/// Filing completeness of one unit in a month (aggregates only).
+#[derive(Debug, Clone, Serialize)]
+pub struct Completeness {
+    pub unit_name: String,
+    pub staff: i64,
+    pub filed: i64,
+    pub zero_reports: i64,
+    pub records: i64,
+}
+
+impl Completeness {
+    /// Cells about fewer than 5 persons are not shown to those without the right to details.
+    pub fn masked(&self) -> bool {
+        self.staff < 5
+    }
+}
+
+impl Store {
+    /// A staff member's filings, newest month first.
+    pub async fn my_filings(&self, staff_id: i64) -> Result<Vec<MyFiling>> {
+        let rows = sqlx::query(
+            "SELECT month, zero_report, records FROM record_filings WHERE staff_id = $1 ORDER BY month DESC LIMIT 36",
+        )
+        .bind(staff_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MyFiling {
+                    month: r.try_get(0)?,
+                    zero_report: crate::int(r, 1)? == 1,
+                    records: crate::int(r, 2)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A staff member files for a month: a zero report (`record` is `None`) or one more record,
+    /// checked by the same rules as an import (the row's problems named in Chinese).
+    pub async fn file_record(
+        &self,
+        actor: &Actor,
+        staff_id: i64,
+        month: Month,
+        record: Option<&[String; 10]>,
+    ) -> Result<()> {
+        let staff_no: String = sqlx::query_scalar("SELECT staff_no FROM staff WHERE id = $1")
+            .bind(staff_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut row = vec![month.to_string(), staff_no.clone()];
+        match record {
+            None => {
+                row.extend(std::iter::once("1".to_string()).chain((0..10).map(|_| String::new())))
+            }
+            Some(fields) => {
+                row.extend(std::iter::once("0".to_string()).chain(fields.iter().cloned()))
+            }
+        }
+        let table = vec![
+            import::RECORD_COLUMNS
+                .iter()
+                .map(|c| c.0.to_string())
+                .collect(),
+            row,
+        ];
+        let known: HashSet<String> = [staff_no].into_iter().collect();
+        let rows = import::validate_records(&table, &known, Month::of(crate::today())).map_err(
+            |errs| {
+                StoreError::Invalid(
+                    errs.iter()
+                        .map(|e| e.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                )
+            },
+        )?;
+        let Some(r) = rows.first() else {
+            return Err(StoreError::Invalid("没有可报送的内容".into()));
+        };
+        let mut w = self.write(actor).await?;
+        let existing: Option<(i64, i64)> = sqlx::query(
+            "SELECT id, zero_report FROM record_filings WHERE staff_id = $1 AND month = $2",
+        )
+        .bind(staff_id)
+        .bind(month.to_string())
+        .fetch_optional(&mut *w.tx)
+        .await?
+        .map(|e| Ok::<_, StoreError>((e.try_get(0)?, crate::int(&e, 1)?)))
+        .transpose()?;
+        let now = now_rfc3339();
+        let filing = match (existing, &r.record) {
+            (Some(_), None) => return Err(StoreError::Invalid(format!("{month} 已报送，不能再报零报告"))),
+            (Some((_, 1)), Some(_)) => {
+                return Err(StoreError::Invalid(format!("{month} 已报零报告，如有干预情况请联系纪检监察组更正")))
+            }
+            (Some((id, _)), Some(_)) => {
+                sqlx::query("UPDATE record_filings SET records = records + 1 WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
+                id
+            }
+            (None, rec) => sqlx::query_scalar(
+                "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
+                 SELECT id, unit_id, department_id, $2, $3, $4, $5 FROM staff WHERE id = $1 RETURNING id",
+            )
+            .bind(staff_id)
+            .bind(month.to_string())
+            .bind(i64::from(rec.is_none()))
+            .bind(i64::from(rec.is_some()))
+            .bind(&now)
+            .fetch_one(&mut *w.tx)
+            .await?,
+        };
+        if let Some(f) = &r.record {
+            sqlx::query(
+                "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
+                 is_procuratorate_staff, manner, scope, case_ref, content, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(filing)
+            .bind(f.occurred_on.to_string())
+            .bind(&f.intervener_name)
+            .bind(&f.intervener_unit)
+            .bind(&f.intervener_post)
+            .bind(f.category.as_str())
+            .bind(i64::from(f.is_procuratorate_staff))
+            .bind(f.manner.as_str())
+            .bind(f.matter.as_str())
+            .bind(&f.case_ref)
+            .bind(&f.content)
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        // the audit names the filing, not its content (which is confidential)
+        w.audit(Change {
+            action: if r.record.is_some() {
+                "records.record"
+            } else {
+                "records.zero"
+            },
+            entity: "record_filings",
+            entity_id: filing.to_string(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"month": month.to_string()})),
+        })
+        .await?;
+        w.commit().await
+    }
+
+    /// The records of units in scope over [from, to], for the discipline group; the view is audited.
+    pub async fn record_register(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<RecordView>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT r.id, f.month, s.name, u.name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END, \
+             r.intervener_category, r.is_procuratorate_staff, r.manner, r.scope, r.case_ref, r.content \
+             FROM interference_records r JOIN record_filings f ON f.id = r.filing_id JOIN staff s ON s.id = f.staff_id JOIN units u ON u.id = f.unit_id \
+             WHERE {} AND f.month >= $3 AND f.month <= $4 ORDER BY f.month DESC, r.id DESC LIMIT 500",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        use duban_domain::records::{IntervenerCategory, Manner, Matter};
+        let out = rows
+            .iter()
+            .map(|r| {
+                let (c, m, x): (String, String, String) =
+                    (r.try_get(6)?, r.try_get(8)?, r.try_get(9)?);
+                Ok(RecordView {
+                    id: r.try_get(0)?,
+                    month: r.try_get(1)?,
+                    reporter: r.try_get(2)?,
+                    unit_name: r.try_get(3)?,
+                    occurred_on: r.try_get(4)?,
+                    intervener: r.try_get(5)?,
+                    category: IntervenerCategory::parse(&c).map_or(c, |v| v.zh().into()),
+                    is_procuratorate_staff: crate::int(r, 7)? == 1,
+                    manner: Manner::parse(&m).map_or(m, |v| v.zh().into()),
+                    matter: Matter::parse(&x).map_or(x, |v| v.zh().into()),
+                    case_ref: r.try_get(10)?,
+                    content: r.try_get(11)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut w = self.write(actor).await?;
+        w.audit(Change {
+            action: "records.view",
+            entity: "interference_records",
+            entity_id: format!("{from}..{to}"),
+            unit_id: Some(scope.unit_id),
+            before: None,
+            after: Some(json!({"records": out.len()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(out)
+    }
+
+    /// Filing completeness per unit in scope for a month (aggregates only).
+    pub async fn completeness(
+        &self,
+        scope: &crate::Scope,
+        month: Month,
+    ) -> Result<Vec<Completeness>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT u.name, (SELECT COUNT(*) FROM staff s WHERE s.unit_id = u.id), \
+             (SELECT COUNT(*) FROM record_filings f WHERE f.unit_id = u.id AND f.month = $3), \
+             (SELECT COALESCE(CAST(SUM(f.zero_report) AS BIGINT), 0) FROM record_filings f WHERE f.unit_id = u.id AND f.month = $3), \
+             (SELECT COALESCE(CAST(SUM(f.records) AS BIGINT), 0) FROM record_filings f WHERE f.unit_id = u.id AND f.month = $3) \
+             FROM units u WHERE {} AND EXISTS (SELECT 1 FROM staff s WHERE s.unit_id = u.id) ORDER BY u.path LIMIT 500",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(month.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Completeness {
+                    unit_name: r.try_get(0)?,
+                    staff: crate::int(r, 1)?,
+                    filed: crate::int(r, 2)?,
+                    zero_reports: crate::int(r, 3)?,
+                    records: crate::int(r, 4)?,
+                })
+            })
+            .collect()
+    }
+}

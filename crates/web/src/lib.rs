@@ -8,6 +8,7 @@ pub mod letters;
 pub mod limiter;
 pub mod metrics;
 pub mod pages;
+pub mod records;
 pub mod rectification;
 
 use axum::Router;
@@ -87,6 +88,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(rectification::routes(upload_limit))
         .merge(letters::routes())
         .merge(letters::office_routes())
+        .merge(records::routes())
         .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))

@@ -91,7 +91,7 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 14] = [
+    let items: [(&'static str, &'static str, bool); 15] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
         (
@@ -128,6 +128,7 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
             "nav.letters",
             allowed(role, Action::ReadLetters),
         ),
+        ("/records", "nav.records", true),
         ("/audit", "nav.audit", allowed(role, Action::ReadAudit)),
         (
             "/rectification/rules",

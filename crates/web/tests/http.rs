@@ -1500,3 +1500,114 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
     );
     assert!(store.verify_audit().await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn staff_file_monthly_and_the_discipline_group_reads_the_register() {
+    let (app, store) = app().await;
+    let mut s = Client::login(&app, "staff").await;
+    let r = s.get("/records").await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("报送零报告"),
+        "{}",
+        r.body
+    );
+    let now = duban_domain::records::Month::of(duban_store::today()).to_string();
+    let r = s
+        .post_form("/records", &[("kind", "zero"), ("month", &now)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // the same month again, a future month, a record beside the zero report: refused in Chinese
+    let r = s
+        .post_form("/records", &[("kind", "zero"), ("month", &now)])
+        .await;
+    assert!(r.body.contains("已报送"), "{}", r.body);
+    let r = s
+        .post_form("/records", &[("kind", "zero"), ("month", "2099-01")])
+        .await;
+    assert!(r.body.contains("尚未到来"), "{}", r.body);
+    let today = duban_store::today().to_string();
+    let record = |month: &str, day: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("kind", "record".to_string()),
+            ("month", month.to_string()),
+            ("occurred_on", day.to_string()),
+            ("intervener_name", "赵某".to_string()),
+            ("intervener_unit", "某区政府".to_string()),
+            ("intervener_post", "副区长".to_string()),
+            ("intervener_category", "leader".to_string()),
+            ("is_procuratorate_staff", "0".to_string()),
+            ("manner", "phone".to_string()),
+            ("scope", "case".to_string()),
+            (
+                "content",
+                "电话询问某案进展，要求关照，已如实记录，未影响办理".to_string(),
+            ),
+        ]
+    };
+    let fields = record(&now, &today);
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = s.post_form("/records", &pairs).await;
+    assert!(r.body.contains("已报零报告"), "{}", r.body);
+    // last month: a record, then another
+    let last = {
+        let m = duban_domain::records::Month::of(duban_store::today());
+        if m.month == 1 {
+            duban_domain::records::Month {
+                year: m.year - 1,
+                month: 12,
+            }
+        } else {
+            duban_domain::records::Month {
+                year: m.year,
+                month: m.month - 1,
+            }
+        }
+    };
+    let day = format!("{last}-10");
+    let fields = record(&last.to_string(), &day);
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for _ in 0..2 {
+        let r = s.post_form("/records", &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = s.get("/records").await;
+    assert!(
+        r.body.contains("记录件数 2") && r.body.contains("零报告"),
+        "{}",
+        r.body
+    );
+    // the discipline group reads the details (audited); the office sees aggregates only
+    let mut d = Client::login(&app, "discipline").await;
+    let r = d
+        .get(&format!("/records/register?from={last}&to={now}"))
+        .await;
+    assert!(
+        r.body.contains("赵某（某区政府 副区长）") && r.body.contains("要求关照"),
+        "{}",
+        r.body
+    );
+    let views = store
+        .audit_entries(
+            &store.user_by_login("admin").await.unwrap().unwrap().scope(),
+            "records.view",
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(views.len(), 1);
+    let mut o = Client::login(&app, "office").await;
+    assert_eq!(
+        o.get("/records/register").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = o.get(&format!("/records?month={last}")).await;
+    assert!(
+        r.body.contains("id=\"completeness\"") && !r.body.contains("要求关照"),
+        "{}",
+        r.body
+    );
+    let mut x = Client::login(&app, "xihu.office").await;
+    let r = x.get(&format!("/records?month={last}")).await;
+    assert!(!r.body.contains("最高人民检察院</td>"), "{}", r.body);
+}

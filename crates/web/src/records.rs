@@ -1,0 +1,233 @@
+//! Interference records (三个规定) in the browser: each staff member files every month (records or
+//! a zero report); the discipline group reads the register (audited); others see aggregates.
+use crate::AppState;
+use crate::auth::{Form, Viewer};
+use crate::error::AppError;
+use crate::pages::{Ctx, ctx, require};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use duban_domain::access::{Action, allowed};
+use duban_domain::records::{IntervenerCategory, Manner, Matter, Month};
+use duban_store::records::{Completeness, MyFiling, RecordView};
+use serde::Deserialize;
+
+type PageResult = Result<Response, AppError>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/records", get(page).post(file))
+        .route("/records/register", get(register))
+}
+
+#[derive(Template)]
+#[template(path = "records.html")]
+struct RecordsPage {
+    ctx: Ctx,
+    /// whether the user is a staff member who files
+    files: bool,
+    filings: Vec<MyFiling>,
+    /// months the user may file for (this month and the two before), newest first
+    months: Vec<String>,
+    categories: &'static [IntervenerCategory],
+    manners: &'static [Manner],
+    matters: &'static [Matter],
+    month: String,
+    completeness: Vec<Completeness>,
+    figures: bool,
+    details: bool,
+    error: Option<String>,
+    flash: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct MonthQuery {
+    month: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    filed: Option<String>,
+}
+
+fn this_month() -> Month {
+    Month::of(crate::rectification::today())
+}
+
+async fn view(
+    st: &AppState,
+    v: &Viewer,
+    month: Option<&str>,
+    error: Option<String>,
+    flash: Option<String>,
+) -> PageResult {
+    let now = this_month();
+    let month = match month.filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map_err(AppError::BadRequest)?,
+        None => now,
+    };
+    let figures = allowed(v.user.role, Action::ReadRecordFigures);
+    let mut months = vec![now];
+    for _ in 0..2 {
+        let last = *months.last().unwrap_or(&now);
+        let prev = if last.month == 1 {
+            Month {
+                year: last.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: last.year,
+                month: last.month - 1,
+            }
+        };
+        months.push(prev);
+    }
+    let page = RecordsPage {
+        ctx: ctx(v, "/records"),
+        files: v.user.staff_id.is_some(),
+        filings: match v.user.staff_id {
+            Some(s) => st.store.my_filings(s).await?,
+            None => vec![],
+        },
+        months: months.iter().map(Month::to_string).collect(),
+        categories: IntervenerCategory::ALL,
+        manners: Manner::ALL,
+        matters: Matter::ALL,
+        month: month.to_string(),
+        completeness: if figures {
+            st.store.completeness(&v.user.scope(), month).await?
+        } else {
+            vec![]
+        },
+        figures,
+        details: allowed(v.user.role, Action::ReadRecordDetails),
+        error: error.clone(),
+        flash,
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<MonthQuery>) -> PageResult {
+    let flash = q
+        .filed
+        .is_some()
+        .then(|| v.t.s("records.filed").to_string());
+    view(&st, &v, q.month.as_deref(), None, flash).await
+}
+
+#[derive(Deserialize)]
+struct FileForm {
+    #[serde(default)]
+    month: String,
+    /// "zero" for a zero report, "record" for a record
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    occurred_on: String,
+    #[serde(default)]
+    intervener_name: String,
+    #[serde(default)]
+    intervener_unit: String,
+    #[serde(default)]
+    intervener_post: String,
+    #[serde(default)]
+    intervener_category: String,
+    #[serde(default)]
+    is_procuratorate_staff: String,
+    #[serde(default)]
+    manner: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    case_ref: String,
+    #[serde(default)]
+    content: String,
+}
+
+/// A staff member files for a month: a zero report or one record.
+async fn file(State(st): State<AppState>, v: Viewer, Form(f): Form<FileForm>) -> PageResult {
+    let Some(staff) = v.user.staff_id else {
+        return Err(AppError::Forbidden);
+    };
+    let r: Result<(), AppError> = async {
+        let month = Month::parse(&f.month).map_err(AppError::BadRequest)?;
+        let one_line = |s: &str| s.replace(['\r', '\n'], " ");
+        let fields;
+        let record = if f.kind == "zero" {
+            None
+        } else {
+            fields = [
+                f.occurred_on.clone(),
+                one_line(&f.intervener_name),
+                one_line(&f.intervener_unit),
+                one_line(&f.intervener_post),
+                f.intervener_category.clone(),
+                f.is_procuratorate_staff.clone(),
+                f.manner.clone(),
+                f.scope.clone(),
+                one_line(&f.case_ref),
+                one_line(&f.content),
+            ];
+            Some(&fields)
+        };
+        Ok(st
+            .store
+            .file_record(&v.user.actor(), staff, month, record)
+            .await?)
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to("/records?filed=1").into_response()),
+        Err(AppError::BadRequest(m)) => view(&st, &v, None, Some(m), None).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "records_register.html")]
+struct RegisterPage {
+    ctx: Ctx,
+    from: String,
+    to: String,
+    records: Vec<RecordView>,
+}
+
+/// The register of records in scope, for the discipline group (each view audited).
+async fn register(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<MonthQuery>,
+) -> PageResult {
+    require(&v, Action::ReadRecordDetails)?;
+    let now = this_month();
+    let month = |raw: Option<&str>, default: Month| match raw.filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map_err(AppError::BadRequest),
+        None => Ok(default),
+    };
+    let to = month(q.to.as_deref(), now)?;
+    let from = month(
+        q.from.as_deref(),
+        Month {
+            year: to.year,
+            month: 1,
+        },
+    )?;
+    let records = st
+        .store
+        .record_register(&v.user.actor(), &v.user.scope(), from, to)
+        .await?;
+    let page = RegisterPage {
+        ctx: ctx(&v, "/records"),
+        from: from.to_string(),
+        to: to.to_string(),
+        records,
+    };
+    Ok(Html(page.render()?).into_response())
+}
