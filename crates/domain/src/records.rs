@@ -224,7 +224,8 @@ fn stabilised(records: u64, staff_months: u64) -> f64 {
 }
 
 /// Compares each unit with its peer group (robust z-score of the variance-stabilised rate: the
-/// median and the median absolute deviation, so one outlier does not move the yardstick) and with
+/// median and the median absolute deviation, so one outlier does not move the yardstick, but never
+/// a spread below the unit's own Poisson noise) and with
 /// its own history. Units under the minimum volume are never flagged. Every flag says why.
 pub fn flag(units: &[Figures], rules: &FlagRules) -> Vec<Flag> {
     use std::collections::HashMap;
@@ -249,8 +250,11 @@ pub fn flag(units: &[Figures], rules: &FlagRules) -> Vec<Flag> {
         let mad = 1.4826 * median(&mut dev);
         for u in members {
             let mut reasons = Vec::new();
-            let z = (members.len() >= 5 && mad > 0.0)
-                .then(|| (stabilised(u.records(), u.staff_months()) - centre) / mad);
+            // the spread is never taken below the unit's own Poisson noise, 1 / (2 sqrt(e)): peers
+            // that happen to agree closely do not make a small unit's chance shortfall significant
+            let noise = 0.5 / (u.staff_months().max(1) as f64).sqrt();
+            let z = (members.len() >= 5)
+                .then(|| (stabilised(u.records(), u.staff_months()) - centre) / mad.max(noise));
             if let Some(z) = z.filter(|z| *z <= -rules.z) {
                 reasons.push(format!(
                     "每百人每月记录 {:.2} 件，同类单位中位数 {:.2} 件（稳健 z 值 {:.1}）",
@@ -266,9 +270,15 @@ pub fn flag(units: &[Figures], rules: &FlagRules) -> Vec<Flag> {
                     peer_share * 100.0
                 ));
             }
+            // a streak counts when the peers' rate would have given at least 3 records in it (no
+            // record at all then happens by chance in under 5% of cases)
             let streak = u.zero_streak();
-            if streak >= rules.zero_streak_months && streak < u.months.len() && peer_rate > 0.0 {
-                reasons.push(format!("最近连续 {streak} 个月没有任何记录"));
+            let streak_staff: u64 = u.months.iter().rev().take(streak).map(|m| m.0).sum();
+            let expected = peer_rate / 100.0 * streak_staff as f64;
+            if streak >= rules.zero_streak_months && streak < u.months.len() && expected >= 3.0 {
+                reasons.push(format!(
+                    "最近连续 {streak} 个月没有任何记录（按同类单位水平应有约 {expected:.0} 件）"
+                ));
             }
             // the last quarter against the months before it
             let n = u.months.len();

@@ -435,6 +435,15 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         l.letters,
                         t2.elapsed().as_secs_f64()
                     );
+                    let t3 = std::time::Instant::now();
+                    let rec = store.load_nation_records().await?;
+                    println!(
+                        "records: {} monthly filings, {} records ({} units planted as under-reporting) in {:.1}s",
+                        rec.filings,
+                        rec.records,
+                        rec.planted.len(),
+                        t3.elapsed().as_secs_f64()
+                    );
                     store.checkpoint().await?;
                     println!(
                         "rectification: the party plan issued to {} units, {} tasks, {} ledger entries, in {:.1}s",

@@ -531,3 +531,91 @@ impl Store {
             .collect()
     }
 }
+
+/// What the nationwide records generator made.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NationRecords {
+    pub filings: u64,
+    pub records: u64,
+    /// units planted as under-reporting (every filing a zero report)
+    pub planted: Vec<String>,
+}
+
+impl Store {
+    /// January–September 2020 for every staff member in the country (benchmarks): a filing each
+    /// month, about one in 55 with a record (the seed's 43,143 records for nine months), the rest
+    /// zero reports; units whose code ends in 07 (one in a hundred) file only zero reports, so that
+    /// the flags have something to find. Set-based; skipped when filings exist.
+    pub async fn load_nation_records(&self) -> Result<NationRecords> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM record_filings")
+            .fetch_one(&self.pool)
+            .await?;
+        if n > 0 {
+            return Ok(NationRecords::default());
+        }
+        let now = now_rfc3339();
+        let mut w = self.write(&Actor::system("demo")).await?;
+        sqlx::query(
+            "CREATE TEMP TABLE nation_months (idx BIGINT PRIMARY KEY, month TEXT NOT NULL)",
+        )
+        .execute(&mut *w.tx)
+        .await?;
+        for (i, m) in Month::parse("2020-01")
+            .map_err(StoreError::Invalid)?
+            .through(Month::parse("2020-09").map_err(StoreError::Invalid)?)
+            .iter()
+            .enumerate()
+        {
+            sqlx::query("INSERT INTO nation_months (idx, month) VALUES ($1, $2)")
+                .bind(i as i64)
+                .bind(m.to_string())
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        let has_record = "(s.id * 7 + m.idx * 13) % 55 = 0 AND u.code NOT LIKE '%07'";
+        let filings = sqlx::query(crate::sqlf!(
+            "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
+             SELECT s.id, s.unit_id, s.department_id, m.month, CASE WHEN {has_record} THEN 0 ELSE 1 END, CASE WHEN {has_record} THEN 1 ELSE 0 END, $1 \
+             FROM staff s JOIN units u ON u.id = s.unit_id CROSS JOIN nation_months m ORDER BY s.id, m.idx"
+        ))
+        .bind(&now)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        let records = sqlx::query(
+            "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
+             is_procuratorate_staff, manner, scope, case_ref, content, created_at) \
+             SELECT f.id, f.month || '-15', '某干部', '某单位', '某职务', CASE f.id % 3 WHEN 0 THEN 'leader' WHEN 1 THEN 'insider' ELSE 'other' END, \
+             CASE WHEN f.id % 3 = 1 THEN 1 ELSE 0 END, CASE f.id % 5 WHEN 0 THEN 'in_person' WHEN 1 THEN 'phone' WHEN 2 THEN 'message' WHEN 3 THEN 'proxy' ELSE 'other' END, \
+             CASE f.id % 5 WHEN 0 THEN 'case' WHEN 1 THEN 'appointment' WHEN 2 THEN 'project' WHEN 3 THEN 'construction' ELSE 'discipline' END, '', \
+             '（基准测试生成的记录）过问案件办理情况', $1 FROM record_filings f WHERE f.records = 1",
+        )
+        .bind(&now)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        sqlx::query("DROP TABLE nation_months")
+            .execute(&mut *w.tx)
+            .await?;
+        let planted: Vec<String> = sqlx::query_scalar(
+            "SELECT u.code FROM units u WHERE u.code LIKE '%07' AND EXISTS (SELECT 1 FROM staff s WHERE s.unit_id = u.id) ORDER BY u.code",
+        )
+        .fetch_all(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "demo.nation.records",
+            entity: "record_filings",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"filings": filings, "records": records})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(NationRecords {
+            filings,
+            records,
+            planted,
+        })
+    }
+}
