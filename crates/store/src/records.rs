@@ -619,3 +619,88 @@ impl Store {
         })
     }
 }
+
+/// Counts of records over a period by each list and by level, and filings by month.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RecordStats {
+    pub records: u64,
+    pub by_category: Vec<(String, u64)>,
+    pub by_manner: Vec<(String, u64)>,
+    pub by_matter: Vec<(String, u64)>,
+    /// (unit level, records)
+    pub by_level: Vec<(i64, u64)>,
+    /// (month, records, zero reports, filings)
+    pub by_month: Vec<(String, u64, u64, u64)>,
+}
+
+impl Store {
+    /// Statistics of the records of units in scope over [from, to] (aggregates only).
+    pub async fn record_stats(
+        &self,
+        scope: &crate::Scope,
+        from: Month,
+        to: Month,
+    ) -> Result<RecordStats> {
+        use duban_domain::records::{IntervenerCategory, Manner, Matter};
+        let filter = format!(
+            "f.unit_id IN (SELECT u.id FROM units u WHERE {}) AND f.month >= $3 AND f.month <= $4",
+            crate::scope_sql("u", 1, 2)
+        );
+        let query = |sql: String| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(scope.unit_id)
+                .bind(crate::scope_like(scope))
+                .bind(from.to_string())
+                .bind(to.to_string())
+        };
+        let mut st = RecordStats::default();
+        let by = |col: &str| {
+            format!(
+                "SELECT r.{col}, COUNT(*) FROM interference_records r JOIN record_filings f ON f.id = r.filing_id WHERE {filter} GROUP BY r.{col} ORDER BY 2 DESC"
+            )
+        };
+        let named = |rows: Vec<sqlx::any::AnyRow>, name: &dyn Fn(&str) -> Option<String>| {
+            rows.iter()
+                .map(|r| {
+                    let code: String = r.try_get(0)?;
+                    Ok((name(&code).unwrap_or(code), crate::int(r, 1)? as u64))
+                })
+                .collect::<Result<Vec<_>>>()
+        };
+        st.by_category = named(
+            query(by("intervener_category"))
+                .fetch_all(&self.pool)
+                .await?,
+            &|c| IntervenerCategory::parse(c).map(|v| v.zh().to_string()),
+        )?;
+        st.by_manner = named(query(by("manner")).fetch_all(&self.pool).await?, &|c| {
+            Manner::parse(c).map(|v| v.zh().to_string())
+        })?;
+        st.by_matter = named(query(by("scope")).fetch_all(&self.pool).await?, &|c| {
+            Matter::parse(c).map(|v| v.zh().to_string())
+        })?;
+        st.records = st.by_category.iter().map(|c| c.1).sum();
+        for r in query(format!(
+            "SELECT u.level, CAST(SUM(f.records) AS BIGINT) FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE {filter} GROUP BY u.level ORDER BY u.level"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            st.by_level.push((crate::int(&r, 0)?, crate::int(&r, 1)? as u64));
+        }
+        for r in query(format!(
+            "SELECT f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_report) AS BIGINT), COUNT(*) FROM record_filings f WHERE {filter} GROUP BY f.month ORDER BY f.month"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            st.by_month.push((
+                r.try_get(0)?,
+                crate::int(&r, 1)? as u64,
+                crate::int(&r, 2)? as u64,
+                crate::int(&r, 3)? as u64,
+            ));
+        }
+        Ok(st)
+    }
+}

@@ -363,6 +363,14 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "The records of your unit and those below; every view is audited.",
     ),
     ("records.reporter", "报告人", "Reporter"),
+    ("records.stats", "记录报告统计通报", "Statistics"),
+    ("records.by_level", "按层级", "By level"),
+    ("records.by_month", "按月报送情况", "Filings by month"),
+    (
+        "records.mask_cells",
+        "不足 5 件（人次）的数字显示为“<5”。",
+        "Counts under 5 are shown as “<5”.",
+    ),
     ("records.from", "自（月份）", "From (month)"),
     ("records.to", "至（月份）", "To (month)"),
     (

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/records", get(page).post(file))
         .route("/records/register", get(register))
+        .route("/records/stats", get(stats))
 }
 
 #[derive(Template)]
@@ -228,6 +229,103 @@ async fn register(
         from: from.to_string(),
         to: to.to_string(),
         records,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "records_stats.html")]
+struct StatsPage {
+    ctx: Ctx,
+    from: String,
+    to: String,
+    /// quick periods: (label, from, to)
+    periods: Vec<(String, String, String)>,
+    stats: duban_store::records::RecordStats,
+    /// bar charts by category, manner, matter and level
+    charts: Vec<String>,
+    details: bool,
+}
+
+impl StatsPage {
+    /// A count as shown: counts of 1 to 4 are not shown to those without the right to details.
+    fn cell(&self, n: &u64) -> String {
+        if !self.details && (1..5).contains(n) {
+            "<5".into()
+        } else {
+            n.to_string()
+        }
+    }
+}
+
+/// Monthly, quarterly or yearly statistics (通报) by category, manner, matter and level, with
+/// charts; aggregates only.
+async fn stats(State(st): State<AppState>, v: Viewer, Query(q): Query<MonthQuery>) -> PageResult {
+    require(&v, Action::ReadRecordFigures)?;
+    let now = this_month();
+    let month = |raw: Option<&str>, default: Month| match raw.filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map_err(AppError::BadRequest),
+        None => Ok(default),
+    };
+    let to = month(q.to.as_deref(), now)?;
+    let from = month(
+        q.from.as_deref(),
+        Month {
+            year: to.year,
+            month: 1,
+        },
+    )?;
+    if to < from {
+        return Err(AppError::BadRequest("结束月份不能早于开始月份".into()));
+    }
+    let stats = st.store.record_stats(&v.user.scope(), from, to).await?;
+    let details = allowed(v.user.role, Action::ReadRecordDetails);
+    let t = v.t;
+    let shown = |n: u64| {
+        if !details && (1..5).contains(&n) {
+            0
+        } else {
+            n as usize
+        }
+    };
+    let chart = |title: &str, rows: &[(String, u64)]| {
+        duban_publish::chart::stacked_bars(
+            title,
+            &rows
+                .iter()
+                .map(|(label, n)| duban_publish::chart::Bar {
+                    label,
+                    segments: vec![(shown(*n), "#0969da", t.s("records.n_records"))],
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let levels: Vec<(String, u64)> = stats
+        .by_level
+        .iter()
+        .map(|(l, n)| (t.level(l).to_string(), *n))
+        .collect();
+    let charts = vec![
+        chart(t.s("records.category"), &stats.by_category),
+        chart(t.s("records.manner"), &stats.by_manner),
+        chart(t.s("records.matter"), &stats.by_matter),
+        chart(t.s("records.by_level"), &levels),
+    ];
+    let y = to.year;
+    let m = |mm: u32| Month { year: y, month: mm }.to_string();
+    let mut periods = vec![(format!("{y} 年"), m(1), m(12))];
+    for (i, (a, b)) in [(1, 3), (4, 6), (7, 9), (10, 12)].iter().enumerate() {
+        periods.push((format!("{y} 年第 {} 季度", i + 1), m(*a), m(*b)));
+    }
+    periods.push((format!("{to}"), to.to_string(), to.to_string()));
+    let page = StatsPage {
+        ctx: ctx(&v, "/records"),
+        from: from.to_string(),
+        to: to.to_string(),
+        periods,
+        stats,
+        charts,
+        details,
     };
     Ok(Html(page.render()?).into_response())
 }

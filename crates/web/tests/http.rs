@@ -1607,6 +1607,17 @@ async fn staff_file_monthly_and_the_discipline_group_reads_the_register() {
         "{}",
         r.body
     );
+    // statistics: aggregates with charts; small counts masked for those without the right to details
+    let r = o.get(&format!("/records/stats?from={last}&to={now}")).await;
+    assert!(
+        r.status == StatusCode::OK
+            && r.body.contains("<svg class=\"chart\"")
+            && r.body.contains("记录件数 &#60;5"),
+        "{}",
+        r.body
+    );
+    let r = d.get(&format!("/records/stats?from={last}&to={now}")).await;
+    assert!(r.body.contains("记录件数 2"), "{}", r.body);
     let mut x = Client::login(&app, "xihu.office").await;
     let r = x.get(&format!("/records?month={last}")).await;
     assert!(!r.body.contains("最高人民检察院</td>"), "{}", r.body);
