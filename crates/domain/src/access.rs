@@ -49,6 +49,8 @@ pub enum Action {
     ReadRecordDetails,
     /// Read aggregate figures of interference records (no cell under 5 persons).
     ReadRecordFigures,
+    /// Draft and issue supervision letters (督促函) to under-reporting units; record their answers.
+    IssueRecordLetters,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -67,6 +69,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
             role,
             Role::Admin | Role::Office | Role::Discipline | Role::Leader
         ),
+        IssueRecordLetters => matches!(role, Role::Office | Role::Discipline),
     }
 }
 

@@ -317,6 +317,28 @@ pub fn flag(units: &[Figures], rules: &FlagRules) -> Vec<Flag> {
     out
 }
 
+/// The draft of a supervision letter (督促函) for a flagged unit, quoting its figures against its
+/// peers'; the office edits it before issuing.
+pub fn draft_letter(f: &Flag, from: Month, to: Month) -> String {
+    let mut reasons = String::new();
+    for (i, r) in f.reasons.iter().enumerate() {
+        reasons.push_str(&format!("{}. {r}；\n", i + 1));
+    }
+    format!(
+        "{name}：\n\n\
+         根据防止干预司法“三个规定”记录报告情况统计，{from} 至 {to}，你单位共报告过问或干预、插手司法办案等重大事项 {records} 件，\
+         每百人每月 {rate:.2} 件，同类单位中位数为 {peer:.2} 件；零报告占 {zero:.1}%，同类单位中位数为 {peer_zero:.1}%。具体情况如下：\n{reasons}\n\
+         上述情况反映出你单位记录报告工作可能存在报告偏少、不尽符合实际的问题。请认真对照“三个规定”要求开展自查，\
+         教育引导干警做到“凡过问必登记”，并于收到本函后 30 日内将自查整改情况书面报送驻院纪检监察组。\n",
+        name = f.name,
+        records = f.records,
+        rate = f.rate_per_100,
+        peer = f.peer_median_rate,
+        zero = f.zero_share * 100.0,
+        peer_zero = f.peer_median_zero_share * 100.0,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +403,26 @@ mod tests {
         let f = flags.iter().find(|f| f.unit_code == "drop").unwrap();
         assert!(f.reasons.iter().any(|r| r.contains("骤降")), "{f:?}");
         assert!(f.reasons.iter().any(|r| r.contains("连续 3 个月")), "{f:?}");
+    }
+
+    #[test]
+    fn a_draft_quotes_the_figures() {
+        let mut units: Vec<Figures> = (0..10)
+            .map(|i| unit(&format!("u{i}"), 1000, &[20 + i, 22, 19, 21, 20, 23]))
+            .collect();
+        units.push(unit("low", 1000, &[2, 1, 2, 1, 2, 1]));
+        let f = &flag(&units, &FlagRules::default())[0];
+        let (a, b) = (
+            Month::parse("2020-01").unwrap(),
+            Month::parse("2020-06").unwrap(),
+        );
+        let text = draft_letter(f, a, b);
+        assert!(
+            text.starts_with("low：")
+                && text.contains("共报告过问或干预、插手司法办案等重大事项 9 件")
+                && text.contains("30 日内"),
+            "{text}"
+        );
     }
 
     #[test]

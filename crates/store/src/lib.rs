@@ -118,6 +118,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0015_letters_more.sql"),
     ),
     (16, include_str!("../migrations/sqlite/0016_records.sql")),
+    (
+        17,
+        include_str!("../migrations/sqlite/0017_supervision_letters.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -166,6 +170,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0015_letters_more.sql"),
     ),
     (16, include_str!("../migrations/postgres/0016_records.sql")),
+    (
+        17,
+        include_str!("../migrations/postgres/0017_supervision_letters.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

@@ -105,3 +105,106 @@ async fn import_counts_and_flags() {
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn supervision_letters_are_drafted_issued_and_answered() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let actor = Actor::system("test");
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let national = duban_store::Scope {
+            unit_id: spp.id,
+            unit_path: spp.path.clone(),
+            subtree: true,
+        };
+        let flag = duban_domain::records::Flag {
+            unit_code: "330000".into(),
+            name: "浙江省人民检察院".into(),
+            group: "第2级".into(),
+            reasons: vec!["零报告占 100.0%，同类单位中位数 97.0%".into()],
+            staff_months: 900,
+            records: 0,
+            rate_per_100: 0.0,
+            peer_median_rate: 1.8,
+            z: Some(-4.0),
+            zero_share: 1.0,
+            peer_median_zero_share: 0.97,
+            zero_streak: 9,
+        };
+        let (from, to) = (
+            Month::parse("2020-01").unwrap(),
+            Month::parse("2020-09").unwrap(),
+        );
+        let id = store
+            .draft_supervision_letter(&actor, &national, &flag, from, to)
+            .await
+            .unwrap();
+        // a unit outside the caller's scope cannot be written to
+        let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+        let small = duban_store::Scope {
+            unit_id: xihu.id,
+            unit_path: xihu.path.clone(),
+            subtree: false,
+        };
+        assert!(
+            store
+                .draft_supervision_letter(&actor, &small, &flag, from, to)
+                .await
+                .is_err(),
+            "{name}"
+        );
+        assert!(
+            store
+                .supervision_letter_step(&actor, &small, id, "issue", "")
+                .await
+                .is_err(),
+            "{name}"
+        );
+        let l = &store.supervision_letters(&national).await.unwrap()[0];
+        assert!(
+            l.body.contains("零报告占 100.0%") && l.state() == "draft",
+            "{name}: {l:?}"
+        );
+        // answering a draft is refused; edit, issue (numbered), answer
+        let Err(StoreError::Invalid(m)) = store
+            .supervision_letter_step(&actor, &national, id, "answer", "x")
+            .await
+        else {
+            panic!("{name}")
+        };
+        assert!(m.contains("未发出"), "{m}");
+        store
+            .supervision_letter_step(&actor, &national, id, "edit", "浙江省人民检察院：请自查。")
+            .await
+            .unwrap();
+        store
+            .supervision_letter_step(&actor, &national, id, "issue", "")
+            .await
+            .unwrap();
+        let l = &store.supervision_letters(&national).await.unwrap()[0];
+        assert_eq!(
+            (l.state(), l.number.map(|n| n.1)),
+            ("issued", Some(1)),
+            "{name}"
+        );
+        assert!(
+            store
+                .supervision_letter_step(&actor, &national, id, "edit", "改")
+                .await
+                .is_err()
+        );
+        store
+            .supervision_letter_step(
+                &actor,
+                &national,
+                id,
+                "answer",
+                "已开展自查，补报记录 12 件",
+            )
+            .await
+            .unwrap();
+        let l = &store.supervision_letters(&national).await.unwrap()[0];
+        assert_eq!(l.state(), "answered", "{name}");
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}

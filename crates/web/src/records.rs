@@ -22,6 +22,9 @@ pub fn routes() -> Router<AppState> {
         .route("/records", get(page).post(file))
         .route("/records/register", get(register))
         .route("/records/stats", get(stats))
+        .route("/records/flags", get(flags))
+        .route("/records/letters", get(letters).post(draft))
+        .route("/records/letters/{id}", axum::routing::post(letter_step))
 }
 
 #[derive(Template)]
@@ -328,4 +331,166 @@ async fn stats(State(st): State<AppState>, v: Viewer, Query(q): Query<MonthQuery
         details,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct FlagQuery {
+    from: Option<String>,
+    to: Option<String>,
+    level: Option<String>,
+}
+
+fn period(q: &FlagQuery) -> Result<(Month, Month), AppError> {
+    let now = this_month();
+    let month = |raw: Option<&str>, default: Month| match raw.filter(|m| !m.is_empty()) {
+        Some(m) => Month::parse(m).map_err(AppError::BadRequest),
+        None => Ok(default),
+    };
+    let to = month(q.to.as_deref(), now)?;
+    let from = month(
+        q.from.as_deref(),
+        Month {
+            year: to.year,
+            month: 1,
+        },
+    )?;
+    if to < from {
+        return Err(AppError::BadRequest("结束月份不能早于开始月份".into()));
+    }
+    Ok((from, to))
+}
+
+async fn scoped_flags(
+    st: &AppState,
+    v: &Viewer,
+    from: Month,
+    to: Month,
+    level: Option<i64>,
+) -> Result<Vec<duban_domain::records::Flag>, AppError> {
+    let all = st
+        .store
+        .flag_records(
+            from,
+            to,
+            level,
+            &duban_domain::records::FlagRules::default(),
+        )
+        .await?;
+    Ok(st.store.flags_in_scope(&v.user.scope(), all).await?)
+}
+
+#[derive(Template)]
+#[template(path = "records_flags.html")]
+struct FlagsPage {
+    ctx: Ctx,
+    from: String,
+    to: String,
+    level: String,
+    flags: Vec<duban_domain::records::Flag>,
+    can_issue: bool,
+}
+
+/// Units (and SPP departments) in scope whose reports look too few, with reasons and figures.
+async fn flags(State(st): State<AppState>, v: Viewer, Query(q): Query<FlagQuery>) -> PageResult {
+    require(&v, Action::ReadRecordFigures)?;
+    let (from, to) = period(&q)?;
+    let level = q.level.as_deref().and_then(|l| l.parse::<i64>().ok());
+    let page = FlagsPage {
+        ctx: ctx(&v, "/records"),
+        from: from.to_string(),
+        to: to.to_string(),
+        level: level.map(|l| l.to_string()).unwrap_or_default(),
+        flags: scoped_flags(&st, &v, from, to, level).await?,
+        can_issue: allowed(v.user.role, Action::IssueRecordLetters),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct DraftForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Drafts a supervision letter for a flagged unit, from its figures.
+async fn draft(State(st): State<AppState>, v: Viewer, Form(f): Form<DraftForm>) -> PageResult {
+    require(&v, Action::IssueRecordLetters)?;
+    let (from, to) = period(&FlagQuery {
+        from: Some(f.from.clone()),
+        to: Some(f.to.clone()),
+        level: None,
+    })?;
+    let flag = scoped_flags(&st, &v, from, to, None)
+        .await?
+        .into_iter()
+        .find(|x| x.unit_code == f.code)
+        .ok_or(AppError::NotFound)?;
+    st.store
+        .draft_supervision_letter(&v.user.actor(), &v.user.scope(), &flag, from, to)
+        .await?;
+    Ok(Redirect::to("/records/letters").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "records_letters.html")]
+struct LettersPage {
+    ctx: Ctx,
+    letters: Vec<duban_store::records::SupervisionLetter>,
+    can_issue: bool,
+    today: String,
+    error: Option<String>,
+}
+
+async fn letters_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResult {
+    require(v, Action::ReadRecordFigures)?;
+    let page = LettersPage {
+        ctx: ctx(v, "/records"),
+        letters: st.store.supervision_letters(&v.user.scope()).await?,
+        can_issue: allowed(v.user.role, Action::IssueRecordLetters),
+        today: crate::rectification::today().to_string(),
+        error: error.clone(),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Supervision letters (督促函) to units in scope and where each stands.
+async fn letters(State(st): State<AppState>, v: Viewer) -> PageResult {
+    letters_view(&st, &v, None).await
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// Edits, issues, or records the answer to a supervision letter.
+async fn letter_step(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(f): Form<StepForm>,
+) -> PageResult {
+    require(&v, Action::IssueRecordLetters)?;
+    match st
+        .store
+        .supervision_letter_step(&v.user.actor(), &v.user.scope(), id, &f.step, &f.text)
+        .await
+        .map_err(AppError::from)
+    {
+        Ok(()) => Ok(Redirect::to("/records/letters").into_response()),
+        Err(AppError::BadRequest(m)) => letters_view(&st, &v, Some(m)).await,
+        Err(e) => Err(e),
+    }
 }

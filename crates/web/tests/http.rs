@@ -1618,6 +1618,22 @@ async fn staff_file_monthly_and_the_discipline_group_reads_the_register() {
     );
     let r = d.get(&format!("/records/stats?from={last}&to={now}")).await;
     assert!(r.body.contains("记录件数 2"), "{}", r.body);
+    let r = o.get(&format!("/records/flags?from={last}&to={now}")).await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("报告偏少的单位"),
+        "{}",
+        r.body
+    );
+    let r = o.get("/records/letters").await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("督促函"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        s.get("/records/letters").await.status,
+        StatusCode::FORBIDDEN
+    );
     let mut x = Client::login(&app, "xihu.office").await;
     let r = x.get(&format!("/records?month={last}")).await;
     assert!(!r.body.contains("最高人民检察院</td>"), "{}", r.body);
