@@ -210,19 +210,7 @@ async fn register(
     Query(q): Query<MonthQuery>,
 ) -> PageResult {
     require(&v, Action::ReadRecordDetails)?;
-    let now = this_month();
-    let month = |raw: Option<&str>, default: Month| match raw.filter(|m| !m.is_empty()) {
-        Some(m) => Month::parse(m).map_err(AppError::BadRequest),
-        None => Ok(default),
-    };
-    let to = month(q.to.as_deref(), now)?;
-    let from = month(
-        q.from.as_deref(),
-        Month {
-            year: to.year,
-            month: 1,
-        },
-    )?;
+    let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
     let records = st
         .store
         .record_register(&v.user.actor(), &v.user.scope(), from, to)
@@ -265,22 +253,7 @@ impl StatsPage {
 /// charts; aggregates only.
 async fn stats(State(st): State<AppState>, v: Viewer, Query(q): Query<MonthQuery>) -> PageResult {
     require(&v, Action::ReadRecordFigures)?;
-    let now = this_month();
-    let month = |raw: Option<&str>, default: Month| match raw.filter(|m| !m.is_empty()) {
-        Some(m) => Month::parse(m).map_err(AppError::BadRequest),
-        None => Ok(default),
-    };
-    let to = month(q.to.as_deref(), now)?;
-    let from = month(
-        q.from.as_deref(),
-        Month {
-            year: to.year,
-            month: 1,
-        },
-    )?;
-    if to < from {
-        return Err(AppError::BadRequest("结束月份不能早于开始月份".into()));
-    }
+    let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
     let stats = st.store.record_stats(&v.user.scope(), from, to).await?;
     let details = allowed(v.user.role, Action::ReadRecordDetails);
     let t = v.t;
@@ -340,15 +313,15 @@ struct FlagQuery {
     level: Option<String>,
 }
 
-fn period(q: &FlagQuery) -> Result<(Month, Month), AppError> {
-    let now = this_month();
+/// A period of months from the query: `to` defaults to this month, `from` to January of its year.
+fn period(from: Option<&str>, to: Option<&str>) -> Result<(Month, Month), AppError> {
     let month = |raw: Option<&str>, default: Month| match raw.filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m).map_err(AppError::BadRequest),
         None => Ok(default),
     };
-    let to = month(q.to.as_deref(), now)?;
+    let to = month(to, this_month())?;
     let from = month(
-        q.from.as_deref(),
+        from,
         Month {
             year: to.year,
             month: 1,
@@ -393,7 +366,7 @@ struct FlagsPage {
 /// Units (and SPP departments) in scope whose reports look too few, with reasons and figures.
 async fn flags(State(st): State<AppState>, v: Viewer, Query(q): Query<FlagQuery>) -> PageResult {
     require(&v, Action::ReadRecordFigures)?;
-    let (from, to) = period(&q)?;
+    let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
     let level = q.level.as_deref().and_then(|l| l.parse::<i64>().ok());
     let page = FlagsPage {
         ctx: ctx(&v, "/records"),
@@ -419,11 +392,7 @@ struct DraftForm {
 /// Drafts a supervision letter for a flagged unit, from its figures.
 async fn draft(State(st): State<AppState>, v: Viewer, Form(f): Form<DraftForm>) -> PageResult {
     require(&v, Action::IssueRecordLetters)?;
-    let (from, to) = period(&FlagQuery {
-        from: Some(f.from.clone()),
-        to: Some(f.to.clone()),
-        level: None,
-    })?;
+    let (from, to) = period(Some(&f.from), Some(&f.to))?;
     let flag = scoped_flags(&st, &v, from, to, None)
         .await?
         .into_iter()
