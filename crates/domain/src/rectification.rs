@@ -350,6 +350,14 @@ pub struct SupervisionRules {
     /// the two clocks of letters from the public
     #[serde(default)]
     pub letter_clocks: crate::letters::ClockRules,
+    /// from this day of a month, staff who have not filed the previous month's interference
+    /// records are reminded
+    #[serde(default = "default_remind_day")]
+    pub records_remind_day: u32,
+}
+
+fn default_remind_day() -> u32 {
+    5
 }
 
 impl Default for SupervisionRules {
@@ -359,6 +367,7 @@ impl Default for SupervisionRules {
             urging: urging::UrgeRules::default(),
             reviewers: vec![crate::org::Role::Discipline, crate::org::Role::Office],
             letter_clocks: Default::default(),
+            records_remind_day: default_remind_day(),
         }
     }
 }
@@ -409,6 +418,9 @@ impl SupervisionRules {
         }
         if !(1..=6).contains(&c.progress_every_months) {
             return Err("“办理进展答复周期”应在 1 至 6 个月之间".into());
+        }
+        if !(1..=28).contains(&self.records_remind_day) {
+            return Err("“三个规定报送提醒日”应在每月 1 至 28 日之间".into());
         }
         Ok(())
     }

@@ -586,7 +586,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             let t = std::time::Instant::now();
             let r = scheduler::run_once(&store, mailer.as_ref(), as_of).await?;
             println!(
-                "sweep {as_of}: {} tasks watched, {} reminders and {} notices issued ({:.2}s); {} letters watched, {} reminders and {} notices issued ({:.2}s); {} e-mails sent, {} failed ({:.2}s)",
+                "sweep {as_of}: {} tasks watched, {} reminders and {} notices issued ({:.2}s); {} letters watched, {} reminders and {} notices issued ({:.2}s); {} staff reminded to file their records; {} e-mails sent, {} failed ({:.2}s)",
                 r.sweep.watched_tasks,
                 r.sweep.reminders,
                 r.sweep.notices,
@@ -595,6 +595,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 r.sweep.letter_reminders,
                 r.sweep.letter_notices,
                 r.sweep.letters_seconds,
+                r.sweep.record_reminders,
                 r.mailed,
                 r.mail_failed,
                 t.elapsed().as_secs_f64()

@@ -122,6 +122,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/sqlite/0017_supervision_letters.sql"),
     ),
+    (
+        18,
+        include_str!("../migrations/sqlite/0018_filing_reminders.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -173,6 +177,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         17,
         include_str!("../migrations/postgres/0017_supervision_letters.sql"),
+    ),
+    (
+        18,
+        include_str!("../migrations/postgres/0018_filing_reminders.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

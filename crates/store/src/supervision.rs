@@ -20,6 +20,8 @@ pub struct SweepReport {
     pub watched_letters: usize,
     pub letter_reminders: u64,
     pub letter_notices: u64,
+    /// staff reminded of the previous month's interference-record filing
+    pub record_reminders: u64,
     /// how long each half took
     pub tasks_seconds: f64,
     pub letters_seconds: f64,
@@ -108,7 +110,47 @@ impl Store {
             report.letter_notices,
         ) = self.sweep_letters(as_of).await?;
         report.letters_seconds = t.elapsed().as_secs_f64();
+        report.record_reminders = self.sweep_records(as_of).await?;
         Ok(report)
+    }
+
+    /// From the configured day of a month, reminds every staff member with an account who has not
+    /// filed the previous month's interference records (once per month; a reminder, in the app
+    /// and by e-mail). Returns how many were reminded.
+    pub async fn sweep_records(&self, as_of: NaiveDate) -> Result<u64> {
+        use chrono::Datelike;
+        let day = self.supervision_rules().await?.records_remind_day;
+        if as_of.day() < day {
+            return Ok(0);
+        }
+        let first = as_of.with_day(1).unwrap_or(as_of);
+        let month = duban_domain::records::Month::of(first - chrono::Duration::days(1)).to_string();
+        let mut w = self.write(&Actor::system("scheduler")).await?;
+        let n = sqlx::query(
+            "INSERT INTO notices (filer_id, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) \
+             SELECT s.id, 'reminder', '', 'records:' || $1, s.id, $2, 0, MAX(us.email), $3 FROM users us JOIN staff s ON s.id = us.staff_id \
+             WHERE us.disabled = 0 AND NOT EXISTS (SELECT 1 FROM record_filings f WHERE f.staff_id = s.id AND f.month = $1) \
+             GROUP BY s.id ON CONFLICT DO NOTHING",
+        )
+        .bind(&month)
+        .bind(as_of.to_string())
+        .bind(now_rfc3339())
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            w.audit(Change {
+                action: "supervision.sweep_records",
+                entity: "notices",
+                entity_id: as_of.to_string(),
+                unit_id: None,
+                before: None,
+                after: Some(json!({"month": month, "reminders": n})),
+            })
+            .await?;
+        }
+        w.commit().await?;
+        Ok(n)
     }
 
     /// Issues what is owed on `as_of` to every open letter, by the rectification rules applied to
@@ -439,9 +481,15 @@ impl Store {
     /// sender's mail is retried, and two senders never take the same one).
     pub async fn claim_mail(&self, limit: i64) -> Result<Vec<OutMail>> {
         let now = now_epoch();
-        let ids = sqlx::query(
-            "UPDATE notices SET claimed_at = $1 WHERE id IN (SELECT id FROM notices WHERE sent_at IS NULL AND email <> '' AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY id LIMIT $3) RETURNING id",
-        )
+        // On PostgreSQL the rows are locked as they are picked (another sender skips them);
+        // SQLite runs one writer at a time.
+        let lock = match self.backend {
+            crate::Backend::Sqlite => "",
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let ids = sqlx::query(crate::sqlf!(
+            "UPDATE notices SET claimed_at = $1 WHERE id IN (SELECT id FROM notices WHERE sent_at IS NULL AND email <> '' AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY id LIMIT $3{lock}) RETURNING id"
+        ))
         .bind(now)
         .bind(now - 300)
         .bind(limit)
@@ -466,7 +514,18 @@ impl Store {
             );
             let name: Option<String> = n.try_get(7)?;
             let letter: Option<i64> = n.try_get(8)?;
+            let dedupe: String = n.try_get(9)?;
             let (subject, body) = match letter {
+                None if dedupe.starts_with("records:") => {
+                    let month = dedupe.trim_start_matches("records:");
+                    let to = name.as_deref().unwrap_or("同志");
+                    (
+                        format!("【提醒】请报送 {month} 三个规定记录报告"),
+                        format!(
+                            "{to}：\n\n您尚未报送 {month} 过问或干预、插手司法办案等重大事项记录报告。有相关情况的请逐件记录，没有的请报送零报告。\n\n驻院纪检监察组\n{issued}"
+                        ),
+                    )
+                }
                 Some(letter) => letter_notice_text(
                     &kind,
                     &level,

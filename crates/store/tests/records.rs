@@ -208,3 +208,65 @@ async fn supervision_letters_are_drafted_issued_and_answered() {
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn staff_who_have_not_filed_are_reminded_once_a_month() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let accounts: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT staff_id) FROM users WHERE staff_id IS NOT NULL AND disabled = 0")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert!(accounts > 1, "{name}");
+        // before the 5th nothing; on it, everyone with an account for December; once only
+        assert_eq!(
+            store.sweep_records(d("2021-01-04")).await.unwrap(),
+            0,
+            "{name}"
+        );
+        assert_eq!(
+            store.sweep_records(d("2021-01-05")).await.unwrap() as i64,
+            accounts,
+            "{name}"
+        );
+        assert_eq!(
+            store.sweep_records(d("2021-01-20")).await.unwrap(),
+            0,
+            "{name}"
+        );
+        // one of them files for January: not reminded in February
+        let staff: i64 =
+            sqlx::query_scalar("SELECT MIN(staff_id) FROM users WHERE staff_id IS NOT NULL")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        store
+            .file_record(
+                &Actor::system("test"),
+                staff,
+                Month::parse("2021-01").unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.sweep_records(d("2021-02-10")).await.unwrap() as i64,
+            accounts - 1,
+            "{name}"
+        );
+        // the mail says which month
+        sqlx::query("UPDATE notices SET email = 'x@example.org' WHERE filer_id IS NOT NULL")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let mail = store.claim_mail(500).await.unwrap();
+        assert!(
+            mail.iter()
+                .any(|m| m.subject == "【提醒】请报送 2021-01 三个规定记录报告"),
+            "{name}: {:?}",
+            mail.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}

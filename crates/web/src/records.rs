@@ -33,6 +33,8 @@ struct RecordsPage {
     ctx: Ctx,
     /// whether the user is a staff member who files
     files: bool,
+    /// the previous month, when it is past the reminder day and not filed yet
+    owed: Option<String>,
     filings: Vec<MyFiling>,
     /// months the user may file for (this month and the two before), newest first
     months: Vec<String>,
@@ -88,13 +90,22 @@ async fn view(
         };
         months.push(prev);
     }
+    let filings = match v.user.staff_id {
+        Some(s) => st.store.my_filings(s).await?,
+        None => vec![],
+    };
+    let previous = months.get(1).map(Month::to_string).unwrap_or_default();
+    use chrono::Datelike;
+    let remind_from = st.store.supervision_rules().await?.records_remind_day;
+    let owed = (v.user.staff_id.is_some()
+        && crate::rectification::today().day() >= remind_from
+        && !filings.iter().any(|f| f.month == previous))
+    .then_some(previous);
     let page = RecordsPage {
         ctx: ctx(v, "/records"),
         files: v.user.staff_id.is_some(),
-        filings: match v.user.staff_id {
-            Some(s) => st.store.my_filings(s).await?,
-            None => vec![],
-        },
+        owed,
+        filings,
         months: months.iter().map(Month::to_string).collect(),
         categories: IntervenerCategory::ALL,
         manners: Manner::ALL,

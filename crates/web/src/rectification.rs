@@ -1572,6 +1572,8 @@ struct RulesForm {
     reply_counting: String,
     #[serde(default)]
     progress_every_months: String,
+    #[serde(default)]
+    records_remind_day: String,
 }
 
 async fn set_rules(
@@ -1587,7 +1589,8 @@ async fn set_rules(
             .parse::<i64>()
             .map_err(|_| format!("“{label}”应为整数天数"))
     };
-    let old = st.store.supervision_rules().await?.letter_clocks;
+    let current = st.store.supervision_rules().await?;
+    let old = current.letter_clocks;
     let count = |raw: &str, label: &str, old: u32| {
         if raw.trim().is_empty() {
             return Ok(old);
@@ -1634,6 +1637,11 @@ async fn set_rules(
                     old.progress_every_months,
                 )?,
             },
+            records_remind_day: count(
+                &f.records_remind_day,
+                "三个规定报送提醒日",
+                current.records_remind_day,
+            )?,
         })
     })();
     let result = match parsed {
