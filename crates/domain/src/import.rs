@@ -14,6 +14,10 @@ pub struct CellError {
 
 impl std::fmt::Display for CellError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.row == 0 {
+            // a summary line, not a cell
+            return f.write_str(&self.message);
+        }
         write!(
             f,
             "第 {} 行，{} 列：{}",
@@ -1050,16 +1054,6 @@ pub const RECORD_COLUMNS: [(&str, &str); 13] = [
     ("content", "内容"),
 ];
 
-/// One row of a records file: a zero report, or one record.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordRow {
-    pub row: usize,
-    pub month: crate::records::Month,
-    pub staff_no: String,
-    /// `None` for a zero report
-    pub record: Option<RecordFields>,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordFields {
     pub occurred_on: chrono::NaiveDate,
@@ -1074,117 +1068,178 @@ pub struct RecordFields {
     pub content: String,
 }
 
-/// Validates a records file: months (not after `this_month`), known staff, 0/1 flags, the three
-/// lists, dates within their month; a zero report has no record fields and no record beside it
-/// for the same person and month, and is filed once.
-pub fn validate_records(
-    table: &Table,
-    staff: &HashSet<String>,
+/// One filing of a checked records file: a staff member's month, a zero report or the number of
+/// records it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filing {
+    /// first row of the file that made it
+    pub row: usize,
+    pub staff_id: i64,
+    pub month: crate::records::Month,
+    pub zero_report: bool,
+    pub records: u32,
+}
+
+/// A records file that passed every check.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckedRecords {
+    /// in the file's order
+    pub filings: Vec<Filing>,
+    /// (staff id, month, record), in the file's order
+    pub records: Vec<(i64, crate::records::Month, RecordFields)>,
+}
+
+/// At most this many problems are listed; the rest are counted.
+pub const MAX_LISTED_PROBLEMS: usize = 1000;
+
+/// Checks a records file row by row, so that a file of millions of rows is never held in memory:
+/// months (not after `this_month`), known staff, 0/1 flags, the three lists, dates within their
+/// month; a zero report has no record fields and no record beside it for the same person and
+/// month, and is filed once. Row 1 is the header.
+pub struct RecordsCheck {
+    staff: HashMap<String, i64>,
     this_month: crate::records::Month,
-) -> Result<Vec<RecordRow>, Vec<CellError>> {
-    use crate::records::{IntervenerCategory, Manner, Matter, Month};
-    let mut errors = Vec::new();
-    let Some(ix) = columns(table, &RECORD_COLUMNS, &mut errors) else {
-        return Err(errors);
-    };
-    let mut rows = Vec::new();
-    // (staff, month) → (first row, zero report?)
-    let mut seen: HashMap<(String, Month), (usize, bool)> = HashMap::new();
-    for (i, raw) in table.iter().enumerate().skip(1) {
-        let row = i + 1;
-        if is_blank(raw) {
-            continue;
+    ix: Option<Vec<usize>>,
+    header_seen: bool,
+    /// (staff, month) → index in `filings`
+    seen: HashMap<(i64, crate::records::Month), usize>,
+    out: CheckedRecords,
+    errors: Vec<CellError>,
+    unlisted: usize,
+}
+
+impl RecordsCheck {
+    /// `staff` maps staff numbers to ids.
+    pub fn new(staff: HashMap<String, i64>, this_month: crate::records::Month) -> RecordsCheck {
+        RecordsCheck {
+            staff,
+            this_month,
+            ix: None,
+            header_seen: false,
+            seen: HashMap::new(),
+            out: CheckedRecords::default(),
+            errors: Vec::new(),
+            unlisted: 0,
         }
-        let mut err = |col: &str, msg: String| {
-            errors.push(CellError {
+    }
+
+    fn err(&mut self, row: usize, column: &str, message: String) {
+        if self.errors.len() < MAX_LISTED_PROBLEMS {
+            self.errors.push(CellError {
                 row,
-                column: col.into(),
-                message: msg,
-            })
-        };
-        let c = |k: usize| cell(raw, ix[k]).trim();
+                column: column.into(),
+                message,
+            });
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    /// Takes the file's row number `row` (the header is row 1).
+    pub fn row<S: AsRef<str>>(&mut self, row: usize, raw: &[S]) {
+        use crate::records::{IntervenerCategory, Manner, Matter, Month};
+        if !self.header_seen {
+            self.header_seen = true;
+            let header: Vec<String> = raw.iter().map(|c| c.as_ref().to_string()).collect();
+            self.ix = columns(&vec![header], &RECORD_COLUMNS, &mut self.errors);
+            return;
+        }
+        let Some(ix) = &self.ix else { return };
+        let cells: [&str; 13] =
+            std::array::from_fn(|k| raw.get(ix[k]).map(|c| c.as_ref().trim()).unwrap_or(""));
+        if cells.iter().all(|c| c.is_empty()) {
+            return;
+        }
+        let c = |k: usize| cells[k];
         let month = match Month::parse(c(0)) {
-            Ok(m) if m > this_month => {
-                err("month", format!("月份 {m} 尚未到来"));
+            Ok(m) if m > self.this_month => {
+                self.err(row, "month", format!("月份 {m} 尚未到来"));
                 None
             }
             Ok(m) => Some(m),
             Err(e) => {
-                err("month", e);
+                self.err(row, "month", e);
                 None
             }
         };
-        let staff_no = c(1).to_string();
-        if !staff.contains(&staff_no) {
-            err("staff_id", format!("人员编号“{staff_no}”不存在"));
+        let staff_id = self.staff.get(c(1)).copied();
+        if staff_id.is_none() {
+            self.err(row, "staff_id", format!("人员编号“{}”不存在", c(1)));
         }
         let zero = match c(2) {
             "1" => Some(true),
             "0" => Some(false),
             other => {
-                err("zero_report", format!("零报告应为 1 或 0，不能是“{other}”"));
+                self.err(
+                    row,
+                    "zero_report",
+                    format!("零报告应为 1 或 0，不能是“{other}”"),
+                );
                 None
             }
         };
-        let record_cells = (3..13).filter(|k| !c(*k).is_empty()).count();
         let mut record = None;
-        if zero == Some(true) && record_cells > 0 {
-            err("zero_report", "零报告不应填写记录内容".into());
+        if zero == Some(true) && (3..13).any(|k| !c(k).is_empty()) {
+            self.err(row, "zero_report", "零报告不应填写记录内容".into());
         }
         if zero == Some(false) {
+            let mut problems: Vec<(&str, String)> = Vec::new();
             let occurred = match crate::calendar::parse_date(c(3)) {
                 Ok(d) if month.is_some_and(|m| !m.contains(d)) => {
-                    err("occurred_on", format!("发生日期 {d} 不在所报月份内"));
+                    problems.push(("occurred_on", format!("发生日期 {d} 不在所报月份内")));
                     None
                 }
                 Ok(d) => Some(d),
                 Err(e) => {
-                    err("occurred_on", e.to_string());
+                    problems.push(("occurred_on", e.to_string()));
                     None
                 }
             };
             let name = text::required(c(4), 50)
-                .map_err(|e| err("intervener_name", format!("干预人姓名{e}")))
+                .map_err(|e| problems.push(("intervener_name", format!("干预人姓名{e}"))))
                 .ok();
             let category = IntervenerCategory::parse(c(7));
             if category.is_none() {
-                err(
+                problems.push((
                     "intervener_category",
                     format!(
                         "干预人员类别“{}”无效（{}）",
                         c(7),
                         IntervenerCategory::list()
                     ),
-                );
+                ));
             }
             let insider = match c(8) {
                 "1" | "是" => Some(true),
                 "0" | "否" => Some(false),
                 other => {
-                    err(
+                    problems.push((
                         "is_procuratorate_staff",
                         format!("是否检察人员应为 1 或 0，不能是“{other}”"),
-                    );
+                    ));
                     None
                 }
             };
             let manner = Manner::parse(c(9));
             if manner.is_none() {
-                err(
+                problems.push((
                     "manner",
                     format!("干预方式“{}”无效（{}）", c(9), Manner::list()),
-                );
+                ));
             }
             let matter = Matter::parse(c(10));
             if matter.is_none() {
-                err(
+                problems.push((
                     "scope",
                     format!("干预事项“{}”无效（{}）", c(10), Matter::list()),
-                );
+                ));
             }
             let content = text::required(c(12), 4000)
-                .map_err(|e| err("content", format!("内容{e}")))
+                .map_err(|e| problems.push(("content", format!("内容{e}"))))
                 .ok();
+            for (col, msg) in problems {
+                self.err(row, col, msg);
+            }
             if let (
                 Some(occurred_on),
                 Some(intervener_name),
@@ -1209,36 +1264,78 @@ pub fn validate_records(
                 });
             }
         }
-        if let (Some(m), Some(z)) = (month, zero) {
-            match seen.get(&(staff_no.clone(), m)) {
-                Some((first, true)) => err(
-                    "zero_report",
-                    format!("与第 {first} 行重复：同一人同一月份已有零报告"),
-                ),
-                Some((first, false)) if z => err(
-                    "zero_report",
-                    format!("第 {first} 行已有该人该月的记录，不能再报零报告"),
-                ),
-                Some(_) => {}
-                None => {
-                    seen.insert((staff_no.clone(), m), (row, z));
-                }
-            }
-            if z || record.is_some() {
-                rows.push(RecordRow {
+        let (Some(m), Some(z), Some(s)) = (month, zero, staff_id) else {
+            return;
+        };
+        match self.seen.get(&(s, m)).map(|i| self.out.filings[*i]) {
+            Some(f) if f.zero_report => self.err(
+                row,
+                "zero_report",
+                format!("与第 {} 行重复：同一人同一月份已有零报告", f.row),
+            ),
+            Some(f) if z => self.err(
+                row,
+                "zero_report",
+                format!("第 {} 行已有该人该月的记录，不能再报零报告", f.row),
+            ),
+            Some(_) => {}
+            None => {
+                self.seen.insert((s, m), self.out.filings.len());
+                self.out.filings.push(Filing {
                     row,
+                    staff_id: s,
                     month: m,
-                    staff_no,
-                    record,
+                    zero_report: z,
+                    records: 0,
                 });
             }
         }
+        if let Some(r) = record
+            && self.errors.is_empty()
+        {
+            if let Some(i) = self.seen.get(&(s, m)) {
+                self.out.filings[*i].records += 1;
+            }
+            self.out.records.push((s, m, r));
+        }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
+
+    /// Every filing and record, or every problem (row and column; past
+    /// [`MAX_LISTED_PROBLEMS`], a last line counts the rest).
+    pub fn finish(mut self) -> Result<CheckedRecords, Vec<CellError>> {
+        if !self.header_seen {
+            return Err(vec![CellError {
+                row: 1,
+                column: "-".into(),
+                message: "文件为空，缺少表头".into(),
+            }]);
+        }
+        if self.unlisted > 0 {
+            self.errors.push(CellError {
+                row: 0,
+                column: "-".into(),
+                message: format!("另有 {} 处问题未列出", self.unlisted),
+            });
+        }
+        if self.errors.is_empty() {
+            Ok(self.out)
+        } else {
+            Err(self.errors)
+        }
     }
+}
+
+/// Checks a whole table at once (see [`RecordsCheck`]).
+pub fn validate_records(
+    table: &Table,
+    staff: HashMap<String, i64>,
+    this_month: crate::records::Month,
+) -> Result<CheckedRecords, Vec<CellError>> {
+    let mut check = RecordsCheck::new(staff, this_month);
+    for (i, raw) in table.iter().enumerate() {
+        check.row(i + 1, raw);
+    }
+    check.finish()
 }
 
 #[cfg(test)]
@@ -1261,16 +1358,19 @@ mod record_tests {
 
     #[test]
     fn every_bad_row_is_named_and_good_rows_pass() {
-        let staff: HashSet<String> = ["S1", "S2"].iter().map(|s| s.to_string()).collect();
+        let staff: HashMap<String, i64> = [("S1".to_string(), 1), ("S2".to_string(), 2)].into();
         let now = Month::parse("2020-09").unwrap();
         let good = t(&[
             "2020-01,S1,1,,,,,,,,,,",
             "2020-01,S2,0,2020-01-15,张某,某局,副局长,领导干部,0,电话,司法办案,（2020）京01刑初1号,打招呼要求从轻",
             "2020-01,S2,0,2020-01-20,李某,某院,庭长,司法机关内部人员,1,当面,司法办案,,询问案情",
         ]);
-        let rows = validate_records(&good, &staff, now).unwrap();
-        assert_eq!(rows.len(), 3);
-        assert!(rows[0].record.is_none() && rows[1].record.is_some());
+        let checked = validate_records(&good, staff.clone(), now).unwrap();
+        assert_eq!(checked.records.len(), 2);
+        let f = &checked.filings;
+        assert_eq!(f.len(), 2);
+        assert!(f[0].zero_report && f[0].staff_id == 1 && f[0].records == 0);
+        assert!(!f[1].zero_report && f[1].staff_id == 2 && f[1].records == 2 && f[1].row == 3);
         let bad = t(&[
             "2020-10,S1,1,,,,,,,,,,",
             "2020-02,S9,1,,,,,,,,,,",
@@ -1280,7 +1380,7 @@ mod record_tests {
             "2020-04,S2,0,2020-05-01,张某,,,领导,2,飞鸽,工程,,x",
             "2020-04,S2,1,,,,,,,,,,",
         ]);
-        let errs = validate_records(&bad, &staff, now).unwrap_err();
+        let errs = validate_records(&bad, staff.clone(), now).unwrap_err();
         let has = |row: usize, col: &str| errs.iter().any(|e| e.row == row && e.column == col);
         assert!(has(2, "month"), "future month: {errs:?}");
         assert!(has(3, "staff_id"), "unknown staff");
@@ -1296,5 +1396,10 @@ mod record_tests {
             assert!(has(7, col), "{col}: {errs:?}");
         }
         assert!(has(8, "zero_report"), "a zero report beside records");
+        // a file with problems everywhere: the first ones listed, the rest counted
+        let lines: Vec<&str> = vec!["2020-02,S9,1,,,,,,,,,,"; MAX_LISTED_PROBLEMS + 500];
+        let errs = validate_records(&t(&lines), staff, now).unwrap_err();
+        assert_eq!(errs.len(), MAX_LISTED_PROBLEMS + 1);
+        assert_eq!(errs[MAX_LISTED_PROBLEMS].message, "另有 500 处问题未列出");
     }
 }

@@ -112,8 +112,9 @@ labelled!(Matter {
     Discipline = "discipline", "监督执纪";
 } "干预事项");
 
-/// Under-reporting thresholds (configurable).
+/// Under-reporting thresholds (configurable on the supervision-rules page).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FlagRules {
     /// a robust z-score at or below minus this flags a rate far under the peers'
     pub z: f64,
@@ -123,17 +124,58 @@ pub struct FlagRules {
     pub zero_streak_months: usize,
     /// the last quarter's rate under this share of the unit's earlier rate flags a drop
     pub drop_ratio: f64,
+    /// a streak or a drop is flagged only when chance alone (Poisson, at the peers' or the unit's
+    /// earlier rate) would give it with at most this probability
+    pub alpha: f64,
 }
 
 impl Default for FlagRules {
     fn default() -> Self {
         FlagRules {
-            z: 2.5,
+            z: 3.0,
             min_staff_months: 60,
             zero_streak_months: 3,
             drop_ratio: 0.4,
+            alpha: 0.001,
         }
     }
+}
+
+impl FlagRules {
+    /// The thresholds' bounds, in Chinese when broken.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1.0..=10.0).contains(&self.z) {
+            return Err("稳健 z 值阈值应在 1 至 10 之间".into());
+        }
+        if self.min_staff_months > 100_000 {
+            return Err("最小人月数过大".into());
+        }
+        if !(2..=12).contains(&self.zero_streak_months) {
+            return Err("连续无记录月数应在 2 至 12 之间".into());
+        }
+        if !(self.drop_ratio > 0.0 && self.drop_ratio < 1.0) {
+            return Err("骤降比例应大于 0、小于 1".into());
+        }
+        if !(self.alpha > 0.0 && self.alpha <= 0.1) {
+            return Err("显著性水平应大于 0、不超过 0.1".into());
+        }
+        Ok(())
+    }
+}
+
+/// P(X ≤ k) for X ~ Poisson(λ), summed in log space (λ may be in the thousands).
+pub fn poisson_cdf(k: u64, lambda: f64) -> f64 {
+    if lambda <= 0.0 {
+        return 1.0;
+    }
+    let mut term = -lambda;
+    let mut acc = term;
+    for i in 1..=k {
+        term += (lambda / i as f64).ln();
+        let (hi, lo) = if acc > term { (acc, term) } else { (term, acc) };
+        acc = hi + (lo - hi).exp().ln_1p();
+    }
+    acc.exp().min(1.0)
 }
 
 /// One unit's (or department's) filings month by month over the period.
@@ -270,26 +312,36 @@ pub fn flag(units: &[Figures], rules: &FlagRules) -> Vec<Flag> {
                     peer_share * 100.0
                 ));
             }
-            // a streak counts when the peers' rate would have given at least 3 records in it (no
-            // record at all then happens by chance in under 5% of cases)
+            // a streak counts when the peers' rate makes a run without any record that long
+            // improbable by chance
             let streak = u.zero_streak();
             let streak_staff: u64 = u.months.iter().rev().take(streak).map(|m| m.0).sum();
             let expected = peer_rate / 100.0 * streak_staff as f64;
-            if streak >= rules.zero_streak_months && streak < u.months.len() && expected >= 3.0 {
+            if streak >= rules.zero_streak_months
+                && streak < u.months.len()
+                && poisson_cdf(0, expected) <= rules.alpha
+            {
                 reasons.push(format!(
                     "最近连续 {streak} 个月没有任何记录（按同类单位水平应有约 {expected:.0} 件）"
                 ));
             }
-            // the last quarter against the months before it
+            // the last quarter against the months before it, when that few records at the
+            // earlier rate is improbable by chance
             let n = u.months.len();
             if n >= 6 {
                 let (before, last) = u.months.split_at(n - 3);
-                let r = |m: &[(u64, u64, u64, u64)]| {
-                    per100(m.iter().map(|x| x.1).sum(), m.iter().map(|x| x.0).sum())
+                let sum = |m: &[(u64, u64, u64, u64)], f: fn(&(u64, u64, u64, u64)) -> u64| {
+                    m.iter().map(f).sum::<u64>()
                 };
-                let (rb, rl) = (r(before), r(last));
-                let earlier_records: u64 = before.iter().map(|x| x.1).sum();
-                if earlier_records >= 10 && rl < rb * rules.drop_ratio {
+                let (rb, rl) = (
+                    per100(sum(before, |x| x.1), sum(before, |x| x.0)),
+                    per100(sum(last, |x| x.1), sum(last, |x| x.0)),
+                );
+                let expected_last = rb / 100.0 * sum(last, |x| x.0) as f64;
+                if sum(before, |x| x.1) >= 10
+                    && rl < rb * rules.drop_ratio
+                    && poisson_cdf(sum(last, |x| x.1), expected_last) <= rules.alpha
+                {
                     reasons.push(format!(
                         "最近 3 个月每百人每月记录 {rl:.2} 件，此前为 {rb:.2} 件，骤降"
                     ));
@@ -403,6 +455,47 @@ mod tests {
         let f = flags.iter().find(|f| f.unit_code == "drop").unwrap();
         assert!(f.reasons.iter().any(|r| r.contains("骤降")), "{f:?}");
         assert!(f.reasons.iter().any(|r| r.contains("连续 3 个月")), "{f:?}");
+    }
+
+    #[test]
+    fn poisson_tails() {
+        assert!((poisson_cdf(0, 3.0) - (-3.0f64).exp()).abs() < 1e-12);
+        assert!((poisson_cdf(2, 2.0) - 5.0 * (-2.0f64).exp()).abs() < 1e-12);
+        assert!(poisson_cdf(900, 1000.0) < 0.001 && poisson_cdf(1000, 1000.0) > 0.5);
+        assert_eq!(poisson_cdf(5, 0.0), 1.0);
+    }
+
+    /// Units of every size recording at one common rate (Poisson noise only), as the country's
+    /// 3,600 units would if none under-reported: next to none is flagged.
+    #[test]
+    fn chance_alone_flags_next_to_no_one() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut poisson = |lambda: f64| {
+            // Knuth's method is fine for the small means here
+            let (l, mut k, mut p) = ((-lambda).exp(), 0u64, 1.0);
+            loop {
+                p *= rng.random::<f64>();
+                if p <= l {
+                    return k;
+                }
+                k += 1;
+            }
+        };
+        let units: Vec<Figures> = (0..3600)
+            .map(|i| {
+                let staff = [20u64, 35, 60, 90, 150, 400][i % 6];
+                let months: Vec<u64> = (0..12).map(|_| poisson(staff as f64 / 60.0)).collect();
+                unit(&format!("u{i}"), staff, &months)
+            })
+            .collect();
+        let flags = flag(&units, &FlagRules::default());
+        assert!(
+            flags.len() <= 18,
+            "{} flagged by chance: {:?}",
+            flags.len(),
+            &flags[..3.min(flags.len())]
+        );
     }
 
     #[test]

@@ -341,7 +341,7 @@ impl std::ops::AddAssign<&PlanStats> for PlanStats {
 }
 
 /// The supervision rules an administrator may change: lights, urging, and who reviews closures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SupervisionRules {
     pub lights: LightRules,
     pub urging: urging::UrgeRules,
@@ -354,6 +354,9 @@ pub struct SupervisionRules {
     /// records are reminded
     #[serde(default = "default_remind_day")]
     pub records_remind_day: u32,
+    /// the under-reporting thresholds of interference records
+    #[serde(default)]
+    pub records_flags: crate::records::FlagRules,
 }
 
 fn default_remind_day() -> u32 {
@@ -368,6 +371,7 @@ impl Default for SupervisionRules {
             reviewers: vec![crate::org::Role::Discipline, crate::org::Role::Office],
             letter_clocks: Default::default(),
             records_remind_day: default_remind_day(),
+            records_flags: Default::default(),
         }
     }
 }
@@ -422,7 +426,7 @@ impl SupervisionRules {
         if !(1..=28).contains(&self.records_remind_day) {
             return Err("“三个规定报送提醒日”应在每月 1 至 28 日之间".into());
         }
-        Ok(())
+        self.records_flags.validate()
     }
 }
 

@@ -304,6 +304,9 @@ fn print_import_errors(e: StoreError) -> anyhow::Error {
         for c in errs {
             eprintln!("{c}");
         }
+        if errs.iter().any(|c| c.row == 0) {
+            return anyhow::anyhow!("导入失败：问题见上，未导入任何数据");
+        }
         return anyhow::anyhow!("导入失败：{} 处问题，未导入任何数据", errs.len());
     }
     e.into()
@@ -509,9 +512,25 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 ImportCmd::Records { file } => ("records", file),
                 ImportCmd::Staff { file } | ImportCmd::Ledger { file, .. } => ("staff", file),
             };
+            let actor = Actor::system("cli");
+            if kind == "records" {
+                // streamed: a year of a country's filings is millions of rows
+                let mut check = store.records_check().await?;
+                duban_publish::sheet::each_row(std::path::Path::new(file), |i, row| {
+                    check.row(i, row)
+                })?;
+                let checked = check
+                    .finish()
+                    .map_err(|e| print_import_errors(duban_store::StoreError::Import(e)))?;
+                let r = store
+                    .import_checked_records(&actor, checked)
+                    .await
+                    .map_err(print_import_errors)?;
+                println!("导入完成：新增 {}", r.created);
+                return Ok(ExitCode::SUCCESS);
+            }
             let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
             let table = duban_publish::sheet::read_table(file, &bytes)?;
-            let actor = Actor::system("cli");
             let r = match kind {
                 "units" => store.import_units(&actor, &table).await,
                 "letters" => store.import_letters(&actor, &table).await,
@@ -659,7 +678,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     from,
                     to,
                     level,
-                    &duban_domain::records::FlagRules::default(),
+                    &store.supervision_rules().await?.records_flags,
                 )
                 .await?;
             if json {

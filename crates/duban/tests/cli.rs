@@ -540,7 +540,7 @@ async fn records_import_report_and_flag() {
         let bad = dir.join("bad.csv");
         std::fs::write(
             &bad,
-            format!("{head}\n2020-01,NOBODY,1,,,,,,,,,,\n2020-01,SPP0001,2,,,,,,,,,,\n"),
+            format!("{head}\n2019-01,NOBODY,1,,,,,,,,,,\n2019-01,SPP0001,2,,,,,,,,,,\n"),
         )
         .unwrap();
         let o = duban(&db, &["import", "records", bad.to_str().unwrap()], None);
@@ -552,13 +552,37 @@ async fn records_import_report_and_flag() {
             "{}",
             out(&o)
         );
+        // a long file whose last row is bad imports nothing (the file is streamed, not held)
+        let tail = dir.join("tail.csv");
+        let mut text = format!("{head}\n");
+        for m in 3..=12 {
+            text.push_str(&format!("2019-{m:02},SPP0001,1,,,,,,,,,,\n"));
+        }
+        text.push_str("2019-03,SPP0002,1,,,,,,,,,,x\n");
+        std::fs::write(&tail, text).unwrap();
+        let o = duban(&db, &["import", "records", tail.to_str().unwrap()], None);
+        assert!(
+            !o.status.success() && out(&o).contains("第 12 行"),
+            "{}",
+            out(&o)
+        );
+        let o = duban(
+            &db,
+            &[
+                "report", "records", "--unit", "100000", "--from", "2019-03", "--to", "2019-12",
+                "--json",
+            ],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["filed"], serde_json::json!(0), "{db}: {v}");
         // the demo's first SPP staff member files a record in January and a zero report in February
         let staff_no = "SPP0001";
         let good = dir.join("good.csv");
         std::fs::write(
             &good,
             format!(
-                "{head}\n2020-01,{staff_no},0,2020-01-15,张某,某局,副局长,领导干部,0,电话,司法办案,,过问案件\n2020-02,{staff_no},1,,,,,,,,,,\n"
+                "{head}\n2019-01,{staff_no},0,2019-01-15,张某,某局,副局长,领导干部,0,电话,司法办案,,过问案件\n2019-02,{staff_no},1,,,,,,,,,,\n"
             ),
         )
         .unwrap();
@@ -567,7 +591,7 @@ async fn records_import_report_and_flag() {
         let o = duban(
             &db,
             &[
-                "report", "records", "--unit", "100000", "--from", "2020-01", "--to", "2020-02",
+                "report", "records", "--unit", "100000", "--from", "2019-01", "--to", "2019-02",
                 "--json",
             ],
             None,

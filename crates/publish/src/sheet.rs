@@ -32,6 +32,69 @@ pub fn read_table(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetErr
     }
 }
 
+/// Feeds a file's rows one at a time to `f` (row numbers from 1, the header included): CSV is
+/// streamed, so a file of millions of rows is never held in memory; XLSX is read whole.
+pub fn each_row(
+    path: &std::path::Path,
+    mut f: impl FnMut(usize, &[&str]),
+) -> Result<(), SheetError> {
+    use std::io::Read;
+    let io = |e: std::io::Error| SheetError::Csv {
+        row: 0,
+        msg: e.to_string(),
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut head = [0u8; 4];
+    let n = file.read(&mut head).map_err(io)?;
+    if n == 0 {
+        return Err(SheetError::Empty);
+    }
+    let name = path.to_string_lossy();
+    if head.starts_with(b"PK\x03\x04") || name.to_lowercase().ends_with(".xlsx") {
+        let bytes = std::fs::read(path).map_err(io)?;
+        for (i, row) in read_table(&name, &bytes)?.iter().enumerate() {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            f(i + 1, &cells);
+        }
+        return Ok(());
+    }
+    let reader = std::io::Read::chain(&head[..n], std::io::BufReader::with_capacity(1 << 20, file));
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut rec = csv::ByteRecord::new();
+    let mut row = 0;
+    loop {
+        row += 1;
+        match r.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(SheetError::Csv {
+                    row,
+                    msg: e.to_string(),
+                });
+            }
+        }
+        let mut cells = Vec::with_capacity(rec.len());
+        for (k, c) in rec.iter().enumerate() {
+            let c = if row == 1 && k == 0 {
+                c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c)
+            } else {
+                c
+            };
+            cells.push(std::str::from_utf8(c).map_err(|_| SheetError::NotUtf8 { row })?);
+        }
+        f(row, &cells);
+    }
+    if row == 1 {
+        Err(SheetError::Empty)
+    } else {
+        Ok(())
+    }
+}
+
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut r = csv::ReaderBuilder::new()

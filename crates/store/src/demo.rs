@@ -50,7 +50,7 @@ pub const PROVINCES: [(&str, &str); 32] = [
 ];
 
 /// City and basic procuratorates under two provinces.
-const LOCAL_UNITS: [(&str, &str, i64, &str); 9] = [
+pub(crate) const LOCAL_UNITS: [(&str, &str, i64, &str); 9] = [
     ("330100", "杭州市人民检察院", 3, "330000"),
     ("330106", "杭州市西湖区人民检察院", 4, "330100"),
     ("330102", "杭州市上城区人民检察院", 4, "330100"),
@@ -328,6 +328,7 @@ impl Store {
             }
         }
         crate::letters::load_demo_letters(self).await?;
+        crate::records::load_demo_records(self).await?;
         // the party group's plan, issued to two provincial procuratorates
         if let Some(plan) = self
             .plan(&scope, crate::demo_rectification::PARTY_PLAN)
@@ -405,10 +406,6 @@ impl Store {
         }
         insert_departments(&mut w.tx, &depts).await?;
         let dept_ids = department_ids(&mut w.tx).await?;
-        const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
-        const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志宏文博";
-        let sur: Vec<char> = SURNAMES.chars().collect();
-        let giv: Vec<char> = GIVEN.chars().collect();
         let mut staff = Vec::new();
         let mut k: usize = 0;
         for (uid, level) in unit_levels {
@@ -420,13 +417,7 @@ impl Store {
             };
             for i in 0..n {
                 k += 1;
-                let name: String = [
-                    sur[k % sur.len()],
-                    giv[(k / 7) % giv.len()],
-                    giv[(k / 3) % giv.len()],
-                ]
-                .iter()
-                .collect();
+                let name = generated_name(k);
                 let dept_name = if level == 1 {
                     SPP_DEPARTMENTS[i % SPP_DEPARTMENTS.len()]
                 } else {
@@ -483,6 +474,22 @@ impl Store {
 }
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// The `k`-th generated staff name (three characters, deterministic).
+pub(crate) fn generated_name(k: usize) -> String {
+    const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+    const GIVEN: &str =
+        "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志宏文博";
+    let sur: Vec<char> = SURNAMES.chars().collect();
+    let giv: Vec<char> = GIVEN.chars().collect();
+    [
+        sur[k % sur.len()],
+        giv[(k / 7) % giv.len()],
+        giv[(k / 3) % giv.len()],
+    ]
+    .iter()
+    .collect()
+}
 
 async fn batched(
     tx: &mut Tx,

@@ -3,7 +3,7 @@
 use crate::org::{ImportReport, Unit};
 use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
 use duban_domain::import::{self, CellError, Table};
-use duban_domain::records::{Figures, Flag, FlagRules, Month};
+use duban_domain::records::{Figures, Flag, FlagRules, IntervenerCategory, Manner, Matter, Month};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -26,9 +26,9 @@ pub struct RecordCounts {
 }
 
 impl Store {
-    /// Loads a records file (one row per record or per zero report): all rows or none, every bad
-    /// row and column named; a staff member's month already filed is refused.
-    pub async fn import_records(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
+    /// A checker for a records file, knowing every staff member (feed it row by row, then
+    /// [`Store::import_checked_records`]).
+    pub async fn records_check(&self) -> Result<import::RecordsCheck> {
         let mut staff: HashMap<String, i64> = HashMap::new();
         for r in sqlx::query("SELECT staff_no, id FROM staff")
             .fetch_all(&self.pool)
@@ -36,35 +36,46 @@ impl Store {
         {
             staff.insert(r.try_get(0)?, r.try_get(1)?);
         }
-        let known: HashSet<String> = staff.keys().cloned().collect();
-        let rows = import::validate_records(table, &known, Month::of(crate::today()))
-            .map_err(StoreError::Import)?;
-        // one filing per staff member and month
-        let mut filings: HashMap<(i64, Month), (usize, bool, u64)> = HashMap::new();
-        for r in &rows {
-            let f = filings.entry((staff[&r.staff_no], r.month)).or_insert((
-                r.row,
-                r.record.is_none(),
-                0,
-            ));
-            if r.record.is_some() {
-                f.2 += 1;
-            }
+        Ok(import::RecordsCheck::new(staff, Month::of(crate::today())))
+    }
+
+    /// Loads a records table (one row per record or per zero report): all rows or none, every
+    /// bad row and column named.
+    pub async fn import_records(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
+        let mut check = self.records_check().await?;
+        for (i, raw) in table.iter().enumerate() {
+            check.row(i + 1, raw);
         }
+        let checked = check.finish().map_err(StoreError::Import)?;
+        self.import_checked_records(actor, checked).await
+    }
+
+    /// Writes a checked records file in one transaction; a staff member's month already filed
+    /// is refused (its row named) and nothing is written.
+    pub async fn import_checked_records(
+        &self,
+        actor: &Actor,
+        checked: import::CheckedRecords,
+    ) -> Result<ImportReport> {
+        let import::CheckedRecords { filings, records } = checked;
         let mut w = self.write(actor).await?;
         // months already filed
         let mut problems = Vec::new();
-        let months: HashSet<String> = filings.keys().map(|(_, m)| m.to_string()).collect();
-        for m in &months {
+        let mut by_month: HashMap<Month, HashMap<i64, usize>> = HashMap::new();
+        for f in &filings {
+            by_month
+                .entry(f.month)
+                .or_default()
+                .insert(f.staff_id, f.row);
+        }
+        for (m, rows) in &by_month {
             for r in sqlx::query("SELECT staff_id FROM record_filings WHERE month = $1")
-                .bind(m)
+                .bind(m.to_string())
                 .fetch_all(&mut *w.tx)
                 .await?
             {
                 let id: i64 = r.try_get(0)?;
-                if let Ok(month) = Month::parse(m)
-                    && let Some((row, _, _)) = filings.get(&(id, month))
-                {
+                if let Some(row) = rows.get(&id) {
                     problems.push(CellError {
                         row: *row,
                         column: "month".into(),
@@ -73,15 +84,26 @@ impl Store {
                 }
             }
         }
+        drop(by_month);
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.row);
+            problems.truncate(import::MAX_LISTED_PROBLEMS);
             return Err(StoreError::Import(problems));
         }
         let now = now_rfc3339();
-        let list: Vec<(i64, String, i64, u64)> = filings
+        let mut list: Vec<(i64, String, i64, u32)> = filings
             .iter()
-            .map(|((s, m), (_, zero, n))| (*s, m.to_string(), i64::from(*zero), *n))
+            .map(|f| {
+                (
+                    f.staff_id,
+                    f.month.to_string(),
+                    i64::from(f.zero_report),
+                    f.records,
+                )
+            })
             .collect();
+        // in key order: the unique index on (staff, month) grows at its end
+        list.sort_unstable();
         for chunk in list.chunks(50_000) {
             sqlx::query(crate::sqlf!(
                 "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
@@ -94,27 +116,26 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
-        let records: Vec<serde_json::Value> = rows
-            .iter()
-            .filter_map(|r| {
-                let f = r.record.as_ref()?;
-                Some(json!([
-                    staff[&r.staff_no],
-                    r.month.to_string(),
-                    f.occurred_on.to_string(),
-                    f.intervener_name,
-                    f.intervener_unit,
-                    f.intervener_post,
-                    f.category.as_str(),
-                    i64::from(f.is_procuratorate_staff),
-                    f.manner.as_str(),
-                    f.matter.as_str(),
-                    f.case_ref,
-                    f.content
-                ]))
-            })
-            .collect();
         for chunk in records.chunks(20_000) {
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|(staff, month, f)| {
+                    json!([
+                        staff,
+                        month.to_string(),
+                        f.occurred_on.to_string(),
+                        f.intervener_name,
+                        f.intervener_unit,
+                        f.intervener_post,
+                        f.category.as_str(),
+                        i64::from(f.is_procuratorate_staff),
+                        f.manner.as_str(),
+                        f.matter.as_str(),
+                        f.case_ref,
+                        f.content
+                    ])
+                })
+                .collect();
             sqlx::query(crate::sqlf!(
                 "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
                  is_procuratorate_staff, manner, scope, case_ref, content, created_at) \
@@ -123,7 +144,7 @@ impl Store {
                  FROM {} JOIN record_filings f ON f.staff_id = CAST(j.value ->> 0 AS BIGINT) AND f.month = j.value ->> 1",
                 self.json_rows(1)
             ))
-            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .bind(serde_json::Value::Array(rows).to_string())
             .bind(&now)
             .execute(&mut *w.tx)
             .await?;
@@ -139,7 +160,8 @@ impl Store {
         .await?;
         w.commit().await?;
         Ok(ImportReport {
-            created: rows.len(),
+            // one per row: a zero report or a record
+            created: filings.iter().filter(|f| f.zero_report).count() + records.len(),
             updated: 0,
             departments_created: 0,
         })
@@ -356,20 +378,20 @@ impl Store {
                 .collect(),
             row,
         ];
-        let known: HashSet<String> = [staff_no].into_iter().collect();
-        let rows = import::validate_records(&table, &known, Month::of(crate::today())).map_err(
-            |errs| {
+        let known: HashMap<String, i64> = [(staff_no, staff_id)].into();
+        let checked =
+            import::validate_records(&table, known, Month::of(crate::today())).map_err(|errs| {
                 StoreError::Invalid(
                     errs.iter()
                         .map(|e| e.message.clone())
                         .collect::<Vec<_>>()
                         .join("；"),
                 )
-            },
-        )?;
-        let Some(r) = rows.first() else {
+            })?;
+        if checked.filings.is_empty() {
             return Err(StoreError::Invalid("没有可报送的内容".into()));
-        };
+        }
+        let record = checked.records.first().map(|r| &r.2);
         let mut w = self.write(actor).await?;
         let existing: Option<(i64, i64)> = sqlx::query(
             "SELECT id, zero_report FROM record_filings WHERE staff_id = $1 AND month = $2",
@@ -381,7 +403,7 @@ impl Store {
         .map(|e| Ok::<_, StoreError>((e.try_get(0)?, crate::int(&e, 1)?)))
         .transpose()?;
         let now = now_rfc3339();
-        let filing = match (existing, &r.record) {
+        let filing = match (existing, record) {
             (Some(_), None) => return Err(StoreError::Invalid(format!("{month} 已报送，不能再报零报告"))),
             (Some((_, 1)), Some(_)) => {
                 return Err(StoreError::Invalid(format!("{month} 已报零报告，如有干预情况请联系纪检监察组更正")))
@@ -405,7 +427,7 @@ impl Store {
             .fetch_one(&mut *w.tx)
             .await?,
         };
-        if let Some(f) = &r.record {
+        if let Some(f) = record {
             sqlx::query(
                 "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
                  is_procuratorate_staff, manner, scope, case_ref, content, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -427,7 +449,7 @@ impl Store {
         }
         // the audit names the filing, not its content (which is confidential)
         w.audit(Change {
-            action: if r.record.is_some() {
+            action: if record.is_some() {
                 "records.record"
             } else {
                 "records.zero"
@@ -932,4 +954,213 @@ impl Store {
             .filter(|f| codes.contains(f.unit_code.split('/').next().unwrap_or_default()))
             .collect())
     }
+}
+
+/// Sample interference records for the demo: (intervener, unit, post, category, procuratorate
+/// staff?, manner, matter, content).
+const DEMO_RECORDS: [(&str, &str, &str, &str, bool, &str, &str, &str); 6] = [
+    (
+        "王某",
+        "某区人民政府",
+        "副区长",
+        "leader",
+        false,
+        "phone",
+        "case",
+        "电话询问一起合同诈骗案审查起诉进度，希望“依法从轻”，已告知依法办理并如实记录",
+    ),
+    (
+        "李某",
+        "某市中级人民法院",
+        "庭长",
+        "insider",
+        false,
+        "in_person",
+        "case",
+        "当面打听一起职务犯罪案件的量刑建议，未予透露，已报告部门负责人",
+    ),
+    (
+        "张某",
+        "本院",
+        "退休干部",
+        "insider",
+        true,
+        "message",
+        "appointment",
+        "通过微信为亲属干部选拔任用说情，已拒绝并记录",
+    ),
+    (
+        "赵某",
+        "某建筑公司",
+        "总经理",
+        "other",
+        false,
+        "proxy",
+        "construction",
+        "托人转交材料，请求在办公楼维修工程中给予关照，已拒收并报告",
+    ),
+    (
+        "陈某",
+        "某县委政法委",
+        "副书记",
+        "leader",
+        false,
+        "phone",
+        "case",
+        "电话要求对一起故意伤害案“尽快不起诉”，已说明须依法审查",
+    ),
+    (
+        "刘某",
+        "某律师事务所",
+        "律师",
+        "other",
+        false,
+        "other",
+        "case",
+        "以吃请方式打探案件办理情况，已拒绝并记录",
+    ),
+];
+
+/// The demo's interference records, January–September 2020: staff for the SPP's departments (40
+/// each) and the procuratorates of 浙江 and 广东 (200 at each provincial procuratorate, 80 at a city
+/// and 50 at a basic one), filing monthly — about one staff-month in 40 with a record, a few not
+/// filed. Planted so that the flags have something to show: the SPP's 第七检察厅 and 深圳市福田区
+/// file only zero reports, and 广东省院 stops recording after June. Skipped when filings exist.
+pub(crate) async fn load_demo_records(store: &Store) -> Result<()> {
+    use crate::demo::{
+        DISCIPLINE_GROUP, LOCAL_DEPARTMENTS, LOCAL_UNITS, SPP_CODE, SPP_DEPARTMENTS,
+    };
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM record_filings")
+        .fetch_one(&store.pool)
+        .await?;
+    if n > 0 {
+        return Ok(());
+    }
+    let mut units: Vec<(&str, i64)> = vec![(SPP_CODE, 1), ("330000", 2), ("440000", 2)];
+    units.extend(LOCAL_UNITS.iter().map(|(c, _, l, _)| (*c, *l)));
+    let mut w = store.write(&Actor::system("demo")).await?;
+    let depts = crate::demo::department_ids(&mut w.tx).await?;
+    let mut staff = Vec::new();
+    let mut k = 0;
+    for (code, level) in &units {
+        let Some(uid): Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *w.tx)
+            .await?
+        else {
+            continue;
+        };
+        let (names, per): (Vec<&str>, usize) = match level {
+            1 => (
+                SPP_DEPARTMENTS
+                    .iter()
+                    .copied()
+                    .chain([DISCIPLINE_GROUP])
+                    .collect(),
+                40,
+            ),
+            2 => (LOCAL_DEPARTMENTS.to_vec(), 25),
+            3 => (LOCAL_DEPARTMENTS.to_vec(), 10),
+            _ => (LOCAL_DEPARTMENTS[..5].to_vec(), 10),
+        };
+        for (d, dept) in names.iter().enumerate() {
+            let dept = depts.get(&(uid, dept.to_string())).copied();
+            for i in 0..per {
+                k += 1;
+                staff.push(vec![
+                    json!(format!("R{code}{d:02}{i:02}")),
+                    json!(crate::demo::generated_name(k + 7)),
+                    json!(uid),
+                    json!(dept),
+                    json!(if i == 0 {
+                        "部门负责人"
+                    } else {
+                        "检察官"
+                    }),
+                    json!(0),
+                ]);
+            }
+        }
+    }
+    crate::demo::insert_staff(&mut w.tx, &staff).await?;
+    w.commit().await?;
+    // every staff member of those units, the demo's named ones included
+    let rows = sqlx::query(
+        "SELECT s.id, u.code, COALESCE(d.name, '') FROM staff s JOIN units u ON u.id = s.unit_id \
+         LEFT JOIN departments d ON d.id = s.department_id ORDER BY s.id",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let codes: HashSet<&str> = units.iter().map(|u| u.0).collect();
+    let mut checked = import::CheckedRecords::default();
+    let first = Month {
+        year: 2020,
+        month: 1,
+    };
+    for r in &rows {
+        let (id, code, dept): (i64, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        if !codes.contains(code.as_str()) {
+            continue;
+        }
+        for (mi, month) in first
+            .through(Month {
+                year: 2020,
+                month: 9,
+            })
+            .into_iter()
+            .enumerate()
+        {
+            // a deterministic scramble of (staff, month)
+            let mut h = (id as u64) * 16 + mi as u64;
+            h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            h = (h ^ (h >> 31)) >> 24;
+            let missing = if month.month == 9 { 60 } else { 12 };
+            if h % 1000 < missing {
+                continue; // not filed
+            }
+            let quiet = (code == SPP_CODE && dept == "第七检察厅")
+                || code == "440304"
+                || (code == "440000" && month.month > 6);
+            let records = if quiet || h % 1000 < 975 {
+                0
+            } else {
+                1 + (h / 1000 % 4 == 0) as u32
+            };
+            checked.filings.push(import::Filing {
+                row: 0,
+                staff_id: id,
+                month,
+                zero_report: records == 0,
+                records,
+            });
+            for j in 0..records {
+                let (name, unit, post, category, insider, manner, matter, content) =
+                    DEMO_RECORDS[(h as usize / 7 + j as usize) % DEMO_RECORDS.len()];
+                let day = 1 + (h / 100 % 27) as u32;
+                checked.records.push((
+                    id,
+                    month,
+                    import::RecordFields {
+                        occurred_on: chrono::NaiveDate::from_ymd_opt(2020, month.month, day)
+                            .unwrap_or_default(),
+                        intervener_name: name.into(),
+                        intervener_unit: unit.into(),
+                        intervener_post: post.into(),
+                        category: IntervenerCategory::parse(category)
+                            .unwrap_or(IntervenerCategory::Other),
+                        is_procuratorate_staff: insider,
+                        manner: Manner::parse(manner).unwrap_or(Manner::Other),
+                        matter: Matter::parse(matter).unwrap_or(Matter::Case),
+                        case_ref: String::new(),
+                        content: content.into(),
+                    },
+                ));
+            }
+        }
+    }
+    store
+        .import_checked_records(&Actor::system("demo"), checked)
+        .await?;
+    Ok(())
 }

@@ -36,15 +36,15 @@ async fn import_counts_and_flags() {
             depts.len()
         );
         let quiet = depts[0];
-        // six months: everyone records once a month, except one department that files only zero reports
+        // six months of 2019 (the demo files 2020): everyone records once a month, except one department that files only zero reports
         let mut lines = vec![HEAD.to_string()];
         for m in 1..=6 {
             for (no, d) in &staff {
                 if *d == quiet {
-                    lines.push(format!("2020-{m:02},{no},1,,,,,,,,,,"));
+                    lines.push(format!("2019-{m:02},{no},1,,,,,,,,,,"));
                 } else {
                     lines.push(format!(
-                        "2020-{m:02},{no},0,2020-{m:02}-10,某人,某单位,某职务,领导干部,0,电话,司法办案,,过问案件办理进度"
+                        "2019-{m:02},{no},0,2019-{m:02}-10,某人,某单位,某职务,领导干部,0,电话,司法办案,,过问案件办理进度"
                     ));
                 }
             }
@@ -63,8 +63,8 @@ async fn import_counts_and_flags() {
         assert!(errs[0].message.contains("已报送过"), "{errs:?}");
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();
         let (from, to) = (
-            Month::parse("2020-01").unwrap(),
-            Month::parse("2020-09").unwrap(),
+            Month::parse("2019-01").unwrap(),
+            Month::parse("2019-09").unwrap(),
         );
         let c = store.record_counts(&spp, false, from, to).await.unwrap();
         let quiet_staff = staff.iter().filter(|s| s.1 == quiet).count() as u64;
@@ -84,7 +84,7 @@ async fn import_counts_and_flags() {
             ..FlagRules::default()
         };
         let flags = store
-            .flag_records(from, Month::parse("2020-06").unwrap(), None, &rules)
+            .flag_records(from, Month::parse("2019-06").unwrap(), None, &rules)
             .await
             .unwrap();
         let code = format!("100000/{quiet}");

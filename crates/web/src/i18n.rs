@@ -694,6 +694,31 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
         "每月几日起提醒未报送上月记录的干警",
         "Remind staff who have not filed the previous month from day",
     ),
+    (
+        "rules.flag_z",
+        "记录偏少：稳健 z 值低于负几时提示",
+        "Under-reporting: flag a robust z-score at or below minus",
+    ),
+    (
+        "rules.flag_min_staff_months",
+        "人月数少于几时不比较（避免小单位误报）",
+        "Do not compare units with fewer staff-months than",
+    ),
+    (
+        "rules.flag_streak",
+        "连续几个月无记录时提示",
+        "Flag a run without records of (months)",
+    ),
+    (
+        "rules.flag_drop",
+        "近三个月记录率低于此前的比例时提示骤降",
+        "Flag a drop when the last quarter's rate falls under this share of the earlier rate",
+    ),
+    (
+        "rules.flag_alpha",
+        "显著性水平（连续无记录、骤降由偶然造成的概率上限）",
+        "Significance level (chance probability of a streak or drop)",
+    ),
     ("rules.calendar_days", "自然日", "calendar days"),
     ("rules.working_days", "工作日", "working days"),
     ("rect.source_title", "来源名称", "Source"),

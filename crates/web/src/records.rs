@@ -357,7 +357,7 @@ async fn scoped_flags(
             from,
             to,
             level,
-            &duban_domain::records::FlagRules::default(),
+            &st.store.supervision_rules().await?.records_flags,
         )
         .await?;
     Ok(st.store.flags_in_scope(&v.user.scope(), all).await?)

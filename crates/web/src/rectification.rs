@@ -1574,6 +1574,17 @@ struct RulesForm {
     progress_every_months: String,
     #[serde(default)]
     records_remind_day: String,
+    // the under-reporting thresholds
+    #[serde(default)]
+    flag_z: String,
+    #[serde(default)]
+    flag_min_staff_months: String,
+    #[serde(default)]
+    flag_zero_streak_months: String,
+    #[serde(default)]
+    flag_drop_ratio: String,
+    #[serde(default)]
+    flag_alpha: String,
 }
 
 async fn set_rules(
@@ -1642,6 +1653,34 @@ async fn set_rules(
                 "三个规定报送提醒日",
                 current.records_remind_day,
             )?,
+            records_flags: {
+                let old = current.records_flags;
+                let real = |raw: &str, label: &str, old: f64| {
+                    if raw.trim().is_empty() {
+                        return Ok(old);
+                    }
+                    raw.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(|| format!("“{label}”应为数值"))
+                };
+                duban_domain::records::FlagRules {
+                    z: real(&f.flag_z, "稳健 z 值阈值", old.z)?,
+                    min_staff_months: u64::from(count(
+                        &f.flag_min_staff_months,
+                        "最小人月数",
+                        u32::try_from(old.min_staff_months).unwrap_or(u32::MAX),
+                    )?),
+                    zero_streak_months: count(
+                        &f.flag_zero_streak_months,
+                        "连续无记录月数",
+                        old.zero_streak_months as u32,
+                    )? as usize,
+                    drop_ratio: real(&f.flag_drop_ratio, "骤降比例", old.drop_ratio)?,
+                    alpha: real(&f.flag_alpha, "显著性水平", old.alpha)?,
+                }
+            },
         })
     })();
     let result = match parsed {
