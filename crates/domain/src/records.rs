@@ -112,6 +112,21 @@ labelled!(Matter {
     Discipline = "discipline", "监督执纪";
 } "干预事项");
 
+/// The roles an administrator may grant the right to read records' details.
+pub const GRANTABLE: [crate::org::Role; 3] = [
+    crate::org::Role::Leader,
+    crate::org::Role::Office,
+    crate::org::Role::Admin,
+];
+
+/// Whether a role reads records' details (the intervener, the content, attachments): the
+/// discipline group always, other roles only when granted explicitly. Everyone else sees
+/// aggregates with no cell under 5 persons. (The reporter always reads their own.)
+pub fn reads_details(role: crate::org::Role, granted: &[crate::org::Role]) -> bool {
+    crate::access::allowed(role, crate::access::Action::ReadRecordDetails)
+        || (GRANTABLE.contains(&role) && granted.contains(&role))
+}
+
 /// Under-reporting thresholds (configurable on the supervision-rules page).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -455,6 +470,15 @@ mod tests {
         let f = flags.iter().find(|f| f.unit_code == "drop").unwrap();
         assert!(f.reasons.iter().any(|r| r.contains("骤降")), "{f:?}");
         assert!(f.reasons.iter().any(|r| r.contains("连续 3 个月")), "{f:?}");
+    }
+
+    #[test]
+    fn details_are_the_discipline_groups_and_the_granted_roles() {
+        use crate::org::Role;
+        assert!(reads_details(Role::Discipline, &[]));
+        assert!(!reads_details(Role::Leader, &[]) && !reads_details(Role::Office, &[]));
+        assert!(reads_details(Role::Leader, &[Role::Leader]));
+        assert!(!reads_details(Role::Staff, &[Role::Staff]), "not grantable");
     }
 
     #[test]

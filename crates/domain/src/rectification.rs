@@ -357,6 +357,10 @@ pub struct SupervisionRules {
     /// the under-reporting thresholds of interference records
     #[serde(default)]
     pub records_flags: crate::records::FlagRules,
+    /// roles granted the right to read interference records' details, besides the discipline
+    /// group (see [`crate::records::reads_details`])
+    #[serde(default)]
+    pub records_detail_roles: Vec<crate::org::Role>,
 }
 
 fn default_remind_day() -> u32 {
@@ -372,6 +376,7 @@ impl Default for SupervisionRules {
             letter_clocks: Default::default(),
             records_remind_day: default_remind_day(),
             records_flags: Default::default(),
+            records_detail_roles: Vec::new(),
         }
     }
 }
@@ -425,6 +430,13 @@ impl SupervisionRules {
         }
         if !(1..=28).contains(&self.records_remind_day) {
             return Err("“三个规定报送提醒日”应在每月 1 至 28 日之间".into());
+        }
+        if let Some(r) = self
+            .records_detail_roles
+            .iter()
+            .find(|r| !crate::records::GRANTABLE.contains(r))
+        {
+            return Err(format!("不能授予 {} 查阅三个规定记录详情", r.as_str()));
         }
         self.records_flags.validate()
     }

@@ -41,6 +41,7 @@ pub const TABLES: &[&str] = &[
     "letter_files",
     "record_filings",
     "interference_records",
+    "record_files",
     "supervision_letters",
 ];
 

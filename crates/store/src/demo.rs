@@ -295,7 +295,7 @@ impl Store {
             .fetch_one(&mut *w.tx)
             .await?
             .try_get(0)?;
-        let report = DemoReport {
+        let mut report = DemoReport {
             units: units_n,
             staff: staff_n,
             users_created: created,
@@ -329,6 +329,9 @@ impl Store {
         }
         crate::letters::load_demo_letters(self).await?;
         crate::records::load_demo_records(self).await?;
+        report.staff = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
+            .fetch_one(&self.pool)
+            .await?;
         // the party group's plan, issued to two provincial procuratorates
         if let Some(plan) = self
             .plan(&scope, crate::demo_rectification::PARTY_PLAN)

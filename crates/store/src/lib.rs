@@ -126,6 +126,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         18,
         include_str!("../migrations/sqlite/0018_filing_reminders.sql"),
     ),
+    (
+        19,
+        include_str!("../migrations/sqlite/0019_record_files.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -181,6 +185,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         18,
         include_str!("../migrations/postgres/0018_filing_reminders.sql"),
+    ),
+    (
+        19,
+        include_str!("../migrations/postgres/0019_record_files.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -309,12 +309,17 @@ pub struct RecordView {
     pub matter: String,
     pub case_ref: String,
     pub content: String,
+    /// attachments: (id, file name)
+    pub files: Vec<(i64, String)>,
 }
 
 /// Filing completeness of one unit in a month (aggregates only).
 #[derive(Debug, Clone, Serialize)]
 pub struct Completeness {
+    /// empty on a department's row
     pub unit_name: String,
+    /// a department of the unit above
+    pub department: Option<String>,
     pub staff: i64,
     pub filed: i64,
     pub zero_reports: i64,
@@ -485,8 +490,25 @@ impl Store {
         .bind(to.to_string())
         .fetch_all(&self.pool)
         .await?;
-        use duban_domain::records::{IntervenerCategory, Manner, Matter};
-        let out = rows
+        let out = self.record_views(&rows).await?;
+        let mut w = self.write(actor).await?;
+        w.audit(Change {
+            action: "records.view",
+            entity: "interference_records",
+            entity_id: format!("{from}..{to}"),
+            unit_id: Some(scope.unit_id),
+            before: None,
+            after: Some(json!({"records": out.len()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(out)
+    }
+
+    /// Records from rows of (id, month, reporter, unit, occurred on, intervener, category,
+    /// procuratorate staff?, manner, matter, case, content), with their attachments.
+    async fn record_views(&self, rows: &[sqlx::any::AnyRow]) -> Result<Vec<RecordView>> {
+        let mut out = rows
             .iter()
             .map(|r| {
                 let (c, m, x): (String, String, String) =
@@ -504,53 +526,222 @@ impl Store {
                     matter: Matter::parse(&x).map_or(x, |v| v.zh().into()),
                     case_ref: r.try_get(10)?,
                     content: r.try_get(11)?,
+                    files: vec![],
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut w = self.write(actor).await?;
-        w.audit(Change {
-            action: "records.view",
-            entity: "interference_records",
-            entity_id: format!("{from}..{to}"),
-            unit_id: Some(scope.unit_id),
-            before: None,
-            after: Some(json!({"records": out.len()})),
-        })
-        .await?;
-        w.commit().await?;
+        if out.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<i64> = out.iter().map(|r| r.id).collect();
+        let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        for f in sqlx::query(crate::sqlf!(
+            "SELECT record_id, id, filename FROM record_files WHERE record_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {}) ORDER BY id",
+            self.json_rows(1)
+        ))
+        .bind(serde_json::to_string(&ids.iter().map(|i| [i]).collect::<Vec<_>>()).unwrap_or_default())
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let rid: i64 = f.try_get(0)?;
+            if let Some(i) = index.get(&rid) {
+                out[*i].files.push((f.try_get(1)?, f.try_get(2)?));
+            }
+        }
         Ok(out)
     }
 
-    /// Filing completeness per unit in scope for a month (aggregates only).
+    /// A reporter's own records (the last 100), with their attachments.
+    pub async fn my_records(&self, staff_id: i64) -> Result<Vec<RecordView>> {
+        let rows = sqlx::query(
+            "SELECT r.id, f.month, s.name, u.name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END, \
+             r.intervener_category, r.is_procuratorate_staff, r.manner, r.scope, r.case_ref, r.content \
+             FROM interference_records r JOIN record_filings f ON f.id = r.filing_id JOIN staff s ON s.id = f.staff_id JOIN units u ON u.id = f.unit_id \
+             WHERE f.staff_id = $1 ORDER BY f.month DESC, r.id DESC LIMIT 100",
+        )
+        .bind(staff_id)
+        .fetch_all(&self.pool)
+        .await?;
+        self.record_views(&rows).await
+    }
+
+    /// The reporter attaches a file (an evidence type, like a ledger's) to one of their records.
+    pub async fn attach_record_file(
+        &self,
+        actor: &Actor,
+        staff_id: i64,
+        record: i64,
+        upload: &crate::rectification::Upload,
+    ) -> Result<i64> {
+        let content_type = crate::rectification::evidence_type(&upload.filename)?;
+        if upload.bytes.is_empty() {
+            return Err(StoreError::Invalid("附件为空".into()));
+        }
+        let mut w = self.write(actor).await?;
+        let unit: Option<i64> = sqlx::query_scalar(
+            "SELECT f.unit_id FROM interference_records r JOIN record_filings f ON f.id = r.filing_id WHERE r.id = $1 AND f.staff_id = $2",
+        )
+        .bind(record)
+        .bind(staff_id)
+        .fetch_optional(&mut *w.tx)
+        .await?;
+        let unit = unit.ok_or(StoreError::NotFound)?;
+        let sha = crate::rectification::put_blob(&mut w, &upload.bytes).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO record_files (record_id, sha256, filename, content_type, size, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(record)
+        .bind(&sha)
+        .bind(upload.filename.chars().take(200).collect::<String>())
+        .bind(content_type)
+        .bind(upload.bytes.len() as i64)
+        .bind(now_rfc3339())
+        .fetch_one(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "records.attach",
+            entity: "interference_records",
+            entity_id: record.to_string(),
+            unit_id: Some(unit),
+            before: None,
+            after: Some(json!({"file": id, "sha256": sha})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    /// An attachment of a record, for its reporter (`staff_id`) or a reader of details whose
+    /// scope covers the record's unit (`details`): (file name, content type, bytes). Every
+    /// download is audited like a view of the register.
+    pub async fn record_file(
+        &self,
+        actor: &Actor,
+        staff_id: Option<i64>,
+        details: Option<&crate::Scope>,
+        record: i64,
+        file: i64,
+    ) -> Result<Option<(String, String, Vec<u8>)>> {
+        let Some(r) = sqlx::query(
+            "SELECT rf.filename, rf.content_type, b.content, f.staff_id, u.id, u.path FROM record_files rf \
+             JOIN blobs b ON b.sha256 = rf.sha256 JOIN interference_records r ON r.id = rf.record_id \
+             JOIN record_filings f ON f.id = r.filing_id JOIN units u ON u.id = f.unit_id WHERE rf.id = $1 AND rf.record_id = $2",
+        )
+        .bind(file)
+        .bind(record)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let (reporter, unit, path): (i64, i64, String) =
+            (r.try_get(3)?, r.try_get(4)?, r.try_get(5)?);
+        let may = staff_id == Some(reporter) || details.is_some_and(|s| s.covers(unit, &path));
+        if !may {
+            return Ok(None);
+        }
+        let mut w = self.write(actor).await?;
+        w.audit(Change {
+            action: "records.view",
+            entity: "record_files",
+            entity_id: file.to_string(),
+            unit_id: Some(unit),
+            before: None,
+            after: Some(json!({"record": record})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+    }
+
+    /// Filing completeness for a month per unit in scope and, under each unit, per department
+    /// (aggregates only; at most 500 units).
     pub async fn completeness(
         &self,
         scope: &crate::Scope,
         month: Month,
     ) -> Result<Vec<Completeness>> {
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT u.name, (SELECT COUNT(*) FROM staff s WHERE s.unit_id = u.id), \
-             (SELECT COUNT(*) FROM record_filings f WHERE f.unit_id = u.id AND f.month = $3), \
-             (SELECT COALESCE(CAST(SUM(f.zero_report) AS BIGINT), 0) FROM record_filings f WHERE f.unit_id = u.id AND f.month = $3), \
-             (SELECT COALESCE(CAST(SUM(f.records) AS BIGINT), 0) FROM record_filings f WHERE f.unit_id = u.id AND f.month = $3) \
-             FROM units u WHERE {} AND EXISTS (SELECT 1 FROM staff s WHERE s.unit_id = u.id) ORDER BY u.path LIMIT 500",
-            crate::scope_sql("u", 1, 2)
+        let in_scope = crate::scope_sql("u", 1, 2);
+        let units = sqlx::query(crate::sqlf!(
+            "SELECT u.id, u.name FROM units u WHERE {in_scope} \
+             AND EXISTS (SELECT 1 FROM staff s WHERE s.unit_id = u.id) ORDER BY u.path LIMIT 500"
         ))
         .bind(scope.unit_id)
         .bind(crate::scope_like(scope))
-        .bind(month.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Completeness {
-                    unit_name: r.try_get(0)?,
-                    staff: crate::int(r, 1)?,
-                    filed: crate::int(r, 2)?,
-                    zero_reports: crate::int(r, 3)?,
-                    records: crate::int(r, 4)?,
-                })
-            })
-            .collect()
+        // (unit, department) → [staff, filed, zero reports, records]
+        let mut cells: HashMap<(i64, Option<i64>), [i64; 4]> = HashMap::new();
+        let grouped = [
+            format!(
+                "SELECT s.unit_id, s.department_id, COUNT(*), 0, 0, 0 FROM staff s JOIN units u ON u.id = s.unit_id \
+                 WHERE {in_scope} AND $3 <> '' GROUP BY s.unit_id, s.department_id"
+            ),
+            format!(
+                "SELECT f.unit_id, f.department_id, 0, COUNT(*), CAST(SUM(f.zero_report) AS BIGINT), CAST(SUM(f.records) AS BIGINT) \
+                 FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE {in_scope} AND f.month = $3 GROUP BY f.unit_id, f.department_id"
+            ),
+        ];
+        for sql in &grouped {
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(scope.unit_id)
+                .bind(crate::scope_like(scope))
+                .bind(month.to_string())
+                .fetch_all(&self.pool)
+                .await?
+            {
+                let key = (r.try_get::<i64, _>(0)?, r.try_get::<Option<i64>, _>(1)?);
+                let c = cells.entry(key).or_default();
+                for (k, v) in c.iter_mut().enumerate() {
+                    *v += crate::int(&r, k + 2)?;
+                }
+            }
+        }
+        let mut names: HashMap<i64, String> = HashMap::new();
+        for r in sqlx::query(crate::sqlf!(
+            "SELECT d.id, d.name FROM departments d JOIN units u ON u.id = d.unit_id WHERE {in_scope}"
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            names.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        let mut out = Vec::new();
+        for u in &units {
+            let (id, name): (i64, String) = (u.try_get(0)?, u.try_get(1)?);
+            let mut depts: Vec<(Option<i64>, [i64; 4])> = cells
+                .iter()
+                .filter(|((unit, _), _)| *unit == id)
+                .map(|((_, d), c)| (*d, *c))
+                .collect();
+            depts.sort_by_key(|(d, _)| (d.is_none(), *d));
+            let total = depts.iter().fold([0; 4], |mut t, (_, c)| {
+                for k in 0..4 {
+                    t[k] += c[k];
+                }
+                t
+            });
+            let row = |unit_name: String, department: Option<String>, c: [i64; 4]| Completeness {
+                unit_name,
+                department,
+                staff: c[0],
+                filed: c[1],
+                zero_reports: c[2],
+                records: c[3],
+            };
+            out.push(row(name, None, total));
+            if depts.len() > 1 || depts.first().is_some_and(|(d, _)| d.is_some()) {
+                for (d, c) in depts {
+                    let label = d
+                        .and_then(|d| names.get(&d).cloned())
+                        .unwrap_or_else(|| "（未分部门）".into());
+                    out.push(row(String::new(), Some(label), c));
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

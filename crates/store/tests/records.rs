@@ -270,3 +270,137 @@ async fn staff_who_have_not_filed_are_reminded_once_a_month() {
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn demo_filings_attachments_and_department_completeness() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        // the demo's planted under-reporters, and only they, are flagged for Jan–Sep 2020
+        let (from, to) = (
+            Month::parse("2020-01").unwrap(),
+            Month::parse("2020-09").unwrap(),
+        );
+        let flags = store
+            .flag_records(from, to, None, &FlagRules::default())
+            .await
+            .unwrap();
+        let names: Vec<&str> = flags.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["第七检察厅", "广东省人民检察院", "深圳市福田区人民检察院"],
+            "{name}: {flags:?}"
+        );
+        // completeness per unit, then per department under it
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let scope = duban_store::Scope {
+            unit_id: spp.id,
+            unit_path: spp.path.clone(),
+            subtree: false,
+        };
+        let rows = store
+            .completeness(&scope, Month::parse("2020-03").unwrap())
+            .await
+            .unwrap();
+        assert!(rows[0].department.is_none() && rows[0].unit_name == "最高人民检察院");
+        let depts: i64 = rows[1..].iter().map(|r| r.staff).sum();
+        assert_eq!(depts, rows[0].staff, "{name}: departments add up");
+        let seventh = rows
+            .iter()
+            .find(|r| r.department.as_deref() == Some("第七检察厅"))
+            .unwrap();
+        assert_eq!(seventh.records, 0, "{name}");
+        assert!(seventh.filed > 0 && seventh.zero_reports == seventh.filed);
+        // the reporter attaches a file to their own record; nobody else can
+        let staff_id: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = 'SPP0201'")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        let actor = Actor::system("test");
+        store
+            .file_record(
+                &actor,
+                staff_id,
+                Month::parse("2019-12").unwrap(),
+                Some(&[
+                    "2019-12-03".into(),
+                    "钱某".into(),
+                    "某局".into(),
+                    "局长".into(),
+                    "leader".into(),
+                    "0".into(),
+                    "phone".into(),
+                    "case".into(),
+                    String::new(),
+                    "电话过问".into(),
+                ]),
+            )
+            .await
+            .unwrap();
+        let mine = store.my_records(staff_id).await.unwrap();
+        let rec = mine.iter().find(|r| r.month == "2019-12").unwrap();
+        let upload = duban_store::rectification::Upload {
+            filename: "通话记录.pdf".into(),
+            bytes: b"%PDF-1.4 call log".to_vec(),
+        };
+        let other: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = 'SPP0001'")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .attach_record_file(&actor, other, rec.id, &upload)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        let bad = duban_store::rectification::Upload {
+            filename: "x.exe".into(),
+            bytes: b"MZ".to_vec(),
+        };
+        assert!(
+            store
+                .attach_record_file(&actor, staff_id, rec.id, &bad)
+                .await
+                .is_err()
+        );
+        let file = store
+            .attach_record_file(&actor, staff_id, rec.id, &upload)
+            .await
+            .unwrap();
+        let mine = store.my_records(staff_id).await.unwrap();
+        let rec = mine.iter().find(|r| r.month == "2019-12").unwrap();
+        assert_eq!(
+            rec.files,
+            vec![(file, "通话记录.pdf".to_string())],
+            "{name}"
+        );
+        // the reporter and the details reader over the unit download it; others see nothing
+        let got = store
+            .record_file(&actor, Some(staff_id), None, rec.id, file)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.2, upload.bytes);
+        assert!(
+            store
+                .record_file(&actor, Some(staff_id), Some(&scope), rec.id, file)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+        let far = duban_store::Scope {
+            unit_id: xihu.id,
+            unit_path: xihu.path.clone(),
+            subtree: true,
+        };
+        assert!(
+            store
+                .record_file(&actor, Some(other), Some(&far), rec.id, file)
+                .await
+                .unwrap()
+                .is_none(),
+            "{name}"
+        );
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}

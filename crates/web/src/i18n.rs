@@ -689,10 +689,18 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("rules.counting", "计算方式", "Counting"),
     ("rules.records", "三个规定记录报告", "Interference records"),
+    ("records.my_records", "我的记录", "My records"),
+    ("records.files", "附件", "Attachments"),
+    ("records.attach", "上传附件", "Attach"),
     (
         "rules.remind_day",
         "每月几日起提醒未报送上月记录的干警",
         "Remind staff who have not filed the previous month from day",
+    ),
+    (
+        "rules.detail_roles",
+        "除驻院纪检监察组外，可查阅记录详情的角色（查阅均留痕）：",
+        "Besides the discipline group, roles that may read records' details (every view audited):",
     ),
     (
         "rules.flag_z",

@@ -948,27 +948,7 @@ async fn file(
         .letter_file(&v.user.actor(), &v.user.scope(), id, file)
         .await?
         .ok_or(AppError::NotFound)?;
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, content_type),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::pages::download(&name, content_type, bytes))
 }
 
 #[derive(Template)]

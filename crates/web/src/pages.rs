@@ -607,6 +607,31 @@ pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError 
     }
 }
 
+/// A stored file sent as a download (the name reduced to ASCII for the header).
+pub fn download(name: &str, content_type: String, bytes: Vec<u8>) -> Response {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// The uploaded file of a multipart form: its name and bytes.
 pub async fn upload(mut mp: Multipart) -> Result<(String, Vec<u8>), AppError> {
     let map = multipart_error;

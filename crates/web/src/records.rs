@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::pages::{Ctx, ctx, require};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/records/flags", get(flags))
         .route("/records/letters", get(letters).post(draft))
         .route("/records/letters/{id}", axum::routing::post(letter_step))
+        .route("/records/{id}/files", axum::routing::post(attach))
+        .route("/records/{id}/files/{file}", get(download))
 }
 
 #[derive(Template)]
@@ -36,6 +38,8 @@ struct RecordsPage {
     /// the previous month, when it is past the reminder day and not filed yet
     owed: Option<String>,
     filings: Vec<MyFiling>,
+    /// the user's own records, with attachments
+    mine: Vec<RecordView>,
     /// months the user may file for (this month and the two before), newest first
     months: Vec<String>,
     categories: &'static [IntervenerCategory],
@@ -55,6 +59,12 @@ struct MonthQuery {
     from: Option<String>,
     to: Option<String>,
     filed: Option<String>,
+}
+
+/// The discipline group, and the roles the administrator granted (supervision rules).
+async fn reads_details(st: &AppState, v: &Viewer) -> Result<bool, AppError> {
+    let granted = st.store.supervision_rules().await?.records_detail_roles;
+    Ok(duban_domain::records::reads_details(v.user.role, &granted))
 }
 
 fn this_month() -> Month {
@@ -90,9 +100,9 @@ async fn view(
         };
         months.push(prev);
     }
-    let filings = match v.user.staff_id {
-        Some(s) => st.store.my_filings(s).await?,
-        None => vec![],
+    let (filings, mine) = match v.user.staff_id {
+        Some(s) => (st.store.my_filings(s).await?, st.store.my_records(s).await?),
+        None => (vec![], vec![]),
     };
     let previous = months.get(1).map(Month::to_string).unwrap_or_default();
     use chrono::Datelike;
@@ -106,6 +116,7 @@ async fn view(
         files: v.user.staff_id.is_some(),
         owed,
         filings,
+        mine,
         months: months.iter().map(Month::to_string).collect(),
         categories: IntervenerCategory::ALL,
         manners: Manner::ALL,
@@ -117,7 +128,7 @@ async fn view(
             vec![]
         },
         figures,
-        details: allowed(v.user.role, Action::ReadRecordDetails),
+        details: reads_details(st, v).await?,
         error: error.clone(),
         flash,
     };
@@ -220,7 +231,9 @@ async fn register(
     v: Viewer,
     Query(q): Query<MonthQuery>,
 ) -> PageResult {
-    require(&v, Action::ReadRecordDetails)?;
+    if !reads_details(&st, &v).await? {
+        return Err(AppError::Forbidden);
+    }
     let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
     let records = st
         .store
@@ -266,7 +279,7 @@ async fn stats(State(st): State<AppState>, v: Viewer, Query(q): Query<MonthQuery
     require(&v, Action::ReadRecordFigures)?;
     let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
     let stats = st.store.record_stats(&v.user.scope(), from, to).await?;
-    let details = allowed(v.user.role, Action::ReadRecordDetails);
+    let details = reads_details(&st, &v).await?;
     let t = v.t;
     let shown = |n: u64| {
         if !details && (1..5).contains(&n) {
@@ -473,4 +486,46 @@ async fn letter_step(
         Err(AppError::BadRequest(m)) => letters_view(&st, &v, Some(m)).await,
         Err(e) => Err(e),
     }
+}
+
+/// The reporter attaches a file to one of their records (multipart; CSRF in the query string).
+async fn attach(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> PageResult {
+    let Some(staff) = v.user.staff_id else {
+        return Err(AppError::Forbidden);
+    };
+    let r: Result<i64, AppError> = async {
+        let (filename, bytes) = crate::pages::upload(mp).await?;
+        let upload = duban_store::rectification::Upload { filename, bytes };
+        Ok(st
+            .store
+            .attach_record_file(&v.user.actor(), staff, id, &upload)
+            .await?)
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/records?filed=1#my-records").into_response()),
+        Err(AppError::BadRequest(m)) => view(&st, &v, None, Some(m), None).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// An attachment, for the reporter and the readers of details over the record's unit (audited).
+async fn download(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> PageResult {
+    let scope = v.user.scope();
+    let details = reads_details(&st, &v).await?.then_some(&scope);
+    let (name, content_type, bytes) = st
+        .store
+        .record_file(&v.user.actor(), v.user.staff_id, details, id, file)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(crate::pages::download(&name, content_type, bytes))
 }

@@ -1585,6 +1585,10 @@ struct RulesForm {
     flag_drop_ratio: String,
     #[serde(default)]
     flag_alpha: String,
+    // roles granted the records' details (checkboxes)
+    grant_leader: Option<String>,
+    grant_office: Option<String>,
+    grant_admin: Option<String>,
 }
 
 async fn set_rules(
@@ -1681,6 +1685,15 @@ async fn set_rules(
                     alpha: real(&f.flag_alpha, "显著性水平", old.alpha)?,
                 }
             },
+            records_detail_roles: [
+                (&f.grant_leader, Role::Leader),
+                (&f.grant_office, Role::Office),
+                (&f.grant_admin, Role::Admin),
+            ]
+            .iter()
+            .filter(|(on, _)| on.is_some())
+            .map(|(_, r)| *r)
+            .collect(),
         })
     })();
     let result = match parsed {

@@ -1638,3 +1638,144 @@ async fn staff_file_monthly_and_the_discipline_group_reads_the_register() {
     let r = x.get(&format!("/records?month={last}")).await;
     assert!(!r.body.contains("最高人民检察院</td>"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn record_attachments_granted_roles_and_the_records_api() {
+    let (app, store) = app().await;
+    // the demo's staff member has records; they attach a file to one
+    let staff_id: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = 'SPP0201'")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let mut s = Client::login(&app, "staff").await;
+    let r = s
+        .post_json(
+            "/api/v1/records/filings",
+            &serde_json::json!({"month": "2019-11", "zero_report": false, "record": {
+                "occurred_on": "2019-11-05", "intervener_name": "孙某", "intervener_category": "leader",
+                "is_procuratorate_staff": false, "manner": "phone", "scope": "case", "content": "电话打听案情"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s
+        .post_json(
+            "/api/v1/records/filings",
+            &serde_json::json!({"month": "2019-10", "zero_report": false, "record": {
+                "occurred_on": "2019-11-05", "intervener_name": "孙某", "intervener_category": "领导",
+                "is_procuratorate_staff": false, "manner": "phone", "scope": "case", "content": "x"}}),
+        )
+        .await;
+    assert!(
+        r.status.is_client_error()
+            && r.body.contains("不在所报月份内")
+            && r.body.contains("干预人员类别"),
+        "{}",
+        r.body
+    );
+    let r = s.get("/api/v1/records/filings").await;
+    assert!(r.body.contains("\"2019-11\""), "{}", r.body);
+    let rec = store
+        .my_records(staff_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.month == "2019-11")
+        .unwrap();
+    s.get("/records").await;
+    let (ct, body) = multipart("记录.pdf", b"%PDF-1.4 note");
+    let csrf = s.csrf.clone();
+    let r = s
+        .post_raw(&format!("/records/{}/files?csrf={csrf}", rec.id), &ct, body)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = s.get("/records").await;
+    let link = format!("/records/{}/files/", rec.id);
+    let i = page.body.find(&link).expect("the attachment is listed");
+    let href: String = page.body[i..].chars().take_while(|c| *c != '"').collect();
+    assert_eq!(s.get(&href).await.bytes, b"%PDF-1.4 note");
+    // an .exe is refused in Chinese
+    let (ct, body) = multipart("x.exe", b"MZ");
+    let r = s
+        .post_raw(&format!("/records/{}/files?csrf={csrf}", rec.id), &ct, body)
+        .await;
+    assert!(r.body.contains("不支持的佐证材料类型"), "{}", r.body);
+    // the office and the leader see neither details nor attachments — until the leader's role
+    // is granted them
+    let mut o = Client::login(&app, "office").await;
+    assert_eq!(o.get(&href).await.status, StatusCode::NOT_FOUND);
+    let mut l = Client::login(&app, "leader").await;
+    assert_eq!(
+        l.get("/records/register?from=2019-11&to=2019-11")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut admin = Client::login(&app, "admin").await;
+    admin.get("/rectification/rules").await;
+    let r = admin
+        .post_form(
+            "/rectification/rules",
+            &[
+                ("due_soon_days", "7"),
+                ("stale_days", "30"),
+                ("staged_every_days", "90"),
+                ("yellow_after_days", "7"),
+                ("red_after_days", "14"),
+                ("reviewer_discipline", "1"),
+                ("grant_leader", "1"),
+                ("flag_z", "二"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("稳健 z 值阈值"), "{}", r.body);
+    let r = admin
+        .post_form(
+            "/rectification/rules",
+            &[
+                ("due_soon_days", "7"),
+                ("stale_days", "30"),
+                ("staged_every_days", "90"),
+                ("yellow_after_days", "7"),
+                ("red_after_days", "14"),
+                ("reviewer_discipline", "1"),
+                ("grant_leader", "1"),
+                ("flag_z", "3.5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rules = store.supervision_rules().await.unwrap();
+    assert_eq!(rules.records_flags.z, 3.5);
+    let r = l.get("/records/register?from=2019-11&to=2019-11").await;
+    assert!(
+        r.body.contains("电话打听案情") && r.body.contains(&link),
+        "{}",
+        r.body
+    );
+    assert_eq!(l.get(&href).await.bytes, b"%PDF-1.4 note");
+    // the API: counts for a unit in scope, not for one outside it; flags with their reasons
+    let r = o
+        .get("/api/v1/records/counts?unit=100000&from=2020-01&to=2020-09")
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(
+        v["records"].as_u64().unwrap() > 0 && v["staff"].as_u64().unwrap() > 0,
+        "{v}"
+    );
+    let r = o.get("/api/v1/records/flags?from=2020-01&to=2020-09").await;
+    assert!(
+        r.body.contains("第七检察厅") && r.body.contains("reasons"),
+        "{}",
+        r.body
+    );
+    let mut x = Client::login(&app, "xihu.office").await;
+    assert_eq!(
+        x.get("/api/v1/records/counts?unit=100000&from=2020-01&to=2020-09")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = x.get("/api/v1/records/flags?from=2020-01&to=2020-09").await;
+    assert!(!r.body.contains("第七检察厅"), "{}", r.body);
+    assert!(store.verify_audit().await.unwrap().is_ok());
+}
