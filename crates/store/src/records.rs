@@ -760,7 +760,10 @@ impl Store {
     /// zero reports; units whose code ends in 07 (one in a hundred) file only zero reports, so that
     /// the flags have something to find. Set-based; skipped when filings exist.
     pub async fn load_nation_records(&self) -> Result<NationRecords> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM record_filings")
+        // the generated staff (numbers N…); the demo's own staff keep the demo's filings
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM record_filings f JOIN staff s ON s.id = f.staff_id WHERE s.staff_no LIKE 'N%'",
+        )
             .fetch_one(&self.pool)
             .await?;
         if n > 0 {
@@ -789,7 +792,7 @@ impl Store {
         let filings = sqlx::query(crate::sqlf!(
             "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
              SELECT s.id, s.unit_id, s.department_id, m.month, CASE WHEN {has_record} THEN 0 ELSE 1 END, CASE WHEN {has_record} THEN 1 ELSE 0 END, $1 \
-             FROM staff s JOIN units u ON u.id = s.unit_id CROSS JOIN nation_months m ORDER BY s.id, m.idx"
+             FROM staff s JOIN units u ON u.id = s.unit_id CROSS JOIN nation_months m WHERE s.staff_no LIKE 'N%' ORDER BY s.id, m.idx"
         ))
         .bind(&now)
         .execute(&mut *w.tx)
@@ -801,7 +804,7 @@ impl Store {
              SELECT f.id, f.month || '-15', '某干部', '某单位', '某职务', CASE f.id % 3 WHEN 0 THEN 'leader' WHEN 1 THEN 'insider' ELSE 'other' END, \
              CASE WHEN f.id % 3 = 1 THEN 1 ELSE 0 END, CASE f.id % 5 WHEN 0 THEN 'in_person' WHEN 1 THEN 'phone' WHEN 2 THEN 'message' WHEN 3 THEN 'proxy' ELSE 'other' END, \
              CASE f.id % 5 WHEN 0 THEN 'case' WHEN 1 THEN 'appointment' WHEN 2 THEN 'project' WHEN 3 THEN 'construction' ELSE 'discipline' END, '', \
-             '（基准测试生成的记录）过问案件办理情况', $1 FROM record_filings f WHERE f.records = 1",
+             '（基准测试生成的记录）过问案件办理情况', $1 FROM record_filings f JOIN staff s ON s.id = f.staff_id WHERE f.records = 1 AND s.staff_no LIKE 'N%'",
         )
         .bind(&now)
         .execute(&mut *w.tx)

@@ -404,3 +404,46 @@ async fn demo_filings_attachments_and_department_completeness() {
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn the_nation_generator_leaves_the_demo_filings_alone() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let count = |sql: &'static str| {
+            let store = store.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let demo = count("SELECT COUNT(*) FROM record_filings").await;
+        let demo_records = count("SELECT COUNT(*) FROM interference_records").await;
+        // three generated staff members (numbers N…) at 浙江省院
+        for i in 0..3 {
+            sqlx::query("INSERT INTO staff (staff_no, name, unit_id, post, is_leader) SELECT $1, '某某', id, '检察官', 0 FROM units WHERE code = '330000'")
+                .bind(format!("N9999{i}"))
+                .execute(&store.pool)
+                .await
+                .unwrap();
+        }
+        let n = store.load_nation_records().await.unwrap();
+        assert_eq!(n.filings, 27, "{name}: 3 staff × 9 months");
+        assert_eq!(
+            count("SELECT COUNT(*) FROM record_filings").await,
+            demo + 27,
+            "{name}"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM interference_records").await,
+            demo_records + n.records as i64,
+            "{name}"
+        );
+        assert_eq!(
+            store.load_nation_records().await.unwrap().filings,
+            0,
+            "{name}: once"
+        );
+    }
+}
