@@ -381,6 +381,28 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
+    // interference records: completeness per unit and department, and the planted flags
+    c.goto(&format!("{base}/records?month=2020-03"))
+        .await
+        .unwrap();
+    wait_h1(&c, "过问或干预").await;
+    let src = c.source().await.unwrap();
+    assert!(src.contains("└ 第七检察厅"), "departments under the unit");
+    std::fs::write(shots.join("records.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{base}/records/flags?from=2020-01&to=2020-09"))
+        .await
+        .unwrap();
+    wait_h1(&c, "报告偏少").await;
+    let src = c.source().await.unwrap();
+    assert!(
+        src.contains("第七检察厅") && src.contains("广东省人民检察院"),
+        "the demo's planted under-reporters"
+    );
+    std::fs::write(
+        shots.join("records-flags.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }
