@@ -43,6 +43,10 @@ pub const TABLES: &[&str] = &[
     "interference_records",
     "record_files",
     "supervision_letters",
+    "cases",
+    "case_events",
+    "case_tags",
+    "case_hits",
 ];
 
 const FORMAT: &str = "duban-backup";

@@ -10,6 +10,7 @@ pub mod demo_rectification;
 pub mod letters;
 pub mod meetings;
 pub mod org;
+pub mod quality;
 pub mod records;
 pub mod rectification;
 pub mod search;
@@ -130,6 +131,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         19,
         include_str!("../migrations/sqlite/0019_record_files.sql"),
     ),
+    (20, include_str!("../migrations/sqlite/0020_quality.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -190,6 +192,7 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         19,
         include_str!("../migrations/postgres/0019_record_files.sql"),
     ),
+    (20, include_str!("../migrations/postgres/0020_quality.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

@@ -1,0 +1,662 @@
+//! Case quality (案件质量): procedure events imported from the case-handling system, each case's
+//! summary kept at import (DECISIONS 43), the 案-件比, the plea-leniency rate, event counts, the
+//! time limits' overdue cases and the process-monitoring hits.
+use crate::org::{ImportReport, Unit};
+use crate::{Actor, Change, Result, Store, StoreError};
+use chrono::NaiveDate;
+use duban_domain::import::{self, CellError, CheckedCases, Table};
+use duban_domain::quality::{self as q, CaseRatio, Event, QualityRules};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
+
+const RULES_KEY: &str = "quality_rules";
+
+/// What a case's events make of it (kept on the case row).
+struct Derived {
+    summary: q::CaseSummary,
+    limit: Option<(NaiveDate, NaiveDate, Option<NaiveDate>)>,
+    hits: Vec<(String, NaiveDate)>,
+}
+
+fn derive(
+    events: &[Event],
+    case_type: &str,
+    rules: &QualityRules,
+    cal: &duban_domain::calendar::WorkCalendar,
+) -> Derived {
+    let summary = q::summarise(events);
+    let mut sorted: Vec<&Event> = events.iter().collect();
+    sorted.sort();
+    let limit = rules
+        .time_limits
+        .iter()
+        .find(|t| t.case_type == case_type)
+        .and_then(|t| {
+            let start = sorted.iter().find(|e| e.name == t.start)?.on;
+            let counting = if t.working_days {
+                duban_domain::calendar::Counting::Working
+            } else {
+                duban_domain::calendar::Counting::Calendar
+            };
+            let period = duban_domain::calendar::Period::Days(t.days as u32);
+            // years without an entered holiday schedule count as plain weeks
+            let due = cal
+                .deadline(start, period, counting)
+                .or_else(|_| {
+                    cal.assuming_plain(chrono::Datelike::year(&start))
+                        .deadline(start, period, counting)
+                })
+                .unwrap_or(start + chrono::Duration::days(t.days));
+            let end = sorted
+                .iter()
+                .find(|e| e.name == t.end && e.on >= start)
+                .map(|e| e.on);
+            Some((start, due, end))
+        });
+    Derived {
+        summary,
+        limit,
+        hits: q::monitor(events, &rules.monitoring),
+    }
+}
+
+fn opt_date(d: Option<NaiveDate>) -> serde_json::Value {
+    d.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
+}
+
+/// Figures of a unit (or subtree) over a period, optionally for one case type and one tag.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QualityFigures {
+    pub ratio: CaseRatio,
+    /// cases concluded (审结) in the period, and of them with 认罪认罚
+    pub concluded: u64,
+    pub with_plea: u64,
+    pub plea_rate: Option<f64>,
+    /// events in the period by name
+    pub events: BTreeMap<String, u64>,
+    /// distinct cases with an event in the period, by case type
+    pub cases_by_type: BTreeMap<String, u64>,
+}
+
+/// A filter on cases.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub case_type: Option<String>,
+    pub tag: Option<String>,
+}
+
+/// A case past its time limit.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverdueCase {
+    pub case_no: String,
+    pub unit_name: String,
+    pub case_type: String,
+    pub start: String,
+    pub due: String,
+    /// when it was concluded (after its due day), if it was
+    pub end: Option<String>,
+}
+
+/// A process-monitoring hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseHit {
+    pub case_no: String,
+    pub unit_name: String,
+    pub rule: String,
+    pub on_date: String,
+}
+
+impl Store {
+    /// The quality rules (event vocabulary, time limits, monitoring rules).
+    pub async fn quality_rules(&self) -> Result<QualityRules> {
+        let raw: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(RULES_KEY)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(raw
+            .and_then(|r| serde_json::from_str(&r).ok())
+            .unwrap_or_default())
+    }
+
+    /// Changes the quality rules (validated, audited); which events are extra steps is
+    /// re-applied to the events already imported.
+    pub async fn set_quality_rules(&self, actor: &Actor, new: &QualityRules) -> Result<()> {
+        new.validate().map_err(StoreError::Invalid)?;
+        let old = self.quality_rules().await?;
+        let mut w = self.write(actor).await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(RULES_KEY)
+            .bind(serde_json::to_string(new).unwrap_or_default())
+            .execute(&mut *w.tx)
+            .await?;
+        let extras: Vec<&str> = new
+            .events
+            .iter()
+            .filter(|e| e.kind == q::EventKind::Extra)
+            .map(|e| e.name.as_str())
+            .collect();
+        sqlx::query(crate::sqlf!(
+            "UPDATE case_events SET extra_entry_on = CASE WHEN event IN (SELECT j.value ->> 0 FROM {}) \
+             THEN (SELECT c.entry_on FROM cases c WHERE c.id = case_events.case_id) END",
+            self.json_rows(1)
+        ))
+        .bind(serde_json::to_string(&extras.iter().map(|e| [e]).collect::<Vec<_>>()).unwrap_or_default())
+        .execute(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "settings.quality",
+            entity: "settings",
+            entity_id: RULES_KEY.into(),
+            unit_id: None,
+            before: Some(json!(old)),
+            after: Some(json!(new)),
+        })
+        .await?;
+        w.commit().await
+    }
+
+    /// A checker for a case-events file (feed it row by row, then
+    /// [`Store::import_checked_cases`]).
+    pub async fn cases_check(&self) -> Result<import::CasesCheck> {
+        let mut units = HashMap::new();
+        for r in sqlx::query("SELECT code, id FROM units")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            units.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        let events = self
+            .quality_rules()
+            .await?
+            .events
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        Ok(import::CasesCheck::new(units, events, crate::today()))
+    }
+
+    /// Loads a case-events table (file or API batch): all rows or none.
+    pub async fn import_cases(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
+        let mut check = self.cases_check().await?;
+        for (i, raw) in table.iter().enumerate() {
+            check.row(i + 1, raw);
+        }
+        let checked = check.finish().map_err(StoreError::Import)?;
+        self.import_checked_cases(actor, checked).await
+    }
+
+    /// Writes checked events in one transaction: new cases and events, events already held
+    /// skipped (importing twice adds nothing), a known case named in another unit or of another
+    /// type refused (its first row named); each touched case's summary, time limit and monitoring
+    /// hits recomputed from all its events. Returns events added (`created`) and cases touched
+    /// that existed before (`updated`).
+    pub async fn import_checked_cases(
+        &self,
+        actor: &Actor,
+        checked: CheckedCases,
+    ) -> Result<ImportReport> {
+        let rules = self.quality_rules().await?;
+        let cal = self.work_calendar().await?;
+        let CheckedCases {
+            cases,
+            events,
+            event_names,
+        } = checked;
+        let extras: Vec<[&str; 1]> = rules
+            .events
+            .iter()
+            .filter(|e| e.kind == q::EventKind::Extra)
+            .map(|e| [e.name.as_str()])
+            .collect();
+        let mut w = self.write(actor).await?;
+        // the cases already held
+        let mut existing: HashMap<String, (i64, i64, String, String)> = HashMap::new();
+        for chunk in cases.chunks(50_000) {
+            let nos: Vec<[&str; 1]> = chunk.iter().map(|c| [c.case_no.as_str()]).collect();
+            for r in sqlx::query(crate::sqlf!(
+                "SELECT c.case_no, c.id, c.unit_id, c.case_type, c.tags FROM cases c WHERE c.case_no IN (SELECT j.value ->> 0 FROM {})",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::to_string(&nos).unwrap_or_default())
+            .fetch_all(&mut *w.tx)
+            .await?
+            {
+                existing.insert(
+                    r.try_get(0)?,
+                    (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
+                );
+            }
+        }
+        let mut problems = Vec::new();
+        for c in &cases {
+            if let Some((_, unit, kind, _)) = existing.get(&c.case_no) {
+                if *unit != c.unit_id {
+                    problems.push(CellError {
+                        row: c.row,
+                        column: "unit_code".into(),
+                        message: format!(
+                            "案件 {} 已属于另一单位：案件不能在单位之间移动",
+                            c.case_no
+                        ),
+                    });
+                } else if *kind != c.case_type {
+                    problems.push(CellError {
+                        row: c.row,
+                        column: "case_type".into(),
+                        message: format!("案件 {} 已登记为{kind}案件", c.case_no),
+                    });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            problems.truncate(import::MAX_LISTED_PROBLEMS);
+            return Err(StoreError::Import(problems));
+        }
+        // ids: existing ones, new ones given here (every write holds the audit chain's lock)
+        let mut next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let ids: Vec<(i64, bool)> = cases
+            .iter()
+            .map(|c| match existing.get(&c.case_no) {
+                Some(e) => (e.0, true),
+                None => {
+                    next += 1;
+                    (next, false)
+                }
+            })
+            .collect();
+        // the events already held of the touched existing cases
+        let old_ids: Vec<[i64; 1]> = ids.iter().filter(|i| i.1).map(|i| [i.0]).collect();
+        let mut held: HashMap<i64, Vec<Event>> = HashMap::new();
+        for chunk in old_ids.chunks(20_000) {
+            for r in sqlx::query(crate::sqlf!(
+                "SELECT e.case_id, e.on_date, e.id, e.event FROM case_events e WHERE e.case_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {})",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::to_string(chunk).unwrap_or_default())
+            .fetch_all(&mut *w.tx)
+            .await?
+            {
+                let on: String = r.try_get(1)?;
+                held.entry(r.try_get(0)?).or_default().push(Event {
+                    on: duban_domain::calendar::parse_date(&on).unwrap_or_default(),
+                    seq: r.try_get(2)?,
+                    name: r.try_get(3)?,
+                });
+            }
+        }
+        // per case (events are sorted by case): the new events, then everything derived
+        let mut new_events: Vec<serde_json::Value> = Vec::new();
+        let mut new_cases: Vec<serde_json::Value> = Vec::new();
+        let mut updates: Vec<serde_json::Value> = Vec::new();
+        let mut tags: Vec<serde_json::Value> = Vec::new();
+        let mut hits: Vec<serde_json::Value> = Vec::new();
+        let mut added = 0usize;
+        let mut start = 0;
+        while start < events.len() {
+            let idx = events[start].0;
+            let end = start + events[start..].partition_point(|e| e.0 == idx);
+            let c = &cases[idx as usize];
+            let (id, old) = ids[idx as usize];
+            let mut all = held.remove(&id).unwrap_or_default();
+            let mut fresh = Vec::new();
+            let base = 1_i64 << 40; // after every held event's sequence
+            for (k, (_, on, ev)) in events[start..end].iter().enumerate() {
+                let name = &event_names[*ev as usize];
+                if all.iter().any(|e| e.on == *on && &e.name == name) {
+                    continue;
+                }
+                let e = Event {
+                    on: *on,
+                    seq: base + k as i64,
+                    name: name.clone(),
+                };
+                fresh.push(e.clone());
+                all.push(e);
+            }
+            start = end;
+            if fresh.is_empty() && old {
+                continue;
+            }
+            added += fresh.len();
+            let d = derive(&all, &c.case_type, &rules, &cal);
+            let entry = d.summary.entry_on;
+            let extra_on = |name: &str| {
+                if rules.is_extra(name) {
+                    opt_date(entry)
+                } else {
+                    serde_json::Value::Null
+                }
+            };
+            for e in &fresh {
+                new_events.push(json!([
+                    id,
+                    e.name,
+                    e.on.to_string(),
+                    c.unit_id,
+                    c.case_type,
+                    extra_on(&e.name)
+                ]));
+            }
+            let (ls, ld, le) = match d.limit {
+                Some((s, due, end)) => (Some(s), Some(due), end),
+                None => (None, None, None),
+            };
+            let known_tags: Vec<String> = existing
+                .get(&c.case_no)
+                .map(|e| {
+                    e.3.split(';')
+                        .filter(|t| !t.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut all_tags = known_tags.clone();
+            all_tags.extend(c.tags.iter().filter(|t| !known_tags.contains(t)).cloned());
+            let row = json!([
+                id,
+                c.case_no,
+                c.unit_id,
+                c.case_type,
+                all_tags.join(";"),
+                opt_date(entry),
+                i64::from(entry.is_none()),
+                opt_date(d.summary.concluded_on),
+                i64::from(d.summary.plea),
+                opt_date(ls),
+                opt_date(ld),
+                opt_date(le)
+            ]);
+            for t in c.tags.iter().filter(|t| !known_tags.contains(t)) {
+                tags.push(json!([t, id]));
+            }
+            for (rule, on) in d.hits {
+                hits.push(json!([id, rule, on.to_string()]));
+            }
+            if old {
+                updates.push(row);
+            } else {
+                new_cases.push(row);
+            }
+        }
+        for chunk in new_cases.chunks(20_000) {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO cases (id, case_no, unit_id, case_type, tags, entry_on, irregular, concluded_on, plea, limit_start, limit_due, limit_end) \
+                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, CAST(j.value ->> 2 AS BIGINT), j.value ->> 3, j.value ->> 4, j.value ->> 5, \
+                 CAST(j.value ->> 6 AS BIGINT), j.value ->> 7, CAST(j.value ->> 8 AS BIGINT), j.value ->> 9, j.value ->> 10, j.value ->> 11 FROM {}",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        for u in &updates {
+            let v = |i: usize| u[i].as_str().map(String::from);
+            let id = u[0].as_i64().unwrap_or_default();
+            sqlx::query(
+                "UPDATE cases SET entry_on = $2, irregular = $3, concluded_on = $4, plea = $5, limit_start = $6, limit_due = $7, limit_end = $8, \
+                 tags = $9 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(v(5))
+            .bind(u[6].as_i64().unwrap_or_default())
+            .bind(v(7))
+            .bind(u[8].as_i64().unwrap_or_default())
+            .bind(v(9))
+            .bind(v(10))
+            .bind(v(11))
+            .bind(v(4).unwrap_or_default())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        // the held extra steps of the updated cases follow their case's entry day
+        for chunk in updates.chunks(20_000) {
+            sqlx::query(crate::sqlf!(
+                "UPDATE case_events SET extra_entry_on = (SELECT c.entry_on FROM cases c WHERE c.id = case_events.case_id) \
+                 WHERE case_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {j}) AND event IN (SELECT x.value ->> 0 FROM {x})",
+                j = self.json_rows(1),
+                x = self.json_rows(2).replacen(") j", ") x", 1)
+            ))
+            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .bind(serde_json::to_string(&extras).unwrap_or_default())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        for chunk in new_events.chunks(50_000) {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO case_events (case_id, event, on_date, unit_id, case_type, extra_entry_on) \
+                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, j.value ->> 2, CAST(j.value ->> 3 AS BIGINT), j.value ->> 4, j.value ->> 5 FROM {}",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        for chunk in tags.chunks(50_000) {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO case_tags (tag, case_id) SELECT j.value ->> 0, CAST(j.value ->> 1 AS BIGINT) FROM {} WHERE true ON CONFLICT DO NOTHING",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        for chunk in hits.chunks(50_000) {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO case_hits (case_id, rule, on_date) SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, j.value ->> 2 FROM {} WHERE true ON CONFLICT DO NOTHING",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        w.audit(Change {
+            action: "cases.import",
+            entity: "case_events",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"events": added, "new_cases": new_cases.len(), "updated_cases": updates.len()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(ImportReport {
+            created: added,
+            updated: updates.len(),
+            departments_created: 0,
+        })
+    }
+
+    /// The figures of a unit (or its subtree) over [from, to].
+    pub async fn quality_figures(
+        &self,
+        unit: &Unit,
+        subtree: bool,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: &CaseFilter,
+    ) -> Result<QualityFigures> {
+        let rules = self.quality_rules().await?;
+        // $1 unit, $2 subtree path, $3 from, $4 to, $5 type ('' = all), $6 tag ('' = none)
+        let units = format!(
+            "(SELECT u.id FROM units u WHERE {})",
+            crate::scope_sql("u", 1, 2)
+        );
+        let case_filter = |c: &str| {
+            format!(
+                "($5 = '' OR {c}.case_type = $5) AND ($6 = '' OR EXISTS (SELECT 1 FROM case_tags t WHERE t.tag = $6 AND t.case_id = {c}.id))"
+            )
+        };
+        let event_filter = "($5 = '' OR e.case_type = $5) AND ($6 = '' OR EXISTS (SELECT 1 FROM case_tags t WHERE t.tag = $6 AND t.case_id = e.case_id))";
+        let like = if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        };
+        let bind = |sql: String| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(unit.id)
+                .bind(like.clone())
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(filter.case_type.clone().unwrap_or_default())
+                .bind(filter.tag.clone().unwrap_or_default())
+        };
+        // 案 of regular cases: their entry day in the period
+        let an: i64 = crate::int(
+            &bind(format!(
+                "SELECT COUNT(*) FROM cases c WHERE c.unit_id IN {units} AND c.entry_on >= $3 AND c.entry_on <= $4 AND {}",
+                case_filter("c")
+            ))
+            .fetch_one(&self.pool)
+            .await?,
+            0,
+        )?;
+        // their extra steps from the entry to the period's end
+        let mut ratio = CaseRatio::default();
+        ratio.an = an as u64;
+        for r in bind(format!(
+            "SELECT e.event, COUNT(*) FROM case_events e WHERE e.unit_id IN {units} AND e.extra_entry_on >= $3 AND e.extra_entry_on <= $4 \
+             AND e.on_date <= $4 AND {event_filter} GROUP BY e.event"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            ratio
+                .by_event
+                .insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
+        }
+        // irregular cases from their events, by definition
+        let rows = bind(format!(
+            "SELECT e.case_id, e.on_date, e.id, e.event FROM case_events e JOIN cases c ON c.id = e.case_id \
+             WHERE c.irregular = 1 AND c.unit_id IN {units} AND {} AND c.id IN \
+             (SELECT x.case_id FROM case_events x WHERE x.on_date >= $3 AND x.on_date <= $4) ORDER BY e.case_id",
+            case_filter("c")
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_case: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
+        for r in &rows {
+            let on: String = r.try_get(1)?;
+            by_case.entry(r.try_get(0)?).or_default().push(Event {
+                on: duban_domain::calendar::parse_date(&on).unwrap_or_default(),
+                seq: r.try_get(2)?,
+                name: r.try_get(3)?,
+            });
+        }
+        for events in by_case.values() {
+            let (a, by) = q::case_ratio_of(events, from, to, &rules);
+            ratio.add(a, &by);
+        }
+        let ratio = CaseRatio::new(ratio.an, ratio.by_event, &rules);
+        // plea leniency among the cases concluded in the period
+        let p = bind(format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(c.plea), 0) AS BIGINT) FROM cases c WHERE c.unit_id IN {units} \
+             AND c.concluded_on >= $3 AND c.concluded_on <= $4 AND {}",
+            case_filter("c")
+        ))
+        .fetch_one(&self.pool)
+        .await?;
+        let (concluded, with_plea) = (crate::int(&p, 0)? as u64, crate::int(&p, 1)? as u64);
+        let mut events = BTreeMap::new();
+        for r in bind(format!(
+            "SELECT e.event, COUNT(*) FROM case_events e WHERE e.on_date >= $3 AND e.on_date <= $4 AND e.unit_id IN {units} AND {event_filter} GROUP BY e.event"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            events.insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
+        }
+        let mut cases_by_type = BTreeMap::new();
+        for r in bind(format!(
+            "SELECT e.case_type, COUNT(DISTINCT e.case_id) FROM case_events e WHERE e.on_date >= $3 AND e.on_date <= $4 AND e.unit_id IN {units} AND {event_filter} GROUP BY e.case_type"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            cases_by_type.insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
+        }
+        Ok(QualityFigures {
+            ratio,
+            concluded,
+            with_plea,
+            plea_rate: q::rate(with_plea, concluded),
+            events,
+            cases_by_type,
+        })
+    }
+
+    /// Cases in scope past their time limit by `as_of` (due before it, not concluded by the due
+    /// day), the latest due first (at most 500), with how many there are and how many have been
+    /// concluded since.
+    pub async fn overdue_cases(
+        &self,
+        scope: &crate::Scope,
+        as_of: NaiveDate,
+        case_type: Option<&str>,
+    ) -> Result<(u64, u64, Vec<OverdueCase>)> {
+        let cond = format!(
+            "c.unit_id IN (SELECT u.id FROM units u WHERE {}) AND c.limit_due < $3 AND (c.limit_end IS NULL OR c.limit_end > c.limit_due) \
+             AND ($4 = '' OR c.case_type = $4)",
+            crate::scope_sql("u", 1, 2)
+        );
+        let q = |sql: String| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(scope.unit_id)
+                .bind(crate::scope_like(scope))
+                .bind(as_of.to_string())
+                .bind(case_type.unwrap_or("").to_string())
+        };
+        let n = q(format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN c.limit_end IS NOT NULL AND c.limit_end <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) FROM cases c WHERE {cond}"
+        ))
+        .fetch_one(&self.pool)
+        .await?;
+        let list = q(format!(
+            "SELECT c.case_no, u.name, c.case_type, c.limit_start, c.limit_due, c.limit_end FROM cases c JOIN units u ON u.id = c.unit_id \
+             WHERE {cond} ORDER BY (c.limit_end IS NULL) DESC, c.limit_due DESC, c.id LIMIT 500"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let end: Option<String> = r.try_get(5)?;
+            Ok(OverdueCase {
+                case_no: r.try_get(0)?,
+                unit_name: r.try_get(1)?,
+                case_type: r.try_get(2)?,
+                start: r.try_get(3)?,
+                due: r.try_get(4)?,
+                end: end.filter(|e| e.as_str() <= as_of.to_string().as_str()),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok((crate::int(&n, 0)? as u64, crate::int(&n, 1)? as u64, list))
+    }
+
+    /// Process-monitoring hits on cases in scope (latest first, at most 500).
+    pub async fn case_hits(&self, scope: &crate::Scope) -> Result<Vec<CaseHit>> {
+        sqlx::query(crate::sqlf!(
+            "SELECT c.case_no, u.name, h.rule, h.on_date FROM case_hits h JOIN cases c ON c.id = h.case_id JOIN units u ON u.id = c.unit_id \
+             WHERE {} ORDER BY h.on_date DESC, h.id DESC LIMIT 500",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CaseHit {
+                case_no: r.try_get(0)?,
+                unit_name: r.try_get(1)?,
+                rule: r.try_get(2)?,
+                on_date: r.try_get(3)?,
+            })
+        })
+        .collect()
+    }
+}

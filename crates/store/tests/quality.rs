@@ -1,0 +1,182 @@
+//! Case quality in the store, on SQLite and (when configured) PostgreSQL.
+use duban_domain::quality::{self as q, QualityRules};
+use duban_store::quality::CaseFilter;
+use duban_store::{Actor, StoreError, testing};
+
+fn table(csv: &str) -> Vec<Vec<String>> {
+    csv.lines()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
+}
+
+fn d(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+const HEAD: &str = "case_id,unit_code,case_type,event,occurred_on,tags";
+
+#[tokio::test]
+async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let actor = Actor::system("test");
+        let rows = [
+            // 1 案, 2 退回补充侦查 + 1 延长: 件 4; plea, concluded
+            "T1,330106,刑事,受理审查逮捕,2020-02-01,涉疫",
+            "T1,330106,刑事,批准逮捕,2020-02-20,",
+            "T1,330106,刑事,受理审查起诉,2020-03-01,",
+            "T1,330106,刑事,退回补充侦查,2020-04-01,",
+            "T1,330106,刑事,退回补充侦查,2020-05-01,",
+            "T1,330106,刑事,延长审查起诉期限,2020-06-01,",
+            "T1,330106,刑事,认罪认罚,2020-06-10,",
+            "T1,330106,刑事,审结,2020-06-20,",
+            // 1 案 1 件, concluded without plea
+            "T2,330106,刑事,受理审查起诉,2020-03-01,",
+            "T2,330106,刑事,提起公诉,2020-03-20,",
+            "T2,330106,刑事,审结,2020-04-20,",
+            // irregular: an extension before any acceptance (a monitoring hit), then acceptance
+            "T3,330106,刑事,延长审查起诉期限,2020-05-01,",
+            "T3,330106,刑事,受理审查起诉,2020-05-02,",
+            // a civil-supervision case past its 90 days, concluded late; one still open
+            "C1,330106,民事,受理民事监督,2020-01-10,",
+            "C1,330106,民事,民事监督审结,2020-06-01,",
+            "C2,330106,民事,受理民事监督,2020-02-10,",
+            "C3,330106,民事,受理民事监督,2020-03-10,",
+            "C3,330106,民事,民事监督审结,2020-04-01,",
+        ];
+        let csv = format!("{HEAD}\n{}", rows.join("\n"));
+        let r = store.import_cases(&actor, &table(&csv)).await.unwrap();
+        assert_eq!(r.created, rows.len(), "{name}");
+        // importing again adds nothing
+        let r = store.import_cases(&actor, &table(&csv)).await.unwrap();
+        assert_eq!((r.created, r.updated), (0, 0), "{name}");
+        let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+        let f = store
+            .quality_figures(
+                &xihu,
+                false,
+                d("2020-01-01"),
+                d("2020-12-31"),
+                &CaseFilter::default(),
+            )
+            .await
+            .unwrap();
+        // by definition: T1 1/4, T2 1/1, T3 first event in the year is an extension → not a 案
+        let events: Vec<Vec<q::Event>> = [&rows[0..8], &rows[8..11], &rows[11..13]]
+            .iter()
+            .map(|rs| {
+                rs.iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let c: Vec<&str> = r.split(',').collect();
+                        q::Event {
+                            on: d(c[4]),
+                            seq: i as i64,
+                            name: c[3].into(),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let full = q::case_ratio(
+            events.iter().map(Vec::as_slice),
+            d("2020-01-01"),
+            d("2020-12-31"),
+            &QualityRules::default(),
+        );
+        assert_eq!(f.ratio, full, "{name}");
+        assert_eq!((f.ratio.an, f.ratio.jian), (2, 5.0), "{name}");
+        assert_eq!((f.concluded, f.with_plea), (2, 1), "{name}");
+        assert_eq!(f.events["受理民事监督"], 3);
+        // a later period that starts after T3's extension: T3 is a 案 there (its first event in it)
+        let later = store
+            .quality_figures(
+                &xihu,
+                false,
+                d("2020-05-02"),
+                d("2020-12-31"),
+                &CaseFilter::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(later.ratio.an, 1, "{name}: T3 only");
+        // filters: the tag, the type
+        let tagged = store
+            .quality_figures(
+                &xihu,
+                false,
+                d("2020-01-01"),
+                d("2020-12-31"),
+                &CaseFilter {
+                    case_type: None,
+                    tag: Some("涉疫".into()),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (tagged.ratio.an, tagged.events["批准逮捕"]),
+            (1, 1),
+            "{name}"
+        );
+        // an event added later to T2 (a return) moves its 件; an arrest review added to T2 first
+        let more = format!("{HEAD}\nT2,330106,刑事,退回补充侦查,2020-03-10,");
+        let r = store.import_cases(&actor, &table(&more)).await.unwrap();
+        assert_eq!((r.created, r.updated), (1, 1), "{name}");
+        let f2 = store
+            .quality_figures(
+                &xihu,
+                false,
+                d("2020-01-01"),
+                d("2020-12-31"),
+                &CaseFilter::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(f2.ratio.jian, 6.0, "{name}");
+        // a case cannot move to another unit; nothing is written
+        let moved = format!(
+            "{HEAD}\nT9,330106,刑事,受理审查逮捕,2020-07-01,\nT1,330102,刑事,审结,2020-07-01,"
+        );
+        let Err(StoreError::Import(errs)) = store.import_cases(&actor, &table(&moved)).await else {
+            panic!("{name}: a case moving between units")
+        };
+        assert!(
+            errs[0].row == 3 && errs[0].message.contains("不能在单位之间移动"),
+            "{errs:?}"
+        );
+        // overdue civil supervision: C1 (closed late) and C2 (open) past 90 days; C3 in time
+        let scope = duban_store::Scope {
+            unit_id: xihu.id,
+            unit_path: xihu.path.clone(),
+            subtree: false,
+        };
+        let (n, closed, list) = store
+            .overdue_cases(&scope, d("2020-12-31"), Some("民事"))
+            .await
+            .unwrap();
+        assert_eq!((n, closed), (2, 1), "{name}: {list:?}");
+        assert_eq!(list[0].case_no, "C2", "open ones first");
+        let hits = store.case_hits(&scope).await.unwrap();
+        let rules: Vec<&str> = hits.iter().map(|h| h.rule.as_str()).collect();
+        assert!(
+            rules.contains(&"两次退回补充侦查")
+                && rules.contains(&"未受理审查起诉即延长审查起诉期限"),
+            "{name}: {rules:?}"
+        );
+        // another unit sees none of it
+        let other = store.unit_by_code("330102").await.unwrap().unwrap();
+        let none = store
+            .quality_figures(
+                &other,
+                false,
+                d("2020-01-01"),
+                d("2020-12-31"),
+                &CaseFilter::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(none.ratio.an, 0);
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}
