@@ -51,6 +51,10 @@ pub enum Action {
     ReadRecordFigures,
     /// Draft and issue supervision letters (督促函) to under-reporting units; record their answers.
     IssueRecordLetters,
+    /// Read case-quality figures (案-件比, plea rate, overdue cases, monitoring hits) in scope.
+    ReadQuality,
+    /// Load case events (file or API batch) and set the quality rules.
+    ManageQuality,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -70,6 +74,11 @@ pub fn allowed(role: Role, action: Action) -> bool {
             Role::Admin | Role::Office | Role::Discipline | Role::Leader
         ),
         IssueRecordLetters => matches!(role, Role::Office | Role::Discipline),
+        ReadQuality => matches!(
+            role,
+            Role::Admin | Role::Office | Role::Discipline | Role::Leader | Role::Quality
+        ),
+        ManageQuality => matches!(role, Role::Admin | Role::Quality),
     }
 }
 

@@ -142,17 +142,10 @@ impl Default for QualityRules {
                 .map(|n| def(n, EventKind::Civil)),
         );
         events.push(def("行政争议化解", EventKind::Other));
+        events.push(def("公益诉讼立案", EventKind::Other));
         QualityRules {
             events,
             time_limits: vec![
-                // 审查起诉: one month, extendable (the extension is an extra step)
-                TimeLimit {
-                    case_type: "刑事".into(),
-                    start: PROSECUTION_REVIEW.into(),
-                    end: CONCLUDED.into(),
-                    days: 45,
-                    working_days: false,
-                },
                 // 民事诉讼监督: three months (人民检察院民事诉讼监督规则)
                 TimeLimit {
                     case_type: "民事".into(),

@@ -167,6 +167,30 @@ enum ReportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The 案-件比 of a unit over dates: {"an", "jian", "ratio", "by_event"}, with the plea-leniency
+    /// rate and event counts.
+    CaseRatio {
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+        /// Include the unit's lower units.
+        #[arg(long)]
+        subtree: bool,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        from: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        to: String,
+        /// Only this case type (刑事, 民事, 行政, 公益诉讼).
+        #[arg(long = "type")]
+        case_type: Option<String>,
+        /// Only cases with this tag (e.g. 涉疫).
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// A plan's figures on a date, computed from the ledger's history.
     PlanStats {
         /// The plan's id or title.
@@ -189,6 +213,8 @@ enum ImportCmd {
     Letters { file: String },
     /// Monthly interference-record filings, a row per record or zero report. Columns: month,staff_id,zero_report,occurred_on,intervener_name,intervener_unit,intervener_post,intervener_category,is_procuratorate_staff,manner,scope,case_ref,content
     Records { file: String },
+    /// Case procedure events, one row per event. Columns: case_id,unit_code,case_type,event,occurred_on[,tags]
+    Cases { file: String },
     /// A rectification ledger workbook (序号, 反馈问题, … 销号日期) into the plan TITLE of unit CODE.
     Ledger {
         file: String,
@@ -504,12 +530,14 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 what @ (ImportCmd::Units { .. }
                 | ImportCmd::Staff { .. }
                 | ImportCmd::Letters { .. }
-                | ImportCmd::Records { .. }),
+                | ImportCmd::Records { .. }
+                | ImportCmd::Cases { .. }),
         } => {
             let (kind, file) = match &what {
                 ImportCmd::Units { file } => ("units", file),
                 ImportCmd::Letters { file } => ("letters", file),
                 ImportCmd::Records { file } => ("records", file),
+                ImportCmd::Cases { file } => ("cases", file),
                 ImportCmd::Staff { file } | ImportCmd::Ledger { file, .. } => ("staff", file),
             };
             let actor = Actor::system("cli");
@@ -527,6 +555,25 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     .await
                     .map_err(print_import_errors)?;
                 println!("导入完成：新增 {}", r.created);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if kind == "cases" {
+                // streamed: a nationwide year is tens of millions of events
+                let mut check = store.cases_check().await?;
+                duban_publish::sheet::each_row(std::path::Path::new(file), |i, row| {
+                    check.row(i, row)
+                })?;
+                let checked = check
+                    .finish()
+                    .map_err(|e| print_import_errors(duban_store::StoreError::Import(e)))?;
+                let r = store
+                    .import_checked_cases(&actor, checked)
+                    .await
+                    .map_err(print_import_errors)?;
+                println!(
+                    "导入完成：新增事件 {}，更新已有案件 {}",
+                    r.created, r.updated
+                );
                 return Ok(ExitCode::SUCCESS);
             }
             let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
@@ -743,6 +790,69 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                             c.records,
                             c.zero_reports,
                             c.not_filed
+                        );
+                    }
+                }
+                ReportCmd::CaseRatio {
+                    unit,
+                    subtree,
+                    from,
+                    to,
+                    case_type,
+                    tag,
+                    json,
+                } => {
+                    let u = store
+                        .unit_by_code(&unit)
+                        .await?
+                        .with_context(|| format!("no unit {unit}"))?;
+                    let date = |s: &str| duban_domain::calendar::parse_date(s);
+                    let (from, to) = (date(&from)?, date(&to)?);
+                    if to < from {
+                        bail!("--to {to} is before --from {from}");
+                    }
+                    if let Some(t) = &case_type
+                        && !duban_domain::quality::CASE_TYPES.contains(&t.as_str())
+                    {
+                        bail!(
+                            "未知的案件类型“{t}”（{}）",
+                            duban_domain::quality::CASE_TYPES.join("、")
+                        );
+                    }
+                    let f = store
+                        .quality_figures(
+                            &u,
+                            subtree,
+                            from,
+                            to,
+                            &duban_store::quality::CaseFilter { case_type, tag },
+                        )
+                        .await?;
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&serde_json::json!({
+                                "an": f.ratio.an,
+                                "jian": f.ratio.jian,
+                                "ratio": f.ratio.ratio,
+                                "by_event": f.ratio.by_event,
+                                "concluded": f.concluded,
+                                "with_plea": f.with_plea,
+                                "plea_rate": f.plea_rate,
+                                "events": f.events,
+                                "cases_by_type": f.cases_by_type,
+                            }))?
+                        );
+                    } else {
+                        println!(
+                            "{}{}：{from} 至 {to}，案 {}，件 {}，案件比 {}；审结 {} 件，其中认罪认罚 {} 件",
+                            u.name,
+                            if subtree { "及下级" } else { "" },
+                            f.ratio.an,
+                            f.ratio.jian,
+                            f.ratio.display(),
+                            f.concluded,
+                            f.with_plea
                         );
                     }
                 }

@@ -329,6 +329,7 @@ impl Store {
         }
         crate::letters::load_demo_letters(self).await?;
         crate::records::load_demo_records(self).await?;
+        crate::quality::load_demo_cases(self).await?;
         report.staff = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&self.pool)
             .await?;
@@ -477,6 +478,14 @@ impl Store {
 }
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// A deterministic scramble (splitmix64's finaliser) for generated demo data.
+pub(crate) fn mix(x: u64) -> u64 {
+    let mut h = x;
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 31)
+}
 
 /// The `k`-th generated staff name (three characters, deterministic).
 pub(crate) fn generated_name(k: usize) -> String {

@@ -637,6 +637,19 @@ impl Store {
         Ok((crate::int(&n, 0)? as u64, crate::int(&n, 1)? as u64, list))
     }
 
+    /// The day of the latest event of a case in scope.
+    pub async fn latest_case_event(&self, scope: &crate::Scope) -> Result<Option<NaiveDate>> {
+        let d: Option<String> = sqlx::query_scalar(crate::sqlf!(
+            "SELECT MAX(e.on_date) FROM case_events e WHERE e.unit_id IN (SELECT u.id FROM units u WHERE {})",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(d.and_then(|d| duban_domain::calendar::parse_date(&d).ok()))
+    }
+
     /// Process-monitoring hits on cases in scope (latest first, at most 500).
     pub async fn case_hits(&self, scope: &crate::Scope) -> Result<Vec<CaseHit>> {
         sqlx::query(crate::sqlf!(
@@ -659,4 +672,132 @@ impl Store {
         })
         .collect()
     }
+}
+
+/// The demo's case events, January–September 2020, for the SPP and the procuratorates of 浙江 and
+/// 广东 and their lower units: criminal cases with and without arrest review (returns for
+/// supplementary investigation, extensions, 认罪认罚 in about 85% of the concluded, some 涉疫),
+/// civil-supervision cases (some past their 90 days, most of those concluded late), resolved
+/// administrative disputes and public-interest cases. Deterministic; skipped when cases exist.
+pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
+    use crate::demo::{LOCAL_UNITS, SPP_CODE, mix};
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(&store.pool)
+        .await?;
+    if n > 0 {
+        return Ok(());
+    }
+    let mut units: Vec<(&str, u64)> = vec![(SPP_CODE, 40), ("330000", 120), ("440000", 120)];
+    units.extend(
+        LOCAL_UNITS
+            .iter()
+            .map(|(c, _, l, _)| (*c, if *l == 3 { 160 } else { 220 })),
+    );
+    let jan1 = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
+    let last = NaiveDate::from_ymd_opt(2020, 9, 30).unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = vec![
+        [
+            "case_id",
+            "unit_code",
+            "case_type",
+            "event",
+            "occurred_on",
+            "tags",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    ];
+    for (u, (code, count)) in units.iter().enumerate() {
+        for i in 0..*count {
+            let h = mix((u as u64) << 32 | i);
+            let pick = |k: u64, n: u64| mix(h.wrapping_add(k)) % n;
+            let start = jan1 + chrono::Duration::days(pick(0, 250) as i64);
+            let no = format!("D{code}-2020-{i:04}");
+            let mut ev: Vec<(&str, i64)> = Vec::new();
+            let kind = pick(1, 100);
+            let case_type = match kind {
+                0..=69 => "刑事",
+                70..=84 => "民事",
+                85..=92 => "行政",
+                _ => "公益诉讼",
+            };
+            let mut tags = "";
+            match case_type {
+                "刑事" => {
+                    if pick(2, 100) < 8 {
+                        tags = "涉疫";
+                    }
+                    let mut t = 0;
+                    if pick(3, 100) < 60 {
+                        ev.push((q::ARREST_REVIEW, 0));
+                        if pick(4, 100) < 88 {
+                            // a decision after 7 days now and then: a monitoring hit
+                            ev.push(("批准逮捕", if pick(5, 100) < 6 { 9 } else { 5 }));
+                        } else {
+                            ev.push(("不批准逮捕", 6));
+                            if pick(5, 100) < 30 {
+                                ev.push(("不批捕复议", 12));
+                            }
+                        }
+                        t = 30;
+                    }
+                    ev.push((q::PROSECUTION_REVIEW, t));
+                    let mut end = t + 25;
+                    if pick(6, 100) < 22 {
+                        ev.push(("退回补充侦查", t + 20));
+                        end += 30;
+                        if pick(7, 100) < 25 {
+                            ev.push(("退回补充侦查", t + 50));
+                            end += 30;
+                        }
+                    }
+                    if pick(8, 100) < 12 {
+                        ev.push(("延长审查起诉期限", end - 5));
+                        end += 15;
+                    }
+                    if pick(9, 100) < 85 {
+                        ev.push((q::PLEA, t + 10));
+                    }
+                    if pick(10, 100) < 90 {
+                        ev.push(("提起公诉", end));
+                    } else {
+                        ev.push(("不起诉", end));
+                        if pick(9, 7) == 0 {
+                            ev.push(("不起诉申诉", end + 20));
+                        }
+                    }
+                    ev.push((q::CONCLUDED, end));
+                }
+                "民事" => {
+                    ev.push((q::CIVIL_ACCEPTED, 0));
+                    match pick(4, 100) {
+                        0..=69 => ev.push((q::CIVIL_CONCLUDED, 40 + pick(5, 45) as i64)),
+                        70..=84 => ev.push((q::CIVIL_CONCLUDED, 100 + pick(5, 60) as i64)),
+                        _ => {}
+                    }
+                }
+                "行政" => ev.push(("行政争议化解", 20 + pick(4, 40) as i64)),
+                _ => ev.push(("公益诉讼立案", 0)),
+            }
+            for (name, day) in ev {
+                let on = start + chrono::Duration::days(day);
+                if on > last {
+                    continue;
+                }
+                rows.push(vec![
+                    no.clone(),
+                    code.to_string(),
+                    case_type.to_string(),
+                    name.to_string(),
+                    on.to_string(),
+                    tags.to_string(),
+                ]);
+            }
+        }
+    }
+    store
+        .import_cases(&Actor::system("demo"), &rows)
+        .await
+        .map(|_| ())
 }

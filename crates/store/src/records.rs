@@ -1305,10 +1305,7 @@ pub(crate) async fn load_demo_records(store: &Store) -> Result<()> {
             .enumerate()
         {
             // a deterministic scramble of (staff, month)
-            let mut h = (id as u64) * 16 + mi as u64;
-            h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            h = (h ^ (h >> 31)) >> 24;
+            let h = crate::demo::mix((id as u64) * 16 + mi as u64) >> 24;
             let missing = if month.month == 9 { 60 } else { 12 };
             if h % 1000 < missing {
                 continue; // not filed

@@ -22,27 +22,27 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
         let actor = Actor::system("test");
         let rows = [
             // 1 案, 2 退回补充侦查 + 1 延长: 件 4; plea, concluded
-            "T1,330106,刑事,受理审查逮捕,2020-02-01,涉疫",
-            "T1,330106,刑事,批准逮捕,2020-02-20,",
-            "T1,330106,刑事,受理审查起诉,2020-03-01,",
-            "T1,330106,刑事,退回补充侦查,2020-04-01,",
-            "T1,330106,刑事,退回补充侦查,2020-05-01,",
-            "T1,330106,刑事,延长审查起诉期限,2020-06-01,",
-            "T1,330106,刑事,认罪认罚,2020-06-10,",
-            "T1,330106,刑事,审结,2020-06-20,",
+            "T1,330106,刑事,受理审查逮捕,2019-02-01,涉疫",
+            "T1,330106,刑事,批准逮捕,2019-02-20,",
+            "T1,330106,刑事,受理审查起诉,2019-03-01,",
+            "T1,330106,刑事,退回补充侦查,2019-04-01,",
+            "T1,330106,刑事,退回补充侦查,2019-05-01,",
+            "T1,330106,刑事,延长审查起诉期限,2019-06-01,",
+            "T1,330106,刑事,认罪认罚,2019-06-10,",
+            "T1,330106,刑事,审结,2019-06-20,",
             // 1 案 1 件, concluded without plea
-            "T2,330106,刑事,受理审查起诉,2020-03-01,",
-            "T2,330106,刑事,提起公诉,2020-03-20,",
-            "T2,330106,刑事,审结,2020-04-20,",
+            "T2,330106,刑事,受理审查起诉,2019-03-01,",
+            "T2,330106,刑事,提起公诉,2019-03-20,",
+            "T2,330106,刑事,审结,2019-04-20,",
             // irregular: an extension before any acceptance (a monitoring hit), then acceptance
-            "T3,330106,刑事,延长审查起诉期限,2020-05-01,",
-            "T3,330106,刑事,受理审查起诉,2020-05-02,",
+            "T3,330106,刑事,延长审查起诉期限,2019-05-01,",
+            "T3,330106,刑事,受理审查起诉,2019-05-02,",
             // a civil-supervision case past its 90 days, concluded late; one still open
-            "C1,330106,民事,受理民事监督,2020-01-10,",
-            "C1,330106,民事,民事监督审结,2020-06-01,",
-            "C2,330106,民事,受理民事监督,2020-02-10,",
-            "C3,330106,民事,受理民事监督,2020-03-10,",
-            "C3,330106,民事,民事监督审结,2020-04-01,",
+            "C1,330106,民事,受理民事监督,2019-01-10,",
+            "C1,330106,民事,民事监督审结,2019-06-01,",
+            "C2,330106,民事,受理民事监督,2019-02-10,",
+            "C3,330106,民事,受理民事监督,2019-03-10,",
+            "C3,330106,民事,民事监督审结,2019-04-01,",
         ];
         let csv = format!("{HEAD}\n{}", rows.join("\n"));
         let r = store.import_cases(&actor, &table(&csv)).await.unwrap();
@@ -55,8 +55,8 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             .quality_figures(
                 &xihu,
                 false,
-                d("2020-01-01"),
-                d("2020-12-31"),
+                d("2019-01-01"),
+                d("2019-12-31"),
                 &CaseFilter::default(),
             )
             .await
@@ -80,8 +80,8 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             .collect();
         let full = q::case_ratio(
             events.iter().map(Vec::as_slice),
-            d("2020-01-01"),
-            d("2020-12-31"),
+            d("2019-01-01"),
+            d("2019-12-31"),
             &QualityRules::default(),
         );
         assert_eq!(f.ratio, full, "{name}");
@@ -93,8 +93,8 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             .quality_figures(
                 &xihu,
                 false,
-                d("2020-05-02"),
-                d("2020-12-31"),
+                d("2019-05-02"),
+                d("2019-12-31"),
                 &CaseFilter::default(),
             )
             .await
@@ -105,8 +105,8 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             .quality_figures(
                 &xihu,
                 false,
-                d("2020-01-01"),
-                d("2020-12-31"),
+                d("2019-01-01"),
+                d("2019-12-31"),
                 &CaseFilter {
                     case_type: None,
                     tag: Some("涉疫".into()),
@@ -120,15 +120,15 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             "{name}"
         );
         // an event added later to T2 (a return) moves its 件; an arrest review added to T2 first
-        let more = format!("{HEAD}\nT2,330106,刑事,退回补充侦查,2020-03-10,");
+        let more = format!("{HEAD}\nT2,330106,刑事,退回补充侦查,2019-03-10,");
         let r = store.import_cases(&actor, &table(&more)).await.unwrap();
         assert_eq!((r.created, r.updated), (1, 1), "{name}");
         let f2 = store
             .quality_figures(
                 &xihu,
                 false,
-                d("2020-01-01"),
-                d("2020-12-31"),
+                d("2019-01-01"),
+                d("2019-12-31"),
                 &CaseFilter::default(),
             )
             .await
@@ -136,7 +136,7 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
         assert_eq!(f2.ratio.jian, 6.0, "{name}");
         // a case cannot move to another unit; nothing is written
         let moved = format!(
-            "{HEAD}\nT9,330106,刑事,受理审查逮捕,2020-07-01,\nT1,330102,刑事,审结,2020-07-01,"
+            "{HEAD}\nT9,330106,刑事,受理审查逮捕,2019-07-01,\nT1,330102,刑事,审结,2019-07-01,"
         );
         let Err(StoreError::Import(errs)) = store.import_cases(&actor, &table(&moved)).await else {
             panic!("{name}: a case moving between units")
@@ -152,7 +152,7 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             subtree: false,
         };
         let (n, closed, list) = store
-            .overdue_cases(&scope, d("2020-12-31"), Some("民事"))
+            .overdue_cases(&scope, d("2019-12-31"), Some("民事"))
             .await
             .unwrap();
         assert_eq!((n, closed), (2, 1), "{name}: {list:?}");
@@ -170,8 +170,8 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             .quality_figures(
                 &other,
                 false,
-                d("2020-01-01"),
-                d("2020-12-31"),
+                d("2019-01-01"),
+                d("2019-12-31"),
                 &CaseFilter::default(),
             )
             .await

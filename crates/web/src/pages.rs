@@ -91,7 +91,7 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 15] = [
+    let items: [(&'static str, &'static str, bool); 16] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
         (
@@ -129,6 +129,11 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
             allowed(role, Action::ReadLetters),
         ),
         ("/records", "nav.records", true),
+        (
+            "/quality",
+            "nav.quality",
+            allowed(role, Action::ReadQuality),
+        ),
         ("/audit", "nav.audit", allowed(role, Action::ReadAudit)),
         (
             "/rectification/rules",

@@ -1,0 +1,205 @@
+//! Case quality (案件质量) in the browser: the 案-件比 per unit, level, case type and month, the
+//! plea-leniency rate, event counts, overdue cases and process-monitoring hits.
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::pages::{Ctx, ctx, require};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::{Datelike, NaiveDate};
+use duban_domain::access::Action;
+use duban_domain::quality::CASE_TYPES;
+use duban_store::quality::{CaseFilter, CaseHit, OverdueCase, QualityFigures};
+use serde::Deserialize;
+
+type PageResult = Result<Response, AppError>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/quality", get(page))
+}
+
+/// One row of a breakdown: a label and its figures.
+pub struct Row {
+    pub label: String,
+    pub figures: QualityFigures,
+}
+
+impl Row {
+    pub fn ratio(&self) -> String {
+        self.figures.ratio.display()
+    }
+    pub fn plea(&self) -> String {
+        self.figures
+            .plea_rate
+            .map_or_else(|| "—".into(), |r| format!("{:.1}%", r * 100.0))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "quality.html")]
+struct QualityPage {
+    ctx: Ctx,
+    from: String,
+    to: String,
+    case_type: String,
+    tag: String,
+    types: &'static [&'static str],
+    total: Row,
+    units: Vec<Row>,
+    by_type: Vec<Row>,
+    months: Vec<Row>,
+    trend: String,
+    overdue: (u64, u64, Vec<OverdueCase>),
+    hits: Vec<CaseHit>,
+}
+
+#[derive(Deserialize, Default)]
+struct QualityQuery {
+    from: Option<String>,
+    to: Option<String>,
+    #[serde(rename = "type")]
+    case_type: Option<String>,
+    tag: Option<String>,
+}
+
+async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuery>) -> PageResult {
+    require(&v, Action::ReadQuality)?;
+    let scope = v.user.scope();
+    let unit = st
+        .store
+        .unit(v.user.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let date = |raw: Option<&str>| -> Result<Option<NaiveDate>, AppError> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => duban_domain::calendar::parse_date(s)
+                .map(Some)
+                .map_err(|e| AppError::BadRequest(e.to_string())),
+            None => Ok(None),
+        }
+    };
+    // by default the year of the latest event in scope (up to today)
+    let to = match date(q.to.as_deref())? {
+        Some(d) => d,
+        None => st
+            .store
+            .latest_case_event(&scope)
+            .await?
+            .unwrap_or_else(crate::rectification::today),
+    };
+    let from = date(q.from.as_deref())?
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    if to < from {
+        return Err(AppError::BadRequest(format!(
+            "截止日期 {to} 早于起始日期 {from}"
+        )));
+    }
+    let case_type = q.case_type.unwrap_or_default().trim().to_string();
+    if !case_type.is_empty() && !CASE_TYPES.contains(&case_type.as_str()) {
+        return Err(AppError::BadRequest(format!("未知的案件类型“{case_type}”")));
+    }
+    let tag: String = q.tag.unwrap_or_default().trim().chars().take(20).collect();
+    let filter = CaseFilter {
+        case_type: (!case_type.is_empty()).then(|| case_type.clone()),
+        tag: (!tag.is_empty()).then(|| tag.clone()),
+    };
+    let subtree = v.user.subtree;
+    let figures =
+        |u: duban_store::org::Unit, sub: bool, a: NaiveDate, b: NaiveDate, f: CaseFilter| {
+            let st = st.clone();
+            async move { st.store.quality_figures(&u, sub, a, b, &f).await }
+        };
+    let total = Row {
+        label: unit.name.clone(),
+        figures: figures(unit.clone(), subtree, from, to, filter.clone()).await?,
+    };
+    let mut units = Vec::new();
+    if subtree {
+        units.push(Row {
+            label: format!("{}（本院）", unit.name),
+            figures: figures(unit.clone(), false, from, to, filter.clone()).await?,
+        });
+        for child in st.store.children(unit.id).await? {
+            units.push(Row {
+                label: child.name.clone(),
+                figures: figures(child, true, from, to, filter.clone()).await?,
+            });
+        }
+    }
+    let mut by_type = Vec::new();
+    for t in CASE_TYPES {
+        by_type.push(Row {
+            label: t.to_string(),
+            figures: figures(
+                unit.clone(),
+                subtree,
+                from,
+                to,
+                CaseFilter {
+                    case_type: Some(t.to_string()),
+                    tag: filter.tag.clone(),
+                },
+            )
+            .await?,
+        });
+    }
+    // month by month (at most 24)
+    let mut months = Vec::new();
+    let mut m = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
+    while m <= to && months.len() < 24 {
+        let next = if m.month() == 12 {
+            NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
+        }
+        .unwrap_or(to);
+        let (a, b) = (m.max(from), (next - chrono::Duration::days(1)).min(to));
+        months.push(Row {
+            label: format!("{}-{:02}", m.year(), m.month()),
+            figures: figures(unit.clone(), subtree, a, b, filter.clone()).await?,
+        });
+        m = next;
+    }
+    let t = v.t;
+    let trend = duban_publish::chart::stacked_bars(
+        t.s("quality.trend"),
+        &months
+            .iter()
+            .map(|r| duban_publish::chart::Bar {
+                label: &r.label,
+                segments: vec![
+                    (r.figures.ratio.an as usize, "#0969da", t.s("quality.an")),
+                    (
+                        (r.figures.ratio.jian - r.figures.ratio.an as f64).round() as usize,
+                        "#d4a72c",
+                        t.s("quality.extra"),
+                    ),
+                ],
+            })
+            .collect::<Vec<_>>(),
+    );
+    let overdue = st
+        .store
+        .overdue_cases(&scope, to, filter.case_type.as_deref())
+        .await?;
+    let hits = st.store.case_hits(&scope).await?;
+    let page = QualityPage {
+        ctx: ctx(&v, "/quality"),
+        from: from.to_string(),
+        to: to.to_string(),
+        case_type,
+        tag,
+        types: &CASE_TYPES,
+        total,
+        units,
+        by_type,
+        months,
+        trend,
+        overdue,
+        hits,
+    };
+    Ok(Html(page.render()?).into_response())
+}
