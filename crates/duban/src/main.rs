@@ -829,20 +829,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         )
                         .await?;
                     if json {
-                        println!(
-                            "{}",
-                            serde_json::to_string_pretty(&serde_json::json!({
-                                "an": f.ratio.an,
-                                "jian": f.ratio.jian,
-                                "ratio": f.ratio.ratio,
-                                "by_event": f.ratio.by_event,
-                                "concluded": f.concluded,
-                                "with_plea": f.with_plea,
-                                "plea_rate": f.plea_rate,
-                                "events": f.events,
-                                "cases_by_type": f.cases_by_type,
-                            }))?
-                        );
+                        println!("{}", serde_json::to_string_pretty(&f.report())?);
                     } else {
                         println!(
                             "{}{}：{from} 至 {to}，案 {}，件 {}，案件比 {}；审结 {} 件，其中认罪认罚 {} 件",

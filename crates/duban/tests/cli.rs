@@ -620,3 +620,92 @@ async fn records_import_report_and_flag() {
         assert!(v["flagged"].is_array(), "{db}: {v}");
     }
 }
+
+#[tokio::test]
+async fn cases_import_and_case_ratio_report() {
+    for db in urls("cases").await {
+        assert!(duban(&db, &["demo"], None).status.success());
+        let dir = tmp("cases-files");
+        let head = "case_id,unit_code,case_type,event,occurred_on,tags";
+        // a long file whose last row is bad imports nothing; every problem is named
+        let bad = dir.join("bad.csv");
+        let mut text = format!("{head}\n");
+        for i in 0..500 {
+            text.push_str(&format!("K{i},330102,刑事,受理审查逮捕,2019-03-01,\n"));
+        }
+        text.push_str("K1,330102,海事,喝茶,2099-01-01,\n");
+        std::fs::write(&bad, text).unwrap();
+        let o = duban(&db, &["import", "cases", bad.to_str().unwrap()], None);
+        assert!(
+            !o.status.success()
+                && out(&o).contains("第 502 行")
+                && out(&o).contains("case_type")
+                && out(&o).contains("event")
+                && out(&o).contains("occurred_on"),
+            "{}",
+            out(&o)
+        );
+        let good = dir.join("good.csv");
+        std::fs::write(
+            &good,
+            format!(
+                "{head}\nK1,330102,刑事,受理审查逮捕,2019-03-01,涉疫\nK1,330102,刑事,退回补充侦查,2019-04-01,\nK2,330102,刑事,受理审查起诉,2019-05-01,\n"
+            ),
+        )
+        .unwrap();
+        for _ in 0..2 {
+            let o = duban(&db, &["import", "cases", good.to_str().unwrap()], None);
+            assert!(o.status.success(), "{}", out(&o));
+        }
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "case-ratio",
+                "--unit",
+                "330102",
+                "--from",
+                "2019-01-01",
+                "--to",
+                "2019-12-31",
+                "--json",
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            (v["an"].clone(), v["jian"].clone(), v["ratio"].clone()),
+            (
+                serde_json::json!(2),
+                serde_json::json!(3.0),
+                serde_json::json!(1.5)
+            ),
+            "{db}: imported twice, counted once: {v}"
+        );
+        assert_eq!(
+            v["by_event"]["退回补充侦查"],
+            serde_json::json!(1),
+            "{db}: {v}"
+        );
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "case-ratio",
+                "--unit",
+                "330102",
+                "--from",
+                "2019-01-01",
+                "--to",
+                "2019-12-31",
+                "--tag",
+                "涉疫",
+                "--json",
+            ],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["an"], serde_json::json!(1), "{db}: {v}");
+    }
+}

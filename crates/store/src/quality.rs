@@ -80,6 +80,23 @@ pub struct QualityFigures {
     pub cases_by_type: BTreeMap<String, u64>,
 }
 
+impl QualityFigures {
+    /// The report's JSON: `{"an", "jian", "ratio", "by_event"}` and the other figures beside.
+    pub fn report(&self) -> serde_json::Value {
+        json!({
+            "an": self.ratio.an,
+            "jian": self.ratio.jian,
+            "ratio": self.ratio.ratio,
+            "by_event": self.ratio.by_event,
+            "concluded": self.concluded,
+            "with_plea": self.with_plea,
+            "plea_rate": self.plea_rate,
+            "events": self.events,
+            "cases_by_type": self.cases_by_type,
+        })
+    }
+}
+
 /// A filter on cases.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {

@@ -309,6 +309,42 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
         ),
         (
             Spec {
+                method: "post",
+                path: "/cases/events",
+                summary: "批量导入办案系统的案件流程事件（全部成功或全部不导入；重复行不重复计入）",
+                params: &[],
+                body: Some((
+                    "application/json",
+                    "{events: [{case_id, unit_code, case_type, event, occurred_on: YYYY-MM-DD, tags?: \"涉疫;…\"}]}，每批最多 100,000 条",
+                )),
+            },
+            post(case_events),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/quality/case-ratio",
+                summary: "案-件比、认罪认罚适用率与各环节数量（单位须在数据范围内）",
+                params: &[
+                    ("unit", "query", "string", true, "单位代码"),
+                    ("subtree", "query", "boolean", false, "含下级单位"),
+                    ("from", "query", "string", true, "起始日期 YYYY-MM-DD"),
+                    ("to", "query", "string", true, "截止日期 YYYY-MM-DD"),
+                    (
+                        "type",
+                        "query",
+                        "string",
+                        false,
+                        "案件类型：刑事、民事、行政、公益诉讼",
+                    ),
+                    ("tag", "query", "string", false, "标签，如 涉疫"),
+                ],
+                body: None,
+            },
+            get(case_ratio),
+        ),
+        (
+            Spec {
                 method: "get",
                 path: "/plans",
                 summary: "数据范围内的整改方案",
@@ -1014,4 +1050,109 @@ async fn file_record(State(st): State<AppState>, u: ApiUser, body: Bytes) -> Api
         .file_record(&u.0.actor(), staff, month, fields.as_ref())
         .await?;
     Ok(Json(json!({"ok": true})))
+}
+
+async fn case_events(State(st): State<AppState>, u: ApiUser, body: Bytes) -> ApiResult {
+    #[derive(Deserialize)]
+    struct Row {
+        case_id: String,
+        unit_code: String,
+        case_type: String,
+        event: String,
+        occurred_on: String,
+        #[serde(default)]
+        tags: String,
+    }
+    #[derive(Deserialize)]
+    struct Body {
+        events: Vec<Row>,
+    }
+    require(&u, Action::ManageQuality)?;
+    let b: Body = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    if b.events.len() > 100_000 {
+        return Err(AppError::BadRequest("每批最多 100,000 条事件".into()).into());
+    }
+    // the rows as a table (row 1 the header), so that problems name the row as a file would
+    let mut table: Vec<Vec<String>> = vec![
+        [
+            "case_id",
+            "unit_code",
+            "case_type",
+            "event",
+            "occurred_on",
+            "tags",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    ];
+    table.extend(b.events.into_iter().map(|r| {
+        vec![
+            r.case_id,
+            r.unit_code,
+            r.case_type,
+            r.event,
+            r.occurred_on,
+            r.tags,
+        ]
+    }));
+    let r = st.store.import_cases(&u.0.actor(), &table).await?;
+    Ok(Json(
+        json!({"events_added": r.created, "cases_updated": r.updated}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct CaseRatioQuery {
+    unit: String,
+    #[serde(default)]
+    subtree: bool,
+    from: String,
+    to: String,
+    #[serde(rename = "type")]
+    case_type: Option<String>,
+    tag: Option<String>,
+}
+
+async fn case_ratio(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<CaseRatioQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadQuality)?;
+    let d = |s: &str| {
+        duban_domain::calendar::parse_date(s)
+            .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
+    };
+    let (from, to) = (d(&q.from)?, d(&q.to)?);
+    if to < from {
+        return Err(AppError::BadRequest(format!("截止日期 {to} 早于起始日期 {from}")).into());
+    }
+    let unit = st
+        .store
+        .unit_by_code(q.unit.trim())
+        .await?
+        .filter(|un| u.0.scope().covers(un.id, &un.path))
+        .ok_or(AppError::NotFound)?;
+    let case_type = q.case_type.filter(|t| !t.trim().is_empty());
+    if let Some(t) = &case_type
+        && !duban_domain::quality::CASE_TYPES.contains(&t.as_str())
+    {
+        return Err(AppError::BadRequest(format!("未知的案件类型“{t}”")).into());
+    }
+    let f = st
+        .store
+        .quality_figures(
+            &unit,
+            q.subtree && u.0.subtree,
+            from,
+            to,
+            &duban_store::quality::CaseFilter {
+                case_type,
+                tag: q.tag.filter(|t| !t.trim().is_empty()),
+            },
+        )
+        .await?;
+    Ok(Json(f.report()))
 }

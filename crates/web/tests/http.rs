@@ -1779,3 +1779,72 @@ async fn record_attachments_granted_roles_and_the_records_api() {
     assert!(!r.body.contains("第七检察厅"), "{}", r.body);
     assert!(store.verify_audit().await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn case_quality_dashboard_and_api() {
+    let (app, store) = app().await;
+    let mut qc = Client::login(&app, "quality").await;
+    let r = qc.get("/quality").await;
+    assert!(
+        r.status == StatusCode::OK
+            && r.body.contains("案-件比")
+            && r.body.contains("1:1.")
+            && r.body.contains("<svg class=\"chart\"")
+            && r.body.contains("id=\"overdue\""),
+        "{}",
+        r.body
+    );
+    let r = qc
+        .get("/quality?from=2020-01-01&to=2020-09-30&type=海事")
+        .await;
+    assert!(r.body.contains("未知的案件类型"), "{}", r.body);
+    // a batch through the API: refused whole when one row is bad, then accepted
+    let bad = serde_json::json!({"events": [
+        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "受理审查逮捕", "occurred_on": "2019-06-01"},
+        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "不存在的环节", "occurred_on": "2019-06-02"}
+    ]});
+    let r = qc.post_json("/api/v1/cases/events", &bad).await;
+    assert!(
+        r.status.is_client_error() && r.body.contains("不存在的环节"),
+        "{}",
+        r.body
+    );
+    let good = serde_json::json!({"events": [
+        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "受理审查逮捕", "occurred_on": "2019-06-01"},
+        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "退回补充侦查", "occurred_on": "2019-07-01"}
+    ]});
+    let r = qc.post_json("/api/v1/cases/events", &good).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("\"events_added\":2"), "{}", r.body);
+    // the basic unit's office sees its own figures, not the SPP's
+    let mut x = Client::login(&app, "xihu.office").await;
+    let r = x
+        .get("/api/v1/quality/case-ratio?unit=330106&from=2019-01-01&to=2019-12-31")
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (v["an"].clone(), v["jian"].clone()),
+        (serde_json::json!(1), serde_json::json!(2.0)),
+        "{v}"
+    );
+    assert_eq!(
+        x.get("/api/v1/quality/case-ratio?unit=100000&from=2019-01-01&to=2019-12-31")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = x.get("/quality").await;
+    assert!(
+        r.status == StatusCode::OK && !r.body.contains("广东"),
+        "{}",
+        r.body
+    );
+    // an office may read, not load events; staff may not read
+    assert_eq!(
+        x.post_json("/api/v1/cases/events", &good).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut s = Client::login(&app, "staff").await;
+    assert_eq!(s.get("/quality").await.status, StatusCode::FORBIDDEN);
+    assert!(store.verify_audit().await.unwrap().is_ok());
+}
