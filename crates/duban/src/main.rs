@@ -52,6 +52,10 @@ enum Cmd {
         /// `nation`: the nationwide organisation used by benchmarks.
         #[arg(long)]
         scale: Option<String>,
+        /// With `--scale nation`: criminal cases a year per basic unit for the case events
+        /// (1,400 makes about 30 million events; 0 generates none).
+        #[arg(long, default_value_t = 1400)]
+        cases_per_unit: u64,
     },
     /// Import units or staff from CSV or XLSX: all rows or none.
     Import {
@@ -445,7 +449,10 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 store.schema_version().await?
             );
         }
-        Cmd::Demo { scale } => {
+        Cmd::Demo {
+            scale,
+            cases_per_unit,
+        } => {
             let r = match scale.as_deref() {
                 None => store.load_demo().await?,
                 Some("nation") => {
@@ -472,6 +479,14 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         rec.records,
                         rec.planted.len(),
                         t3.elapsed().as_secs_f64()
+                    );
+                    let t4 = std::time::Instant::now();
+                    let c = store.load_nation_cases(cases_per_unit).await?;
+                    println!(
+                        "cases: {} cases, {} events in {:.1}s",
+                        c.cases,
+                        c.events,
+                        t4.elapsed().as_secs_f64()
                     );
                     store.checkpoint().await?;
                     println!(

@@ -47,6 +47,8 @@ pub const TABLES: &[&str] = &[
     "case_events",
     "case_tags",
     "case_hits",
+    "case_event_days",
+    "case_event_months",
 ];
 
 const FORMAT: &str = "duban-backup";

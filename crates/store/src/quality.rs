@@ -3,7 +3,7 @@
 //! time limits' overdue cases and the process-monitoring hits.
 use crate::org::{ImportReport, Unit};
 use crate::{Actor, Change, Result, Store, StoreError};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use duban_domain::import::{self, CellError, CheckedCases, Table};
 use duban_domain::quality::{self as q, CaseRatio, Event, QualityRules};
 use serde::Serialize;
@@ -76,8 +76,6 @@ pub struct QualityFigures {
     pub plea_rate: Option<f64>,
     /// events in the period by name
     pub events: BTreeMap<String, u64>,
-    /// distinct cases with an event in the period, by case type
-    pub cases_by_type: BTreeMap<String, u64>,
 }
 
 impl QualityFigures {
@@ -92,7 +90,6 @@ impl QualityFigures {
             "with_plea": self.with_plea,
             "plea_rate": self.plea_rate,
             "events": self.events,
-            "cases_by_type": self.cases_by_type,
         })
     }
 }
@@ -306,8 +303,19 @@ impl Store {
             }
         }
         // per case (events are sorted by case): the new events, then everything derived
-        let mut new_events: Vec<serde_json::Value> = Vec::new();
+        // new cases and events go in as they are made, in JSON arrays of CHUNK (a nationwide
+        // year never sits in memory as JSON)
+        const CHUNK: usize = 50_000;
+        let names_json: Vec<String> = event_names
+            .iter()
+            .map(|n| serde_json::to_string(n).unwrap_or_default())
+            .collect();
+        let mut ev_json = String::new();
+        let mut ev_n = 0usize;
         let mut new_cases: Vec<serde_json::Value> = Vec::new();
+        let mut cases_added = 0usize;
+        // events per (day, unit, case type, event), written sorted at the end
+        let mut days: HashMap<(NaiveDate, i64, &str, u16), i64> = HashMap::new();
         let mut updates: Vec<serde_json::Value> = Vec::new();
         let mut tags: Vec<serde_json::Value> = Vec::new();
         let mut hits: Vec<serde_json::Value> = Vec::new();
@@ -320,6 +328,7 @@ impl Store {
             let (id, old) = ids[idx as usize];
             let mut all = held.remove(&id).unwrap_or_default();
             let mut fresh = Vec::new();
+            let mut fresh_ix = Vec::new();
             let base = 1_i64 << 40; // after every held event's sequence
             for (k, (_, on, ev)) in events[start..end].iter().enumerate() {
                 let name = &event_names[*ev as usize];
@@ -332,6 +341,7 @@ impl Store {
                     name: name.clone(),
                 };
                 fresh.push(e.clone());
+                fresh_ix.push(*ev);
                 all.push(e);
             }
             start = end;
@@ -341,22 +351,25 @@ impl Store {
             added += fresh.len();
             let d = derive(&all, &c.case_type, &rules, &cal);
             let entry = d.summary.entry_on;
-            let extra_on = |name: &str| {
-                if rules.is_extra(name) {
-                    opt_date(entry)
-                } else {
-                    serde_json::Value::Null
+            let type_json = serde_json::to_string(&c.case_type).unwrap_or_default();
+            for (e, ev) in fresh.iter().zip(&fresh_ix) {
+                use std::fmt::Write as _;
+                let extra = match entry {
+                    Some(d) if rules.is_extra(&e.name) => format!("\"{d}\""),
+                    _ => "null".into(),
+                };
+                if ev_n > 0 {
+                    ev_json.push(',');
                 }
-            };
-            for e in &fresh {
-                new_events.push(json!([
-                    id,
-                    e.name,
-                    e.on.to_string(),
-                    c.unit_id,
-                    c.case_type,
-                    extra_on(&e.name)
-                ]));
+                let _ = write!(
+                    ev_json,
+                    "[{id},{},\"{}\",{},{type_json},{extra}]",
+                    names_json[*ev as usize], e.on, c.unit_id
+                );
+                ev_n += 1;
+                *days
+                    .entry((e.on, c.unit_id, c.case_type.as_str(), *ev))
+                    .or_insert(0) += 1;
             }
             let (ls, ld, le) = match d.limit {
                 Some((s, due, end)) => (Some(s), Some(due), end),
@@ -398,18 +411,16 @@ impl Store {
             } else {
                 new_cases.push(row);
             }
+            if ev_n >= CHUNK || new_cases.len() >= CHUNK {
+                cases_added += new_cases.len();
+                self.insert_cases_and_events(&mut w, &mut new_cases, &mut ev_json)
+                    .await?;
+                ev_n = 0;
+            }
         }
-        for chunk in new_cases.chunks(20_000) {
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO cases (id, case_no, unit_id, case_type, tags, entry_on, irregular, concluded_on, plea, limit_start, limit_due, limit_end) \
-                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, CAST(j.value ->> 2 AS BIGINT), j.value ->> 3, j.value ->> 4, j.value ->> 5, \
-                 CAST(j.value ->> 6 AS BIGINT), j.value ->> 7, CAST(j.value ->> 8 AS BIGINT), j.value ->> 9, j.value ->> 10, j.value ->> 11 FROM {}",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
-            .execute(&mut *w.tx)
+        cases_added += new_cases.len();
+        self.insert_cases_and_events(&mut w, &mut new_cases, &mut ev_json)
             .await?;
-        }
         for u in &updates {
             let v = |i: usize| u[i].as_str().map(String::from);
             let id = u[0].as_i64().unwrap_or_default();
@@ -442,13 +453,47 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
-        for chunk in new_events.chunks(50_000) {
+        let mut months: HashMap<(i64, String, &str, u16), i64> = HashMap::new();
+        for ((on, unit, kind, ev), n) in &days {
+            *months
+                .entry((*unit, on.format("%Y-%m").to_string(), *kind, *ev))
+                .or_insert(0) += n;
+        }
+        let mut months: Vec<_> = months.into_iter().collect();
+        months.sort_unstable();
+        for chunk in months.chunks(50_000) {
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|((unit, month, kind, ev), n)| {
+                    json!([unit, month, kind, event_names[*ev as usize], n])
+                })
+                .collect();
             sqlx::query(crate::sqlf!(
-                "INSERT INTO case_events (case_id, event, on_date, unit_id, case_type, extra_entry_on) \
-                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, j.value ->> 2, CAST(j.value ->> 3 AS BIGINT), j.value ->> 4, j.value ->> 5 FROM {}",
+                "INSERT INTO case_event_months (unit_id, month, case_type, event, n) SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, \
+                 j.value ->> 2, j.value ->> 3, CAST(j.value ->> 4 AS BIGINT) FROM {} WHERE true \
+                 ON CONFLICT (unit_id, month, case_type, event) DO UPDATE SET n = case_event_months.n + excluded.n",
                 self.json_rows(1)
             ))
-            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .bind(serde_json::Value::Array(rows).to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        let mut days: Vec<_> = days.into_iter().collect();
+        days.sort_unstable();
+        for chunk in days.chunks(50_000) {
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|((on, unit, kind, ev), n)| {
+                    json!([on.to_string(), unit, kind, event_names[*ev as usize], n])
+                })
+                .collect();
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO case_event_days (on_date, unit_id, case_type, event, n) SELECT j.value ->> 0, CAST(j.value ->> 1 AS BIGINT), \
+                 j.value ->> 2, j.value ->> 3, CAST(j.value ->> 4 AS BIGINT) FROM {} WHERE true \
+                 ON CONFLICT (on_date, unit_id, case_type, event) DO UPDATE SET n = case_event_days.n + excluded.n",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(rows).to_string())
             .execute(&mut *w.tx)
             .await?;
         }
@@ -476,7 +521,9 @@ impl Store {
             entity_id: "*".into(),
             unit_id: None,
             before: None,
-            after: Some(json!({"events": added, "new_cases": new_cases.len(), "updated_cases": updates.len()})),
+            after: Some(
+                json!({"events": added, "new_cases": cases_added, "updated_cases": updates.len()}),
+            ),
         })
         .await?;
         w.commit().await?;
@@ -485,6 +532,38 @@ impl Store {
             updated: updates.len(),
             departments_created: 0,
         })
+    }
+
+    /// Writes a chunk of new cases, then of events (a JSON array's items, without brackets).
+    async fn insert_cases_and_events(
+        &self,
+        w: &mut crate::Write,
+        cases: &mut Vec<serde_json::Value>,
+        events: &mut String,
+    ) -> Result<()> {
+        if !cases.is_empty() {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO cases (id, case_no, unit_id, case_type, tags, entry_on, irregular, concluded_on, plea, limit_start, limit_due, limit_end) \
+                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, CAST(j.value ->> 2 AS BIGINT), j.value ->> 3, j.value ->> 4, j.value ->> 5, \
+                 CAST(j.value ->> 6 AS BIGINT), j.value ->> 7, CAST(j.value ->> 8 AS BIGINT), j.value ->> 9, j.value ->> 10, j.value ->> 11 FROM {}",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(std::mem::take(cases)).to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        if !events.is_empty() {
+            let body = format!("[{}]", std::mem::take(events));
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO case_events (case_id, event, on_date, unit_id, case_type, extra_entry_on) \
+                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, j.value ->> 2, CAST(j.value ->> 3 AS BIGINT), j.value ->> 4, j.value ->> 5 FROM {}",
+                self.json_rows(1)
+            ))
+            .bind(body)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        Ok(())
     }
 
     /// The figures of a unit (or its subtree) over [from, to].
@@ -548,9 +627,9 @@ impl Store {
         }
         // irregular cases from their events, by definition
         let rows = bind(format!(
-            "SELECT e.case_id, e.on_date, e.id, e.event FROM case_events e JOIN cases c ON c.id = e.case_id \
-             WHERE c.irregular = 1 AND c.unit_id IN {units} AND {} AND c.id IN \
-             (SELECT x.case_id FROM case_events x WHERE x.on_date >= $3 AND x.on_date <= $4) ORDER BY e.case_id",
+            "SELECT e.case_id, e.on_date, e.id, e.event FROM cases c JOIN case_events e ON e.case_id = c.id \
+             WHERE c.irregular = 1 AND c.unit_id IN {units} AND {} AND EXISTS \
+             (SELECT 1 FROM case_events x WHERE x.case_id = c.id AND x.on_date >= $3 AND x.on_date <= $4) ORDER BY e.case_id",
             case_filter("c")
         ))
         .fetch_all(&self.pool)
@@ -578,23 +657,27 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         let (concluded, with_plea) = (crate::int(&p, 0)? as u64, crate::int(&p, 1)? as u64);
+        // events in the period: from the days' counts, or (for a tag) from the tagged cases
+        let events_sql = if filter.tag.is_some() {
+            format!(
+                "SELECT e.event, COUNT(*) FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = $6 \
+                 WHERE e.on_date >= $3 AND e.on_date <= $4 AND e.unit_id IN {units} AND ($5 = '' OR e.case_type = $5) GROUP BY e.event"
+            )
+        } else if from.day() == 1 && (to + chrono::Duration::days(1)).day() == 1 {
+            // whole months: the months' counts ($3, $4 compared as text: 'YYYY-MM' ≥ 'YYYY-MM-01')
+            format!(
+                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) FROM case_event_months d WHERE d.month >= substr($3, 1, 7) AND d.month <= substr($4, 1, 7) \
+                 AND d.unit_id IN {units} AND ($5 = '' OR d.case_type = $5) AND $6 = '' GROUP BY d.event"
+            )
+        } else {
+            format!(
+                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) FROM case_event_days d WHERE d.on_date >= $3 AND d.on_date <= $4 \
+                 AND d.unit_id IN {units} AND ($5 = '' OR d.case_type = $5) AND $6 = '' GROUP BY d.event"
+            )
+        };
         let mut events = BTreeMap::new();
-        for r in bind(format!(
-            "SELECT e.event, COUNT(*) FROM case_events e WHERE e.on_date >= $3 AND e.on_date <= $4 AND e.unit_id IN {units} AND {event_filter} GROUP BY e.event"
-        ))
-        .fetch_all(&self.pool)
-        .await?
-        {
+        for r in bind(events_sql).fetch_all(&self.pool).await? {
             events.insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
-        }
-        let mut cases_by_type = BTreeMap::new();
-        for r in bind(format!(
-            "SELECT e.case_type, COUNT(DISTINCT e.case_id) FROM case_events e WHERE e.on_date >= $3 AND e.on_date <= $4 AND e.unit_id IN {units} AND {event_filter} GROUP BY e.case_type"
-        ))
-        .fetch_all(&self.pool)
-        .await?
-        {
-            cases_by_type.insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
         }
         Ok(QualityFigures {
             ratio,
@@ -602,7 +685,6 @@ impl Store {
             with_plea,
             plea_rate: q::rate(with_plea, concluded),
             events,
-            cases_by_type,
         })
     }
 
@@ -657,7 +739,7 @@ impl Store {
     /// The day of the latest event of a case in scope.
     pub async fn latest_case_event(&self, scope: &crate::Scope) -> Result<Option<NaiveDate>> {
         let d: Option<String> = sqlx::query_scalar(crate::sqlf!(
-            "SELECT MAX(e.on_date) FROM case_events e WHERE e.unit_id IN (SELECT u.id FROM units u WHERE {})",
+            "SELECT MAX(d.on_date) FROM case_event_days d WHERE d.unit_id IN (SELECT u.id FROM units u WHERE {})",
             crate::scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)
@@ -817,4 +899,260 @@ pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
         .import_cases(&Actor::system("demo"), &rows)
         .await
         .map(|_| ())
+}
+
+/// The seed's national figures the nationwide generator is calibrated to (2020).
+pub const NATION_EPIDEMIC_ARRESTS: u64 = 6_480;
+pub const NATION_EPIDEMIC_PROSECUTIONS: u64 = 6_480 + 2_202;
+pub const NATION_PUBLIC_INTEREST_CASES: u64 = 2_829;
+pub const NATION_ADMIN_DISPUTES: u64 = 3_148;
+pub const NATION_CIVIL_OVERDUE: u64 = 486;
+pub const NATION_CIVIL_OVERDUE_CLOSED: u64 = 426;
+
+/// What the nationwide cases generator made.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NationCases {
+    pub cases: usize,
+    pub events: usize,
+}
+
+impl Store {
+    /// A nationwide year (2020) of case events for every generated unit (codes of 7 digits, see
+    /// `load_nation`), calibrated so that the seed's figures come out of the reports: 6,480
+    /// arrests and 8,682 prosecutions in 涉疫 cases, 2,829 public-interest cases, 3,148
+    /// administrative disputes resolved, 486 civil-supervision cases overdue at the year's end of
+    /// which 426 concluded, and a plea-leniency rate of 85% among the concluded. About
+    /// `per_basic_unit` criminal cases a year at a basic unit (1,000 gives some 30 million
+    /// events). Goes through the import's own write path. Skipped when generated cases exist.
+    pub async fn load_nation_cases(&self, per_basic_unit: u64) -> Result<NationCases> {
+        use crate::demo::mix;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE case_no LIKE 'N%'")
+            .fetch_one(&self.pool)
+            .await?;
+        if n > 0 {
+            return Ok(NationCases::default());
+        }
+        let units: Vec<(i64, i64)> = sqlx::query("SELECT id, level FROM units ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, crate::int(r, 1)?)))
+            .collect::<Result<_>>()?;
+        let rules = self.quality_rules().await?;
+        let names: Vec<String> = rules.events.iter().map(|e| e.name.clone()).collect();
+        let ix = |n: &str| names.iter().position(|x| x == n).unwrap_or(0) as u16;
+        let [
+            arrest_review,
+            approve,
+            reject,
+            reconsider,
+            review,
+            ret,
+            extend,
+            plea,
+            prosecute,
+            drop_,
+            appeal,
+            concluded,
+            civil_in,
+            civil_out,
+            admin,
+            pil,
+        ] = [
+            q::ARREST_REVIEW,
+            "批准逮捕",
+            "不批准逮捕",
+            "不批捕复议",
+            q::PROSECUTION_REVIEW,
+            "退回补充侦查",
+            "延长审查起诉期限",
+            q::PLEA,
+            "提起公诉",
+            "不起诉",
+            "不起诉申诉",
+            q::CONCLUDED,
+            q::CIVIL_ACCEPTED,
+            q::CIVIL_CONCLUDED,
+            "行政争议化解",
+            "公益诉讼立案",
+        ]
+        .map(ix);
+        let jan1 = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
+        let day = |d: u64| jan1 + chrono::Duration::days(d as i64);
+        let mut out = CheckedCases {
+            event_names: names.clone(),
+            ..Default::default()
+        };
+        let push_case =
+            |out: &mut CheckedCases, no: String, unit: i64, kind: &str, tags: Vec<String>| {
+                out.cases.push(import::CaseRow {
+                    row: 0,
+                    case_no: no,
+                    unit_id: unit,
+                    case_type: kind.into(),
+                    tags,
+                });
+                (out.cases.len() - 1) as u32
+            };
+        // the calibrated counts less what the demo's own cases already give, handed out in turn
+        // across units
+        let (from, to) = ("2020-01-01", "2020-12-31");
+        let held = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(from)
+                .bind(to)
+                .fetch_one(&self.pool)
+                .await
+                .map(|n| n as u64)
+        };
+        let arrests_held = held("SELECT COUNT(*) FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = '涉疫' WHERE e.event = '批准逮捕' AND e.on_date >= $1 AND e.on_date <= $2").await?;
+        let prosecutions_held = held("SELECT COUNT(*) FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = '涉疫' WHERE e.event = '提起公诉' AND e.on_date >= $1 AND e.on_date <= $2").await?;
+        let pil_held = held("SELECT COUNT(DISTINCT e.case_id) FROM case_events e WHERE e.case_type = '公益诉讼' AND e.on_date >= $1 AND e.on_date <= $2").await?;
+        let admin_held = held("SELECT COUNT(*) FROM case_events e WHERE e.event = '行政争议化解' AND e.on_date >= $1 AND e.on_date <= $2").await?;
+        let overdue_held = held("SELECT COUNT(*) FROM cases c WHERE c.limit_due < $2 AND (c.limit_end IS NULL OR c.limit_end > c.limit_due) AND $1 <> ''").await?;
+        let closed_held = held("SELECT COUNT(*) FROM cases c WHERE c.limit_due < $2 AND c.limit_end > c.limit_due AND c.limit_end <= $2 AND $1 <> ''").await?;
+        let arrest_quota = NATION_EPIDEMIC_ARRESTS.saturating_sub(arrests_held);
+        let epidemic_quota = NATION_EPIDEMIC_PROSECUTIONS.saturating_sub(prosecutions_held);
+        let overdue_quota = NATION_CIVIL_OVERDUE.saturating_sub(overdue_held);
+        let closed_quota = NATION_CIVIL_OVERDUE_CLOSED.saturating_sub(closed_held);
+        let (mut epidemic, mut pil_left, mut admin_left, mut overdue) = (
+            0u64,
+            NATION_PUBLIC_INTEREST_CASES.saturating_sub(pil_held),
+            NATION_ADMIN_DISPUTES.saturating_sub(admin_held),
+            0u64,
+        );
+        let mut criminal = 0u64;
+        for (u, (unit, level)) in units.iter().enumerate() {
+            let count = match level {
+                1 => per_basic_unit * 3 / 10,
+                2 => per_basic_unit * 8 / 10,
+                3 => per_basic_unit * 3 / 2,
+                _ => per_basic_unit,
+            };
+            for i in 0..count {
+                let h = mix((*unit as u64) << 24 | i);
+                let pick = |k: u64, n: u64| mix(h.wrapping_add(k)) % n;
+                let start = pick(0, 240); // Jan 1 – Aug 28: every criminal case ends in 2020
+                let is_epidemic = epidemic < epidemic_quota && pick(1, 400) == 0;
+                let tags = if is_epidemic {
+                    vec!["涉疫".to_string()]
+                } else {
+                    vec![]
+                };
+                let c = push_case(&mut out, format!("N{unit}-{i}"), *unit, "刑事", tags);
+                let mut ev = |d: u64, e: u16| out.events.push((c, day(d), e));
+                let mut t = start;
+                // 涉疫: the first 6,480 with an approved arrest, the rest prosecution only
+                let with_arrest = if is_epidemic {
+                    epidemic < arrest_quota
+                } else {
+                    pick(2, 100) < 60
+                };
+                if with_arrest {
+                    ev(t, arrest_review);
+                    if is_epidemic || pick(3, 100) < 88 {
+                        ev(t + 5, approve);
+                    } else {
+                        ev(t + 6, reject);
+                        if pick(4, 100) < 25 {
+                            ev(t + 12, reconsider);
+                        }
+                    }
+                    t += 30;
+                }
+                ev(t, review);
+                let mut end = t + 25;
+                if pick(5, 100) < 20 {
+                    ev(t + 20, ret);
+                    end += 30;
+                    if pick(6, 100) < 20 {
+                        ev(t + 50, ret);
+                        end += 30;
+                    }
+                }
+                if pick(7, 100) < 10 {
+                    ev(end - 5, extend);
+                    end += 15;
+                }
+                // 85% of the concluded with 认罪认罚, exactly
+                if criminal % 20 < 17 {
+                    ev(t + 10, plea);
+                }
+                if is_epidemic || pick(8, 100) < 92 {
+                    ev(end, prosecute);
+                } else {
+                    ev(end, drop_);
+                    if pick(9, 10) == 0 {
+                        ev(end + 20, appeal);
+                    }
+                }
+                ev(end, concluded);
+                criminal += 1;
+                if is_epidemic {
+                    epidemic += 1;
+                }
+            }
+            // civil supervision: the overdue ones first, in turn; the rest in time or not yet due
+            for i in 0..count / 20 {
+                let h = mix((*unit as u64) << 24 | (1 << 23) | i);
+                let c = push_case(&mut out, format!("N{unit}-C{i}"), *unit, "民事", vec![]);
+                let start = mix(h) % 280;
+                out.events.push((c, day(start), civil_in));
+                if overdue < overdue_quota && u % 7 == 0 && i < 2 && start < 250 {
+                    if overdue < closed_quota {
+                        out.events.push((c, day(start + 100), civil_out));
+                    }
+                    overdue += 1;
+                } else if start < 270 {
+                    out.events
+                        .push((c, day(start + 40 + mix(h ^ 1) % 40), civil_out));
+                } else {
+                    // accepted in late autumn, still within its three months at the year's end
+                    let s = 280 + mix(h ^ 2) % 60;
+                    out.events.pop();
+                    out.events.push((c, day(s), civil_in));
+                }
+            }
+            if admin_left > 0 && level >= &3 {
+                let c = push_case(&mut out, format!("N{unit}-A"), *unit, "行政", vec![]);
+                out.events.push((c, day(100 + u as u64 % 200), admin));
+                admin_left -= 1;
+            }
+            if pil_left > 0 && level >= &3 {
+                let c = push_case(&mut out, format!("N{unit}-P"), *unit, "公益诉讼", vec![]);
+                out.events.push((c, day(50 + u as u64 % 250), pil));
+                pil_left -= 1;
+            }
+        }
+        // what the units' turns did not hand out goes to the first basic units
+        let mut extra = 0;
+        while admin_left > 0 || pil_left > 0 {
+            let (unit, _) = units[units.len() - 1 - (extra % units.len())];
+            if admin_left > 0 {
+                let c = push_case(&mut out, format!("N{unit}-A{extra}"), unit, "行政", vec![]);
+                out.events.push((c, day(150), admin));
+                admin_left -= 1;
+            }
+            if pil_left > 0 {
+                let c = push_case(
+                    &mut out,
+                    format!("N{unit}-P{extra}"),
+                    unit,
+                    "公益诉讼",
+                    vec![],
+                );
+                out.events.push((c, day(160), pil));
+                pil_left -= 1;
+            }
+            extra += 1;
+        }
+        out.events.sort_unstable();
+        let r = NationCases {
+            cases: out.cases.len(),
+            events: out.events.len(),
+        };
+        self.import_checked_cases(&Actor::system("demo"), out)
+            .await?;
+        Ok(r)
+    }
 }

@@ -88,6 +88,18 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
         assert_eq!((f.ratio.an, f.ratio.jian), (2, 5.0), "{name}");
         assert_eq!((f.concluded, f.with_plea), (2, 1), "{name}");
         assert_eq!(f.events["受理民事监督"], 3);
+        // the same counts from the days' table when the period is not whole months
+        let odd = store
+            .quality_figures(
+                &xihu,
+                false,
+                d("2019-01-02"),
+                d("2019-12-30"),
+                &CaseFilter::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(odd.events, f.events, "{name}");
         // a later period that starts after T3's extension: T3 is a 案 there (its first event in it)
         let later = store
             .quality_figures(

@@ -325,7 +325,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("quality.count", "次数", "Count"),
     ("quality.by_unit", "按单位", "By unit"),
     ("quality.by_type", "按案件类型", "By case type"),
-    ("quality.cases", "案件数", "Cases"),
+    ("quality.n_events", "环节总数", "Events"),
     ("quality.trend", "按月趋势", "Month by month"),
     ("quality.events", "各环节数量", "Events"),
     ("quality.overdue_list", "超期案件清单", "Overdue cases"),

@@ -31,6 +31,9 @@ impl Row {
     pub fn ratio(&self) -> String {
         self.figures.ratio.display()
     }
+    pub fn events_total(&self) -> u64 {
+        self.figures.events.values().sum()
+    }
     pub fn plea(&self) -> String {
         self.figures
             .plea_rate

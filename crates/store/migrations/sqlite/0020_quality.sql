@@ -15,9 +15,8 @@ CREATE TABLE cases (
   limit_due TEXT,
   limit_end TEXT
 );
-CREATE INDEX cases_entry ON cases(entry_on, unit_id, case_type, irregular);
-CREATE INDEX cases_unit_entry ON cases(unit_id, entry_on, case_type, irregular);
-CREATE INDEX cases_concluded ON cases(concluded_on, unit_id, case_type, plea);
+CREATE INDEX cases_unit_entry ON cases(unit_id, entry_on, case_type);
+CREATE INDEX cases_unit_concluded ON cases(unit_id, concluded_on, case_type, plea);
 CREATE INDEX cases_due ON cases(limit_due, unit_id) WHERE limit_due IS NOT NULL;
 CREATE INDEX cases_irregular ON cases(unit_id) WHERE irregular = 1;
 CREATE TABLE case_events (
@@ -34,7 +33,16 @@ CREATE TABLE case_events (
 CREATE INDEX case_events_case ON case_events(case_id, on_date);
 CREATE INDEX case_events_extra ON case_events(extra_entry_on, on_date, event, case_type) WHERE extra_entry_on IS NOT NULL;
 CREATE INDEX case_events_unit_extra ON case_events(unit_id, extra_entry_on, on_date, event, case_type) WHERE extra_entry_on IS NOT NULL;
-CREATE INDEX case_events_day ON case_events(on_date, event, case_type, unit_id);
+-- events per unit, type, event and month, and per day (kept at import; a period's event counts read
+-- the months when it is made of whole months, else the days)
+CREATE TABLE case_event_days (
+  on_date TEXT NOT NULL,
+  unit_id INTEGER NOT NULL,
+  case_type TEXT NOT NULL,
+  event TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (on_date, unit_id, case_type, event)
+) WITHOUT ROWID;
 CREATE TABLE case_tags (
   tag TEXT NOT NULL,
   case_id INTEGER NOT NULL REFERENCES cases(id),
@@ -47,3 +55,11 @@ CREATE TABLE case_hits (
   on_date TEXT NOT NULL,
   UNIQUE (case_id, rule)
 );
+CREATE TABLE case_event_months (
+  unit_id INTEGER NOT NULL,
+  month TEXT NOT NULL,
+  case_type TEXT NOT NULL,
+  event TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (unit_id, month, case_type, event)
+) WITHOUT ROWID;
