@@ -869,10 +869,12 @@ pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
                     ev.push((q::CONCLUDED, end));
                 }
                 "民事" => {
-                    ev.push((q::CIVIL_ACCEPTED, 0));
+                    // accepted by early May, so that a late conclusion still falls in the data
+                    let shift = pick(11, 120) as i64 - (start - jan1).num_days();
+                    ev.push((q::CIVIL_ACCEPTED, shift));
                     match pick(4, 100) {
-                        0..=69 => ev.push((q::CIVIL_CONCLUDED, 40 + pick(5, 45) as i64)),
-                        70..=84 => ev.push((q::CIVIL_CONCLUDED, 100 + pick(5, 60) as i64)),
+                        0..=74 => ev.push((q::CIVIL_CONCLUDED, shift + 40 + pick(5, 45) as i64)),
+                        75..=89 => ev.push((q::CIVIL_CONCLUDED, shift + 100 + pick(5, 50) as i64)),
                         _ => {}
                     }
                 }
@@ -917,8 +919,7 @@ pub struct NationCases {
 }
 
 impl Store {
-    /// A nationwide year (2020) of case events for every generated unit (codes of 7 digits, see
-    /// `load_nation`), calibrated so that the seed's figures come out of the reports: 6,480
+    /// A nationwide year (2020) of case events for every unit, calibrated so that the seed's figures come out of the reports: 6,480
     /// arrests and 8,682 prosecutions in 涉疫 cases, 2,829 public-interest cases, 3,148
     /// administrative disputes resolved, 486 civil-supervision cases overdue at the year's end of
     /// which 426 concluded, and a plea-leniency rate of 85% among the concluded. About
@@ -1022,18 +1023,22 @@ impl Store {
             0u64,
         );
         let mut criminal = 0u64;
+        let count_at = |level: i64| match level {
+            1 => per_basic_unit * 3 / 10,
+            2 => per_basic_unit * 8 / 10,
+            3 => per_basic_unit * 3 / 2,
+            _ => per_basic_unit,
+        };
+        // 涉疫 cases are drawn at a rate that meets the quota with a margin, whatever the scale
+        let total: u64 = units.iter().map(|(_, l)| count_at(*l)).sum();
+        let epidemic_every = (total / (epidemic_quota * 6 / 5).max(1)).max(1);
         for (u, (unit, level)) in units.iter().enumerate() {
-            let count = match level {
-                1 => per_basic_unit * 3 / 10,
-                2 => per_basic_unit * 8 / 10,
-                3 => per_basic_unit * 3 / 2,
-                _ => per_basic_unit,
-            };
+            let count = count_at(*level);
             for i in 0..count {
                 let h = mix((*unit as u64) << 24 | i);
                 let pick = |k: u64, n: u64| mix(h.wrapping_add(k)) % n;
                 let start = pick(0, 240); // Jan 1 – Aug 28: every criminal case ends in 2020
-                let is_epidemic = epidemic < epidemic_quota && pick(1, 400) == 0;
+                let is_epidemic = epidemic < epidemic_quota && pick(1, epidemic_every) == 0;
                 let tags = if is_epidemic {
                     vec!["涉疫".to_string()]
                 } else {
