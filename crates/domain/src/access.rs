@@ -55,6 +55,9 @@ pub enum Action {
     ReadQuality,
     /// Load case events (file or API batch) and set the quality rules.
     ManageQuality,
+    /// Register documents, meetings, study sessions and visits; put requests for figures to
+    /// lower units (through the gate).
+    ManagePaperwork,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -79,6 +82,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
             Role::Admin | Role::Office | Role::Discipline | Role::Leader | Role::Quality
         ),
         ManageQuality => matches!(role, Role::Admin | Role::Quality),
+        ManagePaperwork => matches!(role, Role::Admin | Role::Office),
     }
 }
 

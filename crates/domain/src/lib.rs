@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod import;
 pub mod letters;
 pub mod org;
+pub mod paperwork;
 pub mod quality;
 pub mod records;
 pub mod rectification;

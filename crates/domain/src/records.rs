@@ -89,6 +89,7 @@ macro_rules! labelled {
         }
     };
 }
+pub(crate) use labelled;
 
 labelled!(IntervenerCategory {
     Leader = "leader", "领导干部";

@@ -49,6 +49,8 @@ pub const TABLES: &[&str] = &[
     "case_hits",
     "case_event_days",
     "case_event_months",
+    "paperwork",
+    "data_requests",
 ];
 
 const FORMAT: &str = "duban-backup";

@@ -330,6 +330,7 @@ impl Store {
         crate::letters::load_demo_letters(self).await?;
         crate::records::load_demo_records(self).await?;
         crate::quality::load_demo_cases(self).await?;
+        crate::paperwork::load_demo_paperwork(self).await?;
         report.staff = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&self.pool)
             .await?;

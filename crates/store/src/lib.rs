@@ -10,6 +10,7 @@ pub mod demo_rectification;
 pub mod letters;
 pub mod meetings;
 pub mod org;
+pub mod paperwork;
 pub mod quality;
 pub mod records;
 pub mod rectification;
@@ -132,6 +133,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0019_record_files.sql"),
     ),
     (20, include_str!("../migrations/sqlite/0020_quality.sql")),
+    (21, include_str!("../migrations/sqlite/0021_paperwork.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -193,6 +195,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0019_record_files.sql"),
     ),
     (20, include_str!("../migrations/postgres/0020_quality.sql")),
+    (
+        21,
+        include_str!("../migrations/postgres/0021_paperwork.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

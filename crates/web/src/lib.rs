@@ -8,6 +8,7 @@ pub mod letters;
 pub mod limiter;
 pub mod metrics;
 pub mod pages;
+pub mod paperwork;
 pub mod quality;
 pub mod records;
 pub mod rectification;
@@ -91,6 +92,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(letters::office_routes())
         .merge(records::routes())
         .merge(quality::routes())
+        .merge(paperwork::routes())
         .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))

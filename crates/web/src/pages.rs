@@ -91,7 +91,7 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 16] = [
+    let items: [(&'static str, &'static str, bool); 17] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
         (
@@ -132,6 +132,11 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
         (
             "/quality",
             "nav.quality",
+            allowed(role, Action::ReadQuality),
+        ),
+        (
+            "/paperwork",
+            "nav.paperwork",
             allowed(role, Action::ReadQuality),
         ),
         ("/audit", "nav.audit", allowed(role, Action::ReadAudit)),

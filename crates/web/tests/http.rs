@@ -1848,3 +1848,62 @@ async fn case_quality_dashboard_and_api() {
     assert_eq!(s.get("/quality").await.status, StatusCode::FORBIDDEN);
     assert!(store.verify_audit().await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn paperwork_registry_and_the_data_request_gate() {
+    let (app, _store) = app().await;
+    let mut o = Client::login(&app, "office").await;
+    let r = o.get("/paperwork").await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("−8.6%") && r.body.contains("−37.5%"),
+        "{}",
+        r.body
+    );
+    let r = o
+        .post_form(
+            "/paperwork/requests",
+            &[
+                ("title", "请各省院报送认罪认罚适用率"),
+                ("metric", "plea_rate"),
+            ],
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY
+            && r.body.contains("请勿向下级单位索要")
+            && r.body.contains("href=\"/quality\""),
+        "{}",
+        r.body
+    );
+    let r = o
+        .post_form(
+            "/paperwork",
+            &[
+                ("kind", "meeting"),
+                ("held_on", "2099-01-01"),
+                ("title", "会"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("晚于今天"), "{}", r.body);
+    let r = o
+        .post_form(
+            "/paperwork",
+            &[
+                ("kind", "document"),
+                ("held_on", "2020-09-20"),
+                ("title", "关于精简会议的通知"),
+                ("number", "高检发〔2020〕65号"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = o.get("/paperwork?from=2020-01-01&to=2020-09-30").await;
+    assert!(
+        r.body.contains("关于精简会议的通知") && r.body.contains("已拦截"),
+        "{}",
+        r.body
+    );
+    let mut s = Client::login(&app, "staff").await;
+    assert_eq!(s.get("/paperwork").await.status, StatusCode::FORBIDDEN);
+}
