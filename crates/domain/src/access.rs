@@ -58,6 +58,8 @@ pub enum Action {
     /// Register documents, meetings, study sessions and visits; put requests for figures to
     /// lower units (through the gate).
     ManagePaperwork,
+    /// Turn process-monitoring hits into supervised matters (tasks).
+    SuperviseHits,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -83,6 +85,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
         ),
         ManageQuality => matches!(role, Role::Admin | Role::Quality),
         ManagePaperwork => matches!(role, Role::Admin | Role::Office),
+        SuperviseHits => matches!(role, Role::Admin | Role::Office | Role::Quality),
     }
 }
 

@@ -120,6 +120,8 @@ pub struct CaseHit {
     pub unit_name: String,
     pub rule: String,
     pub on_date: String,
+    /// the supervised matter it became
+    pub task_id: Option<i64>,
 }
 
 impl Store {
@@ -749,10 +751,144 @@ impl Store {
         Ok(d.and_then(|d| duban_domain::calendar::parse_date(&d).ok()))
     }
 
+    /// Turns the monitoring hits in scope not yet supervised (at most 2,000 at a time) into
+    /// supervised matters on the rectification engine: per unit and year a plan
+    /// “YYYY年案件流程监控督办” (under an internal round), per hit a problem and a task to act on at
+    /// once (立行立改), due 30 days after the hit. The sweep urges them like any task. Returns how
+    /// many tasks were made.
+    pub async fn supervise_case_hits(&self, actor: &Actor, scope: &crate::Scope) -> Result<u64> {
+        use duban_domain::rectification::{Category, SourceKind};
+        let hits = sqlx::query(crate::sqlf!(
+            "SELECT h.id, c.unit_id, c.case_no, h.rule, h.on_date FROM case_hits h JOIN cases c ON c.id = h.case_id \
+             WHERE h.task_id IS NULL AND c.unit_id IN (SELECT u.id FROM units u WHERE {}) ORDER BY c.unit_id, h.on_date, h.id LIMIT 2000",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?;
+        if hits.is_empty() {
+            return Ok(0);
+        }
+        let cal = self.work_calendar().await?;
+        let mut w = self.write(actor).await?;
+        let mut plans: HashMap<(i64, i32), i64> = HashMap::new();
+        let mut made = 0;
+        for h in &hits {
+            let (hit, unit, case_no, rule, on): (i64, i64, String, String, String) = (
+                h.try_get(0)?,
+                h.try_get(1)?,
+                h.try_get(2)?,
+                h.try_get(3)?,
+                h.try_get(4)?,
+            );
+            let on = duban_domain::calendar::parse_date(&on)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let title = format!("{}年案件流程监控督办", on.year());
+            let plan = match plans.get(&(unit, on.year())) {
+                Some(p) => *p,
+                None => {
+                    let found: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM plans WHERE unit_id = $1 AND title = $2",
+                    )
+                    .bind(unit)
+                    .bind(&title)
+                    .fetch_optional(&mut *w.tx)
+                    .await?;
+                    let id = match found {
+                        Some(id) => id,
+                        None => {
+                            let start = NaiveDate::from_ymd_opt(on.year(), 1, 1).unwrap_or(on);
+                            let due = cal
+                                .deadline(
+                                    on,
+                                    duban_domain::calendar::Period::Months(2),
+                                    duban_domain::calendar::Counting::Calendar,
+                                )
+                                .unwrap_or(on);
+                            let round = crate::rectification::insert_round(
+                                &mut w,
+                                unit,
+                                SourceKind::Internal,
+                                &format!("{}年案件流程监控", on.year()),
+                                "案件管理部门",
+                                &start.to_string(),
+                                &on.to_string(),
+                                &on.to_string(),
+                                &due.to_string(),
+                            )
+                            .await?;
+                            crate::rectification::insert_plan(
+                                &mut w,
+                                round,
+                                unit,
+                                &title,
+                                "流程监控要点提示的问题逐案核查、纠正，并说明情况。",
+                                &on.to_string(),
+                            )
+                            .await?
+                        }
+                    };
+                    plans.insert((unit, on.year()), id);
+                    id
+                }
+            };
+            let seq: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1",
+            )
+            .bind(plan)
+            .fetch_one(&mut *w.tx)
+            .await?;
+            let problem = crate::rectification::insert_problem(
+                &mut w,
+                plan,
+                seq,
+                &format!("案件 {case_no}：{rule}（{on}）"),
+                "流程监控要点提示",
+            )
+            .await?;
+            let task_title = format!("核查并纠正：{rule}（案件 {case_no}）");
+            let task = crate::rectification::insert_task(
+                &mut w,
+                &crate::rectification::NewTask {
+                    plan_id: plan,
+                    problem_id: Some(problem),
+                    title: &task_title,
+                    measure: "核查办案流程，纠正问题，说明情况",
+                    category: Category::Immediate,
+                    deadline: Some(on + chrono::Duration::days(30)),
+                    standard: "查明原因、纠正到位、说明情况",
+                    lead_leader_id: None,
+                    responsible_id: None,
+                    departments: vec![],
+                    created_on: on,
+                },
+            )
+            .await?;
+            sqlx::query("UPDATE case_hits SET task_id = $1 WHERE id = $2")
+                .bind(task)
+                .bind(hit)
+                .execute(&mut *w.tx)
+                .await?;
+            made += 1;
+        }
+        w.audit(Change {
+            action: "quality.supervise",
+            entity: "case_hits",
+            entity_id: "*".into(),
+            unit_id: Some(scope.unit_id),
+            before: None,
+            after: Some(json!({"tasks": made})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(made)
+    }
+
     /// Process-monitoring hits on cases in scope (latest first, at most 500).
     pub async fn case_hits(&self, scope: &crate::Scope) -> Result<Vec<CaseHit>> {
         sqlx::query(crate::sqlf!(
-            "SELECT c.case_no, u.name, h.rule, h.on_date FROM case_hits h JOIN cases c ON c.id = h.case_id JOIN units u ON u.id = c.unit_id \
+            "SELECT c.case_no, u.name, h.rule, h.on_date, h.task_id FROM case_hits h JOIN cases c ON c.id = h.case_id JOIN units u ON u.id = c.unit_id \
              WHERE {} ORDER BY h.on_date DESC, h.id DESC LIMIT 500",
             crate::scope_sql("u", 1, 2)
         ))
@@ -767,6 +903,7 @@ impl Store {
                 unit_name: r.try_get(1)?,
                 rule: r.try_get(2)?,
                 on_date: r.try_get(3)?,
+                task_id: r.try_get(4)?,
             })
         })
         .collect()

@@ -379,6 +379,14 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("quality.concluded_on", "办结日", "Concluded"),
     ("quality.open", "未办结", "open"),
     ("quality.rule", "监控要点", "Rule"),
+    (
+        "quality.supervise",
+        "将未督办的提示转为督办事项（立行立改，30 日内）",
+        "Turn the hits not yet supervised into tasks (at once, within 30 days)",
+    ),
+    ("quality.supervised", "已转为督办事项：", "Tasks made:"),
+    ("quality.matter", "督办事项", "Supervised matter"),
+    ("quality.task", "查看任务", "Open the task"),
     ("quality.on", "日期", "Date"),
     (
         "records.title",

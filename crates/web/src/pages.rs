@@ -617,6 +617,16 @@ pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError 
     }
 }
 
+/// A date from a query or form field: empty means none; a bad one is a Chinese 400.
+pub fn optional_date(raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => duban_domain::calendar::parse_date(s)
+            .map(Some)
+            .map_err(|e| AppError::BadRequest(e.to_string())),
+        None => Ok(None),
+    }
+}
+
 /// A stored file sent as a download (the name reduced to ASCII for the header).
 pub fn download(name: &str, content_type: String, bytes: Vec<u8>) -> Response {
     let ascii: String = name

@@ -63,14 +63,7 @@ async fn view(
         .unit(v.user.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let date = |raw: Option<&str>| -> Result<Option<NaiveDate>, AppError> {
-        match raw.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => duban_domain::calendar::parse_date(s)
-                .map(Some)
-                .map_err(|e| AppError::BadRequest(e.to_string())),
-            None => Ok(None),
-        }
-    };
+    let date = crate::pages::optional_date;
     // by default from January to the end of the month of the latest entry
     let to = match date(q.to.as_deref())? {
         Some(d) => d,

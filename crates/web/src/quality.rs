@@ -18,7 +18,9 @@ use serde::Deserialize;
 type PageResult = Result<Response, AppError>;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/quality", get(page))
+    Router::new()
+        .route("/quality", get(page))
+        .route("/quality/supervise", axum::routing::post(supervise))
 }
 
 /// One row of a breakdown: a label and its figures.
@@ -57,6 +59,8 @@ struct QualityPage {
     trend: String,
     overdue: (u64, u64, Vec<OverdueCase>),
     hits: Vec<CaseHit>,
+    can_supervise: bool,
+    flash: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -66,6 +70,7 @@ struct QualityQuery {
     #[serde(rename = "type")]
     case_type: Option<String>,
     tag: Option<String>,
+    made: Option<u64>,
 }
 
 async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuery>) -> PageResult {
@@ -76,14 +81,7 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
         .unit(v.user.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let date = |raw: Option<&str>| -> Result<Option<NaiveDate>, AppError> {
-        match raw.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => duban_domain::calendar::parse_date(s)
-                .map(Some)
-                .map_err(|e| AppError::BadRequest(e.to_string())),
-            None => Ok(None),
-        }
-    };
+    let date = crate::pages::optional_date;
     // by default the year of the latest event in scope (up to today)
     let to = match date(q.to.as_deref())? {
         Some(d) => d,
@@ -203,6 +201,24 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
         trend,
         overdue,
         hits,
+        can_supervise: duban_domain::access::allowed(v.user.role, Action::SuperviseHits),
+        flash: q
+            .made
+            .map(|n| format!("{} {n}", v.t.s("quality.supervised"))),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// Turns the monitoring hits in scope into supervised matters on the rectification engine.
+async fn supervise(
+    State(st): State<AppState>,
+    v: Viewer,
+    crate::auth::Form(_f): crate::auth::Form<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    require(&v, Action::SuperviseHits)?;
+    let n = st
+        .store
+        .supervise_case_hits(&v.user.actor(), &v.user.scope())
+        .await?;
+    Ok(axum::response::Redirect::to(&format!("/quality?made={n}#hits")).into_response())
 }

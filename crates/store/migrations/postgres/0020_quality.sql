@@ -53,6 +53,8 @@ CREATE TABLE case_hits (
   case_id BIGINT NOT NULL REFERENCES cases(id),
   rule TEXT NOT NULL,
   on_date TEXT NOT NULL,
+  -- the supervised matter (a task on the rectification engine) it became
+  task_id BIGINT REFERENCES tasks(id),
   UNIQUE (case_id, rule)
 );
 CREATE TABLE case_event_months (
