@@ -189,6 +189,34 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             .await
             .unwrap();
         assert_eq!(none.ratio.an, 0);
+        // a monitoring hit becomes a task, once
+        let made = store.supervise_case_hits(&actor, &scope).await.unwrap();
+        assert!(made >= 2, "{name}: {made}");
+        assert_eq!(
+            store.supervise_case_hits(&actor, &scope).await.unwrap(),
+            0,
+            "{name}"
+        );
+        // the extension no longer an extra step: re-applied to the events held
+        let mut rules = QualityRules::default();
+        rules
+            .events
+            .iter_mut()
+            .find(|e| e.name == "延长审查起诉期限")
+            .unwrap()
+            .kind = q::EventKind::Normal;
+        store.set_quality_rules(&actor, &rules).await.unwrap();
+        let f3 = store
+            .quality_figures(
+                &xihu,
+                false,
+                d("2019-01-01"),
+                d("2019-12-31"),
+                &CaseFilter::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(f3.ratio.jian, 5.0, "{name}: {:?}", f3.ratio);
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }

@@ -387,6 +387,13 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("quality.supervised", "已转为督办事项：", "Tasks made:"),
     ("quality.matter", "督办事项", "Supervised matter"),
     ("quality.task", "查看任务", "Open the task"),
+    ("quality.rules", "案件质量规则", "Case-quality rules"),
+    (
+        "quality.rules_help",
+        "events：事件清单（kind 为 normal 正常环节、extra 额外环节（计入件，weight 为权重）、civil 民事监督、other 其他）；time_limits：各类案件办案期限（start 起算事件、end 办结事件、days 天数、working_days 是否按工作日）；monitoring：流程监控要点（repeated 重复出现、without_prior 缺少前置环节、late 超过天数）。修改额外环节后，已导入的事件按新规则重新计算。",
+        "events: the vocabulary (kind normal, extra — counted in 件 with its weight —, civil, other); time_limits: per case type (start and end events, days, working_days); monitoring: the checks (repeated, without_prior, late). Changing the extra steps re-applies them to the events already imported.",
+    ),
+    ("quality.rules_link", "案件质量规则", "Case-quality rules"),
     ("quality.on", "日期", "Date"),
     (
         "records.title",

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/quality", get(page))
         .route("/quality/supervise", axum::routing::post(supervise))
+        .route("/quality/rules", get(rules_page).post(set_rules))
 }
 
 /// One row of a breakdown: a label and its figures.
@@ -221,4 +222,83 @@ async fn supervise(
         .supervise_case_hits(&v.user.actor(), &v.user.scope())
         .await?;
     Ok(axum::response::Redirect::to(&format!("/quality?made={n}#hits")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "quality_rules.html")]
+struct RulesPage {
+    ctx: Ctx,
+    json: String,
+    can_edit: bool,
+    error: Option<String>,
+    flash: Option<String>,
+}
+
+async fn rules_view(
+    st: &AppState,
+    v: &Viewer,
+    json: Option<String>,
+    error: Option<String>,
+    flash: Option<String>,
+) -> PageResult {
+    require(v, Action::ReadQuality)?;
+    let json = match json {
+        Some(j) => j,
+        None => serde_json::to_string_pretty(&st.store.quality_rules().await?).unwrap_or_default(),
+    };
+    let page = RulesPage {
+        ctx: ctx(v, "/quality"),
+        json,
+        can_edit: duban_domain::access::allowed(v.user.role, Action::ManageQuality),
+        error: error.clone(),
+        flash,
+    };
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn rules_page(State(st): State<AppState>, v: Viewer) -> PageResult {
+    rules_view(&st, &v, None, None, None).await
+}
+
+#[derive(Deserialize)]
+struct RulesForm {
+    rules: String,
+}
+
+/// Sets the quality rules (administrators and case management): the JSON is checked, and a
+/// problem is named in Chinese with the text kept.
+async fn set_rules(
+    State(st): State<AppState>,
+    v: Viewer,
+    crate::auth::Form(f): crate::auth::Form<RulesForm>,
+) -> PageResult {
+    require(&v, Action::ManageQuality)?;
+    let parsed: Result<duban_domain::quality::QualityRules, String> =
+        serde_json::from_str(&f.rules).map_err(|e| {
+            format!(
+                "规则格式有误（第 {} 行第 {} 列）：{e}",
+                e.line(),
+                e.column()
+            )
+        });
+    let r = match parsed {
+        Ok(rules) => st
+            .store
+            .set_quality_rules(&v.user.actor(), &rules)
+            .await
+            .map_err(|e| match e {
+                duban_store::StoreError::Invalid(m) => m,
+                other => other.to_string(),
+            }),
+        Err(m) => Err(m),
+    };
+    match r {
+        Ok(()) => rules_view(&st, &v, None, None, Some(v.t.s("paperwork.saved").into())).await,
+        Err(m) => rules_view(&st, &v, Some(f.rules), Some(m), None).await,
+    }
 }

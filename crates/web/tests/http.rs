@@ -1907,3 +1907,87 @@ async fn paperwork_registry_and_the_data_request_gate() {
     let mut s = Client::login(&app, "staff").await;
     assert_eq!(s.get("/paperwork").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn monitoring_hits_become_tasks_and_the_rules_are_edited() {
+    let (app, store) = app().await;
+    let mut o = Client::login(&app, "office").await;
+    let r = o.get("/quality").await;
+    assert!(r.body.contains("转为督办事项"), "{}", r.body);
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let hits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_hits")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert!(hits > 0);
+    let r = o.post_form("/quality/supervise", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(after - before, hits, "one task per hit");
+    let r = o.get("/quality?made=1").await;
+    let i = r
+        .body
+        .find("/rectification/tasks/")
+        .expect("hits link their tasks");
+    let href: String = r.body[i..].chars().take_while(|c| *c != '"').collect();
+    let t = o.get(&href).await;
+    assert!(
+        t.status == StatusCode::OK && t.body.contains("核查并纠正"),
+        "{}",
+        t.body
+    );
+    // again: nothing new
+    o.post_form("/quality/supervise", &[]).await;
+    let again: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(again, after);
+    // the rules: the office reads them; case management changes them; bad JSON is named
+    assert_eq!(o.get("/quality/rules").await.status, StatusCode::OK);
+    assert_eq!(
+        o.post_form("/quality/rules", &[("rules", "{}")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut q = Client::login(&app, "quality").await;
+    q.get("/quality/rules").await;
+    let r = q
+        .post_form("/quality/rules", &[("rules", "{\"events\": [")])
+        .await;
+    assert!(r.body.contains("规则格式有误"), "{}", r.body);
+    let mut rules = duban_domain::quality::QualityRules::default();
+    rules
+        .events
+        .iter_mut()
+        .find(|e| e.name == "延长审查起诉期限")
+        .unwrap()
+        .kind = duban_domain::quality::EventKind::Normal;
+    let json = serde_json::to_string(&rules).unwrap();
+    let r = q.post_form("/quality/rules", &[("rules", &json)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+    let f = store
+        .quality_figures(
+            &spp,
+            true,
+            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap(),
+            &duban_store::quality::CaseFilter::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !f.ratio.by_event.contains_key("延长审查起诉期限"),
+        "no longer an extra step: {:?}",
+        f.ratio.by_event
+    );
+    assert!(store.verify_audit().await.unwrap().is_ok());
+}
