@@ -840,7 +840,11 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                             subtree,
                             from,
                             to,
-                            &duban_store::quality::CaseFilter { case_type, tag },
+                            &duban_store::quality::CaseFilter {
+                                case_type,
+                                tag,
+                                level: None,
+                            },
                         )
                         .await?;
                     if json {

@@ -407,12 +407,18 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     c.goto(&format!("{base}/quality")).await.unwrap();
     wait_h1(&c, "案件质量").await;
     let src = c.source().await.unwrap();
-    assert!(src.contains("1:1.") && src.contains("认罪认罚适用率"), "the dashboard");
+    assert!(
+        src.contains("1:1.") && src.contains("认罪认罚适用率"),
+        "the dashboard"
+    );
     std::fs::write(shots.join("quality.png"), c.screenshot().await.unwrap()).unwrap();
     c.goto(&format!("{base}/paperwork")).await.unwrap();
     wait_h1(&c, "精文简会").await;
     let src = c.source().await.unwrap();
-    assert!(src.contains("−8.6%") && src.contains("−37.5%"), "the seed's changes");
+    assert!(
+        src.contains("−8.6%") && src.contains("−37.5%"),
+        "the seed's changes"
+    );
     std::fs::write(shots.join("paperwork.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);

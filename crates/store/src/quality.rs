@@ -99,6 +99,8 @@ impl QualityFigures {
 pub struct CaseFilter {
     pub case_type: Option<String>,
     pub tag: Option<String>,
+    /// only units of this level (1–4)
+    pub level: Option<i64>,
 }
 
 /// A case past its time limit.
@@ -580,7 +582,7 @@ impl Store {
         let rules = self.quality_rules().await?;
         // $1 unit, $2 subtree path, $3 from, $4 to, $5 type ('' = all), $6 tag ('' = none)
         let units = format!(
-            "(SELECT u.id FROM units u WHERE {})",
+            "(SELECT u.id FROM units u WHERE {} AND ($7 = 0 OR u.level = $7))",
             crate::scope_sql("u", 1, 2)
         );
         let case_filter = |c: &str| {
@@ -602,6 +604,7 @@ impl Store {
                 .bind(to.to_string())
                 .bind(filter.case_type.clone().unwrap_or_default())
                 .bind(filter.tag.clone().unwrap_or_default())
+                .bind(filter.level.unwrap_or(0))
         };
         // 案 of regular cases: their entry day in the period
         let an: i64 = crate::int(

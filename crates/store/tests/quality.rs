@@ -122,6 +122,7 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
                 &CaseFilter {
                     case_type: None,
                     tag: Some("涉疫".into()),
+                    level: None,
                 },
             )
             .await
@@ -218,5 +219,80 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             .unwrap();
         assert_eq!(f3.ratio.jian, 5.0, "{name}: {:?}", f3.ratio);
         assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}
+
+/// The store's figures — kept per case at import, over batches that add events to cases already
+/// held (earlier events, later ones, a second opening) — equal the definition recomputed from
+/// all events, for random cases and periods.
+#[tokio::test]
+async fn kept_figures_equal_a_full_recomputation() {
+    use rand::{Rng, SeedableRng};
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let actor = Actor::system("test");
+        let rules = QualityRules::default();
+        let names: Vec<String> = rules.events.iter().map(|e| e.name.clone()).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let base = d("2018-01-01");
+        // (case, day) unique: one event per case and day
+        let mut cases: Vec<Vec<(i64, String)>> = Vec::new();
+        for _ in 0..60 {
+            let mut days: Vec<i64> = (0..rng.random_range(1..7))
+                .map(|_| rng.random_range(0..360))
+                .collect();
+            days.sort();
+            days.dedup();
+            let mut ev: Vec<(i64, String)> = days
+                .iter()
+                .map(|day| (*day, names[rng.random_range(0..names.len())].clone()))
+                .collect();
+            if rng.random_bool(0.8) {
+                let first = if rng.random_bool(0.5) {
+                    q::ARREST_REVIEW
+                } else {
+                    q::PROSECUTION_REVIEW
+                };
+                ev[0].1 = first.into();
+            }
+            cases.push(ev);
+        }
+        // three batches, each event in one of them at random
+        let mut batches = vec![vec![HEAD.to_string()]; 3];
+        for (i, c) in cases.iter().enumerate() {
+            for (day, ev) in c {
+                let on = base + chrono::Duration::days(*day);
+                batches[rng.random_range(0..3)].push(format!("P{i},330203,刑事,{ev},{on},"));
+            }
+        }
+        for b in &batches {
+            store
+                .import_cases(&actor, &table(&b.join("\n")))
+                .await
+                .unwrap();
+        }
+        let unit = store.unit_by_code("330203").await.unwrap().unwrap();
+        let all: Vec<Vec<q::Event>> = cases
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|(day, ev)| q::Event {
+                        on: base + chrono::Duration::days(*day),
+                        seq: 0,
+                        name: ev.clone(),
+                    })
+                    .collect()
+            })
+            .collect();
+        for _ in 0..8 {
+            let from = base + chrono::Duration::days(rng.random_range(0..300));
+            let to = from + chrono::Duration::days(rng.random_range(0..200));
+            let kept = store
+                .quality_figures(&unit, false, from, to, &CaseFilter::default())
+                .await
+                .unwrap();
+            let full = q::case_ratio(all.iter().map(Vec::as_slice), from, to, &rules);
+            assert_eq!(kept.ratio, full, "{name}: {from} – {to}");
+        }
     }
 }

@@ -1151,6 +1151,7 @@ async fn case_ratio(
             &duban_store::quality::CaseFilter {
                 case_type,
                 tag: q.tag.filter(|t| !t.trim().is_empty()),
+                level: None,
             },
         )
         .await?;

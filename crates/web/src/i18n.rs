@@ -364,6 +364,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("quality.count", "次数", "Count"),
     ("quality.by_unit", "按单位", "By unit"),
     ("quality.by_type", "按案件类型", "By case type"),
+    ("quality.by_level", "按层级", "By level"),
+    ("quality.level", "层级", "Level"),
     ("quality.n_events", "环节总数", "Events"),
     ("quality.trend", "按月趋势", "Month by month"),
     ("quality.events", "各环节数量", "Events"),

@@ -55,6 +55,7 @@ struct QualityPage {
     types: &'static [&'static str],
     total: Row,
     units: Vec<Row>,
+    by_level: Vec<Row>,
     by_type: Vec<Row>,
     months: Vec<Row>,
     trend: String,
@@ -107,6 +108,7 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
     let filter = CaseFilter {
         case_type: (!case_type.is_empty()).then(|| case_type.clone()),
         tag: (!tag.is_empty()).then(|| tag.clone()),
+        level: None,
     };
     let subtree = v.user.subtree;
     let figures =
@@ -131,6 +133,26 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
             });
         }
     }
+    // per level below the unit (a subtree scope only)
+    let mut by_level = Vec::new();
+    if subtree {
+        for level in (unit.level + 1)..=4 {
+            by_level.push(Row {
+                label: v.t.level(&level).to_string(),
+                figures: figures(
+                    unit.clone(),
+                    true,
+                    from,
+                    to,
+                    CaseFilter {
+                        level: Some(level),
+                        ..filter.clone()
+                    },
+                )
+                .await?,
+            });
+        }
+    }
     let mut by_type = Vec::new();
     for t in CASE_TYPES {
         by_type.push(Row {
@@ -142,7 +164,7 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
                 to,
                 CaseFilter {
                     case_type: Some(t.to_string()),
-                    tag: filter.tag.clone(),
+                    ..filter.clone()
                 },
             )
             .await?,
@@ -197,6 +219,7 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
         types: &CASE_TYPES,
         total,
         units,
+        by_level,
         by_type,
         months,
         trend,
