@@ -331,6 +331,9 @@ pub fn case_ratio<'a>(
 pub struct CaseSummary {
     /// `Some` for a regular case
     pub entry_on: Option<NaiveDate>,
+    /// neither regular nor without any opening event (those are never a 案): computed from its
+    /// events
+    pub irregular: bool,
     /// the first 审结, and whether a 认罪认罚 came before or with it
     pub concluded_on: Option<NaiveDate>,
     pub plea: bool,
@@ -349,6 +352,7 @@ pub fn summarise(events: &[Event]) -> CaseSummary {
     let plea = concluded.is_some_and(|i| sorted[..=i].iter().any(|e| e.name == PLEA));
     CaseSummary {
         entry_on,
+        irregular: entry_on.is_none() && entries > 0,
         concluded_on: concluded.map(|i| sorted[i].on),
         plea,
     }
@@ -531,7 +535,9 @@ mod tests {
             let full = case_ratio(cases.iter().map(Vec::as_slice), from, to, &r);
             let mut fast = CaseRatio::default();
             for c in &cases {
-                match summarise(c).entry_on {
+                let s = summarise(c);
+                match s.entry_on {
+                    None if !s.irregular => {}
                     Some(entry) => {
                         if entry >= from && entry <= to {
                             let mut by = BTreeMap::new();

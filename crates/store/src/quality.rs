@@ -397,7 +397,7 @@ impl Store {
                 c.case_type,
                 all_tags.join(";"),
                 opt_date(entry),
-                i64::from(entry.is_none()),
+                i64::from(d.summary.irregular),
                 opt_date(d.summary.concluded_on),
                 i64::from(d.summary.plea),
                 opt_date(ls),
@@ -1177,7 +1177,7 @@ impl Store {
             for i in 0..count {
                 let h = mix((*unit as u64) << 24 | i);
                 let pick = |k: u64, n: u64| mix(h.wrapping_add(k)) % n;
-                let start = pick(0, 240); // Jan 1 – Aug 28: every criminal case ends in 2020
+                let start = pick(0, 230); // Jan 1 – Aug 18: every criminal case ends in 2020
                 let is_epidemic = epidemic < epidemic_quota && pick(1, epidemic_every) == 0;
                 let tags = if is_epidemic {
                     vec!["涉疫".to_string()]
