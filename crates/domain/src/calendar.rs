@@ -74,8 +74,21 @@ pub enum CalendarError {
 }
 
 pub fn parse_date(raw: &str) -> Result<NaiveDate, CalendarError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| CalendarError::BadDate(raw.trim().to_string()))
+    let raw = raw.trim();
+    // the usual form, read directly (imports parse tens of millions of dates)
+    let b = raw.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d)
+                .ok_or_else(|| CalendarError::BadDate(raw.to_string()));
+        }
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| CalendarError::BadDate(raw.to_string()))
 }
 
 /// The calendar: which years have data and which dates are special.
@@ -309,6 +322,13 @@ mod tests {
             Err(CalendarError::ZeroPeriod)
         );
         assert!(parse_date("2020-13-01").is_err());
+        assert!(parse_date("2021-02-29").is_err() && parse_date("20a0-01-01").is_err());
+        assert_eq!(
+            parse_date(" 2020-2-5 "),
+            Ok(d("2020-02-05")),
+            "the short form still reads"
+        );
+        assert_eq!(parse_date("2020-02-29"), Ok(d("2020-02-29")));
     }
 
     proptest! {

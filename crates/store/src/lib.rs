@@ -274,7 +274,7 @@ impl Store {
                 Box::pin(async move {
                     // WAL for concurrent readers; FULL sync so that an acknowledged write survives a crash.
                     sqlx::raw_sql(
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;",
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-65536;",
                     )
                     .execute(conn)
                     .await?;

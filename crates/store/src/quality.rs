@@ -230,6 +230,8 @@ impl Store {
             .collect();
         let mut w = self.write(actor).await?;
         // the cases already held
+        let t0 = std::time::Instant::now();
+        let mut writing = std::time::Duration::ZERO;
         let mut existing: HashMap<String, (i64, i64, String, String)> = HashMap::new();
         for chunk in cases.chunks(50_000) {
             let nos: Vec<[&str; 1]> = chunk.iter().map(|c| [c.case_no.as_str()]).collect();
@@ -306,6 +308,10 @@ impl Store {
                 });
             }
         }
+        tracing::debug!(
+            secs = t0.elapsed().as_secs_f64(),
+            "cases import: held cases and events read"
+        );
         // per case (events are sorted by case): the new events, then everything derived
         // new cases and events go in as they are made, in JSON arrays of CHUNK (a nationwide
         // year never sits in memory as JSON)
@@ -417,8 +423,10 @@ impl Store {
             }
             if ev_n >= CHUNK || new_cases.len() >= CHUNK {
                 cases_added += new_cases.len();
+                let t = std::time::Instant::now();
                 self.insert_cases_and_events(&mut w, &mut new_cases, &mut ev_json)
                     .await?;
+                writing += t.elapsed();
                 ev_n = 0;
             }
         }
@@ -457,6 +465,11 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
+        tracing::debug!(
+            secs = t0.elapsed().as_secs_f64(),
+            writing = writing.as_secs_f64(),
+            "cases import: cases and events written"
+        );
         let mut months: HashMap<(i64, String, &str, u16), i64> = HashMap::new();
         for ((on, unit, kind, ev), n) in &days {
             *months
@@ -519,6 +532,10 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         }
+        tracing::debug!(
+            secs = t0.elapsed().as_secs_f64(),
+            "cases import: aggregates, tags and hits written"
+        );
         w.audit(Change {
             action: "cases.import",
             entity: "case_events",
