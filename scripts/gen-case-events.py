@@ -8,7 +8,6 @@ units = [l.strip() for l in open(sys.argv[1]) if l.strip()]
 n = int(sys.argv[3])
 base = datetime.date(2020, 1, 1)
 dates = [str(base + datetime.timedelta(days=d)) for d in range(400)]
-rows = []
 out = open(sys.argv[2], "w")
 out.write("case_id,unit_code,case_type,event,occurred_on,tags\n")
 count = 0

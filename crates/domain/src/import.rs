@@ -1089,6 +1089,14 @@ pub struct CheckedRecords {
     pub records: Vec<(i64, crate::records::Month, RecordFields)>,
 }
 
+/// A checker fed a file row by row (row 1 the header), then asked for all it kept or every
+/// problem.
+pub trait RowCheck {
+    type Out;
+    fn check_row(&mut self, row: usize, raw: &[&str]);
+    fn done(self) -> Result<Self::Out, Vec<CellError>>;
+}
+
 /// At most this many problems are listed; the rest are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 1000;
 
@@ -1322,6 +1330,16 @@ impl RecordsCheck {
         } else {
             Err(self.errors)
         }
+    }
+}
+
+impl RowCheck for RecordsCheck {
+    type Out = CheckedRecords;
+    fn check_row(&mut self, row: usize, raw: &[&str]) {
+        self.row(row, raw)
+    }
+    fn done(self) -> Result<CheckedRecords, Vec<CellError>> {
+        self.finish()
     }
 }
 
@@ -1631,6 +1649,16 @@ impl CasesCheck {
         self.out.events.sort_unstable();
         self.out.events.dedup();
         Ok(self.out)
+    }
+}
+
+impl RowCheck for CasesCheck {
+    type Out = CheckedCases;
+    fn check_row(&mut self, row: usize, raw: &[&str]) {
+        self.row(row, raw)
+    }
+    fn done(self) -> Result<CheckedCases, Vec<CellError>> {
+        self.finish()
     }
 }
 

@@ -329,6 +329,18 @@ fn read_password() -> anyhow::Result<String> {
     Ok(s.lines().next().unwrap_or("").to_string())
 }
 
+/// Feeds a file's rows to an import checker without holding the file, and returns what it kept
+/// (or prints every problem).
+fn stream_check<C: duban_domain::import::RowCheck>(
+    file: &str,
+    mut check: C,
+) -> anyhow::Result<C::Out> {
+    duban_publish::sheet::each_row(std::path::Path::new(file), |i, row| check.check_row(i, row))?;
+    check
+        .done()
+        .map_err(|e| print_import_errors(StoreError::Import(e)))
+}
+
 fn print_import_errors(e: StoreError) -> anyhow::Error {
     if let StoreError::Import(errs) = &e {
         for c in errs {
@@ -556,15 +568,9 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 ImportCmd::Staff { file } | ImportCmd::Ledger { file, .. } => ("staff", file),
             };
             let actor = Actor::system("cli");
+            // streamed: a year of a country's filings or case events is millions of rows
             if kind == "records" {
-                // streamed: a year of a country's filings is millions of rows
-                let mut check = store.records_check().await?;
-                duban_publish::sheet::each_row(std::path::Path::new(file), |i, row| {
-                    check.row(i, row)
-                })?;
-                let checked = check
-                    .finish()
-                    .map_err(|e| print_import_errors(duban_store::StoreError::Import(e)))?;
+                let checked = stream_check(file, store.records_check().await?)?;
                 let r = store
                     .import_checked_records(&actor, checked)
                     .await
@@ -573,14 +579,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 return Ok(ExitCode::SUCCESS);
             }
             if kind == "cases" {
-                // streamed: a nationwide year is tens of millions of events
-                let mut check = store.cases_check().await?;
-                duban_publish::sheet::each_row(std::path::Path::new(file), |i, row| {
-                    check.row(i, row)
-                })?;
-                let checked = check
-                    .finish()
-                    .map_err(|e| print_import_errors(duban_store::StoreError::Import(e)))?;
+                let checked = stream_check(file, store.cases_check().await?)?;
                 let r = store
                     .import_checked_cases(&actor, checked)
                     .await
