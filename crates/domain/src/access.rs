@@ -60,6 +60,10 @@ pub enum Action {
     ManagePaperwork,
     /// Turn process-monitoring hits into supervised matters (tasks).
     SuperviseHits,
+    /// Read the unit's official documents (drafts and published) in scope.
+    ReadDocuments,
+    /// Draft, save and publish bulletins, reports, special reports and typical-case batches.
+    ManageDocuments,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -86,6 +90,11 @@ pub fn allowed(role: Role, action: Action) -> bool {
         ManageQuality => matches!(role, Role::Admin | Role::Quality),
         ManagePaperwork => matches!(role, Role::Admin | Role::Office),
         SuperviseHits => matches!(role, Role::Admin | Role::Office | Role::Quality),
+        ReadDocuments => matches!(
+            role,
+            Role::Admin | Role::Office | Role::Discipline | Role::Leader
+        ),
+        ManageDocuments => matches!(role, Role::Admin | Role::Office | Role::Discipline),
     }
 }
 

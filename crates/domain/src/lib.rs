@@ -3,6 +3,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod documents;
 pub mod import;
 pub mod letters;
 pub mod org;

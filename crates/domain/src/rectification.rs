@@ -561,7 +561,7 @@ impl TaskHistory {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClosableStats {
     pub total: usize,
     pub closed: usize,
@@ -569,14 +569,14 @@ pub struct ClosableStats {
     pub overdue: usize,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LongTermStats {
     pub total: usize,
     pub with_staged_results: usize,
     pub overdue: usize,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanStats {
     pub total: usize,
     pub immediate: ClosableStats,

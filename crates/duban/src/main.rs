@@ -195,6 +195,24 @@ enum ReportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The progress bulletin (整改进展情况通报) of one or more plans of a round as of a date, with
+    /// the default sections; `--format pdf` lays it out per GB/T 9704.
+    Bulletin {
+        /// A plan's id or title; repeat for a round with several plans.
+        #[arg(long, required = true)]
+        plan: Vec<String>,
+        #[arg(long)]
+        as_of: String,
+        /// text, pdf, docx or html
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Where to write; standard output when absent (text and html only).
+        #[arg(long)]
+        out: Option<String>,
+        /// 联系方式 for the closing formula.
+        #[arg(long, default_value = "")]
+        contact: String,
+    },
     /// A plan's figures on a date, computed from the ledger's history.
     PlanStats {
         /// The plan's id or title.
@@ -909,6 +927,46 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                             m.reply.overdue_open,
                             pct(&m.reply)
                         );
+                    }
+                }
+                ReportCmd::Bulletin {
+                    plan,
+                    as_of,
+                    format,
+                    out,
+                    contact,
+                } => {
+                    let as_of = parse_date(&as_of)?;
+                    let mut plans = Vec::new();
+                    for key in &plan {
+                        plans.push(
+                            store
+                                .plan(&scope, key)
+                                .await?
+                                .with_context(|| format!("没有整改方案 {key:?}"))?,
+                        );
+                    }
+                    let mut row = store
+                        .transient_document(&scope, duban_domain::documents::Kind::Bulletin, &plans, as_of)
+                        .await?;
+                    row.draft.contact = contact;
+                    let render = duban_publish::official::Official;
+                    let doc = store.compose_document(&scope, &row, &render).await?;
+                    let bytes = match format.as_str() {
+                        "text" => duban_publish::official::text(&doc).into_bytes(),
+                        "html" => duban_publish::official::html_page(&doc).into_bytes(),
+                        "pdf" => duban_publish::official::pdf(&doc)?,
+                        "docx" => duban_publish::docx::docx(&doc)?,
+                        other => anyhow::bail!("--format 须为 text、pdf、docx 或 html，而不是 {other:?}"),
+                    };
+                    match out {
+                        Some(path) => std::fs::write(&path, &bytes)
+                            .with_context(|| format!("写入 {path} 失败"))?,
+                        None if matches!(format.as_str(), "text" | "html") => {
+                            use std::io::Write;
+                            std::io::stdout().write_all(&bytes)?;
+                        }
+                        None => anyhow::bail!("--format {format} 须用 --out 指定输出文件"),
                     }
                 }
                 ReportCmd::PlanStats { plan, as_of, json } => {

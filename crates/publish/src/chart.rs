@@ -13,6 +13,32 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A plan's progress by category as three bars (立行立改, 限期整改, 长期整改): closed, open and
+/// overdue segments, and for long-term tasks those with staged results. `legend` names and
+/// colours closed, open, overdue and staged, in that order.
+pub fn category_bars<'a>(
+    s: &duban_domain::rectification::PlanStats,
+    labels: [&'a str; 3],
+    legend: &[(&'a str, &'a str); 4],
+) -> Vec<Bar<'a>> {
+    let [(closed, c), (open, o), (overdue, r), (staged, st)] = *legend;
+    let closable = |label, x: &duban_domain::rectification::ClosableStats| Bar {
+        label,
+        segments: vec![(x.closed, c, closed), (x.open - x.overdue, o, open), (x.overdue, r, overdue)],
+    };
+    vec![
+        closable(labels[0], &s.immediate),
+        closable(labels[1], &s.time_limited),
+        Bar {
+            label: labels[2],
+            segments: vec![
+                (s.long_term.with_staged_results.saturating_sub(s.long_term.overdue), st, staged),
+                (s.long_term.overdue, r, overdue),
+            ],
+        },
+    ]
+}
+
 /// Horizontal stacked bars, scaled to the largest total; each segment shows its value.
 pub fn stacked_bars(title: &str, bars: &[Bar]) -> String {
     let max = bars

@@ -51,6 +51,8 @@ pub const TABLES: &[&str] = &[
     "case_event_months",
     "paperwork",
     "data_requests",
+    "documents",
+    "document_drafts",
 ];
 
 const FORMAT: &str = "duban-backup";

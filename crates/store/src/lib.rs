@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cascade;
 pub mod demo;
 pub mod demo_rectification;
+pub mod documents;
 pub mod letters;
 pub mod meetings;
 pub mod org;
@@ -134,6 +135,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     ),
     (20, include_str!("../migrations/sqlite/0020_quality.sql")),
     (21, include_str!("../migrations/sqlite/0021_paperwork.sql")),
+    (22, include_str!("../migrations/sqlite/0022_documents.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -198,6 +200,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         21,
         include_str!("../migrations/postgres/0021_paperwork.sql"),
+    ),
+    (
+        22,
+        include_str!("../migrations/postgres/0022_documents.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

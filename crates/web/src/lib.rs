@@ -2,6 +2,7 @@
 //! extractors, health and metrics. `build_app` gives the Router; `serve` runs it.
 pub mod api;
 pub mod auth;
+pub mod documents;
 pub mod error;
 pub mod i18n;
 pub mod letters;
@@ -93,6 +94,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(records::routes())
         .merge(quality::routes())
         .merge(paperwork::routes())
+        .merge(documents::routes())
         .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))

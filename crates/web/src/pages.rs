@@ -91,7 +91,7 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 17] = [
+    let items: [(&'static str, &'static str, bool); 18] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
         (
@@ -138,6 +138,11 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
             "/paperwork",
             "nav.paperwork",
             allowed(role, Action::ReadQuality),
+        ),
+        (
+            "/documents",
+            "nav.documents",
+            allowed(role, Action::ReadDocuments),
         ),
         ("/audit", "nav.audit", allowed(role, Action::ReadAudit)),
         (
@@ -644,7 +649,10 @@ pub fn download(name: &str, content_type: String, bytes: Vec<u8>) -> Response {
             (axum::http::header::CONTENT_TYPE, content_type),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\""),
+                format!(
+                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    crate::rectification::percent_encode(name)
+                ),
             ),
         ],
         bytes,

@@ -16,7 +16,7 @@ use duban_domain::rectification::{
     self as rules, Category, Light, LightRules, PlanStats, SourceKind, TaskState,
 };
 use duban_domain::text;
-use duban_publish::chart::{Bar, stacked_bars};
+use duban_publish::chart::stacked_bars;
 use duban_store::rectification::{
     Author, EntryKind, LedgerEntry, NewEntry, Plan, Problem, Round, Task, Upload,
 };
@@ -421,49 +421,22 @@ async fn plan(
         ));
     }
     let t = v.t;
-    let (closed, open, overdue, staged) = ("#1a7f37", "#8c959f", "#b3261e", "#0969da");
     let chart = stacked_bars(
         &format!("{}（{} {as_of}）", t.s("rect.dashboard"), t.s("rect.as_of")),
-        &[
-            Bar {
-                label: t.s("category.immediate"),
-                segments: vec![
-                    (stats.immediate.closed, closed, t.s("rect.closed")),
-                    (
-                        stats.immediate.open - stats.immediate.overdue,
-                        open,
-                        t.s("rect.open"),
-                    ),
-                    (stats.immediate.overdue, overdue, t.s("rect.overdue")),
-                ],
-            },
-            Bar {
-                label: t.s("category.time_limited"),
-                segments: vec![
-                    (stats.time_limited.closed, closed, t.s("rect.closed")),
-                    (
-                        stats.time_limited.open - stats.time_limited.overdue,
-                        open,
-                        t.s("rect.open"),
-                    ),
-                    (stats.time_limited.overdue, overdue, t.s("rect.overdue")),
-                ],
-            },
-            Bar {
-                label: t.s("category.long_term"),
-                segments: vec![
-                    (
-                        stats
-                            .long_term
-                            .with_staged_results
-                            .saturating_sub(stats.long_term.overdue),
-                        staged,
-                        t.s("rect.staged"),
-                    ),
-                    (stats.long_term.overdue, overdue, t.s("rect.overdue")),
-                ],
-            },
-        ],
+        &duban_publish::chart::category_bars(
+            &stats,
+            [
+                t.s("category.immediate"),
+                t.s("category.time_limited"),
+                t.s("category.long_term"),
+            ],
+            &[
+                (t.s("rect.closed"), "#1a7f37"),
+                (t.s("rect.open"), "#8c959f"),
+                (t.s("rect.overdue"), "#b3261e"),
+                (t.s("rect.staged"), "#0969da"),
+            ],
+        ),
     );
     let params: Vec<(&str, String)> = [
         ("as_of", as_of.to_string()),

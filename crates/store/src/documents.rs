@@ -1,0 +1,750 @@
+//! Official documents: drafts with history, composition from the data, publication that freezes
+//! the composition and the PDF (a database trigger refuses any later change), numbering per year
+//! for 专报 and 典型案例, the public list, and the rectification report's reminders.
+use crate::org::Unit;
+use crate::{Actor, Change, Result, Scope, Store, StoreError, now_rfc3339};
+use chrono::{Datelike, NaiveDate};
+use duban_domain::documents::{
+    self as d, Document, Draft, Extras, Inputs, Kind, PlanFigures, RoundFacts, TypicalCase,
+};
+use duban_domain::rectification as rules;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+
+/// What a special report or a case batch is made of, besides the office's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Selection {
+    /// tasks named in a special report (their titles and states are listed)
+    #[serde(default)]
+    pub tasks: Vec<i64>,
+    /// meetings named in a special report
+    #[serde(default)]
+    pub meetings: Vec<i64>,
+    /// the cases of a typical-case batch
+    #[serde(default)]
+    pub cases: Vec<TypicalCase>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub kind: Kind,
+    pub round_id: Option<i64>,
+    pub plan_ids: Vec<i64>,
+    pub as_of: NaiveDate,
+    pub draft: Draft,
+    pub selection: Selection,
+    pub published: bool,
+    pub year: i64,
+    pub number: Option<i64>,
+    pub version_of: Option<i64>,
+    pub created_by: String,
+    pub created_at: String,
+    pub published_at: Option<String>,
+}
+
+impl DocRow {
+    pub fn kind_zh(&self) -> &'static str {
+        self.kind.zh()
+    }
+    pub fn title(&self) -> &str {
+        &self.draft.title
+    }
+    pub fn number_text(&self) -> String {
+        match (self.number, self.kind.numbered()) {
+            (Some(n), Some(w)) => format!("{}年第{n}{w}", self.year),
+            _ => String::new(),
+        }
+    }
+}
+
+/// One saved draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftVersion {
+    pub id: i64,
+    pub saved_by: String,
+    pub saved_at: String,
+    pub draft: Draft,
+}
+
+const COLS: &str = "d.id, d.unit_id, u.name, d.kind, d.round_id, d.plan_ids, d.as_of, d.draft, d.selection, d.status, d.year, d.number, d.version_of, d.created_by, d.created_at, d.published_at";
+
+fn row(r: &sqlx::any::AnyRow) -> Result<DocRow> {
+    let bad = |e: serde_json::Error| StoreError::Invalid(format!("公文数据损坏：{e}"));
+    let kind: String = r.try_get(3)?;
+    Ok(DocRow {
+        id: crate::int(r, 0)?,
+        unit_id: crate::int(r, 1)?,
+        unit_name: r.try_get(2)?,
+        kind: Kind::parse(&kind).ok_or_else(|| StoreError::Invalid(format!("公文类别 {kind}")))?,
+        round_id: r.try_get::<Option<i64>, _>(4)?,
+        plan_ids: serde_json::from_str(&r.try_get::<String, _>(5)?).map_err(bad)?,
+        as_of: date(&r.try_get::<String, _>(6)?)?,
+        draft: serde_json::from_str(&r.try_get::<String, _>(7)?).map_err(bad)?,
+        selection: serde_json::from_str(&r.try_get::<String, _>(8)?).map_err(bad)?,
+        published: r.try_get::<String, _>(9)? == "published",
+        year: crate::int(r, 10)?,
+        number: r.try_get::<Option<i64>, _>(11)?,
+        version_of: r.try_get::<Option<i64>, _>(12)?,
+        created_by: r.try_get(13)?,
+        created_at: r.try_get(14)?,
+        published_at: r.try_get(15)?,
+    })
+}
+
+fn round_facts(r: &crate::rectification::Round, org: &str) -> Result<RoundFacts> {
+    Ok(RoundFacts {
+        title: r.title.clone(),
+        inspector: r.inspector.clone(),
+        central: r.kind == rules::SourceKind::Central.as_str(),
+        inspected_from: date(&r.inspected_from)?,
+        inspected_to: date(&r.inspected_to)?,
+        feedback: date(&r.feedback_date)?,
+        org: org.to_string(),
+    })
+}
+
+/// The default editable parts of a new document.
+fn default_draft(kind: Kind, unit: &Unit, round: Option<&crate::rectification::Round>) -> Draft {
+    let org = format!("中共{}党组", unit.name);
+    let round_title = round.map(|r| r.title.as_str()).unwrap_or("巡视");
+    let title = match kind {
+        Kind::Bulletin => format!("{org}关于{round_title}整改进展情况的通报"),
+        Kind::Report => format!("{org}关于{round_title}整改情况的报告"),
+        Kind::Special => format!("关于{round_title}整改工作情况的专报"),
+        Kind::Cases => format!("{}典型案例", unit.name),
+    };
+    Draft {
+        title,
+        issuer: if matches!(kind, Kind::Special | Kind::Cases) { unit.name.clone() } else { org.clone() },
+        doc_no: String::new(),
+        recipient: match kind {
+            Kind::Report => "中央巡视工作领导小组办公室".into(),
+            Kind::Special => "中央纪委国家监委".into(),
+            _ => String::new(),
+        },
+        signature: if matches!(kind, Kind::Special | Kind::Cases) { unit.name.clone() } else { org },
+        body: d::default_body(kind),
+        contact: String::new(),
+    }
+}
+
+impl Store {
+    /// A new draft document of a unit in the caller's scope. Bulletins, reports and special
+    /// reports name plans (of one round); a case batch names none.
+    pub async fn create_document(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        unit: &Unit,
+        kind: Kind,
+        plan_ids: &[i64],
+        as_of: NaiveDate,
+    ) -> Result<i64> {
+        if !scope.covers(unit.id, &unit.path) {
+            return Err(StoreError::NotFound);
+        }
+        let mut round = None;
+        if kind != Kind::Cases {
+            if plan_ids.is_empty() {
+                return Err(StoreError::Invalid("请选择整改方案".into()));
+            }
+            for id in plan_ids {
+                let p = self
+                    .plan(scope, &id.to_string())
+                    .await?
+                    .ok_or_else(|| StoreError::Invalid(format!("没有编号为 {id} 的整改方案")))?;
+                match &round {
+                    None => round = Some(p.round_id),
+                    Some(r) if *r != p.round_id => {
+                        return Err(StoreError::Invalid("所选方案须属于同一轮巡视".into()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let round_row = match round {
+            Some(id) => self.rounds(scope).await?.into_iter().find(|r| r.id == id),
+            None => None,
+        };
+        let draft = default_draft(kind, unit, round_row.as_ref());
+        let mut w = self.write(actor).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (unit_id, kind, round_id, plan_ids, as_of, draft, year, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(unit.id)
+        .bind(kind.as_str())
+        .bind(round)
+        .bind(json!(plan_ids).to_string())
+        .bind(as_of.to_string())
+        .bind(json!(draft).to_string())
+        .bind(as_of.year() as i64)
+        .bind(&actor.name)
+        .bind(now_rfc3339())
+        .fetch_one(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "document.create",
+            entity: "document",
+            entity_id: id.to_string(),
+            unit_id: Some(unit.id),
+            before: None,
+            after: Some(json!({"kind": kind.as_str(), "plans": plan_ids, "as_of": as_of.to_string()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    /// An unsaved document of `kind` over `plans` (one round) with the default draft: what
+    /// `duban report bulletin` composes.
+    pub async fn transient_document(
+        &self,
+        scope: &Scope,
+        kind: Kind,
+        plans: &[crate::rectification::Plan],
+        as_of: NaiveDate,
+    ) -> Result<DocRow> {
+        let first = plans.first().ok_or_else(|| StoreError::Invalid("请选择整改方案".into()))?;
+        if plans.iter().any(|p| p.round_id != first.round_id) {
+            return Err(StoreError::Invalid("所选方案须属于同一轮巡视".into()));
+        }
+        let unit = self.unit(first.unit_id).await?.ok_or(StoreError::NotFound)?;
+        let round = self.rounds(scope).await?.into_iter().find(|r| r.id == first.round_id);
+        Ok(DocRow {
+            id: 0,
+            unit_id: unit.id,
+            unit_name: unit.name.clone(),
+            kind,
+            round_id: Some(first.round_id),
+            plan_ids: plans.iter().map(|p| p.id).collect(),
+            as_of,
+            draft: default_draft(kind, &unit, round.as_ref()),
+            selection: Selection::default(),
+            published: false,
+            year: as_of.year() as i64,
+            number: None,
+            version_of: None,
+            created_by: String::new(),
+            created_at: String::new(),
+            published_at: None,
+        })
+    }
+
+    /// Documents of the units in scope, newest first.
+    pub async fn documents(&self, scope: &Scope) -> Result<Vec<DocRow>> {
+        sqlx::query(crate::sqlf!(
+            "SELECT {COLS} FROM documents d JOIN units u ON u.id = d.unit_id WHERE {} ORDER BY d.id DESC LIMIT 500",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(row)
+        .collect()
+    }
+
+    /// One document in scope; `None` for another unit's (as for one that does not exist).
+    pub async fn document(&self, scope: &Scope, id: i64) -> Result<Option<DocRow>> {
+        sqlx::query(crate::sqlf!(
+            "SELECT {COLS} FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $3 AND {}",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(row)
+        .transpose()
+    }
+
+    /// Saves the editable parts of a draft (kept in its history). Refused once published. Returns
+    /// what was removed from the text as raw HTML, for the writer to see.
+    pub async fn save_document(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        draft: &Draft,
+        selection: &Selection,
+        as_of: NaiveDate,
+    ) -> Result<Vec<String>> {
+        let doc = self.document(scope, id).await?.ok_or(StoreError::NotFound)?;
+        if doc.published {
+            return Err(StoreError::Invalid("已发布的公文不能修改；如需修改，请另建新版本".into()));
+        }
+        for (what, v, max) in [
+            ("标题", &draft.title, 200),
+            ("发文机关", &draft.issuer, 100),
+            ("发文字号", &draft.doc_no, 50),
+            ("主送机关", &draft.recipient, 100),
+            ("署名", &draft.signature, 100),
+            ("联系方式", &draft.contact, 300),
+        ] {
+            if v.chars().count() > max {
+                return Err(StoreError::Invalid(format!("{what}不超过 {max} 字")));
+            }
+        }
+        if draft.title.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写标题".into()));
+        }
+        if draft.body.chars().count() > 60_000 {
+            return Err(StoreError::Invalid("正文不超过 60000 字".into()));
+        }
+        let parsed = d::parse_office(&draft.body).map_err(StoreError::Invalid)?;
+        for c in &selection.cases {
+            d::parse_office(&c.summary)
+                .map_err(|e| StoreError::Invalid(format!("案例“{}”：{e}", c.title)))?;
+        }
+        let mut w = self.write(actor).await?;
+        let now = now_rfc3339();
+        sqlx::query("UPDATE documents SET draft = $1, selection = $2, as_of = $3, year = $4 WHERE id = $5 AND status = 'draft'")
+            .bind(json!(draft).to_string())
+            .bind(json!(selection).to_string())
+            .bind(as_of.to_string())
+            .bind(as_of.year() as i64)
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO document_drafts (document_id, draft, selection, as_of, saved_by, saved_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(json!(draft).to_string())
+        .bind(json!(selection).to_string())
+        .bind(as_of.to_string())
+        .bind(&actor.name)
+        .bind(&now)
+        .execute(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "document.save",
+            entity: "document",
+            entity_id: id.to_string(),
+            unit_id: Some(doc.unit_id),
+            before: None,
+            after: Some(json!({"title": draft.title, "as_of": as_of.to_string()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(parsed.removed)
+    }
+
+    /// The saved drafts of a document, newest first.
+    pub async fn document_history(&self, scope: &Scope, id: i64) -> Result<Vec<DraftVersion>> {
+        if self.document(scope, id).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("SELECT id, saved_by, saved_at, draft FROM document_drafts WHERE document_id = $1 ORDER BY id DESC LIMIT 200")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(DraftVersion {
+                    id: crate::int(r, 0)?,
+                    saved_by: r.try_get(1)?,
+                    saved_at: r.try_get(2)?,
+                    draft: serde_json::from_str(&r.try_get::<String, _>(3)?)
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
+    /// A plan's figures on a day: the statistics, the overdue tasks by title, and the roll-up of a
+    /// cascaded plan over the scope.
+    pub async fn plan_figures(&self, scope: &Scope, plan: &crate::rectification::Plan, as_of: NaiveDate) -> Result<PlanFigures> {
+        let lights = self.supervision_rules().await?.lights;
+        let histories = self.plan_histories(plan.id).await?;
+        let only: Vec<rules::TaskHistory> = histories.iter().map(|(_, h)| h.clone()).collect();
+        let stats = rules::plan_stats(&only, as_of, &lights);
+        let red: std::collections::HashSet<i64> = histories
+            .iter()
+            .filter(|(_, h)| h.created <= as_of)
+            .filter(|(_, h)| {
+                let f = h.facts_on(as_of);
+                f.state != rules::TaskState::Closed && rules::light(&f, as_of, &lights) == rules::Light::Red
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let tasks = self.tasks(plan.id).await?;
+        let overdue = tasks.iter().filter(|t| red.contains(&t.id)).map(|t| t.title.clone()).collect();
+        let unit = self.unit(plan.unit_id).await?.ok_or(StoreError::NotFound)?;
+        let view = self.rollup_view(scope, plan.id, as_of, &unit).await?;
+        let levels = view.levels.into_iter().filter(|(level, ..)| *level > unit.level).collect();
+        // lights of open tasks per lead department
+        let mut departments: Vec<(String, usize, usize, usize)> = Vec::new();
+        let by_id: std::collections::HashMap<i64, &rules::TaskHistory> = histories.iter().map(|(id, h)| (*id, h)).collect();
+        for t in &tasks {
+            let Some(h) = by_id.get(&t.id) else { continue };
+            if h.created > as_of {
+                continue;
+            }
+            let f = h.facts_on(as_of);
+            if f.state == rules::TaskState::Closed {
+                continue;
+            }
+            let dept = t.departments.split([',', '、', ';']).next().unwrap_or("").trim().to_string();
+            let dept = if dept.is_empty() { "未指定部门".to_string() } else { dept };
+            let i = match departments.iter().position(|(d, ..)| *d == dept) {
+                Some(i) => i,
+                None => {
+                    departments.push((dept, 0, 0, 0));
+                    departments.len() - 1
+                }
+            };
+            match rules::light(&f, as_of, &lights) {
+                rules::Light::Green => departments[i].1 += 1,
+                rules::Light::Yellow => departments[i].2 += 1,
+                rules::Light::Red => departments[i].3 += 1,
+            }
+        }
+        Ok(PlanFigures { body: plan.body.clone(), title: plan.title.clone(), stats, overdue, levels, departments })
+    }
+
+    /// Composes a document from its draft and the data as of its date (the preview; publishing
+    /// freezes what this returns).
+    pub async fn compose_document(&self, scope: &Scope, doc: &DocRow, render: &dyn Render) -> Result<Document> {
+        let unit = self.unit(doc.unit_id).await?.ok_or(StoreError::NotFound)?;
+        let err = |e: d::ComposeError| StoreError::Invalid(e.to_string());
+        if doc.kind == Kind::Cases {
+            return d::compose_cases(&doc.draft, &doc.selection.cases, doc.number.or(Some(self.next_number(doc).await?)), doc.as_of).map_err(err);
+        }
+        let mut plans = Vec::new();
+        let mut plan_rows = Vec::new();
+        for id in &doc.plan_ids {
+            let p = self.plan(scope, &id.to_string()).await?.ok_or(StoreError::NotFound)?;
+            plans.push(self.plan_figures(scope, &p, doc.as_of).await?);
+            plan_rows.push(p);
+        }
+        let round = match doc.round_id {
+            Some(id) => match self.rounds(scope).await?.into_iter().find(|r| r.id == id) {
+                Some(r) => Some(round_facts(&r, &format!("{}党组", unit.name))?),
+                None => None,
+            },
+            None => None,
+        };
+        let extras = self.document_extras(&unit, round.as_ref(), &plans, doc.as_of, render).await?;
+        let mut draft = doc.draft.clone();
+        if doc.kind == Kind::Special {
+            draft.body.push_str(&self.special_selection_text(scope, &doc.selection).await?);
+        }
+        let number = match doc.kind.numbered() {
+            Some(_) => Some(match doc.number {
+                Some(n) => n,
+                None => self.next_number(doc).await?,
+            }),
+            None => None,
+        };
+        d::compose(&Inputs {
+            kind: doc.kind,
+            draft: &draft,
+            round: round.as_ref(),
+            plans: &plans,
+            extras: &extras,
+            as_of: doc.as_of,
+            number,
+        })
+        .map_err(err)
+    }
+
+    /// 专报: the selected tasks with their states and the selected meetings, as office text.
+    async fn special_selection_text(&self, scope: &Scope, sel: &Selection) -> Result<String> {
+        let mut t = String::new();
+        if !sel.tasks.is_empty() {
+            t.push_str("\n三、重点整改任务\n");
+            for (i, id) in sel.tasks.iter().enumerate() {
+                let task = sqlx::query("SELECT t.title, t.state, t.deadline, p.id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some(r) = task else { continue };
+                let plan_id = crate::int(&r, 3)?;
+                if self.plan(scope, &plan_id.to_string()).await?.is_none() {
+                    continue;
+                }
+                let state: String = r.try_get(1)?;
+                let state = rules::TaskState::parse(&state).map(|s| s.zh()).unwrap_or("");
+                let deadline: Option<String> = r.try_get(2)?;
+                t.push_str(&format!(
+                    "{}.{}。目前{}{}。\n",
+                    i + 1,
+                    sanitize_line(&r.try_get::<String, _>(0)?),
+                    state,
+                    deadline.map(|d| format!("，整改时限 {d}")).unwrap_or_default()
+                ));
+            }
+        }
+        if !sel.meetings.is_empty() {
+            t.push_str(&format!("\n{}、有关会议\n", if sel.tasks.is_empty() { "三" } else { "四" }));
+            for id in &sel.meetings {
+                if let Some((m, items)) = self.meeting(scope, *id).await? {
+                    t.push_str(&format!(
+                        "{}，{}：研究事项{}项，已作出决定{}项。\n",
+                        m.held_on,
+                        sanitize_line(&m.title),
+                        items.len(),
+                        items.iter().filter(|i| i.decision.is_some()).count()
+                    ));
+                }
+            }
+        }
+        Ok(t)
+    }
+
+    async fn next_number(&self, doc: &DocRow) -> Result<i64> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(number) FROM documents WHERE unit_id = $1 AND kind = $2 AND year = $3",
+        )
+        .bind(doc.unit_id)
+        .bind(doc.kind.as_str())
+        .bind(doc.year)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n.unwrap_or(0) + 1)
+    }
+
+    /// Sentences and charts from the other modules for the document's unit, from the round's
+    /// feedback (or the year's start) to the document's date.
+    async fn document_extras(
+        &self,
+        unit: &Unit,
+        round: Option<&RoundFacts>,
+        plans: &[PlanFigures],
+        as_of: NaiveDate,
+        render: &dyn Render,
+    ) -> Result<Extras> {
+        let from = round
+            .map(|r| r.feedback)
+            .unwrap_or_else(|| NaiveDate::from_ymd_opt(as_of.year(), 1, 1).unwrap_or(as_of));
+        let mut x = Extras::default();
+        let m = self.letter_metrics(unit, true, from, as_of, as_of).await?;
+        if m.received > 0 {
+            x.letters = Some(format!(
+                "{}以来，全系统共收到群众信访{}件，7日内程序性回复{}件（按期率{}），3个月内办理过程或结果答复{}件（按期率{}）。",
+                d::cn_date(from),
+                m.received,
+                m.ack.on_time + m.ack.late,
+                rate(m.ack.rate),
+                m.reply.on_time + m.reply.late,
+                rate(m.reply.rate)
+            ));
+        }
+        let (mf, mt) = (duban_domain::records::Month::of(from), duban_domain::records::Month::of(as_of));
+        let c = self.record_counts(unit, true, mf, mt).await?;
+        if c.records + c.filed > 0 {
+            x.records = Some(format!(
+                "严格执行过问或干预、插手司法办案等重大事项记录报告制度，{}至{}共填报{}人次（应报{}人次），记录有关事项{}件，零报告{}人次。",
+                mf, mt, c.filed, c.staff * c.months, c.records, c.zero_reports
+            ));
+        }
+        let q = self.quality_figures(unit, true, from, as_of, &Default::default()).await?;
+        if q.ratio.an > 0 {
+            x.quality = Some(format!(
+                "以“案-件比”为核心的案件质量评价指标体系运行以来，受理审查逮捕、审查起诉案件{}件，“案-件比”为1:{:.2}{}。",
+                q.ratio.an,
+                q.ratio.ratio.unwrap_or(0.0),
+                q.plea_rate.map(|p| format!("；审结案件中适用认罪认罚从宽制度{}件，适用率{:.1}%", q.with_plea, p * 100.0)).unwrap_or_default()
+            ));
+        }
+        x.charts = render.charts(plans);
+        Ok(x)
+    }
+
+    /// Publishes a draft: composes it, renders its PDF with `render`, assigns its number, and
+    /// freezes all three. Returns the frozen document.
+    pub async fn publish_document(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        render: &dyn Render,
+    ) -> Result<Document> {
+        let doc = self.document(scope, id).await?.ok_or(StoreError::NotFound)?;
+        if doc.published {
+            return Err(StoreError::Invalid("该公文已发布，不能再次发布或修改".into()));
+        }
+        let composed = self.compose_document(scope, &doc, render).await?;
+        let pdf = render.pdf(&composed).map_err(StoreError::Invalid)?;
+        let mut w = self.write(actor).await?;
+        let sha = crate::rectification::put_blob(&mut w, &pdf).await?;
+        let changed = sqlx::query(
+            "UPDATE documents SET status = 'published', number = $1, content = $2, pdf_sha256 = $3, published_by = $4, published_at = $5 WHERE id = $6 AND status = 'draft'",
+        )
+        .bind(composed.number)
+        .bind(json!(composed).to_string())
+        .bind(&sha)
+        .bind(&actor.name)
+        .bind(now_rfc3339())
+        .bind(id)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict("该公文已由他人发布".into()));
+        }
+        w.audit(Change {
+            action: "document.publish",
+            entity: "document",
+            entity_id: id.to_string(),
+            unit_id: Some(doc.unit_id),
+            before: None,
+            after: Some(json!({"title": composed.title, "number": composed.number, "pdf_sha256": sha})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(composed)
+    }
+
+    /// A new draft copying a document (published or not): the way to change a published one.
+    pub async fn new_version(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<i64> {
+        let doc = self.document(scope, id).await?.ok_or(StoreError::NotFound)?;
+        let mut w = self.write(actor).await?;
+        let new: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (unit_id, kind, round_id, plan_ids, as_of, draft, selection, year, version_of, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(doc.unit_id)
+        .bind(doc.kind.as_str())
+        .bind(doc.round_id)
+        .bind(json!(doc.plan_ids).to_string())
+        .bind(doc.as_of.to_string())
+        .bind(json!(doc.draft).to_string())
+        .bind(json!(doc.selection).to_string())
+        .bind(doc.year)
+        .bind(id)
+        .bind(&actor.name)
+        .bind(now_rfc3339())
+        .fetch_one(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "document.new_version",
+            entity: "document",
+            entity_id: new.to_string(),
+            unit_id: Some(doc.unit_id),
+            before: None,
+            after: Some(json!({"version_of": id})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(new)
+    }
+
+    /// The frozen composition of a published document (public ones only when `public`).
+    pub async fn published_document(&self, id: i64, scope: Option<&Scope>) -> Result<Option<(DocRow, Document)>> {
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT {COLS}, d.content, u.path FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $1 AND d.status = 'published'"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        let doc = row(&r)?;
+        let path: String = r.try_get(17)?;
+        let visible = match scope {
+            Some(s) => s.covers(doc.unit_id, &path),
+            None => doc.kind.public(),
+        };
+        if !visible {
+            return Ok(None);
+        }
+        let content: String = r.try_get(16)?;
+        let composed = serde_json::from_str(&content).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(Some((doc, composed)))
+    }
+
+    /// The frozen PDF of a published document.
+    pub async fn document_pdf(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar(
+            "SELECT b.content FROM documents d JOIN blobs b ON b.sha256 = d.pdf_sha256 WHERE d.id = $1 AND d.status = 'published'",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Published public documents (bulletins and case batches), newest first.
+    pub async fn public_documents(&self) -> Result<Vec<DocRow>> {
+        sqlx::query(crate::sqlf!(
+            "SELECT {COLS} FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.status = 'published' AND d.kind IN ('bulletin', 'cases') ORDER BY d.published_at DESC, d.id DESC LIMIT 500"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(row)
+        .collect()
+    }
+
+    /// Reminders of the rectification report due two months after feedback: to the office staff
+    /// of the round's unit, once when due within `days`, once when overdue, until a report for
+    /// the round is published.
+    pub async fn sweep_reports(&self, as_of: NaiveDate, days: i64) -> Result<u64> {
+        let soon = (as_of + chrono::Duration::days(days)).to_string();
+        let mut w = self.write(&Actor::system("scheduler")).await?;
+        let n = sqlx::query(
+            "INSERT INTO notices (filer_id, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) \
+             SELECT s.id, 'reminder', CASE WHEN r.report_due < $1 THEN 'red' ELSE 'yellow' END, \
+               'report:' || CASE WHEN r.report_due < $1 THEN 'overdue' ELSE 'soon' END || ':' || r.report_due || ':' || r.title, \
+               s.id, $1, 0, MAX(us.email), $3 \
+             FROM rounds r JOIN users us ON us.unit_id = r.unit_id AND us.role = 'office' AND us.disabled = 0 JOIN staff s ON s.id = us.staff_id \
+             WHERE r.report_due <= $2 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.round_id = r.id AND d.kind = 'report' AND d.status = 'published') \
+             GROUP BY s.id, r.id, r.report_due, r.title ON CONFLICT DO NOTHING",
+        )
+        .bind(as_of.to_string())
+        .bind(&soon)
+        .bind(now_rfc3339())
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            w.audit(Change {
+                action: "supervision.sweep_reports",
+                entity: "notices",
+                entity_id: as_of.to_string(),
+                unit_id: None,
+                before: None,
+                after: Some(json!({"reminders": n})),
+            })
+            .await?;
+        }
+        w.commit().await?;
+        Ok(n)
+    }
+
+    /// Rounds whose rectification report is still owed, with its due date, for the documents page.
+    pub async fn reports_owed(&self, scope: &Scope) -> Result<Vec<(crate::rectification::Round, bool)>> {
+        let mut out = Vec::new();
+        for r in self.rounds(scope).await? {
+            let done: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM documents WHERE round_id = $1 AND kind = 'report' AND status = 'published'",
+            )
+            .bind(r.id)
+            .fetch_one(&self.pool)
+            .await?;
+            out.push((r, done > 0));
+        }
+        Ok(out)
+    }
+}
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| StoreError::Invalid(format!("日期 {s} 无效")))
+}
+
+fn rate(r: Option<f64>) -> String {
+    r.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_else(|| "—".into())
+}
+
+/// Text from the data placed into office markup: tags and tokens neutralised.
+fn sanitize_line(s: &str) -> String {
+    s.replace(['<', '>'], "").replace("{{", "｛｛").replace('\n', " ")
+}

@@ -1,0 +1,181 @@
+//! Typesetting: typst markup in, PDF out. Its own crate so that typst's long clean build stays
+//! cached while the rest of the workspace changes.
+//!
+//! Fonts come from Debian packages, found at run time: Fandol (宋/黑/楷/仿宋, package
+//! `texlive-lang-chinese`) first, Noto CJK (`fonts-noto-cjk`) otherwise. [`Faces`] tells the
+//! markup which family plays which part, so documents name roles, not files.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use typst::foundations::Bytes;
+use typst::layout::PagedDocument;
+use typst::text::Font;
+use typst_as_lib::TypstEngine;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "未找到中文字体：请安装 Debian 软件包 texlive-lang-chinese（Fandol 宋/黑/楷/仿宋）或 fonts-noto-cjk（scripts/install-deps.sh 会安装）；也可用 DUBAN_FONT_DIR 指定字体目录"
+    )]
+    NoFonts,
+    #[error("排版失败：{0}")]
+    Typeset(String),
+}
+
+/// The font family that plays each part of a GB/T 9704 document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Faces {
+    /// 小标宋 where present, else Song (set bold by the markup).
+    pub title: String,
+    /// 仿宋: the body.
+    pub fang: String,
+    /// 黑体: first-level headings.
+    pub hei: String,
+    /// 楷体: second-level headings.
+    pub kai: String,
+    /// The package the fonts came from, for the operator.
+    pub package: &'static str,
+}
+
+struct Loaded {
+    fonts: Vec<Font>,
+    faces: Faces,
+}
+
+static LOADED: OnceLock<Result<Loaded, ()>> = OnceLock::new();
+
+const FANDOL: &str = "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol";
+const NOTO: &str = "/usr/share/fonts/opentype/noto";
+
+fn read_dir_fonts(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<Font> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let lower = name.to_ascii_lowercase();
+            (lower.ends_with(".otf") || lower.ends_with(".ttf") || lower.ends_with(".ttc"))
+                && keep(name)
+        })
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .flat_map(|data| Font::iter(Bytes::new(data)))
+        .collect()
+}
+
+fn load() -> Result<Loaded, ()> {
+    let has = |fonts: &[Font], family: &str| fonts.iter().any(|f| f.info().family == family);
+    if let Some(dir) = std::env::var_os("DUBAN_FONT_DIR") {
+        let fonts = read_dir_fonts(Path::new(&dir), |_| true);
+        if let Some(faces) = faces_of(&fonts, &has) {
+            return Ok(Loaded { fonts, faces });
+        }
+    }
+    let fonts = read_dir_fonts(Path::new(FANDOL), |n| !n.contains("Braille"));
+    if let Some(faces) = faces_of(&fonts, &has) {
+        return Ok(Loaded { fonts, faces });
+    }
+    let fonts = read_dir_fonts(Path::new(NOTO), |n| n.contains("CJK"));
+    faces_of(&fonts, &has).map(|faces| Loaded { fonts, faces }).ok_or(())
+}
+
+fn faces_of(fonts: &[Font], has: &impl Fn(&[Font], &str) -> bool) -> Option<Faces> {
+    if has(fonts, "FandolFang") && has(fonts, "FandolHei") && has(fonts, "FandolSong") {
+        let kai = if has(fonts, "FandolKai") { "FandolKai" } else { "FandolFang" };
+        return Some(Faces {
+            title: "FandolSong".into(),
+            fang: "FandolFang".into(),
+            hei: "FandolHei".into(),
+            kai: kai.into(),
+            package: "texlive-lang-chinese",
+        });
+    }
+    if has(fonts, "Noto Serif CJK SC") && has(fonts, "Noto Sans CJK SC") {
+        return Some(Faces {
+            title: "Noto Serif CJK SC".into(),
+            fang: "Noto Serif CJK SC".into(),
+            hei: "Noto Sans CJK SC".into(),
+            kai: "Noto Serif CJK SC".into(),
+            package: "fonts-noto-cjk",
+        });
+    }
+    None
+}
+
+fn loaded() -> Result<&'static Loaded, Error> {
+    LOADED.get_or_init(load).as_ref().map_err(|_| Error::NoFonts)
+}
+
+/// The faces the markup should name; an error naming the package when no CJK font is installed.
+pub fn faces() -> Result<Faces, Error> {
+    loaded().map(|l| l.faces.clone())
+}
+
+/// Typesets `source` (typst markup) into a PDF with the fonts embedded. `when` is the
+/// document's date as the PDF records it, so that the same source always gives the same bytes.
+pub fn pdf(source: &str) -> Result<Vec<u8>, Error> {
+    let l = loaded()?;
+    let engine = TypstEngine::builder()
+        .main_file(source.to_owned())
+        .fonts(l.fonts.iter().cloned())
+        .build();
+    let doc: PagedDocument = engine
+        .compile()
+        .output
+        .map_err(|e| Error::Typeset(e.to_string()))?;
+    let options = typst_pdf::PdfOptions::default();
+    typst_pdf::pdf(&doc, &options).map_err(|e| {
+        Error::Typeset(e.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; "))
+    })
+}
+
+/// A string as a typst string literal (quotes and escapes), for text placed inside markup code.
+pub fn string_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_text_typesets_with_embedded_fonts() {
+        let f = faces().expect("a CJK font package is installed");
+        let src = format!(
+            "#set page(paper: \"a4\")\n#set text(font: {}, size: 16pt)\n#text(font: {})[督办] 共 87 项",
+            string_literal(&f.fang),
+            string_literal(&f.hei)
+        );
+        let pdf = pdf(&src).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        assert!(pdf.windows(8).any(|w| w == b"FontFile"), "fonts are embedded");
+    }
+
+    #[test]
+    fn bad_markup_is_a_typeset_error() {
+        let e = pdf("#let x = (").unwrap_err();
+        assert!(matches!(e, Error::Typeset(_)), "{e}");
+    }
+
+    #[test]
+    fn literals_escape() {
+        assert_eq!(string_literal("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+    }
+}
