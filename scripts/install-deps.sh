@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs that a fresh machine lacks:
 # PostgreSQL 15 (store suite on PostgreSQL), Chromium + ChromeDriver (browser test),
-# poppler-utils (pdftotext, for document tests), wrk (load benchmarks), CJK fonts (so that
-# Chromium screenshots and, later, PDFs show Chinese).
+# poppler-utils (pdftotext, pdffonts, pdftoppm, for document tests), wrk (load benchmarks), CJK
+# fonts (Noto CJK for Chromium screenshots; Fandol 宋/黑/楷/仿宋 from texlive-lang-chinese for the
+# GB/T 9704 PDFs) and LibreOffice Writer (the DOCX test converts a document to PDF with it).
 # Idempotent: does nothing for packages already present.
 set -euo pipefail
 need=()
@@ -12,10 +13,15 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
-if [ ${#need[@]} -gt 0 ]; then
+# without recommends: texlive's and LibreOffice's recommends are hundreds of megabytes we do not use
+lean=()
+[ -d /usr/share/texlive/texmf-dist/fonts/opentype/public/fandol ] || lean+=(texlive-lang-chinese)
+command -v soffice >/dev/null 2>&1 || lean+=(libreoffice-writer-nogui)
+if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${need[@]}"
+  [ ${#need[@]} -eq 0 ] || $SUDO apt-get install -y -qq "${need[@]}"
+  [ ${#lean[@]} -eq 0 ] || $SUDO apt-get install -y -qq --no-install-recommends "${lean[@]}"
 fi

@@ -46,10 +46,18 @@ pub struct Span {
 
 impl Span {
     pub fn plain(t: impl Into<String>) -> Span {
-        Span { text: t.into(), bold: false, generated: false }
+        Span {
+            text: t.into(),
+            bold: false,
+            generated: false,
+        }
     }
     pub fn generated(t: impl Into<String>) -> Span {
-        Span { text: t.into(), bold: false, generated: true }
+        Span {
+            text: t.into(),
+            bold: false,
+            generated: true,
+        }
     }
 }
 
@@ -57,14 +65,27 @@ impl Span {
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Block {
     /// 一、… in 黑体, a line of its own
-    Heading1 { text: String },
+    Heading1 {
+        text: String,
+    },
     /// （一）… in 楷体, run in: the paragraph goes on in 仿宋
-    Heading2 { head: String, rest: Vec<Span> },
+    Heading2 {
+        head: String,
+        rest: Vec<Span>,
+    },
     /// 1. … in 仿宋 (bold), run in
-    Heading3 { head: String, rest: Vec<Span> },
-    Para { spans: Vec<Span> },
+    Heading3 {
+        head: String,
+        rest: Vec<Span>,
+    },
+    Para {
+        spans: Vec<Span>,
+    },
     /// an SVG chart drawn by the dashboards' chart code
-    Chart { title: String, svg: String },
+    Chart {
+        title: String,
+        svg: String,
+    },
 }
 
 /// A composed document: everything a renderer (PDF, DOCX, HTML, text) needs, nothing it must look up.
@@ -97,7 +118,12 @@ impl Document {
                 Block::Heading2 { rest, .. } | Block::Heading3 { rest, .. } => rest,
                 _ => &[],
             };
-            out.extend(spans.iter().filter(|s| s.generated).map(|s| s.text.as_str()));
+            out.extend(
+                spans
+                    .iter()
+                    .filter(|s| s.generated)
+                    .map(|s| s.text.as_str()),
+            );
         }
         out
     }
@@ -134,8 +160,14 @@ pub enum Token {
 }
 
 pub const TOKENS: &[(&str, &str)] = &[
-    ("整改进展", "各方案的任务完成情况（逾期任务逐项列明）；可写 {{整改进展:2}} 指第 2 个方案"),
-    ("任务构成", "其中，应立行立改的 N 项，限期整改 N 项，长期整改 N 项"),
+    (
+        "整改进展",
+        "各方案的任务完成情况（逾期任务逐项列明）；可写 {{整改进展:2}} 指第 2 个方案",
+    ),
+    (
+        "任务构成",
+        "其中，应立行立改的 N 项，限期整改 N 项，长期整改 N 项",
+    ),
     ("分级汇总", "下发各级检察院的整改任务按层级汇总"),
     ("信访", "群众信访 7 日内程序性回复、3 个月内答复情况"),
     ("干预记录", "过问或干预司法办案记录填报情况"),
@@ -171,7 +203,10 @@ impl Token {
         })
     }
     fn is_chart(self) -> bool {
-        matches!(self, Token::ChartCategories | Token::ChartLevels | Token::ChartDepartments)
+        matches!(
+            self,
+            Token::ChartCategories | Token::ChartLevels | Token::ChartDepartments
+        )
     }
 }
 
@@ -231,10 +266,16 @@ pub fn parse_office(text: &str) -> Result<Parsed, String> {
             continue;
         }
         let pieces = parse_line(line, no, &mut out.removed)?;
-        if pieces.iter().all(|p| matches!(p, Piece::Text(s) if s.text.trim().is_empty())) {
+        if pieces
+            .iter()
+            .all(|p| matches!(p, Piece::Text(s) if s.text.trim().is_empty()))
+        {
             continue;
         }
-        let charts = pieces.iter().filter(|p| matches!(p, Piece::Token(t) if t.is_chart())).count();
+        let charts = pieces
+            .iter()
+            .filter(|p| matches!(p, Piece::Token(t) if t.is_chart()))
+            .count();
         if charts > 0 && pieces.len() > 1 {
             return Err(format!("第 {no} 行：图表标记须单独成行"));
         }
@@ -256,7 +297,11 @@ fn parse_line(line: &str, no: usize, removed: &mut Vec<String>) -> Result<Vec<Pi
     let mut rest = line;
     let flush = |buf: &mut String, bold: bool, pieces: &mut Vec<Piece>| {
         if !buf.is_empty() {
-            pieces.push(Piece::Text(Span { text: std::mem::take(buf), bold, generated: false }));
+            pieces.push(Piece::Text(Span {
+                text: std::mem::take(buf),
+                bold,
+                generated: false,
+            }));
         }
     };
     // text inside <script>/<style> is dropped with the tags
@@ -454,11 +499,20 @@ pub fn progress_sentences(p: &PlanFigures) -> Vec<String> {
         }
         parts.push(t);
     }
-    let mut out = vec![format!("{}研究确定的{}项整改任务中，{}。", p.body, s.total, parts.join("；"))];
+    let mut out = vec![format!(
+        "{}研究确定的{}项整改任务中，{}。",
+        p.body,
+        s.total,
+        parts.join("；")
+    )];
     if !p.overdue.is_empty() {
         const SHOWN: usize = 10;
-        let names: Vec<String> =
-            p.overdue.iter().take(SHOWN).map(|t| format!("“{t}”")).collect();
+        let names: Vec<String> = p
+            .overdue
+            .iter()
+            .take(SHOWN)
+            .map(|t| format!("“{t}”"))
+            .collect();
         let more = if p.overdue.len() > SHOWN {
             format!("等{}项", p.overdue.len())
         } else {
@@ -485,8 +539,18 @@ pub fn breakdown_sentence(p: &PlanFigures) -> String {
     .enumerate()
     .map(|(i, (name, n))| {
         // the seed writes the first with 的 and the rest without
-        let name = if i == 0 && !name.ends_with('的') { format!("{name}的") } else { name.to_string() };
-        let name = if i > 0 { name.trim_start_matches('应').trim_end_matches('的').to_string() } else { name };
+        let name = if i == 0 && !name.ends_with('的') {
+            format!("{name}的")
+        } else {
+            name.to_string()
+        };
+        let name = if i > 0 {
+            name.trim_start_matches('应')
+                .trim_end_matches('的')
+                .to_string()
+        } else {
+            name
+        };
         format!("{name}{n}项")
     })
     .collect();
@@ -518,14 +582,21 @@ pub fn rollup_sentences(p: &PlanFigures) -> Vec<String> {
             )
         })
         .collect();
-    vec![format!("{}将整改任务下发各级检察院同步整改：{}。", p.body, parts.join("；"))]
+    vec![format!(
+        "{}将整改任务下发各级检察院同步整改：{}。",
+        p.body,
+        parts.join("；")
+    )]
 }
 
 /// Why a document cannot be composed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ComposeError {
     #[error("截至日期 {as_of} 早于巡视意见反馈日期 {feedback}，此时尚无整改可通报")]
-    BeforeRound { as_of: NaiveDate, feedback: NaiveDate },
+    BeforeRound {
+        as_of: NaiveDate,
+        feedback: NaiveDate,
+    },
     #[error("整改方案“{0}”截至该日尚无整改任务，无法生成通报")]
     NoTasks(String),
     #[error("{0}")]
@@ -585,7 +656,10 @@ pub fn default_body(kind: Kind) -> String {
 pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
     if let Some(r) = inp.round {
         if inp.as_of < r.feedback {
-            return Err(ComposeError::BeforeRound { as_of: inp.as_of, feedback: r.feedback });
+            return Err(ComposeError::BeforeRound {
+                as_of: inp.as_of,
+                feedback: r.feedback,
+            });
         }
     }
     if matches!(inp.kind, Kind::Bulletin | Kind::Report) {
@@ -598,7 +672,11 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
     let parsed = parse_office(&inp.draft.body).map_err(ComposeError::Markup)?;
     let mut blocks = Vec::new();
     if let (Some(r), Kind::Bulletin | Kind::Report) = (inp.round, inp.kind) {
-        let by = if r.central { "中央" } else { "上级党组织" };
+        let by = if r.central {
+            "中央"
+        } else {
+            "上级党组织"
+        };
         let purpose = if inp.kind == Kind::Bulletin {
             "现将巡视整改进展情况予以公布"
         } else {
@@ -640,7 +718,10 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
         if let [Piece::Token(t)] = pieces.as_slice() {
             if t.is_chart() {
                 if let Some((_, title, svg)) = inp.extras.charts.iter().find(|(k, ..)| k == t) {
-                    blocks.push(Block::Chart { title: title.clone(), svg: svg.clone() });
+                    blocks.push(Block::Chart {
+                        title: title.clone(),
+                        svg: svg.clone(),
+                    });
                 }
                 continue;
             }
@@ -653,14 +734,19 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
                     let sentences: Vec<String> = match *t {
                         Token::Progress(n) => {
                             progress_shown = true;
-                            pick(n, "整改进展")?.into_iter().flat_map(progress_sentences).collect()
+                            pick(n, "整改进展")?
+                                .into_iter()
+                                .flat_map(progress_sentences)
+                                .collect()
                         }
-                        Token::Breakdown(n) => {
-                            pick(n, "任务构成")?.into_iter().map(breakdown_sentence).collect()
-                        }
-                        Token::Rollup(n) => {
-                            pick(n, "分级汇总")?.into_iter().flat_map(rollup_sentences).collect()
-                        }
+                        Token::Breakdown(n) => pick(n, "任务构成")?
+                            .into_iter()
+                            .map(breakdown_sentence)
+                            .collect(),
+                        Token::Rollup(n) => pick(n, "分级汇总")?
+                            .into_iter()
+                            .flat_map(rollup_sentences)
+                            .collect(),
                         Token::Letters => inp.extras.letters.iter().cloned().collect(),
                         Token::Records => inp.extras.records.iter().cloned().collect(),
                         Token::Quality => inp.extras.quality.iter().cloned().collect(),
@@ -684,8 +770,12 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
     }
     // an honest bulletin always carries the figures, whatever the office wrote
     if !progress_shown && matches!(inp.kind, Kind::Bulletin | Kind::Report) {
-        let spans: Vec<Span> =
-            inp.plans.iter().flat_map(progress_sentences).map(Span::generated).collect();
+        let spans: Vec<Span> = inp
+            .plans
+            .iter()
+            .flat_map(progress_sentences)
+            .map(Span::generated)
+            .collect();
         let at = usize::from(inp.round.is_some()).min(blocks.len());
         blocks.insert(at, Block::Para { spans });
     }
@@ -755,9 +845,14 @@ pub fn compose_cases(
     blocks.extend(intro.lines.into_iter().map(text_para));
     for (i, c) in cases.iter().enumerate() {
         if c.summary.trim().is_empty() {
-            return Err(ComposeError::Markup(format!("案例“{}”还没有写案情摘要", c.title)));
+            return Err(ComposeError::Markup(format!(
+                "案例“{}”还没有写案情摘要",
+                c.title
+            )));
         }
-        blocks.push(Block::Heading1 { text: format!("{}、{}", cn_number(i + 1), c.title.trim()) });
+        blocks.push(Block::Heading1 {
+            text: format!("{}、{}", cn_number(i + 1), c.title.trim()),
+        });
         let body = parse_office(&c.summary)
             .map_err(|e| ComposeError::Markup(format!("案例“{}”：{e}", c.title)))?;
         blocks.extend(body.lines.into_iter().map(text_para));
@@ -780,7 +875,13 @@ fn text_para(line: Line) -> Block {
     let (Line::Para(p) | Line::Heading1(p) | Line::Heading2(p) | Line::Heading3(p)) = line;
     let spans = p
         .into_iter()
-        .filter_map(|x| if let Piece::Text(s) = x { Some(s) } else { None })
+        .filter_map(|x| {
+            if let Piece::Text(s) = x {
+                Some(s)
+            } else {
+                None
+            }
+        })
         .collect();
     Block::Para { spans }
 }
@@ -791,7 +892,11 @@ pub fn cn_number(n: usize) -> String {
     match n {
         0..=9 => D[n].to_string(),
         10..=19 => format!("十{}", if n % 10 == 0 { "" } else { D[n % 10] }),
-        20..=99 => format!("{}十{}", D[n / 10], if n % 10 == 0 { "" } else { D[n % 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[n / 10],
+            if n % 10 == 0 { "" } else { D[n % 10] }
+        ),
         _ => n.to_string(),
     }
 }
@@ -808,8 +913,17 @@ mod tests {
             stats: PlanStats {
                 total: 87,
                 immediate: ClosableStats::default(),
-                time_limited: ClosableStats { total: 30, closed: 15, open: 15, overdue: 0 },
-                long_term: LongTermStats { total: 57, with_staged_results: 57, overdue: 0 },
+                time_limited: ClosableStats {
+                    total: 30,
+                    closed: 15,
+                    open: 15,
+                    overdue: 0,
+                },
+                long_term: LongTermStats {
+                    total: 57,
+                    with_staged_results: 57,
+                    overdue: 0,
+                },
             },
             overdue: vec![],
             levels: vec![],
@@ -821,29 +935,60 @@ mod tests {
     fn the_seed_sentences_come_out_of_the_figures() {
         assert_eq!(
             progress_sentences(&party()),
-            vec!["党组研究确定的87项整改任务中，限期整改的30项已完成15项，正在整改的15项按照时限要求有序推进；对长期整改的57项，均已取得阶段性成效。"]
+            vec![
+                "党组研究确定的87项整改任务中，限期整改的30项已完成15项，正在整改的15项按照时限要求有序推进；对长期整改的57项，均已取得阶段性成效。"
+            ]
         );
         let mut d = party();
-        d.stats.immediate = ClosableStats { total: 17, closed: 17, open: 0, overdue: 0 };
+        d.stats.immediate = ClosableStats {
+            total: 17,
+            closed: 17,
+            open: 0,
+            overdue: 0,
+        };
         d.stats.time_limited.total = 15;
         d.stats.long_term.total = 17;
-        assert_eq!(breakdown_sentence(&d), "其中，应立行立改的17项，限期整改15项，长期整改17项。");
+        assert_eq!(
+            breakdown_sentence(&d),
+            "其中，应立行立改的17项，限期整改15项，长期整改17项。"
+        );
     }
 
     #[test]
     fn wording_adapts_to_the_data() {
         let mut p = party();
-        p.stats.time_limited = ClosableStats { total: 30, closed: 30, open: 0, overdue: 0 };
+        p.stats.time_limited = ClosableStats {
+            total: 30,
+            closed: 30,
+            open: 0,
+            overdue: 0,
+        };
         let s = progress_sentences(&p).join("");
         assert!(s.contains("限期整改的30项已全部完成"), "{s}");
-        assert!(!s.contains("立行立改"), "an empty category is left out: {s}");
-        p.stats.time_limited = ClosableStats { total: 30, closed: 20, open: 10, overdue: 2 };
+        assert!(
+            !s.contains("立行立改"),
+            "an empty category is left out: {s}"
+        );
+        p.stats.time_limited = ClosableStats {
+            total: 30,
+            closed: 20,
+            open: 10,
+            overdue: 2,
+        };
         p.overdue = vec!["建立检察官惩戒制度".into(), "完善案件评查机制".into()];
         let s = progress_sentences(&p);
-        assert!(s[0].contains("正在整改10项，其中2项已超过整改时限"), "{s:?}");
-        assert!(s[1].contains("“建立检察官惩戒制度”、“完善案件评查机制”"), "{s:?}");
+        assert!(
+            s[0].contains("正在整改10项，其中2项已超过整改时限"),
+            "{s:?}"
+        );
+        assert!(
+            s[1].contains("“建立检察官惩戒制度”、“完善案件评查机制”"),
+            "{s:?}"
+        );
         p.levels = vec![(2, 3, p.stats.clone())];
-        assert!(rollup_sentences(&p)[0].contains("省级检察院3个，承担整改任务87项，立行立改和限期整改的30项已完成20项（完成率66.7%）"));
+        assert!(rollup_sentences(&p)[0].contains(
+            "省级检察院3个，承担整改任务87项，立行立改和限期整改的30项已完成20项（完成率66.7%）"
+        ));
         assert!(rollup_sentences(&party()).is_empty());
     }
 
@@ -862,7 +1007,11 @@ mod tests {
 
     #[test]
     fn composition_checks_dates_tasks_and_markup() {
-        let draft = Draft { body: default_body(Kind::Bulletin), contact: "电话010-65200277".into(), ..Draft::default() };
+        let draft = Draft {
+            body: default_body(Kind::Bulletin),
+            contact: "电话010-65200277".into(),
+            ..Draft::default()
+        };
         let r = round();
         let plans = [party()];
         let extras = Extras::default();
@@ -877,26 +1026,60 @@ mod tests {
         };
         let doc = compose(&inp).unwrap();
         assert!(doc.generated().iter().any(|g| g.contains("87项")));
-        assert!(matches!(&doc.blocks[0], Block::Para { spans } if spans[0].text.starts_with("根据中央统一部署")));
-        assert!(matches!(doc.blocks.last(), Some(Block::Para { spans }) if spans[0].text.contains("010-65200277")));
+        assert!(
+            matches!(&doc.blocks[0], Block::Para { spans } if spans[0].text.starts_with("根据中央统一部署"))
+        );
+        assert!(
+            matches!(doc.blocks.last(), Some(Block::Para { spans }) if spans[0].text.contains("010-65200277"))
+        );
         inp.as_of = NaiveDate::from_ymd_opt(2019, 12, 1).unwrap();
-        assert!(compose(&inp).unwrap_err().to_string().contains("早于巡视意见反馈日期"));
+        assert!(
+            compose(&inp)
+                .unwrap_err()
+                .to_string()
+                .contains("早于巡视意见反馈日期")
+        );
         inp.as_of = NaiveDate::from_ymd_opt(2020, 11, 5).unwrap();
-        let empty = [PlanFigures { title: "空方案".into(), ..PlanFigures::default() }];
+        let empty = [PlanFigures {
+            title: "空方案".into(),
+            ..PlanFigures::default()
+        }];
         inp.plans = &empty;
-        assert!(compose(&inp).unwrap_err().to_string().contains("尚无整改任务"));
+        assert!(
+            compose(&inp)
+                .unwrap_err()
+                .to_string()
+                .contains("尚无整改任务")
+        );
         inp.plans = &plans;
-        let bad = Draft { body: "一、标题\n<b>加粗没有结束".into(), ..Draft::default() };
+        let bad = Draft {
+            body: "一、标题\n<b>加粗没有结束".into(),
+            ..Draft::default()
+        };
         inp.draft = &bad;
-        assert_eq!(compose(&inp).unwrap_err().to_string(), "第 2 行：<b> 没有对应的 </b>");
+        assert_eq!(
+            compose(&inp).unwrap_err().to_string(),
+            "第 2 行：<b> 没有对应的 </b>"
+        );
         // progress is carried even when the office left the token out
-        let plain = Draft { body: "一、总体情况\n正文。".into(), ..Draft::default() };
+        let plain = Draft {
+            body: "一、总体情况\n正文。".into(),
+            ..Draft::default()
+        };
         inp.draft = &plain;
         let doc = compose(&inp).unwrap();
         assert!(doc.generated().iter().any(|g| g.contains("87项整改任务")));
-        let wrong = Draft { body: "{{整改进展:3}}".into(), ..Draft::default() };
+        let wrong = Draft {
+            body: "{{整改进展:3}}".into(),
+            ..Draft::default()
+        };
         inp.draft = &wrong;
-        assert!(compose(&inp).unwrap_err().to_string().contains("第 3 个方案不存在"));
+        assert!(
+            compose(&inp)
+                .unwrap_err()
+                .to_string()
+                .contains("第 3 个方案不存在")
+        );
     }
 
     #[test]
@@ -907,14 +1090,35 @@ mod tests {
         assert!(matches!(&p.lines[1], Line::Heading3(_)));
         assert!(matches!(&p.lines[2], Line::Heading1(_)));
         assert_eq!(p.removed.len(), 3, "{:?}", p.removed);
-        let Line::Heading2(pieces) = &p.lines[0] else { panic!() };
-        let text: String = pieces.iter().map(|x| match x { Piece::Text(s) => s.text.clone(), _ => String::new() }).collect();
+        let Line::Heading2(pieces) = &p.lines[0] else {
+            panic!()
+        };
+        let text: String = pieces
+            .iter()
+            .map(|x| match x {
+                Piece::Text(s) => s.text.clone(),
+                _ => String::new(),
+            })
+            .collect();
         assert_eq!(text, "（一）从讲政治高度抓整改。党组一致认为好");
         assert!(parse_office("</b>x").unwrap_err().contains("之前没有 <b>"));
-        assert!(parse_office("{{不存在}}").unwrap_err().contains("不认识的数据标记"));
+        assert!(
+            parse_office("{{不存在}}")
+                .unwrap_err()
+                .contains("不认识的数据标记")
+        );
         assert!(parse_office("{{整改进展").unwrap_err().contains("没有对应"));
-        assert!(parse_office("文字{{图:部门}}").unwrap_err().contains("单独成行"));
-        let Block::Heading2 { head, rest } = run_in(vec![Span::plain("（一）从讲政治高度抓整改。党组认为")], true) else { panic!() };
+        assert!(
+            parse_office("文字{{图:部门}}")
+                .unwrap_err()
+                .contains("单独成行")
+        );
+        let Block::Heading2 { head, rest } = run_in(
+            vec![Span::plain("（一）从讲政治高度抓整改。党组认为")],
+            true,
+        ) else {
+            panic!()
+        };
         assert_eq!(head, "（一）从讲政治高度抓整改。");
         assert_eq!(rest[0].text, "党组认为");
     }

@@ -684,7 +684,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             let t = std::time::Instant::now();
             let r = scheduler::run_once(&store, mailer.as_ref(), as_of).await?;
             println!(
-                "sweep {as_of}: {} tasks watched, {} reminders and {} notices issued ({:.2}s); {} letters watched, {} reminders and {} notices issued ({:.2}s); {} staff reminded to file their records; {} e-mails sent, {} failed ({:.2}s)",
+                "sweep {as_of}: {} tasks watched, {} reminders and {} notices issued ({:.2}s); {} letters watched, {} reminders and {} notices issued ({:.2}s); {} staff reminded to file their records; {} reminded of a rectification report; {} e-mails sent, {} failed ({:.2}s)",
                 r.sweep.watched_tasks,
                 r.sweep.reminders,
                 r.sweep.notices,
@@ -694,6 +694,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 r.sweep.letter_notices,
                 r.sweep.letters_seconds,
                 r.sweep.record_reminders,
+                r.sweep.report_reminders,
                 r.mailed,
                 r.mail_failed,
                 t.elapsed().as_secs_f64()
@@ -937,6 +938,13 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     contact,
                 } => {
                     let as_of = parse_date(&as_of)?;
+                    let text_like = matches!(format.as_str(), "text" | "html");
+                    if !text_like && !matches!(format.as_str(), "pdf" | "docx") {
+                        anyhow::bail!("--format 须为 text、pdf、docx 或 html，而不是 {format:?}");
+                    }
+                    if !text_like && out.is_none() {
+                        anyhow::bail!("--format {format} 须用 --out 指定输出文件");
+                    }
                     let mut plans = Vec::new();
                     for key in &plan {
                         plans.push(
@@ -947,7 +955,12 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         );
                     }
                     let mut row = store
-                        .transient_document(&scope, duban_domain::documents::Kind::Bulletin, &plans, as_of)
+                        .transient_document(
+                            &scope,
+                            duban_domain::documents::Kind::Bulletin,
+                            &plans,
+                            as_of,
+                        )
                         .await?;
                     row.draft.contact = contact;
                     let render = duban_publish::official::Official;
@@ -956,17 +969,15 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         "text" => duban_publish::official::text(&doc).into_bytes(),
                         "html" => duban_publish::official::html_page(&doc).into_bytes(),
                         "pdf" => duban_publish::official::pdf(&doc)?,
-                        "docx" => duban_publish::docx::docx(&doc)?,
-                        other => anyhow::bail!("--format 须为 text、pdf、docx 或 html，而不是 {other:?}"),
+                        _ => duban_publish::docx::docx(&doc)?,
                     };
                     match out {
                         Some(path) => std::fs::write(&path, &bytes)
                             .with_context(|| format!("写入 {path} 失败"))?,
-                        None if matches!(format.as_str(), "text" | "html") => {
+                        None => {
                             use std::io::Write;
                             std::io::stdout().write_all(&bytes)?;
                         }
-                        None => anyhow::bail!("--format {format} 须用 --out 指定输出文件"),
                     }
                 }
                 ReportCmd::PlanStats { plan, as_of, json } => {

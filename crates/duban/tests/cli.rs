@@ -709,3 +709,228 @@ async fn cases_import_and_case_ratio_report() {
         assert_eq!(v["an"], serde_json::json!(1), "{db}: {v}");
     }
 }
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bulletins_from_the_demo_and_from_an_imported_ledger() {
+    for db in urls("bulletin").await {
+        assert!(duban(&db, &["demo"], None).status.success());
+        let dir = tmp("bulletin");
+        // the seed's sentence comes out of the demo ledger
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "bulletin",
+                "--plan",
+                "最高检党组巡视整改方案",
+                "--plan",
+                "驻院纪检监察组巡视整改措施",
+                "--as-of",
+                "2020-11-05",
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let text = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(
+            text.contains("最高检党组研究确定的87项整改任务中，限期整改的30项已完成15项，正在整改的15项按照时限要求有序推进；对长期整改的57项，均已取得阶段性成效。")
+                && text.contains("其中，应立行立改的17项，限期整改15项，长期整改17项。")
+                && text.contains("2019年9月9日至2019年11月25日"),
+            "{db}: {text}"
+        );
+        // a plan imported from an XLSX ledger: five tasks of the exported ledger
+        let full = dir.join("full.xlsx");
+        let o = duban(
+            &db,
+            &[
+                "export",
+                "ledger",
+                "--plan",
+                "1",
+                "--as-of",
+                "2020-11-05",
+                "--out",
+                full.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let rows = duban_publish::sheet::read_xlsx(&std::fs::read(&full).unwrap()).unwrap();
+        let five: Vec<[String; 14]> = rows[1..]
+            .iter()
+            .rev()
+            .take(5)
+            .map(|r| std::array::from_fn(|i| r.get(i).cloned().unwrap_or_default()))
+            .collect();
+        let small = dir.join("five.xlsx");
+        std::fs::write(&small, duban_publish::ledger::write_ledger(&five).unwrap()).unwrap();
+        let o = duban(
+            &db,
+            &[
+                "import",
+                "ledger",
+                small.to_str().unwrap(),
+                "--plan",
+                "专项整改方案",
+                "--unit",
+                "100000",
+            ],
+            None,
+        );
+        assert!(
+            o.status.success() && out(&o).contains("新增任务 5"),
+            "{}",
+            out(&o)
+        );
+        // its tasks are created on the day of the import: report as of two days on
+        let later = (chrono::Utc::now() + chrono::Duration::days(2))
+            .date_naive()
+            .to_string();
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "plan-stats",
+                "--plan",
+                "专项整改方案",
+                "--as-of",
+                &later,
+                "--json",
+            ],
+            None,
+        );
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let pdf = dir.join("five.pdf");
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "bulletin",
+                "--plan",
+                "专项整改方案",
+                "--as-of",
+                &later,
+                "--format",
+                "pdf",
+                "--out",
+                pdf.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let t = Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let t = squeeze(&String::from_utf8_lossy(&t.stdout));
+        assert!(
+            t.contains(&format!("研究确定的{}项整改任务中", s["total"])),
+            "{db}: {t}"
+        );
+        assert_eq!(s["total"], 5);
+        for (cat, name) in [("time_limited", "限期整改"), ("immediate", "立行立改")] {
+            let n = &s[cat];
+            if n["total"].as_i64().unwrap() > 0
+                && n["closed"].as_i64().unwrap() < n["total"].as_i64().unwrap()
+            {
+                assert!(
+                    t.contains(&format!("{name}的{}项", n["total"])),
+                    "{db}: {t}"
+                );
+            }
+        }
+        if s["long_term"]["total"].as_i64().unwrap() > 0 {
+            assert!(
+                t.contains(&format!("长期整改的{}项", s["long_term"]["total"])),
+                "{db}: {t}"
+            );
+        }
+        for format in ["docx", "html"] {
+            let f = dir.join(format!("five.{format}"));
+            let o = duban(
+                &db,
+                &[
+                    "report",
+                    "bulletin",
+                    "--plan",
+                    "专项整改方案",
+                    "--as-of",
+                    &later,
+                    "--format",
+                    format,
+                    "--out",
+                    f.to_str().unwrap(),
+                ],
+                None,
+            );
+            assert!(
+                o.status.success() && std::fs::metadata(&f).unwrap().len() > 500,
+                "{}",
+                out(&o)
+            );
+        }
+        // bad input: a date before the round, an unknown format, a missing --out (a plan with no tasks:
+        // the domain's composition test)
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "bulletin",
+                "--plan",
+                "专项整改方案",
+                "--as-of",
+                "2019-10-01",
+            ],
+            None,
+        );
+        assert!(
+            !o.status.success() && out(&o).contains("早于巡视意见反馈日期"),
+            "{}",
+            out(&o)
+        );
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "bulletin",
+                "--plan",
+                "专项整改方案",
+                "--as-of",
+                "2020-11-05",
+                "--format",
+                "odt",
+            ],
+            None,
+        );
+        assert!(
+            !o.status.success() && out(&o).contains("--format"),
+            "{}",
+            out(&o)
+        );
+        let o = duban(
+            &db,
+            &[
+                "report",
+                "bulletin",
+                "--plan",
+                "专项整改方案",
+                "--as-of",
+                "2020-11-05",
+                "--format",
+                "pdf",
+            ],
+            None,
+        );
+        assert!(
+            !o.status.success() && out(&o).contains("--out"),
+            "{}",
+            out(&o)
+        );
+    }
+}

@@ -24,7 +24,11 @@ pub fn category_bars<'a>(
     let [(closed, c), (open, o), (overdue, r), (staged, st)] = *legend;
     let closable = |label, x: &duban_domain::rectification::ClosableStats| Bar {
         label,
-        segments: vec![(x.closed, c, closed), (x.open - x.overdue, o, open), (x.overdue, r, overdue)],
+        segments: vec![
+            (x.closed, c, closed),
+            (x.open - x.overdue, o, open),
+            (x.overdue, r, overdue),
+        ],
     };
     vec![
         closable(labels[0], &s.immediate),
@@ -32,7 +36,13 @@ pub fn category_bars<'a>(
         Bar {
             label: labels[2],
             segments: vec![
-                (s.long_term.with_staged_results.saturating_sub(s.long_term.overdue), st, staged),
+                (
+                    s.long_term
+                        .with_staged_results
+                        .saturating_sub(s.long_term.overdue),
+                    st,
+                    staged,
+                ),
                 (s.long_term.overdue, r, overdue),
             ],
         },

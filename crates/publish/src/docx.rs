@@ -8,7 +8,10 @@ use std::io::Write;
 const TWIPS_PER_MM: f64 = 1440.0 / 25.4;
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn run(text: &str, bold: bool, style: Option<&str>) -> String {
@@ -19,8 +22,15 @@ fn run(text: &str, bold: bool, style: Option<&str>) -> String {
     if bold {
         props.push_str("<w:b/>");
     }
-    let props = if props.is_empty() { String::new() } else { format!("<w:rPr>{props}</w:rPr>") };
-    format!("<w:r>{props}<w:t xml:space=\"preserve\">{}</w:t></w:r>", esc(text))
+    let props = if props.is_empty() {
+        String::new()
+    } else {
+        format!("<w:rPr>{props}</w:rPr>")
+    };
+    format!(
+        "<w:r>{props}<w:t xml:space=\"preserve\">{}</w:t></w:r>",
+        esc(text)
+    )
 }
 
 fn para(style: &str, runs: &str) -> String {
@@ -54,7 +64,10 @@ fn document_xml(doc: &Document) -> String {
     }
     b.push_str(&para("DocTitle", &run(&doc.title, false, None)));
     if !doc.recipient.is_empty() {
-        b.push_str(&para("Recipient", &run(&format!("{}：", doc.recipient), false, None)));
+        b.push_str(&para(
+            "Recipient",
+            &run(&format!("{}：", doc.recipient), false, None),
+        ));
     }
     for blk in &doc.blocks {
         b.push_str(&match blk {
@@ -66,11 +79,17 @@ fn document_xml(doc: &Document) -> String {
                 para("BodyText", &(run(head, true, None) + &spans(rest)))
             }
             Block::Para { spans: s } => para("BodyText", &spans(s)),
-            Block::Chart { title, .. } => para("Caption", &run(&format!("（图：{title}）"), false, None)),
+            Block::Chart { title, .. } => {
+                para("Caption", &run(&format!("（图：{title}）"), false, None))
+            }
         });
     }
     if !matches!(doc.kind, Kind::Special | Kind::Cases) {
-        let sig = if doc.signature.is_empty() { &doc.issuer } else { &doc.signature };
+        let sig = if doc.signature.is_empty() {
+            &doc.issuer
+        } else {
+            &doc.signature
+        };
         b.push_str(&para("BodyText", ""));
         b.push_str(&para("Signature", &run(sig, false, None)));
         b.push_str(&para("Signature", &run(&doc.date_text(), false, None)));
@@ -105,7 +124,9 @@ fn styles_xml() -> String {
         )
     };
     let indent = "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>";
-    let spacing = format!("<w:spacing w:line=\"{exact}\" w:lineRule=\"exact\" w:before=\"0\" w:after=\"0\"/>");
+    let spacing = format!(
+        "<w:spacing w:line=\"{exact}\" w:lineRule=\"exact\" w:before=\"0\" w:after=\"0\"/>"
+    );
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
 <w:styles xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
@@ -122,7 +143,10 @@ fn styles_xml() -> String {
             "Mark",
             "发文机关标志",
             "<w:jc w:val=\"center\"/><w:spacing w:line=\"240\" w:lineRule=\"auto\" w:after=\"240\"/>",
-            &format!("{}<w:color w:val=\"E60012\"/><w:sz w:val=\"60\"/><w:szCs w:val=\"60\"/>", font("方正小标宋简体"))
+            &format!(
+                "{}<w:color w:val=\"E60012\"/><w:sz w:val=\"60\"/><w:szCs w:val=\"60\"/>",
+                font("方正小标宋简体")
+            )
         ),
         docno = p(
             "DocNo",
@@ -133,20 +157,43 @@ fn styles_xml() -> String {
         title = p(
             "DocTitle",
             "标题",
-            &format!("<w:jc w:val=\"center\"/><w:spacing w:line=\"{exact}\" w:lineRule=\"exact\" w:after=\"{exact}\"/>"),
-            &format!("{}<w:b/><w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/>", font("方正小标宋简体"))
+            &format!(
+                "<w:jc w:val=\"center\"/><w:spacing w:line=\"{exact}\" w:lineRule=\"exact\" w:after=\"{exact}\"/>"
+            ),
+            &format!(
+                "{}<w:b/><w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/>",
+                font("方正小标宋简体")
+            )
         ),
         to = p("Recipient", "主送机关", "", ""),
         h1 = p("Heading1", "一级标题（黑体）", indent, &font("黑体")),
-        cap = p("Caption", "图题", "<w:jc w:val=\"center\"/>", &font("楷体_GB2312")),
-        sig = p("Signature", "署名和成文日期", "<w:jc w:val=\"right\"/><w:ind w:right=\"1280\"/>", ""),
+        cap = p(
+            "Caption",
+            "图题",
+            "<w:jc w:val=\"center\"/>",
+            &font("楷体_GB2312")
+        ),
+        sig = p(
+            "Signature",
+            "署名和成文日期",
+            "<w:jc w:val=\"right\"/><w:ind w:right=\"1280\"/>",
+            ""
+        ),
     )
 }
 
 fn footer_xml(align: &str) -> String {
     // — 1 —, 4号 (14 pt) Song, odd pages right and even pages left
-    let r = |t: &str| format!("<w:r><w:rPr><w:rFonts w:ascii=\"宋体\" w:hAnsi=\"宋体\" w:eastAsia=\"宋体\"/><w:sz w:val=\"28\"/></w:rPr>{t}</w:r>");
-    let (l, rr) = if align == "right" { ("0", "280") } else { ("280", "0") };
+    let r = |t: &str| {
+        format!(
+            "<w:r><w:rPr><w:rFonts w:ascii=\"宋体\" w:hAnsi=\"宋体\" w:eastAsia=\"宋体\"/><w:sz w:val=\"28\"/></w:rPr>{t}</w:r>"
+        )
+    };
+    let (l, rr) = if align == "right" {
+        ("0", "280")
+    } else {
+        ("280", "0")
+    };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
 <w:ftr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:p><w:pPr><w:jc w:val=\"{align}\"/><w:ind w:left=\"{l}\" w:right=\"{rr}\"/></w:pPr>\
@@ -197,7 +244,8 @@ pub fn docx(doc: &Document) -> Result<Vec<u8>, std::io::Error> {
         z.start_file(name, opts).map_err(std::io::Error::other)?;
         z.write_all(body.as_bytes())?;
     }
-    z.start_file("word/document.xml", opts).map_err(std::io::Error::other)?;
+    z.start_file("word/document.xml", opts)
+        .map_err(std::io::Error::other)?;
     z.write_all(document_xml(doc).as_bytes())?;
     z.finish().map_err(std::io::Error::other)?;
     Ok(buf.into_inner())

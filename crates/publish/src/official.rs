@@ -1,7 +1,9 @@
 //! Official documents (公文) rendered from a composed [`Document`]: PDF laid out per
 //! GB/T 9704-2012 (through typst), accessible HTML, and plain text. DOCX is in `docx`.
 use crate::chart::Bar;
-use duban_domain::documents::{Block, Document, Kind, PlanFigures, Render, Span, Token, level_name};
+use duban_domain::documents::{
+    Block, Document, Kind, PlanFigures, Render, Span, Token, level_name,
+};
 use duban_typeset::{Faces, string_literal as lit};
 
 /// The GB/T 9704 page: A4, 37 mm top, 28 mm binding (inside) margin, a 156 × 225 mm text block,
@@ -72,7 +74,10 @@ pub fn typst_source(doc: &Document, f: &Faces) -> String {
         };
     }
     if !no_line.is_empty() {
-        s.push_str(&format!("#align(center, par(first-line-indent: 0em, {}))\n", lit(&no_line)));
+        s.push_str(&format!(
+            "#align(center, par(first-line-indent: 0em, {}))\n",
+            lit(&no_line)
+        ));
     }
     if !mark.is_empty() || !no_line.is_empty() {
         s.push_str(&format!(
@@ -125,7 +130,11 @@ pub fn typst_source(doc: &Document, f: &Faces) -> String {
     }
     // 发文机关署名 and 成文日期, right, four characters in from the edge
     s.push_str(&format!("#v({pitch:.2}pt)\n"));
-    let sig = if doc.signature.is_empty() { &doc.issuer } else { &doc.signature };
+    let sig = if doc.signature.is_empty() {
+        &doc.issuer
+    } else {
+        &doc.signature
+    };
     if !matches!(doc.kind, Kind::Special | Kind::Cases) {
         s.push_str(&format!(
             "#align(right, block(inset: (right: 4em), align(center, [#{}\\ #{}])))\n",
@@ -143,7 +152,10 @@ pub fn pdf(doc: &Document) -> Result<Vec<u8>, duban_typeset::Error> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn html_spans(spans: &[Span]) -> String {
@@ -201,7 +213,11 @@ pub fn html(doc: &Document) -> String {
             )),
         }
     }
-    let sig = if doc.signature.is_empty() { &doc.issuer } else { &doc.signature };
+    let sig = if doc.signature.is_empty() {
+        &doc.issuer
+    } else {
+        &doc.signature
+    };
     h.push_str(&format!(
         "<footer><p class=\"sig\">{}</p><p class=\"date\"><time datetime=\"{}\">{}</time></p></footer>\n</article>\n",
         esc(sig),
@@ -254,7 +270,11 @@ pub fn text(doc: &Document) -> String {
             Block::Chart { title, .. } => t.push_str(&format!("　　（图：{title}）\n")),
         }
     }
-    let sig = if doc.signature.is_empty() { &doc.issuer } else { &doc.signature };
+    let sig = if doc.signature.is_empty() {
+        &doc.issuer
+    } else {
+        &doc.signature
+    };
     t.push_str(&format!("\n{sig}\n{}\n", doc.date_text()));
     t
 }
@@ -274,8 +294,16 @@ impl Render for Official {
         // progress by category, one bar per plan and category
         let names: Vec<[String; 3]> = (1..=plans.len())
             .map(|i| {
-                let pre = if plans.len() > 1 { format!("{i}·") } else { String::new() };
-                [format!("{pre}立行立改"), format!("{pre}限期整改"), format!("{pre}长期整改")]
+                let pre = if plans.len() > 1 {
+                    format!("{i}·")
+                } else {
+                    String::new()
+                };
+                [
+                    format!("{pre}立行立改"),
+                    format!("{pre}限期整改"),
+                    format!("{pre}长期整改"),
+                ]
             })
             .collect();
         let mut bars = Vec::new();
@@ -283,15 +311,28 @@ impl Render for Official {
             bars.extend(crate::chart::category_bars(
                 &p.stats,
                 [&n[0], &n[1], &n[2]],
-                &[("已完成", CLOSED), ("正在整改", OPEN), ("逾期", RED), ("取得阶段性成效", STAGED)],
+                &[
+                    ("已完成", CLOSED),
+                    ("正在整改", OPEN),
+                    ("逾期", RED),
+                    ("取得阶段性成效", STAGED),
+                ],
             ));
         }
         let title = "整改任务完成情况（按类别）";
-        out.push((Token::ChartCategories, title.to_string(), crate::chart::stacked_bars(title, &bars)));
+        out.push((
+            Token::ChartCategories,
+            title.to_string(),
+            crate::chart::stacked_bars(title, &bars),
+        ));
         // roll-up by level
         let level_names: Vec<String> = plans
             .iter()
-            .flat_map(|p| p.levels.iter().map(move |(l, n, _)| format!("{}（{n}个）", level_name(*l))))
+            .flat_map(|p| {
+                p.levels
+                    .iter()
+                    .map(move |(l, n, _)| format!("{}（{n}个）", level_name(*l)))
+            })
             .collect();
         let mut bars = Vec::new();
         for (p, name) in plans.iter().flat_map(|p| p.levels.iter()).zip(&level_names) {
@@ -309,20 +350,33 @@ impl Render for Official {
         }
         if !bars.is_empty() {
             let title = "下发整改任务完成情况（按层级）";
-            out.push((Token::ChartLevels, title.to_string(), crate::chart::stacked_bars(title, &bars)));
+            out.push((
+                Token::ChartLevels,
+                title.to_string(),
+                crate::chart::stacked_bars(title, &bars),
+            ));
         }
         // lights of open tasks by lead department
-        let depts: Vec<&(String, usize, usize, usize)> = plans.iter().flat_map(|p| p.departments.iter()).collect();
+        let depts: Vec<&(String, usize, usize, usize)> =
+            plans.iter().flat_map(|p| p.departments.iter()).collect();
         let bars: Vec<Bar> = depts
             .iter()
             .map(|(d, g, y, r)| Bar {
                 label: d,
-                segments: vec![(*g, CLOSED, "绿灯"), (*y, YELLOW, "黄灯"), (*r, RED, "红灯")],
+                segments: vec![
+                    (*g, CLOSED, "绿灯"),
+                    (*y, YELLOW, "黄灯"),
+                    (*r, RED, "红灯"),
+                ],
             })
             .collect();
         if !bars.is_empty() {
             let title = "未完成任务灯色（按牵头部门）";
-            out.push((Token::ChartDepartments, title.to_string(), crate::chart::stacked_bars(title, &bars)));
+            out.push((
+                Token::ChartDepartments,
+                title.to_string(),
+                crate::chart::stacked_bars(title, &bars),
+            ));
         }
         out
     }

@@ -8,7 +8,10 @@ use std::process::Command;
 fn sample() -> Document {
     let svg = chart::stacked_bars(
         "按类别的完成情况",
-        &[chart::Bar { label: "限期整改", segments: vec![(15, "#2e7d32", "已完成"), (15, "#1565c0", "正在整改")] }],
+        &[chart::Bar {
+            label: "限期整改",
+            segments: vec![(15, "#2e7d32", "已完成"), (15, "#1565c0", "正在整改")],
+        }],
     );
     let mut blocks = vec![
         Block::Para {
@@ -18,7 +21,9 @@ fn sample() -> Document {
                 Span::plain("，中央第四巡视组对最高人民检察院党组开展了巡视。"),
             ],
         },
-        Block::Heading1 { text: "一、切实抓紧抓实巡视整改政治责任".into() },
+        Block::Heading1 {
+            text: "一、切实抓紧抓实巡视整改政治责任".into(),
+        },
         Block::Heading2 {
             head: "（一）从讲政治高度抓整改。".into(),
             rest: vec![Span::plain("党组专门成立巡视整改工作领导小组。")],
@@ -28,12 +33,24 @@ fn sample() -> Document {
                 "党组研究确定的87项整改任务中，限期整改的30项已完成15项，正在整改的15项按照时限要求有序推进；对长期整改的57项，均已取得阶段性成效。",
             )],
         },
-        Block::Heading3 { head: "1.积极履职助力依法战疫。".into(), rest: vec![Span::generated("共批准逮捕涉疫刑事犯罪6480人、起诉8682人。")] },
-        Block::Chart { title: "按类别的完成情况".into(), svg },
+        Block::Heading3 {
+            head: "1.积极履职助力依法战疫。".into(),
+            rest: vec![Span::generated(
+                "共批准逮捕涉疫刑事犯罪6480人、起诉8682人。",
+            )],
+        },
+        Block::Chart {
+            title: "按类别的完成情况".into(),
+            svg,
+        },
     ];
     // long enough for a second page (even page number on the left)
     for i in 0..40 {
-        blocks.push(Block::Para { spans: vec![Span::plain(format!("第{i}段：坚持标本兼治抓整改，把整改扎实融入各项检察工作。"))] });
+        blocks.push(Block::Para {
+            spans: vec![Span::plain(format!(
+                "第{i}段：坚持标本兼治抓整改，把整改扎实融入各项检察工作。"
+            ))],
+        });
     }
     Document {
         kind: Kind::Bulletin,
@@ -53,8 +70,14 @@ fn squeeze(s: &str) -> String {
 }
 
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e} (scripts/install-deps.sh installs it)"));
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e} (scripts/install-deps.sh installs it)"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -65,11 +88,20 @@ fn pdf_carries_every_generated_figure_with_fonts_embedded() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bulletin.pdf");
     std::fs::write(&path, &pdf).unwrap();
-    let text = squeeze(&run(Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-")));
+    let text = squeeze(&run(Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")));
     for g in doc.generated() {
         assert!(text.contains(&squeeze(g)), "{g} not in the PDF text");
     }
-    for fixed in ["中共最高人民检察院党组", "高检党〔2020〕12号", "2020年11月5日", "—1—", "—2—"] {
+    for fixed in [
+        "中共最高人民检察院党组",
+        "高检党〔2020〕12号",
+        "2020年11月5日",
+        "—1—",
+        "—2—",
+    ] {
         assert!(text.contains(fixed), "{fixed} not in the PDF text");
     }
     // A4
@@ -85,7 +117,10 @@ fn pdf_carries_every_generated_figure_with_fonts_embedded() {
         assert_eq!(emb, "yes", "font not embedded: {r}");
     }
     let png = dir.path().join("page");
-    run(Command::new("pdftoppm").args(["-png", "-r", "40", "-f", "1", "-l", "1"]).arg(&path).arg(&png));
+    run(Command::new("pdftoppm")
+        .args(["-png", "-r", "40", "-f", "1", "-l", "1"])
+        .arg(&path)
+        .arg(&png));
     let rendered = std::fs::read_dir(dir.path())
         .unwrap()
         .flatten()
@@ -103,12 +138,22 @@ fn docx_converts_under_libreoffice_with_the_same_text() {
     std::fs::write(&path, &bytes).unwrap();
     let profile = format!("-env:UserInstallation=file://{}/lo", dir.path().display());
     run(Command::new("libreoffice")
-        .args(["--headless", "--norestore", &profile, "--convert-to", "pdf", "--outdir"])
+        .args([
+            "--headless",
+            "--norestore",
+            &profile,
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
         .arg(dir.path())
         .arg(&path));
     let pdf = dir.path().join("bulletin.pdf");
     assert!(pdf.exists(), "LibreOffice wrote no PDF");
-    let text = squeeze(&run(Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&pdf).arg("-")));
+    let text = squeeze(&run(Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")));
     for g in doc.generated() {
         assert!(text.contains(&squeeze(g)), "{g} not in the DOCX's PDF");
     }

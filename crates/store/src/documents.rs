@@ -5,7 +5,7 @@ use crate::org::Unit;
 use crate::{Actor, Change, Result, Scope, Store, StoreError, now_rfc3339};
 use chrono::{Datelike, NaiveDate};
 use duban_domain::documents::{
-    self as d, Document, Draft, Extras, Inputs, Kind, PlanFigures, RoundFacts, TypicalCase,
+    self as d, Document, Draft, Extras, Inputs, Kind, PlanFigures, Render, RoundFacts, TypicalCase,
 };
 use duban_domain::rectification as rules;
 use serde::{Deserialize, Serialize};
@@ -119,14 +119,22 @@ fn default_draft(kind: Kind, unit: &Unit, round: Option<&crate::rectification::R
     };
     Draft {
         title,
-        issuer: if matches!(kind, Kind::Special | Kind::Cases) { unit.name.clone() } else { org.clone() },
+        issuer: if matches!(kind, Kind::Special | Kind::Cases) {
+            unit.name.clone()
+        } else {
+            org.clone()
+        },
         doc_no: String::new(),
         recipient: match kind {
             Kind::Report => "中央巡视工作领导小组办公室".into(),
             Kind::Special => "中央纪委国家监委".into(),
             _ => String::new(),
         },
-        signature: if matches!(kind, Kind::Special | Kind::Cases) { unit.name.clone() } else { org },
+        signature: if matches!(kind, Kind::Special | Kind::Cases) {
+            unit.name.clone()
+        } else {
+            org
+        },
         body: d::default_body(kind),
         contact: String::new(),
     }
@@ -193,7 +201,9 @@ impl Store {
             entity_id: id.to_string(),
             unit_id: Some(unit.id),
             before: None,
-            after: Some(json!({"kind": kind.as_str(), "plans": plan_ids, "as_of": as_of.to_string()})),
+            after: Some(
+                json!({"kind": kind.as_str(), "plans": plan_ids, "as_of": as_of.to_string()}),
+            ),
         })
         .await?;
         w.commit().await?;
@@ -209,12 +219,21 @@ impl Store {
         plans: &[crate::rectification::Plan],
         as_of: NaiveDate,
     ) -> Result<DocRow> {
-        let first = plans.first().ok_or_else(|| StoreError::Invalid("请选择整改方案".into()))?;
+        let first = plans
+            .first()
+            .ok_or_else(|| StoreError::Invalid("请选择整改方案".into()))?;
         if plans.iter().any(|p| p.round_id != first.round_id) {
             return Err(StoreError::Invalid("所选方案须属于同一轮巡视".into()));
         }
-        let unit = self.unit(first.unit_id).await?.ok_or(StoreError::NotFound)?;
-        let round = self.rounds(scope).await?.into_iter().find(|r| r.id == first.round_id);
+        let unit = self
+            .unit(first.unit_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let round = self
+            .rounds(scope)
+            .await?
+            .into_iter()
+            .find(|r| r.id == first.round_id);
         Ok(DocRow {
             id: 0,
             unit_id: unit.id,
@@ -277,9 +296,14 @@ impl Store {
         selection: &Selection,
         as_of: NaiveDate,
     ) -> Result<Vec<String>> {
-        let doc = self.document(scope, id).await?.ok_or(StoreError::NotFound)?;
+        let doc = self
+            .document(scope, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         if doc.published {
-            return Err(StoreError::Invalid("已发布的公文不能修改；如需修改，请另建新版本".into()));
+            return Err(StoreError::Invalid(
+                "已发布的公文不能修改；如需修改，请另建新版本".into(),
+            ));
         }
         for (what, v, max) in [
             ("标题", &draft.title, 200),
@@ -362,7 +386,12 @@ impl Store {
 
     /// A plan's figures on a day: the statistics, the overdue tasks by title, and the roll-up of a
     /// cascaded plan over the scope.
-    pub async fn plan_figures(&self, scope: &Scope, plan: &crate::rectification::Plan, as_of: NaiveDate) -> Result<PlanFigures> {
+    pub async fn plan_figures(
+        &self,
+        scope: &Scope,
+        plan: &crate::rectification::Plan,
+        as_of: NaiveDate,
+    ) -> Result<PlanFigures> {
         let lights = self.supervision_rules().await?.lights;
         let histories = self.plan_histories(plan.id).await?;
         let only: Vec<rules::TaskHistory> = histories.iter().map(|(_, h)| h.clone()).collect();
@@ -372,18 +401,28 @@ impl Store {
             .filter(|(_, h)| h.created <= as_of)
             .filter(|(_, h)| {
                 let f = h.facts_on(as_of);
-                f.state != rules::TaskState::Closed && rules::light(&f, as_of, &lights) == rules::Light::Red
+                f.state != rules::TaskState::Closed
+                    && rules::light(&f, as_of, &lights) == rules::Light::Red
             })
             .map(|(id, _)| *id)
             .collect();
         let tasks = self.tasks(plan.id).await?;
-        let overdue = tasks.iter().filter(|t| red.contains(&t.id)).map(|t| t.title.clone()).collect();
+        let overdue = tasks
+            .iter()
+            .filter(|t| red.contains(&t.id))
+            .map(|t| t.title.clone())
+            .collect();
         let unit = self.unit(plan.unit_id).await?.ok_or(StoreError::NotFound)?;
         let view = self.rollup_view(scope, plan.id, as_of, &unit).await?;
-        let levels = view.levels.into_iter().filter(|(level, ..)| *level > unit.level).collect();
+        let levels = view
+            .levels
+            .into_iter()
+            .filter(|(level, ..)| *level > unit.level)
+            .collect();
         // lights of open tasks per lead department
         let mut departments: Vec<(String, usize, usize, usize)> = Vec::new();
-        let by_id: std::collections::HashMap<i64, &rules::TaskHistory> = histories.iter().map(|(id, h)| (*id, h)).collect();
+        let by_id: std::collections::HashMap<i64, &rules::TaskHistory> =
+            histories.iter().map(|(id, h)| (*id, h)).collect();
         for t in &tasks {
             let Some(h) = by_id.get(&t.id) else { continue };
             if h.created > as_of {
@@ -393,8 +432,18 @@ impl Store {
             if f.state == rules::TaskState::Closed {
                 continue;
             }
-            let dept = t.departments.split([',', '、', ';']).next().unwrap_or("").trim().to_string();
-            let dept = if dept.is_empty() { "未指定部门".to_string() } else { dept };
+            let dept = t
+                .departments
+                .split([',', '、', ';'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let dept = if dept.is_empty() {
+                "未指定部门".to_string()
+            } else {
+                dept
+            };
             let i = match departments.iter().position(|(d, ..)| *d == dept) {
                 Some(i) => i,
                 None => {
@@ -408,21 +457,42 @@ impl Store {
                 rules::Light::Red => departments[i].3 += 1,
             }
         }
-        Ok(PlanFigures { body: plan.body.clone(), title: plan.title.clone(), stats, overdue, levels, departments })
+        Ok(PlanFigures {
+            body: plan.body.clone(),
+            title: plan.title.clone(),
+            stats,
+            overdue,
+            levels,
+            departments,
+        })
     }
 
     /// Composes a document from its draft and the data as of its date (the preview; publishing
     /// freezes what this returns).
-    pub async fn compose_document(&self, scope: &Scope, doc: &DocRow, render: &dyn Render) -> Result<Document> {
+    pub async fn compose_document(
+        &self,
+        scope: &Scope,
+        doc: &DocRow,
+        render: &dyn Render,
+    ) -> Result<Document> {
         let unit = self.unit(doc.unit_id).await?.ok_or(StoreError::NotFound)?;
         let err = |e: d::ComposeError| StoreError::Invalid(e.to_string());
         if doc.kind == Kind::Cases {
-            return d::compose_cases(&doc.draft, &doc.selection.cases, doc.number.or(Some(self.next_number(doc).await?)), doc.as_of).map_err(err);
+            return d::compose_cases(
+                &doc.draft,
+                &doc.selection.cases,
+                doc.number.or(Some(self.next_number(doc).await?)),
+                doc.as_of,
+            )
+            .map_err(err);
         }
         let mut plans = Vec::new();
         let mut plan_rows = Vec::new();
         for id in &doc.plan_ids {
-            let p = self.plan(scope, &id.to_string()).await?.ok_or(StoreError::NotFound)?;
+            let p = self
+                .plan(scope, &id.to_string())
+                .await?
+                .ok_or(StoreError::NotFound)?;
             plans.push(self.plan_figures(scope, &p, doc.as_of).await?);
             plan_rows.push(p);
         }
@@ -433,10 +503,14 @@ impl Store {
             },
             None => None,
         };
-        let extras = self.document_extras(&unit, round.as_ref(), &plans, doc.as_of, render).await?;
+        let extras = self
+            .document_extras(&unit, round.as_ref(), &plans, doc.as_of, render)
+            .await?;
         let mut draft = doc.draft.clone();
         if doc.kind == Kind::Special {
-            draft.body.push_str(&self.special_selection_text(scope, &doc.selection).await?);
+            draft
+                .body
+                .push_str(&self.special_selection_text(scope, &doc.selection).await?);
         }
         let number = match doc.kind.numbered() {
             Some(_) => Some(match doc.number {
@@ -473,19 +547,26 @@ impl Store {
                     continue;
                 }
                 let state: String = r.try_get(1)?;
-                let state = rules::TaskState::parse(&state).map(|s| s.zh()).unwrap_or("");
+                let state = rules::TaskState::parse(&state)
+                    .map(|s| s.zh())
+                    .unwrap_or("");
                 let deadline: Option<String> = r.try_get(2)?;
                 t.push_str(&format!(
                     "{}.{}。目前{}{}。\n",
                     i + 1,
                     sanitize_line(&r.try_get::<String, _>(0)?),
                     state,
-                    deadline.map(|d| format!("，整改时限 {d}")).unwrap_or_default()
+                    deadline
+                        .map(|d| format!("，整改时限 {d}"))
+                        .unwrap_or_default()
                 ));
             }
         }
         if !sel.meetings.is_empty() {
-            t.push_str(&format!("\n{}、有关会议\n", if sel.tasks.is_empty() { "三" } else { "四" }));
+            t.push_str(&format!(
+                "\n{}、有关会议\n",
+                if sel.tasks.is_empty() { "三" } else { "四" }
+            ));
             for id in &sel.meetings {
                 if let Some((m, items)) = self.meeting(scope, *id).await? {
                     t.push_str(&format!(
@@ -493,7 +574,7 @@ impl Store {
                         m.held_on,
                         sanitize_line(&m.title),
                         items.len(),
-                        items.iter().filter(|i| i.decision.is_some()).count()
+                        items.iter().filter(|i| i.decided_at.is_some()).count()
                     ));
                 }
             }
@@ -539,21 +620,37 @@ impl Store {
                 rate(m.reply.rate)
             ));
         }
-        let (mf, mt) = (duban_domain::records::Month::of(from), duban_domain::records::Month::of(as_of));
+        let (mf, mt) = (
+            duban_domain::records::Month::of(from),
+            duban_domain::records::Month::of(as_of),
+        );
         let c = self.record_counts(unit, true, mf, mt).await?;
         if c.records + c.filed > 0 {
             x.records = Some(format!(
                 "严格执行过问或干预、插手司法办案等重大事项记录报告制度，{}至{}共填报{}人次（应报{}人次），记录有关事项{}件，零报告{}人次。",
-                mf, mt, c.filed, c.staff * c.months, c.records, c.zero_reports
+                mf,
+                mt,
+                c.filed,
+                c.staff * c.months,
+                c.records,
+                c.zero_reports
             ));
         }
-        let q = self.quality_figures(unit, true, from, as_of, &Default::default()).await?;
+        let q = self
+            .quality_figures(unit, true, from, as_of, &Default::default())
+            .await?;
         if q.ratio.an > 0 {
             x.quality = Some(format!(
                 "以“案-件比”为核心的案件质量评价指标体系运行以来，受理审查逮捕、审查起诉案件{}件，“案-件比”为1:{:.2}{}。",
                 q.ratio.an,
                 q.ratio.ratio.unwrap_or(0.0),
-                q.plea_rate.map(|p| format!("；审结案件中适用认罪认罚从宽制度{}件，适用率{:.1}%", q.with_plea, p * 100.0)).unwrap_or_default()
+                q.plea_rate
+                    .map(|p| format!(
+                        "；审结案件中适用认罪认罚从宽制度{}件，适用率{:.1}%",
+                        q.with_plea,
+                        p * 100.0
+                    ))
+                    .unwrap_or_default()
             ));
         }
         x.charts = render.charts(plans);
@@ -569,9 +666,14 @@ impl Store {
         id: i64,
         render: &dyn Render,
     ) -> Result<Document> {
-        let doc = self.document(scope, id).await?.ok_or(StoreError::NotFound)?;
+        let doc = self
+            .document(scope, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         if doc.published {
-            return Err(StoreError::Invalid("该公文已发布，不能再次发布或修改".into()));
+            return Err(StoreError::Invalid(
+                "该公文已发布，不能再次发布或修改".into(),
+            ));
         }
         let composed = self.compose_document(scope, &doc, render).await?;
         let pdf = render.pdf(&composed).map_err(StoreError::Invalid)?;
@@ -598,7 +700,9 @@ impl Store {
             entity_id: id.to_string(),
             unit_id: Some(doc.unit_id),
             before: None,
-            after: Some(json!({"title": composed.title, "number": composed.number, "pdf_sha256": sha})),
+            after: Some(
+                json!({"title": composed.title, "number": composed.number, "pdf_sha256": sha}),
+            ),
         })
         .await?;
         w.commit().await?;
@@ -607,7 +711,10 @@ impl Store {
 
     /// A new draft copying a document (published or not): the way to change a published one.
     pub async fn new_version(&self, actor: &Actor, scope: &Scope, id: i64) -> Result<i64> {
-        let doc = self.document(scope, id).await?.ok_or(StoreError::NotFound)?;
+        let doc = self
+            .document(scope, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let mut w = self.write(actor).await?;
         let new: i64 = sqlx::query_scalar(
             "INSERT INTO documents (unit_id, kind, round_id, plan_ids, as_of, draft, selection, year, version_of, created_by, created_at) \
@@ -640,7 +747,11 @@ impl Store {
     }
 
     /// The frozen composition of a published document (public ones only when `public`).
-    pub async fn published_document(&self, id: i64, scope: Option<&Scope>) -> Result<Option<(DocRow, Document)>> {
+    pub async fn published_document(
+        &self,
+        id: i64,
+        scope: Option<&Scope>,
+    ) -> Result<Option<(DocRow, Document)>> {
         let r = sqlx::query(crate::sqlf!(
             "SELECT {COLS}, d.content, u.path FROM documents d JOIN units u ON u.id = d.unit_id WHERE d.id = $1 AND d.status = 'published'"
         ))
@@ -658,7 +769,8 @@ impl Store {
             return Ok(None);
         }
         let content: String = r.try_get(16)?;
-        let composed = serde_json::from_str(&content).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let composed =
+            serde_json::from_str(&content).map_err(|e| StoreError::Invalid(e.to_string()))?;
         Ok(Some((doc, composed)))
     }
 
@@ -721,7 +833,10 @@ impl Store {
     }
 
     /// Rounds whose rectification report is still owed, with its due date, for the documents page.
-    pub async fn reports_owed(&self, scope: &Scope) -> Result<Vec<(crate::rectification::Round, bool)>> {
+    pub async fn reports_owed(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(crate::rectification::Round, bool)>> {
         let mut out = Vec::new();
         for r in self.rounds(scope).await? {
             let done: i64 = sqlx::query_scalar(
@@ -737,14 +852,18 @@ impl Store {
 }
 
 fn date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| StoreError::Invalid(format!("日期 {s} 无效")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| StoreError::Invalid(format!("日期 {s} 无效")))
 }
 
 fn rate(r: Option<f64>) -> String {
-    r.map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_else(|| "—".into())
+    r.map(|p| format!("{:.1}%", p * 100.0))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// Text from the data placed into office markup: tags and tokens neutralised.
 fn sanitize_line(s: &str) -> String {
-    s.replace(['<', '>'], "").replace("{{", "｛｛").replace('\n', " ")
+    s.replace(['<', '>'], "")
+        .replace("{{", "｛｛")
+        .replace('\n', " ")
 }

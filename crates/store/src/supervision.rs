@@ -22,6 +22,8 @@ pub struct SweepReport {
     pub letter_notices: u64,
     /// staff reminded of the previous month's interference-record filing
     pub record_reminders: u64,
+    /// office staff reminded of a rectification report due within 14 days or overdue
+    pub report_reminders: u64,
     /// how long each half took
     pub tasks_seconds: f64,
     pub letters_seconds: f64,
@@ -97,6 +99,9 @@ pub struct LeaderCount {
     pub red: i64,
 }
 
+/// How many days before its due date the rectification report is reminded.
+pub const REPORT_REMIND_DAYS: i64 = 14;
+
 impl Store {
     /// Issues what is owed on `as_of` to every open task and every open letter.
     pub async fn sweep(&self, as_of: NaiveDate) -> Result<SweepReport> {
@@ -111,6 +116,7 @@ impl Store {
         ) = self.sweep_letters(as_of).await?;
         report.letters_seconds = t.elapsed().as_secs_f64();
         report.record_reminders = self.sweep_records(as_of).await?;
+        report.report_reminders = self.sweep_reports(as_of, REPORT_REMIND_DAYS).await?;
         Ok(report)
     }
 
@@ -516,6 +522,27 @@ impl Store {
             let letter: Option<i64> = n.try_get(8)?;
             let dedupe: String = n.try_get(9)?;
             let (subject, body) = match letter {
+                None if dedupe.starts_with("report:") => {
+                    // report:{soon|overdue}:{due}:{round title}
+                    let mut parts = dedupe.splitn(4, ':').skip(1);
+                    let (when, due, round) = (
+                        parts.next().unwrap_or(""),
+                        parts.next().unwrap_or(""),
+                        parts.next().unwrap_or(""),
+                    );
+                    let to = name.as_deref().unwrap_or("同志");
+                    let state = if when == "overdue" {
+                        "已逾期"
+                    } else {
+                        "即将到期"
+                    };
+                    (
+                        format!("【提醒】{round}整改情况报告{state}"),
+                        format!(
+                            "{to}：\n\n{round}整改情况报告应于 {due} 前报送（巡视反馈后 2 个月内），目前尚未发布。请在“公文通报”中起草并发布。\n\n督办系统\n{issued}"
+                        ),
+                    )
+                }
                 None if dedupe.starts_with("records:") => {
                     let month = dedupe.trim_start_matches("records:");
                     let to = name.as_deref().unwrap_or("同志");

@@ -48,7 +48,9 @@ const FANDOL: &str = "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
 const NOTO: &str = "/usr/share/fonts/opentype/noto";
 
 fn read_dir_fonts(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<Font> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut paths: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
@@ -80,12 +82,18 @@ fn load() -> Result<Loaded, ()> {
         return Ok(Loaded { fonts, faces });
     }
     let fonts = read_dir_fonts(Path::new(NOTO), |n| n.contains("CJK"));
-    faces_of(&fonts, &has).map(|faces| Loaded { fonts, faces }).ok_or(())
+    faces_of(&fonts, &has)
+        .map(|faces| Loaded { fonts, faces })
+        .ok_or(())
 }
 
 fn faces_of(fonts: &[Font], has: &impl Fn(&[Font], &str) -> bool) -> Option<Faces> {
     if has(fonts, "FandolFang") && has(fonts, "FandolHei") && has(fonts, "FandolSong") {
-        let kai = if has(fonts, "FandolKai") { "FandolKai" } else { "FandolFang" };
+        let kai = if has(fonts, "FandolKai") {
+            "FandolKai"
+        } else {
+            "FandolFang"
+        };
         return Some(Faces {
             title: "FandolSong".into(),
             fang: "FandolFang".into(),
@@ -107,7 +115,10 @@ fn faces_of(fonts: &[Font], has: &impl Fn(&[Font], &str) -> bool) -> Option<Face
 }
 
 fn loaded() -> Result<&'static Loaded, Error> {
-    LOADED.get_or_init(load).as_ref().map_err(|_| Error::NoFonts)
+    LOADED
+        .get_or_init(load)
+        .as_ref()
+        .map_err(|_| Error::NoFonts)
 }
 
 /// The faces the markup should name; an error naming the package when no CJK font is installed.
@@ -129,7 +140,12 @@ pub fn pdf(source: &str) -> Result<Vec<u8>, Error> {
         .map_err(|e| Error::Typeset(e.to_string()))?;
     let options = typst_pdf::PdfOptions::default();
     typst_pdf::pdf(&doc, &options).map_err(|e| {
-        Error::Typeset(e.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; "))
+        Error::Typeset(
+            e.iter()
+                .map(|d| d.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     })
 }
 
@@ -165,7 +181,10 @@ mod tests {
         );
         let pdf = pdf(&src).unwrap();
         assert!(pdf.starts_with(b"%PDF"));
-        assert!(pdf.windows(8).any(|w| w == b"FontFile"), "fonts are embedded");
+        assert!(
+            pdf.windows(8).any(|w| w == b"FontFile"),
+            "fonts are embedded"
+        );
     }
 
     #[test]

@@ -375,6 +375,39 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
         (
             Spec {
                 method: "get",
+                path: "/plans/{id}/bulletin",
+                summary: "整改进展情况通报（按截至日期的数据生成，默认正文；含全部生成语句）",
+                params: &[
+                    ("id", "path", "integer", true, "方案 id"),
+                    ("as_of", "query", "string", true, "截至日期 YYYY-MM-DD"),
+                ],
+                body: None,
+            },
+            get(plan_bulletin),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/documents",
+                summary: "数据范围内的公文（通报、整改报告、专报、典型案例）",
+                params: &[],
+                body: None,
+            },
+            get(documents),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/documents/{id}",
+                summary: "一件公文：草稿的即时合成或已发布的冻结文本",
+                params: &[("id", "path", "integer", true, "公文 id")],
+                body: None,
+            },
+            get(document),
+        ),
+        (
+            Spec {
+                method: "get",
                 path: "/plans/{id}/tasks",
                 summary: "任务清单（含责任清单字段与督办灯）",
                 params: &[("id", "path", "integer", true, "方案 id")],
@@ -709,6 +742,69 @@ async fn plan_stats(
     Ok(Json(
         json!({"plan": plan.title, "as_of": as_of.to_string(), "total": s.total, "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term}),
     ))
+}
+
+#[derive(Deserialize)]
+struct BulletinQuery {
+    as_of: String,
+}
+
+async fn plan_bulletin(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<BulletinQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadDocuments)?;
+    let plan = scoped_plan(&st, &u, id).await?;
+    let as_of = duban_domain::calendar::parse_date(&q.as_of)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let scope = u.0.scope();
+    let row = st
+        .store
+        .transient_document(
+            &scope,
+            duban_domain::documents::Kind::Bulletin,
+            &[plan],
+            as_of,
+        )
+        .await?;
+    let doc = st
+        .store
+        .compose_document(&scope, &row, &duban_publish::official::Official)
+        .await?;
+    Ok(Json(
+        json!({"document": doc, "generated": doc.generated(), "text": duban_publish::official::text(&doc)}),
+    ))
+}
+
+async fn documents(State(st): State<AppState>, u: ApiUser) -> ApiResult {
+    require(&u, Action::ReadDocuments)?;
+    let items = st.store.documents(&u.0.scope()).await?;
+    Ok(Json(json!({"items": items})))
+}
+
+async fn document(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
+    require(&u, Action::ReadDocuments)?;
+    let scope = u.0.scope();
+    let row = st
+        .store
+        .document(&scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let doc = if row.published {
+        st.store
+            .published_document(id, Some(&scope))
+            .await?
+            .map(|(_, d)| d)
+    } else {
+        Some(
+            st.store
+                .compose_document(&scope, &row, &duban_publish::official::Official)
+                .await?,
+        )
+    };
+    Ok(Json(json!({"meta": row, "document": doc})))
 }
 
 async fn plan_tasks(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {

@@ -2,14 +2,15 @@
 //! PDF/DOCX/HTML downloads, and the public pages of published bulletins and case batches with
 //! their feedback channel (意见建议, which becomes a letter with its two clocks).
 use crate::AppState;
-use crate::auth::{ClientAddr, Form, Viewer, Visitor};
+use crate::auth::{Form, Viewer, Visitor};
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::pages::ClientAddr;
 use crate::pages::{Ctx, ctx, require};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use duban_domain::access::{Action, allowed};
@@ -58,7 +59,11 @@ async fn list_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResu
         today: crate::rectification::today().to_string(),
         error: error.clone(),
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -71,18 +76,32 @@ fn date(raw: &str) -> Result<chrono::NaiveDate, AppError> {
 }
 
 /// The form posts `plans` once per ticked plan.
-async fn create(State(st): State<AppState>, v: Viewer, Form(f): Form<Vec<(String, String)>>) -> PageResult {
+async fn create(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<Vec<(String, String)>>,
+) -> PageResult {
     require(&v, Action::ManageDocuments)?;
-    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, x)| x.as_str()).unwrap_or("");
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, x)| x.as_str())
+            .unwrap_or("")
+    };
     let r: Result<i64, AppError> = async {
-        let kind = Kind::parse(get("kind")).ok_or_else(|| AppError::BadRequest("请选择公文类别".into()))?;
+        let kind = Kind::parse(get("kind"))
+            .ok_or_else(|| AppError::BadRequest("请选择公文类别".into()))?;
         let as_of = date(get("as_of"))?;
         let plans: Vec<i64> = f
             .iter()
             .filter(|(n, _)| n == "plans")
             .filter_map(|(_, x)| x.parse().ok())
             .collect();
-        let unit = st.store.unit(v.user.unit_id).await?.ok_or(AppError::NotFound)?;
+        let unit = st
+            .store
+            .unit(v.user.unit_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok(st
             .store
             .create_document(&v.user.actor(), &v.user.scope(), &unit, kind, &plans, as_of)
@@ -119,16 +138,30 @@ struct DocPage {
 fn cases_text(cases: &[TypicalCase]) -> String {
     cases
         .iter()
-        .map(|c| format!("{}｜{}｜{}", c.case_ref, c.title, c.summary.replace('\n', " ")))
+        .map(|c| {
+            format!(
+                "{}｜{}｜{}",
+                c.case_ref,
+                c.title,
+                c.summary.replace('\n', " ")
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
 fn ids_text(ids: &[i64]) -> String {
-    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
-async fn composed(st: &AppState, v: &Viewer, doc: &DocRow) -> Result<Result<Document, String>, AppError> {
+async fn composed(
+    st: &AppState,
+    v: &Viewer,
+    doc: &DocRow,
+) -> Result<Result<Document, String>, AppError> {
     if doc.published {
         let (_, d) = st
             .store
@@ -137,7 +170,11 @@ async fn composed(st: &AppState, v: &Viewer, doc: &DocRow) -> Result<Result<Docu
             .ok_or(AppError::NotFound)?;
         return Ok(Ok(d));
     }
-    match st.store.compose_document(&v.user.scope(), doc, &Official).await {
+    match st
+        .store
+        .compose_document(&v.user.scope(), doc, &Official)
+        .await
+    {
         Ok(d) => Ok(Ok(d)),
         Err(duban_store::StoreError::Invalid(m)) => Ok(Err(m)),
         Err(e) => Err(e.into()),
@@ -167,13 +204,20 @@ async fn doc_view(
         removed,
         flash,
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Html(page.render()?)).into_response())
 }
 
 async fn load(st: &AppState, v: &Viewer, id: i64) -> Result<DocRow, AppError> {
     require(v, Action::ReadDocuments)?;
-    st.store.document(&v.user.scope(), id).await?.ok_or(AppError::NotFound)
+    st.store
+        .document(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn show(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
@@ -238,7 +282,12 @@ fn parse_cases(raw: &str) -> Result<Vec<TypicalCase>, AppError> {
         .collect()
 }
 
-async fn save(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Form(f): Form<SaveForm>) -> PageResult {
+async fn save(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<SaveForm>,
+) -> PageResult {
     require(&v, Action::ManageDocuments)?;
     let mut doc = load(&st, &v, id).await?;
     let draft = Draft {
@@ -259,7 +308,14 @@ async fn save(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Form(f
         };
         let removed = st
             .store
-            .save_document(&v.user.actor(), &v.user.scope(), id, &draft, &selection, as_of)
+            .save_document(
+                &v.user.actor(),
+                &v.user.scope(),
+                id,
+                &draft,
+                &selection,
+                as_of,
+            )
             .await?;
         doc.selection = selection;
         doc.as_of = as_of;
@@ -269,7 +325,15 @@ async fn save(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>, Form(f
     match r {
         Ok(removed) => {
             let doc = load(&st, &v, id).await?;
-            doc_view(&st, &v, doc, None, removed, Some(v.t.s("documents.saved").into())).await
+            doc_view(
+                &st,
+                &v,
+                doc,
+                None,
+                removed,
+                Some(v.t.s("documents.saved").into()),
+            )
+            .await
         }
         Err(AppError::BadRequest(m)) => {
             // keep what was typed
@@ -287,7 +351,8 @@ async fn publish(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> 
     let store = st.store.clone();
     let (actor, scope) = (v.user.actor(), v.user.scope());
     let r = tokio::task::spawn_blocking(move || {
-        tokio::runtime::Handle::current().block_on(store.publish_document(&actor, &scope, id, &Official))
+        tokio::runtime::Handle::current()
+            .block_on(store.publish_document(&actor, &scope, id, &Official))
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -300,29 +365,54 @@ async fn publish(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> 
 
 async fn version(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
     require(&v, Action::ManageDocuments)?;
-    let new = st.store.new_version(&v.user.actor(), &v.user.scope(), id).await?;
+    let new = st
+        .store
+        .new_version(&v.user.actor(), &v.user.scope(), id)
+        .await?;
     Ok(Redirect::to(&format!("/documents/{new}")).into_response())
 }
 
 /// PDF, DOCX or HTML of a document: the frozen ones once published, the live composition of a
 /// draft otherwise.
-async fn file(State(st): State<AppState>, v: Viewer, Path((id, ext)): Path<(i64, String)>) -> PageResult {
+async fn file(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, ext)): Path<(i64, String)>,
+) -> PageResult {
     let doc = load(&st, &v, id).await?;
     if doc.published && ext == "pdf" {
         let pdf = st.store.document_pdf(id).await?.ok_or(AppError::NotFound)?;
-        return Ok(crate::pages::download(&format!("{}.pdf", doc.draft.title), "application/pdf".into(), pdf));
+        return Ok(crate::pages::download(
+            &format!("{}.pdf", doc.draft.title),
+            "application/pdf".into(),
+            pdf,
+        ));
     }
-    let d = composed(&st, &v, &doc).await?.map_err(AppError::BadRequest)?;
+    let d = composed(&st, &v, &doc)
+        .await?
+        .map_err(AppError::BadRequest)?;
     Ok(match ext.as_str() {
         "pdf" => {
             let pdf = tokio::task::spawn_blocking(move || official::pdf(&d))
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?
                 .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            crate::pages::download(&format!("{}（草稿）.pdf", doc.draft.title), "application/pdf".into(), pdf)
+            crate::pages::download(
+                &format!("{}（草稿）.pdf", doc.draft.title),
+                "application/pdf".into(),
+                pdf,
+            )
         }
-        "docx" => crate::pages::download(&format!("{}.docx", doc.draft.title), "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(), duban_publish::docx::docx(&d).map_err(|e| AppError::Internal(e.to_string()))?),
-        "html" => crate::pages::download(&format!("{}.html", doc.draft.title), "text/html; charset=utf-8".into(), official::html_page(&d).into_bytes()),
+        "docx" => crate::pages::download(
+            &format!("{}.docx", doc.draft.title),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+            duban_publish::docx::docx(&d).map_err(|e| AppError::Internal(e.to_string()))?,
+        ),
+        "html" => crate::pages::download(
+            &format!("{}.html", doc.draft.title),
+            "text/html; charset=utf-8".into(),
+            official::html_page(&d).into_bytes(),
+        ),
         _ => return Err(AppError::NotFound),
     })
 }
@@ -335,7 +425,10 @@ struct PublicList {
 }
 
 async fn public_list(State(st): State<AppState>, v: Visitor) -> PageResult {
-    let page = PublicList { t: Tr(v.0.lang), docs: st.store.public_documents().await? };
+    let page = PublicList {
+        t: Tr(v.0.lang),
+        docs: st.store.public_documents().await?,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -354,7 +447,11 @@ struct PublicPage {
 }
 
 async fn public_page(st: &AppState, v: &Visitor, id: i64) -> Result<PublicPage, AppError> {
-    let (doc, composed) = st.store.published_document(id, None).await?.ok_or(AppError::NotFound)?;
+    let (doc, composed) = st
+        .store
+        .published_document(id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(PublicPage {
         t: Tr(v.0.lang),
         csrf: v.0.csrf.clone(),
@@ -373,9 +470,17 @@ async fn public_show(State(st): State<AppState>, v: Visitor, Path(id): Path<i64>
 }
 
 async fn public_pdf(State(st): State<AppState>, Path(id): Path<i64>) -> PageResult {
-    let (doc, _) = st.store.published_document(id, None).await?.ok_or(AppError::NotFound)?;
+    let (doc, _) = st
+        .store
+        .published_document(id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let pdf = st.store.document_pdf(id).await?.ok_or(AppError::NotFound)?;
-    Ok(crate::pages::download(&format!("{}.pdf", doc.draft.title), "application/pdf".into(), pdf))
+    Ok(crate::pages::download(
+        &format!("{}.pdf", doc.draft.title),
+        "application/pdf".into(),
+        pdf,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -399,7 +504,11 @@ async fn feedback(
     let mut page = public_page(&st, &v, id).await?;
     page.name = f.name.chars().take(50).collect();
     page.phone = f.phone.chars().take(30).collect();
-    page.content = f.content.chars().take(duban_domain::import::LETTER_MAX_CHARS).collect();
+    page.content = f
+        .content
+        .chars()
+        .take(duban_domain::import::LETTER_MAX_CHARS)
+        .collect();
     let r: Result<String, AppError> = async {
         if !st.letters_limiter.allow(&addr.0) {
             return Err(AppError::TooManyRequests);
@@ -418,10 +527,18 @@ async fn feedback(
             phone: f.phone.trim().to_string(),
             id_number: String::new(),
             address: String::new(),
-            content: format!("【对《{}》的意见建议】\n{}", page.doc.draft.title, f.content.replace("\r\n", "\n")),
+            content: format!(
+                "【对《{}》的意见建议】\n{}",
+                page.doc.draft.title,
+                f.content.replace("\r\n", "\n")
+            ),
             files: vec![],
         };
-        Ok(st.store.submit_letter(&duban_store::Actor::system("public"), &letter).await?.1)
+        Ok(st
+            .store
+            .submit_letter(&duban_store::Actor::system("public"), &letter)
+            .await?
+            .1)
     }
     .await;
     let status = match r {

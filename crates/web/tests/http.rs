@@ -1991,3 +1991,201 @@ async fn monitoring_hits_become_tasks_and_the_rules_are_edited() {
     );
     assert!(store.verify_audit().await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn bulletins_drafted_previewed_published_and_answered_by_the_public() {
+    let (app, store) = app().await;
+    let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+    let plan = store
+        .plan(&spp_scope(&spp), "最高检党组巡视整改方案")
+        .await
+        .unwrap()
+        .unwrap();
+    let stats = store
+        .plan_stats(
+            plan.id,
+            chrono::NaiveDate::from_ymd_opt(2020, 11, 5).unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut o = Client::login(&app, "office").await;
+    let r = o.get("/documents").await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("整改情况报告"),
+        "{}",
+        r.body
+    );
+    let pid = plan.id.to_string();
+    let r = o
+        .post_form(
+            "/documents",
+            &[
+                ("kind", "bulletin"),
+                ("as_of", "2020-11-05"),
+                ("plans", &pid),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let id: i64 = loc.trim_start_matches("/documents/").parse().unwrap();
+    let r = o.get(&loc).await;
+    let figure = format!("研究确定的{}项整改任务中", stats.total);
+    assert!(
+        r.body.contains(&figure) && r.body.contains("<svg"),
+        "{}",
+        r.body
+    );
+    // raw HTML is removed and told; unbalanced markup is refused in Chinese, keeping the text
+    let title = "中共最高人民检察院党组关于十九届中央第四轮巡视整改进展情况的通报";
+    let r = o
+        .post_form(
+            &loc,
+            &[
+                ("title", title),
+                ("issuer", "中共最高人民检察院党组"),
+                ("signature", "中共最高人民检察院党组"),
+                ("as_of", "2020-11-05"),
+                ("contact", "电话010-65200277；电子邮箱：[email protected]"),
+                (
+                    "body",
+                    "一、总体情况\r\n{{整改进展}}<script>alert(1)</script>",
+                ),
+            ],
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("以下不支持的标记已删除"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("<script>alert(1)"),
+        "escaped in the form, removed from the preview"
+    );
+    let preview = &r.body[r.body.find("id=\"preview\"").unwrap()..];
+    assert!(!preview.contains("alert(1)"));
+    let r = o
+        .post_form(
+            &loc,
+            &[
+                ("title", title),
+                ("as_of", "2020-11-05"),
+                ("body", "<b>未闭合"),
+            ],
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY
+            && r.body.contains("没有对应的 &#60;/b&#62;")
+            && r.body.contains("未闭合"),
+        "{}",
+        r.body
+    );
+    // the draft's PDF (typst, fonts embedded) and DOCX
+    let r = o.get(&format!("{loc}/file.pdf")).await;
+    assert!(
+        r.status == StatusCode::OK && r.body_bytes().starts_with(b"%PDF"),
+        "{}",
+        r.body
+    );
+    let r = o.get(&format!("{loc}/file.docx")).await;
+    assert!(r.status == StatusCode::OK && r.body_bytes().starts_with(b"PK"));
+    // others: a basic unit's office cannot see it, staff cannot open the module
+    let mut x = Client::login(&app, "xihu.office").await;
+    assert_eq!(x.get(&loc).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        x.get(&format!("{loc}/file.pdf")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        x.get(&format!("/api/v1/plans/{pid}/bulletin?as_of=2020-11-05"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        x.get(&format!("/api/v1/documents/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = o
+        .get(&format!("/api/v1/plans/{pid}/bulletin?as_of=2020-11-05"))
+        .await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains(&figure),
+        "{}",
+        r.body
+    );
+    let r = o.get(&format!("/api/v1/documents/{id}")).await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains(&figure),
+        "{}",
+        r.body
+    );
+    let mut s = Client::login(&app, "staff").await;
+    assert_eq!(s.get("/documents").await.status, StatusCode::FORBIDDEN);
+    // not public before it is published
+    let mut public = Client::new(&app);
+    assert_eq!(
+        public.get(&format!("/public/bulletins/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = o.post_form(&format!("{loc}/publish"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = o.get(&loc).await;
+    assert!(
+        r.body.contains("已发布")
+            && r.body.contains("另建新版本")
+            && !r.body.contains("id=\"draft\""),
+        "{}",
+        r.body
+    );
+    // the public list and page, with the feedback channel
+    let r = public.get("/public/bulletins").await;
+    assert!(r.body.contains(title), "{}", r.body);
+    let r = public.get(&format!("/public/bulletins/{id}")).await;
+    assert!(
+        r.status == StatusCode::OK
+            && r.body.contains(&figure)
+            && r.body.contains("010-65200277")
+            && r.body.contains("意见建议"),
+        "{}",
+        r.body
+    );
+    let r = public
+        .get(&format!("/public/bulletins/{id}/file.pdf"))
+        .await;
+    assert!(r.body_bytes().starts_with(b"%PDF"));
+    let r = public
+        .post_form(
+            &format!("/public/bulletins/{id}"),
+            &[("name", "李某"), ("content", "")],
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("请填写意见建议"),
+        "{}",
+        r.body
+    );
+    let r = public
+        .post_form(
+            &format!("/public/bulletins/{id}"),
+            &[
+                ("name", "李某"),
+                ("phone", "13800138000"),
+                ("content", "建议公开更多整改细节"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let i = r.body.find("id=\"query-code\">").expect("a query code");
+    let code = &r.body[i + 16..i + 16 + 19];
+    // it is a letter to the SPP with both clocks
+    let status = store
+        .letter_status(code)
+        .await
+        .unwrap()
+        .expect("the letter");
+    assert_eq!(status.unit_name, spp.name);
+    assert!(!status.ack_due.is_empty() && !status.reply_due.is_empty());
+}
