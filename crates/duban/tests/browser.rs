@@ -420,6 +420,51 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         "the seed's changes"
     );
     std::fs::write(shots.join("paperwork.png"), c.screenshot().await.unwrap()).unwrap();
+    // documents: a bulletin of the party plan, previewed from the data, published, public
+    c.goto(&format!("{base}/documents")).await.unwrap();
+    wait_h1(&c, "公文").await;
+    c.find(Locator::Css("#new-document input[name=plans]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#new-document button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_h1(&c, "整改进展情况通报").await;
+    let src = c.source().await.unwrap();
+    assert!(
+        src.contains("项整改任务中") && src.contains("<svg"),
+        "the preview"
+    );
+    std::fs::write(shots.join("document.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Css("#publish button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_h1(&c, "整改进展情况通报").await;
+    let public = c
+        .find(Locator::LinkText("公开页面"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    c.goto(&format!("{base}{public}")).await.unwrap();
+    wait_h1(&c, "中共最高人民检察院党组").await;
+    assert!(c.source().await.unwrap().contains("意见建议"));
+    std::fs::write(
+        shots.join("bulletin-public.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }

@@ -43,7 +43,7 @@ pub fn typst_source(doc: &Document, f: &Faces) -> String {
              let s = text(font: {song}, size: 14pt, [— #n —])\n\
              if calc.odd(n) {{ align(right, pad(right: 1em, s)) }} else {{ align(left, pad(left: 1em, s)) }}\n\
            }})\n\
-         #set text(font: {fang}, size: {size}pt, lang: \"zh\", region: \"cn\", tracking: {tracking:.3}pt, top-edge: 0.88em, bottom-edge: -0.12em)\n\
+         #set text(font: {fang}, size: {size}pt, lang: \"zh\", region: \"cn\", cjk-latin-spacing: none, tracking: {tracking:.3}pt, top-edge: 0.88em, bottom-edge: -0.12em)\n\
          #set par(justify: true, leading: {leading:.3}pt, spacing: {leading:.3}pt, first-line-indent: (amount: 2em, all: true))\n",
         title = lit(&doc.title),
         bottom = 297.0 - 37.0 - TEXT_HEIGHT_MM,
@@ -120,11 +120,10 @@ pub fn typst_source(doc: &Document, f: &Faces) -> String {
                 s.push_str("]\n");
             }
             Block::Chart { title, svg } => s.push_str(&format!(
-                "#align(center, block(breakable: false, image(bytes({}), format: \"svg\", width: 100%, alt: {})))\n#align(center, text(font: {}, size: 14pt, {}))\n",
+                // the chart draws its own title
+                "#align(center, block(breakable: false, image(bytes({}), format: \"svg\", width: 100%, alt: {})))\n",
                 lit(svg),
                 lit(title),
-                lit(&f.kai),
-                lit(title)
             )),
         }
     }
@@ -243,7 +242,7 @@ pub const HTML_STYLE: &str = ".gongwen{max-width:42em;margin:1em auto;font-famil
 .gongwen .docno{text-align:center;border-bottom:2px solid #e60012;padding-bottom:.5em}\
 .gongwen h1{text-align:center;font-family:'Noto Serif CJK SC',SimSun,serif;font-size:1.6em}\
 .gongwen h2{font-family:SimHei,'Noto Sans CJK SC',sans-serif;font-size:1em;font-weight:normal;text-indent:2em}\
-.gongwen p{text-indent:2em;margin:0}.gongwen .to{text-indent:0}\
+.gongwen p{text-indent:2em;margin:0}.gongwen .to,.gongwen .mark,.gongwen .docno{text-indent:0}\
 .gongwen .h3{font-family:KaiTi,STKaiti,serif;font-weight:normal}\
 .gongwen figure{text-align:center;margin:1em 0}.gongwen figure svg{max-width:100%;height:auto}\
 .gongwen footer{text-align:right;margin-top:2em}.gongwen footer p{text-indent:0}";

@@ -628,8 +628,8 @@ impl Store {
         if c.records + c.filed > 0 {
             x.records = Some(format!(
                 "严格执行过问或干预、插手司法办案等重大事项记录报告制度，{}至{}共填报{}人次（应报{}人次），记录有关事项{}件，零报告{}人次。",
-                mf,
-                mt,
+                cn_month(mf),
+                cn_month(mt),
                 c.filed,
                 c.staff * c.months,
                 c.records,
@@ -854,6 +854,11 @@ impl Store {
 fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| StoreError::Invalid(format!("日期 {s} 无效")))
+}
+
+/// 2020年1月
+fn cn_month(m: duban_domain::records::Month) -> String {
+    format!("{}年{}月", m.year, m.month)
 }
 
 fn rate(r: Option<f64>) -> String {

@@ -70,44 +70,54 @@ fn read_dir_fonts(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<Font> {
 }
 
 fn load() -> Result<Loaded, ()> {
-    let has = |fonts: &[Font], family: &str| fonts.iter().any(|f| f.info().family == family);
     if let Some(dir) = std::env::var_os("DUBAN_FONT_DIR") {
         let fonts = read_dir_fonts(Path::new(&dir), |_| true);
-        if let Some(faces) = faces_of(&fonts, &has) {
+        if let Some(faces) = faces_of(&fonts) {
             return Ok(Loaded { fonts, faces });
         }
     }
     let fonts = read_dir_fonts(Path::new(FANDOL), |n| !n.contains("Braille"));
-    if let Some(faces) = faces_of(&fonts, &has) {
+    if let Some(faces) = faces_of(&fonts) {
         return Ok(Loaded { fonts, faces });
     }
     let fonts = read_dir_fonts(Path::new(NOTO), |n| n.contains("CJK"));
-    faces_of(&fonts, &has)
+    faces_of(&fonts)
         .map(|faces| Loaded { fonts, faces })
         .ok_or(())
 }
 
-fn faces_of(fonts: &[Font], has: &impl Fn(&[Font], &str) -> bool) -> Option<Faces> {
-    if has(fonts, "FandolFang") && has(fonts, "FandolHei") && has(fonts, "FandolSong") {
-        let kai = if has(fonts, "FandolKai") {
-            "FandolKai"
-        } else {
-            "FandolFang"
-        };
+/// The exact family name of the first font whose family starts with `prefix` (Fandol's families
+/// are named like "FandolFang R").
+fn family(fonts: &[Font], prefix: &str) -> Option<String> {
+    fonts
+        .iter()
+        .map(|f| f.info().family.clone())
+        .find(|f| f.starts_with(prefix))
+}
+
+fn faces_of(fonts: &[Font]) -> Option<Faces> {
+    if let (Some(fang), Some(hei), Some(song)) = (
+        family(fonts, "FandolFang"),
+        family(fonts, "FandolHei"),
+        family(fonts, "FandolSong"),
+    ) {
         return Some(Faces {
-            title: "FandolSong".into(),
-            fang: "FandolFang".into(),
-            hei: "FandolHei".into(),
-            kai: kai.into(),
+            title: song,
+            kai: family(fonts, "FandolKai").unwrap_or_else(|| fang.clone()),
+            fang,
+            hei,
             package: "texlive-lang-chinese",
         });
     }
-    if has(fonts, "Noto Serif CJK SC") && has(fonts, "Noto Sans CJK SC") {
+    if let (Some(serif), Some(sans)) = (
+        family(fonts, "Noto Serif CJK SC"),
+        family(fonts, "Noto Sans CJK SC"),
+    ) {
         return Some(Faces {
-            title: "Noto Serif CJK SC".into(),
-            fang: "Noto Serif CJK SC".into(),
-            hei: "Noto Sans CJK SC".into(),
-            kai: "Noto Serif CJK SC".into(),
+            title: serif.clone(),
+            fang: serif.clone(),
+            hei: sans,
+            kai: serif,
             package: "fonts-noto-cjk",
         });
     }
@@ -185,6 +195,18 @@ mod tests {
             pdf.windows(8).any(|w| w == b"FontFile"),
             "fonts are embedded"
         );
+    }
+
+    #[test]
+    fn fandol_is_preferred_when_installed() {
+        if Path::new(FANDOL).join("FandolFang-Regular.otf").exists() {
+            let f = faces().unwrap();
+            assert!(
+                f.fang.starts_with("FandolFang") && f.kai.starts_with("FandolKai"),
+                "{f:?}"
+            );
+            assert_eq!(f.package, "texlive-lang-chinese");
+        }
     }
 
     #[test]

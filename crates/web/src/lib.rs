@@ -163,6 +163,16 @@ async fn css() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/app.css"),
+        APP_CSS.as_str(),
     )
 }
+
+/// The stylesheet: the app's, then the look of official documents (shared with the standalone
+/// HTML that `duban report bulletin --format html` writes).
+static APP_CSS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{}\n{}\n",
+        include_str!("../static/app.css"),
+        duban_publish::official::HTML_STYLE
+    )
+});
