@@ -746,7 +746,8 @@ impl Store {
         Ok(new)
     }
 
-    /// The frozen composition of a published document (public ones only when `public`).
+    /// The frozen composition of a published document: within `scope`, or with no scope (the public)
+    /// only a bulletin or a case batch.
     pub async fn published_document(
         &self,
         id: i64,
