@@ -894,6 +894,31 @@ async fn bulletins_from_the_demo_and_from_an_imported_ledger() {
             "{}",
             out(&o)
         );
+        // missing fonts: the message names the packages
+        let o = Command::new(env!("CARGO_BIN_EXE_duban"))
+            .args([
+                "report",
+                "bulletin",
+                "--plan",
+                "专项整改方案",
+                "--as-of",
+                &later,
+                "--format",
+                "pdf",
+                "--out",
+            ])
+            .arg(dir.join("none.pdf"))
+            .env("DUBAN_DATABASE_URL", &db)
+            .env("DUBAN_FONT_DIR", dir.join("no-fonts-here"))
+            .output()
+            .unwrap();
+        assert!(
+            !o.status.success()
+                && out(&o).contains("texlive-lang-chinese")
+                && out(&o).contains("fonts-noto-cjk"),
+            "{}",
+            out(&o)
+        );
         let o = duban(
             &db,
             &[

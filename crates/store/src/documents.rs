@@ -324,9 +324,25 @@ impl Store {
             return Err(StoreError::Invalid("正文不超过 60000 字".into()));
         }
         let parsed = d::parse_office(&draft.body).map_err(StoreError::Invalid)?;
+        let unit = self.unit(doc.unit_id).await?.ok_or(StoreError::NotFound)?;
         for c in &selection.cases {
             d::parse_office(&c.summary)
                 .map_err(|e| StoreError::Invalid(format!("案例“{}”：{e}", c.title)))?;
+            // a typical case is one of the unit's (or its lower units') cases
+            let known: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM cases c JOIN units u ON u.id = c.unit_id WHERE c.case_no = $1 AND (u.id = $2 OR u.path LIKE $3)",
+            )
+            .bind(c.case_ref.trim())
+            .bind(unit.id)
+            .bind(format!("{}%", unit.path))
+            .fetch_one(&self.pool)
+            .await?;
+            if known == 0 {
+                return Err(StoreError::Invalid(format!(
+                    "案件编号“{}”不在本单位及下级单位的案件数据中",
+                    c.case_ref.trim()
+                )));
+            }
         }
         let mut w = self.write(actor).await?;
         let now = now_rfc3339();

@@ -277,9 +277,25 @@ async fn special_reports_and_case_batches_are_numbered_per_year() {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("请至少选入一个案例"), "{name}: {e}");
-        let sel = Selection {
+        let mut sel = Selection {
             cases: vec![TypicalCase {
                 case_ref: "A2020-001".into(),
+                title: "无此案件".into(),
+                summary: "摘要".into(),
+            }],
+            ..Selection::default()
+        };
+        let e = store
+            .save_document(&actor, &scope, id, &row.draft, &sel, d("2020-03-10"))
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("不在本单位及下级单位的案件数据中"),
+            "{name}: {e}"
+        );
+        sel = Selection {
+            cases: vec![TypicalCase {
+                case_ref: "D100000-2020-0001".into(),
                 title: "张某某妨害传染病防治案".into(),
                 summary: "2020年2月，张某某隐瞒行程……".into(),
             }],

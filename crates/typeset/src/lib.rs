@@ -15,7 +15,7 @@ use typst_as_lib::TypstEngine;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(
-        "未找到中文字体：请安装 Debian 软件包 texlive-lang-chinese（Fandol 宋/黑/楷/仿宋）或 fonts-noto-cjk（scripts/install-deps.sh 会安装）；也可用 DUBAN_FONT_DIR 指定字体目录"
+        "未找到中文字体：请安装 Debian 软件包 texlive-lang-chinese（Fandol 宋/黑/楷/仿宋）或 fonts-noto-cjk（scripts/install-deps.sh 会安装）；或用 DUBAN_FONT_DIR 指定含这些字体的目录"
     )]
     NoFonts,
     #[error("排版失败：{0}")]
@@ -70,11 +70,12 @@ fn read_dir_fonts(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<Font> {
 }
 
 fn load() -> Result<Loaded, ()> {
+    // the operator's choice is the only place looked at
     if let Some(dir) = std::env::var_os("DUBAN_FONT_DIR") {
         let fonts = read_dir_fonts(Path::new(&dir), |_| true);
-        if let Some(faces) = faces_of(&fonts) {
-            return Ok(Loaded { fonts, faces });
-        }
+        return faces_of(&fonts)
+            .map(|faces| Loaded { fonts, faces })
+            .ok_or(());
     }
     let fonts = read_dir_fonts(Path::new(FANDOL), |n| !n.contains("Braille"));
     if let Some(faces) = faces_of(&fonts) {
