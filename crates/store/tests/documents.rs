@@ -194,6 +194,18 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
             )
             .await
             .unwrap();
+        // the database itself refuses to change or delete a published row
+        for sql in [
+            "UPDATE documents SET draft = '{}' WHERE id = $1",
+            "DELETE FROM documents WHERE id = $1",
+        ] {
+            let e = sqlx::query(sql)
+                .bind(id)
+                .execute(&store.pool)
+                .await
+                .unwrap_err();
+            assert!(e.to_string().contains("frozen"), "{name}: {e}");
+        }
         let (_, again) = store
             .published_document(id, Some(&scope))
             .await
