@@ -128,9 +128,9 @@ struct DocPage {
     error: Option<String>,
     removed: Vec<String>,
     flash: Option<String>,
-    /// selection of a special report, as typed
-    task_ids: String,
-    meeting_ids: String,
+    /// what a special report may name: (id, label, ticked)
+    task_options: Vec<(i64, String, bool)>,
+    meeting_options: Vec<(i64, String, bool)>,
     /// the cases of a batch, one a block: 编号|标题|摘要
     cases: String,
 }
@@ -148,13 +148,6 @@ fn cases_text(cases: &[TypicalCase]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn ids_text(ids: &[i64]) -> String {
-    ids.iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 async fn composed(
@@ -193,8 +186,31 @@ async fn doc_view(
     let page = DocPage {
         ctx: ctx(v, "/documents"),
         history: st.store.document_history(&v.user.scope(), doc.id).await?,
-        task_ids: ids_text(&doc.selection.tasks),
-        meeting_ids: ids_text(&doc.selection.meetings),
+        task_options: if doc.kind == Kind::Special {
+            let mut v = Vec::new();
+            for p in &doc.plan_ids {
+                for t in st.store.tasks(*p).await? {
+                    let on = doc.selection.tasks.contains(&t.id);
+                    v.push((t.id, format!("{}. {}", t.seq, t.title), on));
+                }
+            }
+            v
+        } else {
+            Vec::new()
+        },
+        meeting_options: if doc.kind == Kind::Special {
+            st.store
+                .meetings(&v.user.scope())
+                .await?
+                .into_iter()
+                .map(|m| {
+                    let on = doc.selection.meetings.contains(&m.id);
+                    (m.id, format!("{} {}", m.held_on, m.title), on)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         cases: cases_text(&doc.selection.cases),
         doc,
         preview,
@@ -225,39 +241,31 @@ async fn show(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Pag
     doc_view(&st, &v, doc, None, vec![], None).await
 }
 
-#[derive(Deserialize)]
+/// The draft form: its fields, and the ticked tasks and meetings of a special report (repeated
+/// `task` and `meeting` fields).
 struct SaveForm {
-    title: String,
-    #[serde(default)]
-    issuer: String,
-    #[serde(default)]
-    doc_no: String,
-    #[serde(default)]
-    recipient: String,
-    #[serde(default)]
-    signature: String,
-    #[serde(default)]
-    contact: String,
-    #[serde(default)]
-    body: String,
-    as_of: String,
-    #[serde(default)]
-    task_ids: String,
-    #[serde(default)]
-    meeting_ids: String,
-    #[serde(default)]
-    cases: String,
+    fields: Vec<(String, String)>,
 }
 
-fn parse_ids(raw: &str, what: &str) -> Result<Vec<i64>, AppError> {
-    raw.split([',', '，', ' ', '、'])
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            s.trim()
-                .parse()
-                .map_err(|_| AppError::BadRequest(format!("{what}编号“{}”应为数字", s.trim())))
-        })
-        .collect()
+impl SaveForm {
+    fn get(&self, k: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+    fn ids(&self, k: &str, what: &str) -> Result<Vec<i64>, AppError> {
+        self.fields
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| {
+                v.trim()
+                    .parse()
+                    .map_err(|_| AppError::BadRequest(format!("{what}编号“{}”应为数字", v.trim())))
+            })
+            .collect()
+    }
 }
 
 /// One case a line: 编号｜标题｜摘要 (｜ or |).
@@ -286,25 +294,26 @@ async fn save(
     State(st): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<SaveForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
     require(&v, Action::ManageDocuments)?;
+    let f = SaveForm { fields };
     let mut doc = load(&st, &v, id).await?;
     let draft = Draft {
-        title: f.title,
-        issuer: f.issuer,
-        doc_no: f.doc_no,
-        recipient: f.recipient,
-        signature: f.signature,
-        body: f.body.replace("\r\n", "\n"),
-        contact: f.contact,
+        title: f.get("title"),
+        issuer: f.get("issuer"),
+        doc_no: f.get("doc_no"),
+        recipient: f.get("recipient"),
+        signature: f.get("signature"),
+        body: f.get("body").replace("\r\n", "\n"),
+        contact: f.get("contact"),
     };
     let r: Result<Vec<String>, AppError> = async {
-        let as_of = date(&f.as_of)?;
+        let as_of = date(&f.get("as_of"))?;
         let selection = Selection {
-            tasks: parse_ids(&f.task_ids, "任务")?,
-            meetings: parse_ids(&f.meeting_ids, "会议")?,
-            cases: parse_cases(&f.cases)?,
+            tasks: f.ids("task", "任务")?,
+            meetings: f.ids("meeting", "会议")?,
+            cases: parse_cases(&f.get("cases"))?,
         };
         let removed = st
             .store

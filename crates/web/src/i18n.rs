@@ -366,13 +366,13 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     (
         "documents.task_ids",
-        "选入的任务编号（逗号分隔）",
-        "Tasks (ids, comma-separated)",
+        "选入专报的整改任务",
+        "Tasks the special report names",
     ),
     (
         "documents.meeting_ids",
-        "选入的会议编号（逗号分隔）",
-        "Meetings (ids, comma-separated)",
+        "选入专报的会议（双周会商等）",
+        "Meetings the special report names",
     ),
     (
         "documents.cases",
@@ -410,7 +410,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("documents.history", "草稿历史", "Draft history"),
     ("documents.saved_at", "保存时间", "Saved at"),
     ("documents.saved_by", "保存人", "Saved by"),
-    ("documents.length", "正文字数", "Length"),
+    ("documents.length", "正文（字数）", "Text (characters)"),
     ("documents.download_pdf", "下载 PDF", "Download PDF"),
     ("documents.feedback", "意见建议", "Comments and suggestions"),
     (

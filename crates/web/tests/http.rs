@@ -2063,7 +2063,8 @@ async fn bulletins_drafted_previewed_published_and_answered_by_the_public() {
         !r.body.contains("<script>alert(1)"),
         "escaped in the form, removed from the preview"
     );
-    let preview = &r.body[r.body.find("id=\"preview\"").unwrap()..];
+    let preview =
+        &r.body[r.body.find("id=\"preview\"").unwrap()..r.body.find("id=\"history\"").unwrap()];
     assert!(!preview.contains("alert(1)"));
     let r = o
         .post_form(
@@ -2188,4 +2189,70 @@ async fn bulletins_drafted_previewed_published_and_answered_by_the_public() {
         .expect("the letter");
     assert_eq!(status.unit_name, spp.name);
     assert!(!status.ack_due.is_empty() && !status.reply_due.is_empty());
+}
+
+#[tokio::test]
+async fn a_special_report_names_the_ticked_tasks_and_is_numbered() {
+    let (app, store) = app().await;
+    let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+    let plan = store
+        .plan(&spp_scope(&spp), "最高检党组巡视整改方案")
+        .await
+        .unwrap()
+        .unwrap();
+    let task = store.tasks(plan.id).await.unwrap()[3].clone();
+    let mut d = Client::login(&app, "discipline").await;
+    let pid = plan.id.to_string();
+    let r = d
+        .post_form(
+            "/documents",
+            &[
+                ("kind", "special"),
+                ("as_of", "2020-06-30"),
+                ("plans", &pid),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let r = d.get(&loc).await;
+    assert!(
+        r.body.contains("id=\"select-tasks\"") && r.body.contains(&task.title),
+        "{}",
+        r.body
+    );
+    let tid = task.id.to_string();
+    let r = d
+        .post_form(
+            &loc,
+            &[
+                ("title", "关于巡视整改重点任务进展情况的专报"),
+                ("issuer", "最高人民检察院"),
+                ("as_of", "2020-06-30"),
+                ("body", "一、整改工作进展\n{{整改进展}}"),
+                ("task", &tid),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let preview = &r.body[r.body.find("id=\"preview\"").expect("a preview")..];
+    assert!(
+        preview.contains("重点整改任务")
+            && preview.contains(&task.title)
+            && preview.contains("第1期"),
+        "{preview}"
+    );
+    let r = d.post_form(&format!("{loc}/publish"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = d.get("/documents").await;
+    assert!(r.body.contains("2020年第1期"), "{}", r.body);
+    // a special report is not public
+    let id = loc.trim_start_matches("/documents/");
+    assert_eq!(
+        Client::new(&app)
+            .get(&format!("/public/bulletins/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
