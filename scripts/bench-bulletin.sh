@@ -23,7 +23,7 @@ measure() { # $1: database URL, $2: label
   for _ in 1 2 3 4 5; do
     /usr/bin/time -f "%e s" $bin --db "$db" report bulletin "${plans[@]}" --as-of 2020-11-05 --format pdf --out "$dir/b.pdf"
   done
-  pdftotext "$dir/b.pdf" - | tr -d ' \n' | grep -o '最高检党组研究确定的[0-9]*项整改任务中' | head -1
+  pdftotext "$dir/b.pdf" - | tr -d ' \n' | grep -o '最高检党组研究确定的[0-9]*项整改任务中\|同步整改：[^。]*。' | head -3
   DUBAN_LOG=warn $bin --db "$db" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do $bin healthcheck --http 127.0.0.1:$port >/dev/null 2>&1 && break; sleep 0.1; done
@@ -54,5 +54,5 @@ $bin --db "$db" demo >/dev/null
 measure "$db" "demo"
 nation=sqlite://$dir/nation.db
 echo "== generating the nationwide data (no case events)"
-$bin --db "$nation" demo --scale nation --cases-per-unit 0 | tail -1
+/usr/bin/time -f "generated in %e s" $bin --db "$nation" demo --scale nation --cases-per-unit 0 | grep -i "rectification"
 measure "$nation" "nationwide (3,600-unit roll-up)"
