@@ -419,6 +419,9 @@ pub struct RoundFacts {
     pub feedback: NaiveDate,
     /// the inspected party organisation: 最高人民检察院党组
     pub org: String,
+    /// whether the document's unit is the inspected one; a lower unit's cascaded copy gets no
+    /// opening about the inspection (it was not inspected), though the dates still bound it
+    pub own: bool,
 }
 
 /// Sentences other modules contribute, already worded by their own rules.
@@ -571,6 +574,14 @@ pub fn rollup_sentences(p: &PlanFigures) -> Vec<String> {
         .map(|(level, units, s)| {
             let closable = s.immediate.total + s.time_limited.total;
             let closed = s.immediate.closed + s.time_limited.closed;
+            if closable == 0 {
+                return format!(
+                    "{}{}个，承担长期整改任务{}项",
+                    level_name(*level),
+                    units,
+                    s.total
+                );
+            }
             format!(
                 "{}{}个，承担整改任务{}项，立行立改和限期整改的{}项已完成{}项（完成率{}）",
                 level_name(*level),
@@ -662,7 +673,7 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
             });
         }
     }
-    if matches!(inp.kind, Kind::Bulletin | Kind::Report) {
+    if inp.kind != Kind::Cases {
         for p in inp.plans {
             if p.stats.total == 0 {
                 return Err(ComposeError::NoTasks(p.title.clone()));
@@ -671,7 +682,7 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
     }
     let parsed = parse_office(&inp.draft.body).map_err(ComposeError::Markup)?;
     let mut blocks = Vec::new();
-    if let (Some(r), Kind::Bulletin | Kind::Report) = (inp.round, inp.kind) {
+    if let (Some(r), Kind::Bulletin | Kind::Report) = (inp.round.filter(|r| r.own), inp.kind) {
         let by = if r.central {
             "中央"
         } else {
@@ -1002,6 +1013,7 @@ mod tests {
             inspected_to: d("2019-11-25"),
             feedback: d("2020-01-03"),
             org: "最高人民检察院党组".into(),
+            own: true,
         }
     }
 

@@ -33,18 +33,17 @@ pub fn category_bars<'a>(
     vec![
         closable(labels[0], &s.immediate),
         closable(labels[1], &s.time_limited),
-        Bar {
-            label: labels[2],
-            segments: vec![
-                (
-                    s.long_term
-                        .with_staged_results
-                        .saturating_sub(s.long_term.overdue),
-                    st,
-                    staged,
-                ),
-                (s.long_term.overdue, r, overdue),
-            ],
+        {
+            let l = &s.long_term;
+            let shown = l.with_staged_results.saturating_sub(l.overdue);
+            Bar {
+                label: labels[2],
+                segments: vec![
+                    (shown, st, staged),
+                    (l.total.saturating_sub(shown + l.overdue), o, open),
+                    (l.overdue, r, overdue),
+                ],
+            }
         },
     ]
 }

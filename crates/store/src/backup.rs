@@ -159,9 +159,9 @@ impl Store {
         }
         match self.backend {
             Backend::Sqlite => {
-                sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;").execute(&mut *tx).await?
+                sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete; DROP TRIGGER IF EXISTS documents_frozen; DROP TRIGGER IF EXISTS documents_no_delete;").execute(&mut *tx).await?
             }
-            Backend::Postgres => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log").execute(&mut *tx).await?,
+            Backend::Postgres => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log; DROP TRIGGER IF EXISTS documents_frozen ON documents").execute(&mut *tx).await?,
         };
         // the derived search index first (it refers to the letters)
         sqlx::query("DELETE FROM letters_fts")

@@ -104,6 +104,7 @@ fn round_facts(r: &crate::rectification::Round, org: &str) -> Result<RoundFacts>
         inspected_to: date(&r.inspected_to)?,
         feedback: date(&r.feedback_date)?,
         org: org.to_string(),
+        own: true,
     })
 }
 
@@ -346,14 +347,20 @@ impl Store {
         }
         let mut w = self.write(actor).await?;
         let now = now_rfc3339();
-        sqlx::query("UPDATE documents SET draft = $1, selection = $2, as_of = $3, year = $4 WHERE id = $5 AND status = 'draft'")
+        let changed =         sqlx::query("UPDATE documents SET draft = $1, selection = $2, as_of = $3, year = $4 WHERE id = $5 AND status = 'draft'")
             .bind(json!(draft).to_string())
             .bind(json!(selection).to_string())
             .bind(as_of.to_string())
             .bind(as_of.year() as i64)
             .bind(id)
             .execute(&mut *w.tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Conflict(
+                "该公文刚刚已发布，不能再修改；如需修改，请另建新版本".into(),
+            ));
+        }
         sqlx::query(
             "INSERT INTO document_drafts (document_id, draft, selection, as_of, saved_by, saved_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -417,7 +424,8 @@ impl Store {
             .filter(|(_, h)| h.created <= as_of)
             .filter(|(_, h)| {
                 let f = h.facts_on(as_of);
-                f.state != rules::TaskState::Closed
+                h.category != rules::Category::LongTerm
+                    && f.state != rules::TaskState::Closed
                     && rules::light(&f, as_of, &lights) == rules::Light::Red
             })
             .map(|(id, _)| *id)
@@ -492,6 +500,14 @@ impl Store {
         render: &dyn Render,
     ) -> Result<Document> {
         let unit = self.unit(doc.unit_id).await?.ok_or(StoreError::NotFound)?;
+        // the caller's scope was checked when the document was read; the text is the issuing
+        // unit's, whoever previews or publishes it
+        let _ = scope;
+        let scope = &Scope {
+            unit_id: unit.id,
+            unit_path: unit.path.clone(),
+            subtree: true,
+        };
         let err = |e: d::ComposeError| StoreError::Invalid(e.to_string());
         if doc.kind == Kind::Cases {
             return d::compose_cases(
@@ -512,9 +528,24 @@ impl Store {
             plans.push(self.plan_figures(scope, &p, doc.as_of).await?);
             plan_rows.push(p);
         }
+        // the round may be an upper unit's (a cascaded plan): its dates still bound the
+        // document, but the opening names the inspected organisation only for its own unit
+        let everywhere = Scope {
+            unit_id: 0,
+            unit_path: String::new(),
+            subtree: true,
+        };
         let round = match doc.round_id {
-            Some(id) => match self.rounds(scope).await?.into_iter().find(|r| r.id == id) {
-                Some(r) => Some(round_facts(&r, &format!("{}党组", unit.name))?),
+            Some(id) => match self
+                .rounds(&everywhere)
+                .await?
+                .into_iter()
+                .find(|r| r.id == id)
+            {
+                Some(r) => Some(RoundFacts {
+                    own: r.unit_id == unit.id,
+                    ..round_facts(&r, &format!("{}党组", unit.name))?
+                }),
                 None => None,
             },
             None => None,
@@ -627,12 +658,12 @@ impl Store {
         let m = self.letter_metrics(unit, true, from, as_of, as_of).await?;
         if m.received > 0 {
             x.letters = Some(format!(
-                "{}以来，全系统共收到群众信访{}件，7日内程序性回复{}件（按期率{}），3个月内办理过程或结果答复{}件（按期率{}）。",
+                "{}以来，全系统共收到群众信访{}件，7日内程序性回复{}件（按期率{}），3个月内答复办理过程或结果{}件（按期率{}）。",
                 d::cn_date(from),
                 m.received,
-                m.ack.on_time + m.ack.late,
+                m.ack.on_time,
                 rate(m.ack.rate),
-                m.reply.on_time + m.reply.late,
+                m.reply.on_time,
                 rate(m.reply.rate)
             ));
         }
@@ -705,7 +736,14 @@ impl Store {
         .bind(now_rfc3339())
         .bind(id)
         .execute(&mut *w.tx)
-        .await?
+        .await
+        .map_err(|e| match e {
+            // two drafts of the same kind published at once took the same number
+            sqlx::Error::Database(d) if d.message().to_lowercase().contains("unique") || d.message().contains("duplicate key") => {
+                StoreError::Conflict("期数已被同时发布的另一件公文占用，请再次发布".into())
+            }
+            e => e.into(),
+        })?
         .rows_affected();
         if changed != 1 {
             return Err(StoreError::Conflict("该公文已由他人发布".into()));
@@ -825,7 +863,7 @@ impl Store {
                'report:' || CASE WHEN r.report_due < $1 THEN 'overdue' ELSE 'soon' END || ':' || r.report_due || ':' || r.title, \
                s.id, $1, 0, MAX(us.email), $3 \
              FROM rounds r JOIN users us ON us.unit_id = r.unit_id AND us.role = 'office' AND us.disabled = 0 JOIN staff s ON s.id = us.staff_id \
-             WHERE r.report_due <= $2 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.round_id = r.id AND d.kind = 'report' AND d.status = 'published') \
+             WHERE r.report_due <= $2 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.round_id = r.id AND d.unit_id = r.unit_id AND d.kind = 'report' AND d.status = 'published') \
              GROUP BY s.id, r.id, r.report_due, r.title ON CONFLICT DO NOTHING",
         )
         .bind(as_of.to_string())
@@ -857,9 +895,10 @@ impl Store {
         let mut out = Vec::new();
         for r in self.rounds(scope).await? {
             let done: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM documents WHERE round_id = $1 AND kind = 'report' AND status = 'published'",
+                "SELECT COUNT(*) FROM documents WHERE round_id = $1 AND unit_id = $2 AND kind = 'report' AND status = 'published'",
             )
             .bind(r.id)
+            .bind(r.unit_id)
             .fetch_one(&self.pool)
             .await?;
             out.push((r, done > 0));

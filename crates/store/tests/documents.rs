@@ -219,6 +219,26 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
                 .unwrap()
                 .is_none()
         );
+        // a forced restore replaces published documents and keeps them frozen
+        let mut dump = Vec::new();
+        store.backup(&mut dump).await.unwrap();
+        store
+            .restore(std::io::Cursor::new(dump), true)
+            .await
+            .unwrap();
+        let (_, restored) = store
+            .published_document(id, Some(&scope))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(restored, frozen, "{name}");
+        assert!(
+            sqlx::query("DELETE FROM documents WHERE id = $1")
+                .bind(id)
+                .execute(&store.pool)
+                .await
+                .is_err()
+        );
         let v2 = store.new_version(&actor, &scope, id).await.unwrap();
         let row2 = store.document(&scope, v2).await.unwrap().unwrap();
         assert_eq!(row2.version_of, Some(id));
@@ -339,6 +359,41 @@ fn duban_publish_text(doc: &Document) -> String {
 async fn the_rectification_report_is_reminded_until_sent() {
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
+        // 浙江's copy of the party plan (cascaded): its bulletin and report do not claim the
+        // inspection, and its report does not settle the SPP's
+        let zj = store.unit_by_code("330000").await.unwrap().unwrap();
+        let zscope = Scope {
+            unit_id: zj.id,
+            unit_path: zj.path.clone(),
+            subtree: true,
+        };
+        let zactor = Actor::system("zj.office");
+        let copy = store
+            .plan(&zscope, "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(copy.unit_id, zj.id, "{name}");
+        let zid = store
+            .create_document(
+                &zactor,
+                &zscope,
+                &zj,
+                Kind::Report,
+                &[copy.id],
+                d("2020-03-01"),
+            )
+            .await
+            .unwrap();
+        let zdoc = store
+            .publish_document(&zactor, &zscope, zid, &Bytes)
+            .await
+            .unwrap();
+        assert!(
+            !serde_json::to_string(&zdoc).unwrap().contains("开展了巡视"),
+            "{name}: a cascaded copy was not inspected"
+        );
+        assert!(all_text(&zdoc).contains("项整改任务中"), "{name}");
         // the demo round's report is due 2020-03-03: a reminder 14 days before, once
         let n = store.sweep_reports(d("2020-02-20"), 14).await.unwrap();
         assert!(n >= 1, "{name}: {n}");

@@ -25,10 +25,7 @@ CREATE TABLE documents (
 CREATE UNIQUE INDEX documents_number ON documents(unit_id, kind, year, number) WHERE number IS NOT NULL;
 CREATE INDEX documents_unit ON documents(unit_id, kind, id);
 CREATE INDEX documents_published ON documents(status, published_at);
-CREATE TRIGGER documents_frozen BEFORE UPDATE ON documents WHEN OLD.status = 'published'
-BEGIN SELECT RAISE(ABORT, 'a published document is frozen'); END;
-CREATE TRIGGER documents_no_delete BEFORE DELETE ON documents WHEN OLD.status = 'published'
-BEGIN SELECT RAISE(ABORT, 'a published document is frozen'); END;
+-- the triggers that freeze published rows are in triggers.sql (dropped and recreated by a restore)
 CREATE TABLE document_drafts (
   id INTEGER PRIMARY KEY,
   document_id INTEGER NOT NULL REFERENCES documents(id),
