@@ -955,16 +955,11 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         );
                     }
                     let mut row = store
-                        .transient_document(
-                            &scope,
-                            duban_domain::documents::Kind::Bulletin,
-                            &plans,
-                            as_of,
-                        )
+                        .transient_document(duban_domain::documents::Kind::Bulletin, &plans, as_of)
                         .await?;
                     row.draft.contact = contact;
                     let render = duban_publish::official::Official;
-                    let doc = store.compose_document(&scope, &row, &render).await?;
+                    let doc = store.compose_document(&row, &render).await?;
                     let bytes = match format.as_str() {
                         "text" => duban_publish::official::text(&doc).into_bytes(),
                         "html" => duban_publish::official::html_page(&doc).into_bytes(),

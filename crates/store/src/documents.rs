@@ -176,7 +176,7 @@ impl Store {
             }
         }
         let round_row = match round {
-            Some(id) => self.rounds(scope).await?.into_iter().find(|r| r.id == id),
+            Some(id) => self.round_by_id(id).await?,
             None => None,
         };
         let draft = default_draft(kind, unit, round_row.as_ref());
@@ -215,7 +215,6 @@ impl Store {
     /// `duban report bulletin` composes.
     pub async fn transient_document(
         &self,
-        scope: &Scope,
         kind: Kind,
         plans: &[crate::rectification::Plan],
         as_of: NaiveDate,
@@ -230,11 +229,7 @@ impl Store {
             .unit(first.unit_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let round = self
-            .rounds(scope)
-            .await?
-            .into_iter()
-            .find(|r| r.id == first.round_id);
+        let round = self.round_by_id(first.round_id).await?;
         Ok(DocRow {
             id: 0,
             unit_id: unit.id,
@@ -253,6 +248,21 @@ impl Store {
             created_at: String::new(),
             published_at: None,
         })
+    }
+
+    /// A round by id, whoever's it is: a plan (already checked against the caller's scope) may be
+    /// a lower unit's copy under an upper unit's round.
+    async fn round_by_id(&self, id: i64) -> Result<Option<crate::rectification::Round>> {
+        let everywhere = Scope {
+            unit_id: 0,
+            unit_path: String::new(),
+            subtree: true,
+        };
+        Ok(self
+            .rounds(&everywhere)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id))
     }
 
     /// Documents of the units in scope, newest first.
@@ -493,16 +503,10 @@ impl Store {
 
     /// Composes a document from its draft and the data as of its date (the preview; publishing
     /// freezes what this returns).
-    pub async fn compose_document(
-        &self,
-        scope: &Scope,
-        doc: &DocRow,
-        render: &dyn Render,
-    ) -> Result<Document> {
+    pub async fn compose_document(&self, doc: &DocRow, render: &dyn Render) -> Result<Document> {
         let unit = self.unit(doc.unit_id).await?.ok_or(StoreError::NotFound)?;
         // the caller's scope was checked when the document was read; the text is the issuing
         // unit's, whoever previews or publishes it
-        let _ = scope;
         let scope = &Scope {
             unit_id: unit.id,
             unit_path: unit.path.clone(),
@@ -519,29 +523,17 @@ impl Store {
             .map_err(err);
         }
         let mut plans = Vec::new();
-        let mut plan_rows = Vec::new();
         for id in &doc.plan_ids {
             let p = self
                 .plan(scope, &id.to_string())
                 .await?
                 .ok_or(StoreError::NotFound)?;
             plans.push(self.plan_figures(scope, &p, doc.as_of).await?);
-            plan_rows.push(p);
         }
         // the round may be an upper unit's (a cascaded plan): its dates still bound the
         // document, but the opening names the inspected organisation only for its own unit
-        let everywhere = Scope {
-            unit_id: 0,
-            unit_path: String::new(),
-            subtree: true,
-        };
         let round = match doc.round_id {
-            Some(id) => match self
-                .rounds(&everywhere)
-                .await?
-                .into_iter()
-                .find(|r| r.id == id)
-            {
+            Some(id) => match self.round_by_id(id).await? {
                 Some(r) => Some(RoundFacts {
                     own: r.unit_id == unit.id,
                     ..round_facts(&r, &format!("{}党组", unit.name))?
@@ -722,7 +714,7 @@ impl Store {
                 "该公文已发布，不能再次发布或修改".into(),
             ));
         }
-        let composed = self.compose_document(scope, &doc, render).await?;
+        let composed = self.compose_document(&doc, render).await?;
         let pdf = render.pdf(&composed).map_err(StoreError::Invalid)?;
         let mut w = self.write(actor).await?;
         let sha = crate::rectification::put_blob(&mut w, &pdf).await?;

@@ -67,7 +67,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
             row.draft.title, "中共最高人民检察院党组关于十九届中央第四轮巡视整改进展情况的通报",
             "{name}"
         );
-        let doc = store.compose_document(&scope, &row, &Bytes).await.unwrap();
+        let doc = store.compose_document(&row, &Bytes).await.unwrap();
         // the figures are the ledger's, as plan-stats computes them
         let s = store.plan_stats(party.id, as_of).await.unwrap();
         let text = all_text(&doc);
@@ -96,10 +96,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
         // a date before the feedback is refused with the reason
         let mut early = row.clone();
         early.as_of = d("2019-12-01");
-        let e = store
-            .compose_document(&scope, &early, &Bytes)
-            .await
-            .unwrap_err();
+        let e = store.compose_document(&early, &Bytes).await.unwrap_err();
         assert!(
             e.to_string().contains("早于巡视意见反馈日期"),
             "{name}: {e}"
@@ -242,7 +239,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
         let v2 = store.new_version(&actor, &scope, id).await.unwrap();
         let row2 = store.document(&scope, v2).await.unwrap().unwrap();
         assert_eq!(row2.version_of, Some(id));
-        let doc2 = store.compose_document(&scope, &row2, &Bytes).await.unwrap();
+        let doc2 = store.compose_document(&row2, &Bytes).await.unwrap();
         assert!(
             all_text(&doc2).contains(&format!("研究确定的{}项整改任务中", s.total + 1)),
             "{name}"

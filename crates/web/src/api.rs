@@ -759,19 +759,13 @@ async fn plan_bulletin(
     let plan = scoped_plan(&st, &u, id).await?;
     let as_of = duban_domain::calendar::parse_date(&q.as_of)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let scope = u.0.scope();
     let row = st
         .store
-        .transient_document(
-            &scope,
-            duban_domain::documents::Kind::Bulletin,
-            &[plan],
-            as_of,
-        )
+        .transient_document(duban_domain::documents::Kind::Bulletin, &[plan], as_of)
         .await?;
     let doc = st
         .store
-        .compose_document(&scope, &row, &duban_publish::official::Official)
+        .compose_document(&row, &duban_publish::official::Official)
         .await?;
     Ok(Json(
         json!({"document": doc, "generated": doc.generated(), "text": duban_publish::official::text(&doc)}),
@@ -800,7 +794,7 @@ async fn document(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -
     } else {
         Some(
             st.store
-                .compose_document(&scope, &row, &duban_publish::official::Official)
+                .compose_document(&row, &duban_publish::official::Official)
                 .await?,
         )
     };

@@ -163,11 +163,7 @@ async fn composed(
             .ok_or(AppError::NotFound)?;
         return Ok(Ok(d));
     }
-    match st
-        .store
-        .compose_document(&v.user.scope(), doc, &Official)
-        .await
-    {
+    match st.store.compose_document(doc, &Official).await {
         Ok(d) => Ok(Ok(d)),
         Err(duban_store::StoreError::Invalid(m)) => Ok(Err(m)),
         Err(e) => Err(e.into()),
@@ -326,8 +322,6 @@ async fn save(
                 as_of,
             )
             .await?;
-        doc.selection = selection;
-        doc.as_of = as_of;
         Ok(removed)
     }
     .await;
