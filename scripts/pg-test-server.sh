@@ -1,23 +1,49 @@
 #!/usr/bin/env bash
 # Starts the local PostgreSQL 15 cluster and makes sure the test role exists.
 # Prints the URL to use as DUBAN_TEST_PG_URL.
+# With --clean: drops the test databases (and SQLite test files) whose test process is gone,
+# so the cluster does not grow run after run.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then su postgres -c "psql -q -v ON_ERROR_STOP=1 $*"; else sudo -u postgres psql -q -v ON_ERROR_STOP=1 "$@"; fi
+}
+
+# Test databases are named duban_test_<pid>_<random> (crates/store/src/testing.rs).
+clean() {
+  local tmp="${TMPDIR:-/tmp}" f pid
+  for f in "$tmp"/duban_test_*.db "$tmp"/duban_test_*.db-wal "$tmp"/duban_test_*.db-shm; do
+    [ -e "$f" ] || continue
+    pid=$(basename "$f" | cut -d_ -f3)
+    kill -0 "$pid" 2>/dev/null || rm -f "$f"
+  done
+  pg_isready -q -h 127.0.0.1 -p 5432 || return 0
+  as_postgres -At <<<"SELECT datname FROM pg_database WHERE datname LIKE 'duban\_test\_%'" |
+    while read -r db; do
+      pid=$(cut -d_ -f3 <<<"$db")
+      kill -0 "$pid" 2>/dev/null || echo "DROP DATABASE IF EXISTS $db WITH (FORCE);"
+    done | as_postgres >/dev/null
+}
+
+if [ "${1:-}" = "--clean" ]; then
+  clean
+  exit 0
+fi
+
 if ! pg_lsclusters -h 2>/dev/null | grep -q '^15 *main'; then
   $SUDO pg_createcluster 15 main >&2
 fi
 if ! pg_lsclusters -h | grep -q '^15 *main .*online'; then
-  $SUDO pg_ctlcluster 15 main start >&2
+  # After an unclean stop the server replays its log and syncs its files before it accepts
+  # connections; that can outlast pg_ctl's default 60 s wait, so wait longer and then poll.
+  $SUDO pg_ctlcluster 15 main start -- -t 900 >&2 || echo "pg_ctlcluster start returned $?; waiting for the server" >&2
 fi
-for _ in $(seq 1 50); do
+for _ in $(seq 1 4500); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break
   sleep 0.2
 done
-SQL="DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'duban') THEN CREATE ROLE duban LOGIN CREATEDB PASSWORD 'duban'; END IF; END\$\$;"
-if [ "$(id -u)" -eq 0 ]; then
-  su postgres -c "psql -q -v ON_ERROR_STOP=1" <<<"$SQL" >/dev/null
-else
-  sudo -u postgres psql -q -v ON_ERROR_STOP=1 <<<"$SQL" >/dev/null
-fi
+pg_isready -h 127.0.0.1 -p 5432 >&2
+as_postgres >/dev/null <<<"DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'duban') THEN CREATE ROLE duban LOGIN CREATEDB PASSWORD 'duban'; END IF; END\$\$;"
+clean
 echo "postgres://duban:duban@127.0.0.1:5432/postgres"

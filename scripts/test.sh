@@ -18,4 +18,6 @@ case "$DUBAN_TEST_PG_URL" in
   *) echo "DUBAN_TEST_PG_URL is not a postgres:// URL: '$DUBAN_TEST_PG_URL'" >&2; exit 1 ;;
 esac
 export DUBAN_REQUIRE_PG=1
+# Drop this run's test databases and files afterwards, pass or fail.
+trap './scripts/pg-test-server.sh --clean || true' EXIT
 cargo test --workspace --locked "$@"
