@@ -1456,12 +1456,12 @@ pub struct CheckedCases {
 /// dates not in the future, a case staying in one unit and of one type, at most 5 tags of 20
 /// characters. Row 1 is the header.
 pub struct CasesCheck {
-    units: HashMap<String, i64>,
+    units: rustc_hash::FxHashMap<String, i64>,
     event_names: Vec<String>,
     today: chrono::NaiveDate,
     ix: Option<(Vec<usize>, Option<usize>)>,
     header_seen: bool,
-    case_index: HashMap<String, u32>,
+    case_index: rustc_hash::FxHashMap<String, u32>,
     out: CheckedCases,
     errors: Vec<CellError>,
     unlisted: usize,
@@ -1475,12 +1475,12 @@ impl CasesCheck {
         today: chrono::NaiveDate,
     ) -> CasesCheck {
         CasesCheck {
-            units,
+            units: units.into_iter().collect(),
             event_names: events.clone(),
             today,
             ix: None,
             header_seen: false,
-            case_index: HashMap::new(),
+            case_index: Default::default(),
             out: CheckedCases {
                 event_names: events,
                 ..Default::default()
@@ -1645,6 +1645,29 @@ impl CasesCheck {
         }
         if !self.errors.is_empty() {
             return Err(self.errors);
+        }
+        // cases in the order of their numbers, so that a large import appends to the cases'
+        // tables and indexes instead of writing all over them (DECISIONS 56)
+        let mut order: Vec<u32> = (0..self.out.cases.len() as u32).collect();
+        order.sort_unstable_by(|a, b| {
+            self.out.cases[*a as usize]
+                .case_no
+                .cmp(&self.out.cases[*b as usize].case_no)
+        });
+        let mut place = vec![0u32; order.len()];
+        for (new, old) in order.iter().enumerate() {
+            place[*old as usize] = new as u32;
+        }
+        let mut cases: Vec<Option<CaseRow>> = std::mem::take(&mut self.out.cases)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.out.cases = order
+            .iter()
+            .filter_map(|old| cases[*old as usize].take())
+            .collect();
+        for e in &mut self.out.events {
+            e.0 = place[e.0 as usize];
         }
         self.out.events.sort_unstable();
         self.out.events.dedup();

@@ -63,36 +63,84 @@ pub fn each_row(
         .has_headers(false)
         .flexible(true)
         .from_reader(reader);
-    let mut rec = csv::ByteRecord::new();
-    let mut row = 0;
-    loop {
-        row += 1;
-        match r.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                return Err(SheetError::Csv {
-                    row,
-                    msg: e.to_string(),
-                });
+    // one thread reads and splits the file while this one checks the rows (a nationwide file is
+    // tens of millions of rows); batches of records go back and forth to be reused
+    const BATCH: usize = 4096;
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<csv::ByteRecord>>(4);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<csv::ByteRecord>>();
+    std::thread::scope(|s| {
+        let reader = s.spawn(move || -> Result<(), SheetError> {
+            let mut row = 0;
+            loop {
+                let mut batch = empty_rx.try_recv().unwrap_or_default();
+                batch.resize_with(BATCH, csv::ByteRecord::new);
+                let mut n = 0;
+                while n < BATCH {
+                    row += 1;
+                    match r.read_byte_record(&mut batch[n]) {
+                        Ok(true) => n += 1,
+                        Ok(false) => break,
+                        Err(e) => {
+                            batch.truncate(n);
+                            let _ = full_tx.send(batch);
+                            return Err(SheetError::Csv {
+                                row,
+                                msg: e.to_string(),
+                            });
+                        }
+                    }
+                }
+                let last = n < BATCH;
+                batch.truncate(n);
+                if full_tx.send(batch).is_err() || last {
+                    return Ok(());
+                }
             }
+        });
+        let mut row = 0;
+        let mut bad = None;
+        for batch in full_rx.iter() {
+            let mut cells: Vec<&str> = Vec::new();
+            for rec in &batch {
+                row += 1;
+                cells.clear();
+                for (k, c) in rec.iter().enumerate() {
+                    let c = if row == 1 && k == 0 {
+                        c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c)
+                    } else {
+                        c
+                    };
+                    match std::str::from_utf8(c) {
+                        Ok(c) => cells.push(c),
+                        Err(_) => {
+                            bad = Some(row);
+                            break;
+                        }
+                    }
+                }
+                if bad.is_some() {
+                    break;
+                }
+                f(row, &cells);
+            }
+            drop(cells);
+            if bad.is_some() {
+                break;
+            }
+            let _ = empty_tx.send(batch);
         }
-        let mut cells = Vec::with_capacity(rec.len());
-        for (k, c) in rec.iter().enumerate() {
-            let c = if row == 1 && k == 0 {
-                c.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(c)
-            } else {
-                c
-            };
-            cells.push(std::str::from_utf8(c).map_err(|_| SheetError::NotUtf8 { row })?);
+        drop(full_rx);
+        let read = reader.join().unwrap_or(Ok(()));
+        if let Some(row) = bad {
+            return Err(SheetError::NotUtf8 { row });
         }
-        f(row, &cells);
-    }
-    if row == 1 {
-        Err(SheetError::Empty)
-    } else {
-        Ok(())
-    }
+        read?;
+        if row == 0 {
+            Err(SheetError::Empty)
+        } else {
+            Ok(())
+        }
+    })
 }
 
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {

@@ -280,10 +280,11 @@ impl Store {
                 Box::pin(async move {
                     // WAL for concurrent readers; FULL sync so that an acknowledged write survives a crash.
                     sqlx::raw_sql(
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-65536;",
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;",
                     )
-                    .execute(conn)
+                    .execute(&mut *conn)
                     .await?;
+                    sqlx::raw_sql(SQLITE_CACHE).execute(conn).await?;
                     Ok(())
                 })
             })
@@ -502,6 +503,160 @@ impl Write {
         }
         self.tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The page cache of each SQLite connection (64 MB; SQLite's default is 2 MB).
+pub(crate) const SQLITE_CACHE: &str = "PRAGMA cache_size=-65536";
+
+/// One value of a row written by [`Rows`].
+pub(crate) enum Bind {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl From<i64> for Bind {
+    fn from(v: i64) -> Bind {
+        Bind::Int(v)
+    }
+}
+
+impl From<String> for Bind {
+    fn from(v: String) -> Bind {
+        Bind::Text(v)
+    }
+}
+
+impl From<&str> for Bind {
+    fn from(v: &str) -> Bind {
+        Bind::Text(v.to_string())
+    }
+}
+
+impl<T: Into<Bind>> From<Option<T>> for Bind {
+    fn from(v: Option<T>) -> Bind {
+        v.map_or(Bind::Null, Into::into)
+    }
+}
+
+/// A statement ready to run, with its values bound.
+pub(crate) type Statement = sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>;
+
+/// Rows written in bulk with multi-row `INSERT … VALUES (…), (…) …`: as many rows per statement
+/// as both backends bind (SQLite takes at most 32,766 parameters), the statement text made once.
+/// Values are bound as they are, without a JSON round trip; statements can be built on one
+/// thread and run on another (DECISIONS 56).
+pub(crate) struct Rows {
+    backend: Backend,
+    head: String,
+    tail: String,
+    columns: usize,
+    per_statement: usize,
+    full: Option<std::sync::Arc<str>>,
+    values: Vec<Bind>,
+}
+
+impl Rows {
+    /// `head` is `INSERT INTO t (a, b, …)`, `tail` what follows the values (`ON CONFLICT …`).
+    pub(crate) fn new(backend: Backend, head: &str, tail: &str, columns: usize) -> Rows {
+        let per_statement = 32_000 / columns;
+        Rows {
+            backend,
+            head: head.into(),
+            tail: tail.into(),
+            columns,
+            per_statement,
+            full: None,
+            values: Vec::new(),
+        }
+    }
+
+    /// SQLite's parameters are anonymous (`?`): looking up a numbered one costs a walk over all
+    /// the statement's names, which makes a statement of 30,000 values quadratic.
+    fn sql(&self, rows: usize) -> String {
+        use std::fmt::Write as _;
+        let mut sql = format!("{} VALUES ", self.head);
+        for r in 0..rows {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..self.columns {
+                let sep = if c == 0 { "" } else { ", " };
+                let _ = match self.backend {
+                    Backend::Sqlite => write!(sql, "{sep}?"),
+                    Backend::Postgres => write!(sql, "{sep}${}", r * self.columns + c + 1),
+                };
+            }
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(&self.tail);
+        sql
+    }
+
+    /// Adds a row of `columns` values.
+    pub(crate) fn push<const N: usize>(&mut self, row: [Bind; N]) {
+        debug_assert_eq!(N, self.columns);
+        self.values.extend(row);
+    }
+
+    /// Whether a whole statement's worth is pending.
+    pub(crate) fn full(&self) -> bool {
+        self.values.len() >= self.per_statement * self.columns
+    }
+
+    /// The pending rows as whole statements, a remainder kept for later.
+    pub(crate) fn take_full(&mut self) -> Vec<Statement> {
+        let whole = self.values.len() / (self.per_statement * self.columns);
+        let rest = self
+            .values
+            .split_off(whole * self.per_statement * self.columns);
+        let values = std::mem::replace(&mut self.values, rest);
+        self.statements(values)
+    }
+
+    /// Every pending row as statements.
+    pub(crate) fn take_all(&mut self) -> Vec<Statement> {
+        let values = std::mem::take(&mut self.values);
+        self.statements(values)
+    }
+
+    /// Statements of whole rows from `values` (never draining from the front of a long list).
+    fn statements(&mut self, values: Vec<Bind>) -> Vec<Statement> {
+        let mut left = values.len() / self.columns;
+        let mut values = values.into_iter();
+        let mut out = Vec::new();
+        while left > 0 {
+            let rows = left.min(self.per_statement);
+            let sql: std::sync::Arc<str> = if rows == self.per_statement {
+                let full = match self.full.take() {
+                    Some(f) => f,
+                    None => self.sql(rows).into(),
+                };
+                self.full = Some(full.clone());
+                full
+            } else {
+                self.sql(rows).into()
+            };
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for v in values.by_ref().take(rows * self.columns) {
+                q = bind(q, v);
+            }
+            out.push(q);
+            left -= rows;
+        }
+        out
+    }
+}
+
+/// Binds one [`Bind`] value.
+pub(crate) fn bind(
+    q: sqlx::query::Query<'_, Any, sqlx::any::AnyArguments>,
+    v: Bind,
+) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+    match v {
+        Bind::Int(i) => q.bind(i),
+        Bind::Text(t) => q.bind(t),
+        Bind::Null => q.bind(None::<String>),
     }
 }
 

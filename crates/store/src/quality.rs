@@ -2,7 +2,7 @@
 //! summary kept at import (DECISIONS 43), the 案-件比, the plea-leniency rate, event counts, the
 //! time limits' overdue cases and the process-monitoring hits.
 use crate::org::{ImportReport, Unit};
-use crate::{Actor, Change, Result, Store, StoreError};
+use crate::{Actor, Bind, Change, Result, Rows, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use duban_domain::import::{self, CellError, CheckedCases, Table};
 use duban_domain::quality::{self as q, CaseRatio, Event, QualityRules};
@@ -18,6 +18,293 @@ struct Derived {
     summary: q::CaseSummary,
     limit: Option<(NaiveDate, NaiveDate, Option<NaiveDate>)>,
     hits: Vec<(String, NaiveDate)>,
+}
+
+/// The page cache of a connection writing case events (1 GB; the usual is 64 MB).
+const IMPORT_CACHE: &str = "PRAGMA cache_size=-1048576";
+
+/// From this many events on, an import into no more events than it brings builds the secondary
+/// indexes below after writing (DECISIONS 56).
+const BULK_EVENTS: usize = 1_000_000;
+
+/// The secondary indexes of cases and events, as the migration creates them.
+const BULK_INDEXES: &[(&str, &str)] = &[
+    (
+        "cases_unit_entry",
+        "CREATE INDEX cases_unit_entry ON cases(unit_id, entry_on, case_type)",
+    ),
+    (
+        "cases_unit_concluded",
+        "CREATE INDEX cases_unit_concluded ON cases(unit_id, concluded_on, case_type, plea)",
+    ),
+    (
+        "cases_due",
+        "CREATE INDEX cases_due ON cases(limit_due, unit_id) WHERE limit_due IS NOT NULL",
+    ),
+    (
+        "cases_irregular",
+        "CREATE INDEX cases_irregular ON cases(unit_id) WHERE irregular = 1",
+    ),
+    (
+        "case_events_extra",
+        "CREATE INDEX case_events_extra ON case_events(extra_entry_on, on_date, event, case_type) WHERE extra_entry_on IS NOT NULL",
+    ),
+    (
+        "case_events_unit_extra",
+        "CREATE INDEX case_events_unit_extra ON case_events(unit_id, extra_entry_on, on_date, event, case_type) WHERE extra_entry_on IS NOT NULL",
+    ),
+];
+
+/// The row writers of a case import: cases, events, months, days, tags, hits (the order in which
+/// they may be written).
+fn case_table_rows(backend: crate::Backend) -> [Rows; 6] {
+    [
+        Rows::new(
+            backend,
+            "INSERT INTO cases (id, case_no, unit_id, case_type, tags, entry_on, irregular, concluded_on, plea, limit_start, limit_due, limit_end)",
+            "",
+            12,
+        ),
+        Rows::new(
+            backend,
+            "INSERT INTO case_events (case_id, event, on_date, unit_id, case_type, extra_entry_on)",
+            "",
+            6,
+        ),
+        Rows::new(
+            backend,
+            "INSERT INTO case_event_months (unit_id, month, case_type, event, n)",
+            "ON CONFLICT (unit_id, month, case_type, event) DO UPDATE SET n = case_event_months.n + excluded.n",
+            5,
+        ),
+        Rows::new(
+            backend,
+            "INSERT INTO case_event_days (on_date, unit_id, case_type, event, n)",
+            "ON CONFLICT (on_date, unit_id, case_type, event) DO UPDATE SET n = case_event_days.n + excluded.n",
+            5,
+        ),
+        Rows::new(
+            backend,
+            "INSERT INTO case_tags (tag, case_id)",
+            "ON CONFLICT DO NOTHING",
+            2,
+        ),
+        Rows::new(
+            backend,
+            "INSERT INTO case_hits (case_id, rule, on_date)",
+            "ON CONFLICT DO NOTHING",
+            3,
+        ),
+    ]
+}
+
+/// What [`case_rows`] leaves to the writer besides the rows it sent.
+struct Made {
+    added: usize,
+    cases_added: usize,
+    /// rows of held cases whose summary changed, as the `cases` columns
+    updates: Vec<[Bind; 12]>,
+}
+
+/// Works out every touched case's rows (new events, summary, tags, hits) and the day and month
+/// counts, and sends them to the writer in whole statements: a new case before its events,
+/// every case before tags and hits. `None` when the writer stopped listening.
+#[allow(clippy::too_many_arguments)]
+fn case_rows(
+    cases: &[import::CaseRow],
+    events: &[(u32, NaiveDate, u16)],
+    event_names: &[String],
+    ids: &[(i64, bool)],
+    mut held: HashMap<i64, Vec<Event>>,
+    existing: &HashMap<String, (i64, i64, String, String)>,
+    rules: &QualityRules,
+    cal: &duban_domain::calendar::WorkCalendar,
+    backend: crate::Backend,
+    tx: &tokio::sync::mpsc::Sender<crate::Statement>,
+) -> Option<Made> {
+    let [
+        mut case_rows,
+        mut event_rows,
+        mut month_rows,
+        mut day_rows,
+        mut tag_rows,
+        mut hit_rows,
+    ] = case_table_rows(backend);
+    let send = |statements: Vec<crate::Statement>| {
+        statements.into_iter().all(|q| tx.blocking_send(q).is_ok())
+    };
+    // a new case's events wait until the case itself is sent (foreign key)
+    let mut waiting: Vec<[Bind; 6]> = Vec::new();
+    // each day's text made once (days counted from the first event's)
+    let first = events.iter().map(|e| e.1).min().unwrap_or_default();
+    let mut day_text: Vec<Option<String>> = Vec::new();
+    let mut day = |d: NaiveDate| -> Bind {
+        let Ok(i) = usize::try_from((d - first).num_days()) else {
+            return Bind::Text(d.to_string());
+        };
+        if i >= day_text.len() {
+            day_text.resize(i + 1, None);
+        }
+        Bind::Text(day_text[i].get_or_insert_with(|| d.to_string()).clone())
+    };
+    // events per (day, unit, case type, event)
+    let mut days: rustc_hash::FxHashMap<(NaiveDate, i64, usize, u16), i64> = Default::default();
+    let mut made = Made {
+        added: 0,
+        cases_added: 0,
+        updates: Vec::new(),
+    };
+    let mut start = 0;
+    while start < events.len() {
+        let idx = events[start].0;
+        let end = start + events[start..].partition_point(|e| e.0 == idx);
+        let c = &cases[idx as usize];
+        let kind = q::CASE_TYPES
+            .iter()
+            .position(|t| *t == c.case_type)
+            .unwrap_or_default();
+        let (id, old) = ids[idx as usize];
+        let mut all = held.remove(&id).unwrap_or_default();
+        let mut fresh = Vec::new();
+        let base = 1_i64 << 40; // after every held event's sequence
+        for (k, (_, on, ev)) in events[start..end].iter().enumerate() {
+            let name = &event_names[*ev as usize];
+            if all.iter().any(|e| e.on == *on && &e.name == name) {
+                continue;
+            }
+            fresh.push((*on, *ev));
+            all.push(Event {
+                on: *on,
+                seq: base + k as i64,
+                name: name.clone(),
+            });
+        }
+        start = end;
+        if fresh.is_empty() && old {
+            continue;
+        }
+        made.added += fresh.len();
+        let d = derive(&all, &c.case_type, rules, cal);
+        let entry = d.summary.entry_on;
+        for (on, ev) in fresh {
+            let name = &event_names[ev as usize];
+            let extra = match entry {
+                Some(d) if rules.is_extra(name) => day(d),
+                _ => Bind::Null,
+            };
+            let row = [
+                Bind::Int(id),
+                name.as_str().into(),
+                day(on),
+                Bind::Int(c.unit_id),
+                c.case_type.as_str().into(),
+                extra,
+            ];
+            if old {
+                event_rows.push(row);
+            } else {
+                waiting.push(row);
+            }
+            *days.entry((on, c.unit_id, kind, ev)).or_insert(0) += 1;
+        }
+        let (ls, ld, le) = match d.limit {
+            Some((s, due, end)) => (Some(s), Some(due), end),
+            None => (None, None, None),
+        };
+        let known_tags: Vec<&str> = existing
+            .get(&c.case_no)
+            .map(|e| e.3.split(';').filter(|t| !t.is_empty()).collect())
+            .unwrap_or_default();
+        let mut all_tags = known_tags.clone();
+        for t in c.tags.iter().filter(|t| !known_tags.contains(&t.as_str())) {
+            all_tags.push(t);
+            tag_rows.push([t.as_str().into(), Bind::Int(id)]);
+        }
+        for (rule, on) in d.hits {
+            hit_rows.push([Bind::Int(id), rule.into(), day(on)]);
+        }
+        let mut opt = |d: Option<NaiveDate>| d.map_or(Bind::Null, &mut day);
+        let row = [
+            Bind::Int(id),
+            c.case_no.as_str().into(),
+            Bind::Int(c.unit_id),
+            c.case_type.as_str().into(),
+            all_tags.join(";").into(),
+            opt(entry),
+            Bind::Int(i64::from(d.summary.irregular)),
+            opt(d.summary.concluded_on),
+            Bind::Int(i64::from(d.summary.plea)),
+            opt(ls),
+            opt(ld),
+            opt(le),
+        ];
+        if old {
+            made.updates.push(row);
+            continue;
+        }
+        case_rows.push(row);
+        made.cases_added += 1;
+        if case_rows.full() {
+            // every case so far goes out: their events may follow
+            if !send(case_rows.take_full()) {
+                return None;
+            }
+            for r in waiting.drain(..) {
+                event_rows.push(r);
+            }
+        }
+        if event_rows.full() && !send(event_rows.take_full()) {
+            return None;
+        }
+    }
+    for r in waiting {
+        event_rows.push(r);
+    }
+    let mut months: rustc_hash::FxHashMap<(i64, i32, u32, usize, u16), i64> = Default::default();
+    for ((on, unit, kind, ev), n) in &days {
+        *months
+            .entry((*unit, on.year(), on.month(), *kind, *ev))
+            .or_insert(0) += n;
+    }
+    let mut months: Vec<_> = months.into_iter().collect();
+    months.sort_unstable();
+    for mut rows in [case_rows, event_rows] {
+        if !send(rows.take_all()) {
+            return None;
+        }
+    }
+    for ((unit, y, m, kind, ev), n) in months {
+        month_rows.push([
+            Bind::Int(unit),
+            Bind::Text(format!("{y:04}-{m:02}")),
+            q::CASE_TYPES[kind].into(),
+            event_names[ev as usize].as_str().into(),
+            Bind::Int(n),
+        ]);
+        if month_rows.full() && !send(month_rows.take_full()) {
+            return None;
+        }
+    }
+    let mut days: Vec<_> = days.into_iter().collect();
+    days.sort_unstable();
+    for ((on, unit, kind, ev), n) in days {
+        day_rows.push([
+            day(on),
+            Bind::Int(unit),
+            q::CASE_TYPES[kind].into(),
+            event_names[ev as usize].as_str().into(),
+            Bind::Int(n),
+        ]);
+        if day_rows.full() && !send(day_rows.take_full()) {
+            return None;
+        }
+    }
+    for mut rows in [month_rows, day_rows, tag_rows, hit_rows] {
+        if !send(rows.take_all()) {
+            return None;
+        }
+    }
+    Some(made)
 }
 
 fn derive(
@@ -60,10 +347,6 @@ fn derive(
         limit,
         hits: q::monitor(events, &rules.monitoring),
     }
-}
-
-fn opt_date(d: Option<NaiveDate>) -> serde_json::Value {
-    d.map_or(serde_json::Value::Null, |d| json!(d.to_string()))
 }
 
 /// Figures of a unit (or subtree) over a period, optionally for one case type and one tag.
@@ -215,6 +498,19 @@ impl Store {
         actor: &Actor,
         checked: CheckedCases,
     ) -> Result<ImportReport> {
+        self.import_checked_cases_bulk_from(actor, checked, BULK_EVENTS)
+            .await
+    }
+
+    /// [`Store::import_checked_cases`] with the size from which indexes are built afterwards;
+    /// 0 always builds them afterwards (tests take the bulk path with small files).
+    #[doc(hidden)]
+    pub async fn import_checked_cases_bulk_from(
+        &self,
+        actor: &Actor,
+        checked: CheckedCases,
+        bulk_from: usize,
+    ) -> Result<ImportReport> {
         let rules = self.quality_rules().await?;
         let cal = self.work_calendar().await?;
         let CheckedCases {
@@ -222,18 +518,69 @@ impl Store {
             events,
             event_names,
         } = checked;
+        let mut w = self.write(actor).await?;
+        let sqlite = w.backend == crate::Backend::Sqlite;
+        if sqlite {
+            // a nationwide file touches indexes far larger than the usual page cache
+            sqlx::raw_sql(IMPORT_CACHE).execute(&mut *w.tx).await?;
+        }
+        let out = self
+            .write_cases(&mut w, &rules, &cal, cases, events, event_names, bulk_from)
+            .await;
+        if sqlite {
+            sqlx::raw_sql(crate::SQLITE_CACHE)
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        let report = out?;
+        w.commit().await?;
+        tracing::debug!("cases import: committed");
+        Ok(report)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write_cases(
+        &self,
+        w: &mut crate::Write,
+        rules: &QualityRules,
+        cal: &duban_domain::calendar::WorkCalendar,
+        cases: Vec<import::CaseRow>,
+        events: Vec<(u32, NaiveDate, u16)>,
+        event_names: Vec<String>,
+        bulk_from: usize,
+    ) -> Result<ImportReport> {
+        let t0 = std::time::Instant::now();
         let extras: Vec<[&str; 1]> = rules
             .events
             .iter()
             .filter(|e| e.kind == q::EventKind::Extra)
             .map(|e| [e.name.as_str()])
             .collect();
-        let mut w = self.write(actor).await?;
-        // the cases already held
-        let t0 = std::time::Instant::now();
-        let mut writing = std::time::Duration::ZERO;
+        // ids: existing ones, new ones given here (every write holds the audit chain's lock)
+        let mut next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
+            .fetch_one(&mut *w.tx)
+            .await?;
+        // the cases already held: all of them when they are fewer than the file's, else looked
+        // up by number
         let mut existing: HashMap<String, (i64, i64, String, String)> = HashMap::new();
-        for chunk in cases.chunks(50_000) {
+        let held_cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+            .fetch_one(&mut *w.tx)
+            .await?;
+        if held_cases as usize <= cases.len() {
+            for r in sqlx::query("SELECT case_no, id, unit_id, case_type, tags FROM cases")
+                .fetch_all(&mut *w.tx)
+                .await?
+            {
+                existing.insert(
+                    r.try_get(0)?,
+                    (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
+                );
+            }
+        }
+        for chunk in cases
+            .chunks(50_000)
+            .filter(|_| held_cases as usize > cases.len())
+        {
             let nos: Vec<[&str; 1]> = chunk.iter().map(|c| [c.case_no.as_str()]).collect();
             for r in sqlx::query(crate::sqlf!(
                 "SELECT c.case_no, c.id, c.unit_id, c.case_type, c.tags FROM cases c WHERE c.case_no IN (SELECT j.value ->> 0 FROM {})",
@@ -274,10 +621,6 @@ impl Store {
             problems.truncate(import::MAX_LISTED_PROBLEMS);
             return Err(StoreError::Import(problems));
         }
-        // ids: existing ones, new ones given here (every write holds the audit chain's lock)
-        let mut next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
-            .fetch_one(&mut *w.tx)
-            .await?;
         let ids: Vec<(i64, bool)> = cases
             .iter()
             .map(|c| match existing.get(&c.case_no) {
@@ -308,234 +651,99 @@ impl Store {
                 });
             }
         }
+        // a large import into few held events builds the secondary indexes afterwards, in one
+        // sorted pass, instead of updating them row by row (SQLite only: on PostgreSQL a dropped
+        // index would lock readers out of the table until the import commits)
+        let held_events: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM case_events")
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let bulk = w.backend == crate::Backend::Sqlite
+            && events.len() >= bulk_from
+            && (bulk_from == 0 || events.len() as i64 >= held_events);
+        if bulk {
+            for (name, _) in BULK_INDEXES {
+                sqlx::raw_sql(crate::sqlf!("DROP INDEX {name}"))
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+        }
         tracing::debug!(
             secs = t0.elapsed().as_secs_f64(),
+            bulk,
             "cases import: held cases and events read"
         );
-        // per case (events are sorted by case): the new events, then everything derived
-        // new cases and events go in as they are made, in JSON arrays of CHUNK (a nationwide
-        // year never sits in memory as JSON)
-        const CHUNK: usize = 50_000;
-        let names_json: Vec<String> = event_names
-            .iter()
-            .map(|n| serde_json::to_string(n).unwrap_or_default())
-            .collect();
-        let mut ev_json = String::new();
-        let mut ev_n = 0usize;
-        let mut new_cases: Vec<serde_json::Value> = Vec::new();
-        let mut cases_added = 0usize;
-        // events per (day, unit, case type, event), written sorted at the end
-        let mut days: HashMap<(NaiveDate, i64, &str, u16), i64> = HashMap::new();
-        let mut updates: Vec<serde_json::Value> = Vec::new();
-        let mut tags: Vec<serde_json::Value> = Vec::new();
-        let mut hits: Vec<serde_json::Value> = Vec::new();
-        let mut added = 0usize;
-        let mut start = 0;
-        while start < events.len() {
-            let idx = events[start].0;
-            let end = start + events[start..].partition_point(|e| e.0 == idx);
-            let c = &cases[idx as usize];
-            let (id, old) = ids[idx as usize];
-            let mut all = held.remove(&id).unwrap_or_default();
-            let mut fresh = Vec::new();
-            let mut fresh_ix = Vec::new();
-            let base = 1_i64 << 40; // after every held event's sequence
-            for (k, (_, on, ev)) in events[start..end].iter().enumerate() {
-                let name = &event_names[*ev as usize];
-                if all.iter().any(|e| e.on == *on && &e.name == name) {
-                    continue;
-                }
-                let e = Event {
-                    on: *on,
-                    seq: base + k as i64,
-                    name: name.clone(),
-                };
-                fresh.push(e.clone());
-                fresh_ix.push(*ev);
-                all.push(e);
-            }
-            start = end;
-            if fresh.is_empty() && old {
-                continue;
-            }
-            added += fresh.len();
-            let d = derive(&all, &c.case_type, &rules, &cal);
-            let entry = d.summary.entry_on;
-            let type_json = serde_json::to_string(&c.case_type).unwrap_or_default();
-            for (e, ev) in fresh.iter().zip(&fresh_ix) {
-                use std::fmt::Write as _;
-                let extra = match entry {
-                    Some(d) if rules.is_extra(&e.name) => format!("\"{d}\""),
-                    _ => "null".into(),
-                };
-                if ev_n > 0 {
-                    ev_json.push(',');
-                }
-                let _ = write!(
-                    ev_json,
-                    "[{id},{},\"{}\",{},{type_json},{extra}]",
-                    names_json[*ev as usize], e.on, c.unit_id
-                );
-                ev_n += 1;
-                *days
-                    .entry((e.on, c.unit_id, c.case_type.as_str(), *ev))
-                    .or_insert(0) += 1;
-            }
-            let (ls, ld, le) = match d.limit {
-                Some((s, due, end)) => (Some(s), Some(due), end),
-                None => (None, None, None),
-            };
-            let known_tags: Vec<String> = existing
-                .get(&c.case_no)
-                .map(|e| {
-                    e.3.split(';')
-                        .filter(|t| !t.is_empty())
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let mut all_tags = known_tags.clone();
-            all_tags.extend(c.tags.iter().filter(|t| !known_tags.contains(t)).cloned());
-            let row = json!([
-                id,
-                c.case_no,
-                c.unit_id,
-                c.case_type,
-                all_tags.join(";"),
-                opt_date(entry),
-                i64::from(d.summary.irregular),
-                opt_date(d.summary.concluded_on),
-                i64::from(d.summary.plea),
-                opt_date(ls),
-                opt_date(ld),
-                opt_date(le)
-            ]);
-            for t in c.tags.iter().filter(|t| !known_tags.contains(t)) {
-                tags.push(json!([t, id]));
-            }
-            for (rule, on) in d.hits {
-                hits.push(json!([id, rule, on.to_string()]));
-            }
-            if old {
-                updates.push(row);
-            } else {
-                new_cases.push(row);
-            }
-            if ev_n >= CHUNK || new_cases.len() >= CHUNK {
-                cases_added += new_cases.len();
-                let t = std::time::Instant::now();
-                self.insert_cases_and_events(&mut w, &mut new_cases, &mut ev_json)
-                    .await?;
-                writing += t.elapsed();
-                ev_n = 0;
-            }
-        }
-        cases_added += new_cases.len();
-        self.insert_cases_and_events(&mut w, &mut new_cases, &mut ev_json)
-            .await?;
-        for u in &updates {
-            let v = |i: usize| u[i].as_str().map(String::from);
-            let id = u[0].as_i64().unwrap_or_default();
-            sqlx::query(
-                "UPDATE cases SET entry_on = $2, irregular = $3, concluded_on = $4, plea = $5, limit_start = $6, limit_due = $7, limit_end = $8, \
-                 tags = $9 WHERE id = $1",
+        // per case (events are sorted by case): what its events make of it, worked out on a
+        // thread of its own while this one writes the rows it sends (DECISIONS 56)
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Statement>(2);
+        let backend = w.backend;
+        let (rules2, cal2) = (rules.clone(), cal.clone());
+        let producer = tokio::task::spawn_blocking(move || {
+            case_rows(
+                &cases,
+                &events,
+                &event_names,
+                &ids,
+                held,
+                &existing,
+                &rules2,
+                &cal2,
+                backend,
+                &tx,
             )
-            .bind(id)
-            .bind(v(5))
-            .bind(u[6].as_i64().unwrap_or_default())
-            .bind(v(7))
-            .bind(u[8].as_i64().unwrap_or_default())
-            .bind(v(9))
-            .bind(v(10))
-            .bind(v(11))
-            .bind(v(4).unwrap_or_default())
-            .execute(&mut *w.tx)
-            .await?;
+        });
+        while let Some(q) = rx.recv().await {
+            q.execute(&mut *w.tx).await?;
         }
-        // the held extra steps of the updated cases follow their case's entry day
-        for chunk in updates.chunks(20_000) {
+        let Ok(Some(made)) = producer.await else {
+            return Err(StoreError::Invalid("案件导入中断".into()));
+        };
+        // the held extra steps of the updated cases follow their case's entry day (below)
+        let update_ids: Vec<[i64; 1]> = made
+            .updates
+            .iter()
+            .map(|u| match u[0] {
+                Bind::Int(id) => [id],
+                _ => [0],
+            })
+            .collect();
+        for u in made.updates {
+            let mut q = sqlx::query(
+                "UPDATE cases SET tags = $5, entry_on = $6, irregular = $7, concluded_on = $8, plea = $9, limit_start = $10, limit_due = $11, \
+                 limit_end = $12 WHERE id = $1 AND case_no = $2 AND unit_id = $3 AND case_type = $4",
+            );
+            for v in u {
+                q = crate::bind(q, v);
+            }
+            q.execute(&mut *w.tx).await?;
+        }
+        for chunk in update_ids.chunks(20_000) {
             sqlx::query(crate::sqlf!(
                 "UPDATE case_events SET extra_entry_on = (SELECT c.entry_on FROM cases c WHERE c.id = case_events.case_id) \
                  WHERE case_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {j}) AND event IN (SELECT x.value ->> 0 FROM {x})",
                 j = self.json_rows(1),
                 x = self.json_rows(2).replacen(") j", ") x", 1)
             ))
-            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
+            .bind(serde_json::to_string(chunk).unwrap_or_default())
             .bind(serde_json::to_string(&extras).unwrap_or_default())
             .execute(&mut *w.tx)
             .await?;
         }
         tracing::debug!(
             secs = t0.elapsed().as_secs_f64(),
-            writing = writing.as_secs_f64(),
-            "cases import: cases and events written"
+            "cases import: cases, events, aggregates, tags and hits written"
         );
-        let mut months: HashMap<(i64, String, &str, u16), i64> = HashMap::new();
-        for ((on, unit, kind, ev), n) in &days {
-            *months
-                .entry((*unit, on.format("%Y-%m").to_string(), *kind, *ev))
-                .or_insert(0) += n;
+        if bulk {
+            for (_, sql) in BULK_INDEXES {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+            tracing::debug!(
+                secs = t0.elapsed().as_secs_f64(),
+                "cases import: indexes built"
+            );
         }
-        let mut months: Vec<_> = months.into_iter().collect();
-        months.sort_unstable();
-        for chunk in months.chunks(50_000) {
-            let rows: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|((unit, month, kind, ev), n)| {
-                    json!([unit, month, kind, event_names[*ev as usize], n])
-                })
-                .collect();
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO case_event_months (unit_id, month, case_type, event, n) SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, \
-                 j.value ->> 2, j.value ->> 3, CAST(j.value ->> 4 AS BIGINT) FROM {} WHERE true \
-                 ON CONFLICT (unit_id, month, case_type, event) DO UPDATE SET n = case_event_months.n + excluded.n",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::Value::Array(rows).to_string())
-            .execute(&mut *w.tx)
-            .await?;
-        }
-        let mut days: Vec<_> = days.into_iter().collect();
-        days.sort_unstable();
-        for chunk in days.chunks(50_000) {
-            let rows: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|((on, unit, kind, ev), n)| {
-                    json!([on.to_string(), unit, kind, event_names[*ev as usize], n])
-                })
-                .collect();
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO case_event_days (on_date, unit_id, case_type, event, n) SELECT j.value ->> 0, CAST(j.value ->> 1 AS BIGINT), \
-                 j.value ->> 2, j.value ->> 3, CAST(j.value ->> 4 AS BIGINT) FROM {} WHERE true \
-                 ON CONFLICT (on_date, unit_id, case_type, event) DO UPDATE SET n = case_event_days.n + excluded.n",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::Value::Array(rows).to_string())
-            .execute(&mut *w.tx)
-            .await?;
-        }
-        for chunk in tags.chunks(50_000) {
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO case_tags (tag, case_id) SELECT j.value ->> 0, CAST(j.value ->> 1 AS BIGINT) FROM {} WHERE true ON CONFLICT DO NOTHING",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
-            .execute(&mut *w.tx)
-            .await?;
-        }
-        for chunk in hits.chunks(50_000) {
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO case_hits (case_id, rule, on_date) SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, j.value ->> 2 FROM {} WHERE true ON CONFLICT DO NOTHING",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::Value::Array(chunk.to_vec()).to_string())
-            .execute(&mut *w.tx)
-            .await?;
-        }
-        tracing::debug!(
-            secs = t0.elapsed().as_secs_f64(),
-            "cases import: aggregates, tags and hits written"
-        );
+        let (added, cases_added) = (made.added, made.cases_added);
         w.audit(Change {
             action: "cases.import",
             entity: "case_events",
@@ -543,48 +751,15 @@ impl Store {
             unit_id: None,
             before: None,
             after: Some(
-                json!({"events": added, "new_cases": cases_added, "updated_cases": updates.len()}),
+                json!({"events": added, "new_cases": cases_added, "updated_cases": update_ids.len()}),
             ),
         })
         .await?;
-        w.commit().await?;
         Ok(ImportReport {
             created: added,
-            updated: updates.len(),
+            updated: update_ids.len(),
             departments_created: 0,
         })
-    }
-
-    /// Writes a chunk of new cases, then of events (a JSON array's items, without brackets).
-    async fn insert_cases_and_events(
-        &self,
-        w: &mut crate::Write,
-        cases: &mut Vec<serde_json::Value>,
-        events: &mut String,
-    ) -> Result<()> {
-        if !cases.is_empty() {
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO cases (id, case_no, unit_id, case_type, tags, entry_on, irregular, concluded_on, plea, limit_start, limit_due, limit_end) \
-                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, CAST(j.value ->> 2 AS BIGINT), j.value ->> 3, j.value ->> 4, j.value ->> 5, \
-                 CAST(j.value ->> 6 AS BIGINT), j.value ->> 7, CAST(j.value ->> 8 AS BIGINT), j.value ->> 9, j.value ->> 10, j.value ->> 11 FROM {}",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::Value::Array(std::mem::take(cases)).to_string())
-            .execute(&mut *w.tx)
-            .await?;
-        }
-        if !events.is_empty() {
-            let body = format!("[{}]", std::mem::take(events));
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO case_events (case_id, event, on_date, unit_id, case_type, extra_entry_on) \
-                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, j.value ->> 2, CAST(j.value ->> 3 AS BIGINT), j.value ->> 4, j.value ->> 5 FROM {}",
-                self.json_rows(1)
-            ))
-            .bind(body)
-            .execute(&mut *w.tx)
-            .await?;
-        }
-        Ok(())
     }
 
     /// The figures of a unit (or its subtree) over [from, to].
