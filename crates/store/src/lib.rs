@@ -516,12 +516,6 @@ pub(crate) enum Bind {
     Null,
 }
 
-impl From<i64> for Bind {
-    fn from(v: i64) -> Bind {
-        Bind::Int(v)
-    }
-}
-
 impl From<String> for Bind {
     fn from(v: String) -> Bind {
         Bind::Text(v)
@@ -531,12 +525,6 @@ impl From<String> for Bind {
 impl From<&str> for Bind {
     fn from(v: &str) -> Bind {
         Bind::Text(v.to_string())
-    }
-}
-
-impl<T: Into<Bind>> From<Option<T>> for Bind {
-    fn from(v: Option<T>) -> Bind {
-        v.map_or(Bind::Null, Into::into)
     }
 }
 
