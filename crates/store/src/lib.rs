@@ -278,9 +278,10 @@ impl Store {
         let opts = if backend == Backend::Sqlite {
             opts.after_connect(|conn, _| {
                 Box::pin(async move {
+                    // 16 KB pages for a database this creates (an existing one keeps its own: DECISIONS 57);
                     // WAL for concurrent readers; FULL sync so that an acknowledged write survives a crash.
                     sqlx::raw_sql(
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;",
+                        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;",
                     )
                     .execute(&mut *conn)
                     .await?;
