@@ -10,8 +10,8 @@ bin=./target/release/duban
 dir=$(mktemp -d)
 db=${1:-sqlite://$dir/duban.db}
 port=18080
-echo "== generator: duban demo --scale nation"
-/usr/bin/time -f "generator: %e s wall, %M KiB peak RSS" $bin --db "$db" demo --scale nation | head -2
+echo "== generator: duban demo --scale nation --cases-per-unit 0"
+/usr/bin/time -f "generator: %e s wall, %M KiB peak RSS" $bin --db "$db" demo --scale nation --cases-per-unit 0 | head -2
 DUBAN_LOG=warn $bin --db "$db" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT

@@ -17,6 +17,18 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A line to standard output. A reader that went away (`duban demo | head -2`) is not an error:
+/// the command goes on to its end instead of panicking; any other failure to write is one.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        match writeln!(std::io::stdout().lock(), $($arg)*) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e),
+            _ => Ok(()),
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "duban",
@@ -377,22 +389,23 @@ fn print_import_errors(e: StoreError) -> anyhow::Error {
     e.into()
 }
 
-fn print_logins(listen: Option<&str>) {
-    println!(
+fn print_logins(listen: Option<&str>) -> std::io::Result<()> {
+    out!(
         "演示账号（密码均为 {}）/ demo logins (password {}):",
         duban_store::demo::DEMO_PASSWORD,
         duban_store::demo::DEMO_PASSWORD
-    );
+    )?;
     for (login, name, role, unit, subtree) in duban_store::demo::DEMO_USERS {
-        println!(
+        out!(
             "  {login:<12} {:<10} {unit}{}  {name}",
             role.as_str(),
             if subtree { " +下级" } else { "" }
-        );
+        )?;
     }
     if let Some(l) = listen {
-        println!("打开 / open: http://{l}/");
+        out!("打开 / open: http://{l}/")?;
     }
+    Ok(())
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -420,8 +433,8 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             store.seed_calendar().await?;
             if demo {
                 let r = store.load_demo().await?;
-                println!("演示数据已就绪：{} 个单位，{} 名人员", r.units, r.staff);
-                print_logins(Some(&listen));
+                out!("演示数据已就绪：{} 个单位，{} 名人员", r.units, r.staff)?;
+                print_logins(Some(&listen))?;
             }
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
@@ -469,20 +482,20 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             // the search dictionary loads ahead of the first search
             tokio::task::spawn_blocking(duban_store::search::warm_up);
             let app = duban_web::build_app(duban_web::AppState::new(store, web));
-            println!("Duban listening on http://{addr}/");
+            out!("Duban listening on http://{addr}/")?;
             tracing::info!(settings = ?settings, %addr, "serving");
             duban_web::serve(listener, app, shutdown_signal()).await?;
         }
         Cmd::Migrate => {
             store.migrate().await?;
-            println!("schema version {}", store.schema_version().await?);
+            out!("schema version {}", store.schema_version().await?)?;
         }
         Cmd::Healthcheck { .. } => {
             store.ping().await?;
-            println!(
+            out!(
                 "ok: database answers, schema version {}",
                 store.schema_version().await?
-            );
+            )?;
         }
         Cmd::Demo {
             scale,
@@ -493,53 +506,55 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 Some("nation") => {
                     let t = std::time::Instant::now();
                     let r = store.load_nation().await?;
-                    println!(
+                    out!(
                         "nationwide organisation generated in {:.1}s",
                         t.elapsed().as_secs_f64()
-                    );
+                    )?;
                     let t = std::time::Instant::now();
                     let n = store.load_nation_rectification().await?;
                     let t2 = std::time::Instant::now();
                     let l = store.load_nation_letters().await?;
-                    println!(
+                    out!(
                         "letters: {} generated in {:.1}s",
                         l.letters,
                         t2.elapsed().as_secs_f64()
-                    );
+                    )?;
                     let t3 = std::time::Instant::now();
                     let rec = store.load_nation_records().await?;
-                    println!(
+                    out!(
                         "records: {} monthly filings, {} records ({} units planted as under-reporting) in {:.1}s",
                         rec.filings,
                         rec.records,
                         rec.planted.len(),
                         t3.elapsed().as_secs_f64()
-                    );
+                    )?;
                     let t4 = std::time::Instant::now();
                     let c = store.load_nation_cases(cases_per_unit).await?;
-                    println!(
+                    out!(
                         "cases: {} cases, {} events in {:.1}s",
                         c.cases,
                         c.events,
                         t4.elapsed().as_secs_f64()
-                    );
+                    )?;
                     store.checkpoint().await?;
-                    println!(
+                    out!(
                         "rectification: the party plan issued to {} units, {} tasks, {} ledger entries, in {:.1}s",
                         n.units,
                         n.tasks,
                         n.ledger_entries,
                         t.elapsed().as_secs_f64()
-                    );
+                    )?;
                     r
                 }
                 Some(other) => bail!("unknown scale {other:?} (use: nation)"),
             };
-            println!(
+            out!(
                 "演示数据已就绪：{} 个单位，{} 名人员，新建账号 {} 个",
-                r.units, r.staff, r.users_created
-            );
-            print_logins(None);
+                r.units,
+                r.staff,
+                r.users_created
+            )?;
+            print_logins(None)?;
         }
         Cmd::Import {
             what: ImportCmd::Ledger { file, plan, unit },
@@ -555,7 +570,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 .import_ledger(&Actor::system("cli"), unit.id, &plan, &table)
                 .await
                 .map_err(print_import_errors)?;
-            println!("导入完成：新增任务 {}，更新任务 {}", r.created, r.updated);
+            out!("导入完成：新增任务 {}，更新任务 {}", r.created, r.updated)?;
         }
         Cmd::Export {
             what: ExportCmd::Ledger { plan, as_of, out },
@@ -569,11 +584,11 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             let rows = store.ledger_sheet(p.id, as_of).await?;
             std::fs::write(&out, duban_publish::ledger::write_ledger(&rows)?)
                 .with_context(|| format!("writing {out}"))?;
-            println!(
+            out!(
                 "{}：{} 项任务，截至 {as_of}，已写入 {out}",
                 p.title,
                 rows.len()
-            );
+            )?;
         }
         Cmd::Import {
             what:
@@ -598,7 +613,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     .import_checked_records(&actor, checked)
                     .await
                     .map_err(print_import_errors)?;
-                println!("导入完成：新增 {}", r.created);
+                out!("导入完成：新增 {}", r.created)?;
                 return Ok(ExitCode::SUCCESS);
             }
             if kind == "cases" {
@@ -608,10 +623,11 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     .import_checked_cases(&actor, checked)
                     .await
                     .map_err(print_import_errors)?;
-                println!(
+                out!(
                     "导入完成：新增事件 {}，更新已有案件 {}",
-                    r.created, r.updated
-                );
+                    r.created,
+                    r.updated
+                )?;
                 return Ok(ExitCode::SUCCESS);
             }
             let bytes = std::fs::read(file).with_context(|| format!("reading {file}"))?;
@@ -623,10 +639,12 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 _ => store.import_staff(&actor, &table, None).await,
             }
             .map_err(print_import_errors)?;
-            println!(
+            out!(
                 "导入完成：新增 {}，更新 {}，新建部门 {}",
-                r.created, r.updated, r.departments_created
-            );
+                r.created,
+                r.updated,
+                r.departments_created
+            )?;
         }
         Cmd::User {
             cmd:
@@ -655,12 +673,12 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 subtree,
             };
             let id = store.create_user(&Actor::system("cli"), &nu).await?;
-            println!(
+            out!(
                 "created user {login} (id {id}), role {} at {} {}",
                 role.as_str(),
                 unit.code,
                 unit.name
-            );
+            )?;
         }
         Cmd::User {
             cmd: UserCmd::Email { login, email },
@@ -672,7 +690,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             store
                 .set_email(&Actor::system("cli"), user.id, &email)
                 .await?;
-            println!("e-mail of {login} set");
+            out!("e-mail of {login} set")?;
         }
         Cmd::Sweep { as_of } => {
             let as_of = match as_of {
@@ -689,7 +707,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             };
             let t = std::time::Instant::now();
             let r = scheduler::run_once(&store, mailer.as_ref(), as_of).await?;
-            println!(
+            out!(
                 "sweep {as_of}: {} tasks watched, {} reminders and {} notices issued ({:.2}s); {} letters watched, {} reminders and {} notices issued ({:.2}s); {} staff reminded to file their records; {} reminded of a rectification report; {} e-mails sent, {} failed ({:.2}s)",
                 r.sweep.watched_tasks,
                 r.sweep.reminders,
@@ -704,7 +722,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 r.mailed,
                 r.mail_failed,
                 t.elapsed().as_secs_f64()
-            );
+            )?;
         }
         Cmd::User {
             cmd: UserCmd::Passwd { login },
@@ -716,12 +734,12 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             store
                 .set_password(&Actor::system("cli"), user.id, &read_password()?, None)
                 .await?;
-            println!("password set for {login}");
+            out!("password set for {login}")?;
         }
         Cmd::Audit {
             cmd: AuditCmd::Verify,
         } => match store.verify_audit().await? {
-            Ok(n) => println!("audit chain intact: {n} entries"),
+            Ok(n) => out!("audit chain intact: {n} entries")?,
             Err(fault) => {
                 eprintln!("audit chain BROKEN at {fault}");
                 return Ok(ExitCode::from(2));
@@ -735,14 +753,14 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             let n = store.backup(&mut f).await?;
             f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             std::fs::rename(&tmp, &to)?;
-            println!("backup written to {to}: {n} rows");
+            out!("backup written to {to}: {n} rows")?;
         }
         Cmd::Restore { from, force } => {
             let f = std::io::BufReader::new(
                 std::fs::File::open(&from).with_context(|| format!("opening {from}"))?,
             );
             let n = store.restore(f, force).await?;
-            println!("restored {n} rows from {from}");
+            out!("restored {n} rows from {from}")?;
         }
         Cmd::Records {
             cmd:
@@ -768,18 +786,18 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 )
                 .await?;
             if json {
-                println!(
+                out!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({ "flagged": flagged }))?
-                );
+                )?;
             } else {
                 for f in &flagged {
-                    println!("{} {}（{}）", f.unit_code, f.name, f.group);
+                    out!("{} {}（{}）", f.unit_code, f.name, f.group)?;
                     for r in &f.reasons {
-                        println!("  - {r}");
+                        out!("  - {r}")?;
                     }
                 }
-                println!("{from} 至 {to}：{} 个单位或部门报告偏少", flagged.len());
+                out!("{from} 至 {to}：{} 个单位或部门报告偏少", flagged.len())?;
             }
         }
         Cmd::Report { cmd } => {
@@ -789,13 +807,16 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     let plans = store.plans(&scope).await?;
                     if json {
                         let v: Vec<_> = plans.iter().map(|p| serde_json::json!({"id": p.id, "title": p.title, "unit": p.unit_name, "body": p.body, "tasks": p.tasks})).collect();
-                        println!("{}", serde_json::to_string_pretty(&v)?);
+                        out!("{}", serde_json::to_string_pretty(&v)?)?;
                     } else {
                         for p in plans {
-                            println!(
+                            out!(
                                 "{:>4}  {}  ({}, {} 项)",
-                                p.id, p.title, p.unit_name, p.tasks
-                            );
+                                p.id,
+                                p.title,
+                                p.unit_name,
+                                p.tasks
+                            )?;
                         }
                     }
                 }
@@ -819,9 +840,9 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     }
                     let c = store.record_counts(&u, subtree, from, to).await?;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&c)?);
+                        out!("{}", serde_json::to_string_pretty(&c)?)?;
                     } else {
-                        println!(
+                        out!(
                             "{}{}：{from} 至 {to}，人员 {}，记录 {} 件，零报告 {} 人次，未报送 {} 人次",
                             u.name,
                             if subtree { "及下级" } else { "" },
@@ -829,7 +850,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                             c.records,
                             c.zero_reports,
                             c.not_filed
-                        );
+                        )?;
                     }
                 }
                 ReportCmd::CaseRatio {
@@ -872,9 +893,9 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         )
                         .await?;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&f.report())?);
+                        out!("{}", serde_json::to_string_pretty(&f.report())?)?;
                     } else {
-                        println!(
+                        out!(
                             "{}{}：{from} 至 {to}，案 {}，件 {}，案件比 {}；审结 {} 件，其中认罪认罚 {} 件",
                             u.name,
                             if subtree { "及下级" } else { "" },
@@ -883,7 +904,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                             f.ratio.display(),
                             f.concluded,
                             f.with_plea
-                        );
+                        )?;
                     }
                 }
                 ReportCmd::Letters {
@@ -905,35 +926,35 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     }
                     let m = store.letter_metrics(&u, subtree, from, to, as_of).await?;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&m)?);
+                        out!("{}", serde_json::to_string_pretty(&m)?)?;
                     } else {
                         let pct = |r: &duban_domain::letters::Rate| {
                             r.rate
                                 .map(|x| format!("{:.1}%", x * 100.0))
                                 .unwrap_or_else(|| "—".into())
                         };
-                        println!(
+                        out!(
                             "{}{}：{from} 至 {to} 收到 {} 件（截至 {as_of}）",
                             u.name,
                             if subtree { "及下级" } else { "" },
                             m.received
-                        );
-                        println!(
+                        )?;
+                        out!(
                             "  7 日内程序性回复：应回复 {}，按期 {}，逾期回复 {}，逾期未回复 {}，按期率 {}",
                             m.ack.due,
                             m.ack.on_time,
                             m.ack.late,
                             m.ack.overdue_open,
                             pct(&m.ack)
-                        );
-                        println!(
+                        )?;
+                        out!(
                             "  3 个月内答复：应答复 {}，按期 {}，逾期答复 {}，逾期未答复 {}，按期率 {}",
                             m.reply.due,
                             m.reply.on_time,
                             m.reply.late,
                             m.reply.overdue_open,
                             pct(&m.reply)
-                        );
+                        )?;
                     }
                 }
                 ReportCmd::Bulletin {
@@ -991,27 +1012,29 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     let v = serde_json::json!({"plan": p.title, "as_of": as_of.to_string(), "total": s.total,
                         "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term});
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&v)?);
+                        out!("{}", serde_json::to_string_pretty(&v)?)?;
                     } else {
-                        println!("{}（截至 {as_of}）：共 {} 项", p.title, s.total);
-                        println!(
+                        out!("{}（截至 {as_of}）：共 {} 项", p.title, s.total)?;
+                        out!(
                             "  立行立改 {} 项：已完成 {}，未完成 {}，逾期 {}",
                             s.immediate.total,
                             s.immediate.closed,
                             s.immediate.open,
                             s.immediate.overdue
-                        );
-                        println!(
+                        )?;
+                        out!(
                             "  限期整改 {} 项：已完成 {}，未完成 {}，逾期 {}",
                             s.time_limited.total,
                             s.time_limited.closed,
                             s.time_limited.open,
                             s.time_limited.overdue
-                        );
-                        println!(
+                        )?;
+                        out!(
                             "  长期整改 {} 项：已取得阶段性成效 {}，逾期 {}",
-                            s.long_term.total, s.long_term.with_staged_results, s.long_term.overdue
-                        );
+                            s.long_term.total,
+                            s.long_term.with_staged_results,
+                            s.long_term.overdue
+                        )?;
                     }
                 }
             }
@@ -1038,7 +1061,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 .work_calendar()
                 .await?
                 .deadline(start, period, counting)?;
-            println!("{d}");
+            out!("{d}")?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -1078,7 +1101,7 @@ async fn http_health(addr: &str) -> anyhow::Result<ExitCode> {
     s.read_to_end(&mut buf).await?;
     let head = String::from_utf8_lossy(&buf);
     if head.starts_with("HTTP/1.1 200") {
-        println!("ok");
+        out!("ok")?;
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("unhealthy: {}", head.lines().next().unwrap_or(""));

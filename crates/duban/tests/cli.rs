@@ -959,3 +959,40 @@ async fn bulletins_from_the_demo_and_from_an_imported_ledger() {
         );
     }
 }
+
+/// `duban demo | head -1`: the reader goes away after one line; the command still finishes its
+/// work and exits 0 without a panic.
+#[test]
+fn a_reader_that_goes_away_is_not_a_crash() {
+    let db = format!("sqlite://{}/duban.db", tmp("pipe").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(["demo"])
+        .env("DUBAN_DATABASE_URL", &db)
+        .env("DUBAN_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // close the reading end before the first line is written
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(!out(&o).contains("panicked"), "{}", out(&o));
+    // the demo was loaded whole
+    let o = duban(&db, &["audit", "verify"], None);
+    assert!(o.status.success(), "{}", out(&o));
+    let o = duban(
+        &db,
+        &[
+            "report",
+            "plan-stats",
+            "--plan",
+            "最高检党组巡视整改方案",
+            "--as-of",
+            "2020-11-05",
+            "--json",
+        ],
+        None,
+    );
+    assert!(out(&o).contains("\"total\": 87"), "{}", out(&o));
+}

@@ -28,6 +28,10 @@ async fn count(store: &Store, sql: &'static str) -> i64 {
 #[tokio::test]
 async fn migrations_and_demo_are_idempotent() {
     for (name, store) in testing::all().await {
+        if store.backend == Backend::Sqlite {
+            // a database the store creates has 16 KB pages (DECISIONS 57)
+            assert_eq!(count(&store, "PRAGMA page_size").await, 16384, "{name}");
+        }
         store.migrate().await.unwrap();
         let a = store.load_demo().await.unwrap();
         let b = store.load_demo().await.unwrap();
