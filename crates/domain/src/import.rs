@@ -1648,24 +1648,16 @@ impl CasesCheck {
         }
         // cases in the order of their numbers, so that a large import appends to the cases'
         // tables and indexes instead of writing all over them (DECISIONS 56)
-        let mut order: Vec<u32> = (0..self.out.cases.len() as u32).collect();
-        order.sort_unstable_by(|a, b| {
-            self.out.cases[*a as usize]
-                .case_no
-                .cmp(&self.out.cases[*b as usize].case_no)
-        });
-        let mut place = vec![0u32; order.len()];
-        for (new, old) in order.iter().enumerate() {
-            place[*old as usize] = new as u32;
-        }
-        let mut cases: Vec<Option<CaseRow>> = std::mem::take(&mut self.out.cases)
+        let mut numbered: Vec<(usize, CaseRow)> = std::mem::take(&mut self.out.cases)
             .into_iter()
-            .map(Some)
+            .enumerate()
             .collect();
-        self.out.cases = order
-            .iter()
-            .filter_map(|old| cases[*old as usize].take())
-            .collect();
+        numbered.sort_unstable_by(|a, b| a.1.case_no.cmp(&b.1.case_no));
+        let mut place = vec![0u32; numbered.len()];
+        for (new, (old, _)) in numbered.iter().enumerate() {
+            place[*old] = new as u32;
+        }
+        self.out.cases = numbered.into_iter().map(|(_, c)| c).collect();
         for e in &mut self.out.events {
             e.0 = place[e.0 as usize];
         }

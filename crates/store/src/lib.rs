@@ -616,15 +616,12 @@ impl Rows {
         let mut out = Vec::new();
         while left > 0 {
             let rows = left.min(self.per_statement);
-            let sql: std::sync::Arc<str> = if rows == self.per_statement {
-                let full = match self.full.take() {
-                    Some(f) => f,
-                    None => self.sql(rows).into(),
-                };
-                self.full = Some(full.clone());
-                full
-            } else {
+            let sql: std::sync::Arc<str> = if rows < self.per_statement {
                 self.sql(rows).into()
+            } else if let Some(full) = &self.full {
+                full.clone()
+            } else {
+                self.full.insert(self.sql(rows).into()).clone()
             };
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for v in values.by_ref().take(rows * self.columns) {

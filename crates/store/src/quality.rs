@@ -102,8 +102,8 @@ fn case_table_rows(backend: crate::Backend) -> [Rows; 6] {
 struct Made {
     added: usize,
     cases_added: usize,
-    /// rows of held cases whose summary changed, as the `cases` columns
-    updates: Vec<[Bind; 12]>,
+    /// held cases whose summary changed: id, and the row as the `cases` columns
+    updates: Vec<(i64, [Bind; 12])>,
 }
 
 /// Works out every touched case's rows (new events, summary, tags, hits) and the day and month
@@ -239,7 +239,7 @@ fn case_rows(
             opt(le),
         ];
         if old {
-            made.updates.push(row);
+            made.updates.push((id, row));
             continue;
         }
         case_rows.push(row);
@@ -560,13 +560,11 @@ impl Store {
         let mut next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
             .fetch_one(&mut *w.tx)
             .await?;
-        // the cases already held: all of them when they are fewer than the file's, else looked
-        // up by number
+        // the cases already held: all of them when they are fewer than the file's (ids are
+        // given in sequence, so there are at most `next`), else looked up by number
         let mut existing: HashMap<String, (i64, i64, String, String)> = HashMap::new();
-        let held_cases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-            .fetch_one(&mut *w.tx)
-            .await?;
-        if held_cases as usize <= cases.len() {
+        let read_all = next as usize <= cases.len();
+        if read_all {
             for r in sqlx::query("SELECT case_no, id, unit_id, case_type, tags FROM cases")
                 .fetch_all(&mut *w.tx)
                 .await?
@@ -576,24 +574,22 @@ impl Store {
                     (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
                 );
             }
-        }
-        for chunk in cases
-            .chunks(50_000)
-            .filter(|_| held_cases as usize > cases.len())
-        {
-            let nos: Vec<[&str; 1]> = chunk.iter().map(|c| [c.case_no.as_str()]).collect();
-            for r in sqlx::query(crate::sqlf!(
-                "SELECT c.case_no, c.id, c.unit_id, c.case_type, c.tags FROM cases c WHERE c.case_no IN (SELECT j.value ->> 0 FROM {})",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::to_string(&nos).unwrap_or_default())
-            .fetch_all(&mut *w.tx)
-            .await?
-            {
-                existing.insert(
-                    r.try_get(0)?,
-                    (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
-                );
+        } else {
+            for chunk in cases.chunks(50_000) {
+                let nos: Vec<[&str; 1]> = chunk.iter().map(|c| [c.case_no.as_str()]).collect();
+                for r in sqlx::query(crate::sqlf!(
+                    "SELECT c.case_no, c.id, c.unit_id, c.case_type, c.tags FROM cases c WHERE c.case_no IN (SELECT j.value ->> 0 FROM {})",
+                    self.json_rows(1)
+                ))
+                .bind(serde_json::to_string(&nos).unwrap_or_default())
+                .fetch_all(&mut *w.tx)
+                .await?
+                {
+                    existing.insert(
+                        r.try_get(0)?,
+                        (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
+                    );
+                }
             }
         }
         let mut problems = Vec::new();
@@ -698,15 +694,8 @@ impl Store {
             return Err(StoreError::Invalid("案件导入中断".into()));
         };
         // the held extra steps of the updated cases follow their case's entry day (below)
-        let update_ids: Vec<[i64; 1]> = made
-            .updates
-            .iter()
-            .map(|u| match u[0] {
-                Bind::Int(id) => [id],
-                _ => [0],
-            })
-            .collect();
-        for u in made.updates {
+        let update_ids: Vec<[i64; 1]> = made.updates.iter().map(|u| [u.0]).collect();
+        for (_, u) in made.updates {
             let mut q = sqlx::query(
                 "UPDATE cases SET tags = $5, entry_on = $6, irregular = $7, concluded_on = $8, plea = $9, limit_start = $10, limit_due = $11, \
                  limit_end = $12 WHERE id = $1 AND case_no = $2 AND unit_id = $3 AND case_type = $4",
