@@ -4,6 +4,7 @@
 //! parent is 7 and grandparent 1. A scope covers a unit when the unit is the scope's own unit or,
 //! for a subtree scope, when the unit's path starts with the scope unit's path.
 use crate::org::Role;
+use crate::rectification::RuleError;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,6 +65,8 @@ pub enum Action {
     ReadDocuments,
     /// Draft, save and publish bulletins, reports, special reports and typical-case batches.
     ManageDocuments,
+    /// Change the supervision rules (lights, urging, reviewers, letter clocks, grants).
+    SetSupervisionRules,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -95,13 +98,66 @@ pub fn allowed(role: Role, action: Action) -> bool {
             Role::Admin | Role::Office | Role::Discipline | Role::Leader
         ),
         ManageDocuments => matches!(role, Role::Admin | Role::Office | Role::Discipline),
+        SetSupervisionRules => role == Role::Admin,
     }
 }
 
 /// Whether a user with scope `actor` may give an account the scope `(unit, subtree)`: only within
-/// the actor's own scope, and a subtree grant only for a unit the actor's subtree covers.
+/// the actor's own scope, and never wider: a subtree grant only by an actor whose own scope is a
+/// subtree covering that unit.
 pub fn may_grant(actor: &Scope, unit_id: i64, unit_path: &str) -> bool {
     actor.covers(unit_id, unit_path)
+}
+
+/// The one decision for creating or changing an account: an administrator, granting a scope
+/// within and never wider than its own.
+pub fn decide_grant(
+    role: Role,
+    actor: &Scope,
+    unit_id: i64,
+    unit_path: &str,
+    subtree: bool,
+) -> Result<(), RuleError> {
+    if !allowed(role, Action::ManageUsers) {
+        return Err(RuleError::NotPermitted);
+    }
+    if !actor.covers(unit_id, unit_path) {
+        return Err(RuleError::OutOfScope);
+    }
+    if subtree && !actor.subtree {
+        return Err(RuleError::GrantTooWide);
+    }
+    Ok(())
+}
+
+/// Nationwide rules (supervision rules, letter clocks, detail-reading grants, case-quality rules)
+/// are changed only by a holder of the right whose scope is the whole organisation.
+pub fn decide_national_setting(role: Role, actor: &Scope, action: Action) -> Result<(), RuleError> {
+    if !allowed(role, action) {
+        return Err(RuleError::NotPermitted);
+    }
+    if !actor.is_national() {
+        return Err(RuleError::NationalOnly);
+    }
+    Ok(())
+}
+
+/// Writes of facts about a unit (case events, records, letters) only for units in the writer's
+/// scope.
+pub fn decide_unit_write(
+    role: Role,
+    actor: &Scope,
+    action: Action,
+    unit_id: i64,
+    unit_path: &str,
+) -> Result<(), RuleError> {
+    if !allowed(role, action) {
+        return Err(RuleError::NotPermitted);
+    }
+    if !actor.covers(unit_id, unit_path) {
+        return Err(RuleError::OutOfScope);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -131,6 +187,37 @@ mod tests {
         assert!(!province.is_national());
         assert_eq!(child_path(Some("/1/7/"), 52), "/1/7/52/");
         assert_eq!(child_path(None, 1), "/1/");
+    }
+    #[test]
+    fn grants_never_widen() {
+        let county_admin = s(52, "/1/7/52/", false);
+        assert_eq!(
+            decide_grant(Role::Admin, &county_admin, 52, "/1/7/52/", true),
+            Err(RuleError::GrantTooWide)
+        );
+        assert_eq!(decide_grant(Role::Admin, &county_admin, 52, "/1/7/52/", false), Ok(()));
+        assert_eq!(
+            decide_grant(Role::Admin, &county_admin, 7, "/1/7/", false),
+            Err(RuleError::OutOfScope)
+        );
+        assert_eq!(
+            decide_grant(Role::Office, &county_admin, 52, "/1/7/52/", false),
+            Err(RuleError::NotPermitted)
+        );
+        let province = s(7, "/1/7/", true);
+        assert_eq!(decide_grant(Role::Admin, &province, 52, "/1/7/52/", true), Ok(()));
+        assert_eq!(
+            decide_national_setting(Role::Admin, &province, Action::SetSupervisionRules),
+            Err(RuleError::NationalOnly)
+        );
+        assert_eq!(
+            decide_national_setting(Role::Admin, &s(1, "/1/", true), Action::SetSupervisionRules),
+            Ok(())
+        );
+        assert_eq!(
+            decide_unit_write(Role::Quality, &county_admin, Action::ManageQuality, 8, "/1/8/"),
+            Err(RuleError::OutOfScope)
+        );
     }
     #[test]
     fn role_rules() {

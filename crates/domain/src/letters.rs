@@ -7,6 +7,7 @@
 //! - The public clock never restarts on transfer: deadlines run from the first receipt.
 //! - Counting (calendar or working days) is a setting per clock; calendar days by default.
 use crate::calendar::{CalendarError, Counting, Period, WorkCalendar};
+use chrono::Datelike;
 use chrono::NaiveDate;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -286,6 +287,48 @@ pub fn check_step_date(received: NaiveDate, on: NaiveDate, today: NaiveDate) -> 
         return Err(format!("日期 {on} 晚于今天"));
     }
     Ok(())
+}
+
+/// A step's business date against the day it is recorded (time integrity): checked as
+/// [`check_step_date`]; a date more than `grace_working_days` working days before `today` needs a
+/// reason and is then kept with its delay in calendar days (补录). Returns the delay (0 on time).
+pub fn decide_step_date(
+    received: NaiveDate,
+    on: NaiveDate,
+    today: NaiveDate,
+    grace_working_days: i64,
+    late_reason: &str,
+    cal: &crate::calendar::WorkCalendar,
+) -> Result<i64, crate::rectification::RuleError> {
+    use crate::rectification::RuleError;
+    if on > today {
+        return Err(RuleError::FutureDate);
+    }
+    if on < received {
+        return Err(RuleError::BeforeReceipt(received.to_string()));
+    }
+    let limit = if grace_working_days <= 0 {
+        on
+    } else {
+        let period = Period::Days(grace_working_days as u32);
+        cal.deadline(on, period, Counting::Working)
+            .or_else(|_| {
+                cal.assuming_plain(on.year())
+                    .assuming_plain(today.year())
+                    .deadline(on, period, Counting::Working)
+            })
+            .unwrap_or(on)
+    };
+    if limit >= today {
+        return Ok(0);
+    }
+    if late_reason.trim().is_empty() {
+        return Err(RuleError::LetterLateWithoutReason {
+            days: (today - on).num_days(),
+            grace: grace_working_days,
+        });
+    }
+    Ok((today - on).num_days())
 }
 
 /// How one reply stands against its deadline on a day.

@@ -1,6 +1,5 @@
 //! Rectification rules (整改): task categories and states, who may close a task (不搞形式销号),
 //! traffic lights, and a plan's figures as of any date, computed from the task's history.
-use crate::org::Role;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -97,12 +96,109 @@ pub enum RuleError {
     LongTermNeverCloses,
     #[error("任务当前状态为“{0}”，不能执行此操作")]
     WrongState(&'static str),
-    #[error("牵头领导和责任部门不能审核本任务的销号申请（不搞形式销号）")]
+    #[error("牵头领导、责任人和责任部门不能审核本任务（不搞形式销号）")]
     OwnTask,
     #[error("只有{0}可以审核销号")]
     NotAReviewer(String),
     #[error("退回或重新打开须写明理由")]
     NoReason,
+    #[error("只有牵头领导、责任部门和整改办可以登记本任务的台账")]
+    NotAKeeper,
+    #[error("阶段性成效只适用于长期整改任务")]
+    StagedOnlyLongTerm,
+    #[error("系统管理员不能审核销号")]
+    AdminNeverReviews,
+    #[error("审核须由本人账号进行：此账号未关联人员信息")]
+    UnboundReviewer,
+    #[error("不能审核自己参与提交的销号申请（不搞形式销号）")]
+    OwnRequest,
+    #[error("日期不能晚于今天")]
+    FutureDate,
+    #[error("日期早于登记日 {days} 天，超过 {grace} 天的补录期限：请填写补录原因")]
+    LateWithoutReason { days: i64, grace: i64 },
+    #[error("请填写内容")]
+    EmptyBody,
+    #[error("佐证材料 {0} 是空文件")]
+    EmptyFile(String),
+    #[error("佐证材料 {0} 超过 20 MB")]
+    FileTooLarge(String),
+    #[error("文件名不可用：{0}（不超过 120 字，不含控制字符和路径分隔符）")]
+    BadFileName(String),
+    #[error("不支持的佐证材料类型：{0}（可上传 PDF、OFD、图片、Word、Excel、文本）")]
+    BadFileType(String),
+    #[error("全国范围的规则只能由全院（最高检及全部下级）范围的系统管理员修改")]
+    NationalOnly,
+    #[error("不能授予超出本人范围的数据范围")]
+    GrantTooWide,
+    #[error("该单位不在您的数据范围内")]
+    OutOfScope,
+    #[error("调整申请不能由申请人本人审批")]
+    OwnAdjustment,
+    #[error("调整期限或类别须写明理由")]
+    AdjustmentWithoutReason,
+    #[error("该调整申请已处理")]
+    AdjustmentDecided,
+    #[error("只有整改办可以调整任务")]
+    NotAnAdjuster,
+    #[error("您没有此项操作的权限")]
+    NotPermitted,
+    #[error("日期早于收到日期 {0}")]
+    BeforeReceipt(String),
+    #[error("日期早于登记日 {days} 天，超过 {grace} 个工作日的补录期限：请填写补录原因")]
+    LetterLateWithoutReason { days: i64, grace: i64 },
+}
+
+impl RuleError {
+    /// The catalogue key of the message (`rule.<name>`), for the interface's languages.
+    pub fn key(&self) -> &'static str {
+        use RuleError::*;
+        match self {
+            NoEvidence => "rule.no_evidence",
+            NoStatement => "rule.no_statement",
+            LongTermNeverCloses => "rule.long_term_never_closes",
+            WrongState(_) => "rule.wrong_state",
+            OwnTask => "rule.own_task",
+            NotAReviewer(_) => "rule.not_a_reviewer",
+            NoReason => "rule.no_reason",
+            NotAKeeper => "rule.not_a_keeper",
+            StagedOnlyLongTerm => "rule.staged_only_long_term",
+            AdminNeverReviews => "rule.admin_never_reviews",
+            UnboundReviewer => "rule.unbound_reviewer",
+            OwnRequest => "rule.own_request",
+            FutureDate => "rule.future_date",
+            LateWithoutReason { .. } => "rule.late_without_reason",
+            EmptyBody => "rule.empty_body",
+            EmptyFile(_) => "rule.empty_file",
+            FileTooLarge(_) => "rule.file_too_large",
+            BadFileName(_) => "rule.bad_file_name",
+            BadFileType(_) => "rule.bad_file_type",
+            NationalOnly => "rule.national_only",
+            GrantTooWide => "rule.grant_too_wide",
+            OutOfScope => "rule.out_of_scope",
+            OwnAdjustment => "rule.own_adjustment",
+            AdjustmentWithoutReason => "rule.adjustment_without_reason",
+            AdjustmentDecided => "rule.adjustment_decided",
+            NotAnAdjuster => "rule.not_an_adjuster",
+            NotPermitted => "rule.not_permitted",
+            BeforeReceipt(_) => "rule.before_receipt",
+            LetterLateWithoutReason { .. } => "rule.letter_late_without_reason",
+        }
+    }
+    /// The values the message names, in order (`{0}`, `{1}` in the catalogue).
+    pub fn args(&self) -> Vec<String> {
+        use RuleError::*;
+        match self {
+            WrongState(s) => vec![s.to_string()],
+            NotAReviewer(s) | EmptyFile(s) | FileTooLarge(s) | BadFileName(s) | BadFileType(s) => {
+                vec![s.clone()]
+            }
+            LateWithoutReason { days, grace } | LetterLateWithoutReason { days, grace } => {
+                vec![days.to_string(), grace.to_string()]
+            }
+            BeforeReceipt(d) => vec![d.clone()],
+            _ => vec![],
+        }
+    }
 }
 
 /// What happens to a task.
@@ -179,60 +275,6 @@ pub fn transition(
             }
             Ok(InProgress)
         }
-    }
-}
-
-/// Who the task belongs to, for the reviewer rule.
-pub struct Ownership<'a> {
-    pub lead_leader_staff: Option<i64>,
-    pub responsible_departments: &'a [i64],
-}
-
-/// Who wants to review.
-pub struct Reviewer<'a> {
-    pub role: Role,
-    pub staff: Option<i64>,
-    pub departments: &'a [i64],
-}
-
-/// 不搞形式销号: the reviewer must hold a reviewing role (by configuration: the discipline group
-/// and/or the office) and be neither the task's lead leader nor in its responsible departments.
-pub fn may_review(
-    reviewer: &Reviewer,
-    task: &Ownership,
-    reviewing_roles: &[Role],
-) -> Result<(), RuleError> {
-    if !reviewing_roles.contains(&reviewer.role) {
-        let names: Vec<&str> = reviewing_roles
-            .iter()
-            .map(|r| match r {
-                Role::Discipline => "驻院纪检监察组",
-                Role::Office => "整改办",
-                _ => "指定审核人",
-            })
-            .collect();
-        return Err(RuleError::NotAReviewer(names.join("或")));
-    }
-    let is_leader = reviewer.staff.is_some() && reviewer.staff == task.lead_leader_staff;
-    let in_dept = reviewer
-        .departments
-        .iter()
-        .any(|d| task.responsible_departments.contains(d));
-    if is_leader || in_dept {
-        Err(RuleError::OwnTask)
-    } else {
-        Ok(())
-    }
-}
-
-/// Who keeps a task's ledger (progress, staged results, closure requests): the office, the task's
-/// lead leader, and the people of its responsible departments.
-pub fn may_keep_ledger(role: Role, is_lead_leader: bool, in_responsible_department: bool) -> bool {
-    match role {
-        Role::Office => true,
-        Role::Leader => is_lead_leader || in_responsible_department,
-        Role::Dept => in_responsible_department,
-        _ => false,
     }
 }
 
@@ -361,6 +403,27 @@ pub struct SupervisionRules {
     /// group (see [`crate::records::reads_details`])
     #[serde(default)]
     pub records_detail_roles: Vec<crate::org::Role>,
+    /// how late a business date may be recorded without a reason (补录)
+    #[serde(default)]
+    pub integrity: IntegrityRules,
+}
+
+/// Time integrity: the grace within which a business date may lie before the day it is recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrityRules {
+    /// ledger entries: calendar days
+    pub ledger_grace_days: i64,
+    /// letter steps: working days
+    pub letter_grace_working_days: i64,
+}
+
+impl Default for IntegrityRules {
+    fn default() -> Self {
+        IntegrityRules {
+            ledger_grace_days: 3,
+            letter_grace_working_days: 2,
+        }
+    }
 }
 
 fn default_remind_day() -> u32 {
@@ -377,6 +440,7 @@ impl Default for SupervisionRules {
             records_remind_day: default_remind_day(),
             records_flags: Default::default(),
             records_detail_roles: Vec::new(),
+            integrity: IntegrityRules::default(),
         }
     }
 }
@@ -437,6 +501,11 @@ impl SupervisionRules {
             .find(|r| !crate::records::GRANTABLE.contains(r))
         {
             return Err(format!("不能授予 {} 查阅三个规定记录详情", r.as_str()));
+        }
+        if !(0..=30).contains(&self.integrity.ledger_grace_days)
+            || !(0..=30).contains(&self.integrity.letter_grace_working_days)
+        {
+            return Err("补录期限应在 0 至 30 天之间".into());
         }
         self.records_flags.validate()
     }
@@ -762,88 +831,6 @@ mod tests {
         assert_eq!(
             transition(Closed, Category::Immediate, &Step::Progress),
             Ok(Closed)
-        );
-    }
-
-    #[test]
-    fn no_paper_closure() {
-        let task = Ownership {
-            lead_leader_staff: Some(3),
-            responsible_departments: &[10, 11],
-        };
-        let roles = [Role::Discipline, Role::Office];
-        assert_eq!(
-            may_review(
-                &Reviewer {
-                    role: Role::Discipline,
-                    staff: Some(9),
-                    departments: &[20]
-                },
-                &task,
-                &roles
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            may_review(
-                &Reviewer {
-                    role: Role::Office,
-                    staff: Some(3),
-                    departments: &[]
-                },
-                &task,
-                &roles
-            ),
-            Err(RuleError::OwnTask)
-        );
-        assert_eq!(
-            may_review(
-                &Reviewer {
-                    role: Role::Office,
-                    staff: Some(4),
-                    departments: &[11]
-                },
-                &task,
-                &roles
-            ),
-            Err(RuleError::OwnTask)
-        );
-        assert!(matches!(
-            may_review(
-                &Reviewer {
-                    role: Role::Leader,
-                    staff: Some(5),
-                    departments: &[]
-                },
-                &task,
-                &roles
-            ),
-            Err(RuleError::NotAReviewer(_))
-        ));
-        assert!(matches!(
-            may_review(
-                &Reviewer {
-                    role: Role::Office,
-                    staff: None,
-                    departments: &[]
-                },
-                &task,
-                &[Role::Discipline]
-            ),
-            Err(RuleError::NotAReviewer(_))
-        ));
-    }
-
-    #[test]
-    fn ledger_keepers() {
-        assert!(may_keep_ledger(Role::Office, false, false));
-        assert!(may_keep_ledger(Role::Leader, true, false));
-        assert!(!may_keep_ledger(Role::Leader, false, false));
-        assert!(may_keep_ledger(Role::Dept, false, true));
-        assert!(!may_keep_ledger(Role::Dept, false, false));
-        assert!(
-            !may_keep_ledger(Role::Discipline, true, true),
-            "the discipline group oversees; it does not keep ledgers"
         );
     }
 

@@ -312,7 +312,14 @@ enum UserCmd {
 #[derive(Subcommand)]
 enum AuditCmd {
     /// Exit 0 when the chain is intact; otherwise name the first entry that does not verify.
-    Verify,
+    /// With --anchor, also check it against a head published earlier (`duban audit anchor`).
+    Verify {
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Sign the chain's head with the installation's key (see `audit_key`) and print the anchor
+    /// (JSON) to publish.
+    Anchor,
 }
 
 #[derive(Subcommand)]
@@ -426,6 +433,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     out
 }
 
+/// The China-time day of a stored UTC time.
+fn web_day(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8)).date_naive().to_string())
+        .unwrap_or_default()
+}
+
 async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<ExitCode> {
     match cmd {
         Cmd::Serve { listen, demo } => {
@@ -475,6 +489,30 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                                 "supervision sweep"
                             ),
                             Err(e) => tracing::error!(error = %e, "supervision sweep failed"),
+                        }
+                    }
+                });
+            }
+            // the audit chain's head is signed once a day (China time) and published
+            let secret = settings::audit_key(&settings.audit_key)?;
+            {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+                    loop {
+                        tick.tick().await;
+                        let today = duban_store::today().to_string();
+                        let due = match store.latest_anchor().await {
+                            Ok(Some(a)) => web_day(&a.2) < today,
+                            Ok(None) => true,
+                            Err(_) => false,
+                        };
+                        if due {
+                            match store.sign_anchor(&secret).await {
+                                Ok(Ok(a)) => tracing::info!(seq = a.seq, "audit head signed"),
+                                Ok(Err(f)) => tracing::error!(fault = %f, "audit chain broken: head not signed"),
+                                Err(e) => tracing::error!(error = %e, "audit head not signed"),
+                            }
                         }
                     }
                 });
@@ -566,11 +604,33 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 .with_context(|| format!("unit {} does not exist", code.as_str()))?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {file}"))?;
             let table = duban_publish::sheet::read_table(&file, &bytes)?;
+            let importer = duban_store::rectification::Author {
+                user_id: None,
+                login: "cli".into(),
+                role: duban_domain::org::Role::Office,
+                staff_id: None,
+                departments: vec![],
+            };
+            let name = std::path::Path::new(&file)
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| file.clone());
             let r = store
-                .import_ledger(&Actor::system("cli"), unit.id, &plan, &table)
+                .import_ledger(&importer, unit.id, &plan, &name, &table)
                 .await
                 .map_err(print_import_errors)?;
-            out!("导入完成：新增任务 {}，更新任务 {}", r.created, r.updated)?;
+            out!(
+                "导入完成：新增任务 {}，更新任务 {}，新增台账 {}，导入历史销号 {}，转为待审核申请 {}，未执行 {}",
+                r.created,
+                r.updated,
+                r.entries,
+                r.historical_closures,
+                r.requests.len(),
+                r.not_applied.len()
+            )?;
+            for line in r.requests.iter().chain(&r.not_applied) {
+                out!("  {line}")?;
+            }
         }
         Cmd::Export {
             what: ExportCmd::Ledger { plan, as_of, out },
@@ -737,7 +797,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
             out!("password set for {login}")?;
         }
         Cmd::Audit {
-            cmd: AuditCmd::Verify,
+            cmd: AuditCmd::Verify { anchor: None },
         } => match store.verify_audit().await? {
             Ok(n) => out!("audit chain intact: {n} entries")?,
             Err(fault) => {
@@ -745,6 +805,41 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 return Ok(ExitCode::from(2));
             }
         },
+        Cmd::Audit {
+            cmd: AuditCmd::Verify { anchor: Some(file) },
+        } => {
+            let raw = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
+            let anchor: duban_domain::anchor::Anchor = match serde_json::from_str(&raw) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("{file}：不是审计锚点文件（{e}）");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            match store.verify_against_anchor(&anchor, None).await? {
+                Ok(n) => out!(
+                    "audit chain intact: {n} entries; agrees with the anchor of {} (entry {})",
+                    anchor.signed_at,
+                    anchor.seq
+                )?,
+                Err(why) => {
+                    eprintln!("audit chain BROKEN: {why}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::Anchor,
+        } => {
+            let secret = settings::audit_key(&settings.audit_key)?;
+            match store.sign_anchor(&secret).await? {
+                Ok(a) => out!("{}", serde_json::to_string_pretty(&a)?)?,
+                Err(fault) => {
+                    eprintln!("audit chain BROKEN at {fault}: not signed");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
         Cmd::Backup { to } => {
             let tmp = format!("{to}.partial");
             let mut f = std::io::BufWriter::new(
@@ -1009,8 +1104,11 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         .await?
                         .with_context(|| format!("no plan {plan:?}"))?;
                     let s = store.plan_stats(p.id, as_of).await?;
+                    let late = store.late_entries(p.id, as_of).await?;
+                    let adjusted = store.deadline_adjusted_tasks(p.id, as_of).await?;
                     let v = serde_json::json!({"plan": p.title, "as_of": as_of.to_string(), "total": s.total,
-                        "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term});
+                        "immediate": s.immediate, "time_limited": s.time_limited, "long_term": s.long_term,
+                        "late_entries": late, "deadline_adjusted": adjusted});
                     if json {
                         out!("{}", serde_json::to_string_pretty(&v)?)?;
                     } else {
@@ -1035,6 +1133,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                             s.long_term.with_staged_results,
                             s.long_term.overdue
                         )?;
+                        out!("  台账中补录 {late} 条；经审批调整期限的任务 {adjusted} 项")?;
                     }
                 }
             }

@@ -19,6 +19,9 @@ pub struct Settings {
     pub mail_from: String,
     /// Minutes between supervision sweeps in `duban serve` (0: no sweeps in this process).
     pub sweep_minutes: u64,
+    /// The installation's ed25519 key that signs the audit chain's head (created on first use,
+    /// readable by the service account only). Keep a copy apart from the database.
+    pub audit_key: String,
 }
 
 impl Default for Settings {
@@ -34,6 +37,7 @@ impl Default for Settings {
             smtp_url: String::new(),
             mail_from: "督办 <duban@localhost>".into(),
             sweep_minutes: 10,
+            audit_key: "data/audit-signing.key".into(),
         }
     }
 }
@@ -68,6 +72,33 @@ impl std::fmt::Debug for Settings {
     }
 }
 
+/// The installation's audit-signing key: read from `path`, or made (32 random bytes, hex, mode
+/// 0600) when it does not exist yet.
+pub fn audit_key(path: &str) -> anyhow::Result<[u8; 32]> {
+    use anyhow::Context;
+    let p = std::path::Path::new(path);
+    if !p.exists() {
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let secret: [u8; 32] = rand::random();
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        use std::io::Write;
+        opts.open(p)
+            .and_then(|mut f| f.write_all(hex::encode(secret).as_bytes()))
+            .with_context(|| format!("creating the audit key {path}"))?;
+        return Ok(secret);
+    }
+    let raw = std::fs::read_to_string(p).with_context(|| format!("reading the audit key {path}"))?;
+    hex::decode(raw.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .with_context(|| format!("{path}: not a 32-byte hex key"))
+}
+
 impl Settings {
     pub fn load(config: Option<&str>) -> anyhow::Result<Settings> {
         let path = config
@@ -97,6 +128,9 @@ impl Settings {
         }
         if let Ok(v) = std::env::var("DUBAN_MAX_UPLOAD_MB") {
             s.max_upload_mb = v.parse()?;
+        }
+        if let Ok(v) = std::env::var("DUBAN_AUDIT_KEY") {
+            s.audit_key = v;
         }
         if let Ok(v) = std::env::var("DUBAN_LETTERS_PER_MINUTE") {
             s.letters_per_minute = v.parse()?;

@@ -1,5 +1,6 @@
 //! Reading and verifying the audit log.
 use crate::{Result, Scope, Store, scope_like, scope_sql};
+use duban_domain::anchor::{Anchor, Checkpoint};
 use duban_domain::audit::{ChainFault, Entry, Verifier};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -77,5 +78,95 @@ impl Store {
             }
         }
         Ok(v.finish(head_seq, &head_hash))
+    }
+}
+
+/// How many earlier signed heads an anchor carries as checkpoints.
+const CHECKPOINTS: i64 = 400;
+
+impl Store {
+    /// Signs the chain's current head with the installation's key, after verifying the whole
+    /// chain (a broken chain is never signed), keeps the anchor and returns it.
+    pub async fn sign_anchor(&self, secret: &[u8; 32]) -> Result<std::result::Result<Anchor, ChainFault>> {
+        if let Err(f) = self.verify_audit().await? {
+            return Ok(Err(f));
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let (seq, hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+        let mut checkpoints: Vec<Checkpoint> = sqlx::query(
+            "SELECT seq, hash FROM audit_anchors WHERE seq < $1 ORDER BY seq DESC, id DESC LIMIT $2",
+        )
+        .bind(seq)
+        .bind(CHECKPOINTS)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(Checkpoint { seq: r.try_get(0)?, hash: r.try_get(1)? }))
+        .collect::<Result<_>>()?;
+        checkpoints.dedup_by_key(|c| c.seq);
+        checkpoints.reverse();
+        let anchor = Anchor::sign(secret, seq, &hash, &crate::now_rfc3339(), checkpoints);
+        sqlx::query("INSERT INTO audit_anchors (seq, hash, signed_at, public_key, signature) VALUES ($1, $2, $3, $4, $5)")
+            .bind(anchor.seq)
+            .bind(&anchor.hash)
+            .bind(&anchor.signed_at)
+            .bind(&anchor.public_key)
+            .bind(&anchor.signature)
+            .execute(&self.pool)
+            .await?;
+        Ok(Ok(anchor))
+    }
+
+    /// The latest signed head (for the public page), rebuilt from what was kept.
+    pub async fn latest_anchor(&self) -> Result<Option<(i64, String, String, String, String)>> {
+        let r = sqlx::query(
+            "SELECT seq, hash, signed_at, public_key, signature FROM audit_anchors ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        Ok(Some((
+            r.try_get(0)?,
+            r.try_get(1)?,
+            r.try_get(2)?,
+            r.try_get(3)?,
+            r.try_get(4)?,
+        )))
+    }
+
+    /// Checks the stored chain against an anchor published earlier: the anchor's signature, the
+    /// chain's own links, then every anchored point. `Ok(Ok(n))` when the history holds;
+    /// otherwise a Chinese sentence naming where it departs.
+    pub async fn verify_against_anchor(
+        &self,
+        anchor: &Anchor,
+        installation_key: Option<&str>,
+    ) -> Result<std::result::Result<i64, String>> {
+        if let Err(e) = anchor.check(installation_key) {
+            return Ok(Err(e.to_string()));
+        }
+        let n = match self.verify_audit().await? {
+            Ok(n) => n,
+            Err(f) => return Ok(Err(format!("审计链本身已断裂：{f}"))),
+        };
+        let mut stored = std::collections::HashMap::new();
+        for p in anchor.points() {
+            let h: Option<String> = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+                .bind(p.seq)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            stored.insert(p.seq, h);
+        }
+        match duban_domain::anchor::first_difference(anchor, |s| stored.get(&s).cloned().flatten()) {
+            None => Ok(Ok(n)),
+            Some((good, bad)) => Ok(Err(format!(
+                "与已公布的历史不一致：第 {} 至第 {bad} 条审计记录之间有记录被改写或删除（第 {good} 条及以前与公布一致）",
+                good + 1
+            ))),
+        }
     }
 }

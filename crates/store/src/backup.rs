@@ -53,6 +53,8 @@ pub const TABLES: &[&str] = &[
     "data_requests",
     "documents",
     "document_drafts",
+    "task_adjustments",
+    "audit_anchors",
 ];
 
 const FORMAT: &str = "duban-backup";

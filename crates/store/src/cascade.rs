@@ -100,6 +100,15 @@ pub fn level_totals(rows: &[RollupRow]) -> Vec<(i64, usize, PlanStats)> {
     out
 }
 
+/// `p` (joined to its unit `u`) is a copy of plan `$n` made at any depth below it: of the same
+/// lineage, in the plan's unit's subtree, not the plan itself.
+fn copies_of(n: usize) -> String {
+    format!(
+        "p.origin_plan_id = (SELECT COALESCE(x.origin_plan_id, x.id) FROM plans x WHERE x.id = ${n}) AND p.id <> ${n} \
+         AND u.path LIKE (SELECT xu.path || '%' FROM plans x JOIN units xu ON xu.id = x.unit_id WHERE x.id = ${n})"
+    )
+}
+
 impl Store {
     /// Issues `plan` to `units` (which must lie below the plan's unit): each gets a plan of the same
     /// title with copies of the problems and tasks (leaders and departments are the unit's own to
@@ -125,15 +134,24 @@ impl Store {
             if u == parent.id || !path.starts_with(&parent.path) {
                 return Err(StoreError::Invalid("只能下发到本单位的下级单位".into()));
             }
-            let exists: i64 = sqlx::query(
-                "SELECT COUNT(*) FROM plans WHERE unit_id = $1 AND parent_plan_id = $2",
+            // a unit that already holds the plan (issued by an intermediate level, or its own of
+            // the same title) keeps it; an unlinked one is linked to this lineage
+            let existing = sqlx::query(
+                "SELECT id, parent_plan_id FROM plans WHERE unit_id = $1 AND title = $2",
             )
             .bind(u)
-            .bind(plan.id)
-            .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
-            if exists > 0 {
+            .bind(&plan.title)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+            if let Some(e) = existing {
+                let (id, parent): (i64, Option<i64>) = (e.try_get(0)?, e.try_get(1)?);
+                if parent.is_none() {
+                    sqlx::query("UPDATE plans SET parent_plan_id = $1, origin_plan_id = (SELECT COALESCE(x.origin_plan_id, x.id) FROM plans x WHERE x.id = $1) WHERE id = $2")
+                        .bind(plan.id)
+                        .bind(id)
+                        .execute(&mut *w.tx)
+                        .await?;
+                }
                 continue;
             }
             let child = insert_plan(
@@ -145,7 +163,7 @@ impl Store {
                 &created_s,
             )
             .await?;
-            sqlx::query("UPDATE plans SET parent_plan_id = $1 WHERE id = $2")
+            sqlx::query("UPDATE plans SET parent_plan_id = $1, origin_plan_id = (SELECT COALESCE(x.origin_plan_id, x.id) FROM plans x WHERE x.id = $1) WHERE id = $2")
                 .bind(plan.id)
                 .bind(child)
                 .execute(&mut *w.tx)
@@ -197,8 +215,9 @@ impl Store {
             self.refresh_rollup(plan_id, as_of).await?;
             sqlx::query(crate::sqlf!(
                 "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
-                 JOIN plan_rollup r ON r.plan_id = p.id WHERE p.parent_plan_id = $3 AND {} ORDER BY u.level, u.code",
+                 JOIN plan_rollup r ON r.plan_id = p.id WHERE {} AND {} ORDER BY u.level, u.code",
                 ROLLUP_COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", "),
+                copies_of(3),
                 crate::scope_sql("u", 1, 2)
             ))
             .bind(scope.unit_id)
@@ -213,9 +232,10 @@ impl Store {
             sqlx::query(crate::sqlf!(
                 "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
                  LEFT JOIN ({facts}) f ON f.plan_id = p.id AND f.created_on <= $4 \
-                 WHERE p.parent_plan_id = $3 AND {} \
+                 WHERE {} AND {} \
                  GROUP BY p.id, u.id, u.code, u.name, u.level, u.path ORDER BY u.level, u.code",
                 rollup_counts("$5", "$6"),
+                copies_of(3),
                 crate::scope_sql("u", 1, 2)
             ))
             .bind(scope.unit_id)
@@ -250,10 +270,11 @@ impl Store {
     async fn refresh_rollup(&self, plan_id: i64, as_of: NaiveDate) -> Result<()> {
         let (deadline_cutoff, staged_cutoff) =
             counts_cutoff(&self.supervision_rules().await?.lights, as_of);
-        let stale: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM plans p LEFT JOIN plan_rollup r ON r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version \
-             WHERE p.parent_plan_id = $1 AND r.plan_id IS NULL",
-        )
+        let stale: i64 = sqlx::query(crate::sqlf!(
+            "SELECT COUNT(*) FROM plans p JOIN units u ON u.id = p.unit_id LEFT JOIN plan_rollup r ON r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version \
+             WHERE {} AND r.plan_id IS NULL",
+            copies_of(1)
+        ))
         .bind(plan_id)
         .bind(as_of.to_string())
         .fetch_one(&self.pool)
@@ -269,11 +290,12 @@ impl Store {
                 .join(", ");
             sqlx::query(crate::sqlf!(
                 "INSERT INTO plan_rollup (plan_id, as_of, version, {cols}) \
-                 SELECT p.id, $2, p.rollup_version, {} FROM plans p LEFT JOIN tasks f ON f.plan_id = p.id AND f.created_on <= $2 \
-                 WHERE p.parent_plan_id = $1 AND NOT EXISTS (SELECT 1 FROM plan_rollup r WHERE r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version) \
+                 SELECT p.id, $2, p.rollup_version, {} FROM plans p JOIN units u ON u.id = p.unit_id LEFT JOIN tasks f ON f.plan_id = p.id AND f.created_on <= $2 \
+                 WHERE {} AND NOT EXISTS (SELECT 1 FROM plan_rollup r WHERE r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version) \
                  GROUP BY p.id, p.rollup_version \
                  ON CONFLICT (plan_id) DO UPDATE SET as_of = excluded.as_of, version = excluded.version, {updates}",
-                rollup_counts("$3", "$4")
+                rollup_counts("$3", "$4"),
+                copies_of(1)
             ))
             .bind(plan_id)
             .bind(as_of.to_string())
@@ -314,7 +336,8 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let base = format!(
-            "FROM plans p JOIN units u ON u.id = p.unit_id JOIN plan_rollup r ON r.plan_id = p.id WHERE p.parent_plan_id = $3 AND {}",
+            "FROM plans p JOIN units u ON u.id = p.unit_id JOIN plan_rollup r ON r.plan_id = p.id WHERE {} AND {}",
+            copies_of(3),
             crate::scope_sql("u", 1, 2)
         );
         let like = crate::scope_like(scope);
@@ -349,7 +372,8 @@ impl Store {
         let children = sqlx::query(crate::sqlf!(
             "SELECT c.id, c.name, c.level, COUNT(*), MAX(CASE WHEN u.id = c.id THEN p.id ELSE NULL END), SUM(CASE WHEN u.id = c.id THEN 0 ELSE 1 END), {sums} \
              FROM units c JOIN units u ON u.path LIKE c.path || '%' JOIN plans p ON p.unit_id = u.id JOIN plan_rollup r ON r.plan_id = p.id \
-             WHERE c.parent_id = $4 AND p.parent_plan_id = $3 AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
+             WHERE c.parent_id = $4 AND {} AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
+            copies_of(3),
             crate::scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)

@@ -4,7 +4,7 @@
 //! with ledgers dated from January 2020, as they stood on 2020-11-05.
 use crate::demo::{DISCIPLINE_GROUP, SPP_DEPARTMENTS, Tx, department_ids, insert_staff};
 use crate::rectification::{
-    Author, EntryKind, NewEntry, NewTask, Upload, add_entry_in, insert_plan, insert_problem,
+    Author, EntryKind, NewEntry, NewTask, Upload, add_history_in, insert_plan, insert_problem,
     insert_round, insert_task,
 };
 use crate::{Result, Write};
@@ -235,6 +235,7 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                 body,
                 corrects_id: None,
                 files,
+                late_reason: String::new(),
             };
             // a progress entry every month until the closure request (or through October)
             const MONTHLY: [&str; 9] = [
@@ -256,7 +257,7 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                 _ => MONTHLY.to_vec(),
             };
             for date in progress_dates {
-                add_entry_in(
+                add_history_in(
                     w,
                     &keeper,
                     &entry(
@@ -265,12 +266,13 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                         format!("{measure}：按方案推进，本阶段工作已落实"),
                         vec![],
                     ),
-                )
+                    "",
+               )
                 .await?;
             }
             if *cat == Category::LongTerm {
                 for date in ["2020-04-15", "2020-07-10", "2020-10-05", "2020-10-30"] {
-                    add_entry_in(
+                    add_history_in(
                         w,
                         &keeper,
                         &entry(
@@ -279,7 +281,8 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                             format!("{measure}：取得阶段性成效"),
                             vec![],
                         ),
-                    )
+                        "",
+                   )
                     .await?;
                 }
             }
@@ -289,7 +292,7 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                     bytes: format!("关于“{measure}”整改完成情况的报告（演示佐证材料）")
                         .into_bytes(),
                 };
-                add_entry_in(
+                add_history_in(
                     w,
                     &keeper,
                     &entry(
@@ -298,14 +301,15 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                         format!("已对照完成标准完成“{measure}”，形成制度成果，附整改情况报告"),
                         vec![file],
                     ),
-                )
+                    "",
+               )
                 .await?;
                 let reviewer = if plan_key == "party" {
                     &reviewer_discipline
                 } else {
                     &reviewer_office
                 };
-                add_entry_in(
+                add_history_in(
                     w,
                     reviewer,
                     &entry(
@@ -314,7 +318,8 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                         "经审核，整改措施落实到位，佐证材料充分，同意销号".into(),
                         vec![],
                     ),
-                )
+                    "",
+               )
                 .await?;
             }
         }
@@ -486,10 +491,11 @@ async fn load_matters(
                 body,
                 corrects_id: None,
                 files,
+                late_reason: String::new(),
             };
             let last = if closes { "2020-06-15" } else { "2021-01-15" };
             for date in monthly.iter().filter(|m| m.as_str() <= last) {
-                add_entry_in(
+                add_history_in(
                     w,
                     &keeper,
                     &entry(
@@ -498,7 +504,8 @@ async fn load_matters(
                         format!("{measure}：本月工作已按计划推进"),
                         vec![],
                     ),
-                )
+                    "",
+               )
                 .await?;
                 if cat == Category::LongTerm
                     && ["2020-04-15", "2020-07-15", "2020-10-15", "2020-12-15"]
@@ -509,7 +516,7 @@ async fn load_matters(
                     } else {
                         "取得阶段性成效"
                     };
-                    add_entry_in(
+                    add_history_in(
                         w,
                         &keeper,
                         &entry(
@@ -518,7 +525,8 @@ async fn load_matters(
                             format!("{measure}：{what}"),
                             vec![],
                         ),
-                    )
+                        "",
+                   )
                     .await?;
                 }
             }
@@ -527,7 +535,7 @@ async fn load_matters(
                     filename: format!("制度文本-{}-{}.txt", mi + 1, ti + 1),
                     bytes: format!("《{measure}》制度文本（演示佐证材料）").into_bytes(),
                 };
-                add_entry_in(
+                add_history_in(
                     w,
                     &keeper,
                     &entry(
@@ -536,9 +544,10 @@ async fn load_matters(
                         format!("已完成“{measure}”，制度已印发施行，附制度文本"),
                         vec![file],
                     ),
-                )
+                    "",
+               )
                 .await?;
-                add_entry_in(
+                add_history_in(
                     w,
                     reviewer,
                     &entry(
@@ -547,7 +556,8 @@ async fn load_matters(
                         "经审核，制度已出台并施行，同意销号".into(),
                         vec![],
                     ),
-                )
+                    "",
+               )
                 .await?;
             }
         }

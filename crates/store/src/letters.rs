@@ -490,15 +490,22 @@ pub struct LetterDetail {
     pub petitioner: String,
     pub phone: String,
     pub content: String,
-    /// (date, step, from unit, to unit, text, author)
-    pub events: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    )>,
+    pub events: Vec<LetterEvent>,
+}
+
+/// A step on a letter's timeline: its business date, the unit it came from and went to, and
+/// when it was recorded (with the delay and reason when recorded late, 补录).
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterEvent {
+    pub on_date: String,
+    pub kind: String,
+    pub from_unit: Option<String>,
+    pub to_unit: Option<String>,
+    pub body: String,
+    pub author: String,
+    pub recorded_at: String,
+    pub late_days: i64,
+    pub late_reason: String,
 }
 
 const SUMMARY: &str = "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on FROM letters l JOIN units u ON u.id = l.unit_id";
@@ -667,14 +674,26 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         let events = sqlx::query(
-            "SELECT e.on_date, e.kind, fu.name, tu.name, e.body, e.author FROM letter_events e LEFT JOIN units fu ON fu.id = e.from_unit_id \
+            "SELECT e.on_date, e.kind, fu.name AS from_unit, tu.name AS to_unit, e.body, e.author, e.created_at, e.late_days, e.late_reason FROM letter_events e LEFT JOIN units fu ON fu.id = e.from_unit_id \
              LEFT JOIN units tu ON tu.id = e.to_unit_id WHERE e.letter_id = $1 ORDER BY e.on_date, e.id",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?, e.try_get(3)?, e.try_get(4)?, e.try_get(5)?)))
+        .map(|e| {
+            Ok(LetterEvent {
+                on_date: e.try_get("on_date")?,
+                kind: e.try_get("kind")?,
+                from_unit: e.try_get("from_unit")?,
+                to_unit: e.try_get("to_unit")?,
+                body: e.try_get::<Option<String>, _>("body")?.unwrap_or_default(),
+                author: e.try_get("author")?,
+                recorded_at: e.try_get("created_at")?,
+                late_days: e.try_get("late_days")?,
+                late_reason: e.try_get("late_reason")?,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
         let notices = sqlx::query(
             "SELECT n.issued_on, n.kind, n.level, n.days_overdue, s.name FROM notices n LEFT JOIN staff s ON s.id = n.addressee_id WHERE n.letter_id = $1 ORDER BY n.id",
@@ -752,9 +771,12 @@ impl Store {
         step: duban_domain::letters::Step,
         on: NaiveDate,
         body: &str,
+        late_reason: &str,
         to_unit: Option<i64>,
     ) -> Result<()> {
         use duban_domain::letters::Step;
+        let cal = self.work_calendar().await?;
+        let grace = self.supervision_rules().await?.integrity.letter_grace_working_days;
         let mut w = self.write(actor).await?;
         let r = sqlx::query(crate::sqlf!(
             "SELECT l.received_on, l.unit_id, l.closed_on, u.path FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.id = $3 AND {}",
@@ -773,8 +795,14 @@ impl Store {
         let received = received
             .parse::<NaiveDate>()
             .map_err(|_| StoreError::Invalid("收到日期有误".into()))?;
-        duban_domain::letters::check_step_date(received, on, crate::today())
-            .map_err(StoreError::Invalid)?;
+        let late_days = duban_domain::letters::decide_step_date(
+            received,
+            on,
+            crate::today(),
+            grace,
+            late_reason,
+            &cal,
+        )?;
         if closed.is_some() && step != Step::Progress {
             return Err(StoreError::Invalid("该件已办结".into()));
         }
@@ -842,7 +870,7 @@ impl Store {
         } else {
             holder
         };
-        sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, from_unit_id, to_unit_id, body, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, from_unit_id, to_unit_id, body, author, created_at, late_days, late_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(id)
             .bind(&on_s)
             .bind(step.as_str())
@@ -851,6 +879,8 @@ impl Store {
             .bind(body.trim())
             .bind(&actor.name)
             .bind(now_rfc3339())
+            .bind(late_days)
+            .bind(if late_days > 0 { late_reason.trim() } else { "" })
             .execute(&mut *w.tx)
             .await?;
         if step.is_public() {

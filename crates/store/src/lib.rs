@@ -1,6 +1,7 @@
 //! The Store: one set of SQL on SQLite (default, WAL) and PostgreSQL, through sqlx's `Any` driver.
 //! Queries use `$N` placeholders, which both backends accept; where the dialects must differ
 //! (migrations, triggers, sequences) the code branches on [`Backend`].
+pub mod adjustments;
 pub mod audit;
 pub mod backup;
 pub mod calendar;
@@ -38,6 +39,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// A rule of the domain refused the change.
+    #[error("{0}")]
+    Rule(#[from] duban_domain::rectification::RuleError),
     #[error("import has {} problem(s)", .0.len())]
     Import(Vec<duban_domain::import::CellError>),
     #[error("I/O error: {0}")]
@@ -67,6 +71,10 @@ impl Actor {
         }
     }
 }
+
+/// The account behind a write that the domain's rules judge by role and scope; `None` is the
+/// operator's command line on the server (and tests), which acts for the whole installation.
+pub type Who<'a> = Option<(duban_domain::org::Role, &'a Scope)>;
 
 #[derive(Clone)]
 pub struct Store {
@@ -136,6 +144,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (20, include_str!("../migrations/sqlite/0020_quality.sql")),
     (21, include_str!("../migrations/sqlite/0021_paperwork.sql")),
     (22, include_str!("../migrations/sqlite/0022_documents.sql")),
+    (23, include_str!("../migrations/sqlite/0023_integrity.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -204,6 +213,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         22,
         include_str!("../migrations/postgres/0022_documents.sql"),
+    ),
+    (
+        23,
+        include_str!("../migrations/postgres/0023_integrity.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
@@ -455,6 +468,17 @@ impl Write {
 
     pub async fn audit(&mut self, c: Change<'_>) -> Result<()> {
         let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+        // every entry concerns a unit: what concerns the whole installation (national settings,
+        // logins, the calendar, bulk imports) is the national unit's, so that its discipline
+        // group sees it
+        let unit_id = match c.unit_id {
+            Some(u) => Some(u),
+            None => sqlx::query("SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1")
+                .fetch_optional(&mut *self.tx)
+                .await?
+                .map(|r| r.try_get::<i64, _>(0))
+                .transpose()?,
+        };
         let mut e = Entry {
             seq: self.seq + 1,
             at: now_rfc3339(),
@@ -463,7 +487,7 @@ impl Write {
             action: c.action.to_string(),
             entity: c.entity.to_string(),
             entity_id: c.entity_id,
-            unit_id: c.unit_id,
+            unit_id,
             before: json(c.before),
             after: json(c.after),
             prev_hash: self.hash.clone(),

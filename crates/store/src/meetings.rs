@@ -198,15 +198,24 @@ impl Store {
                 name: author.login.clone(),
             })
             .await?;
-        let held = NaiveDate::parse_from_str(&m.held_on, "%Y-%m-%d").unwrap_or_default();
+        // what the meeting decided is recorded on the day it is recorded; the body names the meeting
+        let held = crate::today();
         let (action_name, value) = match &action {
             Action::Note => ("note", String::new()),
             Action::Deadline(d) => {
-                sqlx::query("UPDATE tasks SET deadline = $1 WHERE id = $2")
-                    .bind(d.to_string())
-                    .bind(item.task_id)
-                    .execute(&mut *w.tx)
-                    .await?;
+                // a meeting's decision to move a deadline is a request that someone other than
+                // the person recording it approves: one person never moves a deadline alone
+                crate::adjustments::request_in(
+                    &mut w,
+                    author,
+                    item.task_id,
+                    m.unit_id,
+                    duban_domain::adjustment::Field::Deadline,
+                    &d.to_string(),
+                    &format!("{}（{}）会商决定：{decision}", m.title, m.held_on),
+                    &format!("meeting:{meeting_id}:{item_id}"),
+                )
+                .await?;
                 ("deadline", d.to_string())
             }
             Action::Notice => {
@@ -231,9 +240,10 @@ impl Store {
                         task_id: item.task_id,
                         date: held,
                         kind: EntryKind::Reopen,
-                        body: format!("双周会商决定回头看：{decision}"),
+                        body: format!("双周会商（{}）决定回头看：{decision}", m.held_on),
                         corrects_id: None,
                         files: vec![],
+                        late_reason: String::new(),
                     },
                 )
                 .await?;
@@ -248,14 +258,15 @@ impl Store {
                     task_id: item.task_id,
                     date: held,
                     kind: EntryKind::Progress,
-                    body: format!("双周会商决定：{decision}"),
+                    body: format!("双周会商（{}）决定：{decision}", m.held_on),
                     corrects_id: None,
                     files: vec![],
+                    late_reason: String::new(),
                 },
             )
             .await
             .or_else(|e| {
-                if matches!(e, StoreError::Invalid(_)) {
+                if matches!(e, StoreError::Invalid(_) | StoreError::Rule(_)) {
                     Ok(0)
                 } else {
                     Err(e)

@@ -423,7 +423,19 @@ impl Store {
 
     /// Changes the quality rules (validated, audited); which events are extra steps is
     /// re-applied to the events already imported.
-    pub async fn set_quality_rules(&self, actor: &Actor, new: &QualityRules) -> Result<()> {
+    pub async fn set_quality_rules(
+        &self,
+        actor: &Actor,
+        who: crate::Who<'_>,
+        new: &QualityRules,
+    ) -> Result<()> {
+        if let Some((role, scope)) = who {
+            duban_domain::access::decide_national_setting(
+                role,
+                scope,
+                duban_domain::access::Action::ManageQuality,
+            )?;
+        }
         new.validate().map_err(StoreError::Invalid)?;
         let old = self.quality_rules().await?;
         let mut w = self.write(actor).await?;
@@ -461,12 +473,29 @@ impl Store {
     /// A checker for a case-events file (feed it row by row, then
     /// [`Store::import_checked_cases`]).
     pub async fn cases_check(&self) -> Result<import::CasesCheck> {
+        self.cases_check_for(None).await
+    }
+
+    /// [`Store::cases_check`] for a writer: only the units its scope covers are known, so an
+    /// event of any other unit is refused with its row and column.
+    pub async fn cases_check_for(&self, who: crate::Who<'_>) -> Result<import::CasesCheck> {
+        use duban_domain::access::{Action, decide_unit_write};
+        if let Some((role, scope)) = who {
+            // the right itself, before anything is read
+            decide_unit_write(role, scope, Action::ManageQuality, scope.unit_id, &scope.unit_path)?;
+        }
         let mut units = HashMap::new();
-        for r in sqlx::query("SELECT code, id FROM units")
+        for r in sqlx::query("SELECT code, id, path FROM units")
             .fetch_all(&self.pool)
             .await?
         {
-            units.insert(r.try_get(0)?, r.try_get(1)?);
+            let (code, id, path): (String, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            if let Some((role, scope)) = who {
+                if decide_unit_write(role, scope, Action::ManageQuality, id, &path).is_err() {
+                    continue;
+                }
+            }
+            units.insert(code, id);
         }
         let events = self
             .quality_rules()
@@ -479,8 +508,13 @@ impl Store {
     }
 
     /// Loads a case-events table (file or API batch): all rows or none.
-    pub async fn import_cases(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
-        let mut check = self.cases_check().await?;
+    pub async fn import_cases(
+        &self,
+        actor: &Actor,
+        who: crate::Who<'_>,
+        table: &Table,
+    ) -> Result<ImportReport> {
+        let mut check = self.cases_check_for(who).await?;
         for (i, raw) in table.iter().enumerate() {
             check.row(i + 1, raw);
         }
@@ -1219,7 +1253,7 @@ pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
         }
     }
     store
-        .import_cases(&Actor::system("demo"), &rows)
+        .import_cases(&Actor::system("demo"), None, &rows)
         .await
         .map(|_| ())
 }

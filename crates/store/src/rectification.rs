@@ -4,37 +4,17 @@ use crate::{
 };
 use chrono::NaiveDate;
 use duban_domain::org::Role;
-use duban_domain::rectification::{
-    self as rules, Category, Ownership, Reviewer, SourceKind, Step, TaskHistory, TaskState,
-};
+use duban_domain::adjustment::Field as AdjField;
+use duban_domain::ledger;
+use duban_domain::rectification::{self as rules, Category, SourceKind, TaskHistory, TaskState};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// Largest evidence file, and the types accepted.
-pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
-pub const EVIDENCE_TYPES: &[(&str, &str)] = &[
-    ("pdf", "application/pdf"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("png", "image/png"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ("doc", "application/msword"),
-    ("xls", "application/vnd.ms-excel"),
-    ("txt", "text/plain"),
-    ("ofd", "application/ofd"),
-];
+pub use duban_domain::ledger::{EVIDENCE_TYPES, EntryKind, MAX_EVIDENCE_BYTES};
 
-/// The type of an evidence file by its name, or an error naming what is accepted.
 /// Keeps a file's bytes once, under their SHA-256; returns the hash.
 pub(crate) async fn put_blob(w: &mut crate::Write, bytes: &[u8]) -> Result<String> {
     let sha = hex::encode(Sha256::digest(bytes));
@@ -47,20 +27,9 @@ pub(crate) async fn put_blob(w: &mut crate::Write, bytes: &[u8]) -> Result<Strin
     Ok(sha)
 }
 
+/// The type of an evidence file by its name, or an error naming what is accepted.
 pub fn evidence_type(filename: &str) -> Result<&'static str> {
-    let ext = filename
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_lowercase())
-        .unwrap_or_default();
-    EVIDENCE_TYPES
-        .iter()
-        .find(|(e, _)| *e == ext)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "不支持的佐证材料类型：{filename}（可上传 PDF、OFD、图片、Word、Excel、文本）"
-            ))
-        })
+    Ok(duban_domain::ledger::evidence_type(filename)?)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -201,45 +170,17 @@ pub struct LedgerEntry {
     pub body: String,
     pub corrects_id: Option<i64>,
     pub state_after: String,
+    pub author_id: Option<i64>,
     pub author: String,
     pub created_at: String,
+    /// when the server recorded it (the same instant as `created_at`)
+    pub recorded_at: String,
+    /// whole days between the business date and the recording date beyond the grace (补录), else 0
+    pub late_days: i64,
+    pub late_reason: String,
+    /// where an imported entry came from (file, importing account, time); empty when typed
+    pub provenance: String,
     pub evidence: Vec<Evidence>,
-}
-
-/// Kinds of ledger entries and the lifecycle step each one is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryKind {
-    Progress,
-    Staged,
-    ClosureRequest,
-    Approve,
-    Reject,
-    Reopen,
-}
-
-impl EntryKind {
-    pub const ALL: [EntryKind; 6] = [
-        EntryKind::Progress,
-        EntryKind::Staged,
-        EntryKind::ClosureRequest,
-        EntryKind::Approve,
-        EntryKind::Reject,
-        EntryKind::Reopen,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Progress => "progress",
-            EntryKind::Staged => "staged",
-            EntryKind::ClosureRequest => "closure_request",
-            EntryKind::Approve => "approve",
-            EntryKind::Reject => "reject",
-            EntryKind::Reopen => "reopen",
-        }
-    }
-    pub fn parse(s: &str) -> Option<EntryKind> {
-        EntryKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
 }
 
 /// A file to attach: name, bytes.
@@ -262,11 +203,14 @@ pub struct Author {
 #[derive(Clone)]
 pub struct NewEntry {
     pub task_id: i64,
+    /// the business date
     pub date: NaiveDate,
     pub kind: EntryKind,
     pub body: String,
     pub corrects_id: Option<i64>,
     pub files: Vec<Upload>,
+    /// why a date beyond the grace is recorded late (补录)
+    pub late_reason: String,
 }
 
 pub struct NewTask<'a> {
@@ -463,7 +407,7 @@ impl Store {
     /// The ledger of a task, oldest first, with evidence.
     pub async fn ledger(&self, task_id: i64) -> Result<Vec<LedgerEntry>> {
         let rows = sqlx::query(
-            "SELECT id, task_id, entry_date, kind, body, corrects_id, state_after, author, created_at FROM ledger_entries WHERE task_id = $1 ORDER BY entry_date, id",
+            "SELECT id, task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, late_days, late_reason, provenance FROM ledger_entries WHERE task_id = $1 ORDER BY entry_date, id",
         )
         .bind(task_id)
         .fetch_all(&self.pool)
@@ -476,7 +420,7 @@ impl Store {
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let id: i64 = r.try_get(0)?;
+            let id: i64 = r.try_get("id")?;
             let mut evidence = Vec::new();
             for f in files
                 .iter()
@@ -490,16 +434,22 @@ impl Store {
                     size: f.try_get(5)?,
                 });
             }
+            let created_at: String = r.try_get("created_at")?;
             out.push(LedgerEntry {
                 id,
-                task_id: r.try_get(1)?,
-                entry_date: r.try_get(2)?,
-                kind: r.try_get(3)?,
-                body: r.try_get(4)?,
-                corrects_id: r.try_get(5)?,
-                state_after: r.try_get(6)?,
-                author: r.try_get(7)?,
-                created_at: r.try_get(8)?,
+                task_id: r.try_get("task_id")?,
+                entry_date: r.try_get("entry_date")?,
+                kind: r.try_get("kind")?,
+                body: r.try_get("body")?,
+                corrects_id: r.try_get("corrects_id")?,
+                state_after: r.try_get("state_after")?,
+                author_id: r.try_get("author_id")?,
+                author: r.try_get("author")?,
+                recorded_at: created_at.clone(),
+                created_at,
+                late_days: r.try_get("late_days")?,
+                late_reason: r.try_get("late_reason")?,
+                provenance: r.try_get("provenance")?,
                 evidence,
             });
         }
@@ -536,26 +486,13 @@ impl Store {
         )))
     }
 
-    /// Adds a ledger entry, applying the lifecycle and reviewer rules. Returns the entry id.
+    /// Adds a ledger entry, applying the one decision of the ledger on the task's facts read in
+    /// the write transaction. Returns the entry id. Entries arriving together are written in one
+    /// transaction (group commit); the answer comes after that transaction is committed.
     pub async fn add_entry(&self, author: &Author, e: NewEntry) -> Result<i64> {
-        // read before the write begins, so the writers' queue holds only the writing
-        let facts = entry_facts(&mut *self.pool.acquire().await?, e.task_id).await?;
-        self.add_entry_on(author, e, facts).await
-    }
-
-    /// [`Store::add_entry`] with the task's facts already read by the caller (they are checked
-    /// again when the state changes). Entries arriving together are written in one transaction
-    /// (group commit); the answer comes after that transaction is committed.
-    pub async fn add_entry_on(
-        &self,
-        author: &Author,
-        e: NewEntry,
-        facts: EntryFacts,
-    ) -> Result<i64> {
         self.queue_write(Work::Entry {
             author: author.clone(),
             entry: e,
-            facts,
         })
         .await
     }
@@ -665,6 +602,20 @@ impl Store {
             as_of,
             &self.supervision_rules().await?.lights,
         ))
+    }
+
+    /// Ledger entries of a plan dated on or before `as_of` that were recorded late (补录).
+    pub async fn late_entries(&self, plan_id: i64, as_of: NaiveDate) -> Result<i64> {
+        crate::int(
+            &sqlx::query(
+                "SELECT COUNT(*) FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 AND l.late_days > 0 AND l.entry_date <= $2",
+            )
+            .bind(plan_id)
+            .bind(as_of.to_string())
+            .fetch_one(&self.pool)
+            .await?,
+            0,
+        )
     }
 
     /// The departments a staff member belongs to (one, or none).
@@ -811,19 +762,21 @@ pub(crate) async fn insert_task(w: &mut Write, t: &NewTask<'_>) -> Result<i64> {
     Ok(id)
 }
 
-/// The heart of the ledger: checks the step against the lifecycle and reviewer rules, stores the
-/// entry and its evidence (content-addressed), and moves the task.
-/// What the rules need to know about a task before an entry is added to it.
+/// What the rules need to know about a task before an entry is added to it, read in the write
+/// transaction.
 #[derive(Clone)]
 pub struct EntryFacts {
     pub category: Category,
     pub state: TaskState,
     pub lead: Option<i64>,
+    pub responsible: Option<i64>,
     pub depts: Vec<i64>,
+    pub request_authors: Vec<i64>,
+    pub earlier_evidence: usize,
 }
 
-async fn entry_facts(conn: &mut sqlx::AnyConnection, task_id: i64) -> Result<EntryFacts> {
-    let r = sqlx::query("SELECT category, state, lead_leader_id FROM tasks WHERE id = $1")
+pub(crate) async fn entry_facts(conn: &mut sqlx::AnyConnection, task_id: i64) -> Result<EntryFacts> {
+    let r = sqlx::query("SELECT category, state, lead_leader_id, responsible_id FROM tasks WHERE id = $1")
         .bind(task_id)
         .fetch_optional(&mut *conn)
         .await?
@@ -835,121 +788,141 @@ async fn entry_facts(conn: &mut sqlx::AnyConnection, task_id: i64) -> Result<Ent
         .iter()
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<_, _>>()?;
+    let state: String = r.try_get("state")?;
+    let state = TaskState::parse(&state)
+        .ok_or_else(|| StoreError::Invalid(format!("数据库中的任务状态无法识别：{state}")))?;
+    let category: String = r.try_get("category")?;
+    let category = Category::parse(&category)
+        .ok_or_else(|| StoreError::Invalid(format!("数据库中的任务类别无法识别：{category}")))?;
+    // the accounts that wrote the pending closure request and anything after it
+    let request_authors = if state == TaskState::ClosureRequested {
+        sqlx::query(
+            "SELECT DISTINCT author_id FROM ledger_entries WHERE task_id = $1 AND author_id IS NOT NULL \
+             AND id >= (SELECT MAX(id) FROM ledger_entries WHERE task_id = $1 AND kind = 'closure_request')",
+        )
+        .bind(task_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?
+    } else {
+        vec![]
+    };
+    let earlier_evidence = if category == Category::LongTerm {
+        0
+    } else {
+        crate::int(
+            &sqlx::query("SELECT COUNT(*) FROM evidence ev JOIN ledger_entries l ON l.id = ev.entry_id WHERE l.task_id = $1 AND ev.size > 0")
+                .bind(task_id)
+                .fetch_one(&mut *conn)
+                .await?,
+            0,
+        )? as usize
+    };
     Ok(EntryFacts {
-        category: Category::parse(&r.try_get::<String, _>(0)?).unwrap_or(Category::TimeLimited),
-        state: TaskState::parse(&r.try_get::<String, _>(1)?).unwrap_or(TaskState::NotStarted),
-        lead: r.try_get(2)?,
+        category,
+        state,
+        lead: r.try_get("lead_leader_id")?,
+        responsible: r.try_get("responsible_id")?,
         depts,
+        request_authors,
+        earlier_evidence,
     })
 }
 
+/// Adds a ledger entry inside a write: the task's facts are read in this transaction and the one
+/// decision of [`duban_domain::ledger::decide`] is applied to them.
 pub(crate) async fn add_entry_in(w: &mut Write, author: &Author, e: &NewEntry) -> Result<i64> {
-    let facts = entry_facts(&mut *w.tx, e.task_id).await?;
-    add_entry_with(w, author, e, facts).await
+    entry_in(w, author, e, None).await
 }
 
-/// Adds an entry judged on `facts`, read earlier: the task's state is changed only if it is still
-/// the state the rules were applied to, so a concurrent change is refused, never overwritten.
-async fn add_entry_with(
+/// [`add_entry_in`] for history loaded from a file (or the demo's history): the business date is
+/// kept as it is, with its provenance (file, account, time; empty for the demo), instead of being
+/// judged against the recording date.
+pub(crate) async fn add_history_in(
     w: &mut Write,
     author: &Author,
     e: &NewEntry,
-    facts: EntryFacts,
+    provenance: &str,
 ) -> Result<i64> {
-    let EntryFacts {
-        category,
-        state,
-        lead,
-        depts,
-    } = facts;
-    let invalid = |e: rules::RuleError| StoreError::Invalid(e.to_string());
-    if e.body.trim().is_empty() {
-        return Err(StoreError::Invalid("请填写内容".into()));
-    }
-    if e.date > crate::today() {
-        return Err(StoreError::Invalid("台账日期不能晚于今天".into()));
-    }
-    for f in &e.files {
-        if f.bytes.len() > MAX_EVIDENCE_BYTES {
-            return Err(StoreError::Invalid(format!(
-                "佐证材料 {} 超过 {} MB",
-                f.filename,
-                MAX_EVIDENCE_BYTES / 1024 / 1024
-            )));
-        }
-        evidence_type(&f.filename)?;
-    }
+    entry_in(w, author, e, Some(provenance)).await
+}
+
+async fn entry_in(
+    w: &mut Write,
+    author: &Author,
+    e: &NewEntry,
+    history: Option<&str>,
+) -> Result<i64> {
+    let provenance = history.unwrap_or("");
+    let facts = entry_facts(&mut *w.tx, e.task_id).await?;
+    let sup = rules_on(&mut *w.tx).await?;
+    let files: Vec<ledger::FileFacts> = e
+        .files
+        .iter()
+        .map(|f| ledger::FileFacts {
+            name: &f.filename,
+            size: f.bytes.len(),
+        })
+        .collect();
+    let actor = ledger::EntryActor {
+        user_id: author.user_id,
+        role: author.role,
+        staff: author.staff_id,
+        departments: &author.departments,
+    };
+    let task = ledger::EntryTask {
+        category: facts.category,
+        state: facts.state,
+        lead_leader: facts.lead,
+        responsible: facts.responsible,
+        departments: &facts.depts,
+        request_authors: &facts.request_authors,
+        earlier_evidence: facts.earlier_evidence,
+    };
+    let today = crate::today();
+    let input = ledger::EntryInput {
+        kind: e.kind,
+        date: e.date,
+        // imported history is judged on its own date, not against today
+        recorded_on: if history.is_none() { today } else { e.date.max(today) },
+        late_reason: &e.late_reason,
+        body: &e.body,
+        files: &files,
+    };
+    let rules = ledger::EntryRules {
+        reviewers: &sup.reviewers,
+        grace_days: if history.is_none() {
+            sup.integrity.ledger_grace_days
+        } else {
+            i64::MAX
+        },
+    };
+    let decision = ledger::decide(&actor, &task, &input, &rules)?;
     if let Some(c) = e.corrects_id {
-        let same: i64 =
-            sqlx::query("SELECT COUNT(*) FROM ledger_entries WHERE id = $1 AND task_id = $2")
+        let same: i64 = crate::int(
+            &sqlx::query("SELECT COUNT(*) FROM ledger_entries WHERE id = $1 AND task_id = $2")
                 .bind(c)
                 .bind(e.task_id)
                 .fetch_one(&mut *w.tx)
-                .await?
-                .try_get(0)?;
+                .await?,
+            0,
+        )?;
         if same == 0 {
             return Err(StoreError::Invalid("更正的台账条目不属于本任务".into()));
         }
     }
-    let owner = Ownership {
-        lead_leader_staff: lead,
-        responsible_departments: &depts,
-    };
-    let new_state = match e.kind {
-        EntryKind::Progress | EntryKind::Staged => {
-            if e.kind == EntryKind::Staged && category != Category::LongTerm {
-                return Err(StoreError::Invalid("阶段性成效只适用于长期整改任务".into()));
-            }
-            rules::transition(state, category, &Step::Progress).map_err(invalid)?
-        }
-        EntryKind::ClosureRequest => {
-            let earlier: i64 = sqlx::query("SELECT COUNT(*) FROM evidence ev JOIN ledger_entries l ON l.id = ev.entry_id WHERE l.task_id = $1")
-                .bind(e.task_id)
-                .fetch_one(&mut *w.tx)
-                .await?
-                .try_get(0)?;
-            let step = Step::RequestClosure {
-                evidence_files: e.files.len() + earlier as usize,
-                statement: e.body.clone(),
-            };
-            rules::transition(state, category, &step).map_err(invalid)?
-        }
-        EntryKind::Approve | EntryKind::Reject => {
-            let reviewer = Reviewer {
-                role: author.role,
-                staff: author.staff_id,
-                departments: &author.departments,
-            };
-            let reviewers = rules_on(&mut *w.tx).await?.reviewers;
-            rules::may_review(&reviewer, &owner, &reviewers).map_err(invalid)?;
-            let step = if e.kind == EntryKind::Approve {
-                Step::Approve
-            } else {
-                Step::Reject {
-                    reasons: e.body.clone(),
-                }
-            };
-            rules::transition(state, category, &step).map_err(invalid)?
-        }
-        EntryKind::Reopen => {
-            if !rules_on(&mut *w.tx).await?.reviewers.contains(&author.role) {
-                return Err(StoreError::Invalid(
-                    "只有驻院纪检监察组或整改办可以通过回头看重新打开任务".into(),
-                ));
-            }
-            rules::transition(
-                state,
-                category,
-                &Step::Reopen {
-                    reason: e.body.clone(),
-                },
-            )
-            .map_err(invalid)?
-        }
-    };
+    let state = facts.state;
+    let new_state = decision.state_after;
+    let unit_id: Option<i64> = sqlx::query("SELECT p.unit_id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1")
+        .bind(e.task_id)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?;
     let date = e.date.to_string();
     let id: i64 = sqlx::query(
-        "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, late_days, late_reason, provenance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(e.task_id)
     .bind(&date)
@@ -960,6 +933,9 @@ async fn add_entry_with(
     .bind(author.user_id)
     .bind(&author.login)
     .bind(now_rfc3339())
+    .bind(decision.late_days)
+    .bind(if decision.late_days > 0 { e.late_reason.trim() } else { "" })
+    .bind(provenance)
     .fetch_one(&mut *w.tx)
     .await?
     .try_get(0)?;
@@ -994,13 +970,21 @@ async fn add_entry_with(
             "任务状态刚被他人更新，请刷新后重试".into(),
         ));
     }
+    let mut after = json!({"entry": id, "kind": e.kind.as_str(), "date": date, "state": new_state.as_str(), "files": files, "corrects": e.corrects_id});
+    if decision.late_days > 0 {
+        after["late_days"] = json!(decision.late_days);
+        after["late_reason"] = json!(e.late_reason.trim());
+    }
+    if !provenance.is_empty() {
+        after["provenance"] = json!(provenance);
+    }
     w.audit(Change {
         action: "ledger.add",
         entity: "task",
         entity_id: e.task_id.to_string(),
-        unit_id: None,
+        unit_id,
         before: Some(json!({"state": state.as_str()})),
-        after: Some(json!({"entry": id, "kind": e.kind.as_str(), "date": date, "state": new_state.as_str(), "files": files, "corrects": e.corrects_id})),
+        after: Some(after),
     })
     .await?;
     Ok(id)
@@ -1068,13 +1052,19 @@ impl Store {
 
     /// Imports a ledger workbook into the plan `title` of a unit: a new plan (under the unit's most
     /// recent round), or the existing one, whose tasks are matched by 序号. All rows or none.
+    /// Imports a ledger workbook. Into a *new* plan, the workbook's history comes in as it is,
+    /// closures included, marked as imported (reviewer's name, file, account, time; one audit line
+    /// per task). Over an *existing* plan nothing is closed, reopened, re-categorised or re-dated:
+    /// a filled closure becomes a closure request (if the rules allow one) and a changed deadline
+    /// or category an adjustment request, both waiting for review; the report lists them.
     pub async fn import_ledger(
         &self,
-        actor: &Actor,
+        importer: &Author,
         unit_id: i64,
         title: &str,
+        file: &str,
         table: &duban_domain::import::Table,
-    ) -> Result<crate::org::ImportReport> {
+    ) -> Result<LedgerImport> {
         let mut staff = std::collections::HashMap::new();
         for r in sqlx::query("SELECT id, name FROM staff WHERE unit_id = $1 ORDER BY id")
             .bind(unit_id)
@@ -1093,9 +1083,14 @@ impl Store {
             .collect();
         let rows = duban_domain::import::validate_ledger(table, &staff, &depts)
             .map_err(StoreError::Import)?;
-        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-        let mut w = self.write(actor).await?;
-        let plan_id: i64 = match sqlx::query(
+        let today = crate::today();
+        let actor = Actor {
+            user_id: importer.user_id,
+            name: importer.login.clone(),
+        };
+        let mut w = self.write(&actor).await?;
+        let provenance = format!("导入：{file}；{}；{}", importer.login, now_rfc3339());
+        let (plan_id, fresh) = match sqlx::query(
             "SELECT id FROM plans WHERE unit_id = $1 AND title = $2",
         )
         .bind(unit_id)
@@ -1103,7 +1098,7 @@ impl Store {
         .fetch_optional(&mut *w.tx)
         .await?
         {
-            Some(r) => r.try_get(0)?,
+            Some(r) => (r.try_get::<i64, _>(0)?, false),
             None => {
                 let round: i64 = match sqlx::query("SELECT id FROM rounds WHERE unit_id = $1 ORDER BY feedback_date DESC, id DESC LIMIT 1").bind(unit_id).fetch_optional(&mut *w.tx).await? {
                     Some(r) => r.try_get(0)?,
@@ -1112,7 +1107,7 @@ impl Store {
                         insert_round(&mut w, unit_id, SourceKind::Central, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d).await?
                     }
                 };
-                insert_plan(&mut w, round, unit_id, title, title, &today.to_string()).await?
+                (insert_plan(&mut w, round, unit_id, title, title, &today.to_string()).await?, true)
             }
         };
         let adopted: String = sqlx::query("SELECT adopted_on FROM plans WHERE id = $1")
@@ -1121,13 +1116,9 @@ impl Store {
             .await?
             .try_get(0)?;
         let adopted = NaiveDate::parse_from_str(&adopted, "%Y-%m-%d").unwrap_or(today);
-        let mut report = crate::org::ImportReport::default();
-        let importer = Author {
-            user_id: actor.user_id,
-            login: actor.name.clone(),
-            role: Role::Office,
-            staff_id: None,
-            departments: vec![],
+        let mut report = LedgerImport {
+            plan_created: fresh,
+            ..Default::default()
         };
         for r in &rows {
             let problem_id: i64 =
@@ -1157,25 +1148,25 @@ impl Store {
             let task_id = match existing {
                 Some(t) => {
                     let id: i64 = t.try_get(0)?;
-                    sqlx::query("UPDATE tasks SET problem_id = $1, title = $2, measure = $3, category = $4, deadline = $5, lead_leader_id = $6, responsible_id = $7 WHERE id = $8")
-                        .bind(problem_id)
-                        .bind(&r.task)
-                        .bind(&r.measure)
-                        .bind(r.category.as_str())
-                        .bind(r.deadline.map(|d| d.to_string()))
-                        .bind(r.lead_leader)
-                        .bind(r.responsible)
-                        .bind(id)
-                        .execute(&mut *w.tx)
-                        .await?;
-                    sqlx::query("DELETE FROM task_departments WHERE task_id = $1")
-                        .bind(id)
-                        .execute(&mut *w.tx)
-                        .await?;
-                    for (i, d) in r.departments.iter().enumerate() {
-                        sqlx::query("INSERT INTO task_departments (task_id, department_id, is_lead) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING").bind(id).bind(*d).bind(i64::from(i == 0)).execute(&mut *w.tx).await?;
-                    }
                     report.updated += 1;
+                    // wording is edited (kept with before/after); deadline and category are requested
+                    let deadline = r.deadline.map(|d| d.to_string()).unwrap_or_default();
+                    for (field, value) in [
+                        (AdjField::Title, r.task.as_str()),
+                        (AdjField::Measure, r.measure.as_str()),
+                        (AdjField::Deadline, deadline.as_str()),
+                        (AdjField::Category, r.category.as_str()),
+                    ] {
+                        let reason = format!("导入台账 {file} 第 {} 行", r.row);
+                        match crate::adjustments::request_in(&mut w, &import_keeper(importer), id, unit_id, field, value, &reason, &provenance).await {
+                            Ok((_, duban_domain::adjustment::AdjState::Pending)) => {
+                                report.requests.push(format!("第 {} 行：{}调整为“{value}”，待审核", r.row, field.zh()));
+                            }
+                            Ok(_) => {}
+                            Err(StoreError::Invalid(m)) if m.ends_with("没有变化") => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
                     id
                 }
                 None => {
@@ -1196,12 +1187,10 @@ impl Store {
                             .map(|(i, d)| (*d, i == 0))
                             .collect(),
                         // a task closed on paper existed before its closure
-                        created_on: r
-                            .closed
-                            .as_ref()
-                            .map(|c| c.1.min(today))
-                            .unwrap_or(today)
-                            .min(adopted),
+                        created_on: match (&r.closed, fresh) {
+                            (Some(c), true) => c.1.min(today).min(adopted),
+                            _ => today.min(adopted),
+                        },
                     };
                     let id = insert_task(&mut w, &nt).await?;
                     sqlx::query("UPDATE tasks SET seq = $1 WHERE id = $2")
@@ -1213,59 +1202,71 @@ impl Store {
                     id
                 }
             };
-            // the ledger keeps what the workbook says, as new entries (the ledger is append-only)
-            let state: String = sqlx::query("SELECT state FROM tasks WHERE id = $1")
-                .bind(task_id)
-                .fetch_one(&mut *w.tx)
-                .await?
-                .try_get(0)?;
             let mut body = r.progress.clone();
             if !r.evidence.is_empty() {
                 body = format!("{body}（佐证材料：{}）", r.evidence)
                     .trim()
                     .to_string();
             }
-            if !body.is_empty() {
-                let kind = if r.category == Category::LongTerm {
-                    EntryKind::Staged
-                } else {
-                    EntryKind::Progress
-                };
-                // dated on the closure day for closed tasks, so that the history reads in order
+            let state = entry_facts(&mut *w.tx, task_id).await?.state;
+            let kind = if r.category == Category::LongTerm {
+                EntryKind::Staged
+            } else {
+                EntryKind::Progress
+            };
+            if fresh {
+                // history: dated on the closure day for closed tasks, so that it reads in order
                 let date = r.closed.as_ref().map(|c| c.1).unwrap_or(today);
-                add_entry_in(
-                    &mut w,
-                    &importer,
-                    &NewEntry {
+                if !body.is_empty() {
+                    let e = NewEntry {
                         task_id,
                         date,
                         kind,
-                        body,
+                        body: body.clone(),
                         corrects_id: None,
                         files: vec![],
-                    },
-                )
-                .await?;
+                        late_reason: String::new(),
+                    };
+                    add_history_in(&mut w, &import_keeper(importer), &e, &provenance).await?;
+                }
+                if let Some((reviewer, date)) = &r.closed {
+                    imported_closure(&mut w, importer, unit_id, task_id, reviewer, *date, &provenance).await?;
+                    report.historical_closures += 1;
+                }
+                continue;
+            }
+            if !body.is_empty() && body != last_body(&mut w, task_id).await? {
+                let e = NewEntry {
+                    task_id,
+                    date: today,
+                    kind,
+                    body: body.clone(),
+                    corrects_id: None,
+                    files: vec![],
+                    late_reason: String::new(),
+                };
+                add_history_in(&mut w, &import_keeper(importer), &e, &provenance).await?;
+                report.entries += 1;
             }
             if let Some((reviewer, date)) = &r.closed {
-                if state != "closed" {
-                    // a closure reviewed on paper before the system: recorded as such, with the reviewer's name
-                    sqlx::query(
-                        "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at) VALUES ($1, $2, 'approve', $3, NULL, 'closed', $4, $5, $6)",
-                    )
-                    .bind(task_id)
-                    .bind(date.to_string())
-                    .bind(format!("导入：经{reviewer}审核销号"))
-                    .bind(actor.user_id)
-                    .bind(reviewer)
-                    .bind(now_rfc3339())
-                    .execute(&mut *w.tx)
-                    .await?;
-                    sqlx::query("UPDATE tasks SET state = 'closed', closed_on = $1 WHERE id = $2")
-                        .bind(date.to_string())
-                        .bind(task_id)
-                        .execute(&mut *w.tx)
-                        .await?;
+                if state == TaskState::Closed {
+                    continue;
+                }
+                let e = NewEntry {
+                    task_id,
+                    date: today,
+                    kind: EntryKind::ClosureRequest,
+                    body: format!("导入台账载明：经{reviewer}于 {date} 审核销号。{body}"),
+                    corrects_id: None,
+                    files: vec![],
+                    late_reason: String::new(),
+                };
+                match add_history_in(&mut w, &import_keeper(importer), &e, &provenance).await {
+                    Ok(_) => report.requests.push(format!("第 {} 行：已提交销号申请，待审核", r.row)),
+                    Err(StoreError::Rule(why)) => report
+                        .not_applied
+                        .push(format!("第 {} 行：未销号（{why}）", r.row)),
+                    Err(e) => return Err(e),
                 }
             }
         }
@@ -1275,14 +1276,97 @@ impl Store {
             entity_id: plan_id.to_string(),
             unit_id: Some(unit_id),
             before: None,
-            after: Some(
-                json!({"title": title, "created": report.created, "updated": report.updated}),
-            ),
+            after: Some(json!({"title": title, "file": file, "created": report.created, "updated": report.updated,
+                "historical_closures": report.historical_closures, "requests": report.requests.len(), "not_applied": report.not_applied.len()})),
         })
         .await?;
         w.commit().await?;
         Ok(report)
     }
+}
+
+/// What a ledger import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LedgerImport {
+    pub plan_created: bool,
+    pub created: usize,
+    pub updated: usize,
+    /// progress entries added to existing tasks
+    pub entries: usize,
+    /// closures carried from the workbook into a new plan, marked as imported
+    pub historical_closures: usize,
+    /// closure and adjustment requests made from the workbook, waiting for review
+    pub requests: Vec<String>,
+    /// rows whose closure could not even be requested, and why
+    pub not_applied: Vec<String>,
+}
+
+/// The importer keeps the imported ledger as the office would.
+fn import_keeper(importer: &Author) -> Author {
+    Author {
+        role: Role::Office,
+        ..importer.clone()
+    }
+}
+
+async fn last_body(w: &mut Write, task_id: i64) -> Result<String> {
+    Ok(sqlx::query("SELECT body FROM ledger_entries WHERE task_id = $1 ORDER BY id DESC LIMIT 1")
+        .bind(task_id)
+        .fetch_optional(&mut *w.tx)
+        .await?
+        .map(|r| r.try_get::<String, _>(0))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// A closure reviewed on paper before the system, carried into a new plan: recorded as imported,
+/// with the reviewer's name as text and the file's provenance, and audited per task.
+async fn imported_closure(
+    w: &mut Write,
+    importer: &Author,
+    unit_id: i64,
+    task_id: i64,
+    reviewer: &str,
+    date: NaiveDate,
+    provenance: &str,
+) -> Result<()> {
+    let created: String = sqlx::query("SELECT created_on FROM tasks WHERE id = $1")
+        .bind(task_id)
+        .fetch_one(&mut *w.tx)
+        .await?
+        .try_get(0)?;
+    if date.to_string() < created {
+        return Err(StoreError::Invalid(format!(
+            "销号日期 {date} 早于任务建立日期 {created}"
+        )));
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, provenance) VALUES ($1, $2, 'approve', $3, NULL, 'closed', $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(task_id)
+    .bind(date.to_string())
+    .bind(format!("导入：经{reviewer}审核销号"))
+    .bind(importer.user_id)
+    .bind(reviewer)
+    .bind(now_rfc3339())
+    .bind(provenance)
+    .fetch_one(&mut *w.tx)
+    .await?
+    .try_get(0)?;
+    sqlx::query("UPDATE tasks SET state = 'closed', closed_on = $1 WHERE id = $2")
+        .bind(date.to_string())
+        .bind(task_id)
+        .execute(&mut *w.tx)
+        .await?;
+    w.audit(Change {
+        action: "import.closure",
+        entity: "task",
+        entity_id: task_id.to_string(),
+        unit_id: Some(unit_id),
+        before: None,
+        after: Some(json!({"entry": id, "reviewer": reviewer, "date": date.to_string(), "provenance": provenance})),
+    })
+    .await
 }
 
 impl Store {
@@ -1445,11 +1529,7 @@ pub(crate) struct EntryJob {
 }
 
 pub(crate) enum Work {
-    Entry {
-        author: Author,
-        entry: NewEntry,
-        facts: EntryFacts,
-    },
+    Entry { author: Author, entry: NewEntry },
     Letter {
         actor: Actor,
         letter: crate::letters::NewLetter,
@@ -1468,11 +1548,7 @@ impl Work {
     /// Within a batch, on the facts read before queueing.
     async fn run_in_batch(&self, w: &mut Write) -> Result<i64> {
         match self {
-            Work::Entry {
-                author,
-                entry,
-                facts,
-            } => add_entry_with(w, author, entry, facts.clone()).await,
+            Work::Entry { author, entry } => add_entry_in(w, author, entry).await,
             Work::Letter {
                 actor,
                 letter,
@@ -1484,7 +1560,7 @@ impl Work {
     /// Alone, with the facts read afresh.
     async fn run_alone(&self, w: &mut Write) -> Result<i64> {
         match self {
-            Work::Entry { author, entry, .. } => add_entry_in(w, author, entry).await,
+            Work::Entry { author, entry } => add_entry_in(w, author, entry).await,
             Work::Letter {
                 actor,
                 letter,
@@ -1576,8 +1652,16 @@ impl Store {
     pub async fn set_supervision_rules(
         &self,
         actor: &Actor,
+        who: crate::Who<'_>,
         new: &rules::SupervisionRules,
     ) -> Result<()> {
+        if let Some((role, scope)) = who {
+            duban_domain::access::decide_national_setting(
+                role,
+                scope,
+                duban_domain::access::Action::SetSupervisionRules,
+            )?;
+        }
         new.validate().map_err(StoreError::Invalid)?;
         let mut w = self.write(actor).await?;
         let old = rules_on(&mut *w.tx).await?;

@@ -111,10 +111,30 @@ impl Store {
     }
 
     pub async fn create_user(&self, actor: &Actor, nu: &NewUser<'_>) -> Result<i64> {
+        self.create_user_by(actor, None, nu).await
+    }
+
+    /// Creates an account as `who` may: an administrator grants a scope within and never wider
+    /// than its own (decided on the unit read in the write transaction).
+    pub async fn create_user_by(
+        &self,
+        actor: &Actor,
+        who: crate::Who<'_>,
+        nu: &NewUser<'_>,
+    ) -> Result<i64> {
         let login = Self::validate_login(nu.login)?;
         auth::check_password_policy(nu.password).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let hash = auth::hash_password(nu.password);
         let mut w = self.write(actor).await?;
+        if let Some((role, scope)) = who {
+            let path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
+                .bind(nu.unit_id)
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .ok_or(StoreError::NotFound)?
+                .try_get(0)?;
+            duban_domain::access::decide_grant(role, scope, nu.unit_id, &path, nu.subtree)?;
+        }
+        let hash = auth::hash_password(nu.password);
         let exists: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE login = $1")
             .bind(&login)
             .fetch_one(&mut *w.tx)

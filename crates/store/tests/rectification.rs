@@ -9,6 +9,15 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+/// The message of a refusal, whether a rule's or another check's.
+fn refusal(r: Result<i64, StoreError>) -> String {
+    match r {
+        Err(StoreError::Rule(e)) => e.to_string(),
+        Err(StoreError::Invalid(m)) => m,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
 async fn author(store: &Store, login: &str) -> Author {
     let u = store.user_by_login(login).await.unwrap().unwrap();
     let staff = store.user_staff_id(u.id).await.unwrap();
@@ -181,26 +190,28 @@ async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
             body: body.into(),
             corrects_id: None,
             files,
+            late_reason: "补录 2020 年的台账".into(),
         };
         // no evidence yet
-        let Err(StoreError::Invalid(m)) = store
-            .add_entry(&keeper, entry(EntryKind::ClosureRequest, "已完成", vec![]))
-            .await
-        else {
-            panic!("{name}")
-        };
-        assert!(m.contains("佐证材料"), "{m}");
+        let m = refusal(
+            store
+                .add_entry(&keeper, entry(EntryKind::ClosureRequest, "已完成", vec![]))
+                .await,
+        );
+        assert!(m.contains("佐证材料"), "{name}: {m}");
         // a forbidden file type
         let bad = vec![Upload {
             filename: "run.exe".into(),
             bytes: b"MZ".to_vec(),
         }];
-        assert!(matches!(
-            store
-                .add_entry(&keeper, entry(EntryKind::Progress, "x", bad))
-                .await,
-            Err(StoreError::Invalid(_))
-        ));
+        assert!(
+            refusal(
+                store
+                    .add_entry(&keeper, entry(EntryKind::Progress, "x", bad))
+                    .await
+            )
+            .contains("不支持")
+        );
         let pdf = vec![Upload {
             filename: "报告.pdf".into(),
             bytes: b"%PDF-1.4 demo".to_vec(),
@@ -220,12 +231,11 @@ async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
             staff_id: open.lead_leader_id,
             departments: vec![],
         };
-        let Err(StoreError::Invalid(m)) = store
-            .add_entry(&leader, entry(EntryKind::Approve, "同意", vec![]))
-            .await
-        else {
-            panic!()
-        };
+        let m = refusal(
+            store
+                .add_entry(&leader, entry(EntryKind::Approve, "同意", vec![]))
+                .await,
+        );
         assert!(m.contains("形式销号"), "{name}: {m}");
         let same_dept = Author {
             user_id: None,
@@ -328,6 +338,7 @@ async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
             body: "更正：日期应为2月21日".into(),
             corrects_id: Some(first),
             files: vec![],
+            late_reason: "补录".into(),
         };
         store.add_entry(&keeper, fix).await.unwrap();
         let last = store.ledger(open.id).await.unwrap().pop().unwrap();
@@ -368,11 +379,10 @@ async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
             body: "x".into(),
             corrects_id: None,
             files: vec![],
+            late_reason: "补录".into(),
         };
-        let Err(StoreError::Invalid(m)) = store.add_entry(&keeper, req).await else {
-            panic!()
-        };
-        assert!(m.contains("长期整改"));
+        let m = refusal(store.add_entry(&keeper, req).await);
+        assert!(m.contains("长期整改"), "{m}");
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }
@@ -548,6 +558,7 @@ async fn rollup_in_sql_agrees_with_the_domain() {
             body: body.into(),
             corrects_id: None,
             files,
+            late_reason: "补录".into(),
         };
         let pdf = || {
             vec![Upload {
@@ -874,6 +885,7 @@ async fn concurrent_entries_are_grouped_and_isolated() {
                 body: format!("并发登记 {i}"),
                 corrects_id: None,
                 files: vec![],
+                late_reason: "补录".into(),
             };
             set.spawn(async move { (i, store.add_entry(&office, e).await) });
         }

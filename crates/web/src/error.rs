@@ -17,6 +17,8 @@ pub enum AppError {
     TooManyRequests,
     /// A message for the user, already in Chinese.
     BadRequest(String),
+    /// A refusal of the domain's rules, rendered in the reader's language.
+    Rule(duban_domain::rectification::RuleError),
     Import(Vec<CellError>),
     Internal(String),
 }
@@ -27,7 +29,19 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) | StoreError::Invalid(m) => AppError::BadRequest(m),
             StoreError::Import(errs) => AppError::Import(errs),
+            StoreError::Rule(r) => AppError::Rule(r),
             other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    /// A rule's refusal as a message in the reader's language, for a page that shows it beside
+    /// the form; other errors unchanged.
+    pub fn localized(self, t: Tr) -> AppError {
+        match self {
+            AppError::Rule(r) => AppError::BadRequest(t.rule(&r)),
+            other => other,
         }
     }
 }
@@ -46,7 +60,12 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            AppError::BadRequest(_) | AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Rule(duban_domain::rectification::RuleError::NotPermitted) => {
+                StatusCode::FORBIDDEN
+            }
+            AppError::BadRequest(_) | AppError::Import(_) | AppError::Rule(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -59,6 +78,7 @@ impl AppError {
             AppError::TooLarge => "too_large",
             AppError::TooManyRequests => "too_many_requests",
             AppError::BadRequest(_) => "invalid",
+            AppError::Rule(_) => "refused",
             AppError::Import(_) => "import_rejected",
             AppError::Internal(_) => "internal",
         }
@@ -72,6 +92,7 @@ impl AppError {
             AppError::TooLarge => t.s("error.too_large").into(),
             AppError::TooManyRequests => t.s("error.too_many").into(),
             AppError::BadRequest(m) => m.clone(),
+            AppError::Rule(r) => t.rule(r),
             AppError::Import(_) => t.s("import.failed").into(),
             AppError::Internal(_) => t.s("error.internal").into(),
         }

@@ -181,6 +181,71 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("import.done", "导入完成", "Import complete"),
     ("import.created", "新增", "created"),
     ("import.updated", "更新", "updated"),
+    ("common.days", "天", "days"),
+    ("rules.ledger_grace", "台账补录期限（天，超过须写补录原因）", "Ledger grace (days; later entries need a reason)"),
+    ("rules.letter_grace", "来信办理补录期限（工作日）", "Letter step grace (working days)"),
+    ("rect.late", "补录", "Late entry"),
+    ("rect.imported", "导入", "Imported"),
+    ("rect.late_reason", "补录原因", "Reason for a late entry"),
+    ("rect.late_hint", "日期早于今天超过", "needed when the date is more than"),
+    ("rect.recorded_at", "登记于", "recorded"),
+    ("rect.late_count", "台账中补录（条）", "Ledger entries recorded late"),
+    ("rect.adjusted_count", "经审批调整期限的任务（项）", "Tasks whose deadline was adjusted on approval"),
+    ("adj.title", "任务调整", "Adjustments"),
+    ("adj.field", "调整事项", "What changes"),
+    ("adj.before", "调整前", "Before"),
+    ("adj.after", "调整后", "After"),
+    ("adj.reason", "理由", "Reason"),
+    ("adj.requested_by", "申请人", "Requested by"),
+    ("adj.state", "状态", "State"),
+    ("adj.note", "审批意见", "Decision note"),
+    ("adj.approve", "同意", "Approve"),
+    ("adj.reject", "不同意", "Reject"),
+    ("adj.confirm", "同意后将改变任务的期限或类别，确定吗？", "Approving changes the task's deadline or category. Continue?"),
+    ("adj.none", "没有调整记录", "No adjustments"),
+    ("adj.request", "调整任务（名称、措施、标准立即生效；期限、类别须经审批）", "Adjust the task (wording applies at once; deadline and category need approval)"),
+    ("adj.field.title", "任务名称", "Title"),
+    ("adj.field.measure", "整改措施", "Measure"),
+    ("adj.field.standard", "完成标准", "Completion standard"),
+    ("adj.field.responsibility", "责任分工", "Responsibility"),
+    ("adj.field.deadline", "完成时限", "Deadline"),
+    ("adj.field.category", "整改类别", "Category"),
+    ("adj.state.applied", "已修改", "Applied"),
+    ("adj.state.pending", "待审批", "Awaiting approval"),
+    ("adj.state.approved", "已同意", "Approved"),
+    ("adj.state.rejected", "未同意", "Rejected"),
+    ("adj.pending_count", "待审批的任务调整", "Adjustment requests awaiting approval"),
+    ("import.historical_closures", "导入历史销号", "historical closures imported"),
+    ("import.requests", "转为待审核申请", "turned into requests for review"),
+    ("rule.no_evidence", "申请销号须至少附一份佐证材料", "A closure request needs at least one evidence file"),
+    ("rule.no_statement", "申请销号须对照完成标准说明整改情况", "A closure request must state the result against the completion standard"),
+    ("rule.long_term_never_closes", "长期整改任务不销号，应定期报送阶段性成效", "Long-term tasks are never closed; report staged results instead"),
+    ("rule.wrong_state", "任务当前状态为“{0}”，不能执行此操作", "The task is \"{0}\"; this step is not possible now"),
+    ("rule.own_task", "牵头领导、责任人和责任部门不能审核本任务（不搞形式销号）", "The task's lead leader, responsible person and departments cannot review it"),
+    ("rule.not_a_reviewer", "只有{0}可以审核销号", "Only {0} may review closures"),
+    ("rule.no_reason", "退回或重新打开须写明理由", "Give the reasons for returning or reopening"),
+    ("rule.not_a_keeper", "只有牵头领导、责任部门和整改办可以登记本任务的台账", "Only the lead leader, the responsible departments and the office keep this task's ledger"),
+    ("rule.staged_only_long_term", "阶段性成效只适用于长期整改任务", "Staged results are for long-term tasks only"),
+    ("rule.admin_never_reviews", "系统管理员不能审核销号", "Administrators never review"),
+    ("rule.unbound_reviewer", "审核须由本人账号进行：此账号未关联人员信息", "Reviews are made by a person: this account is not linked to a staff record"),
+    ("rule.own_request", "不能审核自己参与提交的销号申请（不搞形式销号）", "You cannot review a closure request you took part in"),
+    ("rule.future_date", "日期不能晚于今天", "The date cannot be in the future"),
+    ("rule.late_without_reason", "日期早于登记日 {0} 天，超过 {1} 天的补录期限：请填写补录原因", "The date is {0} days before today, beyond the {1}-day grace: give the reason for the late entry"),
+    ("rule.empty_body", "请填写内容", "Fill in the text"),
+    ("rule.empty_file", "佐证材料 {0} 是空文件", "Evidence file {0} is empty"),
+    ("rule.file_too_large", "佐证材料 {0} 超过 20 MB", "Evidence file {0} is larger than 20 MB"),
+    ("rule.bad_file_name", "文件名不可用：{0}（不超过 120 字，不含控制字符和路径分隔符）", "Unusable file name: {0} (at most 120 characters, no control characters or path separators)"),
+    ("rule.bad_file_type", "不支持的佐证材料类型：{0}（可上传 PDF、OFD、图片、Word、Excel、文本）", "Unsupported evidence type: {0} (PDF, OFD, images, Word, Excel, text)"),
+    ("rule.national_only", "全国范围的规则只能由全院（最高检及全部下级）范围的系统管理员修改", "Nationwide rules can be changed only by an administrator whose scope is the whole organisation"),
+    ("rule.grant_too_wide", "不能授予超出本人范围的数据范围", "You cannot grant a scope wider than your own"),
+    ("rule.out_of_scope", "该单位不在您的数据范围内", "That unit is outside your scope"),
+    ("rule.own_adjustment", "调整申请不能由申请人本人审批", "An adjustment request cannot be decided by its author"),
+    ("rule.adjustment_without_reason", "调整期限或类别须写明理由", "Give the reason for changing the deadline or category"),
+    ("rule.adjustment_decided", "该调整申请已处理", "This request has already been decided"),
+    ("rule.before_receipt", "日期早于收到日期 {0}", "The date is before the letter was received ({0})"),
+    ("rule.letter_late_without_reason", "日期早于登记日 {0} 天，超过 {1} 个工作日的补录期限：请填写补录原因", "The date is {0} days before today, beyond the grace of {1} working days: give the reason for the late entry"),
+    ("rule.not_permitted", "您没有此项操作的权限", "You are not permitted to do this"),
+    ("rule.not_an_adjuster", "只有整改办可以调整任务", "Only the rectification office adjusts tasks"),
     ("import.depts_created", "新建部门", "departments created"),
     ("users.title", "账号管理", "Accounts"),
     ("users.login", "登录名", "Login"),
@@ -1254,6 +1319,23 @@ impl Tr {
     }
     pub fn lang(&self) -> &'static str {
         self.0.code()
+    }
+    /// A stored UTC time (RFC 3339) shown in China time, to the minute.
+    pub fn time(&self, rfc3339: &str) -> String {
+        match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+            Ok(t) => (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            Err(_) => rfc3339.to_string(),
+        }
+    }
+    /// A refusal of the domain's rules in this language, with the values it names.
+    pub fn rule(&self, e: &duban_domain::rectification::RuleError) -> String {
+        let mut out = self.s(e.key()).to_string();
+        for (i, a) in e.args().iter().enumerate() {
+            out = out.replace(&format!("{{{i}}}"), a);
+        }
+        out
     }
     pub fn role(&self, role: &duban_domain::org::Role) -> &'static str {
         self.s(&format!("role.{}", role.as_str()))

@@ -648,6 +648,8 @@ struct StepForm {
     body: String,
     #[serde(default)]
     to_unit: String,
+    #[serde(default)]
+    late_reason: String,
 }
 
 async fn step(
@@ -669,11 +671,20 @@ async fn step(
         let to = f.to_unit.trim().parse::<i64>().ok();
         Ok(st
             .store
-            .letter_step(&v.user.actor(), &v.user.scope(), id, step, on, &body, to)
+            .letter_step(
+                &v.user.actor(),
+                &v.user.scope(),
+                id,
+                step,
+                on,
+                &body,
+                &f.late_reason,
+                to,
+            )
             .await?)
     }
     .await;
-    match r {
+    match r.map_err(|e| e.localized(v.t)) {
         Ok(()) => Ok(Redirect::to(&format!("/letters/{id}")).into_response()),
         Err(AppError::BadRequest(m)) => detail_view(&st, &v, id, Some(m)).await,
         Err(e) => Err(e),

@@ -789,9 +789,6 @@ pub async fn create_user_for(
     admin: &User,
     f: &NewUserForm,
 ) -> Result<i64, AppError> {
-    if !allowed(admin.role, Action::ManageUsers) {
-        return Err(AppError::Forbidden);
-    }
     let role = Role::parse(&f.role).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let name = text::required(&f.display_name, 50)
         .map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
@@ -815,7 +812,11 @@ pub async fn create_user_for(
         unit_id: unit.id,
         subtree: f.subtree.is_some(),
     };
-    Ok(st.store.create_user(&admin.actor(), &nu).await?)
+    let scope = admin.scope();
+    Ok(st
+        .store
+        .create_user_by(&admin.actor(), Some((admin.role, &scope)), &nu)
+        .await?)
 }
 
 async fn create_user(
@@ -826,7 +827,7 @@ async fn create_user(
     require(&v, Action::ManageUsers)?;
     let result = create_user_for(&st, &v.user, &f).await;
     let mut c = ctx(&v, "/admin/users");
-    let (status, error) = match result {
+    let (status, error) = match result.map_err(|e| e.localized(v.t)) {
         Ok(_) => {
             c.flash = Some(v.t.s("users.created").into());
             (StatusCode::OK, None)

@@ -15,6 +15,7 @@ use duban_domain::calendar::parse_date;
 use duban_domain::rectification::{
     self as rules, Category, Light, LightRules, PlanStats, SourceKind, TaskState,
 };
+use duban_domain::ledger;
 use duban_domain::text;
 use duban_publish::chart::stacked_bars;
 use duban_store::rectification::{
@@ -48,6 +49,11 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
         .route("/rectification/tasks/{id}", get(task))
         .route("/rectification/tasks/{id}/assign", post(assign_task))
+        .route(
+            "/rectification/tasks/{id}/adjustments",
+            post(request_adjustment),
+        )
+        .route("/rectification/adjustments/{id}", post(decide_adjustment))
         .route(
             "/rectification/tasks/{id}/entries",
             post(add_entry).layer(DefaultBodyLimit::max(upload_limit)),
@@ -178,26 +184,30 @@ async fn import_ledger(State(st): State<AppState>, v: Viewer, mut mp: Multipart)
         Ok(t) => t,
         Err(e) => return plans_view(&st, &v, None, one(e.to_string())).await,
     };
+    let importer = author_of(&st, &v.user).await?;
     match st
         .store
-        .import_ledger(&v.user.actor(), v.user.unit_id, &title, &table)
+        .import_ledger(&importer, v.user.unit_id, &title, &name, &table)
         .await
     {
         Ok(r) => {
-            plans_view(
-                &st,
-                &v,
-                Some(format!(
-                    "{}：{} {}，{} {}",
-                    v.t.s("import.done"),
-                    v.t.s("import.created"),
-                    r.created,
-                    v.t.s("import.updated"),
-                    r.updated
-                )),
-                vec![],
-            )
-            .await
+            let mut msg = format!(
+                "{}：{} {}，{} {}，{} {}，{} {}",
+                v.t.s("import.done"),
+                v.t.s("import.created"),
+                r.created,
+                v.t.s("import.updated"),
+                r.updated,
+                v.t.s("import.historical_closures"),
+                r.historical_closures,
+                v.t.s("import.requests"),
+                r.requests.len(),
+            );
+            for line in r.requests.iter().chain(&r.not_applied) {
+                msg.push_str("；");
+                msg.push_str(line);
+            }
+            plans_view(&st, &v, Some(msg), vec![]).await
         }
         Err(duban_store::StoreError::Import(problems)) => plans_view(&st, &v, None, problems).await,
         Err(e) => Err(e.into()),
@@ -269,6 +279,9 @@ struct PlanPage {
     plan: Plan,
     as_of: String,
     stats: PlanStats,
+    /// ledger entries recorded late (补录) and tasks whose deadline was adjusted, up to `as_of`
+    late_entries: i64,
+    deadline_adjusted: i64,
     chart: String,
     rows: Vec<(Task, Light, TaskState)>,
     categories: [Category; 3],
@@ -489,6 +502,8 @@ async fn plan(
     let page = PlanPage {
         ctx: ctx(&v, "/rectification"),
         as_of: as_of.to_string(),
+        late_entries: st.store.late_entries(plan.id, as_of).await?,
+        deadline_adjusted: st.store.deadline_adjusted_tasks(plan.id, as_of).await?,
         stats,
         chart,
         rows,
@@ -655,6 +670,30 @@ struct TaskPage {
     departments: Vec<duban_store::org::Department>,
     task_depts: Vec<i64>,
     responsible_no: String,
+    adjustments: Vec<duban_store::adjustments::Adjustment>,
+    adj_fields: Vec<&'static str>,
+    adj_error: Option<String>,
+    grace_days: i64,
+    /// what was typed, kept after a refusal
+    form: EntryForm,
+}
+
+/// A ledger entry as typed in the form.
+#[derive(Default, Clone)]
+struct EntryForm {
+    kind: String,
+    date: String,
+    body: String,
+    corrects: String,
+    late_reason: String,
+}
+
+/// What the task page shows besides the task: a refusal beside the form that caused it.
+#[derive(Default)]
+struct TaskMsgs {
+    error: Option<String>,
+    adj_error: Option<String>,
+    form: EntryForm,
 }
 
 async fn author_of(st: &AppState, user: &User) -> Result<Author, AppError> {
@@ -667,46 +706,55 @@ async fn author_of(st: &AppState, user: &User) -> Result<Author, AppError> {
     })
 }
 
-/// The entry kinds this user may add to this task now.
+/// The entry kinds this user may add to this task now, as the domain's ledger rule says.
 fn allowed_kinds(
     author: &Author,
     task: &Task,
     task_depts: &[i64],
     reviewers: &[duban_domain::org::Role],
+    request_authors: &[i64],
 ) -> Vec<&'static str> {
-    let in_dept = author.departments.iter().any(|d| task_depts.contains(d));
-    let is_lead = author.staff_id.is_some() && author.staff_id == task.lead_leader_id;
-    let mut kinds = Vec::new();
-    if rules::may_keep_ledger(author.role, is_lead, in_dept) {
-        kinds.push(EntryKind::Progress.as_str());
-        if task.category == Category::LongTerm {
-            kinds.push(EntryKind::Staged.as_str());
-        } else if matches!(task.state, TaskState::NotStarted | TaskState::InProgress) {
-            kinds.push(EntryKind::ClosureRequest.as_str());
-        }
-    }
-    let owner = rules::Ownership {
-        lead_leader_staff: task.lead_leader_id,
-        responsible_departments: task_depts,
-    };
-    let reviewer = rules::Reviewer {
+    let actor = ledger::EntryActor {
+        user_id: author.user_id,
         role: author.role,
         staff: author.staff_id,
         departments: &author.departments,
     };
-    if rules::may_review(&reviewer, &owner, reviewers).is_ok() {
-        match task.state {
-            TaskState::ClosureRequested => {
-                kinds.extend([EntryKind::Approve.as_str(), EntryKind::Reject.as_str()])
-            }
-            TaskState::Closed => kinds.push(EntryKind::Reopen.as_str()),
-            _ => {}
-        }
-    }
-    kinds
+    let facts = ledger::EntryTask {
+        category: task.category,
+        state: task.state,
+        lead_leader: task.lead_leader_id,
+        responsible: task.responsible_id,
+        departments: task_depts,
+        request_authors,
+        earlier_evidence: 0,
+    };
+    EntryKind::ALL
+        .into_iter()
+        .filter(|k| ledger::may_add(&actor, &facts, *k, reviewers).is_ok())
+        .map(|k| k.as_str())
+        .collect()
 }
 
 async fn task_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) -> PageResult {
+    task_view_with(
+        st,
+        v,
+        id,
+        TaskMsgs {
+            error,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+async fn task_view_with(st: &AppState, v: &Viewer, id: i64, msgs: TaskMsgs) -> PageResult {
+    let TaskMsgs {
+        error,
+        adj_error,
+        form,
+    } = msgs;
     let task = st
         .store
         .task_in_scope(&v.user.scope(), id)
@@ -716,7 +764,9 @@ async fn task_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) ->
     let depts = st.store.task_department_ids(task.id).await?;
     let author = author_of(st, &v.user).await?;
     let sup = st.store.supervision_rules().await?;
-    let status = if error.is_some() {
+    let ledger = st.store.ledger(task.id).await?;
+    let request_authors = pending_request_authors(&ledger);
+    let status = if error.is_some() || adj_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -748,8 +798,17 @@ async fn task_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) ->
         task_depts: depts.clone(),
         responsible_no,
         light: rules::light(&task.facts(), today(), &sup.lights),
-        kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers),
-        ledger: st.store.ledger(task.id).await?,
+        kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers, &request_authors),
+        ledger,
+        adjustments: st.store.adjustments(task.id).await?,
+        adj_fields: duban_domain::adjustment::Field::ALL
+            .into_iter()
+            .filter(|f| *f != duban_domain::adjustment::Field::Responsibility)
+            .map(|f| f.as_str())
+            .collect(),
+        adj_error,
+        form,
+        grace_days: sup.integrity.ledger_grace_days,
         plan_title: plan.title,
         today: today().to_string(),
         error,
@@ -762,8 +821,18 @@ async fn task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Pag
     task_view(&st, &v, id, None).await
 }
 
-/// Adds a ledger entry for a user: the one path for pages and the API. Scope, the kinds this user
-/// may add, dates and text are checked here; lifecycle and reviewer rules in the store's domain call.
+/// The accounts that wrote the pending closure request and what followed it (for the page's
+/// choice of kinds; the store decides on its own reading).
+fn pending_request_authors(ledger: &[LedgerEntry]) -> Vec<i64> {
+    let start = ledger
+        .iter()
+        .rposition(|e| e.kind == EntryKind::ClosureRequest.as_str())
+        .unwrap_or(ledger.len());
+    ledger[start..].iter().filter_map(|e| e.author_id).collect()
+}
+
+/// Adds a ledger entry for a user: the one path for pages and the API. It parses; the store
+/// applies the domain's one decision (who, evidence, dates, lifecycle) inside the write.
 #[allow(clippy::too_many_arguments)]
 pub async fn submit_entry(
     st: &AppState,
@@ -772,6 +841,7 @@ pub async fn submit_entry(
     kind: &str,
     date: &str,
     body: &str,
+    late_reason: &str,
     corrects: Option<i64>,
     files: Vec<Upload>,
 ) -> Result<i64, AppError> {
@@ -780,33 +850,18 @@ pub async fn submit_entry(
         .task_in_scope(&user.scope(), task_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let depts = st.store.task_department_ids(task.id).await?;
     let author = author_of(st, user).await?;
     let kind =
         EntryKind::parse(kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
-    let reviewers = st.store.supervision_rules().await?.reviewers;
-    if !allowed_kinds(&author, &task, &depts, &reviewers).contains(&kind.as_str()) {
-        return Err(AppError::BadRequest(match kind {
-            EntryKind::Approve | EntryKind::Reject | EntryKind::Reopen => "您不能审核本任务：只有驻院纪检监察组或整改办，且不是本任务的牵头领导或责任部门，才能审核销号（不搞形式销号）".into(),
-            _ => "您不能为本任务登记此类台账（只有牵头领导、责任部门和整改办可以登记；长期整改任务不申请销号）".into(),
-        }));
-    }
     let date = parse_date(date).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    if date > today() {
-        return Err(AppError::BadRequest("台账日期不能晚于今天".into()));
-    }
     let body = text::required(&body.replace("\r\n", "\n").replace('\n', "\t"), 4000)
         .map_err(|e| AppError::BadRequest(format!("内容{e}")))?
         .replace('\t', "\n");
-    let facts = duban_store::rectification::EntryFacts {
-        category: task.category,
-        state: task.state,
-        lead: task.lead_leader_id,
-        depts,
-    };
+    let late_reason = text::optional(late_reason, 500)
+        .map_err(|e| AppError::BadRequest(format!("补录原因{e}")))?;
     Ok(st
         .store
-        .add_entry_on(
+        .add_entry(
             &author,
             NewEntry {
                 task_id: task.id,
@@ -815,8 +870,8 @@ pub async fn submit_entry(
                 body,
                 corrects_id: corrects,
                 files,
+                late_reason,
             },
-            facts,
         )
         .await?)
 }
@@ -832,23 +887,18 @@ async fn add_entry(
         .task_in_scope(&v.user.scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (mut kind, mut date, mut body, mut corrects, mut files) = (
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        Vec::new(),
-    );
+    let mut form = EntryForm::default();
+    let mut files = Vec::new();
     let map = crate::pages::multipart_error;
     while let Some(field) = mp.next_field().await.map_err(map)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             let filename = field.file_name().unwrap_or("").to_string();
             let bytes = field.bytes().await.map_err(map)?;
-            if !filename.is_empty() && !bytes.is_empty() {
+            // a file input left empty sends a part with no name; a named empty file is refused
+            if !filename.is_empty() {
                 files.push(Upload {
-                    filename: text::required(&filename, 120)
-                        .map_err(|e| AppError::BadRequest(format!("文件名{e}")))?,
+                    filename,
                     bytes: bytes.to_vec(),
                 });
             }
@@ -856,14 +906,15 @@ async fn add_entry(
         }
         let value = String::from_utf8_lossy(&field.bytes().await.map_err(map)?).to_string();
         match name.as_str() {
-            "kind" => kind = value,
-            "date" => date = value,
-            "body" => body = value,
-            "corrects" => corrects = value,
+            "kind" => form.kind = value,
+            "date" => form.date = value,
+            "body" => form.body = value,
+            "corrects" => form.corrects = value,
+            "late_reason" => form.late_reason = value,
             _ => {}
         }
     }
-    let corrects = match corrects.trim() {
+    let corrects = match form.corrects.trim() {
         "" => Ok(None),
         c => c
             .parse::<i64>()
@@ -871,14 +922,117 @@ async fn add_entry(
             .map_err(|_| AppError::BadRequest("更正条目须为编号".into())),
     };
     let result = match corrects {
-        Ok(c) => submit_entry(&st, &v.user, task.id, &kind, &date, &body, c, files)
-            .await
-            .map(|_| ()),
+        Ok(c) => submit_entry(
+            &st,
+            &v.user,
+            task.id,
+            &form.kind,
+            &form.date,
+            &form.body,
+            &form.late_reason,
+            c,
+            files,
+        )
+        .await
+        .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{}", task.id)).into_response()),
-        Err(AppError::BadRequest(m)) => task_view(&st, &v, task.id, Some(m)).await,
+    match result.map_err(|e| e.localized(v.t)) {
+        Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{}#saved", task.id)).into_response()),
+        Err(AppError::BadRequest(m)) => {
+            task_view_with(
+                &st,
+                &v,
+                task.id,
+                TaskMsgs {
+                    error: Some(m),
+                    form,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct AdjustForm {
+    field: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The office edits a task or requests a change of its deadline or category.
+async fn request_adjustment(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    crate::auth::Form(f): crate::auth::Form<AdjustForm>,
+) -> PageResult {
+    let author = author_of(&st, &v.user).await?;
+    let r: Result<(), AppError> = async {
+        let field = duban_domain::adjustment::Field::parse(&f.field)
+            .ok_or_else(|| AppError::BadRequest("请选择调整事项".into()))?;
+        st.store
+            .request_adjustment(&author, &v.user.scope(), id, field, &f.value, &f.reason)
+            .await?;
+        Ok(())
+    }
+    .await;
+    adjustment_result(&st, &v, id, r).await
+}
+
+#[derive(Deserialize)]
+struct DecideAdjustmentForm {
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// A reviewer approves or rejects a requested adjustment.
+async fn decide_adjustment(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    crate::auth::Form(f): crate::auth::Form<DecideAdjustmentForm>,
+) -> PageResult {
+    let author = author_of(&st, &v.user).await?;
+    let task_id = st
+        .store
+        .adjustment_task(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let r = st
+        .store
+        .decide_adjustment(&author, &v.user.scope(), id, f.decision == "approve", &f.note)
+        .await
+        .map_err(AppError::from);
+    adjustment_result(&st, &v, task_id, r).await
+}
+
+async fn adjustment_result(
+    st: &AppState,
+    v: &Viewer,
+    task_id: i64,
+    r: Result<(), AppError>,
+) -> PageResult {
+    match r.map_err(|e| e.localized(v.t)) {
+        Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{task_id}#adjustments")).into_response()),
+        Err(AppError::BadRequest(m)) => {
+            task_view_with(
+                st,
+                v,
+                task_id,
+                TaskMsgs {
+                    adj_error: Some(m),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }
@@ -1179,7 +1333,7 @@ async fn decide(
 
 /// A Chinese input error becomes a message to show on the form; anything else stays an error.
 fn form_error(e: AppError) -> Result<String, AppError> {
-    match e {
+    match e.localized(crate::i18n::Tr(crate::i18n::Lang::Zh)) {
         AppError::BadRequest(m) => Ok(m),
         other => Err(other),
     }
@@ -1562,6 +1716,10 @@ struct RulesForm {
     grant_leader: Option<String>,
     grant_office: Option<String>,
     grant_admin: Option<String>,
+    #[serde(default)]
+    ledger_grace_days: String,
+    #[serde(default)]
+    letter_grace_working_days: String,
 }
 
 async fn set_rules(
@@ -1569,9 +1727,6 @@ async fn set_rules(
     v: Viewer,
     crate::auth::Form(f): crate::auth::Form<RulesForm>,
 ) -> PageResult {
-    if v.user.role != duban_domain::org::Role::Admin {
-        return Err(AppError::Forbidden);
-    }
     let days = |raw: &str, label: &str| {
         raw.trim()
             .parse::<i64>()
@@ -1658,6 +1813,18 @@ async fn set_rules(
                     alpha: real(&f.flag_alpha, "显著性水平", old.alpha)?,
                 }
             },
+            integrity: rules::IntegrityRules {
+                ledger_grace_days: count(
+                    &f.ledger_grace_days,
+                    "台账补录期限",
+                    current.integrity.ledger_grace_days as u32,
+                )? as i64,
+                letter_grace_working_days: count(
+                    &f.letter_grace_working_days,
+                    "来信办理补录期限",
+                    current.integrity.letter_grace_working_days as u32,
+                )? as i64,
+            },
             records_detail_roles: [
                 (&f.grant_leader, Role::Leader),
                 (&f.grant_office, Role::Office),
@@ -1672,12 +1839,12 @@ async fn set_rules(
     let result = match parsed {
         Ok(r) => st
             .store
-            .set_supervision_rules(&v.user.actor(), &r)
+            .set_supervision_rules(&v.user.actor(), Some((v.user.role, &v.user.scope())), &r)
             .await
             .map_err(AppError::from),
         Err(m) => Err(AppError::BadRequest(m)),
     };
-    match result {
+    match result.map_err(|e| e.localized(v.t)) {
         Ok(()) => rules_view(&st, &v, Some(v.t.s("rules.saved").into()), None).await,
         Err(e) => {
             let m = form_error(e)?;

@@ -1117,6 +1117,7 @@ async fn letters_officer_registers_answers_and_routes() {
             duban_domain::letters::Step::Reply,
             chrono::NaiveDate::from_ymd_opt(2020, 5, 20).unwrap(),
             "经审查，依法答复如下",
+            "补录 2020 年的答复",
             None,
         )
         .await
