@@ -195,7 +195,10 @@ mod tests {
             decide_grant(Role::Admin, &county_admin, 52, "/1/7/52/", true),
             Err(RuleError::GrantTooWide)
         );
-        assert_eq!(decide_grant(Role::Admin, &county_admin, 52, "/1/7/52/", false), Ok(()));
+        assert_eq!(
+            decide_grant(Role::Admin, &county_admin, 52, "/1/7/52/", false),
+            Ok(())
+        );
         assert_eq!(
             decide_grant(Role::Admin, &county_admin, 7, "/1/7/", false),
             Err(RuleError::OutOfScope)
@@ -205,7 +208,10 @@ mod tests {
             Err(RuleError::NotPermitted)
         );
         let province = s(7, "/1/7/", true);
-        assert_eq!(decide_grant(Role::Admin, &province, 52, "/1/7/52/", true), Ok(()));
+        assert_eq!(
+            decide_grant(Role::Admin, &province, 52, "/1/7/52/", true),
+            Ok(())
+        );
         assert_eq!(
             decide_national_setting(Role::Admin, &province, Action::SetSupervisionRules),
             Err(RuleError::NationalOnly)
@@ -215,7 +221,13 @@ mod tests {
             Ok(())
         );
         assert_eq!(
-            decide_unit_write(Role::Quality, &county_admin, Action::ManageQuality, 8, "/1/8/"),
+            decide_unit_write(
+                Role::Quality,
+                &county_admin,
+                Action::ManageQuality,
+                8,
+                "/1/8/"
+            ),
             Err(RuleError::OutOfScope)
         );
     }

@@ -158,7 +158,10 @@ mod tests {
             request(&office, Field::Deadline, " "),
             Err(RuleError::AdjustmentWithoutReason)
         );
-        assert_eq!(request(&office, Field::Deadline, "会商决定"), Ok(AdjState::Pending));
+        assert_eq!(
+            request(&office, Field::Deadline, "会商决定"),
+            Ok(AdjState::Pending)
+        );
         assert_eq!(
             request(&a(2, Role::Dept, Some(6)), Field::Deadline, "x"),
             Err(RuleError::NotAnAdjuster)
@@ -167,7 +170,15 @@ mod tests {
             decide(&office, AdjState::Pending, Some(1), &R),
             Err(RuleError::OwnAdjustment)
         );
-        assert_eq!(decide(&a(3, Role::Discipline, Some(7)), AdjState::Pending, Some(1), &R), Ok(()));
+        assert_eq!(
+            decide(
+                &a(3, Role::Discipline, Some(7)),
+                AdjState::Pending,
+                Some(1),
+                &R
+            ),
+            Ok(())
+        );
         assert_eq!(
             decide(&a(3, Role::Admin, Some(7)), AdjState::Pending, Some(1), &R),
             Err(RuleError::AdminNeverReviews)
@@ -177,7 +188,12 @@ mod tests {
             Err(RuleError::UnboundReviewer)
         );
         assert_eq!(
-            decide(&a(3, Role::Discipline, Some(7)), AdjState::Approved, Some(1), &R),
+            decide(
+                &a(3, Role::Discipline, Some(7)),
+                AdjState::Approved,
+                Some(1),
+                &R
+            ),
             Err(RuleError::AdjustmentDecided)
         );
     }

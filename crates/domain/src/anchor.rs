@@ -41,7 +41,10 @@ pub enum AnchorError {
 impl Anchor {
     /// The bytes signed: every field but the signature, unambiguously.
     pub fn message(&self) -> Vec<u8> {
-        let mut m = format!("{}\n{}\n{}\n{}\n", self.format, self.seq, self.hash, self.signed_at);
+        let mut m = format!(
+            "{}\n{}\n{}\n{}\n",
+            self.format, self.seq, self.hash, self.signed_at
+        );
         for c in &self.checkpoints {
             m.push_str(&format!("{} {}\n", c.seq, c.hash));
         }
@@ -140,7 +143,10 @@ mod tests {
         let a = Anchor::sign(&secret, 9, "bb", "2020-11-05T00:00:00Z", cps);
         assert_eq!(a.check(None), Ok(()));
         assert_eq!(a.check(Some(&public_key(&secret))), Ok(()));
-        assert_eq!(a.check(Some(&public_key(&[8u8; 32]))), Err(AnchorError::BadSignature));
+        assert_eq!(
+            a.check(Some(&public_key(&[8u8; 32]))),
+            Err(AnchorError::BadSignature)
+        );
         let mut forged = a.clone();
         forged.hash = "cc".into();
         assert_eq!(forged.check(None), Err(AnchorError::BadSignature));

@@ -184,7 +184,9 @@ pub fn may_add(
         return Err(RuleError::NotAKeeper);
     }
     match kind {
-        EntryKind::Staged if task.category != Category::LongTerm => Err(RuleError::StagedOnlyLongTerm),
+        EntryKind::Staged if task.category != Category::LongTerm => {
+            Err(RuleError::StagedOnlyLongTerm)
+        }
         EntryKind::ClosureRequest if task.category == Category::LongTerm => {
             Err(RuleError::LongTermNeverCloses)
         }
@@ -294,7 +296,12 @@ pub fn decide(
         }
         new_files += 1;
     }
-    let late_days = lateness(input.date, input.recorded_on, rules.grace_days, input.late_reason)?;
+    let late_days = lateness(
+        input.date,
+        input.recorded_on,
+        rules.grace_days,
+        input.late_reason,
+    )?;
     let step = match input.kind {
         EntryKind::Progress | EntryKind::Staged => Step::Progress,
         EntryKind::ClosureRequest => Step::RequestClosure {
@@ -364,45 +371,107 @@ mod tests {
     #[test]
     fn only_an_independent_person_approves() {
         let t = task(TaskState::ClosureRequested);
-        let ok = |a: &EntryActor| decide(a, &t, &input(EntryKind::Approve, "2020-11-05", &[]), &rules());
+        let ok = |a: &EntryActor| {
+            decide(
+                a,
+                &t,
+                &input(EntryKind::Approve, "2020-11-05", &[]),
+                &rules(),
+            )
+        };
         assert_eq!(
-            ok(&actor(7, Role::Discipline, Some(9), &[20])).unwrap().state_after,
+            ok(&actor(7, Role::Discipline, Some(9), &[20]))
+                .unwrap()
+                .state_after,
             TaskState::Closed
         );
         // the author of the request
-        assert_eq!(ok(&actor(100, Role::Office, Some(9), &[20])), Err(RuleError::OwnRequest));
+        assert_eq!(
+            ok(&actor(100, Role::Office, Some(9), &[20])),
+            Err(RuleError::OwnRequest)
+        );
         // an account with no person behind it
-        assert_eq!(ok(&actor(7, Role::Office, None, &[])), Err(RuleError::UnboundReviewer));
+        assert_eq!(
+            ok(&actor(7, Role::Office, None, &[])),
+            Err(RuleError::UnboundReviewer)
+        );
         // administrators never review
-        assert_eq!(ok(&actor(7, Role::Admin, Some(9), &[])), Err(RuleError::AdminNeverReviews));
+        assert_eq!(
+            ok(&actor(7, Role::Admin, Some(9), &[])),
+            Err(RuleError::AdminNeverReviews)
+        );
         // lead leader, responsible person, responsible department
-        assert_eq!(ok(&actor(7, Role::Office, Some(1), &[])), Err(RuleError::OwnTask));
-        assert_eq!(ok(&actor(7, Role::Office, Some(2), &[])), Err(RuleError::OwnTask));
-        assert_eq!(ok(&actor(7, Role::Discipline, Some(9), &[10])), Err(RuleError::OwnTask));
+        assert_eq!(
+            ok(&actor(7, Role::Office, Some(1), &[])),
+            Err(RuleError::OwnTask)
+        );
+        assert_eq!(
+            ok(&actor(7, Role::Office, Some(2), &[])),
+            Err(RuleError::OwnTask)
+        );
+        assert_eq!(
+            ok(&actor(7, Role::Discipline, Some(9), &[10])),
+            Err(RuleError::OwnTask)
+        );
         // not a reviewing role
-        assert!(matches!(ok(&actor(7, Role::Dept, Some(9), &[])), Err(RuleError::NotAReviewer(_))));
+        assert!(matches!(
+            ok(&actor(7, Role::Dept, Some(9), &[])),
+            Err(RuleError::NotAReviewer(_))
+        ));
     }
 
     #[test]
     fn evidence_must_be_a_real_file() {
         let t = task(TaskState::InProgress);
         let office = actor(100, Role::Office, None, &[]);
-        let empty = [FileFacts { name: "a.pdf", size: 0 }];
+        let empty = [FileFacts {
+            name: "a.pdf",
+            size: 0,
+        }];
         assert_eq!(
-            decide(&office, &t, &input(EntryKind::ClosureRequest, "2020-11-05", &empty), &rules()),
+            decide(
+                &office,
+                &t,
+                &input(EntryKind::ClosureRequest, "2020-11-05", &empty),
+                &rules()
+            ),
             Err(RuleError::EmptyFile("a.pdf".into()))
         );
         assert_eq!(
-            decide(&office, &t, &input(EntryKind::ClosureRequest, "2020-11-05", &[]), &rules()),
+            decide(
+                &office,
+                &t,
+                &input(EntryKind::ClosureRequest, "2020-11-05", &[]),
+                &rules()
+            ),
             Err(RuleError::NoEvidence)
         );
         for bad in ["../x.pdf", "a\0.pdf", ".pdf", &"长".repeat(200)] {
             let f = [FileFacts { name: bad, size: 3 }];
-            assert!(decide(&office, &t, &input(EntryKind::ClosureRequest, "2020-11-05", &f), &rules()).is_err(), "{bad}");
+            assert!(
+                decide(
+                    &office,
+                    &t,
+                    &input(EntryKind::ClosureRequest, "2020-11-05", &f),
+                    &rules()
+                )
+                .is_err(),
+                "{bad}"
+            );
         }
-        let f = [FileFacts { name: "验收报告.pdf", size: 3 }];
+        let f = [FileFacts {
+            name: "验收报告.pdf",
+            size: 3,
+        }];
         assert_eq!(
-            decide(&office, &t, &input(EntryKind::ClosureRequest, "2020-11-05", &f), &rules()).unwrap().state_after,
+            decide(
+                &office,
+                &t,
+                &input(EntryKind::ClosureRequest, "2020-11-05", &f),
+                &rules()
+            )
+            .unwrap()
+            .state_after,
             TaskState::ClosureRequested
         );
     }
@@ -412,18 +481,35 @@ mod tests {
         let t = task(TaskState::InProgress);
         let office = actor(100, Role::Office, None, &[]);
         assert_eq!(
-            decide(&office, &t, &input(EntryKind::Progress, "2020-11-02", &[]), &rules()).unwrap().late_days,
+            decide(
+                &office,
+                &t,
+                &input(EntryKind::Progress, "2020-11-02", &[]),
+                &rules()
+            )
+            .unwrap()
+            .late_days,
             0
         );
         assert_eq!(
-            decide(&office, &t, &input(EntryKind::Progress, "2020-11-01", &[]), &rules()),
+            decide(
+                &office,
+                &t,
+                &input(EntryKind::Progress, "2020-11-01", &[]),
+                &rules()
+            ),
             Err(RuleError::LateWithoutReason { days: 4, grace: 3 })
         );
         let mut i = input(EntryKind::Progress, "2020-11-01", &[]);
         i.late_reason = "会议记录补录";
         assert_eq!(decide(&office, &t, &i, &rules()).unwrap().late_days, 4);
         assert_eq!(
-            decide(&office, &t, &input(EntryKind::Progress, "2020-11-06", &[]), &rules()),
+            decide(
+                &office,
+                &t,
+                &input(EntryKind::Progress, "2020-11-06", &[]),
+                &rules()
+            ),
             Err(RuleError::FutureDate)
         );
     }
@@ -434,7 +520,10 @@ mod tests {
         let dept = actor(5, Role::Dept, Some(3), &[10]);
         let other = actor(6, Role::Dept, Some(4), &[11]);
         assert!(may_add(&dept, &t, EntryKind::Progress, &REVIEWERS).is_ok());
-        assert_eq!(may_add(&other, &t, EntryKind::Progress, &REVIEWERS), Err(RuleError::NotAKeeper));
+        assert_eq!(
+            may_add(&other, &t, EntryKind::Progress, &REVIEWERS),
+            Err(RuleError::NotAKeeper)
+        );
         assert_eq!(
             may_add(&dept, &t, EntryKind::Staged, &REVIEWERS),
             Err(RuleError::StagedOnlyLongTerm)

@@ -436,7 +436,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// The China-time day of a stored UTC time.
 fn web_day(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8)).date_naive().to_string())
+        .map(|t| {
+            (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                .date_naive()
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -510,7 +514,9 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         if due {
                             match store.sign_anchor(&secret).await {
                                 Ok(Ok(a)) => tracing::info!(seq = a.seq, "audit head signed"),
-                                Ok(Err(f)) => tracing::error!(fault = %f, "audit chain broken: head not signed"),
+                                Ok(Err(f)) => {
+                                    tracing::error!(fault = %f, "audit chain broken: head not signed")
+                                }
                                 Err(e) => tracing::error!(error = %e, "audit head not signed"),
                             }
                         }

@@ -92,7 +92,8 @@ pub fn audit_key(path: &str) -> anyhow::Result<[u8; 32]> {
             .with_context(|| format!("creating the audit key {path}"))?;
         return Ok(secret);
     }
-    let raw = std::fs::read_to_string(p).with_context(|| format!("reading the audit key {path}"))?;
+    let raw =
+        std::fs::read_to_string(p).with_context(|| format!("reading the audit key {path}"))?;
     hex::decode(raw.trim())
         .ok()
         .and_then(|b| b.try_into().ok())

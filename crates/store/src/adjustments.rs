@@ -84,9 +84,7 @@ fn normalise(field: Field, raw: &str) -> Result<(&'static str, String)> {
         Field::Category => Category::parse(v)
             .map(|c| ("category", c.as_str().to_string()))
             .ok_or_else(|| StoreError::Invalid(format!("整改类别无法识别：{v}"))),
-        Field::Responsibility => Err(StoreError::Invalid(
-            "责任分工通过“指定责任人”调整".into(),
-        )),
+        Field::Responsibility => Err(StoreError::Invalid("责任分工通过“指定责任人”调整".into())),
     }
 }
 
@@ -105,14 +103,13 @@ pub(crate) async fn request_in(
 ) -> Result<(i64, AdjState)> {
     let state = adj::request(&adj_actor(author), field, reason)?;
     let (column, after) = normalise(field, after)?;
-    let before: Option<String> = sqlx::query(crate::sqlf!(
-        "SELECT {column} FROM tasks WHERE id = $1"
-    ))
-    .bind(task_id)
-    .fetch_optional(&mut *w.tx)
-    .await?
-    .ok_or(StoreError::NotFound)?
-    .try_get(0)?;
+    let before: Option<String> =
+        sqlx::query(crate::sqlf!("SELECT {column} FROM tasks WHERE id = $1"))
+            .bind(task_id)
+            .fetch_optional(&mut *w.tx)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_get(0)?;
     let before = before.unwrap_or_default();
     if before == after {
         return Err(StoreError::Invalid(format!("{}没有变化", field.zh())));

@@ -87,7 +87,10 @@ const CHECKPOINTS: i64 = 400;
 impl Store {
     /// Signs the chain's current head with the installation's key, after verifying the whole
     /// chain (a broken chain is never signed), keeps the anchor and returns it.
-    pub async fn sign_anchor(&self, secret: &[u8; 32]) -> Result<std::result::Result<Anchor, ChainFault>> {
+    pub async fn sign_anchor(
+        &self,
+        secret: &[u8; 32],
+    ) -> Result<std::result::Result<Anchor, ChainFault>> {
         if let Err(f) = self.verify_audit().await? {
             return Ok(Err(f));
         }
@@ -161,7 +164,8 @@ impl Store {
                 .transpose()?;
             stored.insert(p.seq, h);
         }
-        match duban_domain::anchor::first_difference(anchor, |s| stored.get(&s).cloned().flatten()) {
+        match duban_domain::anchor::first_difference(anchor, |s| stored.get(&s).cloned().flatten())
+        {
             None => Ok(Ok(n)),
             Some((good, bad)) => Ok(Err(format!(
                 "与已公布的历史不一致：第 {} 至第 {bad} 条审计记录之间有记录被改写或删除（第 {good} 条及以前与公布一致）",

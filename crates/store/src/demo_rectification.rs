@@ -267,7 +267,7 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                         vec![],
                     ),
                     "",
-               )
+                )
                 .await?;
             }
             if *cat == Category::LongTerm {
@@ -282,7 +282,7 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                             vec![],
                         ),
                         "",
-                   )
+                    )
                     .await?;
                 }
             }
@@ -302,7 +302,7 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                         vec![file],
                     ),
                     "",
-               )
+                )
                 .await?;
                 let reviewer = if plan_key == "party" {
                     &reviewer_discipline
@@ -319,7 +319,7 @@ pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
                         vec![],
                     ),
                     "",
-               )
+                )
                 .await?;
             }
         }
@@ -505,7 +505,7 @@ async fn load_matters(
                         vec![],
                     ),
                     "",
-               )
+                )
                 .await?;
                 if cat == Category::LongTerm
                     && ["2020-04-15", "2020-07-15", "2020-10-15", "2020-12-15"]
@@ -526,7 +526,7 @@ async fn load_matters(
                             vec![],
                         ),
                         "",
-                   )
+                    )
                     .await?;
                 }
             }
@@ -545,7 +545,7 @@ async fn load_matters(
                         vec![file],
                     ),
                     "",
-               )
+                )
                 .await?;
                 add_history_in(
                     w,
@@ -557,7 +557,7 @@ async fn load_matters(
                         vec![],
                     ),
                     "",
-               )
+                )
                 .await?;
             }
         }

@@ -776,7 +776,11 @@ impl Store {
     ) -> Result<()> {
         use duban_domain::letters::Step;
         let cal = self.work_calendar().await?;
-        let grace = self.supervision_rules().await?.integrity.letter_grace_working_days;
+        let grace = self
+            .supervision_rules()
+            .await?
+            .integrity
+            .letter_grace_working_days;
         let mut w = self.write(actor).await?;
         let r = sqlx::query(crate::sqlf!(
             "SELECT l.received_on, l.unit_id, l.closed_on, u.path FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.id = $3 AND {}",

@@ -482,14 +482,21 @@ impl Store {
         use duban_domain::access::{Action, decide_unit_write};
         if let Some((role, scope)) = who {
             // the right itself, before anything is read
-            decide_unit_write(role, scope, Action::ManageQuality, scope.unit_id, &scope.unit_path)?;
+            decide_unit_write(
+                role,
+                scope,
+                Action::ManageQuality,
+                scope.unit_id,
+                &scope.unit_path,
+            )?;
         }
         let mut units = HashMap::new();
         for r in sqlx::query("SELECT code, id, path FROM units")
             .fetch_all(&self.pool)
             .await?
         {
-            let (code, id, path): (String, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            let (code, id, path): (String, i64, String) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
             if let Some((role, scope)) = who {
                 if decide_unit_write(role, scope, Action::ManageQuality, id, &path).is_err() {
                     continue;

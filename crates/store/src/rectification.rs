@@ -3,9 +3,9 @@ use crate::{
     Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql,
 };
 use chrono::NaiveDate;
-use duban_domain::org::Role;
 use duban_domain::adjustment::Field as AdjField;
 use duban_domain::ledger;
+use duban_domain::org::Role;
 use duban_domain::rectification::{self as rules, Category, SourceKind, TaskHistory, TaskState};
 use serde::Serialize;
 use serde_json::json;
@@ -775,12 +775,17 @@ pub struct EntryFacts {
     pub earlier_evidence: usize,
 }
 
-pub(crate) async fn entry_facts(conn: &mut sqlx::AnyConnection, task_id: i64) -> Result<EntryFacts> {
-    let r = sqlx::query("SELECT category, state, lead_leader_id, responsible_id FROM tasks WHERE id = $1")
-        .bind(task_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub(crate) async fn entry_facts(
+    conn: &mut sqlx::AnyConnection,
+    task_id: i64,
+) -> Result<EntryFacts> {
+    let r = sqlx::query(
+        "SELECT category, state, lead_leader_id, responsible_id FROM tasks WHERE id = $1",
+    )
+    .bind(task_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     let depts = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
         .bind(task_id)
         .fetch_all(&mut *conn)
@@ -886,7 +891,11 @@ async fn entry_in(
         kind: e.kind,
         date: e.date,
         // imported history is judged on its own date, not against today
-        recorded_on: if history.is_none() { today } else { e.date.max(today) },
+        recorded_on: if history.is_none() {
+            today
+        } else {
+            e.date.max(today)
+        },
         late_reason: &e.late_reason,
         body: &e.body,
         files: &files,
@@ -915,11 +924,13 @@ async fn entry_in(
     }
     let state = facts.state;
     let new_state = decision.state_after;
-    let unit_id: Option<i64> = sqlx::query("SELECT p.unit_id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1")
-        .bind(e.task_id)
-        .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?;
+    let unit_id: Option<i64> = sqlx::query(
+        "SELECT p.unit_id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1",
+    )
+    .bind(e.task_id)
+    .fetch_one(&mut *w.tx)
+    .await?
+    .try_get(0)?;
     let date = e.date.to_string();
     let id: i64 = sqlx::query(
         "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, late_days, late_reason, provenance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -1107,7 +1118,10 @@ impl Store {
                         insert_round(&mut w, unit_id, SourceKind::Central, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d).await?
                     }
                 };
-                (insert_plan(&mut w, round, unit_id, title, title, &today.to_string()).await?, true)
+                (
+                    insert_plan(&mut w, round, unit_id, title, title, &today.to_string()).await?,
+                    true,
+                )
             }
         };
         let adopted: String = sqlx::query("SELECT adopted_on FROM plans WHERE id = $1")
@@ -1158,9 +1172,24 @@ impl Store {
                         (AdjField::Category, r.category.as_str()),
                     ] {
                         let reason = format!("导入台账 {file} 第 {} 行", r.row);
-                        match crate::adjustments::request_in(&mut w, &import_keeper(importer), id, unit_id, field, value, &reason, &provenance).await {
+                        match crate::adjustments::request_in(
+                            &mut w,
+                            &import_keeper(importer),
+                            id,
+                            unit_id,
+                            field,
+                            value,
+                            &reason,
+                            &provenance,
+                        )
+                        .await
+                        {
                             Ok((_, duban_domain::adjustment::AdjState::Pending)) => {
-                                report.requests.push(format!("第 {} 行：{}调整为“{value}”，待审核", r.row, field.zh()));
+                                report.requests.push(format!(
+                                    "第 {} 行：{}调整为“{value}”，待审核",
+                                    r.row,
+                                    field.zh()
+                                ));
                             }
                             Ok(_) => {}
                             Err(StoreError::Invalid(m)) if m.ends_with("没有变化") => {}
@@ -1230,7 +1259,16 @@ impl Store {
                     add_history_in(&mut w, &import_keeper(importer), &e, &provenance).await?;
                 }
                 if let Some((reviewer, date)) = &r.closed {
-                    imported_closure(&mut w, importer, unit_id, task_id, reviewer, *date, &provenance).await?;
+                    imported_closure(
+                        &mut w,
+                        importer,
+                        unit_id,
+                        task_id,
+                        reviewer,
+                        *date,
+                        &provenance,
+                    )
+                    .await?;
                     report.historical_closures += 1;
                 }
                 continue;
@@ -1262,7 +1300,9 @@ impl Store {
                     late_reason: String::new(),
                 };
                 match add_history_in(&mut w, &import_keeper(importer), &e, &provenance).await {
-                    Ok(_) => report.requests.push(format!("第 {} 行：已提交销号申请，待审核", r.row)),
+                    Ok(_) => report
+                        .requests
+                        .push(format!("第 {} 行：已提交销号申请，待审核", r.row)),
                     Err(StoreError::Rule(why)) => report
                         .not_applied
                         .push(format!("第 {} 行：未销号（{why}）", r.row)),
@@ -1310,13 +1350,15 @@ fn import_keeper(importer: &Author) -> Author {
 }
 
 async fn last_body(w: &mut Write, task_id: i64) -> Result<String> {
-    Ok(sqlx::query("SELECT body FROM ledger_entries WHERE task_id = $1 ORDER BY id DESC LIMIT 1")
-        .bind(task_id)
-        .fetch_optional(&mut *w.tx)
-        .await?
-        .map(|r| r.try_get::<String, _>(0))
-        .transpose()?
-        .unwrap_or_default())
+    Ok(
+        sqlx::query("SELECT body FROM ledger_entries WHERE task_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(task_id)
+            .fetch_optional(&mut *w.tx)
+            .await?
+            .map(|r| r.try_get::<String, _>(0))
+            .transpose()?
+            .unwrap_or_default(),
+    )
 }
 
 /// A closure reviewed on paper before the system, carried into a new plan: recorded as imported,
@@ -1529,7 +1571,10 @@ pub(crate) struct EntryJob {
 }
 
 pub(crate) enum Work {
-    Entry { author: Author, entry: NewEntry },
+    Entry {
+        author: Author,
+        entry: NewEntry,
+    },
     Letter {
         actor: Actor,
         letter: crate::letters::NewLetter,

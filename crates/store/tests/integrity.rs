@@ -48,7 +48,9 @@ async fn refused<T: std::fmt::Debug>(
     match r {
         Err(StoreError::Rule(e)) => {
             assert!(
-                e.to_string().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                e.to_string()
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                 "{name}: {what}: the message is Chinese: {e}"
             );
             e
@@ -110,34 +112,83 @@ async fn no_door_to_a_paper_closure() {
             filename: "空.pdf".into(),
             bytes: vec![],
         }];
-        let e = refused(&store, name, "empty evidence", &before,
-            store.add_entry(&office, entry(t.id, today, EntryKind::ClosureRequest, empty)).await).await;
+        let e = refused(
+            &store,
+            name,
+            "empty evidence",
+            &before,
+            store
+                .add_entry(
+                    &office,
+                    entry(t.id, today, EntryKind::ClosureRequest, empty),
+                )
+                .await,
+        )
+        .await;
         assert_eq!(e, RuleError::EmptyFile("空.pdf".into()));
         for bad in ["../etc/passwd.pdf", "a\u{0}b.pdf", &"长".repeat(200)] {
             let f = vec![Upload {
                 filename: format!("{bad}"),
                 bytes: b"x".to_vec(),
             }];
-            refused(&store, name, "bad file name", &before,
-                store.add_entry(&office, entry(t.id, today, EntryKind::ClosureRequest, f)).await).await;
+            refused(
+                &store,
+                name,
+                "bad file name",
+                &before,
+                store
+                    .add_entry(&office, entry(t.id, today, EntryKind::ClosureRequest, f))
+                    .await,
+            )
+            .await;
         }
 
         // backdating beyond the grace without a reason; a future date
         let old = today - Duration::days(10);
-        let e = refused(&store, name, "backdating", &before,
-            store.add_entry(&office, entry(t.id, old, EntryKind::Progress, vec![])).await).await;
+        let e = refused(
+            &store,
+            name,
+            "backdating",
+            &before,
+            store
+                .add_entry(&office, entry(t.id, old, EntryKind::Progress, vec![]))
+                .await,
+        )
+        .await;
         assert_eq!(e, RuleError::LateWithoutReason { days: 10, grace: 3 });
-        refused(&store, name, "future", &before,
-            store.add_entry(&office, entry(t.id, today + Duration::days(1), EntryKind::Progress, vec![])).await).await;
+        refused(
+            &store,
+            name,
+            "future",
+            &before,
+            store
+                .add_entry(
+                    &office,
+                    entry(t.id, today + Duration::days(1), EntryKind::Progress, vec![]),
+                )
+                .await,
+        )
+        .await;
 
         // the office requests a closure; it may not approve it itself
         store
-            .add_entry(&office, entry(t.id, today, EntryKind::ClosureRequest, pdf()))
+            .add_entry(
+                &office,
+                entry(t.id, today, EntryKind::ClosureRequest, pdf()),
+            )
             .await
             .unwrap();
         let before = (head(&store).await, entries(&store).await);
-        let e = refused(&store, name, "self-approval", &before,
-            store.add_entry(&office, entry(t.id, today, EntryKind::Approve, vec![])).await).await;
+        let e = refused(
+            &store,
+            name,
+            "self-approval",
+            &before,
+            store
+                .add_entry(&office, entry(t.id, today, EntryKind::Approve, vec![]))
+                .await,
+        )
+        .await;
         assert_eq!(e, RuleError::OwnRequest);
         // an account with no person behind it, an administrator, the owners
         let unbound = Author {
@@ -147,13 +198,29 @@ async fn no_door_to_a_paper_closure() {
             ..office.clone()
         };
         assert_eq!(
-            refused(&store, name, "unbound", &before,
-                store.add_entry(&unbound, entry(t.id, today, EntryKind::Approve, vec![])).await).await,
+            refused(
+                &store,
+                name,
+                "unbound",
+                &before,
+                store
+                    .add_entry(&unbound, entry(t.id, today, EntryKind::Approve, vec![]))
+                    .await
+            )
+            .await,
             RuleError::UnboundReviewer
         );
         assert_eq!(
-            refused(&store, name, "admin", &before,
-                store.add_entry(&admin, entry(t.id, today, EntryKind::Approve, vec![])).await).await,
+            refused(
+                &store,
+                name,
+                "admin",
+                &before,
+                store
+                    .add_entry(&admin, entry(t.id, today, EntryKind::Approve, vec![]))
+                    .await
+            )
+            .await,
             RuleError::AdminNeverReviews
         );
         for (who, staff, d) in [
@@ -169,8 +236,16 @@ async fn no_door_to_a_paper_closure() {
                 departments: d,
             };
             assert_eq!(
-                refused(&store, name, who, &before,
-                    store.add_entry(&a, entry(t.id, today, EntryKind::Approve, vec![])).await).await,
+                refused(
+                    &store,
+                    name,
+                    who,
+                    &before,
+                    store
+                        .add_entry(&a, entry(t.id, today, EntryKind::Approve, vec![]))
+                        .await
+                )
+                .await,
                 RuleError::OwnTask,
                 "{name}: {who}"
             );
@@ -187,7 +262,11 @@ async fn no_door_to_a_paper_closure() {
         late.late_reason = "会议纪要整理后补录".into();
         store.add_entry(&office, late).await.unwrap();
         let last = store.ledger(t2.id).await.unwrap().pop().unwrap();
-        assert_eq!((last.late_days, last.late_reason.as_str()), (10, "会议纪要整理后补录"), "{name}");
+        assert_eq!(
+            (last.late_days, last.late_reason.as_str()),
+            (10, "会议纪要整理后补录"),
+            "{name}"
+        );
         assert_eq!(last.entry_date, old.to_string());
         assert!(store.late_entries(party.id, today).await.unwrap() >= 1);
 
@@ -213,35 +292,69 @@ async fn no_door_to_a_paper_closure() {
             .import_ledger(&office, party.unit_id, &party.title, "ledger.xlsx", &table)
             .await
             .unwrap();
-        assert!(!r.plan_created && r.historical_closures == 0, "{name}: {r:?}");
-        let t3_after = store.task_in_scope(&admin_user.scope(), t3.id).await.unwrap().unwrap();
-        assert_ne!(t3_after.state, TaskState::Closed, "{name}: re-import never closes");
-        assert_eq!(t3_after.deadline, t3.deadline, "{name}: re-import never re-dates");
+        assert!(
+            !r.plan_created && r.historical_closures == 0,
+            "{name}: {r:?}"
+        );
+        let t3_after = store
+            .task_in_scope(&admin_user.scope(), t3.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(
+            t3_after.state,
+            TaskState::Closed,
+            "{name}: re-import never closes"
+        );
+        assert_eq!(
+            t3_after.deadline, t3.deadline,
+            "{name}: re-import never re-dates"
+        );
         let adj = store.adjustments(t3.id).await.unwrap();
         let pending = adj
             .iter()
             .find(|a| a.field == Field::Deadline && a.state == AdjState::Pending)
             .unwrap_or_else(|| panic!("{name}: a deadline request: {adj:?}"));
         let stats_after = store.plan_stats(party.id, today).await.unwrap();
-        assert_eq!(stats_after.time_limited.closed, stats_before.time_limited.closed, "{name}");
+        assert_eq!(
+            stats_after.time_limited.closed, stats_before.time_limited.closed,
+            "{name}"
+        );
         // the request is decided by someone else
         let before = (head(&store).await, entries(&store).await);
         assert_eq!(
-            refused(&store, name, "own adjustment", &before,
-                store.decide_adjustment(&office, &admin_user.scope(), pending.id, true, "").await).await,
+            refused(
+                &store,
+                name,
+                "own adjustment",
+                &before,
+                store
+                    .decide_adjustment(&office, &admin_user.scope(), pending.id, true, "")
+                    .await
+            )
+            .await,
             RuleError::OwnAdjustment
         );
         store
             .decide_adjustment(&disc, &admin_user.scope(), pending.id, true, "同意调整")
             .await
             .unwrap();
-        let t3_after = store.task_in_scope(&admin_user.scope(), t3.id).await.unwrap().unwrap();
+        let t3_after = store
+            .task_in_scope(&admin_user.scope(), t3.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(t3_after.deadline.as_deref(), Some("2035-12-31"), "{name}");
 
         // a meeting decision moves no deadline by itself
         let t4 = open_task(&store, party.id, 2).await;
         let meeting = store
-            .create_meeting(&office.clone().into_actor(), party.unit_id, today, "双周碰头会")
+            .create_meeting(
+                &office.clone().into_actor(),
+                party.unit_id,
+                today,
+                "双周碰头会",
+            )
             .await
             .unwrap();
         let (_, items) = store
@@ -264,12 +377,21 @@ async fn no_door_to_a_paper_closure() {
                     meeting,
                     item.id,
                     "延期至2035年",
-                    duban_store::meetings::Action::Deadline(NaiveDate::from_ymd_opt(2035, 1, 1).unwrap()),
+                    duban_store::meetings::Action::Deadline(
+                        NaiveDate::from_ymd_opt(2035, 1, 1).unwrap(),
+                    ),
                 )
                 .await
                 .unwrap();
-            let now = store.task_in_scope(&admin_user.scope(), task).await.unwrap().unwrap();
-            assert_eq!(now.deadline, old_deadline, "{name}: one person never moves a deadline");
+            let now = store
+                .task_in_scope(&admin_user.scope(), task)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                now.deadline, old_deadline,
+                "{name}: one person never moves a deadline"
+            );
             assert!(
                 store
                     .adjustments(task)
@@ -312,14 +434,30 @@ async fn no_scope_escalation() {
         // nationwide rules
         let rules = store.supervision_rules().await.unwrap();
         assert_eq!(
-            refused(&store, name, "rules", &before,
-                store.set_supervision_rules(&actor, Some((Role::Admin, &county)), &rules).await).await,
+            refused(
+                &store,
+                name,
+                "rules",
+                &before,
+                store
+                    .set_supervision_rules(&actor, Some((Role::Admin, &county)), &rules)
+                    .await
+            )
+            .await,
             RuleError::NationalOnly
         );
         let q = store.quality_rules().await.unwrap();
         assert_eq!(
-            refused(&store, name, "quality rules", &before,
-                store.set_quality_rules(&actor, Some((Role::Quality, &county)), &q).await).await,
+            refused(
+                &store,
+                name,
+                "quality rules",
+                &before,
+                store
+                    .set_quality_rules(&actor, Some((Role::Quality, &county)), &q)
+                    .await
+            )
+            .await,
             RuleError::NationalOnly
         );
         // a grant wider than one's own
@@ -332,8 +470,16 @@ async fn no_scope_escalation() {
             subtree: true,
         };
         assert_eq!(
-            refused(&store, name, "subtree grant", &before,
-                store.create_user_by(&actor, Some((Role::Admin, &county)), &nu).await).await,
+            refused(
+                &store,
+                name,
+                "subtree grant",
+                &before,
+                store
+                    .create_user_by(&actor, Some((Role::Admin, &county)), &nu)
+                    .await
+            )
+            .await,
             RuleError::GrantTooWide
         );
         let up = duban_store::users::NewUser {
@@ -342,16 +488,31 @@ async fn no_scope_escalation() {
             ..nu
         };
         assert_eq!(
-            refused(&store, name, "grant elsewhere", &before,
-                store.create_user_by(&actor, Some((Role::Admin, &county)), &up).await).await,
+            refused(
+                &store,
+                name,
+                "grant elsewhere",
+                &before,
+                store
+                    .create_user_by(&actor, Some((Role::Admin, &county)), &up)
+                    .await
+            )
+            .await,
             RuleError::OutOfScope
         );
         // case events of another province's unit
         let table: Vec<Vec<String>> = vec![
-            ["case_id", "unit_code", "case_type", "event", "occurred_on", "tags"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            [
+                "case_id",
+                "unit_code",
+                "case_type",
+                "event",
+                "occurred_on",
+                "tags",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
             ["X-1", "440000", "刑事", "受理审查逮捕", "2020-03-01", ""]
                 .iter()
                 .map(|s| s.to_string())
@@ -363,8 +524,16 @@ async fn no_scope_escalation() {
         let Err(StoreError::Import(problems)) = r else {
             panic!("{name}: {r:?}")
         };
-        assert_eq!((problems[0].row, problems[0].column.as_str()), (2, "unit_code"), "{name}");
-        assert_eq!((head(&store).await, entries(&store).await), before, "{name}");
+        assert_eq!(
+            (problems[0].row, problems[0].column.as_str()),
+            (2, "unit_code"),
+            "{name}"
+        );
+        assert_eq!(
+            (head(&store).await, entries(&store).await),
+            before,
+            "{name}"
+        );
     }
 }
 
@@ -386,7 +555,10 @@ async fn cascade_to_any_depth_and_signed_history() {
         };
         let actor = duban_store::Actor::system("t");
         let day = NaiveDate::from_ymd_opt(2020, 3, 1).unwrap();
-        store.cascade_plan(&actor, &party, &[zj.id], day).await.unwrap();
+        store
+            .cascade_plan(&actor, &party, &[zj.id], day)
+            .await
+            .unwrap();
         let zj_plan = store.plan(&zj_scope, &party.title).await.unwrap().unwrap();
         assert_eq!(zj_plan.unit_id, zj.id, "{name}");
         // the province issues its copy to its cities; then the SPP issues to everything below it
@@ -398,7 +570,10 @@ async fn cascade_to_any_depth_and_signed_history() {
             .map(|u| u.id)
             .collect();
         assert!(!cities.is_empty());
-        store.cascade_plan(&actor, &zj_plan, &cities, day).await.unwrap();
+        store
+            .cascade_plan(&actor, &zj_plan, &cities, day)
+            .await
+            .unwrap();
         let mut below: Vec<i64> = cities.clone();
         below.push(zj.id);
         store
@@ -410,16 +585,33 @@ async fn cascade_to_any_depth_and_signed_history() {
             .await
             .unwrap();
         for c in &cities {
-            assert!(rows.iter().any(|r| r.unit_id == *c), "{name}: the city copy counts in the SPP's roll-up");
+            assert!(
+                rows.iter().any(|r| r.unit_id == *c),
+                "{name}: the city copy counts in the SPP's roll-up"
+            );
         }
 
         // the head signed, then history rewritten: verification against the anchor fails
         let secret = [42u8; 32];
         let anchor = store.sign_anchor(&secret).await.unwrap().unwrap();
-        assert!(store.verify_against_anchor(&anchor, None).await.unwrap().is_ok(), "{name}");
+        assert!(
+            store
+                .verify_against_anchor(&anchor, None)
+                .await
+                .unwrap()
+                .is_ok(),
+            "{name}"
+        );
         let mut forged = anchor.clone();
         forged.seq -= 1;
-        assert!(store.verify_against_anchor(&forged, None).await.unwrap().is_err(), "{name}: a forged anchor");
+        assert!(
+            store
+                .verify_against_anchor(&forged, None)
+                .await
+                .unwrap()
+                .is_err(),
+            "{name}: a forged anchor"
+        );
         assert!(
             store
                 .verify_against_anchor(&anchor, Some(&duban_domain::anchor::public_key(&[1u8; 32])))

@@ -381,7 +381,7 @@ async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
             files: vec![],
             late_reason: "补录".into(),
         };
-        let m = refusal(store.add_entry(&keeper, req).await);
+        let m = refusal(store.add_entry(&author(&store, "office").await, req).await);
         assert!(m.contains("长期整改"), "{m}");
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
@@ -435,6 +435,31 @@ async fn biweekly_consultations_decide_on_tasks() {
                 red[0].id,
                 "延长完成时限至3月底",
                 Action::Deadline(d("2021-03-31")),
+            )
+            .await
+            .unwrap();
+        // the decision is a request: the deadline moves when someone else approves it
+        let t = store
+            .task_in_scope(&admin.scope(), red[0].task_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(t.deadline.as_deref(), Some("2021-03-31"), "{name}");
+        let req = store.adjustments(t.id).await.unwrap().pop().unwrap();
+        assert!(
+            store
+                .decide_adjustment(&office, &admin.scope(), req.id, true, "")
+                .await
+                .is_err(),
+            "{name}: not by its author"
+        );
+        store
+            .decide_adjustment(
+                &author(&store, "discipline").await,
+                &admin.scope(),
+                req.id,
+                true,
+                "同意",
             )
             .await
             .unwrap();
@@ -721,21 +746,20 @@ async fn rollup_in_sql_agrees_with_the_domain() {
             store.plan_stats(zj_plan.id, today).await.unwrap()
         );
         // entries are never dated ahead
-        let Err(StoreError::Invalid(m)) = store
-            .add_entry(
-                &keeper,
-                add(
-                    limited[2].id,
-                    &(today + chrono::Duration::days(1)).to_string(),
-                    EntryKind::Progress,
-                    "x",
-                    vec![],
-                ),
-            )
-            .await
-        else {
-            panic!()
-        };
+        let m = refusal(
+            store
+                .add_entry(
+                    &keeper,
+                    add(
+                        limited[2].id,
+                        &(today + chrono::Duration::days(1)).to_string(),
+                        EntryKind::Progress,
+                        "x",
+                        vec![],
+                    ),
+                )
+                .await,
+        );
         assert!(m.contains("晚于今天"), "{m}");
         // subtrees: the SPP sees 浙江 and 广东, each with its own copy
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();

@@ -1027,7 +1027,16 @@ async fn letter_step(
         None => None,
     };
     st.store
-        .letter_step(&u.0.actor(), &u.0.scope(), id, step, on, &text, &b.late_reason, to)
+        .letter_step(
+            &u.0.actor(),
+            &u.0.scope(),
+            id,
+            step,
+            on,
+            &text,
+            &b.late_reason,
+            to,
+        )
         .await?;
     Ok(Json(json!({"ok": true})))
 }

@@ -312,7 +312,11 @@ async fn set_rules(
     let r = match parsed {
         Ok(rules) => st
             .store
-            .set_quality_rules(&v.user.actor(), Some((v.user.role, &v.user.scope())), &rules)
+            .set_quality_rules(
+                &v.user.actor(),
+                Some((v.user.role, &v.user.scope())),
+                &rules,
+            )
             .await
             .map_err(|e| match e {
                 duban_store::StoreError::Invalid(m) => m,

@@ -12,10 +12,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use duban_domain::calendar::parse_date;
+use duban_domain::ledger;
 use duban_domain::rectification::{
     self as rules, Category, Light, LightRules, PlanStats, SourceKind, TaskState,
 };
-use duban_domain::ledger;
 use duban_domain::text;
 use duban_publish::chart::stacked_bars;
 use duban_store::rectification::{
@@ -938,7 +938,9 @@ async fn add_entry(
         Err(e) => Err(e),
     };
     match result.map_err(|e| e.localized(v.t)) {
-        Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{}#saved", task.id)).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/rectification/tasks/{}#saved", task.id)).into_response())
+        }
         Err(AppError::BadRequest(m)) => {
             task_view_with(
                 &st,
@@ -1007,7 +1009,13 @@ async fn decide_adjustment(
         .ok_or(AppError::NotFound)?;
     let r = st
         .store
-        .decide_adjustment(&author, &v.user.scope(), id, f.decision == "approve", &f.note)
+        .decide_adjustment(
+            &author,
+            &v.user.scope(),
+            id,
+            f.decision == "approve",
+            &f.note,
+        )
         .await
         .map_err(AppError::from);
     adjustment_result(&st, &v, task_id, r).await
@@ -1020,7 +1028,9 @@ async fn adjustment_result(
     r: Result<(), AppError>,
 ) -> PageResult {
     match r.map_err(|e| e.localized(v.t)) {
-        Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{task_id}#adjustments")).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/rectification/tasks/{task_id}#adjustments")).into_response(),
+        ),
         Err(AppError::BadRequest(m)) => {
             task_view_with(
                 st,

@@ -1012,7 +1012,12 @@ async fn letters_officer_registers_answers_and_routes() {
     let r = l
         .post_form(
             &steps,
-            &[("step", "ack"), ("on", "2020-03-01"), ("body", "已收到")],
+            &[
+                ("step", "ack"),
+                ("on", "2020-03-01"),
+                ("body", "已收到"),
+                ("late_reason", "补录"),
+            ],
         )
         .await;
     assert!(r.body.contains("早于收到日期"), "{}", r.body);
@@ -1021,6 +1026,7 @@ async fn letters_officer_registers_answers_and_routes() {
             &steps,
             &[
                 ("step", "transfer"),
+                ("late_reason", "补录历史办理"),
                 ("on", "2020-03-04"),
                 ("to_unit", "999999"),
                 ("body", "转浙江"),
@@ -1033,6 +1039,7 @@ async fn letters_officer_registers_answers_and_routes() {
             &steps,
             &[
                 ("step", "ack"),
+                ("late_reason", "补录历史办理"),
                 ("on", "2020-03-04"),
                 (
                     "body",
@@ -1048,6 +1055,7 @@ async fn letters_officer_registers_answers_and_routes() {
             &steps,
             &[
                 ("step", "transfer"),
+                ("late_reason", "补录历史办理"),
                 ("on", "2020-03-05"),
                 ("to_unit", &zj.id.to_string()),
                 ("body", "属浙江省院管辖，转办"),
@@ -1084,6 +1092,7 @@ async fn letters_officer_registers_answers_and_routes() {
             &steps,
             &[
                 ("step", "supervise"),
+                ("late_reason", "补录历史办理"),
                 ("on", "2020-04-01"),
                 ("body", "请按期答复"),
             ],
@@ -1279,6 +1288,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
             &format!("/letters/{id}/steps"),
             &[
                 ("step", "ack"),
+                ("late_reason", "补录历史办理"),
                 ("on", &duban_store::today().to_string()),
                 ("body", "已转交司法救助部门办理，联系电话 010-12309"),
             ],
@@ -1441,6 +1451,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
             &format!("/letters/{id}/steps"),
             &[
                 ("step", "close"),
+                ("late_reason", "补录历史办理"),
                 ("on", &duban_store::today().to_string()),
                 ("body", "办结"),
             ],
@@ -2256,4 +2267,160 @@ async fn a_special_report_names_the_ticked_tasks_and_is_numbered() {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// The API door of the integrity rules: the same token cannot request and approve a closure, a
+/// late entry needs its reason and is then shown with both times, and a grant never widens.
+#[tokio::test]
+async fn integrity_through_the_api() {
+    let (app, store) = app().await;
+    let head = |store: Store| async move {
+        let r: (i64, String) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        r
+    };
+    let mut c = Client::login(&app, "office").await;
+    let r = c.post_form("/account/tokens", &[("name", "脚本")]).await;
+    let i = r.body.find("id=\"new-token\">").unwrap() + 15;
+    let token = r.body[i..i + 68].to_string();
+    let admin = store.user_by_login("admin").await.unwrap().unwrap();
+    let party = store
+        .plan(&admin.scope(), "最高检党组巡视整改方案")
+        .await
+        .unwrap()
+        .unwrap();
+    let task = store
+        .tasks(party.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| {
+            t.state == duban_domain::rectification::TaskState::InProgress
+                && t.category == duban_domain::rectification::Category::TimeLimited
+        })
+        .unwrap();
+    let mut anon = Client::new(&app);
+    let post = |path: String, v: serde_json::Value, tok: String| {
+        Request::post(path)
+            .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap()
+    };
+    let today = duban_store::today();
+    let entries = format!("/api/v1/tasks/{}/entries", task.id);
+    let r = anon
+        .send(post(
+            entries.clone(),
+            serde_json::json!({"kind": "closure_request", "date": today.to_string(), "body": "已完成",
+                "files": [{"filename": "r.pdf", "content_base64": "JVBERi0xLjQ="}]}),
+            token.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let before = head(store.clone()).await;
+    let r = anon
+        .send(post(
+            entries.clone(),
+            serde_json::json!({"kind": "approve", "date": today.to_string(), "body": "同意"}),
+            token.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("不能审核自己"), "{}", r.body);
+    assert_eq!(head(store.clone()).await, before, "nothing written");
+    // backdated beyond the grace: refused without a reason, kept and marked with one
+    let old = (today - chrono::Duration::days(10)).to_string();
+    let r = anon
+        .send(post(
+            entries.clone(),
+            serde_json::json!({"kind": "progress", "date": old, "body": "补记"}),
+            token.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("补录原因"), "{}", r.body);
+    let r = anon
+        .send(post(
+            entries.clone(),
+            serde_json::json!({"kind": "progress", "date": old, "body": "补记", "late_reason": "出差返回后补录"}),
+            token.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = anon
+        .send(
+            Request::get(format!("/api/v1/tasks/{}", task.id))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let last = v["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["late_days"] == 10)
+        .unwrap();
+    assert_eq!(last["entry_date"], old);
+    assert!(
+        last["recorded_at"]
+            .as_str()
+            .unwrap()
+            .starts_with(&chrono::Datelike::year(&today).to_string())
+    );
+    assert_eq!(v["ledger"][0]["late_days"], 0);
+    // the task page shows the late entry (补录) and the request's author cannot approve there either
+    let page = c.get(&format!("/rectification/tasks/{}", task.id)).await;
+    assert!(page.body.contains("补录") && page.body.contains("出差返回后补录"));
+    assert!(
+        !page.body.contains("value=\"approve\""),
+        "no approve choice for the request's author"
+    );
+    // an administrator of one basic unit grants no subtree scope
+    let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+    store
+        .create_user(
+            &duban_store::Actor::system("t"),
+            &duban_store::users::NewUser {
+                login: "xihu.admin",
+                display_name: "西湖区院管理员",
+                password: "duban2020",
+                role: duban_domain::org::Role::Admin,
+                unit_id: xihu.id,
+                subtree: false,
+            },
+        )
+        .await
+        .unwrap();
+    let mut x = Client::login(&app, "xihu.admin").await;
+    let r = x.post_form("/account/tokens", &[("name", "x")]).await;
+    let i = r.body.find("id=\"new-token\">").unwrap() + 15;
+    let xt = r.body[i..i + 68].to_string();
+    let r = anon
+        .send(post(
+            "/api/v1/users".into(),
+            serde_json::json!({"login": "xihu.wide", "display_name": "越权", "role": "office", "unit_code": "330106", "subtree": true, "password": "Str0ng-passw0rd!"}),
+            xt.clone(),
+        ))
+        .await;
+    assert!(r.status.is_client_error(), "{}: {}", r.status, r.body);
+    assert!(r.body.contains("超出本人范围"), "{}", r.body);
+    // nor changes the nationwide rules
+    let rules = [
+        ("due_soon_days", "7"),
+        ("stale_days", "30"),
+        ("staged_every_days", "90"),
+        ("yellow_after_days", "1"),
+        ("red_after_days", "2"),
+        ("reviewer_office", "on"),
+    ];
+    let r = x.post_form("/rectification/rules", &rules).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("全院"), "{}", r.body);
+    assert_eq!(store.supervision_rules().await.unwrap().reviewers.len(), 2);
+    assert!(store.user_by_login("xihu.wide").await.unwrap().is_none());
 }
