@@ -498,7 +498,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 });
             }
             // the audit chain's head is signed once a day (China time) and published
-            let secret = settings::audit_key(&settings.audit_key)?;
+            let secret = settings::audit_key(&settings.audit_key_path())?;
             {
                 let store = store.clone();
                 tokio::spawn(async move {
@@ -507,7 +507,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                         tick.tick().await;
                         let today = duban_store::today().to_string();
                         let due = match store.latest_anchor().await {
-                            Ok(Some(a)) => web_day(&a.2) < today,
+                            Ok(Some(a)) => web_day(&a.signed_at) < today,
                             Ok(None) => true,
                             Err(_) => false,
                         };
@@ -837,7 +837,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
         Cmd::Audit {
             cmd: AuditCmd::Anchor,
         } => {
-            let secret = settings::audit_key(&settings.audit_key)?;
+            let secret = settings::audit_key(&settings.audit_key_path())?;
             match store.sign_anchor(&secret).await? {
                 Ok(a) => out!("{}", serde_json::to_string_pretty(&a)?)?,
                 Err(fault) => {

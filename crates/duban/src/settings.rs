@@ -20,7 +20,8 @@ pub struct Settings {
     /// Minutes between supervision sweeps in `duban serve` (0: no sweeps in this process).
     pub sweep_minutes: u64,
     /// The installation's ed25519 key that signs the audit chain's head (created on first use,
-    /// readable by the service account only). Keep a copy apart from the database.
+    /// readable by the service account only). Keep a copy apart from the database. Empty: beside
+    /// an SQLite database, else `data/audit-signing.key`.
     pub audit_key: String,
 }
 
@@ -37,7 +38,7 @@ impl Default for Settings {
             smtp_url: String::new(),
             mail_from: "督办 <duban@localhost>".into(),
             sweep_minutes: 10,
-            audit_key: "data/audit-signing.key".into(),
+            audit_key: String::new(),
         }
     }
 }
@@ -101,6 +102,22 @@ pub fn audit_key(path: &str) -> anyhow::Result<[u8; 32]> {
 }
 
 impl Settings {
+    /// Where the audit-signing key is kept.
+    pub fn audit_key_path(&self) -> String {
+        if !self.audit_key.is_empty() {
+            return self.audit_key.clone();
+        }
+        let file = self
+            .database_url
+            .strip_prefix("sqlite://")
+            .map(|p| p.split('?').next().unwrap_or(p));
+        match file.and_then(|f| std::path::Path::new(f).parent()) {
+            Some(dir) if !dir.as_os_str().is_empty() => {
+                dir.join("audit-signing.key").to_string_lossy().to_string()
+            }
+            _ => "data/audit-signing.key".into(),
+        }
+    }
     pub fn load(config: Option<&str>) -> anyhow::Result<Settings> {
         let path = config
             .map(String::from)

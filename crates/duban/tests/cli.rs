@@ -344,7 +344,8 @@ async fn plan_stats_and_ledger_workbooks() {
             serde_json::json!({"plan": "最高检党组巡视整改方案", "as_of": "2020-11-05", "total": 87,
                 "immediate": {"total": 0, "closed": 0, "open": 0, "overdue": 0},
                 "time_limited": {"total": 30, "closed": 15, "open": 15, "overdue": 0},
-                "long_term": {"total": 57, "with_staged_results": 57, "overdue": 0}}),
+                "long_term": {"total": 57, "with_staged_results": 57, "overdue": 0},
+                "late_entries": 0, "deadline_adjusted": 0}),
             "{db}"
         );
         let id = plans[1]["id"].as_i64().unwrap().to_string();
@@ -420,8 +421,11 @@ async fn plan_stats_and_ledger_workbooks() {
             None,
         );
         assert!(
-            out(&o).contains("更新任务 87"),
-            "re-import updates: {}",
+            out(&o).contains("更新任务 87")
+                && out(&o).contains("新增台账 0")
+                && out(&o).contains("导入历史销号 0")
+                && out(&o).contains("转为待审核申请 0"),
+            "re-import of the same workbook changes nothing: {}",
             out(&o)
         );
         // the same workbook does not fit a unit without those people
@@ -995,4 +999,128 @@ fn a_reader_that_goes_away_is_not_a_crash() {
         None,
     );
     assert!(out(&o).contains("\"total\": 87"), "{}", out(&o));
+}
+
+/// `duban audit anchor` signs the head; `duban audit verify --anchor` passes on the same history
+/// and exits 2 after someone with write access rewrote an entry and recomputed every hash.
+#[tokio::test]
+async fn audit_anchor_catches_a_rewritten_history() {
+    let db = urls("anchor").await.remove(0);
+    assert!(duban(&db, &["demo"], None).status.success());
+    let o = duban(&db, &["audit", "anchor"], None);
+    assert!(o.status.success(), "{}", out(&o));
+    let anchor: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(anchor["format"], "duban-audit-anchor-1");
+    let dir = tmp("anchor-file");
+    let file = dir.join("anchor.json");
+    std::fs::write(&file, &o.stdout).unwrap();
+    let o = duban(
+        &db,
+        &["audit", "verify", "--anchor", file.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    // later entries do not disturb an earlier anchor
+    let o = duban(
+        &db,
+        &[
+            "user",
+            "email",
+            "--login",
+            "office",
+            "--email",
+            "o@example.cn",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let o = duban(
+        &db,
+        &["audit", "verify", "--anchor", file.to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    // a forged anchor is refused
+    let mut forged = anchor.clone();
+    forged["seq"] = serde_json::json!(anchor["seq"].as_i64().unwrap() - 1);
+    let ffile = dir.join("forged.json");
+    std::fs::write(&ffile, forged.to_string()).unwrap();
+    let o = duban(
+        &db,
+        &["audit", "verify", "--anchor", ffile.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    // rewrite entry 1 and recompute the whole chain, as someone with the database would
+    {
+        use sqlx::Row;
+        use sqlx::sqlite::SqlitePoolOptions;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect(&db)
+            .await
+            .unwrap();
+        sqlx::query("DROP TRIGGER audit_log_no_update")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let rows = sqlx::query("SELECT seq, at, actor_id, actor, action, entity, entity_id, unit_id, before_json, after_json FROM audit_log ORDER BY seq")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let mut prev = duban_domain::audit::GENESIS.to_string();
+        let mut last = 0;
+        for r in &rows {
+            let mut e = duban_domain::audit::Entry {
+                seq: r.try_get(0).unwrap(),
+                at: r.try_get(1).unwrap(),
+                actor_id: r.try_get(2).unwrap(),
+                actor: r.try_get(3).unwrap(),
+                action: r.try_get(4).unwrap(),
+                entity: r.try_get(5).unwrap(),
+                entity_id: r.try_get(6).unwrap(),
+                unit_id: r.try_get(7).unwrap(),
+                before: r.try_get(8).unwrap(),
+                after: r.try_get(9).unwrap(),
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            if e.seq == 1 {
+                e.actor = "someone-else".into();
+            }
+            e.hash = duban_domain::audit::entry_hash(&e, &prev);
+            sqlx::query(
+                "UPDATE audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE seq = $4",
+            )
+            .bind(&e.actor)
+            .bind(&e.prev_hash)
+            .bind(&e.hash)
+            .bind(e.seq)
+            .execute(&pool)
+            .await
+            .unwrap();
+            prev = e.hash;
+            last = e.seq;
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(last)
+            .bind(&prev)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+    let o = duban(&db, &["audit", "verify"], None);
+    assert!(
+        o.status.success(),
+        "the rewritten chain is consistent in itself: {}",
+        out(&o)
+    );
+    let o = duban(
+        &db,
+        &["audit", "verify", "--anchor", file.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("与已公布的历史不一致"), "{}", out(&o));
 }

@@ -1,5 +1,5 @@
 //! Reading and verifying the audit log.
-use crate::{Result, Scope, Store, scope_like, scope_sql};
+use crate::{Result, Scope, Store, StoreError, scope_like, scope_sql};
 use duban_domain::anchor::{Anchor, Checkpoint};
 use duban_domain::audit::{ChainFault, Entry, Verifier};
 use sqlx::Row;
@@ -111,32 +111,28 @@ impl Store {
         checkpoints.dedup_by_key(|c| c.seq);
         checkpoints.reverse();
         let anchor = Anchor::sign(secret, seq, &hash, &crate::now_rfc3339(), checkpoints);
-        sqlx::query("INSERT INTO audit_anchors (seq, hash, signed_at, public_key, signature) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO audit_anchors (seq, hash, signed_at, public_key, signature, anchor_json) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(anchor.seq)
             .bind(&anchor.hash)
             .bind(&anchor.signed_at)
             .bind(&anchor.public_key)
             .bind(&anchor.signature)
+            .bind(serde_json::to_string(&anchor).unwrap_or_default())
             .execute(&self.pool)
             .await?;
         Ok(Ok(anchor))
     }
 
-    /// The latest signed head (for the public page), rebuilt from what was kept.
-    pub async fn latest_anchor(&self) -> Result<Option<(i64, String, String, String, String)>> {
-        let r = sqlx::query(
-            "SELECT seq, hash, signed_at, public_key, signature FROM audit_anchors ORDER BY id DESC LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
+    /// The latest signed head, as it was published.
+    pub async fn latest_anchor(&self) -> Result<Option<Anchor>> {
+        let r = sqlx::query("SELECT anchor_json FROM audit_anchors ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(r) = r else { return Ok(None) };
-        Ok(Some((
-            r.try_get(0)?,
-            r.try_get(1)?,
-            r.try_get(2)?,
-            r.try_get(3)?,
-            r.try_get(4)?,
-        )))
+        let raw: String = r.try_get(0)?;
+        serde_json::from_str(&raw)
+            .map(Some)
+            .map_err(|e| StoreError::Invalid(format!("审计锚点无法读取：{e}")))
     }
 
     /// Checks the stored chain against an anchor published earlier: the anchor's signature, the

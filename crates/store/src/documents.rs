@@ -714,7 +714,31 @@ impl Store {
                 "该公文已发布，不能再次发布或修改".into(),
             ));
         }
-        let composed = self.compose_document(&doc, render).await?;
+        let mut composed = self.compose_document(&doc, render).await?;
+        // every published document carries the audit chain's latest signed head, so that readers
+        // can check later that the history behind its figures was not rewritten
+        if let Some(a) = self.latest_anchor().await? {
+            let grouped: Vec<String> = a
+                .hash
+                .as_bytes()
+                .chunks(16)
+                .map(|c| String::from_utf8_lossy(c).to_string())
+                .collect();
+            let signed = chrono::DateTime::parse_from_rfc3339(&a.signed_at)
+                .map(|t| {
+                    (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
+                        .format("%Y年%-m月%-d日")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            composed.blocks.push(duban_domain::documents::Block::Para {
+                spans: vec![duban_domain::documents::Span::plain(format!(
+                    "（审计锚点：{signed}签名，截至第 {} 条操作记录，链头哈希 {}。核对方法见本院公开页面“审计锚点”。）",
+                    a.seq,
+                    grouped.join(" ")
+                ))],
+            });
+        }
         let pdf = render.pdf(&composed).map_err(StoreError::Invalid)?;
         let mut w = self.write(actor).await?;
         let sha = crate::rectification::put_blob(&mut w, &pdf).await?;

@@ -1351,7 +1351,7 @@ fn import_keeper(importer: &Author) -> Author {
 
 async fn last_body(w: &mut Write, task_id: i64) -> Result<String> {
     Ok(
-        sqlx::query("SELECT body FROM ledger_entries WHERE task_id = $1 ORDER BY id DESC LIMIT 1")
+        sqlx::query("SELECT body FROM ledger_entries WHERE task_id = $1 AND kind IN ('progress', 'staged') ORDER BY id DESC LIMIT 1")
             .bind(task_id)
             .fetch_optional(&mut *w.tx)
             .await?

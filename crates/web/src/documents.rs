@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}/version", post(version))
         .route("/documents/{id}/file.{ext}", get(file))
         .route("/public/bulletins", get(public_list))
+        .route("/public/audit-anchor.json", get(public_anchor))
         .route("/public/bulletins/{id}", get(public_show).post(feedback))
         .route("/public/bulletins/{id}/file.pdf", get(public_pdf))
 }
@@ -425,14 +426,31 @@ async fn file(
 struct PublicList {
     t: Tr,
     docs: Vec<DocRow>,
+    /// the audit chain's latest signed head, published for anyone to check history against
+    anchor: Option<duban_domain::anchor::Anchor>,
 }
 
 async fn public_list(State(st): State<AppState>, v: Visitor) -> PageResult {
     let page = PublicList {
         t: Tr(v.0.lang),
         docs: st.store.public_documents().await?,
+        anchor: st.store.latest_anchor().await?,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The latest signed head of the audit chain, as JSON to keep and check with
+/// `duban audit verify --anchor FILE`.
+async fn public_anchor(State(st): State<AppState>) -> PageResult {
+    let a = st.store.latest_anchor().await?.ok_or(AppError::NotFound)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )],
+        serde_json::to_string_pretty(&a).unwrap_or_default(),
+    )
+        .into_response())
 }
 
 #[derive(Template)]

@@ -182,6 +182,21 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("import.created", "新增", "created"),
     ("import.updated", "更新", "updated"),
     ("common.days", "天", "days"),
+    ("anchor.title", "审计锚点", "Audit anchor"),
+    (
+        "anchor.help",
+        "本系统每天用签名密钥对全部操作记录（审计链）的最新位置签名并在此公布。保存此锚点，日后可核对：公布之前的任何记录如被改写，都会被发现。",
+        "Every day the system signs the latest position of its record of every action (the audit chain) and publishes it here. Keep this anchor: any later rewrite of what came before it will show.",
+    ),
+    ("anchor.signed_at", "签名时间", "Signed at"),
+    ("anchor.seq", "记录序号", "Entry"),
+    ("anchor.hash", "链头哈希", "Chain head hash"),
+    ("anchor.key", "签名公钥", "Public key"),
+    (
+        "anchor.download",
+        "下载锚点（JSON）",
+        "Download the anchor (JSON)",
+    ),
     (
         "rules.ledger_grace",
         "台账补录期限（天，超过须写补录原因）",
@@ -409,6 +424,263 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("users.create", "新建账号", "Create account"),
     ("users.created", "账号已创建", "Account created"),
     ("audit.title", "审计日志", "Audit log"),
+    (
+        "audit.action.calendar.seed",
+        "载入法定节假日",
+        "Statutory calendar loaded",
+    ),
+    (
+        "audit.action.calendar.update",
+        "修改工作日历",
+        "Work calendar changed",
+    ),
+    (
+        "audit.action.campaign.create",
+        "建立专项活动",
+        "Campaign created",
+    ),
+    (
+        "audit.action.cases.import",
+        "导入案件环节数据",
+        "Case events imported",
+    ),
+    ("audit.action.demo.load", "载入演示数据", "Demo data loaded"),
+    (
+        "audit.action.demo.nation",
+        "生成全国演示数据",
+        "Nationwide demo data generated",
+    ),
+    (
+        "audit.action.demo.nation.letters",
+        "生成全国信访演示数据",
+        "Nationwide demo letters generated",
+    ),
+    (
+        "audit.action.demo.nation.records",
+        "生成全国三个规定演示数据",
+        "Nationwide demo records generated",
+    ),
+    (
+        "audit.action.demo.nation.rectification",
+        "生成全国整改演示数据",
+        "Nationwide demo rectification generated",
+    ),
+    (
+        "audit.action.department.create",
+        "新建部门",
+        "Department created",
+    ),
+    (
+        "audit.action.document.create",
+        "新建公文",
+        "Document created",
+    ),
+    (
+        "audit.action.document.new_version",
+        "公文新版本",
+        "New version of a document",
+    ),
+    (
+        "audit.action.document.publish",
+        "发布公文",
+        "Document published",
+    ),
+    (
+        "audit.action.document.save",
+        "保存公文草稿",
+        "Document draft saved",
+    ),
+    (
+        "audit.action.import.closure",
+        "导入历史销号",
+        "Historical closure imported",
+    ),
+    (
+        "audit.action.import.ledger",
+        "导入工作台账",
+        "Ledger imported",
+    ),
+    ("audit.action.import.staff", "导入人员", "Staff imported"),
+    ("audit.action.import.units", "导入单位", "Units imported"),
+    ("audit.action.ledger.add", "登记台账", "Ledger entry"),
+    ("audit.action.letter.file", "信访附件", "Letter attachment"),
+    ("audit.action.letter.hearing", "公开听证", "Public hearing"),
+    ("audit.action.letter.link", "关联信访件", "Letters linked"),
+    ("audit.action.letter.rate", "来信人评价", "Writer's rating"),
+    ("audit.action.letter.receive", "收到来信", "Letter received"),
+    ("audit.action.letter.step", "信访办理", "Letter step"),
+    ("audit.action.letter.view", "查阅信访件", "Letter viewed"),
+    (
+        "audit.action.letters.export_personal",
+        "导出含个人信息的信访件",
+        "Letters exported with personal data",
+    ),
+    (
+        "audit.action.letters.import",
+        "导入信访件",
+        "Letters imported",
+    ),
+    (
+        "audit.action.meeting.create",
+        "召开双周会商",
+        "Meeting convened",
+    ),
+    (
+        "audit.action.meeting.decide",
+        "会商决定",
+        "Meeting decision",
+    ),
+    (
+        "audit.action.meeting.minutes",
+        "会议纪要",
+        "Meeting minutes",
+    ),
+    (
+        "audit.action.paperwork.add",
+        "登记文件会议",
+        "Paperwork registered",
+    ),
+    (
+        "audit.action.paperwork.demo",
+        "载入精文简会演示数据",
+        "Demo paperwork loaded",
+    ),
+    (
+        "audit.action.plan.cascade",
+        "下发整改方案",
+        "Plan issued to lower units",
+    ),
+    ("audit.action.plan.create", "新建整改方案", "Plan created"),
+    ("audit.action.problem.create", "新建问题", "Problem created"),
+    (
+        "audit.action.quality.supervise",
+        "监控结果转督办",
+        "Monitoring hits supervised",
+    ),
+    (
+        "audit.action.records.attach",
+        "三个规定附件",
+        "Record attachment",
+    ),
+    (
+        "audit.action.records.import",
+        "导入三个规定记录",
+        "Records imported",
+    ),
+    (
+        "audit.action.records.letter",
+        "督促函",
+        "Supervision letter",
+    ),
+    (
+        "audit.action.records.letter_draft",
+        "督促函草稿",
+        "Supervision letter draft",
+    ),
+    (
+        "audit.action.records.view",
+        "查阅三个规定记录",
+        "Records viewed",
+    ),
+    ("audit.action.round.create", "新建巡视轮次", "Round created"),
+    (
+        "audit.action.settings.quality",
+        "修改案件质量规则",
+        "Quality rules changed",
+    ),
+    (
+        "audit.action.settings.supervision",
+        "修改督办规则",
+        "Supervision rules changed",
+    ),
+    (
+        "audit.action.supervision.sweep",
+        "督办检查",
+        "Supervision sweep",
+    ),
+    (
+        "audit.action.supervision.sweep_letters",
+        "信访督办检查",
+        "Letters sweep",
+    ),
+    (
+        "audit.action.supervision.sweep_records",
+        "三个规定提醒",
+        "Records reminders",
+    ),
+    (
+        "audit.action.supervision.sweep_reports",
+        "整改报告提醒",
+        "Report reminders",
+    ),
+    ("audit.action.system.restore", "恢复备份", "Backup restored"),
+    (
+        "audit.action.task.assign",
+        "指定责任",
+        "Responsibility assigned",
+    ),
+    ("audit.action.task.create", "新建任务", "Task created"),
+    ("audit.action.task.edit", "修改任务", "Task edited"),
+    (
+        "audit.action.task.adjust_request",
+        "申请调整任务",
+        "Adjustment requested",
+    ),
+    (
+        "audit.action.task.adjust_approve",
+        "同意调整",
+        "Adjustment approved",
+    ),
+    (
+        "audit.action.task.adjust_reject",
+        "不同意调整",
+        "Adjustment rejected",
+    ),
+    (
+        "audit.action.token.create",
+        "新建接口令牌",
+        "API token created",
+    ),
+    (
+        "audit.action.token.revoke",
+        "吊销接口令牌",
+        "API token revoked",
+    ),
+    ("audit.action.unit.update", "修改单位", "Unit changed"),
+    ("audit.action.user.create", "新建账号", "Account created"),
+    ("audit.action.user.email", "设置邮箱", "E-mail set"),
+    ("audit.action.user.lang", "切换语言", "Language changed"),
+    ("audit.action.user.locked", "账号锁定", "Account locked"),
+    ("audit.action.user.login", "登录", "Sign-in"),
+    ("audit.action.user.password", "修改密码", "Password changed"),
+    ("audit.field.state", "状态", "state"),
+    ("audit.field.deadline", "完成时限", "deadline"),
+    ("audit.field.category", "类别", "category"),
+    ("audit.field.title", "名称", "title"),
+    ("audit.field.kind", "类型", "kind"),
+    ("audit.field.date", "日期", "date"),
+    ("audit.field.entry", "台账条目", "entry"),
+    ("audit.field.files", "附件", "files"),
+    ("audit.field.reason", "理由", "reason"),
+    ("audit.field.late_days", "补录天数", "days late"),
+    ("audit.field.late_reason", "补录原因", "late reason"),
+    ("audit.field.provenance", "来源", "provenance"),
+    ("audit.field.login", "登录名", "login"),
+    ("audit.field.role", "角色", "role"),
+    ("audit.field.subtree", "含下级", "subtree"),
+    ("audit.field.note", "意见", "note"),
+    ("audit.field.adjustment", "调整申请", "adjustment"),
+    ("audit.field.source", "来源", "source"),
+    ("audit.field.step", "环节", "step"),
+    ("audit.field.on", "日期", "on"),
+    ("audit.field.decision", "决定", "decision"),
+    ("audit.field.task", "任务", "task"),
+    ("audit.field.created", "新增", "created"),
+    ("audit.field.updated", "更新", "updated"),
+    ("audit.field.file", "文件", "file"),
+    ("audit.field.reviewer", "审核人", "reviewer"),
+    ("audit.field.units", "单位数", "units"),
+    ("audit.field.number", "期数", "number"),
     ("audit.seq", "序号", "No."),
     ("audit.at", "时间", "Time"),
     ("audit.actor", "操作人", "Actor"),
@@ -1471,6 +1743,50 @@ impl Tr {
     }
     pub fn lang(&self) -> &'static str {
         self.0.code()
+    }
+    /// An audit action's name in this language (the code itself when unnamed).
+    pub fn audit_action(&self, action: &str) -> String {
+        match index().get(format!("audit.action.{action}").as_str()) {
+            Some(_) => self.s(&format!("audit.action.{action}")).to_string(),
+            None => action.to_string(),
+        }
+    }
+    /// An audit entry's before/after as readable lines: each field named, "before → after".
+    pub fn audit_diff(&self, before: &str, after: &str) -> Vec<String> {
+        use serde_json::Value;
+        let parse = |s: &str| match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(m)) => m,
+            Ok(other) if !s.is_empty() => {
+                let mut m = serde_json::Map::new();
+                m.insert("value".into(), other);
+                m
+            }
+            _ => serde_json::Map::new(),
+        };
+        let (b, a) = (parse(before), parse(after));
+        let show = |v: Option<&Value>| match v {
+            None | Some(Value::Null) => "—".to_string(),
+            Some(Value::String(s)) => s.chars().take(120).collect(),
+            Some(v) => v.to_string().chars().take(120).collect(),
+        };
+        let mut keys: Vec<&String> = a.keys().collect();
+        keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+        keys.into_iter()
+            .take(12)
+            .map(|k| {
+                let name = match index().get(format!("audit.field.{k}").as_str()) {
+                    Some(_) => self.s(&format!("audit.field.{k}")).to_string(),
+                    None => k.clone(),
+                };
+                match (b.get(k), a.get(k)) {
+                    (Some(x), Some(y)) if x != y => {
+                        format!("{name}：{} → {}", show(Some(x)), show(Some(y)))
+                    }
+                    (Some(x), None) => format!("{name}：{} → —", show(Some(x))),
+                    (_, y) => format!("{name}：{}", show(y)),
+                }
+            })
+            .collect()
     }
     /// A stored UTC time (RFC 3339) shown in China time, to the minute.
     pub fn time(&self, rfc3339: &str) -> String {

@@ -33,7 +33,8 @@ CREATE TABLE audit_anchors (
   hash TEXT NOT NULL,
   signed_at TEXT NOT NULL,
   public_key TEXT NOT NULL,
-  signature TEXT NOT NULL
+  signature TEXT NOT NULL,
+  anchor_json TEXT NOT NULL
 );
 CREATE INDEX audit_anchors_at ON audit_anchors(signed_at);
 -- Cascade to any depth: every copy names the plan its lineage started from, so that roll-ups
