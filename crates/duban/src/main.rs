@@ -1056,6 +1056,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                             m.reply.overdue_open,
                             pct(&m.reply)
                         )?;
+                        out!("  其中补录 {} 件", m.recorded_late.unwrap_or(0))?;
                     }
                 }
                 ReportCmd::Bulletin {

@@ -50,8 +50,27 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     );
     let store = duban_store::testing::sqlite().await;
     store.load_demo().await.unwrap();
+    // the audit chain's head is signed, as the server does daily: it is published with documents
+    store.sign_anchor(&[9u8; 32]).await.unwrap().unwrap();
+    let admin = store.user_by_login("admin").await.unwrap().unwrap();
+    let party = store
+        .plan(&admin.scope(), "最高检党组巡视整改方案")
+        .await
+        .unwrap()
+        .unwrap();
+    let open_task = store
+        .tasks(party.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| {
+            t.state == duban_domain::rectification::TaskState::InProgress
+                && t.category == duban_domain::rectification::Category::TimeLimited
+        })
+        .unwrap()
+        .id;
     let app = duban_web::build_app(duban_web::AppState::new(
-        store,
+        store.clone(),
         duban_web::WebSettings::default(),
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -459,9 +478,157 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .unwrap();
     c.goto(&format!("{base}{public}")).await.unwrap();
     wait_h1(&c, "中共最高人民检察院党组").await;
-    assert!(c.source().await.unwrap().contains("意见建议"));
+    let src = c.source().await.unwrap();
+    assert!(src.contains("意见建议"));
+    assert!(
+        src.contains("审计锚点"),
+        "the published bulletin carries the signed head"
+    );
     std::fs::write(
         shots.join("bulletin-public.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.goto(&format!("{base}/public/bulletins")).await.unwrap();
+    wait_h1(&c, "").await;
+    assert!(c.find(Locator::Css("#audit-anchor")).await.is_ok());
+    std::fs::write(
+        shots.join("anchor-public.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // integrity: a backdated ledger entry needs its reason; the form keeps what was typed
+    c.goto(&format!("{base}/rectification/tasks/{open_task}"))
+        .await
+        .unwrap();
+    wait_h1(&c, "").await;
+    let old = (duban_store::today() - chrono::Duration::days(10)).to_string();
+    c.execute(
+        "document.querySelector('input[name=date]').value = arguments[0];",
+        vec![serde_json::json!(old)],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css("textarea[name=body]"))
+        .await
+        .unwrap()
+        .send_keys("十天前召开专题会议研究整改（浏览器补录）")
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "#add-entry + form button[type=submit], form[action*=entries] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let mut err = String::new();
+    for _ in 0..50 {
+        if let Ok(e) = c.find(Locator::Css("p.error")).await {
+            err = e.text().await.unwrap_or_default();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(err.contains("补录原因"), "{err}");
+    let kept = c
+        .find(Locator::Css("textarea[name=body]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        kept.contains("浏览器补录"),
+        "the form keeps the text: {kept}"
+    );
+    std::fs::write(
+        shots.join("task-late-refused.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.find(Locator::Css("input[name=late_reason]"))
+        .await
+        .unwrap()
+        .send_keys("会议纪要印发后补录")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action*=entries] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut page = String::new();
+    for _ in 0..50 {
+        page = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap_or_default();
+        if page.contains("会议纪要印发后补录") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("补录 10 天"), "{page}");
+    // a deadline change is a request, shown as awaiting approval
+    c.execute(
+        "document.querySelector('#adjustments ~ details').open = true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::Css("select[name=field] option[value=deadline]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=value]"))
+        .await
+        .unwrap()
+        .send_keys("2030-12-31")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=reason]"))
+        .await
+        .unwrap()
+        .send_keys("双周会商研究认为需延期")
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "form[action$=adjustments] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    for _ in 0..50 {
+        page = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap_or_default();
+        if page.contains("待审批") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        page.contains("待审批") && page.contains("2030-12-31"),
+        "{page}"
+    );
+    std::fs::write(
+        shots.join("task-integrity.png"),
         c.screenshot().await.unwrap(),
     )
     .unwrap();

@@ -17,6 +17,9 @@ pub struct LetterMetrics {
     pub received: u64,
     pub ack: Rate,
     pub reply: Rate,
+    /// of these letters, how many had a step recorded late (补录), when counted
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_late: Option<u64>,
 }
 
 impl Store {
@@ -142,10 +145,28 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         let n = |i: usize| -> Result<u64> { Ok(crate::int(&r, i)? as u64) };
+        let late = sqlx::query(crate::sqlf!(
+            "SELECT COUNT(DISTINCT e.letter_id) FROM letter_events e JOIN letters l ON l.id = e.letter_id \
+             WHERE e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN (SELECT u.id FROM units u WHERE {}) \
+             AND l.received_on >= $3 AND l.received_on <= $4",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(unit.id)
+        .bind(if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        })
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(as_of.to_string())
+        .fetch_one(&self.pool)
+        .await?;
         Ok(LetterMetrics {
             received: n(0)?,
             ack: Rate::new(n(1)?, n(2)?, n(3)?),
             reply: Rate::new(n(4)?, n(5)?, n(6)?),
+            recorded_late: Some(crate::int(&late, 0)? as u64),
         })
     }
 }
@@ -187,6 +208,7 @@ fn metrics_of(c: &[u64; 7]) -> LetterMetrics {
         received: c[0],
         ack: Rate::new(c[1], c[2], c[3]),
         reply: Rate::new(c[4], c[5], c[6]),
+        recorded_late: None,
     }
 }
 

@@ -182,6 +182,11 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("import.created", "新增", "created"),
     ("import.updated", "更新", "updated"),
     ("common.days", "天", "days"),
+    (
+        "letters.recorded_late",
+        "其中补录（件）",
+        "Of which with a step recorded late",
+    ),
     ("anchor.title", "审计锚点", "Audit anchor"),
     (
         "anchor.help",

@@ -671,6 +671,8 @@ struct TaskPage {
     task_depts: Vec<i64>,
     responsible_no: String,
     adjustments: Vec<duban_store::adjustments::Adjustment>,
+    /// the pending adjustments this viewer may decide (the domain's rule)
+    can_decide: Vec<i64>,
     adj_fields: Vec<&'static str>,
     adj_error: Option<String>,
     grace_days: i64,
@@ -766,6 +768,7 @@ async fn task_view_with(st: &AppState, v: &Viewer, id: i64, msgs: TaskMsgs) -> P
     let sup = st.store.supervision_rules().await?;
     let ledger = st.store.ledger(task.id).await?;
     let request_authors = pending_request_authors(&ledger);
+    let adjustments = st.store.adjustments(task.id).await?;
     let status = if error.is_some() || adj_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -800,7 +803,24 @@ async fn task_view_with(st: &AppState, v: &Viewer, id: i64, msgs: TaskMsgs) -> P
         light: rules::light(&task.facts(), today(), &sup.lights),
         kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers, &request_authors),
         ledger,
-        adjustments: st.store.adjustments(task.id).await?,
+        can_decide: adjustments
+            .iter()
+            .filter(|a| {
+                duban_domain::adjustment::decide(
+                    &duban_domain::adjustment::AdjActor {
+                        user_id: author.user_id,
+                        role: author.role,
+                        staff: author.staff_id,
+                    },
+                    a.state,
+                    a.requested_by,
+                    &sup.reviewers,
+                )
+                .is_ok()
+            })
+            .map(|a| a.id)
+            .collect(),
+        adjustments,
         adj_fields: duban_domain::adjustment::Field::ALL
             .into_iter()
             .filter(|f| *f != duban_domain::adjustment::Field::Responsibility)
