@@ -71,9 +71,16 @@ request = function()
   local id = ids[(n * 7919) % #ids + 1]
   return wrk.format(nil, "/api/v1/tasks/" .. id .. "/entries", nil, '{"kind":"progress","date":"$today","body":"按计划推进（压测）"}')
 end
-local bad = 0
+-- each wrk thread runs its own Lua state: count there, sum in done() through thread:get
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function() bad = 0 end
 response = function(status) if status ~= 200 then bad = bad + 1 end end
-done = function() print("non-200 responses: " .. bad) end
+done = function()
+  local total = 0
+  for _, t in ipairs(threads) do total = total + t:get("bad") end
+  print("non-200 responses: " .. total)
+end
 LUA
 wrk -t2 -c16 -d20s --latency -s "$dir/tasks.lua" "http://127.0.0.1:$port"
 echo "== audit chain after the load"

@@ -99,7 +99,14 @@ pub struct AdjActor {
 /// Whether `actor` may edit or request a change of `field`; a request needs a reason. Returns the
 /// state the adjustment starts in.
 pub fn request(actor: &AdjActor, field: Field, reason: &str) -> Result<AdjState, RuleError> {
-    if actor.role != Role::Office {
+    // the office keeps the task; the discipline group, which runs the consultations with it, may
+    // put a change of deadline or category to the vote, never edit the wording
+    let may = match actor.role {
+        Role::Office => true,
+        Role::Discipline => field.needs_review(),
+        _ => false,
+    };
+    if !may {
         return Err(RuleError::NotAnAdjuster);
     }
     if field.needs_review() {
@@ -164,6 +171,10 @@ mod tests {
         );
         assert_eq!(
             request(&a(2, Role::Dept, Some(6)), Field::Deadline, "x"),
+            Err(RuleError::NotAnAdjuster)
+        );
+        assert_eq!(
+            request(&a(2, Role::Discipline, Some(6)), Field::Title, ""),
             Err(RuleError::NotAnAdjuster)
         );
         assert_eq!(

@@ -398,6 +398,9 @@ pub struct PlanFigures {
     /// open tasks' lights per lead department: (department, green, yellow, red)
     #[serde(default)]
     pub departments: Vec<(String, usize, usize, usize)>,
+    /// tasks whose deadline was changed by an approved adjustment, as of the day
+    #[serde(default)]
+    pub deadline_adjusted: i64,
 }
 
 /// What turns a composition into pictures and pages; implemented by the publish crate, so that
@@ -524,6 +527,12 @@ pub fn progress_sentences(p: &PlanFigures) -> Vec<String> {
         out.push(format!(
             "超过整改时限尚未完成的任务有：{}{more}，正在督促加快整改。",
             names.join("、")
+        ));
+    }
+    if p.deadline_adjusted > 0 {
+        out.push(format!(
+            "另有{}项任务经审批调整了完成时限。",
+            p.deadline_adjusted
         ));
     }
     out
@@ -939,7 +948,18 @@ mod tests {
             overdue: vec![],
             levels: vec![],
             departments: vec![],
+            deadline_adjusted: 0,
         }
+    }
+
+    #[test]
+    fn adjusted_deadlines_are_mentioned() {
+        let mut p = party();
+        p.deadline_adjusted = 2;
+        assert_eq!(
+            progress_sentences(&p).last().unwrap(),
+            "另有2项任务经审批调整了完成时限。"
+        );
     }
 
     #[test]

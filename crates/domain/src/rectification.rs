@@ -98,7 +98,7 @@ pub enum RuleError {
     WrongState(&'static str),
     #[error("牵头领导、责任人和责任部门不能审核本任务（不搞形式销号）")]
     OwnTask,
-    #[error("只有{0}可以审核销号")]
+    #[error("只有{0}可以审核销号（不搞形式销号）")]
     NotAReviewer(String),
     #[error("退回或重新打开须写明理由")]
     NoReason,

@@ -407,6 +407,33 @@ async fn plan_stats_and_ledger_workbooks() {
             "{}",
             out(&o)
         );
+        // the 14 columns round-trip: exporting the imported plan gives back every row
+        let copy = dir.join("copy.xlsx");
+        let today = duban_store::today().to_string();
+        let o = duban(
+            &db,
+            &[
+                "export",
+                "ledger",
+                "--plan",
+                "复制方案",
+                "--as-of",
+                &today,
+                "--out",
+                copy.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let read = |f: &std::path::Path| {
+            duban_publish::sheet::read_table(f.to_str().unwrap(), &std::fs::read(f).unwrap())
+                .unwrap()
+        };
+        let (a, b) = (read(&file), read(&copy));
+        assert_eq!(a.len(), b.len(), "{db}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x, y, "{db}: a row changed on the round trip");
+        }
         let o = duban(
             &db,
             &[

@@ -498,6 +498,7 @@ impl Store {
             overdue,
             levels,
             departments,
+            deadline_adjusted: self.deadline_adjusted_tasks(plan.id, as_of).await?,
         })
     }
 

@@ -1012,8 +1012,23 @@ impl Store {
             .map(|p| (p.id, p.manifestation))
             .collect();
         let as_of_s = as_of.to_string();
+        // each row's own 具体表现 and 佐证材料 as imported
+        let own: std::collections::HashMap<i64, (String, String)> =
+            sqlx::query("SELECT id, manifestation, evidence_note FROM tasks WHERE plan_id = $1")
+                .bind(plan_id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get::<i64, _>("id")?,
+                        (r.try_get("manifestation")?, r.try_get("evidence_note")?),
+                    ))
+                })
+                .collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(tasks.len());
         for t in tasks.into_iter().filter(|t| t.created_on <= as_of_s) {
+            let (own_manifestation, evidence_note) = own.get(&t.id).cloned().unwrap_or_default();
             let ledger: Vec<LedgerEntry> = self
                 .ledger(t.id)
                 .await?
@@ -1026,10 +1041,13 @@ impl Store {
                 .find(|e| e.kind == "progress" || e.kind == "staged")
                 .map(|e| format!("（{}）{}", e.entry_date, e.body))
                 .unwrap_or_default();
-            let evidence: Vec<String> = ledger
+            let mut evidence: Vec<String> = ledger
                 .iter()
                 .flat_map(|e| e.evidence.iter().map(|f| f.filename.clone()))
                 .collect();
+            if !evidence_note.is_empty() {
+                evidence.insert(0, evidence_note);
+            }
             let state = ledger
                 .last()
                 .and_then(|e| TaskState::parse(&e.state_after))
@@ -1042,9 +1060,13 @@ impl Store {
             out.push([
                 t.seq.to_string(),
                 t.problem.clone().unwrap_or_default(),
-                t.problem_id
-                    .and_then(|p| manifest.get(&p).cloned())
-                    .unwrap_or_default(),
+                if own_manifestation.is_empty() {
+                    t.problem_id
+                        .and_then(|p| manifest.get(&p).cloned())
+                        .unwrap_or_default()
+                } else {
+                    own_manifestation
+                },
                 t.title.clone(),
                 t.measure.clone(),
                 t.category.zh().to_string(),
@@ -1231,12 +1253,8 @@ impl Store {
                     id
                 }
             };
-            let mut body = r.progress.clone();
-            if !r.evidence.is_empty() {
-                body = format!("{body}（佐证材料：{}）", r.evidence)
-                    .trim()
-                    .to_string();
-            }
+            // 进展情况 as exported reads "（date）text": the date is the entry's
+            let (progress_date, body) = split_dated(&r.progress);
             let state = entry_facts(&mut *w.tx, task_id).await?.state;
             let kind = if r.category == Category::LongTerm {
                 EntryKind::Staged
@@ -1244,8 +1262,20 @@ impl Store {
                 EntryKind::Progress
             };
             if fresh {
-                // history: dated on the closure day for closed tasks, so that it reads in order
-                let date = r.closed.as_ref().map(|c| c.1).unwrap_or(today);
+                sqlx::query(
+                    "UPDATE tasks SET manifestation = $1, evidence_note = $2 WHERE id = $3",
+                )
+                .bind(&r.manifestation)
+                .bind(&r.evidence)
+                .bind(task_id)
+                .execute(&mut *w.tx)
+                .await?;
+                // history: dated as written, else on the closure day for closed tasks, so that it
+                // reads in order
+                let date = progress_date
+                    .or(r.closed.as_ref().map(|c| c.1))
+                    .unwrap_or(today)
+                    .min(today);
                 if !body.is_empty() {
                     let e = NewEntry {
                         task_id,
@@ -1339,6 +1369,19 @@ pub struct LedgerImport {
     pub requests: Vec<String>,
     /// rows whose closure could not even be requested, and why
     pub not_applied: Vec<String>,
+}
+
+/// "（2020-08-20）按方案推进" → (the date, the text); text without a leading date as it is.
+fn split_dated(raw: &str) -> (Option<NaiveDate>, String) {
+    let t = raw.trim();
+    if let Some(rest) = t.strip_prefix('（') {
+        if let Some((d, text)) = rest.split_once('）') {
+            if let Ok(d) = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d") {
+                return (Some(d), text.trim().to_string());
+            }
+        }
+    }
+    (None, t.to_string())
 }
 
 /// The importer keeps the imported ledger as the office would.

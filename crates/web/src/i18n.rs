@@ -304,7 +304,7 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     (
         "rule.not_a_reviewer",
-        "只有{0}可以审核销号",
+        "只有{0}可以审核销号（不搞形式销号）",
         "Only {0} may review closures",
     ),
     (

@@ -101,6 +101,8 @@ impl Client {
             ("date", date),
             ("body", body),
             ("corrects", ""),
+            // the tests replay the seed's 2020: every entry is recorded late, with its reason
+            ("late_reason", "补录 2020 年的台账"),
         ] {
             out.extend(
                 format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
@@ -425,7 +427,7 @@ async fn rectification_api() {
             "POST",
             &format!("/api/v1/tasks/{task}/entries"),
             &token,
-            r#"{"kind":"progress","date":"2020-11-06","body":"督办员登记进展"}"#,
+            r#"{"kind":"progress","date":"2020-11-06","late_reason":"补录","body":"督办员登记进展"}"#,
         ))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -460,7 +462,7 @@ async fn rectification_api() {
             "POST",
             &format!("/api/v1/tasks/{open}/entries"),
             &token,
-            r#"{"kind":"closure_request","date":"2020-11-06","body":"对照完成标准已完成","files":[{"filename":"api-报告.pdf","content_base64":"$$$"}]}"#,
+            r#"{"kind":"closure_request","date":"2020-11-06","late_reason":"补录","body":"对照完成标准已完成","files":[{"filename":"api-报告.pdf","content_base64":"$$$"}]}"#,
         ))
         .await;
     assert!(
@@ -473,7 +475,7 @@ async fn rectification_api() {
             "POST",
             &format!("/api/v1/tasks/{open}/entries"),
             &token,
-            r#"{"kind":"closure_request","date":"2020-11-06","body":"对照完成标准已完成","files":[{"filename":"api-报告.pdf","content_base64":"JVBERi0xLjQgYXBp"}]}"#,
+            r#"{"kind":"closure_request","date":"2020-11-06","late_reason":"补录","body":"对照完成标准已完成","files":[{"filename":"api-报告.pdf","content_base64":"JVBERi0xLjQgYXBp"}]}"#,
         ))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -498,7 +500,7 @@ async fn rectification_api() {
             "POST",
             &format!("/api/v1/tasks/{task}/entries"),
             &other,
-            r#"{"kind":"progress","date":"2020-11-06","body":"x"}"#,
+            r#"{"kind":"progress","date":"2020-11-06","late_reason":"补录","body":"x"}"#,
         ))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

@@ -48,3 +48,7 @@ CREATE INDEX plans_origin ON plans(origin_plan_id);
 -- recorded beyond the grace, the delay and its reason (补录).
 ALTER TABLE letter_events ADD COLUMN late_days BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE letter_events ADD COLUMN late_reason TEXT NOT NULL DEFAULT '';
+-- A ledger workbook round-trips: each row's own 具体表现 (when it differs from its problem's) and
+-- 佐证材料 as written (names of evidence held elsewhere) are kept with the task.
+ALTER TABLE tasks ADD COLUMN manifestation TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN evidence_note TEXT NOT NULL DEFAULT '';
