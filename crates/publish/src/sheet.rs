@@ -13,6 +13,33 @@ pub enum SheetError {
     Empty,
     #[error("无法识别的文件类型：请上传 .csv 或 .xlsx")]
     UnknownType,
+    /// A limit of [`Limits`] was exceeded; the text names it.
+    #[error("文件超出限制：{0}")]
+    TooLarge(String),
+}
+
+/// What a table read from a file may hold, checked before anything is allocated for it: a
+/// workbook whose sheet claims a million rows and sixteen thousand columns, or whose parts inflate
+/// a thousandfold, is refused with the limit named, never read.
+pub struct Limits;
+
+impl Limits {
+    /// an XLSX file, compressed
+    pub const XLSX_BYTES: usize = 200 << 20;
+    /// one part of a workbook, decompressed (the sheet, the shared strings)
+    pub const PART_BYTES: u64 = 512 << 20;
+    /// all parts together, decompressed
+    pub const TOTAL_BYTES: u64 = 1 << 30;
+    /// decompressed : compressed, for parts above a megabyte
+    pub const RATIO: u64 = 200;
+    /// parts in a workbook
+    pub const PARTS: usize = 10_000;
+    pub const ROWS: usize = 2_000_000;
+    pub const COLUMNS: usize = 256;
+    /// rows × columns of the table a workbook fills in
+    pub const CELLS: usize = 20_000_000;
+    /// characters in one cell (Excel's own limit)
+    pub const CELL_CHARS: usize = 32_767;
 }
 
 /// Reads CSV or XLSX, chosen by the file's content (XLSX is a ZIP file) and, failing that, its name.
@@ -51,6 +78,12 @@ pub fn each_row(
     }
     let name = path.to_string_lossy();
     if head.starts_with(b"PK\x03\x04") || name.to_lowercase().ends_with(".xlsx") {
+        if file.metadata().map_err(io)?.len() > Limits::XLSX_BYTES as u64 {
+            return Err(SheetError::TooLarge(format!(
+                "XLSX 文件超过 {} MB（大文件请用 CSV）",
+                Limits::XLSX_BYTES >> 20
+            )));
+        }
         let bytes = std::fs::read(path).map_err(io)?;
         for (i, row) in read_table(&name, &bytes)?.iter().enumerate() {
             let cells: Vec<&str> = row.iter().map(String::as_str).collect();
@@ -78,7 +111,14 @@ pub fn each_row(
                 while n < BATCH {
                     row += 1;
                     match r.read_byte_record(&mut batch[n]) {
-                        Ok(true) => n += 1,
+                        Ok(true) => {
+                            if let Err(e) = check_columns(row, &batch[n]) {
+                                batch.truncate(n);
+                                let _ = full_tx.send(batch);
+                                return Err(e);
+                            }
+                            n += 1
+                        }
                         Ok(false) => break,
                         Err(e) => {
                             batch.truncate(n);
@@ -143,6 +183,43 @@ pub fn each_row(
     })
 }
 
+/// A streamed record's width and cells against [`Limits`] (a streamed file may have any number
+/// of rows: it is never held whole).
+fn check_columns(row: usize, rec: &csv::ByteRecord) -> Result<(), SheetError> {
+    if rec.len() > Limits::COLUMNS || rec.as_slice().len() > Limits::CELL_CHARS * 4 * 8 {
+        return Err(SheetError::TooLarge(format!(
+            "第 {row} 行超过 {} 列或过长",
+            Limits::COLUMNS
+        )));
+    }
+    Ok(())
+}
+
+/// One record's shape against [`Limits`] (row numbers from 1).
+fn check_record(row: usize, rec: &csv::ByteRecord) -> Result<(), SheetError> {
+    if row > Limits::ROWS {
+        return Err(SheetError::TooLarge(format!("超过 {} 行", Limits::ROWS)));
+    }
+    if rec.len() > Limits::COLUMNS {
+        return Err(SheetError::TooLarge(format!(
+            "第 {row} 行有 {} 列，超过 {} 列",
+            rec.len(),
+            Limits::COLUMNS
+        )));
+    }
+    // bytes bound characters from above; only a long field is counted exactly
+    if let Some(k) = rec.iter().position(|f| {
+        f.len() > Limits::CELL_CHARS && String::from_utf8_lossy(f).chars().count() > Limits::CELL_CHARS
+    }) {
+        return Err(SheetError::TooLarge(format!(
+            "第 {row} 行第 {} 列超过 {} 个字符",
+            k + 1,
+            Limits::CELL_CHARS
+        )));
+    }
+    Ok(())
+}
+
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut r = csv::ReaderBuilder::new()
@@ -155,6 +232,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
             row: i + 1,
             msg: e.to_string(),
         })?;
+        check_record(i + 1, &rec)?;
         let mut row = Vec::with_capacity(rec.len());
         for f in rec.iter() {
             row.push(
@@ -170,43 +248,130 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     }
 }
 
+/// The parts of a workbook against [`Limits`], from the ZIP directory, before any is inflated.
+fn check_zip(bytes: &[u8]) -> Result<(), SheetError> {
+    if bytes.len() > Limits::XLSX_BYTES {
+        return Err(SheetError::TooLarge(format!(
+            "XLSX 文件超过 {} MB",
+            Limits::XLSX_BYTES >> 20
+        )));
+    }
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| SheetError::Xlsx(e.to_string()))?;
+    if z.len() > Limits::PARTS {
+        return Err(SheetError::TooLarge(format!(
+            "工作簿含 {} 个部件，超过 {}",
+            z.len(),
+            Limits::PARTS
+        )));
+    }
+    let mut total = 0u64;
+    for i in 0..z.len() {
+        let f = z
+            .by_index_raw(i)
+            .map_err(|e| SheetError::Xlsx(e.to_string()))?;
+        let (size, packed) = (f.size(), f.compressed_size().max(1));
+        let name = f.name().map(|n| n.chars().take(80).collect::<String>()).unwrap_or_default();
+        if size > Limits::PART_BYTES {
+            return Err(SheetError::TooLarge(format!(
+                "部件 {name} 解压后 {} MB，超过 {} MB",
+                size >> 20,
+                Limits::PART_BYTES >> 20
+            )));
+        }
+        if size > 1 << 20 && size / packed > Limits::RATIO {
+            return Err(SheetError::TooLarge(format!(
+                "部件 {name} 压缩比 {}:1，超过 {}:1（疑似压缩炸弹）",
+                size / packed,
+                Limits::RATIO
+            )));
+        }
+        total += size;
+    }
+    if total > Limits::TOTAL_BYTES {
+        return Err(SheetError::TooLarge(format!(
+            "工作簿解压后共 {} MB，超过 {} MB",
+            total >> 20,
+            Limits::TOTAL_BYTES >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// The first sheet of a workbook as rows of text, from its top-left filled cell. Cells are
+/// streamed and placed one by one against [`Limits`]: the sheet's declared dimension is never
+/// allocated.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     use calamine::{Data, Reader, Xlsx};
+    check_zip(bytes)?;
     let mut wb: Xlsx<_> =
         Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| SheetError::Xlsx(e.to_string()))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or(SheetError::Empty)?
+    let first = wb.sheet_names().first().cloned().ok_or(SheetError::Empty)?;
+    let mut reader = wb
+        .worksheet_cells_reader(&first)
         .map_err(|e| SheetError::Xlsx(e.to_string()))?;
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                        format!("{}", *f as i64)
-                    }
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => {
-                        if *b {
-                            "1".into()
-                        } else {
-                            "0".into()
-                        }
-                    }
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    if rows.is_empty() {
-        Err(SheetError::Empty)
-    } else {
-        Ok(rows)
+    // (row, column, text) of the filled cells, in the sheet's order
+    let mut cells: Vec<(usize, usize, String)> = Vec::new();
+    let (mut min_r, mut min_c, mut max_r, mut max_c) = (usize::MAX, usize::MAX, 0, 0);
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| SheetError::Xlsx(e.to_string()))?
+    {
+        let (r, c) = cell.get_position();
+        let (r, c) = (r as usize, c as usize);
+        let v = match Data::from(cell.get_value().clone()) {
+            Data::Empty => continue,
+            Data::String(s) => s,
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => if b { "1" } else { "0" }.to_string(),
+            other => other.to_string(),
+        };
+        if v.is_empty() {
+            continue;
+        }
+        if r >= Limits::ROWS {
+            return Err(SheetError::TooLarge(format!("超过 {} 行", Limits::ROWS)));
+        }
+        if c >= Limits::COLUMNS {
+            return Err(SheetError::TooLarge(format!(
+                "第 {} 行有第 {} 列的内容，超过 {} 列",
+                r + 1,
+                c + 1,
+                Limits::COLUMNS
+            )));
+        }
+        if v.len() > Limits::CELL_CHARS && v.chars().count() > Limits::CELL_CHARS {
+            return Err(SheetError::TooLarge(format!(
+                "第 {} 行第 {} 列超过 {} 个字符",
+                r + 1,
+                c + 1,
+                Limits::CELL_CHARS
+            )));
+        }
+        if cells.len() >= Limits::CELLS {
+            return Err(SheetError::TooLarge(format!("超过 {} 个单元格", Limits::CELLS)));
+        }
+        (min_r, min_c) = (min_r.min(r), min_c.min(c));
+        (max_r, max_c) = (max_r.max(r), max_c.max(c));
+        cells.push((r, c, v));
     }
+    if cells.is_empty() {
+        return Err(SheetError::Empty);
+    }
+    let (height, width) = (max_r - min_r + 1, max_c - min_c + 1);
+    if height.saturating_mul(width) > Limits::CELLS {
+        return Err(SheetError::TooLarge(format!(
+            "表格 {height} 行 × {width} 列，超过 {} 个单元格",
+            Limits::CELLS
+        )));
+    }
+    let mut rows = vec![vec![String::new(); width]; height];
+    for (r, c, v) in cells {
+        rows[r - min_r][c - min_c] = v;
+    }
+    Ok(rows)
 }
 
 /// A CSV file Excel opens as UTF-8 (with a byte-order mark).
@@ -242,6 +407,52 @@ pub fn write_xlsx(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A sheet with one cell in A1 and one in XFD1048576: its range would be 17 billion cells.
+    pub fn dimension_bomb() -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "code").unwrap();
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+        wb.save_to_buffer().unwrap()
+    }
+
+    /// A workbook whose sheet inflates a thousandfold.
+    pub fn zip_bomb() -> Vec<u8> {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        z.write_all(&vec![b' '; 8 << 20]).unwrap();
+        z.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn hostile_workbooks_are_refused_before_they_are_read() {
+        let t = std::time::Instant::now();
+        let e = read_table("bomb.xlsx", &dimension_bomb()).unwrap_err();
+        assert!(matches!(&e, SheetError::TooLarge(m) if m.contains("256 列")), "{e}");
+        let e = read_table("zip.xlsx", &zip_bomb()).unwrap_err();
+        assert!(matches!(&e, SheetError::TooLarge(m) if m.contains("压缩比")), "{e}");
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        let wide = format!("{}\n", vec!["a"; 300].join(","));
+        let e = read_table("wide.csv", wide.as_bytes()).unwrap_err();
+        assert!(matches!(&e, SheetError::TooLarge(m) if m.contains("300 列")), "{e}");
+        let long = format!("a\n{}\n", "长".repeat(40_000));
+        let e = read_table("long.csv", long.as_bytes()).unwrap_err();
+        assert!(matches!(&e, SheetError::TooLarge(m) if m.contains("第 2 行第 1 列")), "{e}");
+    }
+
+    #[test]
+    fn a_sheet_starting_lower_right_reads_from_its_first_cell() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(2, 1, "code").unwrap();
+        ws.write_string(3, 2, "x").unwrap();
+        let t = read_table("t.xlsx", &wb.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(t, vec![vec!["code".to_string(), String::new()], vec![String::new(), "x".into()]]);
+    }
     #[test]
     fn csv_with_bom_quotes_and_chinese() {
         let t = read_table(

@@ -98,7 +98,10 @@ impl Store {
         )?;
         let mut n = 0;
         for t in TABLES {
-            let rows = sqlx::query(crate::sqlf!("SELECT * FROM {t}"))
+            // in key order: a row refers only to rows written before it (a copied task to its
+            // parent task, a correction to the entry it corrects), whatever PostgreSQL's physical
+            // order after updates
+            let rows = sqlx::query(crate::sqlf!("SELECT * FROM {t} ORDER BY 1"))
                 .fetch_all(&mut *tx)
                 .await?;
             let cols: Vec<String> = match rows.first() {
