@@ -464,6 +464,15 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 login_per_minute: settings.login_per_minute,
                 letters_per_minute: settings.letters_per_minute,
                 codes_per_minute: settings.codes_per_minute,
+                trusted_proxies: settings
+                    .trusted_proxies
+                    .iter()
+                    .map(|p| {
+                        duban_web::proxy::Net::parse(p).with_context(|| {
+                            format!("trusted_proxies: not an address or network: {p}")
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
             };
             if settings.sweep_minutes > 0 {
                 let mailer = if settings.smtp_url.is_empty() {

@@ -23,6 +23,9 @@ pub struct Settings {
     /// readable by the service account only). Keep a copy apart from the database. Empty: beside
     /// an SQLite database, else `data/audit-signing.key`.
     pub audit_key: String,
+    /// Reverse proxies (addresses or networks, e.g. `127.0.0.1`, `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client for rate limits; empty: every peer is the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             mail_from: "督办 <duban@localhost>".into(),
             sweep_minutes: 10,
             audit_key: String::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -146,6 +150,14 @@ impl Settings {
         }
         if let Ok(v) = std::env::var("DUBAN_MAX_UPLOAD_MB") {
             s.max_upload_mb = v.parse()?;
+        }
+        if let Ok(v) = std::env::var("DUBAN_TRUSTED_PROXIES") {
+            s.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(String::from)
+                .collect();
         }
         if let Ok(v) = std::env::var("DUBAN_AUDIT_KEY") {
             s.audit_key = v;

@@ -43,7 +43,12 @@ pub fn write_ledger(rows: &[[String; 14]]) -> Result<Vec<u8>, XlsxError> {
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            ws.write_string_with_format(r as u32 + 1, c as u16, v, &cell)?;
+            ws.write_string_with_format(
+                r as u32 + 1,
+                c as u16,
+                crate::sheet::neutralise(v).as_ref(),
+                &cell,
+            )?;
         }
     }
     ws.set_freeze_panes(1, 0)?;

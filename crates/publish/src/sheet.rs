@@ -151,7 +151,7 @@ pub fn each_row(
                         c
                     };
                     match std::str::from_utf8(c) {
-                        Ok(c) => cells.push(c),
+                        Ok(c) => cells.push(restore_str(c)),
                         Err(_) => {
                             bad = Some(row);
                             break;
@@ -209,7 +209,8 @@ fn check_record(row: usize, rec: &csv::ByteRecord) -> Result<(), SheetError> {
     }
     // bytes bound characters from above; only a long field is counted exactly
     if let Some(k) = rec.iter().position(|f| {
-        f.len() > Limits::CELL_CHARS && String::from_utf8_lossy(f).chars().count() > Limits::CELL_CHARS
+        f.len() > Limits::CELL_CHARS
+            && String::from_utf8_lossy(f).chars().count() > Limits::CELL_CHARS
     }) {
         return Err(SheetError::TooLarge(format!(
             "第 {row} 行第 {} 列超过 {} 个字符",
@@ -235,9 +236,9 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
         check_record(i + 1, &rec)?;
         let mut row = Vec::with_capacity(rec.len());
         for f in rec.iter() {
-            row.push(
+            row.push(restore(
                 String::from_utf8(f.to_vec()).map_err(|_| SheetError::NotUtf8 { row: i + 1 })?,
-            );
+            ));
         }
         rows.push(row);
     }
@@ -271,7 +272,10 @@ fn check_zip(bytes: &[u8]) -> Result<(), SheetError> {
             .by_index_raw(i)
             .map_err(|e| SheetError::Xlsx(e.to_string()))?;
         let (size, packed) = (f.size(), f.compressed_size().max(1));
-        let name = f.name().map(|n| n.chars().take(80).collect::<String>()).unwrap_or_default();
+        let name = f
+            .name()
+            .map(|n| n.chars().take(80).collect::<String>())
+            .unwrap_or_default();
         if size > Limits::PART_BYTES {
             return Err(SheetError::TooLarge(format!(
                 "部件 {name} 解压后 {} MB，超过 {} MB",
@@ -351,11 +355,14 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
             )));
         }
         if cells.len() >= Limits::CELLS {
-            return Err(SheetError::TooLarge(format!("超过 {} 个单元格", Limits::CELLS)));
+            return Err(SheetError::TooLarge(format!(
+                "超过 {} 个单元格",
+                Limits::CELLS
+            )));
         }
         (min_r, min_c) = (min_r.min(r), min_c.min(c));
         (max_r, max_c) = (max_r.max(r), max_c.max(c));
-        cells.push((r, c, v));
+        cells.push((r, c, restore(v)));
     }
     if cells.is_empty() {
         return Err(SheetError::Empty);
@@ -374,11 +381,38 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     Ok(rows)
 }
 
-/// A CSV file Excel opens as UTF-8 (with a byte-order mark).
+/// A cell a spreadsheet program would run as a formula (leading `=`, `+`, `-`, `@`, tab or
+/// carriage return) made inert with a leading apostrophe (OWASP's advice); others as they are.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The reverse of [`neutralise`] on reading a table back: an apostrophe before a formula
+/// character is dropped.
+fn restore(cell: String) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => cell,
+    }
+}
+
+/// [`restore`] on a borrowed cell.
+fn restore_str(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+/// A CSV file Excel opens as UTF-8 (with a byte-order mark); formula-like cells neutralised.
 pub fn write_csv(rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for r in rows {
-        let _ = w.write_record(r);
+        let _ = w.write_record(r.iter().map(|c| neutralise(c).into_owned()));
     }
     w.into_inner().unwrap_or_default()
 }
@@ -394,10 +428,11 @@ pub fn write_xlsx(
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
+            let v = neutralise(v);
             if r == 0 {
-                ws.write_string_with_format(0, c as u16, v, &bold)?;
+                ws.write_string_with_format(0, c as u16, v.as_ref(), &bold)?;
             } else {
-                ws.write_string(r as u32, c as u16, v)?;
+                ws.write_string(r as u32, c as u16, v.as_ref())?;
             }
         }
     }
@@ -432,16 +467,48 @@ mod tests {
     fn hostile_workbooks_are_refused_before_they_are_read() {
         let t = std::time::Instant::now();
         let e = read_table("bomb.xlsx", &dimension_bomb()).unwrap_err();
-        assert!(matches!(&e, SheetError::TooLarge(m) if m.contains("256 列")), "{e}");
+        assert!(
+            matches!(&e, SheetError::TooLarge(m) if m.contains("256 列")),
+            "{e}"
+        );
         let e = read_table("zip.xlsx", &zip_bomb()).unwrap_err();
-        assert!(matches!(&e, SheetError::TooLarge(m) if m.contains("压缩比")), "{e}");
+        assert!(
+            matches!(&e, SheetError::TooLarge(m) if m.contains("压缩比")),
+            "{e}"
+        );
         assert!(t.elapsed() < std::time::Duration::from_secs(5));
         let wide = format!("{}\n", vec!["a"; 300].join(","));
         let e = read_table("wide.csv", wide.as_bytes()).unwrap_err();
-        assert!(matches!(&e, SheetError::TooLarge(m) if m.contains("300 列")), "{e}");
+        assert!(
+            matches!(&e, SheetError::TooLarge(m) if m.contains("300 列")),
+            "{e}"
+        );
         let long = format!("a\n{}\n", "长".repeat(40_000));
         let e = read_table("long.csv", long.as_bytes()).unwrap_err();
-        assert!(matches!(&e, SheetError::TooLarge(m) if m.contains("第 2 行第 1 列")), "{e}");
+        assert!(
+            matches!(&e, SheetError::TooLarge(m) if m.contains("第 2 行第 1 列")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn exported_formulas_are_inert_and_read_back() {
+        let rows = vec![
+            vec!["内容".to_string(), "数".to_string()],
+            vec![
+                "=HYPERLINK(\"http://evil\",\"x\")".to_string(),
+                "-3".to_string(),
+            ],
+            vec!["@SUM(A1)".to_string(), "+1".to_string()],
+        ];
+        let csv = String::from_utf8(write_csv(&rows)).unwrap();
+        assert!(
+            csv.contains("'=HYPERLINK") && csv.contains("'-3") && csv.contains("'@SUM"),
+            "{csv}"
+        );
+        assert_eq!(read_csv(csv.as_bytes()).unwrap(), rows);
+        let x = write_xlsx("t", &rows).unwrap();
+        assert_eq!(read_xlsx(&x).unwrap(), rows);
     }
 
     #[test]
@@ -451,7 +518,13 @@ mod tests {
         ws.write_string(2, 1, "code").unwrap();
         ws.write_string(3, 2, "x").unwrap();
         let t = read_table("t.xlsx", &wb.save_to_buffer().unwrap()).unwrap();
-        assert_eq!(t, vec![vec!["code".to_string(), String::new()], vec![String::new(), "x".into()]]);
+        assert_eq!(
+            t,
+            vec![
+                vec!["code".to_string(), String::new()],
+                vec![String::new(), "x".into()]
+            ]
+        );
     }
     #[test]
     fn csv_with_bom_quotes_and_chinese() {

@@ -10,9 +10,11 @@ pub mod limiter;
 pub mod metrics;
 pub mod pages;
 pub mod paperwork;
+pub mod proxy;
 pub mod quality;
 pub mod records;
 pub mod rectification;
+pub mod uploads;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -35,6 +37,9 @@ pub struct WebSettings {
     pub letters_per_minute: u32,
     /// Query-code lookups allowed per client address per minute (wrong codes are brute force).
     pub codes_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` names the client (addresses or
+    /// networks); connections from anywhere else are their own client.
+    pub trusted_proxies: Vec<proxy::Net>,
 }
 
 impl Default for WebSettings {
@@ -45,6 +50,7 @@ impl Default for WebSettings {
             login_per_minute: 20,
             letters_per_minute: 10,
             codes_per_minute: 10,
+            trusted_proxies: vec![],
         }
     }
 }
@@ -134,17 +140,109 @@ pub fn build_app(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
+/// How long a client may take to send a request's headers (also: how long an idle keep-alive
+/// connection is kept), and its body.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// Open connections in all, and from one address.
+pub const MAX_CONNECTIONS: usize = 8192;
+pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 256;
+
+/// Serves HTTP/1 until `shutdown`: a client that does not finish its headers within
+/// [`HEADER_TIMEOUT`] (or leaves a kept-alive connection idle that long) is disconnected, a body
+/// that stalls for [`BODY_TIMEOUT`] ends its request, and connections beyond [`MAX_CONNECTIONS`]
+/// (or [`MAX_CONNECTIONS_PER_ADDRESS`] from one address) are closed at once, so idle or slow
+/// clients never exhaust the server's file handles while others wait.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use std::collections::HashMap;
+    use tower::ServiceExt;
+    let total = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let per_addr: Arc<std::sync::Mutex<HashMap<std::net::IpAddr, usize>>> = Arc::default();
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // out of file handles or the like: wait for connections to close
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let Ok(permit) = total.clone().try_acquire_owned() else {
+            continue;
+        };
+        let slot = match AddrSlot::take(&per_addr, addr.ip()) {
+            Some(s) => s,
+            None => continue,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+            let mut req = req.map(|b| tower_http::timeout::TimeoutBody::new(BODY_TIMEOUT, b));
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+            app.clone().oneshot(req)
+        });
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .max_buf_size(256 * 1024);
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), svc));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop((permit, slot));
+        });
+    }
+    // requests under way finish (for a while); idle connections close
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), graceful.shutdown()).await;
+    Ok(())
+}
+
+/// One of an address's connection slots, given back when the connection ends.
+struct AddrSlot {
+    map: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+    ip: std::net::IpAddr,
+}
+
+impl AddrSlot {
+    fn take(
+        map: &Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+        ip: std::net::IpAddr,
+    ) -> Option<AddrSlot> {
+        let mut m = map.lock().unwrap_or_else(|p| p.into_inner());
+        let n = m.entry(ip).or_insert(0);
+        if *n >= MAX_CONNECTIONS_PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(AddrSlot {
+            map: map.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for AddrSlot {
+    fn drop(&mut self) {
+        let mut m = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = m.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.ip);
+            }
+        }
+    }
 }
 
 async fn healthz(State(st): State<AppState>) -> impl IntoResponse {

@@ -183,15 +183,25 @@ pub(crate) fn require(v: &Viewer, action: Action) -> Result<(), AppError> {
 /// The client's address, for rate limits.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
+            .extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientAddr("local".into()));
+        };
+        let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok());
         Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "local".into()),
+            crate::proxy::client_ip(
+                peer,
+                &st.settings.trusted_proxies,
+                header("x-forwarded-for"),
+                header("forwarded"),
+            )
+            .to_string(),
         ))
     }
 }
@@ -690,7 +700,8 @@ pub async fn run_import(
     if !allowed(user.role, Action::ManageOrg) {
         return Err(AppError::Forbidden);
     }
-    let table = duban_publish::sheet::read_table(name, bytes)
+    let table = crate::uploads::parse_table(name.to_string(), bytes.to_vec())
+        .await
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     match kind {
         "units" if user.scope().is_national() => {
@@ -1104,7 +1115,8 @@ pub fn calendar_rows(
 async fn import_calendar(State(st): State<AppState>, v: Viewer, mp: Multipart) -> PageResult {
     require_calendar_admin(&v)?;
     let (name, bytes) = upload(mp).await?;
-    let table = duban_publish::sheet::read_table(&name, &bytes)
+    let table = crate::uploads::parse_table(name, bytes.to_vec())
+        .await
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let rows = calendar_rows(&table)?;
     let year = rows

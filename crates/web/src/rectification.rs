@@ -180,7 +180,7 @@ async fn import_ledger(State(st): State<AppState>, v: Viewer, mut mp: Multipart)
     let Some((name, bytes)) = file else {
         return plans_view(&st, &v, None, one("没有收到文件".into())).await;
     };
-    let table = match duban_publish::sheet::read_table(&name, &bytes) {
+    let table = match crate::uploads::parse_table(name.clone(), bytes.to_vec()).await {
         Ok(t) => t,
         Err(e) => return plans_view(&st, &v, None, one(e.to_string())).await,
     };
