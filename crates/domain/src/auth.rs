@@ -66,27 +66,32 @@ pub fn tokens_equal(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Account lockout: after `MAX_FAILURES` consecutive failed logins the account is locked for
-/// `LOCK_SECONDS`. Returns the new failure count and, when locking, the unlock time.
-pub const MAX_FAILURES: i64 = 5;
-pub const LOCK_SECONDS: i64 = 15 * 60;
+/// Progressive delay instead of a lockout: after [`FREE_FAILURES`] consecutive failed sign-ins
+/// of one login, each further attempt waits 1, 2, 4 … seconds (at most [`MAX_DELAY_SECONDS`])
+/// before it is checked. The right password always works, only later; the same applies to logins
+/// that do not exist, so the wait says nothing about which do.
+pub const FREE_FAILURES: u32 = 3;
+pub const MAX_DELAY_SECONDS: u64 = 30;
 
-pub fn after_failure(failures: i64, now: i64) -> (i64, Option<i64>) {
-    let n = failures + 1;
-    if n >= MAX_FAILURES {
-        (0, Some(now + LOCK_SECONDS))
-    } else {
-        (n, None)
-    }
-}
-
-pub fn is_locked(locked_until: Option<i64>, now: i64) -> bool {
-    locked_until.is_some_and(|t| t > now)
+pub fn login_delay(failures: u32) -> std::time::Duration {
+    let secs = match failures.checked_sub(FREE_FAILURES) {
+        None => 0,
+        Some(n) => 1u64
+            .checked_shl(n)
+            .unwrap_or(u64::MAX)
+            .min(MAX_DELAY_SECONDS),
+    };
+    std::time::Duration::from_secs(secs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn delays_grow_and_stop_growing() {
+        let s = |n| login_delay(n).as_secs();
+        assert_eq!((s(0), s(2), s(3), s(4), s(6), s(40)), (0, 0, 1, 2, 8, 30));
+    }
     #[test]
     fn passwords() {
         let h = hash_password("duban2026x");
@@ -102,19 +107,6 @@ mod tests {
             Err(PasswordError::TooSimple)
         );
         assert!(check_password_policy("督办系统2026").is_ok());
-    }
-    #[test]
-    fn lockout() {
-        let mut f = 0;
-        for _ in 0..4 {
-            let (n, lock) = after_failure(f, 100);
-            assert!(lock.is_none());
-            f = n;
-        }
-        let (n, lock) = after_failure(f, 100);
-        assert_eq!((n, lock), (0, Some(100 + LOCK_SECONDS)));
-        assert!(is_locked(lock, 101));
-        assert!(!is_locked(lock, 100 + LOCK_SECONDS));
     }
     #[test]
     fn secrets() {

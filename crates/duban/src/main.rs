@@ -464,6 +464,9 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                 login_per_minute: settings.login_per_minute,
                 letters_per_minute: settings.letters_per_minute,
                 codes_per_minute: settings.codes_per_minute,
+                token_days: settings.token_days,
+                metrics_token: (!settings.metrics_token.is_empty())
+                    .then(|| settings.metrics_token.clone()),
                 trusted_proxies: settings
                     .trusted_proxies
                     .iter()

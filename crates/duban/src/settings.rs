@@ -26,6 +26,10 @@ pub struct Settings {
     /// Reverse proxies (addresses or networks, e.g. `127.0.0.1`, `10.0.0.0/8`) whose
     /// `X-Forwarded-For` names the client for rate limits; empty: every peer is the client.
     pub trusted_proxies: Vec<String>,
+    /// Days an API token lives (default 90).
+    pub token_days: i64,
+    /// A bearer token that may read `/metrics` from another machine (local reads need none).
+    pub metrics_token: String,
 }
 
 impl Default for Settings {
@@ -43,6 +47,8 @@ impl Default for Settings {
             sweep_minutes: 10,
             audit_key: String::new(),
             trusted_proxies: Vec::new(),
+            token_days: 90,
+            metrics_token: String::new(),
         }
     }
 }
@@ -158,6 +164,9 @@ impl Settings {
                 .filter(|p| !p.is_empty())
                 .map(String::from)
                 .collect();
+        }
+        if let Ok(v) = std::env::var("DUBAN_METRICS_TOKEN") {
+            s.metrics_token = v;
         }
         if let Ok(v) = std::env::var("DUBAN_AUDIT_KEY") {
             s.audit_key = v;

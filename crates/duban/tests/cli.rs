@@ -1151,3 +1151,42 @@ async fn audit_anchor_catches_a_rewritten_history() {
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert!(out(&o).contains("与已公布的历史不一致"), "{}", out(&o));
 }
+
+/// Hostile workbooks on every importer of the command line: refused with the limit named in
+/// Chinese, exit 1 or 2, never an abort (134) or a panic (101).
+#[tokio::test]
+async fn hostile_workbooks_are_refused_by_every_importer() {
+    let db = urls("hostile").await.remove(0);
+    assert!(duban(&db, &["migrate"], None).status.success());
+    let dir = tmp("hostile-files");
+    let dim = dir.join("bomb.xlsx");
+    std::fs::write(&dim, duban_publish::sheet::hostile::dimension_bomb()).unwrap();
+    let zip = dir.join("zip.xlsx");
+    std::fs::write(&zip, duban_publish::sheet::hostile::zip_bomb()).unwrap();
+    for file in [&dim, &zip] {
+        let f = file.to_str().unwrap();
+        for args in [
+            vec!["import", "units", f],
+            vec!["import", "staff", f],
+            vec!["import", "letters", f],
+            vec!["import", "records", f],
+            vec!["import", "cases", f],
+            vec!["import", "ledger", f, "--plan", "x", "--unit", "100000"],
+        ] {
+            let t = std::time::Instant::now();
+            let o = duban(&db, &args, None);
+            let code = o.status.code();
+            assert!(
+                matches!(code, Some(1) | Some(2)),
+                "{args:?}: exit {code:?}: {}",
+                out(&o)
+            );
+            assert!(
+                out(&o).contains("超出限制") || out(&o).contains("不存在"),
+                "{args:?}: {}",
+                out(&o)
+            );
+            assert!(t.elapsed() < std::time::Duration::from_secs(10), "{args:?}");
+        }
+    }
+}

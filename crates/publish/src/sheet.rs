@@ -439,10 +439,9 @@ pub fn write_xlsx(
     wb.save_to_buffer()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
+/// Hostile workbooks, for the tests of every door that reads one (CLI, pages, API).
+#[doc(hidden)]
+pub mod hostile {
     /// A sheet with one cell in A1 and one in XFD1048576: its range would be 17 billion cells.
     pub fn dimension_bomb() -> Vec<u8> {
         let mut wb = rust_xlsxwriter::Workbook::new();
@@ -462,6 +461,12 @@ mod tests {
         z.write_all(&vec![b' '; 8 << 20]).unwrap();
         z.finish().unwrap().into_inner()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hostile::{dimension_bomb, zip_bomb};
+    use super::*;
 
     #[test]
     fn hostile_workbooks_are_refused_before_they_are_read() {

@@ -84,7 +84,6 @@ pub enum LoginOutcome {
         csrf: String,
     },
     BadCredentials,
-    Locked,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,7 +92,11 @@ pub struct ApiToken {
     pub name: String,
     pub created_at: String,
     pub revoked: bool,
+    pub expires_at: String,
 }
+
+/// Days an API token lives unless the settings say otherwise.
+pub const TOKEN_DAYS: i64 = 90;
 
 impl Store {
     pub fn validate_login(login: &str) -> Result<String> {
@@ -215,41 +218,32 @@ impl Store {
         let id: i64 = row.try_get(0)?;
         let hash: String = row.try_get(1)?;
         let failed: i64 = row.try_get(2)?;
-        let locked_until: Option<i64> = row.try_get(3)?;
-        if auth::is_locked(locked_until, now) {
-            return Ok(LoginOutcome::Locked);
-        }
         let disabled = flag(&row, "disabled")?;
         let actor = Actor {
             user_id: Some(id),
             name: login.trim().to_string(),
         };
         if disabled || !auth::verify_password(password, &hash) {
-            let (n, lock) = auth::after_failure(failed, now);
+            // counted for the record; the caller delays further attempts (no lockout)
             let mut w = self.write(&actor).await?;
-            sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                .bind(n)
-                .bind(lock)
+            sqlx::query("UPDATE users SET failed_logins = $1 WHERE id = $2")
+                .bind(failed + 1)
                 .bind(id)
                 .execute(&mut *w.tx)
                 .await?;
-            if lock.is_some() {
+            if (failed + 1) % 10 == 0 {
                 w.audit(Change {
-                    action: "user.locked",
+                    action: "user.login_failures",
                     entity: "user",
                     entity_id: id.to_string(),
                     unit_id: None,
                     before: None,
-                    after: Some(json!({"locked_until": lock})),
+                    after: Some(json!({"failed_logins": failed + 1})),
                 })
                 .await?;
             }
             w.commit().await?;
-            return Ok(if lock.is_some() {
-                LoginOutcome::Locked
-            } else {
-                LoginOutcome::BadCredentials
-            });
+            return Ok(LoginOutcome::BadCredentials);
         }
         let session = new_secret();
         let csrf = new_secret();
@@ -363,6 +357,11 @@ impl Store {
             .bind(keep_session.map(secret_digest).unwrap_or_default())
             .execute(&mut *w.tx)
             .await?;
+        // a new password ends every API token made under the old one
+        sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE user_id = $1 AND revoked = 0")
+            .bind(user_id)
+            .execute(&mut *w.tx)
+            .await?;
         w.audit(Change {
             action: "user.password",
             entity: "user",
@@ -431,15 +430,34 @@ impl Store {
         w.commit().await
     }
 
-    /// Issues an API token; the secret is returned once and only its digest is kept.
+    /// Issues an API token valid for [`TOKEN_DAYS`]; the secret is returned once and only its
+    /// digest is kept.
     pub async fn create_token(&self, user: &User, name: &str) -> Result<String> {
+        self.create_token_for(user, name, TOKEN_DAYS, false).await
+    }
+
+    /// Issues an API token valid for `days`. A request authenticated by a token never makes
+    /// another (`by_token`): a leaked token cannot outlive its own revocation.
+    pub async fn create_token_for(
+        &self,
+        user: &User,
+        name: &str,
+        days: i64,
+        by_token: bool,
+    ) -> Result<String> {
+        if by_token {
+            return Err(duban_domain::rectification::RuleError::NotPermitted.into());
+        }
         let secret = format!("dbn_{}", new_secret());
+        let expires = (chrono::Utc::now() + chrono::Duration::days(days.clamp(1, 3660)))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut w = self.write(&user.actor()).await?;
-        let id: i64 = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        let id: i64 = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(user.id)
             .bind(name)
             .bind(secret_digest(&secret))
             .bind(now_rfc3339())
+            .bind(&expires)
             .fetch_one(&mut *w.tx)
             .await?
             .try_get(0)?;
@@ -449,7 +467,7 @@ impl Store {
             entity_id: id.to_string(),
             unit_id: Some(user.unit_id),
             before: None,
-            after: Some(json!({"name": name})),
+            after: Some(json!({"name": name, "expires_at": expires})),
         })
         .await?;
         w.commit().await?;
@@ -458,7 +476,7 @@ impl Store {
 
     pub async fn tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
         let rows = sqlx::query(
-            "SELECT id, name, created_at, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id",
+            "SELECT id, name, created_at, revoked, expires_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
@@ -470,6 +488,9 @@ impl Store {
                     name: r.try_get(1)?,
                     created_at: r.try_get(2)?,
                     revoked: flag(r, "revoked")?,
+                    expires_at: r
+                        .try_get::<Option<String>, _>("expires_at")?
+                        .unwrap_or_default(),
                 })
             })
             .collect()
@@ -500,8 +521,9 @@ impl Store {
     }
 
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
-        let r = sqlx::query(crate::sqlf!("{USER_SELECT} JOIN api_tokens t ON t.user_id = us.id WHERE t.token_hash = $1 AND t.revoked = 0 AND us.disabled = 0"))
+        let r = sqlx::query(crate::sqlf!("{USER_SELECT} JOIN api_tokens t ON t.user_id = us.id WHERE t.token_hash = $1 AND t.revoked = 0 AND us.disabled = 0 AND t.expires_at > $2"))
             .bind(secret_digest(token))
+            .bind(now_rfc3339())
             .fetch_optional(&self.pool)
             .await?;
         r.as_ref().map(User::from_row).transpose()

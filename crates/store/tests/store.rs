@@ -242,21 +242,17 @@ async fn accounts_sessions_tokens_and_lockout() {
             store.session(&session).await.unwrap().is_none(),
             "{name}: logged out"
         );
-        // lockout after five failures, even with the right password afterwards
-        for _ in 0..4 {
+        // no lockout: failures are counted (the web layer delays), the right password still works
+        for _ in 0..6 {
             assert!(matches!(
                 store.login("staff", "wrong").await.unwrap(),
                 LoginOutcome::BadCredentials
             ));
         }
-        assert!(matches!(
-            store.login("staff", "wrong").await.unwrap(),
-            LoginOutcome::Locked
-        ));
         assert!(
             matches!(
                 store.login("staff", "duban2020").await.unwrap(),
-                LoginOutcome::Locked
+                LoginOutcome::Ok { .. }
             ),
             "{name}"
         );

@@ -315,10 +315,10 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                 params: &[],
                 body: Some((
                     "application/json",
-                    "{events: [{case_id, unit_code, case_type, event, occurred_on: YYYY-MM-DD, tags?: \"涉疫;…\"}]}，每批最多 100,000 条",
+                    "{events: [{case_id, unit_code, case_type, event, occurred_on: YYYY-MM-DD, tags?: \"涉疫;…\"}]}，每批最多 100,000 条（请求体不超过 40 MB）",
                 )),
             },
-            post(case_events),
+            post(case_events).layer(DefaultBodyLimit::max(CASE_EVENTS_BYTES)),
         ),
         (
             Spec {
@@ -1160,6 +1160,9 @@ async fn file_record(State(st): State<AppState>, u: ApiUser, body: Bytes) -> Api
     Ok(Json(json!({"ok": true})))
 }
 
+/// A batch of 100,000 case events fits (about 200 bytes each, with room).
+const CASE_EVENTS_BYTES: usize = 40 * 1024 * 1024;
+
 async fn case_events(State(st): State<AppState>, u: ApiUser, body: Bytes) -> ApiResult {
     #[derive(Deserialize)]
     struct Row {
@@ -1175,7 +1178,10 @@ async fn case_events(State(st): State<AppState>, u: ApiUser, body: Bytes) -> Api
     struct Body {
         events: Vec<Row>,
     }
-    let b: Body = serde_json::from_slice(&body)
+    // a large batch is parsed on the blocking pool
+    let b: Body = tokio::task::spawn_blocking(move || serde_json::from_slice::<Body>(&body))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
     if b.events.len() > 100_000 {
         return Err(AppError::BadRequest("每批最多 100,000 条事件".into()).into());

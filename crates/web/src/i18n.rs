@@ -182,6 +182,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("import.created", "新增", "created"),
     ("import.updated", "更新", "updated"),
     ("common.days", "天", "days"),
+    ("account.token_created", "创建时间", "Created"),
+    ("account.token_expires", "有效期至", "Expires"),
     (
         "letters.recorded_late",
         "其中补录（件）",

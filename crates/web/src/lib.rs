@@ -40,6 +40,10 @@ pub struct WebSettings {
     /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` names the client (addresses or
     /// networks); connections from anywhere else are their own client.
     pub trusted_proxies: Vec<proxy::Net>,
+    /// Days an API token lives.
+    pub token_days: i64,
+    /// A bearer token that may read `/metrics` from elsewhere than this machine.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebSettings {
@@ -51,6 +55,8 @@ impl Default for WebSettings {
             letters_per_minute: 10,
             codes_per_minute: 10,
             trusted_proxies: vec![],
+            token_days: duban_store::users::TOKEN_DAYS,
+            metrics_token: None,
         }
     }
 }
@@ -63,6 +69,7 @@ pub struct AppState {
     pub login_limiter: Arc<limiter::RateLimiter>,
     pub letters_limiter: Arc<limiter::RateLimiter>,
     pub codes_limiter: Arc<limiter::RateLimiter>,
+    pub login_throttle: Arc<limiter::LoginThrottle>,
 }
 
 impl AppState {
@@ -75,6 +82,7 @@ impl AppState {
         ));
         let codes_limiter = Arc::new(limiter::RateLimiter::new(settings.codes_per_minute, minute));
         AppState {
+            login_throttle: Arc::default(),
             letters_limiter,
             codes_limiter,
             store,

@@ -44,3 +44,54 @@ mod tests {
         assert!(l.allow("b"));
     }
 }
+
+/// Per-login progressive delay ([`duban_domain::auth::login_delay`]): attempts on one login are
+/// queued one after another, each waiting the delay its failures call for, whether or not the
+/// login exists. A queue longer than [`LoginThrottle::MAX_WAIT`] is refused at once.
+#[derive(Default)]
+pub struct LoginThrottle {
+    map: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+}
+
+impl LoginThrottle {
+    pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+    const MAX_LOGINS: usize = 100_000;
+
+    /// When this attempt may be checked, or `None` when the queue is too long.
+    pub fn slot(&self, login: &str) -> Option<std::time::Instant> {
+        let now = std::time::Instant::now();
+        let mut m = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if m.len() >= Self::MAX_LOGINS {
+            m.retain(|_, (_, next)| *next + std::time::Duration::from_secs(3600) > now);
+        }
+        let e = m.entry(login.to_lowercase()).or_insert((0, now));
+        let at = e.1.max(now);
+        if at - now > Self::MAX_WAIT {
+            return None;
+        }
+        e.1 = at + duban_domain::auth::login_delay(e.0);
+        Some(at)
+    }
+    pub fn failed(&self, login: &str) {
+        let mut m = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        let e = m.entry(login.to_lowercase()).or_insert((0, now));
+        e.0 = e.0.saturating_add(1);
+    }
+    pub fn succeeded(&self, login: &str) {
+        let mut m = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        m.remove(&login.to_lowercase());
+    }
+    /// Logins being delayed now, with their failures (for administrators).
+    pub fn delayed(&self) -> Vec<(String, u32)> {
+        let m = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        let mut v: Vec<(String, u32)> = m
+            .iter()
+            .filter(|(_, (n, _))| *n >= duban_domain::auth::FREE_FAILURES)
+            .map(|(k, (n, _))| (k.clone(), *n))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(200);
+        v
+    }
+}

@@ -37,7 +37,35 @@ fn rss_bytes() -> u64 {
         .unwrap_or(0)
 }
 
-pub async fn render(State(st): State<AppState>) -> impl IntoResponse {
+/// The metrics, for the monitoring system only: a request from the machine itself (or a trusted
+/// proxy's network), or one bearing the configured metrics token; anyone else gets 404.
+pub async fn render(State(st): State<AppState>, req: Request) -> axum::response::Response {
+    let headers = req.headers();
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+    let local = peer.is_none_or(|p| {
+        p.0.ip().is_loopback()
+            || st
+                .settings
+                .trusted_proxies
+                .iter()
+                .any(|n| n.contains(p.0.ip()))
+    });
+    let token_ok = st.settings.metrics_token.as_deref().is_some_and(|t| {
+        headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|v| duban_domain::auth::tokens_equal(v.trim(), t))
+    });
+    if !local && !token_ok {
+        return crate::error::AppError::NotFound.into_response();
+    }
+    render_metrics(&st).into_response()
+}
+
+fn render_metrics(st: &AppState) -> impl IntoResponse {
     let m = &st.metrics;
     let mut out = String::new();
     out.push_str("# HELP duban_http_requests_total HTTP responses by status class.\n# TYPE duban_http_requests_total counter\n");

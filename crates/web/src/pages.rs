@@ -263,7 +263,20 @@ async fn login(
             login_view(&v, login, Some("login.bad")),
         );
     }
-    match st.store.login(&login, &f.password).await? {
+    // one login's attempts queue behind each other, each after the delay its failures call for
+    let Some(at) = st.login_throttle.slot(&login) else {
+        return html_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            login_view(&v, login, Some("login.throttled")),
+        );
+    };
+    tokio::time::sleep_until(at.into()).await;
+    let outcome = st.store.login(&login, &f.password).await?;
+    match &outcome {
+        LoginOutcome::Ok { .. } => st.login_throttle.succeeded(&login),
+        LoginOutcome::BadCredentials => st.login_throttle.failed(&login),
+    }
+    match outcome {
         LoginOutcome::Ok { session, .. } => {
             let mut r = Redirect::to("/home").into_response();
             r.headers_mut().append(
@@ -284,15 +297,6 @@ async fn login(
             html_status(
                 StatusCode::UNAUTHORIZED,
                 login_view(&v, login, Some("login.bad")),
-            )
-        }
-        LoginOutcome::Locked => {
-            st.metrics
-                .login_failures
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            html_status(
-                StatusCode::UNAUTHORIZED,
-                login_view(&v, login, Some("login.locked")),
             )
         }
     }
@@ -320,6 +324,15 @@ struct LangForm {
     lang: String,
 }
 
+/// A path on this site only: `/x`, never `//host`, `/\host` (which browsers read as `//host`),
+/// nor anything with a backslash or a control character.
+pub fn same_site_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(|c| c.is_control())
+}
+
 async fn set_lang(
     State(st): State<AppState>,
     v: Visitor,
@@ -336,7 +349,7 @@ async fn set_lang(
         .and_then(|r| r.to_str().ok())
         .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
         .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .filter(|p| same_site_path(p))
         .unwrap_or_else(|| "/home".into());
     let mut r = Redirect::to(&back).into_response();
     r.headers_mut().append(
@@ -1235,7 +1248,11 @@ async fn create_token(
 ) -> PageResult {
     let name =
         text::required(&f.name, 40).map_err(|e| AppError::BadRequest(format!("令牌用途{e}")))?;
-    let tok = st.store.create_token(&v.user, &name).await?;
+    let tok = st
+        .store
+        .create_token_for(&v.user, &name, st.settings.token_days, v.session.is_none())
+        .await
+        .map_err(|e| AppError::from(e).localized(v.t))?;
     account_view(&st, &v, None, Some(tok), None).await
 }
 

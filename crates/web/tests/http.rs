@@ -742,7 +742,7 @@ async fn health_and_metrics() {
 }
 
 #[tokio::test]
-async fn login_is_throttled_and_accounts_lock() {
+async fn login_is_throttled_and_delayed_never_locked() {
     let store = testing::sqlite().await;
     store.load_demo().await.unwrap();
     let app = build_app(AppState::new(
@@ -754,14 +754,34 @@ async fn login_is_throttled_and_accounts_lock() {
     ));
     let mut c = Client::new(&app);
     c.get("/login").await;
-    for _ in 0..5 {
-        c.post_form("/login", &[("login", "dept"), ("password", "nope")])
-            .await;
+    // the same answer for a login that exists and one that does not, and no lockout: after
+    // three failures each attempt waits longer, the right password still signs in
+    let mut answers = vec![];
+    for who in ["dept", "nobody.here"] {
+        for _ in 0..2 {
+            let r = c
+                .post_form("/login", &[("login", who), ("password", "nope")])
+                .await;
+            answers.push((r.status, r.body.contains("登录名或密码不正确")));
+        }
     }
+    assert!(
+        answers
+            .iter()
+            .all(|a| *a == (StatusCode::UNAUTHORIZED, true)),
+        "{answers:?}"
+    );
+    c.post_form("/login", &[("login", "dept"), ("password", "nope")])
+        .await;
+    let t = std::time::Instant::now();
     let r = c
         .post_form("/login", &[("login", "dept"), ("password", "duban2020")])
         .await;
-    assert!(r.body.contains("已临时锁定"), "{}", r.body);
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(900),
+        "delayed after three failures"
+    );
     let r = c
         .post_form("/login", &[("login", "leader"), ("password", "duban2020")])
         .await;
@@ -2423,4 +2443,245 @@ async fn integrity_through_the_api() {
     assert!(r.body.contains("全院"), "{}", r.body);
     assert_eq!(store.supervision_rules().await.unwrap().reviewers.len(), 2);
     assert!(store.user_by_login("xihu.wide").await.unwrap().is_none());
+}
+
+/// Hostile uploads on the page door, formula cells in exports, token rules, the proxy rule.
+#[tokio::test]
+async fn hardening_uploads_exports_tokens_and_proxies() {
+    let store = testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = build_app(AppState::new(
+        store.clone(),
+        WebSettings {
+            letters_per_minute: 2,
+            trusted_proxies: vec![duban_web::proxy::Net::parse("10.0.0.0/8").unwrap()],
+            ..WebSettings::default()
+        },
+    ));
+    // a dimension bomb uploaded to the import page: a clear refusal, at once
+    let mut admin = Client::login(&app, "admin").await;
+    let csrf = admin.csrf.clone();
+    for bomb in [
+        duban_publish::sheet::hostile::dimension_bomb(),
+        duban_publish::sheet::hostile::zip_bomb(),
+    ] {
+        if bomb.len() > 60 * 1024 {
+            continue; // beyond this test app's upload limit: refused as too large before parsing
+        }
+        let (ct, body) = multipart("bomb.xlsx", &bomb);
+        let t = std::time::Instant::now();
+        let r = admin
+            .post_raw(&format!("/org/import?kind=units&csrf={csrf}"), &ct, body)
+            .await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+        assert!(r.body.contains("超出限制"), "{}", r.body);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    }
+    // a public letter that starts with a formula is exported inert
+    let mut anon = Client::new(&app);
+    let form = anon.get("/letters/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+    let r = anon
+        .post_form(
+            "/letters/new",
+            &[
+                ("unit", &spp.id.to_string()),
+                ("category", "report"),
+                ("name", "张三"),
+                ("content", "=HYPERLINK(\"http://evil.example\",\"点击\")"),
+            ],
+        )
+        .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
+    let mut letters = Client::login(&app, "letters").await;
+    let today = duban_store::today().to_string();
+    let csv = letters
+        .get(&format!("/letters/export?from={today}&to={today}"))
+        .await;
+    assert!(csv.body.contains("'=HYPERLINK"), "{}", csv.body);
+    assert!(!csv.body.contains(",=HYPERLINK") && !csv.body.contains("\"=HYPERLINK"));
+    // tokens: a token never makes another; a new password ends them; an expired one is refused
+    let office = store.user_by_login("office").await.unwrap().unwrap();
+    let token = store.create_token(&office, "t").await.unwrap();
+    let bearer = |path: &str, method: &str, tok: &str| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("name=minted"))
+            .unwrap()
+    };
+    let r = anon.send(bearer("/account/tokens", "POST", &token)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(store.tokens(office.id).await.unwrap().len(), 1);
+    assert_eq!(
+        anon.send(bearer("/api/v1/me", "GET", &token)).await.status,
+        StatusCode::OK
+    );
+    store
+        .set_password(
+            &duban_store::Actor::system("t"),
+            office.id,
+            "Neues-Passw0rt!",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        anon.send(bearer("/api/v1/me", "GET", &token)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "a new password ends the tokens"
+    );
+    let leader = store.user_by_login("leader").await.unwrap().unwrap();
+    let old = store.create_token(&leader, "old").await.unwrap();
+    sqlx::query("UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00.000Z' WHERE user_id = $1")
+        .bind(leader.id)
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        anon.send(bearer("/api/v1/me", "GET", &old)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // behind a trusted proxy each citizen has their own quota; a direct client cannot pretend
+    let letter = |peer: &str, xff: Option<&str>, csrf: &str| {
+        let body = serde_urlencoded::to_string([
+            ("csrf", csrf),
+            ("unit", &spp.id.to_string()),
+            ("category", "consult"),
+            ("content", "咨询"),
+        ])
+        .unwrap();
+        let mut b = Request::post("/letters/new")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(x) = xff {
+            b = b.header("x-forwarded-for", x);
+        }
+        let mut req = b.body(Body::from(body)).unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(
+            format!("{peer}:4000")
+                .parse::<std::net::SocketAddr>()
+                .unwrap(),
+        ));
+        req
+    };
+    let mut citizen = Client::new(&app);
+    citizen.get("/letters/new").await;
+    let c = citizen.csrf.clone();
+    for i in 0..6 {
+        let r = citizen
+            .send(letter("10.0.0.1", Some(&format!("198.51.100.{i}")), &c))
+            .await;
+        assert_ne!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "citizen {i} behind the proxy"
+        );
+    }
+    let mut spoofer = Client::new(&app);
+    spoofer.get("/letters/new").await;
+    let c = spoofer.csrf.clone();
+    let mut limited = false;
+    for i in 0..4 {
+        let r = spoofer
+            .send(letter(
+                "203.0.113.5",
+                Some(&format!("198.51.100.{}", 50 + i)),
+                &c,
+            ))
+            .await;
+        limited |= r.status == StatusCode::TOO_MANY_REQUESTS;
+    }
+    assert!(limited, "a direct client's X-Forwarded-For is ignored");
+    // /metrics: not for a remote visitor
+    let mut req = Request::get("/metrics").body(Body::empty()).unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        "203.0.113.5:4000".parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    assert_eq!(anon.send(req).await.status, StatusCode::NOT_FOUND);
+    // the language switch goes back only to a page of this site
+    let mut req = Request::post("/account/lang")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::REFERER, "http://localhost/\\evil.example")
+        .body(Body::from(format!("csrf={}&lang=en", anon.csrf)))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        "127.0.0.1:4000".parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    let r = anon.send(req).await;
+    assert_eq!(
+        r.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/home")
+    );
+}
+
+/// Idle half-requests: two thousand connections that send a request line and stop do not keep
+/// others from being served, and are closed within the header timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_half_requests_are_dropped_and_others_served() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let store = testing::sqlite().await;
+    let app = build_app(AppState::new(store, WebSettings::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(duban_web::serve(listener, app, std::future::pending()));
+    // two thousand, or as many as this process's file limit leaves room for (each is two handles)
+    let limit: usize = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|l| {
+            l.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(1024);
+    let n = 2000.min(limit.saturating_sub(200) / 2);
+    let mut idle = Vec::new();
+    for _ in 0..n {
+        match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            Ok(mut s) => {
+                let _ = s.write_all(b"GET / HTTP/1.1\r\n").await;
+                idle.push(s);
+            }
+            Err(_) => break,
+        }
+    }
+    // another address is served at once
+    let t = std::time::Instant::now();
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let mut s = sock
+        .connect(format!("127.0.0.1:{port}").parse().unwrap())
+        .await
+        .unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"));
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        t.elapsed()
+    );
+    // the idle ones are closed by the server within the header timeout
+    tokio::time::sleep(duban_web::HEADER_TIMEOUT + std::time::Duration::from_secs(3)).await;
+    let mut closed = 0;
+    let checked = idle.len().min(200);
+    for s in idle.iter_mut().take(checked) {
+        let mut b = [0u8; 512];
+        match tokio::time::timeout(std::time::Duration::from_millis(200), s.read(&mut b)).await {
+            Ok(Ok(_)) | Ok(Err(_)) => closed += 1,
+            Err(_) => {}
+        }
+    }
+    assert_eq!(closed, checked, "idle half-requests are closed");
 }

@@ -52,3 +52,6 @@ ALTER TABLE letter_events ADD COLUMN late_reason TEXT NOT NULL DEFAULT '';
 -- 佐证材料 as written (names of evidence held elsewhere) are kept with the task.
 ALTER TABLE tasks ADD COLUMN manifestation TEXT NOT NULL DEFAULT '';
 ALTER TABLE tasks ADD COLUMN evidence_note TEXT NOT NULL DEFAULT '';
+-- API tokens expire (tokens issued before this version: 90 days from the upgrade).
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+UPDATE api_tokens SET expires_at = to_char((now() AT TIME ZONE 'utc') + interval '90 days', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
