@@ -1814,20 +1814,59 @@ async fn check_people(
 impl Store {
     /// Sets who answers for a task (the unit's own office does this, e.g. in a cascaded copy):
     /// lead leader, responsible person and departments (the first is the lead department).
+    /// Sets who answers for a task (the office of the task's unit, as the domain's adjustment rule
+    /// says); recorded with before and after among the task's adjustments and in the audit log.
     pub async fn assign_task(
         &self,
-        actor: &Actor,
+        author: &Author,
         task: &Task,
         unit_id: i64,
         lead: Option<i64>,
         responsible: Option<i64>,
         departments: &[(i64, bool)],
     ) -> Result<()> {
+        duban_domain::adjustment::request(
+            &duban_domain::adjustment::AdjActor {
+                user_id: author.user_id,
+                role: author.role,
+                staff: author.staff_id,
+            },
+            AdjField::Responsibility,
+            "",
+        )?;
         if departments.is_empty() {
             return Err(StoreError::Invalid("请至少选择一个责任部门".into()));
         }
-        let mut w = self.write(actor).await?;
+        let actor = Actor {
+            user_id: author.user_id,
+            name: author.login.clone(),
+        };
+        let mut w = self.write(&actor).await?;
         check_people(&mut w, unit_id, lead, responsible, departments).await?;
+        let describe = |lead: Option<i64>, resp: Option<i64>, depts: &str| {
+            format!(
+                "牵头领导 {}；责任人 {}；责任部门 {depts}",
+                lead.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+                resp.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+            )
+        };
+        let after_depts = departments
+            .iter()
+            .map(|d| d.0.to_string())
+            .collect::<Vec<_>>()
+            .join("、");
+        sqlx::query(
+            "INSERT INTO task_adjustments (task_id, field, before_value, after_value, reason, state, requested_by, requested_by_name, requested_at) \
+             VALUES ($1, 'responsibility', $2, $3, '', 'applied', $4, $5, $6)",
+        )
+        .bind(task.id)
+        .bind(describe(task.lead_leader_id, task.responsible_id, &task.departments))
+        .bind(describe(lead, responsible, &after_depts))
+        .bind(author.user_id)
+        .bind(&author.login)
+        .bind(now_rfc3339())
+        .execute(&mut *w.tx)
+        .await?;
         sqlx::query("UPDATE tasks SET lead_leader_id = $1, responsible_id = $2 WHERE id = $3")
             .bind(lead)
             .bind(responsible)

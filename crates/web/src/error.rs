@@ -40,9 +40,10 @@ impl AppError {
     /// the form; other errors unchanged.
     pub fn localized(self, t: Tr) -> AppError {
         match self {
-            AppError::Rule(duban_domain::rectification::RuleError::NotPermitted) => {
-                AppError::Forbidden
-            }
+            AppError::Rule(
+                duban_domain::rectification::RuleError::NotPermitted
+                | duban_domain::rectification::RuleError::NotAnAdjuster,
+            ) => AppError::Forbidden,
             AppError::Rule(r) => AppError::BadRequest(t.rule(&r)),
             other => other,
         }

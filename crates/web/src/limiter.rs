@@ -64,12 +64,13 @@ impl LoginThrottle {
         if m.len() >= Self::MAX_LOGINS {
             m.retain(|_, (_, next)| *next + std::time::Duration::from_secs(3600) > now);
         }
+        // (failures, when the previous attempt was let through)
         let e = m.entry(login.to_lowercase()).or_insert((0, now));
-        let at = e.1.max(now);
+        let at = (e.1 + duban_domain::auth::login_delay(e.0)).max(now);
         if at - now > Self::MAX_WAIT {
             return None;
         }
-        e.1 = at + duban_domain::auth::login_delay(e.0);
+        e.1 = at;
         Some(at)
     }
     pub fn failed(&self, login: &str) {

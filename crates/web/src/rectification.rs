@@ -1897,9 +1897,7 @@ async fn assign_task(
         .await?
         .ok_or(AppError::NotFound)?;
     let plan = scoped_plan(&st, &v, task.plan_id).await?;
-    if !can_import(&v.user) {
-        return Err(AppError::Forbidden);
-    }
+    let author = author_of(&st, &v.user).await?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))?;
     let get = |k: &str| {
@@ -1939,14 +1937,7 @@ async fn assign_task(
             .collect();
         Ok(st
             .store
-            .assign_task(
-                &v.user.actor(),
-                &task,
-                plan.unit_id,
-                leader,
-                responsible,
-                &depts,
-            )
+            .assign_task(&author, &task, plan.unit_id, leader, responsible, &depts)
             .await?)
     }
     .await;
