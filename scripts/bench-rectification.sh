@@ -20,11 +20,13 @@ for _ in 1 2 3 4 5; do
   /usr/bin/time -f "%e s" $bin --db "$db" report plan-stats --plan 最高检党组巡视整改方案 --as-of 2020-11-05 --json >/dev/null
 done
 echo "== supervision sweep (as the scheduler runs it, day after day)"
-echo "-- first, today on the fresh data: every open copy is years overdue"
-cp "${db#sqlite://}" "$dir/fresh.db"
-$bin --db "sqlite://$dir/fresh.db" sweep
-$bin --db "sqlite://$dir/fresh.db" sweep
-rm -f "$dir"/fresh.db*
+if [[ $db == sqlite://* ]]; then
+  echo "-- first, today on the fresh data: every open copy is years overdue"
+  cp "${db#sqlite://}" "$dir/fresh.db"
+  $bin --db "sqlite://$dir/fresh.db" sweep
+  $bin --db "sqlite://$dir/fresh.db" sweep
+  rm -f "$dir"/fresh.db*
+fi
 echo "-- then day by day from the seed's date"
 for d in 2020-11-05 2020-11-05 2020-11-06 2020-11-09 2020-11-16 2020-12-31 2021-01-01 2021-01-04; do
   $bin --db "$db" sweep --as-of $d
@@ -54,12 +56,13 @@ page=$(curl -s -b "$jar" -c "$jar" http://127.0.0.1:$port/account)
 csrf=$(printf '%s' "$page" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
 token=$(curl -s -b "$jar" -c "$jar" --data-urlencode "csrf=$csrf" --data-urlencode name=bench http://127.0.0.1:$port/account/tokens | grep -o '<code id="new-token">[^<]*' | cut -d'>' -f2)
 [ -n "$token" ] || { echo "no API token"; exit 1; }
-python3 - "$db" > "$dir/tasks.lua" <<'PY'
-import sqlite3, sys
-path = sys.argv[1].removeprefix("sqlite://")
-ids = [r[0] for r in sqlite3.connect(path).execute("SELECT id FROM tasks WHERE category = 'long_term' AND parent_task_id IS NOT NULL ORDER BY id LIMIT 20000")]
-print("ids = {" + ",".join(map(str, ids)) + "}")
-PY
+q="SELECT id FROM tasks WHERE category = 'long_term' AND parent_task_id IS NOT NULL ORDER BY id LIMIT 20000"
+if [[ $db == sqlite://* ]]; then
+  ids=$(python3 -c 'import sqlite3,sys; print(",".join(str(r[0]) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "${db#sqlite://}" "$q")
+else
+  ids=$(psql "$db" -At -c "$q" | paste -sd, -)
+fi
+echo "ids = {$ids}" > "$dir/tasks.lua"
 today=$(TZ=Asia/Shanghai date +%F)
 cat >> "$dir/tasks.lua" <<LUA
 wrk.method = "POST"

@@ -182,6 +182,14 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ("import.created", "新增", "created"),
     ("import.updated", "更新", "updated"),
     ("common.days", "天", "days"),
+    ("users.delayed", "登录限速", "Delayed sign-ins"),
+    (
+        "users.delayed_help",
+        "连续输错密码 3 次以上的登录名，每次尝试都会延迟（不会锁定账号）。核实后可解除。",
+        "Logins with three or more failed sign-ins in a row: each attempt is delayed (accounts are never locked). Clear one after checking.",
+    ),
+    ("users.failures", "连续失败次数", "Failures in a row"),
+    ("users.clear_delay", "解除限速", "Clear the delay"),
     ("account.token_created", "创建时间", "Created"),
     ("account.token_expires", "有效期至", "Expires"),
     (

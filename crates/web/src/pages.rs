@@ -47,6 +47,7 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/admin/users", get(users).post(create_user))
+        .route("/admin/throttles/clear", post(clear_throttle))
         .route("/audit", get(audit))
         .route("/calendar", get(calendar))
         .route("/calendar/days", post(set_day))
@@ -783,6 +784,42 @@ struct UsersPage {
     users: Vec<User>,
     roles: [Role; 8],
     error: Option<String>,
+    /// logins whose sign-ins are being delayed, with their failures (accounts in scope; unknown
+    /// logins for national administrators)
+    delayed: Vec<(String, u32)>,
+}
+
+/// The delayed logins an administrator may see: its scope's accounts, and for a national scope
+/// also logins that do not exist (someone guessing).
+fn delayed_in_scope(st: &AppState, v: &Viewer, users: &[User]) -> Vec<(String, u32)> {
+    let national = v.user.scope().is_national();
+    st.login_throttle
+        .delayed()
+        .into_iter()
+        .filter(|(l, _)| national || users.iter().any(|u| u.login.eq_ignore_ascii_case(l)))
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct ThrottleForm {
+    login: String,
+}
+
+/// An administrator lets a delayed login sign in again at once.
+async fn clear_throttle(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<ThrottleForm>,
+) -> PageResult {
+    require(&v, Action::ManageUsers)?;
+    let users = st.store.users_in_scope(&v.user.scope()).await?;
+    if delayed_in_scope(&st, &v, &users)
+        .iter()
+        .any(|(l, _)| l.eq_ignore_ascii_case(f.login.trim()))
+    {
+        st.login_throttle.succeeded(f.login.trim());
+    }
+    Ok(Redirect::to("/admin/users#delayed").into_response())
 }
 
 async fn users(State(st): State<AppState>, v: Viewer) -> PageResult {
@@ -790,6 +827,7 @@ async fn users(State(st): State<AppState>, v: Viewer) -> PageResult {
     let users = st.store.users_in_scope(&v.user.scope()).await?;
     html(UsersPage {
         ctx: ctx(&v, "/admin/users"),
+        delayed: delayed_in_scope(&st, &v, &users),
         users,
         roles: Role::ALL,
         error: None,
@@ -864,6 +902,7 @@ async fn create_user(
         status,
         UsersPage {
             ctx: c,
+            delayed: delayed_in_scope(&st, &v, &users),
             users,
             roles: Role::ALL,
             error,

@@ -2480,6 +2480,25 @@ async fn hardening_uploads_exports_tokens_and_proxies() {
         assert!(r.body.contains("超出限制"), "{}", r.body);
         assert!(t.elapsed() < std::time::Duration::from_secs(5));
     }
+    // an administrator sees delayed logins and clears one
+    let mut guess = Client::new(&app);
+    guess.get("/login").await;
+    for _ in 0..4 {
+        guess
+            .post_form("/login", &[("login", "zj.office"), ("password", "guess")])
+            .await;
+    }
+    let page = admin.get("/admin/users").await;
+    let delayed = &page.body[page.body.find("id=\"delayed\"").unwrap()..];
+    assert!(delayed.contains("zj.office"), "{delayed}");
+    let csrf = admin.csrf.clone();
+    let r = admin
+        .post_form("/admin/throttles/clear", &[("login", "zj.office")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{csrf} {}", r.body);
+    let page = admin.get("/admin/users").await;
+    let delayed = &page.body[page.body.find("id=\"delayed\"").unwrap()..];
+    assert!(!delayed.contains("zj.office"), "{delayed}");
     // a public letter that starts with a formula is exported inert
     let mut anon = Client::new(&app);
     let form = anon.get("/letters/new").await;
