@@ -61,3 +61,21 @@ pub async fn all() -> Vec<(&'static str, Store)> {
     }
     v
 }
+
+/// The ledger author behind a demo account (its staff record and department), for tests.
+pub async fn author(store: &Store, login: &str) -> crate::rectification::Author {
+    let u = store
+        .user_by_login(login)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no account {login}"));
+    let staff = store.user_staff_id(u.id).await.unwrap_or(None);
+    crate::rectification::Author {
+        user_id: Some(u.id),
+        login: u.login.clone(),
+        role: u.role,
+        staff_id: staff,
+        departments: store.staff_departments(staff).await.unwrap_or_default(),
+    }
+}

@@ -8,17 +8,7 @@ use duban_domain::rectification::{Category, RuleError, TaskState};
 use duban_store::rectification::{Author, EntryKind, NewEntry, Task, Upload};
 use duban_store::{Store, StoreError, testing};
 
-async fn author(store: &Store, login: &str) -> Author {
-    let u = store.user_by_login(login).await.unwrap().unwrap();
-    let staff = store.user_staff_id(u.id).await.unwrap();
-    Author {
-        user_id: Some(u.id),
-        login: u.login.clone(),
-        role: u.role,
-        staff_id: staff,
-        departments: store.staff_departments(staff).await.unwrap(),
-    }
-}
+use duban_store::testing::author;
 
 async fn head(store: &Store) -> (i64, String) {
     let r: (i64, String) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")

@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 use duban_domain::org::Role;
 use duban_domain::rectification::{ClosableStats, LongTermStats, TaskState};
 use duban_store::rectification::{Author, EntryKind, NewEntry, Upload};
-use duban_store::{Store, StoreError, testing};
+use duban_store::{StoreError, testing};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -18,17 +18,7 @@ fn refusal(r: Result<i64, StoreError>) -> String {
     }
 }
 
-async fn author(store: &Store, login: &str) -> Author {
-    let u = store.user_by_login(login).await.unwrap().unwrap();
-    let staff = store.user_staff_id(u.id).await.unwrap();
-    Author {
-        user_id: Some(u.id),
-        login: u.login.clone(),
-        role: u.role,
-        staff_id: staff,
-        departments: store.staff_departments(staff).await.unwrap(),
-    }
-}
+use duban_store::testing::author;
 
 #[tokio::test]
 async fn demo_reproduces_the_seeds_figures() {
