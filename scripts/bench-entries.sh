@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# ledger entries through the API on the demo data (not nationwide): 16 connections, 20 s
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -q
+db=${1:-sqlite://$(mktemp -d)/duban.db}; bin=$PWD/target/release/duban; port=18082; dir=$(mktemp -d)
+export DUBAN_LOG=error
+$bin --db "$db" demo >/dev/null
+DUBAN_LOG=warn $bin --db "$db" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do $bin healthcheck --http 127.0.0.1:$port >/dev/null 2>&1 && break; sleep 0.1; done
+jar=$dir/jar
+curl -s -c "$jar" -b "$jar" http://127.0.0.1:$port/login -o "$dir/login.html"
+csrf=$(grep -o 'name="csrf" value="[^"]*"' "$dir/login.html" | head -1 | cut -d'"' -f4)
+curl -s -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode login=office --data-urlencode password=duban2020 http://127.0.0.1:$port/login -o /dev/null
+page=$(curl -s -b "$jar" -c "$jar" http://127.0.0.1:$port/account)
+csrf=$(printf '%s' "$page" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+token=$(curl -s -b "$jar" -c "$jar" --data-urlencode "csrf=$csrf" --data-urlencode name=bench http://127.0.0.1:$port/account/tokens | grep -o '<code id="new-token">[^<]*' | cut -d'>' -f2)
+q="SELECT id FROM tasks WHERE category = 'long_term' ORDER BY id"
+if [[ $db == sqlite://* ]]; then
+  ids=$(python3 -c 'import sqlite3,sys; print(",".join(str(r[0]) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "${db#sqlite://}" "$q")
+else
+  ids=$(psql "$db" -At -c "$q" | paste -sd, -)
+fi
+today=$(TZ=Asia/Shanghai date +%F)
+cat > "$dir/t.lua" <<LUA
+ids = {$ids}
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  local id = ids[(n * 7919) % #ids + 1]
+  return wrk.format(nil, "/api/v1/tasks/" .. id .. "/entries", nil, '{"kind":"progress","date":"$today","body":"按计划推进（压测）"}')
+end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function() bad = 0 end
+response = function(status) if status ~= 200 then bad = bad + 1 end end
+done = function()
+  local total = 0
+  for _, t in ipairs(threads) do total = total + t:get("bad") end
+  print("non-200 responses: " .. total)
+end
+LUA
+wrk -t2 -c16 -d20s --latency -s "$dir/t.lua" "http://127.0.0.1:$port" | grep -E "Latency|50%|99%|Requests/sec|non-200"
+$bin --db "$db" audit verify
