@@ -53,6 +53,13 @@ impl Store {
 
     /// Walks the whole chain. `Ok(n)` with the number of entries when intact.
     pub async fn verify_audit(&self) -> Result<std::result::Result<i64, ChainFault>> {
+        Ok(self.verify_audit_head().await?.map(|(n, _)| n))
+    }
+
+    /// [`Store::verify_audit`], answering the head it verified (sequence and hash).
+    pub async fn verify_audit_head(
+        &self,
+    ) -> Result<std::result::Result<(i64, String), ChainFault>> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
@@ -60,10 +67,12 @@ impl Store {
         let mut v = Verifier::default();
         let mut after = 0i64;
         loop {
+            // up to the head read above: entries committed meanwhile are the next check's
             let rows = sqlx::query(crate::sqlf!(
-                "SELECT {COLS} FROM audit_log a WHERE a.seq > $1 ORDER BY a.seq LIMIT 5000"
+                "SELECT {COLS} FROM audit_log a WHERE a.seq > $1 AND a.seq <= $2 ORDER BY a.seq LIMIT 5000"
             ))
             .bind(after)
+            .bind(head_seq)
             .fetch_all(&self.pool)
             .await?;
             if rows.is_empty() {
@@ -77,7 +86,23 @@ impl Store {
                 after = e.seq;
             }
         }
-        Ok(v.finish(head_seq, &head_hash))
+        // an entry beyond the head is a write that committed meanwhile (the head has moved with
+        // it, in the same transaction) or one slipped in without moving the head
+        let beyond: Option<i64> = sqlx::query("SELECT MIN(seq) FROM audit_log WHERE seq > $1")
+            .bind(head_seq)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        if let Some(seq) = beyond {
+            let now: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
+            if now == head_seq {
+                return Ok(Err(ChainFault::Broken { seq }));
+            }
+        }
+        Ok(v.finish(head_seq, &head_hash).map(|n| (n, head_hash)))
     }
 }
 
