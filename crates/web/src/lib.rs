@@ -100,7 +100,8 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 pub fn build_app(state: AppState) -> Router {
     let upload_limit = state.settings.max_upload_bytes;
-    Router::new()
+    let https = state.settings.secure_cookies;
+    let app = Router::new()
         .merge(pages::routes(upload_limit))
         .merge(rectification::routes(upload_limit))
         .merge(letters::routes())
@@ -144,7 +145,16 @@ pub fn build_app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
-        .with_state(state)
+        .with_state(state);
+    // served over HTTPS (the setting that marks cookies Secure): browsers keep to HTTPS
+    if https {
+        app.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        app
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

@@ -2621,6 +2621,28 @@ async fn hardening_uploads_exports_tokens_and_proxies() {
         limited |= r.status == StatusCode::TOO_MANY_REQUESTS;
     }
     assert!(limited, "a direct client's X-Forwarded-For is ignored");
+    // HSTS only when served over HTTPS
+    assert!(
+        anon.get("/login")
+            .await
+            .headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
+    let https = build_app(AppState::new(
+        store.clone(),
+        WebSettings {
+            secure_cookies: true,
+            ..WebSettings::default()
+        },
+    ));
+    let r = Client::new(&https).get("/login").await;
+    assert_eq!(
+        r.headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000")
+    );
     // /metrics: not for a remote visitor
     let mut req = Request::get("/metrics").body(Body::empty()).unwrap();
     req.extensions_mut().insert(axum::extract::ConnectInfo(
