@@ -632,6 +632,60 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
+
+    // the administrator: the audit log in words, delayed sign-ins
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_h1(&c, "").await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Css("input[name=login]"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("duban2020")
+        .await
+        .unwrap();
+    c.find(Locator::Css("main.login button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_h1(&c, "欢迎").await;
+    c.goto(&format!("{base}/audit")).await.unwrap();
+    wait_h1(&c, "审计日志").await;
+    let audit = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        audit.contains("申请调整任务")
+            && audit.contains("登记台账")
+            && !audit.contains("ledger.add"),
+        "{audit}"
+    );
+    std::fs::write(shots.join("audit.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{base}/admin/users#delayed"))
+        .await
+        .unwrap();
+    wait_h1(&c, "").await;
+    std::fs::write(
+        shots.join("users-delayed.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }

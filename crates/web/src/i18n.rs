@@ -1786,7 +1786,15 @@ impl Tr {
         };
         let mut keys: Vec<&String> = a.keys().collect();
         keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+        let blank = |v: Option<&Value>| match v {
+            None | Some(Value::Null) => true,
+            Some(Value::String(s)) => s.is_empty(),
+            Some(Value::Array(a)) => a.is_empty(),
+            _ => false,
+        };
         keys.into_iter()
+            // nothing said where there is nothing before or after
+            .filter(|k| !(blank(b.get(*k)) && blank(a.get(*k))))
             .take(12)
             .map(|k| {
                 let name = match index().get(format!("audit.field.{k}").as_str()) {
