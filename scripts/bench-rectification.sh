@@ -62,30 +62,9 @@ if [[ $db == sqlite://* ]]; then
 else
   ids=$(psql "$db" -At -c "$q" | paste -sd, -)
 fi
-echo "ids = {$ids}" > "$dir/tasks.lua"
-today=$(TZ=Asia/Shanghai date +%F)
-cat >> "$dir/tasks.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer $token"
-wrk.headers["Content-Type"] = "application/json"
-local n = 0
-request = function()
-  n = n + 1
-  local id = ids[(n * 7919) % #ids + 1]
-  return wrk.format(nil, "/api/v1/tasks/" .. id .. "/entries", nil, '{"kind":"progress","date":"$today","body":"按计划推进（压测）"}')
-end
--- each wrk thread runs its own Lua state: count there, sum in done() through thread:get
-local threads = {}
-setup = function(thread) table.insert(threads, thread) end
-init = function() bad = 0 end
-response = function(status) if status ~= 200 then bad = bad + 1 end end
-done = function()
-  local total = 0
-  for _, t in ipairs(threads) do total = total + t:get("bad") end
-  print("non-200 responses: " .. total)
-end
-LUA
-wrk -t2 -c16 -d20s --latency -s "$dir/tasks.lua" "http://127.0.0.1:$port"
+echo "$ids" > "$dir/ids"
+DUBAN_IDS=$dir/ids DUBAN_TOKEN=$token DUBAN_TODAY=$(TZ=Asia/Shanghai date +%F) \
+  wrk -t2 -c16 -d20s --latency -s scripts/wrk-entries.lua "http://127.0.0.1:$port"
 echo "== audit chain after the load"
 $bin --db "$db" audit verify
 echo "== server memory"

@@ -433,17 +433,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     out
 }
 
-/// The China-time day of a stored UTC time.
-fn web_day(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
-                .date_naive()
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
 async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<ExitCode> {
     match cmd {
         Cmd::Serve { listen, demo } => {
@@ -517,9 +506,10 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
                     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
                     loop {
                         tick.tick().await;
-                        let today = duban_store::today().to_string();
+                        let today = duban_store::today();
                         let due = match store.latest_anchor().await {
-                            Ok(Some(a)) => web_day(&a.signed_at) < today,
+                            Ok(Some(a)) => duban_store::china_time(&a.signed_at)
+                                .is_none_or(|t| t.date() < today),
                             Ok(None) => true,
                             Err(_) => false,
                         };

@@ -564,13 +564,10 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .unwrap();
     let mut page = String::new();
     for _ in 0..50 {
-        page = c
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap_or_default();
+        // the page may be between two documents: look again
+        if let Ok(m) = c.find(Locator::Css("main")).await {
+            page = m.text().await.unwrap_or_default();
+        }
         if page.contains("会议纪要印发后补录") {
             break;
         }
@@ -611,13 +608,10 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     .await
     .unwrap();
     for _ in 0..50 {
-        page = c
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap_or_default();
+        // the page may be between two documents: look again
+        if let Ok(m) = c.find(Locator::Css("main")).await {
+            page = m.text().await.unwrap_or_default();
+        }
         if page.contains("待审批") {
             break;
         }

@@ -381,10 +381,13 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
     Ok(rows)
 }
 
+/// What a spreadsheet program reads as the start of a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A cell a spreadsheet program would run as a formula (leading `=`, `+`, `-`, `@`, tab or
 /// carriage return) made inert with a leading apostrophe (OWASP's advice); others as they are.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if cell.starts_with(FORMULA_START) {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
@@ -394,16 +397,16 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 /// The reverse of [`neutralise`] on reading a table back: an apostrophe before a formula
 /// character is dropped.
 fn restore(cell: String) -> String {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
-        _ => cell,
+    match restore_str(&cell).len() {
+        n if n == cell.len() => cell,
+        _ => cell[1..].to_string(),
     }
 }
 
 /// [`restore`] on a borrowed cell.
 fn restore_str(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
         _ => cell,
     }
 }

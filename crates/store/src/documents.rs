@@ -725,12 +725,8 @@ impl Store {
                 .chunks(16)
                 .map(|c| String::from_utf8_lossy(c).to_string())
                 .collect();
-            let signed = chrono::DateTime::parse_from_rfc3339(&a.signed_at)
-                .map(|t| {
-                    (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
-                        .format("%Y年%-m月%-d日")
-                        .to_string()
-                })
+            let signed = crate::china_time(&a.signed_at)
+                .map(|t| t.format("%Y年%-m月%-d日").to_string())
                 .unwrap_or_default();
             composed.blocks.push(duban_domain::documents::Block::Para {
                 spans: vec![duban_domain::documents::Span::plain(format!(

@@ -234,6 +234,13 @@ pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
+/// A stored UTC time (RFC 3339) as China time (UTC+8), the one place that conversion is made.
+pub fn china_time(rfc3339: &str) -> Option<chrono::NaiveDateTime> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .ok()
+        .map(|t| (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8)).naive_utc())
+}
+
 /// An integer column whatever the backend made of it (COUNT and SUM are BIGINT on SQLite and
 /// BIGINT or NUMERIC on PostgreSQL).
 pub(crate) fn int(row: &AnyRow, i: usize) -> Result<i64> {

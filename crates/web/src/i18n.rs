@@ -1813,11 +1813,9 @@ impl Tr {
     }
     /// A stored UTC time (RFC 3339) shown in China time, to the minute.
     pub fn time(&self, rfc3339: &str) -> String {
-        match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-            Ok(t) => (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8))
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
-            Err(_) => rfc3339.to_string(),
+        match duban_store::china_time(rfc3339) {
+            Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+            None => rfc3339.to_string(),
         }
     }
     /// A refusal of the domain's rules in this language, with the values it names.

@@ -1,0 +1,27 @@
+-- wrk: ledger entries through the API (POST /api/v1/tasks/{id}/entries), spread over the task ids
+-- in the file $DUBAN_IDS (comma-separated), with the Bearer token $DUBAN_TOKEN, dated $DUBAN_TODAY.
+local f = assert(io.open(os.getenv("DUBAN_IDS")))
+local ids = {}
+for id in f:read("*a"):gmatch("%d+") do ids[#ids + 1] = id end
+f:close()
+local today = os.getenv("DUBAN_TODAY")
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("DUBAN_TOKEN")
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  local id = ids[(n * 7919) % #ids + 1]
+  return wrk.format(nil, "/api/v1/tasks/" .. id .. "/entries", nil,
+    '{"kind":"progress","date":"' .. today .. '","body":"按计划推进（压测）"}')
+end
+-- each wrk thread runs its own Lua state: count there, sum in done() through thread:get
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function() bad = 0 end
+response = function(status) if status ~= 200 then bad = bad + 1 end end
+done = function()
+  local total = 0
+  for _, t in ipairs(threads) do total = total + t:get("bad") end
+  print("non-200 responses: " .. total)
+end
