@@ -67,6 +67,16 @@ pub enum Action {
     ManageDocuments,
     /// Change the supervision rules (lights, urging, reviewers, letter clocks, grants).
     SetSupervisionRules,
+    /// Register inspection rounds, plans, problems and tasks; import a ledger into a plan.
+    ManagePlans,
+    /// Issue a plan to the units below (the office of the plan's own unit, with a subtree scope).
+    CascadePlans,
+    /// Convene supervision meetings, keep their minutes and record their decisions.
+    Convene,
+    /// Read the meetings of units in scope.
+    ReadMeetings,
+    /// See every reminder and notice in scope (others see those addressed to them).
+    OverseeNotices,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -99,14 +109,42 @@ pub fn allowed(role: Role, action: Action) -> bool {
         ),
         ManageDocuments => matches!(role, Role::Admin | Role::Office | Role::Discipline),
         SetSupervisionRules => role == Role::Admin,
+        ManagePlans => matches!(role, Role::Admin | Role::Office),
+        CascadePlans => role == Role::Office,
+        Convene => matches!(role, Role::Office | Role::Discipline),
+        ReadMeetings => matches!(
+            role,
+            Role::Admin | Role::Office | Role::Discipline | Role::Leader
+        ),
+        OverseeNotices => matches!(role, Role::Admin | Role::Office | Role::Discipline),
     }
 }
 
-/// Whether a user with scope `actor` may give an account the scope `(unit, subtree)`: only within
-/// the actor's own scope, and never wider: a subtree grant only by an actor whose own scope is a
-/// subtree covering that unit.
-pub fn may_grant(actor: &Scope, unit_id: i64, unit_path: &str) -> bool {
-    actor.covers(unit_id, unit_path)
+/// The one decision for a command that needs a right and nothing else (the store checks the
+/// scope of what it touches in the same transaction): `None` is the operator on the server's
+/// command line, who acts for the installation.
+pub fn decide(role: Option<Role>, action: Action) -> Result<(), RuleError> {
+    match role {
+        Some(r) if !allowed(r, action) => Err(RuleError::NotPermitted),
+        _ => Ok(()),
+    }
+}
+
+/// The one decision for issuing a plan downwards: the office of the plan's own unit, holding a
+/// subtree scope, while there is a level below (level 4 is the basic level).
+pub fn decide_cascade(
+    role: Role,
+    actor: &Scope,
+    plan_unit_id: i64,
+    plan_unit_level: i64,
+) -> Result<(), RuleError> {
+    if !allowed(role, Action::CascadePlans) || !actor.subtree || actor.unit_id != plan_unit_id {
+        return Err(RuleError::NotPermitted);
+    }
+    if plan_unit_level >= 4 {
+        return Err(RuleError::NotPermitted);
+    }
+    Ok(())
 }
 
 /// The one decision for creating or changing an account: an administrator, granting a scope

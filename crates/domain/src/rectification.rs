@@ -140,7 +140,7 @@ pub enum RuleError {
     AdjustmentDecided,
     #[error("只有整改办可以调整任务")]
     NotAnAdjuster,
-    #[error("您没有此项操作的权限")]
+    #[error("您没有执行此操作的权限")]
     NotPermitted,
     #[error("日期早于收到日期 {0}")]
     BeforeReceipt(String),

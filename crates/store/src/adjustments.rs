@@ -1,7 +1,7 @@
 //! Adjustments of tasks: wording edits kept with before/after, and deadline or category changes as
 //! requests decided by someone other than their author (domain: [`duban_domain::adjustment`]).
 use crate::rectification::{Author, rules_on};
-use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339};
+use crate::{Change, Result, Scope, Store, StoreError, Write, now_rfc3339};
 use chrono::NaiveDate;
 use duban_domain::adjustment::{self as adj, AdjActor, AdjState, Field};
 use duban_domain::rectification::Category;
@@ -176,13 +176,6 @@ async fn task_unit(w: &mut Write, scope: &Scope, task_id: i64) -> Result<i64> {
     Ok(unit)
 }
 
-fn actor_of(a: &Author) -> Actor {
-    Actor {
-        user_id: a.user_id,
-        name: a.login.clone(),
-    }
-}
-
 impl Store {
     /// Edits a task's wording, or requests a change of its deadline or category.
     pub async fn request_adjustment(
@@ -194,7 +187,7 @@ impl Store {
         after: &str,
         reason: &str,
     ) -> Result<(i64, AdjState)> {
-        let mut w = self.write(&actor_of(author)).await?;
+        let mut w = self.write(&author.actor()).await?;
         let unit = task_unit(&mut w, scope, task_id).await?;
         let out = request_in(&mut w, author, task_id, unit, field, after, reason, "").await?;
         w.commit().await?;
@@ -210,7 +203,7 @@ impl Store {
         approve: bool,
         note: &str,
     ) -> Result<()> {
-        let mut w = self.write(&actor_of(author)).await?;
+        let mut w = self.write(&author.actor()).await?;
         let r = sqlx::query(crate::sqlf!(
             "SELECT {COLS} FROM task_adjustments a WHERE a.id = $1"
         ))

@@ -145,6 +145,7 @@ impl Store {
         source: &str,
     ) -> Result<()> {
         let mut w = self.write(actor).await?;
+        w.decide_national(duban_domain::access::Action::EditCalendar)?;
         let mut years: Vec<i32> = days.iter().map(|d| d.0.year()).collect();
         years.sort();
         years.dedup();

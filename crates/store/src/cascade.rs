@@ -123,6 +123,9 @@ impl Store {
         let parent = self.unit(plan.unit_id).await?.ok_or(StoreError::NotFound)?;
         let created_s = created_on.to_string();
         let mut w = self.write(actor).await?;
+        if let Some((role, scope)) = actor.who() {
+            duban_domain::access::decide_cascade(role, scope, parent.id, parent.level)?;
+        }
         let mut created = 0;
         for &u in units {
             let unit = sqlx::query("SELECT path FROM units WHERE id = $1")

@@ -181,6 +181,7 @@ impl Store {
         };
         let draft = default_draft(kind, unit, round_row.as_ref());
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManageDocuments)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO documents (unit_id, kind, round_id, plan_ids, as_of, draft, year, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -356,6 +357,7 @@ impl Store {
             }
         }
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManageDocuments)?;
         let now = now_rfc3339();
         let changed =         sqlx::query("UPDATE documents SET draft = $1, selection = $2, as_of = $3, year = $4 WHERE id = $5 AND status = 'draft'")
             .bind(json!(draft).to_string())
@@ -706,6 +708,8 @@ impl Store {
         id: i64,
         render: &dyn Render,
     ) -> Result<Document> {
+        // the right before the typesetting (decided again in the write below)
+        duban_domain::access::decide(actor.role, duban_domain::access::Action::ManageDocuments)?;
         let doc = self
             .document(scope, id)
             .await?
@@ -738,6 +742,7 @@ impl Store {
         }
         let pdf = render.pdf(&composed).map_err(StoreError::Invalid)?;
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManageDocuments)?;
         let sha = crate::rectification::put_blob(&mut w, &pdf).await?;
         let changed = sqlx::query(
             "UPDATE documents SET status = 'published', number = $1, content = $2, pdf_sha256 = $3, published_by = $4, published_at = $5 WHERE id = $6 AND status = 'draft'",
@@ -783,6 +788,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManageDocuments)?;
         let new: i64 = sqlx::query_scalar(
             "INSERT INTO documents (unit_id, kind, round_id, plan_ids, as_of, draft, selection, year, version_of, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",

@@ -30,6 +30,7 @@ impl Store {
         let cal = self.work_calendar().await?;
         let rules = self.supervision_rules().await?.letter_clocks;
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
         let mut units: HashMap<UnitCode, i64> = HashMap::new();
         for r in sqlx::query("SELECT id, code FROM units")
             .fetch_all(&mut *w.tx)
@@ -342,6 +343,8 @@ impl Store {
     /// Registers a letter and returns its id and the query code, which is stored only as a digest
     /// and shown once. Both clocks start at this receipt.
     pub async fn submit_letter(&self, actor: &Actor, l: &NewLetter) -> Result<(i64, String)> {
+        // the right alone (the unit is the registering account's own, or the public's choice)
+        duban_domain::access::decide(actor.role, duban_domain::access::Action::HandleLetters)?;
         if l.content.trim().is_empty() {
             return Err(StoreError::Invalid("请填写信访内容".into()));
         }
@@ -582,7 +585,8 @@ impl Store {
     ) -> Result<Vec<Vec<String>>> {
         let rows = sqlx::query(crate::sqlf!(
             "SELECT l.id, l.received_on, f.name, u.name, l.channel, l.category, l.ack_due, COALESCE(l.acknowledged_on, ''), l.reply_due, \
-             COALESCE(l.replied_on, ''), COALESCE(l.closed_on, ''), COALESCE(l.rating, ''), l.content, l.petitioner, l.phone, l.id_number, l.address \
+             COALESCE(l.replied_on, ''), COALESCE(l.closed_on, ''), COALESCE(l.rating, ''), l.content, l.petitioner, l.phone, l.id_number, l.address, \
+             (SELECT COALESCE(MAX(e.late_days), 0) FROM letter_events e WHERE e.letter_id = l.id) \
              FROM letters l JOIN units u ON u.id = l.unit_id JOIN units f ON f.id = l.first_unit_id \
              WHERE {} AND l.received_on BETWEEN $3 AND $4 ORDER BY l.received_on, l.id LIMIT 200000",
             crate::scope_sql("u", 1, 2)
@@ -607,6 +611,7 @@ impl Store {
             "办结日期",
             "评价",
             "内容",
+            "补录",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -617,9 +622,12 @@ impl Store {
         let mut out = vec![head];
         let cols = if personal { 17 } else { 13 };
         for r in &rows {
-            let mut row = Vec::with_capacity(cols);
+            let mut row = Vec::with_capacity(cols + 1);
             row.push(r.try_get::<i64, _>(0)?.to_string());
             for i in 1..cols {
+                if i == 13 {
+                    row.push(late_mark(r.try_get(17)?));
+                }
                 let v: String = r.try_get(i)?;
                 row.push(match i {
                     4 => {
@@ -634,6 +642,9 @@ impl Store {
                     },
                     _ => v,
                 });
+            }
+            if !personal {
+                row.push(late_mark(r.try_get(17)?));
             }
             out.push(row);
         }
@@ -804,6 +815,7 @@ impl Store {
             .integrity
             .letter_grace_working_days;
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
         let r = sqlx::query(crate::sqlf!(
             "SELECT l.received_on, l.unit_id, l.closed_on, u.path FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.id = $3 AND {}",
             crate::scope_sql("u", 1, 2)
@@ -1409,6 +1421,7 @@ impl Store {
         }
         let (a, b) = (id.min(other), id.max(other));
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
         sqlx::query("INSERT INTO letter_links (letter_id, other_id, author, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
             .bind(a)
             .bind(b)
@@ -1448,6 +1461,7 @@ impl Store {
             return Err(StoreError::Invalid("听证日期有误".into()));
         }
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
         sqlx::query("INSERT INTO hearings (letter_id, held_on, participants, outcome, author, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(id)
             .bind(held_on.to_string())
@@ -1520,6 +1534,7 @@ impl Store {
             return Err(StoreError::Invalid("完成期限不能早于今天".into()));
         }
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
         let id: i64 = sqlx::query_scalar("INSERT INTO campaigns (unit_id, title, deadline, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(scope.unit_id)
             .bind(title.trim())
@@ -1607,5 +1622,14 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(Some((c, rows.iter().map(summary).collect::<Result<_>>()?)))
+    }
+}
+
+/// How an export marks a step recorded late: the longest delay of the letter's steps, or nothing.
+fn late_mark(days: i64) -> String {
+    if days > 0 {
+        format!("补录（迟 {days} 天）")
+    } else {
+        String::new()
     }
 }

@@ -61,6 +61,11 @@ pub enum Backend {
 pub struct Actor {
     pub user_id: Option<i64>,
     pub name: String,
+    /// The account's role and scope, which the domain's decisions judge; `None` for the
+    /// operator's command line and the system's own jobs, which act for the installation.
+    pub role: Option<duban_domain::org::Role>,
+    /// `None` with a role: an author known only by role (a ledger keeper), who holds no scope.
+    pub scope: Option<Scope>,
 }
 
 impl Actor {
@@ -68,7 +73,36 @@ impl Actor {
         Actor {
             user_id: None,
             name: name.to_string(),
+            role: None,
+            scope: None,
         }
+    }
+
+    /// The account acting as `role` over `scope`.
+    pub fn account(
+        user_id: Option<i64>,
+        name: &str,
+        role: duban_domain::org::Role,
+        scope: Scope,
+    ) -> Actor {
+        Actor {
+            user_id,
+            name: name.to_string(),
+            role: Some(role),
+            scope: Some(scope),
+        }
+    }
+
+    /// What the domain's decisions judge: `None` for the operator; an account without a scope
+    /// covers no unit.
+    pub fn who(&self) -> Who<'_> {
+        static NO_SCOPE: Scope = Scope {
+            unit_id: 0,
+            unit_path: String::new(),
+            subtree: false,
+        };
+        self.role
+            .map(|r| (r, self.scope.as_ref().unwrap_or(&NO_SCOPE)))
     }
 }
 
@@ -468,6 +502,43 @@ pub struct Change<'a> {
 }
 
 impl Write {
+    /// The domain's decision on whether the writing account holds the right for this command.
+    pub fn decide(&self, action: duban_domain::access::Action) -> Result<()> {
+        Ok(duban_domain::access::decide(self.actor.role, action)?)
+    }
+
+    /// The domain's decision on a nationwide setting: the right, and a scope over the whole
+    /// organisation.
+    pub fn decide_national(&self, action: duban_domain::access::Action) -> Result<()> {
+        match self.actor.who() {
+            Some((role, scope)) => Ok(duban_domain::access::decide_national_setting(
+                role, scope, action,
+            )?),
+            None => Ok(()),
+        }
+    }
+
+    /// The domain's decision on a write about unit `unit_id` (read in this transaction): the
+    /// right, and the unit in the writer's scope.
+    pub async fn decide_unit(
+        &mut self,
+        action: duban_domain::access::Action,
+        unit_id: i64,
+    ) -> Result<()> {
+        let Some((role, scope)) = self.actor.who() else {
+            return Ok(());
+        };
+        let path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
+            .bind(unit_id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_get(0)?;
+        Ok(duban_domain::access::decide_unit_write(
+            role, scope, action, unit_id, &path,
+        )?)
+    }
+
     /// Whose changes the following audit entries record (a batch writes for several users).
     pub fn act_as(&mut self, actor: &Actor) {
         self.actor = actor.clone();

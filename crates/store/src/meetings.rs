@@ -120,6 +120,8 @@ impl Store {
         held_on: NaiveDate,
         title: &str,
     ) -> Result<i64> {
+        // the right before the agenda is assembled (decided again, with the unit, in the write)
+        duban_domain::access::decide(actor.role, duban_domain::access::Action::Convene)?;
         let mut agenda = Vec::new();
         let lights = self.supervision_rules().await?.lights;
         for p in sqlx::query("SELECT id FROM plans WHERE unit_id = $1 ORDER BY id")
@@ -137,6 +139,8 @@ impl Store {
             }
         }
         let mut w = self.write(actor).await?;
+        w.decide_unit(duban_domain::access::Action::Convene, unit_id)
+            .await?;
         let id = insert_meeting(&mut w, unit_id, held_on, title, &actor.name, &agenda).await?;
         w.commit().await?;
         Ok(id)
@@ -151,6 +155,7 @@ impl Store {
     ) -> Result<()> {
         let (m, _) = self.meeting(scope, id).await?.ok_or(StoreError::NotFound)?;
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::Convene)?;
         sqlx::query("UPDATE meetings SET minutes = $1 WHERE id = $2")
             .bind(minutes)
             .bind(id)
@@ -192,12 +197,8 @@ impl Store {
         if decision.trim().is_empty() {
             return Err(StoreError::Invalid("请填写会商决定".into()));
         }
-        let mut w = self
-            .write(&Actor {
-                user_id: author.user_id,
-                name: author.login.clone(),
-            })
-            .await?;
+        let mut w = self.write(&author.actor()).await?;
+        w.decide(duban_domain::access::Action::Convene)?;
         // what the meeting decided is recorded on the day it is recorded; the body names the meeting
         let held = crate::today();
         let (action_name, value) = match &action {

@@ -242,6 +242,7 @@ impl Store {
 
     pub async fn rename_unit(&self, actor: &Actor, unit: &Unit, name: &str) -> Result<()> {
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManageOrg)?;
         sqlx::query("UPDATE units SET name = $1 WHERE id = $2")
             .bind(name)
             .bind(unit.id)
@@ -267,6 +268,7 @@ impl Store {
         kind: &str,
     ) -> Result<i64> {
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManageOrg)?;
         let id = ensure_department(&mut w, unit_id, name, kind).await?.0;
         w.audit(Change {
             action: "department.create",
@@ -284,6 +286,7 @@ impl Store {
     /// Imports a units table: all rows or none.
     pub async fn import_units(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
         let mut w = self.write(actor).await?;
+        w.decide_national(duban_domain::access::Action::ManageOrg)?;
         let existing = sqlx::query("SELECT u.code, u.level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id")
             .fetch_all(&mut *w.tx)
             .await?;
@@ -363,6 +366,7 @@ impl Store {
         limit_to: Option<&Scope>,
     ) -> Result<ImportReport> {
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManageOrg)?;
         let mut units = HashMap::new();
         for r in sqlx::query("SELECT id, code, path FROM units")
             .fetch_all(&mut *w.tx)

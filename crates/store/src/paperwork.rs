@@ -73,6 +73,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("日期 {held_on} 晚于今天")));
         }
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManagePaperwork)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO paperwork (unit_id, kind, held_on, title, number, organiser, author, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -202,6 +203,7 @@ impl Store {
             .map_err(|e| StoreError::Invalid(format!("标题{e}")))?;
         let verdict = p::gate(metric);
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManagePaperwork)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO data_requests (unit_id, title, metric, detail, refused, author, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

@@ -423,22 +423,11 @@ impl Store {
 
     /// Changes the quality rules (validated, audited); which events are extra steps is
     /// re-applied to the events already imported.
-    pub async fn set_quality_rules(
-        &self,
-        actor: &Actor,
-        who: crate::Who<'_>,
-        new: &QualityRules,
-    ) -> Result<()> {
-        if let Some((role, scope)) = who {
-            duban_domain::access::decide_national_setting(
-                role,
-                scope,
-                duban_domain::access::Action::ManageQuality,
-            )?;
-        }
+    pub async fn set_quality_rules(&self, actor: &Actor, new: &QualityRules) -> Result<()> {
         new.validate().map_err(StoreError::Invalid)?;
         let old = self.quality_rules().await?;
         let mut w = self.write(actor).await?;
+        w.decide_national(duban_domain::access::Action::ManageQuality)?;
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(RULES_KEY)
             .bind(serde_json::to_string(new).unwrap_or_default())
@@ -473,13 +462,14 @@ impl Store {
     /// A checker for a case-events file (feed it row by row, then
     /// [`Store::import_checked_cases`]).
     pub async fn cases_check(&self) -> Result<import::CasesCheck> {
-        self.cases_check_for(None).await
+        self.cases_check_for(&Actor::system("check")).await
     }
 
     /// [`Store::cases_check`] for a writer: only the units its scope covers are known, so an
     /// event of any other unit is refused with its row and column.
-    pub async fn cases_check_for(&self, who: crate::Who<'_>) -> Result<import::CasesCheck> {
+    pub async fn cases_check_for(&self, actor: &Actor) -> Result<import::CasesCheck> {
         use duban_domain::access::{Action, decide_unit_write};
+        let who = actor.who();
         if let Some((role, scope)) = who {
             // the right itself, before anything is read
             decide_unit_write(
@@ -515,13 +505,8 @@ impl Store {
     }
 
     /// Loads a case-events table (file or API batch): all rows or none.
-    pub async fn import_cases(
-        &self,
-        actor: &Actor,
-        who: crate::Who<'_>,
-        table: &Table,
-    ) -> Result<ImportReport> {
-        let mut check = self.cases_check_for(who).await?;
+    pub async fn import_cases(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
+        let mut check = self.cases_check_for(actor).await?;
         for (i, raw) in table.iter().enumerate() {
             check.row(i + 1, raw);
         }
@@ -997,6 +982,7 @@ impl Store {
         }
         let cal = self.work_calendar().await?;
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::SuperviseHits)?;
         let mut plans: HashMap<(i64, i32), i64> = HashMap::new();
         let mut made = 0;
         for h in &hits {
@@ -1260,7 +1246,7 @@ pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
         }
     }
     store
-        .import_cases(&Actor::system("demo"), None, &rows)
+        .import_cases(&Actor::system("demo"), &rows)
         .await
         .map(|_| ())
 }

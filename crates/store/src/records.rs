@@ -975,6 +975,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::IssueRecordLetters)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO supervision_letters (unit_id, subject_code, subject_name, period, body, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -1054,6 +1055,7 @@ impl Store {
         };
         let today = crate::today();
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::IssueRecordLetters)?;
         match (step, l.state()) {
             ("edit", "draft") => {
                 if text.trim().is_empty() {

@@ -200,6 +200,18 @@ pub struct Author {
     pub departments: Vec<i64>,
 }
 
+impl Author {
+    /// The audit's view of this author.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user_id,
+            name: self.login.clone(),
+            role: Some(self.role),
+            scope: None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct NewEntry {
     pub task_id: i64,
@@ -1039,7 +1051,11 @@ impl Store {
                 .iter()
                 .rev()
                 .find(|e| e.kind == "progress" || e.kind == "staged")
-                .map(|e| format!("（{}）{}", e.entry_date, e.body))
+                .map(|e| match e.late_days {
+                    // the delay stays inside the date's brackets, so the cell reads back as dated
+                    0 => format!("（{}）{}", e.entry_date, e.body),
+                    n => format!("（{}，补录迟 {n} 天）{}", e.entry_date, e.body),
+                })
                 .unwrap_or_default();
             let mut evidence: Vec<String> = ledger
                 .iter()
@@ -1117,11 +1133,9 @@ impl Store {
         let rows = duban_domain::import::validate_ledger(table, &staff, &depts)
             .map_err(StoreError::Import)?;
         let today = crate::today();
-        let actor = Actor {
-            user_id: importer.user_id,
-            name: importer.login.clone(),
-        };
+        let actor = importer.actor();
         let mut w = self.write(&actor).await?;
+        w.decide(duban_domain::access::Action::ManagePlans)?;
         let provenance = format!("导入：{file}；{}；{}", importer.login, now_rfc3339());
         let (plan_id, fresh) = match sqlx::query(
             "SELECT id FROM plans WHERE unit_id = $1 AND title = $2",
@@ -1376,6 +1390,8 @@ fn split_dated(raw: &str) -> (Option<NaiveDate>, String) {
     let t = raw.trim();
     if let Some(rest) = t.strip_prefix('（') {
         if let Some((d, text)) = rest.split_once('）') {
+            // "（2020-03-01，补录迟 5 天）" is dated 2020-03-01
+            let d = d.split('，').next().unwrap_or(d);
             if let Ok(d) = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d") {
                 return (Some(d), text.trim().to_string());
             }
@@ -1483,6 +1499,8 @@ impl Store {
             )
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut w = self.write(actor).await?;
+        w.decide_unit(duban_domain::access::Action::ManagePlans, unit_id)
+            .await?;
         let id = insert_round(
             &mut w,
             unit_id,
@@ -1509,6 +1527,8 @@ impl Store {
         adopted_on: NaiveDate,
     ) -> Result<i64> {
         let mut w = self.write(actor).await?;
+        w.decide_unit(duban_domain::access::Action::ManagePlans, unit_id)
+            .await?;
         let ok: i64 = sqlx::query("SELECT COUNT(*) FROM rounds WHERE id = $1 AND unit_id = $2")
             .bind(round_id)
             .bind(unit_id)
@@ -1548,6 +1568,7 @@ impl Store {
         manifestation: &str,
     ) -> Result<i64> {
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManagePlans)?;
         let seq: i64 =
             sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1")
                 .bind(plan.id)
@@ -1572,6 +1593,7 @@ impl Store {
     /// to the plan and its unit.
     pub async fn add_task(&self, actor: &Actor, plan: &Plan, t: &NewTask<'_>) -> Result<i64> {
         let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::ManagePlans)?;
         if let Some(p) = t.problem_id {
             let n: i64 =
                 sqlx::query("SELECT COUNT(*) FROM problems WHERE id = $1 AND plan_id = $2")
@@ -1629,7 +1651,7 @@ pub(crate) enum Work {
 impl Work {
     fn actor(&self) -> Actor {
         match self {
-            Work::Entry { author, .. } => author_actor(author),
+            Work::Entry { author, .. } => author.actor(),
             Work::Letter { actor, .. } => actor.clone(),
         }
     }
@@ -1683,13 +1705,6 @@ impl Store {
     }
 }
 
-fn author_actor(a: &Author) -> Actor {
-    Actor {
-        user_id: a.user_id,
-        name: a.login.clone(),
-    }
-}
-
 /// The batch writer: takes what has queued up (at most 64 entries) and writes it in one
 /// transaction, then answers each caller. Ends when the store is dropped.
 pub(crate) async fn write_entries(store: Store, mut queue: tokio::sync::mpsc::Receiver<EntryJob>) {
@@ -1740,18 +1755,11 @@ impl Store {
     pub async fn set_supervision_rules(
         &self,
         actor: &Actor,
-        who: crate::Who<'_>,
         new: &rules::SupervisionRules,
     ) -> Result<()> {
-        if let Some((role, scope)) = who {
-            duban_domain::access::decide_national_setting(
-                role,
-                scope,
-                duban_domain::access::Action::SetSupervisionRules,
-            )?;
-        }
         new.validate().map_err(StoreError::Invalid)?;
         let mut w = self.write(actor).await?;
+        w.decide_national(duban_domain::access::Action::SetSupervisionRules)?;
         let old = rules_on(&mut *w.tx).await?;
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(RULES_KEY)
@@ -1837,10 +1845,7 @@ impl Store {
         if departments.is_empty() {
             return Err(StoreError::Invalid("请至少选择一个责任部门".into()));
         }
-        let actor = Actor {
-            user_id: author.user_id,
-            name: author.login.clone(),
-        };
+        let actor = author.actor();
         let mut w = self.write(&actor).await?;
         check_people(&mut w, unit_id, lead, responsible, departments).await?;
         let describe = |lead: Option<i64>, resp: Option<i64>, depts: &str| {

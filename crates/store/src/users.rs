@@ -43,6 +43,8 @@ impl User {
         Actor {
             user_id: Some(self.id),
             name: self.login.clone(),
+            role: Some(self.role),
+            scope: Some(self.scope()),
         }
     }
     fn from_row(r: &AnyRow) -> Result<User> {
@@ -114,21 +116,24 @@ impl Store {
     }
 
     pub async fn create_user(&self, actor: &Actor, nu: &NewUser<'_>) -> Result<i64> {
-        self.create_user_by(actor, None, nu).await
+        self.create_user_by(
+            &Actor {
+                role: None,
+                scope: None,
+                ..actor.clone()
+            },
+            nu,
+        )
+        .await
     }
 
     /// Creates an account as `who` may: an administrator grants a scope within and never wider
     /// than its own (decided on the unit read in the write transaction).
-    pub async fn create_user_by(
-        &self,
-        actor: &Actor,
-        who: crate::Who<'_>,
-        nu: &NewUser<'_>,
-    ) -> Result<i64> {
+    pub async fn create_user_by(&self, actor: &Actor, nu: &NewUser<'_>) -> Result<i64> {
         let login = Self::validate_login(nu.login)?;
         auth::check_password_policy(nu.password).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut w = self.write(actor).await?;
-        if let Some((role, scope)) = who {
+        if let Some((role, scope)) = actor.who() {
             let path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
                 .bind(nu.unit_id)
                 .fetch_optional(&mut *w.tx)
@@ -222,6 +227,8 @@ impl Store {
         let actor = Actor {
             user_id: Some(id),
             name: login.trim().to_string(),
+            role: None,
+            scope: None,
         };
         if disabled || !auth::verify_password(password, &hash) {
             // counted for the record; the caller delays further attempts (no lockout)

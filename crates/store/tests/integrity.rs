@@ -340,7 +340,12 @@ async fn no_door_to_a_paper_closure() {
         let t4 = open_task(&store, party.id, 2).await;
         let meeting = store
             .create_meeting(
-                &office.clone().into_actor(),
+                &store
+                    .user_by_login("office")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .actor(),
                 party.unit_id,
                 today,
                 "双周碰头会",
@@ -396,18 +401,6 @@ async fn no_door_to_a_paper_closure() {
     }
 }
 
-trait IntoActor {
-    fn into_actor(self) -> duban_store::Actor;
-}
-impl IntoActor for Author {
-    fn into_actor(self) -> duban_store::Actor {
-        duban_store::Actor {
-            user_id: self.user_id,
-            name: self.login,
-        }
-    }
-}
-
 #[tokio::test]
 async fn no_scope_escalation() {
     for (name, store) in testing::all().await {
@@ -419,7 +412,9 @@ async fn no_scope_escalation() {
             unit_path: xihu.path.clone(),
             subtree: false,
         };
-        let actor = duban_store::Actor::system("xihu.admin");
+        let admin = duban_store::Actor::account(None, "xihu.admin", Role::Admin, county.clone());
+        let quality =
+            duban_store::Actor::account(None, "xihu.quality", Role::Quality, county.clone());
         let before = (head(&store).await, entries(&store).await);
         // nationwide rules
         let rules = store.supervision_rules().await.unwrap();
@@ -429,9 +424,7 @@ async fn no_scope_escalation() {
                 name,
                 "rules",
                 &before,
-                store
-                    .set_supervision_rules(&actor, Some((Role::Admin, &county)), &rules)
-                    .await
+                store.set_supervision_rules(&admin, &rules).await
             )
             .await,
             RuleError::NationalOnly
@@ -443,9 +436,7 @@ async fn no_scope_escalation() {
                 name,
                 "quality rules",
                 &before,
-                store
-                    .set_quality_rules(&actor, Some((Role::Quality, &county)), &q)
-                    .await
+                store.set_quality_rules(&quality, &q).await
             )
             .await,
             RuleError::NationalOnly
@@ -465,9 +456,7 @@ async fn no_scope_escalation() {
                 name,
                 "subtree grant",
                 &before,
-                store
-                    .create_user_by(&actor, Some((Role::Admin, &county)), &nu)
-                    .await
+                store.create_user_by(&admin, &nu).await
             )
             .await,
             RuleError::GrantTooWide
@@ -483,9 +472,7 @@ async fn no_scope_escalation() {
                 name,
                 "grant elsewhere",
                 &before,
-                store
-                    .create_user_by(&actor, Some((Role::Admin, &county)), &up)
-                    .await
+                store.create_user_by(&admin, &up).await
             )
             .await,
             RuleError::OutOfScope
@@ -508,9 +495,7 @@ async fn no_scope_escalation() {
                 .map(|s| s.to_string())
                 .collect(),
         ];
-        let r = store
-            .import_cases(&actor, Some((Role::Quality, &county)), &table)
-            .await;
+        let r = store.import_cases(&quality, &table).await;
         let Err(StoreError::Import(problems)) = r else {
             panic!("{name}: {r:?}")
         };

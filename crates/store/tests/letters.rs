@@ -285,7 +285,7 @@ async fn letter_clocks_are_a_setting() {
             ..ClockRules::default()
         };
         store
-            .set_supervision_rules(&Actor::system("test"), None, &rules)
+            .set_supervision_rules(&Actor::system("test"), &rules)
             .await
             .unwrap();
         // received on Friday 2020-09-25: five working days skip the weekend → 2020-10-09 would be

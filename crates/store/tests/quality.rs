@@ -45,16 +45,10 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             "C3,330106,民事,民事监督审结,2019-04-01,",
         ];
         let csv = format!("{HEAD}\n{}", rows.join("\n"));
-        let r = store
-            .import_cases(&actor, None, &table(&csv))
-            .await
-            .unwrap();
+        let r = store.import_cases(&actor, &table(&csv)).await.unwrap();
         assert_eq!(r.created, rows.len(), "{name}");
         // importing again adds nothing
-        let r = store
-            .import_cases(&actor, None, &table(&csv))
-            .await
-            .unwrap();
+        let r = store.import_cases(&actor, &table(&csv)).await.unwrap();
         assert_eq!((r.created, r.updated), (0, 0), "{name}");
         let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
         let f = store
@@ -140,10 +134,7 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
         );
         // an event added later to T2 (a return) moves its 件; an arrest review added to T2 first
         let more = format!("{HEAD}\nT2,330106,刑事,退回补充侦查,2019-03-10,");
-        let r = store
-            .import_cases(&actor, None, &table(&more))
-            .await
-            .unwrap();
+        let r = store.import_cases(&actor, &table(&more)).await.unwrap();
         assert_eq!((r.created, r.updated), (1, 1), "{name}");
         let f2 = store
             .quality_figures(
@@ -160,8 +151,7 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
         let moved = format!(
             "{HEAD}\nT9,330106,刑事,受理审查逮捕,2019-07-01,\nT1,330102,刑事,审结,2019-07-01,"
         );
-        let Err(StoreError::Import(errs)) = store.import_cases(&actor, None, &table(&moved)).await
-        else {
+        let Err(StoreError::Import(errs)) = store.import_cases(&actor, &table(&moved)).await else {
             panic!("{name}: a case moving between units")
         };
         assert!(
@@ -216,7 +206,7 @@ async fn events_make_the_case_ratio_plea_rate_overdue_list_and_hits() {
             .find(|e| e.name == "延长审查起诉期限")
             .unwrap()
             .kind = q::EventKind::Normal;
-        store.set_quality_rules(&actor, None, &rules).await.unwrap();
+        store.set_quality_rules(&actor, &rules).await.unwrap();
         let f3 = store
             .quality_figures(
                 &xihu,
@@ -277,7 +267,7 @@ async fn kept_figures_equal_a_full_recomputation() {
         }
         for b in &batches {
             store
-                .import_cases(&actor, None, &table(&b.join("\n")))
+                .import_cases(&actor, &table(&b.join("\n")))
                 .await
                 .unwrap();
         }

@@ -50,6 +50,12 @@ impl AppError {
     }
 }
 
+impl From<duban_domain::rectification::RuleError> for AppError {
+    fn from(r: duban_domain::rectification::RuleError) -> Self {
+        AppError::Rule(r)
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::Internal(format!("template: {e}"))

@@ -420,8 +420,8 @@ pub const CATALOG: &[(&str, &str, &str)] = &[
     ),
     (
         "rule.not_permitted",
-        "您没有此项操作的权限",
-        "You are not permitted to do this",
+        "您没有执行此操作的权限",
+        "You may not do this",
     ),
     (
         "rule.not_an_adjuster",

@@ -239,7 +239,6 @@ async fn supervise(
     v: Viewer,
     crate::auth::Form(_f): crate::auth::Form<std::collections::HashMap<String, String>>,
 ) -> PageResult {
-    require(&v, Action::SuperviseHits)?;
     let n = st
         .store
         .supervise_case_hits(&v.user.actor(), &v.user.scope())
@@ -300,7 +299,6 @@ async fn set_rules(
     v: Viewer,
     crate::auth::Form(f): crate::auth::Form<RulesForm>,
 ) -> PageResult {
-    require(&v, Action::ManageQuality)?;
     let parsed: Result<duban_domain::quality::QualityRules, String> =
         serde_json::from_str(&f.rules).map_err(|e| {
             format!(
@@ -310,19 +308,13 @@ async fn set_rules(
             )
         });
     let r = match parsed {
-        Ok(rules) => st
-            .store
-            .set_quality_rules(
-                &v.user.actor(),
-                Some((v.user.role, &v.user.scope())),
-                &rules,
-            )
-            .await
-            .map_err(|e| match e {
-                duban_store::StoreError::Invalid(m) => m,
-                duban_store::StoreError::Rule(r) => v.t.rule(&r),
-                other => other.to_string(),
-            }),
+        Ok(rules) => match st.store.set_quality_rules(&v.user.actor(), &rules).await {
+            Ok(()) => Ok(()),
+            Err(e) => match AppError::from(e).localized(v.t) {
+                AppError::BadRequest(m) => Err(m),
+                other => return Err(other),
+            },
+        },
         Err(m) => Err(m),
     };
     match r {

@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
+use duban_domain::access::{Action, allowed};
 use duban_domain::calendar::parse_date;
 use duban_domain::ledger;
 use duban_domain::rectification::{
@@ -111,10 +112,7 @@ struct PlansPage {
 }
 
 fn can_import(user: &User) -> bool {
-    matches!(
-        user.role,
-        duban_domain::org::Role::Office | duban_domain::org::Role::Admin
-    )
+    allowed(user.role, Action::ManagePlans)
 }
 
 async fn plans_view(
@@ -149,9 +147,8 @@ async fn plans(State(st): State<AppState>, v: Viewer) -> PageResult {
 
 /// Imports a ledger workbook into a plan of the user's own unit.
 async fn import_ledger(State(st): State<AppState>, v: Viewer, mut mp: Multipart) -> PageResult {
-    if !can_import(&v.user) {
-        return Err(AppError::Forbidden);
-    }
+    // the right before the upload is parsed (the store decides the import itself)
+    duban_domain::access::decide(Some(v.user.role), Action::ManagePlans)?;
     let map = crate::pages::multipart_error;
     let (mut title, mut file) = (String::new(), None);
     while let Some(field) = mp.next_field().await.map_err(map)? {
@@ -494,10 +491,13 @@ async fn plan(
         .unit(plan.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let can_cascade = v.user.role == duban_domain::org::Role::Office
-        && v.user.subtree
-        && v.user.unit_id == plan.unit_id
-        && plan_unit.level < 4;
+    let can_cascade = duban_domain::access::decide_cascade(
+        v.user.role,
+        &v.user.scope(),
+        plan.unit_id,
+        plan_unit.level,
+    )
+    .is_ok();
     let cascade_levels: Vec<i64> = ((plan_unit.level + 1)..=4).collect();
     let page = PlanPage {
         ctx: ctx(&v, "/rectification"),
@@ -1142,9 +1142,8 @@ struct BoardPage {
 /// The supervision board: the office and the discipline group see every reminder and notice in
 /// scope with counts per lead leader; others see those addressed to them.
 async fn board(State(st): State<AppState>, v: Viewer) -> PageResult {
-    use duban_domain::org::Role;
     let scope = v.user.scope();
-    let overseer = matches!(v.user.role, Role::Office | Role::Discipline | Role::Admin);
+    let overseer = allowed(v.user.role, Action::OverseeNotices);
     let (counts, notices) = if overseer {
         (
             st.store.notice_counts(&scope).await?,
@@ -1171,20 +1170,11 @@ async fn board(State(st): State<AppState>, v: Viewer) -> PageResult {
 }
 
 fn can_convene(u: &User) -> bool {
-    matches!(
-        u.role,
-        duban_domain::org::Role::Office | duban_domain::org::Role::Discipline
-    )
+    allowed(u.role, Action::Convene)
 }
 
 fn can_see_meetings(u: &User) -> bool {
-    matches!(
-        u.role,
-        duban_domain::org::Role::Office
-            | duban_domain::org::Role::Discipline
-            | duban_domain::org::Role::Leader
-            | duban_domain::org::Role::Admin
-    )
+    allowed(u.role, Action::ReadMeetings)
 }
 
 #[derive(Template)]
@@ -1231,9 +1221,6 @@ async fn convene(
     v: Viewer,
     crate::auth::Form(f): crate::auth::Form<ConveneForm>,
 ) -> PageResult {
-    if !can_convene(&v.user) {
-        return Err(AppError::Forbidden);
-    }
     let held = match parse_date(&f.held_on) {
         Ok(d) => d,
         Err(e) => return meetings_view(&st, &v, Some(e.to_string())).await,
@@ -1298,9 +1285,6 @@ async fn minutes(
     Path(id): Path<i64>,
     crate::auth::Form(f): crate::auth::Form<MinutesForm>,
 ) -> PageResult {
-    if !can_convene(&v.user) {
-        return Err(AppError::Forbidden);
-    }
     let m = f.minutes.replace("\r\n", "\n").replace('\n', "\t");
     let m = match text::optional(&m, 8000) {
         Ok(m) => m.replace('\t', "\n"),
@@ -1327,9 +1311,6 @@ async fn decide(
     crate::auth::Form(f): crate::auth::Form<DecideForm>,
 ) -> PageResult {
     use duban_store::meetings::Action;
-    if !can_convene(&v.user) {
-        return Err(AppError::Forbidden);
-    }
     st.store
         .meeting(&v.user.scope(), id)
         .await?
@@ -1387,9 +1368,6 @@ async fn create_round(
     v: Viewer,
     crate::auth::Form(f): crate::auth::Form<RoundForm>,
 ) -> PageResult {
-    if !can_import(&v.user) {
-        return Err(AppError::Forbidden);
-    }
     let r: Result<i64, AppError> = async {
         let kind = if f.kind.is_empty() {
             Some(SourceKind::Central)
@@ -1460,9 +1438,6 @@ async fn create_plan(
     v: Viewer,
     crate::auth::Form(f): crate::auth::Form<PlanForm>,
 ) -> PageResult {
-    if !can_import(&v.user) {
-        return Err(AppError::Forbidden);
-    }
     let r: Result<i64, AppError> = async {
         let round = f
             .round
@@ -1509,9 +1484,6 @@ async fn add_problem(
     crate::auth::Form(f): crate::auth::Form<ProblemForm>,
 ) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
-    if !can_import(&v.user) {
-        return Err(AppError::Forbidden);
-    }
     let r: Result<i64, AppError> = async {
         let feedback = text::required(&f.feedback, 500)
             .map_err(|e| AppError::BadRequest(format!("反馈问题{e}")))?;
@@ -1542,9 +1514,6 @@ async fn add_task(
     body: axum::body::Bytes,
 ) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
-    if !can_import(&v.user) {
-        return Err(AppError::Forbidden);
-    }
     // repeated "dept" fields: read the pairs
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))?;
@@ -1645,12 +1614,6 @@ async fn cascade(
     crate::auth::Form(f): crate::auth::Form<CascadeForm>,
 ) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
-    if !(v.user.role == duban_domain::org::Role::Office
-        && v.user.subtree
-        && v.user.unit_id == plan.unit_id)
-    {
-        return Err(AppError::Forbidden);
-    }
     let level = f
         .level
         .parse::<i64>()
@@ -1869,7 +1832,7 @@ async fn set_rules(
     let result = match parsed {
         Ok(r) => st
             .store
-            .set_supervision_rules(&v.user.actor(), Some((v.user.role, &v.user.scope())), &r)
+            .set_supervision_rules(&v.user.actor(), &r)
             .await
             .map_err(AppError::from),
         Err(m) => Err(AppError::BadRequest(m)),

@@ -1,130 +1,10 @@
 //! HTTP tests against the in-process app (tower `oneshot`), each with a fresh database.
-use axum::Router;
+mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::*;
 use duban_store::{Store, testing};
 use duban_web::{AppState, WebSettings, build_app};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-    bytes: Vec<u8>,
-}
-
-impl Resp {
-    fn body_bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-}
-
-/// A browser-like client: keeps cookies, knows the current CSRF token.
-struct Client {
-    app: Router,
-    cookies: Vec<(String, String)>,
-    csrf: String,
-}
-
-impl Client {
-    fn new(app: &Router) -> Client {
-        Client {
-            app: app.clone(),
-            cookies: vec![],
-            csrf: String::new(),
-        }
-    }
-    async fn send(&mut self, req: Request<Body>) -> Resp {
-        let mut req = req;
-        if !self.cookies.is_empty() {
-            let c = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
-        }
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        for sc in resp.headers().get_all(header::SET_COOKIE) {
-            let kv = sc.to_str().unwrap().split(';').next().unwrap();
-            let (k, v) = kv.split_once('=').unwrap();
-            self.cookies.retain(|(ck, _)| ck != k);
-            if !v.is_empty() {
-                self.cookies.push((k.to_string(), v.to_string()));
-            }
-        }
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let body = String::from_utf8_lossy(&bytes).to_string();
-        if let Some(i) = body.find("name=\"csrf\" value=\"") {
-            self.csrf = body[i + 19..i + 19 + 64].to_string();
-        }
-        Resp {
-            status,
-            headers,
-            body,
-            bytes: bytes.to_vec(),
-        }
-    }
-    async fn post_json(&mut self, path: &str, v: &serde_json::Value) -> Resp {
-        let req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("x-csrf-token", self.csrf.clone())
-            .body(Body::from(v.to_string()))
-            .unwrap();
-        self.send(req).await
-    }
-    async fn get(&mut self, path: &str) -> Resp {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
-    }
-    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
-        let mut f: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
-        f.extend_from_slice(fields);
-        let body = serde_urlencoded::to_string(&f).unwrap();
-        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes())
-            .await
-    }
-    async fn post_raw(&mut self, path: &str, ct: &str, body: Vec<u8>) -> Resp {
-        self.send(
-            Request::post(path)
-                .header(header::CONTENT_TYPE, ct)
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-    async fn login(app: &Router, login: &str) -> Client {
-        let mut c = Client::new(app);
-        c.get("/login").await;
-        let r = c
-            .post_form("/login", &[("login", login), ("password", "duban2020")])
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "login {login}: {}", r.body);
-        let home = c.get("/home").await;
-        assert_eq!(home.status, StatusCode::OK);
-        c
-    }
-}
-
-async fn app_with(store: Store) -> Router {
-    store.load_demo().await.unwrap();
-    build_app(AppState::new(
-        store,
-        WebSettings {
-            max_upload_bytes: 64 * 1024,
-            ..WebSettings::default()
-        },
-    ))
-}
-
-async fn app() -> (Router, Store) {
-    let store = testing::sqlite().await;
-    (app_with(store.clone()).await, store)
-}
 
 fn multipart(name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "dubanboundary7MA4YWxk";
@@ -555,12 +435,12 @@ async fn roles_are_enforced() {
                 ("display_name", "x"),
                 ("role", "admin"),
                 ("unit_code", "440000"),
-                ("password", "abc12345"),
+                ("password", "Str0ng-passw0rd!"),
             ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("不在您的管理范围内"));
+    assert!(r.body.contains("不在您的数据范围内"), "{}", r.body);
     let r = zj_admin
         .post_form(
             "/admin/users",
@@ -1987,9 +1867,15 @@ async fn monitoring_hits_become_tasks_and_the_rules_are_edited() {
     // the rules: the office reads them; case management changes them; bad JSON is named
     assert_eq!(o.get("/quality/rules").await.status, StatusCode::OK);
     assert_eq!(
-        o.post_form("/quality/rules", &[("rules", "{}")])
-            .await
-            .status,
+        o.post_form(
+            "/quality/rules",
+            &[(
+                "rules",
+                &serde_json::to_string(&store.quality_rules().await.unwrap()).unwrap()
+            )]
+        )
+        .await
+        .status,
         StatusCode::FORBIDDEN
     );
     let mut q = Client::login(&app, "quality").await;
