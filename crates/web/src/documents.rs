@@ -5,8 +5,8 @@ use crate::AppState;
 use crate::auth::{Form, Viewer, Visitor};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::pages::ClientAddr;
-use crate::pages::{Ctx, ctx, require};
+use crate::kit::ClientAddr;
+use crate::kit::{Ctx, ctx, require};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -57,7 +57,7 @@ async fn list_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResu
         owed: st.store.reports_owed(&scope).await?,
         kinds: Kind::ALL,
         can_edit: allowed(v.user.role, Action::ManageDocuments),
-        today: crate::rectification::today().to_string(),
+        today: duban_store::today().to_string(),
         error: error.clone(),
     };
     let status = if error.is_some() {
@@ -382,7 +382,7 @@ async fn file(
     let doc = load(&st, &v, id).await?;
     if doc.published && ext == "pdf" {
         let pdf = st.store.document_pdf(id).await?.ok_or(AppError::NotFound)?;
-        return Ok(crate::pages::download(
+        return Ok(crate::kit::download(
             &format!("{}.pdf", doc.draft.title),
             "application/pdf".into(),
             pdf,
@@ -397,18 +397,18 @@ async fn file(
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?
                 .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            crate::pages::download(
+            crate::kit::download(
                 &format!("{}（草稿）.pdf", doc.draft.title),
                 "application/pdf".into(),
                 pdf,
             )
         }
-        "docx" => crate::pages::download(
+        "docx" => crate::kit::download(
             &format!("{}.docx", doc.draft.title),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
             duban_publish::docx::docx(&d).map_err(|e| AppError::Internal(e.to_string()))?,
         ),
-        "html" => crate::pages::download(
+        "html" => crate::kit::download(
             &format!("{}.html", doc.draft.title),
             "text/html; charset=utf-8".into(),
             official::html_page(&d).into_bytes(),
@@ -493,7 +493,7 @@ async fn public_pdf(State(st): State<AppState>, Path(id): Path<i64>) -> PageResu
         .await?
         .ok_or(AppError::NotFound)?;
     let pdf = st.store.document_pdf(id).await?.ok_or(AppError::NotFound)?;
-    Ok(crate::pages::download(
+    Ok(crate::kit::download(
         &format!("{}.pdf", doc.draft.title),
         "application/pdf".into(),
         pdf,
@@ -537,7 +537,7 @@ async fn feedback(
             .map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
         let letter = duban_store::letters::NewLetter {
             unit_id: page.doc.unit_id,
-            received_on: crate::rectification::today(),
+            received_on: duban_store::today(),
             channel: duban_domain::letters::Channel::Online,
             category: duban_domain::letters::LetterCategory::Suggestion,
             petitioner,

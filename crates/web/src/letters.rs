@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::{Form, Visitor};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::pages::ClientAddr;
+use crate::kit::ClientAddr;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -126,7 +126,7 @@ async fn letter_form(
     let mut mp = axum::extract::Multipart::from_request(req, &())
         .await
         .map_err(|_| AppError::BadRequest("表单内容有误".into()))?;
-    let map = crate::pages::multipart_error;
+    let map = crate::kit::multipart_error;
     let mut f = LetterForm::default();
     let mut files = Vec::new();
     let mut total = 0;
@@ -234,7 +234,7 @@ async fn submit(
             .map_err(|e| AppError::BadRequest(format!("地址{e}")))?;
         let letter = NewLetter {
             unit_id: unit.id,
-            received_on: crate::rectification::today(),
+            received_on: duban_store::today(),
             channel: Channel::Online,
             category,
             petitioner,
@@ -339,7 +339,7 @@ async fn status(
 // ---- the letters officer's workspace ----
 
 use crate::auth::Viewer;
-use crate::pages::{Ctx, ctx, require};
+use crate::kit::{Ctx, ctx, require};
 use axum::extract::Path;
 use axum::response::Redirect;
 use duban_domain::access::{Action, allowed};
@@ -416,9 +416,8 @@ async fn list_view_for(
     code: Option<String>,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
-    let today = crate::rectification::today();
-    let date =
-        |raw: Option<String>, default| crate::rectification::date_param(raw.as_deref(), default);
+    let today = duban_store::today();
+    let date = |raw: Option<String>, default| crate::kit::date_param(raw.as_deref(), default);
     use chrono::Datelike;
     let from = date(
         q.from,
@@ -551,7 +550,7 @@ async fn register(
             LetterCategory::parse(&f.category).ok_or_else(|| bad("请选择信访类别".into()))?;
         let received_on =
             duban_domain::calendar::parse_date(&f.received_on).map_err(|e| bad(e.to_string()))?;
-        if received_on > crate::rectification::today() {
+        if received_on > duban_store::today() {
             return Err(bad("收到日期不能晚于今天".into()));
         }
         let petitioner =
@@ -627,7 +626,7 @@ async fn detail_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) 
         letter,
         steps: Step::ALL,
         units,
-        today: crate::rectification::today().to_string(),
+        today: duban_store::today().to_string(),
         error,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -750,8 +749,7 @@ async fn board(
     axum::extract::Query(q): axum::extract::Query<Period>,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
-    let as_of =
-        crate::rectification::date_param(q.as_of.as_deref(), crate::rectification::today())?;
+    let as_of = crate::kit::date_param(q.as_of.as_deref(), duban_store::today())?;
     let rows = st.store.letter_board(&v.user.scope(), as_of).await?;
     let page = BoardPage {
         ctx: ctx(&v, "/letters"),
@@ -784,14 +782,14 @@ impl SearchPage {
     fn next_href(&self) -> String {
         format!(
             "/letters/search?q={}&page={}",
-            crate::rectification::percent_encode(&self.q),
+            crate::kit::percent_encode(&self.q),
             self.page + 1
         )
     }
     fn prev_href(&self) -> String {
         format!(
             "/letters/search?q={}&page={}",
-            crate::rectification::percent_encode(&self.q),
+            crate::kit::percent_encode(&self.q),
             self.page - 1
         )
     }
@@ -840,10 +838,9 @@ async fn export(
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
-    let today = crate::rectification::today();
-    let from =
-        crate::rectification::date_param(q.from.as_deref(), today - chrono::Duration::days(365))?;
-    let to = crate::rectification::date_param(q.to.as_deref(), today)?;
+    let today = duban_store::today();
+    let from = crate::kit::date_param(q.from.as_deref(), today - chrono::Duration::days(365))?;
+    let to = crate::kit::date_param(q.to.as_deref(), today)?;
     let personal = q.personal.as_deref() == Some("1");
     if personal && !allowed(v.user.role, Action::HandleLetters) {
         return Err(AppError::Forbidden);
@@ -869,7 +866,7 @@ async fn export(
         )
             .into_response());
     }
-    Ok(crate::rectification::csv_response(&name, rows))
+    Ok(crate::kit::csv_response(&name, rows))
 }
 
 #[derive(Deserialize)]
@@ -955,7 +952,7 @@ async fn file(
         .letter_file(&v.user.actor(), &v.user.scope(), id, file)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(crate::pages::download(&name, content_type, bytes))
+    Ok(crate::kit::download(&name, content_type, bytes))
 }
 
 #[derive(Template)]
@@ -989,7 +986,7 @@ async fn campaigns_view(
     error: Option<String>,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
-    let today = crate::rectification::today();
+    let today = duban_store::today();
     let page = CampaignsPage {
         ctx: ctx(v, "/letters"),
         campaigns: st.store.campaigns(&v.user.scope()).await?,
@@ -1071,7 +1068,7 @@ async fn campaign(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) ->
         ctx: ctx(&v, "/letters"),
         campaign,
         letters,
-        today: crate::rectification::today().to_string(),
+        today: duban_store::today().to_string(),
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -1,20 +1,26 @@
 //! Duban's web layer: server-rendered pages (askama), the JSON API under `/api/v1`, auth
 //! extractors, health and metrics. `build_app` gives the Router; `serve` runs it.
+pub mod account;
 pub mod api;
+pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod documents;
 pub mod error;
 pub mod i18n;
+pub mod kit;
 pub mod letters;
 pub mod limiter;
+pub mod login;
 pub mod metrics;
-pub mod pages;
+pub mod org;
 pub mod paperwork;
 pub mod proxy;
 pub mod quality;
 pub mod records;
 pub mod rectification;
 pub mod uploads;
+pub mod users;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -102,7 +108,13 @@ pub fn build_app(state: AppState) -> Router {
     let upload_limit = state.settings.max_upload_bytes;
     let https = state.settings.secure_cookies;
     let app = Router::new()
-        .merge(pages::routes(upload_limit))
+        .merge(login::routes())
+        .merge(org::routes(upload_limit))
+        .merge(users::routes())
+        .merge(audit::routes())
+        .merge(calendar::routes(upload_limit))
+        .merge(account::routes())
+        .merge(api::docs::routes())
         .merge(rectification::routes(upload_limit))
         .merge(letters::routes())
         .merge(letters::office_routes())

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::{Form, Viewer};
 use crate::error::AppError;
-use crate::pages::{Ctx, ctx, require};
+use crate::kit::{Ctx, ctx, require};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -63,7 +63,7 @@ async fn view(
         .unit(v.user.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let date = crate::pages::optional_date;
+    let date = crate::kit::optional_date;
     // by default from January to the end of the month of the latest entry
     let to = match date(q.to.as_deref())? {
         Some(d) => d,
@@ -72,7 +72,7 @@ async fn view(
                 .store
                 .latest_paperwork(&scope)
                 .await?
-                .unwrap_or_else(crate::rectification::today);
+                .unwrap_or_else(duban_store::today);
             let next = if last.month() == 12 {
                 NaiveDate::from_ymd_opt(last.year() + 1, 1, 1)
             } else {

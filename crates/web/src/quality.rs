@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::pages::{Ctx, ctx, require};
+use crate::kit::{Ctx, ctx, require};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -83,7 +83,7 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
         .unit(v.user.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let date = crate::pages::optional_date;
+    let date = crate::kit::optional_date;
     // by default the year of the latest event in scope (up to today)
     let to = match date(q.to.as_deref())? {
         Some(d) => d,
@@ -91,7 +91,7 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
             .store
             .latest_case_event(&scope)
             .await?
-            .unwrap_or_else(crate::rectification::today),
+            .unwrap_or_else(duban_store::today),
     };
     let from = date(q.from.as_deref())?
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));

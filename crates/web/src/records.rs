@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::{Form, Viewer};
 use crate::error::AppError;
-use crate::pages::{Ctx, ctx, require};
+use crate::kit::{Ctx, ctx, require};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -68,7 +68,7 @@ async fn reads_details(st: &AppState, v: &Viewer) -> Result<bool, AppError> {
 }
 
 fn this_month() -> Month {
-    Month::of(crate::rectification::today())
+    Month::of(duban_store::today())
 }
 
 async fn view(
@@ -108,7 +108,7 @@ async fn view(
     use chrono::Datelike;
     let remind_from = st.store.supervision_rules().await?.records_remind_day;
     let owed = (v.user.staff_id.is_some()
-        && crate::rectification::today().day() >= remind_from
+        && duban_store::today().day() >= remind_from
         && !filings.iter().any(|f| f.month == previous))
     .then_some(previous);
     let page = RecordsPage {
@@ -443,7 +443,7 @@ async fn letters_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageR
         ctx: ctx(v, "/records"),
         letters: st.store.supervision_letters(&v.user.scope()).await?,
         can_issue: allowed(v.user.role, Action::IssueRecordLetters),
-        today: crate::rectification::today().to_string(),
+        today: duban_store::today().to_string(),
         error: error.clone(),
     };
     let status = if error.is_some() {
@@ -497,7 +497,7 @@ async fn attach(
         return Err(AppError::Forbidden);
     };
     let r: Result<i64, AppError> = async {
-        let (filename, bytes) = crate::pages::upload(mp).await?;
+        let (filename, bytes) = crate::kit::upload(mp).await?;
         let upload = duban_store::rectification::Upload { filename, bytes };
         Ok(st
             .store
@@ -525,5 +525,5 @@ async fn download(
         .record_file(&v.user.actor(), v.user.staff_id, details, id, file)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(crate::pages::download(&name, content_type, bytes))
+    Ok(crate::kit::download(&name, content_type, bytes))
 }

@@ -1,9 +1,11 @@
 //! The JSON API under `/api/v1`. Routes and their OpenAPI description come from one table, so
 //! the description cannot miss a route.
+pub mod docs;
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::calendar::DeadlineQuery;
 use crate::error::{ApiError, AppError};
-use crate::pages::{self, DeadlineQuery, NewUserForm};
+use crate::users::NewUserForm;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -498,10 +500,10 @@ pub fn openapi() -> Value {
 }
 
 /// The operations, for the API reference page.
-pub fn operations() -> Vec<pages::Op> {
+pub fn operations() -> Vec<docs::Op> {
     table(0)
         .into_iter()
-        .map(|(s, _)| pages::Op {
+        .map(|(s, _)| docs::Op {
             method: s.method.to_uppercase(),
             path: format!("/api/v1{}", s.path),
             summary: s.summary.to_string(),
@@ -645,7 +647,7 @@ async fn deadline(
     _u: ApiUser,
     Query(q): Query<DeadlineQuery>,
 ) -> ApiResult {
-    let (start, period, counting) = pages::deadline_request(&q)?
+    let (start, period, counting) = crate::calendar::deadline_request(&q)?
         .ok_or_else(|| AppError::BadRequest("缺少起算日 start".into()))?;
     let d = st
         .store
@@ -701,7 +703,7 @@ async fn import(
             "upload.csv".into()
         }
     });
-    let r = pages::run_import(&st, &u.0, &kind, &name, &body).await?;
+    let r = crate::org::run_import(&st, &u.0, &kind, &name, &body).await?;
     Ok(Json(json!(r)))
 }
 
@@ -736,7 +738,7 @@ async fn plan_stats(
     let as_of = match q.as_of.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => duban_domain::calendar::parse_date(s)
             .map_err(|e| AppError::BadRequest(e.to_string()))?,
-        None => crate::rectification::today(),
+        None => duban_store::today(),
     };
     let s = st.store.plan_stats(plan.id, as_of).await?;
     let late = st.store.late_entries(plan.id, as_of).await?;
@@ -805,7 +807,7 @@ async fn document(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -
 
 async fn plan_tasks(State(st): State<AppState>, u: ApiUser, Path(id): Path<i64>) -> ApiResult {
     let plan = scoped_plan(&st, &u, id).await?;
-    let today = crate::rectification::today();
+    let today = duban_store::today();
     let rules = st.store.supervision_rules().await?.lights;
     let items: Vec<Value> = st
         .store
@@ -908,7 +910,7 @@ async fn create_user(State(st): State<AppState>, u: ApiUser, body: Bytes) -> Api
         subtree: b.subtree.then(|| "1".into()),
         password: b.password,
     };
-    let id = pages::create_user_for(&st, &u.0, &f).await?;
+    let id = crate::users::create_user_for(&st, &u.0, &f).await?;
     Ok(Json(json!({"id": id})))
 }
 

@@ -1,0 +1,209 @@
+//! Signing in and out, the language switch and the home page.
+use crate::AppState;
+use crate::auth::{self, Form, Viewer, Visitor};
+use crate::i18n::{Lang, Tr};
+use crate::kit::*;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use duban_store::users::LoginOutcome;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/",
+            get(|v: Visitor| async move {
+                Redirect::to(if v.0.user.is_some() {
+                    "/home"
+                } else {
+                    "/login"
+                })
+            }),
+        )
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/home", get(home))
+        .route("/account/lang", post(set_lang))
+}
+
+// ---- login ----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    csrf: String,
+    login: String,
+    error: Option<&'static str>,
+    other_lang: &'static str,
+}
+
+fn login_view(v: &Visitor, login: String, error: Option<&'static str>) -> LoginPage {
+    let t = Tr(v.0.lang);
+    LoginPage {
+        t,
+        csrf: v.0.csrf.clone(),
+        login,
+        error: error.map(|k| t.s(k)),
+        other_lang: if v.0.lang == Lang::En { "zh-CN" } else { "en" },
+    }
+}
+
+async fn login_page(v: Visitor) -> PageResult {
+    if v.0.user.is_some() {
+        return Ok(Redirect::to("/home").into_response());
+    }
+    html(login_view(&v, String::new(), None))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
+    let login = f.login.trim().chars().take(40).collect::<String>();
+    if !st.login_limiter.allow(&addr.0) {
+        return html_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            login_view(&v, login, Some("login.throttled")),
+        );
+    }
+    if f.password.len() > 1024 {
+        return html_status(
+            StatusCode::UNAUTHORIZED,
+            login_view(&v, login, Some("login.bad")),
+        );
+    }
+    // one login's attempts queue behind each other, each after the delay its failures call for
+    let Some(at) = st.login_throttle.slot(&login) else {
+        return html_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            login_view(&v, login, Some("login.throttled")),
+        );
+    };
+    tokio::time::sleep_until(at.into()).await;
+    let outcome = st.store.login(&login, &f.password).await?;
+    match &outcome {
+        LoginOutcome::Ok { .. } => st.login_throttle.succeeded(&login),
+        LoginOutcome::BadCredentials => st.login_throttle.failed(&login),
+    }
+    match outcome {
+        LoginOutcome::Ok { session, .. } => {
+            let mut r = Redirect::to("/home").into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                auth::set_cookie(
+                    auth::SESSION_COOKIE,
+                    &session,
+                    None,
+                    st.settings.secure_cookies,
+                ),
+            );
+            Ok(r)
+        }
+        LoginOutcome::BadCredentials => {
+            st.metrics
+                .login_failures
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            html_status(
+                StatusCode::UNAUTHORIZED,
+                login_view(&v, login, Some("login.bad")),
+            )
+        }
+    }
+}
+
+async fn logout(State(st): State<AppState>, v: Visitor) -> PageResult {
+    if let auth::Via::Session { token } = &v.0.via {
+        st.store.logout(token).await?;
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            auth::SESSION_COOKIE,
+            "",
+            Some(0),
+            st.settings.secure_cookies,
+        ),
+    );
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct LangForm {
+    lang: String,
+}
+
+/// A path on this site only: `/x`, never `//host`, `/\host` (which browsers read as `//host`),
+/// nor anything with a backslash or a control character.
+pub fn same_site_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(|c| c.is_control())
+}
+
+async fn set_lang(
+    State(st): State<AppState>,
+    v: Visitor,
+    headers: HeaderMap,
+    Form(f): Form<LangForm>,
+) -> PageResult {
+    let lang = Lang::parse(&f.lang);
+    if let Some(u) = &v.0.user {
+        st.store.set_lang(u, lang.code()).await?;
+    }
+    // back to the page the switch was pressed on, if it is one of ours
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+        .filter(|p| same_site_path(p))
+        .unwrap_or_else(|| "/home".into());
+    let mut r = Redirect::to(&back).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            auth::LANG_COOKIE,
+            lang.code(),
+            Some(365 * 86400),
+            st.settings.secure_cookies,
+        ),
+    );
+    Ok(r)
+}
+
+// ---- home ----
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ctx: Ctx,
+    children: i64,
+    duty: &'static str,
+}
+
+async fn home(State(st): State<AppState>, v: Viewer) -> PageResult {
+    let children = st.store.count_children(v.user.unit_id).await?;
+    let duty = v.t.s(&format!("duty.{}", v.user.role.as_str()));
+    html(HomePage {
+        ctx: ctx(&v, "/home"),
+        children,
+        duty,
+    })
+}

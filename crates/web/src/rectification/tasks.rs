@@ -1,0 +1,617 @@
+//! A task: its page and ledger, entries, adjustments, evidence; my tasks; the supervision board;
+//! assigning leaders and departments.
+use super::*;
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::kit::*;
+use crate::kit::{Ctx, ctx};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect};
+use duban_domain::access::{Action, allowed};
+use duban_domain::calendar::parse_date;
+use duban_domain::ledger;
+use duban_domain::rectification::{self as rules, Light};
+use duban_domain::text;
+use duban_store::rectification::{Author, EntryKind, LedgerEntry, NewEntry, Task, Upload};
+use duban_store::users::User;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "task.html")]
+pub(crate) struct TaskPage {
+    ctx: Ctx,
+    task: Task,
+    plan_title: String,
+    light: Light,
+    ledger: Vec<LedgerEntry>,
+    kinds: Vec<&'static str>,
+    today: String,
+    error: Option<String>,
+    /// the unit's office may set who answers for the task
+    can_assign: bool,
+    leaders: Vec<duban_store::org::StaffMember>,
+    departments: Vec<duban_store::org::Department>,
+    task_depts: Vec<i64>,
+    responsible_no: String,
+    adjustments: Vec<duban_store::adjustments::Adjustment>,
+    /// the pending adjustments this viewer may decide (the domain's rule)
+    can_decide: Vec<i64>,
+    adj_fields: Vec<&'static str>,
+    adj_error: Option<String>,
+    grace_days: i64,
+    /// what was typed, kept after a refusal
+    form: EntryForm,
+}
+
+/// A ledger entry as typed in the form.
+#[derive(Default, Clone)]
+pub(crate) struct EntryForm {
+    kind: String,
+    date: String,
+    body: String,
+    corrects: String,
+    late_reason: String,
+}
+
+/// What the task page shows besides the task: a refusal beside the form that caused it.
+#[derive(Default)]
+pub(crate) struct TaskMsgs {
+    error: Option<String>,
+    adj_error: Option<String>,
+    form: EntryForm,
+}
+
+pub(crate) async fn author_of(st: &AppState, user: &User) -> Result<Author, AppError> {
+    Ok(Author {
+        user_id: Some(user.id),
+        login: user.login.clone(),
+        role: user.role,
+        staff_id: user.staff_id,
+        departments: st.store.staff_departments(user.staff_id).await?,
+    })
+}
+
+/// The entry kinds this user may add to this task now, as the domain's ledger rule says.
+pub(crate) fn allowed_kinds(
+    author: &Author,
+    task: &Task,
+    task_depts: &[i64],
+    reviewers: &[duban_domain::org::Role],
+    request_authors: &[i64],
+) -> Vec<&'static str> {
+    let actor = ledger::EntryActor {
+        user_id: author.user_id,
+        role: author.role,
+        staff: author.staff_id,
+        departments: &author.departments,
+    };
+    let facts = ledger::EntryTask {
+        category: task.category,
+        state: task.state,
+        lead_leader: task.lead_leader_id,
+        responsible: task.responsible_id,
+        departments: task_depts,
+        request_authors,
+        earlier_evidence: 0,
+    };
+    EntryKind::ALL
+        .into_iter()
+        .filter(|k| ledger::may_add(&actor, &facts, *k, reviewers).is_ok())
+        .map(|k| k.as_str())
+        .collect()
+}
+
+pub(crate) async fn task_view(
+    st: &AppState,
+    v: &Viewer,
+    id: i64,
+    error: Option<String>,
+) -> PageResult {
+    task_view_with(
+        st,
+        v,
+        id,
+        TaskMsgs {
+            error,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+pub(crate) async fn task_view_with(
+    st: &AppState,
+    v: &Viewer,
+    id: i64,
+    msgs: TaskMsgs,
+) -> PageResult {
+    let TaskMsgs {
+        error,
+        adj_error,
+        form,
+    } = msgs;
+    let task = st
+        .store
+        .task_in_scope(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = scoped_plan(st, v, task.plan_id).await?;
+    let depts = st.store.task_department_ids(task.id).await?;
+    let author = author_of(st, &v.user).await?;
+    let sup = st.store.supervision_rules().await?;
+    let ledger = st.store.ledger(task.id).await?;
+    let request_authors = pending_request_authors(&ledger);
+    let adjustments = st.store.adjustments(task.id).await?;
+    let status = if error.is_some() || adj_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let can_assign = can_import(&v.user);
+    let (leaders, departments, responsible_no) = if can_assign {
+        let responsible_no = match task.responsible_id {
+            Some(id) => st
+                .store
+                .staff_in_scope(&v.user.scope(), id)
+                .await?
+                .map(|s| s.staff_no)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        (
+            st.store.staff_of_unit(plan.unit_id, true, 100, 0).await?.0,
+            st.store.departments(plan.unit_id).await?,
+            responsible_no,
+        )
+    } else {
+        (vec![], vec![], String::new())
+    };
+    let page = TaskPage {
+        ctx: ctx(v, "/rectification"),
+        can_assign,
+        leaders,
+        departments,
+        task_depts: depts.clone(),
+        responsible_no,
+        light: rules::light(&task.facts(), today(), &sup.lights),
+        kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers, &request_authors),
+        ledger,
+        can_decide: adjustments
+            .iter()
+            .filter(|a| {
+                duban_domain::adjustment::decide(
+                    &duban_domain::adjustment::AdjActor {
+                        user_id: author.user_id,
+                        role: author.role,
+                        staff: author.staff_id,
+                    },
+                    a.state,
+                    a.requested_by,
+                    &sup.reviewers,
+                )
+                .is_ok()
+            })
+            .map(|a| a.id)
+            .collect(),
+        adjustments,
+        adj_fields: duban_domain::adjustment::Field::ALL
+            .into_iter()
+            .filter(|f| *f != duban_domain::adjustment::Field::Responsibility)
+            .map(|f| f.as_str())
+            .collect(),
+        adj_error,
+        form,
+        grace_days: sup.integrity.ledger_grace_days,
+        plan_title: plan.title,
+        today: today().to_string(),
+        error,
+        task,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub(crate) async fn task(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    task_view(&st, &v, id, None).await
+}
+
+/// The accounts that wrote the pending closure request and what followed it (for the page's
+/// choice of kinds; the store decides on its own reading).
+pub(crate) fn pending_request_authors(ledger: &[LedgerEntry]) -> Vec<i64> {
+    let start = ledger
+        .iter()
+        .rposition(|e| e.kind == EntryKind::ClosureRequest.as_str())
+        .unwrap_or(ledger.len());
+    ledger[start..].iter().filter_map(|e| e.author_id).collect()
+}
+
+/// Adds a ledger entry for a user: the one path for pages and the API. It parses; the store
+/// applies the domain's one decision (who, evidence, dates, lifecycle) inside the write.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_entry(
+    st: &AppState,
+    user: &User,
+    task_id: i64,
+    kind: &str,
+    date: &str,
+    body: &str,
+    late_reason: &str,
+    corrects: Option<i64>,
+    files: Vec<Upload>,
+) -> Result<i64, AppError> {
+    let task = st
+        .store
+        .task_in_scope(&user.scope(), task_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let author = author_of(st, user).await?;
+    let kind =
+        EntryKind::parse(kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
+    let date = parse_date(date).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let body = text::required(&body.replace("\r\n", "\n").replace('\n', "\t"), 4000)
+        .map_err(|e| AppError::BadRequest(format!("内容{e}")))?
+        .replace('\t', "\n");
+    let late_reason = text::optional(late_reason, 500)
+        .map_err(|e| AppError::BadRequest(format!("补录原因{e}")))?;
+    Ok(st
+        .store
+        .add_entry(
+            &author,
+            NewEntry {
+                task_id: task.id,
+                date,
+                kind,
+                body,
+                corrects_id: corrects,
+                files,
+                late_reason,
+            },
+        )
+        .await?)
+}
+
+pub(crate) async fn add_entry(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> PageResult {
+    let task = st
+        .store
+        .task_in_scope(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut form = EntryForm::default();
+    let mut files = Vec::new();
+    let map = crate::kit::multipart_error;
+    while let Some(field) = mp.next_field().await.map_err(map)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(map)?;
+            // a file input left empty sends a part with no name; a named empty file is refused
+            if !filename.is_empty() {
+                files.push(Upload {
+                    filename,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            continue;
+        }
+        let value = String::from_utf8_lossy(&field.bytes().await.map_err(map)?).to_string();
+        match name.as_str() {
+            "kind" => form.kind = value,
+            "date" => form.date = value,
+            "body" => form.body = value,
+            "corrects" => form.corrects = value,
+            "late_reason" => form.late_reason = value,
+            _ => {}
+        }
+    }
+    let corrects = match form.corrects.trim() {
+        "" => Ok(None),
+        c => c
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::BadRequest("更正条目须为编号".into())),
+    };
+    let result = match corrects {
+        Ok(c) => submit_entry(
+            &st,
+            &v.user,
+            task.id,
+            &form.kind,
+            &form.date,
+            &form.body,
+            &form.late_reason,
+            c,
+            files,
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result.map_err(|e| e.localized(v.t)) {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/rectification/tasks/{}#saved", task.id)).into_response())
+        }
+        Err(AppError::BadRequest(m)) => {
+            task_view_with(
+                &st,
+                &v,
+                task.id,
+                TaskMsgs {
+                    error: Some(m),
+                    form,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AdjustForm {
+    field: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The office edits a task or requests a change of its deadline or category.
+pub(crate) async fn request_adjustment(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    crate::auth::Form(f): crate::auth::Form<AdjustForm>,
+) -> PageResult {
+    let author = author_of(&st, &v.user).await?;
+    let r: Result<(), AppError> = async {
+        let field = duban_domain::adjustment::Field::parse(&f.field)
+            .ok_or_else(|| AppError::BadRequest("请选择调整事项".into()))?;
+        st.store
+            .request_adjustment(&author, &v.user.scope(), id, field, &f.value, &f.reason)
+            .await?;
+        Ok(())
+    }
+    .await;
+    adjustment_result(&st, &v, id, r).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DecideAdjustmentForm {
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// A reviewer approves or rejects a requested adjustment.
+pub(crate) async fn decide_adjustment(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    crate::auth::Form(f): crate::auth::Form<DecideAdjustmentForm>,
+) -> PageResult {
+    let author = author_of(&st, &v.user).await?;
+    let task_id = st
+        .store
+        .adjustment_task(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let r = st
+        .store
+        .decide_adjustment(
+            &author,
+            &v.user.scope(),
+            id,
+            f.decision == "approve",
+            &f.note,
+        )
+        .await
+        .map_err(AppError::from);
+    adjustment_result(&st, &v, task_id, r).await
+}
+
+pub(crate) async fn adjustment_result(
+    st: &AppState,
+    v: &Viewer,
+    task_id: i64,
+    r: Result<(), AppError>,
+) -> PageResult {
+    match r.map_err(|e| e.localized(v.t)) {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/rectification/tasks/{task_id}#adjustments")).into_response(),
+        ),
+        Err(AppError::BadRequest(m)) => {
+            task_view_with(
+                st,
+                v,
+                task_id,
+                TaskMsgs {
+                    adj_error: Some(m),
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn evidence(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let (ev, bytes) = st
+        .store
+        .evidence_file(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let encoded: String = ev
+        .filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, ev.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".into()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "mine.html")]
+pub(crate) struct MinePage {
+    ctx: Ctx,
+    rows: Vec<(Task, Light)>,
+}
+
+pub(crate) async fn mine(State(st): State<AppState>, v: Viewer) -> PageResult {
+    let depts = st.store.staff_departments(v.user.staff_id).await?;
+    let tasks = st
+        .store
+        .my_tasks(&v.user.scope(), v.user.staff_id, &depts)
+        .await?;
+    let r = st.store.supervision_rules().await?.lights;
+    let mut rows: Vec<(Task, Light)> = tasks
+        .into_iter()
+        .map(|t| {
+            let l = rules::light(&t.facts(), today(), &r);
+            (t, l)
+        })
+        .collect();
+    rows.sort_by(|a, b| std::cmp::Reverse(a.1).cmp(&std::cmp::Reverse(b.1)));
+    Ok(Html(
+        MinePage {
+            ctx: ctx(&v, "/rectification/mine"),
+            rows,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+pub(crate) struct BoardPage {
+    ctx: Ctx,
+    mine: bool,
+    counts: Vec<duban_store::supervision::LeaderCount>,
+    notices: Vec<duban_store::supervision::Notice>,
+}
+
+/// The supervision board: the office and the discipline group see every reminder and notice in
+/// scope with counts per lead leader; others see those addressed to them.
+pub(crate) async fn board(State(st): State<AppState>, v: Viewer) -> PageResult {
+    let scope = v.user.scope();
+    let overseer = allowed(v.user.role, Action::OverseeNotices);
+    let (counts, notices) = if overseer {
+        (
+            st.store.notice_counts(&scope).await?,
+            st.store.notices(&scope, None, 200).await?,
+        )
+    } else {
+        (
+            vec![],
+            st.store
+                .notices(&scope, Some(v.user.staff_id.unwrap_or(-1)), 200)
+                .await?,
+        )
+    };
+    Ok(Html(
+        BoardPage {
+            ctx: ctx(&v, "/rectification/board"),
+            mine: !overseer,
+            counts,
+            notices,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+/// Sets the lead leader, the responsible person and the departments of a task (the office of the
+/// task's unit; in a cascaded copy, the unit sets its own).
+pub(crate) async fn assign_task(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> PageResult {
+    let task = st
+        .store
+        .task_in_scope(&v.user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = scoped_plan(&st, &v, task.plan_id).await?;
+    let author = author_of(&st, &v.user).await?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let r: Result<(), AppError> = async {
+        let leader = match get("leader").as_str() {
+            "" => None,
+            l => Some(
+                l.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("请选择牵头领导".into()))?,
+            ),
+        };
+        let responsible = match get("responsible").as_str() {
+            "" => None,
+            no => Some(
+                st.store
+                    .staff_of_unit(plan.unit_id, false, 100_000, 0)
+                    .await?
+                    .0
+                    .into_iter()
+                    .find(|s| s.staff_no == no)
+                    .map(|s| s.id)
+                    .ok_or_else(|| AppError::BadRequest(format!("本单位没有工号为 {no} 的人员")))?,
+            ),
+        };
+        let depts: Vec<(i64, bool)> = pairs
+            .iter()
+            .filter(|(n, _)| n == "dept")
+            .filter_map(|(_, v)| v.parse::<i64>().ok())
+            .enumerate()
+            .map(|(i, d)| (d, i == 0))
+            .collect();
+        Ok(st
+            .store
+            .assign_task(&author, &task, plan.unit_id, leader, responsible, &depts)
+            .await?)
+    }
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{id}")).into_response()),
+        Err(e) => {
+            let m = form_error(e)?;
+            task_view(&st, &v, id, Some(m)).await
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Accounts: the administrator's list, new accounts within its scope, sign-in throttles.
+use crate::AppState;
+use crate::auth::{Form, Viewer};
+use crate::error::AppError;
+use crate::kit::*;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use duban_domain::access::Action;
+use duban_domain::org::{Role, UnitCode};
+use duban_domain::text;
+use duban_store::users::{NewUser, User};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/throttles/clear", post(clear_throttle))
+}
+
+// ---- accounts ----
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    ctx: Ctx,
+    users: Vec<User>,
+    roles: [Role; 8],
+    error: Option<String>,
+    /// logins whose sign-ins are being delayed, with their failures (accounts in scope; unknown
+    /// logins for national administrators)
+    delayed: Vec<(String, u32)>,
+}
+
+/// The delayed logins an administrator may see: its scope's accounts, and for a national scope
+/// also logins that do not exist (someone guessing).
+fn delayed_in_scope(st: &AppState, v: &Viewer, users: &[User]) -> Vec<(String, u32)> {
+    let national = v.user.scope().is_national();
+    st.login_throttle
+        .delayed()
+        .into_iter()
+        .filter(|(l, _)| national || users.iter().any(|u| u.login.eq_ignore_ascii_case(l)))
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct ThrottleForm {
+    login: String,
+}
+
+/// An administrator lets a delayed login sign in again at once.
+async fn clear_throttle(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<ThrottleForm>,
+) -> PageResult {
+    require(&v, Action::ManageUsers)?;
+    let users = st.store.users_in_scope(&v.user.scope()).await?;
+    if delayed_in_scope(&st, &v, &users)
+        .iter()
+        .any(|(l, _)| l.eq_ignore_ascii_case(f.login.trim()))
+    {
+        st.login_throttle.succeeded(f.login.trim());
+    }
+    Ok(Redirect::to("/admin/users#delayed").into_response())
+}
+
+async fn users(State(st): State<AppState>, v: Viewer) -> PageResult {
+    require(&v, Action::ManageUsers)?;
+    let users = st.store.users_in_scope(&v.user.scope()).await?;
+    html(UsersPage {
+        ctx: ctx(&v, "/admin/users"),
+        delayed: delayed_in_scope(&st, &v, &users),
+        users,
+        roles: Role::ALL,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_code: String,
+    #[serde(default)]
+    pub subtree: Option<String>,
+    pub password: String,
+}
+
+/// Creates an account within the administrator's scope.
+pub async fn create_user_for(
+    st: &AppState,
+    admin: &User,
+    f: &NewUserForm,
+) -> Result<i64, AppError> {
+    let role = Role::parse(&f.role).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let name = text::required(&f.display_name, 50)
+        .map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
+    let code = UnitCode::parse(&f.unit_code).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    // whether the unit lies in the administrator's scope is the store's decision
+    let unit = st
+        .store
+        .unit_by_code(code.as_str())
+        .await?
+        .ok_or_else(|| AppError::BadRequest(format!("单位代码 {} 不存在", code.as_str())))?;
+    let nu = NewUser {
+        login: &f.login,
+        display_name: &name,
+        password: &f.password,
+        role,
+        unit_id: unit.id,
+        subtree: f.subtree.is_some(),
+    };
+    Ok(st.store.create_user_by(&admin.actor(), &nu).await?)
+}
+
+async fn create_user(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NewUserForm>,
+) -> PageResult {
+    let result = create_user_for(&st, &v.user, &f).await;
+    let mut c = ctx(&v, "/admin/users");
+    let (status, error) = match result.map_err(|e| e.localized(v.t)) {
+        Ok(_) => {
+            c.flash = Some(v.t.s("users.created").into());
+            (StatusCode::OK, None)
+        }
+        Err(AppError::BadRequest(m)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m)),
+        Err(e) => return Err(e),
+    };
+    let users = st.store.users_in_scope(&v.user.scope()).await?;
+    html_status(
+        status,
+        UsersPage {
+            ctx: c,
+            delayed: delayed_in_scope(&st, &v, &users),
+            users,
+            roles: Role::ALL,
+            error,
+        },
+    )
+}
