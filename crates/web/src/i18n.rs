@@ -1879,14 +1879,17 @@ mod tests {
             concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
         ];
         let mut missing = Vec::new();
-        for dir in dirs {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-                for part in text.split(".s(\"").skip(1) {
-                    let key = part.split('"').next().unwrap();
-                    if !index().contains_key(key) {
-                        missing.push(key.to_string());
-                    }
+        let mut todo: Vec<std::path::PathBuf> = dirs.iter().map(Into::into).collect();
+        while let Some(path) = todo.pop() {
+            if path.is_dir() {
+                todo.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split(".s(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if !index().contains_key(key) {
+                    missing.push(key.to_string());
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! Rectification pages: plans, the three lists, the plan dashboard, task pages with the ledger,
 //! "my tasks", evidence downloads.
+pub mod api;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;

@@ -1,5 +1,6 @@
 //! Interference records (三个规定) in the browser: each staff member files every month (records or
 //! a zero report); the discipline group reads the register (audited); others see aggregates.
+pub mod api;
 use crate::AppState;
 use crate::auth::{Form, Viewer};
 use crate::error::AppError;

@@ -1,4 +1,5 @@
 //! Accounts: the administrator's list, new accounts within its scope, sign-in throttles.
+pub mod api;
 use crate::AppState;
 use crate::auth::{Form, Viewer};
 use crate::error::AppError;

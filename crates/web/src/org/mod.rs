@@ -1,4 +1,5 @@
 //! The organisation: units, departments, staff, and importing them.
+pub mod api;
 use crate::AppState;
 use crate::auth::{Form, Viewer};
 use crate::error::AppError;

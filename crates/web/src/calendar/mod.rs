@@ -1,4 +1,5 @@
 //! The statutory work calendar and the deadline calculator.
+pub mod api;
 use crate::AppState;
 use crate::auth::{Form, Viewer};
 use crate::error::AppError;

@@ -1,6 +1,7 @@
 //! Official documents in the browser: drafts with a live preview and history, publication, the
 //! PDF/DOCX/HTML downloads, and the public pages of published bulletins and case batches with
 //! their feedback channel (意见建议, which becomes a letter with its two clocks).
+pub mod api;
 use crate::AppState;
 use crate::auth::{Form, Viewer, Visitor};
 use crate::error::AppError;

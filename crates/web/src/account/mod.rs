@@ -1,4 +1,5 @@
 //! My account: password, e-mail, API tokens.
+pub mod api;
 use crate::AppState;
 use crate::auth::{Form, Viewer};
 use crate::error::AppError;

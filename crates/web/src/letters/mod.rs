@@ -1,5 +1,6 @@
 //! Letters from the public: the form anyone can use without signing in, the query code shown
 //! once, and the status page that code opens. Both are limited per client address.
+pub mod api;
 use crate::AppState;
 use crate::auth::{Form, Visitor};
 use crate::error::AppError;

@@ -1,4 +1,5 @@
 //! The audit log, readable: Chinese action names and before/after.
+pub mod api;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;

@@ -1,5 +1,6 @@
 //! Case quality (案件质量) in the browser: the 案-件比 per unit, level, case type and month, the
 //! plea-leniency rate, event counts, overdue cases and process-monitoring hits.
+pub mod api;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;

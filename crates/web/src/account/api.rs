@@ -1,0 +1,9 @@
+//! The API's view of the caller.
+use crate::api::ApiResult;
+use crate::auth::ApiUser;
+use axum::Json;
+use serde_json::json;
+
+pub(crate) async fn me(ApiUser(u): ApiUser) -> ApiResult {
+    Ok(Json(json!({"user": u, "scope": u.scope()})))
+}

@@ -1,0 +1,71 @@
+//! Bulletins and documents through the API.
+use crate::AppState;
+use crate::api::{ApiResult, require};
+use crate::auth::ApiUser;
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use duban_domain::access::Action;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+pub(crate) struct BulletinQuery {
+    as_of: String,
+}
+
+pub(crate) async fn plan_bulletin(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<BulletinQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadDocuments)?;
+    let plan = crate::rectification::api::scoped_plan(&st, &u, id).await?;
+    let as_of = duban_domain::calendar::parse_date(&q.as_of)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let row = st
+        .store
+        .transient_document(duban_domain::documents::Kind::Bulletin, &[plan], as_of)
+        .await?;
+    let doc = st
+        .store
+        .compose_document(&row, &duban_publish::official::Official)
+        .await?;
+    Ok(Json(
+        json!({"document": doc, "generated": doc.generated(), "text": duban_publish::official::text(&doc)}),
+    ))
+}
+
+pub(crate) async fn documents(State(st): State<AppState>, u: ApiUser) -> ApiResult {
+    require(&u, Action::ReadDocuments)?;
+    let items = st.store.documents(&u.0.scope()).await?;
+    Ok(Json(json!({"items": items})))
+}
+
+pub(crate) async fn document(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    require(&u, Action::ReadDocuments)?;
+    let scope = u.0.scope();
+    let row = st
+        .store
+        .document(&scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let doc = if row.published {
+        st.store
+            .published_document(id, Some(&scope))
+            .await?
+            .map(|(_, d)| d)
+    } else {
+        Some(
+            st.store
+                .compose_document(&row, &duban_publish::official::Official)
+                .await?,
+        )
+    };
+    Ok(Json(json!({"meta": row, "document": doc})))
+}

@@ -1,0 +1,139 @@
+//! Letters from the public through the API: lists, figures, search, steps.
+use crate::AppState;
+use crate::api::{ApiResult, require};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use duban_domain::access::Action;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+pub(crate) struct LettersQuery {
+    limit: Option<i64>,
+}
+
+pub(crate) async fn letters(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<LettersQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadLetters)?;
+    let items = st
+        .store
+        .letters(&u.0.scope(), false, q.limit.unwrap_or(100).clamp(1, 1000))
+        .await?;
+    Ok(Json(json!({"items": items})))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct MetricsQuery {
+    from: String,
+    to: String,
+    as_of: String,
+    #[serde(default)]
+    subtree: bool,
+}
+
+pub(crate) async fn letter_metrics(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<MetricsQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadLetters)?;
+    let d = |s: &str| {
+        duban_domain::calendar::parse_date(s)
+            .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
+    };
+    let (from, to, as_of) = (d(&q.from)?, d(&q.to)?, d(&q.as_of)?);
+    let unit = st
+        .store
+        .unit(u.0.unit_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // a subtree only within the caller's own scope
+    let m = st
+        .store
+        .letter_metrics(&unit, q.subtree && u.0.subtree, from, to, as_of)
+        .await?;
+    Ok(Json(json!(m)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SearchQuery {
+    q: String,
+    page: Option<i64>,
+}
+
+pub(crate) async fn search_letters(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult {
+    require(&u, Action::ReadLetters)?;
+    let query: String = q.q.trim().chars().take(100).collect();
+    let (items, more) = st
+        .store
+        .search_letters(&u.0.scope(), &query, q.page.unwrap_or(0).clamp(0, 500), 20)
+        .await?;
+    Ok(Json(json!({"items": items, "more": more})))
+}
+
+pub(crate) async fn letter_step(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult {
+    #[derive(Deserialize)]
+    struct Body {
+        step: String,
+        on: String,
+        body: String,
+        to_unit_code: Option<String>,
+        /// why a date beyond the grace is recorded late (补录)
+        #[serde(default)]
+        late_reason: String,
+    }
+    let b: Body = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    let step = duban_domain::letters::Step::parse(&b.step)
+        .ok_or_else(|| AppError::BadRequest(format!("未知的办理环节：{}", b.step)))?;
+    let on = duban_domain::calendar::parse_date(&b.on)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let text = duban_domain::text::required(&b.body.replace('\n', "\t"), 4000)
+        .map_err(|e| AppError::BadRequest(format!("内容{e}")))?
+        .replace('\t', "\n");
+    let to = match b
+        .to_unit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(code) => Some(
+            st.store
+                .unit_by_code(code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::BadRequest(format!("该单位不在检察机关组织体系内：{code}"))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    st.store
+        .letter_step(
+            &u.0.actor(),
+            &u.0.scope(),
+            id,
+            step,
+            on,
+            &text,
+            &b.late_reason,
+            to,
+        )
+        .await?;
+    Ok(Json(json!({"ok": true})))
+}
