@@ -1,0 +1,365 @@
+//! The public's side: the form anyone can use without signing in, the query code shown once, the
+//! status page that code opens and the rating of the reply. Limited per client address.
+use crate::AppState;
+use crate::auth::{Form, Visitor};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::kit::ClientAddr;
+use crate::kit::PageResult;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse};
+use duban_domain::letters::{Channel, LetterCategory};
+use duban_store::letters::{NewLetter, PublicStatus};
+use serde::Deserialize;
+
+/// A unit the public may write to.
+pub struct Addressee {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "letter_new.html")]
+pub(crate) struct FormPage {
+    t: Tr,
+    csrf: String,
+    units: Vec<Addressee>,
+    categories: [LetterCategory; 6],
+    error: Option<String>,
+    unit: i64,
+    category: String,
+    petitioner: String,
+    phone: String,
+    id_number: String,
+    address: String,
+    content: String,
+    /// the query code, shown once after a letter is accepted
+    code: Option<String>,
+}
+
+pub(crate) async fn addressees(st: &AppState) -> Result<Vec<Addressee>, AppError> {
+    // the SPP and the provincial procuratorates; a letter is routed on from there
+    let spp = st.store.unit_by_code("100000").await?;
+    let mut out = Vec::new();
+    if let Some(spp) = spp {
+        out.push(Addressee {
+            id: spp.id,
+            name: spp.name.clone(),
+        });
+        out.extend(
+            st.store
+                .children(spp.id)
+                .await?
+                .into_iter()
+                .map(|u| Addressee {
+                    id: u.id,
+                    name: u.name,
+                }),
+        );
+    }
+    Ok(out)
+}
+
+pub(crate) fn page(v: &Visitor, units: Vec<Addressee>) -> FormPage {
+    FormPage {
+        t: Tr(v.0.lang),
+        csrf: v.0.csrf.clone(),
+        units,
+        categories: LetterCategory::ALL,
+        error: None,
+        unit: 0,
+        category: String::new(),
+        petitioner: String::new(),
+        phone: String::new(),
+        id_number: String::new(),
+        address: String::new(),
+        content: String::new(),
+        code: None,
+    }
+}
+
+pub(crate) async fn form_page(State(st): State<AppState>, v: Visitor) -> PageResult {
+    Ok(Html(page(&v, addressees(&st).await?).render()?).into_response())
+}
+
+/// Attachments a member of the public may send with a letter: at most 3 files, 10 MB in all, of
+/// the evidence types (PDF, OFD, images, Word, Excel, text).
+pub(crate) const PUBLIC_FILES: usize = 3;
+pub(crate) const PUBLIC_FILES_BYTES: usize = 10 * 1024 * 1024;
+
+/// The public form, urlencoded or (with attachments) multipart; the CSRF token of a multipart form
+/// travels in the query string.
+pub(crate) async fn letter_form(
+    req: axum::extract::Request,
+) -> Result<(LetterForm, Vec<duban_store::rectification::Upload>), AppError> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(f) = Form::<LetterForm>::from_request(req, &())
+            .await
+            .map_err(|_| AppError::BadRequest("表单内容有误".into()))?;
+        return Ok((f, vec![]));
+    }
+    let mut mp = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|_| AppError::BadRequest("表单内容有误".into()))?;
+    let map = crate::kit::multipart_error;
+    let mut f = LetterForm::default();
+    let mut files = Vec::new();
+    let mut total = 0;
+    while let Some(field) = mp.next_field().await.map_err(map)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "files" {
+            let filename = field.file_name().unwrap_or("").trim().to_string();
+            let bytes = field.bytes().await.map_err(map)?;
+            if filename.is_empty() && bytes.is_empty() {
+                continue;
+            }
+            total += bytes.len();
+            if files.len() >= PUBLIC_FILES || total > PUBLIC_FILES_BYTES {
+                return Err(AppError::BadRequest(format!(
+                    "附件最多 {PUBLIC_FILES} 个，合计不超过 {} MB",
+                    PUBLIC_FILES_BYTES / 1024 / 1024
+                )));
+            }
+            duban_store::rectification::evidence_type(&filename)
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            files.push(duban_store::rectification::Upload {
+                filename,
+                bytes: bytes.to_vec(),
+            });
+            continue;
+        }
+        let text = field.text().await.map_err(map)?;
+        match name.as_str() {
+            "unit" => f.unit = text,
+            "category" => f.category = text,
+            "petitioner" => f.petitioner = text,
+            "phone" => f.phone = text,
+            "id_number" => f.id_number = text,
+            "address" => f.address = text,
+            "content" => f.content = text,
+            _ => {}
+        }
+    }
+    Ok((f, files))
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct LetterForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    petitioner: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    content: String,
+}
+
+pub(crate) async fn submit(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    req: axum::extract::Request,
+) -> PageResult {
+    let units = addressees(&st).await?;
+    let (f, files) = match letter_form(req).await {
+        Ok(x) => x,
+        Err(AppError::BadRequest(m)) => {
+            let mut p = page(&v, units);
+            p.error = Some(m);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    let mut p = page(&v, vec![]);
+    p.unit = f.unit.parse().unwrap_or(0);
+    p.category = f.category.clone();
+    p.petitioner = f.petitioner.chars().take(50).collect();
+    p.phone = f.phone.chars().take(30).collect();
+    p.id_number = f.id_number.chars().take(18).collect();
+    p.address = f.address.chars().take(200).collect();
+    p.content = f
+        .content
+        .chars()
+        .take(duban_domain::import::LETTER_MAX_CHARS)
+        .collect();
+    let result: Result<String, AppError> = async {
+        if !st.letters_limiter.allow(&addr.0) {
+            return Err(AppError::TooManyRequests);
+        }
+        let bad = |m: &str| AppError::BadRequest(m.to_string());
+        let unit = units
+            .iter()
+            .find(|u| u.id == p.unit)
+            .ok_or_else(|| bad("请选择受理的检察院"))?;
+        let category = LetterCategory::parse(&f.category).ok_or_else(|| bad("请选择信访类别"))?;
+        let petitioner = duban_domain::text::optional(&f.petitioner, 50)
+            .map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
+        let content = f.content.replace("\r\n", "\n");
+        if content.trim().is_empty() {
+            return Err(bad("请填写信访内容"));
+        }
+        let address = duban_domain::text::optional(&f.address, 200)
+            .map_err(|e| AppError::BadRequest(format!("地址{e}")))?;
+        let letter = NewLetter {
+            unit_id: unit.id,
+            received_on: duban_store::today(),
+            channel: Channel::Online,
+            category,
+            petitioner,
+            phone: f.phone.trim().to_string(),
+            id_number: f.id_number,
+            address,
+            content,
+            files,
+        };
+        Ok(st
+            .store
+            .submit_letter(&duban_store::Actor::system("public"), &letter)
+            .await?
+            .1)
+    }
+    .await;
+    p.units = units;
+    let (status, message) = match result {
+        Ok(code) => {
+            p.code = Some(code);
+            return Ok(Html(p.render()?).into_response());
+        }
+        Err(AppError::TooManyRequests) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "提交过于频繁，请稍后再试".to_string(),
+        ),
+        Err(AppError::BadRequest(m)) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+        Err(other) => return Err(other),
+    };
+    p.error = Some(message);
+    Ok((status, Html(p.render()?)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "letter_status.html")]
+pub(crate) struct StatusPage {
+    t: Tr,
+    csrf: String,
+    error: Option<String>,
+    status: Option<PublicStatus>,
+    /// the code as typed, to rate the reply on the same page
+    code: String,
+    flash: Option<String>,
+}
+
+pub(crate) const WRONG_CODE: &str = "查询码不正确：请核对后重新输入（16 位，字母不区分大小写）";
+
+impl StatusPage {
+    fn new(v: &Visitor) -> StatusPage {
+        StatusPage {
+            t: Tr(v.0.lang),
+            csrf: v.0.csrf.clone(),
+            error: None,
+            status: None,
+            code: String::new(),
+            flash: None,
+        }
+    }
+    fn refuse(mut self, status: StatusCode, message: &str) -> PageResult {
+        self.error = Some(message.to_string());
+        Ok((status, Html(self.render()?)).into_response())
+    }
+}
+
+pub(crate) async fn status_page(v: Visitor) -> PageResult {
+    Ok(Html(StatusPage::new(&v).render()?).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub(crate) async fn status(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    Form(f): Form<CodeForm>,
+) -> PageResult {
+    let mut p = StatusPage::new(&v);
+    if !st.codes_limiter.allow(&addr.0) {
+        return p.refuse(StatusCode::TOO_MANY_REQUESTS, "查询过于频繁，请稍后再试");
+    }
+    match st
+        .store
+        .letter_status(&f.code.chars().take(64).collect::<String>())
+        .await?
+    {
+        Some(s) => {
+            p.status = Some(s);
+            p.code = f.code.chars().take(64).collect();
+            Ok(Html(p.render()?).into_response())
+        }
+        None => {
+            p.error = Some(WRONG_CODE.into());
+            Ok((StatusCode::NOT_FOUND, Html(p.render()?)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RateForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The writer rates the result reply (satisfied / not satisfied, with a comment).
+pub(crate) async fn rate(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    Form(f): Form<RateForm>,
+) -> PageResult {
+    let mut p = StatusPage::new(&v);
+    if !st.codes_limiter.allow(&addr.0) {
+        return p.refuse(StatusCode::TOO_MANY_REQUESTS, "查询过于频繁，请稍后再试");
+    }
+    let satisfied = match f.rating.as_str() {
+        "satisfied" => true,
+        "unsatisfied" => false,
+        _ => {
+            p.error = Some("请选择满意或不满意".into());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
+        }
+    };
+    let code: String = f.code.chars().take(64).collect();
+    let (status, message) = match st.store.rate_letter(&code, satisfied, &f.comment).await {
+        Ok(true) => (StatusCode::OK, None),
+        Ok(false) => (StatusCode::NOT_FOUND, Some(WRONG_CODE.to_string())),
+        Err(duban_store::StoreError::Invalid(m)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m)),
+        Err(e) => return Err(e.into()),
+    };
+    if status == StatusCode::OK {
+        p.flash = Some("感谢您的评价".into());
+    }
+    p.error = message;
+    p.status = st.store.letter_status(&code).await?;
+    p.code = code;
+    Ok((status, Html(p.render()?)).into_response())
+}
