@@ -4,6 +4,7 @@
 pub mod adjustments;
 pub mod audit;
 pub mod backup;
+pub mod blobs;
 pub mod calendar;
 pub mod cascade;
 pub mod demo;
@@ -14,6 +15,7 @@ pub mod meetings;
 pub mod org;
 pub mod paperwork;
 pub mod quality;
+pub(crate) mod queue;
 pub mod records;
 pub mod rectification;
 pub mod search;
@@ -377,7 +379,7 @@ impl Store {
             });
         }
         let (tx, rx) = tokio::sync::mpsc::channel(1024);
-        tokio::spawn(rectification::write_entries(store.clone(), rx));
+        tokio::spawn(queue::write_entries(store.clone(), rx));
         store.entries = Some(tx);
         Ok(store)
     }

@@ -1,0 +1,594 @@
+//! Rounds, plans, the three lists, the ledger with evidence, and the task lifecycle.
+use crate::{Actor, Result, Scope, Store, StoreError, scope_like, scope_sql};
+use chrono::NaiveDate;
+use duban_domain::org::Role;
+use duban_domain::rectification::{self as rules, Category, TaskHistory, TaskState};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+pub use crate::blobs::evidence_type;
+pub(crate) use crate::blobs::put_blob;
+pub(crate) use crate::queue::{EntryJob, Work};
+pub use duban_domain::ledger::{EVIDENCE_TYPES, EntryKind, MAX_EVIDENCE_BYTES};
+mod entries;
+mod register;
+mod supervision_rules;
+mod workbook;
+pub(crate) use entries::*;
+pub(crate) use register::*;
+pub(crate) use supervision_rules::*;
+pub use workbook::*;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Round {
+    pub id: i64,
+    pub unit_id: i64,
+    pub title: String,
+    pub inspector: String,
+    pub kind: String,
+    pub inspected_from: String,
+    pub inspected_to: String,
+    pub feedback_date: String,
+    pub report_due: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub id: i64,
+    pub round_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub title: String,
+    pub body: String,
+    pub adopted_on: String,
+    pub round_title: String,
+    pub round_kind: String,
+    pub tasks: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub id: i64,
+    pub plan_id: i64,
+    pub seq: i64,
+    pub feedback: String,
+    pub manifestation: String,
+    pub tasks: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    pub id: i64,
+    pub plan_id: i64,
+    pub problem_id: Option<i64>,
+    pub problem: Option<String>,
+    pub seq: i64,
+    pub title: String,
+    pub measure: String,
+    pub category: Category,
+    pub deadline: Option<String>,
+    pub standard: String,
+    pub lead_leader_id: Option<i64>,
+    pub lead_leader: Option<String>,
+    pub responsible_id: Option<i64>,
+    pub responsible: Option<String>,
+    pub departments: String,
+    pub state: TaskState,
+    pub created_on: String,
+    pub closed_on: Option<String>,
+    pub last_entry_on: Option<String>,
+    pub last_staged_on: Option<String>,
+}
+
+impl Task {
+    fn from_row(r: &AnyRow) -> Result<Task> {
+        let cat: String = r.try_get("category")?;
+        let state: String = r.try_get("state")?;
+        Ok(Task {
+            id: r.try_get("id")?,
+            plan_id: r.try_get("plan_id")?,
+            problem_id: r.try_get("problem_id")?,
+            problem: r.try_get("problem")?,
+            seq: r.try_get("seq")?,
+            title: r.try_get("title")?,
+            measure: r.try_get("measure")?,
+            category: Category::parse(&cat)
+                .ok_or_else(|| StoreError::Invalid(format!("bad category {cat}")))?,
+            deadline: r.try_get("deadline")?,
+            standard: r.try_get("standard")?,
+            lead_leader_id: r.try_get("lead_leader_id")?,
+            lead_leader: r.try_get("lead_leader")?,
+            responsible_id: r.try_get("responsible_id")?,
+            responsible: r.try_get("responsible")?,
+            departments: r
+                .try_get::<Option<String>, _>("departments")?
+                .unwrap_or_default(),
+            state: TaskState::parse(&state)
+                .ok_or_else(|| StoreError::Invalid(format!("bad state {state}")))?,
+            created_on: r.try_get("created_on")?,
+            closed_on: r.try_get("closed_on")?,
+            last_entry_on: r.try_get("last_entry_on")?,
+            last_staged_on: r.try_get("last_staged_on")?,
+        })
+    }
+
+    pub fn facts(&self) -> rules::TaskFacts {
+        let d = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        };
+        rules::TaskFacts {
+            category: self.category,
+            state: self.state,
+            created: NaiveDate::parse_from_str(&self.created_on, "%Y-%m-%d").unwrap_or_default(),
+            deadline: d(&self.deadline),
+            last_entry: d(&self.last_entry_on),
+            last_staged: d(&self.last_staged_on),
+        }
+    }
+}
+
+/// Task columns with the leader's and responsible person's names and the departments, lead first.
+fn task_select(departments_agg: &str) -> String {
+    format!(
+        "SELECT t.id, t.plan_id, t.problem_id, pr.feedback AS problem, t.seq, t.title, t.measure, t.category, t.deadline, t.standard, \
+         t.lead_leader_id, ll.name AS lead_leader, t.responsible_id, rp.name AS responsible, \
+         (SELECT {departments_agg} FROM task_departments td JOIN departments d ON d.id = td.department_id WHERE td.task_id = t.id) AS departments, \
+         t.state, t.created_on, t.closed_on, t.last_entry_on, t.last_staged_on \
+         FROM tasks t LEFT JOIN problems pr ON pr.id = t.problem_id LEFT JOIN staff ll ON ll.id = t.lead_leader_id LEFT JOIN staff rp ON rp.id = t.responsible_id"
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub id: i64,
+    pub sha256: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub task_id: i64,
+    pub entry_date: String,
+    pub kind: String,
+    pub body: String,
+    pub corrects_id: Option<i64>,
+    pub state_after: String,
+    pub author_id: Option<i64>,
+    pub author: String,
+    pub created_at: String,
+    /// when the server recorded it (the same instant as `created_at`)
+    pub recorded_at: String,
+    /// whole days between the business date and the recording date beyond the grace (补录), else 0
+    pub late_days: i64,
+    pub late_reason: String,
+    /// where an imported entry came from (file, importing account, time); empty when typed
+    pub provenance: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A file to attach: name, bytes.
+#[derive(Clone)]
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Who writes an entry: for the lifecycle and reviewer rules.
+#[derive(Clone)]
+pub struct Author {
+    pub user_id: Option<i64>,
+    pub login: String,
+    pub role: Role,
+    pub staff_id: Option<i64>,
+    pub departments: Vec<i64>,
+}
+
+impl Author {
+    /// The audit's view of this author.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user_id,
+            name: self.login.clone(),
+            role: Some(self.role),
+            scope: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct NewEntry {
+    pub task_id: i64,
+    /// the business date
+    pub date: NaiveDate,
+    pub kind: EntryKind,
+    pub body: String,
+    pub corrects_id: Option<i64>,
+    pub files: Vec<Upload>,
+    /// why a date beyond the grace is recorded late (补录)
+    pub late_reason: String,
+}
+
+pub struct NewTask<'a> {
+    pub plan_id: i64,
+    pub problem_id: Option<i64>,
+    pub title: &'a str,
+    pub measure: &'a str,
+    pub category: Category,
+    pub deadline: Option<NaiveDate>,
+    pub standard: &'a str,
+    pub lead_leader_id: Option<i64>,
+    pub responsible_id: Option<i64>,
+    /// (department id, is the lead department)
+    pub departments: Vec<(i64, bool)>,
+    pub created_on: NaiveDate,
+}
+
+impl Store {
+    pub async fn rounds(&self, scope: &Scope) -> Result<Vec<Round>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT r.id, r.unit_id, r.title, r.inspector, r.kind, r.inspected_from, r.inspected_to, r.feedback_date, r.report_due \
+             FROM rounds r JOIN units u ON u.id = r.unit_id WHERE {} ORDER BY r.feedback_date DESC",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Round {
+                    id: r.try_get(0)?,
+                    unit_id: r.try_get(1)?,
+                    title: r.try_get(2)?,
+                    inspector: r.try_get(3)?,
+                    kind: r.try_get(4)?,
+                    inspected_from: r.try_get(5)?,
+                    inspected_to: r.try_get(6)?,
+                    feedback_date: r.try_get(7)?,
+                    report_due: r.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn plans_where(
+        &self,
+        scope: &Scope,
+        extra: &str,
+        key: Option<&str>,
+    ) -> Result<Vec<Plan>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT p.id, p.round_id, p.unit_id, u.name AS unit_name, p.title, p.body, p.adopted_on, r.title AS round_title, r.kind AS round_kind, \
+             (SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id) AS tasks \
+             FROM plans p JOIN units u ON u.id = p.unit_id JOIN rounds r ON r.id = p.round_id WHERE {} {extra} ORDER BY p.id",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(key.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Plan {
+                    id: r.try_get("id")?,
+                    round_id: r.try_get("round_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    unit_name: r.try_get("unit_name")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    adopted_on: r.try_get("adopted_on")?,
+                    round_title: r.try_get("round_title")?,
+                    round_kind: r.try_get("round_kind")?,
+                    tasks: r.try_get("tasks")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Plans of the units in scope.
+    pub async fn plans(&self, scope: &Scope) -> Result<Vec<Plan>> {
+        self.plans_where(scope, "AND $3 = $3", None).await
+    }
+
+    /// A plan in scope, by id or by title.
+    pub async fn plan(&self, scope: &Scope, key: &str) -> Result<Option<Plan>> {
+        let found = if key.chars().all(|c| c.is_ascii_digit()) && !key.is_empty() {
+            self.plans_where(scope, "AND CAST(p.id AS TEXT) = $3", Some(key))
+                .await?
+        } else {
+            self.plans_where(scope, "AND p.title = $3", Some(key))
+                .await?
+        };
+        Ok(found.into_iter().next())
+    }
+
+    pub async fn problems(&self, plan_id: i64) -> Result<Vec<Problem>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.plan_id, p.seq, p.feedback, p.manifestation, (SELECT COUNT(*) FROM tasks t WHERE t.problem_id = p.id) AS tasks \
+             FROM problems p WHERE p.plan_id = $1 ORDER BY p.seq",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Problem {
+                    id: r.try_get(0)?,
+                    plan_id: r.try_get(1)?,
+                    seq: r.try_get(2)?,
+                    feedback: r.try_get(3)?,
+                    manifestation: r.try_get(4)?,
+                    tasks: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    fn dept_agg(&self) -> &'static str {
+        match self.backend {
+            crate::Backend::Sqlite => "GROUP_CONCAT(d.name, '、')",
+            crate::Backend::Postgres => "STRING_AGG(d.name, '、' ORDER BY td.is_lead DESC, d.id)",
+        }
+    }
+
+    /// The tasks of a plan, in list order.
+    pub async fn tasks(&self, plan_id: i64) -> Result<Vec<Task>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "{} WHERE t.plan_id = $1 ORDER BY t.seq",
+            task_select(self.dept_agg())
+        ))
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(Task::from_row).collect()
+    }
+
+    /// Tasks in scope led by a leader or carried by one of the departments ("my tasks").
+    pub async fn my_tasks(
+        &self,
+        scope: &Scope,
+        staff_id: Option<i64>,
+        departments: &[i64],
+    ) -> Result<Vec<Task>> {
+        let depts = departments
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let dept_cond = if depts.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!(
+                "t.id IN (SELECT task_id FROM task_departments WHERE department_id IN ({depts}))"
+            )
+        };
+        let rows = sqlx::query(crate::sqlf!(
+            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} AND (t.lead_leader_id = $3 OR t.responsible_id = $3 OR {dept_cond}) ORDER BY t.deadline, t.id",
+            task_select(self.dept_agg()),
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(staff_id.unwrap_or(-1))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(Task::from_row).collect()
+    }
+
+    /// A task whose plan's unit the scope covers.
+    pub async fn task_in_scope(&self, scope: &Scope, id: i64) -> Result<Option<Task>> {
+        let r = sqlx::query(crate::sqlf!(
+            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE t.id = $3 AND {}",
+            task_select(self.dept_agg()),
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.as_ref().map(Task::from_row).transpose()
+    }
+
+    pub async fn task_department_ids(&self, task_id: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
+            .bind(task_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// The ledger of a task, oldest first, with evidence.
+    pub async fn ledger(&self, task_id: i64) -> Result<Vec<LedgerEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, late_days, late_reason, provenance FROM ledger_entries WHERE task_id = $1 ORDER BY entry_date, id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let files = sqlx::query(
+            "SELECT e.entry_id, e.id, e.sha256, e.filename, e.content_type, e.size FROM evidence e JOIN ledger_entries l ON l.id = e.entry_id WHERE l.task_id = $1 ORDER BY e.id",
+        )
+        .bind(task_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let mut evidence = Vec::new();
+            for f in files
+                .iter()
+                .filter(|f| f.try_get::<i64, _>(0).ok() == Some(id))
+            {
+                evidence.push(Evidence {
+                    id: f.try_get(1)?,
+                    sha256: f.try_get(2)?,
+                    filename: f.try_get(3)?,
+                    content_type: f.try_get(4)?,
+                    size: f.try_get(5)?,
+                });
+            }
+            let created_at: String = r.try_get("created_at")?;
+            out.push(LedgerEntry {
+                id,
+                task_id: r.try_get("task_id")?,
+                entry_date: r.try_get("entry_date")?,
+                kind: r.try_get("kind")?,
+                body: r.try_get("body")?,
+                corrects_id: r.try_get("corrects_id")?,
+                state_after: r.try_get("state_after")?,
+                author_id: r.try_get("author_id")?,
+                author: r.try_get("author")?,
+                recorded_at: created_at.clone(),
+                created_at,
+                late_days: r.try_get("late_days")?,
+                late_reason: r.try_get("late_reason")?,
+                provenance: r.try_get("provenance")?,
+                evidence,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An evidence file, if the scope covers the plan it belongs to.
+    pub async fn evidence_file(
+        &self,
+        scope: &Scope,
+        evidence_id: i64,
+    ) -> Result<Option<(Evidence, Vec<u8>)>> {
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT e.id, e.sha256, e.filename, e.content_type, e.size, b.content FROM evidence e JOIN blobs b ON b.sha256 = e.sha256 \
+             JOIN ledger_entries l ON l.id = e.entry_id JOIN tasks t ON t.id = l.task_id JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id \
+             WHERE e.id = $3 AND {}",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(evidence_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        Ok(Some((
+            Evidence {
+                id: r.try_get(0)?,
+                sha256: r.try_get(1)?,
+                filename: r.try_get(2)?,
+                content_type: r.try_get(3)?,
+                size: r.try_get(4)?,
+            },
+            r.try_get(5)?,
+        )))
+    }
+
+    /// The history of every task of a plan, for figures as of any date.
+    pub async fn plan_histories(&self, plan_id: i64) -> Result<Vec<(i64, TaskHistory)>> {
+        let tasks = sqlx::query(
+            "SELECT id, category, created_on, deadline FROM tasks WHERE plan_id = $1 ORDER BY id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let entries = sqlx::query(
+            "SELECT l.task_id, l.entry_date, l.kind, l.state_after FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 ORDER BY l.task_id, l.entry_date, l.id",
+        )
+        .bind(plan_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let mut out = Vec::with_capacity(tasks.len());
+        let mut idx = std::collections::HashMap::new();
+        for r in &tasks {
+            let cat: String = r.try_get(1)?;
+            let created: String = r.try_get(2)?;
+            let deadline: Option<String> = r.try_get(3)?;
+            let id: i64 = r.try_get(0)?;
+            idx.insert(id, out.len());
+            out.push((
+                id,
+                TaskHistory {
+                    category: Category::parse(&cat).unwrap_or(Category::TimeLimited),
+                    created: date(&created),
+                    deadline: deadline.as_deref().map(date),
+                    states: vec![],
+                    entries: vec![],
+                    staged: vec![],
+                },
+            ));
+        }
+        for r in &entries {
+            let Some(&i) = idx.get(&r.try_get::<i64, _>(0)?) else {
+                continue;
+            };
+            let d = date(&r.try_get::<String, _>(1)?);
+            let kind: String = r.try_get(2)?;
+            let state: String = r.try_get(3)?;
+            let h = &mut out[i].1;
+            h.entries.push(d);
+            if kind == "staged" {
+                h.staged.push(d);
+            }
+            if let Some(s) = TaskState::parse(&state) {
+                if h.states.last().map(|x| x.1) != Some(s) {
+                    h.states.push((d, s));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn plan_stats(&self, plan_id: i64, as_of: NaiveDate) -> Result<rules::PlanStats> {
+        let h: Vec<TaskHistory> = self
+            .plan_histories(plan_id)
+            .await?
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect();
+        Ok(rules::plan_stats(
+            &h,
+            as_of,
+            &self.supervision_rules().await?.lights,
+        ))
+    }
+
+    /// Ledger entries of a plan dated on or before `as_of` that were recorded late (补录).
+    pub async fn late_entries(&self, plan_id: i64, as_of: NaiveDate) -> Result<i64> {
+        crate::int(
+            &sqlx::query(
+                "SELECT COUNT(*) FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 AND l.late_days > 0 AND l.entry_date <= $2",
+            )
+            .bind(plan_id)
+            .bind(as_of.to_string())
+            .fetch_one(&self.pool)
+            .await?,
+            0,
+        )
+    }
+
+    /// The departments a staff member belongs to (one, or none).
+    pub async fn staff_departments(&self, staff_id: Option<i64>) -> Result<Vec<i64>> {
+        let Some(s) = staff_id else { return Ok(vec![]) };
+        let r = sqlx::query("SELECT department_id FROM staff WHERE id = $1")
+            .bind(s)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(
+            r.and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    pub async fn user_staff_id(&self, user_id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query("SELECT staff_id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+}
