@@ -8,7 +8,6 @@ pub mod blobs;
 pub mod calendar;
 pub mod cascade;
 pub mod demo;
-pub mod demo_rectification;
 pub mod documents;
 pub mod letters;
 pub mod meetings;

@@ -823,7 +823,7 @@ async fn nation_rectification_generator() {
             .await
             .unwrap()
             .unwrap();
-        let as_of = d(duban_store::demo_rectification::NATION_AS_OF);
+        let as_of = d(duban_store::demo::NATION_AS_OF);
         let rows = store.rollup(&admin.scope(), party.id, as_of).await.unwrap();
         assert_eq!(rows.len() as i64, units);
         for row in rows.iter().take(3) {

@@ -1,10 +1,16 @@
 //! Demo data: the SPP as the seed describes it, one account per role, and the nationwide
 //! generator used by every benchmark. Loading twice changes nothing.
+mod letters;
+mod quality;
+pub use quality::*;
+mod nation;
+pub mod rectification;
 use crate::backup::insert_rows;
 use crate::org::recompute_paths;
 use crate::{Actor, Change, Result, Store};
 use duban_domain::auth::hash_password;
 use duban_domain::org::Role;
+pub use nation::NATION_AS_OF;
 use serde_json::{Value, json};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -286,7 +292,7 @@ impl Store {
                 .execute(&mut *w.tx)
                 .await?;
         }
-        crate::demo_rectification::load(&mut w, spp).await?;
+        rectification::load(&mut w, spp).await?;
         let units_n: i64 = sqlx::query("SELECT COUNT(*) FROM units")
             .fetch_one(&mut *w.tx)
             .await?
@@ -319,7 +325,7 @@ impl Store {
         };
         if self.meetings(&scope).await?.is_empty() {
             let actor = Actor::system("demo");
-            for (n, (date, minutes)) in crate::demo_rectification::MEETINGS.iter().enumerate() {
+            for (n, (date, minutes)) in rectification::MEETINGS.iter().enumerate() {
                 let held = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap_or_default();
                 let id = self
                     .create_meeting(&actor, spp, held, &format!("第{}次双周碰头会", n + 1))
@@ -327,18 +333,15 @@ impl Store {
                 self.set_minutes(&actor, &scope, id, minutes).await?;
             }
         }
-        crate::letters::load_demo_letters(self).await?;
+        letters::load_demo_letters(self).await?;
         crate::records::load_demo_records(self).await?;
-        crate::quality::load_demo_cases(self).await?;
+        quality::load_demo_cases(self).await?;
         crate::paperwork::load_demo_paperwork(self).await?;
         report.staff = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&self.pool)
             .await?;
         // the party group's plan, issued to two provincial procuratorates
-        if let Some(plan) = self
-            .plan(&scope, crate::demo_rectification::PARTY_PLAN)
-            .await?
-        {
+        if let Some(plan) = self.plan(&scope, rectification::PARTY_PLAN).await? {
             let mut units = Vec::new();
             for code in ["330000", "440000"] {
                 if let Some(u) = self.unit_by_code(code).await? {

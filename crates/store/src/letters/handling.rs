@@ -1,0 +1,564 @@
+//! Handling letters: import of historical letters, registration (public and officer), the
+//! writer's rating, steps with their dates, links, hearings and backlog campaigns.
+use super::*;
+use crate::org::ImportReport;
+use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use chrono::NaiveDate;
+use duban_domain::import::{self, CellError, Table};
+use duban_domain::letters::clocks;
+use duban_domain::org::UnitCode;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+
+impl Store {
+    /// Loads historical letters (`received_on,channel,unit_code,petitioner,phone,category,content,
+    /// acknowledged_on,replied_on,closed_on`). A file with any bad row imports nothing; every bad
+    /// cell is reported. Deadlines are computed from the receipt by the work calendar.
+    pub async fn import_letters(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
+        let cal = self.work_calendar().await?;
+        let rules = self.supervision_rules().await?.letter_clocks;
+        let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
+        let mut units: HashMap<UnitCode, i64> = HashMap::new();
+        for r in sqlx::query("SELECT id, code FROM units")
+            .fetch_all(&mut *w.tx)
+            .await?
+        {
+            if let Ok(c) = UnitCode::parse(&r.try_get::<String, _>(1)?) {
+                units.insert(c, r.try_get(0)?);
+            }
+        }
+        let codes: HashSet<UnitCode> = units.keys().cloned().collect();
+        let rows = import::validate_letters(table, &codes).map_err(StoreError::Import)?;
+        let mut problems = Vec::new();
+        let mut due = Vec::with_capacity(rows.len());
+        for r in &rows {
+            match clocks(&cal, r.received_on, &rules) {
+                Ok(c) => due.push(c),
+                Err(e) => problems.push(CellError {
+                    row: r.row,
+                    column: "received_on".into(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Import(problems));
+        }
+        let now = now_rfc3339();
+        let author = actor.name.clone();
+        for (r, c) in rows.iter().zip(&due) {
+            let unit = units[&r.unit];
+            let id: i64 = sqlx::query(
+                "INSERT INTO letters (first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, \
+                 acknowledged_on, replied_on, closed_on, created_at) VALUES ($1, $1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            )
+            .bind(unit)
+            .bind(r.received_on.to_string())
+            .bind(r.channel.as_str())
+            .bind(r.category.as_str())
+            .bind(&r.petitioner)
+            .bind(&r.phone)
+            .bind(&r.content)
+            .bind(c.ack_due.to_string())
+            .bind(c.reply_due.to_string())
+            .bind(r.acknowledged_on.map(|d| d.to_string()))
+            .bind(r.replied_on.map(|d| d.to_string()))
+            .bind(r.closed_on.map(|d| d.to_string()))
+            .bind(&now)
+            .fetch_one(&mut *w.tx)
+            .await?
+            .try_get(0)?;
+            let events = [
+                ("received", Some(r.received_on)),
+                ("ack", r.acknowledged_on),
+                ("reply", r.replied_on),
+                ("close", r.closed_on),
+            ];
+            for (kind, on) in events {
+                let Some(on) = on else { continue };
+                sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, to_unit_id, body, author, created_at) VALUES ($1, $2, $3, $4, '（导入）', $5, $6)")
+                    .bind(id)
+                    .bind(on.to_string())
+                    .bind(kind)
+                    .bind(unit)
+                    .bind(&author)
+                    .bind(&now)
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+            crate::search::index_letter_in(&mut w, id).await?;
+        }
+        w.audit(Change {
+            action: "letters.import",
+            entity: "letters",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"rows": rows.len()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(ImportReport {
+            created: rows.len(),
+            ..Default::default()
+        })
+    }
+}
+
+impl Store {
+    /// Registers a letter and returns its id and the query code, which is stored only as a digest
+    /// and shown once. Both clocks start at this receipt.
+    pub async fn submit_letter(&self, actor: &Actor, l: &NewLetter) -> Result<(i64, String)> {
+        // the right alone (the unit is the registering account's own, or the public's choice)
+        duban_domain::access::decide(actor.role, duban_domain::access::Action::HandleLetters)?;
+        if l.content.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写信访内容".into()));
+        }
+        if l.content.chars().count() > import::LETTER_MAX_CHARS {
+            return Err(StoreError::Invalid(format!(
+                "信访内容不超过 {} 字",
+                import::LETTER_MAX_CHARS
+            )));
+        }
+        let id_number = l.id_number.trim();
+        if !id_number.is_empty() && !import::valid_id_number(id_number) {
+            return Err(StoreError::Invalid(
+                "身份证号码应为 18 位（最后一位可为 X），且校验码正确".into(),
+            ));
+        }
+        if !l.phone.trim().is_empty() && !import::valid_phone(&l.phone) {
+            return Err(StoreError::Invalid(format!(
+                "电话号码“{}”无效",
+                l.phone.trim()
+            )));
+        }
+        // a letter is never refused for want of next year's holiday schedule
+        let (c, _provisional) = duban_domain::letters::clocks_lenient(
+            &self.work_calendar().await?,
+            l.received_on,
+            &self.supervision_rules().await?.letter_clocks,
+        )
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let code = duban_domain::letters::new_query_code();
+        let hash = duban_domain::auth::secret_digest(&code);
+        // written with whatever else is queued (group commit), acknowledged once committed
+        let id = self
+            .queue_write(crate::rectification::Work::Letter {
+                actor: actor.clone(),
+                letter: l.clone(),
+                code_hash: hash,
+                clocks: c,
+            })
+            .await?;
+        Ok((id, code))
+    }
+
+    /// The writer rates the result reply, once, after it was sent. `false` when the code is wrong.
+    pub async fn rate_letter(
+        &self,
+        raw_code: &str,
+        satisfied: bool,
+        comment: &str,
+    ) -> Result<bool> {
+        let Some(code) = duban_domain::letters::normalize_query_code(raw_code) else {
+            return Ok(false);
+        };
+        let comment = duban_domain::text::optional(comment, 500)
+            .map_err(|e| StoreError::Invalid(format!("意见{e}")))?;
+        let mut w = self.write(&Actor::system("public")).await?;
+        let Some(r) = sqlx::query(
+            "SELECT id, replied_on, rating, unit_id FROM letters WHERE query_hash = $1",
+        )
+        .bind(duban_domain::auth::secret_digest(&code))
+        .fetch_optional(&mut *w.tx)
+        .await?
+        else {
+            return Ok(false);
+        };
+        let (id, replied, rating, unit): (i64, Option<String>, Option<String>, i64) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+        if replied.is_none() {
+            return Err(StoreError::Invalid("收到办理结果答复后才能评价".into()));
+        }
+        if rating.is_some() {
+            return Err(StoreError::Invalid("您已评价过".into()));
+        }
+        let value = if satisfied {
+            "satisfied"
+        } else {
+            "unsatisfied"
+        };
+        sqlx::query(
+            "UPDATE letters SET rating = $1, rating_comment = $2, rated_on = $3 WHERE id = $4",
+        )
+        .bind(value)
+        .bind(&comment)
+        .bind(crate::today().to_string())
+        .bind(id)
+        .execute(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "letter.rate",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(unit),
+            before: None,
+            after: Some(json!({"rating": value})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(true)
+    }
+}
+
+impl Store {
+    /// A step on a letter held in scope: replies set their dates (the first of each kind counts for
+    /// the clocks), transfer and assignment move the letter to another unit (its own receipt date is
+    /// kept; the public clock runs on), supervision is recorded for a lower unit's handling.
+    pub async fn letter_step(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        id: i64,
+        step: duban_domain::letters::Step,
+        on: NaiveDate,
+        body: &str,
+        late_reason: &str,
+        to_unit: Option<i64>,
+    ) -> Result<()> {
+        use duban_domain::letters::Step;
+        let cal = self.work_calendar().await?;
+        let grace = self
+            .supervision_rules()
+            .await?
+            .integrity
+            .letter_grace_working_days;
+        let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT l.received_on, l.unit_id, l.closed_on, u.path FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.id = $3 AND {}",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(id)
+        .fetch_optional(&mut *w.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let received: String = r.try_get(0)?;
+        let holder: i64 = r.try_get(1)?;
+        let closed: Option<String> = r.try_get(2)?;
+        let holder_path: String = r.try_get(3)?;
+        let received = received
+            .parse::<NaiveDate>()
+            .map_err(|_| StoreError::Invalid("收到日期有误".into()))?;
+        let late_days = duban_domain::letters::decide_step_date(
+            received,
+            on,
+            crate::today(),
+            grace,
+            late_reason,
+            &cal,
+        )?;
+        if closed.is_some() && step != Step::Progress {
+            return Err(StoreError::Invalid("该件已办结".into()));
+        }
+        if body.trim().is_empty() {
+            return Err(StoreError::Invalid(format!("请填写{}内容", step.zh())));
+        }
+        let on_s = on.to_string();
+        let mut to = None;
+        match step {
+            Step::Ack => {
+                sqlx::query("UPDATE letters SET acknowledged_on = COALESCE(acknowledged_on, $1) WHERE id = $2").bind(&on_s).bind(id).execute(&mut *w.tx).await?;
+            }
+            Step::Reply => {
+                sqlx::query("UPDATE letters SET replied_on = COALESCE(replied_on, $1), acknowledged_on = COALESCE(acknowledged_on, $1) WHERE id = $2")
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+            Step::Progress => {}
+            Step::Close => {
+                sqlx::query("UPDATE letters SET closed_on = $1 WHERE id = $2")
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
+            Step::Supervise => {
+                // a higher unit urges the holding unit's handling
+                if holder == scope.unit_id {
+                    return Err(StoreError::Invalid(
+                        "督办由上级院对下级院办理的信访件作出".into(),
+                    ));
+                }
+                to = Some(holder);
+            }
+            Step::Transfer | Step::Assign => {
+                let target = to_unit
+                    .ok_or_else(|| StoreError::Invalid(format!("请选择{}的单位", step.zh())))?;
+                let Some(t) = sqlx::query("SELECT path FROM units WHERE id = $1")
+                    .bind(target)
+                    .fetch_optional(&mut *w.tx)
+                    .await?
+                else {
+                    return Err(StoreError::Invalid("该单位不在检察机关组织体系内".into()));
+                };
+                let path: String = t.try_get(0)?;
+                if target == holder {
+                    return Err(StoreError::Invalid("该件已由此单位办理".into()));
+                }
+                if step == Step::Assign && !path.starts_with(&holder_path) {
+                    return Err(StoreError::Invalid("交办只能交给下级单位".into()));
+                }
+                sqlx::query("UPDATE letters SET unit_id = $1, unit_received_on = $2 WHERE id = $3")
+                    .bind(target)
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
+                to = Some(target);
+            }
+        }
+        let from = if step == Step::Supervise {
+            scope.unit_id
+        } else {
+            holder
+        };
+        sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, from_unit_id, to_unit_id, body, author, created_at, late_days, late_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            .bind(id)
+            .bind(&on_s)
+            .bind(step.as_str())
+            .bind(from)
+            .bind(to)
+            .bind(body.trim())
+            .bind(&actor.name)
+            .bind(now_rfc3339())
+            .bind(late_days)
+            .bind(if late_days > 0 { late_reason.trim() } else { "" })
+            .execute(&mut *w.tx)
+            .await?;
+        if step.is_public() {
+            // replies are searched too
+            crate::search::index_letter_in(&mut w, id).await?;
+        }
+        w.audit(Change {
+            action: "letter.step",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(holder),
+            before: None,
+            after: Some(json!({"step": step.as_str(), "on": on_s, "to_unit": to})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(())
+    }
+}
+
+/// Inserts a received letter and its receipt event, audited without the writer's data.
+pub(crate) async fn insert_letter_in(
+    w: &mut crate::Write,
+    actor: &Actor,
+    l: &NewLetter,
+    code_hash: &str,
+    c: &duban_domain::letters::Clocks,
+) -> Result<i64> {
+    let now = now_rfc3339();
+    let id: i64 = sqlx::query(
+        "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at, id_number, address) \
+         VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(code_hash)
+    .bind(l.unit_id)
+    .bind(l.received_on.to_string())
+    .bind(l.channel.as_str())
+    .bind(l.category.as_str())
+    .bind(l.petitioner.trim())
+    .bind(l.phone.trim())
+    .bind(&l.content)
+    .bind(c.ack_due.to_string())
+    .bind(c.reply_due.to_string())
+    .bind(&now)
+    .bind(l.id_number.trim().to_uppercase())
+    .bind(l.address.trim())
+    .fetch_one(&mut *w.tx)
+    .await?
+    .try_get(0)?;
+    for f in &l.files {
+        let sha = crate::rectification::put_blob(w, &f.bytes).await?;
+        sqlx::query("INSERT INTO letter_files (letter_id, sha256, filename, content_type, size) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(&sha)
+            .bind(&f.filename)
+            .bind(crate::rectification::evidence_type(&f.filename)?)
+            .bind(f.bytes.len() as i64)
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, to_unit_id, author, created_at) VALUES ($1, $2, 'received', $3, $4, $5)")
+        .bind(id)
+        .bind(l.received_on.to_string())
+        .bind(l.unit_id)
+        .bind(&actor.name)
+        .bind(&now)
+        .execute(&mut *w.tx)
+        .await?;
+    crate::search::index_letter_in(w, id).await?;
+    // the audit records the receipt, never the writer's personal data
+    w.audit(Change {
+        action: "letter.receive",
+        entity: "letter",
+        entity_id: id.to_string(),
+        unit_id: Some(l.unit_id),
+        before: None,
+        after: Some(json!({"channel": l.channel.as_str(), "category": l.category.as_str(), "received_on": l.received_on.to_string()})),
+    })
+    .await?;
+    Ok(id)
+}
+
+impl Store {
+    /// Links two letters held in scope as the same writer's on the same matter.
+    pub async fn link_letters(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        id: i64,
+        other: i64,
+    ) -> Result<()> {
+        let Some(unit) = self.held_in_scope(scope, id).await? else {
+            return Err(StoreError::NotFound);
+        };
+        if other == id || self.held_in_scope(scope, other).await?.is_none() {
+            return Err(StoreError::Invalid(
+                "只能关联本单位（或下级）办理的其他来信".into(),
+            ));
+        }
+        let (a, b) = (id.min(other), id.max(other));
+        let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
+        sqlx::query("INSERT INTO letter_links (letter_id, other_id, author, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(a)
+            .bind(b)
+            .bind(&actor.name)
+            .bind(now_rfc3339())
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "letter.link",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(unit),
+            before: None,
+            after: Some(json!({"other": other})),
+        })
+        .await?;
+        w.commit().await
+    }
+
+    /// Records a public hearing (公开听证) on a letter held in scope.
+    pub async fn add_hearing(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        id: i64,
+        held_on: NaiveDate,
+        participants: &str,
+        outcome: &str,
+    ) -> Result<()> {
+        let Some(unit) = self.held_in_scope(scope, id).await? else {
+            return Err(StoreError::NotFound);
+        };
+        if participants.trim().is_empty() || outcome.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写听证参加人员和听证结果".into()));
+        }
+        if held_on > crate::today() + chrono::Duration::days(365) {
+            return Err(StoreError::Invalid("听证日期有误".into()));
+        }
+        let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
+        sqlx::query("INSERT INTO hearings (letter_id, held_on, participants, outcome, author, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id)
+            .bind(held_on.to_string())
+            .bind(participants.trim())
+            .bind(outcome.trim())
+            .bind(&actor.name)
+            .bind(now_rfc3339())
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "letter.hearing",
+            entity: "letter",
+            entity_id: id.to_string(),
+            unit_id: Some(unit),
+            before: None,
+            after: Some(json!({"held_on": held_on.to_string()})),
+        })
+        .await?;
+        w.commit().await
+    }
+}
+
+impl Store {
+    /// Starts a backlog campaign at the caller's unit: its targets are the letters held in scope,
+    /// received on or before `older_than`, still open.
+    pub async fn create_campaign(
+        &self,
+        actor: &Actor,
+        scope: &crate::Scope,
+        title: &str,
+        deadline: NaiveDate,
+        older_than: NaiveDate,
+    ) -> Result<(i64, u64)> {
+        if title.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写专项名称".into()));
+        }
+        if deadline < crate::today() {
+            return Err(StoreError::Invalid("完成期限不能早于今天".into()));
+        }
+        let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::HandleLetters)?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO campaigns (unit_id, title, deadline, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(scope.unit_id)
+            .bind(title.trim())
+            .bind(deadline.to_string())
+            .bind(now_rfc3339())
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let n = sqlx::query(crate::sqlf!(
+            "INSERT INTO campaign_letters (campaign_id, letter_id) SELECT $3, l.id FROM letters l JOIN units u ON u.id = l.unit_id \
+             WHERE {} AND l.closed_on IS NULL AND l.received_on <= $4",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(id)
+        .bind(older_than.to_string())
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Invalid(
+                "该日期前没有未办结的来信，无需清理".into(),
+            ));
+        }
+        w.audit(Change {
+            action: "campaign.create",
+            entity: "campaign",
+            entity_id: id.to_string(),
+            unit_id: Some(scope.unit_id),
+            before: None,
+            after: Some(
+                json!({"title": title.trim(), "deadline": deadline.to_string(), "targets": n}),
+            ),
+        })
+        .await?;
+        w.commit().await?;
+        Ok((id, n))
+    }
+}

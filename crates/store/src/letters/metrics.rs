@@ -1,0 +1,211 @@
+//! Reply-rate metrics: per unit and period, and broken down by unit.
+use crate::org::Unit;
+use crate::{Result, Store};
+use chrono::NaiveDate;
+use duban_domain::letters::Rate;
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// The letters received in a period by a unit (or its subtree): how many, and how the two replies
+/// stand against their deadlines on a day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LetterMetrics {
+    pub received: u64,
+    pub ack: Rate,
+    pub reply: Rate,
+    /// of these letters, how many had a step recorded late (补录), when counted
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_late: Option<u64>,
+}
+
+impl Store {
+    /// The reply-rate figures of the letters received in [`from`, `to`] and held by `unit` (with
+    /// its subtree when asked), as they stand on `as_of`. Counted in the database by the rule of
+    /// [`duban_domain::letters::outcome`] (a reply made after `as_of` does not count yet).
+    pub async fn letter_metrics(
+        &self,
+        unit: &Unit,
+        subtree: bool,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    ) -> Result<LetterMetrics> {
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT COUNT(*), {} FROM letters l WHERE l.unit_id IN (SELECT u.id FROM units u WHERE {}) \
+             AND l.received_on >= $3 AND l.received_on <= $4",
+            metric_counts(),
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(unit.id)
+        .bind(if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        })
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(as_of.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        let n = |i: usize| -> Result<u64> { Ok(crate::int(&r, i)? as u64) };
+        let late = sqlx::query(crate::sqlf!(
+            "SELECT COUNT(DISTINCT e.letter_id) FROM letter_events e JOIN letters l ON l.id = e.letter_id \
+             WHERE e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN (SELECT u.id FROM units u WHERE {}) \
+             AND l.received_on >= $3 AND l.received_on <= $4",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(unit.id)
+        .bind(if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        })
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(as_of.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(LetterMetrics {
+            received: n(0)?,
+            ack: Rate::new(n(1)?, n(2)?, n(3)?),
+            reply: Rate::new(n(4)?, n(5)?, n(6)?),
+            recorded_late: Some(crate::int(&late, 0)? as u64),
+        })
+    }
+}
+
+/// The reply-rate counts of a set of letters on `$5` (as of): received, then on time, late and
+/// overdue open for the acknowledgement and for the reply.
+pub(crate) fn metric_counts() -> String {
+    let counts = |done: &str, due: &str| {
+        format!(
+            "SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} <= l.{due} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} > l.{due} THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN (l.{done} IS NULL OR l.{done} > $5) AND l.{due} < $5 THEN 1 ELSE 0 END)"
+        )
+    };
+    format!(
+        "{}, {}",
+        counts("acknowledged_on", "ack_due"),
+        counts("replied_on", "reply_due")
+    )
+}
+
+/// Reply rates of one row of a breakdown: a unit (its own letters or its whole subtree) or a level.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricsRow {
+    pub unit_id: i64,
+    pub name: String,
+    pub level: i64,
+    pub metrics: LetterMetrics,
+}
+
+pub(crate) fn add_counts(a: &mut [u64; 7], b: &[u64; 7]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+pub(crate) fn metrics_of(c: &[u64; 7]) -> LetterMetrics {
+    LetterMetrics {
+        received: c[0],
+        ack: Rate::new(c[1], c[2], c[3]),
+        reply: Rate::new(c[4], c[5], c[6]),
+        recorded_late: None,
+    }
+}
+
+impl Store {
+    /// The same figures as [`Store::letter_metrics`] broken down: the unit's own letters, each
+    /// directly subordinate unit with its whole subtree, and each level below the unit. Counted
+    /// once per holding unit in SQL, folded here.
+    pub async fn letter_metrics_breakdown(
+        &self,
+        unit: &Unit,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    ) -> Result<(Vec<MetricsRow>, Vec<MetricsRow>)> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT l.unit_id, COUNT(*), {} FROM letters l WHERE l.unit_id IN (SELECT u.id FROM units u WHERE u.path LIKE $2) \
+             AND l.received_on >= $3 AND l.received_on <= $4 GROUP BY l.unit_id",
+            metric_counts()
+        ))
+        .bind(unit.id)
+        .bind(format!("{}%", unit.path))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(as_of.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let units = sqlx::query("SELECT id, path, level, name FROM units WHERE path LIKE $1")
+            .bind(format!("{}%", unit.path))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut info: HashMap<i64, (String, i64, String)> = HashMap::new();
+        for u in &units {
+            info.insert(
+                u.try_get(0)?,
+                (u.try_get(1)?, crate::int(u, 2)?, u.try_get(3)?),
+            );
+        }
+        let children: Vec<(i64, String, i64, String)> = units
+            .iter()
+            .filter_map(|u| {
+                let (id, path, level, name): (i64, String, i64, String) = (
+                    u.try_get(0).ok()?,
+                    u.try_get(1).ok()?,
+                    crate::int(u, 2).ok()?,
+                    u.try_get(3).ok()?,
+                );
+                (level == unit.level + 1).then_some((id, path, level, name))
+            })
+            .collect();
+        let mut own = [0u64; 7];
+        let mut per_child: Vec<[u64; 7]> = vec![[0; 7]; children.len()];
+        let mut per_level: std::collections::BTreeMap<i64, [u64; 7]> = Default::default();
+        for r in &rows {
+            let id: i64 = r.try_get(0)?;
+            let mut c = [0u64; 7];
+            for (i, v) in c.iter_mut().enumerate() {
+                *v = crate::int(r, i + 1)? as u64;
+            }
+            let Some((path, level, _)) = info.get(&id) else {
+                continue;
+            };
+            add_counts(per_level.entry(*level).or_default(), &c);
+            if id == unit.id {
+                add_counts(&mut own, &c);
+            } else if let Some(i) = children.iter().position(|ch| path.starts_with(&ch.1)) {
+                add_counts(&mut per_child[i], &c);
+            }
+        }
+        let mut by_unit = vec![MetricsRow {
+            unit_id: unit.id,
+            name: unit.name.clone(),
+            level: unit.level,
+            metrics: metrics_of(&own),
+        }];
+        for (ch, c) in children.iter().zip(&per_child) {
+            if c[0] > 0 {
+                by_unit.push(MetricsRow {
+                    unit_id: ch.0,
+                    name: ch.3.clone(),
+                    level: ch.2,
+                    metrics: metrics_of(c),
+                });
+            }
+        }
+        let by_level = per_level
+            .iter()
+            .map(|(level, c)| MetricsRow {
+                unit_id: 0,
+                name: String::new(),
+                level: *level,
+                metrics: metrics_of(c),
+            })
+            .collect();
+        Ok((by_unit, by_level))
+    }
+}

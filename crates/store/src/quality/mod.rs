@@ -1,0 +1,469 @@
+//! Case quality (案件质量): procedure events imported from the case-handling system, each case's
+//! summary kept at import (DECISIONS 43), the 案-件比, the plea-leniency rate, event counts, the
+//! time limits' overdue cases and the process-monitoring hits.
+use crate::org::Unit;
+use crate::{Actor, Change, Result, Store, StoreError};
+use chrono::{Datelike, NaiveDate};
+use duban_domain::quality::{self as q, CaseRatio, Event, QualityRules};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
+
+mod events;
+
+const RULES_KEY: &str = "quality_rules";
+
+/// Figures of a unit (or subtree) over a period, optionally for one case type and one tag.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct QualityFigures {
+    pub ratio: CaseRatio,
+    /// cases concluded (审结) in the period, and of them with 认罪认罚
+    pub concluded: u64,
+    pub with_plea: u64,
+    pub plea_rate: Option<f64>,
+    /// events in the period by name
+    pub events: BTreeMap<String, u64>,
+}
+
+impl QualityFigures {
+    /// The report's JSON: `{"an", "jian", "ratio", "by_event"}` and the other figures beside.
+    pub fn report(&self) -> serde_json::Value {
+        json!({
+            "an": self.ratio.an,
+            "jian": self.ratio.jian,
+            "ratio": self.ratio.ratio,
+            "by_event": self.ratio.by_event,
+            "concluded": self.concluded,
+            "with_plea": self.with_plea,
+            "plea_rate": self.plea_rate,
+            "events": self.events,
+        })
+    }
+}
+
+/// A filter on cases.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub case_type: Option<String>,
+    pub tag: Option<String>,
+    /// only units of this level (1–4)
+    pub level: Option<i64>,
+}
+
+/// A case past its time limit.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverdueCase {
+    pub case_no: String,
+    pub unit_name: String,
+    pub case_type: String,
+    pub start: String,
+    pub due: String,
+    /// when it was concluded (after its due day), if it was
+    pub end: Option<String>,
+}
+
+/// A process-monitoring hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseHit {
+    pub case_no: String,
+    pub unit_name: String,
+    pub rule: String,
+    pub on_date: String,
+    /// the supervised matter it became
+    pub task_id: Option<i64>,
+}
+
+impl Store {
+    /// The quality rules (event vocabulary, time limits, monitoring rules).
+    pub async fn quality_rules(&self) -> Result<QualityRules> {
+        let raw: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(RULES_KEY)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(raw
+            .and_then(|r| serde_json::from_str(&r).ok())
+            .unwrap_or_default())
+    }
+
+    /// Changes the quality rules (validated, audited); which events are extra steps is
+    /// re-applied to the events already imported.
+    pub async fn set_quality_rules(&self, actor: &Actor, new: &QualityRules) -> Result<()> {
+        new.validate().map_err(StoreError::Invalid)?;
+        let old = self.quality_rules().await?;
+        let mut w = self.write(actor).await?;
+        w.decide_national(duban_domain::access::Action::ManageQuality)?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(RULES_KEY)
+            .bind(serde_json::to_string(new).unwrap_or_default())
+            .execute(&mut *w.tx)
+            .await?;
+        let extras: Vec<&str> = new
+            .events
+            .iter()
+            .filter(|e| e.kind == q::EventKind::Extra)
+            .map(|e| e.name.as_str())
+            .collect();
+        sqlx::query(crate::sqlf!(
+            "UPDATE case_events SET extra_entry_on = CASE WHEN event IN (SELECT j.value ->> 0 FROM {}) \
+             THEN (SELECT c.entry_on FROM cases c WHERE c.id = case_events.case_id) END",
+            self.json_rows(1)
+        ))
+        .bind(serde_json::to_string(&extras.iter().map(|e| [e]).collect::<Vec<_>>()).unwrap_or_default())
+        .execute(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "settings.quality",
+            entity: "settings",
+            entity_id: RULES_KEY.into(),
+            unit_id: None,
+            before: Some(json!(old)),
+            after: Some(json!(new)),
+        })
+        .await?;
+        w.commit().await
+    }
+
+    /// The figures of a unit (or its subtree) over [from, to].
+    pub async fn quality_figures(
+        &self,
+        unit: &Unit,
+        subtree: bool,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: &CaseFilter,
+    ) -> Result<QualityFigures> {
+        let rules = self.quality_rules().await?;
+        // $1 unit, $2 subtree path, $3 from, $4 to, $5 type ('' = all), $6 tag ('' = none)
+        let units = format!(
+            "(SELECT u.id FROM units u WHERE {} AND ($7 = 0 OR u.level = $7))",
+            crate::scope_sql("u", 1, 2)
+        );
+        let case_filter = |c: &str| {
+            format!(
+                "($5 = '' OR {c}.case_type = $5) AND ($6 = '' OR EXISTS (SELECT 1 FROM case_tags t WHERE t.tag = $6 AND t.case_id = {c}.id))"
+            )
+        };
+        let event_filter = "($5 = '' OR e.case_type = $5) AND ($6 = '' OR EXISTS (SELECT 1 FROM case_tags t WHERE t.tag = $6 AND t.case_id = e.case_id))";
+        let like = if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        };
+        let bind = |sql: String| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(unit.id)
+                .bind(like.clone())
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(filter.case_type.clone().unwrap_or_default())
+                .bind(filter.tag.clone().unwrap_or_default())
+                .bind(filter.level.unwrap_or(0))
+        };
+        // 案 of regular cases: their entry day in the period
+        let an: i64 = crate::int(
+            &bind(format!(
+                "SELECT COUNT(*) FROM cases c WHERE c.unit_id IN {units} AND c.entry_on >= $3 AND c.entry_on <= $4 AND {}",
+                case_filter("c")
+            ))
+            .fetch_one(&self.pool)
+            .await?,
+            0,
+        )?;
+        // their extra steps from the entry to the period's end
+        let mut ratio = CaseRatio::default();
+        ratio.an = an as u64;
+        for r in bind(format!(
+            "SELECT e.event, COUNT(*) FROM case_events e WHERE e.unit_id IN {units} AND e.extra_entry_on >= $3 AND e.extra_entry_on <= $4 \
+             AND e.on_date <= $4 AND {event_filter} GROUP BY e.event"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            ratio
+                .by_event
+                .insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
+        }
+        // irregular cases from their events, by definition
+        let rows = bind(format!(
+            "SELECT e.case_id, e.on_date, e.id, e.event FROM cases c JOIN case_events e ON e.case_id = c.id \
+             WHERE c.irregular = 1 AND c.unit_id IN {units} AND {} AND EXISTS \
+             (SELECT 1 FROM case_events x WHERE x.case_id = c.id AND x.on_date >= $3 AND x.on_date <= $4) ORDER BY e.case_id",
+            case_filter("c")
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_case: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
+        for r in &rows {
+            let on: String = r.try_get(1)?;
+            by_case.entry(r.try_get(0)?).or_default().push(Event {
+                on: duban_domain::calendar::parse_date(&on).unwrap_or_default(),
+                seq: r.try_get(2)?,
+                name: r.try_get(3)?,
+            });
+        }
+        for events in by_case.values() {
+            let (a, by) = q::case_ratio_of(events, from, to, &rules);
+            ratio.add(a, &by);
+        }
+        let ratio = CaseRatio::new(ratio.an, ratio.by_event, &rules);
+        // plea leniency among the cases concluded in the period
+        let p = bind(format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(c.plea), 0) AS BIGINT) FROM cases c WHERE c.unit_id IN {units} \
+             AND c.concluded_on >= $3 AND c.concluded_on <= $4 AND {}",
+            case_filter("c")
+        ))
+        .fetch_one(&self.pool)
+        .await?;
+        let (concluded, with_plea) = (crate::int(&p, 0)? as u64, crate::int(&p, 1)? as u64);
+        // events in the period: from the days' counts, or (for a tag) from the tagged cases
+        let events_sql = if filter.tag.is_some() {
+            format!(
+                "SELECT e.event, COUNT(*) FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = $6 \
+                 WHERE e.on_date >= $3 AND e.on_date <= $4 AND e.unit_id IN {units} AND ($5 = '' OR e.case_type = $5) GROUP BY e.event"
+            )
+        } else if from.day() == 1 && (to + chrono::Duration::days(1)).day() == 1 {
+            // whole months: the months' counts ($3, $4 compared as text: 'YYYY-MM' ≥ 'YYYY-MM-01')
+            format!(
+                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) FROM case_event_months d WHERE d.month >= substr($3, 1, 7) AND d.month <= substr($4, 1, 7) \
+                 AND d.unit_id IN {units} AND ($5 = '' OR d.case_type = $5) AND $6 = '' GROUP BY d.event"
+            )
+        } else {
+            format!(
+                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) FROM case_event_days d WHERE d.on_date >= $3 AND d.on_date <= $4 \
+                 AND d.unit_id IN {units} AND ($5 = '' OR d.case_type = $5) AND $6 = '' GROUP BY d.event"
+            )
+        };
+        let mut events = BTreeMap::new();
+        for r in bind(events_sql).fetch_all(&self.pool).await? {
+            events.insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
+        }
+        Ok(QualityFigures {
+            ratio,
+            concluded,
+            with_plea,
+            plea_rate: q::rate(with_plea, concluded),
+            events,
+        })
+    }
+
+    /// Cases in scope past their time limit by `as_of` (due before it, not concluded by the due
+    /// day), the latest due first (at most 500), with how many there are and how many have been
+    /// concluded since.
+    pub async fn overdue_cases(
+        &self,
+        scope: &crate::Scope,
+        as_of: NaiveDate,
+        case_type: Option<&str>,
+    ) -> Result<(u64, u64, Vec<OverdueCase>)> {
+        let cond = format!(
+            "c.unit_id IN (SELECT u.id FROM units u WHERE {}) AND c.limit_due < $3 AND (c.limit_end IS NULL OR c.limit_end > c.limit_due) \
+             AND ($4 = '' OR c.case_type = $4)",
+            crate::scope_sql("u", 1, 2)
+        );
+        let q = |sql: String| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(scope.unit_id)
+                .bind(crate::scope_like(scope))
+                .bind(as_of.to_string())
+                .bind(case_type.unwrap_or("").to_string())
+        };
+        let n = q(format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN c.limit_end IS NOT NULL AND c.limit_end <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) FROM cases c WHERE {cond}"
+        ))
+        .fetch_one(&self.pool)
+        .await?;
+        let list = q(format!(
+            "SELECT c.case_no, u.name, c.case_type, c.limit_start, c.limit_due, c.limit_end FROM cases c JOIN units u ON u.id = c.unit_id \
+             WHERE {cond} ORDER BY (c.limit_end IS NULL) DESC, c.limit_due DESC, c.id LIMIT 500"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let end: Option<String> = r.try_get(5)?;
+            Ok(OverdueCase {
+                case_no: r.try_get(0)?,
+                unit_name: r.try_get(1)?,
+                case_type: r.try_get(2)?,
+                start: r.try_get(3)?,
+                due: r.try_get(4)?,
+                end: end.filter(|e| e.as_str() <= as_of.to_string().as_str()),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok((crate::int(&n, 0)? as u64, crate::int(&n, 1)? as u64, list))
+    }
+
+    /// The day of the latest event of a case in scope.
+    pub async fn latest_case_event(&self, scope: &crate::Scope) -> Result<Option<NaiveDate>> {
+        let d: Option<String> = sqlx::query_scalar(crate::sqlf!(
+            "SELECT MAX(d.on_date) FROM case_event_days d WHERE d.unit_id IN (SELECT u.id FROM units u WHERE {})",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(d.and_then(|d| duban_domain::calendar::parse_date(&d).ok()))
+    }
+
+    /// Turns the monitoring hits in scope not yet supervised (at most 2,000 at a time) into
+    /// supervised matters on the rectification engine: per unit and year a plan
+    /// “YYYY年案件流程监控督办” (under an internal round), per hit a problem and a task to act on at
+    /// once (立行立改), due 30 days after the hit. The sweep urges them like any task. Returns how
+    /// many tasks were made.
+    pub async fn supervise_case_hits(&self, actor: &Actor, scope: &crate::Scope) -> Result<u64> {
+        use duban_domain::rectification::{Category, SourceKind};
+        let hits = sqlx::query(crate::sqlf!(
+            "SELECT h.id, c.unit_id, c.case_no, h.rule, h.on_date FROM case_hits h JOIN cases c ON c.id = h.case_id \
+             WHERE h.task_id IS NULL AND c.unit_id IN (SELECT u.id FROM units u WHERE {}) ORDER BY c.unit_id, h.on_date, h.id LIMIT 2000",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?;
+        if hits.is_empty() {
+            return Ok(0);
+        }
+        let cal = self.work_calendar().await?;
+        let mut w = self.write(actor).await?;
+        w.decide(duban_domain::access::Action::SuperviseHits)?;
+        let mut plans: HashMap<(i64, i32), i64> = HashMap::new();
+        let mut made = 0;
+        for h in &hits {
+            let (hit, unit, case_no, rule, on): (i64, i64, String, String, String) = (
+                h.try_get(0)?,
+                h.try_get(1)?,
+                h.try_get(2)?,
+                h.try_get(3)?,
+                h.try_get(4)?,
+            );
+            let on = duban_domain::calendar::parse_date(&on)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let title = format!("{}年案件流程监控督办", on.year());
+            let plan = match plans.get(&(unit, on.year())) {
+                Some(p) => *p,
+                None => {
+                    let found: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM plans WHERE unit_id = $1 AND title = $2",
+                    )
+                    .bind(unit)
+                    .bind(&title)
+                    .fetch_optional(&mut *w.tx)
+                    .await?;
+                    let id = match found {
+                        Some(id) => id,
+                        None => {
+                            let start = NaiveDate::from_ymd_opt(on.year(), 1, 1).unwrap_or(on);
+                            let due = cal
+                                .deadline(
+                                    on,
+                                    duban_domain::calendar::Period::Months(2),
+                                    duban_domain::calendar::Counting::Calendar,
+                                )
+                                .unwrap_or(on);
+                            let round = crate::rectification::insert_round(
+                                &mut w,
+                                unit,
+                                SourceKind::Internal,
+                                &format!("{}年案件流程监控", on.year()),
+                                "案件管理部门",
+                                &start.to_string(),
+                                &on.to_string(),
+                                &on.to_string(),
+                                &due.to_string(),
+                            )
+                            .await?;
+                            crate::rectification::insert_plan(
+                                &mut w,
+                                round,
+                                unit,
+                                &title,
+                                "流程监控要点提示的问题逐案核查、纠正，并说明情况。",
+                                &on.to_string(),
+                            )
+                            .await?
+                        }
+                    };
+                    plans.insert((unit, on.year()), id);
+                    id
+                }
+            };
+            let seq: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1",
+            )
+            .bind(plan)
+            .fetch_one(&mut *w.tx)
+            .await?;
+            let problem = crate::rectification::insert_problem(
+                &mut w,
+                plan,
+                seq,
+                &format!("案件 {case_no}：{rule}（{on}）"),
+                "流程监控要点提示",
+            )
+            .await?;
+            let task_title = format!("核查并纠正：{rule}（案件 {case_no}）");
+            let task = crate::rectification::insert_task(
+                &mut w,
+                &crate::rectification::NewTask {
+                    plan_id: plan,
+                    problem_id: Some(problem),
+                    title: &task_title,
+                    measure: "核查办案流程，纠正问题，说明情况",
+                    category: Category::Immediate,
+                    deadline: Some(on + chrono::Duration::days(30)),
+                    standard: "查明原因、纠正到位、说明情况",
+                    lead_leader_id: None,
+                    responsible_id: None,
+                    departments: vec![],
+                    created_on: on,
+                },
+            )
+            .await?;
+            sqlx::query("UPDATE case_hits SET task_id = $1 WHERE id = $2")
+                .bind(task)
+                .bind(hit)
+                .execute(&mut *w.tx)
+                .await?;
+            made += 1;
+        }
+        w.audit(Change {
+            action: "quality.supervise",
+            entity: "case_hits",
+            entity_id: "*".into(),
+            unit_id: Some(scope.unit_id),
+            before: None,
+            after: Some(json!({"tasks": made})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(made)
+    }
+
+    /// Process-monitoring hits on cases in scope (latest first, at most 500).
+    pub async fn case_hits(&self, scope: &crate::Scope) -> Result<Vec<CaseHit>> {
+        sqlx::query(crate::sqlf!(
+            "SELECT c.case_no, u.name, h.rule, h.on_date, h.task_id FROM case_hits h JOIN cases c ON c.id = h.case_id JOIN units u ON u.id = c.unit_id \
+             WHERE {} ORDER BY h.on_date DESC, h.id DESC LIMIT 500",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CaseHit {
+                case_no: r.try_get(0)?,
+                unit_name: r.try_get(1)?,
+                rule: r.try_get(2)?,
+                on_date: r.try_get(3)?,
+                task_id: r.try_get(4)?,
+            })
+        })
+        .collect()
+    }
+}
