@@ -1,8 +1,11 @@
 //! Demo data: the SPP as the seed describes it, one account per role, and the nationwide
 //! generator used by every benchmark. Loading twice changes nothing.
 mod letters;
+mod paperwork;
 mod quality;
+mod records;
 pub use quality::*;
+pub use records::*;
 mod nation;
 pub mod rectification;
 use crate::backup::insert_rows;
@@ -334,9 +337,9 @@ impl Store {
             }
         }
         letters::load_demo_letters(self).await?;
-        crate::records::load_demo_records(self).await?;
+        records::load_demo_records(self).await?;
         quality::load_demo_cases(self).await?;
-        crate::paperwork::load_demo_paperwork(self).await?;
+        paperwork::load_demo_paperwork(self).await?;
         report.staff = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&self.pool)
             .await?;

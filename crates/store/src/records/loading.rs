@@ -1,0 +1,151 @@
+//! Importing interference records: all rows or none.
+use crate::org::ImportReport;
+use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use duban_domain::import::{self, CellError, Table};
+use duban_domain::records::Month;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::HashMap;
+
+impl Store {
+    /// A checker for a records file, knowing every staff member (feed it row by row, then
+    /// [`Store::import_checked_records`]).
+    pub async fn records_check(&self) -> Result<import::RecordsCheck> {
+        let mut staff: HashMap<String, i64> = HashMap::new();
+        for r in sqlx::query("SELECT staff_no, id FROM staff")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            staff.insert(r.try_get(0)?, r.try_get(1)?);
+        }
+        Ok(import::RecordsCheck::new(staff, Month::of(crate::today())))
+    }
+
+    /// Loads a records table (one row per record or per zero report): all rows or none, every
+    /// bad row and column named.
+    pub async fn import_records(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
+        let mut check = self.records_check().await?;
+        for (i, raw) in table.iter().enumerate() {
+            check.row(i + 1, raw);
+        }
+        let checked = check.finish().map_err(StoreError::Import)?;
+        self.import_checked_records(actor, checked).await
+    }
+
+    /// Writes a checked records file in one transaction; a staff member's month already filed
+    /// is refused (its row named) and nothing is written.
+    pub async fn import_checked_records(
+        &self,
+        actor: &Actor,
+        checked: import::CheckedRecords,
+    ) -> Result<ImportReport> {
+        let import::CheckedRecords { filings, records } = checked;
+        let mut w = self.write(actor).await?;
+        // months already filed
+        let mut problems = Vec::new();
+        let mut by_month: HashMap<Month, HashMap<i64, usize>> = HashMap::new();
+        for f in &filings {
+            by_month
+                .entry(f.month)
+                .or_default()
+                .insert(f.staff_id, f.row);
+        }
+        for (m, rows) in &by_month {
+            for r in sqlx::query("SELECT staff_id FROM record_filings WHERE month = $1")
+                .bind(m.to_string())
+                .fetch_all(&mut *w.tx)
+                .await?
+            {
+                let id: i64 = r.try_get(0)?;
+                if let Some(row) = rows.get(&id) {
+                    problems.push(CellError {
+                        row: *row,
+                        column: "month".into(),
+                        message: format!("该人员 {m} 已报送过，不能重复报送"),
+                    });
+                }
+            }
+        }
+        drop(by_month);
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.row);
+            problems.truncate(import::MAX_LISTED_PROBLEMS);
+            return Err(StoreError::Import(problems));
+        }
+        let now = now_rfc3339();
+        let mut list: Vec<(i64, String, i64, u32)> = filings
+            .iter()
+            .map(|f| {
+                (
+                    f.staff_id,
+                    f.month.to_string(),
+                    i64::from(f.zero_report),
+                    f.records,
+                )
+            })
+            .collect();
+        // in key order: the unique index on (staff, month) grows at its end
+        list.sort_unstable();
+        for chunk in list.chunks(50_000) {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
+                 SELECT s.id, s.unit_id, s.department_id, j.value ->> 1, CAST(j.value ->> 2 AS BIGINT), \
+                 CAST(j.value ->> 3 AS BIGINT), $2 FROM {} JOIN staff s ON s.id = CAST(j.value ->> 0 AS BIGINT)",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::to_string(chunk).unwrap_or_default())
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        for chunk in records.chunks(20_000) {
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|(staff, month, f)| {
+                    json!([
+                        staff,
+                        month.to_string(),
+                        f.occurred_on.to_string(),
+                        f.intervener_name,
+                        f.intervener_unit,
+                        f.intervener_post,
+                        f.category.as_str(),
+                        i64::from(f.is_procuratorate_staff),
+                        f.manner.as_str(),
+                        f.matter.as_str(),
+                        f.case_ref,
+                        f.content
+                    ])
+                })
+                .collect();
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
+                 is_procuratorate_staff, manner, scope, case_ref, content, created_at) \
+                 SELECT f.id, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, CAST(j.value ->> 7 AS BIGINT), \
+                 j.value ->> 8, j.value ->> 9, j.value ->> 10, j.value ->> 11, $2 \
+                 FROM {} JOIN record_filings f ON f.staff_id = CAST(j.value ->> 0 AS BIGINT) AND f.month = j.value ->> 1",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(rows).to_string())
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        w.audit(Change {
+            action: "records.import",
+            entity: "record_filings",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"filings": list.len(), "records": records.len()})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(ImportReport {
+            // one per row: a zero report or a record
+            created: filings.iter().filter(|f| f.zero_report).count() + records.len(),
+            updated: 0,
+            departments_created: 0,
+        })
+    }
+}
