@@ -1,0 +1,91 @@
+//! Validation of imported tables (units, staff, ledgers, letters, records, case events), one
+//! module per table. A file with any bad row imports nothing; every
+//! problem is reported with its row (as the spreadsheet numbers it: header = row 1) and column.
+use serde::Serialize;
+
+mod cases;
+mod ledger;
+mod letters;
+mod org;
+mod records;
+pub use cases::*;
+pub use ledger::*;
+pub use letters::*;
+pub use org::*;
+pub use records::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CellError {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CellError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.row == 0 {
+            // a summary line, not a cell
+            return f.write_str(&self.message);
+        }
+        write!(
+            f,
+            "第 {} 行，{} 列：{}",
+            self.row, self.column, self.message
+        )
+    }
+}
+
+/// A table read from CSV or XLSX: the first row is the header.
+pub type Table = Vec<Vec<String>>;
+
+/// Maps the header to the positions of the wanted columns. Header names are matched
+/// case-insensitively; each column also has a Chinese alias.
+fn columns(
+    table: &Table,
+    wanted: &[(&str, &str)],
+    errors: &mut Vec<CellError>,
+) -> Option<Vec<usize>> {
+    let Some(header) = table.first() else {
+        errors.push(CellError {
+            row: 1,
+            column: "-".into(),
+            message: "文件为空，缺少表头".into(),
+        });
+        return None;
+    };
+    let norm: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    let mut idx = Vec::new();
+    for (name, alias) in wanted {
+        match norm.iter().position(|h| h == name || h == alias) {
+            Some(i) => idx.push(i),
+            None => errors.push(CellError {
+                row: 1,
+                column: name.to_string(),
+                message: format!("缺少列 {name}（{alias}）"),
+            }),
+        }
+    }
+    (idx.len() == wanted.len()).then_some(idx)
+}
+
+fn cell<'a>(row: &'a [String], i: usize) -> &'a str {
+    row.get(i).map(String::as_str).unwrap_or("")
+}
+
+fn is_blank(row: &[String]) -> bool {
+    row.iter().all(|c| c.trim().is_empty())
+}
+
+/// A checker fed a file row by row (row 1 the header), then asked for all it kept or every
+/// problem.
+pub trait RowCheck {
+    type Out;
+    fn check_row(&mut self, row: usize, raw: &[&str]);
+    fn done(self) -> Result<Self::Out, Vec<CellError>>;
+}
+
+/// At most this many problems are listed; the rest are counted.
+pub const MAX_LISTED_PROBLEMS: usize = 1000;
