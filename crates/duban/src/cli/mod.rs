@@ -1,0 +1,9 @@
+//! The command line by command group; `main` parses and dispatches here.
+pub(crate) mod audit;
+pub(crate) mod demo;
+pub(crate) mod import;
+pub(crate) mod ops;
+pub(crate) mod records;
+pub(crate) mod report;
+pub(crate) mod serve;
+pub(crate) mod user;

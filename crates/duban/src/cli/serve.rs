@@ -1,0 +1,122 @@
+//! Serving, the health check and migrations.
+use crate::*;
+use anyhow::{Context, bail};
+use duban_store::Store;
+use settings::Settings;
+use std::process::ExitCode;
+
+pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<ExitCode> {
+    let _ = &settings;
+    match cmd {
+        Cmd::Serve { listen, demo } => {
+            let listen = listen.unwrap_or(settings.listen.clone());
+            store.seed_calendar().await?;
+            if demo {
+                let r = store.load_demo().await?;
+                out!("演示数据已就绪：{} 个单位，{} 名人员", r.units, r.staff)?;
+                print_logins(Some(&listen))?;
+            }
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
+            let addr = listener.local_addr()?;
+            let web = duban_web::WebSettings {
+                secure_cookies: settings.secure_cookies,
+                max_upload_bytes: settings.max_upload_mb * 1024 * 1024,
+                login_per_minute: settings.login_per_minute,
+                letters_per_minute: settings.letters_per_minute,
+                codes_per_minute: settings.codes_per_minute,
+                token_days: settings.token_days,
+                metrics_token: (!settings.metrics_token.is_empty())
+                    .then(|| settings.metrics_token.clone()),
+                trusted_proxies: settings
+                    .trusted_proxies
+                    .iter()
+                    .map(|p| {
+                        duban_web::proxy::Net::parse(p).with_context(|| {
+                            format!("trusted_proxies: not an address or network: {p}")
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+            };
+            if settings.sweep_minutes > 0 {
+                let mailer = if settings.smtp_url.is_empty() {
+                    None
+                } else {
+                    Some(scheduler::Mailer::new(
+                        &settings.smtp_url,
+                        &settings.mail_from,
+                    )?)
+                };
+                let (store, every) = (
+                    store.clone(),
+                    std::time::Duration::from_secs(settings.sweep_minutes * 60),
+                );
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(every);
+                    loop {
+                        tick.tick().await;
+                        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+                        match scheduler::run_once(&store, mailer.as_ref(), today).await {
+                            Ok(r) => tracing::info!(
+                                reminders = r.sweep.reminders,
+                                notices = r.sweep.notices,
+                                letter_reminders = r.sweep.letter_reminders,
+                                letter_notices = r.sweep.letter_notices,
+                                mailed = r.mailed,
+                                "supervision sweep"
+                            ),
+                            Err(e) => tracing::error!(error = %e, "supervision sweep failed"),
+                        }
+                    }
+                });
+            }
+            // the audit chain's head is signed once a day (China time) and published
+            let secret = settings::audit_key(&settings.audit_key_path())?;
+            {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+                    loop {
+                        tick.tick().await;
+                        let today = duban_store::today();
+                        let due = match store.latest_anchor().await {
+                            Ok(Some(a)) => duban_store::china_time(&a.signed_at)
+                                .is_none_or(|t| t.date() < today),
+                            Ok(None) => true,
+                            Err(_) => false,
+                        };
+                        if due {
+                            match store.sign_anchor(&secret).await {
+                                Ok(Ok(a)) => tracing::info!(seq = a.seq, "audit head signed"),
+                                Ok(Err(f)) => {
+                                    tracing::error!(fault = %f, "audit chain broken: head not signed")
+                                }
+                                Err(e) => tracing::error!(error = %e, "audit head not signed"),
+                            }
+                        }
+                    }
+                });
+            }
+            // the search dictionary loads ahead of the first search
+            tokio::task::spawn_blocking(duban_store::search::warm_up);
+            let app = duban_web::build_app(duban_web::AppState::new(store, web));
+            out!("Duban listening on http://{addr}/")?;
+            tracing::info!(settings = ?settings, %addr, "serving");
+            duban_web::serve(listener, app, shutdown_signal()).await?;
+        }
+        Cmd::Migrate => {
+            store.migrate().await?;
+            out!("schema version {}", store.schema_version().await?)?;
+        }
+        Cmd::Healthcheck { .. } => {
+            store.ping().await?;
+            out!(
+                "ok: database answers, schema version {}",
+                store.schema_version().await?
+            )?;
+        }
+        _ => bail!("not a command of this group"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
