@@ -1,0 +1,180 @@
+//! Delivery of notices: claiming the unsent for the mailer, marking them sent, and the lists.
+use super::*;
+use crate::{Result, Scope, Store, now_epoch, now_rfc3339, scope_like, scope_sql};
+use sqlx::Row;
+
+impl Store {
+    /// Claims up to `limit` undelivered e-mails (a claim lapses after five minutes, so a crashed
+    /// sender's mail is retried, and two senders never take the same one).
+    pub async fn claim_mail(&self, limit: i64) -> Result<Vec<OutMail>> {
+        let now = now_epoch();
+        // On PostgreSQL the rows are locked as they are picked (another sender skips them);
+        // SQLite runs one writer at a time.
+        let lock = match self.backend {
+            crate::Backend::Sqlite => "",
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let ids = sqlx::query(crate::sqlf!(
+            "UPDATE notices SET claimed_at = $1 WHERE id IN (SELECT id FROM notices WHERE sent_at IS NULL AND email <> '' AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY id LIMIT $3{lock}) RETURNING id"
+        ))
+        .bind(now)
+        .bind(now - 300)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in ids {
+            let id: i64 = r.try_get(0)?;
+            let n = sqlx::query(
+                "SELECT n.email, n.kind, n.level, n.days_overdue, n.issued_on, t.title, t.deadline, s.name, n.letter_id, n.dedupe, l.received_on, l.category \
+                 FROM notices n LEFT JOIN tasks t ON t.id = n.task_id LEFT JOIN letters l ON l.id = n.letter_id LEFT JOIN staff s ON s.id = n.addressee_id WHERE n.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+            let (email, kind, level, days, issued): (String, String, String, i64, String) = (
+                n.try_get(0)?,
+                n.try_get(1)?,
+                n.try_get(2)?,
+                n.try_get(3)?,
+                n.try_get(4)?,
+            );
+            let name: Option<String> = n.try_get(7)?;
+            let letter: Option<i64> = n.try_get(8)?;
+            let dedupe: String = n.try_get(9)?;
+            let (subject, body) = match letter {
+                None if dedupe.starts_with("report:") => {
+                    // report:{soon|overdue}:{due}:{round title}
+                    let mut parts = dedupe.splitn(4, ':').skip(1);
+                    let (when, due, round) = (
+                        parts.next().unwrap_or(""),
+                        parts.next().unwrap_or(""),
+                        parts.next().unwrap_or(""),
+                    );
+                    let to = name.as_deref().unwrap_or("同志");
+                    let state = if when == "overdue" {
+                        "已逾期"
+                    } else {
+                        "即将到期"
+                    };
+                    (
+                        format!("【提醒】{round}整改情况报告{state}"),
+                        format!(
+                            "{to}：\n\n{round}整改情况报告应于 {due} 前报送（巡视反馈后 2 个月内），目前尚未发布。请在“公文通报”中起草并发布。\n\n督办系统\n{issued}"
+                        ),
+                    )
+                }
+                None if dedupe.starts_with("records:") => {
+                    let month = dedupe.trim_start_matches("records:");
+                    let to = name.as_deref().unwrap_or("同志");
+                    (
+                        format!("【提醒】请报送 {month} 三个规定记录报告"),
+                        format!(
+                            "{to}：\n\n您尚未报送 {month} 过问或干预、插手司法办案等重大事项记录报告。有相关情况的请逐件记录，没有的请报送零报告。\n\n驻院纪检监察组\n{issued}"
+                        ),
+                    )
+                }
+                Some(letter) => letter_notice_text(
+                    &kind,
+                    &level,
+                    days,
+                    &issued,
+                    letter,
+                    &n.try_get::<String, _>(9)?,
+                    &n.try_get::<Option<String>, _>(10)?.unwrap_or_default(),
+                    &n.try_get::<Option<String>, _>(11)?.unwrap_or_default(),
+                    name.as_deref(),
+                ),
+                None => notice_text(
+                    &kind,
+                    &level,
+                    days,
+                    &issued,
+                    &n.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+                    n.try_get::<Option<String>, _>(6)?.as_deref(),
+                    name.as_deref(),
+                ),
+            };
+            out.push(OutMail {
+                notice_id: id,
+                to: email,
+                subject,
+                body,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn mark_sent(&self, notice_id: i64) -> Result<()> {
+        sqlx::query("UPDATE notices SET sent_at = $1 WHERE id = $2")
+            .bind(now_rfc3339())
+            .bind(notice_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Notices in scope, newest first; with `addressee`, only those addressed to that staff member.
+    pub async fn notices(
+        &self,
+        scope: &Scope,
+        addressee: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Notice>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT n.id, n.task_id, t.title, n.kind, n.level, s.name, n.issued_on, n.days_overdue, n.sent_at FROM notices n JOIN tasks t ON t.id = n.task_id \
+             JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id LEFT JOIN staff s ON s.id = n.addressee_id \
+             WHERE {} AND ($3 = 0 OR n.addressee_id = $3) ORDER BY n.issued_on DESC, n.id DESC LIMIT $4",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .bind(addressee.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Notice {
+                    id: r.try_get(0)?,
+                    task_id: r.try_get(1)?,
+                    task: r.try_get(2)?,
+                    kind: r.try_get(3)?,
+                    level: r.try_get(4)?,
+                    addressee: r.try_get(5)?,
+                    issued_on: r.try_get(6)?,
+                    days_overdue: r.try_get(7)?,
+                    sent_at: r.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Reminders and notices counted per lead leader of the tasks in scope.
+    pub async fn notice_counts(&self, scope: &Scope) -> Result<Vec<LeaderCount>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT COALESCE(s.name, '—'), \
+             SUM(CASE WHEN n.kind = 'reminder' THEN 1 ELSE 0 END), SUM(CASE WHEN n.level = 'blue' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN n.level = 'yellow' THEN 1 ELSE 0 END), SUM(CASE WHEN n.level = 'red' THEN 1 ELSE 0 END) \
+             FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
+             LEFT JOIN staff s ON s.id = t.lead_leader_id WHERE {} GROUP BY s.name ORDER BY 5 DESC, 4 DESC, 1",
+            scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(scope_like(scope))
+        .fetch_all(&self.pool)
+        .await?;
+        let n = crate::int;
+        rows.iter()
+            .map(|r| {
+                Ok(LeaderCount {
+                    leader: r.try_get(0)?,
+                    reminders: n(r, 1)?,
+                    blue: n(r, 2)?,
+                    yellow: n(r, 3)?,
+                    red: n(r, 4)?,
+                })
+            })
+            .collect()
+    }
+}
