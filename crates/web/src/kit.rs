@@ -285,3 +285,34 @@ pub(crate) fn date_param(
         None => Ok(default),
     }
 }
+
+// ---- the JSON API ----
+
+pub(crate) type ApiResult = Result<axum::Json<serde_json::Value>, crate::error::ApiError>;
+
+/// The right to read something through the API (the store decides every write).
+pub(crate) fn require_api(
+    u: &crate::auth::ApiUser,
+    a: Action,
+) -> Result<(), crate::error::ApiError> {
+    if duban_domain::access::allowed(u.0.role, a) {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError(AppError::Forbidden))
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct ListQuery {
+    pub(crate) level: Option<i64>,
+    pub(crate) q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+pub(crate) fn paging(q: &ListQuery) -> (i64, i64) {
+    (
+        q.limit.unwrap_or(50).clamp(1, 500),
+        q.offset.unwrap_or(0).max(0),
+    )
+}

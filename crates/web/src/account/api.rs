@@ -1,6 +1,6 @@
 //! The API's view of the caller.
-use crate::api::ApiResult;
 use crate::auth::ApiUser;
+use crate::kit::ApiResult;
 use axum::Json;
 use serde_json::json;
 

@@ -4,7 +4,6 @@ pub mod docs;
 use crate::AppState;
 use crate::account::api::*;
 use crate::audit::api::*;
-use crate::auth::ApiUser;
 use crate::calendar::api::*;
 use crate::documents::api::*;
 use crate::error::{ApiError, AppError};
@@ -17,11 +16,7 @@ use crate::users::api::*;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
-use duban_domain::access::{Action, allowed};
-use serde::Deserialize;
 use serde_json::{Value, json};
-
-pub(crate) type ApiResult = Result<Json<Value>, ApiError>;
 
 /// (name, location, type, required, description)
 type Param = (&'static str, &'static str, &'static str, bool, &'static str);
@@ -520,27 +515,4 @@ pub fn operations() -> Vec<docs::Op> {
                 .collect(),
         })
         .collect()
-}
-
-pub(crate) fn require(u: &ApiUser, a: Action) -> Result<(), ApiError> {
-    if allowed(u.0.role, a) {
-        Ok(())
-    } else {
-        Err(ApiError(AppError::Forbidden))
-    }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct ListQuery {
-    pub(crate) level: Option<i64>,
-    pub(crate) q: Option<String>,
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
-pub(crate) fn paging(q: &ListQuery) -> (i64, i64) {
-    (
-        q.limit.unwrap_or(50).clamp(1, 500),
-        q.offset.unwrap_or(0).max(0),
-    )
 }

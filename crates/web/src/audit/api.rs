@@ -1,8 +1,9 @@
 //! The audit log and its verification through the API.
 use crate::AppState;
-use crate::api::{ApiResult, require};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::kit::ApiResult;
+use crate::kit::require_api;
 use axum::Json;
 use axum::extract::{Query, State};
 use duban_domain::access::Action;
@@ -22,7 +23,7 @@ pub(crate) async fn audit(
     u: ApiUser,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult {
-    require(&u, Action::ReadAudit)?;
+    require_api(&u, Action::ReadAudit)?;
     let action = text::optional(q.action.as_deref().unwrap_or(""), 40)
         .map_err(|e| AppError::BadRequest(format!("action {e}")))?;
     let items = st
@@ -38,7 +39,7 @@ pub(crate) async fn audit(
 }
 
 pub(crate) async fn audit_verify(State(st): State<AppState>, u: ApiUser) -> ApiResult {
-    require(&u, Action::ReadAudit)?;
+    require_api(&u, Action::ReadAudit)?;
     if !u.0.scope().is_national() {
         return Err(ApiError(AppError::Forbidden));
     }

@@ -1,9 +1,9 @@
 //! The deadline calculator and the work calendar through the API.
 use crate::AppState;
-use crate::api::ApiResult;
 use crate::auth::ApiUser;
 use crate::calendar::DeadlineQuery;
 use crate::error::{ApiError, AppError};
+use crate::kit::ApiResult;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde_json::json;

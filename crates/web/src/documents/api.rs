@@ -1,8 +1,9 @@
 //! Bulletins and documents through the API.
 use crate::AppState;
-use crate::api::{ApiResult, require};
 use crate::auth::ApiUser;
 use crate::error::AppError;
+use crate::kit::ApiResult;
+use crate::kit::require_api;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use duban_domain::access::Action;
@@ -20,7 +21,7 @@ pub(crate) async fn plan_bulletin(
     Path(id): Path<i64>,
     Query(q): Query<BulletinQuery>,
 ) -> ApiResult {
-    require(&u, Action::ReadDocuments)?;
+    require_api(&u, Action::ReadDocuments)?;
     let plan = crate::rectification::api::scoped_plan(&st, &u, id).await?;
     let as_of = duban_domain::calendar::parse_date(&q.as_of)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -38,7 +39,7 @@ pub(crate) async fn plan_bulletin(
 }
 
 pub(crate) async fn documents(State(st): State<AppState>, u: ApiUser) -> ApiResult {
-    require(&u, Action::ReadDocuments)?;
+    require_api(&u, Action::ReadDocuments)?;
     let items = st.store.documents(&u.0.scope()).await?;
     Ok(Json(json!({"items": items})))
 }
@@ -48,7 +49,7 @@ pub(crate) async fn document(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    require(&u, Action::ReadDocuments)?;
+    require_api(&u, Action::ReadDocuments)?;
     let scope = u.0.scope();
     let row = st
         .store

@@ -1,8 +1,9 @@
 //! Letters from the public through the API: lists, figures, search, steps.
 use crate::AppState;
-use crate::api::{ApiResult, require};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::kit::ApiResult;
+use crate::kit::require_api;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -20,7 +21,7 @@ pub(crate) async fn letters(
     u: ApiUser,
     Query(q): Query<LettersQuery>,
 ) -> ApiResult {
-    require(&u, Action::ReadLetters)?;
+    require_api(&u, Action::ReadLetters)?;
     let items = st
         .store
         .letters(&u.0.scope(), false, q.limit.unwrap_or(100).clamp(1, 1000))
@@ -42,7 +43,7 @@ pub(crate) async fn letter_metrics(
     u: ApiUser,
     Query(q): Query<MetricsQuery>,
 ) -> ApiResult {
-    require(&u, Action::ReadLetters)?;
+    require_api(&u, Action::ReadLetters)?;
     let d = |s: &str| {
         duban_domain::calendar::parse_date(s)
             .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))
@@ -72,7 +73,7 @@ pub(crate) async fn search_letters(
     u: ApiUser,
     Query(q): Query<SearchQuery>,
 ) -> ApiResult {
-    require(&u, Action::ReadLetters)?;
+    require_api(&u, Action::ReadLetters)?;
     let query: String = q.q.trim().chars().take(100).collect();
     let (items, more) = st
         .store

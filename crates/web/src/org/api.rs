@@ -1,8 +1,8 @@
 //! Units and staff through the API; imports.
 use crate::AppState;
-use crate::api::{ApiResult, ListQuery, paging, require};
 use crate::auth::ApiUser;
 use crate::error::AppError;
+use crate::kit::{ApiResult, ListQuery, paging, require_api};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -60,7 +60,7 @@ pub(crate) async fn unit_staff(
         .unit_in_scope(&u.0.scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    require(&u, Action::ReadStaff)?;
+    require_api(&u, Action::ReadStaff)?;
     let (limit, offset) = paging(&q);
     let (items, total) = st
         .store
@@ -74,7 +74,7 @@ pub(crate) async fn staff(
     u: ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    require(&u, Action::ReadStaff)?;
+    require_api(&u, Action::ReadStaff)?;
     let s = st
         .store
         .staff_in_scope(&u.0.scope(), id)

@@ -1,8 +1,9 @@
 //! Case events and case quality through the API.
 use crate::AppState;
-use crate::api::{ApiResult, require};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::kit::ApiResult;
+use crate::kit::require_api;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -83,7 +84,7 @@ pub(crate) async fn case_ratio(
     u: ApiUser,
     Query(q): Query<CaseRatioQuery>,
 ) -> ApiResult {
-    require(&u, Action::ReadQuality)?;
+    require_api(&u, Action::ReadQuality)?;
     let d = |s: &str| {
         duban_domain::calendar::parse_date(s)
             .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))

@@ -1,8 +1,9 @@
 //! Interference records through the API: counts, flags, one's own filings.
 use crate::AppState;
-use crate::api::{ApiResult, require};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::kit::ApiResult;
+use crate::kit::require_api;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -36,7 +37,7 @@ pub(crate) async fn record_counts(
     u: ApiUser,
     Query(q): Query<RecordCountsQuery>,
 ) -> ApiResult {
-    require(&u, Action::ReadRecordFigures)?;
+    require_api(&u, Action::ReadRecordFigures)?;
     let (from, to) = months(&q.from, &q.to)?;
     let unit = st
         .store
@@ -62,7 +63,7 @@ pub(crate) async fn record_flags(
     u: ApiUser,
     Query(q): Query<RecordFlagsQuery>,
 ) -> ApiResult {
-    require(&u, Action::ReadRecordFigures)?;
+    require_api(&u, Action::ReadRecordFigures)?;
     let (from, to) = months(&q.from, &q.to)?;
     let rules = st.store.supervision_rules().await?.records_flags;
     let all = st.store.flag_records(from, to, q.level, &rules).await?;

@@ -1,8 +1,8 @@
 //! Plans, tasks and ledger entries through the API.
 use crate::AppState;
-use crate::api::ApiResult;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::kit::ApiResult;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};

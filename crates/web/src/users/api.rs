@@ -1,8 +1,8 @@
 //! Accounts through the API.
 use crate::AppState;
-use crate::api::ApiResult;
 use crate::auth::ApiUser;
 use crate::error::AppError;
+use crate::kit::ApiResult;
 use crate::users::NewUserForm;
 use axum::Json;
 use axum::body::Bytes;
