@@ -147,6 +147,27 @@ pub fn decide_cascade(
     Ok(())
 }
 
+/// The one decision for revoking an API token: its owner, or an administrator whose scope covers
+/// the owner's unit (the store tells anyone else that it does not exist).
+pub fn decide_token_revoke(
+    actor: Option<(i64, Role, &Scope)>,
+    owner_id: i64,
+    owner_unit_id: i64,
+    owner_unit_path: &str,
+) -> Result<(), RuleError> {
+    match actor {
+        None => Ok(()),
+        Some((id, _, _)) if id == owner_id => Ok(()),
+        Some((_, role, scope))
+            if allowed(role, Action::ManageUsers)
+                && scope.covers(owner_unit_id, owner_unit_path) =>
+        {
+            Ok(())
+        }
+        _ => Err(RuleError::NotPermitted),
+    }
+}
+
 /// The one decision for creating or changing an account: an administrator, granting a scope
 /// within and never wider than its own.
 pub fn decide_grant(

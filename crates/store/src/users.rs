@@ -503,28 +503,70 @@ impl Store {
             .collect()
     }
 
-    /// Revokes one of the user's own tokens; another user's token id is "not found".
-    pub async fn revoke_token(&self, user: &User, token_id: i64) -> Result<()> {
-        let mut w = self.write(&user.actor()).await?;
-        let n = sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND user_id = $2")
+    /// Revokes a token: its owner's own, or one of an account in an administrator's scope; to
+    /// anyone else the token id is "not found".
+    pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<()> {
+        let mut w = self.write(actor).await?;
+        let owner = sqlx::query(
+            "SELECT us.id, us.unit_id, u.path FROM api_tokens t JOIN users us ON us.id = t.user_id JOIN units u ON u.id = us.unit_id WHERE t.id = $1",
+        )
+        .bind(token_id)
+        .fetch_optional(&mut *w.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let (owner_id, unit_id, path): (i64, i64, String) =
+            (owner.try_get(0)?, owner.try_get(1)?, owner.try_get(2)?);
+        let who = match (actor.user_id, actor.who()) {
+            (Some(id), Some((role, scope))) => Some((id, role, scope)),
+            _ => None,
+        };
+        duban_domain::access::decide_token_revoke(who, owner_id, unit_id, &path)
+            .map_err(|_| StoreError::NotFound)?;
+        sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE id = $1")
             .bind(token_id)
-            .bind(user.id)
             .execute(&mut *w.tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+            .await?;
         w.audit(Change {
             action: "token.revoke",
             entity: "api_token",
             entity_id: token_id.to_string(),
-            unit_id: Some(user.unit_id),
+            unit_id: Some(unit_id),
             before: None,
-            after: None,
+            after: Some(json!({"owner": owner_id})),
         })
         .await?;
         w.commit().await
+    }
+
+    /// The live tokens of the accounts in `scope` (the administrator's view), newest first.
+    pub async fn tokens_in_scope(&self, scope: &Scope) -> Result<Vec<(String, ApiToken)>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT us.login, t.id, t.name, t.created_at, t.revoked, t.expires_at FROM api_tokens t \
+             JOIN users us ON us.id = t.user_id JOIN units u ON u.id = us.unit_id \
+             WHERE {} AND t.revoked = 0 AND t.expires_at > $3 ORDER BY t.id DESC LIMIT 500",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(now_rfc3339())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("login")?,
+                    ApiToken {
+                        id: r.try_get("id")?,
+                        name: r.try_get("name")?,
+                        created_at: r.try_get("created_at")?,
+                        revoked: flag(r, "revoked")?,
+                        expires_at: r
+                            .try_get::<Option<String>, _>("expires_at")?
+                            .unwrap_or_default(),
+                    },
+                ))
+            })
+            .collect()
     }
 
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {

@@ -266,12 +266,12 @@ async fn accounts_sessions_tokens_and_lockout() {
         let other = store.user_by_login("leader").await.unwrap().unwrap();
         assert!(
             matches!(
-                store.revoke_token(&other, t[0].id).await,
+                store.revoke_token(&other.actor(), t[0].id).await,
                 Err(StoreError::NotFound)
             ),
             "{name}: not another's token"
         );
-        store.revoke_token(&user, t[0].id).await.unwrap();
+        store.revoke_token(&user.actor(), t[0].id).await.unwrap();
         assert!(store.user_by_token(&token).await.unwrap().is_none());
         // password change ends sessions and needs the current password
         assert!(

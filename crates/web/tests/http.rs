@@ -2615,3 +2615,64 @@ async fn idle_half_requests_are_dropped_and_others_served() {
     }
     assert_eq!(closed, checked, "idle half-requests are closed");
 }
+
+#[tokio::test]
+async fn administrators_list_and_revoke_tokens_in_their_scope() {
+    let (app, store) = app().await;
+    let mut office = Client::login(&app, "office").await;
+    let token = office.token().await;
+    let mut anon = Client::new(&app);
+    let me = |t: &str| {
+        Request::get("/api/v1/me")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(anon.send(me(&token)).await.status, StatusCode::OK);
+    let id = store
+        .tokens(store.user_by_login("office").await.unwrap().unwrap().id)
+        .await
+        .unwrap()[0]
+        .id;
+    // an administrator of a basic unit does not see it and cannot revoke it
+    let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+    store
+        .create_user(
+            &duban_store::Actor::system("t"),
+            &duban_store::users::NewUser {
+                login: "xihu.admin",
+                display_name: "西湖区院管理员",
+                password: "duban2020",
+                role: duban_domain::org::Role::Admin,
+                unit_id: xihu.id,
+                subtree: false,
+            },
+        )
+        .await
+        .unwrap();
+    let mut x = Client::login(&app, "xihu.admin").await;
+    let page = x.get("/admin/users").await;
+    assert!(!page.body.contains(&format!("/admin/tokens/{id}/revoke")));
+    let r = x
+        .post_form(&format!("/admin/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(anon.send(me(&token)).await.status, StatusCode::OK);
+    // the national administrator sees it with its owner and revokes it
+    let mut admin = Client::login(&app, "admin").await;
+    let page = admin.get("/admin/users").await;
+    assert!(page.body.contains("有效的 API 令牌"));
+    assert!(page.body.contains(&format!("/admin/tokens/{id}/revoke")));
+    let r = admin
+        .post_form(&format!("/admin/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(anon.send(me(&token)).await.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        !admin
+            .get("/admin/users")
+            .await
+            .body
+            .contains(&format!("/admin/tokens/{id}/revoke"))
+    );
+}

@@ -138,6 +138,6 @@ async fn create_token(
 }
 
 async fn revoke_token(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
-    st.store.revoke_token(&v.user, id).await?;
+    st.store.revoke_token(&v.user.actor(), id).await?;
     Ok(Redirect::to("/account").into_response())
 }

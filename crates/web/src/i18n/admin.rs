@@ -344,6 +344,12 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Copy it now; it is shown only once:",
     ),
     ("account.revoke", "吊销", "Revoke"),
+    ("users.tokens", "有效的 API 令牌", "Live API tokens"),
+    (
+        "users.tokens_help",
+        "本范围内各账号尚未到期、未吊销的 API 令牌；吊销后立即失效。",
+        "Tokens of the accounts in your scope that have neither expired nor been revoked; a revoked token stops working at once.",
+    ),
     ("account.revoked", "已吊销", "Revoked"),
     ("api.title", "接口文档", "API reference"),
     (

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(users).post(create_user))
         .route("/admin/throttles/clear", post(clear_throttle))
+        .route("/admin/tokens/{id}/revoke", post(revoke_token))
 }
 
 // ---- accounts ----
@@ -34,6 +35,8 @@ struct UsersPage {
     /// logins whose sign-ins are being delayed, with their failures (accounts in scope; unknown
     /// logins for national administrators)
     delayed: Vec<(String, u32)>,
+    /// live API tokens of the accounts in scope: (owner's login, token)
+    tokens: Vec<(String, duban_store::users::ApiToken)>,
 }
 
 /// The delayed logins an administrator may see: its scope's accounts, and for a national scope
@@ -75,6 +78,7 @@ async fn users(State(st): State<AppState>, v: Viewer) -> PageResult {
     html(UsersPage {
         ctx: ctx(&v, "/admin/users"),
         delayed: delayed_in_scope(&st, &v, &users),
+        tokens: st.store.tokens_in_scope(&v.user.scope()).await?,
         users,
         roles: Role::ALL,
         error: None,
@@ -140,9 +144,20 @@ async fn create_user(
         UsersPage {
             ctx: c,
             delayed: delayed_in_scope(&st, &v, &users),
+            tokens: st.store.tokens_in_scope(&v.user.scope()).await?,
             users,
             roles: Role::ALL,
             error,
         },
     )
+}
+
+/// An administrator revokes a token of an account in its scope (the store decides).
+async fn revoke_token(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> PageResult {
+    st.store.revoke_token(&v.user.actor(), id).await?;
+    Ok(axum::response::Redirect::to("/admin/users#tokens").into_response())
 }
