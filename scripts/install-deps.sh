@@ -12,6 +12,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 # without recommends: texlive's and LibreOffice's recommends are hundreds of megabytes we do not use
 lean=()

@@ -45,5 +45,34 @@ for _ in $(seq 1 4500); do
 done
 pg_isready -h 127.0.0.1 -p 5432 >&2
 as_postgres >/dev/null <<<"DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'duban') THEN CREATE ROLE duban LOGIN CREATEDB PASSWORD 'duban'; END IF; END\$\$;"
+# TLS with a certificate of the test harness's own CA (server cert for 127.0.0.1), so tests can
+# connect with sslmode=verify-full; the CA is published at $TMPDIR/duban-test-pg-ca.pem.
+tls_dir=/var/lib/postgresql/duban-tls
+ca_out="${TMPDIR:-/tmp}/duban-test-pg-ca.pem"
+if ! $SUDO test -f "$tls_dir/server.key"; then
+  t=$(mktemp -d)
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Duban test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$t/ca.key" -out "$t/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$t/server.key" -out "$t/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' >"$t/ext"
+  openssl x509 -req -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$t/ext" -out "$t/server.pem" 2>/dev/null
+  $SUDO mkdir -p "$tls_dir"
+  $SUDO cp "$t/server.pem" "$t/server.key" "$t/ca.pem" "$tls_dir/"
+  $SUDO chown -R postgres:postgres "$tls_dir"
+  $SUDO chmod 600 "$tls_dir/server.key"
+  rm -rf "$t"
+fi
+if [ "$(as_postgres -At <<<"SHOW ssl_cert_file")" != "$tls_dir/server.pem" ]; then
+  as_postgres >/dev/null <<SQL
+ALTER SYSTEM SET ssl_cert_file = '$tls_dir/server.pem';
+ALTER SYSTEM SET ssl_key_file = '$tls_dir/server.key';
+ALTER SYSTEM SET ssl = on;
+SELECT pg_reload_conf();
+SQL
+  sleep 1
+fi
+$SUDO cat "$tls_dir/ca.pem" >"$ca_out"
 clean
 echo "postgres://duban:duban@127.0.0.1:5432/postgres"

@@ -10,18 +10,15 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    /// `url` like `smtp://host:25` (plain, for an internal relay) — see docs/operator-guide.md.
+    /// `url`: `smtp://host:25` (plain, for a relay on the same host or network),
+    /// `smtp://host:587?tls=required` (STARTTLS, refused without it), or `smtps://host:465` (TLS
+    /// from the first byte); credentials as `smtp://user:password@host`. Certificates are checked
+    /// against the public roots (webpki) — see docs/operator-guide.md.
     pub fn new(url: &str, from: &str) -> anyhow::Result<Mailer> {
-        let rest = url
-            .strip_prefix("smtp://")
-            .ok_or_else(|| anyhow::anyhow!("smtp_url must start with smtp://"))?;
-        let (host, port) = match rest.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), p.trim_end_matches('/').parse::<u16>()?),
-            None => (rest.trim_end_matches('/').to_string(), 25),
-        };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-            .port(port)
-            .build();
+        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            anyhow::bail!("smtp_url must start with smtp:// or smtps://");
+        }
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build();
         Ok(Mailer {
             transport,
             from: from.parse()?,
@@ -83,4 +80,17 @@ pub async fn run_once(
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mailer;
+    #[test]
+    fn smtp_urls_plain_starttls_and_tls() {
+        let from = "督办 <duban@example.org>";
+        assert!(Mailer::new("smtp://127.0.0.1:2525", from).is_ok());
+        assert!(Mailer::new("smtp://relay.example.org:587?tls=required", from).is_ok());
+        assert!(Mailer::new("smtps://user:secret@relay.example.org:465", from).is_ok());
+        assert!(Mailer::new("http://relay.example.org", from).is_err());
+    }
 }

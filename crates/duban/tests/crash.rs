@@ -109,7 +109,12 @@ async fn acknowledged_writes_survive_kill_9() {
                             let json = format!(
                                 r#"{{"kind": "progress", "date": "{today}", "body": "{body}"}}"#
                             );
-                            match post(&addr, &format!("/api/v1/tasks/{task}/entries"), &token, &json) {
+                            match post(
+                                &addr,
+                                &format!("/api/v1/tasks/{task}/entries"),
+                                &token,
+                                &json,
+                            ) {
                                 Some(200) => acked.lock().unwrap().push(body),
                                 Some(s) => panic!("status {s} for {body}"),
                                 None => break,
@@ -126,7 +131,11 @@ async fn acknowledged_writes_survive_kill_9() {
             }
         }
         let acked = acked.lock().unwrap().clone();
-        assert!(acked.len() > 100, "{db}: only {} writes acknowledged", acked.len());
+        assert!(
+            acked.len() > 100,
+            "{db}: only {} writes acknowledged",
+            acked.len()
+        );
         let store = duban_store::Store::open(&db).await.unwrap();
         let mut kept = std::collections::HashSet::new();
         for &t in &tasks {
