@@ -680,6 +680,47 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
+    // the administrator makes a token on its account page and sees it among the live tokens of
+    // its scope, where it can revoke it
+    c.goto(&format!("{base}/account")).await.unwrap();
+    wait_h1(&c, "个人设置").await;
+    c.find(Locator::Css(
+        "form[action='/account/tokens'] input[name=name]",
+    ))
+    .await
+    .unwrap()
+    .send_keys("数据报送脚本")
+    .await
+    .unwrap();
+    c.find(Locator::Css(
+        "form[action='/account/tokens'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_h1(&c, "个人设置").await;
+    c.goto(&format!("{base}/admin/users#tokens")).await.unwrap();
+    wait_h1(&c, "账号管理").await;
+    let tokens = c.find(Locator::Id("tokens")).await.unwrap();
+    let table = c
+        .find(Locator::Css("#tokens + p + table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("数据报送脚本") && table.contains("admin") && table.contains("吊销"),
+        "{table}"
+    );
+    tokens.click().await.ok();
+    std::fs::write(
+        shots.join("users-tokens.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }
