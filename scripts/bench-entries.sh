@@ -25,5 +25,5 @@ else
 fi
 echo "$ids" > "$dir/ids"
 DUBAN_IDS=$dir/ids DUBAN_TOKEN=$token DUBAN_TODAY=$(TZ=Asia/Shanghai date +%F) \
-  wrk -t2 -c16 -d20s --latency -s scripts/wrk-entries.lua "http://127.0.0.1:$port" | grep -E "Latency|50%|99%|Requests/sec|non-200"
+  wrk -t2 -c16 -d20s --latency -s scripts/wrk-entries.lua "http://127.0.0.1:$port" | grep -E "Latency|50%|99%|Requests/sec|failed responses"
 $bin --db "$db" audit verify

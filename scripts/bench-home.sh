@@ -26,6 +26,6 @@ curl -s -b "duban_session=$session" http://127.0.0.1:$port/home | grep -q 'æ¬¢è¿
 echo "== warm-up"
 wrk -t2 -c16 -d5s -H "Cookie: duban_session=$session" http://127.0.0.1:$port/home >/dev/null
 echo "== wrk -t2 -c16 -d30s /home (authenticated)"
-wrk -t2 -c16 -d30s --latency -H "Cookie: duban_session=$session" http://127.0.0.1:$port/home
+wrk -t2 -c16 -d30s --latency -s scripts/wrk-count.lua -H "Cookie: duban_session=$session" http://127.0.0.1:$port/home
 echo "== server memory"
 grep -E 'VmHWM|VmRSS' /proc/$pid/status

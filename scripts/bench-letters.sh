@@ -60,9 +60,9 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = "$cookie"
 wrk.body = "csrf=$csrf&unit=1&category=report&content=%E4%B8%BE%E6%8A%A5%E6%9F%90%E5%B9%B2%E9%83%A8"
-local bad = 0
-response = function(status, headers, body) if status ~= 200 or not string.find(body, "query%-code") then bad = bad + 1 end end
-done = function() print("responses without a query code: " .. bad) end
+-- a success is a page that shows the new letter's query code
+accept = function(status, body) return status == 200 and string.find(body, "query%-code") ~= nil end
+dofile("scripts/wrk-count.lua")
 LUA
 wrk -t2 -c16 -d20s --latency -s "$dir/post.lua" http://127.0.0.1:$port/letters/new
 echo "== audit chain after the load"

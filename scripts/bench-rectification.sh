@@ -47,10 +47,10 @@ curl -s -H "Cookie: duban_session=$session" "$url" | grep -q '下级单位整改
 echo "== one dashboard as of a past day (states read from the ledgers): curl total time"
 for _ in 1 2 3; do curl -s -o /dev/null -w "%{time_total} s\n" -H "Cookie: duban_session=$session" "$url?as_of=2020-11-05"; done
 echo "== wrk -t1 -c1 -d10s the SPP plan dashboard with the full roll-up (today), one user"
-wrk -t1 -c1 -d10s --latency -H "Cookie: duban_session=$session" "$url"
+wrk -t1 -c1 -d10s --latency -s scripts/wrk-count.lua -H "Cookie: duban_session=$session" "$url"
 echo "== wrk -t2 -c16 -d20s the same, 16 connections"
 wrk -t2 -c16 -d5s -H "Cookie: duban_session=$session" "$url" >/dev/null
-wrk -t2 -c16 -d20s --latency -H "Cookie: duban_session=$session" "$url"
+wrk -t2 -c16 -d20s --latency -s scripts/wrk-count.lua -H "Cookie: duban_session=$session" "$url"
 echo "== ledger entries through the API, 16 connections"
 page=$(curl -s -b "$jar" -c "$jar" http://127.0.0.1:$port/account)
 csrf=$(printf '%s' "$page" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)

@@ -15,13 +15,4 @@ request = function()
   return wrk.format(nil, "/api/v1/tasks/" .. id .. "/entries", nil,
     '{"kind":"progress","date":"' .. today .. '","body":"按计划推进（压测）"}')
 end
--- each wrk thread runs its own Lua state: count there, sum in done() through thread:get
-local threads = {}
-setup = function(thread) table.insert(threads, thread) end
-init = function() bad = 0 end
-response = function(status) if status ~= 200 then bad = bad + 1 end end
-done = function()
-  local total = 0
-  for _, t in ipairs(threads) do total = total + t:get("bad") end
-  print("non-200 responses: " .. total)
-end
+dofile("scripts/wrk-count.lua")
