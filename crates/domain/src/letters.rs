@@ -119,28 +119,7 @@ impl LetterCategory {
     }
 }
 
-/// The two clocks' settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClockRules {
-    pub ack_days: u32,
-    pub ack_counting: Counting,
-    pub reply_months: u32,
-    pub reply_counting: Counting,
-    /// after the reply deadline, while open, a progress reply every this many months
-    pub progress_every_months: u32,
-}
-
-impl Default for ClockRules {
-    fn default() -> Self {
-        ClockRules {
-            ack_days: 7,
-            ack_counting: Counting::Calendar,
-            reply_months: 3,
-            reply_counting: Counting::Calendar,
-            progress_every_months: 1,
-        }
-    }
-}
+pub use crate::rectification::ClockRules;
 
 /// A letter's deadlines, from its first receipt by any procuratorate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,7 +1,7 @@
 //! The Store: one set of SQL on SQLite (default, WAL) and PostgreSQL, through sqlx's `Any` driver.
 //! Queries use `$N` placeholders, which both backends accept; where the dialects must differ
 //! (migrations, triggers, sequences) the code branches on [`Backend`].
-pub mod adjustments;
+pub use rectification::adjustments;
 pub mod audit;
 pub mod backup;
 pub mod blobs;
@@ -123,7 +123,7 @@ pub struct Store {
         std::sync::Mutex<Option<(std::time::Instant, duban_domain::calendar::WorkCalendar)>>,
     >,
     /// Ledger entries queue here to be written in batches, one transaction each (group commit).
-    entries: Option<tokio::sync::mpsc::Sender<rectification::EntryJob>>,
+    entries: Option<tokio::sync::mpsc::Sender<queue::EntryJob>>,
 }
 
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[

@@ -1,6 +1,5 @@
 //! The write queue and its group commit: ledger entries and public letters queue here and one
 //! writer commits what has queued up in one transaction, then answers each caller.
-use crate::rectification::{Author, NewEntry, add_entry_in};
 use crate::{Actor, Result, Store, StoreError, Write};
 
 impl Store {
@@ -13,7 +12,7 @@ impl Store {
                 let mut ids = Vec::with_capacity(jobs.len());
                 for j in &jobs {
                     w.act_as(&j.work.actor());
-                    ids.push(j.work.run_in_batch(&mut w).await?);
+                    ids.push(j.work.run(&mut w).await?);
                 }
                 w.commit().await?;
                 Ok(ids)
@@ -31,7 +30,7 @@ impl Store {
         for j in jobs {
             let r = async {
                 let mut w = self.write(&j.work.actor()).await?;
-                let id = j.work.run_alone(&mut w).await?;
+                let id = j.work.run(&mut w).await?;
                 w.commit().await?;
                 Ok(id)
             }
@@ -48,51 +47,19 @@ pub(crate) struct EntryJob {
     reply: Option<tokio::sync::oneshot::Sender<Result<i64>>>,
 }
 
-pub(crate) enum Work {
-    Entry {
-        author: Author,
-        entry: NewEntry,
-    },
-    Letter {
-        actor: Actor,
-        letter: crate::letters::NewLetter,
-        code_hash: String,
-        clocks: duban_domain::letters::Clocks,
-    },
+/// A write the queue runs: within a batch's transaction with others, or alone when the batch
+/// failed (the job then reads its facts afresh in its own transaction). Each feature defines its
+/// jobs; the queue knows none of them.
+pub(crate) trait Job: Send + Sync {
+    /// Whose write it is (the audit's actor).
+    fn actor(&self) -> Actor;
+    fn run<'a>(
+        &'a self,
+        w: &'a mut Write,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64>> + Send + 'a>>;
 }
 
-impl Work {
-    pub(crate) fn actor(&self) -> Actor {
-        match self {
-            Work::Entry { author, .. } => author.actor(),
-            Work::Letter { actor, .. } => actor.clone(),
-        }
-    }
-    /// Within a batch, on the facts read before queueing.
-    pub(crate) async fn run_in_batch(&self, w: &mut Write) -> Result<i64> {
-        match self {
-            Work::Entry { author, entry } => add_entry_in(w, author, entry).await,
-            Work::Letter {
-                actor,
-                letter,
-                code_hash,
-                clocks,
-            } => crate::letters::insert_letter_in(w, actor, letter, code_hash, clocks).await,
-        }
-    }
-    /// Alone, with the facts read afresh.
-    pub(crate) async fn run_alone(&self, w: &mut Write) -> Result<i64> {
-        match self {
-            Work::Entry { author, entry } => add_entry_in(w, author, entry).await,
-            Work::Letter {
-                actor,
-                letter,
-                code_hash,
-                clocks,
-            } => crate::letters::insert_letter_in(w, actor, letter, code_hash, clocks).await,
-        }
-    }
-}
+pub(crate) type Work = Box<dyn Job>;
 
 impl Store {
     /// Queues a write for the batch writer and waits until its transaction is committed.

@@ -1,6 +1,31 @@
 //! The supervision rules an installation sets: lights, urging, reviewers, letter clocks, integrity.
 use super::*;
+use crate::calendar::Counting;
 use serde::{Deserialize, Serialize};
+
+/// The two clocks of a letter from the public (7 days, 3 months by default): a supervision rule
+/// that the letters module reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockRules {
+    pub ack_days: u32,
+    pub ack_counting: Counting,
+    pub reply_months: u32,
+    pub reply_counting: Counting,
+    /// after the reply deadline, while open, a progress reply every this many months
+    pub progress_every_months: u32,
+}
+
+impl Default for ClockRules {
+    fn default() -> Self {
+        ClockRules {
+            ack_days: 7,
+            ack_counting: Counting::Calendar,
+            reply_months: 3,
+            reply_counting: Counting::Calendar,
+            progress_every_months: 1,
+        }
+    }
+}
 
 /// The supervision rules an administrator may change: lights, urging, and who reviews closures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -11,7 +36,7 @@ pub struct SupervisionRules {
     pub reviewers: Vec<crate::org::Role>,
     /// the two clocks of letters from the public
     #[serde(default)]
-    pub letter_clocks: crate::letters::ClockRules,
+    pub letter_clocks: ClockRules,
     /// from this day of a month, staff who have not filed the previous month's interference
     /// records are reminded
     #[serde(default = "default_remind_day")]

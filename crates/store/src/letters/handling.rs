@@ -145,12 +145,12 @@ impl Store {
         let hash = duban_domain::auth::secret_digest(&code);
         // written with whatever else is queued (group commit), acknowledged once committed
         let id = self
-            .queue_write(crate::rectification::Work::Letter {
+            .queue_write(Box::new(LetterWork {
                 actor: actor.clone(),
                 letter: l.clone(),
                 code_hash: hash,
                 clocks: c,
-            })
+            }))
             .await?;
         Ok((id, code))
     }
@@ -560,5 +560,31 @@ impl Store {
         .await?;
         w.commit().await?;
         Ok((id, n))
+    }
+}
+
+/// A letter from the public waiting in the write queue.
+struct LetterWork {
+    actor: Actor,
+    letter: NewLetter,
+    code_hash: String,
+    clocks: duban_domain::letters::Clocks,
+}
+
+impl crate::queue::Job for LetterWork {
+    fn actor(&self) -> Actor {
+        self.actor.clone()
+    }
+    fn run<'a>(
+        &'a self,
+        w: &'a mut crate::Write,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64>> + Send + 'a>> {
+        Box::pin(insert_letter_in(
+            w,
+            &self.actor,
+            &self.letter,
+            &self.code_hash,
+            &self.clocks,
+        ))
     }
 }

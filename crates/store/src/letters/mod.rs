@@ -8,7 +8,6 @@ use sqlx::Row;
 
 mod handling;
 mod metrics;
-pub(crate) use handling::*;
 pub use metrics::*;
 
 /// A letter as it arrives.

@@ -13,11 +13,29 @@ impl Store {
     /// the write transaction. Returns the entry id. Entries arriving together are written in one
     /// transaction (group commit); the answer comes after that transaction is committed.
     pub async fn add_entry(&self, author: &Author, e: NewEntry) -> Result<i64> {
-        self.queue_write(Work::Entry {
+        self.queue_write(Box::new(EntryWork {
             author: author.clone(),
             entry: e,
-        })
+        }))
         .await
+    }
+}
+
+/// A ledger entry waiting in the write queue.
+struct EntryWork {
+    author: Author,
+    entry: NewEntry,
+}
+
+impl crate::queue::Job for EntryWork {
+    fn actor(&self) -> Actor {
+        self.author.actor()
+    }
+    fn run<'a>(
+        &'a self,
+        w: &'a mut Write,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64>> + Send + 'a>> {
+        Box::pin(add_entry_in(w, &self.author, &self.entry))
     }
 }
 

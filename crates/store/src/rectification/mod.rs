@@ -9,8 +9,8 @@ use sqlx::any::AnyRow;
 
 pub use crate::blobs::evidence_type;
 pub(crate) use crate::blobs::put_blob;
-pub(crate) use crate::queue::{EntryJob, Work};
 pub use duban_domain::ledger::{EVIDENCE_TYPES, EntryKind, MAX_EVIDENCE_BYTES};
+pub mod adjustments;
 mod entries;
 mod register;
 mod supervision_rules;
