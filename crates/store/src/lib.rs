@@ -264,6 +264,12 @@ pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// A value read from the database that the domain must know: one it does not is an error naming
+/// it, never a default.
+pub(crate) fn known<T>(parsed: Option<T>, what: &str, raw: &str) -> Result<T> {
+    parsed.ok_or_else(|| StoreError::Invalid(format!("数据库中的{what}“{raw}”无法识别")))
+}
+
 /// Today in China (UTC+8): the day ledgers and deadlines are kept in.
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()

@@ -1,5 +1,5 @@
 //! Rounds, plans, the three lists, the ledger with evidence, and the task lifecycle.
-use crate::{Actor, Result, Scope, Store, StoreError, scope_like, scope_sql};
+use crate::{Actor, Result, Scope, Store, scope_like, scope_sql};
 use chrono::NaiveDate;
 use duban_domain::org::Role;
 use duban_domain::rectification::{self as rules, Category, TaskHistory, TaskState};
@@ -93,8 +93,7 @@ impl Task {
             seq: r.try_get("seq")?,
             title: r.try_get("title")?,
             measure: r.try_get("measure")?,
-            category: Category::parse(&cat)
-                .ok_or_else(|| StoreError::Invalid(format!("bad category {cat}")))?,
+            category: crate::known(Category::parse(&cat), "任务类别", &cat)?,
             deadline: r.try_get("deadline")?,
             standard: r.try_get("standard")?,
             lead_leader_id: r.try_get("lead_leader_id")?,
@@ -104,8 +103,7 @@ impl Task {
             departments: r
                 .try_get::<Option<String>, _>("departments")?
                 .unwrap_or_default(),
-            state: TaskState::parse(&state)
-                .ok_or_else(|| StoreError::Invalid(format!("bad state {state}")))?,
+            state: crate::known(TaskState::parse(&state), "任务状态", &state)?,
             created_on: r.try_get("created_on")?,
             closed_on: r.try_get("closed_on")?,
             last_entry_on: r.try_get("last_entry_on")?,
@@ -512,7 +510,7 @@ impl Store {
             out.push((
                 id,
                 TaskHistory {
-                    category: Category::parse(&cat).unwrap_or(Category::TimeLimited),
+                    category: crate::known(Category::parse(&cat), "任务类别", &cat)?,
                     created: date(&created),
                     deadline: deadline.as_deref().map(date),
                     states: vec![],

@@ -63,10 +63,12 @@ impl Store {
             if !evidence_note.is_empty() {
                 evidence.insert(0, evidence_note);
             }
-            let state = ledger
-                .last()
-                .and_then(|e| TaskState::parse(&e.state_after))
-                .unwrap_or(TaskState::NotStarted);
+            let state = match ledger.last() {
+                None => TaskState::NotStarted,
+                Some(e) => {
+                    crate::known(TaskState::parse(&e.state_after), "任务状态", &e.state_after)?
+                }
+            };
             let approval = ledger
                 .iter()
                 .rev()

@@ -566,8 +566,8 @@ fn decide(
         let Some(task) = id(task) else { continue };
         watched += 1;
         let f = TaskFacts {
-            category: Category::parse(category).unwrap_or(Category::TimeLimited),
-            state: TaskState::parse(state).unwrap_or(TaskState::NotStarted),
+            category: crate::known(Category::parse(category), "任务类别", category)?,
+            state: crate::known(TaskState::parse(state), "任务状态", state)?,
             created: date(created).unwrap_or(as_of),
             deadline: date(deadline),
             last_entry: date(last_entry),
