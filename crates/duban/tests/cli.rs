@@ -36,25 +36,7 @@ fn tmp(name: &str) -> std::path::PathBuf {
 /// sqlite always; PostgreSQL too when DUBAN_TEST_PG_URL is set (a fresh database each).
 async fn urls(name: &str) -> Vec<String> {
     let mut v = vec![format!("sqlite://{}/duban.db", tmp(name).display())];
-    if let Some(pg) = duban_store::testing::postgres().await {
-        // reuse the URL of the database the helper just created
-        let url: String = {
-            use sqlx::Row;
-            let db: String = sqlx::query("SELECT current_database()::text")
-                .fetch_one(&pg.pool)
-                .await
-                .unwrap()
-                .try_get(0)
-                .unwrap();
-            let base = std::env::var("DUBAN_TEST_PG_URL").unwrap();
-            let (b, q) = base
-                .split_once('?')
-                .map(|(b, q)| (b.to_string(), format!("?{q}")))
-                .unwrap_or((base.clone(), String::new()));
-            format!("{}/{db}{q}", b.rsplit_once('/').unwrap().0)
-        };
-        v.push(url);
-    }
+    v.extend(duban_store::testing::postgres_url().await);
     v
 }
 

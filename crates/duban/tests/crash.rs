@@ -34,21 +34,7 @@ async fn url_list() -> Vec<String> {
     let dir = std::env::temp_dir().join(format!("duban-crash-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut v = vec![format!("sqlite://{}/duban.db", dir.display())];
-    if let Some(pg) = duban_store::testing::postgres().await {
-        use sqlx::Row;
-        let db: String = sqlx::query("SELECT current_database()::text")
-            .fetch_one(&pg.pool)
-            .await
-            .unwrap()
-            .try_get(0)
-            .unwrap();
-        let base = std::env::var("DUBAN_TEST_PG_URL").unwrap();
-        let (b, q) = base
-            .split_once('?')
-            .map(|(b, q)| (b.to_string(), format!("?{q}")))
-            .unwrap_or((base.clone(), String::new()));
-        v.push(format!("{}/{db}{q}", b.rsplit_once('/').unwrap().0));
-    }
+    v.extend(duban_store::testing::postgres_url().await);
     v
 }
 

@@ -21,6 +21,16 @@ pub async fn sqlite() -> Store {
 
 /// A new, empty PostgreSQL database, or `None` when none is configured.
 pub async fn postgres() -> Option<Store> {
+    Some(
+        Store::open(&postgres_url().await?)
+            .await
+            .expect("open postgres"),
+    )
+}
+
+/// The URL of a new, empty PostgreSQL database (not yet migrated), or `None` when none is
+/// configured: for tests that start `duban` processes or open connections of their own.
+pub async fn postgres_url() -> Option<String> {
     let Ok(url) = std::env::var("DUBAN_TEST_PG_URL") else {
         assert!(
             std::env::var("DUBAN_REQUIRE_PG").as_deref() != Ok("1"),
@@ -46,11 +56,7 @@ pub async fn postgres() -> Option<Store> {
         .rsplit_once('/')
         .map(|(b, _)| b.to_string())
         .unwrap_or(base);
-    Some(
-        Store::open(&format!("{base}/{name}{query}"))
-            .await
-            .expect("open postgres"),
-    )
+    Some(format!("{base}/{name}{query}"))
 }
 
 /// The stores a backend-independent test runs on, labelled.

@@ -18,7 +18,7 @@ async fn encrypted(url: &str) -> Result<bool, sqlx::Error> {
 
 #[tokio::test]
 async fn postgres_over_verified_tls() {
-    let Some(pg) = duban_store::testing::postgres().await else {
+    let Some(url) = duban_store::testing::postgres_url().await else {
         return;
     };
     let ca = std::env::temp_dir().join("duban-test-pg-ca.pem");
@@ -27,18 +27,6 @@ async fn postgres_over_verified_tls() {
         "{} is written by scripts/pg-test-server.sh",
         ca.display()
     );
-    let db: String = sqlx::query("SELECT current_database()::text")
-        .fetch_one(&pg.pool)
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
-    let base = std::env::var("DUBAN_TEST_PG_URL").unwrap();
-    let (b, q) = base
-        .split_once('?')
-        .map(|(b, q)| (b.to_string(), format!("?{q}")))
-        .unwrap_or((base.clone(), String::new()));
-    let url = format!("{}/{db}{q}", b.rsplit_once('/').unwrap().0);
 
     // verified against the harness's CA: the product's own open path, encrypted
     let tls = with(
