@@ -78,9 +78,10 @@ async fn scoped_plan(st: &AppState, v: &Viewer, id: i64) -> Result<Plan, AppErro
         .ok_or(AppError::NotFound)
 }
 
-/// A Chinese input error becomes a message to show on the form; anything else stays an error.
-fn form_error(e: AppError) -> Result<String, AppError> {
-    match e.localized(crate::i18n::Tr(crate::i18n::Lang::Zh)) {
+/// An input error becomes a message to show on the form, in the viewer's language; anything else
+/// stays an error.
+fn form_error(e: AppError, t: crate::i18n::Tr) -> Result<String, AppError> {
+    match e.localized(t) {
         AppError::BadRequest(m) => Ok(m),
         other => Err(other),
     }

@@ -179,7 +179,7 @@ pub(crate) async fn create_round(
     match r {
         Ok(_) => Ok(Redirect::to("/rectification").into_response()),
         Err(e) => {
-            let m = form_error(e)?;
+            let m = form_error(e, v.t)?;
             plans_error(&st, &v, m).await
         }
     }
@@ -228,7 +228,7 @@ pub(crate) async fn create_plan(
     match r {
         Ok(id) => Ok(Redirect::to(&format!("/rectification/plans/{id}/problems")).into_response()),
         Err(e) => {
-            let m = form_error(e)?;
+            let m = form_error(e, v.t)?;
             plans_error(&st, &v, m).await
         }
     }
@@ -265,7 +265,7 @@ pub(crate) async fn add_problem(
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/rectification/plans/{id}/problems")).into_response()),
         Err(e) => {
-            let m = form_error(e)?;
+            let m = form_error(e, v.t)?;
             problems_view(&st, &v, plan, Some(m)).await
         }
     }
@@ -358,7 +358,7 @@ pub(crate) async fn add_task(
     match r {
         Ok(t) => Ok(Redirect::to(&format!("/rectification/tasks/{t}")).into_response()),
         Err(e) => {
-            let m = form_error(e)?;
+            let m = form_error(e, v.t)?;
             problems_view(&st, &v, plan, Some(m)).await
         }
     }

@@ -217,7 +217,7 @@ pub(crate) async fn set_rules(
     match result.map_err(|e| e.localized(v.t)) {
         Ok(()) => rules_view(&st, &v, Some(v.t.s("rules.saved").into()), None).await,
         Err(e) => {
-            let m = form_error(e)?;
+            let m = form_error(e, v.t)?;
             rules_view(&st, &v, None, Some(m)).await
         }
     }

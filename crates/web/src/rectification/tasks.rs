@@ -610,7 +610,7 @@ pub(crate) async fn assign_task(
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/rectification/tasks/{id}")).into_response()),
         Err(e) => {
-            let m = form_error(e)?;
+            let m = form_error(e, v.t)?;
             task_view(&st, &v, id, Some(m)).await
         }
     }
