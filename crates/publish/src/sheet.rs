@@ -305,9 +305,18 @@ fn check_zip(bytes: &[u8]) -> Result<(), SheetError> {
 /// The first sheet of a workbook as rows of text, from its top-left filled cell. Cells are
 /// streamed and placed one by one against [`Limits`]: the sheet's declared dimension is never
 /// allocated.
+///
+/// The workbook parser is a third-party crate; should it panic on a damaged file (it has, on an
+/// overflowing cell reference), the panic is caught here and the file refused like any other
+/// damaged workbook, so no door (page, API, CLI) ever dies on a file.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
-    use calamine::{Data, Reader, Xlsx};
     check_zip(bytes)?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_checked_xlsx(bytes)))
+        .unwrap_or_else(|_| Err(SheetError::Xlsx("工作簿已损坏，无法读取".into())))
+}
+
+fn read_checked_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
+    use calamine::{Data, Reader, Xlsx};
     let mut wb: Xlsx<_> =
         Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| SheetError::Xlsx(e.to_string()))?;
     let first = wb.sheet_names().first().cloned().ok_or(SheetError::Empty)?;
@@ -454,6 +463,33 @@ pub mod hostile {
         wb.save_to_buffer().unwrap()
     }
 
+    /// A small valid workbook whose first cell's reference names a column past any integer
+    /// (`AAAAAAAAAAAAAAAA1`): the parser's arithmetic overflows on it.
+    pub fn overflowing_reference() -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "code").unwrap();
+        let plain = wb.save_to_buffer().unwrap();
+        let mut src = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let mut body = Vec::new();
+            f.read_to_end(&mut body).unwrap();
+            let name = f.name().unwrap().to_string();
+            if name == "xl/worksheets/sheet1.xml" {
+                let xml = String::from_utf8(body).unwrap();
+                body = xml
+                    .replace("r=\"A1\"", "r=\"AAAAAAAAAAAAAAAA1\"")
+                    .into_bytes();
+            }
+            z.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(&body).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
     /// A workbook whose sheet inflates a thousandfold.
     pub fn zip_bomb() -> Vec<u8> {
         use std::io::Write;
@@ -468,7 +504,7 @@ pub mod hostile {
 
 #[cfg(test)]
 mod tests {
-    use super::hostile::{dimension_bomb, zip_bomb};
+    use super::hostile::{dimension_bomb, overflowing_reference, zip_bomb};
     use super::*;
 
     #[test]
@@ -484,6 +520,8 @@ mod tests {
             matches!(&e, SheetError::TooLarge(m) if m.contains("压缩比")),
             "{e}"
         );
+        let e = read_table("overflow.xlsx", &overflowing_reference()).unwrap_err();
+        assert!(matches!(&e, SheetError::Xlsx(_)), "{e}");
         assert!(t.elapsed() < std::time::Duration::from_secs(5));
         let wide = format!("{}\n", vec!["a"; 300].join(","));
         let e = read_table("wide.csv", wide.as_bytes()).unwrap_err();
