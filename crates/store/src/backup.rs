@@ -75,8 +75,12 @@ impl Store {
             .iter()
             .map(|r| r.try_get(0))
             .collect::<std::result::Result<_, _>>()?;
-        // the search index is derived from the letters and rebuilt on restore
-        v.retain(|t| t != "schema_migrations" && !t.starts_with("letters_fts"));
+        // the search index and the scopes' letter queues are derived and rebuilt on restore
+        v.retain(|t| {
+            t != "schema_migrations"
+                && !t.starts_with("letters_fts")
+                && !crate::org::DERIVED.contains(&t.as_str())
+        });
         Ok(v)
     }
 
@@ -168,10 +172,15 @@ impl Store {
             }
             Backend::Postgres => sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log; DROP TRIGGER IF EXISTS documents_frozen ON documents").execute(&mut *tx).await?,
         };
-        // the derived search index first (it refers to the letters)
+        // the derived search index and queues first (they refer to the letters and units)
         sqlx::query("DELETE FROM letters_fts")
             .execute(&mut *tx)
             .await?;
+        for t in crate::org::DERIVED {
+            sqlx::query(crate::sqlf!("DELETE FROM {t}"))
+                .execute(&mut *tx)
+                .await?;
+        }
         for t in TABLES.iter().rev() {
             sqlx::query(crate::sqlf!("DELETE FROM {t}"))
                 .execute(&mut *tx)
@@ -239,6 +248,7 @@ impl Store {
                 }
             }
         }
+        crate::org::rebuild_reach(&mut tx, true).await?;
         sqlx::raw_sql(self.triggers_sql()).execute(&mut *tx).await?;
         tx.commit().await?;
         self.forget_calendar();

@@ -180,6 +180,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (21, include_str!("../migrations/sqlite/0021_paperwork.sql")),
     (22, include_str!("../migrations/sqlite/0022_documents.sql")),
     (23, include_str!("../migrations/sqlite/0023_integrity.sql")),
+    (
+        24,
+        include_str!("../migrations/sqlite/0024_letter_reach.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -252,6 +256,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         23,
         include_str!("../migrations/postgres/0023_integrity.sql"),
+    ),
+    (
+        24,
+        include_str!("../migrations/postgres/0024_letter_reach.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -469,6 +469,16 @@ pub(crate) async fn recompute_paths(w: &mut Write) -> Result<()> {
 }
 
 pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
+    let paths = |rows: Vec<sqlx::any::AnyRow>| -> Result<std::collections::HashMap<i64, String>> {
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    };
+    let before = paths(
+        sqlx::query("SELECT id, path FROM units WHERE path <> ''")
+            .fetch_all(&mut **tx)
+            .await?,
+    )?;
     sqlx::query("UPDATE units SET path = '/' || CAST(id AS TEXT) || '/' WHERE parent_id IS NULL")
         .execute(&mut **tx)
         .await?;
@@ -477,6 +487,64 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
             "UPDATE units SET path = (SELECT p.path FROM units p WHERE p.id = units.parent_id) || CAST(id AS TEXT) || '/' WHERE level = $1",
         )
         .bind(level)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let after = paths(
+        sqlx::query("SELECT id, path FROM units")
+            .fetch_all(&mut **tx)
+            .await?,
+    )?;
+    // a unit that held letters and moved: every scope's queue is rebuilt
+    let moved = before.iter().any(|(id, p)| after.get(id) != Some(p));
+    rebuild_reach(tx, moved).await
+}
+
+/// Tables derived from others (not backed up; rebuilt on restore and when units move).
+pub const DERIVED: &[&str] = &["letter_reach", "unit_ancestors"];
+
+/// The sort key of a letter in the scopes' queues (see migration 0024): closed last, then the
+/// deadline it owes.
+const REACH_KEY: &str = "CASE WHEN l.closed_on IS NULL THEN 0 ELSE 1 END, \
+     CASE WHEN l.acknowledged_on IS NULL THEN l.ack_due ELSE l.reply_due END, l.id";
+
+/// Rebuilds every unit's ancestors from the parents and, with `letters`, every scope's letter
+/// queue (the triggers of migration 0024 keep it between rebuilds).
+pub(crate) async fn rebuild_reach(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    letters: bool,
+) -> Result<()> {
+    sqlx::query("DELETE FROM unit_ancestors")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO unit_ancestors (unit_id, ancestor_id, depth) SELECT id, id, 0 FROM units",
+    )
+    .execute(&mut **tx)
+    .await?;
+    for depth in 1..=3i64 {
+        sqlx::query(
+            "INSERT INTO unit_ancestors (unit_id, ancestor_id, depth) SELECT a.unit_id, p.parent_id, $1 \
+             FROM unit_ancestors a JOIN units p ON p.id = a.ancestor_id WHERE a.depth = $2 AND p.parent_id IS NOT NULL",
+        )
+        .bind(depth)
+        .bind(depth - 1)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if letters {
+        sqlx::query("DELETE FROM letter_reach")
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(crate::sqlf!(
+            "INSERT INTO letter_reach (unit_id, subtree, closed, due, letter_id) SELECT l.unit_id, 0, {REACH_KEY} FROM letters l"
+        ))
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(crate::sqlf!(
+            "INSERT INTO letter_reach (unit_id, subtree, closed, due, letter_id) SELECT a.ancestor_id, 1, {REACH_KEY} \
+             FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id"
+        ))
         .execute(&mut **tx)
         .await?;
     }

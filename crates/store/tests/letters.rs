@@ -369,3 +369,136 @@ async fn search_in_chinese_on_both_backends() {
         assert_eq!(again.len(), 20, "{name}");
     }
 }
+
+/// Every scope's list, read page by page from the queue (`letter_reach`), is the whole scope in
+/// the list's order (open first by the deadline owed, then id), before and after letters move,
+/// are answered and close, and after a backup is restored.
+#[tokio::test]
+async fn letter_lists_page_through_each_scope_in_order() {
+    use duban_store::Scope;
+    use sqlx::Row;
+    async fn oracle(store: &duban_store::Store, s: &Scope) -> Vec<i64> {
+        sqlx::query(
+            "SELECT l.id FROM letters l JOIN units u ON u.id = l.unit_id WHERE (u.id = $1 OR u.path LIKE $2) \
+             ORDER BY CASE WHEN l.closed_on IS NULL THEN 0 ELSE 1 END, \
+             CASE WHEN l.acknowledged_on IS NULL THEN l.ack_due ELSE l.reply_due END, l.id",
+        )
+        .bind(s.unit_id)
+        .bind(duban_store::scope_like(s))
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0).unwrap())
+        .collect()
+    }
+    async fn paged(store: &duban_store::Store, s: &Scope, open: bool) -> Vec<i64> {
+        let mut out = vec![];
+        let mut after = None;
+        loop {
+            let page = store.letters(s, open, after.as_ref(), 37).await.unwrap();
+            out.extend(page.iter().map(|l| l.id));
+            match page.last() {
+                Some(l) if page.len() == 37 => after = Some(l.cursor()),
+                _ => return out,
+            }
+        }
+    }
+    async fn scopes(store: &duban_store::Store) -> Vec<Scope> {
+        let mut v = vec![];
+        for (code, subtree) in [
+            ("100000", true),
+            ("100000", false),
+            ("330000", true),
+            ("330000", false),
+            ("330106", false),
+        ] {
+            let u = store.unit_by_code(code).await.unwrap().unwrap();
+            v.push(Scope {
+                unit_id: u.id,
+                unit_path: u.path.clone(),
+                subtree,
+            });
+        }
+        v
+    }
+    async fn check(name: &str, store: &duban_store::Store, when: &str) {
+        for s in scopes(store).await {
+            let want = oracle(store, &s).await;
+            assert_eq!(paged(store, &s, false).await, want, "{name} {when}: {s:?}");
+            let open: Vec<i64> = paged(store, &s, true).await;
+            assert!(
+                open.len() <= want.len() && want.starts_with(&open),
+                "{name} {when}: open first"
+            );
+        }
+    }
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let actor = Actor::system("test");
+        let csv = format!(
+            "{HEAD}\n2021-03-02,12309,100000,张三,010-1234567,控告,反映问题一,,,\n2021-03-03,来信,330000,李四,0571-1234567,申诉,反映问题二,,,\n2021-03-04,来信,330000,王五,0571-1234568,申诉,反映问题三,,,"
+        );
+        store.import_letters(&actor, &table(&csv)).await.unwrap();
+        check(name, &store, "after the demo").await;
+        let national = scopes(&store).await.remove(0);
+        let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+        let ids = oracle(
+            &store,
+            &Scope {
+                unit_id: national.unit_id,
+                unit_path: String::new(),
+                subtree: false,
+            },
+        )
+        .await;
+        use duban_domain::letters::Step;
+        let zj = store.unit_by_code("330000").await.unwrap().unwrap();
+        let zj_own = oracle(
+            &store,
+            &Scope {
+                unit_id: zj.id,
+                unit_path: String::new(),
+                subtree: false,
+            },
+        )
+        .await;
+        let (a, b) = (ids[0], zj_own[0]);
+        let today = duban_store::today();
+        store
+            .letter_step(
+                &actor,
+                &national,
+                a,
+                Step::Assign,
+                today,
+                "交西湖区院办理",
+                "",
+                Some(xihu.id),
+            )
+            .await
+            .unwrap();
+        store
+            .letter_step(&actor, &national, b, Step::Ack, today, "已收到", "", None)
+            .await
+            .unwrap();
+        store
+            .letter_step(&actor, &national, b, Step::Close, today, "办结", "", None)
+            .await
+            .unwrap();
+        check(name, &store, "after steps").await;
+        let mut backup = Vec::new();
+        store.backup(&mut backup).await.unwrap();
+        let fresh = testing::all()
+            .await
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1;
+        fresh
+            .restore(std::io::Cursor::new(backup), false)
+            .await
+            .unwrap();
+        check(name, &fresh, "after a restore").await;
+    }
+}

@@ -876,7 +876,11 @@ async fn letters_officer_registers_answers_and_routes() {
     let i = r.body.find("id=\"query-code\">").unwrap() + 16;
     let code = r.body[i..i + 19].to_string();
     let spp = store.unit_by_code("100000").await.unwrap().unwrap();
-    let id = store.letters(&spp_scope(&spp), false, 10).await.unwrap()[0].id;
+    let id = store
+        .letters(&spp_scope(&spp), false, None, 10)
+        .await
+        .unwrap()[0]
+        .id;
     let page = format!("/letters/{id}");
     // the API: figures and lists, without the writer's data
     let r = l
@@ -893,6 +897,37 @@ async fn letters_officer_registers_answers_and_routes() {
         r.status == StatusCode::OK && r.body.contains("2020-03-02") && !r.body.contains("王五"),
         "{}",
         r.body
+    );
+    // keyset pages: the next page starts after the last row, and a bad position is refused
+    let first: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let next = first["next"].as_str().expect("a next page").to_string();
+    let r2 = l
+        .get(&format!("/api/v1/letters?limit=5&after={next}"))
+        .await;
+    let second: serde_json::Value = serde_json::from_str(&r2.body).unwrap();
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert!(
+        ids(&second).len() == 5 && ids(&second).iter().all(|i| !ids(&first).contains(i)),
+        "{}",
+        r2.body
+    );
+    let r3 = l.get("/api/v1/letters?limit=2000").await;
+    let all: serde_json::Value = serde_json::from_str(&r3.body).unwrap();
+    assert_eq!(
+        ids(&all)[5..10],
+        ids(&second)[..],
+        "pages follow the list's order"
+    );
+    assert_eq!(
+        l.get("/api/v1/letters?after=x.1").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     let mut staffer = Client::login(&app, "dept").await;
     assert_eq!(
@@ -967,7 +1002,11 @@ async fn letters_officer_registers_answers_and_routes() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // the clock runs on from the first receipt; both units on the path see the history
-    let letter = store.letters(&spp_scope(&zj), false, 10).await.unwrap()[0].clone();
+    let letter = store
+        .letters(&spp_scope(&zj), false, None, 10)
+        .await
+        .unwrap()[0]
+        .clone();
     assert_eq!(
         (
             letter.received_on.as_str(),

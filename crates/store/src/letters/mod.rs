@@ -1,6 +1,6 @@
 //! Letters from the public: the lists, a letter with its timeline, the overdue board, repeat
 //! suggestions and campaigns; handling and metrics in their own modules.
-use crate::{Actor, Change, Result, Store};
+use crate::{Actor, Change, Result, Store, StoreError};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
@@ -94,6 +94,55 @@ pub struct LetterSummary {
     pub closed_on: Option<String>,
 }
 
+impl LetterSummary {
+    /// Where the next page of a list ending with this letter starts.
+    pub fn cursor(&self) -> LetterCursor {
+        LetterCursor {
+            closed: i64::from(self.closed_on.is_some()),
+            due: if self.acknowledged_on.is_none() {
+                self.ack_due.clone()
+            } else {
+                self.reply_due.clone()
+            },
+            id: self.id,
+        }
+    }
+}
+
+/// A position in a scope's letter queue: (closed, the deadline owed, id), written `0.2020-03-02.17`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterCursor {
+    pub closed: i64,
+    pub due: String,
+    pub id: i64,
+}
+
+impl std::fmt::Display for LetterCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.closed, self.due, self.id)
+    }
+}
+
+impl std::str::FromStr for LetterCursor {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || StoreError::Invalid(format!("翻页位置“{s}”无效"));
+        let mut parts = s.splitn(3, '.');
+        let closed = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let due = parts.next().ok_or_else(bad)?;
+        let id = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        if !(0..=1).contains(&closed) || chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").is_err()
+        {
+            return Err(bad());
+        }
+        Ok(Self {
+            closed,
+            due: due.to_string(),
+            id,
+        })
+    }
+}
+
 /// A letter with its writer's data and its history, for the units on its path.
 #[derive(Debug, Clone, Serialize)]
 pub struct LetterDetail {
@@ -150,21 +199,35 @@ fn summary(r: &sqlx::any::AnyRow) -> Result<LetterSummary> {
 }
 
 impl Store {
-    /// Letters held by units in scope, open ones first by their next deadline.
+    /// One page of the letters held by units in scope, open ones first by the deadline they owe,
+    /// after `after` (a [`LetterSummary::cursor`] of the previous page's last row). Read from the
+    /// scope's queue (`letter_reach`) in index order: the cost is the page's, whatever the
+    /// history behind it.
     pub async fn letters(
         &self,
         scope: &crate::Scope,
         open_only: bool,
+        after: Option<&LetterCursor>,
         limit: i64,
     ) -> Result<Vec<LetterSummary>> {
+        let start = LetterCursor {
+            closed: -1,
+            due: String::new(),
+            id: 0,
+        };
+        let after = after.unwrap_or(&start);
         let rows = sqlx::query(crate::sqlf!(
-            "{SUMMARY} WHERE {} AND ($3 = 0 OR l.closed_on IS NULL) \
-             ORDER BY CASE WHEN l.closed_on IS NULL THEN 0 ELSE 1 END, CASE WHEN l.acknowledged_on IS NULL THEN l.ack_due ELSE l.reply_due END, l.id LIMIT $4",
-            crate::scope_sql("u", 1, 2)
+            "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on \
+             FROM letter_reach r JOIN letters l ON l.id = r.letter_id JOIN units u ON u.id = l.unit_id \
+             WHERE r.unit_id = $1 AND r.subtree = $2 {} AND (r.closed, r.due, r.letter_id) > ($3, $4, $5) \
+             ORDER BY r.closed, r.due, r.letter_id LIMIT $6",
+            if open_only { "AND r.closed = 0" } else { "" }
         ))
         .bind(scope.unit_id)
-        .bind(crate::scope_like(scope))
-        .bind(i64::from(open_only))
+        .bind(i64::from(scope.subtree))
+        .bind(after.closed)
+        .bind(&after.due)
+        .bind(after.id)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

@@ -14,19 +14,38 @@ use serde_json::json;
 #[derive(Deserialize)]
 pub(crate) struct LettersQuery {
     limit: Option<i64>,
+    /// `next` of the previous page
+    after: Option<String>,
+    /// only letters not yet closed
+    #[serde(default)]
+    open: bool,
 }
 
+/// A page of the letters in the caller's scope, open ones first by the deadline they owe, and
+/// where the next page starts (`next`, null on the last page).
 pub(crate) async fn letters(
     State(st): State<AppState>,
     u: ApiUser,
     Query(q): Query<LettersQuery>,
 ) -> ApiResult {
     require_api(&u, Action::ReadLetters)?;
-    let items = st
+    let after = q
+        .after
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .map(str::parse::<duban_store::letters::LetterCursor>)
+        .transpose()
+        .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let mut items = st
         .store
-        .letters(&u.0.scope(), false, q.limit.unwrap_or(100).clamp(1, 1000))
+        .letters(&u.0.scope(), q.open, after.as_ref(), limit + 1)
         .await?;
-    Ok(Json(json!({"items": items})))
+    let next = (items.len() as i64 > limit).then(|| {
+        items.truncate(limit as usize);
+        items.last().map(|l| l.cursor().to_string())
+    });
+    Ok(Json(json!({"items": items, "next": next.flatten()})))
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use duban_domain::letters::{Channel, LetterCategory};
+use duban_store::letters::LetterCursor;
 use duban_store::letters::NewLetter;
 use serde::Deserialize;
 
@@ -34,6 +35,9 @@ pub(crate) struct ListPage {
     to: String,
     as_of: String,
     letters: Vec<LetterSummary>,
+    /// the next page of the list, and whether this is a later page
+    next: Option<String>,
+    later: bool,
     can_handle: bool,
     channels: [Channel; 5],
     categories: [LetterCategory; 6],
@@ -57,6 +61,8 @@ pub(crate) struct Period {
     from: Option<String>,
     to: Option<String>,
     as_of: Option<String>,
+    /// where the list of letters continues (a cursor of the previous page's last row)
+    after: Option<String>,
 }
 
 pub(crate) async fn list_view(
@@ -146,6 +152,36 @@ pub(crate) async fn list_view_for(
     } else {
         StatusCode::OK
     };
+    let after = q
+        .after
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .map(str::parse::<LetterCursor>)
+        .transpose()
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut letters = st
+        .store
+        .letters(&v.user.scope(), false, after.as_ref(), crate::kit::PAGE + 1)
+        .await?;
+    let next = (letters.len() as i64 > crate::kit::PAGE).then(|| {
+        letters.truncate(crate::kit::PAGE as usize);
+        let params = [
+            ("from", from.to_string()),
+            ("to", to.to_string()),
+            ("as_of", as_of.to_string()),
+            (
+                "after",
+                letters
+                    .last()
+                    .map(|l| l.cursor().to_string())
+                    .unwrap_or_default(),
+            ),
+        ];
+        format!(
+            "/letters?{}",
+            serde_urlencoded::to_string(params).unwrap_or_default()
+        )
+    });
     let page = ListPage {
         ctx: ctx(v, "/letters"),
         metrics,
@@ -155,7 +191,9 @@ pub(crate) async fn list_view_for(
         from: from.to_string(),
         to: to.to_string(),
         as_of: as_of.to_string(),
-        letters: st.store.letters(&v.user.scope(), false, 200).await?,
+        letters,
+        next,
+        later: after.is_some(),
         can_handle: allowed(v.user.role, Action::HandleLetters),
         channels: Channel::ALL,
         categories: LetterCategory::ALL,
