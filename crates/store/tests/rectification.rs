@@ -918,3 +918,33 @@ async fn concurrent_entries_are_grouped_and_isolated() {
         assert!(store.verify_audit().await.unwrap().is_ok(), "{name}");
     }
 }
+
+/// Today's figures come from the tasks' rows (O(tasks)); they must be what replaying every
+/// ledger gives, for every plan of the demo.
+#[tokio::test]
+async fn todays_figures_from_task_rows_agree_with_the_ledger() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let today = duban_store::today();
+        let lights = store.supervision_rules().await.unwrap().lights;
+        let plans = store.plans(&admin.scope()).await.unwrap();
+        assert!(plans.len() > 3, "{name}");
+        for p in plans {
+            let replayed: Vec<_> = store
+                .plan_histories(p.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(_, h)| h)
+                .collect();
+            assert_eq!(
+                store.plan_stats(p.id, today).await.unwrap(),
+                duban_domain::rectification::plan_stats(&replayed, today, &lights),
+                "{name}: plan {} {}",
+                p.id,
+                p.title
+            );
+        }
+    }
+}

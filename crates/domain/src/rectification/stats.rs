@@ -34,6 +34,22 @@ pub struct TaskHistory {
 }
 
 impl TaskHistory {
+    /// A task's history as far as figures on today or later need it: its current facts (the
+    /// tasks row the ledger keeps), with no need to replay the ledger.
+    pub fn current(f: &TaskFacts) -> Self {
+        Self {
+            category: f.category,
+            created: f.created,
+            deadline: f.deadline,
+            states: if f.state == TaskState::NotStarted {
+                vec![]
+            } else {
+                vec![(f.created, f.state)]
+            },
+            entries: f.last_entry.into_iter().collect(),
+            staged: f.last_staged.into_iter().collect(),
+        }
+    }
     pub fn state_on(&self, d: NaiveDate) -> TaskState {
         self.states
             .iter()

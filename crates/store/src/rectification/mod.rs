@@ -540,12 +540,31 @@ impl Store {
         Ok(out)
     }
 
+    /// The histories figures on `as_of` need, by task: on today or later the tasks' own rows
+    /// (`tasks`, the plan's, as read by the caller) — O(tasks) however long the ledger; before
+    /// today the ledger replayed.
+    pub async fn plan_histories_on(
+        &self,
+        plan_id: i64,
+        as_of: NaiveDate,
+        tasks: &[Task],
+    ) -> Result<std::collections::HashMap<i64, TaskHistory>> {
+        if as_of >= crate::today() {
+            Ok(tasks
+                .iter()
+                .map(|t| (t.id, TaskHistory::current(&t.facts())))
+                .collect())
+        } else {
+            Ok(self.plan_histories(plan_id).await?.into_iter().collect())
+        }
+    }
+
     pub async fn plan_stats(&self, plan_id: i64, as_of: NaiveDate) -> Result<rules::PlanStats> {
+        let tasks = self.tasks(plan_id).await?;
         let h: Vec<TaskHistory> = self
-            .plan_histories(plan_id)
+            .plan_histories_on(plan_id, as_of, &tasks)
             .await?
-            .into_iter()
-            .map(|(_, h)| h)
+            .into_values()
             .collect();
         Ok(rules::plan_stats(
             &h,

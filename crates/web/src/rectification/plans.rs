@@ -115,12 +115,9 @@ pub(crate) async fn task_rows(
     q: &PlanQuery,
 ) -> Result<(Vec<(Task, Light, TaskState)>, PlanStats), AppError> {
     let rules_ = st.store.supervision_rules().await?.lights;
-    let histories: std::collections::HashMap<i64, rules::TaskHistory> = st
-        .store
-        .plan_histories(plan_id)
-        .await?
-        .into_iter()
-        .collect();
+    let tasks = st.store.tasks(plan_id).await?;
+    let histories: std::collections::HashMap<i64, rules::TaskHistory> =
+        st.store.plan_histories_on(plan_id, as_of, &tasks).await?;
     let stats = rules::plan_stats(
         &histories.values().cloned().collect::<Vec<_>>(),
         as_of,
@@ -128,10 +125,7 @@ pub(crate) async fn task_rows(
     );
     let search = text::optional(q.q.as_deref().unwrap_or(""), 50)
         .map_err(|e| AppError::BadRequest(format!("查询条件{e}")))?;
-    let mut rows: Vec<(Task, Light, TaskState)> = st
-        .store
-        .tasks(plan_id)
-        .await?
+    let mut rows: Vec<(Task, Light, TaskState)> = tasks
         .into_iter()
         .filter_map(|t| {
             let h = histories.get(&t.id)?;
