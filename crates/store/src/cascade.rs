@@ -215,19 +215,24 @@ impl Store {
         let (deadline_cutoff, staged_cutoff) =
             counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let rows = if as_of == today() {
-            self.refresh_rollup(plan_id, as_of).await?;
-            sqlx::query(crate::sqlf!(
+            let rows = sqlx::query(crate::sqlf!(
                 "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
-                 JOIN plan_rollup r ON r.plan_id = p.id WHERE {} AND {} ORDER BY u.level, u.code",
+                 JOIN ({}) r ON r.plan_id = p.id WHERE {} AND {} ORDER BY u.level, u.code",
                 ROLLUP_COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", "),
+                current_rollup(3, 4),
                 copies_of(3),
                 crate::scope_sql("u", 1, 2)
             ))
             .bind(scope.unit_id)
             .bind(crate::scope_like(scope))
             .bind(plan_id)
+            .bind(as_of.to_string())
+            .bind(&deadline_cutoff)
+            .bind(&staged_cutoff)
             .fetch_all(&self.pool)
-            .await?
+            .await?;
+            self.keep_rollup(plan_id, as_of);
+            rows
         } else {
             let facts = "SELECT t.plan_id, t.category, t.deadline, t.created_on, \
                  COALESCE((SELECT l.state_after FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $4 ORDER BY l.entry_date DESC, l.id DESC LIMIT 1), 'not_started') AS state, \
@@ -267,10 +272,50 @@ impl Store {
     }
 }
 
+/// Today's figures of every copy of plan `$plan`: the kept row where it is current, counted from
+/// the tasks where it is missing, of another day or older than a change of one of the plan's
+/// tasks. A read: nothing is written (see [`Store::keep_rollup`]). `$today` is followed by the two
+/// cutoffs of [`counts_cutoff`].
+fn current_rollup(plan: usize, today: usize) -> String {
+    let cols = ROLLUP_COLUMNS
+        .iter()
+        .map(|c| format!("k.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fresh = format!("k.as_of = ${today} AND k.version = p.rollup_version");
+    format!(
+        "SELECT k.plan_id, {cols} FROM plans p JOIN units u ON u.id = p.unit_id JOIN plan_rollup k ON k.plan_id = p.id WHERE {copies} AND {fresh} \
+         UNION ALL \
+         SELECT p.id, {counts} FROM plans p JOIN units u ON u.id = p.unit_id LEFT JOIN tasks f ON f.plan_id = p.id AND f.created_on <= ${today} \
+         WHERE {copies} AND NOT EXISTS (SELECT 1 FROM plan_rollup k WHERE k.plan_id = p.id AND {fresh}) GROUP BY p.id",
+        copies = copies_of(plan),
+        counts = rollup_counts(&format!("${}", today + 1), &format!("${}", today + 2)),
+    )
+}
+
+/// Keeps `plan_rollup` current for the copies of `plan_id`, after the read that needed it and
+/// without its caller waiting: a dashboard read never waits for the writer (one refresh at a
+/// time per process; a failed one is retried by the next read).
+static KEEPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl Store {
+    pub(crate) fn keep_rollup(&self, plan_id: i64, as_of: NaiveDate) {
+        use std::sync::atomic::Ordering;
+        if KEEPING.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.refresh_rollup(plan_id, as_of).await {
+                tracing::warn!("keeping the roll-up of plan {plan_id}: {e}");
+            }
+            KEEPING.store(false, Ordering::Release);
+        });
+    }
+
     /// Recounts today's figures of the plans issued from `plan_id` whose kept figures are missing,
     /// of another day, or older than a change of one of their tasks.
-    async fn refresh_rollup(&self, plan_id: i64, as_of: NaiveDate) -> Result<()> {
+    pub async fn refresh_rollup(&self, plan_id: i64, as_of: NaiveDate) -> Result<()> {
         let (deadline_cutoff, staged_cutoff) =
             counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let stale: i64 = sqlx::query(crate::sqlf!(
@@ -332,24 +377,33 @@ impl Store {
                 children: fold_subtrees(&rows, &self.children(under.id).await?),
             });
         }
-        self.refresh_rollup(plan_id, as_of).await?;
+        let (deadline_cutoff, staged_cutoff) =
+            counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let sums = ROLLUP_COLUMNS
             .iter()
             .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
             .collect::<Vec<_>>()
             .join(", ");
         let base = format!(
-            "FROM plans p JOIN units u ON u.id = p.unit_id JOIN plan_rollup r ON r.plan_id = p.id WHERE {} AND {}",
+            "FROM plans p JOIN units u ON u.id = p.unit_id JOIN ({}) r ON r.plan_id = p.id WHERE {} AND {}",
+            current_rollup(3, 4),
             copies_of(3),
             crate::scope_sql("u", 1, 2)
         );
         let like = crate::scope_like(scope);
-        let levels = sqlx::query(crate::sqlf!(
+        let today_s = as_of.to_string();
+        let q = |sql| {
+            sqlx::query(sql)
+                .bind(scope.unit_id)
+                .bind(like.clone())
+                .bind(plan_id)
+                .bind(today_s.clone())
+                .bind(deadline_cutoff.clone())
+                .bind(staged_cutoff.clone())
+        };
+        let levels = q(crate::sqlf!(
             "SELECT u.level, COUNT(*), {sums} {base} GROUP BY u.level ORDER BY u.level"
         ))
-        .bind(scope.unit_id)
-        .bind(&like)
-        .bind(plan_id)
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -361,27 +415,22 @@ impl Store {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-        let own = sqlx::query(crate::sqlf!(
-            "SELECT p.id, {sums} {base} AND u.id = $4 GROUP BY p.id"
+        let own = q(crate::sqlf!(
+            "SELECT p.id, {sums} {base} AND u.id = $7 GROUP BY p.id"
         ))
-        .bind(scope.unit_id)
-        .bind(&like)
-        .bind(plan_id)
         .bind(under.id)
         .fetch_optional(&self.pool)
         .await?
         .map(|r| Ok::<_, StoreError>((r.try_get::<i64, _>(0)?, stats_at(&r, 1)?)))
         .transpose()?;
-        let children = sqlx::query(crate::sqlf!(
+        let children = q(crate::sqlf!(
             "SELECT c.id, c.name, c.level, COUNT(*), MAX(CASE WHEN u.id = c.id THEN p.id ELSE NULL END), SUM(CASE WHEN u.id = c.id THEN 0 ELSE 1 END), {sums} \
-             FROM units c JOIN units u ON u.path LIKE c.path || '%' JOIN plans p ON p.unit_id = u.id JOIN plan_rollup r ON r.plan_id = p.id \
-             WHERE c.parent_id = $4 AND {} AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
+             FROM units c JOIN units u ON u.path LIKE c.path || '%' JOIN plans p ON p.unit_id = u.id JOIN ({}) r ON r.plan_id = p.id \
+             WHERE c.parent_id = $7 AND {} AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
+            current_rollup(3, 4),
             copies_of(3),
             crate::scope_sql("u", 1, 2)
         ))
-        .bind(scope.unit_id)
-        .bind(&like)
-        .bind(plan_id)
         .bind(under.id)
         .fetch_all(&self.pool)
         .await?
@@ -398,6 +447,7 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+        self.keep_rollup(plan_id, as_of);
         Ok(RollupView {
             levels,
             own,

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Lists and pages at national scale (issue 22) for docs/PERFORMANCE.md: after
+# `duban demo --scale nation --cases-per-unit 0` (1.06 M letters, the party plan in every unit),
+# each list and page under 16 connections for three viewers — the SPP's letters officer (whole
+# country), a provincial office (浙江, its subtree) and a basic unit (西湖区, its own) — and a page
+# deep in the list (the 1,000th row onwards). Every run counts its failed responses.
+# Usage: scripts/bench-scale.sh [DB_URL] [SECONDS]   (default: a fresh SQLite file, 10 s a run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh >/dev/null
+cargo build --release -q
+bin=$PWD/target/release/duban
+dir=$(mktemp -d)
+db=${1:-sqlite://$dir/duban.db}
+secs=${2:-10}
+port=18087
+export DUBAN_LOG=error
+if [ -z "${DUBAN_BENCH_REUSE:-}" ]; then
+  echo "== generator: duban demo --scale nation --cases-per-unit 0"
+  /usr/bin/time -f "generator: %e s wall, %M KiB peak RSS" $bin --db "$db" demo --scale nation --cases-per-unit 0 | head -3
+fi
+DUBAN_SWEEP_MINUTES=0 $bin --db "$db" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 300); do $bin healthcheck --http 127.0.0.1:$port >/dev/null 2>&1 && break; sleep 0.1; done
+base=http://127.0.0.1:$port
+run() { # label, session, path
+  wrk -t2 -c16 -d2s -H "Cookie: duban_session=$2" "$base$3" >/dev/null
+  printf '%-46s ' "$1"
+  wrk -t2 -c16 -d"${secs}s" --latency -s scripts/wrk-count.lua -H "Cookie: duban_session=$2" "$base$3" |
+    awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /failed responses/ {f=$3" of "$5} END {printf "%9s req/s  p50 %8s  p99 %8s  failed %s\n", r, p50, p99, f}'
+}
+for who in letters zj.office xihu.office; do
+  jar=$dir/jar-$who
+  csrf=$(curl -s -c "$jar" -b "$jar" $base/login | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+  curl -s -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode login=$who --data-urlencode password=duban2020 $base/login -o /dev/null
+  session=$(awk '$6 == "duban_session" {print $7}' "$jar")
+  [ -n "$session" ] || { echo "login of $who failed"; exit 1; }
+  total=$(curl -s -b "$jar" "$base/api/v1/letters?limit=1000" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+  after=$(curl -s -b "$jar" "$base/api/v1/letters?limit=1000" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next"] or "")')
+  echo "-- $who (first 1,000 of the list: $total rows)"
+  run "GET /api/v1/letters?limit=50" "$session" "/api/v1/letters?limit=50"
+  [ -n "$after" ] && run "GET /api/v1/letters?limit=50&after=(row 1,000)" "$session" "/api/v1/letters?limit=50&after=$after"
+  run "GET /letters (page, figures of the year and list)" "$session" "/letters"
+done
+jar=$dir/jar-office
+csrf=$(curl -s -c "$jar" -b "$jar" $base/login | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+curl -s -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode login=office --data-urlencode password=duban2020 $base/login -o /dev/null
+session=$(awk '$6 == "duban_session" {print $7}' "$jar")
+plan=$(curl -s -b "$jar" $base/api/v1/plans | python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["items"] if p["title"]=="最高检党组巡视整改方案" and p["unit_name"]=="最高人民检察院"][0])')
+echo "-- office (SPP)"
+run "GET the SPP plan dashboard (87 tasks, roll-up)" "$session" "/rectification/plans/$plan"
+run "GET /api/v1/plans/{id}/tasks" "$session" "/api/v1/plans/$plan/tasks"
