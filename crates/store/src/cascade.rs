@@ -215,23 +215,28 @@ impl Store {
         let (deadline_cutoff, staged_cutoff) =
             counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let rows = if as_of == today() {
-            let rows = sqlx::query(crate::sqlf!(
+            let stale = self.stale_copies(plan_id, as_of).await? > 0;
+            let mut q = sqlx::query(crate::sqlf!(
                 "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
-                 JOIN ({}) r ON r.plan_id = p.id WHERE {} AND {} ORDER BY u.level, u.code",
+                 JOIN {} r ON r.plan_id = p.id WHERE {} AND {} ORDER BY u.level, u.code",
                 ROLLUP_COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", "),
-                current_rollup(3, 4),
+                rollup_source(stale),
                 copies_of(3),
                 crate::scope_sql("u", 1, 2)
             ))
             .bind(scope.unit_id)
             .bind(crate::scope_like(scope))
-            .bind(plan_id)
-            .bind(as_of.to_string())
-            .bind(&deadline_cutoff)
-            .bind(&staged_cutoff)
-            .fetch_all(&self.pool)
-            .await?;
-            self.keep_rollup(plan_id, as_of);
+            .bind(plan_id);
+            if stale {
+                q = q
+                    .bind(as_of.to_string())
+                    .bind(&deadline_cutoff)
+                    .bind(&staged_cutoff);
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            if stale {
+                self.keep_rollup(plan_id, as_of);
+            }
             rows
         } else {
             let facts = "SELECT t.plan_id, t.category, t.deadline, t.created_on, \
@@ -293,6 +298,16 @@ fn current_rollup(plan: usize, today: usize) -> String {
     )
 }
 
+/// Where today's roll-up rows of `$3`'s copies are read from: the kept figures when all are
+/// current (binds $1–$3), else [`current_rollup`] (binds $4–$6 too).
+fn rollup_source(stale: bool) -> String {
+    if stale {
+        format!("({})", current_rollup(3, 4))
+    } else {
+        "plan_rollup".into()
+    }
+}
+
 /// Keeps `plan_rollup` current for the copies of `plan_id`, after the read that needed it and
 /// without its caller waiting: a dashboard read never waits for the writer (one refresh at a
 /// time per process; a failed one is retried by the next read).
@@ -313,12 +328,9 @@ impl Store {
         });
     }
 
-    /// Recounts today's figures of the plans issued from `plan_id` whose kept figures are missing,
-    /// of another day, or older than a change of one of their tasks.
-    pub async fn refresh_rollup(&self, plan_id: i64, as_of: NaiveDate) -> Result<()> {
-        let (deadline_cutoff, staged_cutoff) =
-            counts_cutoff(&self.supervision_rules().await?.lights, as_of);
-        let stale: i64 = sqlx::query(crate::sqlf!(
+    /// How many copies of `plan_id` have no current kept figures for `as_of`.
+    async fn stale_copies(&self, plan_id: i64, as_of: NaiveDate) -> Result<i64> {
+        Ok(sqlx::query(crate::sqlf!(
             "SELECT COUNT(*) FROM plans p JOIN units u ON u.id = p.unit_id LEFT JOIN plan_rollup r ON r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version \
              WHERE {} AND r.plan_id IS NULL",
             copies_of(1)
@@ -327,8 +339,15 @@ impl Store {
         .bind(as_of.to_string())
         .fetch_one(&self.pool)
         .await?
-        .try_get(0)?;
-        if stale > 0 {
+        .try_get(0)?)
+    }
+
+    /// Recounts today's figures of the plans issued from `plan_id` whose kept figures are missing,
+    /// of another day, or older than a change of one of their tasks.
+    pub async fn refresh_rollup(&self, plan_id: i64, as_of: NaiveDate) -> Result<()> {
+        let (deadline_cutoff, staged_cutoff) =
+            counts_cutoff(&self.supervision_rules().await?.lights, as_of);
+        if self.stale_copies(plan_id, as_of).await? > 0 {
             // one statement reads and stores, so the figures and the version belong together
             let cols = ROLLUP_COLUMNS.join(", ");
             let updates = ROLLUP_COLUMNS
@@ -384,22 +403,29 @@ impl Store {
             .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
             .collect::<Vec<_>>()
             .join(", ");
+        let stale = self.stale_copies(plan_id, as_of).await? > 0;
+        let src = rollup_source(stale);
+        // the viewed unit's parameter, after those of the source
+        let under_n = if stale { 7 } else { 4 };
         let base = format!(
-            "FROM plans p JOIN units u ON u.id = p.unit_id JOIN ({}) r ON r.plan_id = p.id WHERE {} AND {}",
-            current_rollup(3, 4),
+            "FROM plans p JOIN units u ON u.id = p.unit_id JOIN {src} r ON r.plan_id = p.id WHERE {} AND {}",
             copies_of(3),
             crate::scope_sql("u", 1, 2)
         );
         let like = crate::scope_like(scope);
         let today_s = as_of.to_string();
         let q = |sql| {
-            sqlx::query(sql)
+            let q = sqlx::query(sql)
                 .bind(scope.unit_id)
                 .bind(like.clone())
-                .bind(plan_id)
-                .bind(today_s.clone())
-                .bind(deadline_cutoff.clone())
-                .bind(staged_cutoff.clone())
+                .bind(plan_id);
+            if stale {
+                q.bind(today_s.clone())
+                    .bind(deadline_cutoff.clone())
+                    .bind(staged_cutoff.clone())
+            } else {
+                q
+            }
         };
         let levels = q(crate::sqlf!(
             "SELECT u.level, COUNT(*), {sums} {base} GROUP BY u.level ORDER BY u.level"
@@ -416,7 +442,7 @@ impl Store {
         })
         .collect::<Result<Vec<_>>>()?;
         let own = q(crate::sqlf!(
-            "SELECT p.id, {sums} {base} AND u.id = $7 GROUP BY p.id"
+            "SELECT p.id, {sums} {base} AND u.id = ${under_n} GROUP BY p.id"
         ))
         .bind(under.id)
         .fetch_optional(&self.pool)
@@ -425,9 +451,8 @@ impl Store {
         .transpose()?;
         let children = q(crate::sqlf!(
             "SELECT c.id, c.name, c.level, COUNT(*), MAX(CASE WHEN u.id = c.id THEN p.id ELSE NULL END), SUM(CASE WHEN u.id = c.id THEN 0 ELSE 1 END), {sums} \
-             FROM units c JOIN units u ON u.path LIKE c.path || '%' JOIN plans p ON p.unit_id = u.id JOIN ({}) r ON r.plan_id = p.id \
-             WHERE c.parent_id = $7 AND {} AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
-            current_rollup(3, 4),
+             FROM units c JOIN units u ON u.path LIKE c.path || '%' JOIN plans p ON p.unit_id = u.id JOIN {src} r ON r.plan_id = p.id \
+             WHERE c.parent_id = ${under_n} AND {} AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
             copies_of(3),
             crate::scope_sql("u", 1, 2)
         ))
@@ -447,7 +472,9 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        self.keep_rollup(plan_id, as_of);
+        if stale {
+            self.keep_rollup(plan_id, as_of);
+        }
         Ok(RollupView {
             levels,
             own,

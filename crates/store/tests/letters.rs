@@ -502,3 +502,67 @@ async fn letter_lists_page_through_each_scope_in_order() {
         check(name, &fresh, "after a restore").await;
     }
 }
+
+/// The letters list reads its page in index order on both databases: no scan of a table, no sort
+/// (PostgreSQL is asked to avoid both wherever an index allows, so a plan that still has one has
+/// no index to use).
+#[tokio::test]
+async fn letter_list_plan_uses_the_queue_index() {
+    use sqlx::Row;
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        for open in [false, true] {
+            let sql = duban_store::letters::letters_sql(open);
+            let mut tx = store.pool.begin().await.unwrap();
+            let plan: Vec<String> = if name == "sqlite" {
+                sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .bind(spp.id)
+                    .bind(1i64)
+                    .bind(0i64)
+                    .bind("2020-01-01")
+                    .bind(0i64)
+                    .bind(50i64)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(3).unwrap())
+                    .collect()
+            } else {
+                sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")))
+                    .bind(spp.id)
+                    .bind(1i64)
+                    .bind(0i64)
+                    .bind("2020-01-01")
+                    .bind(0i64)
+                    .bind(50i64)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(0).unwrap())
+                    .collect()
+            };
+            let bad = |l: &String| {
+                l.starts_with("SCAN ")
+                    || l.contains("TEMP B-TREE")
+                    || l.contains("Seq Scan")
+                    || l.trim_start()
+                        .trim_start_matches("->")
+                        .trim_start()
+                        .starts_with("Sort")
+            };
+            assert!(!plan.iter().any(bad), "{name}: {plan:#?}");
+            assert!(
+                plan.iter().any(|l| l.contains("letter_reach")
+                    || l.starts_with("SEARCH r USING PRIMARY KEY (unit_id=? AND subtree=?")),
+                "{name}: {plan:#?}"
+            );
+        }
+    }
+}

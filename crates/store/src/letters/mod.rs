@@ -94,6 +94,19 @@ pub struct LetterSummary {
     pub closed_on: Option<String>,
 }
 
+/// The statement of [`Store::letters`] (binds: scope unit, subtree, then the cursor's closed, due
+/// and id, then the limit), public for the tests that check its query plan.
+#[doc(hidden)]
+pub fn letters_sql(open_only: bool) -> String {
+    format!(
+        "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on \
+         FROM letter_reach r JOIN letters l ON l.id = r.letter_id JOIN units u ON u.id = l.unit_id \
+         WHERE r.unit_id = $1 AND r.subtree = $2 {} AND (r.closed, r.due, r.letter_id) > ($3, $4, $5) \
+         ORDER BY r.closed, r.due, r.letter_id LIMIT $6",
+        if open_only { "AND r.closed = 0" } else { "" }
+    )
+}
+
 impl LetterSummary {
     /// Where the next page of a list ending with this letter starts.
     pub fn cursor(&self) -> LetterCursor {
@@ -216,21 +229,15 @@ impl Store {
             id: 0,
         };
         let after = after.unwrap_or(&start);
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on \
-             FROM letter_reach r JOIN letters l ON l.id = r.letter_id JOIN units u ON u.id = l.unit_id \
-             WHERE r.unit_id = $1 AND r.subtree = $2 {} AND (r.closed, r.due, r.letter_id) > ($3, $4, $5) \
-             ORDER BY r.closed, r.due, r.letter_id LIMIT $6",
-            if open_only { "AND r.closed = 0" } else { "" }
-        ))
-        .bind(scope.unit_id)
-        .bind(i64::from(scope.subtree))
-        .bind(after.closed)
-        .bind(&after.due)
-        .bind(after.id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(letters_sql(open_only)))
+            .bind(scope.unit_id)
+            .bind(i64::from(scope.subtree))
+            .bind(after.closed)
+            .bind(&after.due)
+            .bind(after.id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(summary).collect()
     }
 
