@@ -274,6 +274,47 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     assert!(stats.contains("限期整改 30 15 15"), "{stats}");
     std::fs::write(shots.join("plan.png"), c.screenshot().await.unwrap()).unwrap();
 
+    // the letters list, 50 to a page: the next page starts after the first page's last row
+    c.goto(&format!("{base}/letters")).await.unwrap();
+    let rows = |c: fantoccini::Client| async move {
+        let mut out = vec![];
+        for r in c
+            .find_all(Locator::Css(
+                "main table tbody tr td:first-child a[href^='/letters/']",
+            ))
+            .await
+            .unwrap()
+        {
+            out.push(r.attr("href").await.unwrap().unwrap_or_default());
+        }
+        out
+    };
+    let first = rows(c.clone()).await;
+    assert_eq!(first.len(), 50, "{first:?}");
+    c.find(Locator::LinkText("下一页"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str().contains("after=") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let second = rows(c.clone()).await;
+    assert!(
+        !second.is_empty() && second.iter().all(|h| !first.contains(h)),
+        "{second:?}"
+    );
+    c.find(Locator::LinkText("第一页")).await.unwrap();
+    std::fs::write(
+        shots.join("letters-page2.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
     // cascade: issue the plan to the city procuratorates, then drill down from the SPP to 浙江
     c.goto(&format!("{base}/rectification/plans/1"))
         .await
