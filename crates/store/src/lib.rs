@@ -184,6 +184,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         24,
         include_str!("../migrations/sqlite/0024_letter_reach.sql"),
     ),
+    (
+        25,
+        include_str!("../migrations/sqlite/0025_record_tallies.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -260,6 +264,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         24,
         include_str!("../migrations/postgres/0024_letter_reach.sql"),
+    ),
+    (
+        25,
+        include_str!("../migrations/postgres/0025_record_tallies.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
@@ -770,6 +778,19 @@ pub fn scope_sql(alias: &str, a: usize, b: usize) -> String {
 }
 
 impl Store {
+    /// Refreshes PostgreSQL's planner statistics of `tables` after a bulk load: until autovacuum
+    /// comes round (minutes later) the planner takes freshly filled tables for empty ones and may
+    /// join a million rows by scanning (the national generator's task update ran for hours).
+    /// SQLite's planner does without; nothing is done there.
+    pub(crate) async fn analyze(&self, tables: &[&str]) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::raw_sql(crate::sqlf!("ANALYZE {}", tables.join(", ")))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// An aggregate joining the text `fields` of a group's rows with `;` (many rows as one value:
     /// each result row costs a hand-off between the database thread and the caller's).
     pub(crate) fn pack(&self, fields: &str) -> String {

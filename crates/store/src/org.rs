@@ -500,8 +500,14 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
     rebuild_reach(tx, moved).await
 }
 
-/// Tables derived from others (not backed up; rebuilt on restore and when units move).
-pub const DERIVED: &[&str] = &["letter_reach", "unit_ancestors"];
+/// Tables derived from others, kept by triggers or rebuilt (not backed up; emptied before a
+/// restore, which refills them).
+pub const DERIVED: &[&str] = &[
+    "letter_reach",
+    "unit_ancestors",
+    "staff_tallies",
+    "filing_tallies",
+];
 
 /// The sort key of a letter in the scopes' queues (see migration 0024): closed last, then the
 /// deadline it owes.

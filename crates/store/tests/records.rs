@@ -447,3 +447,100 @@ async fn the_nation_generator_leaves_the_demo_filings_alone() {
         );
     }
 }
+
+/// The kept tallies of staff and filings are what counting the rows gives, after the demo,
+/// filings through the store, staff moving between units and departments, a filing's records
+/// changing, a filing removed, and a restore.
+#[tokio::test]
+async fn kept_tallies_equal_a_recount() {
+    async fn rows(store: &duban_store::Store, sql: &str) -> Vec<String> {
+        let mut v: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| {
+                        r.try_get::<i64, _>(i)
+                            .map(|x| x.to_string())
+                            .or_else(|_| r.try_get::<String, _>(i))
+                            .unwrap_or_else(|_| "?".into())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        v.sort();
+        v
+    }
+    async fn check(name: &str, store: &duban_store::Store, when: &str) {
+        assert_eq!(
+            rows(store, "SELECT unit_id, department_id, staff FROM staff_tallies WHERE staff <> 0").await,
+            rows(store, "SELECT unit_id, COALESCE(department_id, 0), COUNT(*) FROM staff GROUP BY unit_id, COALESCE(department_id, 0)").await,
+            "{name} {when}: staff"
+        );
+        assert_eq!(
+            rows(store, "SELECT unit_id, month, department_id, filed, zero_reports, records FROM filing_tallies WHERE filed <> 0").await,
+            rows(store, "SELECT unit_id, month, COALESCE(department_id, 0), COUNT(*), CAST(SUM(zero_report) AS BIGINT), CAST(SUM(records) AS BIGINT) \
+                         FROM record_filings GROUP BY unit_id, month, COALESCE(department_id, 0)").await,
+            "{name} {when}: filings"
+        );
+    }
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        check(name, &store, "after the demo").await;
+        let staff: Vec<i64> = sqlx::query_scalar("SELECT id FROM staff ORDER BY id LIMIT 3")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        let actor = Actor::system("test");
+        store
+            .file_record(&actor, staff[0], Month::parse("2021-01").unwrap(), None)
+            .await
+            .unwrap();
+        store
+            .file_record(&actor, staff[1], Month::parse("2021-01").unwrap(), None)
+            .await
+            .unwrap();
+        check(name, &store, "after filings").await;
+        let other: i64 = sqlx::query_scalar("SELECT MAX(unit_id) FROM staff")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        for sql in [
+            format!(
+                "UPDATE staff SET unit_id = {other}, department_id = NULL WHERE id = {}",
+                staff[2]
+            ),
+            format!(
+                "UPDATE staff SET department_id = NULL WHERE id = {}",
+                staff[1]
+            ),
+            format!(
+                "UPDATE record_filings SET records = records + 2, zero_report = 0 WHERE staff_id = {}",
+                staff[0]
+            ),
+            format!("DELETE FROM record_filings WHERE staff_id = {}", staff[1]),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(&store.pool)
+                .await
+                .unwrap();
+            check(name, &store, &sql).await;
+        }
+        let mut backup = Vec::new();
+        store.backup(&mut backup).await.unwrap();
+        let fresh = testing::all()
+            .await
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1;
+        fresh
+            .restore(std::io::Cursor::new(backup), false)
+            .await
+            .unwrap();
+        check(name, &fresh, "after a restore").await;
+    }
+}

@@ -263,6 +263,8 @@ impl Store {
         })
         .await?;
         w.commit().await?;
+        self.analyze(&["letters", "letter_reach", "letter_events"])
+            .await?;
         Ok(NationLetters { letters: inserted })
     }
 }

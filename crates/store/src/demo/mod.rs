@@ -480,6 +480,8 @@ impl Store {
         })
         .await?;
         w.commit().await?;
+        self.analyze(&["units", "unit_ancestors", "departments", "staff", "users"])
+            .await?;
         Ok(report)
     }
 }

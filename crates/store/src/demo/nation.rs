@@ -88,6 +88,9 @@ pub(crate) async fn load_nation(store: &crate::Store) -> Result<NationReport> {
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<_, _>>()?;
     store.cascade_plan(&actor, &plan, &units, created).await?;
+    store
+        .analyze(&["plans", "problems", "tasks", "staff", "departments"])
+        .await?;
     let mut w = store.write(&actor).await?;
     let children = "SELECT id FROM plans WHERE parent_plan_id = $1";
     // leaders, responsible persons and departments, from each unit's own staff

@@ -90,6 +90,8 @@ impl Store {
         })
         .await?;
         w.commit().await?;
+        self.analyze(&["record_filings", "interference_records"])
+            .await?;
         Ok(NationRecords {
             filings,
             records,

@@ -525,9 +525,13 @@ impl Store {
         month: Month,
     ) -> Result<Vec<Completeness>> {
         let in_scope = crate::scope_sql("u", 1, 2);
+        // the units shown (at most 500), and the kept tallies of those units only
+        let shown = format!(
+            "SELECT u.id FROM units u WHERE {in_scope} \
+             AND EXISTS (SELECT 1 FROM staff_tallies t WHERE t.unit_id = u.id AND t.staff > 0) ORDER BY u.path LIMIT 500"
+        );
         let units = sqlx::query(crate::sqlf!(
-            "SELECT u.id, u.name FROM units u WHERE {in_scope} \
-             AND EXISTS (SELECT 1 FROM staff s WHERE s.unit_id = u.id) ORDER BY u.path LIMIT 500"
+            "SELECT u.id, u.name FROM units u WHERE u.id IN ({shown}) ORDER BY u.path"
         ))
         .bind(scope.unit_id)
         .bind(crate::scope_like(scope))
@@ -537,12 +541,12 @@ impl Store {
         let mut cells: HashMap<(i64, Option<i64>), [i64; 4]> = HashMap::new();
         let grouped = [
             format!(
-                "SELECT s.unit_id, s.department_id, COUNT(*), 0, 0, 0 FROM staff s JOIN units u ON u.id = s.unit_id \
-                 WHERE {in_scope} AND $3 <> '' GROUP BY s.unit_id, s.department_id"
+                "SELECT t.unit_id, t.department_id, t.staff, 0, 0, 0 FROM staff_tallies t \
+                 WHERE t.unit_id IN ({shown}) AND t.staff > 0 AND $3 <> ''"
             ),
             format!(
-                "SELECT f.unit_id, f.department_id, 0, COUNT(*), CAST(SUM(f.zero_report) AS BIGINT), CAST(SUM(f.records) AS BIGINT) \
-                 FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE {in_scope} AND f.month = $3 GROUP BY f.unit_id, f.department_id"
+                "SELECT f.unit_id, f.department_id, 0, f.filed, f.zero_reports, f.records FROM filing_tallies f \
+                 WHERE f.unit_id IN ({shown}) AND f.month = $3 AND f.filed > 0"
             ),
         ];
         for sql in &grouped {
@@ -553,7 +557,8 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             {
-                let key = (r.try_get::<i64, _>(0)?, r.try_get::<Option<i64>, _>(1)?);
+                let dept = r.try_get::<i64, _>(1)?;
+                let key = (r.try_get::<i64, _>(0)?, (dept != 0).then_some(dept));
                 let c = cells.entry(key).or_default();
                 for (k, v) in c.iter_mut().enumerate() {
                     *v += crate::int(&r, k + 2)?;
@@ -562,7 +567,7 @@ impl Store {
         }
         let mut names: HashMap<i64, String> = HashMap::new();
         for r in sqlx::query(crate::sqlf!(
-            "SELECT d.id, d.name FROM departments d JOIN units u ON u.id = d.unit_id WHERE {in_scope}"
+            "SELECT d.id, d.name FROM departments d WHERE d.unit_id IN ({shown})"
         ))
         .bind(scope.unit_id)
         .bind(crate::scope_like(scope))
