@@ -174,6 +174,9 @@ impl Settings {
         if let Ok(v) = std::env::var("DUBAN_LETTERS_PER_MINUTE") {
             s.letters_per_minute = v.parse()?;
         }
+        if let Ok(v) = std::env::var("DUBAN_LOGIN_PER_MINUTE") {
+            s.login_per_minute = v.parse()?;
+        }
         Ok(s)
     }
 }

@@ -215,7 +215,7 @@ impl Store {
         let (deadline_cutoff, staged_cutoff) =
             counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let rows = if as_of == today() {
-            let stale = self.stale_copies(plan_id, as_of).await? > 0;
+            let stale = self.current_or_few_stale(plan_id, as_of).await?;
             let mut q = sqlx::query(crate::sqlf!(
                 "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
                  JOIN {} r ON r.plan_id = p.id WHERE {} AND {} ORDER BY u.level, u.code",
@@ -328,6 +328,22 @@ impl Store {
         });
     }
 
+    /// Whether some copies of `plan_id` lack current kept figures for `as_of` (then the read
+    /// counts them itself). When many do — the first read of a day, or after a bulk change —
+    /// they are counted and kept once, before the read, rather than by every concurrent reader.
+    async fn current_or_few_stale(&self, plan_id: i64, as_of: NaiveDate) -> Result<bool> {
+        const MANY: i64 = 256;
+        let stale = self.stale_copies(plan_id, as_of).await?;
+        if stale > MANY {
+            // one counts, the other readers wait for it and find the figures kept
+            static COUNTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+            let _one = COUNTING.lock().await;
+            self.refresh_rollup(plan_id, as_of).await?;
+            return Ok(self.stale_copies(plan_id, as_of).await? > 0);
+        }
+        Ok(stale > 0)
+    }
+
     /// How many copies of `plan_id` have no current kept figures for `as_of`.
     async fn stale_copies(&self, plan_id: i64, as_of: NaiveDate) -> Result<i64> {
         Ok(sqlx::query(crate::sqlf!(
@@ -403,7 +419,7 @@ impl Store {
             .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
             .collect::<Vec<_>>()
             .join(", ");
-        let stale = self.stale_copies(plan_id, as_of).await? > 0;
+        let stale = self.current_or_few_stale(plan_id, as_of).await?;
         let src = rollup_source(stale);
         // the viewed unit's parameter, after those of the source
         let under_n = if stale { 7 } else { 4 };
@@ -451,7 +467,7 @@ impl Store {
         .transpose()?;
         let children = q(crate::sqlf!(
             "SELECT c.id, c.name, c.level, COUNT(*), MAX(CASE WHEN u.id = c.id THEN p.id ELSE NULL END), SUM(CASE WHEN u.id = c.id THEN 0 ELSE 1 END), {sums} \
-             FROM units c JOIN units u ON u.path LIKE c.path || '%' JOIN plans p ON p.unit_id = u.id JOIN {src} r ON r.plan_id = p.id \
+             FROM units c JOIN unit_ancestors a ON a.ancestor_id = c.id JOIN units u ON u.id = a.unit_id JOIN plans p ON p.unit_id = u.id JOIN {src} r ON r.plan_id = p.id \
              WHERE c.parent_id = ${under_n} AND {} AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
             copies_of(3),
             crate::scope_sql("u", 1, 2)

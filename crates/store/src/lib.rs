@@ -18,6 +18,7 @@ pub(crate) mod queue;
 pub mod records;
 pub mod rectification;
 pub mod search;
+pub mod shared;
 pub mod supervision;
 pub mod testing;
 pub mod users;
@@ -188,6 +189,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         25,
         include_str!("../migrations/sqlite/0025_record_tallies.sql"),
     ),
+    (
+        26,
+        include_str!("../migrations/sqlite/0026_shared_limits.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -268,6 +273,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         25,
         include_str!("../migrations/postgres/0025_record_tallies.sql"),
+    ),
+    (
+        26,
+        include_str!("../migrations/postgres/0026_shared_limits.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

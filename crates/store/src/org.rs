@@ -500,13 +500,15 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
     rebuild_reach(tx, moved).await
 }
 
-/// Tables derived from others, kept by triggers or rebuilt (not backed up; emptied before a
-/// restore, which refills them).
+/// Tables not backed up: derived from others (kept by triggers or rebuilt; emptied before a
+/// restore, which refills them) and the servers' minutes-long shared state.
 pub const DERIVED: &[&str] = &[
     "letter_reach",
     "unit_ancestors",
     "staff_tallies",
     "filing_tallies",
+    "rate_hits",
+    "leases",
 ];
 
 /// The sort key of a letter in the scopes' queues (see migration 0024): closed last, then the

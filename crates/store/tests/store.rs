@@ -530,3 +530,46 @@ async fn nation_scale_generator() {
     assert_eq!((again.units, again.staff), (r.units, r.staff));
     assert!(store.verify_audit().await.unwrap().is_ok());
 }
+
+/// A lease is held by one holder at a time until it expires; its holder renews it.
+#[tokio::test]
+async fn leases_have_one_holder_until_they_expire() {
+    for (name, store) in duban_store::testing::all().await {
+        assert!(store.take_lease("sweep", "a", 60).await.unwrap(), "{name}");
+        assert!(!store.take_lease("sweep", "b", 60).await.unwrap(), "{name}");
+        assert!(
+            store.take_lease("sweep", "a", -1).await.unwrap(),
+            "{name}: renewed"
+        );
+        assert!(
+            store.take_lease("sweep", "b", 60).await.unwrap(),
+            "{name}: expired, taken"
+        );
+        assert!(!store.take_lease("sweep", "a", 60).await.unwrap(), "{name}");
+        assert!(
+            store.take_lease("anchor", "a", 60).await.unwrap(),
+            "{name}: another lease"
+        );
+        // a shared rate-limit window counts every hit, and starts again when it has passed
+        assert_eq!(
+            store.rate_hit("logins", "1.2.3.4", 60).await.unwrap(),
+            1,
+            "{name}"
+        );
+        assert_eq!(
+            store.rate_hit("logins", "1.2.3.4", 60).await.unwrap(),
+            2,
+            "{name}"
+        );
+        assert_eq!(
+            store.rate_hit("codes", "1.2.3.4", 60).await.unwrap(),
+            1,
+            "{name}"
+        );
+        assert_eq!(
+            store.rate_hit("logins", "1.2.3.4", 0).await.unwrap(),
+            1,
+            "{name}: new window"
+        );
+    }
+}

@@ -80,24 +80,23 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, settings: WebSettings) -> AppState {
-        let per_minute = settings.login_per_minute;
         let minute = std::time::Duration::from_secs(60);
-        let letters_limiter = Arc::new(limiter::RateLimiter::new(
-            settings.letters_per_minute,
-            minute,
-        ));
-        let codes_limiter = Arc::new(limiter::RateLimiter::new(settings.codes_per_minute, minute));
+        // on PostgreSQL several servers may share the database: the windows are counted there
+        let limiter = |bucket: &'static str, per_minute: u32| {
+            Arc::new(if store.backend == duban_store::Backend::Postgres {
+                limiter::RateLimiter::shared(bucket, per_minute, minute, store.clone())
+            } else {
+                limiter::RateLimiter::new(per_minute, minute)
+            })
+        };
         AppState {
             login_throttle: Arc::default(),
-            letters_limiter,
-            codes_limiter,
+            letters_limiter: limiter("letters", settings.letters_per_minute),
+            codes_limiter: limiter("codes", settings.codes_per_minute),
+            login_limiter: limiter("logins", settings.login_per_minute),
             store,
             settings: Arc::new(settings),
             metrics: Arc::new(metrics::Metrics::default()),
-            login_limiter: Arc::new(limiter::RateLimiter::new(
-                per_minute,
-                std::time::Duration::from_secs(60),
-            )),
         }
     }
 }

@@ -1,4 +1,6 @@
-//! A fixed-window rate limiter per key (client address), for public and login endpoints.
+//! A fixed-window rate limiter per key (client address), for public and login endpoints. With
+//! PostgreSQL, where several servers may share the database, the window is counted there
+//! (`Store::rate_hit`), so a visitor has one allowance whichever server answers.
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -7,18 +9,47 @@ pub struct RateLimiter {
     limit: u32,
     window: Duration,
     hits: Mutex<HashMap<String, (Instant, u32)>>,
+    /// the bucket and the store every server counts in, when shared
+    shared: Option<(&'static str, duban_store::Store)>,
 }
 
 impl RateLimiter {
+    /// A limiter counting in this process.
     pub fn new(limit: u32, window: Duration) -> Self {
         RateLimiter {
             limit,
             window,
             hits: Mutex::new(HashMap::new()),
+            shared: None,
         }
     }
-    /// Counts a hit; false when the key is over its limit in the current window.
-    pub fn allow(&self, key: &str) -> bool {
+    /// A limiter counting in the database's `bucket`.
+    pub fn shared(
+        bucket: &'static str,
+        limit: u32,
+        window: Duration,
+        store: duban_store::Store,
+    ) -> Self {
+        RateLimiter {
+            shared: Some((bucket, store)),
+            ..Self::new(limit, window)
+        }
+    }
+    /// Counts a hit; false when the key is over its limit in the current window. When the
+    /// shared count cannot be read, this server's own count decides.
+    pub async fn allow(&self, key: &str) -> bool {
+        if let Some((bucket, store)) = &self.shared {
+            match store
+                .rate_hit(bucket, key, self.window.as_secs() as i64)
+                .await
+            {
+                Ok(n) => return n <= i64::from(self.limit),
+                Err(e) => tracing::warn!(bucket, error = %e, "shared rate limit unavailable"),
+            }
+        }
+        self.allow_here(key)
+    }
+    fn allow_here(&self, key: &str) -> bool {
         let now = Instant::now();
         let mut m = self.hits.lock().unwrap_or_else(|p| p.into_inner());
         if m.len() > 100_000 {
@@ -39,9 +70,9 @@ mod tests {
     #[test]
     fn limits_per_key() {
         let l = RateLimiter::new(2, Duration::from_secs(60));
-        assert!(l.allow("a") && l.allow("a"));
-        assert!(!l.allow("a"));
-        assert!(l.allow("b"));
+        assert!(l.allow_here("a") && l.allow_here("a"));
+        assert!(!l.allow_here("a"));
+        assert!(l.allow_here("b"));
     }
 }
 

@@ -75,7 +75,7 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> PageResult {
     let login = f.login.trim().chars().take(40).collect::<String>();
-    if !st.login_limiter.allow(&addr.0) {
+    if !st.login_limiter.allow(&addr.0).await {
         return html_status(
             StatusCode::TOO_MANY_REQUESTS,
             login_view(&v, login, Some("login.throttled")),

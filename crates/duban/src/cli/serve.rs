@@ -39,6 +39,13 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                     })
                     .collect::<anyhow::Result<_>>()?,
             };
+            // this server among those sharing the database, for the scheduled jobs' leases
+            let holder = format!(
+                "{}:{}:{:016x}",
+                std::env::var("HOSTNAME").unwrap_or_default(),
+                std::process::id(),
+                rand::random::<u64>()
+            );
             if settings.sweep_minutes > 0 {
                 let mailer = if settings.smtp_url.is_empty() {
                     None
@@ -52,10 +59,26 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                     store.clone(),
                     std::time::Duration::from_secs(settings.sweep_minutes * 60),
                 );
+                let holder = holder.clone();
                 tokio::spawn(async move {
                     let mut tick = tokio::time::interval(every);
                     loop {
                         tick.tick().await;
+                        // of several servers on one database, the lease holder sweeps
+                        match store
+                            .take_lease("sweep", &holder, 2 * every.as_secs() as i64)
+                            .await
+                        {
+                            Ok(true) => {}
+                            Ok(false) => continue,
+                            Err(e) => {
+                                tracing::error!(error = %e, "sweep lease unavailable");
+                                continue;
+                            }
+                        }
+                        if let Err(e) = store.forget_rate_hits(3600).await {
+                            tracing::warn!(error = %e, "old rate-limit windows not removed");
+                        }
                         let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
                         match scheduler::run_once(&store, mailer.as_ref(), today).await {
                             Ok(r) => tracing::info!(
@@ -75,10 +98,18 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             let secret = settings::audit_key(&settings.audit_key_path())?;
             {
                 let store = store.clone();
+                let holder = holder.clone();
                 tokio::spawn(async move {
                     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
                     loop {
                         tick.tick().await;
+                        if !store
+                            .take_lease("anchor", &holder, 7200)
+                            .await
+                            .unwrap_or(false)
+                        {
+                            continue;
+                        }
                         let today = duban_store::today();
                         let due = match store.latest_anchor().await {
                             Ok(Some(a)) => duban_store::china_time(&a.signed_at)

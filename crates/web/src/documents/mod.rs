@@ -528,7 +528,7 @@ async fn feedback(
         .take(duban_domain::import::LETTER_MAX_CHARS)
         .collect();
     let r: Result<String, AppError> = async {
-        if !st.letters_limiter.allow(&addr.0) {
+        if !st.letters_limiter.allow(&addr.0).await {
             return Err(AppError::TooManyRequests);
         }
         if f.content.trim().is_empty() {

@@ -198,7 +198,7 @@ pub(crate) async fn submit(
         .take(duban_domain::import::LETTER_MAX_CHARS)
         .collect();
     let result: Result<String, AppError> = async {
-        if !st.letters_limiter.allow(&addr.0) {
+        if !st.letters_limiter.allow(&addr.0).await {
             return Err(AppError::TooManyRequests);
         }
         let bad = |m: &str| AppError::BadRequest(m.to_string());
@@ -299,7 +299,7 @@ pub(crate) async fn status(
     Form(f): Form<CodeForm>,
 ) -> PageResult {
     let mut p = StatusPage::new(&v);
-    if !st.codes_limiter.allow(&addr.0) {
+    if !st.codes_limiter.allow(&addr.0).await {
         return p.refuse(StatusCode::TOO_MANY_REQUESTS, "查询过于频繁，请稍后再试");
     }
     match st
@@ -337,7 +337,7 @@ pub(crate) async fn rate(
     Form(f): Form<RateForm>,
 ) -> PageResult {
     let mut p = StatusPage::new(&v);
-    if !st.codes_limiter.allow(&addr.0) {
+    if !st.codes_limiter.allow(&addr.0).await {
         return p.refuse(StatusCode::TOO_MANY_REQUESTS, "查询过于频繁，请稍后再试");
     }
     let satisfied = match f.rating.as_str() {
