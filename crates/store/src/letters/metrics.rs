@@ -32,10 +32,10 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<LetterMetrics> {
         let r = sqlx::query(crate::sqlf!(
-            "SELECT COUNT(*), {} FROM letters l WHERE l.unit_id IN (SELECT u.id FROM units u WHERE {}) \
+            "SELECT COUNT(*), {} FROM letters l WHERE l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4",
             metric_counts(),
-            crate::scope_sql("u", 1, 2)
+            units_of(subtree)
         ))
         .bind(unit.id)
         .bind(if subtree {
@@ -51,9 +51,9 @@ impl Store {
         let n = |i: usize| -> Result<u64> { Ok(crate::int(&r, i)? as u64) };
         let late = sqlx::query(crate::sqlf!(
             "SELECT COUNT(DISTINCT e.letter_id) FROM letter_events e JOIN letters l ON l.id = e.letter_id \
-             WHERE e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN (SELECT u.id FROM units u WHERE {}) \
+             WHERE e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4",
-            crate::scope_sql("u", 1, 2)
+            units_of(subtree)
         ))
         .bind(unit.id)
         .bind(if subtree {
@@ -72,6 +72,16 @@ impl Store {
             reply: Rate::new(n(4)?, n(5)?, n(6)?),
             recorded_late: Some(crate::int(&late, 0)? as u64),
         })
+    }
+}
+
+/// The units counted: unit `$1` alone, or with its subtree through the closure (an index range,
+/// not a scan of the units' paths). `$2` is the subtree's path pattern, empty for the unit alone.
+fn units_of(subtree: bool) -> &'static str {
+    if subtree {
+        "(SELECT a.unit_id FROM unit_ancestors a WHERE a.ancestor_id = $1 AND $2 <> '')"
+    } else {
+        "(SELECT u.id FROM units u WHERE u.id = $1 AND $2 = '')"
     }
 }
 

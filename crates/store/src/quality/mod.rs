@@ -135,10 +135,13 @@ impl Store {
     ) -> Result<QualityFigures> {
         let rules = self.quality_rules().await?;
         // $1 unit, $2 subtree path, $3 from, $4 to, $5 type ('' = all), $6 tag ('' = none)
-        let units = format!(
-            "(SELECT u.id FROM units u WHERE {} AND ($7 = 0 OR u.level = $7))",
-            crate::scope_sql("u", 1, 2)
-        );
+        // the unit, or its subtree through the closure (an index range, not a scan of the paths)
+        let units = if subtree {
+            "(SELECT a.unit_id FROM unit_ancestors a JOIN units u ON u.id = a.unit_id \
+             WHERE a.ancestor_id = $1 AND $2 <> '' AND ($7 = 0 OR u.level = $7))"
+        } else {
+            "(SELECT u.id FROM units u WHERE u.id = $1 AND $2 = '' AND ($7 = 0 OR u.level = $7))"
+        };
         let case_filter = |c: &str| {
             format!(
                 "($5 = '' OR {c}.case_type = $5) AND ($6 = '' OR EXISTS (SELECT 1 FROM case_tags t WHERE t.tag = $6 AND t.case_id = {c}.id))"
