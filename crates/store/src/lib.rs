@@ -193,6 +193,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         26,
         include_str!("../migrations/sqlite/0026_shared_limits.sql"),
     ),
+    (
+        27,
+        include_str!("../migrations/sqlite/0027_ancestors_down.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -277,6 +281,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         26,
         include_str!("../migrations/postgres/0026_shared_limits.sql"),
+    ),
+    (
+        27,
+        include_str!("../migrations/postgres/0027_ancestors_down.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
