@@ -138,9 +138,10 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<(Vec<MetricsRow>, Vec<MetricsRow>)> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT l.unit_id, COUNT(*), {} FROM letters l WHERE l.unit_id IN (SELECT u.id FROM units u WHERE u.path LIKE $2) \
+            "SELECT l.unit_id, COUNT(*), {} FROM letters l WHERE l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4 GROUP BY l.unit_id",
-            metric_counts()
+            metric_counts(),
+            units_of(true)
         ))
         .bind(unit.id)
         .bind(format!("{}%", unit.path))
