@@ -5,15 +5,24 @@ use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Server(Child, String);
+/// A running server: the process, its address and the file its log goes to.
+struct Server(Child, String, std::path::PathBuf);
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        let _ = std::fs::remove_file(&self.2);
     }
 }
 
-fn start(db: &str) -> Server {
+impl Server {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.2).unwrap_or_default()
+    }
+}
+
+fn start(db: &str, name: &str) -> Server {
+    let log = std::env::temp_dir().join(format!("duban-servers-{}-{name}.log", std::process::id()));
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -27,7 +36,7 @@ fn start(db: &str) -> Server {
         .env("DUBAN_SWEEP_MINUTES", "1")
         .env("DUBAN_LOGIN_PER_MINUTE", "4")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     for _ in 0..200 {
@@ -36,7 +45,7 @@ fn start(db: &str) -> Server {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Server(child, addr)
+    Server(child, addr, log)
 }
 
 /// One HTTP/1.1 request: (status, response headers, body).
@@ -113,8 +122,8 @@ fn two_servers_share_sessions_limits_and_the_sweep() {
         "{}",
         String::from_utf8_lossy(&demo.stderr)
     );
-    let mut a = start(&db);
-    let mut b = start(&db);
+    let a = start(&db, "a");
+    let b = start(&db, "b");
 
     // a session made on A is good on B
     let (status, session) = sign_in(&a.1, "office", "duban2020");
@@ -130,21 +139,20 @@ fn two_servers_share_sessions_limits_and_the_sweep() {
     assert_eq!(sign_in(&a.1, "office", "wrong").0, 429);
     assert_eq!(sign_in(&b.1, "office", "wrong").0, 429);
 
-    // both servers ticked their sweep on start; only the lease holder swept
+    // both servers ticked their sweep on start; only the lease holder swept (wait for its
+    // sweep to be logged, then a little longer for a second one that must not come)
+    let swept = || {
+        [&a, &b]
+            .iter()
+            .filter(|s| s.log().contains("supervision sweep"))
+            .count()
+    };
+    for _ in 0..600 {
+        if swept() > 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     std::thread::sleep(Duration::from_secs(3));
-    let logs: Vec<String> = [&mut a, &mut b]
-        .into_iter()
-        .map(|s| {
-            let _ = s.0.kill();
-            let _ = s.0.wait();
-            let mut out = String::new();
-            s.0.stderr.take().unwrap().read_to_string(&mut out).unwrap();
-            out
-        })
-        .collect();
-    let swept = logs
-        .iter()
-        .filter(|l| l.contains("supervision sweep"))
-        .count();
-    assert_eq!(swept, 1, "{logs:#?}");
+    assert_eq!(swept(), 1, "{}\n---\n{}", a.log(), b.log());
 }
