@@ -68,6 +68,22 @@ pub async fn all() -> Vec<(&'static str, Store)> {
     v
 }
 
+/// A fresh store of the same backend holding a backup of `store`, restored: for tests that what
+/// a restore rebuilds is what was there.
+pub async fn restored_copy(store: &Store) -> Store {
+    let mut backup = Vec::new();
+    store.backup(&mut backup).await.expect("backup");
+    let fresh = match store.backend {
+        crate::Backend::Sqlite => sqlite().await,
+        crate::Backend::Postgres => postgres().await.expect("PostgreSQL"),
+    };
+    fresh
+        .restore(std::io::Cursor::new(backup), false)
+        .await
+        .expect("restore");
+    fresh
+}
+
 /// The ledger author behind a demo account (its staff record and department), for tests.
 pub async fn author(store: &Store, login: &str) -> crate::rectification::Author {
     let u = store

@@ -487,18 +487,7 @@ async fn letter_lists_page_through_each_scope_in_order() {
             .await
             .unwrap();
         check(name, &store, "after steps").await;
-        let mut backup = Vec::new();
-        store.backup(&mut backup).await.unwrap();
-        let fresh = testing::all()
-            .await
-            .into_iter()
-            .find(|(n, _)| *n == name)
-            .unwrap()
-            .1;
-        fresh
-            .restore(std::io::Cursor::new(backup), false)
-            .await
-            .unwrap();
+        let fresh = testing::restored_copy(&store).await;
         check(name, &fresh, "after a restore").await;
     }
 }

@@ -529,18 +529,7 @@ async fn kept_tallies_equal_a_recount() {
                 .unwrap();
             check(name, &store, &sql).await;
         }
-        let mut backup = Vec::new();
-        store.backup(&mut backup).await.unwrap();
-        let fresh = testing::all()
-            .await
-            .into_iter()
-            .find(|(n, _)| *n == name)
-            .unwrap()
-            .1;
-        fresh
-            .restore(std::io::Cursor::new(backup), false)
-            .await
-            .unwrap();
+        let fresh = testing::restored_copy(&store).await;
         check(name, &fresh, "after a restore").await;
     }
 }

@@ -241,6 +241,31 @@ impl Store {
         rows.iter().map(summary).collect()
     }
 
+    /// A page of [`Store::letters`] after a cursor as written in a link (`after`; none or empty
+    /// for the first page), with the cursor where the next page starts (none on the last page).
+    pub async fn letters_page(
+        &self,
+        scope: &crate::Scope,
+        open_only: bool,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<LetterSummary>, Option<String>)> {
+        let after = after
+            .filter(|a| !a.is_empty())
+            .map(str::parse::<LetterCursor>)
+            .transpose()?;
+        let mut items = self
+            .letters(scope, open_only, after.as_ref(), limit + 1)
+            .await?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|l| l.cursor().to_string())
+        } else {
+            None
+        };
+        Ok((items, next))
+    }
+
     /// The letters held by units in scope and received in [from, to], as a table for export. The
     /// writer's data (name, phone, ID number, address) is included only with `personal`, which the
     /// caller must have the right to; such an export is audited.

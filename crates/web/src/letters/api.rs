@@ -29,23 +29,12 @@ pub(crate) async fn letters(
     Query(q): Query<LettersQuery>,
 ) -> ApiResult {
     require_api(&u, Action::ReadLetters)?;
-    let after = q
-        .after
-        .as_deref()
-        .filter(|a| !a.is_empty())
-        .map(str::parse::<duban_store::letters::LetterCursor>)
-        .transpose()
-        .map_err(|e| ApiError(AppError::BadRequest(e.to_string())))?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let mut items = st
+    let (items, next) = st
         .store
-        .letters(&u.0.scope(), q.open, after.as_ref(), limit + 1)
+        .letters_page(&u.0.scope(), q.open, q.after.as_deref(), limit)
         .await?;
-    let next = (items.len() as i64 > limit).then(|| {
-        items.truncate(limit as usize);
-        items.last().map(|l| l.cursor().to_string())
-    });
-    Ok(Json(json!({"items": items, "next": next.flatten()})))
+    Ok(Json(json!({"items": items, "next": next})))
 }
 
 #[derive(Deserialize)]

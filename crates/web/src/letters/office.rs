@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use duban_domain::letters::{Channel, LetterCategory};
-use duban_store::letters::LetterCursor;
 use duban_store::letters::NewLetter;
 use serde::Deserialize;
 
@@ -152,30 +151,17 @@ pub(crate) async fn list_view_for(
     } else {
         StatusCode::OK
     };
-    let after = q
-        .after
-        .as_deref()
-        .filter(|a| !a.is_empty())
-        .map(str::parse::<LetterCursor>)
-        .transpose()
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let mut letters = st
+    let later = q.after.as_deref().is_some_and(|a| !a.is_empty());
+    let (letters, next) = st
         .store
-        .letters(&v.user.scope(), false, after.as_ref(), crate::kit::PAGE + 1)
+        .letters_page(&v.user.scope(), false, q.after.as_deref(), crate::kit::PAGE)
         .await?;
-    let next = (letters.len() as i64 > crate::kit::PAGE).then(|| {
-        letters.truncate(crate::kit::PAGE as usize);
+    let next = next.map(|after| {
         let params = [
             ("from", from.to_string()),
             ("to", to.to_string()),
             ("as_of", as_of.to_string()),
-            (
-                "after",
-                letters
-                    .last()
-                    .map(|l| l.cursor().to_string())
-                    .unwrap_or_default(),
-            ),
+            ("after", after),
         ];
         format!(
             "/letters?{}",
@@ -193,7 +179,7 @@ pub(crate) async fn list_view_for(
         as_of: as_of.to_string(),
         letters,
         next,
-        later: after.is_some(),
+        later,
         can_handle: allowed(v.user.role, Action::HandleLetters),
         channels: Channel::ALL,
         categories: LetterCategory::ALL,
