@@ -1081,16 +1081,16 @@ async fn audit_anchor_catches_a_rewritten_history() {
         let mut last = 0;
         for r in &rows {
             let mut e = duban_domain::audit::Entry {
-                seq: r.try_get(0).unwrap(),
-                at: r.try_get(1).unwrap(),
-                actor_id: r.try_get(2).unwrap(),
-                actor: r.try_get(3).unwrap(),
-                action: r.try_get(4).unwrap(),
-                entity: r.try_get(5).unwrap(),
-                entity_id: r.try_get(6).unwrap(),
-                unit_id: r.try_get(7).unwrap(),
-                before: r.try_get(8).unwrap(),
-                after: r.try_get(9).unwrap(),
+                seq: r.try_get("seq").unwrap(),
+                at: r.try_get("at").unwrap(),
+                actor_id: r.try_get("actor_id").unwrap(),
+                actor: r.try_get("actor").unwrap(),
+                action: r.try_get("action").unwrap(),
+                entity: r.try_get("entity").unwrap(),
+                entity_id: r.try_get("entity_id").unwrap(),
+                unit_id: r.try_get("unit_id").unwrap(),
+                before: r.try_get("before_json").unwrap(),
+                after: r.try_get("after_json").unwrap(),
                 prev_hash: prev.clone(),
                 hash: String::new(),
             };

@@ -86,11 +86,11 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
     }];
     if let Some(pg) = duban_store::testing::postgres().await {
         use sqlx::Row;
-        let db: String = sqlx::query("SELECT current_database()::text")
+        let db: String = sqlx::query("SELECT current_database()::text AS db")
             .fetch_one(&pg.pool)
             .await
             .unwrap()
-            .try_get(0)
+            .try_get("db")
             .unwrap();
         let base = std::env::var("DUBAN_TEST_PG_URL").unwrap();
         dbs.push(format!(
@@ -116,12 +116,9 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
         let count = |sql: &'static str| {
             let store = store.clone();
             async move {
-                use sqlx::Row;
-                sqlx::query(sql)
+                sqlx::query_scalar::<_, i64>(sql)
                     .fetch_one(&store.pool)
                     .await
-                    .unwrap()
-                    .try_get::<i64, _>(0)
                     .unwrap()
             }
         };

@@ -63,7 +63,7 @@ impl Store {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
-        let (head_seq, head_hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+        let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
         let mut v = Verifier::default();
         let mut after = 0i64;
         loop {
@@ -88,16 +88,15 @@ impl Store {
         }
         // an entry beyond the head is a write that committed meanwhile (the head has moved with
         // it, in the same transaction) or one slipped in without moving the head
-        let beyond: Option<i64> = sqlx::query("SELECT MIN(seq) FROM audit_log WHERE seq > $1")
-            .bind(head_seq)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        if let Some(seq) = beyond {
-            let now: i64 = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+        let beyond: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(seq) FROM audit_log WHERE seq > $1")
+                .bind(head_seq)
                 .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?;
+                .await?;
+        if let Some(seq) = beyond {
+            let now: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
             if now == head_seq {
                 return Ok(Err(ChainFault::Broken { seq }));
             }
@@ -122,7 +121,7 @@ impl Store {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
-        let (seq, hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+        let (seq, hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
         let mut checkpoints: Vec<Checkpoint> = sqlx::query(
             "SELECT seq, hash FROM audit_anchors WHERE seq < $1 ORDER BY seq DESC, id DESC LIMIT $2",
         )
@@ -131,7 +130,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| Ok(Checkpoint { seq: r.try_get(0)?, hash: r.try_get(1)? }))
+        .map(|r| Ok(Checkpoint { seq: r.try_get("seq")?, hash: r.try_get("hash")? }))
         .collect::<Result<_>>()?;
         checkpoints.dedup_by_key(|c| c.seq);
         checkpoints.reverse();
@@ -154,7 +153,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let Some(r) = r else { return Ok(None) };
-        let raw: String = r.try_get(0)?;
+        let raw: String = r.try_get("anchor_json")?;
         serde_json::from_str(&raw)
             .map(Some)
             .map_err(|e| StoreError::Invalid(format!("审计锚点无法读取：{e}")))
@@ -181,7 +180,7 @@ impl Store {
                 .bind(p.seq)
                 .fetch_optional(&self.pool)
                 .await?
-                .map(|r| r.try_get(0))
+                .map(|r| r.try_get("hash"))
                 .transpose()?;
             stored.insert(p.seq, h);
         }

@@ -70,11 +70,7 @@ impl Store {
                 "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
             }
         };
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-        let mut v: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<std::result::Result<_, _>>()?;
+        let mut v: Vec<String> = sqlx::query_scalar(sql).fetch_all(&self.pool).await?;
         // the search index and the scopes' letter queues are derived and rebuilt on restore
         v.retain(|t| {
             t != "schema_migrations"
@@ -91,10 +87,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let version: i64 = sqlx::query("SELECT MAX(version) FROM schema_migrations")
+        let version: i64 = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
             .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+            .await?;
         writeln!(
             out,
             "{}",
@@ -157,10 +152,9 @@ impl Store {
             )));
         }
         let mut tx = self.pool.begin().await?;
-        let units: i64 = sqlx::query("SELECT COUNT(*) FROM units")
+        let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
             .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+            .await?;
         if units > 0 && !force {
             return Err(StoreError::Conflict(
                 "the database is not empty; pass --force to replace its contents".into(),
@@ -236,11 +230,10 @@ impl Store {
         }
         if self.backend == Backend::Postgres {
             for t in TABLES {
-                let has_identity: i64 = sqlx::query("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id' AND is_identity = 'YES'")
+                let has_identity: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id' AND is_identity = 'YES'")
                     .bind(*t)
                     .fetch_one(&mut *tx)
-                    .await?
-                    .try_get(0)?;
+                    .await?;
                 if has_identity > 0 {
                     sqlx::raw_sql(crate::sqlf!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST(COALESCE((SELECT MAX(id) FROM {t}), 0), 1), (SELECT COUNT(*) > 0 FROM {t}))"))
                         .execute(&mut *tx)
@@ -274,19 +267,16 @@ impl Store {
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         table: &str,
     ) -> Result<Vec<String>> {
-        let rows = match self.backend {
-            Backend::Sqlite => sqlx::query("SELECT name FROM pragma_table_info($1) WHERE type = 'INTEGER'").bind(table).fetch_all(&mut **tx).await?,
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT name FROM pragma_table_info($1) WHERE type = 'INTEGER'",
             Backend::Postgres => {
-                sqlx::query("SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND data_type = 'bigint'")
-                    .bind(table)
-                    .fetch_all(&mut **tx)
-                    .await?
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND data_type = 'bigint'"
             }
         };
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<std::result::Result<_, _>>()?)
+        Ok(sqlx::query_scalar(sql)
+            .bind(table)
+            .fetch_all(&mut **tx)
+            .await?)
     }
 }
 

@@ -22,7 +22,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| r.try_get(0))
+            .map(|r| r.try_get("year"))
             .collect::<std::result::Result<_, _>>()?;
         let missing: Vec<i32> = years
             .into_iter()
@@ -92,12 +92,12 @@ impl Store {
             .await?;
         let years: Vec<i32> = years
             .iter()
-            .map(|r| r.try_get::<i64, _>(0).map(|y| y as i32))
+            .map(|r| r.try_get::<i64, _>("year").map(|y| y as i32))
             .collect::<std::result::Result<_, _>>()?;
         let mut special = Vec::with_capacity(days.len());
         for r in &days {
-            let d: String = r.try_get(0)?;
-            let k: String = r.try_get(1)?;
+            let d: String = r.try_get("day")?;
+            let k: String = r.try_get("kind")?;
             if let (Ok(d), Some(k)) = (
                 NaiveDate::parse_from_str(&d, "%Y-%m-%d"),
                 DayKind::parse(&k),
@@ -113,7 +113,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("year")?, r.try_get("source")?)))
             .collect()
     }
 
@@ -128,9 +128,9 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(SpecialDay {
-                    day: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    name: r.try_get(2)?,
+                    day: r.try_get("day")?,
+                    kind: r.try_get("kind")?,
+                    name: r.try_get("name")?,
                 })
             })
             .collect()
@@ -158,13 +158,16 @@ impl Store {
                 .bind(d.to_string())
                 .fetch_optional(&mut *w.tx)
                 .await?;
-            let before = before.map(|r| {
-                format!(
-                    "{}:{}",
-                    r.try_get::<String, _>(0).unwrap_or_default(),
-                    r.try_get::<String, _>(1).unwrap_or_default()
-                )
-            });
+            let before = before
+                .map(|r| -> Result<String> {
+                    let name: Option<String> = r.try_get("name")?;
+                    Ok(format!(
+                        "{}:{}",
+                        r.try_get::<String, _>("kind")?,
+                        name.unwrap_or_default()
+                    ))
+                })
+                .transpose()?;
             match kind {
                 Some(k) => {
                     sqlx::query("INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name")

@@ -133,7 +133,7 @@ impl Store {
                 .fetch_optional(&mut *w.tx)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            let path: String = unit.try_get(0)?;
+            let path: String = unit.try_get("path")?;
             if u == parent.id || !path.starts_with(&parent.path) {
                 return Err(StoreError::Invalid("只能下发到本单位的下级单位".into()));
             }
@@ -147,7 +147,8 @@ impl Store {
             .fetch_optional(&mut *w.tx)
             .await?;
             if let Some(e) = existing {
-                let (id, parent): (i64, Option<i64>) = (e.try_get(0)?, e.try_get(1)?);
+                let (id, parent): (i64, Option<i64>) =
+                    (e.try_get("id")?, e.try_get("parent_plan_id")?);
                 if parent.is_none() {
                     sqlx::query("UPDATE plans SET parent_plan_id = $1, origin_plan_id = (SELECT COALESCE(x.origin_plan_id, x.id) FROM plans x WHERE x.id = $1) WHERE id = $2")
                         .bind(plan.id)
@@ -217,7 +218,7 @@ impl Store {
         let rows = if as_of == today() {
             let stale = self.current_or_few_stale(plan_id, as_of).await?;
             let mut q = sqlx::query(crate::sqlf!(
-                "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
+                "SELECT p.id AS plan_id, u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
                  JOIN {} r ON r.plan_id = p.id WHERE {} AND {} ORDER BY u.level, u.code",
                 ROLLUP_COLUMNS.iter().map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", "),
                 rollup_source(stale),
@@ -243,7 +244,7 @@ impl Store {
                  COALESCE((SELECT l.state_after FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $4 ORDER BY l.entry_date DESC, l.id DESC LIMIT 1), 'not_started') AS state, \
                  (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.kind = 'staged' AND l.entry_date <= $4) AS last_staged_on FROM tasks t";
             sqlx::query(crate::sqlf!(
-                "SELECT p.id, u.id, u.code, u.name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
+                "SELECT p.id AS plan_id, u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
                  LEFT JOIN ({facts}) f ON f.plan_id = p.id AND f.created_on <= $4 \
                  WHERE {} AND {} \
                  GROUP BY p.id, u.id, u.code, u.name, u.level, u.path ORDER BY u.level, u.code",
@@ -262,14 +263,14 @@ impl Store {
         };
         rows.iter()
             .map(|r| {
-                let s = stats_at(r, 6)?;
+                let s = stats_of(r)?;
                 Ok(RollupRow {
-                    plan_id: r.try_get(0)?,
-                    unit_id: r.try_get(1)?,
-                    unit_code: r.try_get(2)?,
-                    unit_name: r.try_get(3)?,
-                    level: r.try_get(4)?,
-                    path: r.try_get(5)?,
+                    plan_id: r.try_get("plan_id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    unit_code: r.try_get("unit_code")?,
+                    unit_name: r.try_get("unit_name")?,
+                    level: r.try_get("level")?,
+                    path: r.try_get("path")?,
                     stats: s,
                 })
             })
@@ -346,7 +347,7 @@ impl Store {
 
     /// How many copies of `plan_id` have no current kept figures for `as_of`.
     async fn stale_copies(&self, plan_id: i64, as_of: NaiveDate) -> Result<i64> {
-        Ok(sqlx::query(crate::sqlf!(
+        Ok(sqlx::query_scalar(crate::sqlf!(
             "SELECT COUNT(*) FROM plans p JOIN units u ON u.id = p.unit_id LEFT JOIN plan_rollup r ON r.plan_id = p.id AND r.as_of = $2 AND r.version = p.rollup_version \
              WHERE {} AND r.plan_id IS NULL",
             copies_of(1)
@@ -354,8 +355,7 @@ impl Store {
         .bind(plan_id)
         .bind(as_of.to_string())
         .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?)
+        .await?)
     }
 
     /// Recounts today's figures of the plans issued from `plan_id` whose kept figures are missing,
@@ -416,7 +416,7 @@ impl Store {
             counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let sums = ROLLUP_COLUMNS
             .iter()
-            .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
+            .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT) AS {c}"))
             .collect::<Vec<_>>()
             .join(", ");
         let stale = self.current_or_few_stale(plan_id, as_of).await?;
@@ -444,29 +444,29 @@ impl Store {
             }
         };
         let levels = q(crate::sqlf!(
-            "SELECT u.level, COUNT(*), {sums} {base} GROUP BY u.level ORDER BY u.level"
+            "SELECT u.level, COUNT(*) AS copies, {sums} {base} GROUP BY u.level ORDER BY u.level"
         ))
         .fetch_all(&self.pool)
         .await?
         .iter()
         .map(|r| {
             Ok((
-                r.try_get::<i64, _>(0)?,
-                crate::int(r, 1)? as usize,
-                stats_at(r, 2)?,
+                r.try_get::<i64, _>("level")?,
+                crate::int(r, "copies")? as usize,
+                stats_of(r)?,
             ))
         })
         .collect::<Result<Vec<_>>>()?;
         let own = q(crate::sqlf!(
-            "SELECT p.id, {sums} {base} AND u.id = ${under_n} GROUP BY p.id"
+            "SELECT p.id AS plan_id, {sums} {base} AND u.id = ${under_n} GROUP BY p.id"
         ))
         .bind(under.id)
         .fetch_optional(&self.pool)
         .await?
-        .map(|r| Ok::<_, StoreError>((r.try_get::<i64, _>(0)?, stats_at(&r, 1)?)))
+        .map(|r| Ok::<_, StoreError>((r.try_get::<i64, _>("plan_id")?, stats_of(&r)?)))
         .transpose()?;
         let children = q(crate::sqlf!(
-            "SELECT c.id, c.name, c.level, COUNT(*), MAX(CASE WHEN u.id = c.id THEN p.id ELSE NULL END), SUM(CASE WHEN u.id = c.id THEN 0 ELSE 1 END), {sums} \
+            "SELECT c.id, c.name, c.level, COUNT(*) AS units, MAX(CASE WHEN u.id = c.id THEN p.id ELSE NULL END) AS plan_id, SUM(CASE WHEN u.id = c.id THEN 0 ELSE 1 END) AS deeper, {sums} \
              FROM units c JOIN unit_ancestors a ON a.ancestor_id = c.id JOIN units u ON u.id = a.unit_id JOIN plans p ON p.unit_id = u.id JOIN {src} r ON r.plan_id = p.id \
              WHERE c.parent_id = ${under_n} AND {} AND {} GROUP BY c.id, c.name, c.level, c.code ORDER BY c.code",
             copies_of(3),
@@ -478,13 +478,13 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(SubtreeRow {
-                unit_id: r.try_get(0)?,
-                unit_name: r.try_get(1)?,
-                level: r.try_get(2)?,
-                units: crate::int(r, 3)? as usize,
-                plan_id: r.try_get(4)?,
-                deeper: crate::int(r, 5)? > 0,
-                stats: stats_at(r, 6)?,
+                unit_id: r.try_get("id")?,
+                unit_name: r.try_get("name")?,
+                level: r.try_get("level")?,
+                units: crate::int(r, "units")? as usize,
+                plan_id: r.try_get("plan_id")?,
+                deeper: crate::int(r, "deeper")? > 0,
+                stats: stats_of(r)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -499,9 +499,9 @@ impl Store {
     }
 }
 
-/// The figures in the nine columns of [`ROLLUP_COLUMNS`] order, starting at column `at`.
-fn stats_at(r: &sqlx::any::AnyRow, at: usize) -> Result<PlanStats> {
-    let n = |i: usize| -> Result<usize> { Ok(crate::int(r, at + i)? as usize) };
+/// The figures in the nine columns named by [`ROLLUP_COLUMNS`].
+fn stats_of(r: &sqlx::any::AnyRow) -> Result<PlanStats> {
+    let n = |i: usize| -> Result<usize> { Ok(crate::int(r, ROLLUP_COLUMNS[i])? as usize) };
     let mut s = PlanStats::default();
     for (k, b) in [&mut s.immediate, &mut s.time_limited]
         .into_iter()
@@ -556,5 +556,9 @@ fn rollup_counts(deadline: &str, staged: &str) -> String {
         "f.category = 'long_term' AND f.last_staged_on IS NOT NULL",
     ));
     cols.push(sum(&format!("f.category = 'long_term' AND {long_red}")));
-    cols.join(", ")
+    cols.iter()
+        .zip(ROLLUP_COLUMNS)
+        .map(|(sum, name)| format!("{sum} AS {name}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -303,6 +303,11 @@ pub(crate) fn known<T>(parsed: Option<T>, what: &str, raw: &str) -> Result<T> {
     parsed.ok_or_else(|| StoreError::Invalid(format!("数据库中的{what}“{raw}”无法识别")))
 }
 
+/// A day the database holds (ISO `YYYY-MM-DD`); anything else is an error naming it.
+pub(crate) fn day(raw: &str) -> Result<chrono::NaiveDate> {
+    known(duban_domain::calendar::parse_date(raw).ok(), "日期", raw)
+}
+
 /// Today in China (UTC+8): the day ledgers and deadlines are kept in.
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
@@ -317,7 +322,7 @@ pub fn china_time(rfc3339: &str) -> Option<chrono::NaiveDateTime> {
 
 /// An integer column whatever the backend made of it (COUNT and SUM are BIGINT on SQLite and
 /// BIGINT or NUMERIC on PostgreSQL).
-pub(crate) fn int(row: &AnyRow, i: usize) -> Result<i64> {
+pub(crate) fn int(row: &AnyRow, i: &str) -> Result<i64> {
     if let Ok(v) = row.try_get::<i64, _>(i) {
         return Ok(v);
     }
@@ -455,11 +460,10 @@ impl Store {
                     .await?;
             }
             let done: i64 =
-                sqlx::query("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
+                sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
                     .bind(*version)
                     .fetch_one(&mut *tx)
-                    .await?
-                    .try_get(0)?;
+                    .await?;
             if done == 0 {
                 sqlx::raw_sql(*sql).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
@@ -484,10 +488,9 @@ impl Store {
     }
 
     pub async fn schema_version(&self) -> Result<i64> {
-        let v: Option<i64> = sqlx::query("SELECT MAX(version) FROM schema_migrations")
+        let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
             .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+            .await?;
         Ok(v.unwrap_or(0))
     }
 
@@ -512,8 +515,8 @@ impl Store {
         Ok(Write {
             tx,
             backend: self.backend,
-            seq: row.try_get(0)?,
-            hash: row.try_get(1)?,
+            seq: row.try_get("seq")?,
+            hash: row.try_get("hash")?,
             actor: actor.clone(),
             dirty: false,
             _gate: gate,
@@ -568,12 +571,11 @@ impl Write {
         let Some((role, scope)) = self.actor.who() else {
             return Ok(());
         };
-        let path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
+        let path: String = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
             .bind(unit_id)
             .fetch_optional(&mut *self.tx)
             .await?
-            .ok_or(StoreError::NotFound)?
-            .try_get(0)?;
+            .ok_or(StoreError::NotFound)?;
         Ok(duban_domain::access::decide_unit_write(
             role, scope, action, unit_id, &path,
         )?)
@@ -594,7 +596,7 @@ impl Write {
             None => sqlx::query("SELECT id FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1")
                 .fetch_optional(&mut *self.tx)
                 .await?
-                .map(|r| r.try_get::<i64, _>(0))
+                .map(|r| r.try_get::<i64, _>("id"))
                 .transpose()?,
         };
         let mut e = Entry {

@@ -60,8 +60,8 @@ pub enum Action {
 impl Store {
     pub async fn meetings(&self, scope: &Scope) -> Result<Vec<Meeting>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT m.id, m.unit_id, m.held_on, m.title, m.minutes, (SELECT COUNT(*) FROM meeting_items i WHERE i.meeting_id = m.id), \
-             (SELECT COUNT(*) FROM meeting_items i WHERE i.meeting_id = m.id AND i.decided_at IS NOT NULL) \
+            "SELECT m.id, m.unit_id, m.held_on, m.title, m.minutes, (SELECT COUNT(*) FROM meeting_items i WHERE i.meeting_id = m.id) AS items, \
+             (SELECT COUNT(*) FROM meeting_items i WHERE i.meeting_id = m.id AND i.decided_at IS NOT NULL) AS decided \
              FROM meetings m JOIN units u ON u.id = m.unit_id WHERE {} ORDER BY m.held_on DESC, m.id DESC",
             scope_sql("u", 1, 2)
         ))
@@ -72,13 +72,13 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Meeting {
-                    id: r.try_get(0)?,
-                    unit_id: r.try_get(1)?,
-                    held_on: r.try_get(2)?,
-                    title: r.try_get(3)?,
-                    minutes: r.try_get(4)?,
-                    items: r.try_get(5)?,
-                    decided: r.try_get(6)?,
+                    id: r.try_get("id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    held_on: r.try_get("held_on")?,
+                    title: r.try_get("title")?,
+                    minutes: r.try_get("minutes")?,
+                    items: r.try_get("items")?,
+                    decided: r.try_get("decided")?,
                 })
             })
             .collect()
@@ -98,14 +98,14 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(Item {
-                    id: r.try_get(0)?,
-                    task_id: r.try_get(1)?,
-                    task: r.try_get(2)?,
-                    reason: r.try_get(3)?,
-                    decision: r.try_get(4)?,
-                    action: r.try_get(5)?,
-                    action_value: r.try_get(6)?,
-                    decided_at: r.try_get(7)?,
+                    id: r.try_get("id")?,
+                    task_id: r.try_get("task_id")?,
+                    task: r.try_get("title")?,
+                    reason: r.try_get("reason")?,
+                    decision: r.try_get("decision")?,
+                    action: r.try_get("action")?,
+                    action_value: r.try_get("action_value")?,
+                    decided_at: r.try_get("decided_at")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -129,7 +129,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
         {
-            for (task, h) in self.plan_histories(p.try_get(0)?).await? {
+            for (task, h) in self.plan_histories(p.try_get("id")?).await? {
                 if h.created > held_on {
                     continue;
                 }
@@ -303,15 +303,14 @@ pub(crate) async fn insert_meeting(
     by: &str,
     agenda: &[(i64, &str)],
 ) -> Result<i64> {
-    let id: i64 = sqlx::query("INSERT INTO meetings (unit_id, held_on, title, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO meetings (unit_id, held_on, title, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(unit_id)
         .bind(held_on.to_string())
         .bind(title)
         .bind(by)
         .bind(now_rfc3339())
         .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?;
+        .await?;
     for (task, reason) in agenda {
         sqlx::query("INSERT INTO meeting_items (meeting_id, task_id, reason) VALUES ($1, $2, $3)")
             .bind(id)

@@ -120,14 +120,14 @@ impl Store {
         } else {
             format!("%{q}%")
         };
-        let total: i64 = sqlx::query(crate::sqlf!("SELECT COUNT(*) FROM units u WHERE {cond}"))
-            .bind(scope.unit_id)
-            .bind(scope_like(scope))
-            .bind(level.unwrap_or(0))
-            .bind(&pattern)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let total: i64 =
+            sqlx::query_scalar(crate::sqlf!("SELECT COUNT(*) FROM units u WHERE {cond}"))
+                .bind(scope.unit_id)
+                .bind(scope_like(scope))
+                .bind(level.unwrap_or(0))
+                .bind(&pattern)
+                .fetch_one(&self.pool)
+                .await?;
         let rows = sqlx::query(crate::sqlf!("SELECT {UNIT_COLS} FROM units u WHERE {cond} ORDER BY u.level, u.code LIMIT $5 OFFSET $6"))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
@@ -163,10 +163,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Department {
-                    id: r.try_get(0)?,
-                    unit_id: r.try_get(1)?,
-                    name: r.try_get(2)?,
-                    kind: r.try_get(3)?,
+                    id: r.try_get("id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    name: r.try_get("name")?,
+                    kind: r.try_get("kind")?,
                 })
             })
             .collect()
@@ -179,14 +179,13 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<StaffMember>, i64)> {
-        let total: i64 = sqlx::query(
+        let total: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM staff WHERE unit_id = $1 AND ($2 = 0 OR is_leader = 1)",
         )
         .bind(unit_id)
         .bind(i64::from(leaders_only))
         .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
+        .await?;
         let rows = sqlx::query(crate::sqlf!(
             "{STAFF_SELECT} WHERE s.unit_id = $1 AND ($2 = 0 OR s.is_leader = 1) ORDER BY s.is_leader DESC, s.staff_no LIMIT $3 OFFSET $4"
         ))
@@ -219,24 +218,22 @@ impl Store {
     }
 
     pub async fn count_in_scope(&self, scope: &Scope) -> Result<(i64, i64)> {
-        let units: i64 = sqlx::query(crate::sqlf!(
+        let units: i64 = sqlx::query_scalar(crate::sqlf!(
             "SELECT COUNT(*) FROM units u WHERE {}",
             scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)
         .bind(scope_like(scope))
         .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
-        let staff: i64 = sqlx::query(crate::sqlf!(
+        .await?;
+        let staff: i64 = sqlx::query_scalar(crate::sqlf!(
             "SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE {}",
             scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)
         .bind(scope_like(scope))
         .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
+        .await?;
         Ok((units, staff))
     }
 
@@ -292,9 +289,9 @@ impl Store {
             .await?;
         let mut known = HashMap::new();
         for r in &existing {
-            let code: String = r.try_get(0)?;
-            let level: i64 = r.try_get(1)?;
-            let parent: Option<String> = r.try_get(2)?;
+            let code: String = r.try_get("code")?;
+            let level: i64 = r.try_get("level")?;
+            let parent: Option<String> = r.try_get("parent")?;
             if let (Ok(c), Ok(l)) = (UnitCode::parse(&code), Level::new(level as u8)) {
                 known.insert(
                     c,
@@ -310,11 +307,10 @@ impl Store {
         for r in &rows {
             let parent_id: Option<i64> = match &r.parent {
                 Some(p) => Some(
-                    sqlx::query("SELECT id FROM units WHERE code = $1")
+                    sqlx::query_scalar("SELECT id FROM units WHERE code = $1")
                         .bind(p.as_str())
                         .fetch_one(&mut *w.tx)
-                        .await?
-                        .try_get(0)?,
+                        .await?,
                 ),
                 None => None,
             };
@@ -372,9 +368,9 @@ impl Store {
             .fetch_all(&mut *w.tx)
             .await?
         {
-            let id: i64 = r.try_get(0)?;
-            let code: String = r.try_get(1)?;
-            let path: String = r.try_get(2)?;
+            let id: i64 = r.try_get("id")?;
+            let code: String = r.try_get("code")?;
+            let path: String = r.try_get("path")?;
             if limit_to.is_none_or(|s| s.covers(id, &path)) {
                 if let Ok(c) = UnitCode::parse(&code) {
                     units.insert(c, id);
@@ -450,7 +446,7 @@ pub(crate) async fn ensure_department(
         .fetch_optional(&mut *w.tx)
         .await?
     {
-        return Ok((r.try_get(0)?, false));
+        return Ok((r.try_get("id")?, false));
     }
     let r = sqlx::query(
         "INSERT INTO departments (unit_id, name, kind) VALUES ($1, $2, $3) RETURNING id",
@@ -460,7 +456,7 @@ pub(crate) async fn ensure_department(
     .bind(kind)
     .fetch_one(&mut *w.tx)
     .await?;
-    Ok((r.try_get(0)?, true))
+    Ok((r.try_get("id")?, true))
 }
 
 /// Rebuilds every unit's materialised path, level by level (levels strictly decrease towards the root).
@@ -471,7 +467,7 @@ pub(crate) async fn recompute_paths(w: &mut Write) -> Result<()> {
 pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
     let paths = |rows: Vec<sqlx::any::AnyRow>| -> Result<std::collections::HashMap<i64, String>> {
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok((r.try_get("id")?, r.try_get("path")?)))
             .collect()
     };
     let before = paths(
@@ -562,11 +558,10 @@ pub(crate) async fn rebuild_reach(
 impl Store {
     pub async fn count_children(&self, unit_id: i64) -> Result<i64> {
         Ok(
-            sqlx::query("SELECT COUNT(*) FROM units WHERE parent_id = $1")
+            sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE parent_id = $1")
                 .bind(unit_id)
                 .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
+                .await?,
         )
     }
 }

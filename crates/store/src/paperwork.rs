@@ -121,7 +121,7 @@ impl Store {
             let like = like.clone();
             async move {
                 let rows = sqlx::query(crate::sqlf!(
-                    "SELECT w.kind, COUNT(*) FROM paperwork w WHERE w.unit_id IN (SELECT u.id FROM units u WHERE {}) \
+                    "SELECT w.kind, COUNT(*) AS n FROM paperwork w WHERE w.unit_id IN (SELECT u.id FROM units u WHERE {}) \
                      AND w.held_on >= $3 AND w.held_on <= $4 GROUP BY w.kind",
                     crate::scope_sql("u", 1, 2)
                 ))
@@ -132,7 +132,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter()
-                    .map(|r| Ok((r.try_get::<String, _>(0)?, crate::int(r, 1)? as u64)))
+                    .map(|r| Ok((r.try_get::<String, _>("kind")?, crate::int(r, "n")? as u64)))
                     .collect::<Result<std::collections::HashMap<_, _>>>()
             }
         };
@@ -175,15 +175,15 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
-            let kind: String = r.try_get(2)?;
+            let kind: String = r.try_get("kind")?;
             Ok(Entry {
-                id: r.try_get(0)?,
-                unit_name: r.try_get(1)?,
+                id: r.try_get("id")?,
+                unit_name: r.try_get("name")?,
                 kind: Kind::parse(&kind).map_or(kind, |k| k.zh().into()),
-                held_on: r.try_get(3)?,
-                title: r.try_get(4)?,
-                number: r.try_get(5)?,
-                organiser: r.try_get(6)?,
+                held_on: r.try_get("held_on")?,
+                title: r.try_get("title")?,
+                number: r.try_get("number")?,
+                organiser: r.try_get("organiser")?,
             })
         })
         .collect()
@@ -261,15 +261,15 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
-            let m: String = r.try_get(3)?;
+            let m: String = r.try_get("metric")?;
             Ok(DataRequest {
-                id: r.try_get(0)?,
-                unit_name: r.try_get(1)?,
-                title: r.try_get(2)?,
+                id: r.try_get("id")?,
+                unit_name: r.try_get("name")?,
+                title: r.try_get("title")?,
                 metric: Metric::parse(&m).map_or(m, |m| m.zh().into()),
-                refused: crate::int(r, 4)? == 1,
-                author: r.try_get(5)?,
-                created_at: r.try_get(6)?,
+                refused: crate::int(r, "refused")? == 1,
+                author: r.try_get("author")?,
+                created_at: r.try_get("created_at")?,
             })
         })
         .collect()

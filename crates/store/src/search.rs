@@ -175,7 +175,7 @@ impl Store {
             return Ok((vec![], false));
         }
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT l.id, l.received_on, u.name, l.category, l.closed_on, SUBSTR(l.content, 1, 80) FROM letters l JOIN units u ON u.id = l.unit_id \
+            "SELECT l.id, l.received_on, u.name, l.category, l.closed_on, SUBSTR(l.content, 1, 80) AS excerpt FROM letters l JOIN units u ON u.id = l.unit_id \
              WHERE {} AND (({}) OR l.first_unit_id IN (SELECT f.id FROM units f WHERE {})) ORDER BY l.id DESC LIMIT $4 OFFSET $5",
             self.fulltext().matches(3),
             scope_sql("u", 1, 2),
@@ -194,12 +194,12 @@ impl Store {
             .take(per_page as usize)
             .map(|r| {
                 Ok(Hit {
-                    id: r.try_get(0)?,
-                    received_on: r.try_get(1)?,
-                    unit_name: r.try_get(2)?,
-                    category: r.try_get(3)?,
-                    closed_on: r.try_get(4)?,
-                    excerpt: r.try_get(5)?,
+                    id: r.try_get("id")?,
+                    received_on: r.try_get("received_on")?,
+                    unit_name: r.try_get("name")?,
+                    category: r.try_get("category")?,
+                    closed_on: r.try_get("closed_on")?,
+                    excerpt: r.try_get("excerpt")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -23,7 +23,7 @@ impl Store {
         .bind(&expired)
         .fetch_one(&self.pool)
         .await?;
-        crate::int(&r, 0)
+        crate::int(&r, "n")
     }
 
     /// Forgets windows that ended more than `older_than_secs` ago (the scheduler's tidying).
@@ -57,6 +57,6 @@ impl Store {
             .bind(name)
             .fetch_one(&self.pool)
             .await?;
-        Ok(r.try_get::<String, _>(0)? == holder)
+        Ok(r.try_get::<String, _>("holder")? == holder)
     }
 }

@@ -134,24 +134,22 @@ impl Store {
         auth::check_password_policy(nu.password).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut w = self.write(actor).await?;
         if let Some((role, scope)) = actor.who() {
-            let path: String = sqlx::query("SELECT path FROM units WHERE id = $1")
+            let path: String = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
                 .bind(nu.unit_id)
                 .fetch_optional(&mut *w.tx)
                 .await?
-                .ok_or(StoreError::NotFound)?
-                .try_get(0)?;
+                .ok_or(StoreError::NotFound)?;
             duban_domain::access::decide_grant(role, scope, nu.unit_id, &path, nu.subtree)?;
         }
         let hash = auth::hash_password(nu.password);
-        let exists: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE login = $1")
+        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE login = $1")
             .bind(&login)
             .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+            .await?;
         if exists > 0 {
             return Err(StoreError::Conflict(format!("登录名 {login} 已存在")));
         }
-        let id: i64 = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (login, display_name, password_hash, role, unit_id, subtree, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(&login)
@@ -162,8 +160,7 @@ impl Store {
         .bind(i64::from(nu.subtree))
         .bind(now_rfc3339())
         .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?;
+        .await?;
         w.audit(Change {
             action: "user.create",
             entity: "user",
@@ -220,9 +217,9 @@ impl Store {
             );
             return Ok(LoginOutcome::BadCredentials);
         };
-        let id: i64 = row.try_get(0)?;
-        let hash: String = row.try_get(1)?;
-        let failed: i64 = row.try_get(2)?;
+        let id: i64 = row.try_get("id")?;
+        let hash: String = row.try_get("password_hash")?;
+        let failed: i64 = row.try_get("failed_logins")?;
         let disabled = flag(&row, "disabled")?;
         let actor = Actor {
             user_id: Some(id),
@@ -331,11 +328,10 @@ impl Store {
         new: &str,
         keep_session: Option<&str>,
     ) -> Result<()> {
-        let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
             .bind(user.id)
             .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+            .await?;
         if !auth::verify_password(current, &hash) {
             return Err(StoreError::Invalid("当前密码不正确".into()));
         }
@@ -382,11 +378,10 @@ impl Store {
     }
 
     pub async fn user_email(&self, user_id: i64) -> Result<String> {
-        Ok(sqlx::query("SELECT email FROM users WHERE id = $1")
+        Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
+            .await?)
     }
 
     /// Sets the address notices are e-mailed to (empty: none).
@@ -459,15 +454,14 @@ impl Store {
         let expires = (chrono::Utc::now() + chrono::Duration::days(days.clamp(1, 3660)))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut w = self.write(&user.actor()).await?;
-        let id: i64 = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(user.id)
             .bind(name)
             .bind(secret_digest(&secret))
             .bind(now_rfc3339())
             .bind(&expires)
             .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+            .await?;
         w.audit(Change {
             action: "token.create",
             entity: "api_token",
@@ -491,9 +485,9 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(ApiToken {
-                    id: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    created_at: r.try_get(2)?,
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
                     revoked: flag(r, "revoked")?,
                     expires_at: r
                         .try_get::<Option<String>, _>("expires_at")?
@@ -514,8 +508,11 @@ impl Store {
         .fetch_optional(&mut *w.tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let (owner_id, unit_id, path): (i64, i64, String) =
-            (owner.try_get(0)?, owner.try_get(1)?, owner.try_get(2)?);
+        let (owner_id, unit_id, path): (i64, i64, String) = (
+            owner.try_get("id")?,
+            owner.try_get("unit_id")?,
+            owner.try_get("path")?,
+        );
         let who = match (actor.user_id, actor.who()) {
             (Some(id), Some((role, scope))) => Some((id, role, scope)),
             _ => None,

@@ -389,7 +389,7 @@ async fn letter_lists_page_through_each_scope_in_order() {
         .await
         .unwrap()
         .iter()
-        .map(|r| r.try_get::<i64, _>(0).unwrap())
+        .map(|r| r.try_get::<i64, _>("id").unwrap())
         .collect()
     }
     async fn paged(store: &duban_store::Store, s: &Scope, open: bool) -> Vec<i64> {
@@ -516,7 +516,7 @@ async fn letter_list_plan_uses_the_queue_index() {
                     .await
                     .unwrap()
                     .iter()
-                    .map(|r| r.try_get::<String, _>(3).unwrap())
+                    .map(|r| r.try_get::<String, _>("detail").unwrap())
                     .collect()
             } else {
                 sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
@@ -534,7 +534,7 @@ async fn letter_list_plan_uses_the_queue_index() {
                     .await
                     .unwrap()
                     .iter()
-                    .map(|r| r.try_get::<String, _>(0).unwrap())
+                    .map(|r| r.try_get::<String, _>("QUERY PLAN").unwrap())
                     .collect()
             };
             let bad = |l: &String| {

@@ -26,7 +26,12 @@ async fn import_counts_and_flags() {
         .unwrap();
         let staff: Vec<(String, i64)> = staff
             .iter()
-            .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+            .map(|r| {
+                (
+                    r.try_get("staff_no").unwrap(),
+                    r.try_get("department_id").unwrap(),
+                )
+            })
             .collect();
         let mut depts: Vec<i64> = staff.iter().map(|s| s.1).collect();
         depts.dedup();

@@ -16,12 +16,9 @@ fn admin() -> Actor {
 }
 
 async fn count(store: &Store, sql: &'static str) -> i64 {
-    use sqlx::Row;
-    sqlx::query(sql)
+    sqlx::query_scalar(sql)
         .fetch_one(&store.pool)
         .await
-        .unwrap()
-        .try_get(0)
         .unwrap()
 }
 

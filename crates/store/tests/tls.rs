@@ -13,7 +13,7 @@ async fn encrypted(url: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
         .fetch_one(&mut c)
         .await?;
-    Ok(r.try_get::<bool, _>(0)?)
+    Ok(r.try_get::<bool, _>("ssl")?)
 }
 
 #[tokio::test]

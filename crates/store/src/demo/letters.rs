@@ -5,16 +5,14 @@ use duban_domain::import::{self, Table};
 use duban_domain::letters::clocks;
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
 
 /// The demo's letters, January to September 2020: 200 at the SPP (every reply on time: the seed's
 /// "two 100%") and 150 each at 浙江 and 广东, two of whose replies each came late — 496 of 500 on
 /// time, the seed's 99.2% three-month rate. Loaded once.
 pub(crate) async fn load_demo_letters(store: &Store) -> Result<()> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM letters")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM letters")
         .fetch_one(&store.pool)
-        .await?
-        .try_get(0)?;
+        .await?;
     if n > 0 {
         return Ok(());
     }

@@ -263,11 +263,10 @@ impl Store {
         insert_staff(&mut w.tx, &staff).await?;
         let mut created = 0;
         for (login, name, role, unit, subtree) in DEMO_USERS {
-            let exists: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE login = $1")
+            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE login = $1")
                 .bind(login)
                 .fetch_one(&mut *w.tx)
-                .await?
-                .try_get(0)?;
+                .await?;
             if exists > 0 {
                 continue;
             }
@@ -296,14 +295,12 @@ impl Store {
                 .await?;
         }
         rectification::load(&mut w, spp).await?;
-        let units_n: i64 = sqlx::query("SELECT COUNT(*) FROM units")
+        let units_n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
             .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
-        let staff_n: i64 = sqlx::query("SELECT COUNT(*) FROM staff")
+            .await?;
+        let staff_n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+            .await?;
         let mut report = DemoReport {
             units: units_n,
             staff: staff_n,
@@ -404,8 +401,8 @@ impl Store {
         let mut depts = Vec::new();
         let mut unit_levels = Vec::new();
         for r in &all {
-            let id: i64 = r.try_get(0)?;
-            let level: i64 = r.try_get(1)?;
+            let id: i64 = r.try_get("id")?;
+            let level: i64 = r.try_get("level")?;
             unit_levels.push((id, level));
             if level > 1 {
                 depts.extend(
@@ -457,14 +454,12 @@ impl Store {
             }
         }
         insert_staff(&mut w.tx, &staff).await?;
-        let units_n: i64 = sqlx::query("SELECT COUNT(*) FROM units")
+        let units_n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
             .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
-        let staff_n: i64 = sqlx::query("SELECT COUNT(*) FROM staff")
+            .await?;
+        let staff_n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+            .await?;
         let report = DemoReport {
             units: units_n,
             staff: staff_n,
@@ -592,7 +587,7 @@ async fn unit_ids(tx: &mut Tx) -> Result<HashMap<String, i64>> {
         .fetch_all(&mut **tx)
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("code")?, r.try_get("id")?)))
         .collect()
 }
 
@@ -601,6 +596,11 @@ pub(crate) async fn department_ids(tx: &mut Tx) -> Result<HashMap<(i64, String),
         .fetch_all(&mut **tx)
         .await?;
     rows.iter()
-        .map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?)))
+        .map(|r| {
+            Ok((
+                (r.try_get("unit_id")?, r.try_get("name")?),
+                r.try_get("id")?,
+            ))
+        })
         .collect()
 }

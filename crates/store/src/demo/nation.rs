@@ -85,7 +85,7 @@ pub(crate) async fn load_nation(store: &crate::Store) -> Result<NationReport> {
         .fetch_all(&store.pool)
         .await?
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("id"))
         .collect::<std::result::Result<_, _>>()?;
     store.cascade_plan(&actor, &plan, &units, created).await?;
     store
@@ -271,13 +271,12 @@ pub(crate) async fn load_nation(store: &crate::Store) -> Result<NationReport> {
     sqlx::query("DROP TABLE nation_final")
         .execute(&mut *w.tx)
         .await?;
-    let tasks: i64 = sqlx::query(
+    let tasks: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE p.parent_plan_id = $1",
     )
     .bind(plan.id)
     .fetch_one(&mut *w.tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     let report = NationReport {
         units: units.len(),
         tasks,

@@ -170,7 +170,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, crate::int(r, 1)?)))
+            .map(|r| Ok((r.try_get("id")?, crate::int(r, "level")?)))
             .collect::<Result<_>>()?;
         let rules = self.quality_rules().await?;
         let names: Vec<String> = rules.events.iter().map(|e| e.name.clone()).collect();

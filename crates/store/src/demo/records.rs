@@ -230,7 +230,7 @@ pub(crate) async fn load_demo_records(store: &Store) -> Result<()> {
     w.commit().await?;
     // every staff member of those units, the demo's named ones included
     let rows = sqlx::query(
-        "SELECT s.id, u.code, COALESCE(d.name, '') FROM staff s JOIN units u ON u.id = s.unit_id \
+        "SELECT s.id, u.code, COALESCE(d.name, '') AS department FROM staff s JOIN units u ON u.id = s.unit_id \
          LEFT JOIN departments d ON d.id = s.department_id ORDER BY s.id",
     )
     .fetch_all(&store.pool)
@@ -242,7 +242,11 @@ pub(crate) async fn load_demo_records(store: &Store) -> Result<()> {
         month: 1,
     };
     for r in &rows {
-        let (id, code, dept): (i64, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let (id, code, dept): (i64, String, String) = (
+            r.try_get("id")?,
+            r.try_get("code")?,
+            r.try_get("department")?,
+        );
         if !codes.contains(code.as_str()) {
             continue;
         }

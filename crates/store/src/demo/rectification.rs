@@ -12,7 +12,6 @@ use chrono::NaiveDate;
 use duban_domain::org::Role;
 use duban_domain::rectification::Category;
 use serde_json::{Value, json};
-use sqlx::Row;
 
 pub const ROUND_TITLE: &str = "十九届中央第四轮巡视";
 pub const PARTY_PLAN: &str = "最高检党组巡视整改方案";
@@ -66,20 +65,21 @@ pub(crate) fn d(s: &str) -> NaiveDate {
 }
 
 async fn staff_id(tx: &mut Tx, no: &str) -> Result<i64> {
-    Ok(sqlx::query("SELECT id FROM staff WHERE staff_no = $1")
-        .bind(no)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = $1")
+            .bind(no)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
 }
 
 pub(crate) async fn load(w: &mut Write, spp: i64) -> Result<()> {
-    let exists: i64 = sqlx::query("SELECT COUNT(*) FROM rounds WHERE unit_id = $1 AND title = $2")
-        .bind(spp)
-        .bind(ROUND_TITLE)
-        .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?;
+    let exists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM rounds WHERE unit_id = $1 AND title = $2")
+            .bind(spp)
+            .bind(ROUND_TITLE)
+            .fetch_one(&mut *w.tx)
+            .await?;
     if exists > 0 {
         return Ok(());
     }

@@ -176,24 +176,24 @@ impl Store {
         if !sel.tasks.is_empty() {
             t.push_str("\n三、重点整改任务\n");
             for (i, id) in sel.tasks.iter().enumerate() {
-                let task = sqlx::query("SELECT t.title, t.state, t.deadline, p.id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1")
+                let task = sqlx::query("SELECT t.title, t.state, t.deadline, p.id AS plan_id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
                 let Some(r) = task else { continue };
-                let plan_id = crate::int(&r, 3)?;
+                let plan_id = crate::int(&r, "plan_id")?;
                 if self.plan(scope, &plan_id.to_string()).await?.is_none() {
                     continue;
                 }
-                let state: String = r.try_get(1)?;
+                let state: String = r.try_get("state")?;
                 let state = rules::TaskState::parse(&state)
                     .map(|s| s.zh())
                     .unwrap_or("");
-                let deadline: Option<String> = r.try_get(2)?;
+                let deadline: Option<String> = r.try_get("deadline")?;
                 t.push_str(&format!(
                     "{}.{}。目前{}{}。\n",
                     i + 1,
-                    sanitize_line(&r.try_get::<String, _>(0)?),
+                    sanitize_line(&r.try_get::<String, _>("title")?),
                     state,
                     deadline
                         .map(|d| format!("，整改时限 {d}"))

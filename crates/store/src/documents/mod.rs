@@ -70,28 +70,28 @@ pub struct DraftVersion {
     pub draft: Draft,
 }
 
-const COLS: &str = "d.id, d.unit_id, u.name, d.kind, d.round_id, d.plan_ids, d.as_of, d.draft, d.selection, d.status, d.year, d.number, d.version_of, d.created_by, d.created_at, d.published_at";
+const COLS: &str = "d.id, d.unit_id, u.name AS unit_name, d.kind, d.round_id, d.plan_ids, d.as_of, d.draft, d.selection, d.status, d.year, d.number, d.version_of, d.created_by, d.created_at, d.published_at";
 
 fn row(r: &sqlx::any::AnyRow) -> Result<DocRow> {
     let bad = |e: serde_json::Error| StoreError::Invalid(format!("公文数据损坏：{e}"));
-    let kind: String = r.try_get(3)?;
+    let kind: String = r.try_get("kind")?;
     Ok(DocRow {
-        id: crate::int(r, 0)?,
-        unit_id: crate::int(r, 1)?,
-        unit_name: r.try_get(2)?,
-        kind: Kind::parse(&kind).ok_or_else(|| StoreError::Invalid(format!("公文类别 {kind}")))?,
-        round_id: r.try_get::<Option<i64>, _>(4)?,
-        plan_ids: serde_json::from_str(&r.try_get::<String, _>(5)?).map_err(bad)?,
-        as_of: date(&r.try_get::<String, _>(6)?)?,
-        draft: serde_json::from_str(&r.try_get::<String, _>(7)?).map_err(bad)?,
-        selection: serde_json::from_str(&r.try_get::<String, _>(8)?).map_err(bad)?,
-        published: r.try_get::<String, _>(9)? == "published",
-        year: crate::int(r, 10)?,
-        number: r.try_get::<Option<i64>, _>(11)?,
-        version_of: r.try_get::<Option<i64>, _>(12)?,
-        created_by: r.try_get(13)?,
-        created_at: r.try_get(14)?,
-        published_at: r.try_get(15)?,
+        id: crate::int(r, "id")?,
+        unit_id: crate::int(r, "unit_id")?,
+        unit_name: r.try_get("unit_name")?,
+        kind: crate::known(Kind::parse(&kind), "公文类别", &kind)?,
+        round_id: r.try_get("round_id")?,
+        plan_ids: serde_json::from_str(&r.try_get::<String, _>("plan_ids")?).map_err(bad)?,
+        as_of: date(&r.try_get::<String, _>("as_of")?)?,
+        draft: serde_json::from_str(&r.try_get::<String, _>("draft")?).map_err(bad)?,
+        selection: serde_json::from_str(&r.try_get::<String, _>("selection")?).map_err(bad)?,
+        published: r.try_get::<String, _>("status")? == "published",
+        year: crate::int(r, "year")?,
+        number: r.try_get("number")?,
+        version_of: r.try_get("version_of")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        published_at: r.try_get("published_at")?,
     })
 }
 
@@ -409,10 +409,10 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(DraftVersion {
-                    id: crate::int(r, 0)?,
-                    saved_by: r.try_get(1)?,
-                    saved_at: r.try_get(2)?,
-                    draft: serde_json::from_str(&r.try_get::<String, _>(3)?)
+                    id: crate::int(r, "id")?,
+                    saved_by: r.try_get("saved_by")?,
+                    saved_at: r.try_get("saved_at")?,
+                    draft: serde_json::from_str(&r.try_get::<String, _>("draft")?)
                         .map_err(|e| StoreError::Invalid(e.to_string()))?,
                 })
             })
@@ -472,7 +472,7 @@ impl Store {
         .await?;
         let Some(r) = r else { return Ok(None) };
         let doc = row(&r)?;
-        let path: String = r.try_get(17)?;
+        let path: String = r.try_get("path")?;
         let visible = match scope {
             Some(s) => s.covers(doc.unit_id, &path),
             None => doc.kind.public(),
@@ -480,7 +480,7 @@ impl Store {
         if !visible {
             return Ok(None);
         }
-        let content: String = r.try_get(16)?;
+        let content: String = r.try_get("content")?;
         let composed =
             serde_json::from_str(&content).map_err(|e| StoreError::Invalid(e.to_string()))?;
         Ok(Some((doc, composed)))

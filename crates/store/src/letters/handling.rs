@@ -25,8 +25,8 @@ impl Store {
             .fetch_all(&mut *w.tx)
             .await?
         {
-            if let Ok(c) = UnitCode::parse(&r.try_get::<String, _>(1)?) {
-                units.insert(c, r.try_get(0)?);
+            if let Ok(c) = UnitCode::parse(&r.try_get::<String, _>("code")?) {
+                units.insert(c, r.try_get("id")?);
             }
         }
         let codes: HashSet<UnitCode> = units.keys().cloned().collect();
@@ -50,7 +50,7 @@ impl Store {
         let author = actor.name.clone();
         for (r, c) in rows.iter().zip(&due) {
             let unit = units[&r.unit];
-            let id: i64 = sqlx::query(
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO letters (first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, \
                  acknowledged_on, replied_on, closed_on, created_at) VALUES ($1, $1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             )
@@ -68,8 +68,7 @@ impl Store {
             .bind(r.closed_on.map(|d| d.to_string()))
             .bind(&now)
             .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+            .await?;
             let events = [
                 ("received", Some(r.received_on)),
                 ("ack", r.acknowledged_on),
@@ -177,8 +176,12 @@ impl Store {
         else {
             return Ok(false);
         };
-        let (id, replied, rating, unit): (i64, Option<String>, Option<String>, i64) =
-            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
+        let (id, replied, rating, unit): (i64, Option<String>, Option<String>, i64) = (
+            r.try_get("id")?,
+            r.try_get("replied_on")?,
+            r.try_get("rating")?,
+            r.try_get("unit_id")?,
+        );
         if replied.is_none() {
             return Err(StoreError::Invalid("收到办理结果答复后才能评价".into()));
         }
@@ -247,10 +250,10 @@ impl Store {
         .fetch_optional(&mut *w.tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let received: String = r.try_get(0)?;
-        let holder: i64 = r.try_get(1)?;
-        let closed: Option<String> = r.try_get(2)?;
-        let holder_path: String = r.try_get(3)?;
+        let received: String = r.try_get("received_on")?;
+        let holder: i64 = r.try_get("unit_id")?;
+        let closed: Option<String> = r.try_get("closed_on")?;
+        let holder_path: String = r.try_get("path")?;
         let received = received
             .parse::<NaiveDate>()
             .map_err(|_| StoreError::Invalid("收到日期有误".into()))?;
@@ -308,7 +311,7 @@ impl Store {
                 else {
                     return Err(StoreError::Invalid("该单位不在检察机关组织体系内".into()));
                 };
-                let path: String = t.try_get(0)?;
+                let path: String = t.try_get("path")?;
                 if target == holder {
                     return Err(StoreError::Invalid("该件已由此单位办理".into()));
                 }
@@ -369,7 +372,7 @@ pub(crate) async fn insert_letter_in(
     c: &duban_domain::letters::Clocks,
 ) -> Result<i64> {
     let now = now_rfc3339();
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at, id_number, address) \
          VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
@@ -387,8 +390,7 @@ pub(crate) async fn insert_letter_in(
     .bind(l.id_number.trim().to_uppercase())
     .bind(l.address.trim())
     .fetch_one(&mut *w.tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     for f in &l.files {
         let sha = crate::rectification::put_blob(w, &f.bytes).await?;
         sqlx::query("INSERT INTO letter_files (letter_id, sha256, filename, content_type, size) VALUES ($1, $2, $3, $4, $5)")

@@ -32,7 +32,7 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<LetterMetrics> {
         let r = sqlx::query(crate::sqlf!(
-            "SELECT COUNT(*), {} FROM letters l WHERE l.unit_id IN {} \
+            "SELECT COUNT(*) AS received, {} FROM letters l WHERE l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4",
             metric_counts(),
             units_of(subtree)
@@ -48,9 +48,9 @@ impl Store {
         .bind(as_of.to_string())
         .fetch_one(&self.pool)
         .await?;
-        let n = |i: usize| -> Result<u64> { Ok(crate::int(&r, i)? as u64) };
+        let n = |c: &str| -> Result<u64> { Ok(crate::int(&r, c)? as u64) };
         let late = sqlx::query(crate::sqlf!(
-            "SELECT COUNT(DISTINCT e.letter_id) FROM letter_events e JOIN letters l ON l.id = e.letter_id \
+            "SELECT COUNT(DISTINCT e.letter_id) AS late FROM letter_events e JOIN letters l ON l.id = e.letter_id \
              WHERE e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4",
             units_of(subtree)
@@ -67,10 +67,10 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(LetterMetrics {
-            received: n(0)?,
-            ack: Rate::new(n(1)?, n(2)?, n(3)?),
-            reply: Rate::new(n(4)?, n(5)?, n(6)?),
-            recorded_late: Some(crate::int(&late, 0)? as u64),
+            received: n("received")?,
+            ack: Rate::new(n("ack_on_time")?, n("ack_late")?, n("ack_overdue")?),
+            reply: Rate::new(n("reply_on_time")?, n("reply_late")?, n("reply_overdue")?),
+            recorded_late: Some(crate::int(&late, "late")? as u64),
         })
     }
 }
@@ -87,18 +87,29 @@ fn units_of(subtree: bool) -> &'static str {
 
 /// The reply-rate counts of a set of letters on `$5` (as of): received, then on time, late and
 /// overdue open for the acknowledgement and for the reply.
+/// The columns of [`metric_counts`] after the number received, in the order the figures keep them.
+const COUNTS: [&str; 7] = [
+    "received",
+    "ack_on_time",
+    "ack_late",
+    "ack_overdue",
+    "reply_on_time",
+    "reply_late",
+    "reply_overdue",
+];
+
 pub(crate) fn metric_counts() -> String {
-    let counts = |done: &str, due: &str| {
+    let counts = |done: &str, due: &str, name: &str| {
         format!(
-            "SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} <= l.{due} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} > l.{due} THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN (l.{done} IS NULL OR l.{done} > $5) AND l.{due} < $5 THEN 1 ELSE 0 END)"
+            "SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} <= l.{due} THEN 1 ELSE 0 END) AS {name}_on_time, \
+             SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} > l.{due} THEN 1 ELSE 0 END) AS {name}_late, \
+             SUM(CASE WHEN (l.{done} IS NULL OR l.{done} > $5) AND l.{due} < $5 THEN 1 ELSE 0 END) AS {name}_overdue"
         )
     };
     format!(
         "{}, {}",
-        counts("acknowledged_on", "ack_due"),
-        counts("replied_on", "reply_due")
+        counts("acknowledged_on", "ack_due", "ack"),
+        counts("replied_on", "reply_due", "reply")
     )
 }
 
@@ -138,7 +149,7 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<(Vec<MetricsRow>, Vec<MetricsRow>)> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT l.unit_id, COUNT(*), {} FROM letters l WHERE l.unit_id IN {} \
+            "SELECT l.unit_id, COUNT(*) AS received, {} FROM letters l WHERE l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4 GROUP BY l.unit_id",
             metric_counts(),
             units_of(true)
@@ -157,18 +168,22 @@ impl Store {
         let mut info: HashMap<i64, (String, i64, String)> = HashMap::new();
         for u in &units {
             info.insert(
-                u.try_get(0)?,
-                (u.try_get(1)?, crate::int(u, 2)?, u.try_get(3)?),
+                u.try_get("id")?,
+                (
+                    u.try_get("path")?,
+                    crate::int(u, "level")?,
+                    u.try_get("name")?,
+                ),
             );
         }
         let children: Vec<(i64, String, i64, String)> = units
             .iter()
             .filter_map(|u| {
                 let (id, path, level, name): (i64, String, i64, String) = (
-                    u.try_get(0).ok()?,
-                    u.try_get(1).ok()?,
-                    crate::int(u, 2).ok()?,
-                    u.try_get(3).ok()?,
+                    u.try_get("id").ok()?,
+                    u.try_get("path").ok()?,
+                    crate::int(u, "level").ok()?,
+                    u.try_get("name").ok()?,
                 );
                 (level == unit.level + 1).then_some((id, path, level, name))
             })
@@ -177,10 +192,10 @@ impl Store {
         let mut per_child: Vec<[u64; 7]> = vec![[0; 7]; children.len()];
         let mut per_level: std::collections::BTreeMap<i64, [u64; 7]> = Default::default();
         for r in &rows {
-            let id: i64 = r.try_get(0)?;
+            let id: i64 = r.try_get("unit_id")?;
             let mut c = [0u64; 7];
-            for (i, v) in c.iter_mut().enumerate() {
-                *v = crate::int(r, i + 1)? as u64;
+            for (v, col) in c.iter_mut().zip(COUNTS) {
+                *v = crate::int(r, col)? as u64;
             }
             let Some((path, level, _)) = info.get(&id) else {
                 continue;

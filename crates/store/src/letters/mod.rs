@@ -57,24 +57,24 @@ impl Store {
         else {
             return Ok(None);
         };
-        let id: i64 = r.try_get(0)?;
+        let id: i64 = r.try_get("id")?;
         let replies = sqlx::query("SELECT on_date, kind, body FROM letter_events WHERE letter_id = $1 AND kind IN ('ack', 'reply', 'progress', 'close') ORDER BY on_date, id")
             .bind(id)
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?)))
+            .map(|e| Ok((e.try_get("on_date")?, e.try_get("kind")?, e.try_get("body")?)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(PublicStatus {
-            received_on: r.try_get(1)?,
-            unit_name: r.try_get(2)?,
-            ack_due: r.try_get(3)?,
-            reply_due: r.try_get(4)?,
-            acknowledged_on: r.try_get(5)?,
-            replied_on: r.try_get(6)?,
-            closed_on: r.try_get(7)?,
+            received_on: r.try_get("received_on")?,
+            unit_name: r.try_get("name")?,
+            ack_due: r.try_get("ack_due")?,
+            reply_due: r.try_get("reply_due")?,
+            acknowledged_on: r.try_get("acknowledged_on")?,
+            replied_on: r.try_get("replied_on")?,
+            closed_on: r.try_get("closed_on")?,
             replies,
-            rating: r.try_get(8)?,
+            rating: r.try_get("rating")?,
         }))
     }
 }
@@ -198,16 +198,16 @@ const SUMMARY: &str = "SELECT l.id, l.received_on, u.name, l.channel, l.category
 
 fn summary(r: &sqlx::any::AnyRow) -> Result<LetterSummary> {
     Ok(LetterSummary {
-        id: r.try_get(0)?,
-        received_on: r.try_get(1)?,
-        unit_name: r.try_get(2)?,
-        channel: r.try_get(3)?,
-        category: r.try_get(4)?,
-        ack_due: r.try_get(5)?,
-        reply_due: r.try_get(6)?,
-        acknowledged_on: r.try_get(7)?,
-        replied_on: r.try_get(8)?,
-        closed_on: r.try_get(9)?,
+        id: r.try_get("id")?,
+        received_on: r.try_get("received_on")?,
+        unit_name: r.try_get("name")?,
+        channel: r.try_get("channel")?,
+        category: r.try_get("category")?,
+        ack_due: r.try_get("ack_due")?,
+        reply_due: r.try_get("reply_due")?,
+        acknowledged_on: r.try_get("acknowledged_on")?,
+        replied_on: r.try_get("replied_on")?,
+        closed_on: r.try_get("closed_on")?,
     })
 }
 
@@ -278,9 +278,9 @@ impl Store {
         personal: bool,
     ) -> Result<Vec<Vec<String>>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT l.id, l.received_on, f.name, u.name, l.channel, l.category, l.ack_due, COALESCE(l.acknowledged_on, ''), l.reply_due, \
-             COALESCE(l.replied_on, ''), COALESCE(l.closed_on, ''), COALESCE(l.rating, ''), l.content, l.petitioner, l.phone, l.id_number, l.address, \
-             (SELECT COALESCE(MAX(e.late_days), 0) FROM letter_events e WHERE e.letter_id = l.id) \
+            "SELECT l.id, l.received_on, f.name AS first_unit, u.name AS unit, l.channel, l.category, l.ack_due, COALESCE(l.acknowledged_on, '') AS acknowledged_on, l.reply_due, \
+             COALESCE(l.replied_on, '') AS replied_on, COALESCE(l.closed_on, '') AS closed_on, COALESCE(l.rating, '') AS rating, l.content, l.petitioner, l.phone, l.id_number, l.address, \
+             (SELECT COALESCE(MAX(e.late_days), 0) FROM letter_events e WHERE e.letter_id = l.id) AS late_days \
              FROM letters l JOIN units u ON u.id = l.unit_id JOIN units f ON f.id = l.first_unit_id \
              WHERE {} AND l.received_on BETWEEN $3 AND $4 ORDER BY l.received_on, l.id LIMIT 200000",
             crate::scope_sql("u", 1, 2)
@@ -314,22 +314,41 @@ impl Store {
             head.extend(["来信人", "电话", "身份证号", "地址"].map(String::from));
         }
         let mut out = vec![head];
-        let cols = if personal { 17 } else { 13 };
+        // the export's columns after the number, in order; the personal data only when asked
+        const COLUMNS: [&str; 16] = [
+            "received_on",
+            "first_unit",
+            "unit",
+            "channel",
+            "category",
+            "ack_due",
+            "acknowledged_on",
+            "reply_due",
+            "replied_on",
+            "closed_on",
+            "rating",
+            "content",
+            "petitioner",
+            "phone",
+            "id_number",
+            "address",
+        ];
+        let cols = if personal { 16 } else { 12 };
         for r in &rows {
-            let mut row = Vec::with_capacity(cols + 1);
-            row.push(r.try_get::<i64, _>(0)?.to_string());
-            for i in 1..cols {
-                if i == 13 {
-                    row.push(late_mark(r.try_get(17)?));
+            let mut row = Vec::with_capacity(cols + 2);
+            row.push(r.try_get::<i64, _>("id")?.to_string());
+            for &col in &COLUMNS[..cols] {
+                if col == "petitioner" {
+                    row.push(late_mark(r.try_get("late_days")?));
                 }
-                let v: String = r.try_get(i)?;
-                row.push(match i {
-                    4 => {
+                let v: String = r.try_get(col)?;
+                row.push(match col {
+                    "channel" => {
                         duban_domain::letters::Channel::parse(&v).map_or(v, |c| c.zh().to_string())
                     }
-                    5 => duban_domain::letters::LetterCategory::parse(&v)
+                    "category" => duban_domain::letters::LetterCategory::parse(&v)
                         .map_or(v, |c| c.zh().to_string()),
-                    11 => match v.as_str() {
+                    "rating" => match v.as_str() {
                         "satisfied" => "满意".into(),
                         "unsatisfied" => "不满意".into(),
                         _ => v,
@@ -338,7 +357,7 @@ impl Store {
                 });
             }
             if !personal {
-                row.push(late_mark(r.try_get(17)?));
+                row.push(late_mark(r.try_get("late_days")?));
             }
             out.push(row);
         }
@@ -361,7 +380,7 @@ impl Store {
     /// Whether the caller's scope covers a unit on the letter's path (the first receiving unit,
     /// the holding unit, any unit it was routed from or to).
     async fn on_path(&self, scope: &crate::Scope, id: i64) -> Result<bool> {
-        let n: i64 = sqlx::query(crate::sqlf!(
+        let n: i64 = sqlx::query_scalar(crate::sqlf!(
             "SELECT COUNT(*) FROM units u WHERE {} AND (u.id IN (SELECT unit_id FROM letters WHERE id = $3) \
              OR u.id IN (SELECT first_unit_id FROM letters WHERE id = $3) \
              OR u.id IN (SELECT from_unit_id FROM letter_events WHERE letter_id = $3) OR u.id IN (SELECT to_unit_id FROM letter_events WHERE letter_id = $3))",
@@ -371,8 +390,7 @@ impl Store {
         .bind(crate::scope_like(scope))
         .bind(id)
         .fetch_one(&self.pool)
-        .await?
-        .try_get(0)?;
+        .await?;
         Ok(n > 0)
     }
 
@@ -396,7 +414,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let extra = sqlx::query("SELECT l.unit_id, f.name, l.unit_received_on, l.petitioner, l.phone, l.content, l.id_number, l.address FROM letters l JOIN units f ON f.id = l.first_unit_id WHERE l.id = $1")
+        let extra = sqlx::query("SELECT l.unit_id, f.name AS first_unit, l.unit_received_on, l.petitioner, l.phone, l.content, l.id_number, l.address FROM letters l JOIN units f ON f.id = l.first_unit_id WHERE l.id = $1")
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
@@ -429,7 +447,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?, e.try_get(3)?, e.try_get(4)?)))
+        .map(|e| Ok((e.try_get("issued_on")?, e.try_get("kind")?, e.try_get("level")?, e.try_get("days_overdue")?, e.try_get("name")?)))
         .collect::<Result<Vec<_>>>()?;
         let links = sqlx::query(
             "SELECT o.id, o.received_on, u.name FROM letter_links k JOIN letters o ON o.id = CASE WHEN k.letter_id = $1 THEN k.other_id ELSE k.letter_id END \
@@ -439,14 +457,14 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?)))
+        .map(|e| Ok((e.try_get("id")?, e.try_get("received_on")?, e.try_get("name")?)))
         .collect::<Result<Vec<_>>>()?;
         let hearings = sqlx::query("SELECT held_on, participants, outcome FROM hearings WHERE letter_id = $1 ORDER BY held_on, id")
             .bind(id)
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?)))
+            .map(|e| Ok((e.try_get("held_on")?, e.try_get("participants")?, e.try_get("outcome")?)))
             .collect::<Result<Vec<_>>>()?;
         let files = sqlx::query(
             "SELECT id, filename, size FROM letter_files WHERE letter_id = $1 ORDER BY id",
@@ -455,22 +473,22 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|e| Ok((e.try_get(0)?, e.try_get(1)?, e.try_get(2)?)))
+        .map(|e| Ok((e.try_get("id")?, e.try_get("filename")?, e.try_get("size")?)))
         .collect::<Result<Vec<_>>>()?;
         let detail = LetterDetail {
             summary: summary(&r)?,
-            id_number: extra.try_get(6)?,
-            address: extra.try_get(7)?,
+            id_number: extra.try_get("id_number")?,
+            address: extra.try_get("address")?,
             notices,
             links,
             hearings,
             files,
-            unit_id: extra.try_get(0)?,
-            first_unit_name: extra.try_get(1)?,
-            unit_received_on: extra.try_get(2)?,
-            petitioner: extra.try_get(3)?,
-            phone: extra.try_get(4)?,
-            content: extra.try_get(5)?,
+            unit_id: extra.try_get("unit_id")?,
+            first_unit_name: extra.try_get("first_unit")?,
+            unit_received_on: extra.try_get("unit_received_on")?,
+            petitioner: extra.try_get("petitioner")?,
+            phone: extra.try_get("phone")?,
+            content: extra.try_get("content")?,
             events,
         };
         let mut w = self.write(actor).await?;
@@ -508,9 +526,9 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<BoardRow>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT u.id, u.name, u.level, COUNT(*), \
-             SUM(CASE WHEN l.acknowledged_on IS NULL AND l.ack_due < $3 THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN l.replied_on IS NULL AND l.reply_due < $3 THEN 1 ELSE 0 END) \
+            "SELECT u.id, u.name, u.level, COUNT(*) AS open, \
+             SUM(CASE WHEN l.acknowledged_on IS NULL AND l.ack_due < $3 THEN 1 ELSE 0 END) AS ack_overdue, \
+             SUM(CASE WHEN l.replied_on IS NULL AND l.reply_due < $3 THEN 1 ELSE 0 END) AS reply_overdue \
              FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.closed_on IS NULL AND l.received_on <= $3 AND {} \
              GROUP BY u.id, u.name, u.level ORDER BY 6 DESC, 5 DESC, u.level, u.name",
             crate::scope_sql("u", 1, 2)
@@ -523,12 +541,12 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(BoardRow {
-                    unit_id: r.try_get(0)?,
-                    unit_name: r.try_get(1)?,
-                    level: r.try_get(2)?,
-                    open: crate::int(r, 3)? as u64,
-                    ack_overdue: crate::int(r, 4)? as u64,
-                    reply_overdue: crate::int(r, 5)? as u64,
+                    unit_id: r.try_get("id")?,
+                    unit_name: r.try_get("name")?,
+                    level: r.try_get("level")?,
+                    open: crate::int(r, "open")? as u64,
+                    ack_overdue: crate::int(r, "ack_overdue")? as u64,
+                    reply_overdue: crate::int(r, "reply_overdue")? as u64,
                 })
             })
             .collect()
@@ -584,8 +602,8 @@ impl Store {
         id: i64,
     ) -> Result<Vec<RepeatSuggestion>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT o.id, o.received_on, u.name, SUBSTR(o.content, 1, 60), \
-             CASE WHEN l.id_number <> '' AND o.id_number = l.id_number THEN 'id_number' WHEN l.phone <> '' AND o.phone = l.phone THEN 'phone' ELSE 'name' END \
+            "SELECT o.id, o.received_on, u.name, SUBSTR(o.content, 1, 60) AS excerpt, \
+             CASE WHEN l.id_number <> '' AND o.id_number = l.id_number THEN 'id_number' WHEN l.phone <> '' AND o.phone = l.phone THEN 'phone' ELSE 'name' END AS matched_by \
              FROM letters l JOIN letters o ON o.id <> l.id AND o.category = l.category AND ( \
                (l.id_number <> '' AND o.id_number = l.id_number) OR (l.phone <> '' AND o.phone = l.phone) \
                OR (l.petitioner <> '' AND o.petitioner = l.petitioner AND l.phone = '' AND o.phone = '' AND l.id_number = '' AND o.id_number = '')) \
@@ -601,12 +619,12 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let by: String = r.try_get(4)?;
+                let by: String = r.try_get("matched_by")?;
                 Ok(RepeatSuggestion {
-                    id: r.try_get(0)?,
-                    received_on: r.try_get(1)?,
-                    unit_name: r.try_get(2)?,
-                    excerpt: r.try_get(3)?,
+                    id: r.try_get("id")?,
+                    received_on: r.try_get("received_on")?,
+                    unit_name: r.try_get("name")?,
+                    excerpt: r.try_get("excerpt")?,
                     by: match by.as_str() {
                         "id_number" => "id_number",
                         "phone" => "phone",
@@ -661,13 +679,17 @@ impl Store {
         })
         .await?;
         w.commit().await?;
-        Ok(Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        Ok(Some((
+            r.try_get("filename")?,
+            r.try_get("content_type")?,
+            r.try_get("content")?,
+        )))
     }
 
     /// Campaigns of units in scope with their progress (targets closed so far).
     pub async fn campaigns(&self, scope: &crate::Scope) -> Result<Vec<Campaign>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT c.id, u.name, c.title, c.deadline, COUNT(cl.letter_id), SUM(CASE WHEN l.closed_on IS NOT NULL THEN 1 ELSE 0 END) \
+            "SELECT c.id, u.name, c.title, c.deadline, COUNT(cl.letter_id) AS targets, SUM(CASE WHEN l.closed_on IS NOT NULL THEN 1 ELSE 0 END) AS closed \
              FROM campaigns c JOIN units u ON u.id = c.unit_id LEFT JOIN campaign_letters cl ON cl.campaign_id = c.id LEFT JOIN letters l ON l.id = cl.letter_id \
              WHERE {} GROUP BY c.id, u.name, c.title, c.deadline ORDER BY c.id DESC",
             crate::scope_sql("u", 1, 2)
@@ -679,12 +701,12 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Campaign {
-                    id: r.try_get(0)?,
-                    unit_name: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    deadline: r.try_get(3)?,
-                    targets: crate::int(r, 4)?,
-                    closed: crate::int(r, 5)?,
+                    id: r.try_get("id")?,
+                    unit_name: r.try_get("name")?,
+                    title: r.try_get("title")?,
+                    deadline: r.try_get("deadline")?,
+                    targets: crate::int(r, "targets")?,
+                    closed: crate::int(r, "closed")?,
                 })
             })
             .collect()

@@ -373,7 +373,7 @@ impl Store {
             .await?
         {
             let (code, id, path): (String, i64, String) =
-                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                (r.try_get("code")?, r.try_get("id")?, r.try_get("path")?);
             if let Some((role, scope)) = who {
                 if decide_unit_write(role, scope, Action::ManageQuality, id, &path).is_err() {
                     continue;
@@ -483,8 +483,13 @@ impl Store {
                 .await?
             {
                 existing.insert(
-                    r.try_get(0)?,
-                    (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
+                    r.try_get("case_no")?,
+                    (
+                        r.try_get("id")?,
+                        r.try_get("unit_id")?,
+                        r.try_get("case_type")?,
+                        r.try_get("tags")?,
+                    ),
                 );
             }
         } else {
@@ -499,8 +504,8 @@ impl Store {
                 .await?
                 {
                     existing.insert(
-                        r.try_get(0)?,
-                        (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?),
+                        r.try_get("case_no")?,
+                        (r.try_get("id")?, r.try_get("unit_id")?, r.try_get("case_type")?, r.try_get("tags")?),
                     );
                 }
             }
@@ -552,11 +557,11 @@ impl Store {
             .fetch_all(&mut *w.tx)
             .await?
             {
-                let on: String = r.try_get(1)?;
-                held.entry(r.try_get(0)?).or_default().push(Event {
-                    on: duban_domain::calendar::parse_date(&on).unwrap_or_default(),
-                    seq: r.try_get(2)?,
-                    name: r.try_get(3)?,
+                let on: String = r.try_get("on_date")?;
+                held.entry(r.try_get("case_id")?).or_default().push(Event {
+                    on: crate::day(&on)?,
+                    seq: r.try_get("id")?,
+                    name: r.try_get("event")?,
                 });
             }
         }

@@ -81,9 +81,11 @@ impl Store {
             .bind(RULES_KEY)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(raw
-            .and_then(|r| serde_json::from_str(&r).ok())
-            .unwrap_or_default())
+        Ok(match raw {
+            Some(r) => serde_json::from_str(&r)
+                .map_err(|e| StoreError::Invalid(format!("数据库中的质量规则无法读取：{e}")))?,
+            None => QualityRules::default(),
+        })
     }
 
     /// Changes the quality rules (validated, audited); which events are extra steps is
@@ -166,18 +168,18 @@ impl Store {
         // 案 of regular cases: their entry day in the period
         let an: i64 = crate::int(
             &bind(format!(
-                "SELECT COUNT(*) FROM cases c WHERE c.unit_id IN {units} AND c.entry_on >= $3 AND c.entry_on <= $4 AND {}",
+                "SELECT COUNT(*) AS n FROM cases c WHERE c.unit_id IN {units} AND c.entry_on >= $3 AND c.entry_on <= $4 AND {}",
                 case_filter("c")
             ))
             .fetch_one(&self.pool)
             .await?,
-            0,
+            "n",
         )?;
         // their extra steps from the entry to the period's end
         let mut ratio = CaseRatio::default();
         ratio.an = an as u64;
         for r in bind(format!(
-            "SELECT e.event, COUNT(*) FROM case_events e WHERE e.unit_id IN {units} AND e.extra_entry_on >= $3 AND e.extra_entry_on <= $4 \
+            "SELECT e.event, COUNT(*) AS n FROM case_events e WHERE e.unit_id IN {units} AND e.extra_entry_on >= $3 AND e.extra_entry_on <= $4 \
              AND e.on_date <= $4 AND {event_filter} GROUP BY e.event"
         ))
         .fetch_all(&self.pool)
@@ -185,7 +187,7 @@ impl Store {
         {
             ratio
                 .by_event
-                .insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
+                .insert(r.try_get("event")?, crate::int(&r, "n")? as u64);
         }
         // irregular cases from their events, by definition
         let rows = bind(format!(
@@ -198,12 +200,15 @@ impl Store {
         .await?;
         let mut by_case: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
         for r in &rows {
-            let on: String = r.try_get(1)?;
-            by_case.entry(r.try_get(0)?).or_default().push(Event {
-                on: duban_domain::calendar::parse_date(&on).unwrap_or_default(),
-                seq: r.try_get(2)?,
-                name: r.try_get(3)?,
-            });
+            let on: String = r.try_get("on_date")?;
+            by_case
+                .entry(r.try_get("case_id")?)
+                .or_default()
+                .push(Event {
+                    on: crate::day(&on)?,
+                    seq: r.try_get("id")?,
+                    name: r.try_get("event")?,
+                });
         }
         for events in by_case.values() {
             let (a, by) = q::case_ratio_of(events, from, to, &rules);
@@ -212,34 +217,37 @@ impl Store {
         let ratio = CaseRatio::new(ratio.an, ratio.by_event, &rules);
         // plea leniency among the cases concluded in the period
         let p = bind(format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(c.plea), 0) AS BIGINT) FROM cases c WHERE c.unit_id IN {units} \
+            "SELECT COUNT(*) AS concluded, CAST(COALESCE(SUM(c.plea), 0) AS BIGINT) AS with_plea FROM cases c WHERE c.unit_id IN {units} \
              AND c.concluded_on >= $3 AND c.concluded_on <= $4 AND {}",
             case_filter("c")
         ))
         .fetch_one(&self.pool)
         .await?;
-        let (concluded, with_plea) = (crate::int(&p, 0)? as u64, crate::int(&p, 1)? as u64);
+        let (concluded, with_plea) = (
+            crate::int(&p, "concluded")? as u64,
+            crate::int(&p, "with_plea")? as u64,
+        );
         // events in the period: from the days' counts, or (for a tag) from the tagged cases
         let events_sql = if filter.tag.is_some() {
             format!(
-                "SELECT e.event, COUNT(*) FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = $6 \
+                "SELECT e.event, COUNT(*) AS n FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = $6 \
                  WHERE e.on_date >= $3 AND e.on_date <= $4 AND e.unit_id IN {units} AND ($5 = '' OR e.case_type = $5) GROUP BY e.event"
             )
         } else if from.day() == 1 && (to + chrono::Duration::days(1)).day() == 1 {
             // whole months: the months' counts ($3, $4 compared as text: 'YYYY-MM' ≥ 'YYYY-MM-01')
             format!(
-                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) FROM case_event_months d WHERE d.month >= substr($3, 1, 7) AND d.month <= substr($4, 1, 7) \
+                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) AS n FROM case_event_months d WHERE d.month >= substr($3, 1, 7) AND d.month <= substr($4, 1, 7) \
                  AND d.unit_id IN {units} AND ($5 = '' OR d.case_type = $5) AND $6 = '' GROUP BY d.event"
             )
         } else {
             format!(
-                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) FROM case_event_days d WHERE d.on_date >= $3 AND d.on_date <= $4 \
+                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) AS n FROM case_event_days d WHERE d.on_date >= $3 AND d.on_date <= $4 \
                  AND d.unit_id IN {units} AND ($5 = '' OR d.case_type = $5) AND $6 = '' GROUP BY d.event"
             )
         };
         let mut events = BTreeMap::new();
         for r in bind(events_sql).fetch_all(&self.pool).await? {
-            events.insert(r.try_get(0)?, crate::int(&r, 1)? as u64);
+            events.insert(r.try_get("event")?, crate::int(&r, "n")? as u64);
         }
         Ok(QualityFigures {
             ratio,
@@ -272,7 +280,7 @@ impl Store {
                 .bind(case_type.unwrap_or("").to_string())
         };
         let n = q(format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN c.limit_end IS NOT NULL AND c.limit_end <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) FROM cases c WHERE {cond}"
+            "SELECT COUNT(*) AS over, CAST(COALESCE(SUM(CASE WHEN c.limit_end IS NOT NULL AND c.limit_end <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS ended FROM cases c WHERE {cond}"
         ))
         .fetch_one(&self.pool)
         .await?;
@@ -284,18 +292,22 @@ impl Store {
         .await?
         .iter()
         .map(|r| {
-            let end: Option<String> = r.try_get(5)?;
+            let end: Option<String> = r.try_get("limit_end")?;
             Ok(OverdueCase {
-                case_no: r.try_get(0)?,
-                unit_name: r.try_get(1)?,
-                case_type: r.try_get(2)?,
-                start: r.try_get(3)?,
-                due: r.try_get(4)?,
+                case_no: r.try_get("case_no")?,
+                unit_name: r.try_get("name")?,
+                case_type: r.try_get("case_type")?,
+                start: r.try_get("limit_start")?,
+                due: r.try_get("limit_due")?,
                 end: end.filter(|e| e.as_str() <= as_of.to_string().as_str()),
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        Ok((crate::int(&n, 0)? as u64, crate::int(&n, 1)? as u64, list))
+        Ok((
+            crate::int(&n, "over")? as u64,
+            crate::int(&n, "ended")? as u64,
+            list,
+        ))
     }
 
     /// The day of the latest event of a case in scope.
@@ -337,11 +349,11 @@ impl Store {
         let mut made = 0;
         for h in &hits {
             let (hit, unit, case_no, rule, on): (i64, i64, String, String, String) = (
-                h.try_get(0)?,
-                h.try_get(1)?,
-                h.try_get(2)?,
-                h.try_get(3)?,
-                h.try_get(4)?,
+                h.try_get("id")?,
+                h.try_get("unit_id")?,
+                h.try_get("case_no")?,
+                h.try_get("rule")?,
+                h.try_get("on_date")?,
             );
             let on = duban_domain::calendar::parse_date(&on)
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -460,11 +472,11 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(CaseHit {
-                case_no: r.try_get(0)?,
-                unit_name: r.try_get(1)?,
-                rule: r.try_get(2)?,
-                on_date: r.try_get(3)?,
-                task_id: r.try_get(4)?,
+                case_no: r.try_get("case_no")?,
+                unit_name: r.try_get("name")?,
+                rule: r.try_get("rule")?,
+                on_date: r.try_get("on_date")?,
+                task_id: r.try_get("task_id")?,
             })
         })
         .collect()

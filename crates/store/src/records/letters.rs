@@ -102,19 +102,20 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let (year, number): (Option<i64>, Option<i64>) = (r.try_get(6)?, r.try_get(7)?);
+                let (year, number): (Option<i64>, Option<i64>) =
+                    (r.try_get("year")?, r.try_get("number")?);
                 Ok(SupervisionLetter {
-                    id: r.try_get(0)?,
-                    subject_code: r.try_get(1)?,
-                    subject_name: r.try_get(2)?,
-                    unit_name: r.try_get(3)?,
-                    period: r.try_get(4)?,
-                    body: r.try_get(5)?,
+                    id: r.try_get("id")?,
+                    subject_code: r.try_get("subject_code")?,
+                    subject_name: r.try_get("subject_name")?,
+                    unit_name: r.try_get("name")?,
+                    period: r.try_get("period")?,
+                    body: r.try_get("body")?,
                     number: year.zip(number),
-                    issued_on: r.try_get(8)?,
-                    due_on: r.try_get(9)?,
-                    answered_on: r.try_get(10)?,
-                    answer: r.try_get(11)?,
+                    issued_on: r.try_get("issued_on")?,
+                    due_on: r.try_get("due_on")?,
+                    answered_on: r.try_get("answered_on")?,
+                    answer: r.try_get("answer")?,
                 })
             })
             .collect()

@@ -16,7 +16,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
         {
-            staff.insert(r.try_get(0)?, r.try_get(1)?);
+            staff.insert(r.try_get("staff_no")?, r.try_get("id")?);
         }
         Ok(import::RecordsCheck::new(staff, Month::of(crate::today())))
     }
@@ -56,7 +56,7 @@ impl Store {
                 .fetch_all(&mut *w.tx)
                 .await?
             {
-                let id: i64 = r.try_get(0)?;
+                let id: i64 = r.try_get("staff_id")?;
                 if let Some(row) = rows.get(&id) {
                     problems.push(CellError {
                         row: *row,

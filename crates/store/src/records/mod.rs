@@ -52,7 +52,7 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         let r = sqlx::query(crate::sqlf!(
-            "SELECT CAST(COALESCE(SUM(f.records), 0) AS BIGINT), CAST(COALESCE(SUM(f.zero_report), 0) AS BIGINT), COUNT(*) FROM record_filings f \
+            "SELECT CAST(COALESCE(SUM(f.records), 0) AS BIGINT) AS records, CAST(COALESCE(SUM(f.zero_report), 0) AS BIGINT) AS zero_reports, COUNT(*) AS filed FROM record_filings f \
              WHERE f.unit_id IN (SELECT u.id FROM units u WHERE {}) AND f.month >= $3 AND f.month <= $4",
             crate::scope_sql("u", 1, 2)
         ))
@@ -62,12 +62,12 @@ impl Store {
         .bind(to.to_string())
         .fetch_one(&self.pool)
         .await?;
-        let n = |i| crate::int(&r, i).map(|v| v as u64);
+        let n = |c| crate::int(&r, c).map(|v| v as u64);
         let months = from.through(to).len() as u64;
-        let filed = n(2)?;
+        let filed = n("filed")?;
         Ok(RecordCounts {
-            records: n(0)?,
-            zero_reports: n(1)?,
+            records: n("records")?,
+            zero_reports: n("zero_reports")?,
             not_filed: (staff as u64 * months).saturating_sub(filed),
             staff: staff as u64,
             months,
@@ -93,7 +93,7 @@ impl Store {
         let mut figures: HashMap<String, Figures> = HashMap::new();
         // staff per unit and per SPP department, as of now
         let staff_rows = sqlx::query(
-            "SELECT u.code, u.name, u.level, COUNT(s.id) FROM units u JOIN staff s ON s.unit_id = u.id GROUP BY u.code, u.name, u.level \
+            "SELECT u.code, u.name, u.level, COUNT(s.id) AS staff FROM units u JOIN staff s ON s.unit_id = u.id GROUP BY u.code, u.name, u.level \
              UNION ALL SELECT u.code || '/' || CAST(d.id AS TEXT), d.name, 0, COUNT(s.id) FROM departments d JOIN units u ON u.id = d.unit_id \
              JOIN staff s ON s.department_id = d.id WHERE u.level = 1 GROUP BY u.code, d.id, d.name",
         )
@@ -101,10 +101,10 @@ impl Store {
         .await?;
         for r in &staff_rows {
             let (code, name, lvl, staff): (String, String, i64, i64) = (
-                r.try_get(0)?,
-                r.try_get(1)?,
-                crate::int(r, 2)?,
-                crate::int(r, 3)?,
+                r.try_get("code")?,
+                r.try_get("name")?,
+                crate::int(r, "level")?,
+                crate::int(r, "staff")?,
             );
             if lvl > 0 && level.is_some_and(|l| l != lvl) {
                 continue;
@@ -125,7 +125,7 @@ impl Store {
             );
         }
         let rows = sqlx::query(
-            "SELECT u.code, f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_report) AS BIGINT), COUNT(*) FROM record_filings f JOIN units u ON u.id = f.unit_id \
+            "SELECT u.code, f.month, CAST(SUM(f.records) AS BIGINT) AS records, CAST(SUM(f.zero_report) AS BIGINT) AS zero_reports, COUNT(*) AS filed FROM record_filings f JOIN units u ON u.id = f.unit_id \
              WHERE f.month >= $1 AND f.month <= $2 GROUP BY u.code, f.month \
              UNION ALL SELECT u.code || '/' || CAST(f.department_id AS TEXT), f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_report) AS BIGINT), COUNT(*) \
              FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE u.level = 1 AND f.department_id IS NOT NULL \
@@ -136,12 +136,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for r in &rows {
-            let (code, month): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            let (code, month): (String, String) = (r.try_get("code")?, r.try_get("month")?);
             if let (Some(f), Some(i)) = (figures.get_mut(&code), index.get(&month)) {
                 let m = &mut f.months[*i];
-                m.1 = crate::int(r, 2)? as u64;
-                m.2 = crate::int(r, 3)? as u64;
-                m.3 = crate::int(r, 4)? as u64;
+                m.1 = crate::int(r, "records")? as u64;
+                m.2 = crate::int(r, "zero_reports")? as u64;
+                m.3 = crate::int(r, "filed")? as u64;
             }
         }
         let all: Vec<Figures> = figures.into_values().collect();
@@ -208,9 +208,9 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(MyFiling {
-                    month: r.try_get(0)?,
-                    zero_report: crate::int(r, 1)? == 1,
-                    records: crate::int(r, 2)?,
+                    month: r.try_get("month")?,
+                    zero_report: crate::int(r, "zero_report")? == 1,
+                    records: crate::int(r, "records")?,
                 })
             })
             .collect()
@@ -268,7 +268,7 @@ impl Store {
         .bind(month.to_string())
         .fetch_optional(&mut *w.tx)
         .await?
-        .map(|e| Ok::<_, StoreError>((e.try_get(0)?, crate::int(&e, 1)?)))
+        .map(|e| Ok::<_, StoreError>((e.try_get("id")?, crate::int(&e, "zero_report")?)))
         .transpose()?;
         let now = now_rfc3339();
         let filing = match (existing, record) {
@@ -341,7 +341,7 @@ impl Store {
         to: Month,
     ) -> Result<Vec<RecordView>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT r.id, f.month, s.name, u.name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END, \
+            "SELECT r.id, f.month, s.name AS reporter, u.name AS unit_name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END AS intervener, \
              r.intervener_category, r.is_procuratorate_staff, r.manner, r.scope, r.case_ref, r.content \
              FROM interference_records r JOIN record_filings f ON f.id = r.filing_id JOIN staff s ON s.id = f.staff_id JOIN units u ON u.id = f.unit_id \
              WHERE {} AND f.month >= $3 AND f.month <= $4 ORDER BY f.month DESC, r.id DESC LIMIT 500",
@@ -374,21 +374,24 @@ impl Store {
         let mut out = rows
             .iter()
             .map(|r| {
-                let (c, m, x): (String, String, String) =
-                    (r.try_get(6)?, r.try_get(8)?, r.try_get(9)?);
+                let (c, m, x): (String, String, String) = (
+                    r.try_get("intervener_category")?,
+                    r.try_get("manner")?,
+                    r.try_get("scope")?,
+                );
                 Ok(RecordView {
-                    id: r.try_get(0)?,
-                    month: r.try_get(1)?,
-                    reporter: r.try_get(2)?,
-                    unit_name: r.try_get(3)?,
-                    occurred_on: r.try_get(4)?,
-                    intervener: r.try_get(5)?,
+                    id: r.try_get("id")?,
+                    month: r.try_get("month")?,
+                    reporter: r.try_get("reporter")?,
+                    unit_name: r.try_get("unit_name")?,
+                    occurred_on: r.try_get("occurred_on")?,
+                    intervener: r.try_get("intervener")?,
                     category: IntervenerCategory::parse(&c).map_or(c, |v| v.zh().into()),
-                    is_procuratorate_staff: crate::int(r, 7)? == 1,
+                    is_procuratorate_staff: crate::int(r, "is_procuratorate_staff")? == 1,
                     manner: Manner::parse(&m).map_or(m, |v| v.zh().into()),
                     matter: Matter::parse(&x).map_or(x, |v| v.zh().into()),
-                    case_ref: r.try_get(10)?,
-                    content: r.try_get(11)?,
+                    case_ref: r.try_get("case_ref")?,
+                    content: r.try_get("content")?,
                     files: vec![],
                 })
             })
@@ -406,9 +409,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         {
-            let rid: i64 = f.try_get(0)?;
+            let rid: i64 = f.try_get("record_id")?;
             if let Some(i) = index.get(&rid) {
-                out[*i].files.push((f.try_get(1)?, f.try_get(2)?));
+                out[*i].files.push((f.try_get("id")?, f.try_get("filename")?));
             }
         }
         Ok(out)
@@ -417,7 +420,7 @@ impl Store {
     /// A reporter's own records (the last 100), with their attachments.
     pub async fn my_records(&self, staff_id: i64) -> Result<Vec<RecordView>> {
         let rows = sqlx::query(
-            "SELECT r.id, f.month, s.name, u.name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END, \
+            "SELECT r.id, f.month, s.name AS reporter, u.name AS unit_name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END AS intervener, \
              r.intervener_category, r.is_procuratorate_staff, r.manner, r.scope, r.case_ref, r.content \
              FROM interference_records r JOIN record_filings f ON f.id = r.filing_id JOIN staff s ON s.id = f.staff_id JOIN units u ON u.id = f.unit_id \
              WHERE f.staff_id = $1 ORDER BY f.month DESC, r.id DESC LIMIT 100",
@@ -486,7 +489,7 @@ impl Store {
         file: i64,
     ) -> Result<Option<(String, String, Vec<u8>)>> {
         let Some(r) = sqlx::query(
-            "SELECT rf.filename, rf.content_type, b.content, f.staff_id, u.id, u.path FROM record_files rf \
+            "SELECT rf.filename, rf.content_type, b.content, f.staff_id, u.id AS unit_id, u.path FROM record_files rf \
              JOIN blobs b ON b.sha256 = rf.sha256 JOIN interference_records r ON r.id = rf.record_id \
              JOIN record_filings f ON f.id = r.filing_id JOIN units u ON u.id = f.unit_id WHERE rf.id = $1 AND rf.record_id = $2",
         )
@@ -497,8 +500,11 @@ impl Store {
         else {
             return Ok(None);
         };
-        let (reporter, unit, path): (i64, i64, String) =
-            (r.try_get(3)?, r.try_get(4)?, r.try_get(5)?);
+        let (reporter, unit, path): (i64, i64, String) = (
+            r.try_get("staff_id")?,
+            r.try_get("unit_id")?,
+            r.try_get("path")?,
+        );
         let may = staff_id == Some(reporter) || details.is_some_and(|s| s.covers(unit, &path));
         if !may {
             return Ok(None);
@@ -514,7 +520,11 @@ impl Store {
         })
         .await?;
         w.commit().await?;
-        Ok(Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        Ok(Some((
+            r.try_get("filename")?,
+            r.try_get("content_type")?,
+            r.try_get("content")?,
+        )))
     }
 
     /// Filing completeness for a month per unit in scope and, under each unit, per department
@@ -541,11 +551,11 @@ impl Store {
         let mut cells: HashMap<(i64, Option<i64>), [i64; 4]> = HashMap::new();
         let grouped = [
             format!(
-                "SELECT t.unit_id, t.department_id, t.staff, 0, 0, 0 FROM staff_tallies t \
+                "SELECT t.unit_id, t.department_id, t.staff, 0 AS filed, 0 AS zero_reports, 0 AS records FROM staff_tallies t \
                  WHERE t.unit_id IN ({shown}) AND t.staff > 0 AND $3 <> ''"
             ),
             format!(
-                "SELECT f.unit_id, f.department_id, 0, f.filed, f.zero_reports, f.records FROM filing_tallies f \
+                "SELECT f.unit_id, f.department_id, 0 AS staff, f.filed, f.zero_reports, f.records FROM filing_tallies f \
                  WHERE f.unit_id IN ({shown}) AND f.month = $3 AND f.filed > 0"
             ),
         ];
@@ -557,11 +567,14 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             {
-                let dept = r.try_get::<i64, _>(1)?;
-                let key = (r.try_get::<i64, _>(0)?, (dept != 0).then_some(dept));
+                let dept = r.try_get::<i64, _>("department_id")?;
+                let key = (r.try_get::<i64, _>("unit_id")?, (dept != 0).then_some(dept));
                 let c = cells.entry(key).or_default();
-                for (k, v) in c.iter_mut().enumerate() {
-                    *v += crate::int(&r, k + 2)?;
+                for (v, col) in c
+                    .iter_mut()
+                    .zip(["staff", "filed", "zero_reports", "records"])
+                {
+                    *v += crate::int(&r, col)?;
                 }
             }
         }
@@ -574,11 +587,11 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         {
-            names.insert(r.try_get(0)?, r.try_get(1)?);
+            names.insert(r.try_get("id")?, r.try_get("name")?);
         }
         let mut out = Vec::new();
         for u in &units {
-            let (id, name): (i64, String) = (u.try_get(0)?, u.try_get(1)?);
+            let (id, name): (i64, String) = (u.try_get("id")?, u.try_get("name")?);
             let mut depts: Vec<(Option<i64>, [i64; 4])> = cells
                 .iter()
                 .filter(|((unit, _), _)| *unit == id)
@@ -649,14 +662,14 @@ impl Store {
         let mut st = RecordStats::default();
         let by = |col: &str| {
             format!(
-                "SELECT r.{col}, COUNT(*) FROM interference_records r JOIN record_filings f ON f.id = r.filing_id WHERE {filter} GROUP BY r.{col} ORDER BY 2 DESC"
+                "SELECT r.{col} AS code, COUNT(*) AS n FROM interference_records r JOIN record_filings f ON f.id = r.filing_id WHERE {filter} GROUP BY r.{col} ORDER BY 2 DESC"
             )
         };
         let named = |rows: Vec<sqlx::any::AnyRow>, name: &dyn Fn(&str) -> Option<String>| {
             rows.iter()
                 .map(|r| {
-                    let code: String = r.try_get(0)?;
-                    Ok((name(&code).unwrap_or(code), crate::int(r, 1)? as u64))
+                    let code: String = r.try_get("code")?;
+                    Ok((name(&code).unwrap_or(code), crate::int(r, "n")? as u64))
                 })
                 .collect::<Result<Vec<_>>>()
         };
@@ -674,24 +687,24 @@ impl Store {
         })?;
         st.records = st.by_category.iter().map(|c| c.1).sum();
         for r in query(format!(
-            "SELECT u.level, CAST(SUM(f.records) AS BIGINT) FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE {filter} GROUP BY u.level ORDER BY u.level"
+            "SELECT u.level, CAST(SUM(f.records) AS BIGINT) AS records FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE {filter} GROUP BY u.level ORDER BY u.level"
         ))
         .fetch_all(&self.pool)
         .await?
         {
-            st.by_level.push((crate::int(&r, 0)?, crate::int(&r, 1)? as u64));
+            st.by_level.push((crate::int(&r, "level")?, crate::int(&r, "records")? as u64));
         }
         for r in query(format!(
-            "SELECT f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_report) AS BIGINT), COUNT(*) FROM record_filings f WHERE {filter} GROUP BY f.month ORDER BY f.month"
+            "SELECT f.month, CAST(SUM(f.records) AS BIGINT) AS records, CAST(SUM(f.zero_report) AS BIGINT) AS zero_reports, COUNT(*) AS filed FROM record_filings f WHERE {filter} GROUP BY f.month ORDER BY f.month"
         ))
         .fetch_all(&self.pool)
         .await?
         {
             st.by_month.push((
-                r.try_get(0)?,
-                crate::int(&r, 1)? as u64,
-                crate::int(&r, 2)? as u64,
-                crate::int(&r, 3)? as u64,
+                r.try_get("month")?,
+                crate::int(&r, "records")? as u64,
+                crate::int(&r, "zero_reports")? as u64,
+                crate::int(&r, "filed")? as u64,
             ));
         }
         Ok(st)

@@ -104,17 +104,16 @@ pub(crate) async fn request_in(
     let state = adj::request(&adj_actor(author), field, reason)?;
     let (column, after) = normalise(field, after)?;
     let before: Option<String> =
-        sqlx::query(crate::sqlf!("SELECT {column} FROM tasks WHERE id = $1"))
+        sqlx::query_scalar(crate::sqlf!("SELECT {column} FROM tasks WHERE id = $1"))
             .bind(task_id)
             .fetch_optional(&mut *w.tx)
             .await?
-            .ok_or(StoreError::NotFound)?
-            .try_get(0)?;
+            .ok_or(StoreError::NotFound)?;
     let before = before.unwrap_or_default();
     if before == after {
         return Err(StoreError::Invalid(format!("{}没有变化", field.zh())));
     }
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO task_adjustments (task_id, field, before_value, after_value, reason, state, source, requested_by, requested_by_name, requested_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
@@ -129,8 +128,7 @@ pub(crate) async fn request_in(
     .bind(&author.login)
     .bind(now_rfc3339())
     .fetch_one(&mut *w.tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     if state == AdjState::Applied {
         apply(w, task_id, column, &after).await?;
     }
@@ -169,7 +167,7 @@ async fn task_unit(w: &mut Write, scope: &Scope, task_id: i64) -> Result<i64> {
     .fetch_optional(&mut *w.tx)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let (unit, path): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+    let (unit, path): (i64, String) = (r.try_get("id")?, r.try_get("path")?);
     if !scope.covers(unit, &path) {
         return Err(StoreError::NotFound);
     }
@@ -267,7 +265,8 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = r else { return Ok(None) };
-        let (task, unit, path): (i64, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let (task, unit, path): (i64, i64, String) =
+            (r.try_get("task_id")?, r.try_get("id")?, r.try_get("path")?);
         Ok(scope.covers(unit, &path).then_some(task))
     }
 
@@ -286,16 +285,13 @@ impl Store {
 
     /// How many tasks of a plan had their deadline changed by an approved request up to `as_of`.
     pub async fn deadline_adjusted_tasks(&self, plan_id: i64, as_of: NaiveDate) -> Result<i64> {
-        crate::int(
-            &sqlx::query(
+        Ok(sqlx::query_scalar::<_, i64>(
                 "SELECT COUNT(DISTINCT a.task_id) FROM task_adjustments a JOIN tasks t ON t.id = a.task_id \
                  WHERE t.plan_id = $1 AND a.field = 'deadline' AND a.state = 'approved' AND a.decided_at < $2",
             )
             .bind(plan_id)
             .bind(format!("{}T16:00:00Z", as_of))
             .fetch_one(&self.pool)
-            .await?,
-            0,
-        )
+            .await?)
     }
 }

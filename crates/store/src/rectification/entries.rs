@@ -68,7 +68,7 @@ pub(crate) async fn entry_facts(
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("department_id"))
         .collect::<std::result::Result<_, _>>()?;
     let state: String = r.try_get("state")?;
     let state = TaskState::parse(&state)
@@ -86,7 +86,7 @@ pub(crate) async fn entry_facts(
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("author_id"))
         .collect::<std::result::Result<_, _>>()?
     } else {
         vec![]
@@ -94,13 +94,10 @@ pub(crate) async fn entry_facts(
     let earlier_evidence = if category == Category::LongTerm {
         0
     } else {
-        crate::int(
-            &sqlx::query("SELECT COUNT(*) FROM evidence ev JOIN ledger_entries l ON l.id = ev.entry_id WHERE l.task_id = $1 AND ev.size > 0")
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM evidence ev JOIN ledger_entries l ON l.id = ev.entry_id WHERE l.task_id = $1 AND ev.size > 0")
                 .bind(task_id)
                 .fetch_one(&mut *conn)
-                .await?,
-            0,
-        )? as usize
+                .await? as usize
     };
     Ok(EntryFacts {
         category,
@@ -187,29 +184,27 @@ pub(crate) async fn entry_in(
     };
     let decision = ledger::decide(&actor, &task, &input, &rules)?;
     if let Some(c) = e.corrects_id {
-        let same: i64 = crate::int(
-            &sqlx::query("SELECT COUNT(*) FROM ledger_entries WHERE id = $1 AND task_id = $2")
-                .bind(c)
-                .bind(e.task_id)
-                .fetch_one(&mut *w.tx)
-                .await?,
-            0,
-        )?;
+        let same: i64 = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM ledger_entries WHERE id = $1 AND task_id = $2",
+        )
+        .bind(c)
+        .bind(e.task_id)
+        .fetch_one(&mut *w.tx)
+        .await?;
         if same == 0 {
             return Err(StoreError::Invalid("更正的台账条目不属于本任务".into()));
         }
     }
     let state = facts.state;
     let new_state = decision.state_after;
-    let unit_id: Option<i64> = sqlx::query(
+    let unit_id: Option<i64> = sqlx::query_scalar(
         "SELECT p.unit_id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1",
     )
     .bind(e.task_id)
     .fetch_one(&mut *w.tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     let date = e.date.to_string();
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, late_days, late_reason, provenance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(e.task_id)
@@ -225,8 +220,7 @@ pub(crate) async fn entry_in(
     .bind(if decision.late_days > 0 { e.late_reason.trim() } else { "" })
     .bind(provenance)
     .fetch_one(&mut *w.tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     let mut files = Vec::new();
     for f in &e.files {
         let sha = put_blob(w, &f.bytes).await?;

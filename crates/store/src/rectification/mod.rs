@@ -240,15 +240,15 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Round {
-                    id: r.try_get(0)?,
-                    unit_id: r.try_get(1)?,
-                    title: r.try_get(2)?,
-                    inspector: r.try_get(3)?,
-                    kind: r.try_get(4)?,
-                    inspected_from: r.try_get(5)?,
-                    inspected_to: r.try_get(6)?,
-                    feedback_date: r.try_get(7)?,
-                    report_due: r.try_get(8)?,
+                    id: r.try_get("id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    title: r.try_get("title")?,
+                    inspector: r.try_get("inspector")?,
+                    kind: r.try_get("kind")?,
+                    inspected_from: r.try_get("inspected_from")?,
+                    inspected_to: r.try_get("inspected_to")?,
+                    feedback_date: r.try_get("feedback_date")?,
+                    report_due: r.try_get("report_due")?,
                 })
             })
             .collect()
@@ -317,12 +317,12 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Problem {
-                    id: r.try_get(0)?,
-                    plan_id: r.try_get(1)?,
-                    seq: r.try_get(2)?,
-                    feedback: r.try_get(3)?,
-                    manifestation: r.try_get(4)?,
-                    tasks: r.try_get(5)?,
+                    id: r.try_get("id")?,
+                    plan_id: r.try_get("plan_id")?,
+                    seq: r.try_get("seq")?,
+                    feedback: r.try_get("feedback")?,
+                    manifestation: r.try_get("manifestation")?,
+                    tasks: r.try_get("tasks")?,
                 })
             })
             .collect()
@@ -399,7 +399,9 @@ impl Store {
             .bind(task_id)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter()
+            .map(|r| Ok(r.try_get("department_id")?))
+            .collect()
     }
 
     /// The ledger of a task, oldest first, with evidence.
@@ -422,14 +424,14 @@ impl Store {
             let mut evidence = Vec::new();
             for f in files
                 .iter()
-                .filter(|f| f.try_get::<i64, _>(0).ok() == Some(id))
+                .filter(|f| f.try_get::<i64, _>("entry_id").ok() == Some(id))
             {
                 evidence.push(Evidence {
-                    id: f.try_get(1)?,
-                    sha256: f.try_get(2)?,
-                    filename: f.try_get(3)?,
-                    content_type: f.try_get(4)?,
-                    size: f.try_get(5)?,
+                    id: f.try_get("id")?,
+                    sha256: f.try_get("sha256")?,
+                    filename: f.try_get("filename")?,
+                    content_type: f.try_get("content_type")?,
+                    size: f.try_get("size")?,
                 });
             }
             let created_at: String = r.try_get("created_at")?;
@@ -474,13 +476,13 @@ impl Store {
         let Some(r) = r else { return Ok(None) };
         Ok(Some((
             Evidence {
-                id: r.try_get(0)?,
-                sha256: r.try_get(1)?,
-                filename: r.try_get(2)?,
-                content_type: r.try_get(3)?,
-                size: r.try_get(4)?,
+                id: r.try_get("id")?,
+                sha256: r.try_get("sha256")?,
+                filename: r.try_get("filename")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size")?,
             },
-            r.try_get(5)?,
+            r.try_get("content")?,
         )))
     }
 
@@ -498,21 +500,21 @@ impl Store {
         .bind(plan_id)
         .fetch_all(&self.pool)
         .await?;
-        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let date = crate::day;
         let mut out = Vec::with_capacity(tasks.len());
         let mut idx = std::collections::HashMap::new();
         for r in &tasks {
-            let cat: String = r.try_get(1)?;
-            let created: String = r.try_get(2)?;
-            let deadline: Option<String> = r.try_get(3)?;
-            let id: i64 = r.try_get(0)?;
+            let cat: String = r.try_get("category")?;
+            let created: String = r.try_get("created_on")?;
+            let deadline: Option<String> = r.try_get("deadline")?;
+            let id: i64 = r.try_get("id")?;
             idx.insert(id, out.len());
             out.push((
                 id,
                 TaskHistory {
                     category: crate::known(Category::parse(&cat), "任务类别", &cat)?,
-                    created: date(&created),
-                    deadline: deadline.as_deref().map(date),
+                    created: date(&created)?,
+                    deadline: deadline.as_deref().map(date).transpose()?,
                     states: vec![],
                     entries: vec![],
                     staged: vec![],
@@ -520,21 +522,20 @@ impl Store {
             ));
         }
         for r in &entries {
-            let Some(&i) = idx.get(&r.try_get::<i64, _>(0)?) else {
+            let Some(&i) = idx.get(&r.try_get::<i64, _>("task_id")?) else {
                 continue;
             };
-            let d = date(&r.try_get::<String, _>(1)?);
-            let kind: String = r.try_get(2)?;
-            let state: String = r.try_get(3)?;
+            let d = date(&r.try_get::<String, _>("entry_date")?)?;
+            let kind: String = r.try_get("kind")?;
+            let state: String = r.try_get("state_after")?;
             let h = &mut out[i].1;
             h.entries.push(d);
             if kind == "staged" {
                 h.staged.push(d);
             }
-            if let Some(s) = TaskState::parse(&state) {
-                if h.states.last().map(|x| x.1) != Some(s) {
-                    h.states.push((d, s));
-                }
+            let s = crate::known(TaskState::parse(&state), "任务状态", &state)?;
+            if h.states.last().map(|x| x.1) != Some(s) {
+                h.states.push((d, s));
             }
         }
         Ok(out)
@@ -575,37 +576,32 @@ impl Store {
 
     /// Ledger entries of a plan dated on or before `as_of` that were recorded late (补录).
     pub async fn late_entries(&self, plan_id: i64, as_of: NaiveDate) -> Result<i64> {
-        crate::int(
-            &sqlx::query(
+        Ok(sqlx::query_scalar::<_, i64>(
                 "SELECT COUNT(*) FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 AND l.late_days > 0 AND l.entry_date <= $2",
             )
             .bind(plan_id)
             .bind(as_of.to_string())
             .fetch_one(&self.pool)
-            .await?,
-            0,
-        )
+            .await?)
     }
 
     /// The departments a staff member belongs to (one, or none).
     pub async fn staff_departments(&self, staff_id: Option<i64>) -> Result<Vec<i64>> {
         let Some(s) = staff_id else { return Ok(vec![]) };
-        let r = sqlx::query("SELECT department_id FROM staff WHERE id = $1")
-            .bind(s)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(
-            r.and_then(|r| r.try_get::<Option<i64>, _>(0).ok().flatten())
-                .into_iter()
-                .collect(),
-        )
+        let department: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT department_id FROM staff WHERE id = $1")
+                .bind(s)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(department.flatten().into_iter().collect())
     }
 
     pub async fn user_staff_id(&self, user_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query("SELECT staff_id FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
+        Ok(
+            sqlx::query_scalar("SELECT staff_id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 }

@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use duban_domain::adjustment::Field as AdjField;
 use duban_domain::rectification::SourceKind;
 use serde_json::json;
-use sqlx::Row;
 
 /// Creates a round inside a write.
 pub(crate) async fn insert_round(
@@ -19,7 +18,7 @@ pub(crate) async fn insert_round(
     feedback: &str,
     due: &str,
 ) -> Result<i64> {
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO rounds (unit_id, title, inspector, kind, inspected_from, inspected_to, feedback_date, report_due) VALUES ($1, $2, $3, $8, $4, $5, $6, $7) RETURNING id",
     )
     .bind(unit_id)
@@ -31,8 +30,7 @@ pub(crate) async fn insert_round(
     .bind(due)
     .bind(kind.as_str())
     .fetch_one(&mut *w.tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     w.audit(Change {
         action: "round.create",
         entity: "round",
@@ -53,15 +51,14 @@ pub(crate) async fn insert_plan(
     body: &str,
     adopted_on: &str,
 ) -> Result<i64> {
-    let id: i64 = sqlx::query("INSERT INTO plans (round_id, unit_id, title, body, adopted_on) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let id: i64 = sqlx::query_scalar("INSERT INTO plans (round_id, unit_id, title, body, adopted_on) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(round_id)
         .bind(unit_id)
         .bind(title)
         .bind(body)
         .bind(adopted_on)
         .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?;
+        .await?;
     w.audit(Change {
         action: "plan.create",
         entity: "plan",
@@ -81,23 +78,22 @@ pub(crate) async fn insert_problem(
     feedback: &str,
     manifestation: &str,
 ) -> Result<i64> {
-    Ok(sqlx::query("INSERT INTO problems (plan_id, seq, feedback, manifestation) VALUES ($1, $2, $3, $4) RETURNING id")
+    Ok(sqlx::query_scalar("INSERT INTO problems (plan_id, seq, feedback, manifestation) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(plan_id)
         .bind(seq)
         .bind(feedback)
         .bind(manifestation)
         .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?)
+        .await?)
 }
 
 pub(crate) async fn insert_task(w: &mut Write, t: &NewTask<'_>) -> Result<i64> {
-    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks WHERE plan_id = $1")
-        .bind(t.plan_id)
-        .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?;
-    let id: i64 = sqlx::query(
+    let seq: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM tasks WHERE plan_id = $1")
+            .bind(t.plan_id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO tasks (plan_id, problem_id, seq, title, measure, category, deadline, standard, lead_leader_id, responsible_id, state, created_on) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'not_started', $11) RETURNING id",
     )
@@ -113,8 +109,7 @@ pub(crate) async fn insert_task(w: &mut Write, t: &NewTask<'_>) -> Result<i64> {
     .bind(t.responsible_id)
     .bind(t.created_on.to_string())
     .fetch_one(&mut *w.tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     for (d, lead) in &t.departments {
         sqlx::query(
             "INSERT INTO task_departments (task_id, department_id, is_lead) VALUES ($1, $2, $3)",
@@ -187,21 +182,21 @@ impl Store {
         let mut w = self.write(actor).await?;
         w.decide_unit(duban_domain::access::Action::ManagePlans, unit_id)
             .await?;
-        let ok: i64 = sqlx::query("SELECT COUNT(*) FROM rounds WHERE id = $1 AND unit_id = $2")
-            .bind(round_id)
-            .bind(unit_id)
-            .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+        let ok: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM rounds WHERE id = $1 AND unit_id = $2")
+                .bind(round_id)
+                .bind(unit_id)
+                .fetch_one(&mut *w.tx)
+                .await?;
         if ok == 0 {
             return Err(StoreError::Invalid("巡视轮次不属于本单位".into()));
         }
-        let dup: i64 = sqlx::query("SELECT COUNT(*) FROM plans WHERE unit_id = $1 AND title = $2")
-            .bind(unit_id)
-            .bind(title)
-            .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+        let dup: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM plans WHERE unit_id = $1 AND title = $2")
+                .bind(unit_id)
+                .bind(title)
+                .fetch_one(&mut *w.tx)
+                .await?;
         if dup > 0 {
             return Err(StoreError::Conflict(format!("本单位已有方案“{title}”")));
         }
@@ -228,11 +223,10 @@ impl Store {
         let mut w = self.write(actor).await?;
         w.decide(duban_domain::access::Action::ManagePlans)?;
         let seq: i64 =
-            sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1")
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1")
                 .bind(plan.id)
                 .fetch_one(&mut *w.tx)
-                .await?
-                .try_get(0)?;
+                .await?;
         let id = insert_problem(&mut w, plan.id, seq, feedback, manifestation).await?;
         w.audit(Change {
             action: "problem.create",
@@ -254,12 +248,11 @@ impl Store {
         w.decide(duban_domain::access::Action::ManagePlans)?;
         if let Some(p) = t.problem_id {
             let n: i64 =
-                sqlx::query("SELECT COUNT(*) FROM problems WHERE id = $1 AND plan_id = $2")
+                sqlx::query_scalar("SELECT COUNT(*) FROM problems WHERE id = $1 AND plan_id = $2")
                     .bind(p)
                     .bind(plan.id)
                     .fetch_one(&mut *w.tx)
-                    .await?
-                    .try_get(0)?;
+                    .await?;
             if n == 0 {
                 return Err(StoreError::Invalid("反馈问题不属于本方案".into()));
             }
@@ -296,23 +289,23 @@ pub(crate) async fn check_people(
     departments: &[(i64, bool)],
 ) -> Result<()> {
     for s in [lead, responsible].into_iter().flatten() {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM staff WHERE id = $1 AND unit_id = $2")
-            .bind(s)
-            .bind(unit_id)
-            .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE id = $1 AND unit_id = $2")
+                .bind(s)
+                .bind(unit_id)
+                .fetch_one(&mut *w.tx)
+                .await?;
         if n == 0 {
             return Err(StoreError::Invalid("牵头领导和责任人须为本单位人员".into()));
         }
     }
     for (d, _) in departments {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM departments WHERE id = $1 AND unit_id = $2")
-            .bind(*d)
-            .bind(unit_id)
-            .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE id = $1 AND unit_id = $2")
+                .bind(*d)
+                .bind(unit_id)
+                .fetch_one(&mut *w.tx)
+                .await?;
         if n == 0 {
             return Err(StoreError::Invalid("责任部门须为本单位部门".into()));
         }

@@ -13,7 +13,8 @@ pub(crate) async fn rules_on(conn: &mut sqlx::AnyConnection) -> Result<rules::Su
         .fetch_optional(&mut *conn)
         .await?;
     Ok(match row {
-        Some(r) => serde_json::from_str(&r.try_get::<String, _>(0)?).unwrap_or_default(),
+        Some(r) => serde_json::from_str(&r.try_get::<String, _>("value")?)
+            .map_err(|e| StoreError::Invalid(format!("数据库中的督办规则无法读取：{e}")))?,
         None => rules::SupervisionRules::default(),
     })
 }

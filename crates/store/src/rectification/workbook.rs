@@ -122,8 +122,8 @@ impl Store {
             .await?
         {
             staff
-                .entry(r.try_get::<String, _>(1)?)
-                .or_insert(r.try_get::<i64, _>(0)?);
+                .entry(r.try_get::<String, _>("name")?)
+                .or_insert(r.try_get::<i64, _>("id")?);
         }
         let depts: std::collections::HashMap<String, i64> = self
             .departments(unit_id)
@@ -146,10 +146,10 @@ impl Store {
         .fetch_optional(&mut *w.tx)
         .await?
         {
-            Some(r) => (r.try_get::<i64, _>(0)?, false),
+            Some(r) => (r.try_get::<i64, _>("id")?, false),
             None => {
                 let round: i64 = match sqlx::query("SELECT id FROM rounds WHERE unit_id = $1 ORDER BY feedback_date DESC, id DESC LIMIT 1").bind(unit_id).fetch_optional(&mut *w.tx).await? {
-                    Some(r) => r.try_get(0)?,
+                    Some(r) => r.try_get("id")?,
                     None => {
                         let d = today.to_string();
                         insert_round(&mut w, unit_id, SourceKind::Central, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d).await?
@@ -161,11 +161,10 @@ impl Store {
                 )
             }
         };
-        let adopted: String = sqlx::query("SELECT adopted_on FROM plans WHERE id = $1")
+        let adopted: String = sqlx::query_scalar("SELECT adopted_on FROM plans WHERE id = $1")
             .bind(plan_id)
             .fetch_one(&mut *w.tx)
-            .await?
-            .try_get(0)?;
+            .await?;
         let adopted = NaiveDate::parse_from_str(&adopted, "%Y-%m-%d").unwrap_or(today);
         let mut report = LedgerImport {
             plan_created: fresh,
@@ -179,15 +178,14 @@ impl Store {
                     .fetch_optional(&mut *w.tx)
                     .await?
                 {
-                    Some(p) => p.try_get(0)?,
+                    Some(p) => p.try_get("id")?,
                     None => {
-                        let seq: i64 = sqlx::query(
+                        let seq: i64 = sqlx::query_scalar(
                             "SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1",
                         )
                         .bind(plan_id)
                         .fetch_one(&mut *w.tx)
-                        .await?
-                        .try_get(0)?;
+                        .await?;
                         insert_problem(&mut w, plan_id, seq, &r.feedback, &r.manifestation).await?
                     }
                 };
@@ -198,7 +196,7 @@ impl Store {
                 .await?;
             let task_id = match existing {
                 Some(t) => {
-                    let id: i64 = t.try_get(0)?;
+                    let id: i64 = t.try_get("id")?;
                     report.updated += 1;
                     // wording is edited (kept with before/after); deadline and category are requested
                     let deadline = r.deadline.map(|d| d.to_string()).unwrap_or_default();
@@ -415,7 +413,7 @@ pub(crate) async fn last_body(w: &mut Write, task_id: i64) -> Result<String> {
             .bind(task_id)
             .fetch_optional(&mut *w.tx)
             .await?
-            .map(|r| r.try_get::<String, _>(0))
+            .map(|r| r.try_get::<String, _>("body"))
             .transpose()?
             .unwrap_or_default(),
     )
@@ -432,17 +430,16 @@ pub(crate) async fn imported_closure(
     date: NaiveDate,
     provenance: &str,
 ) -> Result<()> {
-    let created: String = sqlx::query("SELECT created_on FROM tasks WHERE id = $1")
+    let created: String = sqlx::query_scalar("SELECT created_on FROM tasks WHERE id = $1")
         .bind(task_id)
         .fetch_one(&mut *w.tx)
-        .await?
-        .try_get(0)?;
+        .await?;
     if date.to_string() < created {
         return Err(StoreError::Invalid(format!(
             "销号日期 {date} 早于任务建立日期 {created}"
         )));
     }
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, provenance) VALUES ($1, $2, 'approve', $3, NULL, 'closed', $4, $5, $6, $7) RETURNING id",
     )
     .bind(task_id)
@@ -453,8 +450,7 @@ pub(crate) async fn imported_closure(
     .bind(now_rfc3339())
     .bind(provenance)
     .fetch_one(&mut *w.tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     sqlx::query("UPDATE tasks SET state = 'closed', closed_on = $1 WHERE id = $2")
         .bind(date.to_string())
         .bind(task_id)

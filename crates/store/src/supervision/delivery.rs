@@ -24,7 +24,7 @@ impl Store {
         .await?;
         let mut out = Vec::new();
         for r in ids {
-            let id: i64 = r.try_get(0)?;
+            let id: i64 = r.try_get("id")?;
             let n = sqlx::query(
                 "SELECT n.email, n.kind, n.level, n.days_overdue, n.issued_on, t.title, t.deadline, s.name, n.letter_id, n.dedupe, l.received_on, l.category \
                  FROM notices n LEFT JOIN tasks t ON t.id = n.task_id LEFT JOIN letters l ON l.id = n.letter_id LEFT JOIN staff s ON s.id = n.addressee_id WHERE n.id = $1",
@@ -33,15 +33,15 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
             let (email, kind, level, days, issued): (String, String, String, i64, String) = (
-                n.try_get(0)?,
-                n.try_get(1)?,
-                n.try_get(2)?,
-                n.try_get(3)?,
-                n.try_get(4)?,
+                n.try_get("email")?,
+                n.try_get("kind")?,
+                n.try_get("level")?,
+                n.try_get("days_overdue")?,
+                n.try_get("issued_on")?,
             );
-            let name: Option<String> = n.try_get(7)?;
-            let letter: Option<i64> = n.try_get(8)?;
-            let dedupe: String = n.try_get(9)?;
+            let name: Option<String> = n.try_get("name")?;
+            let letter: Option<i64> = n.try_get("letter_id")?;
+            let dedupe: String = n.try_get("dedupe")?;
             let (subject, body) = match letter {
                 None if dedupe.starts_with("report:") => {
                     // report:{soon|overdue}:{due}:{round title}
@@ -80,9 +80,11 @@ impl Store {
                     days,
                     &issued,
                     letter,
-                    &n.try_get::<String, _>(9)?,
-                    &n.try_get::<Option<String>, _>(10)?.unwrap_or_default(),
-                    &n.try_get::<Option<String>, _>(11)?.unwrap_or_default(),
+                    &n.try_get::<String, _>("dedupe")?,
+                    &n.try_get::<Option<String>, _>("received_on")?
+                        .unwrap_or_default(),
+                    &n.try_get::<Option<String>, _>("category")?
+                        .unwrap_or_default(),
                     name.as_deref(),
                 ),
                 None => notice_text(
@@ -90,8 +92,8 @@ impl Store {
                     &level,
                     days,
                     &issued,
-                    &n.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
-                    n.try_get::<Option<String>, _>(6)?.as_deref(),
+                    &n.try_get::<Option<String>, _>("title")?.unwrap_or_default(),
+                    n.try_get::<Option<String>, _>("deadline")?.as_deref(),
                     name.as_deref(),
                 ),
             };
@@ -136,15 +138,15 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Notice {
-                    id: r.try_get(0)?,
-                    task_id: r.try_get(1)?,
-                    task: r.try_get(2)?,
-                    kind: r.try_get(3)?,
-                    level: r.try_get(4)?,
-                    addressee: r.try_get(5)?,
-                    issued_on: r.try_get(6)?,
-                    days_overdue: r.try_get(7)?,
-                    sent_at: r.try_get(8)?,
+                    id: r.try_get("id")?,
+                    task_id: r.try_get("task_id")?,
+                    task: r.try_get("title")?,
+                    kind: r.try_get("kind")?,
+                    level: r.try_get("level")?,
+                    addressee: r.try_get("name")?,
+                    issued_on: r.try_get("issued_on")?,
+                    days_overdue: r.try_get("days_overdue")?,
+                    sent_at: r.try_get("sent_at")?,
                 })
             })
             .collect()
@@ -153,9 +155,9 @@ impl Store {
     /// Reminders and notices counted per lead leader of the tasks in scope.
     pub async fn notice_counts(&self, scope: &Scope) -> Result<Vec<LeaderCount>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT COALESCE(s.name, '—'), \
-             SUM(CASE WHEN n.kind = 'reminder' THEN 1 ELSE 0 END), SUM(CASE WHEN n.level = 'blue' THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN n.level = 'yellow' THEN 1 ELSE 0 END), SUM(CASE WHEN n.level = 'red' THEN 1 ELSE 0 END) \
+            "SELECT COALESCE(s.name, '—') AS leader, \
+             SUM(CASE WHEN n.kind = 'reminder' THEN 1 ELSE 0 END) AS reminders, SUM(CASE WHEN n.level = 'blue' THEN 1 ELSE 0 END) AS blue, \
+             SUM(CASE WHEN n.level = 'yellow' THEN 1 ELSE 0 END) AS yellow, SUM(CASE WHEN n.level = 'red' THEN 1 ELSE 0 END) AS red \
              FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
              LEFT JOIN staff s ON s.id = t.lead_leader_id WHERE {} GROUP BY s.name ORDER BY 5 DESC, 4 DESC, 1",
             scope_sql("u", 1, 2)
@@ -168,11 +170,11 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(LeaderCount {
-                    leader: r.try_get(0)?,
-                    reminders: n(r, 1)?,
-                    blue: n(r, 2)?,
-                    yellow: n(r, 3)?,
-                    red: n(r, 4)?,
+                    leader: r.try_get("leader")?,
+                    reminders: n(r, "reminders")?,
+                    blue: n(r, "blue")?,
+                    yellow: n(r, "yellow")?,
+                    red: n(r, "red")?,
                 })
             })
             .collect()

@@ -183,7 +183,7 @@ impl Store {
         let open = "received_on <= $1 AND (((acknowledged_on IS NULL OR acknowledged_on > $1) AND ack_due <= $2) OR reply_due <= $3)";
         let cols = "id, unit_id, received_on, ack_due, reply_due, acknowledged_on, replied_on";
         let packs = sqlx::query(crate::sqlf!(
-            "SELECT l.unit_id, {pack} FROM (SELECT {cols} FROM letters WHERE closed_on IS NULL AND {open} \
+            "SELECT l.unit_id, {pack} AS packed FROM (SELECT {cols} FROM letters WHERE closed_on IS NULL AND {open} \
              UNION ALL SELECT {cols} FROM letters WHERE closed_on > $1 AND {open}) l GROUP BY l.unit_id"
         ))
         .bind(as_of.to_string())
@@ -198,18 +198,18 @@ impl Store {
         // each holding unit's leader (notices) and letters officer (reminders)
         let units: Vec<i64> = packs
             .iter()
-            .map(|p| p.try_get(0))
+            .map(|p| p.try_get("unit_id"))
             .collect::<std::result::Result<_, _>>()?;
         let mut leaders: HashMap<i64, i64> = HashMap::new();
         let mut officers: HashMap<i64, i64> = HashMap::new();
         for (map, sql) in [
             (
                 &mut leaders,
-                "SELECT s.unit_id, MIN(s.id) FROM staff s WHERE s.is_leader = 1 AND s.unit_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {j}) GROUP BY s.unit_id",
+                "SELECT s.unit_id, MIN(s.id) AS staff_id FROM staff s WHERE s.is_leader = 1 AND s.unit_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {j}) GROUP BY s.unit_id",
             ),
             (
                 &mut officers,
-                "SELECT us.unit_id, MIN(us.staff_id) FROM users us WHERE us.role = 'letters' AND us.disabled = 0 AND us.staff_id IS NOT NULL \
+                "SELECT us.unit_id, MIN(us.staff_id) AS staff_id FROM users us WHERE us.role = 'letters' AND us.disabled = 0 AND us.staff_id IS NOT NULL \
                              AND us.unit_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {j}) GROUP BY us.unit_id",
             ),
         ] {
@@ -219,7 +219,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             {
-                map.insert(r.try_get(0)?, r.try_get(1)?);
+                map.insert(r.try_get("unit_id")?, r.try_get("staff_id")?);
             }
         }
         let t_people = t0.elapsed();
@@ -228,8 +228,8 @@ impl Store {
         let date = |s: &str| s.parse::<NaiveDate>().ok();
         let (mut watched, mut owed) = (0, Vec::new());
         for p in &packs {
-            let unit: i64 = p.try_get(0)?;
-            let packed: Option<String> = p.try_get(1)?;
+            let unit: i64 = p.try_get("unit_id")?;
+            let packed: Option<String> = p.try_get("packed")?;
             let (leader, officer) = (leaders.get(&unit).copied(), officers.get(&unit).copied());
             for row in packed
                 .as_deref()
@@ -330,7 +330,7 @@ impl Store {
             .filter_map(|c| Some((*c.first()?, *c.last()?)))
             .collect();
         let sql = format!(
-            "SELECT {pack} FROM tasks t LEFT JOIN task_quiet q ON q.task_id = t.id \
+            "SELECT {pack} AS packed FROM tasks t LEFT JOIN task_quiet q ON q.task_id = t.id \
              WHERE t.plan_id BETWEEN $5 AND $6 AND t.state <> 'closed' AND t.created_on <= $1 AND (q.task_id IS NULL OR q.quiet_from > $1 OR q.quiet_until <= $1) \
              AND (COALESCE(t.last_entry_on, t.created_on) < $2 OR (t.category = 'long_term' AND COALESCE(t.last_staged_on, t.created_on) <= $3) \
              OR (t.category <> 'long_term' AND t.deadline <= $4)) GROUP BY t.plan_id"
@@ -353,7 +353,10 @@ impl Store {
                         .map_err(crate::StoreError::from)
                         .and_then(|rows| {
                             rows.iter()
-                                .map(|p| Ok(p.try_get::<Option<String>, _>(0)?.unwrap_or_default()))
+                                .map(|p| {
+                                    Ok(p.try_get::<Option<String>, _>("packed")?
+                                        .unwrap_or_default())
+                                })
                                 .collect::<Result<Vec<String>>>()
                         });
                     let decided = match read {
@@ -448,7 +451,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
         {
-            emails.insert(r.try_get(0)?, r.try_get(1)?);
+            emails.insert(r.try_get("staff_id")?, r.try_get("email")?);
         }
         Ok(emails)
     }
