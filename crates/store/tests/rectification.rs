@@ -289,7 +289,7 @@ async fn lifecycle_needs_evidence_and_an_independent_reviewer() {
             .unwrap()
             .unwrap();
         assert_eq!(
-            (t.state, t.closed_on.as_deref()),
+            (t.state, t.closed_on.map(|d| d.to_string()).as_deref()),
             (TaskState::Closed, Some("2020-11-10")),
             "{name}"
         );
@@ -434,7 +434,11 @@ async fn biweekly_consultations_decide_on_tasks() {
             .await
             .unwrap()
             .unwrap();
-        assert_ne!(t.deadline.as_deref(), Some("2021-03-31"), "{name}");
+        assert_ne!(
+            t.deadline.map(|d| d.to_string()).as_deref(),
+            Some("2021-03-31"),
+            "{name}"
+        );
         let req = store.adjustments(t.id).await.unwrap().pop().unwrap();
         assert!(
             store
@@ -458,7 +462,11 @@ async fn biweekly_consultations_decide_on_tasks() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(t.deadline.as_deref(), Some("2021-03-31"), "{name}");
+        assert_eq!(
+            t.deadline.map(|d| d.to_string()).as_deref(),
+            Some("2021-03-31"),
+            "{name}"
+        );
         assert!(
             store
                 .ledger(t.id)

@@ -16,7 +16,11 @@ async fn head(store: &Store) -> (i64, String) {
 }
 
 /// What a refused move must leave as it was.
-async fn task_facts(store: &Store, plan: i64, task: i64) -> (TaskState, Option<String>, Category) {
+async fn task_facts(
+    store: &Store,
+    plan: i64,
+    task: i64,
+) -> (TaskState, Option<chrono::NaiveDate>, Category) {
     let t = store
         .tasks(plan)
         .await
@@ -446,7 +450,7 @@ async fn reimport_and_meeting(
     clients: &mut std::collections::HashMap<&str, Client>,
     plan: &duban_store::rectification::Plan,
     task: &duban_store::rectification::Task,
-    facts: (TaskState, Option<String>, Category),
+    facts: (TaskState, Option<chrono::NaiveDate>, Category),
 ) {
     let today = duban_store::today().to_string();
     let office = clients.get_mut("office").unwrap();

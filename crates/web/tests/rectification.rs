@@ -1218,7 +1218,7 @@ async fn a_unit_sets_who_answers_for_its_copy() {
         .unwrap();
     assert!(
         t.departments.contains(&depts[0].name) && t.departments.contains(&depts[1].name),
-        "{}",
+        "{:?}",
         t.departments
     );
     // other units cannot reach it; the SPP's leaders do not assign in the province's copy

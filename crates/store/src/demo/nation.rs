@@ -129,12 +129,7 @@ pub(crate) async fn load_nation(store: &crate::Store) -> Result<NationReport> {
     let mut finals = Vec::new();
     for t in store.tasks(plan.id).await? {
         for closing in [0i64, 1] {
-            let schedule = nation_schedule(
-                t.category,
-                created,
-                t.deadline.as_deref().map(d),
-                closing == 1,
-            );
+            let schedule = nation_schedule(t.category, created, t.deadline, closing == 1);
             let last_of = |kind: &str| {
                 schedule
                     .iter()

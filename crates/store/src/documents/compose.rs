@@ -61,13 +61,7 @@ impl Store {
             if f.state == rules::TaskState::Closed {
                 continue;
             }
-            let dept = t
-                .departments
-                .split([',', '、', ';'])
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string();
+            let dept = t.departments.first().cloned().unwrap_or_default();
             let dept = if dept.is_empty() {
                 "未指定部门".to_string()
             } else {

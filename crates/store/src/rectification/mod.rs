@@ -67,24 +67,31 @@ pub struct Task {
     pub title: String,
     pub measure: String,
     pub category: Category,
-    pub deadline: Option<String>,
+    pub deadline: Option<NaiveDate>,
     pub standard: String,
     pub lead_leader_id: Option<i64>,
     pub lead_leader: Option<String>,
     pub responsible_id: Option<i64>,
     pub responsible: Option<String>,
-    pub departments: String,
+    /// the responsible departments' names, the lead department first
+    pub departments: Vec<String>,
     pub state: TaskState,
-    pub created_on: String,
-    pub closed_on: Option<String>,
-    pub last_entry_on: Option<String>,
-    pub last_staged_on: Option<String>,
+    pub created_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub last_entry_on: Option<NaiveDate>,
+    pub last_staged_on: Option<NaiveDate>,
 }
 
 impl Task {
     fn from_row(r: &AnyRow) -> Result<Task> {
         let cat: String = r.try_get("category")?;
         let state: String = r.try_get("state")?;
+        let day = |col: &str| -> Result<Option<NaiveDate>> {
+            r.try_get::<Option<String>, _>(col)?
+                .as_deref()
+                .map(crate::day)
+                .transpose()
+        };
         Ok(Task {
             id: r.try_get("id")?,
             plan_id: r.try_get("plan_id")?,
@@ -94,7 +101,7 @@ impl Task {
             title: r.try_get("title")?,
             measure: r.try_get("measure")?,
             category: crate::known(Category::parse(&cat), "任务类别", &cat)?,
-            deadline: r.try_get("deadline")?,
+            deadline: day("deadline")?,
             standard: r.try_get("standard")?,
             lead_leader_id: r.try_get("lead_leader_id")?,
             lead_leader: r.try_get("lead_leader")?,
@@ -102,30 +109,30 @@ impl Task {
             responsible: r.try_get("responsible")?,
             departments: r
                 .try_get::<Option<String>, _>("departments")?
+                .map(|d| d.split(DEPARTMENT_SEPARATOR).map(String::from).collect())
                 .unwrap_or_default(),
             state: crate::known(TaskState::parse(&state), "任务状态", &state)?,
-            created_on: r.try_get("created_on")?,
-            closed_on: r.try_get("closed_on")?,
-            last_entry_on: r.try_get("last_entry_on")?,
-            last_staged_on: r.try_get("last_staged_on")?,
+            created_on: crate::day(&r.try_get::<String, _>("created_on")?)?,
+            closed_on: day("closed_on")?,
+            last_entry_on: day("last_entry_on")?,
+            last_staged_on: day("last_staged_on")?,
         })
     }
 
     pub fn facts(&self) -> rules::TaskFacts {
-        let d = |s: &Option<String>| {
-            s.as_deref()
-                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        };
         rules::TaskFacts {
             category: self.category,
             state: self.state,
-            created: NaiveDate::parse_from_str(&self.created_on, "%Y-%m-%d").unwrap_or_default(),
-            deadline: d(&self.deadline),
-            last_entry: d(&self.last_entry_on),
-            last_staged: d(&self.last_staged_on),
+            created: self.created_on,
+            deadline: self.deadline,
+            last_entry: self.last_entry_on,
+            last_staged: self.last_staged_on,
         }
     }
 }
+
+/// Between the departments' names in a task row's `departments` (a character no name holds).
+const DEPARTMENT_SEPARATOR: char = '\u{1f}';
 
 /// Task columns with the leader's and responsible person's names and the departments, lead first.
 fn task_select(departments_agg: &str) -> String {
@@ -330,8 +337,10 @@ impl Store {
 
     fn dept_agg(&self) -> &'static str {
         match self.backend {
-            crate::Backend::Sqlite => "GROUP_CONCAT(d.name, '、')",
-            crate::Backend::Postgres => "STRING_AGG(d.name, '、' ORDER BY td.is_lead DESC, d.id)",
+            crate::Backend::Sqlite => "GROUP_CONCAT(d.name, char(31))",
+            crate::Backend::Postgres => {
+                "STRING_AGG(d.name, chr(31) ORDER BY td.is_lead DESC, d.id)"
+            }
         }
     }
 

@@ -359,7 +359,7 @@ impl Store {
              VALUES ($1, 'responsibility', $2, $3, '', 'applied', $4, $5, $6)",
         )
         .bind(task.id)
-        .bind(describe(task.lead_leader_id, task.responsible_id, &task.departments))
+        .bind(describe(task.lead_leader_id, task.responsible_id, &task.departments.join("、")))
         .bind(describe(lead, responsible, &after_depts))
         .bind(author.user_id)
         .bind(&author.login)

@@ -38,7 +38,7 @@ impl Store {
                 })
                 .collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(tasks.len());
-        for t in tasks.into_iter().filter(|t| t.created_on <= as_of_s) {
+        for t in tasks.into_iter().filter(|t| t.created_on <= as_of) {
             let (own_manifestation, evidence_note) = own.get(&t.id).cloned().unwrap_or_default();
             let ledger: Vec<LedgerEntry> = self
                 .ledger(t.id)
@@ -88,9 +88,9 @@ impl Store {
                 t.measure.clone(),
                 t.category.zh().to_string(),
                 t.lead_leader.clone().unwrap_or_default(),
-                t.departments.clone(),
+                t.departments.join("、"),
                 t.responsible.clone().unwrap_or_default(),
-                t.deadline.clone().unwrap_or_else(|| "长期".into()),
+                t.deadline.map_or_else(|| "长期".into(), |d| d.to_string()),
                 progress,
                 evidence.join("、"),
                 approval.map(|a| a.author.clone()).unwrap_or_default(),

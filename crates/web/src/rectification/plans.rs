@@ -148,7 +148,7 @@ pub(crate) async fn task_rows(
                     .is_none_or(|x| x.is_empty() || x == l.as_str())
                 && (search.is_empty()
                     || t.title.contains(&search)
-                    || t.departments.contains(&search)
+                    || t.departments.iter().any(|d| d.contains(&search))
                     || t.lead_leader
                         .as_deref()
                         .is_some_and(|n| n.contains(&search)))
@@ -203,11 +203,10 @@ pub(crate) async fn plan(
                 task.title.clone(),
                 t.category(&task.category).into(),
                 task.lead_leader.clone().unwrap_or_default(),
-                task.departments.clone(),
+                task.departments.join("、"),
                 task.responsible.clone().unwrap_or_default(),
                 task.deadline
-                    .clone()
-                    .unwrap_or_else(|| t.s("rect.long_term").into()),
+                    .map_or_else(|| t.s("rect.long_term").into(), |d| d.to_string()),
                 t.state(state).into(),
                 t.light(light).into(),
             ]);
@@ -425,7 +424,7 @@ pub(crate) async fn responsibilities(
                 x.seq.to_string(),
                 x.title.clone(),
                 x.lead_leader.clone().unwrap_or_default(),
-                x.departments.clone(),
+                x.departments.join("、"),
                 x.responsible.clone().unwrap_or_default(),
             ]
         }));
