@@ -77,6 +77,12 @@ pub enum Action {
     ReadMeetings,
     /// See every reminder and notice in scope (others see those addressed to them).
     OverseeNotices,
+    /// Follow the supervision board (lights and notices): the roles that supervise or lead.
+    WatchBoard,
+    /// Be assigned tasks as lead leader, responsible department or office ("my tasks").
+    HoldTasks,
+    /// Read the supervision rules in force (changing them is [`Action::SetSupervisionRules`]).
+    ReadRules,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -117,6 +123,9 @@ pub fn allowed(role: Role, action: Action) -> bool {
             Role::Admin | Role::Office | Role::Discipline | Role::Leader
         ),
         OverseeNotices => matches!(role, Role::Admin | Role::Office | Role::Discipline),
+        WatchBoard => !matches!(role, Role::Staff | Role::Letters | Role::Quality),
+        HoldTasks => matches!(role, Role::Leader | Role::Dept | Role::Office),
+        ReadRules => matches!(role, Role::Admin | Role::Office | Role::Discipline),
     }
 }
 

@@ -9,7 +9,6 @@ use axum::extract::{ConnectInfo, FromRequestParts, Multipart};
 use axum::http::{StatusCode, request::Parts};
 use axum::response::{Html, IntoResponse, Response};
 use duban_domain::access::{Action, allowed};
-use duban_domain::org::Role;
 use duban_store::users::User;
 
 pub(crate) type PageResult = Result<Response, AppError>;
@@ -46,20 +45,17 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
         (
             "/rectification/board",
             "nav.board",
-            !matches!(role, Role::Staff | Role::Letters | Role::Quality),
+            allowed(role, Action::WatchBoard),
         ),
         (
             "/rectification/meetings",
             "nav.meetings",
-            matches!(
-                role,
-                Role::Office | Role::Discipline | Role::Leader | Role::Admin
-            ),
+            allowed(role, Action::ReadMeetings),
         ),
         (
             "/rectification/mine",
             "nav.mine",
-            matches!(role, Role::Leader | Role::Dept | Role::Office),
+            allowed(role, Action::HoldTasks),
         ),
         ("/org/units", "nav.org", true),
         (
@@ -97,7 +93,7 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
         (
             "/rectification/rules",
             "nav.rules",
-            matches!(role, Role::Admin | Role::Office | Role::Discipline),
+            allowed(role, Action::ReadRules),
         ),
         ("/calendar", "nav.calendar", true),
         ("/account", "nav.account", true),

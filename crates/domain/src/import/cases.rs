@@ -43,8 +43,7 @@ pub struct CasesCheck {
     header_seen: bool,
     case_index: rustc_hash::FxHashMap<String, u32>,
     out: CheckedCases,
-    errors: Vec<CellError>,
-    unlisted: usize,
+    errors: Problems,
 }
 
 impl CasesCheck {
@@ -65,21 +64,12 @@ impl CasesCheck {
                 event_names: events,
                 ..Default::default()
             },
-            errors: Vec::new(),
-            unlisted: 0,
+            errors: Problems::default(),
         }
     }
 
     fn err(&mut self, row: usize, column: &str, message: String) {
-        if self.errors.len() < MAX_LISTED_PROBLEMS {
-            self.errors.push(CellError {
-                row,
-                column: column.into(),
-                message,
-            });
-        } else {
-            self.unlisted += 1;
-        }
+        self.errors.push(row, column, message);
     }
 
     pub fn row<S: AsRef<str>>(&mut self, row: usize, raw: &[S]) {
@@ -89,7 +79,8 @@ impl CasesCheck {
             let tags = header
                 .iter()
                 .position(|h| matches!(h.trim().to_lowercase().as_str(), "tags" | "标签"));
-            self.ix = columns(&vec![header], &CASE_COLUMNS, &mut self.errors).map(|ix| (ix, tags));
+            self.ix =
+                columns(&vec![header], &CASE_COLUMNS, &mut self.errors.listed).map(|ix| (ix, tags));
             return;
         }
         let Some((ix, tags_at)) = &self.ix else {
@@ -216,16 +207,7 @@ impl CasesCheck {
                 message: "文件为空，缺少表头".into(),
             }]);
         }
-        if self.unlisted > 0 {
-            self.errors.push(CellError {
-                row: 0,
-                column: "-".into(),
-                message: format!("另有 {} 处问题未列出", self.unlisted),
-            });
-        }
-        if !self.errors.is_empty() {
-            return Err(self.errors);
-        }
+        std::mem::take(&mut self.errors).into_result()?;
         // cases in the order of their numbers, so that a large import appends to the cases'
         // tables and indexes instead of writing all over them (DECISIONS 56)
         let mut numbered: Vec<(usize, CaseRow)> = std::mem::take(&mut self.out.cases)

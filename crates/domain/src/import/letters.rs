@@ -116,17 +116,9 @@ pub fn validate_letters(
                 ),
             );
         }
-        let unit = match UnitCode::parse(cell(raw, ix[2])) {
-            Ok(c) if units.contains(&c) => Some(c),
-            Ok(c) => {
-                err("unit_code", format!("单位代码 {} 不存在", c.as_str()));
-                None
-            }
-            Err(e) => {
-                err("unit_code", e.to_string());
-                None
-            }
-        };
+        let unit = known_unit(cell(raw, ix[2]), units)
+            .map_err(|e| err("unit_code", e))
+            .ok();
         let petitioner = text::optional(cell(raw, ix[3]), 50)
             .map_err(|e| err("petitioner", e.to_string()))
             .ok();

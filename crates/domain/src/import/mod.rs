@@ -1,6 +1,7 @@
 //! Validation of imported tables (units, staff, ledgers, letters, records, case events), one
 //! module per table. A file with any bad row imports nothing; every
 //! problem is reported with its row (as the spreadsheet numbers it: header = row 1) and column.
+use crate::org::UnitCode;
 use serde::Serialize;
 
 mod cases;
@@ -75,6 +76,15 @@ fn cell<'a>(row: &'a [String], i: usize) -> &'a str {
     row.get(i).map(String::as_str).unwrap_or("")
 }
 
+/// A unit code cell that must name a unit that exists: the code, or the problem to report.
+fn known_unit(raw: &str, units: &std::collections::HashSet<UnitCode>) -> Result<UnitCode, String> {
+    match UnitCode::parse(raw) {
+        Ok(c) if units.contains(&c) => Ok(c),
+        Ok(c) => Err(format!("单位代码 {} 不存在", c.as_str())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn is_blank(row: &[String]) -> bool {
     row.iter().all(|c| c.trim().is_empty())
 }
@@ -89,3 +99,45 @@ pub trait RowCheck {
 
 /// At most this many problems are listed; the rest are counted.
 pub const MAX_LISTED_PROBLEMS: usize = 1000;
+
+/// The problems a streamed check found: the first [`MAX_LISTED_PROBLEMS`] listed, the rest
+/// counted.
+#[derive(Debug, Default)]
+struct Problems {
+    listed: Vec<CellError>,
+    unlisted: usize,
+}
+
+impl Problems {
+    fn push(&mut self, row: usize, column: &str, message: String) {
+        if self.listed.len() < MAX_LISTED_PROBLEMS {
+            self.listed.push(CellError {
+                row,
+                column: column.into(),
+                message,
+            });
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    /// Nothing wrong, or every problem listed with a last line counting those left out.
+    fn into_result(mut self) -> Result<(), Vec<CellError>> {
+        if self.unlisted > 0 {
+            self.listed.push(CellError {
+                row: 0,
+                column: "-".into(),
+                message: format!("另有 {} 处问题未列出", self.unlisted),
+            });
+        }
+        if self.listed.is_empty() {
+            Ok(())
+        } else {
+            Err(self.listed)
+        }
+    }
+}

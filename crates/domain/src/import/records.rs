@@ -67,8 +67,7 @@ pub struct RecordsCheck {
     /// (staff, month) → index in `filings`
     seen: HashMap<(i64, crate::records::Month), usize>,
     out: CheckedRecords,
-    errors: Vec<CellError>,
-    unlisted: usize,
+    errors: Problems,
 }
 
 impl RecordsCheck {
@@ -81,21 +80,12 @@ impl RecordsCheck {
             header_seen: false,
             seen: HashMap::new(),
             out: CheckedRecords::default(),
-            errors: Vec::new(),
-            unlisted: 0,
+            errors: Problems::default(),
         }
     }
 
     fn err(&mut self, row: usize, column: &str, message: String) {
-        if self.errors.len() < MAX_LISTED_PROBLEMS {
-            self.errors.push(CellError {
-                row,
-                column: column.into(),
-                message,
-            });
-        } else {
-            self.unlisted += 1;
-        }
+        self.errors.push(row, column, message);
     }
 
     /// Takes the file's row number `row` (the header is row 1).
@@ -104,7 +94,7 @@ impl RecordsCheck {
         if !self.header_seen {
             self.header_seen = true;
             let header: Vec<String> = raw.iter().map(|c| c.as_ref().to_string()).collect();
-            self.ix = columns(&vec![header], &RECORD_COLUMNS, &mut self.errors);
+            self.ix = columns(&vec![header], &RECORD_COLUMNS, &mut self.errors.listed);
             return;
         }
         let Some(ix) = &self.ix else { return };
@@ -265,7 +255,7 @@ impl RecordsCheck {
 
     /// Every filing and record, or every problem (row and column; past
     /// [`MAX_LISTED_PROBLEMS`], a last line counts the rest).
-    pub fn finish(mut self) -> Result<CheckedRecords, Vec<CellError>> {
+    pub fn finish(self) -> Result<CheckedRecords, Vec<CellError>> {
         if !self.header_seen {
             return Err(vec![CellError {
                 row: 1,
@@ -273,18 +263,8 @@ impl RecordsCheck {
                 message: "文件为空，缺少表头".into(),
             }]);
         }
-        if self.unlisted > 0 {
-            self.errors.push(CellError {
-                row: 0,
-                column: "-".into(),
-                message: format!("另有 {} 处问题未列出", self.unlisted),
-            });
-        }
-        if self.errors.is_empty() {
-            Ok(self.out)
-        } else {
-            Err(self.errors)
-        }
+        self.errors.into_result()?;
+        Ok(self.out)
     }
 }
 

@@ -31,40 +31,34 @@ impl Store {
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> Result<LetterMetrics> {
-        let r = sqlx::query(crate::sqlf!(
+        let like = if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        };
+        let one = |sql: String| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(unit.id)
+                .bind(like.clone())
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(as_of.to_string())
+                .fetch_one(&self.pool)
+        };
+        let r = one(format!(
             "SELECT COUNT(*) AS received, {} FROM letters l WHERE l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4",
             metric_counts(),
             units_of(subtree)
         ))
-        .bind(unit.id)
-        .bind(if subtree {
-            format!("{}%", unit.path)
-        } else {
-            String::new()
-        })
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .bind(as_of.to_string())
-        .fetch_one(&self.pool)
         .await?;
         let n = |c: &str| -> Result<u64> { Ok(crate::int(&r, c)? as u64) };
-        let late = sqlx::query(crate::sqlf!(
+        let late = one(format!(
             "SELECT COUNT(DISTINCT e.letter_id) AS late FROM letter_events e JOIN letters l ON l.id = e.letter_id \
              WHERE e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4",
             units_of(subtree)
         ))
-        .bind(unit.id)
-        .bind(if subtree {
-            format!("{}%", unit.path)
-        } else {
-            String::new()
-        })
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .bind(as_of.to_string())
-        .fetch_one(&self.pool)
         .await?;
         Ok(LetterMetrics {
             received: n("received")?,

@@ -33,7 +33,7 @@ pub(crate) async fn rules_view(
     let page = RulesPage {
         ctx: ctx(v, "/rectification/rules"),
         rules: st.store.supervision_rules().await?,
-        can_edit: v.user.role == duban_domain::org::Role::Admin,
+        can_edit: allowed(v.user.role, Action::SetSupervisionRules),
         flash,
         error: error.clone(),
     };
