@@ -5,11 +5,17 @@
 # country), a provincial office (浙江, its subtree) and a basic unit (西湖区, its own) — and a page
 # deep in the list (the 1,000th row onwards). Every run counts its failed responses.
 # Usage: scripts/bench-scale.sh [DB_URL] [SECONDS]   (default: a fresh SQLite file, 10 s a run)
+# DUBAN_BENCH_REUSE=1 measures an existing database without running the generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh >/dev/null
-cargo build --release -q
-bin=$PWD/target/release/duban
+# DUBAN_BENCH_BIN: a binary to measure instead of this tree's release build (for A/B runs)
+if [ -n "${DUBAN_BENCH_BIN:-}" ]; then
+  bin=$DUBAN_BENCH_BIN
+else
+  cargo build --release -q
+  bin=$PWD/target/release/duban
+fi
 dir=$(mktemp -d)
 db=${1:-sqlite://$dir/duban.db}
 secs=${2:-10}

@@ -102,11 +102,11 @@ impl Store {
 
     /// Imports a ledger workbook into the plan `title` of a unit: a new plan (under the unit's most
     /// recent round), or the existing one, whose tasks are matched by 序号. All rows or none.
-    /// Imports a ledger workbook. Into a *new* plan, the workbook's history comes in as it is,
-    /// closures included, marked as imported (reviewer's name, file, account, time; one audit line
-    /// per task). Over an *existing* plan nothing is closed, reopened, re-categorised or re-dated:
-    /// a filled closure becomes a closure request (if the rules allow one) and a changed deadline
-    /// or category an adjustment request, both waiting for review; the report lists them.
+    /// Into a *new* plan, the workbook's history comes in as it is, closures included, marked as
+    /// imported (reviewer's name, file, account, time; one audit line per task). Over an
+    /// *existing* plan nothing is closed, reopened, re-categorised or re-dated: a filled closure
+    /// becomes a closure request (if the rules allow one) and a changed deadline or category an
+    /// adjustment request, both waiting for review; the report lists them.
     pub async fn import_ledger(
         &self,
         importer: &Author,
@@ -137,220 +137,32 @@ impl Store {
         let actor = importer.actor();
         let mut w = self.write(&actor).await?;
         w.decide(duban_domain::access::Action::ManagePlans)?;
-        let provenance = format!("导入：{file}；{}；{}", importer.login, now_rfc3339());
-        let (plan_id, fresh) = match sqlx::query(
-            "SELECT id FROM plans WHERE unit_id = $1 AND title = $2",
-        )
-        .bind(unit_id)
-        .bind(title)
-        .fetch_optional(&mut *w.tx)
-        .await?
-        {
-            Some(r) => (r.try_get::<i64, _>("id")?, false),
-            None => {
-                let round: i64 = match sqlx::query("SELECT id FROM rounds WHERE unit_id = $1 ORDER BY feedback_date DESC, id DESC LIMIT 1").bind(unit_id).fetch_optional(&mut *w.tx).await? {
-                    Some(r) => r.try_get("id")?,
-                    None => {
-                        let d = today.to_string();
-                        insert_round(&mut w, unit_id, SourceKind::Central, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d).await?
-                    }
-                };
-                (
-                    insert_plan(&mut w, round, unit_id, title, title, &today.to_string()).await?,
-                    true,
-                )
-            }
-        };
+        let (plan_id, fresh) = target_plan(&mut w, unit_id, title, today).await?;
         let adopted: String = sqlx::query_scalar("SELECT adopted_on FROM plans WHERE id = $1")
             .bind(plan_id)
             .fetch_one(&mut *w.tx)
             .await?;
-        let adopted = NaiveDate::parse_from_str(&adopted, "%Y-%m-%d").unwrap_or(today);
+        let at = ImportAt {
+            importer,
+            keeper: import_keeper(importer),
+            unit_id,
+            plan_id,
+            file,
+            provenance: format!("导入：{file}；{}；{}", importer.login, now_rfc3339()),
+            today,
+            adopted: crate::day(&adopted)?,
+            fresh,
+        };
         let mut report = LedgerImport {
             plan_created: fresh,
             ..Default::default()
         };
         for r in &rows {
-            let problem_id: i64 =
-                match sqlx::query("SELECT id FROM problems WHERE plan_id = $1 AND feedback = $2")
-                    .bind(plan_id)
-                    .bind(&r.feedback)
-                    .fetch_optional(&mut *w.tx)
-                    .await?
-                {
-                    Some(p) => p.try_get("id")?,
-                    None => {
-                        let seq: i64 = sqlx::query_scalar(
-                            "SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1",
-                        )
-                        .bind(plan_id)
-                        .fetch_one(&mut *w.tx)
-                        .await?;
-                        insert_problem(&mut w, plan_id, seq, &r.feedback, &r.manifestation).await?
-                    }
-                };
-            let existing = sqlx::query("SELECT id FROM tasks WHERE plan_id = $1 AND seq = $2")
-                .bind(plan_id)
-                .bind(r.seq)
-                .fetch_optional(&mut *w.tx)
-                .await?;
-            let task_id = match existing {
-                Some(t) => {
-                    let id: i64 = t.try_get("id")?;
-                    report.updated += 1;
-                    // wording is edited (kept with before/after); deadline and category are requested
-                    let deadline = r.deadline.map(|d| d.to_string()).unwrap_or_default();
-                    for (field, value) in [
-                        (AdjField::Title, r.task.as_str()),
-                        (AdjField::Measure, r.measure.as_str()),
-                        (AdjField::Deadline, deadline.as_str()),
-                        (AdjField::Category, r.category.as_str()),
-                    ] {
-                        let reason = format!("导入台账 {file} 第 {} 行", r.row);
-                        match crate::adjustments::request_in(
-                            &mut w,
-                            &import_keeper(importer),
-                            id,
-                            unit_id,
-                            field,
-                            value,
-                            &reason,
-                            &provenance,
-                        )
-                        .await
-                        {
-                            Ok((_, duban_domain::adjustment::AdjState::Pending)) => {
-                                report.requests.push(format!(
-                                    "第 {} 行：{}调整为“{value}”，待审核",
-                                    r.row,
-                                    field.zh()
-                                ));
-                            }
-                            Ok(_) => {}
-                            Err(StoreError::Invalid(m)) if m.ends_with("没有变化") => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                    id
-                }
-                None => {
-                    let nt = NewTask {
-                        plan_id,
-                        problem_id: Some(problem_id),
-                        title: &r.task,
-                        measure: &r.measure,
-                        category: r.category,
-                        deadline: r.deadline,
-                        standard: "",
-                        lead_leader_id: r.lead_leader,
-                        responsible_id: r.responsible,
-                        departments: r
-                            .departments
-                            .iter()
-                            .enumerate()
-                            .map(|(i, d)| (*d, i == 0))
-                            .collect(),
-                        // a task closed on paper existed before its closure
-                        created_on: match (&r.closed, fresh) {
-                            (Some(c), true) => c.1.min(today).min(adopted),
-                            _ => today.min(adopted),
-                        },
-                    };
-                    let id = insert_task(&mut w, &nt).await?;
-                    sqlx::query("UPDATE tasks SET seq = $1 WHERE id = $2")
-                        .bind(r.seq)
-                        .bind(id)
-                        .execute(&mut *w.tx)
-                        .await?;
-                    report.created += 1;
-                    id
-                }
-            };
-            // 进展情况 as exported reads "（date）text": the date is the entry's
-            let (progress_date, body) = split_dated(&r.progress);
-            let state = entry_facts(&mut *w.tx, task_id).await?.state;
-            let kind = if r.category == Category::LongTerm {
-                EntryKind::Staged
-            } else {
-                EntryKind::Progress
-            };
+            let task_id = import_task(&mut w, &at, r, &mut report).await?;
             if fresh {
-                sqlx::query(
-                    "UPDATE tasks SET manifestation = $1, evidence_note = $2 WHERE id = $3",
-                )
-                .bind(&r.manifestation)
-                .bind(&r.evidence)
-                .bind(task_id)
-                .execute(&mut *w.tx)
-                .await?;
-                // history: dated as written, else on the closure day for closed tasks, so that it
-                // reads in order
-                let date = progress_date
-                    .or(r.closed.as_ref().map(|c| c.1))
-                    .unwrap_or(today)
-                    .min(today);
-                if !body.is_empty() {
-                    let e = NewEntry {
-                        task_id,
-                        date,
-                        kind,
-                        body: body.clone(),
-                        corrects_id: None,
-                        files: vec![],
-                        late_reason: String::new(),
-                    };
-                    add_history_in(&mut w, &import_keeper(importer), &e, &provenance).await?;
-                }
-                if let Some((reviewer, date)) = &r.closed {
-                    imported_closure(
-                        &mut w,
-                        importer,
-                        unit_id,
-                        task_id,
-                        reviewer,
-                        *date,
-                        &provenance,
-                    )
-                    .await?;
-                    report.historical_closures += 1;
-                }
-                continue;
-            }
-            if !body.is_empty() && body != last_body(&mut w, task_id).await? {
-                let e = NewEntry {
-                    task_id,
-                    date: today,
-                    kind,
-                    body: body.clone(),
-                    corrects_id: None,
-                    files: vec![],
-                    late_reason: String::new(),
-                };
-                add_history_in(&mut w, &import_keeper(importer), &e, &provenance).await?;
-                report.entries += 1;
-            }
-            if let Some((reviewer, date)) = &r.closed {
-                if state == TaskState::Closed {
-                    continue;
-                }
-                let e = NewEntry {
-                    task_id,
-                    date: today,
-                    kind: EntryKind::ClosureRequest,
-                    body: format!("导入台账载明：经{reviewer}于 {date} 审核销号。{body}"),
-                    corrects_id: None,
-                    files: vec![],
-                    late_reason: String::new(),
-                };
-                match add_history_in(&mut w, &import_keeper(importer), &e, &provenance).await {
-                    Ok(_) => report
-                        .requests
-                        .push(format!("第 {} 行：已提交销号申请，待审核", r.row)),
-                    Err(StoreError::Rule(why)) => report
-                        .not_applied
-                        .push(format!("第 {} 行：未销号（{why}）", r.row)),
-                    Err(e) => return Err(e),
-                }
+                import_history(&mut w, &at, r, task_id, &mut report).await?;
+            } else {
+                import_changes(&mut w, &at, r, task_id, &mut report).await?;
             }
         }
         w.audit(Change {
@@ -366,6 +178,252 @@ impl Store {
         w.commit().await?;
         Ok(report)
     }
+}
+
+/// What every row of one ledger import shares.
+struct ImportAt<'a> {
+    importer: &'a Author,
+    /// the importer keeping the ledger as the office would ([`import_keeper`])
+    keeper: Author,
+    unit_id: i64,
+    plan_id: i64,
+    file: &'a str,
+    provenance: String,
+    today: NaiveDate,
+    adopted: NaiveDate,
+    /// a plan made by this import, whose history comes in as it is
+    fresh: bool,
+}
+
+/// The plan `title` of the unit, or a new one (under the unit's most recent round, or a round
+/// made for it): (plan, made now).
+async fn target_plan(
+    w: &mut Write,
+    unit_id: i64,
+    title: &str,
+    today: NaiveDate,
+) -> Result<(i64, bool)> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM plans WHERE unit_id = $1 AND title = $2")
+            .bind(unit_id)
+            .bind(title)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+    if let Some(id) = found {
+        return Ok((id, false));
+    }
+    let round: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM rounds WHERE unit_id = $1 ORDER BY feedback_date DESC, id DESC LIMIT 1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *w.tx)
+    .await?;
+    let d = today.to_string();
+    let round = match round {
+        Some(r) => r,
+        None => {
+            insert_round(w, unit_id, SourceKind::Central, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d)
+                .await?
+        }
+    };
+    Ok((insert_plan(w, round, unit_id, title, title, &d).await?, true))
+}
+
+/// The row's task: the plan's task of the same 序号, its wording edited and its deadline and
+/// category requested for review; or a new task under the row's problem.
+async fn import_task(
+    w: &mut Write,
+    at: &ImportAt<'_>,
+    r: &duban_domain::import::LedgerRow,
+    report: &mut LedgerImport,
+) -> Result<i64> {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM tasks WHERE plan_id = $1 AND seq = $2")
+            .bind(at.plan_id)
+            .bind(r.seq)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+    if let Some(id) = existing {
+        report.updated += 1;
+        let deadline = r.deadline.map(|d| d.to_string()).unwrap_or_default();
+        for (field, value) in [
+            (AdjField::Title, r.task.as_str()),
+            (AdjField::Measure, r.measure.as_str()),
+            (AdjField::Deadline, deadline.as_str()),
+            (AdjField::Category, r.category.as_str()),
+        ] {
+            let reason = format!("导入台账 {} 第 {} 行", at.file, r.row);
+            match crate::adjustments::request_in(
+                w,
+                &at.keeper,
+                id,
+                at.unit_id,
+                field,
+                value,
+                &reason,
+                &at.provenance,
+            )
+            .await
+            {
+                Ok((_, duban_domain::adjustment::AdjState::Pending)) => {
+                    report.requests.push(format!(
+                        "第 {} 行：{}调整为“{value}”，待审核",
+                        r.row,
+                        field.zh()
+                    ));
+                }
+                Ok(_) => {}
+                Err(StoreError::Invalid(m)) if m.ends_with("没有变化") => {}
+                Err(e) => return Err(e),
+            }
+        }
+        return Ok(id);
+    }
+    let problem: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM problems WHERE plan_id = $1 AND feedback = $2")
+            .bind(at.plan_id)
+            .bind(&r.feedback)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+    let problem_id = match problem {
+        Some(p) => p,
+        None => {
+            let seq: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM problems WHERE plan_id = $1",
+            )
+            .bind(at.plan_id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+            insert_problem(w, at.plan_id, seq, &r.feedback, &r.manifestation).await?
+        }
+    };
+    let nt = NewTask {
+        plan_id: at.plan_id,
+        problem_id: Some(problem_id),
+        title: &r.task,
+        measure: &r.measure,
+        category: r.category,
+        deadline: r.deadline,
+        standard: "",
+        lead_leader_id: r.lead_leader,
+        responsible_id: r.responsible,
+        departments: r
+            .departments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (*d, i == 0))
+            .collect(),
+        // a task closed on paper existed before its closure
+        created_on: match (&r.closed, at.fresh) {
+            (Some(c), true) => c.1.min(at.today).min(at.adopted),
+            _ => at.today.min(at.adopted),
+        },
+    };
+    let id = insert_task(w, &nt).await?;
+    sqlx::query("UPDATE tasks SET seq = $1 WHERE id = $2")
+        .bind(r.seq)
+        .bind(id)
+        .execute(&mut *w.tx)
+        .await?;
+    report.created += 1;
+    Ok(id)
+}
+
+/// The entry kind a row's 进展情况 becomes.
+fn progress_kind(r: &duban_domain::import::LedgerRow) -> EntryKind {
+    if r.category == Category::LongTerm {
+        EntryKind::Staged
+    } else {
+        EntryKind::Progress
+    }
+}
+
+/// Into a new plan: the row's history as written, its closure marked as imported.
+async fn import_history(
+    w: &mut Write,
+    at: &ImportAt<'_>,
+    r: &duban_domain::import::LedgerRow,
+    task_id: i64,
+    report: &mut LedgerImport,
+) -> Result<()> {
+    // 进展情况 as exported reads "（date）text": the date is the entry's
+    let (progress_date, body) = split_dated(&r.progress);
+    sqlx::query("UPDATE tasks SET manifestation = $1, evidence_note = $2 WHERE id = $3")
+        .bind(&r.manifestation)
+        .bind(&r.evidence)
+        .bind(task_id)
+        .execute(&mut *w.tx)
+        .await?;
+    // dated as written, else on the closure day for closed tasks, so that it reads in order
+    let date = progress_date
+        .or(r.closed.as_ref().map(|c| c.1))
+        .unwrap_or(at.today)
+        .min(at.today);
+    if !body.is_empty() {
+        let e = NewEntry {
+            task_id,
+            date,
+            kind: progress_kind(r),
+            body,
+            corrects_id: None,
+            files: vec![],
+            late_reason: String::new(),
+        };
+        add_history_in(w, &at.keeper, &e, &at.provenance).await?;
+    }
+    if let Some((reviewer, date)) = &r.closed {
+        imported_closure(w, at.importer, at.unit_id, task_id, reviewer, *date, &at.provenance)
+            .await?;
+        report.historical_closures += 1;
+    }
+    Ok(())
+}
+
+/// Over an existing plan: new progress as today's entry, a filled closure as a closure request
+/// for review (or the rule's refusal in the report).
+async fn import_changes(
+    w: &mut Write,
+    at: &ImportAt<'_>,
+    r: &duban_domain::import::LedgerRow,
+    task_id: i64,
+    report: &mut LedgerImport,
+) -> Result<()> {
+    let (_, body) = split_dated(&r.progress);
+    let state = entry_facts(&mut *w.tx, task_id).await?.state;
+    let entry = |kind, body: String| NewEntry {
+        task_id,
+        date: at.today,
+        kind,
+        body,
+        corrects_id: None,
+        files: vec![],
+        late_reason: String::new(),
+    };
+    if !body.is_empty() && body != last_body(w, task_id).await? {
+        add_history_in(w, &at.keeper, &entry(progress_kind(r), body.clone()), &at.provenance)
+            .await?;
+        report.entries += 1;
+    }
+    let Some((reviewer, date)) = &r.closed else {
+        return Ok(());
+    };
+    if state == TaskState::Closed {
+        return Ok(());
+    }
+    let e = entry(
+        EntryKind::ClosureRequest,
+        format!("导入台账载明：经{reviewer}于 {date} 审核销号。{body}"),
+    );
+    match add_history_in(w, &at.keeper, &e, &at.provenance).await {
+        Ok(_) => report
+            .requests
+            .push(format!("第 {} 行：已提交销号申请，待审核", r.row)),
+        Err(StoreError::Rule(why)) => report
+            .not_applied
+            .push(format!("第 {} 行：未销号（{why}）", r.row)),
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 /// What a ledger import did.
