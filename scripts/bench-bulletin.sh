@@ -54,5 +54,5 @@ $bin --db "$db" demo >/dev/null
 measure "$db" "demo"
 nation=sqlite://$dir/nation.db
 echo "== generating the nationwide data (no case events)"
-/usr/bin/time -f "generated in %e s" $bin --db "$nation" demo --scale nation --cases-per-unit 0 | grep -i "rectification"
+/usr/bin/time -f "generated in %e s" $bin --lang en --db "$nation" demo --scale nation --cases-per-unit 0 | grep -i "rectification"
 measure "$nation" "nationwide (3,600-unit roll-up)"

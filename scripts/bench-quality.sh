@@ -14,7 +14,7 @@ trap 'rm -rf "$dir"' EXIT
 export DUBAN_LOG=error
 db=sqlite://$dir/a.db
 echo "== A. duban demo --scale nation --cases-per-unit $per"
-/usr/bin/time -f "generator (all parts): %e s wall, %M KiB peak RSS" $bin --db "$db" demo --scale nation --cases-per-unit "$per" | grep -E "^cases"
+/usr/bin/time -f "generator (all parts): %e s wall, %M KiB peak RSS" $bin --lang en --db "$db" demo --scale nation --cases-per-unit "$per" | grep -E "^cases"
 echo "-- the whole country, 2020 (whole process, 5 runs)"
 for _ in 1 2 3 4 5; do
   /usr/bin/time -f "%e s" $bin --db "$db" report case-ratio --unit 100000 --subtree --from 2020-01-01 --to 2020-12-31 --json > "$dir/national.json"

@@ -11,7 +11,7 @@ dir=$(mktemp -d)
 db=${1:-sqlite://$dir/duban.db}
 export DUBAN_LOG=error
 echo "== duban demo --scale nation --cases-per-unit 0"
-$bin --db "$db" demo --scale nation --cases-per-unit 0 | grep -E "records|staff" | head -3
+$bin --lang en --db "$db" demo --scale nation --cases-per-unit 0 | grep -E "records|staff" | head -3
 echo "== a year of filings: every staff member, 12 months of 2021, one in 60 months with records"
 python3 - "$db" "$dir/filings.csv" <<'PY'
 import csv, sqlite3, sys, random

@@ -16,7 +16,10 @@ impl Mailer {
     /// against the public roots (webpki) — see docs/operator-guide.md.
     pub fn new(url: &str, from: &str) -> anyhow::Result<Mailer> {
         if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
-            anyhow::bail!("smtp_url must start with smtp:// or smtps://");
+            anyhow::bail!(crate::cli::console::t!(
+                "smtp_url 须以 smtp:// 或 smtps:// 开头",
+                "smtp_url must start with smtp:// or smtps://"
+            ));
         }
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build();
         Ok(Mailer {

@@ -90,7 +90,9 @@ pub fn audit_key(path: &str) -> anyhow::Result<[u8; 32]> {
     let p = std::path::Path::new(path);
     if !p.exists() {
         if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| {
+                crate::cli::console::t!("创建 {} 失败", "creating {}", dir.display())
+            })?;
         }
         let secret: [u8; 32] = rand::random();
         let mut opts = std::fs::OpenOptions::new();
@@ -100,11 +102,14 @@ pub fn audit_key(path: &str) -> anyhow::Result<[u8; 32]> {
         use std::io::Write;
         opts.open(p)
             .and_then(|mut f| f.write_all(hex::encode(secret).as_bytes()))
-            .with_context(|| format!("creating the audit key {path}"))?;
+            .with_context(|| {
+                crate::cli::console::t!("创建审计密钥 {path} 失败", "creating the audit key {path}")
+            })?;
         return Ok(secret);
     }
-    let raw =
-        std::fs::read_to_string(p).with_context(|| format!("reading the audit key {path}"))?;
+    let raw = std::fs::read_to_string(p).with_context(|| {
+        crate::cli::console::t!("读取审计密钥 {path} 失败", "reading the audit key {path}")
+    })?;
     hex::decode(raw.trim())
         .ok()
         .and_then(|b| b.try_into().ok())

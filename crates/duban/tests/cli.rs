@@ -134,7 +134,7 @@ async fn demo_import_users_audit_on_each_backend() {
 
         let o = duban(&db, &["audit", "verify"], None);
         assert!(
-            o.status.success() && out(&o).contains("intact"),
+            o.status.success() && out(&o).contains("审计链完整"),
             "{}",
             out(&o)
         );
@@ -161,7 +161,7 @@ async fn demo_import_users_audit_on_each_backend() {
             .unwrap();
         let o = duban(&db, &["audit", "verify"], None);
         assert!(
-            !o.status.success() && out(&o).contains("entry 2"),
+            o.status.code() == Some(2) && out(&o).contains("entry 2"),
             "{}",
             out(&o)
         );

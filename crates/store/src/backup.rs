@@ -96,7 +96,10 @@ impl Store {
             json!({"format": FORMAT, "version": 1, "schema_version": version, "created_at": crate::now_rfc3339()})
         )?;
         let mut n = 0;
+        self.progress
+            .phase("写入备份（表）", Some(TABLES.len() as u64));
         for t in TABLES {
+            self.progress.advance(1);
             // in key order: a row refers only to rows written before it (a copied task to its
             // parent task, a correction to the entry it corrects), whatever PostgreSQL's physical
             // order after updates
@@ -204,6 +207,7 @@ impl Store {
             let int_cols: Vec<bool> = cols.iter().map(|c| ints.contains(c)).collect();
             let per = (900 / cols.len().max(1)).max(1);
             let mut batch: Vec<Vec<Value>> = Vec::with_capacity(per);
+            self.progress.phase(&format!("恢复 {table}"), Some(count));
             for _ in 0..count {
                 let row: Vec<Value> =
                     serde_json::from_str(&lines.next().ok_or_else(|| bad("truncated file"))??)
@@ -219,6 +223,7 @@ impl Store {
                 if batch.len() == per {
                     insert_batch(&mut tx, &table, &cols, &int_cols, &batch).await?;
                     n += batch.len() as u64;
+                    self.progress.advance(batch.len() as u64);
                     batch.clear();
                 }
             }

@@ -14,6 +14,7 @@ pub mod meetings;
 mod migrations;
 pub mod org;
 pub mod paperwork;
+pub mod progress;
 pub mod quality;
 pub(crate) mod queue;
 pub mod records;
@@ -126,6 +127,8 @@ pub struct Store {
     >,
     /// Ledger entries queue here to be written in batches, one transaction each (group commit).
     entries: Option<tokio::sync::mpsc::Sender<queue::EntryJob>>,
+    /// Where long work reports how far it has come ([`progress`]).
+    progress: std::sync::Arc<dyn progress::Progress>,
 }
 
 /// The default database: an SQLite file under `./data/`.
@@ -236,6 +239,7 @@ impl Store {
             write_gate: Default::default(),
             calendar: Default::default(),
             entries: None,
+            progress: std::sync::Arc::new(progress::Silent),
         };
         store.migrate().await?;
         if backend == Backend::Sqlite {

@@ -11,32 +11,58 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
         Cmd::Audit {
             cmd: AuditCmd::Verify { anchor: None },
         } => match store.verify_audit().await? {
-            Ok(n) => out!("audit chain intact: {n} entries")?,
+            Ok(n) => {
+                if console::json() {
+                    console::print_json(&serde_json::json!({"intact": true, "entries": n}))?;
+                } else {
+                    out!(
+                        "{}",
+                        t!("审计链完整：{} 条", "audit chain intact: {} entries", n)
+                    )?;
+                }
+            }
             Err(fault) => {
-                eprintln!("audit chain BROKEN at {fault}");
-                return Ok(ExitCode::from(2));
+                eprintln!(
+                    "{}",
+                    t!("审计链断裂：{}", "audit chain BROKEN at {}", fault)
+                );
+                return Ok(ExitCode::from(console::CHECK_FAILED));
             }
         },
         Cmd::Audit {
             cmd: AuditCmd::Verify { anchor: Some(file) },
         } => {
-            let raw = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
+            let raw = std::fs::read_to_string(&file)
+                .with_context(|| t!("读取 {} 失败", "reading {}", file))?;
             let anchor: duban_domain::anchor::Anchor = match serde_json::from_str(&raw) {
                 Ok(a) => a,
                 Err(e) => {
-                    eprintln!("{file}：不是审计锚点文件（{e}）");
-                    return Ok(ExitCode::from(2));
+                    eprintln!(
+                        "{}",
+                        t!(
+                            "{}：不是审计锚点文件（{}）",
+                            "{}: not an audit anchor ({})",
+                            file,
+                            e
+                        )
+                    );
+                    return Ok(ExitCode::from(console::REFUSED));
                 }
             };
             match store.verify_against_anchor(&anchor, None).await? {
                 Ok(n) => out!(
-                    "audit chain intact: {n} entries; agrees with the anchor of {} (entry {})",
-                    anchor.signed_at,
-                    anchor.seq
+                    "{}",
+                    t!(
+                        "审计链完整：{} 条；与 {} 签署的锚点（第 {} 条）一致",
+                        "audit chain intact: {} entries; agrees with the anchor of {} (entry {})",
+                        n,
+                        anchor.signed_at,
+                        anchor.seq
+                    )
                 )?,
                 Err(why) => {
-                    eprintln!("audit chain BROKEN: {why}");
-                    return Ok(ExitCode::from(2));
+                    eprintln!("{}", t!("审计链断裂：{}", "audit chain BROKEN: {}", why));
+                    return Ok(ExitCode::from(console::CHECK_FAILED));
                 }
             }
         }
@@ -45,10 +71,17 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
         } => {
             let secret = settings::audit_key(&settings.audit_key_path())?;
             match store.sign_anchor(&secret).await? {
-                Ok(a) => out!("{}", serde_json::to_string_pretty(&a)?)?,
+                Ok(a) => console::print_json(&a)?,
                 Err(fault) => {
-                    eprintln!("audit chain BROKEN at {fault}: not signed");
-                    return Ok(ExitCode::from(2));
+                    eprintln!(
+                        "{}",
+                        t!(
+                            "审计链断裂：{}，未签署",
+                            "audit chain BROKEN at {}: not signed",
+                            fault
+                        )
+                    );
+                    return Ok(ExitCode::from(console::CHECK_FAILED));
                 }
             }
         }

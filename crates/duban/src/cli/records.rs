@@ -9,19 +9,16 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
     let _ = &settings;
     match cmd {
         Cmd::Records {
-            cmd:
-                RecordsCmd::Flag {
-                    from,
-                    to,
-                    level,
-                    json,
-                },
+            cmd: RecordsCmd::Flag { from, to, level },
         } => {
             let month =
                 |s: &str| duban_domain::records::Month::parse(s).map_err(|e| anyhow::anyhow!(e));
             let (from, to) = (month(&from)?, month(&to)?);
             if to < from {
-                bail!("--to {to} is before --from {from}");
+                bail!(t!(
+                    "--to {to} 早于 --from {from}",
+                    "--to {to} is before --from {from}"
+                ));
             }
             let flagged = store
                 .flag_records(
@@ -31,11 +28,8 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                     &store.supervision_rules().await?.records_flags,
                 )
                 .await?;
-            if json {
-                out!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({ "flagged": flagged }))?
-                )?;
+            if console::json() {
+                console::print_json(&serde_json::json!({ "flagged": flagged }))?;
             } else {
                 for f in &flagged {
                     out!("{} {}（{}）", f.unit_code, f.name, f.group)?;
@@ -43,7 +37,14 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                         out!("  - {r}")?;
                     }
                 }
-                out!("{from} 至 {to}：{} 个单位或部门报告偏少", flagged.len())?;
+                out!(
+                    "{}",
+                    t!(
+                        "{from} 至 {to}：{} 个单位或部门报告偏少",
+                        "{from} to {to}: {} units or departments report too few",
+                        flagged.len()
+                    )
+                )?;
             }
         }
         _ => bail!("not a command of this group"),

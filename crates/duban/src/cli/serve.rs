@@ -13,12 +13,20 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             store.seed_calendar().await?;
             if demo {
                 let r = store.load_demo().await?;
-                out!("演示数据已就绪：{} 个单位，{} 名人员", r.units, r.staff)?;
+                out!(
+                    "{}",
+                    t!(
+                        "演示数据已就绪：{} 个单位，{} 名人员",
+                        "demo data ready: {} units, {} staff",
+                        r.units,
+                        r.staff
+                    )
+                )?;
                 print_logins(Some(&listen))?;
             }
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
-                .with_context(|| format!("binding {listen}"))?;
+                .with_context(|| t!("绑定 {listen} 失败", "binding {listen}"))?;
             let addr = listener.local_addr()?;
             let web = duban_web::WebSettings {
                 secure_cookies: settings.secure_cookies,
@@ -34,7 +42,10 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                     .iter()
                     .map(|p| {
                         duban_web::proxy::Net::parse(p).with_context(|| {
-                            format!("trusted_proxies: not an address or network: {p}")
+                            t!(
+                                "trusted_proxies：{p} 不是地址或网段",
+                                "trusted_proxies: not an address or network: {p}"
+                            )
                         })
                     })
                     .collect::<anyhow::Result<_>>()?,
@@ -132,19 +143,36 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             // the search dictionary loads ahead of the first search
             tokio::task::spawn_blocking(duban_store::search::warm_up);
             let app = duban_web::build_app(duban_web::AppState::new(store, web));
-            out!("Duban listening on http://{addr}/")?;
+            out!(
+                "{}",
+                t!(
+                    "督办 Duban 已在 http://{addr}/ 上服务",
+                    "Duban listening on http://{addr}/"
+                )
+            )?;
             tracing::info!(settings = ?settings, %addr, "serving");
             duban_web::serve(listener, app, shutdown_signal()).await?;
         }
         Cmd::Migrate => {
             store.migrate().await?;
-            out!("schema version {}", store.schema_version().await?)?;
+            out!(
+                "{}",
+                t!(
+                    "数据库结构版本 {}",
+                    "schema version {}",
+                    store.schema_version().await?
+                )
+            )?;
         }
         Cmd::Healthcheck { .. } => {
             store.ping().await?;
             out!(
-                "ok: database answers, schema version {}",
-                store.schema_version().await?
+                "{}",
+                t!(
+                    "ok：数据库应答正常，结构版本 {}",
+                    "ok: database answers, schema version {}",
+                    store.schema_version().await?
+                )
             )?;
         }
         _ => bail!("not a command of this group"),

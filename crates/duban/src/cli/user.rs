@@ -25,7 +25,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             let unit = store
                 .unit_by_code(code.as_str())
                 .await?
-                .with_context(|| format!("unit {} does not exist", code.as_str()))?;
+                .with_context(|| t!("单位 {} 不存在", "unit {} does not exist", code.as_str()))?;
             let password = read_password()?;
             let display = name.unwrap_or_else(|| login.clone());
             let nu = NewUser {
@@ -38,10 +38,16 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             };
             let id = store.create_user(&Actor::system("cli"), &nu).await?;
             out!(
-                "created user {login} (id {id}), role {} at {} {}",
-                role.as_str(),
-                unit.code,
-                unit.name
+                "{}",
+                t!(
+                    "已新建账号 {}（编号 {}），角色 {}，单位 {} {}",
+                    "created user {} (id {}), role {} at {} {}",
+                    login,
+                    id,
+                    role.as_str(),
+                    unit.code,
+                    unit.name
+                )
             )?;
         }
         Cmd::User {
@@ -50,11 +56,11 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             let user = store
                 .user_by_login(&login)
                 .await?
-                .with_context(|| format!("no user {login}"))?;
+                .with_context(|| t!("没有账号 {}", "no user {}", login))?;
             store
                 .set_email(&Actor::system("cli"), user.id, &email)
                 .await?;
-            out!("e-mail of {login} set")?;
+            out!("{}", t!("已设置 {} 的电子邮箱", "e-mail of {} set", login))?;
         }
         Cmd::User {
             cmd: UserCmd::Passwd { login },
@@ -62,11 +68,11 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             let user = store
                 .user_by_login(&login)
                 .await?
-                .with_context(|| format!("no user {login}"))?;
+                .with_context(|| t!("没有账号 {}", "no user {}", login))?;
             store
                 .set_password(&Actor::system("cli"), user.id, &read_password()?, None)
                 .await?;
-            out!("password set for {login}")?;
+            out!("{}", t!("已设置 {} 的密码", "password set for {}", login))?;
         }
         _ => bail!("not a command of this group"),
     }

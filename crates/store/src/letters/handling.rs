@@ -48,6 +48,7 @@ impl Store {
         }
         let now = now_rfc3339();
         let author = actor.name.clone();
+        self.progress.phase("写入来信", Some(rows.len() as u64));
         for (r, c) in rows.iter().zip(&due) {
             let unit = units[&r.unit];
             let id: i64 = sqlx::query_scalar(
@@ -88,6 +89,7 @@ impl Store {
                     .await?;
             }
             crate::search::index_letter_in(&mut w, id).await?;
+            self.progress.advance(1);
         }
         w.audit(Change {
             action: "letters.import",

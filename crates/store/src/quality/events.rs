@@ -117,6 +117,7 @@ pub(crate) fn case_rows(
     cal: &duban_domain::calendar::WorkCalendar,
     backend: crate::Backend,
     tx: &tokio::sync::mpsc::Sender<crate::Statement>,
+    progress: &dyn crate::progress::Progress,
 ) -> Option<Made> {
     let [
         mut case_rows,
@@ -175,6 +176,7 @@ pub(crate) fn case_rows(
                 name: name.clone(),
             });
         }
+        progress.advance((end - start) as u64);
         start = end;
         if fresh.is_empty() && old {
             continue;
@@ -591,6 +593,8 @@ impl Store {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Statement>(2);
         let backend = w.backend;
         let (rules2, cal2) = (rules.clone(), cal.clone());
+        let progress = self.progress.clone();
+        progress.phase("写入案件和事件", Some(events.len() as u64));
         let producer = tokio::task::spawn_blocking(move || {
             case_rows(
                 &cases,
@@ -603,6 +607,7 @@ impl Store {
                 &cal2,
                 backend,
                 &tx,
+                progress.as_ref(),
             )
         });
         while let Some(q) = rx.recv().await {

@@ -86,6 +86,8 @@ impl Store {
             .collect();
         // in key order: the unique index on (staff, month) grows at its end
         list.sort_unstable();
+        self.progress
+            .phase("写入报告和记录", Some((list.len() + records.len()) as u64));
         for chunk in list.chunks(50_000) {
             sqlx::query(crate::sqlf!(
                 "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
@@ -97,6 +99,7 @@ impl Store {
             .bind(&now)
             .execute(&mut *w.tx)
             .await?;
+            self.progress.advance(chunk.len() as u64);
         }
         for chunk in records.chunks(20_000) {
             let rows: Vec<serde_json::Value> = chunk
@@ -130,6 +133,7 @@ impl Store {
             .bind(&now)
             .execute(&mut *w.tx)
             .await?;
+            self.progress.advance(chunk.len() as u64);
         }
         w.audit(Change {
             action: "records.import",

@@ -222,11 +222,24 @@ async fn target_plan(
     let round = match round {
         Some(r) => r,
         None => {
-            insert_round(w, unit_id, SourceKind::Central, &format!("{title}（导入）"), "未注明", &d, &d, &d, &d)
-                .await?
+            insert_round(
+                w,
+                unit_id,
+                SourceKind::Central,
+                &format!("{title}（导入）"),
+                "未注明",
+                &d,
+                &d,
+                &d,
+                &d,
+            )
+            .await?
         }
     };
-    Ok((insert_plan(w, round, unit_id, title, title, &d).await?, true))
+    Ok((
+        insert_plan(w, round, unit_id, title, title, &d).await?,
+        true,
+    ))
 }
 
 /// The row's task: the plan's task of the same 序号, its wording edited and its deadline and
@@ -372,8 +385,16 @@ async fn import_history(
         add_history_in(w, &at.keeper, &e, &at.provenance).await?;
     }
     if let Some((reviewer, date)) = &r.closed {
-        imported_closure(w, at.importer, at.unit_id, task_id, reviewer, *date, &at.provenance)
-            .await?;
+        imported_closure(
+            w,
+            at.importer,
+            at.unit_id,
+            task_id,
+            reviewer,
+            *date,
+            &at.provenance,
+        )
+        .await?;
         report.historical_closures += 1;
     }
     Ok(())
@@ -400,8 +421,13 @@ async fn import_changes(
         late_reason: String::new(),
     };
     if !body.is_empty() && body != last_body(w, task_id).await? {
-        add_history_in(w, &at.keeper, &entry(progress_kind(r), body.clone()), &at.provenance)
-            .await?;
+        add_history_in(
+            w,
+            &at.keeper,
+            &entry(progress_kind(r), body.clone()),
+            &at.provenance,
+        )
+        .await?;
         report.entries += 1;
     }
     let Some((reviewer, date)) = &r.closed else {
