@@ -335,8 +335,14 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     .click()
     .await
     .unwrap();
+    // the plan page before and after the cascade has the same heading: wait for the roll-up
     wait_h1(&c, "最高检党组巡视整改方案").await;
-    let rollup = c.find(Locator::Css("h2#rollup")).await.unwrap();
+    let rollup = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("h2#rollup"))
+        .await
+        .unwrap();
     std::fs::write(
         shots.join("rollup.png"),
         rollup.screenshot().await.unwrap_or_default(),

@@ -164,7 +164,7 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
         // run again the same day: nothing new
         let again = sweep(&db, &smtp, "2021-01-20").wait_with_output().unwrap();
         assert!(
-            String::from_utf8_lossy(&again.stdout).contains("0 reminders and 0 notices issued"),
+            String::from_utf8_lossy(&again.stdout).contains("发出提醒 0 次、督办通知 0 份"),
             "{}",
             String::from_utf8_lossy(&again.stdout)
         );

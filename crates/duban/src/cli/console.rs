@@ -193,15 +193,25 @@ impl Progress for Reporter {
             let (b, style) = match total {
                 Some(n) => (
                     indicatif::ProgressBar::new(n),
-                    "{msg} [{bar:30}] {human_pos}/{human_len} {per_sec} ETA {eta}",
+                    if en() {
+                        "{msg} [{bar:30}] {human_pos}/{human_len} {rate} ETA {eta}"
+                    } else {
+                        "{msg} [{bar:30}] {human_pos}/{human_len} {rate} 剩余 {eta}"
+                    },
                 ),
                 None => (
                     indicatif::ProgressBar::new_spinner(),
-                    "{spinner} {msg} {human_pos} {per_sec} {elapsed}",
+                    "{spinner} {msg} {human_pos} {rate} {elapsed}",
                 ),
             };
             b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             if let Ok(s) = indicatif::ProgressStyle::with_template(style) {
+                let s = s.with_key(
+                    "rate",
+                    |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0}/s", st.per_sec());
+                    },
+                );
                 b.set_style(s.progress_chars("=> "));
             }
             b.set_message(name.to_string());
