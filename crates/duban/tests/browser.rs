@@ -15,7 +15,7 @@ impl Drop for Driver {
 /// Polls the page's main heading until it starts with `prefix` (navigation may still be under way).
 async fn wait_h1(c: &fantoccini::Client, prefix: &str) -> String {
     let mut last = String::new();
-    for _ in 0..100 {
+    for _ in 0..300 {
         if let Ok(e) = c.find(Locator::Css("main h1")).await {
             if let Ok(t) = e.text().await {
                 if t.starts_with(prefix) {
@@ -27,6 +27,27 @@ async fn wait_h1(c: &fantoccini::Client, prefix: &str) -> String {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("heading never started with {prefix:?}; last seen {last:?}");
+}
+
+/// Clicks what submits a form or follows a link and waits for the next page to load: the page
+/// after often has the same heading as the one before, so the heading alone cannot tell.
+async fn submit(c: &fantoccini::Client, what: Locator<'_>) {
+    c.execute("window.__duban_before = true;", vec![])
+        .await
+        .unwrap();
+    c.find(what).await.unwrap().click().await.unwrap();
+    for _ in 0..300 {
+        if let Ok(v) = c
+            .execute("return window.__duban_before === undefined;", vec![])
+            .await
+        {
+            if v.as_bool() == Some(true) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no new page after the click");
 }
 
 fn free_port() -> u16 {
@@ -236,20 +257,18 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     std::fs::write(shots.join("home-zh.png"), c.screenshot().await.unwrap()).unwrap();
 
     // the language switch, then the organisation page
-    c.find(Locator::Css("header form[action='/account/lang'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(
+        &c,
+        Locator::Css("header form[action='/account/lang'] button"),
+    )
+    .await;
     wait_h1(&c, "Welcome").await;
     std::fs::write(shots.join("home-en.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Css("header form[action='/account/lang'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(
+        &c,
+        Locator::Css("header form[action='/account/lang'] button"),
+    )
+    .await;
     wait_h1(&c, "欢迎").await;
     c.goto(&format!("{base}/org/units")).await.unwrap();
     let table = c
@@ -327,15 +346,11 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     .click()
     .await
     .unwrap();
-    c.find(Locator::Css(
-        "form[action='/rectification/plans/1/cascade'] button",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    // the plan page before and after the cascade has the same heading: wait for the roll-up
+    submit(
+        &c,
+        Locator::Css("form[action='/rectification/plans/1/cascade'] button"),
+    )
+    .await;
     wait_h1(&c, "最高检党组巡视整改方案").await;
     let rollup = c
         .wait()
@@ -495,12 +510,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .click()
         .await
         .unwrap();
-    c.find(Locator::Css("#new-document button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&c, Locator::Css("#new-document button[type=submit]")).await;
     wait_h1(&c, "整改进展情况通报").await;
     let src = c.source().await.unwrap();
     assert!(
@@ -508,12 +518,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         "the preview"
     );
     std::fs::write(shots.join("document.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Css("#publish button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&c, Locator::Css("#publish button")).await;
     wait_h1(&c, "整改进展情况通报").await;
     let public = c
         .find(Locator::LinkText("公开页面"))
@@ -675,12 +680,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     .unwrap();
 
     // the administrator: the audit log in words, delayed sign-ins
-    c.find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&c, Locator::Css("form[action='/logout'] button")).await;
     wait_h1(&c, "").await;
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Css("input[name=login]"))
@@ -695,12 +695,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .send_keys("duban2020")
         .await
         .unwrap();
-    c.find(Locator::Css("main.login button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&c, Locator::Css("main.login button[type=submit]")).await;
     wait_h1(&c, "欢迎").await;
     c.goto(&format!("{base}/audit")).await.unwrap();
     wait_h1(&c, "审计日志").await;
@@ -739,14 +734,11 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     .send_keys("数据报送脚本")
     .await
     .unwrap();
-    c.find(Locator::Css(
-        "form[action='/account/tokens'] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    submit(
+        &c,
+        Locator::Css("form[action='/account/tokens'] button[type=submit]"),
+    )
+    .await;
     wait_h1(&c, "个人设置").await;
     c.goto(&format!("{base}/admin/users#tokens")).await.unwrap();
     wait_h1(&c, "账号管理").await;
