@@ -162,21 +162,23 @@ impl Store {
     }
 
     /// Letters in scope (held by, or first received by, a unit in scope) whose content or replies
-    /// contain every word of the query, newest first: one page and whether more follow.
+    /// contain every word of the query, newest first: one page after the letter `after` (the last
+    /// of the previous page; keyset, so a deep page costs what the first does) and the cursor of
+    /// the next page, if any.
     pub async fn search_letters(
         &self,
         scope: &Scope,
         query: &str,
-        page: i64,
+        after: Option<i64>,
         per_page: i64,
-    ) -> Result<(Vec<Hit>, bool)> {
+    ) -> Result<(Vec<Hit>, Option<i64>)> {
         let words = query_words(query);
         if words.is_empty() {
-            return Ok((vec![], false));
+            return Ok((vec![], None));
         }
         let rows = sqlx::query(crate::sqlf!(
             "SELECT l.id, l.received_on, u.name, l.category, l.closed_on, SUBSTR(l.content, 1, 80) AS excerpt FROM letters l JOIN units u ON u.id = l.unit_id \
-             WHERE {} AND (({}) OR l.first_unit_id IN (SELECT f.id FROM units f WHERE {})) ORDER BY l.id DESC LIMIT $4 OFFSET $5",
+             WHERE {} AND (({}) OR l.first_unit_id IN (SELECT f.id FROM units f WHERE {})) AND l.id < $5 ORDER BY l.id DESC LIMIT $4",
             self.fulltext().matches(3),
             scope_sql("u", 1, 2),
             scope_sql("f", 1, 2)
@@ -185,7 +187,7 @@ impl Store {
         .bind(scope_like(scope))
         .bind(self.fulltext().query_text(&words))
         .bind(per_page + 1)
-        .bind(page.max(0) * per_page)
+        .bind(after.unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
         let more = rows.len() as i64 > per_page;
@@ -203,7 +205,12 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok((hits, more))
+        let next = if more {
+            hits.last().map(|h: &Hit| h.id)
+        } else {
+            None
+        };
+        Ok((hits, next))
     }
 }
 

@@ -324,17 +324,42 @@ async fn search_in_chinese_on_both_backends() {
             subtree,
         };
         // the demo's letters are indexed as they are imported: 司法救助 letters at all three units
-        let (hits, more) = store
-            .search_letters(&scope(&spp, true), "司法救助", 0, 20)
+        let (hits, next) = store
+            .search_letters(&scope(&spp, true), "司法救助", None, 20)
             .await
             .unwrap();
-        assert!(hits.len() == 20 && more, "{name}: {}", hits.len());
+        assert!(hits.len() == 20 && next.is_some(), "{name}: {}", hits.len());
         assert!(
             hits.iter().all(|h| h.excerpt.contains("司法救助")),
             "{name}"
         );
+        // page by page (keyset on the id) the pages join up to one list, newest first, with no
+        // letter twice and none left out
+        let (all, _) = store
+            .search_letters(&scope(&spp, true), "司法救助", None, 10_000)
+            .await
+            .unwrap();
+        let mut paged = Vec::new();
+        let mut after = None;
+        loop {
+            let (page, next) = store
+                .search_letters(&scope(&spp, true), "司法救助", after, 7)
+                .await
+                .unwrap();
+            paged.extend(page.iter().map(|h| h.id));
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(
+            paged,
+            all.iter().map(|h| h.id).collect::<Vec<_>>(),
+            "{name}"
+        );
+        assert!(paged.windows(2).all(|w| w[0] > w[1]), "{name}");
         let (own, _) = store
-            .search_letters(&scope(&zj, false), "司法救助", 0, 100)
+            .search_letters(&scope(&zj, false), "司法救助", None, 100)
             .await
             .unwrap();
         assert!(
@@ -343,13 +368,13 @@ async fn search_in_chinese_on_both_backends() {
         );
         // every word must appear; punctuation alone finds nothing
         let (none, _) = store
-            .search_letters(&scope(&spp, true), "司法救助 违法取证", 0, 20)
+            .search_letters(&scope(&spp, true), "司法救助 违法取证", None, 20)
             .await
             .unwrap();
         assert!(none.is_empty(), "{name}");
         assert!(
             store
-                .search_letters(&scope(&spp, true), "，。", 0, 20)
+                .search_letters(&scope(&spp, true), "，。", None, 20)
                 .await
                 .unwrap()
                 .0
@@ -363,7 +388,7 @@ async fn search_in_chinese_on_both_backends() {
             .await
             .unwrap();
         let (again, _) = store
-            .search_letters(&scope(&spp, true), "司法救助", 0, 20)
+            .search_letters(&scope(&spp, true), "司法救助", None, 20)
             .await
             .unwrap();
         assert_eq!(again.len(), 20, "{name}");

@@ -226,11 +226,11 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                 params: &[
                     ("q", "query", "string", true, "检索词"),
                     (
-                        "page",
+                        "after",
                         "query",
                         "integer",
                         false,
-                        "页码，从 0 起，每页 20 条",
+                        "上一页返回的 next（每页 20 条）；不给时为第一页",
                     ),
                 ],
                 body: None,

@@ -67,7 +67,6 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Received on or before",
     ),
     ("campaign.create", "建立清单", "Create the list"),
-    ("common.prev", "上一页", "Previous"),
     ("common.next", "下一页", "Next"),
     ("common.first", "第一页", "First page"),
     ("letters.search_words", "检索词", "Words"),

@@ -73,7 +73,7 @@ pub(crate) async fn letter_metrics(
 #[derive(Deserialize)]
 pub(crate) struct SearchQuery {
     q: String,
-    page: Option<i64>,
+    after: Option<i64>,
 }
 
 pub(crate) async fn search_letters(
@@ -83,11 +83,11 @@ pub(crate) async fn search_letters(
 ) -> ApiResult {
     require_api(&u, Action::ReadLetters)?;
     let query: String = q.q.trim().chars().take(100).collect();
-    let (items, more) = st
+    let (items, next) = st
         .store
-        .search_letters(&u.0.scope(), &query, q.page.unwrap_or(0).clamp(0, 500), 20)
+        .search_letters(&u.0.scope(), &query, q.after, 20)
         .await?;
-    Ok(Json(json!({"items": items, "more": more})))
+    Ok(Json(json!({"items": items, "next": next})))
 }
 
 pub(crate) async fn letter_step(

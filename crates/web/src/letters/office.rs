@@ -412,7 +412,7 @@ pub(crate) async fn board(
 pub(crate) struct SearchQuery {
     #[serde(default)]
     q: String,
-    page: Option<i64>,
+    after: Option<i64>,
 }
 
 #[derive(Template)]
@@ -420,26 +420,19 @@ pub(crate) struct SearchQuery {
 pub(crate) struct SearchPage {
     ctx: Ctx,
     q: String,
-    page: i64,
+    /// not the first page
+    paged: bool,
     hits: Vec<duban_store::search::Hit>,
-    more: bool,
+    next: Option<i64>,
     searched: bool,
 }
 
 impl SearchPage {
-    fn next_href(&self) -> String {
-        format!(
-            "/letters/search?q={}&page={}",
-            crate::kit::percent_encode(&self.q),
-            self.page + 1
-        )
+    fn first_href(&self) -> String {
+        format!("/letters/search?q={}", crate::kit::percent_encode(&self.q))
     }
-    fn prev_href(&self) -> String {
-        format!(
-            "/letters/search?q={}&page={}",
-            crate::kit::percent_encode(&self.q),
-            self.page - 1
-        )
+    fn next_href(&self, after: &i64) -> String {
+        format!("{}&after={after}", self.first_href())
     }
 }
 
@@ -451,21 +444,20 @@ pub(crate) async fn search(
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
     let query: String = q.q.trim().chars().take(100).collect();
-    let page = q.page.unwrap_or(0).clamp(0, 500);
-    let (hits, more) = if query.is_empty() {
-        (vec![], false)
+    let (hits, next) = if query.is_empty() {
+        (vec![], None)
     } else {
         st.store
-            .search_letters(&v.user.scope(), &query, page, 20)
+            .search_letters(&v.user.scope(), &query, q.after, 20)
             .await?
     };
     let page = SearchPage {
         ctx: ctx(&v, "/letters"),
         searched: !query.is_empty(),
         q: query,
-        page,
+        paged: q.after.is_some(),
         hits,
-        more,
+        next,
     };
     Ok(Html(page.render()?).into_response())
 }
