@@ -393,6 +393,40 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     )
     .unwrap();
 
+    // the supervision board pages its notices (newest first, with the unit of each copy): the
+    // day's sweep has urged the copies just issued
+    store
+        .sweep(chrono::NaiveDate::from_ymd_opt(2020, 11, 5).unwrap())
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/rectification/board"))
+        .await
+        .unwrap();
+    wait_h1(&c, "督办台").await;
+    let board = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains("受理的检察院"), "{board}");
+    std::fs::write(shots.join("board.png"), c.screenshot().await.unwrap()).unwrap();
+    if board.contains("下一页") {
+        submit(&c, Locator::LinkText("下一页")).await;
+        wait_h1(&c, "督办台").await;
+        assert!(c.current_url().await.unwrap().as_str().contains("after="));
+        let page2 = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page2.contains("第一页"), "{page2}");
+        std::fs::write(shots.join("board-page2.png"), c.screenshot().await.unwrap()).unwrap();
+    }
+
     // the other supervised matters share the list; the rules page is readable to the office
     c.goto(&format!("{base}/rectification")).await.unwrap();
     let plans = c

@@ -72,6 +72,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         27,
         include_str!("../migrations/sqlite/0027_ancestors_down.sql"),
     ),
+    (
+        28,
+        include_str!("../migrations/sqlite/0028_notice_order.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -160,6 +164,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         27,
         include_str!("../migrations/postgres/0027_ancestors_down.sql"),
+    ),
+    (
+        28,
+        include_str!("../migrations/postgres/0028_notice_order.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

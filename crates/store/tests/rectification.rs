@@ -500,7 +500,7 @@ async fn biweekly_consultations_decide_on_tasks() {
             )
             .await
             .unwrap();
-        let n = store.notices(&admin.scope(), None, 10).await.unwrap();
+        let (n, _) = store.notices(&admin.scope(), None, None, 10).await.unwrap();
         assert!(
             n.iter()
                 .any(|x| x.task_id == red[1].task_id && x.level == "red"),

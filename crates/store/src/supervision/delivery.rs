@@ -116,31 +116,43 @@ impl Store {
         Ok(())
     }
 
-    /// Notices in scope, newest first; with `addressee`, only those addressed to that staff member.
+    /// One page of the notices in scope, newest first; with `addressee`, only those addressed to
+    /// that staff member. Keyset paging on (issued on, id) — `after` is the [`Notice::cursor`] of
+    /// the previous page's last row — read in the order of an index (`notices_issued`, or
+    /// `notices_addressee_issued` for one addressee): returns the page and the next cursor.
     pub async fn notices(
         &self,
         scope: &Scope,
         addressee: Option<i64>,
+        after: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<Notice>> {
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT n.id, n.task_id, t.title, n.kind, n.level, s.name, n.issued_on, n.days_overdue, n.sent_at FROM notices n JOIN tasks t ON t.id = n.task_id \
-             JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id LEFT JOIN staff s ON s.id = n.addressee_id \
-             WHERE {} AND ($3 = 0 OR n.addressee_id = $3) ORDER BY n.issued_on DESC, n.id DESC LIMIT $4",
-            scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(scope_like(scope))
-        .bind(addressee.unwrap_or(0))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
+    ) -> Result<(Vec<Notice>, Option<String>)> {
+        let (after_on, after_id) = match after {
+            None => ("9999-12-31".to_string(), i64::MAX),
+            Some(c) => {
+                let bad = || crate::StoreError::Invalid(format!("分页位置“{c}”无效"));
+                let (on, id) = c.rsplit_once('.').ok_or_else(bad)?;
+                crate::day(on).map_err(|_| bad())?;
+                (on.to_string(), id.parse::<i64>().map_err(|_| bad())?)
+            }
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(notices_sql(addressee.is_some())))
+            .bind(scope.unit_id)
+            .bind(scope_like(scope))
+            .bind(addressee.unwrap_or(0))
+            .bind(after_on)
+            .bind(after_id)
+            .bind(limit + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut items = rows
+            .iter()
             .map(|r| {
                 Ok(Notice {
                     id: r.try_get("id")?,
                     task_id: r.try_get("task_id")?,
                     task: r.try_get("title")?,
+                    unit_name: r.try_get("unit_name")?,
                     kind: r.try_get("kind")?,
                     level: r.try_get("level")?,
                     addressee: r.try_get("name")?,
@@ -149,7 +161,14 @@ impl Store {
                     sent_at: r.try_get("sent_at")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(Notice::cursor)
+        } else {
+            None
+        };
+        Ok((items, next))
     }
 
     /// Reminders and notices counted per lead leader of the tasks in scope.
@@ -179,4 +198,23 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The board's notices after a cursor: `$1`, `$2` the scope, `$3` the addressee (with
+/// `one_addressee`), `$4`, `$5` the cursor, `$6` the rows to read.
+#[doc(hidden)]
+pub fn notices_sql(one_addressee: bool) -> String {
+    let who = if one_addressee {
+        "n.addressee_id = $3"
+    } else {
+        "$3 = 0"
+    };
+    format!(
+        "SELECT n.id, n.task_id, t.title, u.name AS unit_name, n.kind, n.level, s.name, n.issued_on, n.days_overdue, n.sent_at \
+         FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
+         LEFT JOIN staff s ON s.id = n.addressee_id \
+         WHERE {} AND {who} AND (n.issued_on < $4 OR (n.issued_on = $4 AND n.id < $5)) \
+         ORDER BY n.issued_on DESC, n.id DESC LIMIT $6",
+        scope_sql("u", 1, 2)
+    )
 }

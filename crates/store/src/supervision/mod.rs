@@ -10,7 +10,7 @@ use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 
-mod delivery;
+pub mod delivery;
 mod texts;
 pub use texts::*;
 
@@ -77,12 +77,21 @@ pub struct Notice {
     pub id: i64,
     pub task_id: i64,
     pub task: String,
+    /// the unit whose copy of the plan holds the task
+    pub unit_name: String,
     pub kind: String,
     pub level: String,
     pub addressee: Option<String>,
     pub issued_on: String,
     pub days_overdue: i64,
     pub sent_at: Option<String>,
+}
+
+impl Notice {
+    /// Where the next page of a list ending with this notice starts ([`Store::notices`]).
+    pub fn cursor(&self) -> String {
+        format!("{}.{}", self.issued_on, self.id)
+    }
 }
 
 /// An e-mail to send for a notice.

@@ -517,32 +517,56 @@ pub(crate) struct BoardPage {
     mine: bool,
     counts: Vec<duban_store::supervision::LeaderCount>,
     notices: Vec<duban_store::supervision::Notice>,
+    /// not the first page
+    paged: bool,
+    next: Option<String>,
 }
 
+impl BoardPage {
+    fn next_href(&self, after: &str) -> String {
+        format!(
+            "/rectification/board?after={}",
+            crate::kit::percent_encode(after)
+        )
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct BoardQuery {
+    after: Option<String>,
+}
+
+/// Notices on one page of the board.
+const BOARD_PAGE: i64 = 50;
+
 /// The supervision board: the office and the discipline group see every reminder and notice in
-/// scope with counts per lead leader; others see those addressed to them.
-pub(crate) async fn board(State(st): State<AppState>, v: Viewer) -> PageResult {
+/// scope with counts per lead leader; others see those addressed to them. Paged newest first.
+pub(crate) async fn board(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<BoardQuery>,
+) -> PageResult {
     let scope = v.user.scope();
     let overseer = allowed(v.user.role, Action::OverseeNotices);
-    let (counts, notices) = if overseer {
-        (
-            st.store.notice_counts(&scope).await?,
-            st.store.notices(&scope, None, 200).await?,
-        )
+    let after = q.after.as_deref().filter(|a| !a.is_empty());
+    let addressee = (!overseer).then(|| v.user.staff_id.unwrap_or(-1));
+    let counts = if overseer && after.is_none() {
+        st.store.notice_counts(&scope).await?
     } else {
-        (
-            vec![],
-            st.store
-                .notices(&scope, Some(v.user.staff_id.unwrap_or(-1)), 200)
-                .await?,
-        )
+        vec![]
     };
+    let (notices, next) = st
+        .store
+        .notices(&scope, addressee, after, BOARD_PAGE)
+        .await?;
     Ok(Html(
         BoardPage {
             ctx: ctx(&v, "/rectification/board"),
             mine: !overseer,
             counts,
             notices,
+            paged: after.is_some(),
+            next,
         }
         .render()?,
     )

@@ -1,0 +1,143 @@
+//! The supervision board's notices: paged by keyset, in the order of an index.
+use duban_store::testing;
+
+fn d(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+/// Page by page, every scope's and every addressee's notices join up to one list, newest first,
+/// with none twice and none left out — the same as one long read.
+#[tokio::test]
+async fn notice_pages_join_up_in_order() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        for day in ["2020-11-05", "2021-01-04", "2021-03-01"] {
+            store.sweep(d(day)).await.unwrap();
+        }
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
+        let leaders: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT addressee_id FROM notices WHERE addressee_id IS NOT NULL ORDER BY 1 LIMIT 3",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        assert!(!leaders.is_empty(), "{name}: the sweeps addressed notices");
+        let mut cases: Vec<(duban_store::Scope, Option<i64>)> =
+            vec![(admin.scope(), None), (zj.scope(), None)];
+        cases.extend(leaders.iter().map(|l| (admin.scope(), Some(*l))));
+        for (scope, addressee) in cases {
+            let (all, rest) = store
+                .notices(&scope, addressee, None, 1_000_000)
+                .await
+                .unwrap();
+            assert!(rest.is_none());
+            let mut paged = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let (page, next) = store
+                    .notices(&scope, addressee, after.as_deref(), 13)
+                    .await
+                    .unwrap();
+                assert!(page.len() <= 13);
+                paged.extend(page.iter().map(|n| n.id));
+                match next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            assert_eq!(
+                paged,
+                all.iter().map(|n| n.id).collect::<Vec<_>>(),
+                "{name}"
+            );
+            assert!(
+                all.windows(2).all(
+                    |w| (w[0].issued_on.as_str(), w[0].id) > (w[1].issued_on.as_str(), w[1].id)
+                ),
+                "{name}: newest first"
+            );
+            if let Some(a) = addressee {
+                let mine: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM notices WHERE addressee_id = $1 AND task_id IS NOT NULL",
+                )
+                .bind(a)
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+                assert_eq!(
+                    all.len() as i64,
+                    mine,
+                    "{name}: every notice of addressee {a}"
+                );
+            }
+        }
+        assert!(
+            store
+                .notices(&admin.scope(), None, Some("not a cursor"), 10)
+                .await
+                .is_err(),
+            "{name}"
+        );
+    }
+}
+
+/// The board's read walks an index in the list's order: no sort of the scope, no scan of the
+/// notices table in its own order.
+#[tokio::test]
+async fn notice_page_plan_follows_an_index() {
+    use sqlx::Row;
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        store.sweep(d("2021-01-04")).await.unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        for one in [false, true] {
+            let sql = duban_store::supervision::delivery::notices_sql(one);
+            let mut tx = store.pool.begin().await.unwrap();
+            let explain = if name == "sqlite" {
+                format!("EXPLAIN QUERY PLAN {sql}")
+            } else {
+                sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                format!("EXPLAIN {sql}")
+            };
+            let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(explain))
+                .bind(spp.id)
+                .bind(format!("{}%", spp.path))
+                .bind(if one { 1i64 } else { 0 })
+                .bind("9999-12-31")
+                .bind(i64::MAX)
+                .bind(51i64)
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    r.try_get::<String, _>(if name == "sqlite" {
+                        "detail"
+                    } else {
+                        "QUERY PLAN"
+                    })
+                    .unwrap()
+                })
+                .collect();
+            let index = if one {
+                "notices_addressee_issued"
+            } else {
+                "notices_issued"
+            };
+            let sorted = |l: &String| {
+                l.contains("TEMP B-TREE")
+                    || l.contains("Seq Scan on notices")
+                    || l.trim_start()
+                        .trim_start_matches("->")
+                        .trim_start()
+                        .starts_with("Sort")
+            };
+            assert!(!plan.iter().any(sorted), "{name}: {plan:#?}");
+            assert!(plan.iter().any(|l| l.contains(index)), "{name}: {plan:#?}");
+        }
+    }
+}
