@@ -25,6 +25,8 @@ if [ -z "${DUBAN_BENCH_REUSE:-}" ]; then
   echo "== generator: duban demo --scale nation --cases-per-unit 0"
   /usr/bin/time -f "generator: %e s wall, %M KiB peak RSS" $bin --db "$db" demo --scale nation --cases-per-unit 0 | head -3
 fi
+# the supervision board needs notices: today's sweep urges every open copy once (later runs add none)
+$bin --db "$db" --quiet sweep >/dev/null
 DUBAN_SWEEP_MINUTES=0 $bin --db "$db" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
@@ -57,3 +59,6 @@ plan=$(curl -s -b "$jar" $base/api/v1/plans | python3 -c 'import json,sys; print
 echo "-- office (SPP)"
 run "GET the SPP plan dashboard (87 tasks, roll-up)" "$session" "/rectification/plans/$plan"
 run "GET /api/v1/plans/{id}/tasks" "$session" "/api/v1/plans/$plan/tasks"
+board_next=$(curl -s -b "$jar" "$base/rectification/board" | grep -o 'href="/rectification/board?after=[^"]*"' | head -1 | cut -d'"' -f2)
+run "GET /rectification/board (counts and first page)" "$session" "/rectification/board"
+[ -n "$board_next" ] && run "GET /rectification/board?after= (second page)" "$session" "$board_next"
