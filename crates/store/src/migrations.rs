@@ -76,6 +76,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         28,
         include_str!("../migrations/sqlite/0028_notice_order.sql"),
     ),
+    (
+        29,
+        include_str!("../migrations/sqlite/0029_notice_tallies.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -168,6 +172,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         28,
         include_str!("../migrations/postgres/0028_notice_order.sql"),
+    ),
+    (
+        29,
+        include_str!("../migrations/postgres/0029_notice_tallies.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

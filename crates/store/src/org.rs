@@ -503,6 +503,7 @@ pub const DERIVED: &[&str] = &[
     "unit_ancestors",
     "staff_tallies",
     "filing_tallies",
+    "notice_tallies",
     "rate_hits",
     "leases",
 ];

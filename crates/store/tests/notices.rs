@@ -141,3 +141,103 @@ async fn notice_page_plan_follows_an_index() {
         }
     }
 }
+
+/// The board's counts per lead leader, read from the tallies the triggers keep, equal a recount
+/// of the notices — after sweeps, after tasks change hands, and in a restored copy.
+#[tokio::test]
+async fn kept_notice_counts_equal_a_recount() {
+    async fn recount(
+        store: &duban_store::Store,
+        scope: &duban_store::Scope,
+    ) -> Vec<(String, [i64; 4])> {
+        use sqlx::Row;
+        let mut v: Vec<(String, [i64; 4])> = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COALESCE(s.name, '—') AS leader, \
+             CAST(SUM(CASE WHEN n.kind = 'reminder' THEN 1 ELSE 0 END) AS BIGINT) AS r, CAST(SUM(CASE WHEN n.level = 'blue' THEN 1 ELSE 0 END) AS BIGINT) AS b, \
+             CAST(SUM(CASE WHEN n.level = 'yellow' THEN 1 ELSE 0 END) AS BIGINT) AS y, CAST(SUM(CASE WHEN n.level = 'red' THEN 1 ELSE 0 END) AS BIGINT) AS d \
+             FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
+             LEFT JOIN staff s ON s.id = t.lead_leader_id WHERE {} GROUP BY s.name ORDER BY 1",
+            duban_store::scope_sql("u", 1, 2)
+        )))
+        .bind(scope.unit_id)
+        .bind(duban_store::scope_like(scope))
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("leader").unwrap(),
+                [
+                    r.try_get("r").unwrap(),
+                    r.try_get("b").unwrap(),
+                    r.try_get("y").unwrap(),
+                    r.try_get("d").unwrap(),
+                ],
+            )
+        })
+        .collect();
+        v.sort();
+        v
+    }
+    async fn kept(
+        store: &duban_store::Store,
+        scope: &duban_store::Scope,
+    ) -> Vec<(String, [i64; 4])> {
+        let mut v: Vec<_> = store
+            .notice_counts(scope)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.leader, [c.reminders, c.blue, c.yellow, c.red]))
+            .collect();
+        v.sort();
+        v
+    }
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let zj = store.user_by_login("zj.office").await.unwrap().unwrap();
+        for day in ["2020-11-05", "2021-01-04"] {
+            store.sweep(d(day)).await.unwrap();
+        }
+        for scope in [admin.scope(), zj.scope()] {
+            let want = recount(&store, &scope).await;
+            assert!(!want.is_empty(), "{name}");
+            assert_eq!(kept(&store, &scope).await, want, "{name}: after the sweeps");
+        }
+        // tasks change hands: one to another leader, one to none, one from none
+        let leader: i64 = sqlx::query_scalar("SELECT MAX(id) FROM staff WHERE is_leader = 1")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        for sql in [
+            "UPDATE tasks SET lead_leader_id = $1 WHERE id = (SELECT MIN(task_id) FROM notices WHERE task_id IS NOT NULL)",
+            "UPDATE tasks SET lead_leader_id = NULL WHERE id = (SELECT MAX(task_id) FROM notices WHERE task_id IS NOT NULL)",
+            "UPDATE tasks SET lead_leader_id = $1 WHERE lead_leader_id IS NULL AND id IN (SELECT task_id FROM notices)",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(leader)
+                .execute(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(
+                kept(&store, &admin.scope()).await,
+                recount(&store, &admin.scope()).await,
+                "{name}: after {sql}"
+            );
+        }
+        store.sweep(d("2021-03-01")).await.unwrap();
+        assert_eq!(
+            kept(&store, &admin.scope()).await,
+            recount(&store, &admin.scope()).await,
+            "{name}: after another sweep"
+        );
+        let copy = testing::restored_copy(&store).await;
+        assert_eq!(
+            kept(&copy, &admin.scope()).await,
+            recount(&store, &admin.scope()).await,
+            "{name}: in a restored copy"
+        );
+    }
+}

@@ -171,14 +171,14 @@ impl Store {
         Ok((items, next))
     }
 
-    /// Reminders and notices counted per lead leader of the tasks in scope.
+    /// Reminders and notices counted per lead leader of the tasks in scope: summed from the
+    /// tallies kept per unit and leader (migration 0029), O(units × leaders), not O(notices).
     pub async fn notice_counts(&self, scope: &Scope) -> Result<Vec<LeaderCount>> {
         let rows = sqlx::query(crate::sqlf!(
-            "SELECT COALESCE(s.name, '—') AS leader, \
-             SUM(CASE WHEN n.kind = 'reminder' THEN 1 ELSE 0 END) AS reminders, SUM(CASE WHEN n.level = 'blue' THEN 1 ELSE 0 END) AS blue, \
-             SUM(CASE WHEN n.level = 'yellow' THEN 1 ELSE 0 END) AS yellow, SUM(CASE WHEN n.level = 'red' THEN 1 ELSE 0 END) AS red \
-             FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
-             LEFT JOIN staff s ON s.id = t.lead_leader_id WHERE {} GROUP BY s.name ORDER BY 5 DESC, 4 DESC, 1",
+            "SELECT COALESCE(s.name, '—') AS leader, CAST(SUM(k.reminders) AS BIGINT) AS reminders, CAST(SUM(k.blue) AS BIGINT) AS blue, \
+             CAST(SUM(k.yellow) AS BIGINT) AS yellow, CAST(SUM(k.red) AS BIGINT) AS red \
+             FROM notice_tallies k JOIN units u ON u.id = k.unit_id LEFT JOIN staff s ON s.id = k.leader_id \
+             WHERE {} GROUP BY s.name HAVING SUM(k.reminders + k.blue + k.yellow + k.red) > 0 ORDER BY 5 DESC, 4 DESC, 1",
             scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)
