@@ -119,7 +119,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Completions { .. } | Cmd::Man { .. } => return cli::help::run(cli.cmd),
         _ => {}
     }
-    let reporter = std::sync::Arc::new(console::Reporter::new());
+    // the server's own long work (an upload, the sweep) is not drawn on its terminal
+    let reporter: std::sync::Arc<dyn duban_store::progress::Progress> =
+        if matches!(cli.cmd, Cmd::Serve { .. }) {
+            std::sync::Arc::new(duban_store::progress::Silent)
+        } else {
+            std::sync::Arc::new(console::Reporter::new())
+        };
     let store = Store::open(&settings.database_url)
         .await
         .with_context(|| {
@@ -131,7 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         })?
         .with_progress(reporter.clone());
     let out = command(store.clone(), settings, cli.cmd).await;
-    duban_store::progress::Progress::finish(reporter.as_ref());
+    reporter.finish();
     // the write-ahead log is folded back on the way out (see Store::open)
     let _ = store.checkpoint().await;
     out
