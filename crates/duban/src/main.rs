@@ -136,11 +136,36 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
         })?
         .with_progress(reporter.clone());
-    let out = command(store.clone(), settings, cli.cmd).await;
+    let out = match pin_today(&store, &cli.cmd, cli.today.as_deref()).await {
+        Ok(()) => command(store.clone(), settings, cli.cmd).await,
+        Err(e) => Err(e),
+    };
     reporter.finish();
     // the write-ahead log is folded back on the way out (see Store::open)
     let _ = store.checkpoint().await;
     out
+}
+
+/// The application's clock for this run: the seed's demo pins its database to the demo's day;
+/// `--today DATE` pins this process to DATE, `--today now` to the wall clock.
+async fn pin_today(store: &Store, cmd: &Cmd, today: Option<&str>) -> anyhow::Result<()> {
+    let seed_demo = matches!(
+        cmd,
+        Cmd::Serve { demo: true, .. } | Cmd::Demo { scale: None, .. }
+    );
+    if seed_demo {
+        store
+            .pin_database(Some(duban_store::demo::DEMO_DAY))
+            .await?;
+    }
+    match today {
+        None => {}
+        Some("now") => store.pin_for_process(None),
+        Some(d) => store.pin_for_process(Some(
+            duban_domain::calendar::parse_date(d).map_err(|e| anyhow::anyhow!("--today: {e}"))?,
+        )),
+    }
+    Ok(())
 }
 
 async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<ExitCode> {

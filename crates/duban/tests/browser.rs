@@ -589,7 +589,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .await
         .unwrap();
     wait_h1(&c, "").await;
-    let old = (duban_store::today() - chrono::Duration::days(10)).to_string();
+    let old = (duban_store::testing::today() - chrono::Duration::days(10)).to_string();
     c.execute(
         "document.querySelector('input[name=date]').value = arguments[0];",
         vec![serde_json::json!(old)],

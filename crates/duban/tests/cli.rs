@@ -391,7 +391,7 @@ async fn plan_stats_and_ledger_workbooks() {
         );
         // the 14 columns round-trip: exporting the imported plan gives back every row
         let copy = dir.join("copy.xlsx");
-        let today = duban_store::today().to_string();
+        let today = duban_store::testing::today().to_string();
         let o = duban(
             &db,
             &[

@@ -61,7 +61,7 @@ async fn acknowledged_writes_survive_kill_9() {
             .take(16)
             .collect();
         drop(store);
-        let today = duban_store::today().to_string();
+        let today = duban_store::testing::today().to_string();
         let acked: Arc<Mutex<Vec<String>>> = Arc::default();
         for round in 0..3 {
             let port = std::net::TcpListener::bind("127.0.0.1:0")

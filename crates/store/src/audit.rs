@@ -134,7 +134,7 @@ impl Store {
         .collect::<Result<_>>()?;
         checkpoints.dedup_by_key(|c| c.seq);
         checkpoints.reverse();
-        let anchor = Anchor::sign(secret, seq, &hash, &crate::now_rfc3339(), checkpoints);
+        let anchor = Anchor::sign(secret, seq, &hash, &self.now_rfc3339(), checkpoints);
         sqlx::query("INSERT INTO audit_anchors (seq, hash, signed_at, public_key, signature, anchor_json) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(anchor.seq)
             .bind(&anchor.hash)

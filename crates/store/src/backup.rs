@@ -93,7 +93,7 @@ impl Store {
         writeln!(
             out,
             "{}",
-            json!({"format": FORMAT, "version": 1, "schema_version": version, "created_at": crate::now_rfc3339()})
+            json!({"format": FORMAT, "version": 1, "schema_version": version, "created_at": self.now_rfc3339()})
         )?;
         let mut n = 0;
         self.progress

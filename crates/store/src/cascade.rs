@@ -1,7 +1,7 @@
 //! Cascade (带动系统整改): a plan's problems and tasks issued to subordinate units, each of which
 //! keeps its own ledger; roll-ups of their progress per unit, per subtree and per level.
 use crate::rectification::{Plan, insert_plan};
-use crate::{Actor, Change, Result, Scope, Store, StoreError, today};
+use crate::{Actor, Change, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
 use duban_domain::rectification::{LightRules, PlanStats};
 use serde::Serialize;
@@ -215,7 +215,7 @@ impl Store {
     ) -> Result<Vec<RollupRow>> {
         let (deadline_cutoff, staged_cutoff) =
             counts_cutoff(&self.supervision_rules().await?.lights, as_of);
-        let rows = if as_of == today() {
+        let rows = if as_of == self.today() {
             let stale = self.current_or_few_stale(plan_id, as_of).await?;
             let mut q = sqlx::query(crate::sqlf!(
                 "SELECT p.id AS plan_id, u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
@@ -400,7 +400,7 @@ impl Store {
         as_of: NaiveDate,
         under: &crate::org::Unit,
     ) -> Result<RollupView> {
-        if as_of != today() {
+        if as_of != self.today() {
             let rows = self.rollup(scope, plan_id, as_of).await?;
             let own = rows
                 .iter()

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod blobs;
 pub mod calendar;
 pub mod cascade;
+pub mod clock;
 pub mod demo;
 pub mod documents;
 pub mod letters;
@@ -129,14 +130,12 @@ pub struct Store {
     entries: Option<tokio::sync::mpsc::Sender<queue::EntryJob>>,
     /// Where long work reports how far it has come ([`progress`]).
     progress: std::sync::Arc<dyn progress::Progress>,
+    /// The one clock every "today" and stamp comes from ([`clock`]).
+    clock: std::sync::Arc<clock::Clock>,
 }
 
 /// The default database: an SQLite file under `./data/`.
 pub const DEFAULT_URL: &str = "sqlite://data/duban.db";
-
-pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
 
 /// A value read from the database that the domain must know: one it does not is an error naming
 /// it, never a default.
@@ -147,11 +146,6 @@ pub(crate) fn known<T>(parsed: Option<T>, what: &str, raw: &str) -> Result<T> {
 /// A day the database holds (ISO `YYYY-MM-DD`); anything else is an error naming it.
 pub(crate) fn day(raw: &str) -> Result<chrono::NaiveDate> {
     known(duban_domain::calendar::parse_date(raw).ok(), "日期", raw)
-}
-
-/// Today in China (UTC+8): the day ledgers and deadlines are kept in.
-pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 /// A stored UTC time (RFC 3339) as China time (UTC+8), the one place that conversion is made.
@@ -177,6 +171,8 @@ pub(crate) fn int(row: &AnyRow, i: &str) -> Result<i64> {
     )
 }
 
+/// The wall clock in seconds, for security windows (sessions, tokens), which a pinned day does
+/// not move ([`clock`]).
 pub fn now_epoch() -> i64 {
     chrono::Utc::now().timestamp()
 }
@@ -240,8 +236,10 @@ impl Store {
             calendar: Default::default(),
             entries: None,
             progress: std::sync::Arc::new(progress::Silent),
+            clock: Default::default(),
         };
         store.migrate().await?;
+        store.read_pin().await?;
         if backend == Backend::Sqlite {
             // Connections do not fold the write-ahead log back into the database file when they
             // commit (wal_autocheckpoint=0): a commit that crosses the threshold would pay for
@@ -306,6 +304,7 @@ impl Store {
             actor: actor.clone(),
             dirty: false,
             _gate: gate,
+            now: self.now(),
         })
     }
 }
@@ -318,6 +317,8 @@ pub struct Write {
     actor: Actor,
     dirty: bool,
     _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// the store's clock when the write began: every stamp and "today" of one write is the same
+    now: chrono::DateTime<chrono::Utc>,
 }
 
 /// What an audit entry says about one change.
@@ -331,6 +332,17 @@ pub struct Change<'a> {
 }
 
 impl Write {
+    /// When this write happens (UTC, RFC 3339 with milliseconds), from the store's clock.
+    pub fn now_rfc3339(&self) -> String {
+        self.now
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
+
+    /// The day in China this write happens on.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.now + chrono::Duration::hours(8)).date_naive()
+    }
+
     /// The domain's decision on whether the writing account holds the right for this command.
     pub fn decide(&self, action: duban_domain::access::Action) -> Result<()> {
         Ok(duban_domain::access::decide(self.actor.role, action)?)
@@ -387,7 +399,7 @@ impl Write {
         };
         let mut e = Entry {
             seq: self.seq + 1,
-            at: now_rfc3339(),
+            at: self.now_rfc3339(),
             actor_id: self.actor.user_id,
             actor: self.actor.name.clone(),
             action: c.action.to_string(),

@@ -1,9 +1,7 @@
 //! The biweekly consultation (双周会商) of the office and the discipline group: an agenda built
 //! from red and yellow tasks and pending closures, minutes, and decisions that act on tasks.
 use crate::rectification::{Author, EntryKind, NewEntry, add_entry_in};
-use crate::{
-    Actor, Change, Result, Scope, Store, StoreError, Write, now_rfc3339, scope_like, scope_sql,
-};
+use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, scope_like, scope_sql};
 use chrono::NaiveDate;
 use duban_domain::rectification::agenda_reason;
 use serde::Serialize;
@@ -200,7 +198,7 @@ impl Store {
         let mut w = self.write(&author.actor()).await?;
         w.decide(duban_domain::access::Action::Convene)?;
         // what the meeting decided is recorded on the day it is recorded; the body names the meeting
-        let held = crate::today();
+        let held = self.today();
         let (action_name, value) = match &action {
             Action::Note => ("note", String::new()),
             Action::Deadline(d) => {
@@ -227,7 +225,7 @@ impl Store {
                 )
                 .bind(format!("meeting:{meeting_id}:{item_id}"))
                 .bind(&m.held_on)
-                .bind(now_rfc3339())
+                .bind(self.now_rfc3339())
                 .bind(item.task_id)
                 .execute(&mut *w.tx)
                 .await?;
@@ -278,7 +276,7 @@ impl Store {
             .bind(decision)
             .bind(action_name)
             .bind(&value)
-            .bind(now_rfc3339())
+            .bind(self.now_rfc3339())
             .bind(item_id)
             .execute(&mut *w.tx)
             .await?;
@@ -308,7 +306,7 @@ pub(crate) async fn insert_meeting(
         .bind(held_on.to_string())
         .bind(title)
         .bind(by)
-        .bind(now_rfc3339())
+        .bind(w.now_rfc3339())
         .fetch_one(&mut *w.tx)
         .await?;
     for (task, reason) in agenda {

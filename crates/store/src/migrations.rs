@@ -1,6 +1,6 @@
 //! The schema: the embedded migrations of each backend, applied in order once, and the
 //! triggers (re)created after them.
-use crate::{Backend, Result, Store, now_rfc3339};
+use crate::{Backend, Result, Store};
 
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
@@ -212,7 +212,7 @@ impl Store {
                 sqlx::raw_sql(*sql).execute(&mut *tx).await?;
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                     .bind(*version)
-                    .bind(now_rfc3339())
+                    .bind(self.now_rfc3339())
                     .execute(&mut *tx)
                     .await?;
             }

@@ -1,6 +1,6 @@
 //! Less paperwork (纠治形式主义): the registry per unit and the data-request gate.
 use crate::org::Unit;
-use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Store, StoreError};
 use chrono::NaiveDate;
 use duban_domain::paperwork::{self as p, Kind, Metric};
 use serde::Serialize;
@@ -69,7 +69,7 @@ impl Store {
         }
         let title = duban_domain::text::required(title, 200)
             .map_err(|e| StoreError::Invalid(format!("标题{e}")))?;
-        if held_on > crate::today() {
+        if held_on > self.today() {
             return Err(StoreError::Invalid(format!("日期 {held_on} 晚于今天")));
         }
         let mut w = self.write(actor).await?;
@@ -85,7 +85,7 @@ impl Store {
         .bind(number.trim().chars().take(50).collect::<String>())
         .bind(organiser.trim().chars().take(50).collect::<String>())
         .bind(&actor.name)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .fetch_one(&mut *w.tx)
         .await?;
         w.audit(Change {
@@ -214,7 +214,7 @@ impl Store {
         .bind(detail.trim().chars().take(2000).collect::<String>())
         .bind(i64::from(verdict.is_err()))
         .bind(&actor.name)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .fetch_one(&mut *w.tx)
         .await?;
         w.audit(Change {

@@ -4,6 +4,11 @@
 use crate::Store;
 use sqlx::Connection;
 
+/// The wall clock's day in China: what an unpinned store's [`Store::today`] says.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
 fn unique(prefix: &str) -> String {
     format!(
         "{prefix}_{}_{}",

@@ -1,7 +1,6 @@
 //! Accounts, sessions and API tokens.
 use crate::{
-    Actor, Change, Result, Scope, Store, StoreError, flag, now_epoch, now_rfc3339, scope_like,
-    scope_sql,
+    Actor, Change, Result, Scope, Store, StoreError, flag, now_epoch, scope_like, scope_sql,
 };
 use duban_domain::auth::{self, new_secret, secret_digest};
 use duban_domain::org::Role;
@@ -158,7 +157,7 @@ impl Store {
         .bind(nu.role.as_str())
         .bind(nu.unit_id)
         .bind(i64::from(nu.subtree))
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .fetch_one(&mut *w.tx)
         .await?;
         w.audit(Change {
@@ -458,7 +457,7 @@ impl Store {
             .bind(user.id)
             .bind(name)
             .bind(secret_digest(&secret))
-            .bind(now_rfc3339())
+            .bind(self.now_rfc3339())
             .bind(&expires)
             .fetch_one(&mut *w.tx)
             .await?;
@@ -545,7 +544,7 @@ impl Store {
         ))
         .bind(scope.unit_id)
         .bind(crate::scope_like(scope))
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -569,7 +568,7 @@ impl Store {
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
         let r = sqlx::query(crate::sqlf!("{USER_SELECT} JOIN api_tokens t ON t.user_id = us.id WHERE t.token_hash = $1 AND t.revoked = 0 AND us.disabled = 0 AND t.expires_at > $2"))
             .bind(secret_digest(token))
-            .bind(now_rfc3339())
+            .bind(self.now_rfc3339())
             .fetch_optional(&self.pool)
             .await?;
         r.as_ref().map(User::from_row).transpose()

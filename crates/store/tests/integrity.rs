@@ -83,7 +83,7 @@ async fn open_task(store: &Store, plan: i64, skip: usize) -> Task {
 async fn no_door_to_a_paper_closure() {
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
-        let today = duban_store::today();
+        let today = duban_store::testing::today();
         let admin_user = store.user_by_login("admin").await.unwrap().unwrap();
         let party = store
             .plan(&admin_user.scope(), "最高检党组巡视整改方案")
@@ -560,7 +560,7 @@ async fn cascade_to_any_depth_and_signed_history() {
             .await
             .unwrap_or_else(|e| panic!("{name}: cascade over copies made below: {e}"));
         let rows = store
-            .rollup(&admin.scope(), party.id, duban_store::today())
+            .rollup(&admin.scope(), party.id, duban_store::testing::today())
             .await
             .unwrap();
         for c in &cities {

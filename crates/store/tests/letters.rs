@@ -489,7 +489,7 @@ async fn letter_lists_page_through_each_scope_in_order() {
         )
         .await;
         let (a, b) = (ids[0], zj_own[0]);
-        let today = duban_store::today();
+        let today = duban_store::testing::today();
         store
             .letter_step(
                 &actor,

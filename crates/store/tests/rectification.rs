@@ -708,7 +708,7 @@ async fn rollup_in_sql_agrees_with_the_domain() {
                 "{name} {day}"
             );
         }
-        let today = duban_store::today();
+        let today = duban_store::testing::today();
         let rows = store.rollup(&admin.scope(), party.id, today).await.unwrap();
         let zj_row = rows.iter().find(|r| r.plan_id == zj_plan.id).unwrap();
         assert_eq!(
@@ -934,7 +934,7 @@ async fn todays_figures_from_task_rows_agree_with_the_ledger() {
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
         let admin = store.user_by_login("admin").await.unwrap().unwrap();
-        let today = duban_store::today();
+        let today = duban_store::testing::today();
         let lights = store.supervision_rules().await.unwrap().lights;
         let plans = store.plans(&admin.scope()).await.unwrap();
         assert!(plans.len() > 3, "{name}");

@@ -33,6 +33,9 @@ pub struct Caller {
     /// The CSRF token forms must carry: the session's, or the anonymous double-submit cookie's.
     pub csrf: String,
     pub lang: Lang,
+    /// today on the application's clock when the request came in, and who pinned it, if anyone
+    pub today: chrono::NaiveDate,
+    pub pinned: Option<duban_store::clock::Pin>,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -83,6 +86,8 @@ pub async fn resolve(State(st): State<AppState>, req: Request, next: Next) -> Re
         via: Via::Anonymous,
         csrf: String::new(),
         lang: Lang::Zh,
+        today: st.store.today(),
+        pinned: st.store.pinned_day().map(|(_, p)| p),
     };
     let mut new_anon_csrf = None;
     if let Some(tok) = bearer {
@@ -191,6 +196,8 @@ fn caller(parts: &Parts) -> Caller {
         via: Via::Anonymous,
         csrf: String::new(),
         lang: Lang::Zh,
+        today: chrono::NaiveDate::MIN,
+        pinned: None,
     })
 }
 
@@ -200,6 +207,9 @@ pub struct Viewer {
     pub csrf: String,
     pub t: Tr,
     pub session: Option<String>,
+    /// today on the application's clock (one value for the whole request)
+    pub today: chrono::NaiveDate,
+    pub pinned: Option<duban_store::clock::Pin>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
@@ -216,6 +226,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
                 csrf: c.csrf,
                 t: Tr(c.lang),
                 session,
+                today: c.today,
+                pinned: c.pinned,
             }),
             None => Err(AppError::Unauthorized),
         }

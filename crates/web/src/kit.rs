@@ -35,6 +35,8 @@ pub struct Ctx {
     pub nav: Vec<NavItem>,
     pub other_lang: &'static str,
     pub flash: Option<String>,
+    /// the banner of a pinned clock ("演示数据 · 当前日期 2020-11-05")
+    pub clock: Option<String>,
 }
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
@@ -114,6 +116,13 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
             .collect(),
         other_lang: if v.t.0 == Lang::En { "zh-CN" } else { "en" },
         flash: None,
+        clock: v.pinned.map(|p| {
+            let key = match p {
+                duban_store::clock::Pin::Database => "clock.pinned.database",
+                duban_store::clock::Pin::Process => "clock.pinned.process",
+            };
+            v.t.s(key).replace("{date}", &v.today.to_string())
+        }),
     }
 }
 
@@ -265,8 +274,11 @@ pub(crate) fn csv_response(name: &str, rows: Vec<Vec<String>>) -> Response {
         .into_response()
 }
 
-pub(crate) fn as_of_param(raw: Option<&str>) -> Result<chrono::NaiveDate, AppError> {
-    date_param(raw, duban_store::today())
+pub(crate) fn as_of_param(
+    raw: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, AppError> {
+    date_param(raw, today)
 }
 
 /// A date from a query parameter, `default` when it is absent or empty.

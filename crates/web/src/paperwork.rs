@@ -72,7 +72,7 @@ async fn view(
                 .store
                 .latest_paperwork(&scope)
                 .await?
-                .unwrap_or_else(duban_store::today);
+                .unwrap_or_else(|| st.store.today());
             let next = if last.month() == 12 {
                 NaiveDate::from_ymd_opt(last.year() + 1, 1, 1)
             } else {

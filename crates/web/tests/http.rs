@@ -778,7 +778,7 @@ async fn public_letters_form_code_and_status() {
         .post_form("/letters/status", &[("code", &code.to_lowercase())])
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let today = duban_store::today();
+    let today = duban_store::testing::today();
     assert!(
         r.body.contains("最高人民检察院") && r.body.contains(&today.to_string()),
         "{}",
@@ -1231,7 +1231,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
             &[
                 ("step", "ack"),
                 ("late_reason", "补录历史办理"),
-                ("on", &duban_store::today().to_string()),
+                ("on", &duban_store::testing::today().to_string()),
                 ("body", "已转交司法救助部门办理，联系电话 010-12309"),
             ],
         )
@@ -1316,7 +1316,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
         .post_form(
             &format!("/letters/{id}/hearings"),
             &[
-                ("held_on", &duban_store::today().to_string()),
+                ("held_on", &duban_store::testing::today().to_string()),
                 ("participants", "人民监督员二人、律师一人"),
                 ("outcome", "同意给予司法救助"),
             ],
@@ -1342,7 +1342,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
     );
     // the API: a step by unit code; bad steps named
     let r = l
-        .post_json(&format!("/api/v1/letters/{id}/steps"), &serde_json::json!({"step": "reply", "on": duban_store::today().to_string(), "body": "已决定给予司法救助"}))
+        .post_json(&format!("/api/v1/letters/{id}/steps"), &serde_json::json!({"step": "reply", "on": duban_store::testing::today().to_string(), "body": "已决定给予司法救助"}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = l
@@ -1376,7 +1376,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
             "/letters/campaigns",
             &[
                 ("title", "信访积案清理专项"),
-                ("older_than", &duban_store::today().to_string()),
+                ("older_than", &duban_store::testing::today().to_string()),
                 ("deadline", "2030-12-31"),
             ],
         )
@@ -1394,7 +1394,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
             &[
                 ("step", "close"),
                 ("late_reason", "补录历史办理"),
-                ("on", &duban_store::today().to_string()),
+                ("on", &duban_store::testing::today().to_string()),
                 ("body", "办结"),
             ],
         )
@@ -1415,7 +1415,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
         StatusCode::NOT_FOUND
     );
     // the list marks near deadlines yellow and passed ones red, as the sweep urges them
-    let week_ago = (duban_store::today() - chrono::Duration::days(6)).to_string();
+    let week_ago = (duban_store::testing::today() - chrono::Duration::days(6)).to_string();
     let r = l
         .post_form(
             "/letters",
@@ -1432,8 +1432,8 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
         .fetch_one(&store.pool)
         .await
         .unwrap();
-    let today = duban_store::today().to_string();
-    let soon = (duban_store::today() + chrono::Duration::days(2)).to_string();
+    let today = duban_store::testing::today().to_string();
+    let soon = (duban_store::testing::today() + chrono::Duration::days(2)).to_string();
     let r = l.get("/letters").await;
     let want = if due < today {
         "light red"
@@ -1465,7 +1465,7 @@ async fn staff_file_monthly_and_the_discipline_group_reads_the_register() {
         "{}",
         r.body
     );
-    let now = duban_domain::records::Month::of(duban_store::today()).to_string();
+    let now = duban_domain::records::Month::of(duban_store::testing::today()).to_string();
     let r = s
         .post_form("/records", &[("kind", "zero"), ("month", &now)])
         .await;
@@ -1479,7 +1479,7 @@ async fn staff_file_monthly_and_the_discipline_group_reads_the_register() {
         .post_form("/records", &[("kind", "zero"), ("month", "2099-01")])
         .await;
     assert!(r.body.contains("尚未到来"), "{}", r.body);
-    let today = duban_store::today().to_string();
+    let today = duban_store::testing::today().to_string();
     let record = |month: &str, day: &str| -> Vec<(&'static str, String)> {
         vec![
             ("kind", "record".to_string()),
@@ -1504,7 +1504,7 @@ async fn staff_file_monthly_and_the_discipline_group_reads_the_register() {
     assert!(r.body.contains("已报零报告"), "{}", r.body);
     // last month: a record, then another
     let last = {
-        let m = duban_domain::records::Month::of(duban_store::today());
+        let m = duban_domain::records::Month::of(duban_store::testing::today());
         if m.month == 1 {
             duban_domain::records::Month {
                 year: m.year - 1,
@@ -2257,7 +2257,7 @@ async fn integrity_through_the_api() {
             .body(Body::from(v.to_string()))
             .unwrap()
     };
-    let today = duban_store::today();
+    let today = duban_store::testing::today();
     let entries = format!("/api/v1/tasks/{}/entries", task.id);
     let r = anon
         .send(post(
@@ -2446,7 +2446,7 @@ async fn hardening_uploads_exports_tokens_and_proxies() {
         r.body
     );
     let mut letters = Client::login(&app, "letters").await;
-    let today = duban_store::today().to_string();
+    let today = duban_store::testing::today().to_string();
     let csv = letters
         .get(&format!("/letters/export?from={today}&to={today}"))
         .await;

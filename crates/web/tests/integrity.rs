@@ -153,7 +153,7 @@ async fn doors(name: &str, store: Store) {
         tokens.insert(login, c.token().await);
         clients.insert(login, c);
     }
-    let today = duban_store::today();
+    let today = duban_store::testing::today();
     let old = (today - chrono::Duration::days(10)).to_string();
     let entries = format!("/api/v1/tasks/{}/entries", task.id);
     let page_entries = format!("/rectification/tasks/{}/entries", task.id);
@@ -452,7 +452,7 @@ async fn reimport_and_meeting(
     task: &duban_store::rectification::Task,
     facts: (TaskState, Option<chrono::NaiveDate>, Category),
 ) {
-    let today = duban_store::today().to_string();
+    let today = duban_store::testing::today().to_string();
     let office = clients.get_mut("office").unwrap();
     let xlsx = office
         .get(&format!("/rectification/plans/{}/ledger.xlsx", plan.id))

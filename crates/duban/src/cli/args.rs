@@ -33,6 +33,9 @@ pub(crate) struct Cli {
     /// 显示详细日志（含数据库语句）；DUBAN_LOG 可精确设置
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// 本次运行的“今天”（YYYY-MM-DD），或 now：系统时钟（不用演示数据库固定的日期）
+    #[arg(long, global = true, value_name = "DATE|now")]
+    pub today: Option<String>,
     #[command(subcommand)]
     pub cmd: Cmd,
 }
@@ -45,7 +48,7 @@ pub(crate) enum Cmd {
         /// 监听地址（默认 127.0.0.1:8080）
         #[arg(long)]
         listen: Option<String>,
-        /// 先载入演示数据（可重复执行）并列出演示账号
+        /// 先载入演示数据（可重复执行）并列出演示账号；日期固定为演示数据的 2020-11-05（--today 可改）
         #[arg(long)]
         demo: bool,
     },

@@ -12,7 +12,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
         Cmd::Sweep { as_of } => {
             let as_of = match as_of {
                 Some(d) => parse_date(&d)?,
-                None => duban_store::today(),
+                None => store.today(),
             };
             let mailer = if settings.smtp_url.is_empty() {
                 None

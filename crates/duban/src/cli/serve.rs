@@ -90,7 +90,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                         if let Err(e) = store.forget_rate_hits(3600).await {
                             tracing::warn!(error = %e, "old rate-limit windows not removed");
                         }
-                        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+                        let today = store.today();
                         match scheduler::run_once(&store, mailer.as_ref(), today).await {
                             Ok(r) => tracing::info!(
                                 reminders = r.sweep.reminders,
@@ -121,7 +121,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                         {
                             continue;
                         }
-                        let today = duban_store::today();
+                        let today = store.today();
                         let due = match store.latest_anchor().await {
                             Ok(Some(a)) => duban_store::china_time(&a.signed_at)
                                 .is_none_or(|t| t.date() < today),

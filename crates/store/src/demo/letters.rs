@@ -1,5 +1,5 @@
 //! Demo letters: the seed's year and a nation's worth for benchmarks.
-use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Store, StoreError};
 use chrono::NaiveDate;
 use duban_domain::import::{self, Table};
 use duban_domain::letters::clocks;
@@ -213,7 +213,7 @@ impl Store {
         let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM letters")
             .fetch_one(&mut *w.tx)
             .await?;
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         let inserted = sqlx::query(crate::sqlf!(
             "INSERT INTO letters (first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, acknowledged_on, replied_on, closed_on, created_at) \
              SELECT u.id, u.id, d.received_on, d.received_on, \

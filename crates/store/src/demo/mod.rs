@@ -19,6 +19,12 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 pub const DEMO_PASSWORD: &str = "duban2020";
+/// The day the seed reports on and the demo's data describe: a demo database's clock is pinned to
+/// it ([`crate::clock`]).
+pub const DEMO_DAY: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2020, 11, 5) {
+    Some(d) => d,
+    None => panic!("the demo's day"),
+};
 pub const SPP_CODE: &str = "100000";
 
 /// The 32 provincial-level procuratorates (31 provinces + the Xinjiang Production and
@@ -277,7 +283,7 @@ impl Store {
                 .bind(role.as_str())
                 .bind(ids[unit])
                 .bind(i64::from(subtree))
-                .bind(crate::now_rfc3339())
+                .bind(self.now_rfc3339())
                 .execute(&mut *w.tx)
                 .await?;
             created += 1;

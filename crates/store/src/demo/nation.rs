@@ -222,7 +222,7 @@ pub(crate) async fn load_nation(store: &crate::Store) -> Result<NationReport> {
             "办公室"
         }
     };
-    let now = crate::now_rfc3339();
+    let now = store.now_rfc3339();
     let inserted = sqlx::query(crate::sqlf!(
         "INSERT INTO ledger_entries (task_id, entry_date, kind, body, state_after, author, created_at) \
          SELECT t.id, s.entry_date, s.kind, s.body, s.state_after, CASE WHEN s.kind = 'approve' THEN '{}' ELSE '{}' END, $2 \

@@ -1,5 +1,5 @@
 //! Demo paperwork: the seed's documents, meetings, study sessions and visits of 2020.
-use crate::{Actor, Change, Result, Store, now_rfc3339};
+use crate::{Actor, Change, Result, Store};
 use chrono::NaiveDate;
 use duban_domain::paperwork::Kind;
 use serde_json::json;
@@ -105,7 +105,7 @@ pub(crate) async fn load_demo_paperwork(store: &Store) -> Result<()> {
     ))
     .bind(serde_json::Value::Array(rows).to_string())
     .bind(spp)
-    .bind(now_rfc3339())
+    .bind(store.now_rfc3339())
     .execute(&mut *w.tx)
     .await?;
     w.audit(Change {

@@ -1,5 +1,5 @@
 //! Demo interference records: the seed's and a nation's worth for benchmarks.
-use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Store, StoreError};
 use duban_domain::import::{self};
 use duban_domain::records::{IntervenerCategory, Manner, Matter, Month};
 use serde::Serialize;
@@ -31,7 +31,7 @@ impl Store {
         if n > 0 {
             return Ok(NationRecords::default());
         }
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         let mut w = self.write(&Actor::system("demo")).await?;
         sqlx::query(
             "CREATE TEMP TABLE nation_months (idx BIGINT PRIMARY KEY, month TEXT NOT NULL)",

@@ -2,7 +2,7 @@
 //! the extras (charts, rates), and publication that freezes it.
 use super::*;
 use crate::org::Unit;
-use crate::{Actor, Change, Result, Scope, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Scope, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use duban_domain::documents::{
     self as d, Document, Extras, Inputs, Kind, PlanFigures, Render, RoundFacts,
@@ -342,7 +342,7 @@ impl Store {
         .bind(json!(composed).to_string())
         .bind(&sha)
         .bind(&actor.name)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .bind(id)
         .execute(&mut *w.tx)
         .await

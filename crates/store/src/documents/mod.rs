@@ -2,7 +2,7 @@
 //! the composition and the PDF (a database trigger refuses any later change), numbering per year
 //! for 专报 and 典型案例, the public list, and the rectification report's reminders.
 use crate::org::Unit;
-use crate::{Actor, Change, Result, Scope, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Scope, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use duban_domain::documents::{self as d, Document, Draft, Kind, RoundFacts, TypicalCase};
 use duban_domain::rectification as rules;
@@ -194,7 +194,7 @@ impl Store {
         .bind(json!(draft).to_string())
         .bind(as_of.year() as i64)
         .bind(&actor.name)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .fetch_one(&mut *w.tx)
         .await?;
         w.audit(Change {
@@ -358,7 +358,7 @@ impl Store {
         }
         let mut w = self.write(actor).await?;
         w.decide(duban_domain::access::Action::ManageDocuments)?;
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         let changed =         sqlx::query("UPDATE documents SET draft = $1, selection = $2, as_of = $3, year = $4 WHERE id = $5 AND status = 'draft'")
             .bind(json!(draft).to_string())
             .bind(json!(selection).to_string())
@@ -441,7 +441,7 @@ impl Store {
         .bind(doc.year)
         .bind(id)
         .bind(&actor.name)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .fetch_one(&mut *w.tx)
         .await?;
         w.audit(Change {
@@ -525,7 +525,7 @@ impl Store {
         )
         .bind(as_of.to_string())
         .bind(&soon)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .execute(&mut *w.tx)
         .await?
         .rows_affected();

@@ -2,7 +2,7 @@
 //! writer's rating, steps with their dates, links, hearings and backlog campaigns.
 use super::*;
 use crate::org::ImportReport;
-use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Store, StoreError};
 use chrono::NaiveDate;
 use duban_domain::import::{self, CellError, Table};
 use duban_domain::letters::clocks;
@@ -46,7 +46,7 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Import(problems));
         }
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         let author = actor.name.clone();
         self.progress.phase("写入来信", Some(rows.len() as u64));
         for (r, c) in rows.iter().zip(&due) {
@@ -200,7 +200,7 @@ impl Store {
         )
         .bind(value)
         .bind(&comment)
-        .bind(crate::today().to_string())
+        .bind(self.today().to_string())
         .bind(id)
         .execute(&mut *w.tx)
         .await?;
@@ -262,7 +262,7 @@ impl Store {
         let late_days = duban_domain::letters::decide_step_date(
             received,
             on,
-            crate::today(),
+            self.today(),
             grace,
             late_reason,
             &cal,
@@ -342,7 +342,7 @@ impl Store {
             .bind(to)
             .bind(body.trim())
             .bind(&actor.name)
-            .bind(now_rfc3339())
+            .bind(self.now_rfc3339())
             .bind(late_days)
             .bind(if late_days > 0 { late_reason.trim() } else { "" })
             .execute(&mut *w.tx)
@@ -373,7 +373,7 @@ pub(crate) async fn insert_letter_in(
     code_hash: &str,
     c: &duban_domain::letters::Clocks,
 ) -> Result<i64> {
-    let now = now_rfc3339();
+    let now = w.now_rfc3339();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at, id_number, address) \
          VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
@@ -450,7 +450,7 @@ impl Store {
             .bind(a)
             .bind(b)
             .bind(&actor.name)
-            .bind(now_rfc3339())
+            .bind(self.now_rfc3339())
             .execute(&mut *w.tx)
             .await?;
         w.audit(Change {
@@ -481,7 +481,7 @@ impl Store {
         if participants.trim().is_empty() || outcome.trim().is_empty() {
             return Err(StoreError::Invalid("请填写听证参加人员和听证结果".into()));
         }
-        if held_on > crate::today() + chrono::Duration::days(365) {
+        if held_on > self.today() + chrono::Duration::days(365) {
             return Err(StoreError::Invalid("听证日期有误".into()));
         }
         let mut w = self.write(actor).await?;
@@ -492,7 +492,7 @@ impl Store {
             .bind(participants.trim())
             .bind(outcome.trim())
             .bind(&actor.name)
-            .bind(now_rfc3339())
+            .bind(self.now_rfc3339())
             .execute(&mut *w.tx)
             .await?;
         w.audit(Change {
@@ -522,7 +522,7 @@ impl Store {
         if title.trim().is_empty() {
             return Err(StoreError::Invalid("请填写专项名称".into()));
         }
-        if deadline < crate::today() {
+        if deadline < self.today() {
             return Err(StoreError::Invalid("完成期限不能早于今天".into()));
         }
         let mut w = self.write(actor).await?;
@@ -531,7 +531,7 @@ impl Store {
             .bind(scope.unit_id)
             .bind(title.trim())
             .bind(deadline.to_string())
-            .bind(now_rfc3339())
+            .bind(self.now_rfc3339())
             .fetch_one(&mut *w.tx)
             .await?;
         let n = sqlx::query(crate::sqlf!(

@@ -390,7 +390,7 @@ impl Store {
             .into_iter()
             .map(|e| e.name)
             .collect();
-        Ok(import::CasesCheck::new(units, events, crate::today()))
+        Ok(import::CasesCheck::new(units, events, self.today()))
     }
 
     /// Loads a case-events table (file or API batch): all rows or none.

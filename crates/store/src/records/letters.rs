@@ -1,5 +1,5 @@
 //! Supervision letters (督促函) to under-reporting units and their answers.
-use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Store, StoreError};
 use duban_domain::records::{Flag, Month};
 use serde::Serialize;
 use serde_json::json;
@@ -70,7 +70,7 @@ impl Store {
         .bind(format!("{from}..{to}"))
         .bind(duban_domain::records::draft_letter(flag, from, to))
         .bind(&actor.name)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .fetch_one(&mut *w.tx)
         .await?;
         w.audit(Change {
@@ -139,7 +139,7 @@ impl Store {
         else {
             return Err(StoreError::NotFound);
         };
-        let today = crate::today();
+        let today = self.today();
         let mut w = self.write(actor).await?;
         w.decide(duban_domain::access::Action::IssueRecordLetters)?;
         match (step, l.state()) {

@@ -1,6 +1,6 @@
 //! Importing interference records: all rows or none.
 use crate::org::ImportReport;
-use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Store, StoreError};
 use duban_domain::import::{self, CellError, Table};
 use duban_domain::records::Month;
 use serde_json::json;
@@ -18,7 +18,7 @@ impl Store {
         {
             staff.insert(r.try_get("staff_no")?, r.try_get("id")?);
         }
-        Ok(import::RecordsCheck::new(staff, Month::of(crate::today())))
+        Ok(import::RecordsCheck::new(staff, Month::of(self.today())))
     }
 
     /// Loads a records table (one row per record or per zero report): all rows or none, every
@@ -72,7 +72,7 @@ impl Store {
             problems.truncate(import::MAX_LISTED_PROBLEMS);
             return Err(StoreError::Import(problems));
         }
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         let mut list: Vec<(i64, String, i64, u32)> = filings
             .iter()
             .map(|f| {

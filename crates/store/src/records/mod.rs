@@ -1,7 +1,7 @@
 //! Interference records (三个规定): monthly filings, import, completeness figures and the
 //! under-reporting flags.
 use crate::org::Unit;
-use crate::{Actor, Change, Result, Store, StoreError, now_rfc3339};
+use crate::{Actor, Change, Result, Store, StoreError};
 use duban_domain::import::{self};
 use duban_domain::records::{Figures, Flag, FlagRules, IntervenerCategory, Manner, Matter, Month};
 use serde::Serialize;
@@ -248,7 +248,7 @@ impl Store {
         ];
         let known: HashMap<String, i64> = [(staff_no, staff_id)].into();
         let checked =
-            import::validate_records(&table, known, Month::of(crate::today())).map_err(|errs| {
+            import::validate_records(&table, known, Month::of(self.today())).map_err(|errs| {
                 StoreError::Invalid(
                     errs.iter()
                         .map(|e| e.message.clone())
@@ -270,7 +270,7 @@ impl Store {
         .await?
         .map(|e| Ok::<_, StoreError>((e.try_get("id")?, crate::int(&e, "zero_report")?)))
         .transpose()?;
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         let filing = match (existing, record) {
             (Some(_), None) => return Err(StoreError::Invalid(format!("{month} 已报送，不能再报零报告"))),
             (Some((_, 1)), Some(_)) => {
@@ -461,7 +461,7 @@ impl Store {
         .bind(upload.filename.chars().take(200).collect::<String>())
         .bind(content_type)
         .bind(upload.bytes.len() as i64)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .fetch_one(&mut *w.tx)
         .await?;
         w.audit(Change {

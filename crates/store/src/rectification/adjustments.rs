@@ -1,7 +1,7 @@
 //! Adjustments of tasks: wording edits kept with before/after, and deadline or category changes as
 //! requests decided by someone other than their author (domain: [`duban_domain::adjustment`]).
 use crate::rectification::{Author, rules_on};
-use crate::{Change, Result, Scope, Store, StoreError, Write, now_rfc3339};
+use crate::{Change, Result, Scope, Store, StoreError, Write};
 use chrono::NaiveDate;
 use duban_domain::adjustment::{self as adj, AdjActor, AdjState, Field};
 use duban_domain::rectification::Category;
@@ -126,7 +126,7 @@ pub(crate) async fn request_in(
     .bind(source)
     .bind(author.user_id)
     .bind(&author.login)
-    .bind(now_rfc3339())
+    .bind(w.now_rfc3339())
     .fetch_one(&mut *w.tx)
     .await?;
     if state == AdjState::Applied {
@@ -227,7 +227,7 @@ impl Store {
         .bind(state.as_str())
         .bind(author.user_id)
         .bind(&author.login)
-        .bind(now_rfc3339())
+        .bind(w.now_rfc3339())
         .bind(note.trim())
         .bind(a.id)
         .execute(&mut *w.tx)

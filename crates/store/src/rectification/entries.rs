@@ -1,6 +1,6 @@
 //! The ledger: one entry, decided by the domain on facts read in the write transaction.
 use super::*;
-use crate::{Change, Result, Store, StoreError, Write, now_rfc3339};
+use crate::{Change, Result, Store, StoreError, Write};
 use duban_domain::ledger;
 use duban_domain::rectification::{Category, TaskState};
 use serde_json::json;
@@ -160,7 +160,7 @@ pub(crate) async fn entry_in(
         request_authors: &facts.request_authors,
         earlier_evidence: facts.earlier_evidence,
     };
-    let today = crate::today();
+    let today = w.today();
     let input = ledger::EntryInput {
         kind: e.kind,
         date: e.date,
@@ -215,7 +215,7 @@ pub(crate) async fn entry_in(
     .bind(new_state.as_str())
     .bind(author.user_id)
     .bind(&author.login)
-    .bind(now_rfc3339())
+    .bind(w.now_rfc3339())
     .bind(decision.late_days)
     .bind(if decision.late_days > 0 { e.late_reason.trim() } else { "" })
     .bind(provenance)

@@ -559,7 +559,7 @@ impl Store {
         as_of: NaiveDate,
         tasks: &[Task],
     ) -> Result<std::collections::HashMap<i64, TaskHistory>> {
-        if as_of >= crate::today() {
+        if as_of >= self.today() {
             Ok(tasks
                 .iter()
                 .map(|t| (t.id, TaskHistory::current(&t.facts())))

@@ -1,6 +1,6 @@
 //! Registering rounds, plans, problems and tasks; assigning a task's people and departments.
 use super::*;
-use crate::{Actor, Change, Result, Store, StoreError, Write, now_rfc3339};
+use crate::{Actor, Change, Result, Store, StoreError, Write};
 use chrono::NaiveDate;
 use duban_domain::adjustment::Field as AdjField;
 use duban_domain::rectification::SourceKind;
@@ -363,7 +363,7 @@ impl Store {
         .bind(describe(lead, responsible, &after_depts))
         .bind(author.user_id)
         .bind(&author.login)
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .execute(&mut *w.tx)
         .await?;
         sqlx::query("UPDATE tasks SET lead_leader_id = $1, responsible_id = $2 WHERE id = $3")

@@ -1,7 +1,7 @@
 //! The customary 14-column ledger workbook: export as of a day, import into a new plan (history)
 //! or over an existing one (requests for review).
 use super::*;
-use crate::{Change, Result, Store, StoreError, Write, now_rfc3339};
+use crate::{Change, Result, Store, StoreError, Write};
 use chrono::NaiveDate;
 use duban_domain::adjustment::Field as AdjField;
 use duban_domain::org::Role;
@@ -133,7 +133,7 @@ impl Store {
             .collect();
         let rows = duban_domain::import::validate_ledger(table, &staff, &depts)
             .map_err(StoreError::Import)?;
-        let today = crate::today();
+        let today = self.today();
         let actor = importer.actor();
         let mut w = self.write(&actor).await?;
         w.decide(duban_domain::access::Action::ManagePlans)?;
@@ -148,7 +148,7 @@ impl Store {
             unit_id,
             plan_id,
             file,
-            provenance: format!("导入：{file}；{}；{}", importer.login, now_rfc3339()),
+            provenance: format!("导入：{file}；{}；{}", importer.login, self.now_rfc3339()),
             today,
             adopted: crate::day(&adopted)?,
             fresh,
@@ -531,7 +531,7 @@ pub(crate) async fn imported_closure(
     .bind(format!("导入：经{reviewer}审核销号"))
     .bind(importer.user_id)
     .bind(reviewer)
-    .bind(now_rfc3339())
+    .bind(w.now_rfc3339())
     .bind(provenance)
     .fetch_one(&mut *w.tx)
     .await?;

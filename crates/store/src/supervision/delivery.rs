@@ -1,6 +1,6 @@
 //! Delivery of notices: claiming the unsent for the mailer, marking them sent, and the lists.
 use super::*;
-use crate::{Result, Scope, Store, now_epoch, now_rfc3339, scope_like, scope_sql};
+use crate::{Result, Scope, Store, now_epoch, scope_like, scope_sql};
 use sqlx::Row;
 
 impl Store {
@@ -109,7 +109,7 @@ impl Store {
 
     pub async fn mark_sent(&self, notice_id: i64) -> Result<()> {
         sqlx::query("UPDATE notices SET sent_at = $1 WHERE id = $2")
-            .bind(now_rfc3339())
+            .bind(self.now_rfc3339())
             .bind(notice_id)
             .execute(&self.pool)
             .await?;

@@ -1,7 +1,7 @@
 //! Supervision: the sweep that issues reminders (催办) and graded notices (督办单), and their
 //! delivery. Issuing is an insert under a unique key, so sweeps are idempotent and two servers on
 //! one database never issue the same notice twice.
-use crate::{Actor, Change, Result, Store, now_rfc3339};
+use crate::{Actor, Change, Result, Store};
 use chrono::NaiveDate;
 use duban_domain::rectification::urging::{Urge, quiet_until, urge};
 use duban_domain::rectification::{Category, TaskFacts, TaskState};
@@ -153,7 +153,7 @@ impl Store {
         )
         .bind(&month)
         .bind(as_of.to_string())
-        .bind(now_rfc3339())
+        .bind(self.now_rfc3339())
         .execute(&mut *w.tx)
         .await?
         .rows_affected();
@@ -475,7 +475,7 @@ impl Store {
         batch: &Batch,
         issued: &str,
     ) -> Result<(u64, u64)> {
-        let now = now_rfc3339();
+        let now = self.now_rfc3339();
         let mut counts = [0u64; 2];
         for (k, (kind, chunks)) in [("reminder", &batch.reminders), ("notice", &batch.notices)]
             .into_iter()

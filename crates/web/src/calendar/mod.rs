@@ -89,7 +89,7 @@ async fn calendar(
 ) -> PageResult {
     let year = q
         .year
-        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now().date_naive()))
+        .unwrap_or_else(|| chrono::Datelike::year(&v.today))
         .clamp(1900, 2200);
     let (result, error) = match deadline_request(&q) {
         Ok(Some((start, period, counting))) => match st

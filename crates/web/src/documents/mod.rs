@@ -58,7 +58,7 @@ async fn list_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResu
         owed: st.store.reports_owed(&scope).await?,
         kinds: Kind::ALL,
         can_edit: allowed(v.user.role, Action::ManageDocuments),
-        today: duban_store::today().to_string(),
+        today: st.store.today().to_string(),
         error: error.clone(),
     };
     let status = if error.is_some() {
@@ -538,7 +538,7 @@ async fn feedback(
             .map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
         let letter = duban_store::letters::NewLetter {
             unit_id: page.doc.unit_id,
-            received_on: duban_store::today(),
+            received_on: st.store.today(),
             channel: duban_domain::letters::Channel::Online,
             category: duban_domain::letters::LetterCategory::Suggestion,
             petitioner,

@@ -4,6 +4,16 @@
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("app.name", "督办", "Duban"),
     (
+        "clock.pinned.database",
+        "演示数据 · 当前日期 {date}",
+        "Demo data · today is {date}",
+    ),
+    (
+        "clock.pinned.process",
+        "日期已固定 · 当前日期 {date}",
+        "Date pinned · today is {date}",
+    ),
+    (
         "app.tagline",
         "巡视整改与督办系统",
         "Inspection rectification and supervision",

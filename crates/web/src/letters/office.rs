@@ -81,7 +81,7 @@ pub(crate) async fn list_view_for(
     code: Option<String>,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
-    let today = duban_store::today();
+    let today = st.store.today();
     let date = |raw: Option<String>, default| crate::kit::date_param(raw.as_deref(), default);
     use chrono::Datelike;
     let from = date(
@@ -234,7 +234,7 @@ pub(crate) async fn register(
             LetterCategory::parse(&f.category).ok_or_else(|| bad("请选择信访类别".into()))?;
         let received_on =
             duban_domain::calendar::parse_date(&f.received_on).map_err(|e| bad(e.to_string()))?;
-        if received_on > duban_store::today() {
+        if received_on > st.store.today() {
             return Err(bad("收到日期不能晚于今天".into()));
         }
         let petitioner =
@@ -315,7 +315,7 @@ pub(crate) async fn detail_view(
         letter,
         steps: Step::ALL,
         units,
-        today: duban_store::today().to_string(),
+        today: st.store.today().to_string(),
         error,
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -397,7 +397,7 @@ pub(crate) async fn board(
     axum::extract::Query(q): axum::extract::Query<Period>,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
-    let as_of = crate::kit::date_param(q.as_of.as_deref(), duban_store::today())?;
+    let as_of = crate::kit::date_param(q.as_of.as_deref(), st.store.today())?;
     let rows = st.store.letter_board(&v.user.scope(), as_of).await?;
     let page = BoardPage {
         ctx: ctx(&v, "/letters"),
@@ -478,7 +478,7 @@ pub(crate) async fn export(
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
-    let today = duban_store::today();
+    let today = st.store.today();
     let from = crate::kit::date_param(q.from.as_deref(), today - chrono::Duration::days(365))?;
     let to = crate::kit::date_param(q.to.as_deref(), today)?;
     let personal = q.personal.as_deref() == Some("1");
@@ -626,7 +626,7 @@ pub(crate) async fn campaigns_view(
     error: Option<String>,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
-    let today = duban_store::today();
+    let today = st.store.today();
     let page = CampaignsPage {
         ctx: ctx(v, "/letters"),
         campaigns: st.store.campaigns(&v.user.scope()).await?,
@@ -712,7 +712,7 @@ pub(crate) async fn campaign(
         ctx: ctx(&v, "/letters"),
         campaign,
         letters,
-        today: duban_store::today().to_string(),
+        today: st.store.today().to_string(),
     };
     Ok(Html(page.render()?).into_response())
 }

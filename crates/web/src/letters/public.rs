@@ -217,7 +217,7 @@ pub(crate) async fn submit(
             .map_err(|e| AppError::BadRequest(format!("地址{e}")))?;
         let letter = NewLetter {
             unit_id: unit.id,
-            received_on: duban_store::today(),
+            received_on: st.store.today(),
             channel: Channel::Online,
             category,
             petitioner,

@@ -92,7 +92,7 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
             .store
             .latest_case_event(&scope)
             .await?
-            .unwrap_or_else(duban_store::today),
+            .unwrap_or_else(|| st.store.today()),
     };
     let from = date(q.from.as_deref())?
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));

@@ -68,10 +68,6 @@ async fn reads_details(st: &AppState, v: &Viewer) -> Result<bool, AppError> {
     Ok(duban_domain::records::reads_details(v.user.role, &granted))
 }
 
-fn this_month() -> Month {
-    Month::of(duban_store::today())
-}
-
 async fn view(
     st: &AppState,
     v: &Viewer,
@@ -79,7 +75,7 @@ async fn view(
     error: Option<String>,
     flash: Option<String>,
 ) -> PageResult {
-    let now = this_month();
+    let now = Month::of(v.today);
     let month = match month.filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m).map_err(AppError::BadRequest)?,
         None => now,
@@ -109,7 +105,7 @@ async fn view(
     use chrono::Datelike;
     let remind_from = st.store.supervision_rules().await?.records_remind_day;
     let owed = (v.user.staff_id.is_some()
-        && duban_store::today().day() >= remind_from
+        && st.store.today().day() >= remind_from
         && !filings.iter().any(|f| f.month == previous))
     .then_some(previous);
     let page = RecordsPage {
@@ -235,7 +231,7 @@ async fn register(
     if !reads_details(&st, &v).await? {
         return Err(AppError::Forbidden);
     }
-    let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
+    let (from, to) = period(q.from.as_deref(), q.to.as_deref(), st.store.today())?;
     let records = st
         .store
         .record_register(&v.user.actor(), &v.user.scope(), from, to)
@@ -278,7 +274,7 @@ impl StatsPage {
 /// charts; aggregates only.
 async fn stats(State(st): State<AppState>, v: Viewer, Query(q): Query<MonthQuery>) -> PageResult {
     require(&v, Action::ReadRecordFigures)?;
-    let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
+    let (from, to) = period(q.from.as_deref(), q.to.as_deref(), st.store.today())?;
     let stats = st.store.record_stats(&v.user.scope(), from, to).await?;
     let details = reads_details(&st, &v).await?;
     let t = v.t;
@@ -339,12 +335,16 @@ struct FlagQuery {
 }
 
 /// A period of months from the query: `to` defaults to this month, `from` to January of its year.
-fn period(from: Option<&str>, to: Option<&str>) -> Result<(Month, Month), AppError> {
+fn period(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<(Month, Month), AppError> {
     let month = |raw: Option<&str>, default: Month| match raw.filter(|m| !m.is_empty()) {
         Some(m) => Month::parse(m).map_err(AppError::BadRequest),
         None => Ok(default),
     };
-    let to = month(to, this_month())?;
+    let to = month(to, Month::of(today))?;
     let from = month(
         from,
         Month {
@@ -391,7 +391,7 @@ struct FlagsPage {
 /// Units (and SPP departments) in scope whose reports look too few, with reasons and figures.
 async fn flags(State(st): State<AppState>, v: Viewer, Query(q): Query<FlagQuery>) -> PageResult {
     require(&v, Action::ReadRecordFigures)?;
-    let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
+    let (from, to) = period(q.from.as_deref(), q.to.as_deref(), st.store.today())?;
     let level = q.level.as_deref().and_then(|l| l.parse::<i64>().ok());
     let page = FlagsPage {
         ctx: ctx(&v, "/records"),
@@ -416,7 +416,7 @@ struct DraftForm {
 
 /// Drafts a supervision letter for a flagged unit, from its figures.
 async fn draft(State(st): State<AppState>, v: Viewer, Form(f): Form<DraftForm>) -> PageResult {
-    let (from, to) = period(Some(&f.from), Some(&f.to))?;
+    let (from, to) = period(Some(&f.from), Some(&f.to), st.store.today())?;
     let flag = scoped_flags(&st, &v, from, to, None)
         .await?
         .into_iter()
@@ -444,7 +444,7 @@ async fn letters_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageR
         ctx: ctx(v, "/records"),
         letters: st.store.supervision_letters(&v.user.scope()).await?,
         can_issue: allowed(v.user.role, Action::IssueRecordLetters),
-        today: duban_store::today().to_string(),
+        today: st.store.today().to_string(),
         error: error.clone(),
     };
     let status = if error.is_some() {

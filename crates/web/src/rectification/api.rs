@@ -40,7 +40,7 @@ pub(crate) async fn plan_stats(
     let as_of = match q.as_of.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => duban_domain::calendar::parse_date(s)
             .map_err(|e| AppError::BadRequest(e.to_string()))?,
-        None => duban_store::today(),
+        None => st.store.today(),
     };
     let s = st.store.plan_stats(plan.id, as_of).await?;
     let late = st.store.late_entries(plan.id, as_of).await?;
@@ -56,7 +56,7 @@ pub(crate) async fn plan_tasks(
     Path(id): Path<i64>,
 ) -> ApiResult {
     let plan = scoped_plan(&st, &u, id).await?;
-    let today = duban_store::today();
+    let today = st.store.today();
     let rules = st.store.supervision_rules().await?.lights;
     let items: Vec<Value> = st
         .store

@@ -46,7 +46,7 @@ pub(crate) async fn meetings_view(st: &AppState, v: &Viewer, error: Option<Strin
         ctx: ctx(v, "/rectification/meetings"),
         meetings: st.store.meetings(&v.user.scope()).await?,
         can_convene: can_convene(&v.user),
-        today: today().to_string(),
+        today: st.store.today().to_string(),
         error,
     };
     Ok((status, Html(page.render()?)).into_response())

@@ -65,8 +65,6 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         )
 }
 
-use duban_store::today;
-
 fn can_import(user: &User) -> bool {
     allowed(user.role, Action::ManagePlans)
 }

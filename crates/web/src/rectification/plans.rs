@@ -177,7 +177,7 @@ pub(crate) async fn plan(
     Query(q): Query<PlanQuery>,
 ) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
-    let as_of = as_of_param(q.as_of.as_deref())?;
+    let as_of = as_of_param(q.as_of.as_deref(), v.today)?;
     let (rows, stats) = task_rows(&st, plan.id, as_of, &q).await?;
     if q.format.as_deref() == Some("csv") {
         let t = v.t;

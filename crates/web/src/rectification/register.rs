@@ -93,7 +93,7 @@ pub(crate) async fn ledger_xlsx(
     Query(q): Query<PlanQuery>,
 ) -> PageResult {
     let plan = scoped_plan(&st, &v, id).await?;
-    let as_of = as_of_param(q.as_of.as_deref())?;
+    let as_of = as_of_param(q.as_of.as_deref(), v.today)?;
     let rows = st.store.ledger_sheet(plan.id, as_of).await?;
     let bytes = duban_publish::ledger::write_ledger(&rows)
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -350,7 +350,7 @@ pub(crate) async fn add_task(
             lead_leader_id: leader,
             responsible_id: responsible,
             departments: depts,
-            created_on: today(),
+            created_on: st.store.today(),
         };
         Ok(st.store.add_task(&v.user.actor(), &plan, &nt).await?)
     }
@@ -394,7 +394,7 @@ pub(crate) async fn cascade(
         .map(|u| u.id)
         .collect();
     st.store
-        .cascade_plan(&v.user.actor(), &plan, &ids, today())
+        .cascade_plan(&v.user.actor(), &plan, &ids, st.store.today())
         .await?;
     Ok(Redirect::to(&format!("/rectification/plans/{id}")).into_response())
 }

@@ -176,7 +176,7 @@ pub(crate) async fn task_view_with(
         departments,
         task_depts: depts.clone(),
         responsible_no,
-        light: rules::light(&task.facts(), today(), &sup.lights),
+        light: rules::light(&task.facts(), st.store.today(), &sup.lights),
         kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers, &request_authors),
         ledger,
         can_decide: adjustments
@@ -206,7 +206,7 @@ pub(crate) async fn task_view_with(
         form,
         grace_days: sup.integrity.ledger_grace_days,
         plan_title: plan.title,
-        today: today().to_string(),
+        today: st.store.today().to_string(),
         error,
         task,
     };
@@ -495,7 +495,7 @@ pub(crate) async fn mine(State(st): State<AppState>, v: Viewer) -> PageResult {
     let mut rows: Vec<(Task, Light)> = tasks
         .into_iter()
         .map(|t| {
-            let l = rules::light(&t.facts(), today(), &r);
+            let l = rules::light(&t.facts(), st.store.today(), &r);
             (t, l)
         })
         .collect();
