@@ -15,3 +15,4 @@ pub mod quality;
 pub mod records;
 pub mod rectification;
 pub mod text;
+pub mod todo;

@@ -47,6 +47,19 @@ impl Month {
             }
         }
     }
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
     /// The months from `self` to `to`, both included.
     pub fn through(self, to: Month) -> Vec<Month> {
         let mut out = Vec::new();

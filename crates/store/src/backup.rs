@@ -250,6 +250,9 @@ impl Store {
         sqlx::raw_sql(self.triggers_sql()).execute(&mut *tx).await?;
         tx.commit().await?;
         self.forget_calendar();
+        // the restored database's clock (a demo's pinned day comes back with its settings)
+        self.unpin_database_clock();
+        self.read_pin().await?;
         self.reindex_letters().await?;
         let mut w = self.write(&Actor::system("restore")).await?;
         w.audit(Change {

@@ -103,14 +103,24 @@ impl Store {
         Ok(())
     }
 
-    /// Reads the database's pin (on opening).
+    /// Forgets a pin read from the database (before reading a restored one); a process's own
+    /// pin stays.
+    pub(crate) fn unpin_database_clock(&self) {
+        if matches!(self.clock.pinned(), Some((_, Pin::Database))) {
+            self.clock.set(None);
+        }
+    }
+
+    /// Reads the database's pin (on opening; a process's own pin wins).
     pub(crate) async fn read_pin(&self) -> Result<()> {
         let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(PIN_KEY)
             .fetch_optional(&self.pool)
             .await?;
         if let Some(v) = v {
-            self.clock.set(Some((crate::day(&v)?, Pin::Database)));
+            if !matches!(self.clock.pinned(), Some((_, Pin::Process))) {
+                self.clock.set(Some((crate::day(&v)?, Pin::Database)));
+            }
         }
         Ok(())
     }

@@ -24,6 +24,7 @@ pub mod search;
 pub mod shared;
 pub mod supervision;
 pub mod testing;
+pub mod todo;
 pub mod users;
 
 use duban_domain::audit::{Entry, entry_hash};

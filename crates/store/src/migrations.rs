@@ -80,6 +80,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         29,
         include_str!("../migrations/sqlite/0029_notice_tallies.sql"),
     ),
+    (
+        30,
+        include_str!("../migrations/sqlite/0030_notice_answers.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -176,6 +180,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         29,
         include_str!("../migrations/postgres/0029_notice_tallies.sql"),
+    ),
+    (
+        30,
+        include_str!("../migrations/postgres/0030_notice_answers.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

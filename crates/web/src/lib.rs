@@ -19,6 +19,7 @@ pub mod proxy;
 pub mod quality;
 pub mod records;
 pub mod rectification;
+pub mod todo;
 pub mod uploads;
 pub mod users;
 
@@ -121,6 +122,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(quality::routes())
         .merge(paperwork::routes())
         .merge(documents::routes())
+        .merge(todo::routes())
         .nest("/api/v1", api::routes(upload_limit))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))

@@ -1,6 +1,6 @@
-//! Signing in and out, the language switch and the home page.
+//! Signing in and out and the language switch.
 use crate::AppState;
-use crate::auth::{self, Form, Viewer, Visitor};
+use crate::auth::{self, Form, Visitor};
 use crate::i18n::{Lang, Tr};
 use crate::kit::*;
 use askama::Template;
@@ -26,7 +26,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
-        .route("/home", get(home))
         .route("/account/lang", post(set_lang))
 }
 
@@ -186,24 +185,4 @@ async fn set_lang(
         ),
     );
     Ok(r)
-}
-
-// ---- home ----
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    ctx: Ctx,
-    children: i64,
-    duty: &'static str,
-}
-
-async fn home(State(st): State<AppState>, v: Viewer) -> PageResult {
-    let children = st.store.count_children(v.user.unit_id).await?;
-    let duty = v.t.s(&format!("duty.{}", v.user.role.as_str()));
-    html(HomePage {
-        ctx: ctx(&v, "/home"),
-        children,
-        duty,
-    })
 }

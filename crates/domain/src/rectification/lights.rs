@@ -100,27 +100,98 @@ pub struct TaskFacts {
     pub last_staged: Option<NaiveDate>,
 }
 
-pub fn light(t: &TaskFacts, as_of: NaiveDate, r: &LightRules) -> Light {
-    if t.state == TaskState::Closed {
-        return Light::Green;
+/// Why a task has its light on a day: the one place the thresholds are applied, so that the
+/// light, the task page's explanation and the workbench's lists agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum Why {
+    /// closed, or nothing owed soon
+    Fine,
+    /// a time-limited task past its deadline by `days`
+    Overdue { days: i64 },
+    /// a time-limited task due in `days` (0: today)
+    DueSoon { days: i64 },
+    /// a long-term task whose staged result was owed `days` ago
+    StagedOverdue { days: i64 },
+    /// a long-term task owing a staged result in `days`
+    StagedDueSoon { days: i64 },
+    /// no ledger entry for `days`
+    Stale { days: i64 },
+}
+
+impl Why {
+    pub fn light(self) -> Light {
+        match self {
+            Why::Fine => Light::Green,
+            Why::Overdue { .. } | Why::StagedOverdue { .. } => Light::Red,
+            Why::DueSoon { .. } | Why::StagedDueSoon { .. } | Why::Stale { .. } => Light::Yellow,
+        }
     }
-    let stale = (as_of - t.last_entry.unwrap_or(t.created)).num_days() > r.stale_days;
+    /// The explanation in Chinese ("逾期 37 天", "45 天未报送阶段性成效"); `None` when fine.
+    pub fn zh(self) -> Option<String> {
+        Some(match self {
+            Why::Fine => return None,
+            Why::Overdue { days } => format!("逾期 {days} 天"),
+            Why::DueSoon { days: 0 } => "今天到期".to_string(),
+            Why::DueSoon { days } => format!("{days} 天后到期"),
+            Why::StagedOverdue { days } => format!("阶段性成效逾期 {days} 天未报送"),
+            Why::StagedDueSoon { days } => format!("{days} 天内应报送阶段性成效"),
+            Why::Stale { days } => format!("{days} 天未更新台账"),
+        })
+    }
+    /// The explanation in English; `None` when fine.
+    pub fn en(self) -> Option<String> {
+        Some(match self {
+            Why::Fine => return None,
+            Why::Overdue { days } => format!("{days} days overdue"),
+            Why::DueSoon { days: 0 } => "due today".to_string(),
+            Why::DueSoon { days } => format!("due in {days} days"),
+            Why::StagedOverdue { days } => format!("staged result {days} days overdue"),
+            Why::StagedDueSoon { days } => format!("staged result due within {days} days"),
+            Why::Stale { days } => format!("no ledger entry for {days} days"),
+        })
+    }
+}
+
+/// Why the task has its light on `as_of` ([`light`] is its colour).
+pub fn why(t: &TaskFacts, as_of: NaiveDate, r: &LightRules) -> Why {
+    if t.state == TaskState::Closed {
+        return Why::Fine;
+    }
+    let quiet = (as_of - t.last_entry.unwrap_or(t.created)).num_days();
+    let stale = quiet > r.stale_days;
     if t.category == Category::LongTerm {
         let owed = t.last_staged.unwrap_or(t.created) + chrono::Duration::days(r.staged_every_days);
         if as_of > owed {
-            return Light::Red;
+            return Why::StagedOverdue {
+                days: (as_of - owed).num_days(),
+            };
         }
-        if (owed - as_of).num_days() <= r.due_soon_days || stale {
-            return Light::Yellow;
+        if (owed - as_of).num_days() <= r.due_soon_days {
+            return Why::StagedDueSoon {
+                days: (owed - as_of).num_days(),
+            };
         }
-        return Light::Green;
+        return if stale {
+            Why::Stale { days: quiet }
+        } else {
+            Why::Fine
+        };
     }
     match t.deadline {
-        Some(d) if as_of > d => Light::Red,
-        Some(d) if (d - as_of).num_days() <= r.due_soon_days => Light::Yellow,
-        _ if stale => Light::Yellow,
-        _ => Light::Green,
+        Some(d) if as_of > d => Why::Overdue {
+            days: (as_of - d).num_days(),
+        },
+        Some(d) if (d - as_of).num_days() <= r.due_soon_days => Why::DueSoon {
+            days: (d - as_of).num_days(),
+        },
+        _ if stale => Why::Stale { days: quiet },
+        _ => Why::Fine,
     }
+}
+
+pub fn light(t: &TaskFacts, as_of: NaiveDate, r: &LightRules) -> Light {
+    why(t, as_of, r).light()
 }
 
 /// Why a task is on the biweekly consultation's agenda on `as_of`, if it is: a pending closure

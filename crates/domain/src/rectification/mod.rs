@@ -153,6 +153,12 @@ pub enum RuleError {
     BeforeReceipt(String),
     #[error("日期早于登记日 {days} 天，超过 {grace} 个工作日的补录期限：请填写补录原因")]
     LetterLateWithoutReason { days: i64, grace: i64 },
+    #[error("只有督办单的收件人可以回复（未指定牵头领导的，由本单位整改办回复）")]
+    NotTheAddressee,
+    #[error("该督办单已回复")]
+    NoticeAnswered,
+    #[error("承诺完成日期不能早于今天")]
+    PromiseInPast,
 }
 
 impl RuleError {
@@ -189,6 +195,9 @@ impl RuleError {
             NotPermitted => "rule.not_permitted",
             BeforeReceipt(_) => "rule.before_receipt",
             LetterLateWithoutReason { .. } => "rule.letter_late_without_reason",
+            NotTheAddressee => "rule.not_the_addressee",
+            NoticeAnswered => "rule.notice_answered",
+            PromiseInPast => "rule.promise_in_past",
         }
     }
     /// The values the message names, in order (`{0}`, `{1}` in the catalogue).

@@ -233,3 +233,109 @@ mod tests {
         assert_eq!(urge(1, &closed, d("2020-08-01"), &l, &r), None);
     }
 }
+
+/// What the rules know about a notice when someone answers it.
+#[derive(Debug, Clone, Copy)]
+pub struct NoticeFacts {
+    /// the person it is addressed to (the task's lead leader when it was issued)
+    pub addressee: Option<i64>,
+    pub answered: bool,
+}
+
+/// Whether `role`/`staff` may answer the notice with `measures` promised for `promised_on` on
+/// `today`: the person it is addressed to; a notice addressed to nobody (no lead leader assigned)
+/// is answered by the office of the task's unit (`of_unit`: the account's scope holds that unit).
+pub fn may_answer(
+    role: crate::org::Role,
+    staff: Option<i64>,
+    of_unit: bool,
+    notice: NoticeFacts,
+    measures: &str,
+    promised_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), super::RuleError> {
+    use super::RuleError;
+    let mine = match notice.addressee {
+        Some(a) => staff == Some(a),
+        None => role == crate::org::Role::Office && of_unit,
+    };
+    if !mine {
+        return Err(RuleError::NotTheAddressee);
+    }
+    if notice.answered {
+        return Err(RuleError::NoticeAnswered);
+    }
+    if measures.trim().is_empty() {
+        return Err(RuleError::EmptyBody);
+    }
+    if promised_on < today {
+        return Err(RuleError::PromiseInPast);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+    use crate::org::Role;
+    use crate::rectification::RuleError;
+
+    #[test]
+    fn only_the_addressee_answers_once() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (today, later) = (d("2020-11-05"), d("2020-12-01"));
+        let to5 = NoticeFacts {
+            addressee: Some(5),
+            answered: false,
+        };
+        let ok =
+            |role, staff, of_unit, n| may_answer(role, staff, of_unit, n, "整改措施", later, today);
+        assert_eq!(ok(Role::Leader, Some(5), true, to5), Ok(()));
+        // the office does not answer for an addressed leader, nor another person
+        assert_eq!(
+            ok(Role::Office, Some(6), true, to5),
+            Err(RuleError::NotTheAddressee)
+        );
+        assert_eq!(
+            ok(Role::Leader, None, true, to5),
+            Err(RuleError::NotTheAddressee)
+        );
+        let nobody = NoticeFacts {
+            addressee: None,
+            answered: false,
+        };
+        assert_eq!(ok(Role::Office, Some(6), true, nobody), Ok(()));
+        assert_eq!(
+            ok(Role::Office, Some(6), false, nobody),
+            Err(RuleError::NotTheAddressee)
+        );
+        assert_eq!(
+            ok(
+                Role::Leader,
+                Some(5),
+                true,
+                NoticeFacts {
+                    answered: true,
+                    ..to5
+                }
+            ),
+            Err(RuleError::NoticeAnswered)
+        );
+        assert_eq!(
+            may_answer(Role::Leader, Some(5), true, to5, " ", later, today),
+            Err(RuleError::EmptyBody)
+        );
+        assert_eq!(
+            may_answer(
+                Role::Leader,
+                Some(5),
+                true,
+                to5,
+                "x",
+                d("2020-11-04"),
+                today
+            ),
+            Err(RuleError::PromiseInPast)
+        );
+    }
+}

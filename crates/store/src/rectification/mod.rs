@@ -11,7 +11,7 @@ pub use crate::blobs::evidence_type;
 pub(crate) use crate::blobs::put_blob;
 pub use duban_domain::ledger::{EVIDENCE_TYPES, EntryKind, MAX_EVIDENCE_BYTES};
 pub mod adjustments;
-mod entries;
+pub(crate) mod entries;
 mod register;
 mod supervision_rules;
 mod workbook;

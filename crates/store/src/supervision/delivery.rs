@@ -159,6 +159,9 @@ impl Store {
                     issued_on: r.try_get("issued_on")?,
                     days_overdue: r.try_get("days_overdue")?,
                     sent_at: r.try_get("sent_at")?,
+                    read_at: r.try_get("read_at")?,
+                    answered_at: r.try_get("answered_at")?,
+                    promised_on: r.try_get("promised_on")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -210,8 +213,8 @@ pub fn notices_sql(one_addressee: bool) -> String {
         "$3 = 0"
     };
     format!(
-        "SELECT n.id, n.task_id, t.title, u.name AS unit_name, n.kind, n.level, s.name, n.issued_on, n.days_overdue, n.sent_at \
-         FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
+        "SELECT n.id, n.task_id, t.title, u.name AS unit_name, n.kind, n.level, s.name, n.issued_on, n.days_overdue, n.sent_at, \
+         n.read_at, n.answered_at, n.promised_on FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
          LEFT JOIN staff s ON s.id = n.addressee_id \
          WHERE {} AND {who} AND (n.issued_on < $4 OR (n.issued_on = $4 AND n.id < $5)) \
          ORDER BY n.issued_on DESC, n.id DESC LIMIT $6",

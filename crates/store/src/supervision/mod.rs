@@ -10,6 +10,7 @@ use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 
+pub mod answers;
 pub mod delivery;
 mod texts;
 pub use texts::*;
@@ -85,6 +86,10 @@ pub struct Notice {
     pub issued_on: String,
     pub days_overdue: i64,
     pub sent_at: Option<String>,
+    /// when the person it is addressed to opened it, answered it, and the day they promised
+    pub read_at: Option<String>,
+    pub answered_at: Option<String>,
+    pub promised_on: Option<String>,
 }
 
 impl Notice {

@@ -12,6 +12,7 @@ use crate::org::api::*;
 use crate::quality::api::*;
 use crate::records::api::*;
 use crate::rectification::api::*;
+use crate::todo::api::*;
 use crate::users::api::*;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
@@ -249,6 +250,41 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                 )),
             },
             post(letter_step),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/todo",
+                summary: "工作台待办：本人各类待办事项及其数量 {as_of, items:[{kind, count, href}]}，与首页一致",
+                params: &[],
+                body: None,
+            },
+            get(todo),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/todo/{kind}",
+                summary: "某类待办的清单 {as_of, list:{kind, count, items, next}}；来信按期限分页（after=next）",
+                params: &[
+                    (
+                        "kind",
+                        "path",
+                        "string",
+                        true,
+                        "待办类别：review、adjustments、tasks_due、staged_owed、notices、letters_due、my_filing、units_unfiled、record_letters、documents、hits",
+                    ),
+                    (
+                        "after",
+                        "query",
+                        "string",
+                        false,
+                        "来信清单的翻页位置（上一页的 next）",
+                    ),
+                ],
+                body: None,
+            },
+            get(todo_list),
         ),
         (
             Spec {

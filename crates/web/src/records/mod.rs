@@ -84,18 +84,7 @@ async fn view(
     let mut months = vec![now];
     for _ in 0..2 {
         let last = *months.last().unwrap_or(&now);
-        let prev = if last.month == 1 {
-            Month {
-                year: last.year - 1,
-                month: 12,
-            }
-        } else {
-            Month {
-                year: last.year,
-                month: last.month - 1,
-            }
-        };
-        months.push(prev);
+        months.push(last.previous());
     }
     let (filings, mine) = match v.user.staff_id {
         Some(s) => (st.store.my_filings(s).await?, st.store.my_records(s).await?),

@@ -12,6 +12,7 @@ use duban_store::rectification::Plan;
 use duban_store::users::User;
 
 mod meetings;
+mod notices;
 mod plans;
 mod register;
 mod supervision_rules;
@@ -28,6 +29,8 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rectification", get(plans))
         .route("/rectification/mine", get(mine))
         .route("/rectification/board", get(board))
+        .route("/rectification/notices/{id}", get(notices::notice))
+        .route("/rectification/notices/{id}/answer", post(notices::answer))
         .route("/rectification/meetings", get(meetings).post(convene))
         .route("/rectification/meetings/{id}", get(meeting))
         .route("/rectification/meetings/{id}/minutes", post(minutes))

@@ -25,6 +25,8 @@ pub(crate) struct TaskPage {
     ctx: Ctx,
     task: Task,
     plan_title: String,
+    /// why the light is what it is ("逾期 37 天")
+    why: Option<String>,
     light: Light,
     ledger: Vec<LedgerEntry>,
     kinds: Vec<&'static str>,
@@ -176,7 +178,15 @@ pub(crate) async fn task_view_with(
         departments,
         task_depts: depts.clone(),
         responsible_no,
-        light: rules::light(&task.facts(), st.store.today(), &sup.lights),
+        light: rules::light(&task.facts(), v.today, &sup.lights),
+        why: {
+            let why = rules::why(&task.facts(), v.today, &sup.lights);
+            if v.t.0 == crate::i18n::Lang::En {
+                why.en()
+            } else {
+                why.zh()
+            }
+        },
         kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers, &request_authors),
         ledger,
         can_decide: adjustments

@@ -1,0 +1,467 @@
+//! The workbench (待办): each kind of work an account has today, counted and listed by the same
+//! statement, so that the number on the home page is the length of the list it opens. Which kinds
+//! an account sees and what counts as "to do" are the domain's ([`duban_domain::todo`]); reviews
+//! are filtered by the same decision the review itself is judged by.
+use crate::users::User;
+use crate::{Result, Store};
+use chrono::NaiveDate;
+use duban_domain::ledger::{EntryActor, EntryKind, EntryTask};
+use duban_domain::records::Month;
+use duban_domain::rectification::{self as rules, Why};
+use duban_domain::todo::{Kind, LETTER_WARNING_WORKING_DAYS};
+use serde::Serialize;
+use sqlx::Row;
+
+/// One thing to do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub title: String,
+    pub unit: String,
+    /// the day that matters (a deadline, a due day, the day it was issued or requested)
+    pub on: Option<String>,
+    /// why it is here, in Chinese and in English
+    pub note_zh: String,
+    pub note_en: String,
+    pub href: String,
+}
+
+/// A page of one kind's list: its items, how many there are in all, and where the next page
+/// starts (letters only: every other kind is bounded by a person's or a unit's work).
+#[derive(Debug, Clone, Serialize)]
+pub struct TodoList {
+    pub kind: Kind,
+    pub count: i64,
+    pub items: Vec<Item>,
+    pub next: Option<String>,
+}
+
+/// Letters shown on one page of the workbench's letter list.
+const LETTER_PAGE: i64 = 50;
+
+impl Store {
+    /// The kinds of work `user` sees today, each with its count.
+    pub async fn todo(&self, user: &User) -> Result<Vec<(Kind, i64)>> {
+        let mut out = vec![];
+        for kind in self.todo_kinds(user).await? {
+            let n = match kind {
+                Kind::LettersDue => self.letters_due(user, None, 0).await?.0,
+                _ => self.todo_list(user, kind, None).await?.count,
+            };
+            out.push((kind, n));
+        }
+        Ok(out)
+    }
+
+    /// The kinds `user` sees (the domain's choice from the account's rights and the reviewers the
+    /// supervision rules name).
+    pub async fn todo_kinds(&self, user: &User) -> Result<Vec<Kind>> {
+        let reviewers = self.supervision_rules().await?.reviewers;
+        Ok(duban_domain::todo::kinds(
+            user.role,
+            &reviewers,
+            user.staff_id.is_some(),
+        ))
+    }
+
+    /// One kind's list for `user` (`after`: the letters' page cursor). A kind the account does
+    /// not see is an empty list.
+    pub async fn todo_list(
+        &self,
+        user: &User,
+        kind: Kind,
+        after: Option<&str>,
+    ) -> Result<TodoList> {
+        let empty = TodoList {
+            kind,
+            count: 0,
+            items: vec![],
+            next: None,
+        };
+        if !self.todo_kinds(user).await?.contains(&kind) {
+            return Ok(empty);
+        }
+        let today = self.today();
+        let items = match kind {
+            Kind::Review => self.reviews_for(user).await?,
+            Kind::Adjustments => self.adjustments_for(user).await?,
+            Kind::TasksDue | Kind::StagedOwed => self.held_tasks_due(user, kind, today).await?,
+            Kind::Notices => self.open_notices_for(user).await?,
+            Kind::LettersDue => {
+                let (count, items, next) = self.letters_due(user, after, LETTER_PAGE).await?;
+                return Ok(TodoList {
+                    kind,
+                    count,
+                    items,
+                    next,
+                });
+            }
+            Kind::MyFiling => self.my_filing_owed(user, today).await?,
+            Kind::UnitsUnfiled => self.units_unfiled(user, today).await?,
+            Kind::RecordLetters => self.record_letters_open(user).await?,
+            Kind::Documents => self.drafts_for(user).await?,
+            Kind::Hits => self.open_hits(user).await?,
+        };
+        Ok(TodoList {
+            count: items.len() as i64,
+            items,
+            ..empty
+        })
+    }
+
+    /// Closure requests of the account's own unit that the account may review: the same decision
+    /// ([`duban_domain::ledger::may_add`] for an approval) the review itself is judged by.
+    async fn reviews_for(&self, user: &User) -> Result<Vec<Item>> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.title, t.deadline, u.name FROM tasks t JOIN plans p ON p.id = t.plan_id \
+             JOIN units u ON u.id = p.unit_id WHERE p.unit_id = $1 AND t.state = 'closure_requested' \
+             ORDER BY t.deadline, t.id LIMIT 500",
+        )
+        .bind(user.unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let reviewers = self.supervision_rules().await?.reviewers;
+        let depts = self.staff_departments(user.staff_id).await?;
+        let actor = EntryActor {
+            user_id: Some(user.id),
+            role: user.role,
+            staff: user.staff_id,
+            departments: &depts,
+        };
+        let mut conn = self.pool.acquire().await?;
+        let mut out = vec![];
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            let f = crate::rectification::entries::entry_facts(&mut conn, id).await?;
+            let task = EntryTask {
+                category: f.category,
+                state: f.state,
+                lead_leader: f.lead,
+                responsible: f.responsible,
+                departments: &f.depts,
+                request_authors: &f.request_authors,
+                earlier_evidence: f.earlier_evidence,
+            };
+            if duban_domain::ledger::may_add(&actor, &task, EntryKind::Approve, &reviewers).is_ok()
+            {
+                out.push(Item {
+                    title: r.try_get("title")?,
+                    unit: r.try_get("name")?,
+                    on: r.try_get("deadline")?,
+                    note_zh: "申请销号，待审核".into(),
+                    note_en: "closure requested, awaiting review".into(),
+                    href: format!("/rectification/tasks/{id}"),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Pending adjustment requests of the account's own unit that the account may decide.
+    async fn adjustments_for(&self, user: &User) -> Result<Vec<Item>> {
+        let rows = sqlx::query(
+            "SELECT a.task_id, a.field, a.after_value, a.requested_by, a.requested_by_name, a.requested_at, t.title, u.name \
+             FROM task_adjustments a JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id \
+             JOIN units u ON u.id = p.unit_id WHERE a.state = 'pending' AND p.unit_id = $1 ORDER BY a.id LIMIT 500",
+        )
+        .bind(user.unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let reviewers = self.supervision_rules().await?.reviewers;
+        let actor = duban_domain::adjustment::AdjActor {
+            user_id: Some(user.id),
+            role: user.role,
+            staff: user.staff_id,
+        };
+        let mut out = vec![];
+        for r in rows {
+            let by: Option<i64> = r.try_get("requested_by")?;
+            let pending = duban_domain::adjustment::AdjState::Pending;
+            if duban_domain::adjustment::decide(&actor, pending, by, &reviewers).is_err() {
+                continue;
+            }
+            let (field, after): (String, String) = (r.try_get("field")?, r.try_get("after_value")?);
+            let who: String = r.try_get("requested_by_name")?;
+            let at: String = r.try_get("requested_at")?;
+            let what_zh = if field == "deadline" {
+                "完成时限"
+            } else {
+                "任务类别"
+            };
+            let what_en = if field == "deadline" {
+                "deadline"
+            } else {
+                "category"
+            };
+            out.push(Item {
+                title: r.try_get("title")?,
+                unit: r.try_get("name")?,
+                on: crate::china_time(&at).map(|t| t.date().to_string()),
+                note_zh: format!("{who}申请将{what_zh}改为 {after}"),
+                note_en: format!("{who} asks to change the {what_en} to {after}"),
+                href: format!("/rectification/tasks/{}", r.try_get::<i64, _>("task_id")?),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Tasks the account's person holds that are overdue or due soon (time-limited), or owe a
+    /// staged result now or soon (long-term): the light's own reasons ([`rules::why`]).
+    async fn held_tasks_due(&self, user: &User, kind: Kind, today: NaiveDate) -> Result<Vec<Item>> {
+        let depts = self.staff_departments(user.staff_id).await?;
+        let tasks = self.my_tasks(&user.scope(), user.staff_id, &depts).await?;
+        let lights = self.supervision_rules().await?.lights;
+        let mut out: Vec<(Why, Item)> = vec![];
+        for t in tasks {
+            let why = rules::why(&t.facts(), today, &lights);
+            let wanted = match (kind, why) {
+                (Kind::TasksDue, Why::Overdue { .. } | Why::DueSoon { .. }) => true,
+                (Kind::StagedOwed, Why::StagedOverdue { .. } | Why::StagedDueSoon { .. }) => true,
+                _ => false,
+            };
+            if wanted {
+                out.push((
+                    why,
+                    Item {
+                        href: format!("/rectification/tasks/{}", t.id),
+                        note_zh: why.zh().unwrap_or_default(),
+                        note_en: why.en().unwrap_or_default(),
+                        on: t.deadline.map(|d| d.to_string()),
+                        unit: t.departments.join("、"),
+                        title: t.title,
+                    },
+                ));
+            }
+        }
+        // the most overdue first
+        out.sort_by_key(|(why, _)| match *why {
+            Why::Overdue { days } | Why::StagedOverdue { days } => -days,
+            Why::DueSoon { days } | Why::StagedDueSoon { days } => days,
+            _ => i64::MAX,
+        });
+        Ok(out.into_iter().map(|(_, i)| i).collect())
+    }
+
+    /// Supervision notices addressed to the account's person and not yet answered.
+    async fn open_notices_for(&self, user: &User) -> Result<Vec<Item>> {
+        let Some(staff) = user.staff_id else {
+            return Ok(vec![]);
+        };
+        let rows = sqlx::query(
+            "SELECT n.id, n.level, n.issued_on, n.days_overdue, t.title, u.name FROM notices n \
+             JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
+             WHERE n.addressee_id = $1 AND n.answered_at IS NULL AND n.kind = 'notice' \
+             ORDER BY n.issued_on DESC, n.id DESC LIMIT 500",
+        )
+        .bind(staff)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let level: String = r.try_get("level")?;
+                let days: i64 = r.try_get("days_overdue")?;
+                let (zh, en) = match level.as_str() {
+                    "red" => ("红色督办", "red notice"),
+                    "yellow" => ("黄色督办", "yellow notice"),
+                    _ => ("蓝色督办", "blue notice"),
+                };
+                Ok(Item {
+                    title: r.try_get("title")?,
+                    unit: r.try_get("name")?,
+                    on: r.try_get("issued_on")?,
+                    note_zh: format!("{zh}，逾期 {days} 天，待回复"),
+                    note_en: format!("{en}, {days} days overdue, awaiting your answer"),
+                    href: format!("/rectification/notices/{}", r.try_get::<i64, _>("id")?),
+                })
+            })
+            .collect()
+    }
+
+    /// Open letters in the account's scope whose owed deadline falls within two working days
+    /// (or has passed), from the scope's letter queue: count and page in index order.
+    async fn letters_due(
+        &self,
+        user: &User,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<(i64, Vec<Item>, Option<String>)> {
+        let today = self.today();
+        let cal = self.work_calendar().await?;
+        let until = cal
+            .deadline(
+                today,
+                duban_domain::calendar::Period::Days(LETTER_WARNING_WORKING_DAYS),
+                duban_domain::calendar::Counting::Working,
+            )
+            .unwrap_or(today + chrono::Duration::days(2))
+            .to_string();
+        let scope = user.scope();
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM letter_reach WHERE unit_id = $1 AND subtree = $2 AND closed = 0 AND due <= $3",
+        )
+        .bind(scope.unit_id)
+        .bind(i64::from(scope.subtree))
+        .bind(&until)
+        .fetch_one(&self.pool)
+        .await?;
+        if limit == 0 {
+            return Ok((count, vec![], None));
+        }
+        let (due, id) = match after.and_then(|a| a.split_once('.')) {
+            Some((d, i)) => (d.to_string(), i.parse::<i64>().unwrap_or(0)),
+            None => (String::new(), 0),
+        };
+        let rows = sqlx::query(
+            "SELECT l.id, l.category, l.received_on, r.due, l.acknowledged_on, u.name FROM letter_reach r \
+             JOIN letters l ON l.id = r.letter_id JOIN units u ON u.id = l.unit_id \
+             WHERE r.unit_id = $1 AND r.subtree = $2 AND r.closed = 0 AND r.due <= $3 AND (r.due, r.letter_id) > ($4, $5) \
+             ORDER BY r.due, r.letter_id LIMIT $6",
+        )
+        .bind(scope.unit_id)
+        .bind(i64::from(scope.subtree))
+        .bind(&until)
+        .bind(&due)
+        .bind(id)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut items = vec![];
+        let mut last = None;
+        for r in rows.iter().take(limit as usize) {
+            let id: i64 = r.try_get("id")?;
+            let due: String = r.try_get("due")?;
+            let acked = r.try_get::<Option<String>, _>("acknowledged_on")?.is_some();
+            let late = crate::day(&due)?.signed_duration_since(today).num_days();
+            let (step_zh, step_en) = if acked {
+                ("答复", "reply")
+            } else {
+                ("告知受理", "acknowledgement")
+            };
+            let (note_zh, note_en) = if late < 0 {
+                (
+                    format!("{step_zh}已逾期 {} 天", -late),
+                    format!("{step_en} {} days overdue", -late),
+                )
+            } else {
+                (
+                    format!("{step_zh}期限 {due}"),
+                    format!("{step_en} due {due}"),
+                )
+            };
+            let category: String = r.try_get("category")?;
+            items.push(Item {
+                title: format!("{category} · {}", r.try_get::<String, _>("received_on")?),
+                unit: r.try_get("name")?,
+                on: Some(due.clone()),
+                note_zh,
+                note_en,
+                href: format!("/letters/{id}"),
+            });
+            last = Some(format!("{due}.{id}"));
+        }
+        let next = if rows.len() as i64 > limit {
+            last
+        } else {
+            None
+        };
+        Ok((count, items, next))
+    }
+
+    /// The account's own monthly report for this month, when not yet filed.
+    async fn my_filing_owed(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
+        let Some(staff) = user.staff_id else {
+            return Ok(vec![]);
+        };
+        let month = Month::of(today).to_string();
+        let filed: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM record_filings WHERE staff_id = $1 AND month = $2")
+                .bind(staff)
+                .bind(&month)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match filed {
+            Some(_) => vec![],
+            None => vec![Item {
+                title: format!("{month} 过问干预记录报告"),
+                unit: user.unit_name.clone(),
+                on: None,
+                note_zh: "本月尚未填报（无事项也须零报告）".into(),
+                note_en: "not filed this month (a zero report if there is nothing to record)"
+                    .into(),
+                href: "/records".into(),
+            }],
+        })
+    }
+
+    /// Units in scope with staff who have not filed last month's report (the last month whose
+    /// reports are all due).
+    async fn units_unfiled(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
+        let month = Month::of(today).previous();
+        let rows = self.completeness(&user.scope(), month).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|c| c.department.is_none() && c.filed < c.staff)
+            .map(|c| Item {
+                note_zh: format!("{month} 应报 {} 人，已报 {} 人", c.staff, c.filed),
+                note_en: format!("{month}: {} of {} filed", c.filed, c.staff),
+                title: c.unit_name.clone(),
+                unit: c.unit_name,
+                on: None,
+                href: format!("/records?month={month}"),
+            })
+            .collect())
+    }
+
+    /// Supervision letters (督促函) issued in scope and not yet answered.
+    async fn record_letters_open(&self, user: &User) -> Result<Vec<Item>> {
+        Ok(self
+            .supervision_letters(&user.scope())
+            .await?
+            .into_iter()
+            .filter(|l| l.issued_on.is_some() && l.answered_on.is_none())
+            .map(|l| Item {
+                title: format!("督促函 · {} · {}", l.subject_name, l.period),
+                unit: l.unit_name,
+                on: l.due_on.clone(),
+                note_zh: format!("待{}回复", l.subject_name),
+                note_en: format!("awaiting {}'s answer", l.subject_name),
+                href: "/records/letters".into(),
+            })
+            .collect())
+    }
+
+    /// Document drafts in scope awaiting publication.
+    async fn drafts_for(&self, user: &User) -> Result<Vec<Item>> {
+        Ok(self
+            .documents(&user.scope())
+            .await?
+            .into_iter()
+            .filter(|d| !d.published)
+            .map(|d| Item {
+                href: format!("/documents/{}", d.id),
+                title: d.title().to_string(),
+                unit: d.unit_name.clone(),
+                on: Some(d.as_of.to_string()),
+                note_zh: "草稿，待签发".into(),
+                note_en: "draft, awaiting sign-off".into(),
+            })
+            .collect())
+    }
+
+    /// Process-monitoring hits in scope not yet turned into supervised matters.
+    async fn open_hits(&self, user: &User) -> Result<Vec<Item>> {
+        Ok(self
+            .case_hits(&user.scope())
+            .await?
+            .into_iter()
+            .filter(|h| h.task_id.is_none())
+            .map(|h| Item {
+                title: format!("{} · {}", h.case_no, h.rule),
+                unit: h.unit_name,
+                on: Some(h.on_date),
+                note_zh: "流程监控发现，尚未转为督办事项".into(),
+                note_en: "monitoring hit, not yet a supervised matter".into(),
+                href: "/quality".into(),
+            })
+            .collect())
+    }
+}
