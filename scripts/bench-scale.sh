@@ -50,6 +50,8 @@ for who in letters zj.office xihu.office; do
   run "GET /api/v1/letters?limit=50" "$session" "/api/v1/letters?limit=50"
   [ -n "$after" ] && run "GET /api/v1/letters?limit=50&after=(row 1,000)" "$session" "/api/v1/letters?limit=50&after=$after"
   run "GET /letters (page, figures of the year and list)" "$session" "/letters"
+  run "GET /home (workbench: 待办 with counts)" "$session" "/home"
+  run "GET /api/v1/todo" "$session" "/api/v1/todo"
 done
 jar=$dir/jar-office
 csrf=$(curl -s -c "$jar" -b "$jar" $base/login | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
@@ -57,6 +59,8 @@ curl -s -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode login
 session=$(awk '$6 == "duban_session" {print $7}' "$jar")
 plan=$(curl -s -b "$jar" $base/api/v1/plans | python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["items"] if p["title"]=="最高检党组巡视整改方案" and p["unit_name"]=="最高人民检察院"][0])')
 echo "-- office (SPP)"
+run "GET /home (workbench: 待办 with counts)" "$session" "/home"
+run "GET /todo/tasks_due (a list the workbench opens)" "$session" "/todo/tasks_due"
 run "GET the SPP plan dashboard (87 tasks, roll-up)" "$session" "/rectification/plans/$plan"
 run "GET /api/v1/plans/{id}/tasks" "$session" "/api/v1/plans/$plan/tasks"
 board_next=$(curl -s -b "$jar" "$base/rectification/board" | grep -o 'href="/rectification/board?after=[^"]*"' | head -1 | cut -d'"' -f2)

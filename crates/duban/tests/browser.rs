@@ -50,6 +50,26 @@ async fn submit(c: &fantoccini::Client, what: Locator<'_>) {
     panic!("no new page after the click");
 }
 
+/// Signs out through the header's form and in again as `login`.
+async fn sign_in_as(c: &fantoccini::Client, base: &str, login: &str) {
+    submit(c, Locator::Css("header form[action='/logout'] button")).await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Css("input[name=login]"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("duban2020")
+        .await
+        .unwrap();
+    submit(c, Locator::Css("main.login button[type=submit]")).await;
+    wait_h1(c, "欢迎").await;
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -71,6 +91,11 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     );
     let store = duban_store::testing::sqlite().await;
     store.load_demo().await.unwrap();
+    // as `duban serve --demo`: the demo's database runs on the seed's day
+    store
+        .pin_database(Some(duban_store::demo::DEMO_DAY))
+        .await
+        .unwrap();
     // the audit chain's head is signed, as the server does daily: it is published with documents
     store.sign_anchor(&[9u8; 32]).await.unwrap().unwrap();
     let admin = store.user_by_login("admin").await.unwrap().unwrap();
@@ -427,6 +452,124 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         std::fs::write(shots.join("board-page2.png"), c.screenshot().await.unwrap()).unwrap();
     }
 
+    // the workbench: the demo's day is shown, and each count opens a list of that many rows
+    c.goto(&format!("{base}/home")).await.unwrap();
+    wait_h1(&c, "欢迎").await;
+    let home = c
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("演示数据 · 当前日期 2020-11-05")
+            && home.contains("待办")
+            && home.contains("即将到期或逾期的任务")
+            && home.contains("上月未报全的单位"),
+        "{home}"
+    );
+    std::fs::write(shots.join("workbench.png"), c.screenshot().await.unwrap()).unwrap();
+    let due = c
+        .find(Locator::Css("li.todo-units_unfiled .count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(
+        due, "0",
+        "the demo's units did not all file October's reports"
+    );
+    submit(&c, Locator::Css("li.todo-units_unfiled a")).await;
+    wait_h1(&c, "上月未报全的单位").await;
+    let listed = c
+        .find_all(Locator::Css("table.todo-items tbody tr td a"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        listed.to_string(),
+        due,
+        "the count opens a list of that many"
+    );
+    std::fs::write(shots.join("todo-list.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // a notice addressed to no lead leader (浙江's copy, never assigned) is answered by that
+    // unit's office: a promise in the past is refused beside the form, with what was typed
+    // kept; then the answer is recorded
+    sign_in_as(&c, &base, "zj.office").await;
+    let unaddressed: i64 = sqlx::query_scalar(
+        "SELECT n.id FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id \
+         WHERE n.kind = 'notice' AND n.addressee_id IS NULL AND p.unit_id = (SELECT unit_id FROM users WHERE login = 'zj.office') \
+         ORDER BY n.id LIMIT 1",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .expect("a 浙江 notice with no lead leader");
+    c.goto(&format!("{base}/rectification/notices/{unaddressed}"))
+        .await
+        .unwrap();
+    wait_h1(&c, "").await;
+    c.find(Locator::Css("textarea[name=measures]"))
+        .await
+        .unwrap()
+        .send_keys("已召开专题会议，明确责任部门和时间表")
+        .await
+        .unwrap();
+    c.execute(
+        "document.querySelector('input[name=promised_on]').value = '2020-10-01';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    submit(&c, Locator::Css("form[action$='/answer'] button")).await;
+    let err = c
+        .find(Locator::Css("form p.error"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(err.contains("承诺完成日期不能早于今天"), "{err}");
+    let kept = c
+        .find(Locator::Css("textarea[name=measures]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        kept.contains("明确责任部门"),
+        "what was typed is kept: {kept}"
+    );
+    c.execute(
+        "document.querySelector('input[name=promised_on]').value = '2020-12-31';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    submit(&c, Locator::Css("form[action$='/answer'] button")).await;
+    let sheet = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        sheet.contains("已回复督办单")
+            && sheet.contains("2020-12-31")
+            && sheet.contains("明确责任部门"),
+        "{sheet}"
+    );
+    std::fs::write(shots.join("notice.png"), c.screenshot().await.unwrap()).unwrap();
+    // the office's own workbench no longer lists it
+    c.goto(&format!("{base}/todo/notices")).await.unwrap();
+    wait_h1(&c, "").await;
+    sign_in_as(&c, &base, "office").await;
+
     // the other supervised matters share the list; the rules page is readable to the office
     c.goto(&format!("{base}/rectification")).await.unwrap();
     let plans = c
@@ -589,7 +732,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .await
         .unwrap();
     wait_h1(&c, "").await;
-    let old = (duban_store::testing::today() - chrono::Duration::days(10)).to_string();
+    let old = (store.today() - chrono::Duration::days(10)).to_string();
     c.execute(
         "document.querySelector('input[name=date]').value = arguments[0];",
         vec![serde_json::json!(old)],

@@ -241,18 +241,35 @@ impl Store {
         Ok(out.into_iter().map(|(_, i)| i).collect())
     }
 
-    /// Supervision notices addressed to the account's person and not yet answered.
+    /// Supervision notices the account is to answer and has not: those addressed to its person,
+    /// and — for the office the domain lets answer them — its unit's notices addressed to nobody.
     async fn open_notices_for(&self, user: &User) -> Result<Vec<Item>> {
-        let Some(staff) = user.staff_id else {
-            return Ok(vec![]);
+        use duban_domain::rectification::urging::{NoticeFacts, may_answer};
+        let today = self.today();
+        let unaddressed = NoticeFacts {
+            addressee: None,
+            answered: false,
         };
+        let office = may_answer(
+            user.role,
+            user.staff_id,
+            true,
+            unaddressed,
+            "-",
+            today,
+            today,
+        )
+        .is_ok();
         let rows = sqlx::query(
             "SELECT n.id, n.level, n.issued_on, n.days_overdue, t.title, u.name FROM notices n \
              JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
-             WHERE n.addressee_id = $1 AND n.answered_at IS NULL AND n.kind = 'notice' \
+             WHERE n.answered_at IS NULL AND n.kind = 'notice' \
+             AND (n.addressee_id = $1 OR (n.addressee_id IS NULL AND $2 = 1 AND p.unit_id = $3)) \
              ORDER BY n.issued_on DESC, n.id DESC LIMIT 500",
         )
-        .bind(staff)
+        .bind(user.staff_id.unwrap_or(-1))
+        .bind(i64::from(office))
+        .bind(user.unit_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -30,6 +30,17 @@ pub struct NoticeDetail {
     pub promised_on: Option<String>,
 }
 
+impl NoticeDetail {
+    /// The notice's number as printed: 督办〔year〕id号.
+    pub fn number(&self) -> String {
+        format!(
+            "督办〔{}〕{}号",
+            self.issued_on.get(..4).unwrap_or(""),
+            self.id
+        )
+    }
+}
+
 impl Store {
     /// A notice on a task in scope; `None` for one outside it (as for one that does not exist).
     pub async fn notice(&self, scope: &Scope, id: i64) -> Result<Option<NoticeDetail>> {
