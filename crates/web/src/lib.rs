@@ -127,6 +127,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn(error::localize_rejections))
         .layer(axum::middleware::from_fn_with_state(
@@ -293,6 +294,16 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         APP_CSS.as_str(),
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.js"),
     )
 }
 

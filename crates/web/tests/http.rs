@@ -2715,3 +2715,76 @@ async fn administrators_list_and_revoke_tokens_in_their_scope() {
             .contains(&format!("/admin/tokens/{id}/revoke"))
     );
 }
+
+/// The workbench: the home page's counts are the API's and each opens a list of that many rows;
+/// every label has its English; a kind a role does not have is an empty list; the demo's pinned
+/// day is on every page.
+#[tokio::test]
+async fn the_workbench_on_the_home_page_and_through_the_api() {
+    let (app, store) = app().await;
+    store
+        .pin_database(Some(duban_store::demo::DEMO_DAY))
+        .await
+        .unwrap();
+    for login in ["office", "discipline", "letters", "leader", "xihu.office"] {
+        let mut c = Client::login(&app, login).await;
+        let home = c.get("/home").await;
+        assert!(
+            home.body.contains("演示数据 · 当前日期 2020-11-05"),
+            "{login}"
+        );
+        let r = c.get("/api/v1/todo").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["as_of"], "2020-11-05");
+        for item in v["items"].as_array().unwrap() {
+            let (kind, count) = (
+                item["kind"].as_str().unwrap(),
+                item["count"].as_i64().unwrap(),
+            );
+            // the home page shows the same count, linking to the list
+            assert!(
+                home.body.contains(&format!(
+                    "<a href=\"/todo/{kind}\"><span class=\"count\">{count}</span>"
+                )),
+                "{login}: {kind} {count} on the home page"
+            );
+            let page = c.get(&format!("/todo/{kind}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(
+                page.body.contains(&format!("（{count}）")),
+                "{login} {kind}"
+            );
+            let list = c.get(&format!("/api/v1/todo/{kind}")).await;
+            let l: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+            assert_eq!(l["list"]["count"].as_i64(), Some(count));
+            if l["list"]["next"].is_null() {
+                assert_eq!(l["list"]["items"].as_array().unwrap().len() as i64, count);
+            }
+        }
+    }
+    // an unknown kind is not found; staff see only their own filing
+    let mut staff = Client::login(&app, "office").await;
+    assert_eq!(
+        staff.get("/todo/nothing").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        staff.get("/api/v1/todo/nothing").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // in English every kind has its label
+    let mut en = Client::login(&app, "office").await;
+    en.post_form("/account/lang", &[("lang", "en")]).await;
+    let home = en.get("/home").await;
+    assert!(home.body.contains("To do") && home.body.contains("Demo data · today is 2020-11-05"));
+    assert!(
+        !home.body.contains("??"),
+        "an untranslated label: {}",
+        home.body
+    );
+    for k in duban_domain::todo::Kind::ALL {
+        let page = en.get(&format!("/todo/{}", k.as_str())).await;
+        assert!(!page.body.contains("??"), "{k:?}");
+    }
+}

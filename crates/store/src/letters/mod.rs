@@ -42,6 +42,22 @@ pub struct PublicStatus {
     pub rating: Option<String>,
 }
 
+impl PublicStatus {
+    /// Where the letter stands, in the words the writer is told: the catalogue key of 已受理
+    /// (received), 办理中 (acknowledged, being handled), 已答复 (answered) or 已办结 (closed).
+    pub fn stage_key(&self) -> &'static str {
+        if self.closed_on.is_some() {
+            "letters.stage.closed"
+        } else if self.replied_on.is_some() {
+            "letters.stage.replied"
+        } else if self.acknowledged_on.is_some() {
+            "letters.stage.handling"
+        } else {
+            "letters.stage.received"
+        }
+    }
+}
+
 impl Store {
     /// The public status of the letter with this query code (as typed), or `None`.
     pub async fn letter_status(&self, raw_code: &str) -> Result<Option<PublicStatus>> {

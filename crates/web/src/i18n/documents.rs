@@ -104,6 +104,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "发布后内容、编号和 PDF 冻结，不能修改。",
         "Publishing freezes the text, number and PDF.",
     ),
+    (
+        "documents.publish_confirm",
+        "发布后内容、编号和 PDF 冻结，不能修改。确定发布？",
+        "Publishing freezes the text, number and PDF and cannot be undone. Publish?",
+    ),
     ("documents.frozen_text", "已发布文本", "Published text"),
     (
         "documents.preview",

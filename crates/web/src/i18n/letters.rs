@@ -135,6 +135,24 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("letters.history", "流转与答复记录", "Routing and replies"),
     ("letters.act", "办理", "Act"),
     ("letters.step", "办理环节", "Step"),
+    (
+        "letters.stage.received",
+        "已受理，等待办理",
+        "Received, awaiting handling",
+    ),
+    ("letters.stage.handling", "办理中", "Being handled"),
+    ("letters.stage.replied", "已答复", "Answered"),
+    ("letters.stage.closed", "已办结", "Closed"),
+    (
+        "letters.follow",
+        "凭查询码查询办理情况",
+        "Follow your letter with this code",
+    ),
+    (
+        "letters.close_confirm",
+        "办结后本件不再计时。确定办结？",
+        "A closed letter's clocks stop. Close it?",
+    ),
     ("letters.on", "日期", "Date"),
     (
         "letters.to_unit",

@@ -308,6 +308,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("rect.days_overdue", "逾期天数", "Days overdue"),
     ("rect.mailed", "邮件送达", "E-mailed"),
     ("notice.answer_state", "回复情况", "Answer"),
+    (
+        "rect.approve_confirm",
+        "审核通过即销号，任务转为已完成。确定通过？",
+        "Approving closes the task. Approve?",
+    ),
     ("notice.unread", "未读", "Unread"),
     ("notice.read", "已读未回复", "Read, not answered"),
     ("notice.answered", "已回复", "Answered"),

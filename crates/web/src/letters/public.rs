@@ -314,6 +314,8 @@ pub(crate) async fn status(
         }
         None => {
             p.error = Some(WRONG_CODE.into());
+            // the code as typed stays in the box, to be corrected
+            p.code = f.code.chars().take(64).collect();
             Ok((StatusCode::NOT_FOUND, Html(p.render()?)).into_response())
         }
     }
