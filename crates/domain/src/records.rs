@@ -136,6 +136,18 @@ pub const GRANTABLE: [crate::org::Role; 3] = [
 /// Whether a role reads records' details (the intervener, the content, attachments): the
 /// discipline group always, other roles only when granted explicitly. Everyone else sees
 /// aggregates with no cell under 5 persons. (The reporter always reads their own.)
+/// The last month whose reports are all due on `today`: a month's reports are filed by the
+/// `remind_day` of the next month (from which the late are reminded), so until that day has
+/// passed the previous month is still open and is never counted as missing.
+pub fn last_due_month(today: NaiveDate, remind_day: u32) -> Month {
+    let previous = Month::of(today).previous();
+    if today.day() > remind_day {
+        previous
+    } else {
+        previous.previous()
+    }
+}
+
 pub fn reads_details(role: crate::org::Role, granted: &[crate::org::Role]) -> bool {
     crate::access::allowed(role, crate::access::Action::ReadRecordDetails)
         || (GRANTABLE.contains(&role) && granted.contains(&role))
@@ -418,6 +430,20 @@ pub fn draft_letter(f: &Flag, from: Month, to: Month) -> String {
         zero = f.zero_share * 100.0,
         peer_zero = f.peer_median_zero_share * 100.0,
     )
+}
+
+#[cfg(test)]
+mod due_tests {
+    use super::*;
+    #[test]
+    fn a_month_is_due_after_the_reminding_day_of_the_next() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let m = |s: &str| Month::parse(s).unwrap();
+        assert_eq!(last_due_month(d("2020-11-05"), 5), m("2020-09"));
+        assert_eq!(last_due_month(d("2020-11-06"), 5), m("2020-10"));
+        assert_eq!(last_due_month(d("2021-01-03"), 5), m("2020-11"));
+        assert_eq!(last_due_month(d("2021-01-31"), 5), m("2020-12"));
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub enum Kind {
     StagedOwed,
     /// supervision notices addressed to this account's person not yet answered
     Notices,
+    /// notices of the account's unit left unanswered past [`NOTICE_ANSWER_DAYS`]: escalated to
+    /// those who oversee notices (the office, the discipline group)
+    NoticesOverdue,
     /// letters in scope whose clock runs out within two working days, or has run out
     LettersDue,
     /// this account's own monthly interference report, not yet filed
@@ -34,12 +37,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Review,
         Kind::Adjustments,
         Kind::TasksDue,
         Kind::StagedOwed,
         Kind::Notices,
+        Kind::NoticesOverdue,
         Kind::LettersDue,
         Kind::MyFiling,
         Kind::UnitsUnfiled,
@@ -54,6 +58,7 @@ impl Kind {
             Kind::TasksDue => "tasks_due",
             Kind::StagedOwed => "staged_owed",
             Kind::Notices => "notices",
+            Kind::NoticesOverdue => "notices_overdue",
             Kind::LettersDue => "letters_due",
             Kind::MyFiling => "my_filing",
             Kind::UnitsUnfiled => "units_unfiled",
@@ -66,6 +71,9 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
+
+/// Days a notice may stay unanswered before it is escalated to those who oversee notices.
+pub const NOTICE_ANSWER_DAYS: i64 = 7;
 
 /// Working days before a letter's deadline from which it is on the workbench.
 pub const LETTER_WARNING_WORKING_DAYS: u32 = 2;
@@ -85,6 +93,7 @@ pub fn kinds(role: Role, reviewers: &[Role], bound: bool) -> Vec<Kind> {
             Kind::TasksDue | Kind::StagedOwed | Kind::Notices => {
                 bound && allowed(role, Action::HoldTasks)
             }
+            Kind::NoticesOverdue => allowed(role, Action::OverseeNotices),
             Kind::LettersDue => allowed(role, Action::HandleLetters),
             Kind::MyFiling => bound,
             Kind::UnitsUnfiled | Kind::RecordLetters => allowed(role, Action::IssueRecordLetters),

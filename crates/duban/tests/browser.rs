@@ -466,7 +466,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         home.contains("演示数据 · 当前日期 2020-11-05")
             && home.contains("待办")
             && home.contains("即将到期或逾期的任务")
-            && home.contains("上月未报全的单位"),
+            && home.contains("已到期月份未报全的单位"),
         "{home}"
     );
     std::fs::write(shots.join("workbench.png"), c.screenshot().await.unwrap()).unwrap();
@@ -482,7 +482,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         "the demo's units did not all file October's reports"
     );
     submit(&c, Locator::Css("li.todo-units_unfiled a")).await;
-    wait_h1(&c, "上月未报全的单位").await;
+    wait_h1(&c, "已到期月份未报全的单位").await;
     let listed = c
         .find_all(Locator::Css("table.todo-items tbody tr td a"))
         .await

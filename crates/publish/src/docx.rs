@@ -1,7 +1,8 @@
 //! DOCX of an official document, with the GB/T 9704 page and named styles (标题, 一级标题,
 //! 二级标题, 正文) so that the office can keep editing it in Word or WPS. Fonts are named as
 //! those offices have them (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312); Word and WPS fall back
-//! where one is missing. Charts travel as their titles (the drawings are in the PDF and HTML).
+//! where one is missing. Charts are pictures (PNG, rasterised from the same SVG the PDF and HTML
+//! draw) with their titles as captions; without the fonts to draw them, the title alone.
 use duban_domain::documents::{Block, Document, Kind, Span};
 use std::io::Write;
 
@@ -41,7 +42,47 @@ fn spans(s: &[Span]) -> String {
     s.iter().map(|x| run(&x.text, x.bold, None)).collect()
 }
 
-fn document_xml(doc: &Document) -> String {
+/// A chart as a PNG picture in the document: its relationship id and its size in EMU.
+struct Picture {
+    rid: String,
+    png: Vec<u8>,
+    cx: i64,
+    cy: i64,
+}
+
+/// The text block's width (210 mm less the margins) in EMU (36,000 a millimetre).
+const TEXT_WIDTH_EMU: i64 = (210 - 28 - 26) * 36_000;
+/// Pixels across a chart's picture.
+const CHART_PX: u32 = 1280;
+
+fn picture(svg: &str, n: usize) -> Option<Picture> {
+    let png = duban_typeset::png(svg, CHART_PX).ok()?;
+    // the height from the PNG's header (IHDR: width and height, big-endian, at bytes 16 and 20)
+    let h = u32::from_be_bytes(png.get(20..24)?.try_into().ok()?);
+    Some(Picture {
+        rid: format!("rIdChart{n}"),
+        cx: TEXT_WIDTH_EMU,
+        cy: TEXT_WIDTH_EMU * i64::from(h) / i64::from(CHART_PX),
+        png,
+    })
+}
+
+fn drawing(p: &Picture, n: usize, title: &str) -> String {
+    format!(
+        "<w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\"><wp:extent cx=\"{cx}\" cy=\"{cy}\"/>\
+<wp:docPr id=\"{n}\" name=\"图{n}\" descr=\"{t}\"/><a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">\
+<a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">\
+<pic:nvPicPr><pic:cNvPr id=\"{n}\" name=\"chart{n}.png\"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed=\"{rid}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+<pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>\
+</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>",
+        cx = p.cx,
+        cy = p.cy,
+        rid = p.rid,
+        t = esc(title),
+    )
+}
+
+fn document_xml(doc: &Document, pictures: &[Option<Picture>]) -> String {
     let mut b = String::new();
     let mark = match doc.kind {
         Kind::Special => "专报",
@@ -69,6 +110,7 @@ fn document_xml(doc: &Document) -> String {
             &run(&format!("{}：", doc.recipient), false, None),
         ));
     }
+    let mut charts = 0;
     for blk in &doc.blocks {
         b.push_str(&match blk {
             Block::Heading1 { text } => para("Heading1", &run(text, false, None)),
@@ -80,7 +122,17 @@ fn document_xml(doc: &Document) -> String {
             }
             Block::Para { spans: s } => para("BodyText", &spans(s)),
             Block::Chart { title, .. } => {
-                para("Caption", &run(&format!("（图：{title}）"), false, None))
+                charts += 1;
+                match pictures.get(charts - 1).and_then(Option::as_ref) {
+                    Some(p) => {
+                        para("Caption", &drawing(p, charts, title))
+                            + &para(
+                                "Caption",
+                                &run(&format!("图{charts}　{title}"), false, None),
+                            )
+                    }
+                    None => para("Caption", &run(&format!("（图：{title}）"), false, None)),
+                }
             }
         });
     }
@@ -98,7 +150,7 @@ fn document_xml(doc: &Document) -> String {
     let line_pitch = mm(225.0) / 22;
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
-<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><w:body>{b}\
+<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\"><w:body>{b}\
 <w:sectPr><w:footerReference w:type=\"default\" r:id=\"rIdOdd\"/><w:footerReference w:type=\"even\" r:id=\"rIdEven\"/>\
 <w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"{top}\" w:right=\"{right}\" w:bottom=\"{bottom}\" w:left=\"{left}\" w:header=\"851\" w:footer=\"{footer}\" w:gutter=\"0\"/>\
 <w:docGrid w:type=\"lines\" w:linePitch=\"{line_pitch}\"/></w:sectPr></w:body></w:document>",
@@ -208,6 +260,27 @@ fn footer_xml(align: &str) -> String {
 
 /// The DOCX bytes of a document.
 pub fn docx(doc: &Document) -> Result<Vec<u8>, std::io::Error> {
+    let pictures: Vec<Option<Picture>> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Chart { svg, .. } => Some(svg),
+            _ => None,
+        })
+        .enumerate()
+        .map(|(i, svg)| picture(svg, i + 1))
+        .collect();
+    let image_rels: String = pictures
+        .iter()
+        .flatten()
+        .map(|p| {
+            format!(
+                "<Relationship Id=\"{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/chart{}.png\"/>",
+                p.rid,
+                p.rid.trim_start_matches("rIdChart")
+            )
+        })
+        .collect();
     let mut buf = std::io::Cursor::new(Vec::new());
     let mut z = zip::ZipWriter::new(&mut buf);
     let opts = zip::write::SimpleFileOptions::default()
@@ -215,7 +288,7 @@ pub fn docx(doc: &Document) -> Result<Vec<u8>, std::io::Error> {
     let files: [(&str, String); 8] = [
         (
             "[Content_Types].xml",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/><Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/><Override PartName=\"/word/settings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml\"/><Override PartName=\"/word/footer1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/><Override PartName=\"/word/footer2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/><Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/></Types>".into(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Default Extension=\"png\" ContentType=\"image/png\"/><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/><Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/><Override PartName=\"/word/settings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml\"/><Override PartName=\"/word/footer1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/><Override PartName=\"/word/footer2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/><Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/></Types>".into(),
         ),
         (
             "_rels/.rels",
@@ -230,7 +303,7 @@ pub fn docx(doc: &Document) -> Result<Vec<u8>, std::io::Error> {
         ),
         (
             "word/_rels/document.xml.rels",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/><Relationship Id=\"rIdSettings\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/><Relationship Id=\"rIdOdd\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/><Relationship Id=\"rIdEven\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/></Relationships>".into(),
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/><Relationship Id=\"rIdSettings\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/><Relationship Id=\"rIdOdd\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/><Relationship Id=\"rIdEven\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>{image_rels}</Relationships>"),
         ),
         (
             "word/settings.xml",
@@ -246,7 +319,13 @@ pub fn docx(doc: &Document) -> Result<Vec<u8>, std::io::Error> {
     }
     z.start_file("word/document.xml", opts)
         .map_err(std::io::Error::other)?;
-    z.write_all(document_xml(doc).as_bytes())?;
+    z.write_all(document_xml(doc, &pictures).as_bytes())?;
+    for p in pictures.iter().flatten() {
+        let n = p.rid.trim_start_matches("rIdChart");
+        z.start_file(format!("word/media/chart{n}.png"), opts)
+            .map_err(std::io::Error::other)?;
+        z.write_all(&p.png)?;
+    }
     z.finish().map_err(std::io::Error::other)?;
     Ok(buf.into_inner())
 }

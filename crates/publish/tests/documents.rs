@@ -158,6 +158,21 @@ fn docx_converts_under_libreoffice_with_the_same_text() {
         assert!(text.contains(&squeeze(g)), "{g} not in the DOCX's PDF");
     }
     assert!(text.contains("高检党〔2020〕12号"));
+    // the chart is a picture (rasterised from its SVG), and LibreOffice draws it in the PDF
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut png = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name("word/media/chart1.png").unwrap(), &mut png).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 5_000,
+        "{} bytes",
+        png.len()
+    );
+    let images = run(Command::new("pdfimages").arg("-list").arg(&pdf));
+    assert!(
+        images.lines().count() >= 3,
+        "no picture in the DOCX's PDF: {images}"
+    );
+    assert!(text.contains("图1") && !text.contains("（图："), "{text}");
 }
 
 #[test]

@@ -86,6 +86,7 @@ impl Store {
             Kind::Adjustments => self.adjustments_for(user).await?,
             Kind::TasksDue | Kind::StagedOwed => self.held_tasks_due(user, kind, today).await?,
             Kind::Notices => self.open_notices_for(user).await?,
+            Kind::NoticesOverdue => self.notices_overdue(user, today).await?,
             Kind::LettersDue => {
                 let (count, items, next) = self.letters_due(user, after, LETTER_PAGE).await?;
                 return Ok(TodoList {
@@ -293,6 +294,42 @@ impl Store {
             .collect()
     }
 
+    /// Notices on the account's own unit's tasks left unanswered for more than
+    /// [`duban_domain::todo::NOTICE_ANSWER_DAYS`] after they were issued.
+    async fn notices_overdue(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
+        let before = today - chrono::Duration::days(duban_domain::todo::NOTICE_ANSWER_DAYS);
+        let rows = sqlx::query(
+            "SELECT n.id, n.level, n.issued_on, s.name AS addressee, t.title, u.name FROM notices n \
+             JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
+             LEFT JOIN staff s ON s.id = n.addressee_id \
+             WHERE p.unit_id = $1 AND n.kind = 'notice' AND n.answered_at IS NULL AND n.issued_on < $2 \
+             ORDER BY n.issued_on, n.id LIMIT 500",
+        )
+        .bind(user.unit_id)
+        .bind(before.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let issued: String = r.try_get("issued_on")?;
+                let days = (today - crate::day(&issued)?).num_days();
+                let who: Option<String> = r.try_get("addressee")?;
+                let (who_zh, who_en) = match &who {
+                    Some(w) => (w.clone(), w.clone()),
+                    None => ("整改办".to_string(), "the office".to_string()),
+                };
+                Ok(Item {
+                    title: r.try_get("title")?,
+                    unit: r.try_get("name")?,
+                    on: Some(issued),
+                    note_zh: format!("发出 {days} 天，{who_zh}尚未回复"),
+                    note_en: format!("issued {days} days ago, not answered by {who_en}"),
+                    href: format!("/rectification/notices/{}", r.try_get::<i64, _>("id")?),
+                })
+            })
+            .collect()
+    }
+
     /// Open letters in the account's scope whose owed deadline falls within two working days
     /// (or has passed), from the scope's letter queue: count and page in index order.
     async fn letters_due(
@@ -409,10 +446,11 @@ impl Store {
         })
     }
 
-    /// Units in scope with staff who have not filed last month's report (the last month whose
-    /// reports are all due).
+    /// Units in scope with staff who have not filed the last month whose reports are all due
+    /// ([`duban_domain::records::last_due_month`]).
     async fn units_unfiled(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
-        let month = Month::of(today).previous();
+        let remind_day = self.supervision_rules().await?.records_remind_day;
+        let month = duban_domain::records::last_due_month(today, remind_day);
         let rows = self.completeness(&user.scope(), month).await?;
         Ok(rows
             .into_iter()

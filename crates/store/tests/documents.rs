@@ -82,8 +82,8 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
         let g = store.plan_stats(group.id, as_of).await.unwrap();
         assert!(
             text.contains(&format!(
-                "其中，应立行立改的{}项，限期整改{}项，长期整改{}项。",
-                g.immediate.total, g.time_limited.total, g.long_term.total
+                "{}的任务中，应立行立改的{}项，限期整改{}项，长期整改{}项。",
+                group.title, g.immediate.total, g.time_limited.total, g.long_term.total
             )),
             "{name}: {text}"
         );

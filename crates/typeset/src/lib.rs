@@ -40,6 +40,8 @@ pub struct Faces {
 struct Loaded {
     fonts: Vec<Font>,
     faces: Faces,
+    /// the directory the fonts came from (for the rasteriser's own font database)
+    dir: PathBuf,
 }
 
 static LOADED: OnceLock<Result<Loaded, ()>> = OnceLock::new();
@@ -74,16 +76,28 @@ fn load() -> Result<Loaded, ()> {
     if let Some(dir) = std::env::var_os("DUBAN_FONT_DIR") {
         let fonts = read_dir_fonts(Path::new(&dir), |_| true);
         return faces_of(&fonts)
-            .map(|faces| Loaded { fonts, faces })
+            .map(|faces| Loaded {
+                fonts,
+                faces,
+                dir: dir.into(),
+            })
             .ok_or(());
     }
     let fonts = read_dir_fonts(Path::new(FANDOL), |n| !n.contains("Braille"));
     if let Some(faces) = faces_of(&fonts) {
-        return Ok(Loaded { fonts, faces });
+        return Ok(Loaded {
+            fonts,
+            faces,
+            dir: FANDOL.into(),
+        });
     }
     let fonts = read_dir_fonts(Path::new(NOTO), |n| n.contains("CJK"));
     faces_of(&fonts)
-        .map(|faces| Loaded { fonts, faces })
+        .map(|faces| Loaded {
+            fonts,
+            faces,
+            dir: NOTO.into(),
+        })
         .ok_or(())
 }
 
@@ -158,6 +172,38 @@ pub fn pdf(source: &str) -> Result<Vec<u8>, Error> {
                 .join("; "),
         )
     })
+}
+
+static RASTER_FONTS: OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
+
+/// A PNG of an SVG drawing (a chart), `width` pixels wide on white, its text in the documents'
+/// sans-serif face (黑体), for the DOCX, which Word and WPS show without SVG support.
+pub fn png(svg: &str, width: u32) -> Result<Vec<u8>, Error> {
+    use resvg::{tiny_skia, usvg};
+    let l = loaded()?;
+    let fonts = RASTER_FONTS.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        db.load_fonts_dir(&l.dir);
+        std::sync::Arc::new(db)
+    });
+    let options = usvg::Options {
+        fontdb: fonts.clone(),
+        font_family: l.faces.hei.clone(),
+        ..usvg::Options::default()
+    };
+    let bad = |e: String| Error::Typeset(format!("图表：{e}"));
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| bad(e.to_string()))?;
+    let size = tree.size();
+    let scale = width as f32 / size.width();
+    let height = (size.height() * scale).ceil().max(1.0) as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or_else(|| bad("尺寸无效".into()))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(|e| bad(e.to_string()))
 }
 
 /// A string as a typst string literal (quotes and escapes), for text placed inside markup code.

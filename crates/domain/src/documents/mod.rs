@@ -237,7 +237,11 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
     }
     let parsed = parse_office(&inp.draft.body).map_err(ComposeError::Markup)?;
     let mut blocks = Vec::new();
-    if let (Some(r), Kind::Bulletin | Kind::Report) = (inp.round.filter(|r| r.own), inp.kind) {
+    // the opening names the inspection: only for the unit's own round whose inspecting body is
+    // known (a plan imported without one has no round to speak of, and no dates to invent)
+    let known =
+        |r: &&RoundFacts| r.own && !r.inspector.trim().is_empty() && r.inspector != "未注明";
+    if let (Some(r), Kind::Bulletin | Kind::Report) = (inp.round.filter(known), inp.kind) {
         let by = if r.central {
             "中央"
         } else {
@@ -305,10 +309,16 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
                                 .flat_map(progress_sentences)
                                 .collect()
                         }
-                        Token::Breakdown(n) => pick(n, "任务构成")?
-                            .into_iter()
-                            .map(breakdown_sentence)
-                            .collect(),
+                        Token::Breakdown(n) => {
+                            let plans = pick(n, "任务构成")?;
+                            // over several plans each sentence names its plan
+                            let one = if plans.len() > 1 {
+                                named_breakdown_sentence
+                            } else {
+                                breakdown_sentence
+                            };
+                            plans.into_iter().map(one).collect()
+                        }
                         Token::Rollup(n) => pick(n, "分级汇总")?
                             .into_iter()
                             .flat_map(rollup_sentences)

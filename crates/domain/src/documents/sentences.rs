@@ -178,10 +178,14 @@ pub fn breakdown_sentence(p: &PlanFigures) -> String {
         format!("{name}{n}项")
     })
     .collect();
-    if parts.len() == 1 {
-        return format!("其中，{}。", parts[0]);
-    }
     format!("其中，{}。", parts.join("，"))
+}
+
+/// [`breakdown_sentence`] for a document over several plans, where a bare 其中 would not say
+/// which plan it belongs to: 最高检党组巡视整改方案的任务中，应立行立改的17项，…
+pub fn named_breakdown_sentence(p: &PlanFigures) -> String {
+    let s = breakdown_sentence(p);
+    format!("{}的任务中，{}", p.title, s.trim_start_matches("其中，"))
 }
 
 /// Per-level sentences of a cascaded plan, or none when it was not cascaded.

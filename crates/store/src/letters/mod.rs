@@ -42,19 +42,29 @@ pub struct PublicStatus {
     pub rating: Option<String>,
 }
 
+/// Where a letter stands, as a catalogue key: 已受理 (awaiting acknowledgement), 办理中, 已答复
+/// or 已办结 — the same words for the writer and the officer.
+fn stage_key(acknowledged: bool, replied: bool, closed: bool) -> &'static str {
+    if closed {
+        "letters.stage.closed"
+    } else if replied {
+        "letters.stage.replied"
+    } else if acknowledged {
+        "letters.stage.handling"
+    } else {
+        "letters.stage.received"
+    }
+}
+
 impl PublicStatus {
     /// Where the letter stands, in the words the writer is told: the catalogue key of 已受理
     /// (received), 办理中 (acknowledged, being handled), 已答复 (answered) or 已办结 (closed).
     pub fn stage_key(&self) -> &'static str {
-        if self.closed_on.is_some() {
-            "letters.stage.closed"
-        } else if self.replied_on.is_some() {
-            "letters.stage.replied"
-        } else if self.acknowledged_on.is_some() {
-            "letters.stage.handling"
-        } else {
-            "letters.stage.received"
-        }
+        stage_key(
+            self.acknowledged_on.is_some(),
+            self.replied_on.is_some(),
+            self.closed_on.is_some(),
+        )
     }
 }
 
@@ -108,6 +118,20 @@ pub struct LetterSummary {
     pub acknowledged_on: Option<String>,
     pub replied_on: Option<String>,
     pub closed_on: Option<String>,
+    /// the letter's first 40 characters
+    pub snippet: String,
+}
+
+impl LetterSummary {
+    /// Where the letter stands, as a catalogue key: awaiting acknowledgement, being handled,
+    /// answered or closed.
+    pub fn stage_key(&self) -> &'static str {
+        stage_key(
+            self.acknowledged_on.is_some(),
+            self.replied_on.is_some(),
+            self.closed_on.is_some(),
+        )
+    }
 }
 
 /// The statement of [`Store::letters`] (binds: scope unit, subtree, then the cursor's closed, due
@@ -115,8 +139,8 @@ pub struct LetterSummary {
 #[doc(hidden)]
 pub fn letters_sql(open_only: bool) -> String {
     format!(
-        "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on \
-         FROM letter_reach r JOIN letters l ON l.id = r.letter_id JOIN units u ON u.id = l.unit_id \
+        "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on, \
+         SUBSTR(l.content, 1, 40) AS snippet FROM letter_reach r JOIN letters l ON l.id = r.letter_id JOIN units u ON u.id = l.unit_id \
          WHERE r.unit_id = $1 AND r.subtree = $2 {} AND (r.closed, r.due, r.letter_id) > ($3, $4, $5) \
          ORDER BY r.closed, r.due, r.letter_id LIMIT $6",
         if open_only { "AND r.closed = 0" } else { "" }
@@ -210,7 +234,7 @@ pub struct LetterEvent {
     pub late_reason: String,
 }
 
-const SUMMARY: &str = "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on FROM letters l JOIN units u ON u.id = l.unit_id";
+const SUMMARY: &str = "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on, SUBSTR(l.content, 1, 40) AS snippet FROM letters l JOIN units u ON u.id = l.unit_id";
 
 fn summary(r: &sqlx::any::AnyRow) -> Result<LetterSummary> {
     Ok(LetterSummary {
@@ -224,6 +248,7 @@ fn summary(r: &sqlx::any::AnyRow) -> Result<LetterSummary> {
         acknowledged_on: r.try_get("acknowledged_on")?,
         replied_on: r.try_get("replied_on")?,
         closed_on: r.try_get("closed_on")?,
+        snippet: r.try_get("snippet")?,
     })
 }
 
@@ -435,8 +460,10 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         let events = sqlx::query(
-            "SELECT e.on_date, e.kind, fu.name AS from_unit, tu.name AS to_unit, e.body, e.author, e.created_at, e.late_days, e.late_reason FROM letter_events e LEFT JOIN units fu ON fu.id = e.from_unit_id \
-             LEFT JOIN units tu ON tu.id = e.to_unit_id WHERE e.letter_id = $1 ORDER BY e.on_date, e.id",
+            "SELECT e.on_date, e.kind, fu.name AS from_unit, tu.name AS to_unit, e.body, COALESCE(au.display_name, e.author) AS author, \
+             e.created_at, e.late_days, e.late_reason FROM letter_events e LEFT JOIN units fu ON fu.id = e.from_unit_id \
+             LEFT JOIN units tu ON tu.id = e.to_unit_id LEFT JOIN users au ON au.login = e.author \
+             WHERE e.letter_id = $1 ORDER BY e.on_date, e.id",
         )
         .bind(id)
         .fetch_all(&self.pool)

@@ -84,6 +84,13 @@ impl Store {
         level: Option<i64>,
         rules: &FlagRules,
     ) -> Result<Vec<Flag>> {
+        // months whose reports are not all due yet are never counted as missing
+        let remind_day = self.supervision_rules().await?.records_remind_day;
+        let due = duban_domain::records::last_due_month(self.today(), remind_day);
+        let to = to.min(due);
+        if to < from {
+            return Ok(vec![]);
+        }
         let months = from.through(to);
         let index: HashMap<String, usize> = months
             .iter()

@@ -227,7 +227,8 @@ async fn target_plan(
                 unit_id,
                 SourceKind::Central,
                 &format!("{title}（导入）"),
-                "未注明",
+                // the inspecting body is not known: documents write no opening about it
+                "",
                 &d,
                 &d,
                 &d,

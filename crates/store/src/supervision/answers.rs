@@ -46,9 +46,11 @@ impl Store {
     pub async fn notice(&self, scope: &Scope, id: i64) -> Result<Option<NoticeDetail>> {
         let r = sqlx::query(crate::sqlf!(
             "SELECT n.id, n.kind, n.level, n.issued_on, n.days_overdue, n.task_id, t.title, t.measure, t.deadline, \
-             u.id AS unit_id, u.name AS unit_name, n.addressee_id, s.name AS addressee, n.read_at, n.answered_at, n.answered_by, \
+             u.id AS unit_id, u.name AS unit_name, n.addressee_id, s.name AS addressee, n.read_at, n.answered_at, \
+             COALESCE(au.display_name, n.answered_by) AS answered_by, \
              n.answer, n.promised_on FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id \
-             JOIN units u ON u.id = p.unit_id LEFT JOIN staff s ON s.id = n.addressee_id WHERE n.id = $3 AND {}",
+             JOIN units u ON u.id = p.unit_id LEFT JOIN staff s ON s.id = n.addressee_id \
+             LEFT JOIN users au ON au.login = n.answered_by WHERE n.id = $3 AND {}",
             scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)

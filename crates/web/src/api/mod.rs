@@ -272,7 +272,7 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                         "path",
                         "string",
                         true,
-                        "待办类别：review、adjustments、tasks_due、staged_owed、notices、letters_due、my_filing、units_unfiled、record_letters、documents、hits",
+                        "待办类别：review、adjustments、tasks_due、staged_owed、notices、notices_overdue、letters_due、my_filing、units_unfiled、record_letters、documents、hits",
                     ),
                     (
                         "after",

@@ -25,6 +25,16 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("audit.action.demo.load", "载入演示数据", "Demo data loaded"),
     (
+        "audit.action.notice.answer",
+        "回复督办单",
+        "Notice answered",
+    ),
+    (
+        "audit.action.user.login_failures",
+        "连续登录失败",
+        "Repeated failed sign-ins",
+    ),
+    (
         "audit.action.demo.nation",
         "生成全国演示数据",
         "Nationwide demo data generated",

@@ -67,6 +67,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("todo.staged_owed", "应报阶段性成效", "Staged results owed"),
     ("todo.notices", "待回复督办单", "Notices to answer"),
     (
+        "todo.notices_overdue",
+        "逾期未回复的督办单",
+        "Notices left unanswered",
+    ),
+    (
         "todo.letters_due",
         "2个工作日内到期或逾期的来信",
         "Letters due within 2 working days or overdue",
@@ -78,8 +83,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     (
         "todo.units_unfiled",
-        "上月未报全的单位",
-        "Units with last month's reports missing",
+        "已到期月份未报全的单位",
+        "Units with a due month's reports missing",
     ),
     (
         "todo.record_letters",

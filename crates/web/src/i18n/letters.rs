@@ -135,6 +135,13 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("letters.history", "流转与答复记录", "Routing and replies"),
     ("letters.act", "办理", "Act"),
     ("letters.step", "办理环节", "Step"),
+    ("letters.snippet", "内容摘要", "Content"),
+    (
+        "letters.by_public",
+        "来信人（网上信访）",
+        "the writer (online)",
+    ),
+    ("letters.status", "状态", "Status"),
     (
         "letters.stage.received",
         "已受理，等待办理",

@@ -273,6 +273,8 @@ pub(crate) struct DetailPage {
     units: Vec<Addressee>,
     today: String,
     error: Option<String>,
+    /// what was typed in the step form, kept after a refusal
+    form: StepForm,
 }
 
 pub(crate) async fn detail_view(
@@ -280,6 +282,16 @@ pub(crate) async fn detail_view(
     v: &Viewer,
     id: i64,
     error: Option<String>,
+) -> PageResult {
+    detail_view_with(st, v, id, error, StepForm::default()).await
+}
+
+async fn detail_view_with(
+    st: &AppState,
+    v: &Viewer,
+    id: i64,
+    error: Option<String>,
+    form: StepForm,
 ) -> PageResult {
     require(&v, Action::ReadLetters)?;
     let letter = st
@@ -317,6 +329,7 @@ pub(crate) async fn detail_view(
         units,
         today: st.store.today().to_string(),
         error,
+        form,
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -329,7 +342,7 @@ pub(crate) async fn detail(
     detail_view(&st, &v, id, None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(crate) struct StepForm {
     #[serde(default)]
     step: String,
@@ -376,7 +389,7 @@ pub(crate) async fn step(
     .await;
     match r.map_err(|e| e.localized(v.t)) {
         Ok(()) => Ok(Redirect::to(&format!("/letters/{id}")).into_response()),
-        Err(AppError::BadRequest(m)) => detail_view(&st, &v, id, Some(m)).await,
+        Err(AppError::BadRequest(m)) => detail_view_with(&st, &v, id, Some(m), f).await,
         Err(e) => Err(e),
     }
 }
