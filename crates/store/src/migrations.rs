@@ -84,6 +84,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         30,
         include_str!("../migrations/sqlite/0030_notice_answers.sql"),
     ),
+    (
+        31,
+        include_str!("../migrations/sqlite/0031_tasks_responsible.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -184,6 +188,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         30,
         include_str!("../migrations/postgres/0030_notice_answers.sql"),
+    ),
+    (
+        31,
+        include_str!("../migrations/postgres/0031_tasks_responsible.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -261,12 +261,19 @@ impl Store {
             today,
         )
         .is_ok();
+        // two lookups: by the addressee's index, and from the unit's plans for the notices
+        // addressed to nobody (COALESCE keeps the planner off the country's unaddressed notices)
         let rows = sqlx::query(
-            "SELECT n.id, n.level, n.issued_on, n.days_overdue, t.title, u.name FROM notices n \
+            "SELECT n.id AS id, n.level AS level, n.issued_on AS issued_on, n.days_overdue AS days_overdue, \
+             t.title AS title, u.name AS name FROM notices n \
              JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
-             WHERE n.answered_at IS NULL AND n.kind = 'notice' \
-             AND (n.addressee_id = $1 OR (n.addressee_id IS NULL AND $2 = 1 AND p.unit_id = $3)) \
-             ORDER BY n.issued_on DESC, n.id DESC LIMIT 500",
+             WHERE n.addressee_id = $1 AND n.answered_at IS NULL AND n.kind = 'notice' \
+             UNION ALL \
+             SELECT n.id AS id, n.level AS level, n.issued_on AS issued_on, n.days_overdue AS days_overdue, \
+             t.title AS title, u.name AS name FROM plans p \
+             JOIN units u ON u.id = p.unit_id JOIN tasks t ON t.plan_id = p.id JOIN notices n ON n.task_id = t.id \
+             WHERE $2 = 1 AND p.unit_id = $3 AND COALESCE(n.addressee_id, 0) = 0 AND n.answered_at IS NULL AND n.kind = 'notice' \
+             ORDER BY issued_on DESC, id DESC LIMIT 500",
         )
         .bind(user.staff_id.unwrap_or(-1))
         .bind(i64::from(office))
@@ -446,24 +453,51 @@ impl Store {
         })
     }
 
-    /// Units in scope with staff who have not filed the last month whose reports are all due
-    /// ([`duban_domain::records::last_due_month`]).
+    /// The account's own unit and, for a subtree scope, each unit directly below it with all of
+    /// its own subordinates, where someone has not filed the last month whose reports are all
+    /// due ([`duban_domain::records::last_due_month`]); from the kept tallies, O(units below).
     async fn units_unfiled(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
         let remind_day = self.supervision_rules().await?.records_remind_day;
         let month = duban_domain::records::last_due_month(today, remind_day);
-        let rows = self.completeness(&user.scope(), month).await?;
-        Ok(rows
-            .into_iter()
-            .filter(|c| c.department.is_none() && c.filed < c.staff)
-            .map(|c| Item {
-                note_zh: format!("{month} 应报 {} 人，已报 {} 人", c.staff, c.filed),
-                note_en: format!("{month}: {} of {} filed", c.filed, c.staff),
-                title: c.unit_name.clone(),
-                unit: c.unit_name,
+        let rows = sqlx::query(
+            "SELECT u.id, u.name, \
+             (SELECT CAST(COALESCE(SUM(st.staff), 0) AS BIGINT) FROM unit_ancestors a JOIN staff_tallies st ON st.unit_id = a.unit_id \
+              WHERE a.ancestor_id = u.id AND (u.id <> $1 OR a.unit_id = $1)) AS staff, \
+             (SELECT CAST(COALESCE(SUM(ft.filed), 0) AS BIGINT) FROM unit_ancestors a JOIN filing_tallies ft ON ft.unit_id = a.unit_id AND ft.month = $2 \
+              WHERE a.ancestor_id = u.id AND (u.id <> $1 OR a.unit_id = $1)) AS filed \
+             FROM units u WHERE u.id = $1 OR (u.parent_id = $1 AND $3 = 1) ORDER BY u.path",
+        )
+        .bind(user.unit_id)
+        .bind(month.to_string())
+        .bind(i64::from(user.subtree))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = vec![];
+        for r in rows {
+            let (id, staff, filed): (i64, i64, i64) = (
+                r.try_get("id")?,
+                crate::int(&r, "staff")?,
+                crate::int(&r, "filed")?,
+            );
+            if filed >= staff {
+                continue;
+            }
+            let name: String = r.try_get("name")?;
+            let (zh, en) = if id == user.unit_id {
+                ("（本单位）", " (this unit)")
+            } else {
+                ("（含下级）", " (with the units below)")
+            };
+            out.push(Item {
+                title: name.clone(),
+                unit: name,
                 on: None,
+                note_zh: format!("{month}{zh}应报 {staff} 人，已报 {filed} 人"),
+                note_en: format!("{month}{en}: {filed} of {staff} filed"),
                 href: format!("/records?month={month}"),
-            })
-            .collect())
+            });
+        }
+        Ok(out)
     }
 
     /// Supervision letters (督促函) issued in scope and not yet answered.

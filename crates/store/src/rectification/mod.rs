@@ -368,15 +368,17 @@ impl Store {
             .map(|d| d.to_string())
             .collect::<Vec<_>>()
             .join(",");
-        let dept_cond = if depts.is_empty() {
-            "1 = 0".to_string()
+        // three indexed lookups (lead leader, responsible person, departments), never a scan of
+        // the scope's tasks
+        let by_dept = if depts.is_empty() {
+            String::new()
         } else {
-            format!(
-                "t.id IN (SELECT task_id FROM task_departments WHERE department_id IN ({depts}))"
-            )
+            format!(" UNION SELECT task_id FROM task_departments WHERE department_id IN ({depts})")
         };
         let rows = sqlx::query(crate::sqlf!(
-            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} AND (t.lead_leader_id = $3 OR t.responsible_id = $3 OR {dept_cond}) ORDER BY t.deadline, t.id",
+            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} AND t.id IN \
+             (SELECT id FROM tasks WHERE lead_leader_id = $3 UNION SELECT id FROM tasks WHERE responsible_id = $3{by_dept}) \
+             ORDER BY t.deadline, t.id",
             task_select(self.dept_agg()),
             scope_sql("u", 1, 2)
         ))
