@@ -170,6 +170,18 @@ impl Tr {
     pub fn letter(&self, group: &str, code: &str) -> &'static str {
         self.s(&format!("{group}.{code}"))
     }
+    /// A choice of a fixed list (a category, a manner, a kind) in this language: its Chinese
+    /// name, or in English the catalogue's `choice.<group>.<code>`.
+    pub fn choice(&self, group: &str, code: &str, zh: &'static str) -> &'static str {
+        if self.0 == Lang::En {
+            match index().get(format!("choice.{group}.{code}").as_str()) {
+                Some((_, en)) => en,
+                None => zh,
+            }
+        } else {
+            zh
+        }
+    }
     pub fn level(&self, level: &i64) -> &'static str {
         self.s(&format!("level.{level}"))
     }
@@ -185,6 +197,44 @@ mod tests {
             CATALOGUE.iter().map(|c| c.len()).sum::<usize>(),
             "duplicate keys in the catalogue"
         );
+    }
+    #[test]
+    fn every_choice_has_its_english() {
+        use duban_domain::records::{IntervenerCategory, Manner, Matter};
+        let mut codes: Vec<(&str, &str)> = vec![];
+        codes.extend(
+            IntervenerCategory::ALL
+                .iter()
+                .map(|c| ("intervener", c.as_str())),
+        );
+        codes.extend(Manner::ALL.iter().map(|c| ("manner", c.as_str())));
+        codes.extend(Matter::ALL.iter().map(|c| ("matter", c.as_str())));
+        codes.extend(
+            duban_domain::paperwork::Kind::ALL
+                .iter()
+                .map(|c| ("paperwork", c.as_str())),
+        );
+        codes.extend(
+            duban_domain::paperwork::Metric::ALL
+                .iter()
+                .map(|c| ("metric", c.as_str())),
+        );
+        codes.extend(
+            duban_domain::documents::Kind::ALL
+                .iter()
+                .map(|c| ("document", c.as_str())),
+        );
+        for (group, code) in codes {
+            let en = Tr(Lang::En).choice(group, code, "");
+            assert!(!en.is_empty(), "no English for {group}.{code}");
+        }
+        for k in duban_domain::todo::Kind::ALL {
+            assert_ne!(
+                Tr(Lang::En).s(&format!("todo.{}", k.as_str())),
+                "??",
+                "{k:?}"
+            );
+        }
     }
     #[test]
     fn every_key_used_in_templates_and_code_exists() {

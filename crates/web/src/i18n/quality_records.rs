@@ -2,6 +2,95 @@
 
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    ("choice.intervener.leader", "领导干部", "Leading cadre"),
+    (
+        "choice.intervener.insider",
+        "司法机关内部人员",
+        "Judicial insider",
+    ),
+    ("choice.intervener.other", "其他人员", "Other person"),
+    ("choice.manner.in_person", "当面", "In person"),
+    ("choice.manner.phone", "电话", "By phone"),
+    (
+        "choice.manner.message",
+        "短信或网络",
+        "Text or online message",
+    ),
+    ("choice.manner.proxy", "委托他人", "Through someone else"),
+    ("choice.manner.other", "其他", "Other"),
+    ("choice.matter.case", "司法办案", "A case"),
+    (
+        "choice.matter.appointment",
+        "干部选拔任用",
+        "Appointment of cadres",
+    ),
+    ("choice.matter.project", "项目安排", "Project allocation"),
+    (
+        "choice.matter.construction",
+        "工程建设",
+        "Construction works",
+    ),
+    (
+        "choice.matter.discipline",
+        "监督执纪",
+        "Disciplinary supervision",
+    ),
+    ("choice.paperwork.document", "发文", "Document issued"),
+    ("choice.paperwork.meeting", "会议", "Meeting"),
+    ("choice.paperwork.study", "集体学习", "Collective study"),
+    ("choice.paperwork.visit", "调研", "Research visit"),
+    (
+        "choice.metric.rectification_progress",
+        "整改任务完成情况",
+        "Rectification progress",
+    ),
+    (
+        "choice.metric.letter_reply_rates",
+        "群众信件七日内程序性回复率、三个月内答复率",
+        "Letters' 7-day and 3-month reply rates",
+    ),
+    (
+        "choice.metric.record_filings",
+        "“三个规定”记录报告情况",
+        "Interference-record filings",
+    ),
+    (
+        "choice.metric.case_ratio",
+        "案-件比",
+        "Case-to-matter ratio",
+    ),
+    (
+        "choice.metric.plea_rate",
+        "认罪认罚适用率",
+        "Plea-leniency rate",
+    ),
+    (
+        "choice.metric.overdue_cases",
+        "超期案件及办结情况",
+        "Overdue cases and their conclusion",
+    ),
+    (
+        "choice.metric.paperwork_counts",
+        "发文、会议、集体学习、调研数量",
+        "Documents, meetings, study sessions and visits",
+    ),
+    (
+        "choice.metric.other",
+        "其他（系统未统计的数据）",
+        "Other (figures Duban does not keep)",
+    ),
+    (
+        "choice.document.bulletin",
+        "整改进展情况通报",
+        "Rectification progress bulletin",
+    ),
+    (
+        "choice.document.report",
+        "整改情况报告",
+        "Rectification report",
+    ),
+    ("choice.document.special", "专报", "Special report"),
+    ("choice.document.cases", "典型案例", "Typical cases"),
     ("quality.title", "案件质量", "Case quality"),
     (
         "quality.help",
