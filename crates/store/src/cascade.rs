@@ -552,9 +552,10 @@ fn rollup_counts(deadline: &str, staged: &str) -> String {
         cols.push(sum(&format!("{is} AND {closable_red}")));
     }
     cols.push(sum("f.category = 'long_term'"));
-    cols.push(sum(
-        "f.category = 'long_term' AND f.last_staged_on IS NOT NULL",
-    ));
+    // staged results reported and none owed (the domain's one definition, stats::plan_stats)
+    cols.push(sum(&format!(
+        "f.category = 'long_term' AND f.last_staged_on IS NOT NULL AND NOT ({long_red})"
+    )));
     cols.push(sum(&format!("f.category = 'long_term' AND {long_red}")));
     cols.iter()
         .zip(ROLLUP_COLUMNS)

@@ -88,6 +88,14 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         31,
         include_str!("../migrations/sqlite/0031_tasks_responsible.sql"),
     ),
+    (
+        32,
+        include_str!("../migrations/sqlite/0032_rollup_staged.sql"),
+    ),
+    (
+        33,
+        include_str!("../migrations/sqlite/0033_filing_tallies_month.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -192,6 +200,14 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         31,
         include_str!("../migrations/postgres/0031_tasks_responsible.sql"),
+    ),
+    (
+        32,
+        include_str!("../migrations/postgres/0032_rollup_staged.sql"),
+    ),
+    (
+        33,
+        include_str!("../migrations/postgres/0033_filing_tallies_month.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

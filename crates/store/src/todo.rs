@@ -459,30 +459,69 @@ impl Store {
     async fn units_unfiled(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
         let remind_day = self.supervision_rules().await?.records_remind_day;
         let month = duban_domain::records::last_due_month(today, remind_day);
-        let rows = sqlx::query(
-            "SELECT u.id, u.name, \
-             (SELECT CAST(COALESCE(SUM(st.staff), 0) AS BIGINT) FROM unit_ancestors a JOIN staff_tallies st ON st.unit_id = a.unit_id \
-              WHERE a.ancestor_id = u.id AND (u.id <> $1 OR a.unit_id = $1)) AS staff, \
-             (SELECT CAST(COALESCE(SUM(ft.filed), 0) AS BIGINT) FROM unit_ancestors a JOIN filing_tallies ft ON ft.unit_id = a.unit_id AND ft.month = $2 \
-              WHERE a.ancestor_id = u.id AND (u.id <> $1 OR a.unit_id = $1)) AS filed \
-             FROM units u WHERE u.id = $1 OR (u.parent_id = $1 AND $3 = 1) ORDER BY u.path",
+        // the units shown, then two grouped sums over their subtrees (ids written into the
+        // statements: PostgreSQL's generic plan for a parameter here walked every tally)
+        let units: Vec<(i64, String)> = sqlx::query(
+            "SELECT id, name FROM units WHERE id = $1 OR (parent_id = $1 AND $2 = 1) ORDER BY path",
         )
         .bind(user.unit_id)
-        .bind(month.to_string())
         .bind(i64::from(user.subtree))
         .fetch_all(&self.pool)
-        .await?;
-        let mut out = vec![];
-        for r in rows {
-            let (id, staff, filed): (i64, i64, i64) = (
-                r.try_get("id")?,
-                crate::int(&r, "staff")?,
-                crate::int(&r, "filed")?,
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect::<Result<_>>()?;
+        let below = units
+            .iter()
+            .filter(|(id, _)| *id != user.unit_id)
+            .map(|(id, _)| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sums = |table: &str, col: &str, month_cond: &str| {
+            // own unit alone (as -1), each unit below with its subtree
+            let own = format!(
+                "SELECT -1 AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n FROM {table} x WHERE x.unit_id = {}{month_cond}",
+                user.unit_id
             );
+            if below.is_empty() {
+                own
+            } else {
+                format!(
+                    "{own} UNION ALL SELECT a.ancestor_id AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n \
+                     FROM unit_ancestors a JOIN {table} x ON x.unit_id = a.unit_id{month_cond} \
+                     WHERE a.ancestor_id IN ({below}) GROUP BY a.ancestor_id"
+                )
+            }
+        };
+        let month_cond = " AND x.month = $1";
+        let mut staff: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        for r in sqlx::query(crate::sqlf!("{}", sums("staff_tallies", "staff", "")))
+            .persistent(false)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            staff.insert(r.try_get("id")?, crate::int(&r, "n")?);
+        }
+        let mut filed: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        for r in sqlx::query(crate::sqlf!(
+            "{}",
+            sums("filing_tallies", "filed", month_cond)
+        ))
+        .persistent(false)
+        .bind(month.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        {
+            filed.insert(r.try_get("id")?, crate::int(&r, "n")?);
+        }
+        let mut out = vec![];
+        for (id, name) in units {
+            let key = if id == user.unit_id { -1 } else { id };
+            let staff = staff.get(&key).copied().unwrap_or(0);
+            let filed = filed.get(&key).copied().unwrap_or(0);
             if filed >= staff {
                 continue;
             }
-            let name: String = r.try_get("name")?;
             let (zh, en) = if id == user.unit_id {
                 ("（本单位）", " (this unit)")
             } else {

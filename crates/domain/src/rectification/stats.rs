@@ -81,6 +81,7 @@ pub struct ClosableStats {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LongTermStats {
     pub total: usize,
+    /// staged results reported and none owed now: never counted also as overdue
     pub with_staged_results: usize,
     pub overdue: usize,
 }
@@ -106,7 +107,9 @@ pub fn plan_stats(tasks: &[TaskHistory], as_of: NaiveDate, rules: &LightRules) -
             Category::TimeLimited => &mut s.time_limited,
             Category::LongTerm => {
                 s.long_term.total += 1;
-                s.long_term.with_staged_results += usize::from(f.last_staged.is_some());
+                // one definition: a long-term task is overdue when its staged result is (the
+                // light's reason); it has staged results when one was reported and none is owed
+                s.long_term.with_staged_results += usize::from(f.last_staged.is_some() && !red);
                 s.long_term.overdue += usize::from(red);
                 continue;
             }

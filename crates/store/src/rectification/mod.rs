@@ -369,22 +369,32 @@ impl Store {
             .collect::<Vec<_>>()
             .join(",");
         // three indexed lookups (lead leader, responsible person, departments), never a scan of
-        // the scope's tasks
+        // the scope's tasks; then the tasks by their ids (written into the statement, so that
+        // PostgreSQL's generic plan cannot trade the lookups for a scan of the scope)
         let by_dept = if depts.is_empty() {
             String::new()
         } else {
             format!(" UNION SELECT task_id FROM task_departments WHERE department_id IN ({depts})")
         };
+        let ids: Vec<i64> = sqlx::query_scalar(crate::sqlf!(
+            "SELECT id FROM tasks WHERE lead_leader_id = $1 UNION SELECT id FROM tasks WHERE responsible_id = $1{by_dept}"
+        ))
+        .bind(staff_id.unwrap_or(-1))
+        .fetch_all(&self.pool)
+        .await?;
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let rows = sqlx::query(crate::sqlf!(
-            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} AND t.id IN \
-             (SELECT id FROM tasks WHERE lead_leader_id = $3 UNION SELECT id FROM tasks WHERE responsible_id = $3{by_dept}) \
+            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} AND t.id IN ({ids}) \
              ORDER BY t.deadline, t.id",
             task_select(self.dept_agg()),
             scope_sql("u", 1, 2)
         ))
+        .persistent(false)
         .bind(scope.unit_id)
         .bind(scope_like(scope))
-        .bind(staff_id.unwrap_or(-1))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(Task::from_row).collect()
