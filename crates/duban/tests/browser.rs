@@ -50,6 +50,38 @@ async fn submit(c: &fantoccini::Client, what: Locator<'_>) {
     panic!("no new page after the click");
 }
 
+/// Like [`submit`] for an irreversible action: the page asks for confirmation (`expect` is in
+/// the question), which is accepted.
+async fn submit_confirmed(c: &fantoccini::Client, what: Locator<'_>, expect: &str) {
+    c.execute("window.__duban_before = true;", vec![])
+        .await
+        .unwrap();
+    c.find(what).await.unwrap().click().await.unwrap();
+    let mut asked = None;
+    for _ in 0..100 {
+        if let Ok(t) = c.get_alert_text().await {
+            asked = Some(t);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let asked = asked.expect("no confirmation was asked");
+    assert!(asked.contains(expect), "{asked}");
+    c.accept_alert().await.unwrap();
+    for _ in 0..300 {
+        if let Ok(v) = c
+            .execute("return window.__duban_before === undefined;", vec![])
+            .await
+        {
+            if v.as_bool() == Some(true) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no new page after the confirmation");
+}
+
 /// Signs out through the header's form and in again as `login`.
 async fn sign_in_as(c: &fantoccini::Client, base: &str, login: &str) {
     submit(c, Locator::Css("header form[action='/logout'] button")).await;
@@ -695,7 +727,8 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         "the preview"
     );
     std::fs::write(shots.join("document.png"), c.screenshot().await.unwrap()).unwrap();
-    submit(&c, Locator::Css("#publish button")).await;
+    // publishing is irreversible: the page asks first
+    submit_confirmed(&c, Locator::Css("#publish button"), "确定发布").await;
     wait_h1(&c, "整改进展情况通报").await;
     let public = c
         .find(Locator::LinkText("公开页面"))

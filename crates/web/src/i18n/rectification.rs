@@ -310,7 +310,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("notice.answer_state", "回复情况", "Answer"),
     (
         "rect.approve_confirm",
-        "审核通过即销号，任务转为已完成。确定通过？",
+        "同意销号后，任务即转为已完成。确定？",
         "Approving closes the task. Approve?",
     ),
     ("notice.unread", "未读", "Unread"),
