@@ -94,13 +94,26 @@ impl Client {
         body: &str,
         file: Option<(&str, &[u8])>,
     ) -> Resp {
+        self.entry_correcting(task, kind, date, body, file, "")
+            .await
+    }
+    /// [`Self::entry`] naming the entry it corrects by its number in the task's ledger.
+    async fn entry_correcting(
+        &mut self,
+        task: i64,
+        kind: &str,
+        date: &str,
+        body: &str,
+        file: Option<(&str, &[u8])>,
+        corrects: &str,
+    ) -> Resp {
         let b = "duban7MA4YWxkTrZu0gW";
         let mut out = Vec::new();
         for (k, v) in [
             ("kind", kind),
             ("date", date),
             ("body", body),
-            ("corrects", ""),
+            ("corrects", corrects),
             // the tests replay the seed's 2020: every entry is recorded late, with its reason
             ("late_reason", "补录 2020 年的台账"),
         ] {
@@ -277,6 +290,36 @@ async fn ledger_closure_and_review_through_the_pages() {
     let r = dept.get(&format!("/rectification/tasks/{}", task.id)).await;
     assert!(
         r.body.contains("登记台账") && r.body.contains("申请销号") && !r.body.contains("审核通过"),
+        "{}",
+        r.body
+    );
+    // a correction names the entry by its number in this task's ledger, as the page numbers it
+    let listed = dept
+        .get(&format!("/rectification/tasks/{}", task.id))
+        .await
+        .body
+        .matches("<li id=\"entry-")
+        .count();
+    let r = dept
+        .entry_correcting(
+            task.id,
+            "progress",
+            "2020-11-10",
+            "更正：日期有误",
+            None,
+            "1",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = dept.get(&format!("/rectification/tasks/{}", task.id)).await;
+    assert!(page.body.contains("（更正 #1）"), "{}", page.body);
+    assert!(page.body.contains(&format!("#{}</span>", listed + 1)));
+    let r = dept
+        .entry_correcting(task.id, "progress", "2020-11-10", "更正", None, "999")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("更正条目须为本任务台账的第 1—"),
         "{}",
         r.body
     );

@@ -165,6 +165,9 @@ pub struct LedgerEntry {
     pub state_after: String,
     pub author_id: Option<i64>,
     pub author: String,
+    /// the author's name as people know it (the account's display name; the recorded name for
+    /// imported history)
+    pub author_name: String,
     pub created_at: String,
     /// when the server recorded it (the same instant as `created_at`)
     pub recorded_at: String,
@@ -428,7 +431,9 @@ impl Store {
     /// The ledger of a task, oldest first, with evidence.
     pub async fn ledger(&self, task_id: i64) -> Result<Vec<LedgerEntry>> {
         let rows = sqlx::query(
-            "SELECT id, task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, late_days, late_reason, provenance FROM ledger_entries WHERE task_id = $1 ORDER BY entry_date, id",
+            "SELECT l.id, l.task_id, l.entry_date, l.kind, l.body, l.corrects_id, l.state_after, l.author_id, l.author, \
+             COALESCE(u.display_name, l.author) AS author_name, l.created_at, l.late_days, l.late_reason, l.provenance \
+             FROM ledger_entries l LEFT JOIN users u ON u.id = l.author_id WHERE l.task_id = $1 ORDER BY l.entry_date, l.id",
         )
         .bind(task_id)
         .fetch_all(&self.pool)
@@ -466,6 +471,7 @@ impl Store {
                 state_after: r.try_get("state_after")?,
                 author_id: r.try_get("author_id")?,
                 author: r.try_get("author")?,
+                author_name: r.try_get("author_name")?,
                 recorded_at: created_at.clone(),
                 created_at,
                 late_days: r.try_get("late_days")?,

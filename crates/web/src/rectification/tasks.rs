@@ -320,12 +320,28 @@ pub(crate) async fn add_entry(
             _ => {}
         }
     }
+    // "更正第几条": the entry's number in this task's ledger, as the page numbers them
+    let ledger_ids: Vec<i64> = st
+        .store
+        .ledger(task.id)
+        .await?
+        .iter()
+        .map(|e| e.id)
+        .collect();
     let corrects = match form.corrects.trim() {
         "" => Ok(None),
         c => c
-            .parse::<i64>()
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| ledger_ids.get(i).copied())
             .map(Some)
-            .map_err(|_| AppError::BadRequest("更正条目须为编号".into())),
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "更正条目须为本任务台账的第 1—{} 条",
+                    ledger_ids.len()
+                ))
+            }),
     };
     let result = match corrects {
         Ok(c) => submit_entry(
@@ -486,6 +502,16 @@ pub(crate) async fn evidence(
         bytes,
     )
         .into_response())
+}
+
+impl TaskPage {
+    /// An entry's number in this task's ledger (1 for the first, as listed), for "更正第几条".
+    fn no(&self, id: &i64) -> usize {
+        self.ledger
+            .iter()
+            .position(|e| e.id == *id)
+            .map_or(0, |i| i + 1)
+    }
 }
 
 #[derive(Template)]
