@@ -36,6 +36,11 @@ async fn submit(c: &fantoccini::Client, what: Locator<'_>) {
         .await
         .unwrap();
     c.find(what).await.unwrap().click().await.unwrap();
+    new_page(c, "the click").await;
+}
+
+/// Waits until the page marked before an action has been replaced by the next one.
+async fn new_page(c: &fantoccini::Client, after: &str) {
     for _ in 0..300 {
         if let Ok(v) = c
             .execute("return window.__duban_before === undefined;", vec![])
@@ -47,7 +52,7 @@ async fn submit(c: &fantoccini::Client, what: Locator<'_>) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("no new page after the click");
+    panic!("no new page after {after}");
 }
 
 /// Like [`submit`] for an irreversible action: the page asks for confirmation (`expect` is in
@@ -68,18 +73,7 @@ async fn submit_confirmed(c: &fantoccini::Client, what: Locator<'_>, expect: &st
     let asked = asked.expect("no confirmation was asked");
     assert!(asked.contains(expect), "{asked}");
     c.accept_alert().await.unwrap();
-    for _ in 0..300 {
-        if let Ok(v) = c
-            .execute("return window.__duban_before === undefined;", vec![])
-            .await
-        {
-            if v.as_bool() == Some(true) {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no new page after the confirmation");
+    new_page(c, "the confirmation").await;
 }
 
 /// Signs out through the header's form and in again as `login`.
