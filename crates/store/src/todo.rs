@@ -6,8 +6,9 @@ use crate::users::User;
 use crate::{Result, Store};
 use chrono::NaiveDate;
 use duban_domain::ledger::{EntryActor, EntryKind, EntryTask};
+use duban_domain::org::Role;
 use duban_domain::records::Month;
-use duban_domain::rectification::{self as rules, Why};
+use duban_domain::rectification::{self as rules, LightRules, SupervisionRules, Why};
 use duban_domain::todo::{Kind, LETTER_WARNING_WORKING_DAYS};
 use serde::Serialize;
 use sqlx::Row;
@@ -35,17 +36,24 @@ pub struct TodoList {
     pub next: Option<String>,
 }
 
+/// The kinds an account sees under `rules` (the domain's choice).
+fn kinds_of(user: &User, rules: &SupervisionRules) -> Vec<Kind> {
+    duban_domain::todo::kinds(user.role, &rules.reviewers, user.staff_id.is_some())
+}
+
 /// Letters shown on one page of the workbench's letter list.
 const LETTER_PAGE: i64 = 50;
 
 impl Store {
     /// The kinds of work `user` sees today, each with its count.
     pub async fn todo(&self, user: &User) -> Result<Vec<(Kind, i64)>> {
+        // the rules are read once for every kind of the page
+        let rules = self.supervision_rules().await?;
         let mut out = vec![];
-        for kind in self.todo_kinds(user).await? {
+        for kind in kinds_of(user, &rules) {
             let n = match kind {
                 Kind::LettersDue => self.letters_due(user, None, 0).await?.0,
-                _ => self.todo_list(user, kind, None).await?.count,
+                _ => self.list_of(user, kind, None, &rules).await?.count,
             };
             out.push((kind, n));
         }
@@ -55,12 +63,7 @@ impl Store {
     /// The kinds `user` sees (the domain's choice from the account's rights and the reviewers the
     /// supervision rules name).
     pub async fn todo_kinds(&self, user: &User) -> Result<Vec<Kind>> {
-        let reviewers = self.supervision_rules().await?.reviewers;
-        Ok(duban_domain::todo::kinds(
-            user.role,
-            &reviewers,
-            user.staff_id.is_some(),
-        ))
+        Ok(kinds_of(user, &self.supervision_rules().await?))
     }
 
     /// One kind's list for `user` (`after`: the letters' page cursor). A kind the account does
@@ -71,20 +74,34 @@ impl Store {
         kind: Kind,
         after: Option<&str>,
     ) -> Result<TodoList> {
+        let rules = self.supervision_rules().await?;
+        self.list_of(user, kind, after, &rules).await
+    }
+
+    async fn list_of(
+        &self,
+        user: &User,
+        kind: Kind,
+        after: Option<&str>,
+        rules: &SupervisionRules,
+    ) -> Result<TodoList> {
         let empty = TodoList {
             kind,
             count: 0,
             items: vec![],
             next: None,
         };
-        if !self.todo_kinds(user).await?.contains(&kind) {
+        if !kinds_of(user, rules).contains(&kind) {
             return Ok(empty);
         }
         let today = self.today();
         let items = match kind {
-            Kind::Review => self.reviews_for(user).await?,
-            Kind::Adjustments => self.adjustments_for(user).await?,
-            Kind::TasksDue | Kind::StagedOwed => self.held_tasks_due(user, kind, today).await?,
+            Kind::Review => self.reviews_for(user, &rules.reviewers).await?,
+            Kind::Adjustments => self.adjustments_for(user, &rules.reviewers).await?,
+            Kind::TasksDue | Kind::StagedOwed => {
+                self.held_tasks_due(user, kind, today, &rules.lights)
+                    .await?
+            }
             Kind::Notices => self.open_notices_for(user).await?,
             Kind::NoticesOverdue => self.notices_overdue(user, today).await?,
             Kind::LettersDue => {
@@ -97,7 +114,10 @@ impl Store {
                 });
             }
             Kind::MyFiling => self.my_filing_owed(user, today).await?,
-            Kind::UnitsUnfiled => self.units_unfiled(user, today).await?,
+            Kind::UnitsUnfiled => {
+                self.units_unfiled(user, today, rules.records_remind_day)
+                    .await?
+            }
             Kind::RecordLetters => self.record_letters_open(user).await?,
             Kind::Documents => self.drafts_for(user).await?,
             Kind::Hits => self.open_hits(user).await?,
@@ -111,7 +131,7 @@ impl Store {
 
     /// Closure requests of the account's own unit that the account may review: the same decision
     /// ([`duban_domain::ledger::may_add`] for an approval) the review itself is judged by.
-    async fn reviews_for(&self, user: &User) -> Result<Vec<Item>> {
+    async fn reviews_for(&self, user: &User, reviewers: &[Role]) -> Result<Vec<Item>> {
         let rows = sqlx::query(
             "SELECT t.id, t.title, t.deadline, u.name FROM tasks t JOIN plans p ON p.id = t.plan_id \
              JOIN units u ON u.id = p.unit_id WHERE p.unit_id = $1 AND t.state = 'closure_requested' \
@@ -120,7 +140,6 @@ impl Store {
         .bind(user.unit_id)
         .fetch_all(&self.pool)
         .await?;
-        let reviewers = self.supervision_rules().await?.reviewers;
         let depts = self.staff_departments(user.staff_id).await?;
         let actor = EntryActor {
             user_id: Some(user.id),
@@ -142,8 +161,7 @@ impl Store {
                 request_authors: &f.request_authors,
                 earlier_evidence: f.earlier_evidence,
             };
-            if duban_domain::ledger::may_add(&actor, &task, EntryKind::Approve, &reviewers).is_ok()
-            {
+            if duban_domain::ledger::may_add(&actor, &task, EntryKind::Approve, reviewers).is_ok() {
                 out.push(Item {
                     title: r.try_get("title")?,
                     unit: r.try_get("name")?,
@@ -158,7 +176,7 @@ impl Store {
     }
 
     /// Pending adjustment requests of the account's own unit that the account may decide.
-    async fn adjustments_for(&self, user: &User) -> Result<Vec<Item>> {
+    async fn adjustments_for(&self, user: &User, reviewers: &[Role]) -> Result<Vec<Item>> {
         let rows = sqlx::query(
             "SELECT a.task_id, a.field, a.after_value, a.requested_by, a.requested_by_name, a.requested_at, t.title, u.name \
              FROM task_adjustments a JOIN tasks t ON t.id = a.task_id JOIN plans p ON p.id = t.plan_id \
@@ -167,7 +185,6 @@ impl Store {
         .bind(user.unit_id)
         .fetch_all(&self.pool)
         .await?;
-        let reviewers = self.supervision_rules().await?.reviewers;
         let actor = duban_domain::adjustment::AdjActor {
             user_id: Some(user.id),
             role: user.role,
@@ -177,7 +194,7 @@ impl Store {
         for r in rows {
             let by: Option<i64> = r.try_get("requested_by")?;
             let pending = duban_domain::adjustment::AdjState::Pending;
-            if duban_domain::adjustment::decide(&actor, pending, by, &reviewers).is_err() {
+            if duban_domain::adjustment::decide(&actor, pending, by, reviewers).is_err() {
                 continue;
             }
             let (field, after): (String, String) = (r.try_get("field")?, r.try_get("after_value")?);
@@ -207,18 +224,26 @@ impl Store {
 
     /// Tasks the account's person holds that are overdue or due soon (time-limited), or owe a
     /// staged result now or soon (long-term): the light's own reasons ([`rules::why`]).
-    async fn held_tasks_due(&self, user: &User, kind: Kind, today: NaiveDate) -> Result<Vec<Item>> {
+    async fn held_tasks_due(
+        &self,
+        user: &User,
+        kind: Kind,
+        today: NaiveDate,
+        lights: &LightRules,
+    ) -> Result<Vec<Item>> {
         let depts = self.staff_departments(user.staff_id).await?;
         let tasks = self.my_tasks(&user.scope(), user.staff_id, &depts).await?;
-        let lights = self.supervision_rules().await?.lights;
         let mut out: Vec<(Why, Item)> = vec![];
         for t in tasks {
-            let why = rules::why(&t.facts(), today, &lights);
-            let wanted = match (kind, why) {
-                (Kind::TasksDue, Why::Overdue { .. } | Why::DueSoon { .. }) => true,
-                (Kind::StagedOwed, Why::StagedOverdue { .. } | Why::StagedDueSoon { .. }) => true,
-                _ => false,
-            };
+            let why = rules::why(&t.facts(), today, lights);
+            let wanted = matches!(
+                (kind, why),
+                (Kind::TasksDue, Why::Overdue { .. } | Why::DueSoon { .. })
+                    | (
+                        Kind::StagedOwed,
+                        Why::StagedOverdue { .. } | Why::StagedDueSoon { .. }
+                    )
+            );
             if wanted {
                 out.push((
                     why,
@@ -456,8 +481,12 @@ impl Store {
     /// The account's own unit and, for a subtree scope, each unit directly below it with all of
     /// its own subordinates, where someone has not filed the last month whose reports are all
     /// due ([`duban_domain::records::last_due_month`]); from the kept tallies, O(units below).
-    async fn units_unfiled(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
-        let remind_day = self.supervision_rules().await?.records_remind_day;
+    async fn units_unfiled(
+        &self,
+        user: &User,
+        today: NaiveDate,
+        remind_day: u32,
+    ) -> Result<Vec<Item>> {
         let month = duban_domain::records::last_due_month(today, remind_day);
         // the units shown, then two grouped sums over their subtrees (ids written into the
         // statements: PostgreSQL's generic plan for a parameter here walked every tally)
