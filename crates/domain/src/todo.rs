@@ -97,7 +97,8 @@ pub fn kinds(role: Role, reviewers: &[Role], bound: bool) -> Vec<Kind> {
             Kind::LettersDue => allowed(role, Action::HandleLetters),
             Kind::MyFiling => bound,
             Kind::UnitsUnfiled | Kind::RecordLetters => allowed(role, Action::IssueRecordLetters),
-            Kind::Documents => allowed(role, Action::ManageDocuments),
+            // the issuing unit's leaders sign drafts off, those who manage documents publish them
+            Kind::Documents => role == Role::Leader || allowed(role, Action::ManageDocuments),
             Kind::Hits => allowed(role, Action::SuperviseHits),
         })
         .collect()

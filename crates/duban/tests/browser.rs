@@ -721,6 +721,29 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         "the preview"
     );
     std::fs::write(shots.join("document.png"), c.screenshot().await.unwrap()).unwrap();
+    assert!(src.contains("id=\"publish-waits\""), "unsigned: no publishing");
+    let doc_url = c.current_url().await.unwrap().to_string();
+    // the leader finds the draft on the workbench and signs it off (签发)
+    sign_in_as(&c, &base, "leader").await;
+    c.goto(&format!("{base}/todo/documents")).await.unwrap();
+    wait_h1(&c, "待签发").await;
+    let doc_path = doc_url[doc_url.find("/documents/").unwrap()..].to_string();
+    submit(&c, Locator::Css(&format!("main table a[href='{doc_path}']"))).await;
+    wait_h1(&c, "整改进展情况通报").await;
+    c.find(Locator::Css("#sign input[name=opinion]"))
+        .await
+        .unwrap()
+        .send_keys("同意印发")
+        .await
+        .unwrap();
+    submit_confirmed(&c, Locator::Css("#sign button"), "签发").await;
+    wait_h1(&c, "整改进展情况通报").await;
+    let src = c.source().await.unwrap();
+    assert!(src.contains("已签发") && src.contains("同意印发"), "signed off");
+    std::fs::write(shots.join("document-signed.png"), c.screenshot().await.unwrap()).unwrap();
+    sign_in_as(&c, &base, "office").await;
+    c.goto(&doc_url).await.unwrap();
+    wait_h1(&c, "整改进展情况通报").await;
     // publishing is irreversible: the page asks first
     submit_confirmed(&c, Locator::Css("#publish button"), "确定发布").await;
     wait_h1(&c, "整改进展情况通报").await;

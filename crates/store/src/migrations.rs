@@ -96,6 +96,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         33,
         include_str!("../migrations/sqlite/0033_filing_tallies_month.sql"),
     ),
+    (
+        34,
+        include_str!("../migrations/sqlite/0034_document_signoff.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -208,6 +212,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         33,
         include_str!("../migrations/postgres/0033_filing_tallies_month.sql"),
+    ),
+    (
+        34,
+        include_str!("../migrations/postgres/0034_document_signoff.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -586,20 +586,37 @@ impl Store {
             .collect())
     }
 
-    /// Document drafts in scope awaiting publication.
+    /// Drafts to sign off (a leader, of their own unit) or, signed, to publish.
     async fn drafts_for(&self, user: &User) -> Result<Vec<Item>> {
+        // a leader signs off the drafts of their own unit; those who manage documents publish
+        // the signed ones
+        let signer = user.role == duban_domain::org::Role::Leader;
         Ok(self
             .documents(&user.scope())
             .await?
             .into_iter()
             .filter(|d| !d.published)
+            .filter(|d| match signer {
+                true => d.signed_at.is_none() && d.unit_id == user.unit_id,
+                false => d.signed_at.is_some(),
+            })
             .map(|d| Item {
                 href: format!("/documents/{}", d.id),
                 title: d.title().to_string(),
                 unit: d.unit_name.clone(),
                 on: Some(d.as_of.to_string()),
-                note_zh: "草稿，待签发".into(),
-                note_en: "draft, awaiting sign-off".into(),
+                note_zh: if signer {
+                    "草稿，待签发"
+                } else {
+                    "已签发，待发布"
+                }
+                .into(),
+                note_en: if signer {
+                    "draft, awaiting sign-off"
+                } else {
+                    "signed off, to publish"
+                }
+                .into(),
             })
             .collect())
     }

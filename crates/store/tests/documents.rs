@@ -25,6 +25,15 @@ impl Render for Bytes {
     }
 }
 
+/// Signs a draft off as the operator (the rule itself is tested in
+/// `sign_off_comes_before_publication`).
+async fn sign(store: &duban_store::Store, id: i64) {
+    store
+        .sign_document(&Actor::system("签发"), id, "")
+        .await
+        .unwrap();
+}
+
 fn all_text(doc: &Document) -> String {
     duban_domain::documents::Document::generated(doc).join("")
 }
@@ -142,6 +151,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
         ));
 
         // publishing freezes the composition and the PDF
+        sign(&store, id).await;
         let frozen = store
             .publish_document(&actor, &scope, id, &Bytes)
             .await
@@ -287,6 +297,7 @@ async fn special_reports_and_case_batches_are_numbered_per_year() {
                 .save_document(&actor, &scope, id, &row.draft, &sel, d("2020-06-30"))
                 .await
                 .unwrap();
+            sign(&store, id).await;
             let doc = store
                 .publish_document(&actor, &scope, id, &Bytes)
                 .await
@@ -301,6 +312,7 @@ async fn special_reports_and_case_batches_are_numbered_per_year() {
             .await
             .unwrap();
         let row = store.document(&scope, id).await.unwrap().unwrap();
+        sign(&store, id).await;
         let e = store
             .publish_document(&actor, &scope, id, &Bytes)
             .await
@@ -338,6 +350,7 @@ async fn special_reports_and_case_batches_are_numbered_per_year() {
             .save_document(&actor, &scope, id, &draft, &sel, d("2020-03-10"))
             .await
             .unwrap();
+        sign(&store, id).await;
         let doc = store
             .publish_document(&actor, &scope, id, &Bytes)
             .await
@@ -382,6 +395,7 @@ async fn the_rectification_report_is_reminded_until_sent() {
             )
             .await
             .unwrap();
+        sign(&store, zid).await;
         let zdoc = store
             .publish_document(&zactor, &zscope, zid, &Bytes)
             .await
@@ -428,6 +442,7 @@ async fn the_rectification_report_is_reminded_until_sent() {
             )
             .await
             .unwrap();
+        sign(&store, id).await;
         store
             .publish_document(&actor, &scope, id, &Bytes)
             .await
@@ -441,6 +456,148 @@ async fn the_rectification_report_is_reminded_until_sent() {
         assert!(
             owed.iter()
                 .any(|(r, done)| r.title == "十九届中央第四轮巡视" && *done)
+        );
+    }
+}
+
+#[tokio::test]
+async fn sign_off_comes_before_publication() {
+    use duban_domain::org::Role;
+    use duban_domain::rectification::RuleError;
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let zj = store.unit_by_code("330000").await.unwrap().unwrap();
+        let scope = |u: &duban_store::org::Unit, subtree| Scope {
+            unit_id: u.id,
+            unit_path: u.path.clone(),
+            subtree,
+        };
+        let as_role = |login: &str, role, s: Scope| Actor {
+            user_id: None,
+            name: login.to_string(),
+            role: Some(role),
+            scope: Some(s),
+        };
+        let office = as_role("office", Role::Office, scope(&spp, true));
+        let leader = as_role("leader", Role::Leader, scope(&spp, false));
+        let zj_leader = as_role("zj.leader", Role::Leader, scope(&zj, true));
+        let party = store
+            .plan(&scope(&spp, true), "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
+        let id = store
+            .create_document(
+                &office,
+                &scope(&spp, true),
+                &spp,
+                Kind::Bulletin,
+                &[party.id],
+                d("2020-11-05"),
+            )
+            .await
+            .unwrap();
+        let rule = |r: Result<_, StoreError>| match r {
+            Err(StoreError::Rule(e)) => e,
+            other => panic!("{name}: {:?}", other.map(|_| ())),
+        };
+        // unsigned: not published; the office does not sign its own draft, nor another unit's leader
+        assert_eq!(
+            rule(
+                store
+                    .publish_document(&office, &scope(&spp, true), id, &Bytes)
+                    .await
+                    .map(|_| ())
+            ),
+            RuleError::NotSignedOff
+        );
+        assert_eq!(
+            rule(store.sign_document(&office, id, "").await),
+            RuleError::NotASigner
+        );
+        assert!(matches!(
+            store.sign_document(&zj_leader, id, "").await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            rule(store.sign_document(&leader, id, &"长".repeat(201)).await),
+            RuleError::OpinionTooLong(200)
+        );
+        // the unit's leader signs; signed once
+        store.sign_document(&leader, id, "同意印发").await.unwrap();
+        let row = store
+            .document(&scope(&spp, true), id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.signed_by.as_deref(), Some("leader"), "{name}");
+        assert_eq!(row.sign_opinion.as_deref(), Some("同意印发"), "{name}");
+        assert_eq!(
+            rule(store.sign_document(&leader, id, "").await),
+            RuleError::AlreadySigned
+        );
+        // saved unchanged, the signature stays; changed, it goes
+        let sel = Selection::default();
+        store
+            .save_document(&office, &scope(&spp, true), id, &row.draft, &sel, row.as_of)
+            .await
+            .unwrap();
+        let row = store
+            .document(&scope(&spp, true), id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(row.signed_at.is_some(), "{name}");
+        let mut changed = row.draft.clone();
+        changed.title.push_str("（修改）");
+        store
+            .save_document(&office, &scope(&spp, true), id, &changed, &sel, row.as_of)
+            .await
+            .unwrap();
+        let row = store
+            .document(&scope(&spp, true), id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(row.signed_at.is_none() && row.signed_by.is_none(), "{name}");
+        assert_eq!(
+            rule(
+                store
+                    .publish_document(&office, &scope(&spp, true), id, &Bytes)
+                    .await
+                    .map(|_| ())
+            ),
+            RuleError::NotSignedOff
+        );
+        // signed again, the office publishes; a leader never publishes; nothing signs it after
+        store.sign_document(&leader, id, "").await.unwrap();
+        assert_eq!(
+            rule(
+                store
+                    .publish_document(&leader, &scope(&spp, false), id, &Bytes)
+                    .await
+                    .map(|_| ())
+            ),
+            RuleError::NotPermitted
+        );
+        store
+            .publish_document(&office, &scope(&spp, true), id, &Bytes)
+            .await
+            .unwrap();
+        assert_eq!(
+            rule(store.sign_document(&Actor::system("op"), id, "").await),
+            RuleError::DocumentPublished
+        );
+        let audit = store
+            .audit_entries(&scope(&spp, true), "document.sign", 10, None)
+            .await
+            .unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == "document.sign" && e.actor == "leader"),
+            "{name}"
         );
     }
 }

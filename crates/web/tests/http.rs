@@ -2091,6 +2091,25 @@ async fn bulletins_drafted_previewed_published_and_answered_by_the_public() {
         public.get(&format!("/public/bulletins/{id}")).await.status,
         StatusCode::NOT_FOUND
     );
+    // unsigned, the office cannot publish: the page says it waits for the leader's sign-off
+    assert!(o.get(&loc).await.body.contains("id=\"publish-waits\""));
+    let r = o.post_form(&format!("{loc}/publish"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("院领导签发后才能发布"), "{}", r.body);
+    // the office cannot sign; the unit's leader sees the draft on the workbench and signs it
+    let r = o.post_form(&format!("{loc}/sign"), &[("opinion", "同意")]).await;
+    assert!(r.body.contains("只有发文单位的院领导可以签发"), "{}", r.body);
+    let mut leader = Client::login(&app, "leader").await;
+    let r = leader.get("/todo/documents").await;
+    assert!(r.body.contains(&loc), "{}", r.body);
+    let r = leader.post_form(&format!("{loc}/sign"), &[("opinion", "同意印发")]).await;
+    assert!(
+        r.status == StatusCode::OK && r.body.contains("已签发") && r.body.contains("同意印发"),
+        "{}",
+        r.body
+    );
+    let r = leader.get("/todo/documents").await;
+    assert!(!r.body.contains(&loc), "{}", r.body);
     let r = o.post_form(&format!("{loc}/publish"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = o.get(&loc).await;
@@ -2202,6 +2221,9 @@ async fn a_special_report_names_the_ticked_tasks_and_is_numbered() {
             && preview.contains("第1期"),
         "{preview}"
     );
+    let mut leader = Client::login(&app, "leader").await;
+    let r = leader.post_form(&format!("{loc}/sign"), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = d.post_form(&format!("{loc}/publish"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = d.get("/documents").await;

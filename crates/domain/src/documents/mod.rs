@@ -11,10 +11,12 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 mod sentences;
+mod signoff;
 #[cfg(test)]
 mod tests;
 mod text;
 pub use sentences::*;
+pub use signoff::*;
 pub use text::*;
 
 crate::records::labelled!(Kind {

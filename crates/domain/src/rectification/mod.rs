@@ -159,6 +159,16 @@ pub enum RuleError {
     NoticeAnswered,
     #[error("承诺完成日期不能早于今天")]
     PromiseInPast,
+    #[error("只有发文单位的院领导可以签发")]
+    NotASigner,
+    #[error("该公文已签发；修改后须重新签发")]
+    AlreadySigned,
+    #[error("该公文已发布，不能再签发或修改")]
+    DocumentPublished,
+    #[error("公文须经发文单位的院领导签发后才能发布")]
+    NotSignedOff,
+    #[error("签发意见不超过 {0} 字")]
+    OpinionTooLong(usize),
 }
 
 impl RuleError {
@@ -198,6 +208,11 @@ impl RuleError {
             NotTheAddressee => "rule.not_the_addressee",
             NoticeAnswered => "rule.notice_answered",
             PromiseInPast => "rule.promise_in_past",
+            NotASigner => "rule.not_a_signer",
+            AlreadySigned => "rule.already_signed",
+            DocumentPublished => "rule.document_published",
+            NotSignedOff => "rule.not_signed_off",
+            OpinionTooLong(_) => "rule.opinion_too_long",
         }
     }
     /// The values the message names, in order (`{0}`, `{1}` in the catalogue).
@@ -212,6 +227,7 @@ impl RuleError {
                 vec![days.to_string(), grace.to_string()]
             }
             BeforeReceipt(d) => vec![d.clone()],
+            OpinionTooLong(n) => vec![n.to_string()],
             _ => vec![],
         }
     }

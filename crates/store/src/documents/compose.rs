@@ -299,17 +299,19 @@ impl Store {
         id: i64,
         render: &dyn Render,
     ) -> Result<Document> {
-        // the right before the typesetting (decided again in the write below)
-        duban_domain::access::decide(actor.role, duban_domain::access::Action::ManageDocuments)?;
         let doc = self
             .document(scope, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if doc.published {
-            return Err(StoreError::Invalid(
-                "该公文已发布，不能再次发布或修改".into(),
-            ));
-        }
+        // decided before the typesetting on what was read, and again in the write below
+        duban_domain::documents::may_publish(
+            actor.role,
+            &duban_domain::documents::SignFacts {
+                unit_id: doc.unit_id,
+                published: doc.published,
+                signed: doc.signed_at.is_some(),
+            },
+        )?;
         let mut composed = self.compose_document(&doc, render).await?;
         // every published document carries the audit chain's latest signed head, so that readers
         // can check later that the history behind its figures was not rewritten
@@ -333,10 +335,11 @@ impl Store {
         }
         let pdf = render.pdf(&composed).map_err(StoreError::Invalid)?;
         let mut w = self.write(actor).await?;
-        w.decide(duban_domain::access::Action::ManageDocuments)?;
+        let facts = super::signoff::sign_facts(&mut w, actor, id).await?;
+        duban_domain::documents::may_publish(actor.role, &facts)?;
         let sha = crate::rectification::put_blob(&mut w, &pdf).await?;
         let changed = sqlx::query(
-            "UPDATE documents SET status = 'published', number = $1, content = $2, pdf_sha256 = $3, published_by = $4, published_at = $5 WHERE id = $6 AND status = 'draft'",
+            "UPDATE documents SET status = 'published', number = $1, content = $2, pdf_sha256 = $3, published_by = $4, published_at = $5 WHERE id = $6 AND status = 'draft' AND signed_at IS NOT NULL",
         )
         .bind(composed.number)
         .bind(json!(composed).to_string())

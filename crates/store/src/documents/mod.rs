@@ -11,6 +11,7 @@ use serde_json::json;
 use sqlx::Row;
 
 mod compose;
+mod signoff;
 
 /// What a special report or a case batch is made of, besides the office's text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +45,10 @@ pub struct DocRow {
     pub created_by: String,
     pub created_at: String,
     pub published_at: Option<String>,
+    /// the sign-off (签发): by whom, when, with what opinion; cleared by a later save
+    pub signed_by: Option<String>,
+    pub signed_at: Option<String>,
+    pub sign_opinion: Option<String>,
 }
 
 impl DocRow {
@@ -70,7 +75,7 @@ pub struct DraftVersion {
     pub draft: Draft,
 }
 
-const COLS: &str = "d.id, d.unit_id, u.name AS unit_name, d.kind, d.round_id, d.plan_ids, d.as_of, d.draft, d.selection, d.status, d.year, d.number, d.version_of, d.created_by, d.created_at, d.published_at";
+const COLS: &str = "d.id, d.unit_id, u.name AS unit_name, d.kind, d.round_id, d.plan_ids, d.as_of, d.draft, d.selection, d.status, d.year, d.number, d.version_of, d.created_by, d.created_at, d.published_at, d.signed_by, d.signed_at, d.sign_opinion";
 
 fn row(r: &sqlx::any::AnyRow) -> Result<DocRow> {
     let bad = |e: serde_json::Error| StoreError::Invalid(format!("公文数据损坏：{e}"));
@@ -92,6 +97,9 @@ fn row(r: &sqlx::any::AnyRow) -> Result<DocRow> {
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         published_at: r.try_get("published_at")?,
+        signed_by: r.try_get("signed_by")?,
+        signed_at: r.try_get("signed_at")?,
+        sign_opinion: r.try_get("sign_opinion")?,
     })
 }
 
@@ -248,6 +256,9 @@ impl Store {
             created_by: String::new(),
             created_at: String::new(),
             published_at: None,
+            signed_by: None,
+            signed_at: None,
+            sign_opinion: None,
         })
     }
 
@@ -359,12 +370,32 @@ impl Store {
         let mut w = self.write(actor).await?;
         w.decide(duban_domain::access::Action::ManageDocuments)?;
         let now = self.now_rfc3339();
-        let changed =         sqlx::query("UPDATE documents SET draft = $1, selection = $2, as_of = $3, year = $4 WHERE id = $5 AND status = 'draft'")
+        // a change after the sign-off takes the signature away (signoff.rs); saving it unchanged
+        // keeps it — compared with what the write reads
+        let kept = sqlx::query("SELECT draft, selection, as_of FROM documents WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let unchanged = serde_json::from_str::<Draft>(&kept.try_get::<String, _>("draft")?)
+            .ok()
+            .as_ref()
+            == Some(draft)
+            && serde_json::from_str::<Selection>(&kept.try_get::<String, _>("selection")?)
+                .ok()
+                .as_ref()
+                == Some(selection)
+            && kept.try_get::<String, _>("as_of")? == as_of.to_string();
+        let changed = sqlx::query(
+            "UPDATE documents SET signed_by = CASE WHEN $6 = 1 THEN signed_by END, \
+             signed_at = CASE WHEN $6 = 1 THEN signed_at END, sign_opinion = CASE WHEN $6 = 1 THEN sign_opinion END, \
+             draft = $1, selection = $2, as_of = $3, year = $4 WHERE id = $5 AND status = 'draft'",
+        )
             .bind(json!(draft).to_string())
             .bind(json!(selection).to_string())
             .bind(as_of.to_string())
             .bind(as_of.year() as i64)
             .bind(id)
+            .bind(i64::from(unchanged))
             .execute(&mut *w.tx)
             .await?
             .rows_affected();

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents", get(list).post(create))
         .route("/documents/{id}", get(show).post(save))
         .route("/documents/{id}/publish", post(publish))
+        .route("/documents/{id}/sign", post(sign))
         .route("/documents/{id}/version", post(version))
         .route("/documents/{id}/file.{ext}", get(file))
         .route("/public/bulletins", get(public_list))
@@ -126,6 +127,9 @@ struct DocPage {
     history: Vec<DraftVersion>,
     tokens: &'static [(&'static str, &'static str)],
     can_edit: bool,
+    /// the domain's decisions on this draft for the reader: may they sign it off, publish it
+    can_sign: bool,
+    can_publish: bool,
     error: Option<String>,
     removed: Vec<String>,
     flash: Option<String>,
@@ -180,6 +184,11 @@ async fn doc_view(
     flash: Option<String>,
 ) -> PageResult {
     let preview = composed(st, v, &doc).await?.map(|d| official::html(&d));
+    let facts = duban_domain::documents::SignFacts {
+        unit_id: doc.unit_id,
+        published: doc.published,
+        signed: doc.signed_at.is_some(),
+    };
     let page = DocPage {
         ctx: ctx(v, "/documents"),
         history: st.store.document_history(&v.user.scope(), doc.id).await?,
@@ -213,6 +222,13 @@ async fn doc_view(
         preview,
         tokens: TOKENS,
         can_edit: allowed(v.user.role, Action::ManageDocuments),
+        can_sign: duban_domain::documents::may_sign(
+            Some((v.user.role, &v.user.scope())),
+            &facts,
+            "",
+        )
+        .is_ok(),
+        can_publish: duban_domain::documents::may_publish(Some(v.user.role), &facts).is_ok(),
         error: error.clone(),
         removed,
         flash,
@@ -358,8 +374,33 @@ async fn publish(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> 
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    match r.map_err(AppError::from) {
+    match r.map_err(|e| AppError::from(e).localized(v.t)) {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
+        Err(AppError::BadRequest(m)) => doc_view(&st, &v, doc, Some(m), vec![], None).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// Sign-off (签发) by a leader of the issuing unit, with an optional opinion.
+async fn sign(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let doc = load(&st, &v, id).await?;
+    let opinion = fields
+        .iter()
+        .find(|(k, _)| k == "opinion")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let r = st.store.sign_document(&v.user.actor(), id, opinion).await;
+    match r.map_err(|e| AppError::from(e).localized(v.t)) {
+        Ok(()) => {
+            let doc = load(&st, &v, id).await?;
+            let flash = Some(v.t.s("documents.signed_flash").to_string());
+            doc_view(&st, &v, doc, None, vec![], flash).await
+        }
         Err(AppError::BadRequest(m)) => doc_view(&st, &v, doc, Some(m), vec![], None).await,
         Err(e) => Err(e),
     }

@@ -75,6 +75,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Document published",
     ),
     (
+        "audit.action.document.sign",
+        "签发公文",
+        "Document signed off",
+    ),
+    (
         "audit.action.document.save",
         "保存公文草稿",
         "Document draft saved",

@@ -93,8 +93,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     (
         "todo.documents",
-        "待签发公文",
-        "Documents awaiting sign-off",
+        "待签发、待发布公文",
+        "Documents to sign off or publish",
     ),
     (
         "todo.hits",
@@ -464,6 +464,31 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "rule.promise_in_past",
         "承诺完成日期不能早于今天",
         "The promised date cannot be before today",
+    ),
+    (
+        "rule.not_a_signer",
+        "只有发文单位的院领导可以签发",
+        "Only a leader of the issuing unit may sign a document off",
+    ),
+    (
+        "rule.already_signed",
+        "该公文已签发；修改后须重新签发",
+        "This document is already signed off; a change to it needs a new sign-off",
+    ),
+    (
+        "rule.document_published",
+        "该公文已发布，不能再签发或修改",
+        "This document is published: it can no longer be signed or changed",
+    ),
+    (
+        "rule.not_signed_off",
+        "公文须经发文单位的院领导签发后才能发布",
+        "A document is published only after a leader of the issuing unit has signed it off",
+    ),
+    (
+        "rule.opinion_too_long",
+        "签发意见不超过 {0} 字",
+        "The sign-off opinion is at most {0} characters",
     ),
     (
         "rule.before_receipt",

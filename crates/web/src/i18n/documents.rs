@@ -99,6 +99,30 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "One paragraph a line; a line starting 一、 is a heading (黑体), （一） a second-level one (楷体), 1. a third-level one; <b>…</b> is bold, other HTML is removed. These tokens become sentences or charts from the data:",
     ),
     ("documents.publish", "发布", "Publish"),
+    ("documents.signed", "已签发", "Signed off"),
+    (
+        "documents.unsigned",
+        "待签发：发布前须经发文单位的院领导签发；签发后再修改，须重新签发。",
+        "Awaiting sign-off: a leader of the issuing unit signs the document off before it is published; a change after the sign-off needs a new one.",
+    ),
+    ("documents.opinion", "签发意见", "Sign-off opinion"),
+    (
+        "documents.opinion_hint",
+        "如：同意印发",
+        "e.g. approved for issue",
+    ),
+    ("documents.sign", "签发", "Sign off"),
+    (
+        "documents.sign_confirm",
+        "确认以本人名义签发此公文？",
+        "Sign this document off in your name?",
+    ),
+    ("documents.signed_flash", "已签发。", "Signed off."),
+    (
+        "documents.publish_waits",
+        "院领导签发后即可发布。",
+        "It can be published once a leader has signed it off.",
+    ),
     (
         "documents.publish_help",
         "发布后内容、编号和 PDF 冻结，不能修改。",
