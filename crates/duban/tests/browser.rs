@@ -591,6 +591,43 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         "{sheet}"
     );
     std::fs::write(shots.join("notice.png"), c.screenshot().await.unwrap()).unwrap();
+    // the 督办单 as a one-page PDF in the official style, with the answer
+    let bytes = c
+        .execute(
+            "return fetch(document.getElementById('notice-pdf').href).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let bytes: Vec<u8> = serde_json::from_value(bytes).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    let pdf = shots.join("notice.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let text = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text: String = String::from_utf8_lossy(&text.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        text.contains("督办单")
+            && text.contains(&format!("〔2020〕{unaddressed}号"))
+            && text.contains("未指定牵头领导")
+            && text.contains("明确责任部门")
+            && text.contains("2020-12-31")
+            && text.contains("—1—"),
+        "{text}"
+    );
+    let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")),
+        "one page: {info}"
+    );
     // the office's own workbench no longer lists it
     c.goto(&format!("{base}/todo/notices")).await.unwrap();
     wait_h1(&c, "").await;

@@ -3,6 +3,7 @@
 use crate::{Actor, Change, Result, Scope, Store, StoreError, scope_like, scope_sql};
 use chrono::NaiveDate;
 use duban_domain::rectification::urging::{NoticeFacts, may_answer};
+use duban_domain::documents::{Block, Document, Span};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -38,6 +39,75 @@ impl NoticeDetail {
             self.issued_on.get(..4).unwrap_or(""),
             self.id
         )
+    }
+}
+
+impl NoticeDetail {
+    /// The one-page 督办单 in the official style (the bulletins' typesetting): number, issuer,
+    /// recipient, task, deadline, days overdue, what is asked, and the answer once given.
+    pub fn document(&self) -> Document {
+        let colour = match self.level.as_str() {
+            "blue" => "蓝色",
+            "yellow" => "黄色",
+            "red" => "红色",
+            _ => "",
+        };
+        let para = |t: String| Block::Para {
+            spans: vec![Span::plain(t)],
+        };
+        let fact = |head: &str, t: String| Block::Heading3 {
+            head: format!("{head}："),
+            rest: vec![Span::generated(t)],
+        };
+        let recipient = match &self.addressee {
+            Some(a) => format!("{a}同志"),
+            None => format!("{}整改办（该任务未指定牵头领导）", self.unit_name),
+        };
+        let mut blocks = vec![
+            fact("整改任务", self.task.clone()),
+            fact("整改措施", self.measure.clone()),
+            fact(
+                "完成时限",
+                self.deadline.clone().unwrap_or_else(|| "长期".into()),
+            ),
+            fact("逾期天数", format!("{}天", self.days_overdue)),
+            para(format!(
+                "该任务已逾期{}天，现予{colour}督办。请于收到本督办单之日起{}日内，将已采取的整改措施和承诺完成时间书面回复本单位整改办，并抓紧推进落实，确保按期整改到位。",
+                self.days_overdue,
+                duban_domain::todo::NOTICE_ANSWER_DAYS
+            )),
+        ];
+        if self.answered_at.is_some() {
+            blocks.push(Block::Heading1 {
+                text: "回复情况".into(),
+            });
+            blocks.push(para(self.answer.clone()));
+            if let Some(p) = &self.promised_on {
+                blocks.push(fact("承诺完成时间", p.clone()));
+            }
+            let at = self
+                .answered_at
+                .as_deref()
+                .and_then(crate::china_time)
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            blocks.push(fact(
+                "回复人",
+                format!("{}（{at}）", self.answered_by.clone().unwrap_or_default()),
+            ));
+        }
+        let issuer = format!("{}整改办", self.unit_name);
+        Document {
+            kind: duban_domain::documents::Kind::Report,
+            issuer: issuer.clone(),
+            doc_no: self.number(),
+            number: None,
+            title: format!("{colour}督办单"),
+            recipient,
+            blocks,
+            signature: issuer,
+            date: crate::day(&self.issued_on).unwrap_or_default(),
+        }
     }
 }
 

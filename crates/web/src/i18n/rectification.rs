@@ -337,6 +337,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("notice.answered_by", "回复人", "Answered by"),
     ("notice.answered_at", "回复时间", "Answered at"),
     ("notice.print", "打印督办单", "Print"),
+    ("notice.pdf", "督办单 PDF（正式格式）", "Notice as PDF (official format)"),
     (
         "notice.saved",
         "已回复督办单",

@@ -114,3 +114,27 @@ pub(crate) async fn answer(
         Err(e) => Err(e),
     }
 }
+
+/// The notice as a one-page 督办单 PDF in the official style (typeset off the async workers).
+pub(crate) async fn notice_pdf(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let n = st
+        .store
+        .notice(&v.user.scope(), id)
+        .await?
+        .filter(|n| n.kind == "notice")
+        .ok_or(AppError::NotFound)?;
+    let doc = n.document();
+    let pdf = tokio::task::spawn_blocking(move || duban_publish::official::pdf(&doc))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(crate::kit::download(
+        &format!("{}.pdf", n.number()),
+        "application/pdf".into(),
+        pdf,
+    ))
+}
