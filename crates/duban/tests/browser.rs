@@ -625,7 +625,8 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
     let info = String::from_utf8_lossy(&info.stdout);
     assert!(
-        info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")),
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")),
         "one page: {info}"
     );
     // the office's own workbench no longer lists it
@@ -758,14 +759,21 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         "the preview"
     );
     std::fs::write(shots.join("document.png"), c.screenshot().await.unwrap()).unwrap();
-    assert!(src.contains("id=\"publish-waits\""), "unsigned: no publishing");
+    assert!(
+        src.contains("id=\"publish-waits\""),
+        "unsigned: no publishing"
+    );
     let doc_url = c.current_url().await.unwrap().to_string();
     // the leader finds the draft on the workbench and signs it off (签发)
     sign_in_as(&c, &base, "leader").await;
     c.goto(&format!("{base}/todo/documents")).await.unwrap();
     wait_h1(&c, "待签发").await;
     let doc_path = doc_url[doc_url.find("/documents/").unwrap()..].to_string();
-    submit(&c, Locator::Css(&format!("main table a[href='{doc_path}']"))).await;
+    submit(
+        &c,
+        Locator::Css(&format!("main table a[href='{doc_path}']")),
+    )
+    .await;
     wait_h1(&c, "整改进展情况通报").await;
     c.find(Locator::Css("#sign input[name=opinion]"))
         .await
@@ -776,8 +784,15 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     submit_confirmed(&c, Locator::Css("#sign button"), "签发").await;
     wait_h1(&c, "整改进展情况通报").await;
     let src = c.source().await.unwrap();
-    assert!(src.contains("已签发") && src.contains("同意印发"), "signed off");
-    std::fs::write(shots.join("document-signed.png"), c.screenshot().await.unwrap()).unwrap();
+    assert!(
+        src.contains("已签发") && src.contains("同意印发"),
+        "signed off"
+    );
+    std::fs::write(
+        shots.join("document-signed.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     sign_in_as(&c, &base, "office").await;
     c.goto(&doc_url).await.unwrap();
     wait_h1(&c, "整改进展情况通报").await;

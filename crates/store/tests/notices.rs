@@ -72,6 +72,66 @@ async fn notice_pages_join_up_in_order() {
                 );
             }
         }
+        // filtered, the board holds exactly the notices of that colour or answer state
+        use duban_store::supervision::delivery::NoticeFilter;
+        let (all, _) = store
+            .notices(&admin.scope(), None, None, 1_000_000)
+            .await
+            .unwrap();
+        let answered = all.iter().find(|n| n.kind == "notice").unwrap().id;
+        sqlx::query("UPDATE notices SET answered_at = '2021-03-01T01:00:00Z', answer = '已整改' WHERE id = $1")
+            .bind(answered)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        // overdue is unanswered 7 days after issue, counted from the application's today
+        store.pin_for_process(Some(d("2021-03-01")));
+        for (level, state) in [
+            ("red", ""),
+            ("reminder", ""),
+            ("", "unread"),
+            ("", "answered"),
+            ("red", "overdue"),
+        ] {
+            let f = NoticeFilter::parse(level, state).unwrap();
+            let (page, _) = store
+                .notices_filtered(&admin.scope(), None, &f, None, 1_000_000)
+                .await
+                .unwrap();
+            let (all, _) = store
+                .notices(&admin.scope(), None, None, 1_000_000)
+                .await
+                .unwrap();
+            let want: Vec<i64> = all
+                .iter()
+                .filter(|n| match level {
+                    "" => true,
+                    "reminder" => n.kind == "reminder",
+                    l => n.kind == "notice" && n.level == l,
+                })
+                .filter(|n| match state {
+                    "" => true,
+                    "unread" => {
+                        n.kind == "notice" && n.read_at.is_none() && n.answered_at.is_none()
+                    }
+                    "answered" => n.answered_at.is_some(),
+                    _ => {
+                        n.kind == "notice"
+                            && n.answered_at.is_none()
+                            && n.issued_on.as_str() <= "2021-02-22"
+                    }
+                })
+                .map(|n| n.id)
+                .collect();
+            assert_eq!(
+                page.iter().map(|n| n.id).collect::<Vec<_>>(),
+                want,
+                "{name}: {level} {state}"
+            );
+            assert!(!want.is_empty(), "{name}: {level} {state} finds some");
+        }
+        assert!(NoticeFilter::parse("green", "").is_err());
+        assert!(NoticeFilter::parse("", "' OR 1=1 --").is_err());
         assert!(
             store
                 .notices(&admin.scope(), None, Some("not a cursor"), 10)

@@ -2097,12 +2097,20 @@ async fn bulletins_drafted_previewed_published_and_answered_by_the_public() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("院领导签发后才能发布"), "{}", r.body);
     // the office cannot sign; the unit's leader sees the draft on the workbench and signs it
-    let r = o.post_form(&format!("{loc}/sign"), &[("opinion", "同意")]).await;
-    assert!(r.body.contains("只有发文单位的院领导可以签发"), "{}", r.body);
+    let r = o
+        .post_form(&format!("{loc}/sign"), &[("opinion", "同意")])
+        .await;
+    assert!(
+        r.body.contains("只有发文单位的院领导可以签发"),
+        "{}",
+        r.body
+    );
     let mut leader = Client::login(&app, "leader").await;
     let r = leader.get("/todo/documents").await;
     assert!(r.body.contains(&loc), "{}", r.body);
-    let r = leader.post_form(&format!("{loc}/sign"), &[("opinion", "同意印发")]).await;
+    let r = leader
+        .post_form(&format!("{loc}/sign"), &[("opinion", "同意印发")])
+        .await;
     assert!(
         r.status == StatusCode::OK && r.body.contains("已签发") && r.body.contains("同意印发"),
         "{}",

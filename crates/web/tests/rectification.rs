@@ -682,6 +682,25 @@ async fn supervision_board() {
         "{}",
         r.body
     );
+    // filtered to the red notices nobody has opened: only red rows, the filters kept in the form
+    let r = office
+        .get("/rectification/board?level=red&state=unread")
+        .await;
+    let rows = &r.body[r.body.find("<tbody>\n").expect("the notices")..];
+    assert!(
+        rows.contains("light red")
+            && !rows.contains("light blue")
+            && !rows.contains("light yellow"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"red\" selected") && r.body.contains("value=\"unread\" selected")
+    );
+    assert_eq!(
+        office.get("/rectification/board?level=green").await.status,
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    );
     let mut leader = Client::login(&app, "leader").await;
     let r = leader.get("/rectification/board").await;
     assert!(r.body.contains("发给我的催办与督办单") && !r.body.contains("按牵头领导统计"));

@@ -2,8 +2,8 @@
 //! measures taken and the date they promise, and the issuer sees read / answered / overdue.
 use crate::{Actor, Change, Result, Scope, Store, StoreError, scope_like, scope_sql};
 use chrono::NaiveDate;
-use duban_domain::rectification::urging::{NoticeFacts, may_answer};
 use duban_domain::documents::{Block, Document, Span};
+use duban_domain::rectification::urging::{NoticeFacts, may_answer};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;

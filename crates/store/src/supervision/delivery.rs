@@ -127,6 +127,19 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<(Vec<Notice>, Option<String>)> {
+        self.notices_filtered(scope, addressee, &NoticeFilter::default(), after, limit)
+            .await
+    }
+
+    /// [`Store::notices`] narrowed by kind or colour and by answer state.
+    pub async fn notices_filtered(
+        &self,
+        scope: &Scope,
+        addressee: Option<i64>,
+        filter: &NoticeFilter,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<Notice>, Option<String>)> {
         let (after_on, after_id) = match after {
             None => ("9999-12-31".to_string(), i64::MAX),
             Some(c) => {
@@ -136,7 +149,8 @@ impl Store {
                 (on.to_string(), id.parse::<i64>().map_err(|_| bad())?)
             }
         };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(notices_sql(addressee.is_some())))
+        let sql = filtered_notices_sql(addressee.is_some(), filter, self.today());
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(scope.unit_id)
             .bind(scope_like(scope))
             .bind(addressee.unwrap_or(0))
@@ -201,6 +215,106 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// What the board may be narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoticeFilter {
+    /// `reminder`, or a notice's colour `blue` / `yellow` / `red`
+    pub level: Option<&'static str>,
+    pub state: Option<AnswerState>,
+}
+
+/// Where a notice stands with the person it is addressed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerState {
+    /// not yet opened
+    Unread,
+    /// not yet answered (opened or not)
+    Unanswered,
+    /// unanswered past the answering time (`todo::NOTICE_ANSWER_DAYS`)
+    Overdue,
+    Answered,
+}
+
+impl AnswerState {
+    pub const ALL: [AnswerState; 4] = [
+        AnswerState::Unread,
+        AnswerState::Unanswered,
+        AnswerState::Overdue,
+        AnswerState::Answered,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerState::Unread => "unread",
+            AnswerState::Unanswered => "unanswered",
+            AnswerState::Overdue => "overdue",
+            AnswerState::Answered => "answered",
+        }
+    }
+}
+
+impl NoticeFilter {
+    /// From the board's query: unknown values are refused, empty ones mean any.
+    pub fn parse(level: &str, state: &str) -> Result<NoticeFilter> {
+        let level = match level.trim() {
+            "" => None,
+            l => Some(
+                ["reminder", "blue", "yellow", "red"]
+                    .into_iter()
+                    .find(|k| *k == l)
+                    .ok_or_else(|| crate::StoreError::Invalid(format!("督办类别“{l}”无效")))?,
+            ),
+        };
+        let state = match state.trim() {
+            "" => None,
+            s => Some(
+                AnswerState::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == s)
+                    .ok_or_else(|| crate::StoreError::Invalid(format!("回复状态“{s}”无效")))?,
+            ),
+        };
+        Ok(NoticeFilter { level, state })
+    }
+    /// The SQL conditions, from fixed texts and a date computed here (nothing typed reaches it).
+    fn sql(&self, today: chrono::NaiveDate) -> String {
+        let mut out = String::new();
+        match self.level {
+            Some("reminder") => out.push_str(" AND n.kind = 'reminder'"),
+            Some(l) => out.push_str(&format!(" AND n.kind = 'notice' AND n.level = '{l}'")),
+            None => {}
+        }
+        let due = today - chrono::Duration::days(duban_domain::todo::NOTICE_ANSWER_DAYS);
+        let state = match self.state {
+            None => String::new(),
+            Some(AnswerState::Unread) => {
+                " AND n.kind = 'notice' AND n.read_at IS NULL AND n.answered_at IS NULL".into()
+            }
+            Some(AnswerState::Unanswered) => {
+                " AND n.kind = 'notice' AND n.answered_at IS NULL".into()
+            }
+            Some(AnswerState::Overdue) => format!(
+                " AND n.kind = 'notice' AND n.answered_at IS NULL AND n.issued_on <= '{due}'"
+            ),
+            Some(AnswerState::Answered) => " AND n.answered_at IS NOT NULL".into(),
+        };
+        out.push_str(&state);
+        out
+    }
+}
+
+/// [`notices_sql`] with a filter's conditions.
+fn filtered_notices_sql(
+    one_addressee: bool,
+    filter: &NoticeFilter,
+    today: chrono::NaiveDate,
+) -> String {
+    notices_sql(one_addressee).replacen(
+        " AND (n.issued_on < $4",
+        &format!("{} AND (n.issued_on < $4", filter.sql(today)),
+        1,
+    )
 }
 
 /// The board's notices after a cursor: `$1`, `$2` the scope, `$3` the addressee (with

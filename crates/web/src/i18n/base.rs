@@ -197,6 +197,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("common.none", "暂无", "None"),
     ("common.saved", "已保存", "Saved"),
     ("common.back", "返回", "Back"),
+    ("common.all", "全部", "All"),
+    ("common.filter", "筛选", "Filter"),
     ("import.title", "导入单位与人员", "Import units and staff"),
     ("import.units", "导入单位", "Import units"),
     ("import.staff", "导入人员", "Import staff"),

@@ -337,7 +337,19 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("notice.answered_by", "回复人", "Answered by"),
     ("notice.answered_at", "回复时间", "Answered at"),
     ("notice.print", "打印督办单", "Print"),
-    ("notice.pdf", "督办单 PDF（正式格式）", "Notice as PDF (official format)"),
+    ("notice.state.unread", "未读", "Unread"),
+    ("notice.state.unanswered", "未回复", "Not answered"),
+    (
+        "notice.state.overdue",
+        "逾期未回复（7 天以上）",
+        "Unanswered for over 7 days",
+    ),
+    ("notice.state.answered", "已回复", "Answered"),
+    (
+        "notice.pdf",
+        "督办单 PDF（正式格式）",
+        "Notice as PDF (official format)",
+    ),
     (
         "notice.saved",
         "已回复督办单",

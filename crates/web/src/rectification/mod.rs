@@ -31,7 +31,10 @@ pub fn routes(upload_limit: usize) -> Router<AppState> {
         .route("/rectification/board", get(board))
         .route("/rectification/notices/{id}", get(notices::notice))
         .route("/rectification/notices/{id}/answer", post(notices::answer))
-        .route("/rectification/notices/{id}/file.pdf", get(notices::notice_pdf))
+        .route(
+            "/rectification/notices/{id}/file.pdf",
+            get(notices::notice_pdf),
+        )
         .route("/rectification/meetings", get(meetings).post(convene))
         .route("/rectification/meetings/{id}", get(meeting))
         .route("/rectification/meetings/{id}/minutes", post(minutes))

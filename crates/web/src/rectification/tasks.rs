@@ -556,20 +556,34 @@ pub(crate) struct BoardPage {
     /// not the first page
     paged: bool,
     next: Option<String>,
+    /// the filters as asked (kind or colour, answer state)
+    level: String,
+    state: String,
+    states: [&'static str; 4],
 }
 
 impl BoardPage {
-    fn next_href(&self, after: &str) -> String {
-        format!(
-            "/rectification/board?after={}",
-            crate::kit::percent_encode(after)
-        )
+    /// The board with the same filters, from the start (`None`) or after a cursor.
+    fn href(&self, after: Option<&str>) -> String {
+        let mut q = format!(
+            "/rectification/board?level={}&state={}",
+            crate::kit::percent_encode(&self.level),
+            crate::kit::percent_encode(&self.state)
+        );
+        if let Some(a) = after {
+            q.push_str(&format!("&after={}", crate::kit::percent_encode(a)));
+        }
+        q
     }
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct BoardQuery {
     after: Option<String>,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    state: String,
 }
 
 /// Notices on one page of the board.
@@ -591,9 +605,10 @@ pub(crate) async fn board(
     } else {
         vec![]
     };
+    let filter = duban_store::supervision::delivery::NoticeFilter::parse(&q.level, &q.state)?;
     let (notices, next) = st
         .store
-        .notices(&scope, addressee, after, BOARD_PAGE)
+        .notices_filtered(&scope, addressee, &filter, after, BOARD_PAGE)
         .await?;
     Ok(Html(
         BoardPage {
@@ -603,6 +618,9 @@ pub(crate) async fn board(
             notices,
             paged: after.is_some(),
             next,
+            level: filter.level.unwrap_or("").to_string(),
+            state: filter.state.map(|s| s.as_str()).unwrap_or("").to_string(),
+            states: duban_store::supervision::delivery::AnswerState::ALL.map(|s| s.as_str()),
         }
         .render()?,
     )
