@@ -1748,6 +1748,16 @@ async fn case_quality_dashboard_and_api() {
         "{}",
         r.body
     );
+    // the months' ratios are below the period's, and the page says why with the two sums of 件
+    let r = qc.get("/quality?from=2020-01-01&to=2020-09-30").await;
+    let why = &r.body[r.body.find("id=\"ratio-why\"").expect("the explanation")..];
+    let nums: Vec<i64> = why
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .take(2)
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert!(nums.len() == 2 && nums[0] < nums[1], "{why}");
     let r = qc
         .get("/quality?from=2020-01-01&to=2020-09-30&type=海事")
         .await;

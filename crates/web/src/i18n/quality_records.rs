@@ -91,6 +91,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("choice.document.special", "专报", "Special report"),
     ("choice.document.cases", "典型案例", "Typical cases"),
+    (
+        "quality.months_why",
+        "为什么各月的案-件比都低于整个期间的：一个案件只在它受理的期间计为“案”。逐月统计时，它在受理以后的月份里发生的退回补充侦查、延长审查起诉期限等环节，不属于任何一个月新受理的案件，因此不计入那些月份的“件”；按整个期间统计时，这些环节都计入。各月“件”数相加为 {0}，整个期间为 {1}，“案”数两者相同。两个比值都正确，看整改成效以整个期间的为准。",
+        "Why every month's case-to-matter ratio is below the period's: a case counts as a case (案) only in the period in which it was received. Month by month, the steps it goes through after the month it was received (returns for supplementary investigation, extensions…) belong to no month's new cases, so they count in no month's matters (件); over the whole period they all count. The months' matters add up to {0}, the period's are {1}; the cases are the same. Both ratios are right; the period's is the one that measures the rectification.",
+    ),
     ("quality.title", "案件质量", "Case quality"),
     (
         "quality.help",

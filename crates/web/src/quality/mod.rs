@@ -59,6 +59,9 @@ struct QualityPage {
     by_level: Vec<Row>,
     by_type: Vec<Row>,
     months: Vec<Row>,
+    /// why the months' ratios are below the period's: the months' 件 summed (a case's extra steps
+    /// after the month it entered count in no month), against the period's 件
+    months_jian: f64,
     trend: String,
     overdue: (u64, u64, Vec<OverdueCase>),
     hits: Vec<CaseHit>,
@@ -222,6 +225,7 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
         units,
         by_level,
         by_type,
+        months_jian: months.iter().map(|r| r.figures.ratio.jian).sum(),
         months,
         trend,
         overdue,
