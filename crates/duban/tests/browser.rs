@@ -189,12 +189,45 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     // a member of the public writes in without an account and follows the letter with its code
     c.goto(&format!("{base}/letters/new")).await.unwrap();
     wait_h1(&c, "网上信访").await;
-    c.find(Locator::Css("select[name=unit] option:nth-child(2)"))
+    // a resident of 西湖区 writes to their own procuratorate: found by name, the choice fills the
+    // province, city and county levels
+    c.find(Locator::Css("input[data-unit-search]"))
+        .await
+        .unwrap()
+        .send_keys("西湖")
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("#unit-found a[data-unit]"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    let mut chosen = Vec::new();
+    for _ in 0..50 {
+        chosen = c
+            .execute(
+                "return Array.from(document.querySelectorAll('#unit-levels select')).map(s => s.selectedOptions[0] ? s.selectedOptions[0].text : '');",
+                vec![],
+            )
+            .await
+            .map(|v| serde_json::from_value::<Vec<String>>(v).unwrap())
+            .unwrap();
+        if chosen.last().is_some_and(|c| c.contains("西湖区")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        chosen,
+        [
+            "浙江省人民检察院",
+            "杭州市人民检察院",
+            "杭州市西湖区人民检察院"
+        ],
+        "the three levels"
+    );
     c.find(Locator::Css("select[name=category] option[value=report]"))
         .await
         .unwrap()
@@ -259,7 +292,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(
-        status.contains("最高人民检察院") && !status.contains("插手案件"),
+        status.contains("杭州市西湖区人民检察院") && !status.contains("插手案件"),
         "{status}"
     );
     std::fs::write(

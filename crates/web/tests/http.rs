@@ -2828,3 +2828,115 @@ async fn the_workbench_on_the_home_page_and_through_the_api() {
         assert!(!page.body.contains("??"), "{k:?}");
     }
 }
+
+/// The public form reaches every procuratorate of the four levels: the levels cascade (each
+/// lists the units under the one chosen above), a search by name finds a county's unit with its
+/// chain, and a letter goes to the deepest level chosen — never to a chain that does not hold.
+#[tokio::test]
+async fn the_public_writes_to_any_of_the_four_levels() {
+    let (app, store) = app().await;
+    let id = |code: &'static str| {
+        let store = store.clone();
+        async move { store.unit_by_code(code).await.unwrap().unwrap().id }
+    };
+    let (zj, hz, xihu, js) = (
+        id("330000").await,
+        id("330100").await,
+        id("330106").await,
+        id("320000").await,
+    );
+    let mut anon = Client::new(&app);
+    let r = anon.get(&format!("/letters/units?parent={zj}")).await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(
+        v["units"].as_array().unwrap().iter().any(|u| u["id"] == hz),
+        "{v}"
+    );
+    let r = anon.get("/letters/units?q=西湖").await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let found = &v["units"][0];
+    assert_eq!(found["id"], xihu, "{v}");
+    assert_eq!(found["chain"], serde_json::json!([zj, hz, xihu]), "{v}");
+    assert!(found["name"].as_str().unwrap().starts_with("浙江省"), "{v}");
+    // LIKE's wildcards are not a way to list every unit
+    let r = anon.get("/letters/units?q=%25").await;
+    assert_eq!(r.body, "{\"units\":[]}");
+    // without scripts: the search is a GET, its result opens the form with the chain chosen
+    let r = anon.get("/letters/new?q=西湖").await;
+    assert!(
+        r.body
+            .contains(&format!("href=\"/letters/new?unit={xihu}\"")),
+        "{}",
+        r.body
+    );
+    let r = anon.get(&format!("/letters/new?unit={xihu}")).await;
+    for u in [zj, hz, xihu] {
+        assert!(
+            r.body.contains(&format!("value=\"{u}\" selected")),
+            "{u}: {}",
+            r.body
+        );
+    }
+    // a chain that does not hold is refused with what was typed kept
+    let (zj_s, hz_s, xihu_s, js_s) = (
+        zj.to_string(),
+        hz.to_string(),
+        xihu.to_string(),
+        js.to_string(),
+    );
+    let r = anon
+        .post_form(
+            "/letters/new",
+            &[
+                ("province", &js_s),
+                ("city", &hz_s),
+                ("county", &xihu_s),
+                ("category", "report"),
+                ("content", "西湖区某案久拖不决"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("不一致") && r.body.contains("久拖不决"),
+        "{}",
+        r.body
+    );
+    let r = anon
+        .post_form(
+            "/letters/new",
+            &[
+                ("province", &zj_s),
+                ("city", &hz_s),
+                ("county", &xihu_s),
+                ("category", "report"),
+                ("content", "西湖区某案久拖不决"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let unit: i64 = sqlx::query_scalar("SELECT unit_id FROM letters ORDER BY id DESC LIMIT 1")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(unit, xihu);
+    // a province alone: the provincial procuratorate
+    let r = anon
+        .post_form(
+            "/letters/new",
+            &[
+                ("province", &zj_s),
+                ("city", ""),
+                ("county", ""),
+                ("category", "report"),
+                ("content", "写给省院"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let unit: i64 = sqlx::query_scalar("SELECT unit_id FROM letters ORDER BY id DESC LIMIT 1")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(unit, zj);
+}

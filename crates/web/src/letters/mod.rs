@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
                     PUBLIC_FILES_BYTES + 64 * 1024,
                 )),
         )
+        .route("/letters/units", get(units_json))
         .route("/letters/status", get(status_page).post(status))
         .route("/letters/rate", axum::routing::post(rate))
 }

@@ -20,12 +20,86 @@ pub struct Addressee {
     pub name: String,
 }
 
+/// One level of the form's unit choice: its field, its options, the chosen one (0 for none).
+pub(crate) struct Level {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub options: Vec<Addressee>,
+    pub chosen: i64,
+}
+
+/// The form's three cascading choices (the SPP or a province; a city-level unit; a county-level
+/// unit) filled for a chosen unit: each level lists the children of the level above's choice.
+pub(crate) async fn levels(st: &AppState, chosen: Option<i64>) -> Result<Vec<Level>, AppError> {
+    // the chain of the chosen unit below the SPP: its path /spp/province/city/county/
+    let mut chain: Vec<i64> = Vec::new();
+    if let Some(u) = match chosen {
+        Some(id) => st.store.unit(id).await?,
+        None => None,
+    } {
+        chain = u.path.split('/').filter_map(|p| p.parse().ok()).collect();
+    }
+    let first = addressees(st).await?;
+    let spp = first.first().map(|a| a.id);
+    // the SPP is chosen on the first level; below it the chain goes province → city → county
+    let below: Vec<i64> = chain.iter().copied().skip(1).collect();
+    let pick = |i: usize| -> i64 {
+        if i == 0 {
+            below
+                .first()
+                .copied()
+                .or(chosen.filter(|c| Some(*c) == spp))
+                .unwrap_or(0)
+        } else {
+            below.get(i).copied().unwrap_or(0)
+        }
+    };
+    let mut out = vec![Level {
+        field: "province",
+        label: "letters.level_province",
+        options: first,
+        chosen: pick(0),
+    }];
+    for (i, (field, label)) in [
+        ("city", "letters.level_city"),
+        ("county", "letters.level_county"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let parent = out[i].chosen;
+        let options = if parent == 0 || Some(parent) == spp {
+            vec![]
+        } else {
+            st.store
+                .children(parent)
+                .await?
+                .into_iter()
+                .map(|u| Addressee {
+                    id: u.id,
+                    name: u.name,
+                })
+                .collect()
+        };
+        out.push(Level {
+            field,
+            label,
+            options,
+            chosen: pick(i + 1),
+        });
+    }
+    Ok(out)
+}
+
 #[derive(Template)]
 #[template(path = "letter_new.html")]
 pub(crate) struct FormPage {
     t: Tr,
     csrf: String,
-    units: Vec<Addressee>,
+    levels: Vec<Level>,
+    /// a search for a unit by name (the form's way to a unit without scripts), and what it found
+    q: String,
+    found: Vec<(i64, String)>,
     categories: [LetterCategory; 6],
     error: Option<String>,
     unit: i64,
@@ -62,11 +136,13 @@ pub(crate) async fn addressees(st: &AppState) -> Result<Vec<Addressee>, AppError
     Ok(out)
 }
 
-pub(crate) fn page(v: &Visitor, units: Vec<Addressee>) -> FormPage {
+pub(crate) fn page(v: &Visitor, levels: Vec<Level>) -> FormPage {
     FormPage {
         t: Tr(v.0.lang),
         csrf: v.0.csrf.clone(),
-        units,
+        levels,
+        q: String::new(),
+        found: vec![],
         categories: LetterCategory::ALL,
         error: None,
         unit: 0,
@@ -80,8 +156,104 @@ pub(crate) fn page(v: &Visitor, units: Vec<Addressee>) -> FormPage {
     }
 }
 
-pub(crate) async fn form_page(State(st): State<AppState>, v: Visitor) -> PageResult {
-    Ok(Html(page(&v, addressees(&st).await?).render()?).into_response())
+#[derive(Deserialize, Default)]
+pub(crate) struct FormQuery {
+    /// a unit chosen from the search's results
+    unit: Option<i64>,
+    /// a search for a unit by name
+    #[serde(default)]
+    q: String,
+}
+
+/// Longest unit search.
+const UNIT_QUERY_CHARS: usize = 20;
+
+/// Units whose name or code holds `q`, at most 20, with their full names (the province's and
+/// city's names before a county's).
+async fn search_units(st: &AppState, q: &str) -> Result<Vec<(i64, String)>, AppError> {
+    let q: String = q.trim().chars().take(UNIT_QUERY_CHARS).collect();
+    // LIKE's own characters are matched as typed
+    if q.is_empty() || q.contains(['%', '_', '\\']) {
+        return Ok(vec![]);
+    }
+    let Some(spp) = st.store.unit_by_code("100000").await? else {
+        return Ok(vec![]);
+    };
+    let everyone = duban_store::Scope {
+        unit_id: spp.id,
+        unit_path: spp.path.clone(),
+        subtree: true,
+    };
+    let (units, _) = st.store.units(&everyone, None, &q, 20, 0).await?;
+    let mut out = Vec::new();
+    for u in units {
+        let mut names = Vec::new();
+        for id in u
+            .path
+            .split('/')
+            .filter_map(|p| p.parse::<i64>().ok())
+            .skip(1)
+        {
+            if id != u.id {
+                if let Some(a) = st.store.unit(id).await? {
+                    names.push(a.name);
+                }
+            }
+        }
+        names.push(u.name.clone());
+        out.push((u.id, names.join(" › ")));
+    }
+    Ok(out)
+}
+
+pub(crate) async fn form_page(
+    State(st): State<AppState>,
+    v: Visitor,
+    axum::extract::Query(q): axum::extract::Query<FormQuery>,
+) -> PageResult {
+    let mut p = page(&v, levels(&st, q.unit).await?);
+    p.found = search_units(&st, &q.q).await?;
+    p.q = q.q.chars().take(UNIT_QUERY_CHARS).collect();
+    Ok(Html(p.render()?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct UnitsQuery {
+    parent: Option<i64>,
+    #[serde(default)]
+    q: String,
+}
+
+/// The units under one (`parent`) or found by name (`q`), for the form's cascading choice:
+/// `{"units": [{"id", "name", "chain": [province, city, county ids]}]}`.
+pub(crate) async fn units_json(
+    State(st): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<UnitsQuery>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let chain = |path: &str| -> Vec<i64> {
+        path.split('/')
+            .filter_map(|p| p.parse().ok())
+            .skip(1)
+            .collect()
+    };
+    let units: Vec<serde_json::Value> = match q.parent {
+        Some(parent) => st
+            .store
+            .children(parent)
+            .await?
+            .into_iter()
+            .map(|u| serde_json::json!({"id": u.id, "name": u.name, "chain": chain(&u.path)}))
+            .collect(),
+        None => {
+            let mut out = Vec::new();
+            for (id, name) in search_units(&st, &q.q).await? {
+                let path = st.store.unit(id).await?.map(|u| u.path).unwrap_or_default();
+                out.push(serde_json::json!({"id": id, "name": name, "chain": chain(&path)}));
+            }
+            out
+        }
+    };
+    Ok(axum::Json(serde_json::json!({ "units": units })))
 }
 
 /// Attachments a member of the public may send with a letter: at most 3 files, 10 MB in all, of
@@ -139,6 +311,9 @@ pub(crate) async fn letter_form(
         let text = field.text().await.map_err(map)?;
         match name.as_str() {
             "unit" => f.unit = text,
+            "province" => f.province = text,
+            "city" => f.city = text,
+            "county" => f.county = text,
             "category" => f.category = text,
             "petitioner" => f.petitioner = text,
             "phone" => f.phone = text,
@@ -153,8 +328,15 @@ pub(crate) async fn letter_form(
 
 #[derive(Deserialize, Default)]
 pub(crate) struct LetterForm {
+    /// the unit written to: the deepest of province, city and county chosen (or `unit`)
     #[serde(default)]
     unit: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    county: String,
     #[serde(default)]
     category: String,
     #[serde(default)]
@@ -175,18 +357,17 @@ pub(crate) async fn submit(
     addr: ClientAddr,
     req: axum::extract::Request,
 ) -> PageResult {
-    let units = addressees(&st).await?;
     let (f, files) = match letter_form(req).await {
         Ok(x) => x,
         Err(AppError::BadRequest(m)) => {
-            let mut p = page(&v, units);
+            let mut p = page(&v, levels(&st, None).await?);
             p.error = Some(m);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
         }
         Err(e) => return Err(e),
     };
     let mut p = page(&v, vec![]);
-    p.unit = f.unit.parse().unwrap_or(0);
+    p.unit = f.chosen().unwrap_or(0);
     p.category = f.category.clone();
     p.petitioner = f.petitioner.chars().take(50).collect();
     p.phone = f.phone.chars().take(30).collect();
@@ -202,10 +383,20 @@ pub(crate) async fn submit(
             return Err(AppError::TooManyRequests);
         }
         let bad = |m: &str| AppError::BadRequest(m.to_string());
-        let unit = units
-            .iter()
-            .find(|u| u.id == p.unit)
-            .ok_or_else(|| bad("请选择受理的检察院"))?;
+        // any procuratorate of the four levels; the levels chosen above it must be its own
+        let unit = match f.chosen() {
+            Some(id) => st.store.unit(id).await?,
+            None => None,
+        }
+        .ok_or_else(|| bad("请选择受理的检察院"))?;
+        let path: Vec<i64> = unit
+            .path
+            .split('/')
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if !f.above().iter().all(|id| path.contains(id)) {
+            return Err(bad("所选的省、市、县三级检察院不一致，请重新选择"));
+        }
         let category = LetterCategory::parse(&f.category).ok_or_else(|| bad("请选择信访类别"))?;
         let petitioner = duban_domain::text::optional(&f.petitioner, 50)
             .map_err(|e| AppError::BadRequest(format!("姓名{e}")))?;
@@ -234,7 +425,7 @@ pub(crate) async fn submit(
             .1)
     }
     .await;
-    p.units = units;
+    p.levels = levels(&st, (p.unit != 0).then_some(p.unit)).await?;
     let (status, message) = match result {
         Ok(code) => {
             p.code = Some(code);
@@ -264,6 +455,22 @@ pub(crate) struct StatusPage {
 }
 
 pub(crate) const WRONG_CODE: &str = "查询码不正确：请核对后重新输入（16 位，字母不区分大小写）";
+
+impl LetterForm {
+    /// The unit chosen: the deepest level given.
+    fn chosen(&self) -> Option<i64> {
+        [&self.county, &self.city, &self.province, &self.unit]
+            .into_iter()
+            .find_map(|v| v.trim().parse().ok())
+    }
+    /// The levels chosen above the deepest, which must lie on its path.
+    fn above(&self) -> Vec<i64> {
+        [&self.province, &self.city, &self.county]
+            .into_iter()
+            .filter_map(|v| v.trim().parse().ok())
+            .collect()
+    }
+}
 
 impl StatusPage {
     fn new(v: &Visitor) -> StatusPage {
