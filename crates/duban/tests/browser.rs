@@ -241,7 +241,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         .await
         .unwrap();
     std::fs::write(shots.join("letter-form.png"), c.screenshot().await.unwrap()).unwrap();
-    c.find(Locator::Css("main form button[type=submit]"))
+    c.find(Locator::Css("#letter-form button[type=submit]"))
         .await
         .unwrap()
         .click()

@@ -59,32 +59,30 @@ impl NoticeDetail {
             head: format!("{head}："),
             rest: vec![Span::generated(t)],
         };
-        let recipient = match &self.addressee {
-            Some(a) => format!("{a}同志"),
-            None => format!("{}整改办（该任务未指定牵头领导）", self.unit_name),
+        let office = format!("{}整改办", self.unit_name);
+        let (recipient, who) = match &self.addressee {
+            Some(a) => (format!("{a}同志"), String::new()),
+            // the office answers a notice on a task with no lead leader (urging::may_answer)
+            None => (office.clone(), "（该任务未指定牵头领导，由整改办回复）".to_string()),
         };
         let mut blocks = vec![
             fact("整改任务", self.task.clone()),
             fact("整改措施", self.measure.clone()),
             fact(
                 "完成时限",
-                self.deadline.clone().unwrap_or_else(|| "长期".into()),
+                format!(
+                    "{}；已逾期{}天",
+                    self.deadline.clone().unwrap_or_else(|| "长期".into()),
+                    self.days_overdue
+                ),
             ),
-            fact("逾期天数", format!("{}天", self.days_overdue)),
             para(format!(
-                "该任务已逾期{}天，现予{colour}督办。请于收到本督办单之日起{}日内，将已采取的整改措施和承诺完成时间书面回复本单位整改办，并抓紧推进落实，确保按期整改到位。",
-                self.days_overdue,
+                "现予{colour}督办{who}。请于收到本督办单之日起{}日内，将已采取的整改措施和承诺完成时间回复本单位整改办，并抓紧推进落实，确保整改到位。",
                 duban_domain::todo::NOTICE_ANSWER_DAYS
             )),
         ];
         if self.answered_at.is_some() {
-            blocks.push(Block::Heading1 {
-                text: "回复情况".into(),
-            });
-            blocks.push(para(self.answer.clone()));
-            if let Some(p) = &self.promised_on {
-                blocks.push(fact("承诺完成时间", p.clone()));
-            }
+            blocks.push(fact("回复情况", self.answer.clone()));
             let at = self
                 .answered_at
                 .as_deref()
@@ -92,20 +90,23 @@ impl NoticeDetail {
                 .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default();
             blocks.push(fact(
-                "回复人",
-                format!("{}（{at}）", self.answered_by.clone().unwrap_or_default()),
+                "承诺完成时间",
+                format!(
+                    "{}（{}，{at}回复）",
+                    self.promised_on.clone().unwrap_or_default(),
+                    self.answered_by.clone().unwrap_or_default()
+                ),
             ));
         }
-        let issuer = format!("{}整改办", self.unit_name);
         Document {
             kind: duban_domain::documents::Kind::Report,
-            issuer: issuer.clone(),
+            issuer: office.clone(),
             doc_no: self.number(),
             number: None,
             title: format!("{colour}督办单"),
             recipient,
             blocks,
-            signature: issuer,
+            signature: office,
             date: crate::day(&self.issued_on).unwrap_or_default(),
         }
     }

@@ -251,6 +251,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("letters.received_on", "收到日期", "Received"),
     ("letters.handling_unit", "办理单位", "Handled by"),
     ("letters.ack", "程序性回复", "Acknowledgement"),
+    ("letters.ack_days", "（7 日）", " (7 days)"),
+    ("letters.reply_months", "（3 个月）", " (3 months)"),
     (
         "letters.reply",
         "办理过程或结果答复",

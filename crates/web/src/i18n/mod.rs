@@ -236,6 +236,61 @@ mod tests {
             );
         }
     }
+    /// A template's own words go through the catalogue: no Chinese character in a template
+    /// outside an expression (data and catalogue texts come in through `{{ … }}`), nor in a
+    /// string literal inside one, except as the Chinese fallback of `choice` (its third
+    /// argument, which `every_choice_has_its_english` covers).
+    #[test]
+    fn templates_hold_no_chinese_of_their_own() {
+        let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut found = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut rest = text.as_str();
+            let mut outside = String::new();
+            let mut literals = String::new();
+            // split into the text outside {{ }}, {% %}, {# #} and the expressions' string literals
+            while let Some(i) = rest.find(['{']) {
+                outside.push_str(&rest[..i]);
+                let close = match rest[i..].chars().nth(1) {
+                    Some('{') => "}}",
+                    Some('%') => "%}",
+                    Some('#') => "#}",
+                    _ => {
+                        outside.push('{');
+                        rest = &rest[i + 1..];
+                        continue;
+                    }
+                };
+                let end = rest[i..].find(close).map_or(rest.len(), |j| i + j + 2);
+                let expr = &rest[i..end];
+                if !expr.starts_with("{#") {
+                    for (k, lit) in expr.split('"').enumerate() {
+                        if k % 2 == 1 && !expr.contains(".choice(") {
+                            literals.push_str(lit);
+                            literals.push(' ');
+                        }
+                    }
+                }
+                rest = &rest[end..];
+            }
+            outside.push_str(rest);
+            for (what, s) in [("text", &outside), ("literal", &literals)] {
+                if s.chars().any(han) {
+                    let at: String = s
+                        .lines()
+                        .filter(|l| l.chars().any(han))
+                        .take(3)
+                        .collect::<Vec<_>>()
+                        .join(" | ");
+                    found.push(format!("{} ({what}): {at}", path.display()));
+                }
+            }
+        }
+        assert!(found.is_empty(), "Chinese outside the catalogue:\n{}", found.join("\n"));
+    }
     #[test]
     fn every_key_used_in_templates_and_code_exists() {
         let dirs = [

@@ -242,6 +242,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("records.draft", "起草督促函", "Draft a supervision letter"),
     ("records.letters", "督促函", "Supervision letters"),
     ("records.letter_no", "督促函", "Letter"),
+    ("records.letter_no_suffix", " 号", ""),
     ("records.period", "统计期间", "Period"),
     ("records.issued_on", "发出", "Issued"),
     ("records.due_on", "答复期限", "Answer due"),
