@@ -2940,3 +2940,140 @@ async fn the_public_writes_to_any_of_the_four_levels() {
         .unwrap();
     assert_eq!(unit, zj);
 }
+
+/// Every page of every demo account's menu in English: the interface's own words — table
+/// headings, buttons, legends, summaries, labels — carry no Chinese (data such as names and
+/// titles stay as they were written).
+#[tokio::test]
+async fn every_menu_page_speaks_english() {
+    let (app, store) = app().await;
+    // what the data say stays as written: names and titles are taken out before looking
+    let mut data: Vec<String> = Vec::new();
+    for sql in [
+        "SELECT name FROM units",
+        "SELECT name FROM departments",
+        "SELECT name FROM staff",
+        "SELECT display_name FROM users",
+        "SELECT title FROM plans",
+        "SELECT title FROM rounds",
+        "SELECT title FROM tasks",
+        "SELECT title FROM problems",
+        "SELECT title FROM meetings",
+    ] {
+        data.extend(
+            sqlx::query_scalar::<_, String>(sql)
+                .fetch_all(&store.pool)
+                .await
+                .unwrap_or_default(),
+        );
+    }
+    data.retain(|d| !d.is_empty());
+    data.sort_by_key(|d| std::cmp::Reverse(d.chars().count()));
+    data.dedup();
+    let han = |s: &str| {
+        let mut s = s.to_string();
+        for d in &data {
+            if s.contains(d.as_str()) {
+                s = s.replace(d.as_str(), "");
+            }
+        }
+        // a Chinese term given in brackets after its English, as "Cases (案)", is a gloss
+        let mut plain = String::new();
+        let mut depth = 0;
+        for ch in s.chars() {
+            match ch {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ if depth == 0 => plain.push(ch),
+                _ => {}
+            }
+        }
+        // the language switch names Chinese in Chinese
+        plain != "中文"
+            && plain
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    };
+    // the text of each element `tag` (its own text, nested tags removed)
+    fn texts(body: &str, tag: &str) -> Vec<String> {
+        let open = format!("<{tag}");
+        let close = format!("</{tag}>");
+        let mut out = Vec::new();
+        let mut rest = body;
+        while let Some(i) = rest.find(&open) {
+            let after = &rest[i + open.len()..];
+            if !after.starts_with(['>', ' ']) {
+                rest = after;
+                continue;
+            }
+            let Some(j) = after.find(&close) else { break };
+            let inner = &after[after.find('>').unwrap_or(0) + 1..j];
+            // own text only: a label's select or textarea dropped, other tags stripped
+            let mut inner = inner.to_string();
+            for (o, c) in [("<select", "</select>"), ("<textarea", "</textarea>")] {
+                while let Some(x) = inner.find(o) {
+                    let y = inner[x..].find(c).map_or(inner.len(), |y| x + y + c.len());
+                    inner.replace_range(x..y, "");
+                }
+            }
+            let mut text = String::new();
+            let mut in_tag = false;
+            for ch in inner.chars() {
+                match ch {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    _ if !in_tag => text.push(ch),
+                    _ => {}
+                }
+            }
+            out.push(text.trim().to_string());
+            rest = &after[j..];
+        }
+        out
+    }
+    let mut problems = Vec::new();
+    for (login, ..) in duban_store::demo::DEMO_USERS {
+        let mut c = Client::login(&app, login).await;
+        c.post_form("/account/lang", &[("lang", "en")]).await;
+        let home = c.get("/home").await;
+        let nav = &home.body[..home.body.find("<main").unwrap_or(home.body.len())];
+        let mut pages: Vec<String> = nav
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|p| p.split('"').next())
+            .filter(|h| h.starts_with('/') && !h.starts_with("/static") && !h.contains("logout"))
+            .map(str::to_string)
+            .collect();
+        pages.push("/home".into());
+        pages.extend(
+            home.body
+                .split("href=\"/todo/")
+                .skip(1)
+                .filter_map(|p| p.split('"').next())
+                .map(|k| format!("/todo/{k}")),
+        );
+        pages.sort();
+        pages.dedup();
+        for page in pages {
+            let r = c.get(&page).await;
+            if r.status != StatusCode::OK {
+                problems.push(format!("{login} {page}: {}", r.status));
+                continue;
+            }
+            for tag in ["th", "button", "legend", "summary", "label", "h2", "dt"] {
+                for t in texts(&r.body, tag) {
+                    if han(&t) {
+                        problems.push(format!("{login} {page} <{tag}>: {t}"));
+                    }
+                }
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "Chinese in the English interface:\n{}",
+        problems.join("\n")
+    );
+}

@@ -63,7 +63,10 @@ impl NoticeDetail {
         let (recipient, who) = match &self.addressee {
             Some(a) => (format!("{a}同志"), String::new()),
             // the office answers a notice on a task with no lead leader (urging::may_answer)
-            None => (office.clone(), "（该任务未指定牵头领导，由整改办回复）".to_string()),
+            None => (
+                office.clone(),
+                "（该任务未指定牵头领导，由整改办回复）".to_string(),
+            ),
         };
         let mut blocks = vec![
             fact("整改任务", self.task.clone()),

@@ -289,7 +289,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("adj.field", "调整事项", "What changes"),
     ("adj.before", "调整前", "Before"),
     ("adj.after", "调整后", "After"),
-    ("adj.value_hint", "YYYY-MM-DD / 限期整改 / …", "YYYY-MM-DD / a category (限期整改…)"),
+    (
+        "adj.value_hint",
+        "YYYY-MM-DD / 限期整改 / …",
+        "YYYY-MM-DD / a category (限期整改…)",
+    ),
     ("adj.reason", "理由", "Reason"),
     ("adj.requested_by", "申请人", "Requested by"),
     ("adj.state", "状态", "State"),

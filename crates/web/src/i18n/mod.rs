@@ -289,7 +289,11 @@ mod tests {
                 }
             }
         }
-        assert!(found.is_empty(), "Chinese outside the catalogue:\n{}", found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "Chinese outside the catalogue:\n{}",
+            found.join("\n")
+        );
     }
     #[test]
     fn every_key_used_in_templates_and_code_exists() {
