@@ -12,11 +12,17 @@ impl Store {
         let facts = sign_facts(&mut w, actor, id).await?;
         let opinion = opinion.trim();
         may_sign(actor.role.zip(actor.scope.as_ref()), &facts, opinion)?;
+        // shown by the person's name, as a signature is
+        let signer: Option<String> =
+            sqlx::query_scalar("SELECT display_name FROM users WHERE login = $1")
+                .bind(&actor.name)
+                .fetch_optional(&mut *w.tx)
+                .await?;
         let changed = sqlx::query(
             "UPDATE documents SET signed_by = $1, signed_at = $2, sign_opinion = $3 \
              WHERE id = $4 AND status = 'draft' AND signed_at IS NULL",
         )
-        .bind(&actor.name)
+        .bind(signer.filter(|s| !s.is_empty()).unwrap_or_else(|| actor.name.clone()))
         .bind(w.now_rfc3339())
         .bind((!opinion.is_empty()).then_some(opinion))
         .bind(id)
