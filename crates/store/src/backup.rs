@@ -55,6 +55,7 @@ pub const TABLES: &[&str] = &[
     "document_drafts",
     "task_adjustments",
     "audit_anchors",
+    "kept_uploads",
 ];
 
 const FORMAT: &str = "duban-backup";

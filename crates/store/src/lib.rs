@@ -10,6 +10,7 @@ pub mod cascade;
 pub mod clock;
 pub mod demo;
 pub mod documents;
+pub mod kept;
 pub mod letters;
 pub mod meetings;
 mod migrations;

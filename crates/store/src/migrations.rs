@@ -100,6 +100,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         34,
         include_str!("../migrations/sqlite/0034_document_signoff.sql"),
     ),
+    (
+        35,
+        include_str!("../migrations/sqlite/0035_kept_uploads.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -216,6 +220,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         34,
         include_str!("../migrations/postgres/0034_document_signoff.sql"),
+    ),
+    (
+        35,
+        include_str!("../migrations/postgres/0035_kept_uploads.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

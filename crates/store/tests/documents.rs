@@ -531,7 +531,11 @@ async fn sign_off_comes_before_publication() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(row.signed_by.as_deref(), Some("陈立新（牵头领导）"), "{name}");
+        assert_eq!(
+            row.signed_by.as_deref(),
+            Some("陈立新（牵头领导）"),
+            "{name}"
+        );
         assert_eq!(row.sign_opinion.as_deref(), Some("同意印发"), "{name}");
         assert_eq!(
             rule(store.sign_document(&leader, id, "").await),

@@ -1131,8 +1131,11 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
             "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
         )
     };
-    let multipart = |files: &[(&str, &str)], id_number: &str| {
+    let multipart_kept = |files: &[(&str, &str)], id_number: &str, kept: &[String]| {
         let mut body = String::new();
+        for k in kept {
+            body.push_str(&part("kept", k));
+        }
         for (k, v) in [
             ("unit", spp.id.to_string()),
             ("category", "request".to_string()),
@@ -1155,6 +1158,7 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
         body.push_str(&format!("--{boundary}--\r\n"));
         body
     };
+    let multipart = |files: &[(&str, &str)], id_number: &str| multipart_kept(files, id_number, &[]);
     let post = |c: &Client, body: String| {
         Request::post(format!("/letters/new?csrf={}", c.csrf))
             .header(
@@ -1185,13 +1189,46 @@ async fn letters_attachments_search_exports_links_hearings_and_campaigns() {
         .await
         .unwrap();
     assert_eq!(before, after);
+    // refused with a file chosen: the file waits for the next try, for this visitor only
     let r = anon
         .send(post(
             &anon,
-            multipart(&[("材料.txt", "判决书复印件")], "11010519491231002x"),
+            multipart(&[("材料.txt", "判决书复印件")], "110105194912310021"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let i = r
+        .body
+        .find("name=\"kept\" value=\"")
+        .expect("the file is kept")
+        + 19;
+    let token = r.body[i..i + 64].to_string();
+    assert!(r.body.contains("材料.txt"), "{}", r.body);
+    let mut stranger = Client::new(&app);
+    stranger.get("/letters/new").await;
+    let r = stranger
+        .send(post(
+            &stranger,
+            multipart_kept(&[], "110105194912310021", std::slice::from_ref(&token)),
+        ))
+        .await;
+    assert!(
+        r.status == StatusCode::UNPROCESSABLE_ENTITY && !r.body.contains("材料.txt"),
+        "another visitor's token brings no file: {}",
+        r.body
+    );
+    let r = anon
+        .send(post(
+            &anon,
+            multipart_kept(&[], "11010519491231002x", std::slice::from_ref(&token)),
         ))
         .await;
     assert!(r.body.contains("id=\"query-code\""), "{}", r.body);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM kept_uploads")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "a kept file is dropped once used");
     let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM letters")
         .fetch_one(&store.pool)
         .await

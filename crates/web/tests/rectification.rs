@@ -107,8 +107,29 @@ impl Client {
         file: Option<(&str, &[u8])>,
         corrects: &str,
     ) -> Resp {
+        self.entry_keeping(task, kind, date, body, file, corrects, &[])
+            .await
+    }
+    /// [`Self::entry_correcting`] sending again the files kept from a refused try.
+    #[allow(clippy::too_many_arguments)]
+    async fn entry_keeping(
+        &mut self,
+        task: i64,
+        kind: &str,
+        date: &str,
+        body: &str,
+        file: Option<(&str, &[u8])>,
+        corrects: &str,
+        kept: &[String],
+    ) -> Resp {
         let b = "duban7MA4YWxkTrZu0gW";
         let mut out = Vec::new();
+        for k in kept {
+            out.extend(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"kept\"\r\n\r\n{k}\r\n")
+                    .as_bytes(),
+            );
+        }
         for (k, v) in [
             ("kind", kind),
             ("date", date),
@@ -329,6 +350,39 @@ async fn ledger_closure_and_review_through_the_pages() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("至少附一份佐证材料"), "{}", r.body);
+    // the file chosen with a refused entry is kept and goes with the next try
+    let r = dept
+        .entry_correcting(
+            task.id,
+            "progress",
+            "2020-11-10",
+            "更正",
+            Some(("会议纪要.pdf", b"%PDF-1.4 minutes")),
+            "999",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let i = r
+        .body
+        .find("name=\"kept\" value=\"")
+        .expect("the file is kept")
+        + 19;
+    let token = r.body[i..i + 64].to_string();
+    assert!(r.body.contains("会议纪要.pdf"), "{}", r.body);
+    let r = dept
+        .entry_keeping(
+            task.id,
+            "progress",
+            "2020-11-10",
+            "附会议纪要",
+            None,
+            "",
+            &[token],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = dept.get(&format!("/rectification/tasks/{}", task.id)).await;
+    assert!(page.body.contains("会议纪要.pdf"), "{}", page.body);
     let r = dept
         .entry(
             task.id,
@@ -374,7 +428,7 @@ async fn ledger_closure_and_review_through_the_pages() {
         .unwrap()
         .iter()
         .flat_map(|e| e.evidence.clone())
-        .next()
+        .find(|e| e.filename == "整改报告.pdf")
         .unwrap();
     let r = disc
         .get(&format!("/rectification/evidence/{}", ev.id))

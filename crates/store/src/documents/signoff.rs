@@ -22,7 +22,11 @@ impl Store {
             "UPDATE documents SET signed_by = $1, signed_at = $2, sign_opinion = $3 \
              WHERE id = $4 AND status = 'draft' AND signed_at IS NULL",
         )
-        .bind(signer.filter(|s| !s.is_empty()).unwrap_or_else(|| actor.name.clone()))
+        .bind(
+            signer
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| actor.name.clone()),
+        )
         .bind(w.now_rfc3339())
         .bind((!opinion.is_empty()).then_some(opinion))
         .bind(id)

@@ -198,6 +198,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("common.saved", "已保存", "Saved"),
     ("common.back", "返回", "Back"),
     ("common.all", "全部", "All"),
+    (
+        "upload.kept",
+        "已上传的文件（保留，取消勾选则不提交）",
+        "Files already uploaded (kept; untick to leave one out)",
+    ),
     ("common.filter", "筛选", "Filter"),
     ("import.title", "导入单位与人员", "Import units and staff"),
     ("import.units", "导入单位", "Import units"),

@@ -111,6 +111,8 @@ pub(crate) struct FormPage {
     content: String,
     /// the query code, shown once after a letter is accepted
     code: Option<String>,
+    /// files uploaded with a refused try, kept for this visitor
+    kept: Vec<duban_store::kept::Kept>,
 }
 
 pub(crate) async fn addressees(st: &AppState) -> Result<Vec<Addressee>, AppError> {
@@ -153,6 +155,7 @@ pub(crate) fn page(v: &Visitor, levels: Vec<Level>) -> FormPage {
         address: String::new(),
         content: String::new(),
         code: None,
+        kept: vec![],
     }
 }
 
@@ -320,6 +323,7 @@ pub(crate) async fn letter_form(
             "id_number" => f.id_number = text,
             "address" => f.address = text,
             "content" => f.content = text,
+            "kept" => f.kept.push(text),
             _ => {}
         }
     }
@@ -349,6 +353,9 @@ pub(crate) struct LetterForm {
     address: String,
     #[serde(default)]
     content: String,
+    /// tokens of files kept from a refused try
+    #[serde(skip)]
+    kept: Vec<String>,
 }
 
 pub(crate) async fn submit(
@@ -357,7 +364,7 @@ pub(crate) async fn submit(
     addr: ClientAddr,
     req: axum::extract::Request,
 ) -> PageResult {
-    let (f, files) = match letter_form(req).await {
+    let (f, new_files) = match letter_form(req).await {
         Ok(x) => x,
         Err(AppError::BadRequest(m)) => {
             let mut p = page(&v, levels(&st, None).await?);
@@ -366,6 +373,15 @@ pub(crate) async fn submit(
         }
         Err(e) => return Err(e),
     };
+    // the files kept from a refused try come first, then the ones chosen now, within the limits
+    let (kept, mut files): (Vec<_>, Vec<_>) = st
+        .store
+        .kept_uploads(&v.0.csrf, &f.kept)
+        .await?
+        .into_iter()
+        .unzip();
+    files.extend(new_files.iter().cloned());
+    let kept_tokens = f.kept.clone();
     let mut p = page(&v, vec![]);
     p.unit = f.chosen().unwrap_or(0);
     p.category = f.category.clone();
@@ -383,6 +399,14 @@ pub(crate) async fn submit(
             return Err(AppError::TooManyRequests);
         }
         let bad = |m: &str| AppError::BadRequest(m.to_string());
+        if files.len() > PUBLIC_FILES
+            || files.iter().map(|f| f.bytes.len()).sum::<usize>() > PUBLIC_FILES_BYTES
+        {
+            return Err(AppError::BadRequest(format!(
+                "附件最多 {PUBLIC_FILES} 个，合计不超过 {} MB",
+                PUBLIC_FILES_BYTES / 1024 / 1024
+            )));
+        }
         // any procuratorate of the four levels; the levels chosen above it must be its own
         let unit = match f.chosen() {
             Some(id) => st.store.unit(id).await?,
@@ -426,6 +450,14 @@ pub(crate) async fn submit(
     }
     .await;
     p.levels = levels(&st, (p.unit != 0).then_some(p.unit)).await?;
+    if result.is_ok() {
+        st.store.drop_kept(&v.0.csrf, &kept_tokens).await?;
+    } else {
+        // what was uploaded waits for the next try (a refused submission keeps nothing else)
+        p.kept = kept;
+        p.kept
+            .extend(st.store.keep_uploads(&v.0.csrf, &new_files).await?);
+    }
     let (status, message) = match result {
         Ok(code) => {
             p.code = Some(code);

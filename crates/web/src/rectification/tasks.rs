@@ -56,6 +56,8 @@ pub(crate) struct EntryForm {
     body: String,
     corrects: String,
     late_reason: String,
+    /// files uploaded with a refused try, kept for this session
+    kept: Vec<duban_store::kept::Kept>,
 }
 
 /// What the task page shows besides the task: a refusal beside the form that caused it.
@@ -295,6 +297,7 @@ pub(crate) async fn add_entry(
         .ok_or(AppError::NotFound)?;
     let mut form = EntryForm::default();
     let mut files = Vec::new();
+    let mut kept_tokens = Vec::new();
     let map = crate::kit::multipart_error;
     while let Some(field) = mp.next_field().await.map_err(map)? {
         let name = field.name().unwrap_or("").to_string();
@@ -317,9 +320,15 @@ pub(crate) async fn add_entry(
             "body" => form.body = value,
             "corrects" => form.corrects = value,
             "late_reason" => form.late_reason = value,
+            "kept" => kept_tokens.push(value),
             _ => {}
         }
     }
+    // the files kept from a refused try come first, then the ones chosen now
+    let kept = st.store.kept_uploads(&v.csrf, &kept_tokens).await?;
+    let (kept, mut all): (Vec<_>, Vec<_>) = kept.into_iter().unzip();
+    let new_files = files.clone();
+    all.extend(files);
     // "更正第几条": the entry's number in this task's ledger, as the page numbers them
     let ledger_ids: Vec<i64> = st
         .store
@@ -353,7 +362,7 @@ pub(crate) async fn add_entry(
             &form.body,
             &form.late_reason,
             c,
-            files,
+            all,
         )
         .await
         .map(|_| ()),
@@ -361,9 +370,14 @@ pub(crate) async fn add_entry(
     };
     match result.map_err(|e| e.localized(v.t)) {
         Ok(()) => {
+            st.store.drop_kept(&v.csrf, &kept_tokens).await?;
             Ok(Redirect::to(&format!("/rectification/tasks/{}#saved", task.id)).into_response())
         }
         Err(AppError::BadRequest(m)) => {
+            // what was uploaded waits for the next try, with what was kept before
+            form.kept = kept;
+            form.kept
+                .extend(st.store.keep_uploads(&v.csrf, &new_files).await?);
             task_view_with(
                 &st,
                 &v,
