@@ -1072,6 +1072,43 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
+    // every role's home: its 待办, each count opening a list of as many
+    for (login, ..) in duban_store::demo::DEMO_USERS {
+        sign_in_as(&c, &base, login).await;
+        let cards = c.find_all(Locator::Css("ul.todo-list li a")).await.unwrap();
+        let mut seen = Vec::new();
+        for a in cards {
+            let href = a.attr("href").await.unwrap().unwrap();
+            let count: usize = a
+                .find(Locator::Css(".count"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .parse()
+                .unwrap();
+            seen.push((href, count));
+        }
+        assert!(!seen.is_empty(), "{login} has a workbench");
+        std::fs::write(
+            shots.join(format!("home-{login}.png")),
+            c.screenshot().await.unwrap(),
+        )
+        .unwrap();
+        for (href, count) in seen {
+            c.goto(&format!("{base}{href}")).await.unwrap();
+            wait_h1(&c, "").await;
+            let h1 = c
+                .find(Locator::Css("h1"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(h1.contains(&format!("（{count}）")), "{login} {href}: {h1}");
+        }
+    }
     c.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }

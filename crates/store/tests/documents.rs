@@ -605,3 +605,89 @@ async fn sign_off_comes_before_publication() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_documents_list_pages_and_filters() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let scope = Scope {
+            unit_id: spp.id,
+            unit_path: spp.path.clone(),
+            subtree: true,
+        };
+        let actor = Actor::system("office");
+        let party = store
+            .plan(&scope, "最高检党组巡视整改方案")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut ids = Vec::new();
+        for kind in [
+            Kind::Special,
+            Kind::Special,
+            Kind::Special,
+            Kind::Report,
+            Kind::Special,
+        ] {
+            ids.push(
+                store
+                    .create_document(&actor, &scope, &spp, kind, &[party.id], d("2020-06-30"))
+                    .await
+                    .unwrap(),
+            );
+        }
+        sign(&store, ids[1]).await;
+        // page by page, newest first, the same as one long read
+        let (all, rest) = store
+            .documents_page(&scope, None, None, None, 1000)
+            .await
+            .unwrap();
+        assert!(rest.is_none() && all.len() >= 5, "{name}");
+        let mut paged = Vec::new();
+        let mut before = None;
+        loop {
+            let (page, next) = store
+                .documents_page(&scope, None, None, before, 2)
+                .await
+                .unwrap();
+            paged.extend(page.iter().map(|d| d.id));
+            match next {
+                Some(n) => before = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(
+            paged,
+            all.iter().map(|d| d.id).collect::<Vec<_>>(),
+            "{name}"
+        );
+        assert!(paged.windows(2).all(|w| w[0] > w[1]), "{name}");
+        // by kind and state
+        let (special, _) = store
+            .documents_page(&scope, Some(Kind::Special), None, None, 1000)
+            .await
+            .unwrap();
+        assert_eq!(special.len(), 4, "{name}");
+        let (signed, _) = store
+            .documents_page(&scope, None, Some("signed"), None, 1000)
+            .await
+            .unwrap();
+        assert_eq!(
+            signed.iter().map(|d| d.id).collect::<Vec<_>>(),
+            vec![ids[1]],
+            "{name}"
+        );
+        let (drafts, _) = store
+            .documents_page(&scope, Some(Kind::Special), Some("draft"), None, 1000)
+            .await
+            .unwrap();
+        assert_eq!(drafts.len(), 3, "{name}");
+        assert!(
+            store
+                .documents_page(&scope, None, Some("' OR 1=1"), None, 10)
+                .await
+                .is_err()
+        );
+    }
+}

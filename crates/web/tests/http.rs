@@ -2165,8 +2165,19 @@ async fn bulletins_drafted_previewed_published_and_answered_by_the_public() {
     );
     let r = leader.get("/todo/documents").await;
     assert!(!r.body.contains(&loc), "{}", r.body);
+    let r = o.get("/documents?state=signed").await;
+    assert!(r.body.contains(&format!("href=\"{loc}\"")), "{}", r.body);
     let r = o.post_form(&format!("{loc}/publish"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // the list, filtered: published now, no longer among the signed drafts
+    let r = o.get("/documents?state=published&kind=bulletin").await;
+    assert!(r.body.contains(&format!("href=\"{loc}\"")), "{}", r.body);
+    let r = o.get("/documents?state=signed").await;
+    assert!(!r.body.contains(&format!("href=\"{loc}\"")), "{}", r.body);
+    assert_eq!(
+        o.get("/documents?kind=memo").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let r = o.get(&loc).await;
     assert!(
         r.body.contains("已发布")
@@ -3096,6 +3107,9 @@ async fn every_menu_page_speaks_english() {
             if r.status != StatusCode::OK {
                 problems.push(format!("{login} {page}: {}", r.status));
                 continue;
+            }
+            if r.body.contains("??") {
+                problems.push(format!("{login} {page}: a key missing from the catalogue (??)"));
             }
             for tag in ["th", "button", "legend", "summary", "label", "h2", "dt"] {
                 for t in texts(&r.body, tag) {

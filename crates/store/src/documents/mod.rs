@@ -292,6 +292,49 @@ impl Store {
         .collect()
     }
 
+    /// One page of the documents in scope, newest first, keyset-paged on the id (`before`: the
+    /// last id of the previous page), narrowed by kind and state (`draft`, `signed` — signed
+    /// off, not yet published —, `published`). Returns the page and where the next one starts.
+    pub async fn documents_page(
+        &self,
+        scope: &Scope,
+        kind: Option<Kind>,
+        state: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<(Vec<DocRow>, Option<i64>)> {
+        // fixed texts chosen here: nothing typed reaches the statement
+        let state_sql = match state {
+            None => "",
+            Some("draft") => " AND d.status = 'draft' AND d.signed_at IS NULL",
+            Some("signed") => " AND d.status = 'draft' AND d.signed_at IS NOT NULL",
+            Some("published") => " AND d.status = 'published'",
+            Some(other) => {
+                return Err(StoreError::Invalid(format!("公文状态“{other}”无效")));
+            }
+        };
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT {COLS} FROM documents d JOIN units u ON u.id = d.unit_id WHERE {} \
+             AND ($3 = '' OR d.kind = $3){state_sql} AND d.id < $4 ORDER BY d.id DESC LIMIT $5",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(kind.map(|k| k.as_str()).unwrap_or(""))
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut docs = rows.iter().map(row).collect::<Result<Vec<_>>>()?;
+        let next = if docs.len() as i64 > limit {
+            docs.truncate(limit as usize);
+            docs.last().map(|d| d.id)
+        } else {
+            None
+        };
+        Ok((docs, next))
+    }
+
     /// One document in scope; `None` for another unit's (as for one that does not exist).
     pub async fn document(&self, scope: &Scope, id: i64) -> Result<Option<DocRow>> {
         sqlx::query(crate::sqlf!(

@@ -47,14 +47,61 @@ struct ListPage {
     can_edit: bool,
     today: String,
     error: Option<String>,
+    /// the list's filters as asked, and where the next page starts
+    kind: String,
+    state: String,
+    paged: bool,
+    next: Option<i64>,
 }
 
-async fn list_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResult {
+impl ListPage {
+    /// The list with the same filters, from the start or before an id.
+    fn href(&self, before: Option<&i64>) -> String {
+        let mut q = format!(
+            "/documents?kind={}&state={}",
+            crate::kit::percent_encode(&self.kind),
+            crate::kit::percent_encode(&self.state)
+        );
+        if let Some(b) = before {
+            q.push_str(&format!("&before={b}"));
+        }
+        q
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    state: String,
+    before: Option<i64>,
+}
+
+/// Documents on one page of the list.
+const DOCS_PAGE: i64 = 50;
+
+async fn list_view(st: &AppState, v: &Viewer, q: ListQuery, error: Option<String>) -> PageResult {
     require(v, Action::ReadDocuments)?;
     let scope = v.user.scope();
+    let kind = match q.kind.trim() {
+        "" => None,
+        k => {
+            Some(Kind::parse(k).ok_or_else(|| AppError::BadRequest(format!("公文类别“{k}”无效")))?)
+        }
+    };
+    let state = Some(q.state.trim()).filter(|s| !s.is_empty());
+    let (docs, next) = st
+        .store
+        .documents_page(&scope, kind, state, q.before, DOCS_PAGE)
+        .await?;
     let page = ListPage {
         ctx: ctx(v, "/documents"),
-        docs: st.store.documents(&scope).await?,
+        docs,
+        kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+        state: state.unwrap_or("").to_string(),
+        paged: q.before.is_some(),
+        next,
         plans: st.store.plans(&scope).await?,
         owed: st.store.reports_owed(&scope).await?,
         kinds: Kind::ALL,
@@ -70,8 +117,12 @@ async fn list_view(st: &AppState, v: &Viewer, error: Option<String>) -> PageResu
     Ok((status, Html(page.render()?)).into_response())
 }
 
-async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
-    list_view(&st, &v, None).await
+async fn list(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+) -> PageResult {
+    list_view(&st, &v, q, None).await
 }
 
 fn date(raw: &str) -> Result<chrono::NaiveDate, AppError> {
@@ -112,7 +163,7 @@ async fn create(
     .await;
     match r {
         Ok(id) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
-        Err(AppError::BadRequest(m)) => list_view(&st, &v, Some(m)).await,
+        Err(AppError::BadRequest(m)) => list_view(&st, &v, ListQuery::default(), Some(m)).await,
         Err(e) => Err(e),
     }
 }
