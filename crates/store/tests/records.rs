@@ -538,3 +538,47 @@ async fn kept_tallies_equal_a_recount() {
         check(name, &fresh, "after a restore").await;
     }
 }
+
+/// The discipline group's register pages by keyset: page by page, the same as one long read.
+#[tokio::test]
+async fn the_register_pages_join_up() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let disc = store.user_by_login("discipline").await.unwrap().unwrap();
+        let (from, to) = (
+            Month::parse("2020-01").unwrap(),
+            Month::parse("2020-09").unwrap(),
+        );
+        let actor = disc.actor();
+        let (all, rest) = store
+            .record_register(&actor, &disc.scope(), from, to, None, 100_000)
+            .await
+            .unwrap();
+        assert!(rest.is_none() && all.len() > 10, "{name}: {}", all.len());
+        let mut paged = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (page, next) = store
+                .record_register(&actor, &disc.scope(), from, to, after.as_deref(), 7)
+                .await
+                .unwrap();
+            assert!(page.len() <= 7);
+            paged.extend(page.iter().map(|r| r.id));
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(
+            paged,
+            all.iter().map(|r| r.id).collect::<Vec<_>>(),
+            "{name}"
+        );
+        assert!(
+            store
+                .record_register(&actor, &disc.scope(), from, to, Some("nonsense"), 7)
+                .await
+                .is_err()
+        );
+    }
+}

@@ -3109,7 +3109,9 @@ async fn every_menu_page_speaks_english() {
                 continue;
             }
             if r.body.contains("??") {
-                problems.push(format!("{login} {page}: a key missing from the catalogue (??)"));
+                problems.push(format!(
+                    "{login} {page}: a key missing from the catalogue (??)"
+                ));
             }
             for tag in ["th", "button", "legend", "summary", "label", "h2", "dt"] {
                 for t in texts(&r.body, tag) {

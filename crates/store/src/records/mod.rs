@@ -339,28 +339,51 @@ impl Store {
         w.commit().await
     }
 
-    /// The records of units in scope over [from, to], for the discipline group; the view is audited.
+    /// The records of units in scope over [from, to], for the discipline group, newest month
+    /// first, one page of `limit` after the cursor `after` ("YYYY-MM.id", the last row of the
+    /// previous page); the view is audited. Returns the page and the next cursor.
     pub async fn record_register(
         &self,
         actor: &Actor,
         scope: &crate::Scope,
         from: Month,
         to: Month,
-    ) -> Result<Vec<RecordView>> {
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<RecordView>, Option<String>)> {
+        let (after_month, after_id) = match after {
+            None => ("9999-12".to_string(), i64::MAX),
+            Some(c) => {
+                let bad = || crate::StoreError::Invalid(format!("分页位置“{c}”无效"));
+                let (m, id) = c.rsplit_once('.').ok_or_else(bad)?;
+                let m = Month::parse(m).map_err(|_| bad())?;
+                (m.to_string(), id.parse::<i64>().map_err(|_| bad())?)
+            }
+        };
         let rows = sqlx::query(crate::sqlf!(
             "SELECT r.id, f.month, s.name AS reporter, u.name AS unit_name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END AS intervener, \
              r.intervener_category, r.is_procuratorate_staff, r.manner, r.scope, r.case_ref, r.content \
              FROM interference_records r JOIN record_filings f ON f.id = r.filing_id JOIN staff s ON s.id = f.staff_id JOIN units u ON u.id = f.unit_id \
-             WHERE {} AND f.month >= $3 AND f.month <= $4 ORDER BY f.month DESC, r.id DESC LIMIT 500",
+             WHERE {} AND f.month >= $3 AND f.month <= $4 AND (f.month < $5 OR (f.month = $5 AND r.id < $6)) \
+             ORDER BY f.month DESC, r.id DESC LIMIT $7",
             crate::scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)
         .bind(crate::scope_like(scope))
         .bind(from.to_string())
         .bind(to.to_string())
+        .bind(after_month)
+        .bind(after_id)
+        .bind(limit + 1)
         .fetch_all(&self.pool)
         .await?;
-        let out = self.record_views(&rows).await?;
+        let mut out = self.record_views(&rows).await?;
+        let next = if out.len() as i64 > limit {
+            out.truncate(limit as usize);
+            out.last().map(|r| format!("{}.{}", r.month, r.id))
+        } else {
+            None
+        };
         let mut w = self.write(actor).await?;
         w.audit(Change {
             action: "records.view",
@@ -368,11 +391,11 @@ impl Store {
             entity_id: format!("{from}..{to}"),
             unit_id: Some(scope.unit_id),
             before: None,
-            after: Some(json!({"records": out.len()})),
+            after: Some(json!({"records": out.len(), "after": after})),
         })
         .await?;
         w.commit().await?;
-        Ok(out)
+        Ok((out, next))
     }
 
     /// Records from rows of (id, month, reporter, unit, occurred on, intervener, category,

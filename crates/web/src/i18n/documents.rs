@@ -99,8 +99,16 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "One paragraph a line; a line starting 一、 is a heading (黑体), （一） a second-level one (楷体), 1. a third-level one; <b>…</b> is bold, other HTML is removed. These tokens become sentences or charts from the data:",
     ),
     ("documents.publish", "发布", "Publish"),
-    ("documents.state.draft", "草稿（待签发）", "Draft (to sign off)"),
-    ("documents.state.signed", "已签发，待发布", "Signed off, to publish"),
+    (
+        "documents.state.draft",
+        "草稿（待签发）",
+        "Draft (to sign off)",
+    ),
+    (
+        "documents.state.signed",
+        "已签发，待发布",
+        "Signed off, to publish",
+    ),
     ("documents.state.published", "已发布", "Published"),
     ("documents.signed", "已签发", "Signed off"),
     (

@@ -56,6 +56,8 @@ struct RecordsPage {
 
 #[derive(Deserialize, Default)]
 struct MonthQuery {
+    /// where the register's next page starts
+    after: Option<String>,
     month: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -209,7 +211,12 @@ struct RegisterPage {
     from: String,
     to: String,
     records: Vec<RecordView>,
+    paged: bool,
+    next: Option<String>,
 }
+
+/// Records on one page of the register.
+const REGISTER_PAGE: i64 = 100;
 
 /// The register of records in scope, for the discipline group (each view audited).
 async fn register(
@@ -221,15 +228,25 @@ async fn register(
         return Err(AppError::Forbidden);
     }
     let (from, to) = period(q.from.as_deref(), q.to.as_deref(), st.store.today())?;
-    let records = st
+    let after = q.after.as_deref().filter(|a| !a.is_empty());
+    let (records, next) = st
         .store
-        .record_register(&v.user.actor(), &v.user.scope(), from, to)
+        .record_register(
+            &v.user.actor(),
+            &v.user.scope(),
+            from,
+            to,
+            after,
+            REGISTER_PAGE,
+        )
         .await?;
     let page = RegisterPage {
         ctx: ctx(&v, "/records"),
         from: from.to_string(),
         to: to.to_string(),
         records,
+        paged: after.is_some(),
+        next,
     };
     Ok(Html(page.render()?).into_response())
 }
