@@ -3130,3 +3130,65 @@ async fn every_menu_page_speaks_english() {
         problems.join("\n")
     );
 }
+
+/// The board and the 督办单 loop through the API: the same lists, filters and decision as the pages.
+#[tokio::test]
+async fn notices_through_the_api() {
+    let (app, store) = app().await;
+    store
+        .sweep(chrono::NaiveDate::from_ymd_opt(2021, 1, 20).unwrap())
+        .await
+        .unwrap();
+    store.pin_for_process(Some(chrono::NaiveDate::from_ymd_opt(2021, 1, 20).unwrap()));
+    let mut leader = Client::login(&app, "leader").await;
+    let r = leader
+        .get("/api/v1/notices?level=red&state=unanswered")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let items = v["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{v}");
+    assert!(
+        items
+            .iter()
+            .all(|n| n["level"] == "red" && n["kind"] == "notice"),
+        "{v}"
+    );
+    let id = items[0]["id"].as_i64().unwrap();
+    // a promise in the past is refused; the office cannot answer the leader's notice
+    let r = leader
+        .post_json(
+            &format!("/api/v1/notices/{id}/answer"),
+            &serde_json::json!({"measures": "已部署整改", "promised_on": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let mut office = Client::login(&app, "office").await;
+    let r = office
+        .post_json(
+            &format!("/api/v1/notices/{id}/answer"),
+            &serde_json::json!({"measures": "代为回复", "promised_on": "2021-03-31"}),
+        )
+        .await;
+    assert_ne!(r.status, StatusCode::OK, "{}", r.body);
+    let r = leader
+        .post_json(
+            &format!("/api/v1/notices/{id}/answer"),
+            &serde_json::json!({"measures": "已部署整改", "promised_on": "2021-03-31"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = office.get(&format!("/api/v1/notices/{id}")).await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["notice"]["promised_on"], "2021-03-31", "{v}");
+    assert!(
+        v["number"].as_str().unwrap().starts_with("督办〔2021〕"),
+        "{v}"
+    );
+    let r = office.get("/api/v1/notices?state=answered").await;
+    assert!(r.body.contains(&format!("\"id\":{id},")), "{}", r.body);
+    assert_eq!(
+        office.get("/api/v1/notices?state=maybe").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}

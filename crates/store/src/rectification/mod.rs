@@ -304,6 +304,16 @@ impl Store {
         self.plans_where(scope, "AND $3 = $3", None).await
     }
 
+    /// The plans of one unit in scope (its own and its copies), as a document of that unit draws on.
+    pub async fn plans_of_unit(&self, scope: &Scope, unit_id: i64) -> Result<Vec<Plan>> {
+        self.plans_where(
+            scope,
+            "AND CAST(p.unit_id AS TEXT) = $3",
+            Some(&unit_id.to_string()),
+        )
+        .await
+    }
+
     /// A plan in scope, by id or by title.
     pub async fn plan(&self, scope: &Scope, key: &str) -> Result<Option<Plan>> {
         let found = if key.chars().all(|c| c.is_ascii_digit()) && !key.is_empty() {

@@ -188,14 +188,15 @@ impl Store {
         Ok((items, next))
     }
 
-    /// Reminders and notices counted per lead leader of the tasks in scope: summed from the
-    /// tallies kept per unit and leader (migration 0029), O(units × leaders), not O(notices).
+    /// Reminders and notices counted per lead leader of the tasks in scope, the 50 with the most
+    /// red notices first: summed from the tallies kept per unit and leader (migration 0029),
+    /// O(units × leaders), not O(notices).
     pub async fn notice_counts(&self, scope: &Scope) -> Result<Vec<LeaderCount>> {
         let rows = sqlx::query(crate::sqlf!(
             "SELECT COALESCE(s.name, '—') AS leader, CAST(SUM(k.reminders) AS BIGINT) AS reminders, CAST(SUM(k.blue) AS BIGINT) AS blue, \
              CAST(SUM(k.yellow) AS BIGINT) AS yellow, CAST(SUM(k.red) AS BIGINT) AS red \
              FROM notice_tallies k JOIN units u ON u.id = k.unit_id LEFT JOIN staff s ON s.id = k.leader_id \
-             WHERE {} GROUP BY s.name HAVING SUM(k.reminders + k.blue + k.yellow + k.red) > 0 ORDER BY 5 DESC, 4 DESC, 1",
+             WHERE {} GROUP BY s.name HAVING SUM(k.reminders + k.blue + k.yellow + k.red) > 0 ORDER BY 5 DESC, 4 DESC, 1 LIMIT 50",
             scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)

@@ -444,6 +444,75 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
         ),
         (
             Spec {
+                method: "post",
+                path: "/documents/{id}/sign",
+                summary: "签发公文草稿（发文单位的院领导）；签发后修改内容须重新签发，未签发的公文不能发布",
+                params: &[("id", "path", "integer", true, "公文 id")],
+                body: Some(("application/json", "{opinion?: 签发意见，不超过 200 字}")),
+            },
+            post(sign_document),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/notices",
+                summary: "督办台的催办与督办单 {items, next}：整改办、纪检监察组、管理员看到范围内全部，其他人看到发给本人的；由新到旧",
+                params: &[
+                    (
+                        "level",
+                        "query",
+                        "string",
+                        false,
+                        "reminder、blue、yellow、red",
+                    ),
+                    (
+                        "state",
+                        "query",
+                        "string",
+                        false,
+                        "unread、unanswered、overdue（发出 7 天以上未回复）、answered",
+                    ),
+                    (
+                        "after",
+                        "query",
+                        "string",
+                        false,
+                        "翻页位置（上一页的 next）",
+                    ),
+                    (
+                        "limit",
+                        "query",
+                        "integer",
+                        false,
+                        "每页条数，1—200，默认 50",
+                    ),
+                ],
+                body: None,
+            },
+            get(notices),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/notices/{id}",
+                summary: "一张督办单及其任务和回复；收件人读取即记为已读",
+                params: &[("id", "path", "integer", true, "督办单 id")],
+                body: None,
+            },
+            get(notice),
+        ),
+        (
+            Spec {
+                method: "post",
+                path: "/notices/{id}/answer",
+                summary: "回复督办单（收件人；未指定牵头领导的由本单位整改办）：整改措施和承诺完成日期，只回复一次",
+                params: &[("id", "path", "integer", true, "督办单 id")],
+                body: Some(("application/json", "{measures, promised_on: YYYY-MM-DD}")),
+            },
+            post(answer_notice),
+        ),
+        (
+            Spec {
                 method: "get",
                 path: "/plans/{id}/tasks",
                 summary: "任务清单（含责任清单字段与督办灯）",

@@ -70,3 +70,30 @@ pub(crate) async fn document(
     };
     Ok(Json(json!({"meta": row, "document": doc})))
 }
+
+/// Sign-off (签发) of a draft by a leader of the issuing unit: `{opinion?}`.
+pub(crate) async fn sign_document(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    #[derive(Deserialize, Default)]
+    struct Body {
+        #[serde(default)]
+        opinion: String,
+    }
+    let b: Body = if body.is_empty() {
+        Body::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?
+    };
+    st.store.sign_document(&u.0.actor(), id, &b.opinion).await?;
+    let row = st
+        .store
+        .document(&u.0.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(json!({"meta": row})))
+}

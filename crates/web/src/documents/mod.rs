@@ -102,7 +102,8 @@ async fn list_view(st: &AppState, v: &Viewer, q: ListQuery, error: Option<String
         state: state.unwrap_or("").to_string(),
         paged: q.before.is_some(),
         next,
-        plans: st.store.plans(&scope).await?,
+        // a document is the unit's own: it draws on the unit's plans (copies' figures roll up)
+        plans: st.store.plans_of_unit(&scope, v.user.unit_id).await?,
         owed: st.store.reports_owed(&scope).await?,
         kinds: Kind::ALL,
         can_edit: allowed(v.user.role, Action::ManageDocuments),

@@ -295,7 +295,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Look-back: reopen",
     ),
     ("rect.board", "督办台", "Supervision board"),
-    ("rect.by_leader", "按牵头领导统计", "Per lead leader"),
+    (
+        "rect.by_leader",
+        "按牵头领导统计（红色督办单最多的前 50 位）",
+        "Per lead leader (the 50 with the most red notices)",
+    ),
     ("rect.notices", "催办与督办单", "Reminders and notices"),
     (
         "rect.my_notices",

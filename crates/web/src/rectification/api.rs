@@ -137,3 +137,76 @@ pub(crate) async fn add_entry(
     .await?;
     Ok(Json(json!({"id": entry})))
 }
+
+#[derive(Deserialize, Default)]
+pub(crate) struct NoticesQuery {
+    after: Option<String>,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    state: String,
+    limit: Option<i64>,
+}
+
+/// The supervision board's notices as the page shows them: `{items, next}`, newest first.
+pub(crate) async fn notices(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<NoticesQuery>,
+) -> ApiResult {
+    let filter = duban_store::supervision::delivery::NoticeFilter::parse(&q.level, &q.state)?;
+    let addressee = super::tasks::board_addressee(&u.0);
+    let (items, next) = st
+        .store
+        .notices_filtered(
+            &u.0.scope(),
+            addressee,
+            &filter,
+            q.after.as_deref().filter(|a| !a.is_empty()),
+            q.limit.unwrap_or(50).clamp(1, 200),
+        )
+        .await?;
+    Ok(Json(json!({"items": items, "next": next})))
+}
+
+/// One notice with its task and answer (opening it is reading it, for its addressee).
+pub(crate) async fn notice(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    let n = st
+        .store
+        .notice(&u.0.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    st.store.notice_read(u.0.staff_id, id).await?;
+    Ok(Json(json!({"notice": n, "number": n.number()})))
+}
+
+/// The addressee's answer to a notice: `{measures, promised_on}` (the same decision as the page).
+pub(crate) async fn answer_notice(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> ApiResult {
+    #[derive(Deserialize)]
+    struct Body {
+        measures: String,
+        promised_on: String,
+    }
+    let b: Body = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
+    let day = duban_domain::calendar::parse_date(&b.promised_on)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    st.store
+        .answer_notice(&u.0.actor(), id, &b.measures, day)
+        .await?;
+    let n = st
+        .store
+        .notice(&u.0.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(json!({"notice": n})))
+}

@@ -600,6 +600,13 @@ pub(crate) struct BoardQuery {
     state: String,
 }
 
+/// Whose notices an account's board shows: every one in scope for those who oversee notices
+/// (`None`), otherwise those addressed to the account's person (none for an account bound to
+/// nobody). The page and the API read the board through this.
+pub(crate) fn board_addressee(user: &duban_store::users::User) -> Option<i64> {
+    (!allowed(user.role, Action::OverseeNotices)).then(|| user.staff_id.unwrap_or(-1))
+}
+
 /// Notices on one page of the board.
 const BOARD_PAGE: i64 = 50;
 
@@ -613,7 +620,7 @@ pub(crate) async fn board(
     let scope = v.user.scope();
     let overseer = allowed(v.user.role, Action::OverseeNotices);
     let after = q.after.as_deref().filter(|a| !a.is_empty());
-    let addressee = (!overseer).then(|| v.user.staff_id.unwrap_or(-1));
+    let addressee = board_addressee(&v.user);
     let counts = if overseer && after.is_none() {
         st.store.notice_counts(&scope).await?
     } else {
