@@ -104,6 +104,14 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         35,
         include_str!("../migrations/sqlite/0035_kept_uploads.sql"),
     ),
+    (
+        36,
+        include_str!("../migrations/sqlite/0036_notices_answered.sql"),
+    ),
+    (
+        37,
+        include_str!("../migrations/sqlite/0037_records_month.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -224,6 +232,14 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         35,
         include_str!("../migrations/postgres/0035_kept_uploads.sql"),
+    ),
+    (
+        36,
+        include_str!("../migrations/postgres/0036_notices_answered.sql"),
+    ),
+    (
+        37,
+        include_str!("../migrations/postgres/0037_records_month.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

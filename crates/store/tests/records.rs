@@ -582,3 +582,58 @@ async fn the_register_pages_join_up() {
         );
     }
 }
+
+/// The register's read walks `interference_records_month` in the list's order: no sort of the
+/// period's records.
+#[tokio::test]
+async fn the_register_plan_follows_an_index() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let sql = duban_store::records::register_sql();
+        let mut tx = store.pool.begin().await.unwrap();
+        let explain = if name == "sqlite" {
+            format!("EXPLAIN QUERY PLAN {sql}")
+        } else {
+            sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            format!("EXPLAIN {sql}")
+        };
+        let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(explain))
+            .bind(spp.id)
+            .bind(format!("{}%", spp.path))
+            .bind("2020-01")
+            .bind("2020-09")
+            .bind("9999-12")
+            .bind(i64::MAX)
+            .bind(101i64)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r.try_get::<String, _>(if name == "sqlite" {
+                    "detail"
+                } else {
+                    "QUERY PLAN"
+                })
+                .unwrap()
+            })
+            .collect();
+        let sorted = |l: &String| {
+            l.contains("TEMP B-TREE")
+                || l.trim_start()
+                    .trim_start_matches("->")
+                    .trim_start()
+                    .starts_with("Sort")
+        };
+        assert!(!plan.iter().any(sorted), "{name}: {plan:#?}");
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("interference_records_month")),
+            "{name}: {plan:#?}"
+        );
+    }
+}

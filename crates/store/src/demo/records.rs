@@ -62,11 +62,11 @@ impl Store {
         .rows_affected();
         let records = sqlx::query(
             "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
-             is_procuratorate_staff, manner, scope, case_ref, content, created_at) \
+             is_procuratorate_staff, manner, scope, case_ref, content, created_at, month) \
              SELECT f.id, f.month || '-15', '某干部', '某单位', '某职务', CASE f.id % 3 WHEN 0 THEN 'leader' WHEN 1 THEN 'insider' ELSE 'other' END, \
              CASE WHEN f.id % 3 = 1 THEN 1 ELSE 0 END, CASE f.id % 5 WHEN 0 THEN 'in_person' WHEN 1 THEN 'phone' WHEN 2 THEN 'message' WHEN 3 THEN 'proxy' ELSE 'other' END, \
              CASE f.id % 5 WHEN 0 THEN 'case' WHEN 1 THEN 'appointment' WHEN 2 THEN 'project' WHEN 3 THEN 'construction' ELSE 'discipline' END, '', \
-             '（基准测试生成的记录）过问案件办理情况', $1 FROM record_filings f JOIN staff s ON s.id = f.staff_id WHERE f.records = 1 AND s.staff_no LIKE 'N%'",
+             '（基准测试生成的记录）过问案件办理情况', $1, f.month FROM record_filings f JOIN staff s ON s.id = f.staff_id WHERE f.records = 1 AND s.staff_no LIKE 'N%'",
         )
         .bind(&now)
         .execute(&mut *w.tx)

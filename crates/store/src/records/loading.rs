@@ -123,9 +123,9 @@ impl Store {
                 .collect();
             sqlx::query(crate::sqlf!(
                 "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
-                 is_procuratorate_staff, manner, scope, case_ref, content, created_at) \
+                 is_procuratorate_staff, manner, scope, case_ref, content, created_at, month) \
                  SELECT f.id, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, CAST(j.value ->> 7 AS BIGINT), \
-                 j.value ->> 8, j.value ->> 9, j.value ->> 10, j.value ->> 11, $2 \
+                 j.value ->> 8, j.value ->> 9, j.value ->> 10, j.value ->> 11, $2, f.month \
                  FROM {} JOIN record_filings f ON f.staff_id = CAST(j.value ->> 0 AS BIGINT) AND f.month = j.value ->> 1",
                 self.json_rows(1)
             ))

@@ -305,7 +305,8 @@ impl Store {
         if let Some(f) = record {
             sqlx::query(
                 "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
-                 is_procuratorate_staff, manner, scope, case_ref, content, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 is_procuratorate_staff, manner, scope, case_ref, content, created_at, month) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, (SELECT month FROM record_filings WHERE id = $1))",
             )
             .bind(filing)
             .bind(f.occurred_on.to_string())
@@ -360,23 +361,16 @@ impl Store {
                 (m.to_string(), id.parse::<i64>().map_err(|_| bad())?)
             }
         };
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT r.id, f.month, s.name AS reporter, u.name AS unit_name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END AS intervener, \
-             r.intervener_category, r.is_procuratorate_staff, r.manner, r.scope, r.case_ref, r.content \
-             FROM interference_records r JOIN record_filings f ON f.id = r.filing_id JOIN staff s ON s.id = f.staff_id JOIN units u ON u.id = f.unit_id \
-             WHERE {} AND f.month >= $3 AND f.month <= $4 AND (f.month < $5 OR (f.month = $5 AND r.id < $6)) \
-             ORDER BY f.month DESC, r.id DESC LIMIT $7",
-            crate::scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(crate::scope_like(scope))
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .bind(after_month)
-        .bind(after_id)
-        .bind(limit + 1)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(register_sql()))
+            .bind(scope.unit_id)
+            .bind(crate::scope_like(scope))
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .bind(after_month)
+            .bind(after_id)
+            .bind(limit + 1)
+            .fetch_all(&self.pool)
+            .await?;
         let mut out = self.record_views(&rows).await?;
         let next = if out.len() as i64 > limit {
             out.truncate(limit as usize);
@@ -739,4 +733,18 @@ impl Store {
         }
         Ok(st)
     }
+}
+
+/// The register's page after a cursor: `$1`, `$2` the scope, `$3`, `$4` the months, `$5`, `$6`
+/// the cursor, `$7` the rows to read; in the order of `interference_records_month`.
+#[doc(hidden)]
+pub fn register_sql() -> String {
+    format!(
+        "SELECT r.id, f.month, s.name AS reporter, u.name AS unit_name, r.occurred_on, r.intervener_name || CASE WHEN r.intervener_unit <> '' THEN '（' || r.intervener_unit || ' ' || r.intervener_post || '）' ELSE '' END AS intervener, \
+             r.intervener_category, r.is_procuratorate_staff, r.manner, r.scope, r.case_ref, r.content \
+             FROM interference_records r JOIN record_filings f ON f.id = r.filing_id JOIN staff s ON s.id = f.staff_id JOIN units u ON u.id = f.unit_id \
+             WHERE {} AND r.month >= $3 AND r.month <= $4 AND (r.month < $5 OR (r.month = $5 AND r.id < $6)) \
+             ORDER BY r.month DESC, r.id DESC LIMIT $7",
+        crate::scope_sql("u", 1, 2)
+    )
 }
