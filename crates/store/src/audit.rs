@@ -51,6 +51,21 @@ impl Store {
         rows.iter().map(entry).collect()
     }
 
+    /// 已办: what an account did, newest first — its own entries of the audit log, without
+    /// signing in and out and without the audited reads (`*.view`), in the order of `audit_actor`.
+    pub async fn done_by(&self, user_id: i64, limit: i64) -> Result<Vec<Entry>> {
+        let rows = sqlx::query(crate::sqlf!(
+            "SELECT {COLS} FROM audit_log a WHERE a.actor_id = $1 \
+             AND a.action NOT IN ('user.login', 'user.logout', 'user.login_failures') AND a.action NOT LIKE '%.view' \
+             ORDER BY a.seq DESC LIMIT $2"
+        ))
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+
     /// Walks the whole chain. `Ok(n)` with the number of entries when intact.
     pub async fn verify_audit(&self) -> Result<std::result::Result<i64, ChainFault>> {
         Ok(self.verify_audit_head().await?.map(|(n, _)| n))

@@ -112,6 +112,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         37,
         include_str!("../migrations/sqlite/0037_records_month.sql"),
     ),
+    (
+        38,
+        include_str!("../migrations/sqlite/0038_audit_actor.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -240,6 +244,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         37,
         include_str!("../migrations/postgres/0037_records_month.sql"),
+    ),
+    (
+        38,
+        include_str!("../migrations/postgres/0038_audit_actor.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -622,6 +622,10 @@ async fn the_documents_list_pages_and_filters() {
             .await
             .unwrap()
             .unwrap();
+        // the form offers the unit's own plans, not the copies of the units below
+        let own = store.plans_of_unit(&scope, spp.id).await.unwrap();
+        assert!(own.iter().any(|p| p.id == party.id), "{name}");
+        assert!(own.iter().all(|p| p.unit_id == spp.id), "{name}");
         let mut ids = Vec::new();
         for kind in [
             Kind::Special,

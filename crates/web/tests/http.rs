@@ -2165,6 +2165,17 @@ async fn bulletins_drafted_previewed_published_and_answered_by_the_public() {
     );
     let r = leader.get("/todo/documents").await;
     assert!(!r.body.contains(&loc), "{}", r.body);
+    // 已办: the sign-off is the leader's latest action, linked to the document
+    let r = leader.get("/home").await;
+    let done = &r.body[r.body.find("id=\"done\"").expect("已办")..];
+    assert!(
+        done.contains(&format!("<a href=\"{loc}\">签发公文</a>")),
+        "{done}"
+    );
+    let r = leader.get("/api/v1/todo").await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["done"][0]["action"], "document.sign", "{v}");
+    assert_eq!(v["done"][0]["href"], loc.as_str(), "{v}");
     let r = o.get("/documents?state=signed").await;
     assert!(r.body.contains(&format!("href=\"{loc}\"")), "{}", r.body);
     let r = o.post_form(&format!("{loc}/publish"), &[]).await;

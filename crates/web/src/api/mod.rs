@@ -255,7 +255,7 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
             Spec {
                 method: "get",
                 path: "/todo",
-                summary: "工作台待办：本人各类待办事项及其数量 {as_of, items:[{kind, count, href}]}，与首页一致",
+                summary: "工作台：本人各类待办事项及其数量 {as_of, items:[{kind, count, href}], done:[{at, action, href}]}（done 为本人最近 15 项已办），与首页一致",
                 params: &[],
                 body: None,
             },

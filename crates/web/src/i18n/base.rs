@@ -198,6 +198,8 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("common.saved", "已保存", "Saved"),
     ("common.back", "返回", "Back"),
     ("common.all", "全部", "All"),
+    ("done.title", "已办（最近 15 项）", "Done (the last 15)"),
+    ("done.none", "尚无办理记录", "Nothing done yet"),
     (
         "upload.kept",
         "已上传的文件（保留，取消勾选则不提交）",

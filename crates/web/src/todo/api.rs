@@ -1,4 +1,4 @@
-//! The workbench through the API: `GET /api/v1/todo` (every kind with its count) and
+//! The workbench through the API: `GET /api/v1/todo` (every kind with its count, and 已办) and
 //! `GET /api/v1/todo/{kind}` (one kind's list), the same as the home page shows.
 use crate::AppState;
 use crate::auth::ApiUser;
@@ -17,7 +17,19 @@ pub(crate) async fn todo(State(st): State<AppState>, u: ApiUser) -> ApiResult {
         .into_iter()
         .map(|(k, count)| json!({"kind": k, "count": count, "href": super::href(k)}))
         .collect();
-    Ok(Json(json!({"as_of": st.store.today(), "items": items})))
+    // 已办: the account's own last actions, as the home page lists them
+    let done: Vec<_> = st
+        .store
+        .done_by(u.0.id, super::DONE)
+        .await?
+        .into_iter()
+        .map(|e| {
+            json!({"at": e.at, "action": e.action, "href": super::done_href(&e.entity, &e.entity_id)})
+        })
+        .collect();
+    Ok(Json(
+        json!({"as_of": st.store.today(), "items": items, "done": done}),
+    ))
 }
 
 pub(crate) async fn todo_list(

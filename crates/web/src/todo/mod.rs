@@ -37,6 +37,33 @@ pub(crate) fn label(t: Tr, kind: Kind) -> &'static str {
     t.s(&format!("todo.{}", kind.as_str()))
 }
 
+/// One line of 已办: when, what, and the page of what it was done to (when it has one).
+pub(crate) struct Done {
+    pub at: String,
+    pub action: String,
+    pub href: Option<String>,
+}
+
+/// How many of an account's own actions 已办 shows.
+pub(crate) const DONE: i64 = 15;
+
+/// The page of what an audited action was done to.
+pub(crate) fn done_href(entity: &str, id: &str) -> Option<String> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let base = match entity {
+        "task" => "/rectification/tasks",
+        "plan" => "/rectification/plans",
+        "notice" => "/rectification/notices",
+        "meeting" => "/rectification/meetings",
+        "letter" => "/letters",
+        "document" => "/documents",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -45,6 +72,7 @@ struct HomePage {
     duty: &'static str,
     today: String,
     lines: Vec<Line>,
+    done: Vec<Done>,
 }
 
 async fn home(State(st): State<AppState>, v: Viewer) -> PageResult {
@@ -62,12 +90,24 @@ async fn home(State(st): State<AppState>, v: Viewer) -> PageResult {
             href: href(k),
         })
         .collect();
+    let done = st
+        .store
+        .done_by(v.user.id, DONE)
+        .await?
+        .into_iter()
+        .map(|e| Done {
+            href: done_href(&e.entity, &e.entity_id),
+            action: v.t.audit_action(&e.action).to_string(),
+            at: e.at,
+        })
+        .collect();
     html(HomePage {
         ctx: ctx(&v, "/home"),
         children,
         duty,
         today: v.today.to_string(),
         lines,
+        done,
     })
 }
 
