@@ -574,6 +574,8 @@ pub(crate) struct BoardPage {
     level: String,
     state: String,
     states: [&'static str; 4],
+    /// a notice issued on or before this day and still unanswered is overdue for its answer
+    answer_due: String,
 }
 
 impl BoardPage {
@@ -642,6 +644,8 @@ pub(crate) async fn board(
             level: filter.level.unwrap_or("").to_string(),
             state: filter.state.map(|s| s.as_str()).unwrap_or("").to_string(),
             states: duban_store::supervision::delivery::AnswerState::ALL.map(|s| s.as_str()),
+            answer_due: (v.today - chrono::Duration::days(duban_domain::todo::NOTICE_ANSWER_DAYS))
+                .to_string(),
         }
         .render()?,
     )
