@@ -34,20 +34,15 @@ impl Store {
         limit: i64,
         before_seq: Option<i64>,
     ) -> Result<Vec<Entry>> {
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT {COLS} FROM audit_log a LEFT JOIN units u ON u.id = a.unit_id \
-             WHERE (($3 = 1) OR (a.unit_id IS NOT NULL AND {})) AND a.action LIKE $4 AND a.seq < $5 \
-             ORDER BY a.seq DESC LIMIT $6",
-            scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(scope_like(scope))
-        .bind(i64::from(scope.is_national()))
-        .bind(format!("{action_prefix}%"))
-        .bind(before_seq.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(audit_sql()))
+            .bind(scope.unit_id)
+            .bind(scope_like(scope))
+            .bind(i64::from(scope.is_national()))
+            .bind(format!("{action_prefix}%"))
+            .bind(before_seq.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(entry).collect()
     }
 
@@ -208,4 +203,17 @@ impl Store {
             ))),
         }
     }
+}
+
+/// The audit log's page: `$1`, `$2` the scope, `$3` 1 for a national scope, `$4` the action
+/// prefix pattern, `$5` the sequence to start below, `$6` the rows to read; in the order of the
+/// log's sequence.
+#[doc(hidden)]
+pub fn audit_sql() -> String {
+    format!(
+        "SELECT {COLS} FROM audit_log a LEFT JOIN units u ON u.id = a.unit_id \
+         WHERE (($3 = 1) OR (a.unit_id IS NOT NULL AND {})) AND a.action LIKE $4 AND a.seq < $5 \
+         ORDER BY a.seq DESC LIMIT $6",
+        scope_sql("u", 1, 2)
+    )
 }

@@ -116,6 +116,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         38,
         include_str!("../migrations/sqlite/0038_audit_actor.sql"),
     ),
+    (
+        39,
+        include_str!("../migrations/sqlite/0039_documents_status.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -248,6 +252,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         38,
         include_str!("../migrations/postgres/0038_audit_actor.sql"),
+    ),
+    (
+        39,
+        include_str!("../migrations/postgres/0039_documents_status.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -106,3 +106,57 @@ pub async fn author(store: &Store, login: &str) -> crate::rectification::Author 
         departments: store.staff_departments(staff).await.unwrap_or_default(),
     }
 }
+
+/// A value bound to a statement whose plan a test reads.
+pub enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// The plan of `sql` with `args` bound, a line each: SQLite's `EXPLAIN QUERY PLAN` details, or
+/// PostgreSQL's `EXPLAIN` with sequential scans and sorts priced out (on a small test database
+/// the planner would rightly prefer them; the test asks whether an index *can* serve the list).
+pub async fn plan(store: &Store, sql: &str, args: &[Arg]) -> Vec<String> {
+    use sqlx::Row;
+    let sqlite = store.backend == crate::Backend::Sqlite;
+    let mut tx = store.pool.begin().await.unwrap();
+    let explain = if sqlite {
+        format!("EXPLAIN QUERY PLAN {sql}")
+    } else {
+        sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        format!("EXPLAIN {sql}")
+    };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(explain));
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Text(t) => q.bind(t.clone()),
+        };
+    }
+    q.fetch_all(&mut *tx)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.try_get::<String, _>(if sqlite { "detail" } else { "QUERY PLAN" })
+                .unwrap()
+        })
+        .collect()
+}
+
+/// Whether a plan sorts rows (a temporary B-tree, a Sort node) or scans `table` whole.
+pub fn sorts_or_scans(plan: &[String], table: &str) -> bool {
+    plan.iter().any(|l| {
+        l.contains("TEMP B-TREE")
+            || l.contains(&format!("Seq Scan on {table}"))
+            || l == &format!("SCAN {table}")
+            || l.starts_with(&format!("SCAN {table} "))
+            || l.trim_start()
+                .trim_start_matches("->")
+                .trim_start()
+                .starts_with("Sort")
+    })
+}

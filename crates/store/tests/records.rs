@@ -587,53 +587,27 @@ async fn the_register_pages_join_up() {
 /// period's records.
 #[tokio::test]
 async fn the_register_plan_follows_an_index() {
+    use duban_store::testing::{Arg, plan, sorts_or_scans};
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();
-        let sql = duban_store::records::register_sql();
-        let mut tx = store.pool.begin().await.unwrap();
-        let explain = if name == "sqlite" {
-            format!("EXPLAIN QUERY PLAN {sql}")
-        } else {
-            sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            format!("EXPLAIN {sql}")
-        };
-        let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(explain))
-            .bind(spp.id)
-            .bind(format!("{}%", spp.path))
-            .bind("2020-01")
-            .bind("2020-09")
-            .bind("9999-12")
-            .bind(i64::MAX)
-            .bind(101i64)
-            .fetch_all(&mut *tx)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| {
-                r.try_get::<String, _>(if name == "sqlite" {
-                    "detail"
-                } else {
-                    "QUERY PLAN"
-                })
-                .unwrap()
-            })
-            .collect();
-        let sorted = |l: &String| {
-            l.contains("TEMP B-TREE")
-                || l.trim_start()
-                    .trim_start_matches("->")
-                    .trim_start()
-                    .starts_with("Sort")
-        };
-        assert!(!plan.iter().any(sorted), "{name}: {plan:#?}");
+        let args = [
+            Arg::Int(spp.id),
+            Arg::Text(format!("{}%", spp.path)),
+            Arg::Text("2020-01".into()),
+            Arg::Text("2020-09".into()),
+            Arg::Text("9999-12".into()),
+            Arg::Int(i64::MAX),
+            Arg::Int(101),
+        ];
+        let p = plan(&store, &duban_store::records::register_sql(), &args).await;
         assert!(
-            plan.iter()
-                .any(|l| l.contains("interference_records_month")),
-            "{name}: {plan:#?}"
+            !sorts_or_scans(&p, "interference_records"),
+            "{name}: {p:#?}"
+        );
+        assert!(
+            p.iter().any(|l| l.contains("interference_records_month")),
+            "{name}: {p:#?}"
         );
     }
 }

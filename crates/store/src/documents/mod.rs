@@ -313,18 +313,14 @@ impl Store {
                 return Err(StoreError::Invalid(format!("公文状态“{other}”无效")));
             }
         };
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT {COLS} FROM documents d JOIN units u ON u.id = d.unit_id WHERE {} \
-             AND ($3 = '' OR d.kind = $3){state_sql} AND d.id < $4 ORDER BY d.id DESC LIMIT $5",
-            crate::scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(crate::scope_like(scope))
-        .bind(kind.map(|k| k.as_str()).unwrap_or(""))
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(limit + 1)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(documents_sql(state_sql)))
+            .bind(scope.unit_id)
+            .bind(crate::scope_like(scope))
+            .bind(kind.map(|k| k.as_str()).unwrap_or(""))
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit + 1)
+            .fetch_all(&self.pool)
+            .await?;
         let mut docs = rows.iter().map(row).collect::<Result<Vec<_>>>()?;
         let next = if docs.len() as i64 > limit {
             docs.truncate(limit as usize);
@@ -658,4 +654,16 @@ fn sanitize_line(s: &str) -> String {
     s.replace(['<', '>'], "")
         .replace("{{", "｛｛")
         .replace('\n', " ")
+}
+
+/// The documents list's page: `$1`, `$2` the scope, `$3` the kind ('' for any), `$4` the id
+/// to start below, `$5` the rows to read; `state` one of the fixed conditions of
+/// [`Store::documents_page`]. Read in the order of the primary key.
+#[doc(hidden)]
+pub fn documents_sql(state: &str) -> String {
+    format!(
+        "SELECT {COLS} FROM documents d JOIN units u ON u.id = d.unit_id WHERE {} \
+         AND ($3 = '' OR d.kind = $3){state} AND d.id < $4 ORDER BY d.id DESC LIMIT $5",
+        crate::scope_sql("u", 1, 2)
+    )
 }

@@ -1,0 +1,38 @@
+//! Lists read in the order of an index, on SQLite and (when configured) PostgreSQL: the query
+//! plan of each page never sorts what the scope holds (issue 22). The letters, the board and the
+//! records register have their own plan tests beside their paging tests.
+use duban_store::testing::{self, Arg, plan, sorts_or_scans};
+
+#[tokio::test]
+async fn documents_and_audit_pages_follow_their_keys() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+        // documents, any kind and state, and filtered
+        for state in ["", " AND d.status = 'published'"] {
+            let sql = duban_store::documents::documents_sql(state);
+            let args = [
+                Arg::Int(xihu.id),
+                Arg::Text(format!("{}%", xihu.path)),
+                Arg::Text("bulletin".into()),
+                Arg::Int(i64::MAX),
+                Arg::Int(51),
+            ];
+            let p = plan(&store, &sql, &args).await;
+            assert!(!sorts_or_scans(&p, "documents"), "{name}: {p:#?}");
+        }
+        // the audit log, from a unit's scope and from the national one
+        for national in [0, 1] {
+            let args = [
+                Arg::Int(xihu.id),
+                Arg::Text(format!("{}%", xihu.path)),
+                Arg::Int(national),
+                Arg::Text("%".into()),
+                Arg::Int(i64::MAX),
+                Arg::Int(51),
+            ];
+            let p = plan(&store, &duban_store::audit::audit_sql(), &args).await;
+            assert!(!sorts_or_scans(&p, "audit_log"), "{name}: {p:#?}");
+        }
+    }
+}
