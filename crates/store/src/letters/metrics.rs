@@ -36,8 +36,12 @@ impl Store {
         } else {
             String::new()
         };
+        // planned per execution: whether the scope is one unit or a subtree (and which) changes
+        // the best plan, and a generic plan over the year's letters was measured 2× slower on
+        // PostgreSQL (PERFORMANCE.md, generic or custom plans)
         let one = |sql: String| {
             sqlx::query(sqlx::AssertSqlSafe(sql))
+                .persistent(false)
                 .bind(unit.id)
                 .bind(like.clone())
                 .bind(from.to_string())
@@ -148,6 +152,8 @@ impl Store {
             metric_counts(),
             units_of(true)
         ))
+        // planned per execution, as `letter_metrics`
+        .persistent(false)
         .bind(unit.id)
         .bind(format!("{}%", unit.path))
         .bind(from.to_string())
