@@ -32,12 +32,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 300); do $bin healthcheck --http 127.0.0.1:$port >/dev/null 2>&1 && break; sleep 0.1; done
 base=http://127.0.0.1:$port
-run() { # label, session, path
-  wrk -t2 -c16 -d2s -H "Cookie: duban_session=$2" "$base$3" >/dev/null
-  printf '%-46s ' "$1"
-  wrk -t2 -c16 -d"${secs}s" --latency -s scripts/wrk-count.lua -H "Cookie: duban_session=$2" "$base$3" |
-    awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /failed responses/ {f=$3" of "$5} END {printf "%9s req/s  p50 %8s  p99 %8s  failed %s\n", r, p50, p99, f}'
-}
+. scripts/bench-lib.sh
 for who in letters zj.office xihu.office; do
   jar=$dir/jar-$who
   csrf=$(curl -s -c "$jar" -b "$jar" $base/login | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)

@@ -29,6 +29,11 @@ pub fn child_path(parent_path: Option<&str>, id: i64) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))
 }
 
+/// The ids on a unit path, from the top unit down to the unit itself ([`child_path`] backwards).
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|p| p.parse().ok()).collect()
+}
+
 /// Actions that are not reading one's own scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -231,6 +236,13 @@ pub fn decide_unit_write(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_read_back() {
+        let p = child_path(Some(&child_path(None, 1)), 33);
+        assert_eq!(path_ids(&p), vec![1, 33]);
+        assert_eq!(path_ids("/"), Vec::<i64>::new());
+    }
     fn s(id: i64, path: &str, subtree: bool) -> Scope {
         Scope {
             unit_id: id,

@@ -146,57 +146,28 @@ async fn notice_pages_join_up_in_order() {
 /// notices table in its own order.
 #[tokio::test]
 async fn notice_page_plan_follows_an_index() {
-    use sqlx::Row;
+    use duban_store::testing::{Arg, plan, sorts_or_scans};
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
         store.sweep(d("2021-01-04")).await.unwrap();
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();
         for one in [false, true] {
             let sql = duban_store::supervision::delivery::notices_sql(one);
-            let mut tx = store.pool.begin().await.unwrap();
-            let explain = if name == "sqlite" {
-                format!("EXPLAIN QUERY PLAN {sql}")
-            } else {
-                sqlx::raw_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
-                format!("EXPLAIN {sql}")
-            };
-            let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(explain))
-                .bind(spp.id)
-                .bind(format!("{}%", spp.path))
-                .bind(if one { 1i64 } else { 0 })
-                .bind("9999-12-31")
-                .bind(i64::MAX)
-                .bind(51i64)
-                .fetch_all(&mut *tx)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| {
-                    r.try_get::<String, _>(if name == "sqlite" {
-                        "detail"
-                    } else {
-                        "QUERY PLAN"
-                    })
-                    .unwrap()
-                })
-                .collect();
+            let args = [
+                Arg::Int(spp.id),
+                Arg::Text(format!("{}%", spp.path)),
+                Arg::Int(if one { 1 } else { 0 }),
+                Arg::Text("9999-12-31".into()),
+                Arg::Int(i64::MAX),
+                Arg::Int(51),
+            ];
+            let plan = plan(&store, &sql, &args).await;
             let index = if one {
                 "notices_addressee_issued"
             } else {
                 "notices_issued"
             };
-            let sorted = |l: &String| {
-                l.contains("TEMP B-TREE")
-                    || l.contains("Seq Scan on notices")
-                    || l.trim_start()
-                        .trim_start_matches("->")
-                        .trim_start()
-                        .starts_with("Sort")
-            };
-            assert!(!plan.iter().any(sorted), "{name}: {plan:#?}");
+            assert!(!sorts_or_scans(&plan, "notices"), "{name}: {plan:#?}");
             assert!(plan.iter().any(|l| l.contains(index)), "{name}: {plan:#?}");
         }
     }

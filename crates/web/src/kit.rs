@@ -162,6 +162,18 @@ impl FromRequestParts<AppState> for ClientAddr {
 
 pub(crate) const PAGE: i64 = 50;
 
+/// A link to `base` with the query's non-empty `params` (filters, a page or a keyset cursor).
+pub(crate) fn link(base: &str, params: &[(&str, String)]) -> String {
+    let ps: Vec<&(&str, String)> = params.iter().filter(|(_, v)| !v.is_empty()).collect();
+    if ps.is_empty() {
+        return base.to_string();
+    }
+    format!(
+        "{base}?{}",
+        serde_urlencoded::to_string(&ps).unwrap_or_default()
+    )
+}
+
 pub(crate) fn pager(
     base: &str,
     params: &[(&str, String)],
@@ -169,16 +181,9 @@ pub(crate) fn pager(
     total: i64,
 ) -> (Option<String>, Option<String>) {
     let link = |p: i64| {
-        let mut ps: Vec<(&str, String)> = params
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .cloned()
-            .collect();
+        let mut ps = params.to_vec();
         ps.push(("page", p.to_string()));
-        format!(
-            "{base}?{}",
-            serde_urlencoded::to_string(&ps).unwrap_or_default()
-        )
+        link(base, &ps)
     };
     (
         (page > 1).then(|| link(page - 1)),

@@ -57,15 +57,14 @@ struct ListPage {
 impl ListPage {
     /// The list with the same filters, from the start or before an id.
     fn href(&self, before: Option<&i64>) -> String {
-        let mut q = format!(
-            "/documents?kind={}&state={}",
-            crate::kit::percent_encode(&self.kind),
-            crate::kit::percent_encode(&self.state)
-        );
-        if let Some(b) = before {
-            q.push_str(&format!("&before={b}"));
-        }
-        q
+        crate::kit::link(
+            "/documents",
+            &[
+                ("kind", self.kind.clone()),
+                ("state", self.state.clone()),
+                ("before", before.map(i64::to_string).unwrap_or_default()),
+            ],
+        )
     }
 }
 

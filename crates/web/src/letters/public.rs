@@ -37,7 +37,7 @@ pub(crate) async fn levels(st: &AppState, chosen: Option<i64>) -> Result<Vec<Lev
         Some(id) => st.store.unit(id).await?,
         None => None,
     } {
-        chain = u.path.split('/').filter_map(|p| p.parse().ok()).collect();
+        chain = duban_domain::access::path_ids(&u.path);
     }
     let first = addressees(st).await?;
     let spp = first.first().map(|a| a.id);
@@ -99,7 +99,7 @@ pub(crate) struct FormPage {
     levels: Vec<Level>,
     /// a search for a unit by name (the form's way to a unit without scripts), and what it found
     q: String,
-    found: Vec<(i64, String)>,
+    found: Vec<Found>,
     categories: [LetterCategory; 6],
     error: Option<String>,
     unit: i64,
@@ -171,9 +171,16 @@ pub(crate) struct FormQuery {
 /// Longest unit search.
 const UNIT_QUERY_CHARS: usize = 20;
 
-/// Units whose name or code holds `q`, at most 20, with their full names (the province's and
-/// city's names before a county's).
-async fn search_units(st: &AppState, q: &str) -> Result<Vec<(i64, String)>, AppError> {
+/// A unit found by name: its full name (the province's and city's names before a county's) and
+/// its chain below the SPP (province, city, county ids), which the form's levels take.
+pub(crate) struct Found {
+    pub id: i64,
+    pub name: String,
+    pub chain: Vec<i64>,
+}
+
+/// Units whose name or code holds `q`, at most 20.
+async fn search_units(st: &AppState, q: &str) -> Result<Vec<Found>, AppError> {
     let q: String = q.trim().chars().take(UNIT_QUERY_CHARS).collect();
     // LIKE's own characters are matched as typed
     if q.is_empty() || q.contains(['%', '_', '\\']) {
@@ -188,23 +195,24 @@ async fn search_units(st: &AppState, q: &str) -> Result<Vec<(i64, String)>, AppE
         subtree: true,
     };
     let (units, _) = st.store.units(&everyone, None, &q, 20, 0).await?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(units.len());
     for u in units {
-        let mut names = Vec::new();
-        for id in u
-            .path
-            .split('/')
-            .filter_map(|p| p.parse::<i64>().ok())
+        let chain: Vec<i64> = duban_domain::access::path_ids(&u.path)
+            .into_iter()
             .skip(1)
-        {
-            if id != u.id {
-                if let Some(a) = st.store.unit(id).await? {
-                    names.push(a.name);
-                }
+            .collect();
+        let mut names = Vec::with_capacity(chain.len());
+        for id in chain.iter().filter(|id| **id != u.id) {
+            if let Some(a) = st.store.unit(*id).await? {
+                names.push(a.name);
             }
         }
-        names.push(u.name.clone());
-        out.push((u.id, names.join(" › ")));
+        names.push(u.name);
+        out.push(Found {
+            id: u.id,
+            name: names.join(" › "),
+            chain,
+        });
     }
     Ok(out)
 }
@@ -233,28 +241,25 @@ pub(crate) async fn units_json(
     State(st): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<UnitsQuery>,
 ) -> Result<axum::Json<serde_json::Value>, AppError> {
-    let chain = |path: &str| -> Vec<i64> {
-        path.split('/')
-            .filter_map(|p| p.parse().ok())
-            .skip(1)
-            .collect()
-    };
     let units: Vec<serde_json::Value> = match q.parent {
         Some(parent) => st
             .store
             .children(parent)
             .await?
             .into_iter()
-            .map(|u| serde_json::json!({"id": u.id, "name": u.name, "chain": chain(&u.path)}))
+            .map(|u| {
+                let chain: Vec<i64> = duban_domain::access::path_ids(&u.path)
+                    .into_iter()
+                    .skip(1)
+                    .collect();
+                serde_json::json!({"id": u.id, "name": u.name, "chain": chain})
+            })
             .collect(),
-        None => {
-            let mut out = Vec::new();
-            for (id, name) in search_units(&st, &q.q).await? {
-                let path = st.store.unit(id).await?.map(|u| u.path).unwrap_or_default();
-                out.push(serde_json::json!({"id": id, "name": name, "chain": chain(&path)}));
-            }
-            out
-        }
+        None => search_units(&st, &q.q)
+            .await?
+            .into_iter()
+            .map(|f| serde_json::json!({"id": f.id, "name": f.name, "chain": f.chain}))
+            .collect(),
     };
     Ok(axum::Json(serde_json::json!({ "units": units })))
 }
@@ -413,11 +418,7 @@ pub(crate) async fn submit(
             None => None,
         }
         .ok_or_else(|| bad("请选择受理的检察院"))?;
-        let path: Vec<i64> = unit
-            .path
-            .split('/')
-            .filter_map(|x| x.parse().ok())
-            .collect();
+        let path = duban_domain::access::path_ids(&unit.path);
         if !f.above().iter().all(|id| path.contains(id)) {
             return Err(bad("所选的省、市、县三级检察院不一致，请重新选择"));
         }

@@ -211,7 +211,8 @@ struct RegisterPage {
     from: String,
     to: String,
     records: Vec<RecordView>,
-    paged: bool,
+    /// the register's first page and the next one, with the same period
+    first: Option<String>,
     next: Option<String>,
 }
 
@@ -245,8 +246,22 @@ async fn register(
         from: from.to_string(),
         to: to.to_string(),
         records,
-        paged: after.is_some(),
-        next,
+        first: after.map(|_| {
+            crate::kit::link(
+                "/records/register",
+                &[("from", from.to_string()), ("to", to.to_string())],
+            )
+        }),
+        next: next.map(|a| {
+            crate::kit::link(
+                "/records/register",
+                &[
+                    ("from", from.to_string()),
+                    ("to", to.to_string()),
+                    ("after", a),
+                ],
+            )
+        }),
     };
     Ok(Html(page.render()?).into_response())
 }

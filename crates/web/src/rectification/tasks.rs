@@ -581,15 +581,14 @@ pub(crate) struct BoardPage {
 impl BoardPage {
     /// The board with the same filters, from the start (`None`) or after a cursor.
     fn href(&self, after: Option<&str>) -> String {
-        let mut q = format!(
-            "/rectification/board?level={}&state={}",
-            crate::kit::percent_encode(&self.level),
-            crate::kit::percent_encode(&self.state)
-        );
-        if let Some(a) = after {
-            q.push_str(&format!("&after={}", crate::kit::percent_encode(a)));
-        }
-        q
+        crate::kit::link(
+            "/rectification/board",
+            &[
+                ("level", self.level.clone()),
+                ("state", self.state.clone()),
+                ("after", after.unwrap_or("").to_string()),
+            ],
+        )
     }
 }
 
