@@ -2298,9 +2298,31 @@ async fn a_special_report_names_the_ticked_tasks_and_is_numbered() {
             && preview.contains("第1期"),
         "{preview}"
     );
+    // the sign-off through the API: the same decision as the page
+    let api = format!("/api/v1{loc}/sign");
+    let r = d
+        .post_json(&api, &serde_json::json!({"opinion": "同意"}))
+        .await;
+    assert_ne!(
+        r.status,
+        StatusCode::OK,
+        "the discipline group does not sign: {}",
+        r.body
+    );
     let mut leader = Client::login(&app, "leader").await;
-    let r = leader.post_form(&format!("{loc}/sign"), &[]).await;
+    let r = leader
+        .post_json(&api, &serde_json::json!({"opinion": "同意报送"}))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["meta"]["sign_opinion"], "同意报送", "{v}");
+    let r = leader.post_json(&api, &serde_json::json!({})).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "signed once: {}",
+        r.body
+    );
     let r = d.post_form(&format!("{loc}/publish"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = d.get("/documents").await;
