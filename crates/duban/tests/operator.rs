@@ -253,11 +253,30 @@ fn long_work_reports_progress_unless_quiet() {
 fn the_nation_generator_writes_no_escape_and_no_sql() {
     let dir = tmp("nation");
     let db = format!("sqlite://{}/duban.db", dir.display());
-    let o = duban(&db, &["demo", "--scale", "nation", "--cases-per-unit", "0"]);
+    // one province: every phase and its output, at a size a test machine's disk holds
+    let o = duban(
+        &db,
+        &[
+            "demo",
+            "--scale",
+            "nation",
+            "--cases-per-unit",
+            "2",
+            "--provinces",
+            "1",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(o.status.success(), "{}", stderr(&o));
     clean("stdout", &stdout(&o));
     clean("stderr", &stderr(&o));
     assert!(stdout(&o).contains("来信：生成"), "{}", stdout(&o));
+    let o = duban(&db, &["demo", "--scale", "nation", "--provinces", "0"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("--provinces"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

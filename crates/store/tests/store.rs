@@ -520,10 +520,16 @@ async fn backup_covers_every_table() {
 async fn nation_scale_generator() {
     // SQLite only here: the full run is a benchmark (docs/PERFORMANCE.md)
     let store = testing::sqlite().await;
-    let r = store.load_nation().await.unwrap();
+    let r = store
+        .load_nation(duban_store::demo::PROVINCES.len())
+        .await
+        .unwrap();
     assert!((3500..=3800).contains(&r.units), "units {}", r.units);
     assert!((240_000..=260_000).contains(&r.staff), "staff {}", r.staff);
-    let again = store.load_nation().await.unwrap();
+    let again = store
+        .load_nation(duban_store::demo::PROVINCES.len())
+        .await
+        .unwrap();
     assert_eq!((again.units, again.staff), (r.units, r.staff));
     assert!(store.verify_audit().await.unwrap().is_ok());
 }

@@ -72,6 +72,9 @@ pub(crate) enum Cmd {
         /// 与 --scale nation 一起：每个基层院每年的刑事案件数（1400 约生成 3,000 万条流程事件；0 不生成）
         #[arg(long, default_value_t = 1400)]
         cases_per_unit: u64,
+        /// 与 --scale nation 一起：只生成前 N 个省份的市、县两级院（小机器上试运行；默认全部 32 个）
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=32))]
+        provinces: u16,
     },
     /// 导入单位、人员、来信、过问干预记录、案件流程事件或整改台账（CSV 或 XLSX，全部导入或全不导入）
     Import {

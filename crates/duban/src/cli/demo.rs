@@ -11,6 +11,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
         Cmd::Demo {
             scale,
             cases_per_unit,
+            provinces,
         } => {
             let r = match scale.as_deref() {
                 None => (store.load_demo().await?, serde_json::Map::new()),
@@ -25,7 +26,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                         "生成全国组织机构与人员",
                         "generating the nationwide organisation",
                     );
-                    let r = store.load_nation().await?;
+                    let r = store.load_nation(provinces.into()).await?;
                     let say = |line: String| -> anyhow::Result<()> {
                         if !console::json() {
                             out!("{line}")?;

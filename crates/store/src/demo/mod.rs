@@ -367,11 +367,13 @@ impl Store {
 
     /// The nationwide organisation for benchmarks: 12–13 cities per province, 8 basic units per
     /// city (≈ 1 + 32 + 400 + 3,200 units) and ≈ 250,000 staff. Deterministic and idempotent.
-    pub async fn load_nation(&self) -> Result<DemoReport> {
+    /// `provinces` limits the cities and basic units to the first so many provinces (a trial
+    /// run on a small machine); every later part of the nation is generated for what exists.
+    pub async fn load_nation(&self, provinces: usize) -> Result<DemoReport> {
         self.load_demo().await?;
         let mut w = self.write(&Actor::system("demo")).await?;
         let mut units = Vec::new();
-        for (pi, (pcode, pname)) in PROVINCES.iter().enumerate() {
+        for (pi, (pcode, pname)) in PROVINCES.iter().take(provinces).enumerate() {
             let short = pname
                 .trim_end_matches("壮族自治区")
                 .trim_end_matches("回族自治区")
