@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod documents;
+pub mod identity;
 pub mod import;
 pub mod ledger;
 pub mod letters;

@@ -11,6 +11,7 @@ pub const TABLES: &[&str] = &[
     "units",
     "departments",
     "staff",
+    "staff_posts",
     "users",
     "sessions",
     "api_tokens",

@@ -2,6 +2,7 @@
 //! Queries use `$N` placeholders, which both backends accept; where the dialects must differ
 //! (migrations, triggers, sequences) the code branches on [`Backend`].
 pub use rectification::adjustments;
+pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod blobs;
@@ -23,6 +24,7 @@ pub mod records;
 pub mod rectification;
 pub mod search;
 pub mod shared;
+pub mod staff;
 pub mod supervision;
 pub mod testing;
 pub mod todo;
@@ -340,6 +342,11 @@ impl Write {
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     }
 
+    /// Who writes.
+    pub(crate) fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
     /// The day in China this write happens on.
     pub fn today(&self) -> chrono::NaiveDate {
         (self.now + chrono::Duration::hours(8)).date_naive()
@@ -623,10 +630,15 @@ impl Store {
     /// (element `i` of an inner array is `j.value ->> i`): many rows in one statement that the
     /// database unpacks, without one parameter per value.
     pub(crate) fn json_rows(&self, n: usize) -> String {
-        match self.backend {
-            Backend::Sqlite => format!("json_each(${n}) j"),
-            Backend::Postgres => format!("json_array_elements(${n}::json) j(value)"),
-        }
+        json_rows_for(self.backend, n)
+    }
+}
+
+/// [`Store::json_rows`] inside a write.
+pub(crate) fn json_rows_for(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_each(${n}) j"),
+        Backend::Postgres => format!("json_array_elements(${n}::json) j(value)"),
     }
 }
 

@@ -120,6 +120,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         39,
         include_str!("../migrations/sqlite/0039_documents_status.sql"),
     ),
+    (40, include_str!("../migrations/sqlite/0040_identity.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -257,6 +258,7 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         39,
         include_str!("../migrations/postgres/0039_documents_status.sql"),
     ),
+    (40, include_str!("../migrations/postgres/0040_identity.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

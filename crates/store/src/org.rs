@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Unit {
@@ -73,6 +73,10 @@ pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
     pub departments_created: usize,
+    /// accounts ended because their person left
+    pub accounts_disabled: u64,
+    /// accounts made, each with its one-time code (shown once, stored only as a digest)
+    pub codes: Vec<crate::accounts::IssuedCode>,
 }
 
 impl Store {
@@ -352,85 +356,6 @@ impl Store {
         w.commit().await?;
         Ok(report)
     }
-
-    /// Imports a staff table: all rows or none. Departments named there are created in their unit.
-    /// `limit_to` restricts the units rows may name (an admin's scope); others are row errors.
-    pub async fn import_staff(
-        &self,
-        actor: &Actor,
-        table: &Table,
-        limit_to: Option<&Scope>,
-    ) -> Result<ImportReport> {
-        let mut w = self.write(actor).await?;
-        w.decide(duban_domain::access::Action::ManageOrg)?;
-        let mut units = HashMap::new();
-        for r in sqlx::query("SELECT id, code, path FROM units")
-            .fetch_all(&mut *w.tx)
-            .await?
-        {
-            let id: i64 = r.try_get("id")?;
-            let code: String = r.try_get("code")?;
-            let path: String = r.try_get("path")?;
-            if limit_to.is_none_or(|s| s.covers(id, &path)) {
-                if let Ok(c) = UnitCode::parse(&code) {
-                    units.insert(c, id);
-                }
-            }
-        }
-        let codes: HashSet<UnitCode> = units.keys().cloned().collect();
-        let rows = import::validate_staff(table, &codes).map_err(StoreError::Import)?;
-        let mut report = ImportReport::default();
-        let mut depts: HashMap<(i64, String), i64> = HashMap::new();
-        for r in &rows {
-            let unit_id = units[&r.unit];
-            let dept_id = if r.department.is_empty() {
-                None
-            } else if let Some(id) = depts.get(&(unit_id, r.department.clone())) {
-                Some(*id)
-            } else {
-                let (id, created) =
-                    ensure_department(&mut w, unit_id, &r.department, "internal").await?;
-                report.departments_created += usize::from(created);
-                depts.insert((unit_id, r.department.clone()), id);
-                Some(id)
-            };
-            let n = sqlx::query("UPDATE staff SET name = $1, unit_id = $2, department_id = $3, post = $4, is_leader = $5 WHERE staff_no = $6")
-                .bind(&r.name)
-                .bind(unit_id)
-                .bind(dept_id)
-                .bind(&r.post)
-                .bind(i64::from(r.is_leader))
-                .bind(&r.staff_id)
-                .execute(&mut *w.tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                sqlx::query("INSERT INTO staff (staff_no, name, unit_id, department_id, post, is_leader) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(&r.staff_id)
-                    .bind(&r.name)
-                    .bind(unit_id)
-                    .bind(dept_id)
-                    .bind(&r.post)
-                    .bind(i64::from(r.is_leader))
-                    .execute(&mut *w.tx)
-                    .await?;
-                report.created += 1;
-            } else {
-                report.updated += 1;
-            }
-        }
-        w.audit(Change {
-            action: "import.staff",
-            entity: "staff",
-            entity_id: "*".into(),
-            unit_id: limit_to.map(|s| s.unit_id),
-            before: None,
-            after: Some(json!({"created": report.created, "updated": report.updated, "departments_created": report.departments_created})),
-        })
-        .await?;
-        w.commit().await?;
-        Ok(report)
-    }
 }
 
 /// The department `name` of a unit, created when missing. Returns its id and whether it was created.
@@ -501,7 +426,7 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
 pub const DERIVED: &[&str] = &[
     "letter_reach",
     "unit_ancestors",
-    "staff_tallies",
+    "post_tallies",
     "filing_tallies",
     "notice_tallies",
     "rate_hits",

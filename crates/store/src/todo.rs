@@ -524,10 +524,15 @@ impl Store {
         };
         let month_cond = " AND x.month = $1";
         let mut staff: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-        for r in sqlx::query(crate::sqlf!("{}", sums("staff_tallies", "staff", "")))
-            .persistent(false)
-            .fetch_all(&self.pool)
-            .await?
+        // the staff in post that month
+        for r in sqlx::query(crate::sqlf!(
+            "{}",
+            sums("post_tallies", "delta", " AND x.month <= $1")
+        ))
+        .persistent(false)
+        .bind(duban_domain::identity::month_number(month))
+        .fetch_all(&self.pool)
+        .await?
         {
             staff.insert(r.try_get("id")?, crate::int(&r, "n")?);
         }

@@ -101,17 +101,7 @@ pub const TOKEN_DAYS: i64 = 90;
 
 impl Store {
     pub fn validate_login(login: &str) -> Result<String> {
-        let l = login.trim();
-        if (2..=40).contains(&l.len())
-            && l.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        {
-            Ok(l.to_string())
-        } else {
-            Err(StoreError::Invalid(
-                "登录名须为 2–40 位字母、数字、点、下划线或连字符".into(),
-            ))
-        }
+        duban_domain::import::parse_login(login).map_err(StoreError::Invalid)
     }
 
     pub async fn create_user(&self, actor: &Actor, nu: &NewUser<'_>) -> Result<i64> {
@@ -203,7 +193,6 @@ impl Store {
 
     /// Checks a password, applies the lockout rule, and opens a session on success.
     pub async fn login(&self, login: &str, password: &str) -> Result<LoginOutcome> {
-        let now = now_epoch();
         let row = sqlx::query("SELECT id, password_hash, failed_logins, locked_until, disabled FROM users WHERE login = $1")
             .bind(login.trim())
             .fetch_optional(&self.pool)
@@ -248,34 +237,8 @@ impl Store {
             w.commit().await?;
             return Ok(LoginOutcome::BadCredentials);
         }
-        let session = new_secret();
-        let csrf = new_secret();
         let mut w = self.write(&actor).await?;
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(id)
-            .execute(&mut *w.tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(now)
-            .execute(&mut *w.tx)
-            .await?;
-        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(secret_digest(&session))
-            .bind(id)
-            .bind(&csrf)
-            .bind(now)
-            .bind(now + SESSION_SECONDS)
-            .execute(&mut *w.tx)
-            .await?;
-        w.audit(Change {
-            action: "user.login",
-            entity: "user",
-            entity_id: id.to_string(),
-            unit_id: None,
-            before: None,
-            after: None,
-        })
-        .await?;
+        let (session, csrf) = open_session(&mut w, id).await?;
         w.commit().await?;
         let user = self.user(id).await?.ok_or(StoreError::NotFound)?;
         Ok(LoginOutcome::Ok {
@@ -573,4 +536,41 @@ impl Store {
             .await?;
         r.as_ref().map(User::from_row).transpose()
     }
+}
+
+/// Opens a session for account `id` inside a write (a sign-in, an activation): resets the
+/// failure count, stamps the sign-in, drops expired sessions. Returns (session, CSRF token).
+pub(crate) async fn open_session(w: &mut crate::Write, id: i64) -> Result<(String, String)> {
+    let now = now_epoch();
+    let session = new_secret();
+    let csrf = new_secret();
+    sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2",
+    )
+    .bind(w.now_rfc3339())
+    .bind(id)
+    .execute(&mut *w.tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+        .bind(now)
+        .execute(&mut *w.tx)
+        .await?;
+    sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(secret_digest(&session))
+        .bind(id)
+        .bind(&csrf)
+        .bind(now)
+        .bind(now + SESSION_SECONDS)
+        .execute(&mut *w.tx)
+        .await?;
+    w.audit(Change {
+        action: "user.login",
+        entity: "user",
+        entity_id: id.to_string(),
+        unit_id: None,
+        before: None,
+        after: None,
+    })
+    .await?;
+    Ok((session, csrf))
 }

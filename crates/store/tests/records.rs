@@ -481,7 +481,7 @@ async fn kept_tallies_equal_a_recount() {
     }
     async fn check(name: &str, store: &duban_store::Store, when: &str) {
         assert_eq!(
-            rows(store, "SELECT unit_id, department_id, staff FROM staff_tallies WHERE staff <> 0").await,
+            rows(store, "SELECT unit_id, department_id, CAST(SUM(delta) AS BIGINT) FROM post_tallies GROUP BY unit_id, department_id HAVING SUM(delta) <> 0").await,
             rows(store, "SELECT unit_id, COALESCE(department_id, 0), COUNT(*) FROM staff GROUP BY unit_id, COALESCE(department_id, 0)").await,
             "{name} {when}: staff"
         );

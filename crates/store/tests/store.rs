@@ -115,7 +115,10 @@ async fn staff_import_creates_departments_and_rejects_duplicates() {
         let bad = table(
             "staff_id,name,unit_code,department,post,is_leader\nX1,甲,330106,办公室,主任,0\nX1,乙,330106,办公室,,0\nX2,丙,999999,,,2",
         );
-        let Err(StoreError::Import(errs)) = store.import_staff(&admin(), &bad, None).await else {
+        let Err(StoreError::Import(errs)) = store
+            .import_staff(&admin(), &bad, None, Default::default())
+            .await
+        else {
             panic!()
         };
         let cells: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
@@ -128,7 +131,10 @@ async fn staff_import_creates_departments_and_rejects_duplicates() {
         let good = table(
             "staff_id,name,unit_code,department,post,is_leader\nX1,甲,330106,新设部门,主任,1\nX2,乙,330106,新设部门,,0",
         );
-        let r = store.import_staff(&admin(), &good, None).await.unwrap();
+        let r = store
+            .import_staff(&admin(), &good, None, Default::default())
+            .await
+            .unwrap();
         assert_eq!((r.created, r.departments_created), (2, 1), "{name}");
         // a scoped import may not name units outside the scope
         let gd = store.unit_by_code("440000").await.unwrap().unwrap();
@@ -137,7 +143,9 @@ async fn staff_import_creates_departments_and_rejects_duplicates() {
             unit_path: gd.path.clone(),
             subtree: true,
         };
-        let Err(StoreError::Import(errs)) = store.import_staff(&admin(), &good, Some(&scope)).await
+        let Err(StoreError::Import(errs)) = store
+            .import_staff(&admin(), &good, Some(&scope), Default::default())
+            .await
         else {
             panic!()
         };

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use duban_domain::rectification::RuleError;
 use duban_store::users::LoginOutcome;
 use serde::Deserialize;
 
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
             }),
         )
         .route("/login", get(login_page).post(login))
+        .route("/activate", get(activate_page).post(activate))
         .route("/logout", post(logout))
         .route("/account/lang", post(set_lang))
 }
@@ -122,6 +124,102 @@ async fn login(
                 login_view(&v, login, Some("login.bad")),
             )
         }
+    }
+}
+
+// ---- activation ----
+
+#[derive(Template)]
+#[template(path = "activate.html")]
+struct ActivatePage {
+    t: Tr,
+    csrf: String,
+    login: String,
+    error: Option<String>,
+    other_lang: &'static str,
+}
+
+fn activate_view(v: &Visitor, login: String, error: Option<String>) -> ActivatePage {
+    ActivatePage {
+        t: Tr(v.0.lang),
+        csrf: v.0.csrf.clone(),
+        login,
+        error,
+        other_lang: if v.0.lang == Lang::En { "zh-CN" } else { "en" },
+    }
+}
+
+async fn activate_page(v: Visitor) -> PageResult {
+    html(activate_view(&v, String::new(), None))
+}
+
+#[derive(Deserialize)]
+struct ActivateForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// A person's first sign-in: login, the code from their sheet, a password of their own. Guessing
+/// is slowed as sign-ins are (per address and per login).
+async fn activate(
+    State(st): State<AppState>,
+    v: Visitor,
+    addr: ClientAddr,
+    Form(f): Form<ActivateForm>,
+) -> PageResult {
+    let t = Tr(v.0.lang);
+    let login = f.login.trim().chars().take(40).collect::<String>();
+    let refuse =
+        |status, msg: String| html_status(status, activate_view(&v, login.clone(), Some(msg)));
+    if !st.login_limiter.allow(&addr.0).await {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, t.s("login.throttled").into());
+    }
+    if f.password != f.confirm {
+        return refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t.s("activate.mismatch").into(),
+        );
+    }
+    if f.code.len() > 64 || f.password.len() > 1024 {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            t.rule(&RuleError::ActivationFailed),
+        );
+    }
+    let Some(at) = st.login_throttle.slot(&login) else {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, t.s("login.throttled").into());
+    };
+    tokio::time::sleep_until(at.into()).await;
+    match st.store.activate(&login, &f.code, &f.password).await {
+        Ok(LoginOutcome::Ok { session, .. }) => {
+            st.login_throttle.succeeded(&login);
+            let mut r = Redirect::to("/home").into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                auth::set_cookie(
+                    auth::SESSION_COOKIE,
+                    &session,
+                    None,
+                    st.settings.secure_cookies,
+                ),
+            );
+            Ok(r)
+        }
+        Ok(LoginOutcome::BadCredentials) => Err(crate::error::AppError::Unauthorized),
+        Err(duban_store::StoreError::Rule(r @ RuleError::ActivationFailed)) => {
+            st.login_throttle.failed(&login);
+            refuse(StatusCode::UNAUTHORIZED, t.rule(&r))
+        }
+        Err(e) => match crate::error::AppError::from(e).localized(t) {
+            crate::error::AppError::BadRequest(m) => refuse(StatusCode::UNPROCESSABLE_ENTITY, m),
+            other => Err(other),
+        },
     }
 }
 

@@ -72,6 +72,22 @@ fn columns(
     (idx.len() == wanted.len()).then_some(idx)
 }
 
+/// The positions of optional columns, where the header has them.
+fn optional_columns(table: &Table, wanted: &[(&str, &str)]) -> Vec<Option<usize>> {
+    let header: Vec<String> = table
+        .first()
+        .map(|h| {
+            h.iter()
+                .map(|c| c.trim().trim_start_matches('\u{feff}').to_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    wanted
+        .iter()
+        .map(|(name, alias)| header.iter().position(|h| h == name || h == alias))
+        .collect()
+}
+
 fn cell<'a>(row: &'a [String], i: usize) -> &'a str {
     row.get(i).map(String::as_str).unwrap_or("")
 }

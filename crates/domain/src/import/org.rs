@@ -172,6 +172,33 @@ pub struct StaffRow {
     pub department: String,
     pub post: String,
     pub is_leader: bool,
+    pub joined_on: Option<chrono::NaiveDate>,
+    pub left_on: Option<chrono::NaiveDate>,
+    /// The login of the account made for this person (default: the staff number).
+    pub login: Option<String>,
+    /// The role of that account (default: from the leader flag, department and post).
+    pub role: Option<crate::org::Role>,
+}
+
+/// Columns a staff file may have besides [`STAFF_COLUMNS`].
+pub const STAFF_OPTIONAL_COLUMNS: [(&str, &str); 4] = [
+    ("joined_on", "入职日期"),
+    ("left_on", "离职日期"),
+    ("login", "登录名"),
+    ("role", "角色"),
+];
+
+/// A login: 2–40 letters, digits, dots, underscores or hyphens.
+pub fn parse_login(raw: &str) -> Result<String, String> {
+    let l = raw.trim();
+    if (2..=40).contains(&l.len())
+        && l.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        Ok(l.to_string())
+    } else {
+        Err("登录名须为 2–40 位字母、数字、点、下划线或连字符".into())
+    }
 }
 
 pub const STAFF_COLUMNS: [(&str, &str); 6] = [
@@ -212,8 +239,10 @@ pub fn validate_staff(
     let Some(ix) = columns(table, &STAFF_COLUMNS, &mut errors) else {
         return Err(errors);
     };
+    let opt = optional_columns(table, &STAFF_OPTIONAL_COLUMNS);
     let mut rows = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut logins: HashMap<String, usize> = HashMap::new();
     for (i, raw) in table.iter().enumerate().skip(1) {
         let row = i + 1;
         if is_blank(raw) {
@@ -225,6 +254,53 @@ pub fn validate_staff(
                 column: col.into(),
                 message: msg,
             })
+        };
+        let optional = |k: usize| {
+            opt[k]
+                .map(|i| cell(raw, i).trim())
+                .filter(|v| !v.is_empty())
+        };
+        let mut date = |k: usize, col: &str| match optional(k) {
+            None => Some(None),
+            Some(v) => match crate::calendar::parse_date(v) {
+                Ok(d) => Some(Some(d)),
+                Err(e) => {
+                    err(col, e.to_string());
+                    None
+                }
+            },
+        };
+        let joined_on = date(0, "joined_on");
+        let left_on = date(1, "left_on");
+        if let (Some(Some(j)), Some(Some(l))) = (joined_on, left_on) {
+            if l < j {
+                err("left_on", format!("离职日期 {l} 早于入职日期 {j}"));
+            }
+        }
+        let login = match optional(2).map(parse_login) {
+            None => Some(None),
+            Some(Ok(l)) => match logins.get(&l.to_lowercase()) {
+                Some(first) => {
+                    err("login", format!("登录名 {l} 与第 {first} 行重复"));
+                    None
+                }
+                None => {
+                    logins.insert(l.to_lowercase(), row);
+                    Some(Some(l))
+                }
+            },
+            Some(Err(m)) => {
+                err("login", m);
+                None
+            }
+        };
+        let role = match optional(3).map(crate::org::Role::parse) {
+            None => Some(None),
+            Some(Ok(r)) => Some(Some(r)),
+            Some(Err(e)) => {
+                err("role", e.to_string());
+                None
+            }
         };
         let staff_id = parse_staff_id(cell(raw, ix[0]))
             .map_err(|m| err("staff_id", m))
@@ -260,8 +336,13 @@ pub fn validate_staff(
             Some(department),
             Some(post),
             Some(is_leader),
-        ) = (staff_id, name, unit, department, post, is_leader)
-        {
+            Some(joined_on),
+            Some(left_on),
+            Some(login),
+            Some(role),
+        ) = (
+            staff_id, name, unit, department, post, is_leader, joined_on, left_on, login, role,
+        ) {
             rows.push(StaffRow {
                 row,
                 staff_id,
@@ -270,6 +351,10 @@ pub fn validate_staff(
                 department,
                 post,
                 is_leader,
+                joined_on,
+                left_on,
+                login,
+                role,
             });
         }
     }

@@ -169,6 +169,12 @@ pub enum RuleError {
     NotSignedOff,
     #[error("签发意见不超过 {0} 字")]
     OpinionTooLong(usize),
+    #[error("更改角色须写明理由")]
+    RoleWithoutReason,
+    #[error("不能停用、调动或更改自己的账号，请由另一位管理员办理")]
+    OwnAccount,
+    #[error("登录名或激活码不正确，或激活码已过期")]
+    ActivationFailed,
 }
 
 impl RuleError {
@@ -213,6 +219,9 @@ impl RuleError {
             DocumentPublished => "rule.document_published",
             NotSignedOff => "rule.not_signed_off",
             OpinionTooLong(_) => "rule.opinion_too_long",
+            RoleWithoutReason => "rule.role_without_reason",
+            OwnAccount => "rule.own_account",
+            ActivationFailed => "rule.activation_failed",
         }
     }
     /// The values the message names, in order (`{0}`, `{1}` in the catalogue).

@@ -279,9 +279,22 @@ pub(crate) enum ImportCmd {
     /// 单位。列：code,name,level,parent_code
     #[command(after_help = "示例：\n  duban import units 单位.csv")]
     Units { file: String },
-    /// 人员。列：staff_id,name,unit_code,department,post,is_leader
-    #[command(after_help = "示例：\n  duban import staff 人员.xlsx")]
-    Staff { file: String },
+    /// 人员。列：staff_id,name,unit_code,department,post,is_leader；可选列 joined_on,left_on,login,role
+    #[command(
+        after_help = "示例：\n  duban import staff 人员.xlsx\n  duban import staff 人员.xlsx --accounts --codes-out 激活码.csv"
+    )]
+    Staff {
+        file: String,
+        /// 为尚无账号的在职人员开通账号并生成一次性激活码（须同时给出 --codes-out）
+        #[arg(long, requires = "codes_out")]
+        accounts: bool,
+        /// 激活码写入的文件（CSV：staff_no,login,code,expires_on,…；仅本人可读）
+        #[arg(long)]
+        codes_out: Option<String>,
+        /// 激活码有效天数
+        #[arg(long, default_value_t = duban_domain::identity::CODE_DAYS)]
+        code_days: i64,
+    },
     /// 历史来信。列：received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on
     #[command(after_help = "示例：\n  duban import letters 来信.csv --json")]
     Letters { file: String },
@@ -362,6 +375,67 @@ pub(crate) enum UserCmd {
         /// 登录名
         #[arg(long)]
         login: String,
+    },
+    /// 停用账号：其会话和 API 令牌立即失效
+    #[command(after_help = "示例：\n  duban user disable --login N000123")]
+    Disable {
+        /// 登录名
+        #[arg(long)]
+        login: String,
+    },
+    /// 重新启用账号
+    Enable {
+        /// 登录名
+        #[arg(long)]
+        login: String,
+    },
+    /// 调动人员到另一单位（及部门）：账号的数据范围随之改变，此前的记录留在原单位
+    #[command(
+        after_help = "示例：\n  duban user move --login N000123 --unit 330106 --department 第一检察部"
+    )]
+    Move {
+        /// 登录名
+        #[arg(long)]
+        login: String,
+        /// 调入单位代码
+        #[arg(long)]
+        unit: String,
+        /// 调入部门（须已存在）
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// 更改账号角色，须写明理由（记入审计日志）
+    #[command(
+        after_help = "示例：\n  duban user role --login N000123 --role leader --reason 任命为副检察长"
+    )]
+    Role {
+        /// 登录名
+        #[arg(long)]
+        login: String,
+        /// 新角色：admin、office、leader、dept、staff、discipline、letters、quality
+        #[arg(long)]
+        role: String,
+        /// 理由
+        #[arg(long)]
+        reason: String,
+    },
+    /// 重新生成激活码：一个人（原密码、会话和令牌失效），或一个单位全部尚未激活的账号
+    #[command(
+        after_help = "示例：\n  duban user codes --login N000123 --codes-out 激活码.csv\n  duban user codes --unit 330106 --codes-out 激活码.csv"
+    )]
+    Codes {
+        /// 登录名
+        #[arg(long, conflicts_with = "unit", required_unless_present = "unit")]
+        login: Option<String>,
+        /// 单位代码
+        #[arg(long)]
+        unit: Option<String>,
+        /// 激活码写入的文件
+        #[arg(long)]
+        codes_out: String,
+        /// 激活码有效天数
+        #[arg(long, default_value_t = duban_domain::identity::CODE_DAYS)]
+        code_days: i64,
     },
 }
 

@@ -247,12 +247,22 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                     }
                 }
                 ImportCmd::Units { file }
-                | ImportCmd::Staff { file }
+                | ImportCmd::Staff { file, .. }
                 | ImportCmd::Letters { file } => match read_table(file) {
                     Ok(table) => match &what {
                         ImportCmd::Units { .. } => store.import_units(&actor, &table).await,
                         ImportCmd::Letters { .. } => store.import_letters(&actor, &table).await,
-                        _ => store.import_staff(&actor, &table, None).await,
+                        ImportCmd::Staff {
+                            accounts,
+                            code_days,
+                            ..
+                        } => {
+                            let opts = duban_store::staff::StaffImport {
+                                accounts: accounts.then_some(*code_days),
+                            };
+                            store.import_staff(&actor, &table, None, opts).await
+                        }
+                        _ => bail!("not a command of this group"),
                     },
                     Err(e) => Err(e),
                 },
@@ -260,10 +270,25 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             };
             store.progress().finish();
             let departments = matches!(what, ImportCmd::Staff { .. } | ImportCmd::Units { .. });
+            // the codes go to their file before anything is reported: they exist nowhere else
+            if let (
+                Ok(r),
+                ImportCmd::Staff {
+                    codes_out: Some(out),
+                    ..
+                },
+            ) = (&r, &what)
+            {
+                crate::cli::user::write_codes(out, &r.codes)?;
+            }
             let r = r.map(|r| {
                 let mut more = serde_json::Map::new();
                 if departments {
                     more.insert("departments_created".into(), r.departments_created.into());
+                }
+                if matches!(what, ImportCmd::Staff { .. }) {
+                    more.insert("accounts_created".into(), r.codes.len().into());
+                    more.insert("accounts_disabled".into(), r.accounts_disabled.into());
                 }
                 Outcome {
                     added: r.created,
@@ -273,6 +298,15 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                 }
             });
             finish(r, |o| match o.more.get("departments_created") {
+                Some(d) if o.more.contains_key("accounts_created") => t!(
+                    "导入完成：新增 {}，更新 {}，新建部门 {}，开通账号 {}，因离职停用账号 {}",
+                    "imported: {} added, {} updated, {} departments created, {} accounts opened, {} accounts disabled on leaving",
+                    o.added,
+                    o.updated,
+                    d,
+                    o.more["accounts_created"],
+                    o.more["accounts_disabled"]
+                ),
                 Some(d) => t!(
                     "导入完成：新增 {}，更新 {}，新建部门 {}",
                     "imported: {} added, {} updated, {} departments created",

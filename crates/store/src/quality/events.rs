@@ -670,7 +670,7 @@ impl Store {
         Ok(ImportReport {
             created: added,
             updated: update_ids.len(),
-            departments_created: 0,
+            ..Default::default()
         })
     }
 }

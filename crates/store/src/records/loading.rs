@@ -149,7 +149,7 @@ impl Store {
             // one per row: a zero report or a record
             created: filings.iter().filter(|f| f.zero_report).count() + records.len(),
             updated: 0,
-            departments_created: 0,
+            ..Default::default()
         })
     }
 }

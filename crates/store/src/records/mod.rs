@@ -43,14 +43,25 @@ impl Store {
         } else {
             String::new()
         };
-        let staff: i64 = sqlx::query_scalar(crate::sqlf!(
-            "SELECT COUNT(*) FROM staff s WHERE s.unit_id IN (SELECT u.id FROM units u WHERE {})",
+        // staff in post at the end, and the months owed over the span: each change of the posts
+        // counts for the months from it (or from the span's start) to the span's end
+        let (f, t) = (
+            duban_domain::identity::month_number(from),
+            duban_domain::identity::month_number(to),
+        );
+        let owed = sqlx::query(crate::sqlf!(
+            "SELECT CAST(COALESCE(SUM(t.delta), 0) AS BIGINT) AS staff, \
+             CAST(COALESCE(SUM(t.delta * ($4 - CASE WHEN t.month > $3 THEN t.month ELSE $3 END + 1)), 0) AS BIGINT) AS owed \
+             FROM post_tallies t WHERE t.unit_id IN (SELECT u.id FROM units u WHERE {}) AND t.month <= $4",
             crate::scope_sql("u", 1, 2)
         ))
         .bind(unit.id)
         .bind(&like)
+        .bind(f)
+        .bind(t)
         .fetch_one(&self.pool)
         .await?;
+        let (staff, owed) = (crate::int(&owed, "staff")?, crate::int(&owed, "owed")?);
         let r = sqlx::query(crate::sqlf!(
             "SELECT CAST(COALESCE(SUM(f.records), 0) AS BIGINT) AS records, CAST(COALESCE(SUM(f.zero_report), 0) AS BIGINT) AS zero_reports, COUNT(*) AS filed FROM record_filings f \
              WHERE f.unit_id IN (SELECT u.id FROM units u WHERE {}) AND f.month >= $3 AND f.month <= $4",
@@ -68,7 +79,7 @@ impl Store {
         Ok(RecordCounts {
             records: n("records")?,
             zero_reports: n("zero_reports")?,
-            not_filed: (staff as u64 * months).saturating_sub(filed),
+            not_filed: (owed.max(0) as u64).saturating_sub(filed),
             staff: staff as u64,
             months,
             filed,
@@ -98,20 +109,28 @@ impl Store {
             .map(|(i, m)| (m.to_string(), i))
             .collect();
         let mut figures: HashMap<String, Figures> = HashMap::new();
-        // staff per unit and per SPP department, as of now
+        // staff in post per unit and per SPP department in each month: the kept changes of
+        // their posts up to it
         let staff_rows = sqlx::query(
-            "SELECT u.code, u.name, u.level, COUNT(s.id) AS staff FROM units u JOIN staff s ON s.unit_id = u.id GROUP BY u.code, u.name, u.level \
-             UNION ALL SELECT u.code || '/' || CAST(d.id AS TEXT), d.name, 0, COUNT(s.id) FROM departments d JOIN units u ON u.id = d.unit_id \
-             JOIN staff s ON s.department_id = d.id WHERE u.level = 1 GROUP BY u.code, d.id, d.name",
+            "SELECT u.code, u.name, u.level, t.month, CAST(SUM(t.delta) AS BIGINT) AS delta FROM units u JOIN post_tallies t ON t.unit_id = u.id \
+             WHERE t.month <= $1 GROUP BY u.code, u.name, u.level, t.month \
+             UNION ALL SELECT u.code || '/' || CAST(d.id AS TEXT), d.name, 0, t.month, CAST(SUM(t.delta) AS BIGINT) FROM departments d JOIN units u ON u.id = d.unit_id \
+             JOIN post_tallies t ON t.unit_id = u.id AND t.department_id = d.id WHERE u.level = 1 AND t.month <= $1 GROUP BY u.code, d.id, d.name, t.month",
         )
+        .bind(duban_domain::identity::month_number(to))
         .fetch_all(&self.pool)
         .await?;
+        let numbers: Vec<i64> = months
+            .iter()
+            .map(|m| duban_domain::identity::month_number(*m))
+            .collect();
         for r in &staff_rows {
-            let (code, name, lvl, staff): (String, String, i64, i64) = (
+            let (code, name, lvl, month, delta): (String, String, i64, i64, i64) = (
                 r.try_get("code")?,
                 r.try_get("name")?,
                 crate::int(r, "level")?,
-                crate::int(r, "staff")?,
+                crate::int(r, "month")?,
+                crate::int(r, "delta")?,
             );
             if lvl > 0 && level.is_some_and(|l| l != lvl) {
                 continue;
@@ -121,16 +140,20 @@ impl Store {
             } else {
                 format!("第{lvl}级")
             };
-            figures.insert(
-                code.clone(),
-                Figures {
-                    code,
-                    name,
-                    group,
-                    months: vec![(staff as u64, 0, 0, 0); months.len()],
-                },
-            );
+            let f = figures.entry(code.clone()).or_insert_with(|| Figures {
+                code,
+                name,
+                group,
+                months: vec![(0, 0, 0, 0); numbers.len()],
+            });
+            for (i, n) in numbers.iter().enumerate() {
+                if month <= *n {
+                    // the sum of a month's changes is never negative; its parts may be
+                    f.months[i].0 = f.months[i].0.wrapping_add_signed(delta);
+                }
+            }
         }
+        figures.retain(|_, f| f.months.iter().any(|m| m.0 > 0));
         let rows = sqlx::query(
             "SELECT u.code, f.month, CAST(SUM(f.records) AS BIGINT) AS records, CAST(SUM(f.zero_report) AS BIGINT) AS zero_reports, COUNT(*) AS filed FROM record_filings f JOIN units u ON u.id = f.unit_id \
              WHERE f.month >= $1 AND f.month <= $2 GROUP BY u.code, f.month \
@@ -562,7 +585,7 @@ impl Store {
         // the units shown (at most 500), and the kept tallies of those units only
         let shown = format!(
             "SELECT u.id FROM units u WHERE {in_scope} \
-             AND EXISTS (SELECT 1 FROM staff_tallies t WHERE t.unit_id = u.id AND t.staff > 0) ORDER BY u.path LIMIT 500"
+             AND EXISTS (SELECT 1 FROM post_tallies t WHERE t.unit_id = u.id AND t.delta <> 0) ORDER BY u.path LIMIT 500"
         );
         let units = sqlx::query(crate::sqlf!(
             "SELECT u.id, u.name FROM units u WHERE u.id IN ({shown}) ORDER BY u.path"
@@ -575,12 +598,13 @@ impl Store {
         let mut cells: HashMap<(i64, Option<i64>), [i64; 4]> = HashMap::new();
         let grouped = [
             format!(
-                "SELECT t.unit_id, t.department_id, t.staff, 0 AS filed, 0 AS zero_reports, 0 AS records FROM staff_tallies t \
-                 WHERE t.unit_id IN ({shown}) AND t.staff > 0 AND $3 <> ''"
+                // the staff in post that month: the changes of their posts up to it
+                "SELECT t.unit_id, t.department_id, CAST(SUM(t.delta) AS BIGINT) AS staff, 0 AS filed, 0 AS zero_reports, 0 AS records FROM post_tallies t \
+                 WHERE t.unit_id IN ({shown}) AND t.month <= $4 AND $3 <> '' GROUP BY t.unit_id, t.department_id HAVING SUM(t.delta) <> 0"
             ),
             format!(
                 "SELECT f.unit_id, f.department_id, 0 AS staff, f.filed, f.zero_reports, f.records FROM filing_tallies f \
-                 WHERE f.unit_id IN ({shown}) AND f.month = $3 AND f.filed > 0"
+                 WHERE f.unit_id IN ({shown}) AND f.month = $3 AND f.filed > 0 AND $4 >= 0"
             ),
         ];
         for sql in &grouped {
@@ -588,6 +612,7 @@ impl Store {
                 .bind(scope.unit_id)
                 .bind(crate::scope_like(scope))
                 .bind(month.to_string())
+                .bind(duban_domain::identity::month_number(month))
                 .fetch_all(&self.pool)
                 .await?
             {

@@ -138,8 +138,8 @@ impl Store {
         Ok(report)
     }
 
-    /// From the configured day of a month, reminds every staff member with an account who has not
-    /// filed the previous month's interference records (once per month; a reminder, in the app
+    /// From the configured day of a month, reminds every staff member with an account, in post
+    /// that month, who has not filed the previous month's interference records (once per month; a reminder, in the app
     /// and by e-mail). Returns how many were reminded.
     pub async fn sweep_records(&self, as_of: NaiveDate) -> Result<u64> {
         use chrono::Datelike;
@@ -154,6 +154,7 @@ impl Store {
             "INSERT INTO notices (filer_id, kind, level, dedupe, addressee_id, issued_on, days_overdue, email, created_at) \
              SELECT s.id, 'reminder', '', 'records:' || $1, s.id, $2, 0, MAX(us.email), $3 FROM users us JOIN staff s ON s.id = us.staff_id \
              WHERE us.disabled = 0 AND NOT EXISTS (SELECT 1 FROM record_filings f WHERE f.staff_id = s.id AND f.month = $1) \
+             AND (s.joined_on IS NULL OR s.joined_on <= $1 || '-31') AND (s.left_on IS NULL OR s.left_on >= $1 || '-01') \
              GROUP BY s.id ON CONFLICT DO NOTHING",
         )
         .bind(&month)

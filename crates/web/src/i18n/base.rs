@@ -500,6 +500,21 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "A document is published only after a leader of the issuing unit has signed it off",
     ),
     (
+        "rule.role_without_reason",
+        "更改角色须写明理由",
+        "A change of role needs a reason",
+    ),
+    (
+        "rule.own_account",
+        "不能停用、调动或更改自己的账号，请由另一位管理员办理",
+        "You cannot disable, move or change your own account; another administrator does it",
+    ),
+    (
+        "rule.activation_failed",
+        "登录名或激活码不正确，或激活码已过期",
+        "The login or activation code is wrong, or the code has expired",
+    ),
+    (
         "rule.opinion_too_long",
         "签发意见不超过 {0} 字",
         "The sign-off opinion is at most {0} characters",

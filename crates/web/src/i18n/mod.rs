@@ -28,6 +28,7 @@ impl Lang {
 mod admin;
 mod base;
 mod documents;
+mod identity;
 mod letters;
 mod quality_records;
 mod rectification;
@@ -40,6 +41,7 @@ const CATALOGUE: &[&[(&str, &str, &str)]] = &[
     quality_records::ENTRIES,
     letters::ENTRIES,
     rectification::ENTRIES,
+    identity::ENTRIES,
 ];
 
 fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -86,6 +86,10 @@ pub(crate) async fn staff(
 #[derive(Deserialize)]
 pub(crate) struct ImportQuery {
     filename: Option<String>,
+    /// staff: open accounts with activation codes (returned once, in `codes`)
+    #[serde(default)]
+    accounts: bool,
+    code_days: Option<i64>,
 }
 
 pub(crate) async fn import(
@@ -107,6 +111,7 @@ pub(crate) async fn import(
             "upload.csv".into()
         }
     });
-    let r = crate::org::run_import(&st, &u.0, &kind, &name, &body).await?;
+    let opts = crate::org::staff_import(q.accounts, q.code_days);
+    let r = crate::org::run_import(&st, &u.0, &kind, &name, &body, opts).await?;
     Ok(Json(json!(r)))
 }

@@ -14,6 +14,7 @@ use duban_domain::access::{Action, Scope, allowed};
 use duban_domain::import::CellError;
 use duban_domain::text;
 use duban_store::org::{Department, StaffMember, Unit};
+use duban_store::staff::StaffImport;
 use duban_store::users::User;
 use serde::Deserialize;
 
@@ -245,6 +246,10 @@ async fn staff(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Pa
 struct ImportPage {
     ctx: Ctx,
     problems: Vec<CellError>,
+    /// the accounts just opened, each with its code: shown once, to print or download
+    codes: Vec<duban_store::accounts::IssuedCode>,
+    /// the same as a CSV file, as a `data:` address for the download link
+    codes_csv: String,
 }
 
 async fn import_page(v: Viewer) -> PageResult {
@@ -252,7 +257,29 @@ async fn import_page(v: Viewer) -> PageResult {
     html(ImportPage {
         ctx: ctx(&v, "/org/import"),
         problems: vec![],
+        codes: vec![],
+        codes_csv: String::new(),
     })
+}
+
+/// What a staff import does besides the roster, as the doors ask for it.
+pub fn staff_import(accounts: bool, code_days: Option<i64>) -> StaffImport {
+    StaffImport {
+        accounts: accounts.then(|| code_days.unwrap_or(duban_domain::identity::CODE_DAYS)),
+    }
+}
+
+/// A codes file as a `data:` address (the codes are kept nowhere, so the page carries them).
+pub fn codes_data_url(codes: &[duban_store::accounts::IssuedCode]) -> String {
+    use base64::Engine;
+    if codes.is_empty() {
+        return String::new();
+    }
+    let csv = duban_publish::sheet::write_csv(&duban_store::accounts::IssuedCode::table(codes));
+    format!(
+        "data:text/csv;charset=utf-8;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(csv)
+    )
 }
 
 /// A broken or oversized multipart body, as the user should hear of it.
@@ -260,6 +287,8 @@ async fn import_page(v: Viewer) -> PageResult {
 #[derive(Deserialize)]
 struct ImportQuery {
     kind: String,
+    #[serde(default)]
+    accounts: Option<String>,
 }
 
 /// Runs an import for a user: units need a national administrator; staff stay within the
@@ -270,6 +299,7 @@ pub async fn run_import(
     kind: &str,
     name: &str,
     bytes: &[u8],
+    opts: StaffImport,
 ) -> Result<duban_store::org::ImportReport, AppError> {
     // the right before the parsing (the store decides the write itself)
     duban_domain::access::decide(Some(user.role), Action::ManageOrg)?;
@@ -280,7 +310,7 @@ pub async fn run_import(
         "units" => Ok(st.store.import_units(&user.actor(), &table).await?),
         "staff" => Ok(st
             .store
-            .import_staff(&user.actor(), &table, Some(&user.scope()))
+            .import_staff(&user.actor(), &table, Some(&user.scope()), opts)
             .await?),
         _ => Err(AppError::NotFound),
     }
@@ -294,26 +324,38 @@ async fn import(
 ) -> PageResult {
     let (name, bytes) = upload(mp).await?;
     let mut c = ctx(&v, "/org/import");
-    match run_import(&st, &v.user, &q.kind, &name, &bytes).await {
+    let opts = staff_import(q.accounts.is_some(), None);
+    match run_import(&st, &v.user, &q.kind, &name, &bytes, opts).await {
         Ok(r) => {
             c.flash = Some(format!(
-                "{}：{} {}，{} {}，{} {}",
+                "{}：{} {}，{} {}，{} {}，{} {}，{} {}",
                 v.t.s("import.done"),
                 v.t.s("import.created"),
                 r.created,
                 v.t.s("import.updated"),
                 r.updated,
                 v.t.s("import.depts_created"),
-                r.departments_created
+                r.departments_created,
+                v.t.s("import.accounts_created"),
+                r.codes.len(),
+                v.t.s("import.accounts_disabled"),
+                r.accounts_disabled
             ));
             html(ImportPage {
                 ctx: c,
                 problems: vec![],
+                codes_csv: codes_data_url(&r.codes),
+                codes: r.codes,
             })
         }
         Err(AppError::Import(problems)) => html_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            ImportPage { ctx: c, problems },
+            ImportPage {
+                ctx: c,
+                problems,
+                codes: vec![],
+                codes_csv: String::new(),
+            },
         ),
         Err(AppError::BadRequest(m)) => html_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -324,6 +366,8 @@ async fn import(
                     column: "-".into(),
                     message: m,
                 }],
+                codes: vec![],
+                codes_csv: String::new(),
             },
         ),
         Err(e) => Err(e),

@@ -1,4 +1,5 @@
 //! Accounts: the administrator's list, new accounts within its scope, sign-in throttles.
+pub mod accounts;
 pub mod api;
 use crate::AppState;
 use crate::auth::{Form, Viewer};
@@ -13,12 +14,16 @@ use axum::routing::{get, post};
 use duban_domain::access::Action;
 use duban_domain::org::{Role, UnitCode};
 use duban_domain::text;
-use duban_store::users::{NewUser, User};
+use duban_store::users::NewUser;
+use duban_store::users::User;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/bulk", post(accounts::bulk))
+        .route("/admin/users/export.csv", get(accounts::export))
+        .route("/admin/users/sheet", get(accounts::sheet))
         .route("/admin/throttles/clear", post(clear_throttle))
         .route("/admin/tokens/{id}/revoke", post(revoke_token))
 }
@@ -27,27 +32,59 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Template)]
 #[template(path = "users.html")]
-struct UsersPage {
-    ctx: Ctx,
-    users: Vec<User>,
-    roles: [Role; 8],
-    error: Option<String>,
+pub(crate) struct UsersPage {
+    pub ctx: Ctx,
+    pub list: accounts::Listing,
+    pub roles: [Role; 8],
+    pub error: Option<String>,
     /// logins whose sign-ins are being delayed, with their failures (accounts in scope; unknown
     /// logins for national administrators)
-    delayed: Vec<(String, u32)>,
+    pub delayed: Vec<(String, u32)>,
     /// live API tokens of the accounts in scope: (owner's login, token)
-    tokens: Vec<(String, duban_store::users::ApiToken)>,
+    pub tokens: Vec<(String, duban_store::users::ApiToken)>,
+    /// problems of a bulk action, one per account
+    pub problems: Vec<String>,
+    /// codes just issued: shown once
+    pub codes: Vec<duban_store::accounts::IssuedCode>,
+    pub codes_csv: String,
+}
+
+impl UsersPage {
+    /// The page around `list`, with the throttles and tokens of the scope.
+    pub(crate) async fn new(
+        st: &AppState,
+        v: &Viewer,
+        list: accounts::Listing,
+    ) -> Result<UsersPage, AppError> {
+        Ok(UsersPage {
+            ctx: ctx(v, "/admin/users"),
+            delayed: delayed_in_scope(st, v).await?,
+            tokens: st.store.tokens_in_scope(&v.user.scope()).await?,
+            list,
+            roles: Role::ALL,
+            error: None,
+            problems: vec![],
+            codes: vec![],
+            codes_csv: String::new(),
+        })
+    }
 }
 
 /// The delayed logins an administrator may see: its scope's accounts, and for a national scope
 /// also logins that do not exist (someone guessing).
-fn delayed_in_scope(st: &AppState, v: &Viewer, users: &[User]) -> Vec<(String, u32)> {
-    let national = v.user.scope().is_national();
-    st.login_throttle
-        .delayed()
-        .into_iter()
-        .filter(|(l, _)| national || users.iter().any(|u| u.login.eq_ignore_ascii_case(l)))
-        .collect()
+async fn delayed_in_scope(st: &AppState, v: &Viewer) -> Result<Vec<(String, u32)>, AppError> {
+    let scope = v.user.scope();
+    let mut out = Vec::new();
+    for (login, n) in st.login_throttle.delayed() {
+        let visible = match st.store.user_by_login(&login).await? {
+            Some(u) => scope.covers(u.unit_id, &u.unit_path),
+            None => scope.is_national(),
+        };
+        if visible {
+            out.push((login, n));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -62,8 +99,8 @@ async fn clear_throttle(
     Form(f): Form<ThrottleForm>,
 ) -> PageResult {
     require(&v, Action::ManageUsers)?;
-    let users = st.store.users_in_scope(&v.user.scope()).await?;
-    if delayed_in_scope(&st, &v, &users)
+    if delayed_in_scope(&st, &v)
+        .await?
         .iter()
         .any(|(l, _)| l.eq_ignore_ascii_case(f.login.trim()))
     {
@@ -72,17 +109,14 @@ async fn clear_throttle(
     Ok(Redirect::to("/admin/users#delayed").into_response())
 }
 
-async fn users(State(st): State<AppState>, v: Viewer) -> PageResult {
+async fn users(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<accounts::ListQuery>,
+) -> PageResult {
     require(&v, Action::ManageUsers)?;
-    let users = st.store.users_in_scope(&v.user.scope()).await?;
-    html(UsersPage {
-        ctx: ctx(&v, "/admin/users"),
-        delayed: delayed_in_scope(&st, &v, &users),
-        tokens: st.store.tokens_in_scope(&v.user.scope()).await?,
-        users,
-        roles: Role::ALL,
-        error: None,
-    })
+    let list = accounts::Listing::read(&st, &v, q).await?;
+    html(UsersPage::new(&st, &v, list).await?)
 }
 
 #[derive(Deserialize)]
@@ -128,28 +162,22 @@ async fn create_user(
     v: Viewer,
     Form(f): Form<NewUserForm>,
 ) -> PageResult {
+    require(&v, Action::ManageUsers)?;
     let result = create_user_for(&st, &v.user, &f).await;
-    let mut c = ctx(&v, "/admin/users");
-    let (status, error) = match result.map_err(|e| e.localized(v.t)) {
+    let list = accounts::Listing::read(&st, &v, Default::default()).await?;
+    let mut page = UsersPage::new(&st, &v, list).await?;
+    let status = match result.map_err(|e| e.localized(v.t)) {
         Ok(_) => {
-            c.flash = Some(v.t.s("users.created").into());
-            (StatusCode::OK, None)
+            page.ctx.flash = Some(v.t.s("users.created").into());
+            StatusCode::OK
         }
-        Err(AppError::BadRequest(m)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m)),
+        Err(AppError::BadRequest(m)) => {
+            page.error = Some(m);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         Err(e) => return Err(e),
     };
-    let users = st.store.users_in_scope(&v.user.scope()).await?;
-    html_status(
-        status,
-        UsersPage {
-            ctx: c,
-            delayed: delayed_in_scope(&st, &v, &users),
-            tokens: st.store.tokens_in_scope(&v.user.scope()).await?,
-            users,
-            roles: Role::ALL,
-            error,
-        },
-    )
+    html_status(status, page)
 }
 
 /// An administrator revokes a token of an account in its scope (the store decides).
