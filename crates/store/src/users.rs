@@ -139,7 +139,7 @@ impl Store {
             return Err(StoreError::Conflict(format!("登录名 {login} 已存在")));
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (login, display_name, password_hash, role, unit_id, subtree, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO users (login, display_name, password_hash, role, unit_id, subtree, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
         )
         .bind(&login)
         .bind(nu.display_name)
@@ -312,9 +312,12 @@ impl Store {
     ) -> Result<()> {
         auth::check_password_policy(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut w = self.write(actor).await?;
-        sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+        // a password set is an account in use: any outstanding activation code ends
+        sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, activation_hash = NULL, \
+                     activation_expires = NULL, activated_at = COALESCE(activated_at, $3) WHERE id = $2")
             .bind(auth::hash_password(new))
             .bind(user_id)
+            .bind(w.now_rfc3339())
             .execute(&mut *w.tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")

@@ -276,7 +276,7 @@ impl Store {
             if exists > 0 {
                 continue;
             }
-            sqlx::query("INSERT INTO users (login, display_name, password_hash, role, unit_id, subtree, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            sqlx::query("INSERT INTO users (login, display_name, password_hash, role, unit_id, subtree, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
                 .bind(login)
                 .bind(name)
                 .bind(hash_password(DEMO_PASSWORD))

@@ -183,6 +183,20 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                         false,
                         "文件名，用于判断 CSV/XLSX",
                     ),
+                    (
+                        "accounts",
+                        "query",
+                        "boolean",
+                        false,
+                        "staff：为尚无账号的在职人员开通账号，激活码在返回的 codes 中（仅此一次）",
+                    ),
+                    (
+                        "code_days",
+                        "query",
+                        "integer",
+                        false,
+                        "激活码有效天数（默认 14）",
+                    ),
                 ],
                 body: Some(("application/octet-stream", "CSV（UTF-8）或 XLSX 文件内容")),
             },
@@ -558,6 +572,41 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                 )),
             },
             post(create_user),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/accounts",
+                summary: "数据范围内的账号（管理员）：按角色、状态、是否激活、单位筛选，按登录名分页",
+                params: &[
+                    ("role", "query", "string", false, "角色"),
+                    ("active", "query", "string", false, "1 正常，0 已停用"),
+                    ("activated", "query", "string", false, "1 已激活，0 未激活"),
+                    ("unit", "query", "string", false, "单位代码"),
+                    (
+                        "after",
+                        "query",
+                        "string",
+                        false,
+                        "上一页最后的登录名（next_after）",
+                    ),
+                ],
+                body: None,
+            },
+            get(accounts),
+        ),
+        (
+            Spec {
+                method: "post",
+                path: "/accounts/{id}",
+                summary: "更改账号：停用（会话和令牌立即失效）、启用、重新生成激活码、更改角色（须写明理由）、调动",
+                params: &[("id", "path", "integer", true, "账号编号")],
+                body: Some((
+                    "application/json",
+                    "{action: disable|enable|codes|role|move, role?, reason?, unit_code?, department?, code_days?}",
+                )),
+            },
+            post(change_account),
         ),
     ]
 }

@@ -1,0 +1,197 @@
+//! Identity through the doors: accounts opened on the import page, activation, the accounts
+//! list, its bulk changes, export and sheet, and the same changes through the API.
+mod common;
+use axum::http::StatusCode;
+use common::*;
+use serde_json::json;
+
+const STAFF: &str = "staff_id,name,unit_code,department,post,is_leader,joined_on,left_on,login,role\nW1,吴一,330106,第一检察部,检察官,0,2020-01-01,,,\nW2,吴二,330106,第一检察部,主任,0,,,wu.er,\n";
+
+/// The code shown for `login` in a page's codes table.
+fn code_of(body: &str, login: &str) -> String {
+    let row = body
+        .split("<tr>")
+        .find(|r| r.contains(&format!("<td>{login}</td>")))
+        .unwrap_or_else(|| panic!("{login} in {body}"));
+    let i = row.find("<code>").unwrap() + 6;
+    row[i..i + 23].to_string()
+}
+
+#[tokio::test]
+async fn accounts_opened_on_the_import_page_are_activated_once_and_ended_at_once() {
+    let (app, _store) = app().await;
+    let mut admin = Client::login(&app, "admin").await;
+    let page = admin.get("/org/import").await;
+    assert!(page.body.contains("导入并开通账号"), "{}", page.body);
+    let (ct, body) = multipart_form(&[], &[("人员.csv", STAFF.as_bytes())]);
+    let csrf = admin.csrf.clone();
+    let r = admin
+        .post_raw(
+            &format!("/org/import?kind=staff&accounts=1&csrf={csrf}"),
+            &ct,
+            body,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("激活码（仅显示这一次）"), "{}", r.body);
+    assert!(r.body.contains("data:text/csv;charset=utf-8;base64,"));
+    let code = code_of(&r.body, "wu.er");
+
+    // the person activates: a wrong code, two different passwords, then the code
+    let mut wu = Client::new(&app);
+    let p = wu.get("/activate").await;
+    assert!(p.body.contains("密码要求"), "{}", p.body);
+    let wrong = wu
+        .post_form(
+            "/activate",
+            &[
+                ("login", "wu.er"),
+                ("code", "AAAAA-AAAAA-AAAAA-AAAAA"),
+                ("password", "督办2026abc"),
+                ("confirm", "督办2026abc"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("激活码不正确") && wrong.body.contains("value=\"wu.er\""));
+    let differ = wu
+        .post_form(
+            "/activate",
+            &[
+                ("login", "wu.er"),
+                ("code", &code),
+                ("password", "督办2026abc"),
+                ("confirm", "督办2026abd"),
+            ],
+        )
+        .await;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = wu
+        .post_form(
+            "/activate",
+            &[
+                ("login", "wu.er"),
+                ("code", &code),
+                ("password", "督办2026abc"),
+                ("confirm", "督办2026abc"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(wu.get("/home").await.status, StatusCode::OK);
+    let token = wu.token().await;
+
+    // the administrator's list: filters, export, the sheet of who has not activated
+    let list = admin
+        .get("/admin/users?unit=330106&activated=0&after=W0")
+        .await;
+    assert!(
+        !list.body.contains("aria-label=\"xihu.office\""),
+        "made with a password: activated"
+    );
+    assert!(
+        list.body.contains("<td>W1</td>") && !list.body.contains("aria-label=\"wu.er\""),
+        "{}",
+        list.body
+    );
+    let csv = admin.get("/admin/users/export.csv?unit=330106").await;
+    assert!(
+        csv.body.contains("wu.er") && csv.body.contains("登录名"),
+        "{}",
+        csv.body
+    );
+    let sheet = admin.get("/admin/users/sheet?unit=330106").await;
+    assert!(sheet.body.contains("第一检察部") && sheet.body.contains("吴一"));
+    assert!(!sheet.body.contains("吴二"));
+
+    // disabled in bulk: the session and the token end on their next request
+    let id = _store
+        .user_by_login("wu.er")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let r = admin
+        .post_form("/admin/users/bulk", &[("id", &id), ("action", "disable")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_ne!(wu.get("/home").await.status, StatusCode::OK);
+    let api = wu.send(api("GET", "/api/v1/me", &token, &json!({}))).await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+    // a role change without a reason is refused, with the reason it is made
+    let r = admin
+        .post_form(
+            "/admin/users/bulk",
+            &[("id", &id), ("action", "role"), ("role", "leader")],
+        )
+        .await;
+    assert!(r.body.contains("更改角色须写明理由"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn the_api_lists_and_changes_accounts_within_scope() {
+    let (app, store) = app().await;
+    let mut admin = Client::login(&app, "admin").await;
+    let token = admin.token().await;
+    let r = admin
+        .send(api(
+            "GET",
+            "/api/v1/accounts?role=staff",
+            &token,
+            &json!({}),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert!(
+        v["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["role"] == "staff")
+    );
+    let staff = store.user_by_login("staff").await.unwrap().unwrap().id;
+    let bare = admin
+        .send(api(
+            "POST",
+            &format!("/api/v1/accounts/{staff}"),
+            &token,
+            &json!({"action": "role", "role": "leader"}),
+        ))
+        .await;
+    assert_eq!(
+        bare.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bare.body
+    );
+    let code = admin
+        .send(api(
+            "POST",
+            &format!("/api/v1/accounts/{staff}"),
+            &token,
+            &json!({"action": "codes", "code_days": 3}),
+        ))
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&code.body).unwrap();
+    assert_eq!(v["code"]["login"], "staff", "{}", code.body);
+    // an account of another unit's administrator is not its to change
+    let mut office = Client::login(&app, "xihu.office").await;
+    let t2 = office.token().await;
+    let r = office
+        .send(api(
+            "POST",
+            &format!("/api/v1/accounts/{staff}"),
+            &t2,
+            &json!({"action": "disable"}),
+        ))
+        .await;
+    assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND);
+    // English
+    let mut en = Client::new(&app);
+    en.get("/activate").await;
+    en.post_form("/account/lang", &[("lang", "en")]).await;
+    let p = en.get("/activate").await;
+    assert!(p.body.contains("Activate your account"), "{}", p.body);
+}
