@@ -1,0 +1,141 @@
+//! Identity from the server's command line: accounts and codes from the roster, disable,
+//! enable, move, role and new codes — on each database.
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn duban(db: &str, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(args)
+        .env("DUBAN_DATABASE_URL", db)
+        .env("DUBAN_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test]
+async fn the_roster_gets_accounts_and_people_change() {
+    let dir = std::env::temp_dir().join(format!("duban-identity-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut dbs = vec![format!("sqlite://{}/duban.db", dir.display())];
+    dbs.extend(duban_store::testing::postgres_url().await);
+    for db in dbs {
+        assert!(duban(&db, &["demo"]).status.success());
+        let file = dir.join("staff.csv");
+        std::fs::write(
+            &file,
+            "staff_id,name,unit_code,department,post,is_leader,joined_on,left_on,login,role\nC1,陈一,330106,第一检察部,,0,2020-03-01,,,\nC2,陈二,330106,,,0,,,chen.er,office\n",
+        )
+        .unwrap();
+        let codes = dir.join("codes.csv");
+        let _ = std::fs::remove_file(&codes);
+        // --accounts needs somewhere to put the codes
+        let o = duban(
+            &db,
+            &["import", "staff", file.to_str().unwrap(), "--accounts"],
+        );
+        assert!(
+            !o.status.success() && out(&o).contains("--codes-out"),
+            "{}",
+            out(&o)
+        );
+        let o = duban(
+            &db,
+            &[
+                "import",
+                "staff",
+                file.to_str().unwrap(),
+                "--accounts",
+                "--codes-out",
+                codes.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        assert!(out(&o).contains("开通账号"), "{}", out(&o));
+        let csv = std::fs::read_to_string(&codes).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].ends_with("staff_no,login,code,expires_on,name,unit_code,department"));
+        let c2 = lines
+            .iter()
+            .find(|l| l.starts_with("C2,"))
+            .expect("C2 in codes");
+        assert!(c2.starts_with("C2,chen.er,"), "{c2}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&codes).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "the codes file is its owner's only");
+        }
+        for (args, said) in [
+            (vec!["user", "disable", "--login", "chen.er"], "已停用"),
+            (vec!["user", "enable", "--login", "chen.er"], "已启用"),
+            (
+                vec!["user", "move", "--login", "chen.er", "--unit", "330102"],
+                "已调至 330102",
+            ),
+            (
+                vec![
+                    "user", "role", "--login", "chen.er", "--role", "leader", "--reason", "任命",
+                ],
+                "角色改为 leader",
+            ),
+        ] {
+            let o = duban(&db, &args);
+            assert!(
+                o.status.success() && out(&o).contains(said),
+                "{args:?}: {}",
+                out(&o)
+            );
+        }
+        let o = duban(
+            &db,
+            &[
+                "user", "role", "--login", "chen.er", "--role", "staff", "--reason", " ",
+            ],
+        );
+        assert!(
+            !o.status.success() && out(&o).contains("理由"),
+            "{}",
+            out(&o)
+        );
+        let o = duban(
+            &db,
+            &["user", "move", "--login", "chen.er", "--unit", "999999"],
+        );
+        assert!(
+            !o.status.success() && out(&o).contains("999999"),
+            "{}",
+            out(&o)
+        );
+        let again = dir.join("again.csv");
+        let o = duban(
+            &db,
+            &[
+                "user",
+                "codes",
+                "--unit",
+                "330106",
+                "--codes-out",
+                again.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", out(&o));
+        let csv = std::fs::read_to_string(&again).unwrap();
+        assert!(csv.contains("C1,C1,") && !csv.contains("chen.er"), "{csv}");
+        let audit = duban(&db, &["audit", "verify"]);
+        assert!(audit.status.success(), "{}", out(&audit));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
