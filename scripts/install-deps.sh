@@ -3,7 +3,8 @@
 # PostgreSQL 15 (store suite on PostgreSQL), Chromium + ChromeDriver (browser test),
 # poppler-utils (pdftotext, pdffonts, pdftoppm, for document tests), wrk (load benchmarks), CJK
 # fonts (Noto CJK for Chromium screenshots; Fandol 宋/黑/楷/仿宋 from texlive-lang-chinese for the
-# GB/T 9704 PDFs) and LibreOffice Writer (the DOCX test converts a document to PDF with it).
+# GB/T 9704 PDFs), LibreOffice Writer (the DOCX test converts a document to PDF with it) and
+# OpenLDAP (slapd, ldap-utils: a real directory for the sign-in and synchronisation tests).
 # Idempotent: does nothing for packages already present.
 set -euo pipefail
 need=()
@@ -18,6 +19,9 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 lean=()
 [ -d /usr/share/texlive/texmf-dist/fonts/opentype/public/fandol ] || lean+=(texlive-lang-chinese)
 command -v soffice >/dev/null 2>&1 || lean+=(libreoffice-writer-nogui)
+# OpenLDAP's server and tools for the directory tests (scripts/ldap-test-server.sh)
+[ -x /usr/sbin/slapd ] || lean+=(slapd)
+command -v ldapadd >/dev/null 2>&1 || lean+=(ldap-utils)
 if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

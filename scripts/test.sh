@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: domain, store (SQLite and PostgreSQL), HTTP, CLI and a real browser.
+# The whole test suite: domain, store (SQLite and PostgreSQL), HTTP, CLI, a real browser and a
+# real LDAP directory.
 # Installs what a fresh machine lacks, starts PostgreSQL, and refuses to skip it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,9 @@ case "$DUBAN_TEST_PG_URL" in
   *) echo "DUBAN_TEST_PG_URL is not a postgres:// URL: '$DUBAN_TEST_PG_URL'" >&2; exit 1 ;;
 esac
 export DUBAN_REQUIRE_PG=1
+# a real OpenLDAP slapd for the directory tests (127.0.0.1:3389 and :3636)
+DUBAN_TEST_LDAP_URL=$(./scripts/ldap-test-server.sh)
+export DUBAN_TEST_LDAP_URL DUBAN_REQUIRE_LDAP=1
 # Drop this run's test databases and files afterwards, pass or fail.
-trap './scripts/pg-test-server.sh --clean || true' EXIT
+trap './scripts/pg-test-server.sh --clean || true; ./scripts/ldap-test-server.sh --stop' EXIT
 cargo test --workspace --locked "$@"

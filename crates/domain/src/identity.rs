@@ -145,6 +145,21 @@ pub fn may_change_account(
     Ok(())
 }
 
+/// Whether `actor` may turn local passwords off (or on) for a unit: an administrator whose scope
+/// covers it (`None`: the server's command line).
+pub fn may_set_password_login(
+    actor: Option<(Role, &Scope)>,
+    unit_id: i64,
+    unit_path: &str,
+) -> Result<(), RuleError> {
+    match actor {
+        None => Ok(()),
+        Some((role, _)) if !allowed(role, Action::ManageUsers) => Err(RuleError::NotPermitted),
+        Some((_, scope)) if !scope.covers(unit_id, unit_path) => Err(RuleError::OutOfScope),
+        Some(_) => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,6 +176,7 @@ async fn command(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<E
         Cmd::Demo { .. } => cli::demo::run(store, settings, cmd).await,
         Cmd::Import { .. } | Cmd::Export { .. } => cli::import::run(store, settings, cmd).await,
         Cmd::User { .. } => cli::user::run(store, settings, cmd).await,
+        Cmd::Sync { .. } => cli::sync::run(store, settings, cmd).await,
         Cmd::Sweep { .. } | Cmd::Backup { .. } | Cmd::Restore { .. } | Cmd::Calendar { .. } => {
             cli::ops::run(store, settings, cmd).await
         }

@@ -30,6 +30,10 @@ pub struct Settings {
     pub token_days: i64,
     /// A bearer token that may read `/metrics` from another machine (local reads need none).
     pub metrics_token: String,
+    /// The organisation's LDAP directory (`[ldap]`): sign-in and `duban sync ldap`.
+    pub ldap: duban_directory::Config,
+    /// Hours between directory synchronisations in `duban serve` (0: none).
+    pub ldap_sync_hours: u64,
 }
 
 impl Default for Settings {
@@ -49,6 +53,8 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             token_days: 90,
             metrics_token: String::new(),
+            ldap: duban_directory::Config::default(),
+            ldap_sync_hours: 0,
         }
     }
 }
@@ -79,6 +85,7 @@ impl std::fmt::Debug for Settings {
             .field("codes_per_minute", &self.codes_per_minute)
             .field("smtp_url", &redact(&self.smtp_url))
             .field("sweep_minutes", &self.sweep_minutes)
+            .field("ldap", &self.ldap)
             .finish()
     }
 }
@@ -181,6 +188,25 @@ impl Settings {
         }
         if let Ok(v) = std::env::var("DUBAN_LOGIN_PER_MINUTE") {
             s.login_per_minute = v.parse()?;
+        }
+        for (var, field) in [
+            ("DUBAN_LDAP_URL", &mut s.ldap.url),
+            ("DUBAN_LDAP_CA_FILE", &mut s.ldap.ca_file),
+            ("DUBAN_LDAP_BIND_DN", &mut s.ldap.bind_dn),
+            ("DUBAN_LDAP_BIND_PASSWORD", &mut s.ldap.bind_password),
+            ("DUBAN_LDAP_BASE_DN", &mut s.ldap.base_dn),
+            ("DUBAN_LDAP_USER_FILTER", &mut s.ldap.user_filter),
+            ("DUBAN_LDAP_SYNC_FILTER", &mut s.ldap.sync_filter),
+        ] {
+            if let Ok(v) = std::env::var(var) {
+                *field = v;
+            }
+        }
+        if let Ok(v) = std::env::var("DUBAN_LDAP_STARTTLS") {
+            s.ldap.starttls = v == "1" || v == "true";
+        }
+        if let Ok(v) = std::env::var("DUBAN_LDAP_SYNC_HOURS") {
+            s.ldap_sync_hours = v.parse()?;
         }
         Ok(s)
     }

@@ -463,6 +463,33 @@ impl Store {
         Ok(issued)
     }
 
+    /// Turns local passwords off (or on) for a unit's accounts: off, they sign in through the
+    /// directory only.
+    pub async fn set_password_login(&self, actor: &Actor, unit_id: i64, on: bool) -> Result<()> {
+        let mut w = self.write(actor).await?;
+        let path: String = sqlx::query_scalar("SELECT path FROM units WHERE id = $1")
+            .bind(unit_id)
+            .fetch_optional(&mut *w.tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        identity::may_set_password_login(w.actor().who(), unit_id, &path)?;
+        sqlx::query("UPDATE units SET password_login = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(unit_id)
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(Change {
+            action: "unit.password_login",
+            entity: "unit",
+            entity_id: unit_id.to_string(),
+            unit_id: Some(unit_id),
+            before: None,
+            after: Some(json!({"password_login": on})),
+        })
+        .await?;
+        w.commit().await
+    }
+
     /// New codes for every account of a unit never activated (the unit's sheet handed out again).
     pub async fn reissue_unit_codes(
         &self,
@@ -505,7 +532,7 @@ impl Store {
         }
         duban_domain::auth::check_password_policy(password)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let hash = duban_domain::auth::hash_password(password);
+        let hash = crate::users::hash(password).await;
         let actor = Actor {
             user_id: Some(id),
             name: login.trim().to_string(),

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cascade;
 pub mod clock;
 pub mod demo;
+pub mod directory;
 pub mod documents;
 pub mod kept;
 pub mod letters;

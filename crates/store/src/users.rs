@@ -130,7 +130,7 @@ impl Store {
                 .ok_or(StoreError::NotFound)?;
             duban_domain::access::decide_grant(role, scope, nu.unit_id, &path, nu.subtree)?;
         }
-        let hash = auth::hash_password(nu.password);
+        let hash = hash(nu.password).await;
         let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE login = $1")
             .bind(&login)
             .fetch_one(&mut *w.tx)
@@ -193,16 +193,22 @@ impl Store {
 
     /// Checks a password, applies the lockout rule, and opens a session on success.
     pub async fn login(&self, login: &str, password: &str) -> Result<LoginOutcome> {
-        let row = sqlx::query("SELECT id, password_hash, failed_logins, locked_until, disabled FROM users WHERE login = $1")
-            .bind(login.trim())
-            .fetch_optional(&self.pool)
-            .await?;
+        // a local password works for a local account of a unit that allows local passwords
+        let row = sqlx::query(
+            "SELECT us.id, us.password_hash, us.failed_logins, us.locked_until, us.disabled, \
+             CASE WHEN us.auth_source = 'local' AND u.password_login = 1 THEN 1 ELSE 0 END AS local \
+             FROM users us JOIN units u ON u.id = us.unit_id WHERE us.login = $1",
+        )
+        .bind(login.trim())
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else {
             // spend the same time as a real check, so that logins cannot be probed by timing
-            auth::verify_password(
+            verify(
                 password,
                 "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI",
-            );
+            )
+            .await;
             return Ok(LoginOutcome::BadCredentials);
         };
         let id: i64 = row.try_get("id")?;
@@ -215,7 +221,7 @@ impl Store {
             role: None,
             scope: None,
         };
-        if disabled || !auth::verify_password(password, &hash) {
+        if disabled || !flag(&row, "local")? || !verify(password, &hash).await {
             // counted for the record; the caller delays further attempts (no lockout)
             let mut w = self.write(&actor).await?;
             sqlx::query("UPDATE users SET failed_logins = $1 WHERE id = $2")
@@ -294,7 +300,7 @@ impl Store {
             .bind(user.id)
             .fetch_one(&self.pool)
             .await?;
-        if !auth::verify_password(current, &hash) {
+        if !verify(current, &hash).await {
             return Err(StoreError::Invalid("当前密码不正确".into()));
         }
         auth::check_password_policy(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -311,11 +317,12 @@ impl Store {
         keep_session: Option<&str>,
     ) -> Result<()> {
         auth::check_password_policy(new).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let hashed = hash(new).await;
         let mut w = self.write(actor).await?;
         // a password set is an account in use: any outstanding activation code ends
         sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, activation_hash = NULL, \
                      activation_expires = NULL, activated_at = COALESCE(activated_at, $3) WHERE id = $2")
-            .bind(auth::hash_password(new))
+            .bind(hashed)
             .bind(user_id)
             .bind(w.now_rfc3339())
             .execute(&mut *w.tx)
@@ -576,4 +583,21 @@ pub(crate) async fn open_session(w: &mut crate::Write, id: i64) -> Result<(Strin
     })
     .await?;
     Ok((session, csrf))
+}
+
+/// Checks a password against its argon2 hash off the async workers (tens of milliseconds of
+/// CPU each: inline, a burst of sign-ins would stall every other request).
+pub(crate) async fn verify(password: &str, hash: &str) -> bool {
+    let (p, h) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || auth::verify_password(&p, &h))
+        .await
+        .unwrap_or(false)
+}
+
+/// Hashes a password off the async workers.
+pub(crate) async fn hash(password: &str) -> String {
+    let p = password.to_string();
+    tokio::task::spawn_blocking(move || auth::hash_password(&p))
+        .await
+        .unwrap_or_default()
 }

@@ -51,6 +51,8 @@ pub struct WebSettings {
     pub token_days: i64,
     /// A bearer token that may read `/metrics` from elsewhere than this machine.
     pub metrics_token: Option<String>,
+    /// The organisation's LDAP directory for sign-in (none: local passwords only).
+    pub directory: Option<duban_directory::Config>,
 }
 
 impl Default for WebSettings {
@@ -64,6 +66,7 @@ impl Default for WebSettings {
             trusted_proxies: vec![],
             token_days: duban_store::users::TOKEN_DAYS,
             metrics_token: None,
+            directory: None,
         }
     }
 }

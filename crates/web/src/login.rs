@@ -96,7 +96,20 @@ async fn login(
         );
     };
     tokio::time::sleep_until(at.into()).await;
-    let outcome = st.store.login(&login, &f.password).await?;
+    let mut outcome = st.store.login(&login, &f.password).await?;
+    let mut directory_down = false;
+    if matches!(outcome, LoginOutcome::BadCredentials) {
+        match directory_sign_in(&st, &login, &f.password).await {
+            Ok(o) => outcome = o,
+            Err(()) => directory_down = true,
+        }
+    }
+    if directory_down {
+        return html_status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            login_view(&v, login, Some("login.directory_down")),
+        );
+    }
     match &outcome {
         LoginOutcome::Ok { .. } => st.login_throttle.succeeded(&login),
         LoginOutcome::BadCredentials => st.login_throttle.failed(&login),
@@ -124,6 +137,37 @@ async fn login(
                 login_view(&v, login, Some("login.bad")),
             )
         }
+    }
+}
+
+/// The directory's word on a login the local passwords did not accept: the person it vouches for
+/// is brought into the roster (or moved) and signed in. `Err` when the directory cannot answer.
+async fn directory_sign_in(st: &AppState, login: &str, password: &str) -> Result<LoginOutcome, ()> {
+    let Some(cfg) = &st.settings.directory else {
+        return Ok(LoginOutcome::BadCredentials);
+    };
+    match duban_directory::authenticate(cfg, login, password).await {
+        Ok(Some(p)) => st
+            .store
+            .directory_sign_in(&roster_person(p))
+            .await
+            .map_err(|e| tracing::error!(error = %e, "directory sign-in")),
+        Ok(None) => Ok(LoginOutcome::BadCredentials),
+        Err(e) => {
+            tracing::warn!(error = %e, "directory unavailable for sign-in");
+            Err(())
+        }
+    }
+}
+
+/// A directory entry as the roster takes it.
+pub fn roster_person(p: duban_directory::Person) -> duban_store::directory::DirectoryPerson {
+    duban_store::directory::DirectoryPerson {
+        staff_no: p.staff_no,
+        login: p.login,
+        name: p.name,
+        unit_code: p.unit_code,
+        department: p.department,
     }
 }
 

@@ -81,6 +81,11 @@ pub(crate) enum Cmd {
         #[command(subcommand)]
         what: ImportCmd,
     },
+    /// 与外部系统同步
+    Sync {
+        #[command(subcommand)]
+        what: SyncCmd,
+    },
     /// 清查一次期限：发出提醒和督办通知，并发送邮件
     #[command(after_help = "示例：\n  duban sweep --as-of 2020-11-05")]
     Sweep {
@@ -275,6 +280,13 @@ pub(crate) enum ReportCmd {
 }
 
 #[derive(Subcommand)]
+pub(crate) enum SyncCmd {
+    /// 从 LDAP 目录同步人员：新增人员和账号，调动部门或单位，停用已不在目录中的账号（配置见 [ldap]）
+    #[command(after_help = "示例：\n  DUBAN_LDAP_URL=ldaps://ldap.example:636 duban sync ldap --json")]
+    Ldap,
+}
+
+#[derive(Subcommand)]
 pub(crate) enum ImportCmd {
     /// 单位。列：code,name,level,parent_code
     #[command(after_help = "示例：\n  duban import units 单位.csv")]
@@ -418,6 +430,19 @@ pub(crate) enum UserCmd {
         /// 理由
         #[arg(long)]
         reason: String,
+    },
+    /// 开启或关闭一个单位的本地密码登录（关闭后该单位只能通过统一身份认证登录）
+    #[command(after_help = "示例：\n  duban user passwords --unit 330106 --off")]
+    Passwords {
+        /// 单位代码
+        #[arg(long)]
+        unit: String,
+        /// 关闭本地密码
+        #[arg(long, conflicts_with = "on", required_unless_present = "on")]
+        off: bool,
+        /// 开启本地密码
+        #[arg(long)]
+        on: bool,
     },
     /// 重新生成激活码：一个人（原密码、会话和令牌失效），或一个单位全部尚未激活的账号
     #[command(

@@ -9,4 +9,5 @@ pub(crate) mod ops;
 pub(crate) mod records;
 pub(crate) mod report;
 pub(crate) mod serve;
+pub(crate) mod sync;
 pub(crate) mod user;

@@ -35,6 +35,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                 letters_per_minute: settings.letters_per_minute,
                 codes_per_minute: settings.codes_per_minute,
                 token_days: settings.token_days,
+                directory: settings.ldap.enabled().then(|| settings.ldap.clone()),
                 metrics_token: (!settings.metrics_token.is_empty())
                     .then(|| settings.metrics_token.clone()),
                 trusted_proxies: settings
@@ -101,6 +102,36 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                                 "supervision sweep"
                             ),
                             Err(e) => tracing::error!(error = %e, "supervision sweep failed"),
+                        }
+                    }
+                });
+            }
+            // the roster kept from the directory, by the lease holder of several servers
+            if settings.ldap.enabled() && settings.ldap_sync_hours > 0 {
+                let (store, cfg, holder) = (store.clone(), settings.ldap.clone(), holder.clone());
+                let every = std::time::Duration::from_secs(settings.ldap_sync_hours * 3600);
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(every);
+                    loop {
+                        tick.tick().await;
+                        if !store
+                            .take_lease("ldap-sync", &holder, 2 * every.as_secs() as i64)
+                            .await
+                            .unwrap_or(false)
+                        {
+                            continue;
+                        }
+                        match crate::cli::sync::ldap(&store, &cfg).await {
+                            Ok(r) => tracing::info!(
+                                seen = r.seen,
+                                staff_created = r.staff_created,
+                                accounts_created = r.accounts_created,
+                                moved = r.moved,
+                                disabled = r.disabled,
+                                skipped = r.skipped_count,
+                                "directory synchronised"
+                            ),
+                            Err(e) => tracing::error!(error = %e, "directory synchronisation failed"),
                         }
                     }
                 });

@@ -138,6 +138,21 @@ async fn change(store: &Store, cmd: UserCmd) -> anyhow::Result<ExitCode> {
                 t!("角色改为 {}", "role changed to {}", role.as_str()),
             )
         }
+        UserCmd::Passwords { unit, off, .. } => {
+            let code = UnitCode::parse(&unit)?;
+            let u = store.unit_by_code(code.as_str()).await?.with_context(|| {
+                t!("单位 {} 不存在", "unit {} does not exist", code.as_str())
+            })?;
+            store.set_password_login(&actor, u.id, !off).await?;
+            (
+                unit,
+                if off {
+                    t!("已关闭本地密码登录", "local passwords turned off")
+                } else {
+                    t!("已开启本地密码登录", "local passwords turned on")
+                },
+            )
+        }
         UserCmd::Codes {
             login,
             unit,

@@ -7,6 +7,8 @@ ALTER TABLE users ADD COLUMN last_login_at TEXT;
 -- 'local' (password), 'ldap' (the directory checks the password), 'oidc'
 ALTER TABLE users ADD COLUMN auth_source TEXT NOT NULL DEFAULT 'local';
 UPDATE users SET activated_at = created_at;
+-- 0: the unit's accounts sign in through the directory only (no local passwords)
+ALTER TABLE units ADD COLUMN password_login BIGINT NOT NULL DEFAULT 1;
 CREATE UNIQUE INDEX users_staff ON users(staff_id) WHERE staff_id IS NOT NULL;
 CREATE INDEX users_unit_login ON users(unit_id, login);
 ALTER TABLE staff ADD COLUMN joined_on TEXT;
