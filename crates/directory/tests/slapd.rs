@@ -27,20 +27,40 @@ fn ca() -> String {
 
 /// A branch of its own under ou=people with `n` people (uid pN, password secret-N).
 fn branch(url: &str, name: &str, n: usize) -> String {
-    let base = format!("ou={name}-{},ou=people,dc=duban,dc=test", std::process::id());
-    let mut ldif = format!("dn: {base}\nobjectClass: organizationalUnit\nou: {name}-{}\n\n", std::process::id());
+    let base = format!(
+        "ou={name}-{},ou=people,dc=duban,dc=test",
+        std::process::id()
+    );
+    let mut ldif = format!(
+        "dn: {base}\nobjectClass: organizationalUnit\nou: {name}-{}\n\n",
+        std::process::id()
+    );
     for i in 0..n {
         ldif.push_str(&format!(
             "dn: uid=p{i},{base}\nobjectClass: inetOrgPerson\nuid: p{i}\ncn: 人员{i}\nsn: 人员\nemployeeNumber: D{i:06}\ndepartmentNumber: 330106\nou: 第一检察部\nuserPassword: secret-{i}\n\n"
         ));
     }
     let mut child = Command::new("ldapadd")
-        .args(["-x", "-c", "-H", url, "-D", "cn=admin,dc=duban,dc=test", "-w", "admin-secret"])
+        .args([
+            "-x",
+            "-c",
+            "-H",
+            url,
+            "-D",
+            "cn=admin,dc=duban,dc=test",
+            "-w",
+            "admin-secret",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("ldapadd (ldap-utils)");
-    child.stdin.take().unwrap().write_all(ldif.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ldif.as_bytes())
+        .unwrap();
     child.wait().unwrap();
     base
 }
@@ -60,30 +80,54 @@ async fn sign_in_by_search_and_bind_over_plain_starttls_and_ldaps() {
     let Some(url) = server() else { return };
     let base = branch(&url, "signin", 3);
     let plain = config(&url, &base);
-    let p = authenticate(&plain, "p1", "secret-1").await.unwrap().expect("p1");
+    let p = authenticate(&plain, "p1", "secret-1")
+        .await
+        .unwrap()
+        .expect("p1");
     assert_eq!(
-        (p.staff_no.as_str(), p.unit_code.as_str(), p.department.as_str(), p.name.as_str()),
+        (
+            p.staff_no.as_str(),
+            p.unit_code.as_str(),
+            p.department.as_str(),
+            p.name.as_str()
+        ),
         ("D000001", "330106", "第一检察部", "人员1")
     );
     assert_eq!(authenticate(&plain, "p1", "wrong").await.unwrap(), None);
     // an empty password would be an anonymous bind that succeeds: never sent
     assert_eq!(authenticate(&plain, "p1", "").await.unwrap(), None);
-    assert_eq!(authenticate(&plain, "nobody", "secret-1").await.unwrap(), None);
+    assert_eq!(
+        authenticate(&plain, "nobody", "secret-1").await.unwrap(),
+        None
+    );
     // a filter injected through the login finds nobody
     assert_eq!(authenticate(&plain, "*", "secret-1").await.unwrap(), None);
-    assert_eq!(authenticate(&plain, "p1)(uid=*", "secret-1").await.unwrap(), None);
+    assert_eq!(
+        authenticate(&plain, "p1)(uid=*", "secret-1").await.unwrap(),
+        None
+    );
     let starttls = Config {
         starttls: true,
         ca_file: ca(),
         ..config(&url, &base)
     };
-    assert!(authenticate(&starttls, "p2", "secret-2").await.unwrap().is_some());
+    assert!(
+        authenticate(&starttls, "p2", "secret-2")
+            .await
+            .unwrap()
+            .is_some()
+    );
     let ldaps = Config {
         url: url.replace("ldap://", "ldaps://").replace(":3389", ":3636"),
         ca_file: ca(),
         ..config(&url, &base)
     };
-    assert!(authenticate(&ldaps, "p0", "secret-0").await.unwrap().is_some());
+    assert!(
+        authenticate(&ldaps, "p0", "secret-0")
+            .await
+            .unwrap()
+            .is_some()
+    );
     // a certificate not from the configured CA is refused
     let untrusted = Config {
         ca_file: "/etc/ssl/certs/ca-certificates.crt".into(),
@@ -107,5 +151,8 @@ async fn the_roster_is_read_in_pages() {
     let base = branch(&url, "roster", 2500);
     let (all, skipped) = people(&config(&url, &base)).await.unwrap();
     assert_eq!((all.len(), skipped), (2500, 0));
-    assert!(all.iter().any(|p| p.staff_no == "D002499" && p.login == "p2499"));
+    assert!(
+        all.iter()
+            .any(|p| p.staff_no == "D002499" && p.login == "p2499")
+    );
 }

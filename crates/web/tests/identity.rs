@@ -195,3 +195,104 @@ async fn the_api_lists_and_changes_accounts_within_scope() {
     let p = en.get("/activate").await;
     assert!(p.body.contains("Activate your account"), "{}", p.body);
 }
+
+#[tokio::test]
+async fn the_directory_signs_people_in_and_local_passwords_can_be_turned_off() {
+    let url = match std::env::var("DUBAN_TEST_LDAP_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => {
+            assert!(std::env::var("DUBAN_REQUIRE_LDAP").as_deref() != Ok("1"));
+            return;
+        }
+    };
+    use std::io::Write;
+    let pid = std::process::id();
+    let base = format!("ou=web-{pid},ou=people,dc=duban,dc=test");
+    let ldif = format!(
+        "dn: {base}\nobjectClass: organizationalUnit\nou: web-{pid}\n\n\
+         dn: uid=wa,{base}\nobjectClass: inetOrgPerson\nuid: wa\ncn: 目录甲\nsn: 目录\nemployeeNumber: WEB1\ndepartmentNumber: 330106\nou: 第一检察部\nuserPassword: pw-wa-2026\n"
+    );
+    let mut child = std::process::Command::new("ldapadd")
+        .args([
+            "-x",
+            "-c",
+            "-H",
+            &url,
+            "-D",
+            "cn=admin,dc=duban,dc=test",
+            "-w",
+            "admin-secret",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ldif.as_bytes())
+        .unwrap();
+    child.wait().unwrap();
+    let cfg = duban_directory::Config {
+        url: url.clone(),
+        bind_dn: "cn=reader,dc=duban,dc=test".into(),
+        bind_password: "reader-secret".into(),
+        base_dn: base.clone(),
+        ..Default::default()
+    };
+    let store = duban_store::testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    let app = |directory| {
+        duban_web::build_app(duban_web::AppState::new(
+            store.clone(),
+            duban_web::WebSettings {
+                directory,
+                ..Default::default()
+            },
+        ))
+    };
+    let web = app(Some(cfg.clone()));
+    let mut c = Client::new(&web);
+    c.get("/login").await;
+    let bad = c
+        .post_form("/login", &[("login", "wa"), ("password", "wrong-2026")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    let ok = c
+        .post_form("/login", &[("login", "wa"), ("password", "pw-wa-2026")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let home = c.get("/home").await;
+    assert!(home.body.contains("目录甲"), "{}", home.body);
+    let u = store.user_by_login("wa").await.unwrap().unwrap();
+    assert_eq!(u.unit_code, "330106");
+    // local passwords off for 西湖: its local accounts no longer sign in with them
+    let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+    store
+        .set_password_login(&duban_store::Actor::system("test"), xihu.id, false)
+        .await
+        .unwrap();
+    let mut local = Client::new(&web);
+    local.get("/login").await;
+    let r = local
+        .post_form(
+            "/login",
+            &[("login", "xihu.office"), ("password", "duban2020")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // a directory that cannot be reached says so
+    let down = app(Some(duban_directory::Config {
+        url: "ldap://127.0.0.1:9".into(),
+        timeout_secs: 2,
+        ..cfg
+    }));
+    let mut d = Client::new(&down);
+    d.get("/login").await;
+    let r = d
+        .post_form("/login", &[("login", "wa"), ("password", "pw-wa-2026")])
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("目录服务"), "{}", r.body);
+}

@@ -282,7 +282,9 @@ pub(crate) enum ReportCmd {
 #[derive(Subcommand)]
 pub(crate) enum SyncCmd {
     /// 从 LDAP 目录同步人员：新增人员和账号，调动部门或单位，停用已不在目录中的账号（配置见 [ldap]）
-    #[command(after_help = "示例：\n  DUBAN_LDAP_URL=ldaps://ldap.example:636 duban sync ldap --json")]
+    #[command(
+        after_help = "示例：\n  DUBAN_LDAP_URL=ldaps://ldap.example:636 duban sync ldap --json"
+    )]
     Ldap,
 }
 

@@ -131,7 +131,9 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                                 skipped = r.skipped_count,
                                 "directory synchronised"
                             ),
-                            Err(e) => tracing::error!(error = %e, "directory synchronisation failed"),
+                            Err(e) => {
+                                tracing::error!(error = %e, "directory synchronisation failed")
+                            }
                         }
                     }
                 });

@@ -7,7 +7,10 @@ use settings::Settings;
 use std::process::ExitCode;
 
 /// Reads every person of the directory and applies them to the roster (one transaction).
-pub(crate) async fn ldap(store: &Store, cfg: &duban_directory::Config) -> anyhow::Result<SyncReport> {
+pub(crate) async fn ldap(
+    store: &Store,
+    cfg: &duban_directory::Config,
+) -> anyhow::Result<SyncReport> {
     if !cfg.enabled() {
         bail!(t!(
             "未配置目录服务（[ldap] url 或 DUBAN_LDAP_URL）",
@@ -19,7 +22,9 @@ pub(crate) async fn ldap(store: &Store, cfg: &duban_directory::Config) -> anyhow
         .into_iter()
         .map(duban_web::login::roster_person)
         .collect();
-    let mut r = store.sync_directory(&Actor::system("ldap"), &people).await?;
+    let mut r = store
+        .sync_directory(&Actor::system("ldap"), &people)
+        .await?;
     r.skipped_count += unmapped;
     Ok(r)
 }

@@ -140,9 +140,10 @@ async fn change(store: &Store, cmd: UserCmd) -> anyhow::Result<ExitCode> {
         }
         UserCmd::Passwords { unit, off, .. } => {
             let code = UnitCode::parse(&unit)?;
-            let u = store.unit_by_code(code.as_str()).await?.with_context(|| {
-                t!("单位 {} 不存在", "unit {} does not exist", code.as_str())
-            })?;
+            let u = store
+                .unit_by_code(code.as_str())
+                .await?
+                .with_context(|| t!("单位 {} 不存在", "unit {} does not exist", code.as_str()))?;
             store.set_password_login(&actor, u.id, !off).await?;
             (
                 unit,

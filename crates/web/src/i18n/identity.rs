@@ -8,8 +8,16 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "统一身份认证（目录服务）暂时无法连接，请稍后再试",
         "The organisation's directory cannot be reached; try again shortly",
     ),
-    ("audit.action.directory.sync", "目录同步", "Directory synchronised"),
-    ("audit.action.unit.password_login", "设置本地密码登录", "Local passwords set for a unit"),
+    (
+        "audit.action.directory.sync",
+        "目录同步",
+        "Directory synchronised",
+    ),
+    (
+        "audit.action.unit.password_login",
+        "设置本地密码登录",
+        "Local passwords set for a unit",
+    ),
     (
         "activate.help",
         "首次登录：填写登录名（默认为工号）和单位发给您的一次性激活码，再设置自己的密码。激活后激活码失效。",
