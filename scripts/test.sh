@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: domain, store (SQLite and PostgreSQL), HTTP, CLI, a real browser and a
-# real LDAP directory.
+# real LDAP directory and OpenID provider.
 # Installs what a fresh machine lacks, starts PostgreSQL, and refuses to skip it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,9 @@ export DUBAN_REQUIRE_PG=1
 # a real OpenLDAP slapd for the directory tests (127.0.0.1:3389 and :3636)
 DUBAN_TEST_LDAP_URL=$(./scripts/ldap-test-server.sh)
 export DUBAN_TEST_LDAP_URL DUBAN_REQUIRE_LDAP=1
+# a real OpenID provider (oidc-provider from npm, on Node.js) for single sign-on (127.0.0.1:3901)
+DUBAN_TEST_OIDC_ISSUER=$(./scripts/oidc-test-server.sh)
+export DUBAN_TEST_OIDC_ISSUER DUBAN_REQUIRE_OIDC=1
 # Drop this run's test databases and files afterwards, pass or fail.
-trap './scripts/pg-test-server.sh --clean || true; ./scripts/ldap-test-server.sh --stop' EXIT
+trap './scripts/pg-test-server.sh --clean || true; ./scripts/ldap-test-server.sh --stop; ./scripts/oidc-test-server.sh --stop' EXIT
 cargo test --workspace --locked "$@"

@@ -3,6 +3,8 @@
 //! bind; an empty password is never sent, since LDAP reads it as an anonymous bind that
 //! succeeds). Synchronisation: every person under the base, read page by page. TLS by `ldaps://`
 //! or StartTLS, verified against a configured CA file (or the system's roots).
+pub mod oidc;
+
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::{LdapConnAsync, LdapConnSettings, Scope, SearchEntry, ldap_escape};
 use serde::Deserialize;

@@ -34,6 +34,8 @@ pub struct Settings {
     pub ldap: duban_directory::Config,
     /// Hours between directory synchronisations in `duban serve` (0: none).
     pub ldap_sync_hours: u64,
+    /// An OpenID Connect provider for single sign-on (`[oidc]`).
+    pub oidc: duban_directory::oidc::OidcConfig,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             metrics_token: String::new(),
             ldap: duban_directory::Config::default(),
             ldap_sync_hours: 0,
+            oidc: duban_directory::oidc::OidcConfig::default(),
         }
     }
 }
@@ -86,6 +89,7 @@ impl std::fmt::Debug for Settings {
             .field("smtp_url", &redact(&self.smtp_url))
             .field("sweep_minutes", &self.sweep_minutes)
             .field("ldap", &self.ldap)
+            .field("oidc", &self.oidc)
             .finish()
     }
 }
@@ -197,6 +201,12 @@ impl Settings {
             ("DUBAN_LDAP_BASE_DN", &mut s.ldap.base_dn),
             ("DUBAN_LDAP_USER_FILTER", &mut s.ldap.user_filter),
             ("DUBAN_LDAP_SYNC_FILTER", &mut s.ldap.sync_filter),
+            ("DUBAN_OIDC_ISSUER", &mut s.oidc.issuer),
+            ("DUBAN_OIDC_CLIENT_ID", &mut s.oidc.client_id),
+            ("DUBAN_OIDC_CLIENT_SECRET", &mut s.oidc.client_secret),
+            ("DUBAN_OIDC_REDIRECT_URI", &mut s.oidc.redirect_uri),
+            ("DUBAN_OIDC_SCOPES", &mut s.oidc.scopes),
+            ("DUBAN_OIDC_CLAIM", &mut s.oidc.claim),
         ] {
             if let Ok(v) = std::env::var(var) {
                 *field = v;

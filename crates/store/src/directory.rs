@@ -261,16 +261,28 @@ impl Store {
     pub async fn directory_sign_in(&self, person: &DirectoryPerson) -> Result<LoginOutcome> {
         let mut w = self.write(&Actor::system("directory")).await?;
         let report = apply(&mut w, std::slice::from_ref(person), false).await?;
+        if let Some(why) = report.skipped.first() {
+            tracing::warn!(staff_no = %person.staff_no, %why, "directory sign-in: not in the roster");
+        }
+        self.staff_session(w, &person.staff_no).await
+    }
+
+    /// Signs in the person a single sign-on provider vouched for, by staff number: their
+    /// account must exist (the roster and the directory make accounts; SSO does not) and be
+    /// enabled.
+    pub async fn sso_sign_in(&self, staff_no: &str) -> Result<LoginOutcome> {
+        let w = self.write(&Actor::system("sso")).await?;
+        self.staff_session(w, staff_no).await
+    }
+
+    async fn staff_session(&self, mut w: Write, staff_no: &str) -> Result<LoginOutcome> {
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT us.id FROM users us JOIN staff s ON s.id = us.staff_id WHERE s.staff_no = $1 AND us.disabled = 0",
         )
-        .bind(&person.staff_no)
+        .bind(staff_no)
         .fetch_optional(&mut *w.tx)
         .await?;
         let Some(id) = id else {
-            if let Some(why) = report.skipped.first() {
-                tracing::warn!(staff_no = %person.staff_no, %why, "directory sign-in refused");
-            }
             return Ok(LoginOutcome::BadCredentials);
         };
         let (session, csrf) = open_session(&mut w, id).await?;

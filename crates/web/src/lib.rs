@@ -53,6 +53,8 @@ pub struct WebSettings {
     pub metrics_token: Option<String>,
     /// The organisation's LDAP directory for sign-in (none: local passwords only).
     pub directory: Option<duban_directory::Config>,
+    /// An OpenID Connect provider for single sign-on (none: no SSO button).
+    pub oidc: Option<duban_directory::oidc::OidcConfig>,
 }
 
 impl Default for WebSettings {
@@ -67,6 +69,7 @@ impl Default for WebSettings {
             token_days: duban_store::users::TOKEN_DAYS,
             metrics_token: None,
             directory: None,
+            oidc: None,
         }
     }
 }

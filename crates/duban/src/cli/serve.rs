@@ -36,6 +36,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                 codes_per_minute: settings.codes_per_minute,
                 token_days: settings.token_days,
                 directory: settings.ldap.enabled().then(|| settings.ldap.clone()),
+                oidc: settings.oidc.enabled().then(|| settings.oidc.clone()),
                 metrics_token: (!settings.metrics_token.is_empty())
                     .then(|| settings.metrics_token.clone()),
                 trusted_proxies: settings

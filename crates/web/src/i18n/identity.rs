@@ -2,6 +2,26 @@
 
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    (
+        "login.sso",
+        "统一身份认证登录",
+        "Sign in with the organisation's single sign-on",
+    ),
+    (
+        "login.sso_down",
+        "统一身份认证服务暂时无法连接，请稍后再试或使用密码登录",
+        "Single sign-on cannot be reached; try again shortly or sign in with a password",
+    ),
+    (
+        "login.sso_failed",
+        "统一身份认证未完成或未通过校验，请重新登录",
+        "Single sign-on did not complete or did not pass its checks; sign in again",
+    ),
+    (
+        "login.sso_no_account",
+        "统一身份认证已确认您的身份，但本系统中没有您的有效账号，请联系本单位管理员",
+        "Single sign-on confirmed who you are, but you have no enabled account here; ask your unit's administrator",
+    ),
     ("activate.title", "激活账号", "Activate your account"),
     (
         "login.directory_down",

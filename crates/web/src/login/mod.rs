@@ -1,4 +1,5 @@
 //! Signing in and out and the language switch.
+mod sso;
 use crate::AppState;
 use crate::auth::{self, Form, Visitor};
 use crate::i18n::{Lang, Tr};
@@ -27,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/login", get(login_page).post(login))
         .route("/activate", get(activate_page).post(activate))
+        .route("/login/oidc", get(sso::begin))
+        .route("/login/oidc/callback", get(sso::callback))
         .route("/logout", post(logout))
         .route("/account/lang", post(set_lang))
 }
@@ -35,15 +38,17 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
+pub(crate) struct LoginPage {
     t: Tr,
     csrf: String,
     login: String,
     error: Option<&'static str>,
     other_lang: &'static str,
+    /// single sign-on is configured: its button is shown
+    sso: bool,
 }
 
-fn login_view(v: &Visitor, login: String, error: Option<&'static str>) -> LoginPage {
+pub(crate) fn login_view(v: &Visitor, login: String, error: Option<&'static str>) -> LoginPage {
     let t = Tr(v.0.lang);
     LoginPage {
         t,
@@ -51,14 +56,17 @@ fn login_view(v: &Visitor, login: String, error: Option<&'static str>) -> LoginP
         login,
         error: error.map(|k| t.s(k)),
         other_lang: if v.0.lang == Lang::En { "zh-CN" } else { "en" },
+        sso: false,
     }
 }
 
-async fn login_page(v: Visitor) -> PageResult {
+async fn login_page(State(st): State<AppState>, v: Visitor) -> PageResult {
     if v.0.user.is_some() {
         return Ok(Redirect::to("/home").into_response());
     }
-    html(login_view(&v, String::new(), None))
+    let mut page = login_view(&v, String::new(), None);
+    page.sso = st.settings.oidc.is_some();
+    html(page)
 }
 
 #[derive(Deserialize)]
