@@ -296,3 +296,34 @@ async fn the_directory_signs_people_in_and_local_passwords_can_be_turned_off() {
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.body.contains("目录服务"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn local_passwords_are_turned_off_on_the_accounts_page_within_scope() {
+    let (app, _store) = app().await;
+    let mut admin = Client::login(&app, "admin").await;
+    let r = admin
+        .post_form(
+            "/admin/users/passwords",
+            &[("unit_code", "330102"), ("local", "off")],
+        )
+        .await;
+    assert!(r.body.contains("已关闭本地密码登录"), "{}", r.body);
+    // a unit administrator of 西湖 may not do it for 上城
+    let mut c = Client::new(&app);
+    c.get("/login").await;
+    let ok = c
+        .post_form(
+            "/login",
+            &[("login", "xihu.office"), ("password", "duban2020")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    c.get("/home").await;
+    let r = c
+        .post_form(
+            "/admin/users/passwords",
+            &[("unit_code", "330102"), ("local", "on")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

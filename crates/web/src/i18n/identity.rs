@@ -2,6 +2,24 @@
 
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    ("users.passwords", "本地密码登录", "Local passwords"),
+    (
+        "users.passwords_help",
+        "关闭后，该单位的账号只能通过统一身份认证（目录服务或单点登录）登录，本地密码不再有效。",
+        "Turned off, the unit's accounts sign in through the organisation's directory or single sign-on only; local passwords no longer work.",
+    ),
+    ("users.local_on", "允许", "Allowed"),
+    ("users.local_off", "关闭", "Off"),
+    (
+        "users.passwords_on",
+        "已允许本地密码登录",
+        "now allows local passwords",
+    ),
+    (
+        "users.passwords_off",
+        "已关闭本地密码登录",
+        "now signs in through the directory only",
+    ),
     (
         "login.sso",
         "统一身份认证登录",

@@ -316,3 +316,48 @@ pub(crate) async fn sheet(
         total,
     })
 }
+
+#[derive(Deserialize)]
+pub(crate) struct PasswordsForm {
+    unit_code: String,
+    /// "on" or "off"
+    local: String,
+}
+
+/// Turns local passwords off (or on) for a unit of the administrator's scope (the store decides).
+pub(crate) async fn passwords(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<PasswordsForm>,
+) -> PageResult {
+    require(&v, Action::ManageUsers)?;
+    let code = UnitCode::parse(&f.unit_code).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let unit = st
+        .store
+        .unit_by_code(code.as_str())
+        .await?
+        .ok_or_else(|| AppError::BadRequest(format!("单位代码 {} 不存在", code.as_str())))?;
+    let on = f.local != "off";
+    let result = st
+        .store
+        .set_password_login(&v.user.actor(), unit.id, on)
+        .await;
+    let list = Listing::read(&st, &v, ListQuery::default()).await?;
+    let mut page = UsersPage::new(&st, &v, list).await?;
+    match result.map_err(|e| AppError::from(e).localized(v.t)) {
+        Ok(()) => {
+            page.ctx.flash = Some(format!(
+                "{} {}",
+                unit.name,
+                v.t.s(if on {
+                    "users.passwords_on"
+                } else {
+                    "users.passwords_off"
+                })
+            ))
+        }
+        Err(AppError::BadRequest(m)) => page.error = Some(m),
+        Err(e) => return Err(e),
+    }
+    html(page)
+}
