@@ -221,12 +221,14 @@ pub struct AccountRow {
     pub joined_on: String,
     pub left_on: String,
     pub auth_source: String,
+    /// where the list goes on after this row (its unit's path and its login)
+    pub cursor: String,
 }
 
 const ACCOUNT_SELECT: &str = "SELECT us.id, us.login, us.display_name, us.role, u.code AS unit_code, u.name AS unit_name, \
      COALESCE(d.name, '') AS department, COALESCE(s.staff_no, '') AS staff_no, us.disabled, us.activated_at, \
      COALESCE(us.activation_expires, '') AS code_expires, COALESCE(us.last_login_at, '') AS last_login_at, \
-     COALESCE(s.joined_on, '') AS joined_on, COALESCE(s.left_on, '') AS left_on, us.auth_source \
+     COALESCE(s.joined_on, '') AS joined_on, COALESCE(s.left_on, '') AS left_on, us.auth_source, u.path AS unit_path \
      FROM users us JOIN units u ON u.id = us.unit_id LEFT JOIN staff s ON s.id = us.staff_id \
      LEFT JOIN departments d ON d.id = s.department_id";
 
@@ -247,12 +249,19 @@ fn account_row(r: &sqlx::any::AnyRow) -> Result<AccountRow> {
         joined_on: r.try_get("joined_on")?,
         left_on: r.try_get("left_on")?,
         auth_source: r.try_get("auth_source")?,
+        cursor: format!(
+            "{}|{}",
+            r.try_get::<String, _>("unit_path")?,
+            r.try_get::<String, _>("login")?
+        ),
     })
 }
 
 impl Store {
-    /// A page of the accounts in `scope` matching `f`, in login order after `after` (keyset; the
-    /// login index, or the unit's (unit, login) index when one unit is asked for).
+    /// A page of the accounts in `scope` matching `f`, unit by unit (in the units' path order)
+    /// and by login within a unit, after the cursor `after` (a row's [`AccountRow::cursor`]).
+    /// Keyset on the units' path index and the accounts' (unit, login) index: O(the page) at any
+    /// scope, not the scope's accounts.
     pub async fn accounts(
         &self,
         scope: &Scope,
@@ -260,7 +269,11 @@ impl Store {
         after: &str,
         limit: i64,
     ) -> Result<Vec<AccountRow>> {
-        let mut cond = vec![crate::scope_sql("u", 1, 2), "us.login > $3".to_string()];
+        let (path, login) = after.split_once('|').unwrap_or(("", ""));
+        let mut cond = vec![
+            crate::scope_sql("u", 1, 2),
+            "(u.path > $3 OR (u.path = $3 AND us.login > $4))".to_string(),
+        ];
         if let Some(r) = f.role {
             cond.push(format!("us.role = '{}'", r.as_str()));
         }
@@ -276,12 +289,14 @@ impl Store {
             cond.push(format!("us.unit_id = {u}"));
         }
         let rows = sqlx::query(crate::sqlf!(
-            "{ACCOUNT_SELECT} WHERE {} ORDER BY us.login LIMIT $4",
+            "{ACCOUNT_SELECT} WHERE {} ORDER BY u.path, us.login LIMIT $5",
             cond.join(" AND ")
         ))
+        .persistent(false)
         .bind(scope.unit_id)
         .bind(crate::scope_like(scope))
-        .bind(after)
+        .bind(path)
+        .bind(login)
         .bind(limit.clamp(1, 5000))
         .fetch_all(&self.pool)
         .await?;

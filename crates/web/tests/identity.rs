@@ -82,8 +82,12 @@ async fn accounts_opened_on_the_import_page_are_activated_once_and_ended_at_once
     let token = wu.token().await;
 
     // the administrator's list: filters, export, the sheet of who has not activated
+    let xihu = _store.unit_by_code("330106").await.unwrap().unwrap();
     let list = admin
-        .get("/admin/users?unit=330106&activated=0&after=W0")
+        .get(&format!(
+            "/admin/users?unit=330106&activated=0&after={}%7CW0",
+            xihu.path
+        ))
         .await;
     assert!(
         !list.body.contains("aria-label=\"xihu.office\""),

@@ -10,7 +10,9 @@ UPDATE users SET activated_at = created_at;
 -- 0: the unit's accounts sign in through the directory only (no local passwords)
 ALTER TABLE units ADD COLUMN password_login INTEGER NOT NULL DEFAULT 1;
 CREATE UNIQUE INDEX users_staff ON users(staff_id) WHERE staff_id IS NOT NULL;
+-- the accounts list: unit by unit, by login (replaces the index on the unit alone)
 CREATE INDEX users_unit_login ON users(unit_id, login);
+DROP INDEX users_unit;
 ALTER TABLE staff ADD COLUMN joined_on TEXT;
 ALTER TABLE staff ADD COLUMN left_on TEXT;
 -- The current post, in month numbers (year * 12 + month - 1): from (0 = since before the

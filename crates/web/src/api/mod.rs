@@ -577,7 +577,7 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
             Spec {
                 method: "get",
                 path: "/accounts",
-                summary: "数据范围内的账号（管理员）：按角色、状态、是否激活、单位筛选，按登录名分页",
+                summary: "数据范围内的账号（管理员）：按角色、状态、是否激活、单位筛选，逐单位按登录名分页",
                 params: &[
                     ("role", "query", "string", false, "角色"),
                     ("active", "query", "string", false, "1 正常，0 已停用"),

@@ -12,7 +12,7 @@ use duban_domain::org::{Role, UnitCode};
 use duban_store::accounts::{AccountFilter, AccountRequest, AccountRow};
 use serde::Deserialize;
 
-/// The list's query: filters and the keyset cursor (the last login shown).
+/// The list's query: filters and the keyset cursor (the last row's unit path and login).
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
@@ -95,7 +95,7 @@ impl Listing {
         let next = match (more, rows.last()) {
             (true, Some(last)) => {
                 let mut p = params.clone();
-                p.push(("after", last.login.clone()));
+                p.push(("after", last.cursor.clone()));
                 Some(link("/admin/users", &p))
             }
             _ => None,
@@ -228,7 +228,7 @@ pub(crate) async fn export(
     loop {
         let page = st.store.accounts(&v.user.scope(), &f, &after, 5000).await?;
         let Some(last) = page.last() else { break };
-        after = last.login.clone();
+        after = last.cursor.clone();
         for a in &page {
             let role = Role::parse(&a.role).map(|r| t.role(&r)).unwrap_or("");
             rows.push(vec![

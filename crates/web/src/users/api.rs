@@ -48,7 +48,7 @@ pub(crate) async fn accounts(
         .accounts(&u.0.scope(), &f, q.after.trim(), crate::kit::PAGE)
         .await?;
     let next = (rows.len() as i64 == crate::kit::PAGE)
-        .then(|| rows.last().map(|r| r.login.clone()))
+        .then(|| rows.last().map(|r| r.cursor.clone()))
         .flatten();
     Ok(Json(json!({"accounts": rows, "next_after": next})))
 }
