@@ -1,120 +1,14 @@
 //! A real browser: headless Chromium from Debian, driven over WebDriver, signs in as a demo user
 //! and sees the Chinese home page. Screenshots land in target/screenshots/.
-use fantoccini::{ClientBuilder, Locator};
-use std::process::{Child, Command, Stdio};
+mod common;
+use common::*;
 use std::time::Duration;
-
-struct Driver(Child);
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Polls the page's main heading until it starts with `prefix` (navigation may still be under way).
-async fn wait_h1(c: &fantoccini::Client, prefix: &str) -> String {
-    let mut last = String::new();
-    for _ in 0..300 {
-        if let Ok(e) = c.find(Locator::Css("main h1")).await {
-            if let Ok(t) = e.text().await {
-                if t.starts_with(prefix) {
-                    return t;
-                }
-                last = t;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("heading never started with {prefix:?}; last seen {last:?}");
-}
-
-/// Clicks what submits a form or follows a link and waits for the next page to load: the page
-/// after often has the same heading as the one before, so the heading alone cannot tell.
-async fn submit(c: &fantoccini::Client, what: Locator<'_>) {
-    c.execute("window.__duban_before = true;", vec![])
-        .await
-        .unwrap();
-    c.find(what).await.unwrap().click().await.unwrap();
-    new_page(c, "the click").await;
-}
-
-/// Waits until the page marked before an action has been replaced by the next one.
-async fn new_page(c: &fantoccini::Client, after: &str) {
-    for _ in 0..300 {
-        if let Ok(v) = c
-            .execute("return window.__duban_before === undefined;", vec![])
-            .await
-        {
-            if v.as_bool() == Some(true) {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no new page after {after}");
-}
-
-/// Like [`submit`] for an irreversible action: the page asks for confirmation (`expect` is in
-/// the question), which is accepted.
-async fn submit_confirmed(c: &fantoccini::Client, what: Locator<'_>, expect: &str) {
-    c.execute("window.__duban_before = true;", vec![])
-        .await
-        .unwrap();
-    c.find(what).await.unwrap().click().await.unwrap();
-    let mut asked = None;
-    for _ in 0..100 {
-        if let Ok(t) = c.get_alert_text().await {
-            asked = Some(t);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let asked = asked.expect("no confirmation was asked");
-    assert!(asked.contains(expect), "{asked}");
-    c.accept_alert().await.unwrap();
-    new_page(c, "the confirmation").await;
-}
-
-/// Signs out through the header's form and in again as `login`.
-async fn sign_in_as(c: &fantoccini::Client, base: &str, login: &str) {
-    submit(c, Locator::Css("header form[action='/logout'] button")).await;
-    c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Css("input[name=login]"))
-        .await
-        .unwrap()
-        .send_keys(login)
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys("duban2020")
-        .await
-        .unwrap();
-    submit(c, Locator::Css("main.login button[type=submit]")).await;
-    wait_h1(c, "欢迎").await;
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[tokio::test]
 async fn chromium_signs_in_and_sees_the_chinese_home_page() {
-    if std::env::var("DUBAN_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("browser test skipped by DUBAN_SKIP_BROWSER=1");
+    if !browser_wanted() {
         return;
     }
-    assert!(
-        std::path::Path::new("/usr/bin/chromium").exists()
-            && std::path::Path::new("/usr/bin/chromedriver").exists(),
-        "Chromium and ChromeDriver are needed: run scripts/install-deps.sh (or set DUBAN_SKIP_BROWSER=1)"
-    );
     let store = duban_store::testing::sqlite().await;
     store.load_demo().await.unwrap();
     // as `duban serve --demo`: the demo's database runs on the seed's day
@@ -149,42 +43,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(duban_web::serve(listener, app, std::future::pending()));
 
-    let port = free_port();
-    let _driver = Driver(
-        Command::new("/usr/bin/chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let profile = std::env::temp_dir().join(format!("duban-chromium-{}", std::process::id()));
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=1280,900", "--lang=zh-CN", format!("--user-data-dir={}", profile.display())]
-        }
-    }))
-    .unwrap();
-    let mut client = None;
-    for _ in 0..50 {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let c = client.expect("chromedriver did not start");
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let (_driver, c, shots) = common::browser().await;
 
     // a member of the public writes in without an account and follows the letter with its code
     c.goto(&format!("{base}/letters/new")).await.unwrap();
@@ -1110,5 +969,4 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         }
     }
     c.close().await.unwrap();
-    let _ = std::fs::remove_dir_all(profile);
 }

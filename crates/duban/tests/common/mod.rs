@@ -1,0 +1,166 @@
+//! What the browser tests share: headless Chromium from Debian driven over WebDriver
+//! (chromedriver), and the waits a real page needs. Screenshots land in target/screenshots/.
+#![allow(dead_code)]
+pub use fantoccini::{ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// chromedriver, and Chromium's profile folder: both gone when dropped.
+pub struct Driver(Child, std::path::PathBuf);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        let _ = std::fs::remove_dir_all(&self.1);
+    }
+}
+
+/// Polls the page's main heading until it starts with `prefix` (navigation may still be under way).
+pub async fn wait_h1(c: &fantoccini::Client, prefix: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..300 {
+        if let Ok(e) = c.find(Locator::Css("main h1")).await {
+            if let Ok(t) = e.text().await {
+                if t.starts_with(prefix) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("heading never started with {prefix:?}; last seen {last:?}");
+}
+
+/// Clicks what submits a form or follows a link and waits for the next page to load: the page
+/// after often has the same heading as the one before, so the heading alone cannot tell.
+pub async fn submit(c: &fantoccini::Client, what: Locator<'_>) {
+    c.execute("window.__duban_before = true;", vec![])
+        .await
+        .unwrap();
+    c.find(what).await.unwrap().click().await.unwrap();
+    new_page(c, "the click").await;
+}
+
+/// Waits until the page marked before an action has been replaced by the next one.
+pub async fn new_page(c: &fantoccini::Client, after: &str) {
+    for _ in 0..300 {
+        if let Ok(v) = c
+            .execute("return window.__duban_before === undefined;", vec![])
+            .await
+        {
+            if v.as_bool() == Some(true) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no new page after {after}");
+}
+
+/// Like [`submit`] for an irreversible action: the page asks for confirmation (`expect` is in
+/// the question), which is accepted.
+pub async fn submit_confirmed(c: &fantoccini::Client, what: Locator<'_>, expect: &str) {
+    c.execute("window.__duban_before = true;", vec![])
+        .await
+        .unwrap();
+    c.find(what).await.unwrap().click().await.unwrap();
+    let mut asked = None;
+    for _ in 0..100 {
+        if let Ok(t) = c.get_alert_text().await {
+            asked = Some(t);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let asked = asked.expect("no confirmation was asked");
+    assert!(asked.contains(expect), "{asked}");
+    c.accept_alert().await.unwrap();
+    new_page(c, "the confirmation").await;
+}
+
+/// Signs out through the header's form and in again as `login`.
+pub async fn sign_in_as(c: &fantoccini::Client, base: &str, login: &str) {
+    submit(c, Locator::Css("header form[action='/logout'] button")).await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Css("input[name=login]"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("duban2020")
+        .await
+        .unwrap();
+    submit(c, Locator::Css("main.login button[type=submit]")).await;
+    wait_h1(c, "欢迎").await;
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Whether the browser tests run here (they need Chromium and ChromeDriver, installed by
+/// scripts/install-deps.sh; DUBAN_SKIP_BROWSER=1 skips them).
+pub fn browser_wanted() -> bool {
+    if std::env::var("DUBAN_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("browser test skipped by DUBAN_SKIP_BROWSER=1");
+        return false;
+    }
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists()
+            && std::path::Path::new("/usr/bin/chromedriver").exists(),
+        "Chromium and ChromeDriver are needed: run scripts/install-deps.sh (or set DUBAN_SKIP_BROWSER=1)"
+    );
+    true
+}
+
+/// Starts chromedriver and a headless Chromium session (Chinese, 1280×900); returns the driver
+/// (stopped when dropped), the session and the screenshots' folder.
+pub async fn browser() -> (Driver, fantoccini::Client, std::path::PathBuf) {
+    let port = free_port();
+    let profile = std::env::temp_dir().join(format!("duban-chromium-{}", std::process::id()));
+    let driver = Driver(
+        Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+        profile.clone(),
+    );
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,900", "--lang=zh-CN", format!("--user-data-dir={}", profile.display())]
+        }
+    }))
+    .unwrap();
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver did not start");
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    (driver, c, shots)
+}
