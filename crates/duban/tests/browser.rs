@@ -2,6 +2,7 @@
 //! and sees the Chinese home page. Screenshots land in target/screenshots/.
 mod common;
 use common::*;
+use std::process::Command;
 use std::time::Duration;
 
 #[tokio::test]
