@@ -50,6 +50,7 @@ struct Known {
     id: i64,
     unit_id: i64,
     department_id: Option<i64>,
+    post_from: i64,
     name: String,
 }
 
@@ -68,7 +69,7 @@ async fn apply(w: &mut Write, people: &[DirectoryPerson], full: bool) -> Result<
         units.insert(r.try_get("code")?, r.try_get("id")?);
     }
     let mut known: HashMap<String, Known> = HashMap::new();
-    for r in sqlx::query("SELECT id, staff_no, unit_id, department_id, name FROM staff")
+    for r in sqlx::query("SELECT id, staff_no, unit_id, department_id, post_from, name FROM staff")
         .fetch_all(&mut *w.tx)
         .await?
     {
@@ -78,6 +79,7 @@ async fn apply(w: &mut Write, people: &[DirectoryPerson], full: bool) -> Result<
                 id: r.try_get("id")?,
                 unit_id: r.try_get("unit_id")?,
                 department_id: r.try_get("department_id")?,
+                post_from: r.try_get("post_from")?,
                 name: r.try_get("name")?,
             },
         );
@@ -97,6 +99,9 @@ async fn apply(w: &mut Write, people: &[DirectoryPerson], full: bool) -> Result<
     let this_month = month_number(Month::of(w.today()));
     let mut depts: HashMap<(i64, String), i64> = HashMap::new();
     let mut new_accounts = Vec::new();
+    // moves, applied together after the loop: (staff, old unit, old department, old post start,
+    // new unit, new department)
+    let mut moves = Vec::new();
     for p in people {
         let Some(&unit_id) = units.get(&p.unit_code.trim().to_ascii_uppercase()) else {
             report.skip(format!("{}：单位代码 {} 不存在", p.staff_no, p.unit_code));
@@ -117,7 +122,14 @@ async fn apply(w: &mut Write, people: &[DirectoryPerson], full: bool) -> Result<
             Some(k) => {
                 let mut changed = false;
                 if k.unit_id != unit_id || k.department_id != dept_id {
-                    crate::staff::move_staff(w, k.id, unit_id, dept_id).await?;
+                    moves.push(json!([
+                        k.id,
+                        k.unit_id,
+                        k.department_id,
+                        k.post_from,
+                        unit_id,
+                        dept_id
+                    ]));
                     report.moved += 1;
                     changed = true;
                 }
@@ -183,8 +195,56 @@ async fn apply(w: &mut Write, people: &[DirectoryPerson], full: bool) -> Result<
             ]));
         }
     }
-    let now = w.now_rfc3339();
     let src = crate::json_rows_for(w.backend, 1);
+    // the months before a move stay owed where they were served (as `staff::move_staff`, set-based)
+    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS duban_moves (staff_id BIGINT PRIMARY KEY, unit_id BIGINT NOT NULL, department_id BIGINT, post_from BIGINT NOT NULL)")
+        .execute(&mut *w.tx)
+        .await?;
+    sqlx::query("DELETE FROM duban_moves")
+        .execute(&mut *w.tx)
+        .await?;
+    for chunk in moves.chunks(5000) {
+        let rows = serde_json::Value::Array(chunk.to_vec()).to_string();
+        sqlx::query(crate::sqlf!(
+            "INSERT INTO staff_posts (staff_id, unit_id, department_id, post_from, post_until) \
+             SELECT CAST(j.value ->> 0 AS BIGINT), CAST(j.value ->> 1 AS BIGINT), CAST(j.value ->> 2 AS BIGINT), CAST(j.value ->> 3 AS BIGINT), $2 \
+             FROM {src} WHERE CAST(j.value ->> 3 AS BIGINT) < $2"
+        ))
+        .bind(&rows)
+        .bind(this_month)
+        .execute(&mut *w.tx)
+        .await?;
+        sqlx::query(crate::sqlf!(
+            "INSERT INTO duban_moves (staff_id, unit_id, department_id, post_from) \
+             SELECT CAST(j.value ->> 0 AS BIGINT), CAST(j.value ->> 4 AS BIGINT), CAST(j.value ->> 5 AS BIGINT), \
+             CASE WHEN CAST(j.value ->> 3 AS BIGINT) < $2 THEN $2 ELSE CAST(j.value ->> 3 AS BIGINT) END FROM {src}"
+        ))
+        .bind(&rows)
+        .bind(this_month)
+        .execute(&mut *w.tx)
+        .await?;
+    }
+    if !moves.is_empty() {
+        sqlx::query(
+            "UPDATE staff SET unit_id = (SELECT m.unit_id FROM duban_moves m WHERE m.staff_id = staff.id), \
+             department_id = (SELECT m.department_id FROM duban_moves m WHERE m.staff_id = staff.id), \
+             post_from = (SELECT m.post_from FROM duban_moves m WHERE m.staff_id = staff.id) \
+             WHERE id IN (SELECT staff_id FROM duban_moves)",
+        )
+        .execute(&mut *w.tx)
+        .await?;
+        // an account's scope follows its person
+        sqlx::query(
+            "UPDATE users SET unit_id = (SELECT m.unit_id FROM duban_moves m WHERE m.staff_id = users.staff_id) \
+             WHERE staff_id IN (SELECT staff_id FROM duban_moves)",
+        )
+        .execute(&mut *w.tx)
+        .await?;
+        sqlx::query("DELETE FROM duban_moves")
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    let now = w.now_rfc3339();
     for chunk in new_accounts.chunks(5000) {
         report.accounts_created += sqlx::query(crate::sqlf!(
             "INSERT INTO users (login, display_name, password_hash, role, unit_id, subtree, created_at, staff_id, activated_at, auth_source) \

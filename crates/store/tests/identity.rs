@@ -379,3 +379,47 @@ async fn filings_are_owed_for_the_months_in_post_and_stay_where_they_were_served
         assert_eq!(disabled, 1, "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_directory_synchronisation_moves_people_with_their_accounts_and_ends_the_gone() {
+    use duban_store::directory::DirectoryPerson;
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let person = |no: &str, unit: &str, dept: &str| DirectoryPerson {
+            staff_no: no.into(),
+            login: no.to_lowercase(),
+            name: format!("目录{no}"),
+            unit_code: unit.into(),
+            department: dept.into(),
+        };
+        let r = store
+            .sync_directory(
+                &cli(),
+                &[person("L1", "330106", "办公室"), person("L2", "330106", "")],
+            )
+            .await
+            .unwrap();
+        assert_eq!((r.staff_created, r.accounts_created), (2, 2), "{name}");
+        let r = store
+            .sync_directory(&cli(), &[person("L1", "330102", "第一检察部")])
+            .await
+            .unwrap();
+        assert_eq!((r.moved, r.disabled), (1, 1), "{name}: {r:?}");
+        let l1 = store.user_by_login("l1").await.unwrap().unwrap();
+        assert_eq!(
+            l1.unit_code, "330102",
+            "{name}: the account's scope follows"
+        );
+        let disabled: i64 = sqlx::query_scalar("SELECT disabled FROM users WHERE login = 'l2'")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(disabled, 1, "{name}");
+        // a directory account has no local password
+        assert!(matches!(
+            store.login("l1", "").await.unwrap(),
+            LoginOutcome::BadCredentials
+        ));
+        assert!(store.verify_audit().await.unwrap().is_ok());
+    }
+}
