@@ -260,8 +260,9 @@ fn account_row(r: &sqlx::any::AnyRow) -> Result<AccountRow> {
 impl Store {
     /// A page of the accounts in `scope` matching `f`, unit by unit (in the units' path order)
     /// and by login within a unit, after the cursor `after` (a row's [`AccountRow::cursor`]).
-    /// Keyset on the units' path index and the accounts' (unit, login) index: O(the page) at any
-    /// scope, not the scope's accounts.
+    /// The scope's units are taken a hundred at a time in path order and their accounts read on
+    /// the (unit, login) index: O(the page), not the scope's accounts, on both databases (a
+    /// single join ordered by path and login makes PostgreSQL sort every account in scope).
     pub async fn accounts(
         &self,
         scope: &Scope,
@@ -269,38 +270,76 @@ impl Store {
         after: &str,
         limit: i64,
     ) -> Result<Vec<AccountRow>> {
-        let (path, login) = after.split_once('|').unwrap_or(("", ""));
-        let mut cond = vec![
-            crate::scope_sql("u", 1, 2),
-            "(u.path > $3 OR (u.path = $3 AND us.login > $4))".to_string(),
-        ];
+        const UNITS: i64 = 100;
+        let limit = limit.clamp(1, 5000);
+        let (mut path, login) = after
+            .split_once('|')
+            .map(|(p, l)| (p.to_string(), l.to_string()))
+            .unwrap_or_default();
+        let mut cond = Vec::new();
         if let Some(r) = f.role {
-            cond.push(format!("us.role = '{}'", r.as_str()));
+            cond.push(format!(" AND us.role = '{}'", r.as_str()));
         }
         if let Some(a) = f.active {
-            cond.push(format!("us.disabled = {}", i64::from(!a)));
+            cond.push(format!(" AND us.disabled = {}", i64::from(!a)));
         }
         match f.activated {
-            Some(true) => cond.push("us.activated_at IS NOT NULL".into()),
-            Some(false) => cond.push("us.activated_at IS NULL".into()),
+            Some(true) => cond.push(" AND us.activated_at IS NOT NULL".into()),
+            Some(false) => cond.push(" AND us.activated_at IS NULL".into()),
             None => {}
         }
-        if let Some(u) = f.unit_id {
-            cond.push(format!("us.unit_id = {u}"));
+        let cond = cond.concat();
+        let one_unit = f
+            .unit_id
+            .map(|u| format!(" AND u.id = {u}"))
+            .unwrap_or_default();
+        let mut out: Vec<AccountRow> = Vec::new();
+        // the cursor's unit has been read to its end
+        let mut unit_done = false;
+        loop {
+            let units: Vec<(i64, String)> = sqlx::query(crate::sqlf!(
+                "SELECT u.id, u.path FROM units u WHERE {}{one_unit} AND u.path >= $3 ORDER BY u.path LIMIT $4",
+                crate::scope_sql("u", 1, 2)
+            ))
+            .bind(scope.unit_id)
+            .bind(crate::scope_like(scope))
+            .bind(&path)
+            .bind(UNITS)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("path")?)))
+            .collect::<Result<_>>()?;
+            let Some(last) = units.last().map(|(_, p)| p.clone()) else {
+                break;
+            };
+            let ids = units
+                .iter()
+                .map(|(id, _)| id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let rows = sqlx::query(crate::sqlf!(
+                "{ACCOUNT_SELECT} WHERE us.unit_id IN ({ids}) AND (u.path > $1 OR (u.path = $1 AND us.login > $2 AND $4 = 0)){cond} \
+                 ORDER BY u.path, us.login LIMIT $3"
+            ))
+            .persistent(false)
+            .bind(&path)
+            .bind(&login)
+            .bind(limit - out.len() as i64)
+            .bind(i64::from(unit_done))
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &rows {
+                out.push(account_row(r)?);
+            }
+            if out.len() as i64 >= limit || (units.len() as i64) < UNITS {
+                break;
+            }
+            // the next hundred units: after the last one read (all of its accounts were)
+            path = last;
+            unit_done = true;
         }
-        let rows = sqlx::query(crate::sqlf!(
-            "{ACCOUNT_SELECT} WHERE {} ORDER BY u.path, us.login LIMIT $5",
-            cond.join(" AND ")
-        ))
-        .persistent(false)
-        .bind(scope.unit_id)
-        .bind(crate::scope_like(scope))
-        .bind(path)
-        .bind(login)
-        .bind(limit.clamp(1, 5000))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(account_row).collect()
+        Ok(out)
     }
 
     /// The accounts of one unit not yet activated, by department then name: the sheet a

@@ -423,3 +423,54 @@ async fn a_directory_synchronisation_moves_people_with_their_accounts_and_ends_t
         assert!(store.verify_audit().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn the_accounts_list_pages_unit_by_unit_without_gaps_or_repeats() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let file = table(&format!(
+            "{HEAD}\nK1,甲,330106,,,0,,,,\nK2,乙,440106,,,0,,,,"
+        ));
+        store
+            .import_staff(&cli(), &file, None, StaffImport { accounts: Some(7) })
+            .await
+            .unwrap();
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let all = store
+            .accounts(&admin.scope(), &AccountFilter::default(), "", 5000)
+            .await
+            .unwrap();
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(all.len() as i64, total, "{name}");
+        let mut paged = Vec::new();
+        let mut after = String::new();
+        loop {
+            let page = store
+                .accounts(&admin.scope(), &AccountFilter::default(), &after, 7)
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.cursor.clone();
+            paged.extend(page.into_iter().map(|a| a.login));
+        }
+        let logins: Vec<String> = all.into_iter().map(|a| a.login).collect();
+        assert_eq!(paged, logins, "{name}");
+        // a rare filter reads on through the units until it has its page
+        let leaders = store
+            .accounts(
+                &admin.scope(),
+                &AccountFilter {
+                    role: Some(Role::Leader),
+                    ..Default::default()
+                },
+                "",
+                3,
+            )
+            .await
+            .unwrap();
+        assert!(leaders.iter().all(|a| a.role == "leader") && !leaders.is_empty());
+    }
+}
