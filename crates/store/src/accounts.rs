@@ -296,6 +296,7 @@ impl Store {
         let mut out: Vec<AccountRow> = Vec::new();
         // the cursor's unit has been read to its end
         let mut unit_done = false;
+        let mut probed = 0usize;
         loop {
             let units: Vec<(i64, String)> = sqlx::query(crate::sqlf!(
                 "SELECT u.id, u.path FROM units u WHERE {}{one_unit} AND u.path >= $3 ORDER BY u.path LIMIT $4",
@@ -313,24 +314,46 @@ impl Store {
             let Some(last) = units.last().map(|(_, p)| p.clone()) else {
                 break;
             };
-            let ids = units
+            // unit by unit on the (unit, login) index while the page fills from few units (no
+            // filter, or a common one); a rare filter then reads the rest a hundred units at a time
+            let one_by_one = units.len().min(20usize.saturating_sub(probed));
+            probed += one_by_one;
+            let mut batches: Vec<String> = units[..one_by_one]
                 .iter()
-                .map(|(id, _)| id.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            let rows = sqlx::query(crate::sqlf!(
-                "{ACCOUNT_SELECT} WHERE us.unit_id IN ({ids}) AND (u.path > $1 OR (u.path = $1 AND us.login > $2 AND $4 = 0)){cond} \
-                 ORDER BY u.path, us.login LIMIT $3"
-            ))
-            .persistent(false)
-            .bind(&path)
-            .bind(&login)
-            .bind(limit - out.len() as i64)
-            .bind(i64::from(unit_done))
-            .fetch_all(&self.pool)
-            .await?;
-            for r in &rows {
-                out.push(account_row(r)?);
+                .map(|(id, _)| format!("= {id}"))
+                .collect();
+            if one_by_one < units.len() {
+                let rest = units[one_by_one..]
+                    .iter()
+                    .map(|(id, _)| id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                batches.push(format!("IN ({rest})"));
+            }
+            for units_cond in batches {
+                // one unit: its accounts in the index's order, read no further than the page
+                let order = if units_cond.starts_with('=') {
+                    "us.login"
+                } else {
+                    "u.path, us.login"
+                };
+                let rows = sqlx::query(crate::sqlf!(
+                    "{ACCOUNT_SELECT} WHERE us.unit_id {units_cond} AND (u.path > $1 OR (u.path = $1 AND us.login > $2 AND $4 = 0)){cond} \
+                     ORDER BY {order} LIMIT $3"
+                ))
+                .persistent(false)
+                .bind(&path)
+                .bind(&login)
+                .bind(limit - out.len() as i64)
+                .bind(i64::from(unit_done))
+                .fetch_all(&self.pool)
+                .await?;
+                for r in &rows {
+                    out.push(account_row(r)?);
+                }
+                if out.len() as i64 >= limit {
+                    return Ok(out);
+                }
             }
             if out.len() as i64 >= limit || (units.len() as i64) < UNITS {
                 break;
