@@ -201,6 +201,8 @@ pub struct AccountFilter {
     pub activated: Option<bool>,
     /// accounts of this unit only (within the scope)
     pub unit_id: Option<i64>,
+    /// accounts not signed in since this time (RFC 3339, UTC), or never
+    pub idle_since: Option<String>,
 }
 
 /// A row of the accounts list.
@@ -287,6 +289,14 @@ impl Store {
             Some(true) => cond.push(" AND us.activated_at IS NOT NULL".into()),
             Some(false) => cond.push(" AND us.activated_at IS NULL".into()),
             None => {}
+        }
+        if let Some(t) = &f.idle_since {
+            // a timestamp this crate wrote (RFC 3339): checked before it enters the statement
+            if chrono::DateTime::parse_from_rfc3339(t).is_ok() {
+                cond.push(format!(
+                    " AND (us.last_login_at IS NULL OR us.last_login_at < '{t}')"
+                ));
+            }
         }
         let cond = cond.concat();
         let one_unit = f

@@ -331,3 +331,41 @@ async fn local_passwords_are_turned_off_on_the_accounts_page_within_scope() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_sheet_issues_codes_again_and_the_list_finds_who_never_signed_in() {
+    let (app, store) = app().await;
+    let mut admin = Client::login(&app, "admin").await;
+    let (ct, body) = multipart_form(&[], &[("人员.csv", STAFF.as_bytes())]);
+    let csrf = admin.csrf.clone();
+    admin
+        .post_raw(
+            &format!("/org/import?kind=staff&accounts=1&csrf={csrf}"),
+            &ct,
+            body,
+        )
+        .await;
+    let r = admin
+        .post_form("/admin/users/sheet/codes", &[("unit_code", "330106")])
+        .await;
+    assert!(r.body.contains("激活码（仅显示这一次）"), "{}", r.body);
+    let code = code_of(&r.body, "wu.er");
+    assert!(matches!(
+        store.activate("wu.er", &code, "督办2026abc").await,
+        Ok(duban_store::users::LoginOutcome::Ok { .. })
+    ));
+    // never signed in: the new accounts; the administrator has
+    let idle = admin.get("/admin/users?idle=30&unit=100000").await;
+    assert!(!idle.body.contains("aria-label=\"admin\""), "{}", idle.body);
+    let idle = admin.get("/admin/users?idle=30&unit=330106").await;
+    assert!(idle.body.contains("aria-label=\"W1\"") || idle.body.contains("下一页"));
+    // a leaving date that comes later ends the account on that day's sweep
+    let later = "staff_id,name,unit_code,department,post,is_leader,left_on\nW2,吴二,330106,第一检察部,主任,0,2030-01-31\n";
+    let (ct, body) = multipart_form(&[], &[("人员.csv", later.as_bytes())]);
+    let csrf = admin.csrf.clone();
+    admin
+        .post_raw(&format!("/org/import?kind=staff&csrf={csrf}"), &ct, body)
+        .await;
+    let day = chrono::NaiveDate::from_ymd_opt(2030, 1, 31).unwrap();
+    assert_eq!(store.sweep_leavers(day).await.unwrap(), 1);
+}

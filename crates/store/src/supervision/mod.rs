@@ -29,6 +29,8 @@ pub struct SweepReport {
     pub record_reminders: u64,
     /// office staff reminded of a rectification report due within 14 days or overdue
     pub report_reminders: u64,
+    /// accounts ended because their person's leaving date has come
+    pub accounts_disabled: u64,
     /// how long each half took
     pub tasks_seconds: f64,
     pub letters_seconds: f64,
@@ -135,7 +137,34 @@ impl Store {
         report.letters_seconds = t.elapsed().as_secs_f64();
         report.record_reminders = self.sweep_records(as_of).await?;
         report.report_reminders = self.sweep_reports(as_of, REPORT_REMIND_DAYS).await?;
+        report.accounts_disabled = self.sweep_leavers(as_of).await?;
         Ok(report)
+    }
+
+    /// Ends the accounts of people whose leaving date (`staff.left_on`, imported ahead of time)
+    /// has come: their sessions and tokens end with them.
+    pub async fn sweep_leavers(&self, as_of: NaiveDate) -> Result<u64> {
+        let mut w = self.write(&Actor::system("scheduler")).await?;
+        let n = crate::accounts::disable_where(
+            &mut w,
+            &format!(
+                "disabled = 0 AND staff_id IN (SELECT id FROM staff WHERE left_on IS NOT NULL AND left_on <= '{as_of}')"
+            ),
+        )
+        .await?;
+        if n > 0 {
+            w.audit(Change {
+                action: "supervision.sweep_leavers",
+                entity: "users",
+                entity_id: as_of.to_string(),
+                unit_id: None,
+                before: None,
+                after: Some(json!({"disabled": n})),
+            })
+            .await?;
+        }
+        w.commit().await?;
+        Ok(n)
     }
 
     /// From the configured day of a month, reminds every staff member with an account, in post

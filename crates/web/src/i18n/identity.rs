@@ -2,6 +2,17 @@
 
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    ("users.idle_for", "未登录超过", "not signed in for over"),
+    (
+        "users.sheet_codes",
+        "为本单位所有未激活账号重新生成激活码",
+        "Issue new codes to every account of this unit not yet activated",
+    ),
+    (
+        "audit.action.supervision.sweep_leavers",
+        "离职人员账号停用",
+        "Accounts of leavers ended",
+    ),
     ("users.passwords", "本地密码登录", "Local passwords"),
     (
         "users.passwords_help",

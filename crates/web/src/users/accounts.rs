@@ -26,6 +26,9 @@ pub struct ListQuery {
     /// a unit's code
     #[serde(default)]
     pub unit: String,
+    /// not signed in for so many days (or never)
+    #[serde(default)]
+    pub idle: String,
     #[serde(default)]
     pub after: String,
 }
@@ -37,12 +40,20 @@ impl ListQuery {
             ("active", self.active.clone()),
             ("activated", self.activated.clone()),
             ("unit", self.unit.clone()),
+            ("idle", self.idle.clone()),
         ]
     }
 
     /// The store's filter: a unit named by code is looked up (a unit outside the scope lists
     /// nothing: the store reads the scope's accounts only).
     pub async fn filter(&self, st: &AppState) -> Result<AccountFilter, AppError> {
+        let idle_since = match self.idle.trim().parse::<i64>() {
+            Ok(days) if (0..=3650).contains(&days) => Some(
+                (st.store.now() - chrono::Duration::days(days))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            ),
+            _ => None,
+        };
         let flag = |s: &str| match s {
             "1" => Some(true),
             "0" => Some(false),
@@ -69,6 +80,7 @@ impl ListQuery {
             active: flag(&self.active),
             activated: flag(&self.activated),
             unit_id,
+            idle_since,
         })
     }
 }
@@ -315,6 +327,38 @@ pub(crate) async fn sheet(
         groups,
         total,
     })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SheetCodesForm {
+    unit_code: String,
+}
+
+/// New codes for every account of a unit never activated (the sheet handed out again); each
+/// account is decided by the store as a single new code would be.
+pub(crate) async fn sheet_codes(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<SheetCodesForm>,
+) -> PageResult {
+    require(&v, Action::ManageUsers)?;
+    let code = UnitCode::parse(&f.unit_code).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let unit = st
+        .store
+        .unit_by_code(code.as_str())
+        .await?
+        .filter(|u| v.user.scope().covers(u.id, &u.path))
+        .ok_or(AppError::NotFound)?;
+    let codes = st
+        .store
+        .reissue_unit_codes(&v.user.actor(), unit.id, duban_domain::identity::CODE_DAYS)
+        .await?;
+    let list = Listing::read(&st, &v, ListQuery::default()).await?;
+    let mut page = UsersPage::new(&st, &v, list).await?;
+    page.ctx.flash = Some(format!("{} {}", v.t.s("users.bulk_done"), codes.len()));
+    page.codes_csv = crate::org::codes_data_url(&codes);
+    page.codes = codes;
+    html(page)
 }
 
 #[derive(Deserialize)]

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/bulk", post(accounts::bulk))
         .route("/admin/users/export.csv", get(accounts::export))
         .route("/admin/users/sheet", get(accounts::sheet))
+        .route("/admin/users/sheet/codes", post(accounts::sheet_codes))
         .route("/admin/users/passwords", post(accounts::passwords))
         .route("/admin/throttles/clear", post(clear_throttle))
         .route("/admin/tokens/{id}/revoke", post(revoke_token))
