@@ -55,9 +55,9 @@ impl IssuedCode {
     }
 }
 
-/// Ends the accounts matching `cond` (SQL over `users`, from constants and ids): disabled, their
-/// sessions deleted and tokens revoked. Returns how many were disabled.
-pub(crate) async fn disable_where(w: &mut Write, cond: &str) -> Result<u64> {
+/// Ends the sessions and API tokens of the accounts matching `cond` (SQL over `users`, from
+/// constants and ids).
+async fn end_access(w: &mut Write, cond: &str) -> Result<()> {
     sqlx::query(crate::sqlf!(
         "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE {cond})"
     ))
@@ -68,6 +68,13 @@ pub(crate) async fn disable_where(w: &mut Write, cond: &str) -> Result<u64> {
     ))
     .execute(&mut *w.tx)
     .await?;
+    Ok(())
+}
+
+/// Ends the accounts matching `cond`: disabled, their sessions deleted and tokens revoked.
+/// Returns how many were disabled.
+pub(crate) async fn disable_where(w: &mut Write, cond: &str) -> Result<u64> {
+    end_access(w, cond).await?;
     Ok(
         sqlx::query(crate::sqlf!("UPDATE users SET disabled = 1 WHERE {cond}"))
             .execute(&mut *w.tx)
@@ -511,14 +518,7 @@ impl Store {
             AccountChange::NewCode => {
                 let code = new_code();
                 let expires = w.today() + chrono::Duration::days(days.clamp(1, 365));
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                    .bind(user_id)
-                    .execute(&mut *w.tx)
-                    .await?;
-                sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE user_id = $1 AND revoked = 0")
-                    .bind(user_id)
-                    .execute(&mut *w.tx)
-                    .await?;
+                end_access(&mut w, &format!("id = {user_id}")).await?;
                 sqlx::query("UPDATE users SET password_hash = '', activated_at = NULL, activation_hash = $1, activation_expires = $2 WHERE id = $3")
                     .bind(code_digest(&code))
                     .bind(expires.to_string())
