@@ -329,7 +329,7 @@ impl Store {
 
     /// Signs in the person a single sign-on provider vouched for, by staff number: their
     /// account must exist (the roster and the directory make accounts; SSO does not) and be
-    /// enabled.
+    /// enabled. A person with several accounts gets the directory's, else their first.
     pub async fn sso_sign_in(&self, staff_no: &str) -> Result<LoginOutcome> {
         let w = self.write(&Actor::system("sso")).await?;
         self.staff_session(w, staff_no).await
@@ -337,7 +337,8 @@ impl Store {
 
     async fn staff_session(&self, mut w: Write, staff_no: &str) -> Result<LoginOutcome> {
         let id: Option<i64> = sqlx::query_scalar(
-            "SELECT us.id FROM users us JOIN staff s ON s.id = us.staff_id WHERE s.staff_no = $1 AND us.disabled = 0",
+            "SELECT us.id FROM users us JOIN staff s ON s.id = us.staff_id WHERE s.staff_no = $1 AND us.disabled = 0 \
+             ORDER BY CASE WHEN us.auth_source = 'local' THEN 1 ELSE 0 END, us.id LIMIT 1",
         )
         .bind(staff_no)
         .fetch_optional(&mut *w.tx)

@@ -9,7 +9,8 @@ ALTER TABLE users ADD COLUMN auth_source TEXT NOT NULL DEFAULT 'local';
 UPDATE users SET activated_at = created_at;
 -- 0: the unit's accounts sign in through the directory only (no local passwords)
 ALTER TABLE units ADD COLUMN password_login INTEGER NOT NULL DEFAULT 1;
-CREATE UNIQUE INDEX users_staff ON users(staff_id) WHERE staff_id IS NOT NULL;
+-- a person may hold more than one account (another role, another unit); each names them
+CREATE INDEX users_staff ON users(staff_id);
 -- the accounts list: unit by unit, by login (replaces the index on the unit alone)
 CREATE INDEX users_unit_login ON users(unit_id, login);
 DROP INDEX users_unit;
