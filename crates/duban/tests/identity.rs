@@ -1,29 +1,9 @@
 //! Identity from the server's command line: accounts and codes from the roster, disable,
 //! enable, move, role and new codes — on each database.
+mod common;
+use common::{duban, out};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
-
-fn duban(db: &str, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
-        .args(args)
-        .env("DUBAN_DATABASE_URL", db)
-        .env("DUBAN_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"").unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[tokio::test]
 async fn the_roster_gets_accounts_and_people_change() {

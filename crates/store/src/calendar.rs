@@ -90,11 +90,25 @@ impl Store {
         let days = sqlx::query("SELECT day, kind FROM calendar_days")
             .fetch_all(&self.pool)
             .await?;
-        let years: Vec<i32> = years
+        let mut years: Vec<i32> = years
             .iter()
             .map(|r| r.try_get::<i64, _>("year").map(|y| y as i32))
             .collect::<std::result::Result<_, _>>()?;
         let mut special = Vec::with_capacity(days.len());
+        // a statutory year the table has not been given yet (a database migrated and imported
+        // into, never served) counts as published; a year in the table (seeded or edited) wins
+        let (statutory, statutory_days) = statutory_seed();
+        let missing: Vec<i32> = statutory
+            .into_iter()
+            .filter(|y| !years.contains(y))
+            .collect();
+        special.extend(
+            statutory_days
+                .into_iter()
+                .filter(|(d, _, _)| missing.contains(&d.year()))
+                .map(|(d, k, _)| (d, k)),
+        );
+        years.extend(missing);
         for r in &days {
             let d: String = r.try_get("day")?;
             let k: String = r.try_get("kind")?;

@@ -1,8 +1,10 @@
-//! What the browser tests share: headless Chromium from Debian driven over WebDriver
-//! (chromedriver), and the waits a real page needs. Screenshots land in target/screenshots/.
+//! What the command-line and browser tests share: the `duban` binary run on a database, and
+//! headless Chromium from Debian driven over WebDriver (chromedriver) with the waits a real page
+//! needs. Screenshots land in target/screenshots/.
 #![allow(dead_code)]
 pub use fantoccini::{ClientBuilder, Locator};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 /// chromedriver, and Chromium's profile folder: both gone when dropped.
@@ -163,4 +165,27 @@ pub async fn browser() -> (Driver, fantoccini::Client, std::path::PathBuf) {
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     (driver, c, shots)
+}
+
+/// Runs `duban ARGS` on the database `db` (no input).
+pub fn duban(db: &str, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(args)
+        .env("DUBAN_DATABASE_URL", db)
+        .env("DUBAN_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
