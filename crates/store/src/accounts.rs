@@ -1,6 +1,6 @@
 //! Accounts of the roster: provisioning with one-time activation codes, activation, the
 //! administrator's changes (disable, enable, move, role, new code) and the accounts list.
-use crate::users::{LoginOutcome, open_session};
+use crate::users::LoginOutcome;
 use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, flag};
 use chrono::NaiveDate;
 use duban_domain::identity::{
@@ -648,14 +648,7 @@ impl Store {
             after: None,
         })
         .await?;
-        let (session, csrf) = open_session(&mut w, id).await?;
-        w.commit().await?;
-        let user = self.user(id).await?.ok_or(StoreError::NotFound)?;
-        Ok(LoginOutcome::Ok {
-            user,
-            session,
-            csrf,
-        })
+        self.signed_in(w, id).await
     }
 }
 

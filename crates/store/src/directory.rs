@@ -2,8 +2,8 @@
 //! them and ends the accounts of those gone; a directory sign-in is a synchronisation of one.
 use crate::accounts::disable_where;
 use crate::org::ensure_department;
-use crate::users::{LoginOutcome, open_session};
-use crate::{Actor, Result, Store, StoreError, Write};
+use crate::users::LoginOutcome;
+use crate::{Actor, Result, Store, Write};
 use duban_domain::identity::{month_number, role_from_staff};
 use duban_domain::records::Month;
 use serde::Serialize;
@@ -346,13 +346,6 @@ impl Store {
         let Some(id) = id else {
             return Ok(LoginOutcome::BadCredentials);
         };
-        let (session, csrf) = open_session(&mut w, id).await?;
-        w.commit().await?;
-        let user = self.user(id).await?.ok_or(StoreError::NotFound)?;
-        Ok(LoginOutcome::Ok {
-            user,
-            session,
-            csrf,
-        })
+        self.signed_in(w, id).await
     }
 }

@@ -243,15 +243,8 @@ impl Store {
             w.commit().await?;
             return Ok(LoginOutcome::BadCredentials);
         }
-        let mut w = self.write(&actor).await?;
-        let (session, csrf) = open_session(&mut w, id).await?;
-        w.commit().await?;
-        let user = self.user(id).await?.ok_or(StoreError::NotFound)?;
-        Ok(LoginOutcome::Ok {
-            user,
-            session,
-            csrf,
-        })
+        let w = self.write(&actor).await?;
+        self.signed_in(w, id).await
     }
 
     /// The user and CSRF token of a live session. Extends the session when more than a tenth of
@@ -548,9 +541,24 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Ends a sign-in (a password, an activation, the directory, single sign-on): a session for
+    /// account `id` opened in the write `w`, which is committed.
+    pub(crate) async fn signed_in(&self, mut w: crate::Write, id: i64) -> Result<LoginOutcome> {
+        let (session, csrf) = open_session(&mut w, id).await?;
+        w.commit().await?;
+        let user = self.user(id).await?.ok_or(StoreError::NotFound)?;
+        Ok(LoginOutcome::Ok {
+            user,
+            session,
+            csrf,
+        })
+    }
+}
+
 /// Opens a session for account `id` inside a write (a sign-in, an activation): resets the
 /// failure count, stamps the sign-in, drops expired sessions. Returns (session, CSRF token).
-pub(crate) async fn open_session(w: &mut crate::Write, id: i64) -> Result<(String, String)> {
+async fn open_session(w: &mut crate::Write, id: i64) -> Result<(String, String)> {
     let now = now_epoch();
     let session = new_secret();
     let csrf = new_secret();

@@ -123,19 +123,7 @@ async fn login(
         LoginOutcome::BadCredentials => st.login_throttle.failed(&login),
     }
     match outcome {
-        LoginOutcome::Ok { session, .. } => {
-            let mut r = Redirect::to("/home").into_response();
-            r.headers_mut().append(
-                header::SET_COOKIE,
-                auth::set_cookie(
-                    auth::SESSION_COOKIE,
-                    &session,
-                    None,
-                    st.settings.secure_cookies,
-                ),
-            );
-            Ok(r)
-        }
+        LoginOutcome::Ok { session, .. } => Ok(signed_in(&st, &session)),
         LoginOutcome::BadCredentials => {
             st.metrics
                 .login_failures
@@ -177,6 +165,21 @@ pub fn roster_person(p: duban_directory::Person) -> duban_store::directory::Dire
         unit_code: p.unit_code,
         department: p.department,
     }
+}
+
+/// The answer to a completed sign-in: the session's cookie, and on to the workbench.
+pub(crate) fn signed_in(st: &AppState, session: &str) -> axum::response::Response {
+    let mut r = Redirect::to("/home").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        auth::set_cookie(
+            auth::SESSION_COOKIE,
+            session,
+            None,
+            st.settings.secure_cookies,
+        ),
+    );
+    r
 }
 
 // ---- activation ----
@@ -251,17 +254,7 @@ async fn activate(
     match st.store.activate(&login, &f.code, &f.password).await {
         Ok(LoginOutcome::Ok { session, .. }) => {
             st.login_throttle.succeeded(&login);
-            let mut r = Redirect::to("/home").into_response();
-            r.headers_mut().append(
-                header::SET_COOKIE,
-                auth::set_cookie(
-                    auth::SESSION_COOKIE,
-                    &session,
-                    None,
-                    st.settings.secure_cookies,
-                ),
-            );
-            Ok(r)
+            Ok(signed_in(&st, &session))
         }
         Ok(LoginOutcome::BadCredentials) => Err(crate::error::AppError::Unauthorized),
         Err(duban_store::StoreError::Rule(r @ RuleError::ActivationFailed)) => {

@@ -91,17 +91,8 @@ pub(super) async fn callback(
     let clear = auth::set_cookie(COOKIE, "", Some(0), st.settings.secure_cookies);
     match st.store.sso_sign_in(&staff_no).await? {
         LoginOutcome::Ok { session, .. } => {
-            let mut r = Redirect::to("/home").into_response();
+            let mut r = super::signed_in(&st, &session);
             r.headers_mut().append(header::SET_COOKIE, clear);
-            r.headers_mut().append(
-                header::SET_COOKIE,
-                auth::set_cookie(
-                    auth::SESSION_COOKIE,
-                    &session,
-                    None,
-                    st.settings.secure_cookies,
-                ),
-            );
             Ok(r)
         }
         LoginOutcome::BadCredentials => {
