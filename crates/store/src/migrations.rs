@@ -121,6 +121,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0039_documents_status.sql"),
     ),
     (40, include_str!("../migrations/sqlite/0040_identity.sql")),
+    (41, include_str!("../migrations/sqlite/0041_letter_answers.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -259,6 +260,7 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0039_documents_status.sql"),
     ),
     (40, include_str!("../migrations/postgres/0040_identity.sql")),
+    (41, include_str!("../migrations/postgres/0041_letter_answers.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

@@ -175,6 +175,36 @@ pub enum RuleError {
     OwnAccount,
     #[error("登录名或激活码不正确，或激活码已过期")]
     ActivationFailed,
+    #[error("该件已办结")]
+    LetterClosed,
+    #[error("该件已转出检察机关，不能再转办、交办或转出")]
+    LetterOut,
+    #[error("督办由上级院对下级院办理的信访件作出")]
+    SuperviseOwn,
+    #[error("请选择转办或交办的单位")]
+    NoTargetUnit,
+    #[error("该件已由此单位办理")]
+    SameUnit,
+    #[error("交办只能交给下级单位")]
+    AssignOnlyDown,
+    #[error("交办的办理结果尚未报告：报告后才能办结或再转")]
+    ReportOwed,
+    #[error("该件没有待报告的交办")]
+    NoOpenAssignment,
+    #[error("只有交办单位可以退回报告")]
+    NotTheAssigner,
+    #[error("请填写转送的机关名称")]
+    OrganMissing,
+    #[error("该件没有待复查的不满意评价")]
+    NoReviewOpen,
+    #[error("复查由作出答复单位的上一级院进行")]
+    NotTheReviewer,
+    #[error("模板中的花括号不成对")]
+    TemplateUnbalanced,
+    #[error("模板中有未知的占位符「{0}」")]
+    TemplateUnknown(String),
+    #[error("模板须包含占位符「{0}」")]
+    TemplateMissing(String),
 }
 
 impl RuleError {
@@ -222,6 +252,21 @@ impl RuleError {
             RoleWithoutReason => "rule.role_without_reason",
             OwnAccount => "rule.own_account",
             ActivationFailed => "rule.activation_failed",
+            LetterClosed => "rule.letter_closed",
+            LetterOut => "rule.letter_out",
+            SuperviseOwn => "rule.supervise_own",
+            NoTargetUnit => "rule.no_target_unit",
+            SameUnit => "rule.same_unit",
+            AssignOnlyDown => "rule.assign_only_down",
+            ReportOwed => "rule.report_owed",
+            NoOpenAssignment => "rule.no_open_assignment",
+            NotTheAssigner => "rule.not_the_assigner",
+            OrganMissing => "rule.organ_missing",
+            NoReviewOpen => "rule.no_review_open",
+            NotTheReviewer => "rule.not_the_reviewer",
+            TemplateUnbalanced => "rule.template_unbalanced",
+            TemplateUnknown(_) => "rule.template_unknown",
+            TemplateMissing(_) => "rule.template_missing",
         }
     }
     /// The values the message names, in order (`{0}`, `{1}` in the catalogue).
@@ -235,7 +280,7 @@ impl RuleError {
             LateWithoutReason { days, grace } | LetterLateWithoutReason { days, grace } => {
                 vec![days.to_string(), grace.to_string()]
             }
-            BeforeReceipt(d) => vec![d.clone()],
+            BeforeReceipt(d) | TemplateUnknown(d) | TemplateMissing(d) => vec![d.clone()],
             OpinionTooLong(n) => vec![n.to_string()],
             _ => vec![],
         }

@@ -13,6 +13,13 @@ pub struct ClockRules {
     pub reply_counting: Counting,
     /// after the reply deadline, while open, a progress reply every this many months
     pub progress_every_months: u32,
+    /// 交办: the days the lower unit has to report back
+    #[serde(default = "default_report_days")]
+    pub assign_report_days: u32,
+}
+
+fn default_report_days() -> u32 {
+    30
 }
 
 impl Default for ClockRules {
@@ -23,6 +30,7 @@ impl Default for ClockRules {
             reply_months: 3,
             reply_counting: Counting::Calendar,
             progress_every_months: 1,
+            assign_report_days: 30,
         }
     }
 }

@@ -62,6 +62,8 @@ pub(crate) struct RulesForm {
     #[serde(default)]
     ack_days: String,
     #[serde(default)]
+    assign_report_days: String,
+    #[serde(default)]
     ack_counting: String,
     #[serde(default)]
     reply_months: String,
@@ -148,6 +150,11 @@ pub(crate) async fn set_rules(
                     &f.progress_every_months,
                     "办理进展答复周期",
                     old.progress_every_months,
+                )?,
+                assign_report_days: count(
+                    &f.assign_report_days,
+                    "交办报告期限",
+                    old.assign_report_days,
                 )?,
             },
             records_remind_day: count(

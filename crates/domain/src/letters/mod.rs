@@ -12,6 +12,8 @@ use chrono::NaiveDate;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
+pub mod answers;
+
 /// How a letter arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -210,16 +212,28 @@ pub enum Step {
     Supervise,
     /// 办结
     Close,
+    /// 报告办理结果: the lower unit reports back on a 交办
+    Report,
+    /// 退回重报: the assigning unit returns the report as insufficient
+    ReturnReport,
+    /// 转出: to an organ outside the procuratorates
+    TransferOut,
+    /// 复查: the unit above reviews after the writer's dissatisfaction
+    Review,
 }
 
 impl Step {
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 11] = [
         Step::Ack,
         Step::Reply,
         Step::Progress,
         Step::Transfer,
         Step::Assign,
+        Step::Report,
+        Step::ReturnReport,
+        Step::TransferOut,
         Step::Supervise,
+        Step::Review,
         Step::Close,
     ];
     pub fn as_str(self) -> &'static str {
@@ -231,6 +245,10 @@ impl Step {
             Step::Assign => "assign",
             Step::Supervise => "supervise",
             Step::Close => "close",
+            Step::Report => "report",
+            Step::ReturnReport => "return_report",
+            Step::TransferOut => "transfer_out",
+            Step::Review => "review",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -242,6 +260,10 @@ impl Step {
             Step::Assign => "交办",
             Step::Supervise => "督办",
             Step::Close => "办结",
+            Step::Report => "报告办理结果",
+            Step::ReturnReport => "退回重报",
+            Step::TransferOut => "转出",
+            Step::Review => "复查",
         }
     }
     pub fn parse(raw: &str) -> Option<Step> {
@@ -253,7 +275,10 @@ impl Step {
     }
     /// Whether the writer sees it on the public status page.
     pub fn is_public(self) -> bool {
-        matches!(self, Step::Ack | Step::Reply | Step::Progress | Step::Close)
+        matches!(
+            self,
+            Step::Ack | Step::Reply | Step::Progress | Step::Close | Step::TransferOut | Step::Review
+        )
     }
 }
 
