@@ -137,6 +137,26 @@ pub struct Store {
     progress: std::sync::Arc<dyn progress::Progress>,
     /// The one clock every "today" and stamp comes from ([`clock`]).
     clock: std::sync::Arc<clock::Clock>,
+    /// The address the public reaches this installation at (printed on replies to writers).
+    public_url: std::sync::Arc<std::sync::RwLock<String>>,
+}
+
+/// Where the public reaches an installation that has not said (the default listening address).
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+impl Store {
+    /// Sets the address the public reaches this installation at (`public_url` in the settings).
+    pub fn set_public_url(&self, url: &str) {
+        if let Ok(mut u) = self.public_url.write() {
+            *u = url.trim().trim_end_matches('/').to_string();
+        }
+    }
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .read()
+            .map(|u| u.clone())
+            .unwrap_or_else(|_| DEFAULT_PUBLIC_URL.into())
+    }
 }
 
 /// The default database: an SQLite file under `./data/`.
@@ -242,6 +262,7 @@ impl Store {
             entries: None,
             progress: std::sync::Arc::new(progress::Silent),
             clock: Default::default(),
+            public_url: std::sync::Arc::new(std::sync::RwLock::new(DEFAULT_PUBLIC_URL.into())),
         };
         store.migrate().await?;
         store.read_pin().await?;

@@ -254,6 +254,9 @@ pub struct StepFacts {
     pub holder_path: String,
     /// the unit of the one who records the step
     pub actor_unit: i64,
+    /// whether the holder is within the recorder's scope (else only the assigning unit's return
+    /// and the reviewing unit's review are theirs to record)
+    pub holds: bool,
     pub closed: bool,
     /// transferred out of the procuratorates
     pub out: bool,
@@ -292,6 +295,9 @@ pub enum StepChange {
 pub fn decide_step(step: Step, f: &StepFacts, organ: &str) -> Result<StepChange, RuleError> {
     if f.closed && !matches!(step, Step::Progress | Step::Review) {
         return Err(RuleError::LetterClosed);
+    }
+    if !f.holds && !matches!(step, Step::ReturnReport | Step::Review) {
+        return Err(RuleError::OutOfScope);
     }
     if f.out && matches!(step, Step::Transfer | Step::Assign | Step::TransferOut) {
         return Err(RuleError::LetterOut);
@@ -505,6 +511,7 @@ mod tests {
             holder: 2,
             holder_path: "/1/2/".into(),
             actor_unit: 2,
+            holds: true,
             ..Default::default()
         };
         assert_eq!(decide_step(Step::Ack, &base, ""), Ok(StepChange::Acknowledge));
@@ -538,6 +545,7 @@ mod tests {
             holder: 3,
             holder_path: "/1/2/3/".into(),
             actor_unit: 3,
+            holds: true,
             assignment: Some((2, 3, false)),
             ..Default::default()
         };
@@ -551,6 +559,7 @@ mod tests {
         assert_eq!(decide_step(Step::ReturnReport, &reported, ""), Err(RuleError::NotTheAssigner));
         let by_assigner = StepFacts {
             actor_unit: 2,
+            holds: false,
             ..reported.clone()
         };
         assert_eq!(decide_step(Step::ReturnReport, &by_assigner, ""), Ok(StepChange::ReturnReport));
@@ -581,6 +590,11 @@ mod tests {
         };
         assert_eq!(decide_step(Step::Review, &done, ""), Err(RuleError::NoReviewOpen));
         assert_eq!(decide_step(Step::Review, &base, ""), Err(RuleError::NoReviewOpen));
+        let elsewhere = StepFacts {
+            holds: false,
+            ..base.clone()
+        };
+        assert_eq!(decide_step(Step::Ack, &elsewhere, ""), Err(RuleError::OutOfScope));
     }
 
     #[test]

@@ -449,6 +449,8 @@ pub enum Owes {
     Reply,
     /// the monthly progress reply while the letter stays open after its reply deadline
     Progress,
+    /// a lower unit's report back on a 交办 (owed to the assigning unit, not the writer)
+    Report,
 }
 
 impl Owes {
@@ -457,6 +459,7 @@ impl Owes {
             Owes::Ack => "ack",
             Owes::Reply => "reply",
             Owes::Progress => "progress",
+            Owes::Report => "report",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -464,10 +467,11 @@ impl Owes {
             Owes::Ack => "程序性回复",
             Owes::Reply => "办理过程或结果答复",
             Owes::Progress => "办理进展答复",
+            Owes::Report => "交办报告",
         }
     }
     pub fn parse(raw: &str) -> Option<Owes> {
-        [Owes::Ack, Owes::Reply, Owes::Progress]
+        [Owes::Ack, Owes::Reply, Owes::Progress, Owes::Report]
             .into_iter()
             .find(|o| o.as_str() == raw)
     }

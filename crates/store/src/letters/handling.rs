@@ -129,6 +129,12 @@ impl Store {
                 "身份证号码应为 18 位（最后一位可为 X），且校验码正确".into(),
             ));
         }
+        if !l.email.trim().is_empty() && !duban_domain::letters::answers::valid_email(&l.email) {
+            return Err(StoreError::Invalid(format!(
+                "电子邮箱“{}”无效",
+                l.email.trim().chars().take(60).collect::<String>()
+            )));
+        }
         if !l.phone.trim().is_empty() && !import::valid_phone(&l.phone) {
             return Err(StoreError::Invalid(format!(
                 "电话号码“{}”无效",
@@ -156,13 +162,16 @@ impl Store {
         Ok((id, code))
     }
 
-    /// The writer rates the result reply, once, after it was sent. `false` when the code is wrong.
+    /// The writer rates the result reply, once, after it was sent (满意 / 基本满意 / 不满意, with a
+    /// comment); dissatisfaction opens a review by the unit above the holder. `false` when the
+    /// code is wrong.
     pub async fn rate_letter(
         &self,
         raw_code: &str,
-        satisfied: bool,
+        rating: duban_domain::letters::answers::Rating,
         comment: &str,
     ) -> Result<bool> {
+        use duban_domain::letters::answers::{REVIEW_DAYS, Rating, review_unit};
         let Some(code) = duban_domain::letters::normalize_query_code(raw_code) else {
             return Ok(false);
         };
@@ -170,7 +179,7 @@ impl Store {
             .map_err(|e| StoreError::Invalid(format!("意见{e}")))?;
         let mut w = self.write(&Actor::system("public")).await?;
         let Some(r) = sqlx::query(
-            "SELECT id, replied_on, rating, unit_id FROM letters WHERE query_hash = $1",
+            "SELECT l.id, l.replied_on, l.rating, l.unit_id, u.path FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.query_hash = $1",
         )
         .bind(duban_domain::auth::secret_digest(&code))
         .fetch_optional(&mut *w.tx)
@@ -178,190 +187,58 @@ impl Store {
         else {
             return Ok(false);
         };
-        let (id, replied, rating, unit): (i64, Option<String>, Option<String>, i64) = (
+        let (id, replied, rated, unit, path): (i64, Option<String>, Option<String>, i64, String) = (
             r.try_get("id")?,
             r.try_get("replied_on")?,
             r.try_get("rating")?,
             r.try_get("unit_id")?,
+            r.try_get("path")?,
         );
         if replied.is_none() {
             return Err(StoreError::Invalid("收到办理结果答复后才能评价".into()));
         }
-        if rating.is_some() {
+        if rated.is_some() {
             return Err(StoreError::Invalid("您已评价过".into()));
         }
-        let value = if satisfied {
-            "satisfied"
+        let today = w.today();
+        let (reviewer, due) = if rating == Rating::Unsatisfied {
+            (
+                review_unit(&duban_domain::access::path_ids(&path)),
+                Some((today + chrono::Duration::days(REVIEW_DAYS)).to_string()),
+            )
         } else {
-            "unsatisfied"
+            (None, None)
         };
         sqlx::query(
-            "UPDATE letters SET rating = $1, rating_comment = $2, rated_on = $3 WHERE id = $4",
+            "UPDATE letters SET rating = $1, rating_comment = $2, rated_on = $3, review_unit_id = $4, review_due = $5 WHERE id = $6",
         )
-        .bind(value)
+        .bind(rating.as_str())
         .bind(&comment)
-        .bind(self.today().to_string())
+        .bind(today.to_string())
+        .bind(reviewer)
+        .bind(due)
         .bind(id)
         .execute(&mut *w.tx)
         .await?;
+        sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, to_unit_id, body, author, created_at) VALUES ($1, $2, 'rated', $3, $4, 'public', $5)")
+            .bind(id)
+            .bind(today.to_string())
+            .bind(reviewer)
+            .bind(format!("{}{}{}", rating.zh(), if comment.is_empty() { "" } else { "：" }, comment))
+            .bind(w.now_rfc3339())
+            .execute(&mut *w.tx)
+            .await?;
         w.audit(Change {
             action: "letter.rate",
             entity: "letter",
             entity_id: id.to_string(),
             unit_id: Some(unit),
             before: None,
-            after: Some(json!({"rating": value})),
+            after: Some(json!({"rating": rating.as_str(), "review_unit": reviewer})),
         })
         .await?;
         w.commit().await?;
         Ok(true)
-    }
-}
-
-impl Store {
-    /// A step on a letter held in scope: replies set their dates (the first of each kind counts for
-    /// the clocks), transfer and assignment move the letter to another unit (its own receipt date is
-    /// kept; the public clock runs on), supervision is recorded for a lower unit's handling.
-    pub async fn letter_step(
-        &self,
-        actor: &Actor,
-        scope: &crate::Scope,
-        id: i64,
-        step: duban_domain::letters::Step,
-        on: NaiveDate,
-        body: &str,
-        late_reason: &str,
-        to_unit: Option<i64>,
-    ) -> Result<()> {
-        use duban_domain::letters::Step;
-        let cal = self.work_calendar().await?;
-        let grace = self
-            .supervision_rules()
-            .await?
-            .integrity
-            .letter_grace_working_days;
-        let mut w = self.write(actor).await?;
-        w.decide(duban_domain::access::Action::HandleLetters)?;
-        let r = sqlx::query(crate::sqlf!(
-            "SELECT l.received_on, l.unit_id, l.closed_on, u.path FROM letters l JOIN units u ON u.id = l.unit_id WHERE l.id = $3 AND {}",
-            crate::scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(crate::scope_like(scope))
-        .bind(id)
-        .fetch_optional(&mut *w.tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let received: String = r.try_get("received_on")?;
-        let holder: i64 = r.try_get("unit_id")?;
-        let closed: Option<String> = r.try_get("closed_on")?;
-        let holder_path: String = r.try_get("path")?;
-        let received = received
-            .parse::<NaiveDate>()
-            .map_err(|_| StoreError::Invalid("收到日期有误".into()))?;
-        let late_days = duban_domain::letters::decide_step_date(
-            received,
-            on,
-            self.today(),
-            grace,
-            late_reason,
-            &cal,
-        )?;
-        if closed.is_some() && step != Step::Progress {
-            return Err(StoreError::Invalid("该件已办结".into()));
-        }
-        if body.trim().is_empty() {
-            return Err(StoreError::Invalid(format!("请填写{}内容", step.zh())));
-        }
-        let on_s = on.to_string();
-        let mut to = None;
-        match step {
-            Step::Ack => {
-                sqlx::query("UPDATE letters SET acknowledged_on = COALESCE(acknowledged_on, $1) WHERE id = $2").bind(&on_s).bind(id).execute(&mut *w.tx).await?;
-            }
-            Step::Reply => {
-                sqlx::query("UPDATE letters SET replied_on = COALESCE(replied_on, $1), acknowledged_on = COALESCE(acknowledged_on, $1) WHERE id = $2")
-                    .bind(&on_s)
-                    .bind(id)
-                    .execute(&mut *w.tx)
-                    .await?;
-            }
-            Step::Progress => {}
-            Step::Close => {
-                sqlx::query("UPDATE letters SET closed_on = $1 WHERE id = $2")
-                    .bind(&on_s)
-                    .bind(id)
-                    .execute(&mut *w.tx)
-                    .await?;
-            }
-            Step::Supervise => {
-                // a higher unit urges the holding unit's handling
-                if holder == scope.unit_id {
-                    return Err(StoreError::Invalid(
-                        "督办由上级院对下级院办理的信访件作出".into(),
-                    ));
-                }
-                to = Some(holder);
-            }
-            Step::Transfer | Step::Assign => {
-                let target = to_unit
-                    .ok_or_else(|| StoreError::Invalid(format!("请选择{}的单位", step.zh())))?;
-                let Some(t) = sqlx::query("SELECT path FROM units WHERE id = $1")
-                    .bind(target)
-                    .fetch_optional(&mut *w.tx)
-                    .await?
-                else {
-                    return Err(StoreError::Invalid("该单位不在检察机关组织体系内".into()));
-                };
-                let path: String = t.try_get("path")?;
-                if target == holder {
-                    return Err(StoreError::Invalid("该件已由此单位办理".into()));
-                }
-                if step == Step::Assign && !path.starts_with(&holder_path) {
-                    return Err(StoreError::Invalid("交办只能交给下级单位".into()));
-                }
-                sqlx::query("UPDATE letters SET unit_id = $1, unit_received_on = $2 WHERE id = $3")
-                    .bind(target)
-                    .bind(&on_s)
-                    .bind(id)
-                    .execute(&mut *w.tx)
-                    .await?;
-                to = Some(target);
-            }
-        }
-        let from = if step == Step::Supervise {
-            scope.unit_id
-        } else {
-            holder
-        };
-        sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, from_unit_id, to_unit_id, body, author, created_at, late_days, late_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-            .bind(id)
-            .bind(&on_s)
-            .bind(step.as_str())
-            .bind(from)
-            .bind(to)
-            .bind(body.trim())
-            .bind(&actor.name)
-            .bind(self.now_rfc3339())
-            .bind(late_days)
-            .bind(if late_days > 0 { late_reason.trim() } else { "" })
-            .execute(&mut *w.tx)
-            .await?;
-        if step.is_public() {
-            // replies are searched too
-            crate::search::index_letter_in(&mut w, id).await?;
-        }
-        w.audit(Change {
-            action: "letter.step",
-            entity: "letter",
-            entity_id: id.to_string(),
-            unit_id: Some(holder),
-            before: None,
-            after: Some(json!({"step": step.as_str(), "on": on_s, "to_unit": to})),
-        })
-        .await?;
-        w.commit().await?;
-        Ok(())
     }
 }
 
@@ -375,8 +252,8 @@ pub(crate) async fn insert_letter_in(
 ) -> Result<i64> {
     let now = w.now_rfc3339();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at, id_number, address) \
-         VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        "INSERT INTO letters (query_hash, first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, created_at, id_number, address, email) \
+         VALUES ($1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(code_hash)
     .bind(l.unit_id)
@@ -391,6 +268,7 @@ pub(crate) async fn insert_letter_in(
     .bind(&now)
     .bind(l.id_number.trim().to_uppercase())
     .bind(l.address.trim())
+    .bind(l.email.trim())
     .fetch_one(&mut *w.tx)
     .await?;
     for f in &l.files {

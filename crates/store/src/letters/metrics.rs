@@ -17,6 +17,15 @@ pub struct LetterMetrics {
     /// of these letters, how many had a step recorded late (补录), when counted
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded_late: Option<u64>,
+    /// 交办 made by the unit (or its subtree) in the period: their report-backs against deadline
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<Rate>,
+    /// of the letters received, how many writers were sent at least one reply (e-mail or SMS)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notified: Option<u64>,
+    /// the writers' ratings of the result replies
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<duban_domain::letters::answers::Satisfaction>,
 }
 
 impl Store {
@@ -64,11 +73,43 @@ impl Store {
             units_of(subtree)
         ))
         .await?;
+        let more = one(format!(
+            "SELECT SUM(CASE WHEN l.notified_on IS NOT NULL AND l.notified_on <= $5 THEN 1 ELSE 0 END) AS notified, \
+             SUM(CASE WHEN l.rating = 'satisfied' AND l.rated_on <= $5 THEN 1 ELSE 0 END) AS satisfied, \
+             SUM(CASE WHEN l.rating = 'basic' AND l.rated_on <= $5 THEN 1 ELSE 0 END) AS basic, \
+             SUM(CASE WHEN l.rating = 'unsatisfied' AND l.rated_on <= $5 THEN 1 ELSE 0 END) AS unsatisfied \
+             FROM letters l WHERE l.unit_id IN {} AND l.received_on >= $3 AND l.received_on <= $4",
+            units_of(subtree)
+        ))
+        .await?;
+        // report-backs on the assignments the unit made in the period, by the rule of `outcome`
+        let assigned = one(format!(
+            "SELECT SUM(CASE WHEN a.reported_on IS NOT NULL AND a.reported_on <= $5 AND a.reported_on <= a.report_due THEN 1 ELSE 0 END) AS on_time, \
+             SUM(CASE WHEN a.reported_on IS NOT NULL AND a.reported_on <= $5 AND a.reported_on > a.report_due THEN 1 ELSE 0 END) AS late, \
+             SUM(CASE WHEN (a.reported_on IS NULL OR a.reported_on > $5) AND a.report_due < $5 THEN 1 ELSE 0 END) AS overdue \
+             FROM letter_assignments a WHERE a.from_unit_id IN {} AND a.assigned_on >= $3 AND a.assigned_on <= $4",
+            units_of(subtree)
+        ))
+        .await?;
+        let m = |r: &sqlx::any::AnyRow, c: &str| -> Result<u64> {
+            Ok(crate::int(r, c)?.max(0) as u64)
+        };
         Ok(LetterMetrics {
             received: n("received")?,
             ack: Rate::new(n("ack_on_time")?, n("ack_late")?, n("ack_overdue")?),
             reply: Rate::new(n("reply_on_time")?, n("reply_late")?, n("reply_overdue")?),
             recorded_late: Some(crate::int(&late, "late")? as u64),
+            assigned: Some(Rate::new(
+                m(&assigned, "on_time")?,
+                m(&assigned, "late")?,
+                m(&assigned, "overdue")?,
+            )),
+            notified: Some(m(&more, "notified")?),
+            satisfaction: Some(duban_domain::letters::answers::Satisfaction::new(
+                m(&more, "satisfied")?,
+                m(&more, "basic")?,
+                m(&more, "unsatisfied")?,
+            )),
         })
     }
 }
@@ -132,6 +173,9 @@ pub(crate) fn metrics_of(c: &[u64; 7]) -> LetterMetrics {
         ack: Rate::new(c[1], c[2], c[3]),
         reply: Rate::new(c[4], c[5], c[6]),
         recorded_late: None,
+        assigned: None,
+        notified: None,
+        satisfaction: None,
     }
 }
 

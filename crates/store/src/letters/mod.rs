@@ -6,8 +6,10 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
+mod answers;
 mod handling;
 mod metrics;
+pub use answers::*;
 pub use metrics::*;
 
 /// A letter as it arrives.
@@ -21,6 +23,8 @@ pub struct NewLetter {
     pub phone: String,
     pub id_number: String,
     pub address: String,
+    /// where replies are e-mailed (may be empty)
+    pub email: String,
     pub content: String,
     /// attachments (checked for type and size by the caller's limits)
     pub files: Vec<crate::rectification::Upload>,
@@ -38,8 +42,10 @@ pub struct PublicStatus {
     pub closed_on: Option<String>,
     /// (date, kind, text) of each reply sent to the writer
     pub replies: Vec<(String, String, String)>,
-    /// the writer's rating of the result reply: "satisfied" or "unsatisfied"
+    /// the writer's rating of the result reply: "satisfied", "basic" or "unsatisfied"
     pub rating: Option<String>,
+    /// the reply letters the writer may download
+    pub letters: Vec<ReplyLetter>,
 }
 
 /// Where a letter stands, as a catalogue key: 已受理 (awaiting acknowledgement), 办理中, 已答复
@@ -84,7 +90,7 @@ impl Store {
             return Ok(None);
         };
         let id: i64 = r.try_get("id")?;
-        let replies = sqlx::query("SELECT on_date, kind, body FROM letter_events WHERE letter_id = $1 AND kind IN ('ack', 'reply', 'progress', 'close') ORDER BY on_date, id")
+        let replies = sqlx::query("SELECT on_date, kind, body FROM letter_events WHERE letter_id = $1 AND kind IN ('ack', 'reply', 'progress', 'close', 'transfer_out', 'review') ORDER BY on_date, id")
             .bind(id)
             .fetch_all(&self.pool)
             .await?
@@ -101,6 +107,20 @@ impl Store {
             closed_on: r.try_get("closed_on")?,
             replies,
             rating: r.try_get("rating")?,
+            letters: sqlx::query("SELECT id, kind, number, on_date FROM letter_replies WHERE letter_id = $1 AND kind <> 'transfer_out' ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(ReplyLetter {
+                        id: r.try_get("id")?,
+                        kind: r.try_get("kind")?,
+                        number: r.try_get("number")?,
+                        on_date: r.try_get("on_date")?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?,
         }))
     }
 }
@@ -216,7 +236,16 @@ pub struct LetterDetail {
     pub petitioner: String,
     pub phone: String,
     pub content: String,
+    pub email: String,
     pub events: Vec<LetterEvent>,
+    pub replies: Vec<ReplyLetter>,
+    pub sends: Vec<LetterSend>,
+    pub assignments: Vec<Assignment>,
+    /// transferred out: (date, kind of organ, organ)
+    pub out: Option<(String, String, String)>,
+    /// the writer's rating and comment, and the review it opened: (reviewing unit, due, done)
+    pub rating: Option<(String, String)>,
+    pub review: Option<(String, String, Option<String>)>,
 }
 
 /// A step on a letter's timeline: its business date, the unit it came from and went to, and
@@ -455,7 +484,9 @@ impl Store {
         else {
             return Ok(None);
         };
-        let extra = sqlx::query("SELECT l.unit_id, f.name AS first_unit, l.unit_received_on, l.petitioner, l.phone, l.content, l.id_number, l.address FROM letters l JOIN units f ON f.id = l.first_unit_id WHERE l.id = $1")
+        let extra = sqlx::query("SELECT l.unit_id, f.name AS first_unit, l.unit_received_on, l.petitioner, l.phone, l.content, l.id_number, l.address, l.email, \
+             l.out_on, l.out_kind, l.out_organ, l.rating, l.rating_comment, rv.name AS review_unit, l.review_due, l.reviewed_on \
+             FROM letters l JOIN units f ON f.id = l.first_unit_id LEFT JOIN units rv ON rv.id = l.review_unit_id WHERE l.id = $1")
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
@@ -518,6 +549,7 @@ impl Store {
         .iter()
         .map(|e| Ok((e.try_get("id")?, e.try_get("filename")?, e.try_get("size")?)))
         .collect::<Result<Vec<_>>>()?;
+        let (replies, sends, assignments) = self.letter_answers(id).await?;
         let detail = LetterDetail {
             summary: summary(&r)?,
             id_number: extra.try_get("id_number")?,
@@ -532,7 +564,31 @@ impl Store {
             petitioner: extra.try_get("petitioner")?,
             phone: extra.try_get("phone")?,
             content: extra.try_get("content")?,
+            email: extra.try_get("email")?,
             events,
+            replies,
+            sends,
+            assignments,
+            out: match extra.try_get::<Option<String>, _>("out_on")? {
+                Some(on) => Some((
+                    on,
+                    extra.try_get::<Option<String>, _>("out_kind")?.unwrap_or_default(),
+                    extra.try_get("out_organ")?,
+                )),
+                None => None,
+            },
+            rating: match extra.try_get::<Option<String>, _>("rating")? {
+                Some(r) => Some((r, extra.try_get("rating_comment")?)),
+                None => None,
+            },
+            review: match extra.try_get::<Option<String>, _>("review_unit")? {
+                Some(u) => Some((
+                    u,
+                    extra.try_get::<Option<String>, _>("review_due")?.unwrap_or_default(),
+                    extra.try_get("reviewed_on")?,
+                )),
+                None => None,
+            },
         };
         let mut w = self.write(actor).await?;
         w.audit(Change {

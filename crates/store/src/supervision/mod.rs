@@ -235,15 +235,28 @@ impl Store {
         .bind(soon(Owes::Reply).to_string())
         .fetch_all(&self.pool)
         .await?;
-        if packs.is_empty() {
+        // 交办 whose report back is due soon or overdue: (letter, assigned on, due, the lower unit)
+        let reports = sqlx::query(
+            "SELECT letter_id, assigned_on, report_due, to_unit_id FROM letter_assignments WHERE reported_on IS NULL AND report_due <= $1 AND assigned_on <= $2",
+        )
+        .bind(soon(Owes::Report).to_string())
+        .bind(as_of.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        if packs.is_empty() && reports.is_empty() {
             return Ok((0, 0, 0));
         }
         let t_read = t0.elapsed();
         // each holding unit's leader (notices) and letters officer (reminders)
-        let units: Vec<i64> = packs
+        let mut units: Vec<i64> = packs
             .iter()
             .map(|p| p.try_get("unit_id"))
             .collect::<std::result::Result<_, _>>()?;
+        for r in &reports {
+            units.push(r.try_get("to_unit_id")?);
+        }
+        units.sort_unstable();
+        units.dedup();
         let mut leaders: HashMap<i64, i64> = HashMap::new();
         let mut officers: HashMap<i64, i64> = HashMap::new();
         for (map, sql) in [
@@ -321,6 +334,20 @@ impl Store {
                 if let Some(u) = urge_letter(id, owes, due, received, as_of, &lights, &rules) {
                     owed.push(Owed::new(id, u, officer.or(leader), leader));
                 }
+            }
+        }
+        for r in &reports {
+            let (letter, unit): (i64, i64) = (r.try_get("letter_id")?, r.try_get("to_unit_id")?);
+            let (Some(assigned), Some(due)) = (
+                date(&r.try_get::<String, _>("assigned_on")?),
+                date(&r.try_get::<String, _>("report_due")?),
+            ) else {
+                continue;
+            };
+            watched += 1;
+            let (leader, officer) = (leaders.get(&unit).copied(), officers.get(&unit).copied());
+            if let Some(u) = urge_letter(letter, Owes::Report, due, assigned, as_of, &lights, &rules) {
+                owed.push(Owed::new(letter, u, officer.or(leader), leader));
             }
         }
         let t_decide = t0.elapsed();

@@ -47,11 +47,13 @@ pub fn letter_notice_text(
 ) -> (String, String) {
     use duban_domain::letters::{LetterCategory, Owes};
     let to = to.unwrap_or("同志");
-    let owes = key
-        .rsplit(':')
-        .next()
-        .and_then(Owes::parse)
-        .map_or("答复", |o| o.zh());
+    let owed = key.rsplit(':').next().and_then(Owes::parse);
+    let owes = owed.map_or("答复", |o| o.zh());
+    let act = if owed == Some(Owes::Report) {
+        "向交办单位报告办理结果"
+    } else {
+        "答复来信人"
+    };
     let what = format!(
         "{received} 收到的第 {letter} 号来信（{}）",
         LetterCategory::parse(category).map_or(category.to_string(), |c| c.zh().to_string())
@@ -60,7 +62,7 @@ pub fn letter_notice_text(
         (
             format!("【催办】来信{owes}即将到期"),
             format!(
-                "{to}：\n\n{what}的{owes}即将到期，请按期答复来信人并在系统中登记。\n\n控告申诉检察部门\n{issued}"
+                "{to}：\n\n{what}的{owes}即将到期，请按期{act}并在系统中登记。\n\n控告申诉检察部门\n{issued}"
             ),
         )
     } else {
@@ -68,7 +70,7 @@ pub fn letter_notice_text(
         (
             format!("【{name}】来信{owes}已逾期 {days} 天"),
             format!(
-                "{to}：\n\n{what}的{owes}已逾期 {days} 天，现发出{name}，请督促立即答复来信人，并将办理情况在系统中登记。\n\n控告申诉检察部门\n{issued}"
+                "{to}：\n\n{what}的{owes}已逾期 {days} 天，现发出{name}，请督促立即{act}，并将办理情况在系统中登记。\n\n控告申诉检察部门\n{issued}"
             ),
         )
     }
