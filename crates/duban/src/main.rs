@@ -1,6 +1,7 @@
 //! `duban`: the one binary. Serve, migrate, demo data, imports, accounts, audit, backup, calendar.
 mod scheduler;
 mod settings;
+mod sms;
 
 use anyhow::Context;
 use duban_store::Store;
@@ -136,6 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
         })?
         .with_progress(reporter.clone());
+    store.set_public_url(&settings.public_url);
     let out = match pin_today(&store, &cli.cmd, cli.today.as_deref()).await {
         Ok(()) => command(store.clone(), settings, cli.cmd).await,
         Err(e) => Err(e),

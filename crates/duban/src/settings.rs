@@ -36,6 +36,11 @@ pub struct Settings {
     pub ldap_sync_hours: u64,
     /// An OpenID Connect provider for single sign-on (`[oidc]`).
     pub oidc: duban_directory::oidc::OidcConfig,
+    /// The address the public reaches this installation at, printed on replies to letter
+    /// writers (e.g. `https://duban.example.gov.cn`).
+    pub public_url: String,
+    /// The SMS gateway for letter writers (`[sms]`; off while its url is empty).
+    pub sms: crate::sms::SmsConfig,
 }
 
 impl Default for Settings {
@@ -58,6 +63,8 @@ impl Default for Settings {
             ldap: duban_directory::Config::default(),
             ldap_sync_hours: 0,
             oidc: duban_directory::oidc::OidcConfig::default(),
+            public_url: duban_store::DEFAULT_PUBLIC_URL.into(),
+            sms: crate::sms::SmsConfig::default(),
         }
     }
 }
@@ -90,6 +97,8 @@ impl std::fmt::Debug for Settings {
             .field("sweep_minutes", &self.sweep_minutes)
             .field("ldap", &self.ldap)
             .field("oidc", &self.oidc)
+            .field("public_url", &self.public_url)
+            .field("sms", &self.sms)
             .finish()
     }
 }
@@ -207,6 +216,11 @@ impl Settings {
             ("DUBAN_OIDC_REDIRECT_URI", &mut s.oidc.redirect_uri),
             ("DUBAN_OIDC_SCOPES", &mut s.oidc.scopes),
             ("DUBAN_OIDC_CLAIM", &mut s.oidc.claim),
+            ("DUBAN_PUBLIC_URL", &mut s.public_url),
+            ("DUBAN_SMS_URL", &mut s.sms.url),
+            ("DUBAN_SMS_ACCOUNT", &mut s.sms.account),
+            ("DUBAN_SMS_SECRET", &mut s.sms.secret),
+            ("DUBAN_SMS_SIGN", &mut s.sms.sign),
         ] {
             if let Ok(v) = std::env::var(var) {
                 *field = v;

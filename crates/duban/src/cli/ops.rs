@@ -14,19 +14,12 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                 Some(d) => parse_date(&d)?,
                 None => store.today(),
             };
-            let mailer = if settings.smtp_url.is_empty() {
-                None
-            } else {
-                Some(scheduler::Mailer::new(
-                    &settings.smtp_url,
-                    &settings.mail_from,
-                )?)
-            };
+            let outbound = scheduler::Outbound::from_settings(&settings)?;
             let t = std::time::Instant::now();
             store
                 .progress()
                 .phase(&t!("清查 {}", "sweeping {}", as_of), None);
-            let r = scheduler::run_once(&store, mailer.as_ref(), as_of).await?;
+            let r = scheduler::run_once(&store, &outbound, as_of).await?;
             if console::json() {
                 console::print_json(&serde_json::json!({
                     "as_of": as_of.to_string(),
@@ -36,6 +29,8 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                     "report_reminders": r.sweep.report_reminders,
                     "mailed": r.mailed,
                     "mail_failed": r.mail_failed,
+                    "writers_sent": r.writers_sent,
+                    "writers_failed": r.writers_failed,
                     "seconds": t.elapsed().as_secs_f64(),
                 }))?;
                 return Ok(ExitCode::SUCCESS);

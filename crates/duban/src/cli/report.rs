@@ -248,6 +248,34 @@ async fn letters(
                 m.recorded_late.unwrap_or(0)
             )
         )?;
+        if let Some(a) = &m.assigned {
+            out!(
+                "{}",
+                t!(
+                    "  交办报告：应报告 {}，按期 {}，逾期报告 {}，逾期未报告 {}，按期率 {}",
+                    "  reports on assignments: {} due, {} on time, {} late, {} overdue and open, on-time rate {}",
+                    a.due,
+                    a.on_time,
+                    a.late,
+                    a.overdue_open,
+                    pct(a)
+                )
+            )?;
+        }
+        if let Some(s) = &m.satisfaction {
+            out!(
+                "{}",
+                t!(
+                    "  已告知来信人 {} 件；评价 {} 件：满意 {}，基本满意 {}，不满意 {}",
+                    "  writers notified: {}; rated: {} (satisfied {}, mostly {}, not satisfied {})",
+                    m.notified.unwrap_or(0),
+                    s.rated,
+                    s.satisfied,
+                    s.basic,
+                    s.unsatisfied
+                )
+            )?;
+        }
     }
     Ok(())
 }

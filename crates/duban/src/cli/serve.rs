@@ -60,14 +60,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                 rand::random::<u64>()
             );
             if settings.sweep_minutes > 0 {
-                let mailer = if settings.smtp_url.is_empty() {
-                    None
-                } else {
-                    Some(scheduler::Mailer::new(
-                        &settings.smtp_url,
-                        &settings.mail_from,
-                    )?)
-                };
+                let outbound = scheduler::Outbound::from_settings(&settings)?;
                 let (store, every) = (
                     store.clone(),
                     std::time::Duration::from_secs(settings.sweep_minutes * 60),
@@ -93,13 +86,15 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                             tracing::warn!(error = %e, "old rate-limit windows not removed");
                         }
                         let today = store.today();
-                        match scheduler::run_once(&store, mailer.as_ref(), today).await {
+                        match scheduler::run_once(&store, &outbound, today).await {
                             Ok(r) => tracing::info!(
                                 reminders = r.sweep.reminders,
                                 notices = r.sweep.notices,
                                 letter_reminders = r.sweep.letter_reminders,
                                 letter_notices = r.sweep.letter_notices,
                                 mailed = r.mailed,
+                                writers_sent = r.writers_sent,
+                                writers_failed = r.writers_failed,
                                 "supervision sweep"
                             ),
                             Err(e) => tracing::error!(error = %e, "supervision sweep failed"),

@@ -611,16 +611,27 @@ impl Store {
         Ok(())
     }
 
-    /// Claims sendings due now (another sender skips them for five minutes).
-    pub async fn claim_letter_sends(&self, limit: i64) -> Result<Vec<OutSend>> {
+    /// Claims sendings due now over the given channels (another sender skips them for five
+    /// minutes).
+    pub async fn claim_letter_sends(&self, limit: i64, channels: &[&str]) -> Result<Vec<OutSend>> {
         let now = crate::now_epoch();
         let lock = match self.backend {
             crate::Backend::Sqlite => "",
             crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         };
+        // the channel names are the caller's constants, never input
+        let channels = channels
+            .iter()
+            .filter(|c| matches!(**c, "email" | "sms"))
+            .map(|c| format!("'{c}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if channels.is_empty() {
+            return Ok(vec![]);
+        }
         let ids: Vec<i64> = sqlx::query_scalar(crate::sqlf!(
             "UPDATE letter_sends SET claimed_at = $1 WHERE id IN (SELECT id FROM letter_sends WHERE status = 'pending' AND next_at <= $1 \
-             AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY next_at LIMIT $3{lock}) RETURNING id"
+             AND (claimed_at IS NULL OR claimed_at < $2) AND channel IN ({channels}) ORDER BY next_at LIMIT $3{lock}) RETURNING id"
         ))
         .bind(now)
         .bind(now - 300)

@@ -254,9 +254,19 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
         ),
         (
             Spec {
+                method: "get",
+                path: "/letters/{id}",
+                summary: "一件信访件（数据范围内的办理单位或经手单位）：办理经过、答复文书（编号、类别、日期、下载地址）、告知来信人的发送记录、交办及报告；查看留痕",
+                params: &[("id", "path", "integer", true, "信访件 id")],
+                body: None,
+            },
+            get(letter),
+        ),
+        (
+            Spec {
                 method: "post",
                 path: "/letters/{id}/steps",
-                summary: "办理信访件（信访员、管理员）：ack 程序性回复、reply 办理过程或结果答复、progress 进展答复、transfer 转办、assign 交办、supervise 督办、close 办结",
+                summary: "办理信访件（信访员、管理员）：ack 程序性回复、reply 办理过程或结果答复、progress 进展答复、transfer 转办、assign 交办、report 报告交办结果、return_report 退回重报、transfer_out 转出检察机关（organ_kind、organ、told）、supervise 督办、review 复查、close 办结",
                 params: &[("id", "path", "integer", true, "信访件 id")],
                 body: Some((
                     "application/json",

@@ -637,6 +637,7 @@ async fn feedback(
             phone: f.phone.trim().to_string(),
             id_number: String::new(),
             address: String::new(),
+            email: String::new(),
             content: format!(
                 "【对《{}》的意见建议】\n{}",
                 page.doc.draft.title,

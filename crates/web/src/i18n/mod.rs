@@ -226,6 +226,13 @@ mod tests {
                 .iter()
                 .map(|c| ("document", c.as_str())),
         );
+        use duban_domain::letters::answers::{OrganKind, Rating, ReplyKind};
+        codes.extend(ReplyKind::ALL.iter().map(|c| ("reply", c.as_str())));
+        codes.extend(OrganKind::ALL.iter().map(|c| ("organ", c.as_str())));
+        codes.extend(Rating::ALL.iter().map(|c| ("rating", c.as_str())));
+        for s in duban_domain::letters::Step::ALL {
+            assert_ne!(Tr(Lang::En).s(&format!("step.{}", s.as_str())), "??", "{s:?}");
+        }
         for (group, code) in codes {
             let en = Tr(Lang::En).choice(group, code, "");
             assert!(!en.is_empty(), "no English for {group}.{code}");

@@ -37,6 +37,42 @@ pub(crate) async fn letters(
     Ok(Json(json!({"items": items, "next": next})))
 }
 
+/// One letter on the caller's path, with its reply letters (and where to download them), what was
+/// sent to the writer and its assignments. The view of the writer's data is audited.
+pub(crate) async fn letter(
+    State(st): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    require_api(&u, Action::ReadLetters)?;
+    let d = st
+        .store
+        .letter_in_scope(&u.0.actor(), &u.0.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let replies: Vec<_> = d
+        .replies
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "number": r.number,
+                "kind": r.kind,
+                "date": r.on_date,
+                "pdf": format!("/letters/{id}/replies/{}/pdf", r.id),
+                "docx": format!("/letters/{id}/replies/{}/docx", r.id),
+            })
+        })
+        .collect();
+    let mut v = serde_json::to_value(&d).map_err(|e| AppError::Internal(e.to_string()))?;
+    v["replies"] = json!(replies);
+    v["notifications"] = v["sends"].take();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("sends");
+    }
+    Ok(Json(v))
+}
+
 #[derive(Deserialize)]
 pub(crate) struct MetricsQuery {
     from: String,
@@ -105,6 +141,13 @@ pub(crate) async fn letter_step(
         /// why a date beyond the grace is recorded late (补录)
         #[serde(default)]
         late_reason: String,
+        /// 转出: the kind of organ (court, police, discipline, government, other) and its name
+        organ_kind: Option<String>,
+        #[serde(default)]
+        organ: String,
+        /// 转出: the writer has been told where the letter went
+        #[serde(default)]
+        told: bool,
     }
     let b: Body = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("JSON 有误：{e}")))?;
@@ -132,17 +175,23 @@ pub(crate) async fn letter_step(
         ),
         None => None,
     };
+    let organ_kind = match b.organ_kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) => Some(
+            duban_domain::letters::answers::OrganKind::parse(k)
+                .ok_or_else(|| AppError::BadRequest(format!("未知的机关类别：{k}")))?,
+        ),
+        None => None,
+    };
+    let req = duban_store::letters::StepRequest {
+        late_reason: b.late_reason,
+        to_unit: to,
+        organ_kind,
+        organ: b.organ.chars().take(200).collect(),
+        told: b.told,
+        ..duban_store::letters::StepRequest::new(step, on, &text)
+    };
     st.store
-        .letter_step(
-            &u.0.actor(),
-            &u.0.scope(),
-            id,
-            step,
-            on,
-            &text,
-            &b.late_reason,
-            to,
-        )
+        .letter_step(&u.0.actor(), &u.0.scope(), id, &req)
         .await?;
     Ok(Json(json!({"ok": true})))
 }

@@ -1,4 +1,5 @@
 //! Letters from the public: the public's form and status page, and the officer's workspace.
+mod answers;
 pub mod api;
 mod office;
 mod public;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/letters/units", get(units_json))
         .route("/letters/status", get(status_page).post(status))
         .route("/letters/rate", axum::routing::post(rate))
+        .route("/letters/status/reply", axum::routing::post(answers::public_reply))
 }
 
 pub fn office_routes() -> Router<AppState> {
@@ -35,6 +37,15 @@ pub fn office_routes() -> Router<AppState> {
         .route("/letters/{id}/links", axum::routing::post(link))
         .route("/letters/{id}/hearings", axum::routing::post(hearing))
         .route("/letters/{id}/files/{file}", get(file))
+        .route("/letters/{id}/replies/{reply}/{format}", get(answers::reply))
+        .route(
+            "/letters/{id}/sends/{send}/retry",
+            axum::routing::post(answers::resend),
+        )
+        .route(
+            "/letters/templates",
+            get(answers::templates).post(answers::save_template),
+        )
         .route("/letters/campaigns", get(campaigns).post(create_campaign))
         .route("/letters/campaigns/{id}", get(campaign))
 }

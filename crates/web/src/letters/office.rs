@@ -217,6 +217,8 @@ pub(crate) struct RegisterForm {
     #[serde(default)]
     address: String,
     #[serde(default)]
+    email: String,
+    #[serde(default)]
     content: String,
 }
 
@@ -249,6 +251,7 @@ pub(crate) async fn register(
             id_number: f.id_number,
             address: duban_domain::text::optional(&f.address, 200)
                 .map_err(|e| AppError::BadRequest(format!("地址{e}")))?,
+            email: f.email.trim().chars().take(254).collect(),
             content: f.content.replace("\r\n", "\n"),
             files: vec![],
         };
@@ -269,7 +272,8 @@ pub(crate) struct DetailPage {
     letter: LetterDetail,
     suggestions: Vec<duban_store::letters::RepeatSuggestion>,
     can_handle: bool,
-    steps: [Step; 7],
+    steps: [Step; 11],
+    organs: &'static [duban_domain::letters::answers::OrganKind],
     units: Vec<Addressee>,
     today: String,
     error: Option<String>,
@@ -326,6 +330,7 @@ async fn detail_view_with(
         suggestions,
         letter,
         steps: Step::ALL,
+        organs: duban_domain::letters::answers::OrganKind::ALL,
         units,
         today: st.store.today().to_string(),
         error,
@@ -354,6 +359,12 @@ pub(crate) struct StepForm {
     to_unit: String,
     #[serde(default)]
     late_reason: String,
+    #[serde(default)]
+    organ_kind: String,
+    #[serde(default)]
+    organ: String,
+    #[serde(default)]
+    told: Option<String>,
 }
 
 pub(crate) async fn step(
@@ -371,19 +382,17 @@ pub(crate) async fn step(
             duban_domain::text::required(&f.body.replace("\r\n", "\n").replace('\n', "\t"), 4000)
                 .map_err(|e| AppError::BadRequest(format!("内容{e}")))?
                 .replace('\t', "\n");
-        let to = f.to_unit.trim().parse::<i64>().ok();
+        let req = duban_store::letters::StepRequest {
+            late_reason: f.late_reason.clone(),
+            to_unit: f.to_unit.trim().parse::<i64>().ok(),
+            organ_kind: duban_domain::letters::answers::OrganKind::parse(&f.organ_kind),
+            organ: f.organ.chars().take(200).collect(),
+            told: f.told.is_some(),
+            ..duban_store::letters::StepRequest::new(step, on, &body)
+        };
         Ok(st
             .store
-            .letter_step(
-                &v.user.actor(),
-                &v.user.scope(),
-                id,
-                step,
-                on,
-                &body,
-                &f.late_reason,
-                to,
-            )
+            .letter_step(&v.user.actor(), &v.user.scope(), id, &req)
             .await?)
     }
     .await;

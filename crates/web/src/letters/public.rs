@@ -108,6 +108,7 @@ pub(crate) struct FormPage {
     phone: String,
     id_number: String,
     address: String,
+    email: String,
     content: String,
     /// the query code, shown once after a letter is accepted
     code: Option<String>,
@@ -153,6 +154,7 @@ pub(crate) fn page(v: &Visitor, levels: Vec<Level>) -> FormPage {
         phone: String::new(),
         id_number: String::new(),
         address: String::new(),
+        email: String::new(),
         content: String::new(),
         code: None,
         kept: vec![],
@@ -327,6 +329,7 @@ pub(crate) async fn letter_form(
             "phone" => f.phone = text,
             "id_number" => f.id_number = text,
             "address" => f.address = text,
+            "email" => f.email = text,
             "content" => f.content = text,
             "kept" => f.kept.push(text),
             _ => {}
@@ -356,6 +359,8 @@ pub(crate) struct LetterForm {
     id_number: String,
     #[serde(default)]
     address: String,
+    #[serde(default)]
+    email: String,
     #[serde(default)]
     content: String,
     /// tokens of files kept from a refused try
@@ -394,6 +399,7 @@ pub(crate) async fn submit(
     p.phone = f.phone.chars().take(30).collect();
     p.id_number = f.id_number.chars().take(18).collect();
     p.address = f.address.chars().take(200).collect();
+    p.email = f.email.chars().take(254).collect();
     p.content = f
         .content
         .chars()
@@ -440,6 +446,7 @@ pub(crate) async fn submit(
             phone: f.phone.trim().to_string(),
             id_number: f.id_number,
             address,
+            email: f.email.trim().chars().take(254).collect(),
             content,
             files,
         };
@@ -571,7 +578,7 @@ pub(crate) struct RateForm {
     comment: String,
 }
 
-/// The writer rates the result reply (satisfied / not satisfied, with a comment).
+/// The writer rates the result reply (满意 / 基本满意 / 不满意, with a comment).
 pub(crate) async fn rate(
     State(st): State<AppState>,
     v: Visitor,
@@ -582,16 +589,13 @@ pub(crate) async fn rate(
     if !st.codes_limiter.allow(&addr.0).await {
         return p.refuse(StatusCode::TOO_MANY_REQUESTS, "查询过于频繁，请稍后再试");
     }
-    let satisfied = match f.rating.as_str() {
-        "satisfied" => true,
-        "unsatisfied" => false,
-        _ => {
-            p.error = Some("请选择满意或不满意".into());
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
-        }
+    let Some(rating) = duban_domain::letters::answers::Rating::parse(&f.rating) else {
+        p.error = Some(Tr(v.0.lang).s("letters.choose_rating").to_string());
+        p.code = f.code.chars().take(64).collect();
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
     };
     let code: String = f.code.chars().take(64).collect();
-    let (status, message) = match st.store.rate_letter(&code, satisfied, &f.comment).await {
+    let (status, message) = match st.store.rate_letter(&code, rating, &f.comment).await {
         Ok(true) => (StatusCode::OK, None),
         Ok(false) => (StatusCode::NOT_FOUND, Some(WRONG_CODE.to_string())),
         Err(duban_store::StoreError::Invalid(m)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m)),
