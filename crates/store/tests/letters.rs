@@ -1,6 +1,7 @@
 //! Letters in the store, on SQLite and (when configured) PostgreSQL.
 use chrono::NaiveDate;
 use duban_domain::letters::{ClockRules, Rate, clocks, outcome};
+use duban_store::letters::StepRequest;
 use duban_store::{Actor, StoreError, testing};
 
 fn d(s: &str) -> NaiveDate {
@@ -495,20 +496,19 @@ async fn letter_lists_page_through_each_scope_in_order() {
                 &actor,
                 &national,
                 a,
-                Step::Assign,
-                today,
-                "交西湖区院办理",
-                "",
-                Some(xihu.id),
+                &StepRequest {
+                    to_unit: Some(xihu.id),
+                    ..StepRequest::new(Step::Assign, today, "交西湖区院办理")
+                },
             )
             .await
             .unwrap();
         store
-            .letter_step(&actor, &national, b, Step::Ack, today, "已收到", "", None)
+            .letter_step(&actor, &national, b, &StepRequest::new(Step::Ack, today, "已收到"))
             .await
             .unwrap();
         store
-            .letter_step(&actor, &national, b, Step::Close, today, "办结", "", None)
+            .letter_step(&actor, &national, b, &StepRequest::new(Step::Close, today, "办结"))
             .await
             .unwrap();
         check(name, &store, "after steps").await;

@@ -1065,11 +1065,14 @@ async fn letters_officer_registers_answers_and_routes() {
             &duban_store::Actor::system("zj"),
             &zj_scope,
             id,
-            duban_domain::letters::Step::Reply,
-            chrono::NaiveDate::from_ymd_opt(2020, 5, 20).unwrap(),
-            "经审查，依法答复如下",
-            "补录 2020 年的答复",
-            None,
+            &duban_store::letters::StepRequest {
+                late_reason: "补录 2020 年的答复".into(),
+                ..duban_store::letters::StepRequest::new(
+                    duban_domain::letters::Step::Reply,
+                    chrono::NaiveDate::from_ymd_opt(2020, 5, 20).unwrap(),
+                    "经审查，依法答复如下",
+                )
+            },
         )
         .await
         .unwrap();

@@ -203,6 +203,7 @@ async fn doors(name: &str, store: Store) {
                 phone: String::new(),
                 id_number: String::new(),
                 address: String::new(),
+                email: String::new(),
                 content: "反映某院办案拖延".into(),
                 files: vec![],
             },

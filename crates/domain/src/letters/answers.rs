@@ -379,10 +379,10 @@ pub fn report_due(on: NaiveDate, days: u32) -> NaiveDate {
     on + chrono::Duration::days(i64::from(days.max(1)))
 }
 
-/// How an attempt to deliver to the writer went, and when to try again: after 1, 5, 30, 120 and
-/// 720 minutes; then it has failed and the officer sees it.
+/// When to try again after `attempts` failed deliveries to the writer: 1, 10, 60 and 360 minutes
+/// after the first four; the fifth failure is final and the officer sees it.
 pub fn retry_after(attempts: i64) -> Option<i64> {
-    const MINUTES: [i64; 5] = [1, 5, 30, 120, 720];
+    const MINUTES: [i64; 4] = [1, 10, 60, 360];
     MINUTES
         .get(usize::try_from(attempts).ok()?.saturating_sub(1))
         .map(|m| m * 60)
@@ -603,8 +603,8 @@ mod tests {
         assert_eq!(review_unit(&[1]), Some(1));
         assert_eq!(report_due(d("2020-03-02"), 30), d("2020-04-01"));
         assert_eq!(retry_after(1), Some(60));
-        assert_eq!(retry_after(5), Some(720 * 60));
-        assert_eq!(retry_after(6), None);
+        assert_eq!(retry_after(4), Some(360 * 60));
+        assert_eq!(retry_after(5), None);
         assert!(valid_email("zhang.san@example.cn"));
         for bad in ["zhang", "a@b", "a b@c.cn", "a@b.cn,c@d.cn", "@x.cn", "a@.cn"] {
             assert!(!valid_email(bad), "{bad}");
