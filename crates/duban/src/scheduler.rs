@@ -165,7 +165,10 @@ async fn deliver_to_writers(
 /// The e-mail to a writer: the text, and the reply letter as a PDF rendered off the workers.
 async fn send_reply_mail(m: &Mailer, s: &duban_store::letters::OutSend) -> Result<(), String> {
     use lettre::message::{Attachment, MultiPart, SinglePart};
-    let to = s.address.parse::<Mailbox>().map_err(|e| format!("地址无效：{e}"))?;
+    let to = s
+        .address
+        .parse::<Mailbox>()
+        .map_err(|e| format!("地址无效：{e}"))?;
     let builder = Message::builder()
         .from(m.from.clone())
         .to(to)
@@ -182,8 +185,12 @@ async fn send_reply_mail(m: &Mailer, s: &duban_store::letters::OutSend) -> Resul
                 MultiPart::mixed()
                     .singlepart(SinglePart::plain(s.body.clone()))
                     .singlepart(
-                        Attachment::new(name)
-                            .body(pdf, "application/pdf".parse().map_err(|_| "content type".to_string())?),
+                        Attachment::new(name).body(
+                            pdf,
+                            "application/pdf"
+                                .parse()
+                                .map_err(|_| "content type".to_string())?,
+                        ),
                     ),
             )
         }

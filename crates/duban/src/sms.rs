@@ -39,7 +39,13 @@ pub struct SmsGateway {
 }
 
 /// The string the signature covers.
-pub fn signed_text(account: &str, mobile: &str, content: &str, timestamp: i64, nonce: &str) -> String {
+pub fn signed_text(
+    account: &str,
+    mobile: &str,
+    content: &str,
+    timestamp: i64,
+    nonce: &str,
+) -> String {
     format!("{account}\n{mobile}\n{content}\n{timestamp}\n{nonce}")
 }
 
@@ -106,8 +112,12 @@ impl SmsGateway {
             #[serde(default)]
             message: String,
         }
-        let a: Answer = serde_json::from_str(&text)
-            .map_err(|_| format!("短信网关答复 HTTP {status}：{}", text.chars().take(100).collect::<String>()))?;
+        let a: Answer = serde_json::from_str(&text).map_err(|_| {
+            format!(
+                "短信网关答复 HTTP {status}：{}",
+                text.chars().take(100).collect::<String>()
+            )
+        })?;
         let code = match &a.code {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -115,7 +125,10 @@ impl SmsGateway {
         if status == 200 && (code == "0" || code.eq_ignore_ascii_case("ok")) {
             Ok(())
         } else {
-            Err(format!("短信网关拒绝（{code}）：{}", a.message.chars().take(100).collect::<String>()))
+            Err(format!(
+                "短信网关拒绝（{code}）：{}",
+                a.message.chars().take(100).collect::<String>()
+            ))
         }
     }
 }
@@ -129,7 +142,17 @@ mod tests {
             super::signature("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert!(super::SmsGateway::new(&super::SmsConfig { url: "http://example.org/sms".into(), ..Default::default() }).is_err());
-        assert!(super::SmsGateway::new(&Default::default()).unwrap().is_none());
+        assert!(
+            super::SmsGateway::new(&super::SmsConfig {
+                url: "http://example.org/sms".into(),
+                ..Default::default()
+            })
+            .is_err()
+        );
+        assert!(
+            super::SmsGateway::new(&Default::default())
+                .unwrap()
+                .is_none()
+        );
     }
 }

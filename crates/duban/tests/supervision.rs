@@ -1,67 +1,7 @@
 //! The supervision sweep with a real SMTP sink on loopback, and two processes racing.
+mod common;
+use common::smtp_sink;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
-/// A minimal SMTP server that accepts every message and keeps (recipients, data).
-async fn smtp_sink() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let store = got.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((sock, _)) = listener.accept().await else {
-                return;
-            };
-            let store = store.clone();
-            tokio::spawn(async move {
-                let (r, mut w) = sock.into_split();
-                let mut lines = BufReader::new(r).lines();
-                let _ = w.write_all(b"220 sink ESMTP\r\n").await;
-                let (mut rcpt, mut data, mut in_data) = (Vec::new(), String::new(), false);
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if in_data {
-                        if line == "." {
-                            in_data = false;
-                            store
-                                .lock()
-                                .unwrap()
-                                .push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
-                            let _ = w.write_all(b"250 queued\r\n").await;
-                        } else {
-                            data.push_str(&line);
-                            data.push('\n');
-                        }
-                        continue;
-                    }
-                    let up = line.to_ascii_uppercase();
-                    let reply: &[u8] = if up.starts_with("EHLO") || up.starts_with("HELO") {
-                        b"250 sink\r\n"
-                    } else if up.starts_with("RCPT TO:") {
-                        rcpt.push(
-                            line[8..]
-                                .trim()
-                                .trim_matches(|c| c == '<' || c == '>')
-                                .to_string(),
-                        );
-                        b"250 ok\r\n"
-                    } else if up.starts_with("DATA") {
-                        in_data = true;
-                        b"354 go on\r\n"
-                    } else if up.starts_with("QUIT") {
-                        let _ = w.write_all(b"221 bye\r\n").await;
-                        return;
-                    } else {
-                        b"250 ok\r\n"
-                    };
-                    let _ = w.write_all(reply).await;
-                }
-            });
-        }
-    });
-    (port, got)
-}
 
 fn sweep(db: &str, smtp: &str, as_of: &str) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_duban"))
@@ -78,26 +18,7 @@ fn sweep(db: &str, smtp: &str, as_of: &str) -> std::process::Child {
 // multi-threaded: the test blocks on child processes while the sink answers them
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sweeps_issue_once_and_mail_the_lead_leader() {
-    let mut dbs = vec![{
-        let dir = std::env::temp_dir().join(format!("duban-sweep-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let _ = std::fs::remove_file(dir.join("d.db"));
-        format!("sqlite://{}/d.db", dir.display())
-    }];
-    if let Some(pg) = duban_store::testing::postgres().await {
-        use sqlx::Row;
-        let db: String = sqlx::query("SELECT current_database()::text AS db")
-            .fetch_one(&pg.pool)
-            .await
-            .unwrap()
-            .try_get("db")
-            .unwrap();
-        let base = std::env::var("DUBAN_TEST_PG_URL").unwrap();
-        dbs.push(format!(
-            "{}/{db}",
-            base.split('?').next().unwrap().rsplit_once('/').unwrap().0
-        ));
-    }
+    let dbs = common::databases("sweep").await;
     for db in dbs {
         let store = duban_store::Store::open(&db).await.unwrap();
         store.load_demo().await.unwrap();

@@ -121,7 +121,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0039_documents_status.sql"),
     ),
     (40, include_str!("../migrations/sqlite/0040_identity.sql")),
-    (41, include_str!("../migrations/sqlite/0041_letter_answers.sql")),
+    (
+        41,
+        include_str!("../migrations/sqlite/0041_letter_answers.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -260,7 +263,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0039_documents_status.sql"),
     ),
     (40, include_str!("../migrations/postgres/0040_identity.sql")),
-    (41, include_str!("../migrations/postgres/0041_letter_answers.sql")),
+    (
+        41,
+        include_str!("../migrations/postgres/0041_letter_answers.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

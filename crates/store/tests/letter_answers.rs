@@ -20,7 +20,13 @@ async fn unit(store: &Store, code: &str) -> duban_store::org::Unit {
     store.unit_by_code(code).await.unwrap().unwrap()
 }
 
-async fn letter(store: &Store, unit: i64, on: NaiveDate, email: &str, phone: &str) -> (i64, String) {
+async fn letter(
+    store: &Store,
+    unit: i64,
+    on: NaiveDate,
+    email: &str,
+    phone: &str,
+) -> (i64, String) {
     store
         .submit_letter(
             &Actor::system("test"),
@@ -65,68 +71,180 @@ async fn replies_are_numbered_kept_and_reach_the_writer() {
         let today = store.today();
         let zj = unit(&store, "330000").await;
         let actor = Actor::system("officer");
-        let (id, code) = letter(&store, zj.id, today - Duration::days(1), "zhang@example.cn", "13800001234").await;
+        let (id, code) = letter(
+            &store,
+            zj.id,
+            today - Duration::days(1),
+            "zhang@example.cn",
+            "13800001234",
+        )
+        .await;
         // a template with an unknown placeholder is refused, naming it; a good one is used
         let bad = store
-            .save_letter_template(&actor, &scope(&zj), ReplyKind::Ack, "{来信人}：{内容}{姓名}")
+            .save_letter_template(
+                &actor,
+                &scope(&zj),
+                ReplyKind::Ack,
+                "{来信人}：{内容}{姓名}",
+            )
             .await
             .unwrap_err();
-        assert_eq!(rule(bad), RuleError::TemplateUnknown("姓名".into()), "{name}");
+        assert_eq!(
+            rule(bad),
+            RuleError::TemplateUnknown("姓名".into()),
+            "{name}"
+        );
         store
-            .save_letter_template(&actor, &scope(&zj), ReplyKind::Ack, "{来信人}：\n本院已收到您的来信。{内容}（{编号}）")
+            .save_letter_template(
+                &actor,
+                &scope(&zj),
+                ReplyKind::Ack,
+                "{来信人}：\n本院已收到您的来信。{内容}（{编号}）",
+            )
             .await
             .unwrap();
-        for (step, body) in [(Step::Ack, "由控告申诉检察部承办，联系电话 0571-1234567。"), (Step::Reply, "经审查，答复如下。")] {
+        for (step, body) in [
+            (Step::Ack, "由控告申诉检察部承办，联系电话 0571-1234567。"),
+            (Step::Reply, "经审查，答复如下。"),
+        ] {
             store
-                .letter_step(&actor, &scope(&zj), id, &StepRequest::new(step, today, body))
+                .letter_step(
+                    &actor,
+                    &scope(&zj),
+                    id,
+                    &StepRequest::new(step, today, body),
+                )
                 .await
                 .unwrap();
         }
-        let d = store.letter_in_scope(&actor, &scope(&zj), id).await.unwrap().unwrap();
-        let numbers: Vec<_> = d.replies.iter().map(|r| (r.kind.as_str(), r.number.as_str())).collect();
+        let d = store
+            .letter_in_scope(&actor, &scope(&zj), id)
+            .await
+            .unwrap()
+            .unwrap();
+        let numbers: Vec<_> = d
+            .replies
+            .iter()
+            .map(|r| (r.kind.as_str(), r.number.as_str()))
+            .collect();
         let year = today.format("%Y");
         assert_eq!(
             numbers,
-            [("ack", format!("信复〔{year}〕1号").as_str()), ("reply", format!("信复〔{year}〕2号").as_str())],
+            [
+                ("ack", format!("信复〔{year}〕1号").as_str()),
+                ("reply", format!("信复〔{year}〕2号").as_str())
+            ],
             "{name}: numbered per unit and year"
         );
-        let (_, doc) = store.letter_reply(&scope(&zj), id, d.replies[0].id).await.unwrap().unwrap();
+        let (_, doc) = store
+            .letter_reply(&scope(&zj), id, d.replies[0].id)
+            .await
+            .unwrap()
+            .unwrap();
         let text: String = doc
             .blocks
             .iter()
             .map(|b| match b {
-                duban_domain::documents::Block::Para { spans } => spans.iter().map(|s| s.text.as_str()).collect::<String>(),
+                duban_domain::documents::Block::Para { spans } => {
+                    spans.iter().map(|s| s.text.as_str()).collect::<String>()
+                }
                 _ => String::new(),
             })
             .collect();
-        assert!(text.contains("本院已收到您的来信") && text.contains("0571-1234567"), "{name}: the unit's template: {text}");
-        assert!(text.contains("https://duban.example.gov.cn/letters/status"), "{name}: {text}");
+        assert!(
+            text.contains("本院已收到您的来信") && text.contains("0571-1234567"),
+            "{name}: the unit's template: {text}"
+        );
+        assert!(
+            text.contains("https://duban.example.gov.cn/letters/status"),
+            "{name}: {text}"
+        );
         assert_eq!(doc.recipient, "张三");
         // the writer downloads it with the code; another unit's scope sees nothing
-        assert!(store.public_reply(&code, d.replies[1].id).await.unwrap().is_some());
-        assert!(store.public_reply("0000-0000-0000-0000", d.replies[1].id).await.unwrap().is_none());
+        assert!(
+            store
+                .public_reply(&code, d.replies[1].id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            store
+                .public_reply("0000-0000-0000-0000", d.replies[1].id)
+                .await
+                .unwrap()
+                .is_none()
+        );
         let sh = unit(&store, "440100").await;
-        assert!(store.letter_reply(&scope(&sh), id, d.replies[0].id).await.unwrap().is_none(), "{name}");
+        assert!(
+            store
+                .letter_reply(&scope(&sh), id, d.replies[0].id)
+                .await
+                .unwrap()
+                .is_none(),
+            "{name}"
+        );
         // each reply goes out by e-mail and SMS; only the channels this process has are claimed
         assert_eq!(d.sends.len(), 4, "{name}: {:?}", d.sends);
-        assert!(d.sends.iter().all(|s| s.status == "pending" && !s.address.contains("zhang@")));
+        assert!(
+            d.sends
+                .iter()
+                .all(|s| s.status == "pending" && !s.address.contains("zhang@"))
+        );
         let mails = store.claim_letter_sends(10, &["email"]).await.unwrap();
         assert_eq!(mails.len(), 2, "{name}");
-        assert!(mails.iter().all(|m| m.document.is_some() && m.address == "zhang@example.cn"));
+        assert!(
+            mails
+                .iter()
+                .all(|m| m.document.is_some() && m.address == "zhang@example.cn")
+        );
         store.letter_send_result(mails[0].id, Ok(())).await.unwrap();
         // a failure is tried again later; after the fifth it has failed and the officer sees it
         for attempt in 1..=5 {
-            store.letter_send_result(mails[1].id, Err(format!("552 mailbox full ({attempt})"))).await.unwrap();
-            sqlx::query("UPDATE letter_sends SET next_at = 0 WHERE id = $1").bind(mails[1].id).execute(&store.pool).await.unwrap();
+            store
+                .letter_send_result(mails[1].id, Err(format!("552 mailbox full ({attempt})")))
+                .await
+                .unwrap();
+            sqlx::query("UPDATE letter_sends SET next_at = 0 WHERE id = $1")
+                .bind(mails[1].id)
+                .execute(&store.pool)
+                .await
+                .unwrap();
         }
-        let d = store.letter_in_scope(&actor, &scope(&zj), id).await.unwrap().unwrap();
+        let d = store
+            .letter_in_scope(&actor, &scope(&zj), id)
+            .await
+            .unwrap()
+            .unwrap();
         let failed = d.sends.iter().find(|s| s.id == mails[1].id).unwrap();
-        assert_eq!((failed.status.as_str(), failed.attempts), ("failed", 5), "{name}");
+        assert_eq!(
+            (failed.status.as_str(), failed.attempts),
+            ("failed", 5),
+            "{name}"
+        );
         assert!(failed.last_error.contains("mailbox full"));
-        assert!(d.events.iter().any(|e| e.kind == "sent") && d.events.iter().any(|e| e.kind == "send_failed"), "{name}: on the timeline");
-        store.retry_letter_send(&actor, &scope(&zj), id, mails[1].id).await.unwrap();
-        assert_eq!(store.claim_letter_sends(10, &["email"]).await.unwrap().len(), 1, "{name}: sent again");
-        let m = store.letter_metrics(&zj, false, today - Duration::days(5), today, today).await.unwrap();
+        assert!(
+            d.events.iter().any(|e| e.kind == "sent")
+                && d.events.iter().any(|e| e.kind == "send_failed"),
+            "{name}: on the timeline"
+        );
+        store
+            .retry_letter_send(&actor, &scope(&zj), id, mails[1].id)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .claim_letter_sends(10, &["email"])
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{name}: sent again"
+        );
+        let m = store
+            .letter_metrics(&zj, false, today - Duration::days(5), today, today)
+            .await
+            .unwrap();
         assert_eq!(m.notified, Some(1), "{name}");
     }
 }
@@ -136,60 +254,136 @@ async fn assignments_report_back_by_their_deadline() {
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
         let today = store.today();
-        let (zj, hz, xihu) = (unit(&store, "330000").await, unit(&store, "330100").await, unit(&store, "330106").await);
+        let (zj, hz, xihu) = (
+            unit(&store, "330000").await,
+            unit(&store, "330100").await,
+            unit(&store, "330106").await,
+        );
         let actor = Actor::system("officer");
-        let late = |s: StepRequest| StepRequest { late_reason: "按纸质台账补录".into(), ..s };
+        let late = |s: StepRequest| StepRequest {
+            late_reason: "按纸质台账补录".into(),
+            ..s
+        };
         // three assignments 40 days ago (30 days to report): one reported on time, one late, one not
         let on = today - Duration::days(40);
         let mut ids = vec![];
         for _ in 0..3 {
             let (id, _) = letter(&store, zj.id, on, "", "").await;
             store
-                .letter_step(&actor, &scope(&zj), id, &late(StepRequest { to_unit: Some(hz.id), ..StepRequest::new(Step::Assign, on, "请核查后报告") }))
+                .letter_step(
+                    &actor,
+                    &scope(&zj),
+                    id,
+                    &late(StepRequest {
+                        to_unit: Some(hz.id),
+                        ..StepRequest::new(Step::Assign, on, "请核查后报告")
+                    }),
+                )
                 .await
                 .unwrap();
             ids.push(id);
         }
         // the lower unit may not close before it reports; it reports; another unit cannot return it
         let refused = store
-            .letter_step(&actor, &scope(&hz), ids[0], &StepRequest::new(Step::Close, today, "办结"))
+            .letter_step(
+                &actor,
+                &scope(&hz),
+                ids[0],
+                &StepRequest::new(Step::Close, today, "办结"),
+            )
             .await
             .unwrap_err();
         assert_eq!(rule(refused), RuleError::ReportOwed, "{name}");
         store
-            .letter_step(&actor, &scope(&hz), ids[0], &late(StepRequest::new(Step::Report, on + Duration::days(20), "已核查，情况如下")))
+            .letter_step(
+                &actor,
+                &scope(&hz),
+                ids[0],
+                &late(StepRequest::new(
+                    Step::Report,
+                    on + Duration::days(20),
+                    "已核查，情况如下",
+                )),
+            )
             .await
             .unwrap();
         store
-            .letter_step(&actor, &scope(&hz), ids[1], &StepRequest::new(Step::Report, today, "已核查"))
+            .letter_step(
+                &actor,
+                &scope(&hz),
+                ids[1],
+                &StepRequest::new(Step::Report, today, "已核查"),
+            )
             .await
             .unwrap();
         let refused = store
-            .letter_step(&actor, &scope(&xihu), ids[1], &StepRequest::new(Step::ReturnReport, today, "不充分"))
+            .letter_step(
+                &actor,
+                &scope(&xihu),
+                ids[1],
+                &StepRequest::new(Step::ReturnReport, today, "不充分"),
+            )
             .await
             .unwrap_err();
-        assert!(matches!(refused, StoreError::NotFound | StoreError::Rule(_)), "{name}: {refused:?}");
-        let m = store.letter_metrics(&zj, false, on, today, today).await.unwrap();
+        assert!(
+            matches!(refused, StoreError::NotFound | StoreError::Rule(_)),
+            "{name}: {refused:?}"
+        );
+        let m = store
+            .letter_metrics(&zj, false, on, today, today)
+            .await
+            .unwrap();
         let a = m.assigned.unwrap();
-        assert_eq!((a.due, a.on_time, a.late, a.overdue_open), (3, 1, 1, 1), "{name}");
+        assert_eq!(
+            (a.due, a.on_time, a.late, a.overdue_open),
+            (3, 1, 1, 1),
+            "{name}"
+        );
         // the sweep urges the overdue report at the lower unit
-        let before = count(&store, "SELECT COUNT(*) FROM notices WHERE letter_id = $1 AND dedupe LIKE '%:report'", ids[2]).await;
+        let before = count(
+            &store,
+            "SELECT COUNT(*) FROM notices WHERE letter_id = $1 AND dedupe LIKE '%:report'",
+            ids[2],
+        )
+        .await;
         store.sweep(today).await.unwrap();
-        let after = count(&store, "SELECT COUNT(*) FROM notices WHERE letter_id = $1 AND dedupe LIKE '%:report'", ids[2]).await;
+        let after = count(
+            &store,
+            "SELECT COUNT(*) FROM notices WHERE letter_id = $1 AND dedupe LIKE '%:report'",
+            ids[2],
+        )
+        .await;
         assert!(after > before, "{name}: the overdue report is urged");
         // the assigning unit returns the late report as insufficient: owed again, with a new deadline
         store
-            .letter_step(&actor, &scope(&zj), ids[1], &StepRequest::new(Step::ReturnReport, today, "核查不充分，请补充"))
+            .letter_step(
+                &actor,
+                &scope(&zj),
+                ids[1],
+                &StepRequest::new(Step::ReturnReport, today, "核查不充分，请补充"),
+            )
             .await
             .unwrap();
-        let d = store.letter_in_scope(&actor, &scope(&zj), ids[1]).await.unwrap().unwrap();
+        let d = store
+            .letter_in_scope(&actor, &scope(&zj), ids[1])
+            .await
+            .unwrap()
+            .unwrap();
         let a = &d.assignments[0];
         assert_eq!((a.reported_on.as_deref(), a.returns), (None, 1), "{name}");
         assert_eq!(a.report_due, (today + Duration::days(30)).to_string());
         // a letter cannot be assigned upwards
         let (up, _) = letter(&store, hz.id, today, "", "").await;
         let refused = store
-            .letter_step(&actor, &scope(&hz), up, &StepRequest { to_unit: Some(zj.id), ..StepRequest::new(Step::Assign, today, "交办") })
+            .letter_step(
+                &actor,
+                &scope(&hz),
+                up,
+                &StepRequest {
+                    to_unit: Some(zj.id),
+                    ..StepRequest::new(Step::Assign, today, "交办")
+                },
+            )
             .await
             .unwrap_err();
         assert_eq!(rule(refused), RuleError::AssignOnlyDown, "{name}");
@@ -211,34 +405,80 @@ async fn out_of_the_procuratorates_counts_as_answered_once_the_writer_is_told() 
         };
         // told by post at once: answered and done
         let (a, _) = letter(&store, zj.id, today, "", "").await;
-        store.letter_step(&actor, &scope(&zj), a, &out(true)).await.unwrap();
-        let d = store.letter_in_scope(&actor, &scope(&zj), a).await.unwrap().unwrap();
-        assert!(d.summary.replied_on.is_some() && d.summary.closed_on.is_some(), "{name}");
+        store
+            .letter_step(&actor, &scope(&zj), a, &out(true))
+            .await
+            .unwrap();
+        let d = store
+            .letter_in_scope(&actor, &scope(&zj), a)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            d.summary.replied_on.is_some() && d.summary.closed_on.is_some(),
+            "{name}"
+        );
         let kinds: Vec<_> = d.replies.iter().map(|r| r.kind.as_str()).collect();
         assert_eq!(kinds, ["transfer_out", "transfer_notice"], "{name}");
         assert_eq!(d.out.as_ref().map(|o| o.2.as_str()), Some("杭州市公安局"));
         // not told yet: not answered until the notice reaches the writer's mailbox
         let (b, code) = letter(&store, zj.id, today, "li@example.cn", "").await;
-        store.letter_step(&actor, &scope(&zj), b, &out(false)).await.unwrap();
-        let d = store.letter_in_scope(&actor, &scope(&zj), b).await.unwrap().unwrap();
+        store
+            .letter_step(&actor, &scope(&zj), b, &out(false))
+            .await
+            .unwrap();
+        let d = store
+            .letter_in_scope(&actor, &scope(&zj), b)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(d.summary.replied_on.is_none(), "{name}");
         let refused = store
-            .letter_step(&actor, &scope(&zj), b, &StepRequest { to_unit: Some(unit(&store, "330100").await.id), ..StepRequest::new(Step::Transfer, today, "转办") })
+            .letter_step(
+                &actor,
+                &scope(&zj),
+                b,
+                &StepRequest {
+                    to_unit: Some(unit(&store, "330100").await.id),
+                    ..StepRequest::new(Step::Transfer, today, "转办")
+                },
+            )
             .await
             .unwrap_err();
         assert_eq!(rule(refused), RuleError::LetterOut, "{name}");
         let mails = store.claim_letter_sends(10, &["email"]).await.unwrap();
-        let mine: Vec<_> = mails.iter().filter(|m| m.subject.contains(&format!("{:06}", b))).collect();
+        let mine: Vec<_> = mails
+            .iter()
+            .filter(|m| m.subject.contains(&format!("{:06}", b)))
+            .collect();
         assert_eq!(mine.len(), 1, "{name}");
         assert!(mine[0].body.contains("杭州市公安局"));
         store.letter_send_result(mine[0].id, Ok(())).await.unwrap();
-        let d = store.letter_in_scope(&actor, &scope(&zj), b).await.unwrap().unwrap();
+        let d = store
+            .letter_in_scope(&actor, &scope(&zj), b)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(d.summary.replied_on, Some(today.to_string()), "{name}");
         // the writer sees the notice, never the organ's letter
         let status = store.letter_status(&code).await.unwrap().unwrap();
-        assert_eq!(status.letters.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(), ["transfer_notice"]);
+        assert_eq!(
+            status
+                .letters
+                .iter()
+                .map(|r| r.kind.as_str())
+                .collect::<Vec<_>>(),
+            ["transfer_notice"]
+        );
         let organ_letter = d.replies.iter().find(|r| r.kind == "transfer_out").unwrap();
-        assert!(store.public_reply(&code, organ_letter.id).await.unwrap().is_none(), "{name}");
+        assert!(
+            store
+                .public_reply(&code, organ_letter.id)
+                .await
+                .unwrap()
+                .is_none(),
+            "{name}"
+        );
     }
 }
 
@@ -247,40 +487,87 @@ async fn dissatisfaction_opens_a_review_one_level_up() {
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
         let today = store.today();
-        let (zj, hz, xihu) = (unit(&store, "330000").await, unit(&store, "330100").await, unit(&store, "330106").await);
+        let (zj, hz, xihu) = (
+            unit(&store, "330000").await,
+            unit(&store, "330100").await,
+            unit(&store, "330106").await,
+        );
         let actor = Actor::system("officer");
         let mut codes = vec![];
         for rating in [Rating::Satisfied, Rating::Basic, Rating::Unsatisfied] {
             let (id, code) = letter(&store, xihu.id, today, "", "").await;
             store
-                .letter_step(&actor, &scope(&xihu), id, &StepRequest::new(Step::Reply, today, "答复"))
+                .letter_step(
+                    &actor,
+                    &scope(&xihu),
+                    id,
+                    &StepRequest::new(Step::Reply, today, "答复"),
+                )
                 .await
                 .unwrap();
-            assert!(store.rate_letter(&code, rating, "意见").await.unwrap(), "{name}");
+            assert!(
+                store.rate_letter(&code, rating, "意见").await.unwrap(),
+                "{name}"
+            );
             codes.push((id, code));
         }
         let (id, code) = &codes[2];
-        assert!(matches!(store.rate_letter(code, Rating::Satisfied, "").await, Err(StoreError::Invalid(_))), "{name}: once");
-        let d = store.letter_in_scope(&actor, &scope(&zj), *id).await.unwrap().unwrap();
-        assert_eq!(d.review.as_ref().map(|r| r.0.as_str()), Some(hz.name.as_str()), "{name}: the unit above");
+        assert!(
+            matches!(
+                store.rate_letter(code, Rating::Satisfied, "").await,
+                Err(StoreError::Invalid(_))
+            ),
+            "{name}: once"
+        );
+        let d = store
+            .letter_in_scope(&actor, &scope(&zj), *id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            d.review.as_ref().map(|r| r.0.as_str()),
+            Some(hz.name.as_str()),
+            "{name}: the unit above"
+        );
         let refused = store
-            .letter_step(&actor, &scope(&zj), *id, &StepRequest::new(Step::Review, today, "复查"))
+            .letter_step(
+                &actor,
+                &scope(&zj),
+                *id,
+                &StepRequest::new(Step::Review, today, "复查"),
+            )
             .await
             .unwrap_err();
         assert_eq!(rule(refused), RuleError::NotTheReviewer, "{name}");
         store
-            .letter_step(&actor, &scope(&hz), *id, &StepRequest::new(Step::Review, today, "经复查，原答复正确"))
+            .letter_step(
+                &actor,
+                &scope(&hz),
+                *id,
+                &StepRequest::new(Step::Review, today, "经复查，原答复正确"),
+            )
             .await
             .unwrap();
-        let d = store.letter_in_scope(&actor, &scope(&hz), *id).await.unwrap().unwrap();
+        let d = store
+            .letter_in_scope(&actor, &scope(&hz), *id)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(d.replies.iter().any(|r| r.kind == "review"), "{name}");
-        assert_eq!(d.review.as_ref().and_then(|r| r.2.clone()), Some(today.to_string()));
+        assert_eq!(
+            d.review.as_ref().and_then(|r| r.2.clone()),
+            Some(today.to_string())
+        );
         let s = store
             .letter_metrics(&xihu, false, today, today, today)
             .await
             .unwrap()
             .satisfaction
             .unwrap();
-        assert_eq!((s.rated, s.satisfied, s.basic, s.unsatisfied), (3, 1, 1, 1), "{name}");
+        assert_eq!(
+            (s.rated, s.satisfied, s.basic, s.unsatisfied),
+            (3, 1, 1, 1),
+            "{name}"
+        );
     }
 }

@@ -504,11 +504,21 @@ async fn letter_lists_page_through_each_scope_in_order() {
             .await
             .unwrap();
         store
-            .letter_step(&actor, &national, b, &StepRequest::new(Step::Ack, today, "已收到"))
+            .letter_step(
+                &actor,
+                &national,
+                b,
+                &StepRequest::new(Step::Ack, today, "已收到"),
+            )
             .await
             .unwrap();
         store
-            .letter_step(&actor, &national, b, &StepRequest::new(Step::Close, today, "办结"))
+            .letter_step(
+                &actor,
+                &national,
+                b,
+                &StepRequest::new(Step::Close, today, "办结"),
+            )
             .await
             .unwrap();
         check(name, &store, "after steps").await;

@@ -181,7 +181,11 @@ pub fn compose_reply(template: &str, f: &ReplyFacts) -> Document {
     for (k, v) in &values {
         text = text.replace(&format!("{{{k}}}"), v);
     }
-    let mut lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let mut lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     // a first line ending in ：is the salutation (称谓), printed as the recipient
     let recipient = match lines.first() {
         Some(l) if l.ends_with('：') && l.chars().count() <= 40 => {
@@ -242,7 +246,8 @@ pub fn writer_message(
     let body = format!(
         "您好：\n\n您提交给{unit_name}的来信（信件编号{letter}）{status}。\n\n请凭提交时获得的查询码在 {status_url} 查看办理情况和答复文书。\n\n此邮件由系统发出，请勿直接回复。\n{unit_name}"
     );
-    let sms = format!("【{unit_name}】您的来信（编号{letter}）{status}，请凭查询码在{status_url}查看。");
+    let sms =
+        format!("【{unit_name}】您的来信（编号{letter}）{status}，请凭查询码在{status_url}查看。");
     Some((subject, body, sms))
 }
 
@@ -278,9 +283,14 @@ pub enum StepChange {
     Progress,
     Close,
     /// a higher unit urges the holder
-    Supervise { holder: i64 },
+    Supervise {
+        holder: i64,
+    },
     /// the letter moves to another unit; an assignment opens a report-back
-    Move { to: i64, assign: bool },
+    Move {
+        to: i64,
+        assign: bool,
+    },
     /// the lower unit's report on the open assignment
     Report,
     /// the assigning unit returns the report as insufficient
@@ -399,7 +409,9 @@ pub fn valid_email(raw: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
         && !domain.contains('@')
 }
 
@@ -469,7 +481,10 @@ mod tests {
         for bad in ["{内容", "内容}", "{{内容}}", "{内{容}"] {
             assert!(check_template(ReplyKind::Reply, bad).is_err(), "{bad}");
         }
-        assert_eq!(check_template(ReplyKind::Reply, "  "), Err(RuleError::EmptyBody));
+        assert_eq!(
+            check_template(ReplyKind::Reply, "  "),
+            Err(RuleError::EmptyBody)
+        );
     }
 
     #[test]
@@ -514,23 +529,44 @@ mod tests {
             holds: true,
             ..Default::default()
         };
-        assert_eq!(decide_step(Step::Ack, &base, ""), Ok(StepChange::Acknowledge));
+        assert_eq!(
+            decide_step(Step::Ack, &base, ""),
+            Ok(StepChange::Acknowledge)
+        );
         let closed = StepFacts {
             closed: true,
             ..base.clone()
         };
-        assert_eq!(decide_step(Step::Reply, &closed, ""), Err(RuleError::LetterClosed));
-        assert_eq!(decide_step(Step::Progress, &closed, ""), Ok(StepChange::Progress));
-        assert_eq!(decide_step(Step::Supervise, &base, ""), Err(RuleError::SuperviseOwn));
-        assert_eq!(decide_step(Step::Assign, &base, ""), Err(RuleError::NoTargetUnit));
+        assert_eq!(
+            decide_step(Step::Reply, &closed, ""),
+            Err(RuleError::LetterClosed)
+        );
+        assert_eq!(
+            decide_step(Step::Progress, &closed, ""),
+            Ok(StepChange::Progress)
+        );
+        assert_eq!(
+            decide_step(Step::Supervise, &base, ""),
+            Err(RuleError::SuperviseOwn)
+        );
+        assert_eq!(
+            decide_step(Step::Assign, &base, ""),
+            Err(RuleError::NoTargetUnit)
+        );
         let up = StepFacts {
             target: Some((1, "/1/".into())),
             ..base.clone()
         };
-        assert_eq!(decide_step(Step::Assign, &up, ""), Err(RuleError::AssignOnlyDown));
+        assert_eq!(
+            decide_step(Step::Assign, &up, ""),
+            Err(RuleError::AssignOnlyDown)
+        );
         assert_eq!(
             decide_step(Step::Transfer, &up, ""),
-            Ok(StepChange::Move { to: 1, assign: false })
+            Ok(StepChange::Move {
+                to: 1,
+                assign: false
+            })
         );
         let down = StepFacts {
             target: Some((3, "/1/2/3/".into())),
@@ -538,7 +574,10 @@ mod tests {
         };
         assert_eq!(
             decide_step(Step::Assign, &down, ""),
-            Ok(StepChange::Move { to: 3, assign: true })
+            Ok(StepChange::Move {
+                to: 3,
+                assign: true
+            })
         );
         // the report back: owed by the lower unit, returned only by the assigning one
         let owed = StepFacts {
@@ -550,51 +589,90 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(decide_step(Step::Report, &owed, ""), Ok(StepChange::Report));
-        assert_eq!(decide_step(Step::Close, &owed, ""), Err(RuleError::ReportOwed));
-        assert_eq!(decide_step(Step::ReturnReport, &owed, ""), Err(RuleError::NoOpenAssignment));
+        assert_eq!(
+            decide_step(Step::Close, &owed, ""),
+            Err(RuleError::ReportOwed)
+        );
+        assert_eq!(
+            decide_step(Step::ReturnReport, &owed, ""),
+            Err(RuleError::NoOpenAssignment)
+        );
         let reported = StepFacts {
             assignment: Some((2, 3, true)),
             ..owed.clone()
         };
-        assert_eq!(decide_step(Step::ReturnReport, &reported, ""), Err(RuleError::NotTheAssigner));
+        assert_eq!(
+            decide_step(Step::ReturnReport, &reported, ""),
+            Err(RuleError::NotTheAssigner)
+        );
         let by_assigner = StepFacts {
             actor_unit: 2,
             holds: false,
             ..reported.clone()
         };
-        assert_eq!(decide_step(Step::ReturnReport, &by_assigner, ""), Ok(StepChange::ReturnReport));
-        assert_eq!(decide_step(Step::Report, &base, ""), Err(RuleError::NoOpenAssignment));
+        assert_eq!(
+            decide_step(Step::ReturnReport, &by_assigner, ""),
+            Ok(StepChange::ReturnReport)
+        );
+        assert_eq!(
+            decide_step(Step::Report, &base, ""),
+            Err(RuleError::NoOpenAssignment)
+        );
         // out of the procuratorates: an organ is named, and nothing routes it after
-        assert_eq!(decide_step(Step::TransferOut, &base, " "), Err(RuleError::OrganMissing));
-        assert_eq!(decide_step(Step::TransferOut, &base, "某区公安分局"), Ok(StepChange::TransferOut));
+        assert_eq!(
+            decide_step(Step::TransferOut, &base, " "),
+            Err(RuleError::OrganMissing)
+        );
+        assert_eq!(
+            decide_step(Step::TransferOut, &base, "某区公安分局"),
+            Ok(StepChange::TransferOut)
+        );
         let out = StepFacts {
             out: true,
             ..down.clone()
         };
-        assert_eq!(decide_step(Step::Assign, &out, ""), Err(RuleError::LetterOut));
+        assert_eq!(
+            decide_step(Step::Assign, &out, ""),
+            Err(RuleError::LetterOut)
+        );
         // the review after dissatisfaction is the unit above's, once
         let rated = StepFacts {
             closed: true,
             review_unit: Some(1),
             ..base.clone()
         };
-        assert_eq!(decide_step(Step::Review, &rated, ""), Err(RuleError::NotTheReviewer));
+        assert_eq!(
+            decide_step(Step::Review, &rated, ""),
+            Err(RuleError::NotTheReviewer)
+        );
         let above = StepFacts {
             actor_unit: 1,
             ..rated.clone()
         };
-        assert_eq!(decide_step(Step::Review, &above, ""), Ok(StepChange::Review));
+        assert_eq!(
+            decide_step(Step::Review, &above, ""),
+            Ok(StepChange::Review)
+        );
         let done = StepFacts {
             reviewed: true,
             ..above
         };
-        assert_eq!(decide_step(Step::Review, &done, ""), Err(RuleError::NoReviewOpen));
-        assert_eq!(decide_step(Step::Review, &base, ""), Err(RuleError::NoReviewOpen));
+        assert_eq!(
+            decide_step(Step::Review, &done, ""),
+            Err(RuleError::NoReviewOpen)
+        );
+        assert_eq!(
+            decide_step(Step::Review, &base, ""),
+            Err(RuleError::NoReviewOpen)
+        );
         let elsewhere = StepFacts {
             holds: false,
             ..base.clone()
         };
-        assert_eq!(decide_step(Step::Ack, &elsewhere, ""), Err(RuleError::OutOfScope));
+        assert_eq!(
+            decide_step(Step::Ack, &elsewhere, ""),
+            Err(RuleError::OutOfScope)
+        );
     }
 
     #[test]
@@ -606,7 +684,14 @@ mod tests {
         assert_eq!(retry_after(4), Some(360 * 60));
         assert_eq!(retry_after(5), None);
         assert!(valid_email("zhang.san@example.cn"));
-        for bad in ["zhang", "a@b", "a b@c.cn", "a@b.cn,c@d.cn", "@x.cn", "a@.cn"] {
+        for bad in [
+            "zhang",
+            "a@b",
+            "a b@c.cn",
+            "a@b.cn,c@d.cn",
+            "@x.cn",
+            "a@.cn",
+        ] {
             assert!(!valid_email(bad), "{bad}");
         }
         assert_eq!(mask_address("zhang@example.cn"), "z***@example.cn");

@@ -277,7 +277,12 @@ impl Step {
     pub fn is_public(self) -> bool {
         matches!(
             self,
-            Step::Ack | Step::Reply | Step::Progress | Step::Close | Step::TransferOut | Step::Review
+            Step::Ack
+                | Step::Reply
+                | Step::Progress
+                | Step::Close
+                | Step::TransferOut
+                | Step::Review
         )
     }
 }

@@ -91,7 +91,10 @@ pub struct OutSend {
 /// A mobile number in mainland China (an SMS can reach it).
 fn mobile(phone: &str) -> Option<String> {
     let digits: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
-    let d = digits.strip_prefix("86").filter(|d| d.len() == 11).unwrap_or(&digits);
+    let d = digits
+        .strip_prefix("86")
+        .filter(|d| d.len() == 11)
+        .unwrap_or(&digits);
     (d.len() == 11 && d.starts_with('1')).then(|| d.to_string())
 }
 
@@ -213,7 +216,10 @@ impl Store {
             StepChange::Progress => {}
             StepChange::Close => {
                 exec("UPDATE letters SET closed_on = $1 WHERE id = $2")
-                    .bind(&on_s).bind(id).execute(&mut *w.tx).await?;
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
             }
             StepChange::Supervise { holder } => {
                 (from, to) = (Some(scope.unit_id), Some(*holder));
@@ -221,7 +227,11 @@ impl Store {
             }
             StepChange::Move { to: t, assign } => {
                 exec("UPDATE letters SET unit_id = $1, unit_received_on = $2 WHERE id = $3")
-                    .bind(t).bind(&on_s).bind(id).execute(&mut *w.tx).await?;
+                    .bind(t)
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
                 to = Some(*t);
                 if *assign {
                     let due = rule::report_due(req.on, rules.letter_clocks.assign_report_days);
@@ -237,7 +247,10 @@ impl Store {
                 to = Some(assigner);
                 if change == StepChange::Report {
                     exec("UPDATE letter_assignments SET reported_on = $1 WHERE id = $2")
-                        .bind(&on_s).bind(aid).execute(&mut *w.tx).await?;
+                        .bind(&on_s)
+                        .bind(aid)
+                        .execute(&mut *w.tx)
+                        .await?;
                 } else {
                     let due = rule::report_due(req.on, rules.letter_clocks.assign_report_days);
                     exec("UPDATE letter_assignments SET reported_on = NULL, returns = returns + 1, report_due = $1 WHERE id = $2")
@@ -250,7 +263,12 @@ impl Store {
                 organ_text = duban_domain::text::required(&req.organ, 100)
                     .map_err(|e| StoreError::Invalid(format!("机关名称{e}")))?;
                 exec("UPDATE letters SET out_kind = $1, out_organ = $2, out_on = $3 WHERE id = $4")
-                    .bind(kind.as_str()).bind(&organ_text).bind(&on_s).bind(id).execute(&mut *w.tx).await?;
+                    .bind(kind.as_str())
+                    .bind(&organ_text)
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
                 if req.told {
                     // told where the letter went: answered, and done here
                     exec("UPDATE letters SET replied_on = COALESCE(replied_on, $1), acknowledged_on = COALESCE(acknowledged_on, $1), closed_on = COALESCE(closed_on, $1) WHERE id = $2")
@@ -259,7 +277,10 @@ impl Store {
             }
             StepChange::Review => {
                 exec("UPDATE letters SET reviewed_on = $1 WHERE id = $2")
-                    .bind(&on_s).bind(id).execute(&mut *w.tx).await?;
+                    .bind(&on_s)
+                    .bind(id)
+                    .execute(&mut *w.tx)
+                    .await?;
                 speaker = scope.unit_id;
                 (from, to) = (Some(scope.unit_id), Some(holder));
             }
@@ -310,7 +331,19 @@ impl Store {
         let mut writer_reply = None;
         for kind in kinds {
             let rid = self
-                .compose_reply_in(&mut w, id, speaker, kind, received, req.on, &unit_name, &petitioner, body, &organ, &status_url)
+                .compose_reply_in(
+                    &mut w,
+                    id,
+                    speaker,
+                    kind,
+                    received,
+                    req.on,
+                    &unit_name,
+                    &petitioner,
+                    body,
+                    &organ,
+                    &status_url,
+                )
                 .await?;
             if kind != ReplyKind::TransferOut {
                 writer_reply = Some(rid);
@@ -319,10 +352,12 @@ impl Store {
         // what the writer is told, where they gave a way to reach them
         let to_name = match (&change, to) {
             (StepChange::TransferOut, _) => organ.clone(),
-            (_, Some(t)) => sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
-                .bind(t)
-                .fetch_one(&mut *w.tx)
-                .await?,
+            (_, Some(t)) => {
+                sqlx::query_scalar("SELECT name FROM units WHERE id = $1")
+                    .bind(t)
+                    .fetch_one(&mut *w.tx)
+                    .await?
+            }
             _ => String::new(),
         };
         let letter_no = rule::letter_number(received, id);
@@ -378,12 +413,13 @@ impl Store {
         organ: &str,
         status_url: &str,
     ) -> Result<i64> {
-        let template: Option<String> =
-            sqlx::query_scalar("SELECT body FROM letter_templates WHERE unit_id = $1 AND kind = $2")
-                .bind(unit)
-                .bind(kind.as_str())
-                .fetch_optional(&mut *w.tx)
-                .await?;
+        let template: Option<String> = sqlx::query_scalar(
+            "SELECT body FROM letter_templates WHERE unit_id = $1 AND kind = $2",
+        )
+        .bind(unit)
+        .bind(kind.as_str())
+        .fetch_optional(&mut *w.tx)
+        .await?;
         let year = i64::from(on.year());
         let seq: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM letter_replies WHERE unit_id = $1 AND year = $2",
@@ -431,20 +467,22 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<(Vec<ReplyLetter>, Vec<LetterSend>, Vec<Assignment>)> {
-        let replies = sqlx::query("SELECT id, kind, number, on_date FROM letter_replies WHERE letter_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ReplyLetter {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    number: r.try_get("number")?,
-                    on_date: r.try_get("on_date")?,
-                })
+        let replies = sqlx::query(
+            "SELECT id, kind, number, on_date FROM letter_replies WHERE letter_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ReplyLetter {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                number: r.try_get("number")?,
+                on_date: r.try_get("on_date")?,
             })
-            .collect::<Result<Vec<_>>>()?;
+        })
+        .collect::<Result<Vec<_>>>()?;
         let sends = sqlx::query("SELECT id, channel, address, subject, status, attempts, last_error, sent_at, created_at FROM letter_sends WHERE letter_id = $1 ORDER BY id")
             .bind(id)
             .fetch_all(&self.pool)
@@ -494,7 +532,8 @@ impl Store {
         if !self.on_path(scope, letter).await? {
             return Ok(None);
         }
-        self.reply_where("letter_id = $1 AND id = $2", letter, reply).await
+        self.reply_where("letter_id = $1 AND id = $2", letter, reply)
+            .await
     }
 
     /// A reply letter to the writer who holds the letter's query code (never the organ's letter).
@@ -514,8 +553,12 @@ impl Store {
         else {
             return Ok(None);
         };
-        self.reply_where("letter_id = $1 AND id = $2 AND kind <> 'transfer_out'", letter, reply)
-            .await
+        self.reply_where(
+            "letter_id = $1 AND id = $2 AND kind <> 'transfer_out'",
+            letter,
+            reply,
+        )
+        .await
     }
 
     async fn reply_where(
@@ -555,7 +598,10 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
         {
-            own.insert(r.try_get::<String, _>("kind")?, r.try_get::<String, _>("body")?);
+            own.insert(
+                r.try_get::<String, _>("kind")?,
+                r.try_get::<String, _>("body")?,
+            );
         }
         Ok(ReplyKind::ALL
             .iter()
@@ -661,7 +707,11 @@ impl Store {
 
     /// Records how a delivery went: sent (the letter counts as notified; a transfer-out notice
     /// answers the letter), or failed (tried again later, until the attempts run out).
-    pub async fn letter_send_result(&self, id: i64, outcome: std::result::Result<(), String>) -> Result<()> {
+    pub async fn letter_send_result(
+        &self,
+        id: i64,
+        outcome: std::result::Result<(), String>,
+    ) -> Result<()> {
         let mut w = self.write(&Actor::system("scheduler")).await?;
         let Some(r) = sqlx::query("SELECT s.letter_id, s.channel, s.address, s.attempts, r.kind FROM letter_sends s LEFT JOIN letter_replies r ON r.id = s.reply_id WHERE s.id = $1 AND s.status = 'pending'")
             .bind(id)
@@ -680,9 +730,16 @@ impl Store {
             Ok(()) => {
                 sqlx::query("UPDATE letter_sends SET status = 'sent', attempts = $1, sent_at = $2, claimed_at = NULL, last_error = '' WHERE id = $3")
                     .bind(attempts).bind(&now).bind(id).execute(&mut *w.tx).await?;
-                sqlx::query("UPDATE letters SET notified_on = COALESCE(notified_on, $1) WHERE id = $2")
-                    .bind(&today).bind(letter).execute(&mut *w.tx).await?;
-                if r.try_get::<Option<String>, _>("kind")?.as_deref() == Some(ReplyKind::TransferNotice.as_str()) {
+                sqlx::query(
+                    "UPDATE letters SET notified_on = COALESCE(notified_on, $1) WHERE id = $2",
+                )
+                .bind(&today)
+                .bind(letter)
+                .execute(&mut *w.tx)
+                .await?;
+                if r.try_get::<Option<String>, _>("kind")?.as_deref()
+                    == Some(ReplyKind::TransferNotice.as_str())
+                {
                     sqlx::query("UPDATE letters SET replied_on = COALESCE(replied_on, $1), acknowledged_on = COALESCE(acknowledged_on, $1), closed_on = COALESCE(closed_on, $1) WHERE id = $2 AND out_on IS NOT NULL")
                         .bind(&today).bind(letter).execute(&mut *w.tx).await?;
                 }

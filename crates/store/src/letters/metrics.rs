@@ -91,9 +91,8 @@ impl Store {
             units_of(subtree)
         ))
         .await?;
-        let m = |r: &sqlx::any::AnyRow, c: &str| -> Result<u64> {
-            Ok(crate::int(r, c)?.max(0) as u64)
-        };
+        let m =
+            |r: &sqlx::any::AnyRow, c: &str| -> Result<u64> { Ok(crate::int(r, c)?.max(0) as u64) };
         Ok(LetterMetrics {
             received: n("received")?,
             ack: Rate::new(n("ack_on_time")?, n("ack_late")?, n("ack_overdue")?),

@@ -572,7 +572,9 @@ impl Store {
             out: match extra.try_get::<Option<String>, _>("out_on")? {
                 Some(on) => Some((
                     on,
-                    extra.try_get::<Option<String>, _>("out_kind")?.unwrap_or_default(),
+                    extra
+                        .try_get::<Option<String>, _>("out_kind")?
+                        .unwrap_or_default(),
                     extra.try_get("out_organ")?,
                 )),
                 None => None,
@@ -584,7 +586,9 @@ impl Store {
             review: match extra.try_get::<Option<String>, _>("review_unit")? {
                 Some(u) => Some((
                     u,
-                    extra.try_get::<Option<String>, _>("review_due")?.unwrap_or_default(),
+                    extra
+                        .try_get::<Option<String>, _>("review_due")?
+                        .unwrap_or_default(),
                     extra.try_get("reviewed_on")?,
                 )),
                 None => None,

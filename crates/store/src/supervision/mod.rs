@@ -346,7 +346,9 @@ impl Store {
             };
             watched += 1;
             let (leader, officer) = (leaders.get(&unit).copied(), officers.get(&unit).copied());
-            if let Some(u) = urge_letter(letter, Owes::Report, due, assigned, as_of, &lights, &rules) {
+            if let Some(u) =
+                urge_letter(letter, Owes::Report, due, assigned, as_of, &lights, &rules)
+            {
                 owed.push(Owed::new(letter, u, officer.or(leader), leader));
             }
         }

@@ -231,7 +231,11 @@ mod tests {
         codes.extend(OrganKind::ALL.iter().map(|c| ("organ", c.as_str())));
         codes.extend(Rating::ALL.iter().map(|c| ("rating", c.as_str())));
         for s in duban_domain::letters::Step::ALL {
-            assert_ne!(Tr(Lang::En).s(&format!("step.{}", s.as_str())), "??", "{s:?}");
+            assert_ne!(
+                Tr(Lang::En).s(&format!("step.{}", s.as_str())),
+                "??",
+                "{s:?}"
+            );
         }
         for (group, code) in codes {
             let en = Tr(Lang::En).choice(group, code, "");

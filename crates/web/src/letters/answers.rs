@@ -15,7 +15,11 @@ use duban_domain::letters::answers::ReplyKind;
 use serde::Deserialize;
 
 /// A reply letter as PDF or DOCX, rendered off the async workers from its kept composition.
-pub(crate) async fn render(doc: Document, number: &str, format: &str) -> Result<Response, AppError> {
+pub(crate) async fn render(
+    doc: Document,
+    number: &str,
+    format: &str,
+) -> Result<Response, AppError> {
     let name = format!("{}{}", doc.title, number);
     Ok(match format {
         "pdf" => {
@@ -170,7 +174,10 @@ pub(crate) async fn save_template(
     let body = if f.action == "restore" {
         String::new()
     } else {
-        f.body.chars().take(duban_domain::letters::answers::TEMPLATE_MAX_CHARS + 1).collect()
+        f.body
+            .chars()
+            .take(duban_domain::letters::answers::TEMPLATE_MAX_CHARS + 1)
+            .collect()
     };
     match st
         .store

@@ -175,7 +175,12 @@ pub(crate) async fn letter_step(
         ),
         None => None,
     };
-    let organ_kind = match b.organ_kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+    let organ_kind = match b
+        .organ_kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
         Some(k) => Some(
             duban_domain::letters::answers::OrganKind::parse(k)
                 .ok_or_else(|| AppError::BadRequest(format!("未知的机关类别：{k}")))?,

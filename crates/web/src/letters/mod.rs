@@ -23,7 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/letters/units", get(units_json))
         .route("/letters/status", get(status_page).post(status))
         .route("/letters/rate", axum::routing::post(rate))
-        .route("/letters/status/reply", axum::routing::post(answers::public_reply))
+        .route(
+            "/letters/status/reply",
+            axum::routing::post(answers::public_reply),
+        )
 }
 
 pub fn office_routes() -> Router<AppState> {
@@ -37,7 +40,10 @@ pub fn office_routes() -> Router<AppState> {
         .route("/letters/{id}/links", axum::routing::post(link))
         .route("/letters/{id}/hearings", axum::routing::post(hearing))
         .route("/letters/{id}/files/{file}", get(file))
-        .route("/letters/{id}/replies/{reply}/{format}", get(answers::reply))
+        .route(
+            "/letters/{id}/replies/{reply}/{format}",
+            get(answers::reply),
+        )
         .route(
             "/letters/{id}/sends/{send}/retry",
             axum::routing::post(answers::resend),
