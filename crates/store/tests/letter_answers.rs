@@ -571,3 +571,47 @@ async fn dissatisfaction_opens_a_review_one_level_up() {
         );
     }
 }
+
+/// The figures of answers read their own indexes on both databases: the partial indexes of the
+/// letters notified or rated, and the assignments by assigning unit — never a scan of a table.
+#[tokio::test]
+async fn the_answer_figures_read_their_indexes() {
+    use duban_store::testing::{Arg, plan, sorts_or_scans};
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let zj = unit(&store, "330000").await;
+        for subtree in [false, true] {
+            let like = if subtree {
+                format!("{}%", zj.path)
+            } else {
+                String::new()
+            };
+            for (sql, index) in duban_store::letters::answers_sql(subtree).iter().zip([
+                "letters_notified",
+                "letters_rated",
+                "letter_assignments_from",
+            ]) {
+                let p = plan(
+                    &store,
+                    sql,
+                    &[
+                        Arg::Int(zj.id),
+                        Arg::Text(like.clone()),
+                        Arg::Text("2020-01-01".into()),
+                        Arg::Text("2020-12-31".into()),
+                        Arg::Text("2020-12-31".into()),
+                    ],
+                )
+                .await;
+                assert!(
+                    p.iter().any(|l| l.contains(index)),
+                    "{name} {subtree}: {p:?}"
+                );
+                assert!(
+                    !sorts_or_scans(&p, "letters") && !sorts_or_scans(&p, "letter_assignments"),
+                    "{name}: {p:?}"
+                );
+            }
+        }
+    }
+}

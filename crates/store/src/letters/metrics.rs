@@ -73,24 +73,12 @@ impl Store {
             units_of(subtree)
         ))
         .await?;
-        let more = one(format!(
-            "SELECT SUM(CASE WHEN l.notified_on IS NOT NULL AND l.notified_on <= $5 THEN 1 ELSE 0 END) AS notified, \
-             SUM(CASE WHEN l.rating = 'satisfied' AND l.rated_on <= $5 THEN 1 ELSE 0 END) AS satisfied, \
-             SUM(CASE WHEN l.rating = 'basic' AND l.rated_on <= $5 THEN 1 ELSE 0 END) AS basic, \
-             SUM(CASE WHEN l.rating = 'unsatisfied' AND l.rated_on <= $5 THEN 1 ELSE 0 END) AS unsatisfied \
-             FROM letters l WHERE l.unit_id IN {} AND l.received_on >= $3 AND l.received_on <= $4",
-            units_of(subtree)
-        ))
-        .await?;
-        // report-backs on the assignments the unit made in the period, by the rule of `outcome`
-        let assigned = one(format!(
-            "SELECT SUM(CASE WHEN a.reported_on IS NOT NULL AND a.reported_on <= $5 AND a.reported_on <= a.report_due THEN 1 ELSE 0 END) AS on_time, \
-             SUM(CASE WHEN a.reported_on IS NOT NULL AND a.reported_on <= $5 AND a.reported_on > a.report_due THEN 1 ELSE 0 END) AS late, \
-             SUM(CASE WHEN (a.reported_on IS NULL OR a.reported_on > $5) AND a.report_due < $5 THEN 1 ELSE 0 END) AS overdue \
-             FROM letter_assignments a WHERE a.from_unit_id IN {} AND a.assigned_on >= $3 AND a.assigned_on <= $4",
-            units_of(subtree)
-        ))
-        .await?;
+        let [notified, ratings, assigned] = answers_sql(subtree);
+        let (notified, more, assigned) = (
+            one(notified).await?,
+            one(ratings).await?,
+            one(assigned).await?,
+        );
         let m =
             |r: &sqlx::any::AnyRow, c: &str| -> Result<u64> { Ok(crate::int(r, c)?.max(0) as u64) };
         Ok(LetterMetrics {
@@ -103,7 +91,7 @@ impl Store {
                 m(&assigned, "late")?,
                 m(&assigned, "overdue")?,
             )),
-            notified: Some(m(&more, "notified")?),
+            notified: Some(m(&notified, "notified")?),
             satisfaction: Some(duban_domain::letters::answers::Satisfaction::new(
                 m(&more, "satisfied")?,
                 m(&more, "basic")?,
@@ -111,6 +99,32 @@ impl Store {
             )),
         })
     }
+}
+
+/// The figures of answers to writers, each read from an index of its own (binds as
+/// [`Store::letter_metrics`]): writers notified and ratings from partial indexes of the letters
+/// notified or rated alone, report-backs from the assignments the unit made.
+pub fn answers_sql(subtree: bool) -> [String; 3] {
+    let units = units_of(subtree);
+    [
+        format!(
+            "SELECT COUNT(*) AS notified FROM letters l WHERE l.notified_on IS NOT NULL AND l.notified_on <= $5 \
+             AND l.unit_id IN {units} AND l.received_on >= $3 AND l.received_on <= $4"
+        ),
+        format!(
+            "SELECT SUM(CASE WHEN l.rating = 'satisfied' THEN 1 ELSE 0 END) AS satisfied, \
+             SUM(CASE WHEN l.rating = 'basic' THEN 1 ELSE 0 END) AS basic, \
+             SUM(CASE WHEN l.rating = 'unsatisfied' THEN 1 ELSE 0 END) AS unsatisfied \
+             FROM letters l WHERE l.rating IS NOT NULL AND l.rated_on <= $5 \
+             AND l.unit_id IN {units} AND l.received_on >= $3 AND l.received_on <= $4"
+        ),
+        format!(
+            "SELECT SUM(CASE WHEN a.reported_on IS NOT NULL AND a.reported_on <= $5 AND a.reported_on <= a.report_due THEN 1 ELSE 0 END) AS on_time, \
+             SUM(CASE WHEN a.reported_on IS NOT NULL AND a.reported_on <= $5 AND a.reported_on > a.report_due THEN 1 ELSE 0 END) AS late, \
+             SUM(CASE WHEN (a.reported_on IS NULL OR a.reported_on > $5) AND a.report_due < $5 THEN 1 ELSE 0 END) AS overdue \
+             FROM letter_assignments a WHERE a.from_unit_id IN {units} AND a.assigned_on >= $3 AND a.assigned_on <= $4"
+        ),
+    ]
 }
 
 /// The units counted: unit `$1` alone, or with its subtree through the closure (an index range,

@@ -60,6 +60,7 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Notifying the writer failed",
     ),
     ("step.rated", "来信人评价", "Writer's rating"),
+    ("letters.email_label", "电子邮箱", "E-mail"),
     ("letters.email", "电子邮箱（可不填）", "E-mail (optional)"),
     (
         "letters.contact_help",
