@@ -36,13 +36,7 @@ async fn chromium_signs_in_and_sees_the_chinese_home_page() {
         })
         .unwrap()
         .id;
-    let app = duban_web::build_app(duban_web::AppState::new(
-        store.clone(),
-        duban_web::WebSettings::default(),
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(duban_web::serve(listener, app, std::future::pending()));
+    let base = serve(&store).await;
 
     let (_driver, c, shots) = common::browser().await;
 

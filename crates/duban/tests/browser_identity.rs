@@ -16,13 +16,7 @@ async fn chromium_opens_accounts_activates_one_and_disables_it() {
         .pin_database(Some(duban_store::demo::DEMO_DAY))
         .await
         .unwrap();
-    let app = duban_web::build_app(duban_web::AppState::new(
-        store.clone(),
-        duban_web::WebSettings::default(),
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(duban_web::serve(listener, app, std::future::pending()));
+    let base = serve(&store).await;
     let (_driver, c, shots) = browser().await;
     let shot = |name: &str| shots.join(format!("identity-{name}.png"));
 

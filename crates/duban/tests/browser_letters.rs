@@ -32,14 +32,8 @@ async fn chromium_writes_answers_downloads_and_rates_a_letter() {
         .pin_database(Some(duban_store::demo::DEMO_DAY))
         .await
         .unwrap();
-    let app = duban_web::build_app(duban_web::AppState::new(
-        store.clone(),
-        duban_web::WebSettings::default(),
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let base = serve(&store).await;
     store.set_public_url(&base);
-    tokio::spawn(duban_web::serve(listener, app, std::future::pending()));
     let (_driver, c, shots) = browser().await;
     let shot = |name: &str| shots.join(format!("letters-{name}.png"));
 
@@ -85,11 +79,7 @@ async fn chromium_writes_answers_downloads_and_rates_a_letter() {
     c.set_window_size(1280, 1000).await.unwrap();
 
     // the letters officer: a template with an unknown placeholder is refused, the text kept
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(&c, "input[name=login]", "letters").await;
-    fill(&c, "input[name=password]", "duban2020").await;
-    submit(&c, Locator::Css("main.login button[type=submit]")).await;
-    wait_h1(&c, "欢迎").await;
+    sign_in(&c, &base, "letters").await;
     c.goto(&format!("{base}/letters/templates")).await.unwrap();
     wait_h1(&c, "答复文书模板").await;
     fill(
@@ -228,10 +218,7 @@ async fn chromium_writes_answers_downloads_and_rates_a_letter() {
 
     // the officer's page in English
     c.set_window_size(1280, 1000).await.unwrap();
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(&c, "input[name=login]", "letters").await;
-    fill(&c, "input[name=password]", "duban2020").await;
-    submit(&c, Locator::Css("main.login button[type=submit]")).await;
+    sign_in(&c, &base, "letters").await;
     submit(
         &c,
         Locator::Css("header form[action='/account/lang'] button"),

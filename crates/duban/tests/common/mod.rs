@@ -82,9 +82,8 @@ pub async fn submit_confirmed(c: &fantoccini::Client, what: Locator<'_>, expect:
     new_page(c, "the confirmation").await;
 }
 
-/// Signs out through the header's form and in again as `login`.
-pub async fn sign_in_as(c: &fantoccini::Client, base: &str, login: &str) {
-    submit(c, Locator::Css("header form[action='/logout'] button")).await;
+/// Signs in as `login` (demo password) from the sign-in page.
+pub async fn sign_in(c: &fantoccini::Client, base: &str, login: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Css("input[name=login]"))
         .await
@@ -100,6 +99,24 @@ pub async fn sign_in_as(c: &fantoccini::Client, base: &str, login: &str) {
         .unwrap();
     submit(c, Locator::Css("main.login button[type=submit]")).await;
     wait_h1(c, "欢迎").await;
+}
+
+/// Signs out through the header's form and in again as `login`.
+pub async fn sign_in_as(c: &fantoccini::Client, base: &str, login: &str) {
+    submit(c, Locator::Css("header form[action='/logout'] button")).await;
+    sign_in(c, base, login).await;
+}
+
+/// Serves the web application on `store` at a free loopback port; returns its base address.
+pub async fn serve(store: &duban_store::Store) -> String {
+    let app = duban_web::build_app(duban_web::AppState::new(
+        store.clone(),
+        duban_web::WebSettings::default(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(duban_web::serve(listener, app, std::future::pending()));
+    base
 }
 
 pub fn free_port() -> u16 {
