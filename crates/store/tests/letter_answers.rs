@@ -339,6 +339,18 @@ async fn assignments_report_back_by_their_deadline() {
             (3, 1, 1, 1),
             "{name}"
         );
+        // the assigning unit sees the report it still waits for
+        let awaited = store.letters_awaited(zj.id).await.unwrap();
+        assert!(
+            awaited
+                .iter()
+                .any(|a| a.letter_id == ids[2] && a.kind == "report" && a.unit_name == hz.name),
+            "{name}: {awaited:?}"
+        );
+        assert!(
+            !awaited.iter().any(|a| a.letter_id == ids[0]),
+            "{name}: reported"
+        );
         // the sweep urges the overdue report at the lower unit
         let before = count(
             &store,

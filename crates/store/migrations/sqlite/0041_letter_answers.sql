@@ -12,7 +12,7 @@ ALTER TABLE letters ADD COLUMN notified_on TEXT;
 ALTER TABLE letters ADD COLUMN review_unit_id INTEGER REFERENCES units(id);
 ALTER TABLE letters ADD COLUMN review_due TEXT;
 ALTER TABLE letters ADD COLUMN reviewed_on TEXT;
-CREATE INDEX letters_review ON letters(review_unit_id, review_due) WHERE review_unit_id IS NOT NULL;
+CREATE INDEX letters_review ON letters(review_unit_id, review_due) WHERE review_unit_id IS NOT NULL AND reviewed_on IS NULL;
 -- the figures count only the letters notified or rated (partial indexes, covering the counts)
 CREATE INDEX letters_notified ON letters(unit_id, received_on, notified_on) WHERE notified_on IS NOT NULL;
 CREATE INDEX letters_rated ON letters(unit_id, received_on, rating, rated_on) WHERE rating IS NOT NULL;
@@ -77,3 +77,5 @@ CREATE TABLE letter_assignments (
 CREATE INDEX letter_assignments_letter ON letter_assignments(letter_id);
 CREATE INDEX letter_assignments_from ON letter_assignments(from_unit_id, assigned_on, report_due, reported_on);
 CREATE INDEX letter_assignments_open ON letter_assignments(report_due) WHERE reported_on IS NULL;
+-- what a unit waits for: its assignments' reports, its reviews
+CREATE INDEX letter_assignments_owed ON letter_assignments(from_unit_id, report_due) WHERE reported_on IS NULL;

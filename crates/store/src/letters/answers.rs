@@ -50,6 +50,17 @@ pub struct ReplyLetter {
     pub on_date: String,
 }
 
+/// What a unit waits for on letters: a report on an assignment it made, or a review it owes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Awaited {
+    pub letter_id: i64,
+    /// "report" or "review"
+    pub kind: String,
+    pub due: String,
+    /// the unit that owes the report (the reviewing unit's own for a review)
+    pub unit_name: String,
+}
+
 /// A reply letter from a row of `letter_replies` (id, kind, number, on_date).
 pub(crate) fn reply_letter(r: &sqlx::any::AnyRow) -> Result<ReplyLetter> {
     Ok(ReplyLetter {
@@ -571,6 +582,37 @@ impl Store {
         let doc = serde_json::from_str(&r.try_get::<String, _>("document")?)
             .map_err(|e| StoreError::Invalid(format!("答复文书无法读取：{e}")))?;
         Ok(Some((reply_letter(&r)?, doc)))
+    }
+
+    /// The 20 most pressing things the unit waits for or owes on letters, by deadline: reports on
+    /// its assignments not yet in, and reviews after a writer's dissatisfaction. Read from partial
+    /// indexes of the open ones.
+    pub async fn letters_awaited(&self, unit: i64) -> Result<Vec<Awaited>> {
+        let mut out = Vec::new();
+        for (kind, sql) in [
+            (
+                "report",
+                "SELECT a.letter_id, a.report_due AS due, u.name FROM letter_assignments a JOIN units u ON u.id = a.to_unit_id \
+                 WHERE a.from_unit_id = $1 AND a.reported_on IS NULL ORDER BY a.report_due LIMIT 20",
+            ),
+            (
+                "review",
+                "SELECT l.id AS letter_id, l.review_due AS due, u.name FROM letters l JOIN units u ON u.id = l.review_unit_id \
+                 WHERE l.review_unit_id = $1 AND l.review_unit_id IS NOT NULL AND l.reviewed_on IS NULL ORDER BY l.review_due LIMIT 20",
+            ),
+        ] {
+            for r in sqlx::query(sql).bind(unit).fetch_all(&self.pool).await? {
+                out.push(Awaited {
+                    letter_id: r.try_get("letter_id")?,
+                    kind: kind.to_string(),
+                    due: r.try_get::<Option<String>, _>("due")?.unwrap_or_default(),
+                    unit_name: r.try_get("name")?,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.due.cmp(&b.due));
+        out.truncate(20);
+        Ok(out)
     }
 
     /// A unit's reply templates: each kind with the unit's own text, or the built-in one.

@@ -60,6 +60,13 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Notifying the writer failed",
     ),
     ("step.rated", "来信人评价", "Writer's rating"),
+    (
+        "letters.awaited",
+        "待报告的交办与待复查",
+        "Awaited reports and reviews owed",
+    ),
+    ("letters.awaited_what", "事项", "What"),
+    ("letters.awaited_unit", "承办单位", "Unit"),
     ("letters.email_label", "电子邮箱", "E-mail"),
     ("letters.email", "电子邮箱（可不填）", "E-mail (optional)"),
     (

@@ -34,6 +34,8 @@ pub(crate) struct ListPage {
     to: String,
     as_of: String,
     letters: Vec<LetterSummary>,
+    /// reports on the unit's assignments and reviews it owes, by deadline
+    awaited: Vec<duban_store::letters::Awaited>,
     /// the next page of the list, and whether this is a later page
     next: Option<String>,
     later: bool,
@@ -178,6 +180,7 @@ pub(crate) async fn list_view_for(
         to: to.to_string(),
         as_of: as_of.to_string(),
         letters,
+        awaited: st.store.letters_awaited(v.user.unit_id).await?,
         next,
         later,
         can_handle: allowed(v.user.role, Action::HandleLetters),
