@@ -88,6 +88,9 @@ pub enum Action {
     HoldTasks,
     /// Read the supervision rules in force (changing them is [`Action::SetSupervisionRules`]).
     ReadRules,
+    /// Keep the discipline group's desk: problem clues, their reviews and look-backs, the
+    /// violations register. The discipline group alone; everyone else is told it does not exist.
+    KeepDesk,
 }
 
 pub fn allowed(role: Role, action: Action) -> bool {
@@ -101,7 +104,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
             role,
             Role::Admin | Role::Letters | Role::Office | Role::Discipline | Role::Leader
         ),
-        ReadRecordDetails => role == Role::Discipline,
+        ReadRecordDetails | KeepDesk => role == Role::Discipline,
         ReadRecordFigures => matches!(
             role,
             Role::Admin | Role::Office | Role::Discipline | Role::Leader

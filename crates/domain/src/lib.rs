@@ -5,6 +5,7 @@ pub mod anchor;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod discipline;
 pub mod documents;
 pub mod identity;
 pub mod import;

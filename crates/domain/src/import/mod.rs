@@ -5,11 +5,13 @@ use crate::org::UnitCode;
 use serde::Serialize;
 
 mod cases;
+mod discipline;
 mod ledger;
 mod letters;
 mod org;
 mod records;
 pub use cases::*;
+pub use discipline::*;
 pub use ledger::*;
 pub use letters::*;
 pub use org::*;

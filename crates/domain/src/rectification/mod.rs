@@ -199,6 +199,10 @@ pub enum RuleError {
     NoReviewOpen,
     #[error("复查由作出答复单位的上一级院进行")]
     NotTheReviewer,
+    #[error("该线索已办结")]
+    ClueConcluded,
+    #[error("线索须先作出处置，才能办结")]
+    ClueUndisposed,
     #[error("模板中的花括号不成对")]
     TemplateUnbalanced,
     #[error("模板中有未知的占位符「{0}」")]
@@ -265,6 +269,8 @@ impl RuleError {
             NoReviewOpen => "rule.no_review_open",
             NotTheReviewer => "rule.not_the_reviewer",
             TemplateUnbalanced => "rule.template_unbalanced",
+            ClueConcluded => "rule.clue_concluded",
+            ClueUndisposed => "rule.clue_undisposed",
             TemplateUnknown(_) => "rule.template_unknown",
             TemplateMissing(_) => "rule.template_missing",
         }

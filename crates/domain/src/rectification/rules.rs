@@ -59,6 +59,9 @@ pub struct SupervisionRules {
     /// how late a business date may be recorded without a reason (补录)
     #[serde(default)]
     pub integrity: IntegrityRules,
+    /// the time limits of problem clues (the discipline group's desk)
+    #[serde(default)]
+    pub clue_limits: crate::discipline::ClueLimits,
 }
 
 /// Time integrity: the grace within which a business date may lie before the day it is recorded.
@@ -94,6 +97,7 @@ impl Default for SupervisionRules {
             records_flags: Default::default(),
             records_detail_roles: Vec::new(),
             integrity: IntegrityRules::default(),
+            clue_limits: Default::default(),
         }
     }
 }

@@ -190,6 +190,7 @@ pub(crate) async fn set_rules(
                     alpha: real(&f.flag_alpha, "显著性水平", old.alpha)?,
                 }
             },
+            clue_limits: current.clue_limits,
             integrity: rules::IntegrityRules {
                 ledger_grace_days: count(
                     &f.ledger_grace_days,
