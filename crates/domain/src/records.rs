@@ -73,6 +73,12 @@ impl Month {
     pub fn contains(self, d: NaiveDate) -> bool {
         Month::of(d) == self
     }
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or_default()
+    }
 }
 
 impl std::fmt::Display for Month {

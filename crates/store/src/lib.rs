@@ -11,6 +11,7 @@ pub mod cascade;
 pub mod clock;
 pub mod demo;
 pub mod directory;
+pub mod discipline;
 pub mod documents;
 pub mod kept;
 pub mod letters;

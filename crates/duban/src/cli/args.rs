@@ -202,6 +202,45 @@ pub(crate) enum ReportCmd {
         #[arg(long)]
         as_of: String,
     },
+    /// 问题线索：某单位（及下级）一段时间受理的线索在某日的来源、处置、办结、逾期和被处理人数（纪检监察组）
+    #[command(
+        after_help = "示例：\n  duban report clues --unit 100000 --subtree --from 2020-01-01 --to 2020-09-30 --as-of 2020-11-05 --json"
+    )]
+    Clues {
+        /// 单位代码
+        #[arg(long)]
+        unit: String,
+        /// 包括下级单位
+        #[arg(long)]
+        subtree: bool,
+        /// 起始日期 YYYY-MM-DD
+        #[arg(long)]
+        from: String,
+        /// 截止日期 YYYY-MM-DD
+        #[arg(long)]
+        to: String,
+        /// 统计截至日期 YYYY-MM-DD
+        #[arg(long)]
+        as_of: String,
+    },
+    /// 违纪违法立案查处人员：某单位（及下级）一段时间立案的人数，按层级、类别、处理结果（纪检监察组）
+    #[command(
+        after_help = "示例：\n  duban report violations --unit 100000 --subtree --from 2020-01-01 --to 2020-09-30 --json"
+    )]
+    Violations {
+        /// 单位代码
+        #[arg(long)]
+        unit: String,
+        /// 包括下级单位
+        #[arg(long)]
+        subtree: bool,
+        /// 起始日期 YYYY-MM-DD
+        #[arg(long)]
+        from: String,
+        /// 截止日期 YYYY-MM-DD
+        #[arg(long)]
+        to: String,
+    },
     /// 某单位各月的过问干预记录报告：记录数、零报告数、未报告人月数
     #[command(
         after_help = "示例：\n  duban report records --unit 330000 --subtree --from 2020-01 --to 2020-09"
@@ -312,6 +351,12 @@ pub(crate) enum ImportCmd {
     /// 历史来信。列：received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on
     #[command(after_help = "示例：\n  duban import letters 来信.csv --json")]
     Letters { file: String },
+    /// 问题线索（纪检监察组）。列：clue_no,received_on,unit_code,source,subject_staff_no,subject_name,summary,disposal,disposal_on,outcome,concluded_on
+    #[command(after_help = "示例：\n  duban import clues 问题线索.csv --json")]
+    Clues { file: String },
+    /// 违纪违法立案查处人员（纪检监察组）。列：staff_no,name,unit_code,post,kind,filed_on,outcome
+    #[command(after_help = "示例：\n  duban import violations 立案查处.csv --json")]
+    Violations { file: String },
     /// 每月过问干预记录报告，每条记录或零报告一行。列：month,staff_id,zero_report,occurred_on,intervener_name,intervener_unit,intervener_post,intervener_category,is_procuratorate_staff,manner,scope,case_ref,content
     #[command(after_help = "示例：\n  duban import records 2020年9月.csv")]
     Records { file: String },

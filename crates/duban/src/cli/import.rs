@@ -248,10 +248,16 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                 }
                 ImportCmd::Units { file }
                 | ImportCmd::Staff { file, .. }
-                | ImportCmd::Letters { file } => match read_table(file) {
+                | ImportCmd::Letters { file }
+                | ImportCmd::Clues { file }
+                | ImportCmd::Violations { file } => match read_table(file) {
                     Ok(table) => match &what {
                         ImportCmd::Units { .. } => store.import_units(&actor, &table).await,
                         ImportCmd::Letters { .. } => store.import_letters(&actor, &table).await,
+                        ImportCmd::Clues { .. } => store.import_clues(&actor, &table).await,
+                        ImportCmd::Violations { .. } => {
+                            store.import_violations(&actor, &table).await
+                        }
                         ImportCmd::Staff {
                             accounts,
                             code_days,

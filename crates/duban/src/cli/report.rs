@@ -2,7 +2,7 @@
 use crate::*;
 use anyhow::{Context, bail};
 use duban_domain::calendar::parse_date;
-use duban_store::{Scope, Store};
+use duban_store::{Actor, Scope, Store};
 use settings::Settings;
 use std::process::ExitCode;
 
@@ -35,6 +35,19 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             to,
             as_of,
         } => letters(&store, unit, subtree, (&from, &to, &as_of)).await?,
+        ReportCmd::Clues {
+            unit,
+            subtree,
+            from,
+            to,
+            as_of,
+        } => clues(&store, unit, subtree, (&from, &to, &as_of)).await?,
+        ReportCmd::Violations {
+            unit,
+            subtree,
+            from,
+            to,
+        } => violations(&store, unit, subtree, (&from, &to)).await?,
         ReportCmd::Bulletin {
             plan,
             as_of,
@@ -177,6 +190,82 @@ async fn case_ratio(
                 f.ratio.display(),
                 f.concluded,
                 f.with_plea
+            )
+        )?;
+    }
+    Ok(())
+}
+
+/// The installation's operator reads the desk's figures (the command line acts for the
+/// installation); they are printed as numbers only.
+async fn clues(
+    store: &Store,
+    unit: String,
+    subtree: bool,
+    (from, to, as_of): (&str, &str, &str),
+) -> anyhow::Result<()> {
+    let u = unit_by_code(store, &unit).await?;
+    let (from, to, as_of) = (parse_date(from)?, parse_date(to)?, parse_date(as_of)?);
+    let f = store
+        .clue_figures(&Actor::system("cli"), &u, subtree, (from, to, as_of))
+        .await?;
+    if console::json() {
+        console::print_json(&f)?;
+    } else {
+        let words = |m: &std::collections::BTreeMap<String, u64>| {
+            m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("、")
+        };
+        out!(
+            "{}",
+            t!(
+                "{}{}：{from} 至 {to} 受理问题线索 {} 件（其中巡视移交 {}），截至 {as_of}：未处置 {}，在办 {}，逾期 {}，已办结 {}，被处理 {} 人\n  来源：{}\n  处置：{}\n  结果：{}",
+                "{}{}: {} clues received from {from} to {to} ({} from inspections); as of {as_of}: {} undisposed, {} open, {} overdue, {} concluded, {} persons dealt with\n  sources: {}\n  disposals: {}\n  outcomes: {}",
+                u.name,
+                and_below(subtree),
+                f.received,
+                f.from_inspection,
+                f.undisposed,
+                f.open,
+                f.overdue,
+                f.concluded,
+                f.persons_dealt_with,
+                words(&f.by_source),
+                words(&f.by_disposal),
+                words(&f.by_outcome)
+            )
+        )?;
+    }
+    Ok(())
+}
+
+async fn violations(
+    store: &Store,
+    unit: String,
+    subtree: bool,
+    (from, to): (&str, &str),
+) -> anyhow::Result<()> {
+    let u = unit_by_code(store, &unit).await?;
+    let (from, to) = (parse_date(from)?, parse_date(to)?);
+    let f = store
+        .violation_figures(&Actor::system("cli"), &u, subtree, from, to)
+        .await?;
+    if console::json() {
+        console::print_json(&f)?;
+    } else {
+        let words = |m: &std::collections::BTreeMap<String, u64>| {
+            m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("、")
+        };
+        out!(
+            "{}",
+            t!(
+                "{}{}：{from} 至 {to} 立案查处 {} 人\n  层级：{}\n  类别：{}\n  结果：{}",
+                "{}{}: {} persons filed against from {from} to {to}\n  levels: {}\n  kinds: {}\n  outcomes: {}",
+                u.name,
+                and_below(subtree),
+                f.persons,
+                words(&f.by_level),
+                words(&f.by_kind),
+                words(&f.by_outcome)
             )
         )?;
     }

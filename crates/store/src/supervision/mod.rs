@@ -31,6 +31,8 @@ pub struct SweepReport {
     pub report_reminders: u64,
     /// accounts ended because their person's leaving date has come
     pub accounts_disabled: u64,
+    /// the discipline desk's own reminders and notices on clues (counted, never described)
+    pub clue_notices: u64,
     /// how long each half took
     pub tasks_seconds: f64,
     pub letters_seconds: f64,
@@ -138,6 +140,7 @@ impl Store {
         report.record_reminders = self.sweep_records(as_of).await?;
         report.report_reminders = self.sweep_reports(as_of, REPORT_REMIND_DAYS).await?;
         report.accounts_disabled = self.sweep_leavers(as_of).await?;
+        report.clue_notices = self.sweep_clues(as_of).await?;
         Ok(report)
     }
 

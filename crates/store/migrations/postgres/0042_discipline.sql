@@ -1,0 +1,90 @@
+-- The discipline group's desk (issue 19): problem clues and their history, the desk's own
+-- urging notices (never in the supervision board), monthly reviews, look-backs, the violations
+-- register.
+CREATE TABLE clues (
+  id BIGSERIAL PRIMARY KEY,
+  unit_id BIGINT NOT NULL REFERENCES units(id),
+  clue_no TEXT NOT NULL,
+  received_on TEXT NOT NULL,
+  source TEXT NOT NULL,
+  subject_staff_id BIGINT REFERENCES staff(id),
+  subject_name TEXT NOT NULL DEFAULT '',
+  subject_post TEXT NOT NULL DEFAULT '',
+  summary TEXT NOT NULL,
+  disposal TEXT,
+  disposal_on TEXT,
+  outcome TEXT,
+  concluded_on TEXT,
+  -- the deadline of the stage the clue is in (kept with each step)
+  due_on TEXT NOT NULL,
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (unit_id, clue_no)
+);
+CREATE INDEX clues_unit_received ON clues(unit_id, received_on);
+CREATE INDEX clues_open ON clues(unit_id, due_on, id) WHERE concluded_on IS NULL;
+CREATE INDEX clues_disposed ON clues(unit_id, disposal_on) WHERE disposal_on IS NOT NULL;
+CREATE TABLE clue_events (
+  id BIGSERIAL PRIMARY KEY,
+  clue_id BIGINT NOT NULL REFERENCES clues(id),
+  kind TEXT NOT NULL,
+  code TEXT NOT NULL DEFAULT '',
+  on_date TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  review_id BIGINT,
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX clue_events_clue ON clue_events(clue_id);
+CREATE TABLE clue_notices (
+  id BIGSERIAL PRIMARY KEY,
+  clue_id BIGINT NOT NULL REFERENCES clues(id),
+  kind TEXT NOT NULL,
+  level TEXT NOT NULL DEFAULT '',
+  dedupe TEXT NOT NULL UNIQUE,
+  issued_on TEXT NOT NULL,
+  days_overdue BIGINT NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX clue_notices_clue ON clue_notices(clue_id);
+CREATE TABLE desk_reviews (
+  id BIGSERIAL PRIMARY KEY,
+  unit_id BIGINT NOT NULL REFERENCES units(id),
+  month TEXT NOT NULL,
+  held_on TEXT NOT NULL,
+  notes TEXT NOT NULL DEFAULT '',
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX desk_reviews_unit ON desk_reviews(unit_id, month);
+CREATE TABLE lookbacks (
+  id BIGSERIAL PRIMARY KEY,
+  unit_id BIGINT NOT NULL REFERENCES units(id),
+  title TEXT NOT NULL,
+  from_on TEXT NOT NULL,
+  to_on TEXT NOT NULL,
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE lookback_items (
+  lookback_id BIGINT NOT NULL REFERENCES lookbacks(id),
+  clue_id BIGINT NOT NULL REFERENCES clues(id),
+  verdict TEXT,
+  note TEXT NOT NULL DEFAULT '',
+  assessed_on TEXT,
+  author TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (lookback_id, clue_id)
+);
+CREATE TABLE violations (
+  id BIGSERIAL PRIMARY KEY,
+  unit_id BIGINT NOT NULL REFERENCES units(id),
+  staff_id BIGINT REFERENCES staff(id),
+  name TEXT NOT NULL,
+  post TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  filed_on TEXT NOT NULL,
+  outcome TEXT,
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX violations_unit_filed ON violations(unit_id, filed_on);
