@@ -241,13 +241,23 @@ mod tests {
         assert_eq!(f.due(&l), d("2020-03-31"), "30 days to dispose of it");
         assert!(f.overdue(d("2020-04-01"), &l) && !f.overdue(d("2020-03-31"), &l));
         f.disposal = Some((Disposal::Verify, d("2020-03-20")));
-        assert_eq!(f.due(&l), d("2020-06-18"), "初步核实: 90 days from disposal");
+        assert_eq!(
+            f.due(&l),
+            d("2020-06-18"),
+            "初步核实: 90 days from disposal"
+        );
         f.concluded = Some(d("2020-09-01"));
-        assert!(!f.overdue(d("2020-12-31"), &l), "a concluded clue is never overdue");
+        assert!(
+            !f.overdue(d("2020-12-31"), &l),
+            "a concluded clue is never overdue"
+        );
         // judged on an earlier day, from the history
         let h = ClueFacts::as_of(
             d("2020-03-01"),
-            &[(Disposal::Talk, d("2020-03-10")), (Disposal::Verify, d("2020-05-01"))],
+            &[
+                (Disposal::Talk, d("2020-03-10")),
+                (Disposal::Verify, d("2020-05-01")),
+            ],
             Some(d("2020-09-01")),
             d("2020-04-01"),
         );
@@ -269,19 +279,37 @@ mod tests {
             decide_clue(Some(Role::Office), &f, dispose, today, today),
             Err(RuleError::NotPermitted)
         );
-        assert_eq!(decide_clue(Some(Role::Discipline), &f, dispose, today, today), Ok(()));
         assert_eq!(
-            decide_clue(Some(Role::Discipline), &f, ClueStep::Conclude(Outcome::Cleared), today, today),
+            decide_clue(Some(Role::Discipline), &f, dispose, today, today),
+            Ok(())
+        );
+        assert_eq!(
+            decide_clue(
+                Some(Role::Discipline),
+                &f,
+                ClueStep::Conclude(Outcome::Cleared),
+                today,
+                today
+            ),
             Err(RuleError::ClueUndisposed)
         );
-        assert!(decide_clue(None, &f, dispose, d("2020-02-01"), today).is_err(), "before receipt");
-        assert_eq!(decide_clue(None, &f, dispose, d("2020-11-06"), today), Err(RuleError::FutureDate));
+        assert!(
+            decide_clue(None, &f, dispose, d("2020-02-01"), today).is_err(),
+            "before receipt"
+        );
+        assert_eq!(
+            decide_clue(None, &f, dispose, d("2020-11-06"), today),
+            Err(RuleError::FutureDate)
+        );
         let done = ClueFacts {
             concluded: Some(today),
             disposal: Some((Disposal::Close, today)),
             ..f
         };
-        assert_eq!(decide_clue(None, &done, dispose, today, today), Err(RuleError::ClueConcluded));
+        assert_eq!(
+            decide_clue(None, &done, dispose, today, today),
+            Err(RuleError::ClueConcluded)
+        );
     }
 
     #[test]
@@ -300,18 +328,51 @@ mod tests {
         };
         let f = clue_figures(
             [
-                ClueForFigures { source: ClueSource::Inspection, facts: open, outcome: None, person: "甲" },
-                ClueForFigures { source: ClueSource::Letters, facts: done, outcome: Some(Outcome::Party), person: "乙" },
-                ClueForFigures { source: ClueSource::Letters, facts: done, outcome: Some(Outcome::Government), person: "乙" },
-                ClueForFigures { source: ClueSource::Audit, facts: done, outcome: Some(Outcome::Cleared), person: "丙" },
+                ClueForFigures {
+                    source: ClueSource::Inspection,
+                    facts: open,
+                    outcome: None,
+                    person: "甲",
+                },
+                ClueForFigures {
+                    source: ClueSource::Letters,
+                    facts: done,
+                    outcome: Some(Outcome::Party),
+                    person: "乙",
+                },
+                ClueForFigures {
+                    source: ClueSource::Letters,
+                    facts: done,
+                    outcome: Some(Outcome::Government),
+                    person: "乙",
+                },
+                ClueForFigures {
+                    source: ClueSource::Audit,
+                    facts: done,
+                    outcome: Some(Outcome::Cleared),
+                    person: "丙",
+                },
             ],
             as_of,
             &l,
         );
-        assert_eq!((f.received, f.from_inspection, f.undisposed, f.open, f.overdue, f.concluded), (4, 1, 1, 1, 1, 3));
+        assert_eq!(
+            (
+                f.received,
+                f.from_inspection,
+                f.undisposed,
+                f.open,
+                f.overdue,
+                f.concluded
+            ),
+            (4, 1, 1, 1, 1, 3)
+        );
         assert_eq!(f.by_source["来信来访"], 2);
         assert_eq!(f.by_disposal["初步核实"], 3);
         assert_eq!(f.by_outcome["党纪处分"], 1);
-        assert_eq!(f.persons_dealt_with, 1, "乙 once; 了结澄清 is not dealt with");
+        assert_eq!(
+            f.persons_dealt_with, 1,
+            "乙 once; 了结澄清 is not dealt with"
+        );
     }
 }

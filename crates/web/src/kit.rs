@@ -41,7 +41,7 @@ pub struct Ctx {
 
 pub fn ctx(v: &Viewer, active: &str) -> Ctx {
     let role = v.user.role;
-    let items: [(&'static str, &'static str, bool); 18] = [
+    let items: [(&'static str, &'static str, bool); 19] = [
         ("/home", "nav.home", true),
         ("/rectification", "nav.rectification", true),
         (
@@ -90,6 +90,11 @@ pub fn ctx(v: &Viewer, active: &str) -> Ctx {
             "/documents",
             "nav.documents",
             allowed(role, Action::ReadDocuments),
+        ),
+        (
+            "/discipline",
+            "nav.discipline",
+            allowed(role, Action::KeepDesk),
         ),
         ("/audit", "nav.audit", allowed(role, Action::ReadAudit)),
         (

@@ -5,6 +5,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod discipline;
 pub mod documents;
 pub mod error;
 pub mod i18n;
@@ -125,6 +126,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(letters::routes())
         .merge(letters::office_routes())
         .merge(records::routes())
+        .merge(discipline::routes())
         .merge(quality::routes())
         .merge(paperwork::routes())
         .merge(documents::routes())

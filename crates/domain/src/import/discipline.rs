@@ -61,14 +61,23 @@ pub const VIOLATION_COLUMNS: [(&str, &str); 7] = [
 fn date_cell(raw: &str) -> Result<Option<NaiveDate>, String> {
     match raw.trim() {
         "" => Ok(None),
-        s => crate::calendar::parse_date(s).map(Some).map_err(|e| e.to_string()),
+        s => crate::calendar::parse_date(s)
+            .map(Some)
+            .map_err(|e| e.to_string()),
     }
 }
 
-fn word<T: Copy>(raw: &str, parse: fn(&str) -> Option<T>, what: &str, list: String) -> Result<Option<T>, String> {
+fn word<T: Copy>(
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+    list: String,
+) -> Result<Option<T>, String> {
     match raw.trim() {
         "" => Ok(None),
-        s => parse(s).map(Some).ok_or_else(|| format!("{what}“{s}”无效（{list}）")),
+        s => parse(s)
+            .map(Some)
+            .ok_or_else(|| format!("{what}“{s}”无效（{list}）")),
     }
 }
 
@@ -117,7 +126,9 @@ pub fn validate_clues(
         }
         let mut bad: Vec<(&'static str, String)> = Vec::new();
         let c = |k: usize| cell(raw, ix[k]);
-        let clue_no = text::required(c(0), 50).map_err(|e| bad.push(("clue_no", e.to_string()))).unwrap_or_default();
+        let clue_no = text::required(c(0), 50)
+            .map_err(|e| bad.push(("clue_no", e.to_string())))
+            .unwrap_or_default();
         let received = match date_cell(c(1)) {
             Ok(Some(d)) if d > today => {
                 bad.push(("received_on", format!("受理日期 {d} 晚于今天")));
@@ -133,7 +144,9 @@ pub fn validate_clues(
                 None
             }
         };
-        let unit = known_unit(c(2), units).map_err(|e| bad.push(("unit_code", e))).ok();
+        let unit = known_unit(c(2), units)
+            .map_err(|e| bad.push(("unit_code", e)))
+            .ok();
         if let Some(u) = &unit {
             let key = (u.as_str().to_string(), clue_no.clone());
             if !clue_no.is_empty() && (taken.contains(&key) || !seen.insert(key)) {
@@ -143,7 +156,10 @@ pub fn validate_clues(
         let source = match word(c(3), ClueSource::parse, "线索来源", ClueSource::list()) {
             Ok(Some(s)) => Some(s),
             Ok(None) => {
-                bad.push(("source", format!("请填写线索来源（{}）", ClueSource::list())));
+                bad.push((
+                    "source",
+                    format!("请填写线索来源（{}）", ClueSource::list()),
+                ));
                 None
             }
             Err(e) => {
@@ -153,13 +169,20 @@ pub fn validate_clues(
         };
         let staff_no = c(4).trim().to_string();
         if !staff_no.is_empty() && !staff.contains(&staff_no) {
-            bad.push(("subject_staff_no", format!("工号 {staff_no} 不在人员名册中")));
+            bad.push((
+                "subject_staff_no",
+                format!("工号 {staff_no} 不在人员名册中"),
+            ));
         }
-        let name = text::optional(c(5), 50).map_err(|e| bad.push(("subject_name", e.to_string()))).unwrap_or_default();
+        let name = text::optional(c(5), 50)
+            .map_err(|e| bad.push(("subject_name", e.to_string())))
+            .unwrap_or_default();
         if staff_no.is_empty() && name.is_empty() {
             bad.push(("subject_name", "请填写反映对象的工号或姓名".into()));
         }
-        let summary = text::required(c(6), 2000).map_err(|e| bad.push(("summary", e.to_string()))).unwrap_or_default();
+        let summary = text::required(c(6), 2000)
+            .map_err(|e| bad.push(("summary", e.to_string())))
+            .unwrap_or_default();
         let disposal = pair((c(7), "disposal"), (c(8), "disposal_on"), &mut bad, |s| {
             word(s, Disposal::parse, "处置方式", Disposal::list())
         });
@@ -173,10 +196,15 @@ pub fn validate_clues(
         }
         match (disposal, outcome) {
             (None, Some(_)) => bad.push(("disposal", "已办结的线索须填写处置方式".into())),
-            (Some((_, d)), Some((_, e))) if e < d => bad.push(("concluded_on", format!("办结日期 {e} 早于处置日期 {d}"))),
+            (Some((_, d)), Some((_, e))) if e < d => {
+                bad.push(("concluded_on", format!("办结日期 {e} 早于处置日期 {d}")))
+            }
             _ => {}
         }
-        for (d, col) in [(disposal.map(|x| x.1), "disposal_on"), (outcome.map(|x| x.1), "concluded_on")] {
+        for (d, col) in [
+            (disposal.map(|x| x.1), "disposal_on"),
+            (outcome.map(|x| x.1), "concluded_on"),
+        ] {
             if d.is_some_and(|d| d > today) {
                 bad.push((col, "日期晚于今天".into()));
             }
@@ -204,7 +232,11 @@ pub fn validate_clues(
             }));
         }
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Checks a violations register table, every bad cell reported by row and column.
@@ -226,13 +258,27 @@ pub fn validate_violations(
         let c = |k: usize| cell(raw, ix[k]);
         let mut bad: Vec<(&str, String)> = Vec::new();
         let staff_no = c(0).trim().to_string();
-        let name = text::required(c(1), 50).map_err(|e| bad.push(("name", e.to_string()))).unwrap_or_default();
-        let unit = known_unit(c(2), units).map_err(|e| bad.push(("unit_code", e))).ok();
-        let post = text::optional(c(3), 50).map_err(|e| bad.push(("post", e.to_string()))).unwrap_or_default();
-        let kind = match word(c(4), ViolationKind::parse, "违纪违法类别", ViolationKind::list()) {
+        let name = text::required(c(1), 50)
+            .map_err(|e| bad.push(("name", e.to_string())))
+            .unwrap_or_default();
+        let unit = known_unit(c(2), units)
+            .map_err(|e| bad.push(("unit_code", e)))
+            .ok();
+        let post = text::optional(c(3), 50)
+            .map_err(|e| bad.push(("post", e.to_string())))
+            .unwrap_or_default();
+        let kind = match word(
+            c(4),
+            ViolationKind::parse,
+            "违纪违法类别",
+            ViolationKind::list(),
+        ) {
             Ok(Some(k)) => Some(k),
             Ok(None) => {
-                bad.push(("kind", format!("请填写违纪违法类别（{}）", ViolationKind::list())));
+                bad.push((
+                    "kind",
+                    format!("请填写违纪违法类别（{}）", ViolationKind::list()),
+                ));
                 None
             }
             Err(e) => {
@@ -255,7 +301,10 @@ pub fn validate_violations(
                 None
             }
         };
-        let outcome = word(c(6), Outcome::parse, "处理结果", Outcome::list()).map_err(|e| bad.push(("outcome", e))).ok().flatten();
+        let outcome = word(c(6), Outcome::parse, "处理结果", Outcome::list())
+            .map_err(|e| bad.push(("outcome", e)))
+            .ok()
+            .flatten();
         match (bad.is_empty(), unit, kind, filed) {
             (true, Some(unit), Some(kind), Some(filed_on)) => rows.push(ViolationRow {
                 row,
@@ -274,7 +323,11 @@ pub fn validate_violations(
             })),
         }
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -282,7 +335,9 @@ mod tests {
     use super::*;
 
     fn t(csv: &str) -> Table {
-        csv.lines().map(|l| l.split(',').map(String::from).collect()).collect()
+        csv.lines()
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect()
     }
 
     #[test]
@@ -291,15 +346,31 @@ mod tests {
         let staff: HashSet<String> = ["SPP0001".to_string()].into();
         let taken: HashSet<(String, String)> = [("100000".to_string(), "X-1".to_string())].into();
         let today = crate::calendar::parse_date("2020-11-05").unwrap();
-        let head = CLUE_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>().join(",");
-        let ok = format!("{head}\nJ-1,2020-03-02,100000,巡视移交,SPP0001,,反映违规干预案件,初步核实,2020-03-10,党纪处分,2020-06-01\nJ-2,2020-03-05,100000,来信来访,,张某,反映问题,,,,");
+        let head = CLUE_COLUMNS
+            .iter()
+            .map(|c| c.0)
+            .collect::<Vec<_>>()
+            .join(",");
+        let ok = format!(
+            "{head}\nJ-1,2020-03-02,100000,巡视移交,SPP0001,,反映违规干预案件,初步核实,2020-03-10,党纪处分,2020-06-01\nJ-2,2020-03-05,100000,来信来访,,张某,反映问题,,,,"
+        );
         let rows = validate_clues(&t(&ok), &units, &staff, &taken, today).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].disposal.map(|d| d.0), Some(Disposal::Verify));
-        let bad = format!("{head}\nX-1,2020-13-01,999999,电话,S9,,,谈话,2020-03-10,了结澄清,\nJ-3,2020-03-05,100000,其他,,,摘要,,,党纪处分,2020-04-01");
+        let bad = format!(
+            "{head}\nX-1,2020-13-01,999999,电话,S9,,,谈话,2020-03-10,了结澄清,\nJ-3,2020-03-05,100000,其他,,,摘要,,,党纪处分,2020-04-01"
+        );
         let errs = validate_clues(&t(&bad), &units, &staff, &taken, today).unwrap_err();
         let at = |row: usize, col: &str| errs.iter().any(|e| e.row == row && e.column == col);
-        for col in ["received_on", "unit_code", "source", "subject_staff_no", "summary", "disposal", "concluded_on"] {
+        for col in [
+            "received_on",
+            "unit_code",
+            "source",
+            "subject_staff_no",
+            "summary",
+            "disposal",
+            "concluded_on",
+        ] {
             assert!(at(2, col), "{col}: {errs:?}");
         }
         assert!(at(3, "subject_name") && at(3, "disposal"), "{errs:?}");
@@ -309,11 +380,20 @@ mod tests {
     fn every_bad_cell_of_a_violation_is_named() {
         let units: HashSet<UnitCode> = [UnitCode::parse("330000").unwrap()].into();
         let today = crate::calendar::parse_date("2020-11-05").unwrap();
-        let head = VIOLATION_COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>().join(",");
-        let csv = format!("{head}\nZ1,王某,330000,检察官,违反廉洁纪律,2020-05-01,党纪处分\n,,440000,,贪污,2021-01-01,罚款");
+        let head = VIOLATION_COLUMNS
+            .iter()
+            .map(|c| c.0)
+            .collect::<Vec<_>>()
+            .join(",");
+        let csv = format!(
+            "{head}\nZ1,王某,330000,检察官,违反廉洁纪律,2020-05-01,党纪处分\n,,440000,,贪污,2021-01-01,罚款"
+        );
         let errs = validate_violations(&t(&csv), &units, today).unwrap_err();
         for col in ["name", "unit_code", "kind", "filed_on", "outcome"] {
-            assert!(errs.iter().any(|e| e.row == 3 && e.column == col), "{col}: {errs:?}");
+            assert!(
+                errs.iter().any(|e| e.row == 3 && e.column == col),
+                "{col}: {errs:?}"
+            );
         }
         assert!(!errs.iter().any(|e| e.row == 2));
     }

@@ -213,7 +213,10 @@ async fn clues(
         console::print_json(&f)?;
     } else {
         let words = |m: &std::collections::BTreeMap<String, u64>| {
-            m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("、")
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join("、")
         };
         out!(
             "{}",
@@ -253,7 +256,10 @@ async fn violations(
         console::print_json(&f)?;
     } else {
         let words = |m: &std::collections::BTreeMap<String, u64>| {
-            m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("、")
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join("、")
         };
         out!(
             "{}",

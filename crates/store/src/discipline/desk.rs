@@ -200,7 +200,9 @@ impl Store {
         let title = duban_domain::text::required(title, 100)
             .map_err(|e| StoreError::Invalid(format!("标题{e}")))?;
         if to < from {
-            return Err(StoreError::Invalid(format!("截止日期 {to} 早于起始日期 {from}")));
+            return Err(StoreError::Invalid(format!(
+                "截止日期 {to} 早于起始日期 {from}"
+            )));
         }
         let mut w = self.write(actor).await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO lookbacks (unit_id, title, from_on, to_on, author, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
@@ -242,10 +244,12 @@ impl Store {
     pub async fn lookbacks(&self, actor: &Actor, scope: &Scope) -> Result<Vec<Lookback>> {
         desk(actor)?;
         let mut out = Vec::new();
-        for r in sqlx::query("SELECT id, title, from_on, to_on FROM lookbacks WHERE unit_id = $1 ORDER BY id DESC")
-            .bind(scope.unit_id)
-            .fetch_all(&self.pool)
-            .await?
+        for r in sqlx::query(
+            "SELECT id, title, from_on, to_on FROM lookbacks WHERE unit_id = $1 ORDER BY id DESC",
+        )
+        .bind(scope.unit_id)
+        .fetch_all(&self.pool)
+        .await?
         {
             let id: i64 = r.try_get("id")?;
             let mut by_verdict = BTreeMap::new();
@@ -358,7 +362,12 @@ impl Store {
     }
 
     /// Enters a staff member dealt with for a violation, in a unit in scope.
-    pub async fn add_violation(&self, actor: &Actor, scope: &Scope, v: &NewViolation) -> Result<i64> {
+    pub async fn add_violation(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        v: &NewViolation,
+    ) -> Result<i64> {
         desk(actor)?;
         let mut w = self.write(actor).await?;
         let in_scope: i64 = sqlx::query_scalar(crate::sqlf!(
@@ -397,7 +406,10 @@ impl Store {
         desk(actor)?;
         let mut w = self.write(actor).await?;
         let mut units = std::collections::HashMap::new();
-        for r in sqlx::query("SELECT id, code FROM units").fetch_all(&mut *w.tx).await? {
+        for r in sqlx::query("SELECT id, code FROM units")
+            .fetch_all(&mut *w.tx)
+            .await?
+        {
             if let Ok(c) = duban_domain::org::UnitCode::parse(&r.try_get::<String, _>("code")?) {
                 units.insert(c, r.try_get::<i64, _>("id")?);
             }
@@ -525,10 +537,12 @@ impl Store {
         use duban_domain::rectification::{Category, TaskFacts, TaskState};
         let r = self.supervision_rules().await?;
         let soon = as_of + chrono::Duration::days(r.lights.due_soon_days);
-        let rows = sqlx::query("SELECT id, received_on, due_on FROM clues WHERE concluded_on IS NULL AND due_on <= $1")
-            .bind(soon.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, received_on, due_on FROM clues WHERE concluded_on IS NULL AND due_on <= $1",
+        )
+        .bind(soon.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         if rows.is_empty() {
             return Ok(0);
         }
@@ -549,12 +563,18 @@ impl Store {
                 last_entry: Some(as_of),
                 last_staged: None,
             };
-            let Some(u) = duban_domain::rectification::urging::urge(id, &f, as_of, &r.lights, &r.urging) else {
+            let Some(u) =
+                duban_domain::rectification::urging::urge(id, &f, as_of, &r.lights, &r.urging)
+            else {
                 continue;
             };
             let (kind, level, days, dedupe) = match u {
                 Urge::Reminder { dedupe } => ("reminder", String::new(), 0, dedupe),
-                Urge::Notice { level, days_overdue, dedupe } => ("notice", level.as_str().to_string(), days_overdue, dedupe),
+                Urge::Notice {
+                    level,
+                    days_overdue,
+                    dedupe,
+                } => ("notice", level.as_str().to_string(), days_overdue, dedupe),
             };
             issued += sqlx::query("INSERT INTO clue_notices (clue_id, kind, level, dedupe, issued_on, days_overdue, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING")
                 .bind(id)
@@ -578,10 +598,12 @@ async fn insert_violation(w: &mut crate::Write, v: &NewViolation, author: &str) 
         .map_err(|e| StoreError::Invalid(format!("姓名{e}")))?;
     let staff: Option<i64> = match v.staff_no.trim() {
         "" => None,
-        no => sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = $1")
-            .bind(no)
-            .fetch_optional(&mut *w.tx)
-            .await?,
+        no => {
+            sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = $1")
+                .bind(no)
+                .fetch_optional(&mut *w.tx)
+                .await?
+        }
     };
     Ok(sqlx::query_scalar("INSERT INTO violations (unit_id, staff_id, name, post, kind, filed_on, outcome, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
         .bind(v.unit_id)

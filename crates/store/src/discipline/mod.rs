@@ -150,7 +150,9 @@ impl Store {
             entity_id: id.to_string(),
             unit_id: Some(scope.unit_id),
             before: None,
-            after: Some(json!({"source": c.source.as_str(), "received_on": c.received_on.to_string()})),
+            after: Some(
+                json!({"source": c.source.as_str(), "received_on": c.received_on.to_string()}),
+            ),
         })
         .await?;
         w.commit().await?;
@@ -181,14 +183,21 @@ impl Store {
             .fetch_all(&mut *w.tx)
             .await?
         {
-            staff.insert(r.try_get::<String, _>("staff_no")?, r.try_get::<i64, _>("id")?);
+            staff.insert(
+                r.try_get::<String, _>("staff_no")?,
+                r.try_get::<i64, _>("id")?,
+            );
         }
         let mut taken = HashSet::new();
-        for r in sqlx::query("SELECT u.code, c.clue_no FROM clues c JOIN units u ON u.id = c.unit_id")
-            .fetch_all(&mut *w.tx)
-            .await?
+        for r in
+            sqlx::query("SELECT u.code, c.clue_no FROM clues c JOIN units u ON u.id = c.unit_id")
+                .fetch_all(&mut *w.tx)
+                .await?
         {
-            taken.insert((r.try_get::<String, _>("code")?, r.try_get::<String, _>("clue_no")?));
+            taken.insert((
+                r.try_get::<String, _>("code")?,
+                r.try_get::<String, _>("clue_no")?,
+            ));
         }
         let rows = duban_domain::import::validate_clues(
             table,
@@ -224,10 +233,30 @@ impl Store {
             )
             .await?;
             if let Some((d, on)) = r.disposal {
-                apply_step(&mut w, id, ClueStep::Dispose(d), on, "（导入）", None, &limits, r.received_on).await?;
+                apply_step(
+                    &mut w,
+                    id,
+                    ClueStep::Dispose(d),
+                    on,
+                    "（导入）",
+                    None,
+                    &limits,
+                    r.received_on,
+                )
+                .await?;
             }
             if let Some((o, on)) = r.outcome {
-                apply_step(&mut w, id, ClueStep::Conclude(o), on, "（导入）", None, &limits, r.received_on).await?;
+                apply_step(
+                    &mut w,
+                    id,
+                    ClueStep::Conclude(o),
+                    on,
+                    "（导入）",
+                    None,
+                    &limits,
+                    r.received_on,
+                )
+                .await?;
             }
         }
         w.audit(Change {
@@ -272,10 +301,12 @@ impl Store {
             entity_id: id.to_string(),
             unit_id: None,
             before: None,
-            after: Some(json!({"on": on.to_string(), "review": review, "step": match step {
-                ClueStep::Dispose(d) => d.as_str(),
-                ClueStep::Conclude(o) => o.as_str(),
-            }})),
+            after: Some(
+                json!({"on": on.to_string(), "review": review, "step": match step {
+                    ClueStep::Dispose(d) => d.as_str(),
+                    ClueStep::Conclude(o) => o.as_str(),
+                }}),
+            ),
         })
         .await?;
         w.commit().await?;
@@ -294,9 +325,15 @@ impl Store {
     ) -> Result<(Vec<ClueSummary>, Option<String>)> {
         desk(actor)?;
         let (cond, order) = if open {
-            ("c.concluded_on IS NULL AND (c.due_on > $3 OR (c.due_on = $3 AND c.id > $4))", "c.due_on, c.id")
+            (
+                "c.concluded_on IS NULL AND (c.due_on > $3 OR (c.due_on = $3 AND c.id > $4))",
+                "c.due_on, c.id",
+            )
         } else {
-            ("(c.received_on < $3 OR (c.received_on = $3 AND c.id < $4))", "c.received_on DESC, c.id DESC")
+            (
+                "(c.received_on < $3 OR (c.received_on = $3 AND c.id < $4))",
+                "c.received_on DESC, c.id DESC",
+            )
         };
         let (k, i) = match after.and_then(|a| a.split_once('|')) {
             Some((k, i)) => (k.to_string(), i.parse::<i64>().unwrap_or(0)),
@@ -432,15 +469,21 @@ impl Store {
                 ClueFacts::as_of(received, &disposals, concluded, as_of),
                 outcome.as_deref().and_then(Outcome::parse),
             ));
-            persons.push(r.try_get::<Option<String>, _>("person")?.unwrap_or_default());
+            persons.push(
+                r.try_get::<Option<String>, _>("person")?
+                    .unwrap_or_default(),
+            );
         }
         Ok(duban_domain::discipline::clue_figures(
-            clues.iter().zip(&persons).map(|((source, facts, outcome), person)| ClueForFigures {
-                source: *source,
-                facts: *facts,
-                outcome: *outcome,
-                person,
-            }),
+            clues
+                .iter()
+                .zip(&persons)
+                .map(|((source, facts, outcome), person)| ClueForFigures {
+                    source: *source,
+                    facts: *facts,
+                    outcome: *outcome,
+                    person,
+                }),
             as_of,
             &limits,
         ))
@@ -471,7 +514,10 @@ async fn clue_facts_in(w: &mut crate::Write, scope: &Scope, id: i64) -> Result<C
         r.try_get::<Option<String>, _>("disposal")?,
         r.try_get::<Option<String>, _>("disposal_on")?,
     ) {
-        (Some(d), Some(on)) => Some((crate::known(Disposal::parse(&d), "处置方式", &d)?, date(&on)?)),
+        (Some(d), Some(on)) => Some((
+            crate::known(Disposal::parse(&d), "处置方式", &d)?,
+            date(&on)?,
+        )),
         _ => None,
     };
     Ok(ClueFacts {
@@ -544,13 +590,15 @@ async fn apply_step(
                 concluded: None,
             }
             .due(limits);
-            sqlx::query("UPDATE clues SET disposal = $1, disposal_on = $2, due_on = $3 WHERE id = $4")
-                .bind(d.as_str())
-                .bind(on.to_string())
-                .bind(due.to_string())
-                .bind(id)
-                .execute(&mut *w.tx)
-                .await?;
+            sqlx::query(
+                "UPDATE clues SET disposal = $1, disposal_on = $2, due_on = $3 WHERE id = $4",
+            )
+            .bind(d.as_str())
+            .bind(on.to_string())
+            .bind(due.to_string())
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
             ("dispose", d.as_str())
         }
         ClueStep::Conclude(o) => {

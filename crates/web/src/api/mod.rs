@@ -618,6 +618,51 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
             },
             post(change_account),
         ),
+        (
+            Spec {
+                method: "get",
+                path: "/discipline/clues",
+                summary: "纪检监察组：数据范围内的问题线索（open=true 只列在办的，按期限；否则新受理在前）。其他角色一律 404",
+                params: &[
+                    ("open", "query", "boolean", false, "只列在办的"),
+                    ("after", "query", "string", false, "上一页返回的 next"),
+                    (
+                        "limit",
+                        "query",
+                        "integer",
+                        false,
+                        "条数，默认 50，最多 500",
+                    ),
+                ],
+                body: None,
+            },
+            get(crate::discipline::api_clues),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/discipline/clues/{id}",
+                summary: "纪检监察组：一条问题线索及其处置经过（查看留痕）。其他角色一律 404",
+                params: &[("id", "path", "integer", true, "线索 id")],
+                body: None,
+            },
+            get(crate::discipline::api_clue),
+        ),
+        (
+            Spec {
+                method: "get",
+                path: "/discipline/figures",
+                summary: "纪检监察组：受理日期在 [from, to] 的问题线索截至 as_of 的来源、处置、办结、逾期和被处理人数（subtree=true 含下级）。其他角色一律 404",
+                params: &[
+                    ("from", "query", "string", true, "YYYY-MM-DD"),
+                    ("to", "query", "string", true, "YYYY-MM-DD"),
+                    ("as_of", "query", "string", true, "YYYY-MM-DD"),
+                    ("subtree", "query", "boolean", false, "含下级单位"),
+                ],
+                body: None,
+            },
+            get(crate::discipline::api_figures),
+        ),
     ]
 }
 

@@ -67,7 +67,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("letters.awaited_what", "事项", "What"),
     ("letters.awaited_unit", "承办单位", "Unit"),
-    ("letters.by_system", "系统（自动发送）", "the system (sent automatically)"),
+    (
+        "letters.by_system",
+        "系统（自动发送）",
+        "the system (sent automatically)",
+    ),
     ("letters.email_label", "电子邮箱", "E-mail"),
     ("letters.email", "电子邮箱（可不填）", "E-mail (optional)"),
     (

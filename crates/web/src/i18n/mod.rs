@@ -27,6 +27,7 @@ impl Lang {
 
 mod admin;
 mod base;
+mod discipline;
 mod documents;
 mod identity;
 mod letters;
@@ -42,6 +43,7 @@ const CATALOGUE: &[&[(&str, &str, &str)]] = &[
     letters::ENTRIES,
     rectification::ENTRIES,
     identity::ENTRIES,
+    discipline::ENTRIES,
 ];
 
 fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
@@ -182,6 +184,33 @@ impl Tr {
             }
         } else {
             zh
+        }
+    }
+    /// A level given as text ("1" … "4"), as the figures key it.
+    pub fn level_of(&self, level: &str) -> &'static str {
+        self.s(&format!("level.{}", level.trim()))
+    }
+    /// A word of the discipline desk's figures (keyed by its Chinese name) in this language.
+    pub fn zh_word(&self, group: &str, zh: &str) -> String {
+        use duban_domain::discipline::{ClueSource, Disposal, Outcome};
+        let code = match group {
+            "disposal" => Disposal::ALL
+                .iter()
+                .find(|d| d.zh() == zh)
+                .map(|d| d.as_str()),
+            "outcome" => Outcome::ALL
+                .iter()
+                .find(|d| d.zh() == zh)
+                .map(|d| d.as_str()),
+            "source" => ClueSource::ALL
+                .iter()
+                .find(|d| d.zh() == zh)
+                .map(|d| d.as_str()),
+            _ => None,
+        };
+        match code {
+            Some(c) => self.s(&format!("choice.{group}.{c}")).to_string(),
+            None => zh.to_string(),
         }
     }
     pub fn level(&self, level: &i64) -> &'static str {
