@@ -125,6 +125,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         41,
         include_str!("../migrations/sqlite/0041_letter_answers.sql"),
     ),
+    (42, include_str!("../migrations/sqlite/0042_discipline.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -267,6 +268,7 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         41,
         include_str!("../migrations/postgres/0041_letter_answers.sql"),
     ),
+    (42, include_str!("../migrations/postgres/0042_discipline.sql")),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");
