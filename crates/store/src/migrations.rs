@@ -268,7 +268,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         41,
         include_str!("../migrations/postgres/0041_letter_answers.sql"),
     ),
-    (42, include_str!("../migrations/postgres/0042_discipline.sql")),
+    (
+        42,
+        include_str!("../migrations/postgres/0042_discipline.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");

@@ -1,0 +1,279 @@
+//! The discipline desk through the doors (issue 19): the group registers, disposes of and
+//! concludes a clue, holds a monthly review, looks back and enters the register, in Chinese and
+//! English; every page and API route answers 404 to every other role, as for a missing id.
+mod common;
+use axum::http::StatusCode;
+use common::*;
+use serde_json::json;
+
+const OTHERS: [&str; 8] = [
+    "admin",
+    "office",
+    "leader",
+    "dept",
+    "letters",
+    "quality",
+    "staff",
+    "zj.office",
+];
+
+#[tokio::test]
+async fn the_desk_answers_404_to_everyone_outside_the_discipline_line() {
+    let (app, store) = app().await;
+    let mut g = Client::login(&app, "discipline").await;
+    let today = store.today().to_string();
+    let r = g
+        .post_form(
+            "/discipline/clues",
+            &[
+                ("clue_no", "XS-1"),
+                ("received_on", &today),
+                ("source", "inspection"),
+                ("subject_name", "某甲"),
+                ("summary", "反映违规干预案件"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM clues")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let r = g
+        .post_form(
+            "/discipline/reviews",
+            &[("month", &today[..7]), ("held_on", &today)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let review: i64 = sqlx::query_scalar("SELECT MAX(id) FROM desk_reviews")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let r = g
+        .post_form(
+            "/discipline/lookbacks",
+            &[("title", "回头看"), ("from", "2017-01-01"), ("to", &today)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let lookback: i64 = sqlx::query_scalar("SELECT MAX(id) FROM lookbacks")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let gets = [
+        "/discipline".to_string(),
+        format!("/discipline/clues/{id}"),
+        "/discipline/reviews".into(),
+        format!("/discipline/reviews/{review}"),
+        "/discipline/lookbacks".into(),
+        format!("/discipline/lookbacks/{lookback}"),
+        "/discipline/violations".into(),
+    ];
+    for path in &gets {
+        assert_eq!(
+            g.get(path).await.status,
+            StatusCode::OK,
+            "the group: {path}"
+        );
+    }
+    let posts: [(String, Vec<(&str, &str)>); 6] = [
+        (
+            "/discipline/clues".into(),
+            vec![
+                ("clue_no", "XS-9"),
+                ("received_on", &today),
+                ("source", "other"),
+                ("subject_name", "某乙"),
+                ("summary", "x"),
+            ],
+        ),
+        (
+            format!("/discipline/clues/{id}/steps"),
+            vec![("action", "dispose"), ("code", "talk"), ("on", &today)],
+        ),
+        (
+            "/discipline/reviews".into(),
+            vec![("month", &today[..7]), ("held_on", &today)],
+        ),
+        (
+            "/discipline/lookbacks".into(),
+            vec![("title", "x"), ("from", "2017-01-01"), ("to", &today)],
+        ),
+        (
+            format!("/discipline/lookbacks/{lookback}/clues/{id}"),
+            vec![("verdict", "proper")],
+        ),
+        (
+            "/discipline/violations".into(),
+            vec![
+                ("name", "某丙"),
+                ("unit", "1"),
+                ("kind", "work"),
+                ("filed_on", &today),
+            ],
+        ),
+    ];
+    let apis = [
+        "/api/v1/discipline/clues".to_string(),
+        format!("/api/v1/discipline/clues/{id}"),
+        format!("/api/v1/discipline/figures?from=2020-01-01&to={today}&as_of={today}"),
+    ];
+    let missing = g.get("/discipline/clues/999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let clues_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clues")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    for login in OTHERS {
+        let mut c = Client::login(&app, login).await;
+        let home = c.get("/home").await;
+        assert!(
+            !home.body.contains("/discipline"),
+            "{login}: no way to the desk"
+        );
+        for path in &gets {
+            let r = c.get(path).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{login} GET {path}");
+            assert_eq!(
+                r.body, missing.body,
+                "{login} GET {path}: the same answer as a missing id"
+            );
+        }
+        for (path, fields) in &posts {
+            assert_eq!(
+                c.post_form(path, fields).await.status,
+                StatusCode::NOT_FOUND,
+                "{login} POST {path}"
+            );
+        }
+        let token = c.token().await;
+        for path in &apis {
+            let r = c.send(api("GET", path, &token, &json!(null))).await;
+            assert_eq!(
+                r.status,
+                StatusCode::NOT_FOUND,
+                "{login} API {path}: {}",
+                r.body
+            );
+        }
+    }
+    let clues_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clues")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        clues_before, clues_after,
+        "nothing was written by anyone else"
+    );
+    // nor does a clue reach the letters search or the audit pages of others
+    let mut office = Client::login(&app, "office").await;
+    assert!(
+        !office
+            .get("/letters/search?q=违规干预")
+            .await
+            .body
+            .contains("XS-1")
+    );
+}
+
+#[tokio::test]
+async fn the_group_works_a_clue_through_in_chinese_and_english() {
+    let (app, store) = app().await;
+    let mut g = Client::login(&app, "discipline").await;
+    let today = store.today().to_string();
+    // a refused registration keeps what was typed
+    let r = g
+        .post_form(
+            "/discipline/clues",
+            &[
+                ("clue_no", "XS-2"),
+                ("received_on", &today),
+                ("source", "letters"),
+                ("summary", "反映问题"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("请填写反映对象的工号或姓名") && r.body.contains("value=\"XS-2\""),
+        "{}",
+        r.body
+    );
+    let r = g
+        .post_form(
+            "/discipline/clues",
+            &[
+                ("clue_no", "XS-2"),
+                ("received_on", &today),
+                ("source", "letters"),
+                ("subject_staff_no", "SPP0201"),
+                ("summary", "反映问题"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM clues")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let page = format!("/discipline/clues/{id}");
+    let r = g
+        .post_form(
+            &format!("{page}/steps"),
+            &[("action", "conclude"), ("code", "cleared"), ("on", &today)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("线索须先作出处置"), "{}", r.body);
+    g.post_form(
+        &format!("{page}/steps"),
+        &[
+            ("action", "dispose"),
+            ("code", "verify"),
+            ("on", &today),
+            ("note", "初步核实"),
+        ],
+    )
+    .await;
+    g.post_form(
+        &format!("{page}/steps"),
+        &[
+            ("action", "conclude"),
+            ("code", "admonition"),
+            ("on", &today),
+        ],
+    )
+    .await;
+    let r = g.get(&page).await;
+    assert!(
+        r.body.contains("吴磊") && r.body.contains("初步核实") && r.body.contains("诫勉"),
+        "{}",
+        r.body
+    );
+    let r = g.get("/discipline").await;
+    assert!(
+        r.body.contains("id=\"clue-figures\"") && r.body.contains("被处理人数 1"),
+        "{}",
+        r.body
+    );
+    g.post_form("/account/lang", &[("lang", "en")]).await;
+    for path in [
+        page.as_str(),
+        "/discipline",
+        "/discipline/reviews",
+        "/discipline/lookbacks",
+        "/discipline/violations",
+    ] {
+        let r = g.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(!r.body.contains("??"), "{path}: {}", r.body);
+    }
+    let r = g.get(&page).await;
+    assert!(
+        r.body.contains("Preliminary verification") && r.body.contains("Admonition"),
+        "{}",
+        r.body
+    );
+    g.post_form("/account/lang", &[("lang", "zh-CN")]).await;
+}
