@@ -55,30 +55,22 @@ async fn clues_are_imported_judged_and_kept_from_everyone_else() {
             at(2, "disposal_on") && at(3, "unit_code") && at(3, "source") && at(3, "summary"),
             "{name}: {errs:?}"
         );
-        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clues")
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
+        let period = (d("2020-01-01"), d("2020-09-30"), d("2020-09-30"));
+        // the demo's clues are the SPP's; 浙江's subtree starts empty
+        let base = store.clue_figures(&group, &zj, true, period).await.unwrap();
+        assert_eq!(base.received, 0, "{name}");
         // a good one: five clues, two from the inspection, judged on 2020-09-30
         let good = format!(
             "{HEAD}\n\
-             X-1,2020-01-06,100000,巡视移交,,甲某,反映违规干预案件,初步核实,2020-01-20,党纪处分,2020-05-10\n\
-             X-2,2020-02-03,100000,巡视移交,,乙某,反映违规收受礼金,谈话函询,2020-02-10,了结澄清,2020-03-01\n\
-             X-3,2020-03-02,330000,来信来访,,丙某,反映办案不公,初步核实,2020-03-09,,\n\
-             X-4,2020-09-01,330000,审计移送,,丁某,反映违规报销,,,,\n\
+             X-1,2020-01-06,330000,巡视移交,,甲某,反映违规干预案件,初步核实,2020-01-20,党纪处分,2020-05-10\n\
+             X-2,2020-02-03,330000,巡视移交,,乙某,反映违规收受礼金,谈话函询,2020-02-10,了结澄清,2020-03-01\n\
+             X-3,2020-03-02,330100,来信来访,,丙某,反映办案不公,初步核实,2020-03-09,,\n\
+             X-4,2020-09-01,330106,审计移送,,丁某,反映违规报销,,,,\n\
              X-5,2020-06-01,330000,来信来访,,甲某,反映违规经商,谈话函询,2020-06-10,诫勉,2020-07-01"
         );
         let r = store.import_clues(&group, &table(&good)).await.unwrap();
         assert_eq!(r.created, 5, "{name}");
-        let f = store
-            .clue_figures(
-                &group,
-                &spp,
-                true,
-                (d("2020-01-01"), d("2020-09-30"), d("2020-09-30")),
-            )
-            .await
-            .unwrap();
+        let f = store.clue_figures(&group, &zj, true, period).await.unwrap();
         assert_eq!(
             (
                 f.received,
@@ -87,7 +79,7 @@ async fn clues_are_imported_judged_and_kept_from_everyone_else() {
                 f.open,
                 f.concluded
             ),
-            (5 + before as u64, 2, 1, 2, 3),
+            (5, 2, 1, 2, 3),
             "{name}: {f:?}"
         );
         // X-3: 初步核实 from 03-09, 90 days → due 06-07, overdue; X-4: received 09-01, due 10-01
@@ -97,12 +89,18 @@ async fn clues_are_imported_judged_and_kept_from_everyone_else() {
             f.persons_dealt_with, 1,
             "{name}: 甲某 twice counts once; 了结澄清 is not dealt with"
         );
+        // the province's own clues only, without its subtree
+        let own = store
+            .clue_figures(&group, &zj, false, period)
+            .await
+            .unwrap();
+        assert_eq!(own.received, 3, "{name}");
         // judged earlier, from the history: on 2020-02-05 X-2 was still undisposed
         let early = store
             .clue_figures(
                 &group,
-                &spp,
-                false,
+                &zj,
+                true,
                 (d("2020-01-01"), d("2020-02-28"), d("2020-02-05")),
             )
             .await
@@ -151,10 +149,10 @@ async fn clues_are_imported_judged_and_kept_from_everyone_else() {
             .await
             .unwrap();
         assert!(
-            page.iter().all(|c| c.unit_name == zj.name) && page.len() >= 3,
+            page.iter().all(|c| c.unit_name != spp.name) && page.len() == 5,
             "{name}"
         );
-        let spp_clue: i64 = sqlx::query_scalar("SELECT id FROM clues WHERE clue_no = 'X-1'")
+        let spp_clue: i64 = sqlx::query_scalar("SELECT id FROM clues WHERE clue_no = 'XS2020-001'")
             .fetch_one(&store.pool)
             .await
             .unwrap();

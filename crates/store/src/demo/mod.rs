@@ -1,5 +1,6 @@
 //! Demo data: the SPP as the seed describes it, one account per role, and the nationwide
 //! generator used by every benchmark. Loading twice changes nothing.
+mod discipline;
 mod letters;
 mod paperwork;
 mod quality;
@@ -343,6 +344,7 @@ impl Store {
         records::load_demo_records(self).await?;
         quality::load_demo_cases(self).await?;
         paperwork::load_demo_paperwork(self).await?;
+        discipline::load_demo_desk(self).await?;
         report.staff = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&self.pool)
             .await?;
