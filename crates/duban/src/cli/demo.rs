@@ -61,6 +61,19 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                         rec.planted.len(),
                         t3.elapsed().as_secs_f64()
                     ))?;
+                    let t5 = std::time::Instant::now();
+                    step(
+                        "生成问题线索与立案查处",
+                        "generating clues and the violations register",
+                    );
+                    let desk = store.load_nation_desk().await?;
+                    say(t!(
+                        "纪检监察：问题线索 {} 件，立案查处 {} 人次（{:.1} 秒）",
+                        "discipline desk: {} clues, {} register entries in {:.1}s",
+                        desk.clues,
+                        desk.violations,
+                        t5.elapsed().as_secs_f64()
+                    ))?;
                     let t4 = std::time::Instant::now();
                     step("生成案件流程事件", "generating case events");
                     let c = store.load_nation_cases(cases_per_unit).await?;
@@ -89,6 +102,8 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                         ("plan_units", n.units as u64),
                         ("tasks", n.tasks as u64),
                         ("ledger_entries", n.ledger_entries as u64),
+                        ("clues", desk.clues),
+                        ("violations", desk.violations),
                     ] {
                         done.insert(k.into(), v.into());
                     }

@@ -204,3 +204,170 @@ pub(crate) async fn load_demo_desk(store: &Store) -> Result<()> {
     store.import_violations(&group, &reg).await?;
     Ok(())
 }
+
+/// What the nationwide desk generator made.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct NationDesk {
+    pub clues: u64,
+    pub violations: u64,
+}
+
+/// Clues generated for a unit, over five years (2016–2020): 100,000 for ≈ 3,600 units.
+const CLUES_PER_UNIT: i64 = 28;
+
+impl Store {
+    /// The desk at national scale, for benchmarks and the whole bulletin: ≈ 100,000 clues over
+    /// five years in every unit (disposed of and concluded as time passed, the recent ones
+    /// open), and a register whose January–September 2020 entries are 781 persons, the seed's
+    /// figure, counted by the report. Set-based; skipped when generated clues exist.
+    pub async fn load_nation_desk(&self) -> Result<NationDesk> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clues WHERE clue_no LIKE 'N%'")
+            .fetch_one(&self.pool)
+            .await?;
+        if n > 0 {
+            return Ok(NationDesk::default());
+        }
+        let now = self.now_rfc3339();
+        let mut w = self.write(&Actor::system("demo")).await?;
+        let units: Vec<i64> = sqlx::query_scalar("SELECT id FROM units ORDER BY id")
+            .fetch_all(&mut *w.tx)
+            .await?;
+        let start = day("2016-01-04");
+        let limits = duban_domain::discipline::ClueLimits::default();
+        let sources = [
+            "letters",
+            "inspection",
+            "superior",
+            "audit",
+            "case_supervision",
+            "other",
+        ];
+        let ways = ["talk", "verify", "hold", "close"];
+        let outcomes = [
+            "cleared",
+            "criticism",
+            "admonition",
+            "organisational",
+            "party",
+            "government",
+            "judicial",
+        ];
+        let mut rows = Vec::new();
+        let mut clues = 0u64;
+        for (ui, unit) in units.iter().enumerate() {
+            for k in 0..CLUES_PER_UNIT {
+                let seq = ui as i64 * CLUES_PER_UNIT + k;
+                // spread over 1,760 days (2016-01-04 … 2020-10-29)
+                let received = start + Duration::days((k * 63 + (ui as i64 * 17) % 63) % 1760);
+                let age = (day("2020-11-05") - received).num_days();
+                let way = ways[(seq % 4) as usize];
+                let disposed = (age > 20).then(|| received + Duration::days(5 + seq % 15));
+                let concluded = disposed
+                    .filter(|_| age > 150 || seq % 3 == 0)
+                    .map(|d| d + Duration::days(20 + seq % 60));
+                let concluded = concluded.filter(|c| *c <= day("2020-11-05"));
+                let due = duban_domain::discipline::ClueFacts {
+                    received,
+                    disposal: disposed.map(|d| {
+                        (
+                            duban_domain::discipline::Disposal::parse(way)
+                                .unwrap_or(duban_domain::discipline::Disposal::Talk),
+                            d,
+                        )
+                    }),
+                    concluded: None,
+                }
+                .due(&limits);
+                rows.push(serde_json::json!([
+                    unit,
+                    format!("N{seq:06}"),
+                    received.to_string(),
+                    sources[(seq % 6) as usize],
+                    format!("某{}", seq % 997),
+                    MATTERS[(seq % 6) as usize],
+                    disposed.map(|_| way),
+                    disposed.map(|d| d.to_string()),
+                    concluded.map(|_| outcomes[(seq % 7) as usize]),
+                    concluded.map(|d| d.to_string()),
+                    due.to_string(),
+                ]));
+                clues += 1;
+            }
+        }
+        for chunk in rows.chunks(20_000) {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO clues (unit_id, clue_no, received_on, source, subject_name, summary, disposal, disposal_on, outcome, concluded_on, due_on, author, created_at) \
+                 SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, j.value ->> 7, \
+                 j.value ->> 8, j.value ->> 9, j.value ->> 10, 'demo', $2 FROM {}",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::to_string(chunk).unwrap_or_default())
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        for (kind, code, on, cond) in [
+            ("received", "source", "received_on", "true"),
+            ("dispose", "disposal", "disposal_on", "disposal IS NOT NULL"),
+            ("conclude", "outcome", "concluded_on", "outcome IS NOT NULL"),
+        ] {
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO clue_events (clue_id, kind, code, on_date, author, created_at) \
+                 SELECT id, '{kind}', {code}, {on}, 'demo', $1 FROM clues WHERE clue_no LIKE 'N%' AND {cond}"
+            ))
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        // the register: 781 persons filed against in January–September 2020 (with the demo's own
+        // entries of those months), others before
+        let present: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM violations WHERE filed_on >= '2020-01-01' AND filed_on <= '2020-09-30'",
+        )
+        .fetch_one(&mut *w.tx)
+        .await?;
+        let planted = (781 - present).max(0);
+        let kinds = [
+            "integrity",
+            "work",
+            "organisational",
+            "mass",
+            "duty",
+            "life",
+            "political",
+            "crime",
+        ];
+        let mut reg = Vec::new();
+        for i in 0..1_500i64 {
+            let unit = units[(i as usize * 37) % units.len()];
+            let filed = if i < planted {
+                day("2020-01-02") + Duration::days(i * 272 / planted.max(1))
+            } else {
+                day("2018-01-02") + Duration::days((i - planted) * 700 / (1_500 - planted))
+            };
+            reg.push(serde_json::json!([
+                unit,
+                format!("某{}", i),
+                kinds[(i % 8) as usize],
+                filed.to_string(),
+                outcomes[1 + (i % 6) as usize]
+            ]));
+        }
+        sqlx::query(crate::sqlf!(
+            "INSERT INTO violations (unit_id, name, post, kind, filed_on, outcome, author, created_at) \
+             SELECT CAST(j.value ->> 0 AS BIGINT), j.value ->> 1, '检察人员', j.value ->> 2, j.value ->> 3, j.value ->> 4, 'demo', $2 FROM {}",
+            self.json_rows(1)
+        ))
+        .bind(serde_json::to_string(&reg).unwrap_or_default())
+        .bind(&now)
+        .execute(&mut *w.tx)
+        .await?;
+        w.commit().await?;
+        self.analyze(&["clues", "clue_events", "violations"])
+            .await?;
+        Ok(NationDesk {
+            clues,
+            violations: reg.len() as u64,
+        })
+    }
+}
