@@ -277,3 +277,29 @@ async fn the_group_works_a_clue_through_in_chinese_and_english() {
     );
     g.post_form("/account/lang", &[("lang", "zh-CN")]).await;
 }
+
+#[tokio::test]
+async fn the_clue_time_limits_are_set_on_the_rules_page() {
+    let (app, store) = app().await;
+    let mut admin = Client::login(&app, "admin").await;
+    let r = admin.get("/rectification/rules").await;
+    assert!(r.body.contains("id=\"clue-limits\"") && r.body.contains("value=\"90\""), "{}", r.body);
+    let base = [
+        ("due_soon_days", "7"),
+        ("stale_days", "30"),
+        ("staged_every_days", "90"),
+        ("yellow_after_days", "7"),
+        ("red_after_days", "14"),
+        ("reviewer_discipline", "1"),
+    ];
+    let mut bad = base.to_vec();
+    bad.push(("clue_verify", "九十"));
+    let r = admin.post_form("/rectification/rules", &bad).await;
+    assert!(r.body.contains("初步核实期限"), "{}", r.body);
+    let mut good = base.to_vec();
+    good.push(("clue_verify", "60"));
+    let r = admin.post_form("/rectification/rules", &good).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let limits = store.supervision_rules().await.unwrap().clue_limits;
+    assert_eq!((limits.verify, limits.talk, limits.undisposed), (60, 30, 30), "the others kept");
+}

@@ -92,6 +92,17 @@ pub(crate) struct RulesForm {
     ledger_grace_days: String,
     #[serde(default)]
     letter_grace_working_days: String,
+    // the discipline desk's time limits, in days (a form without them keeps them)
+    #[serde(default)]
+    clue_undisposed: String,
+    #[serde(default)]
+    clue_talk: String,
+    #[serde(default)]
+    clue_verify: String,
+    #[serde(default)]
+    clue_hold: String,
+    #[serde(default)]
+    clue_close: String,
 }
 
 pub(crate) async fn set_rules(
@@ -190,7 +201,19 @@ pub(crate) async fn set_rules(
                     alpha: real(&f.flag_alpha, "显著性水平", old.alpha)?,
                 }
             },
-            clue_limits: current.clue_limits,
+            clue_limits: {
+                let old = current.clue_limits;
+                let days = |raw: &str, what: &str, old: i64| -> Result<i64, String> {
+                    Ok(count(raw, what, old as u32)? as i64)
+                };
+                duban_domain::discipline::ClueLimits {
+                    undisposed: days(&f.clue_undisposed, "线索处置期限", old.undisposed)?,
+                    talk: days(&f.clue_talk, "谈话函询期限", old.talk)?,
+                    verify: days(&f.clue_verify, "初步核实期限", old.verify)?,
+                    hold: days(&f.clue_hold, "暂存待查期限", old.hold)?,
+                    close: days(&f.clue_close, "予以了结期限", old.close)?,
+                }
+            },
             integrity: rules::IntegrityRules {
                 ledger_grace_days: count(
                     &f.ledger_grace_days,
