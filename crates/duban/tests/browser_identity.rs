@@ -10,13 +10,7 @@ async fn chromium_opens_accounts_activates_one_and_disables_it() {
     if !browser_wanted() {
         return;
     }
-    let store = duban_store::testing::sqlite().await;
-    store.load_demo().await.unwrap();
-    store
-        .pin_database(Some(duban_store::demo::DEMO_DAY))
-        .await
-        .unwrap();
-    let base = serve(&store).await;
+    let (store, base) = demo_server().await;
     let (_driver, c, shots) = browser().await;
     let shot = |name: &str| shots.join(format!("identity-{name}.png"));
 

@@ -6,33 +6,12 @@
 mod common;
 use common::*;
 
-async fn fill(c: &fantoccini::Client, css: &str, value: &str) {
-    let e = c.find(Locator::Css(css)).await.unwrap();
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
-}
-
-async fn choose(c: &fantoccini::Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn chromium_writes_answers_downloads_and_rates_a_letter() {
     if !browser_wanted() {
         return;
     }
-    let store = duban_store::testing::sqlite().await;
-    store.load_demo().await.unwrap();
-    store
-        .pin_database(Some(duban_store::demo::DEMO_DAY))
-        .await
-        .unwrap();
-    let base = serve(&store).await;
+    let (store, base) = demo_server().await;
     store.set_public_url(&base);
     let (_driver, c, shots) = browser().await;
     let shot = |name: &str| shots.join(format!("letters-{name}.png"));

@@ -283,7 +283,11 @@ async fn the_clue_time_limits_are_set_on_the_rules_page() {
     let (app, store) = app().await;
     let mut admin = Client::login(&app, "admin").await;
     let r = admin.get("/rectification/rules").await;
-    assert!(r.body.contains("id=\"clue-limits\"") && r.body.contains("value=\"90\""), "{}", r.body);
+    assert!(
+        r.body.contains("id=\"clue-limits\"") && r.body.contains("value=\"90\""),
+        "{}",
+        r.body
+    );
     let base = [
         ("due_soon_days", "7"),
         ("stale_days", "30"),
@@ -301,5 +305,9 @@ async fn the_clue_time_limits_are_set_on_the_rules_page() {
     let r = admin.post_form("/rectification/rules", &good).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let limits = store.supervision_rules().await.unwrap().clue_limits;
-    assert_eq!((limits.verify, limits.talk, limits.undisposed), (60, 30, 30), "the others kept");
+    assert_eq!(
+        (limits.verify, limits.talk, limits.undisposed),
+        (60, 30, 30),
+        "the others kept"
+    );
 }

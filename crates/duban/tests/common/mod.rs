@@ -294,3 +294,33 @@ pub async fn databases(tag: &str) -> Vec<String> {
     }
     dbs
 }
+
+/// Types `value` into the field `css` (cleared first).
+pub async fn fill(c: &fantoccini::Client, css: &str, value: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+/// Clicks the option, radio or box `css`.
+pub async fn choose(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The demo on a fresh SQLite database with the demo's day pinned, served on loopback: the store
+/// and the base address.
+pub async fn demo_server() -> (duban_store::Store, String) {
+    let store = duban_store::testing::sqlite().await;
+    store.load_demo().await.unwrap();
+    store
+        .pin_database(Some(duban_store::demo::DEMO_DAY))
+        .await
+        .unwrap();
+    let base = serve(&store).await;
+    (store, base)
+}

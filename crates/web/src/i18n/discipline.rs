@@ -2,8 +2,16 @@
 
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
-    ("rules.clue_limits", "问题线索时限（天）", "Time limits of problem clues (days)"),
-    ("rules.clue_undisposed", "受理后处置", "To dispose of after receipt"),
+    (
+        "rules.clue_limits",
+        "问题线索时限（天）",
+        "Time limits of problem clues (days)",
+    ),
+    (
+        "rules.clue_undisposed",
+        "受理后处置",
+        "To dispose of after receipt",
+    ),
     ("nav.discipline", "纪检监察", "Discipline desk"),
     ("desk.title", "纪检监察工作台", "The discipline desk"),
     (
