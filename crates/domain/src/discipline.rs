@@ -49,6 +49,13 @@ crate::records::labelled!(ViolationKind {
     Crime = "crime", "职务犯罪";
 } "违纪违法类别");
 
+crate::records::labelled!(TalkKind {
+    Annual = "annual", "年度廉政谈话";
+    Appointment = "appointment", "任前廉政谈话";
+    Reminder = "reminder", "提醒谈话";
+    Admonishing = "admonishing", "诫勉谈话";
+} "谈话类别");
+
 /// The time limits of clues, in calendar days: to dispose of a clue after receipt, and to finish
 /// each way of disposal (a setting of the installation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

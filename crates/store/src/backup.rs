@@ -51,6 +51,8 @@ pub const TABLES: &[&str] = &[
     "lookbacks",
     "lookback_items",
     "violations",
+    "talk_plans",
+    "talks",
     "record_filings",
     "interference_records",
     "record_files",

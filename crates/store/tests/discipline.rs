@@ -413,3 +413,85 @@ async fn reviews_lookbacks_violations_and_the_desks_own_urging() {
         ));
     }
 }
+
+#[tokio::test]
+async fn the_talk_plan_covers_everyone_in_post_and_files_gather_a_person() {
+    use duban_domain::discipline::TalkKind;
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
+        let (group, scope) = desk_actor(&xihu, Role::Discipline);
+        let plan = store.talk_plan(&group, &scope, 2020).await.unwrap();
+        assert_eq!(
+            plan.id,
+            store.talk_plan(&group, &scope, 2020).await.unwrap().id,
+            "{name}: one a year"
+        );
+        assert!(plan.staff > 0 && plan.talked == 0, "{name}: {plan:?}");
+        let first = store
+            .talk_people(&group, &scope, &plan, true, "", 1)
+            .await
+            .unwrap()
+            .remove(0);
+        let today = store.today();
+        store
+            .record_talk(
+                &group,
+                &scope,
+                &plan,
+                &first.staff_no,
+                TalkKind::Annual,
+                today,
+                "纪检组长",
+                "年度谈话",
+            )
+            .await
+            .unwrap();
+        let plan = store.talk_plan(&group, &scope, 2020).await.unwrap();
+        assert_eq!(plan.talked, 1, "{name}");
+        let left = store
+            .talk_people(&group, &scope, &plan, true, "", 10_000)
+            .await
+            .unwrap();
+        assert_eq!(left.len() as i64, plan.staff - 1, "{name}");
+        assert!(!left.iter().any(|p| p.staff_id == first.staff_id));
+        // someone outside the unit is not in its plan
+        let outside: String =
+            sqlx::query_scalar("SELECT staff_no FROM staff WHERE staff_no = 'SPP0201'")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        assert!(
+            store
+                .record_talk(
+                    &group,
+                    &scope,
+                    &plan,
+                    &outside,
+                    TalkKind::Annual,
+                    today,
+                    "纪检组长",
+                    ""
+                )
+                .await
+                .is_err(),
+            "{name}"
+        );
+        let file = store
+            .integrity_file(&group, &scope, first.staff_id)
+            .await
+            .unwrap();
+        assert_eq!(file.talks.len(), 1, "{name}");
+        let (office, office_scope) = desk_actor(&xihu, Role::Office);
+        assert!(matches!(
+            store
+                .integrity_file(&office, &office_scope, first.staff_id)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.talk_plan(&office, &office_scope, 2020).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}

@@ -61,6 +61,10 @@ async fn the_desk_answers_404_to_everyone_outside_the_discipline_line() {
         .fetch_one(&store.pool)
         .await
         .unwrap();
+    let staff: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = 'SPP0201'")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
     let gets = [
         "/discipline".to_string(),
         format!("/discipline/clues/{id}"),
@@ -69,6 +73,8 @@ async fn the_desk_answers_404_to_everyone_outside_the_discipline_line() {
         "/discipline/lookbacks".into(),
         format!("/discipline/lookbacks/{lookback}"),
         "/discipline/violations".into(),
+        "/discipline/talks".into(),
+        format!("/discipline/people/{staff}"),
     ];
     for path in &gets {
         assert_eq!(
@@ -77,7 +83,16 @@ async fn the_desk_answers_404_to_everyone_outside_the_discipline_line() {
             "the group: {path}"
         );
     }
-    let posts: [(String, Vec<(&str, &str)>); 6] = [
+    let posts: [(String, Vec<(&str, &str)>); 7] = [
+        (
+            "/discipline/talks".into(),
+            vec![
+                ("staff_no", "SPP0201"),
+                ("kind", "annual"),
+                ("held_on", &today),
+                ("talker", "某"),
+            ],
+        ),
         (
             "/discipline/clues".into(),
             vec![
@@ -257,8 +272,58 @@ async fn the_group_works_a_clue_through_in_chinese_and_english() {
         "{}",
         r.body
     );
+    // the year's talk plan: who is still to be talked to, a talk, the person's file
+    let r = g.get("/discipline/talks").await;
+    assert!(
+        r.body.contains("id=\"to-talk\"") && r.body.contains("已谈话 0 "),
+        "{}",
+        r.body
+    );
+    let r = g
+        .post_form(
+            "/discipline/talks",
+            &[
+                ("staff_no", "SPP0201"),
+                ("kind", "annual"),
+                ("held_on", &today),
+                ("talker", "许静"),
+                ("note", "年度廉政谈话"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = g.get("/discipline/talks").await;
+    let talked = r.body.split("id=\"talked\"").nth(1).unwrap_or("");
+    assert!(
+        talked.contains("SPP0201") && r.body.contains("已谈话 1 "),
+        "{}",
+        r.body
+    );
+    let bad = g
+        .post_form(
+            "/discipline/talks",
+            &[
+                ("staff_no", "NOPE"),
+                ("kind", "annual"),
+                ("held_on", &today),
+                ("talker", "许静"),
+            ],
+        )
+        .await;
+    assert!(bad.body.contains("不在本单位在职人员中"), "{}", bad.body);
+    let staff: i64 = sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = 'SPP0201'")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let r = g.get(&format!("/discipline/people/{staff}")).await;
+    assert!(
+        r.body.contains("年度廉政谈话") && r.body.contains("XS-2"),
+        "the file gathers the talk and the clue: {}",
+        r.body
+    );
     g.post_form("/account/lang", &[("lang", "en")]).await;
     for path in [
+        "/discipline/talks",
         page.as_str(),
         "/discipline",
         "/discipline/reviews",

@@ -88,3 +88,29 @@ CREATE TABLE violations (
   created_at TEXT NOT NULL
 );
 CREATE INDEX violations_unit_filed ON violations(unit_id, filed_on);
+-- Integrity talks (廉政谈话): a yearly plan per unit, the talks held, and who is still to be
+-- talked to (the staff in post in the plan's scope without a talk).
+CREATE TABLE talk_plans (
+  id BIGSERIAL PRIMARY KEY,
+  unit_id BIGINT NOT NULL REFERENCES units(id),
+  year BIGINT NOT NULL,
+  title TEXT NOT NULL,
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (unit_id, year)
+);
+CREATE TABLE talks (
+  id BIGSERIAL PRIMARY KEY,
+  plan_id BIGINT NOT NULL REFERENCES talk_plans(id),
+  staff_id BIGINT NOT NULL REFERENCES staff(id),
+  kind TEXT NOT NULL,
+  held_on TEXT NOT NULL,
+  talker TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX talks_plan_staff ON talks(plan_id, staff_id);
+CREATE INDEX talks_staff ON talks(staff_id);
+CREATE INDEX violations_staff ON violations(staff_id) WHERE staff_id IS NOT NULL;
+CREATE INDEX clues_subject ON clues(subject_staff_id) WHERE subject_staff_id IS NOT NULL;

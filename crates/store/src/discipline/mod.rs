@@ -15,7 +15,9 @@ use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
 mod desk;
+mod talks;
 pub use desk::*;
+pub use talks::*;
 
 /// A clue as registered on the desk's form.
 #[derive(Debug, Clone)]

@@ -14,7 +14,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
-use duban_domain::discipline::{ClueSource, ClueStep, Disposal, Outcome, Verdict, ViolationKind};
+use duban_domain::discipline::{
+    ClueSource, ClueStep, Disposal, Outcome, TalkKind, Verdict, ViolationKind,
+};
 use duban_store::discipline::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -34,6 +36,8 @@ pub fn routes() -> Router<AppState> {
             "/discipline/violations",
             get(violations).post(add_violation),
         )
+        .route("/discipline/talks", get(talks).post(add_talk))
+        .route("/discipline/people/{id}", get(person))
 }
 
 fn bad(m: impl Into<String>) -> AppError {
@@ -624,4 +628,150 @@ pub(crate) async fn api_figures(
         )
         .await?;
     Ok(Json(json!(f)))
+}
+
+#[derive(Template)]
+#[template(path = "discipline_talks.html")]
+struct TalksPage {
+    ctx: Ctx,
+    plan: TalkPlan,
+    remaining: Vec<TalkPerson>,
+    talked: Vec<TalkPerson>,
+    kinds: &'static [TalkKind],
+    today: String,
+    error: Option<String>,
+}
+
+impl TalksPage {
+    fn coverage(&self) -> String {
+        if self.plan.staff == 0 {
+            return "—".into();
+        }
+        format!(
+            "{:.1}%",
+            self.plan.talked as f64 * 100.0 / self.plan.staff as f64
+        )
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct TalksQuery {
+    year: Option<i32>,
+}
+
+async fn talks_view(
+    st: &AppState,
+    v: &Viewer,
+    year: Option<i32>,
+    error: Option<String>,
+) -> PageResult {
+    let (actor, scope) = (v.user.actor(), v.user.scope());
+    let today = st.store.today();
+    let plan = st
+        .store
+        .talk_plan(
+            &actor,
+            &scope,
+            year.unwrap_or(today.year()).clamp(2000, 2100),
+        )
+        .await?;
+    let remaining = st
+        .store
+        .talk_people(&actor, &scope, &plan, true, "", 100)
+        .await?;
+    let talked = st
+        .store
+        .talk_people(&actor, &scope, &plan, false, "", 100)
+        .await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = TalksPage {
+        ctx: ctx(v, "/discipline"),
+        plan,
+        remaining,
+        talked,
+        kinds: TalkKind::ALL,
+        today: today.to_string(),
+        error,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn talks(State(st): State<AppState>, v: Viewer, Query(q): Query<TalksQuery>) -> PageResult {
+    talks_view(&st, &v, q.year, None).await
+}
+
+#[derive(Deserialize)]
+struct TalkForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    staff_no: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    talker: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn add_talk(State(st): State<AppState>, v: Viewer, Form(f): Form<TalkForm>) -> PageResult {
+    let year = f.year.trim().parse::<i32>().ok();
+    let r: Result<(), AppError> = async {
+        let (actor, scope) = (v.user.actor(), v.user.scope());
+        let held = day(&f.held_on)?;
+        let plan = st
+            .store
+            .talk_plan(&actor, &scope, year.unwrap_or(held.year()))
+            .await?;
+        let kind = TalkKind::parse(&f.kind).ok_or_else(|| bad("请选择谈话类别"))?;
+        Ok(st
+            .store
+            .record_talk(
+                &actor,
+                &scope,
+                &plan,
+                &f.staff_no,
+                kind,
+                held,
+                &f.talker,
+                &f.note,
+            )
+            .await?)
+    }
+    .await;
+    match r.map_err(|e| e.localized(v.t)) {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/discipline/talks?year={}", year.unwrap_or(0))).into_response(),
+        ),
+        Err(AppError::BadRequest(m)) => talks_view(&st, &v, year, Some(m)).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "discipline_person.html")]
+struct PersonPage {
+    ctx: Ctx,
+    file: IntegrityFile,
+}
+
+async fn person(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    let file = st
+        .store
+        .integrity_file(&v.user.actor(), &v.user.scope(), id)
+        .await?;
+    Ok(Html(
+        PersonPage {
+            ctx: ctx(&v, "/discipline"),
+            file,
+        }
+        .render()?,
+    )
+    .into_response())
 }

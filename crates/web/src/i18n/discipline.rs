@@ -2,6 +2,36 @@
 
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    ("desk.talks", "廉政谈话", "Integrity talks"),
+    ("desk.talk_staff", "在职人员", "Staff in post"),
+    ("desk.talked", "已谈话", "Talked to"),
+    ("desk.coverage", "覆盖率", "Coverage"),
+    ("desk.record_talk", "登记谈话", "Record a talk"),
+    ("desk.staff_no", "工号", "Staff no."),
+    ("desk.talk_kind", "谈话类别", "Kind of talk"),
+    ("desk.talker", "谈话人", "Talked by"),
+    ("desk.talk_note", "谈话要点", "Points of the talk"),
+    ("desk.to_talk", "尚未谈话", "Still to be talked to"),
+    ("desk.file", "廉政档案", "Integrity file"),
+    ("desk.clues_about", "反映其问题的线索", "Clues about them"),
+    (
+        "desk.filings",
+        "过问干预记录报告",
+        "Interference-record filings",
+    ),
+    ("desk.zero_report", "零报告", "zero report"),
+    (
+        "choice.talk.annual",
+        "年度廉政谈话",
+        "Annual integrity talk",
+    ),
+    (
+        "choice.talk.appointment",
+        "任前廉政谈话",
+        "Talk before appointment",
+    ),
+    ("choice.talk.reminder", "提醒谈话", "Reminder talk"),
+    ("choice.talk.admonishing", "诫勉谈话", "Admonishing talk"),
     (
         "rules.clue_limits",
         "问题线索时限（天）",
