@@ -47,6 +47,7 @@ pub const TABLES: &[&str] = &[
     "clues",
     "clue_events",
     "clue_notices",
+    "clue_files",
     "desk_reviews",
     "lookbacks",
     "lookback_items",

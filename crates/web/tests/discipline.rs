@@ -233,6 +233,37 @@ async fn the_group_works_a_clue_through_in_chinese_and_english() {
         .await
         .unwrap();
     let page = format!("/discipline/clues/{id}");
+    // an attachment, kept and downloaded; an .exe refused
+    g.get(&page).await;
+    let csrf = g.csrf.clone();
+    let (ct, body) = multipart_form(&[], &[("举报材料.pdf", b"%PDF-1.4 clue")]);
+    let r = g
+        .post_raw(&format!("{page}/files?csrf={csrf}"), &ct, body)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let listed = g.get(&page).await;
+    let link = format!("{page}/files/");
+    let i = listed.body.find(&link).expect("the attachment is listed");
+    let href: String = listed.body[i..].chars().take_while(|c| *c != '"').collect();
+    assert_eq!(g.get(&href).await.bytes, b"%PDF-1.4 clue");
+    let (ct, body) = multipart_form(&[], &[("x.exe", b"MZ")]);
+    let r = g
+        .post_raw(&format!("{page}/files?csrf={csrf}"), &ct, body)
+        .await;
+    assert!(r.body.contains("不支持的佐证材料类型"), "{}", r.body);
+    let mut office = Client::login(&app, "office").await;
+    assert_eq!(
+        office.get(&href).await.status,
+        StatusCode::NOT_FOUND,
+        "nobody else downloads it"
+    );
+    let (ct, body) = multipart_form(&[], &[("y.pdf", b"%PDF-1.4 y")]);
+    office.get("/home").await;
+    let ocsrf = office.csrf.clone();
+    let r = office
+        .post_raw(&format!("{page}/files?csrf={ocsrf}"), &ct, body)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "nor attaches to it");
     let r = g
         .post_form(
             &format!("{page}/steps"),

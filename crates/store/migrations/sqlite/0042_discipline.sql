@@ -114,3 +114,15 @@ CREATE INDEX talks_plan_staff ON talks(plan_id, staff_id);
 CREATE INDEX talks_staff ON talks(staff_id);
 CREATE INDEX violations_staff ON violations(staff_id) WHERE staff_id IS NOT NULL;
 CREATE INDEX clues_subject ON clues(subject_staff_id) WHERE subject_staff_id IS NOT NULL;
+-- Attachments of clues (content-addressed, like evidence).
+CREATE TABLE clue_files (
+  id INTEGER PRIMARY KEY,
+  clue_id INTEGER NOT NULL REFERENCES clues(id),
+  sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+  filename TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX clue_files_clue ON clue_files(clue_id);

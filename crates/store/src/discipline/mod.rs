@@ -57,6 +57,8 @@ pub struct ClueDetail {
     pub events: Vec<(String, String, String, String, String)>,
     /// (issued on, kind, level, days overdue)
     pub notices: Vec<(String, String, String, i64)>,
+    /// attachments: (id, file name, size)
+    pub files: Vec<(i64, String, i64)>,
 }
 
 const SUMMARY: &str = "SELECT c.id, c.clue_no, u.name AS unit_name, c.received_on, c.source, \
@@ -315,6 +317,86 @@ impl Store {
         Ok(())
     }
 
+    /// Attaches a file to a clue in scope (checked for type; kept once by content).
+    pub async fn attach_clue_file(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        upload: &crate::rectification::Upload,
+    ) -> Result<i64> {
+        desk(actor)?;
+        let content_type = crate::rectification::evidence_type(&upload.filename)?;
+        if upload.bytes.is_empty() {
+            return Err(StoreError::Invalid("附件为空".into()));
+        }
+        let mut w = self.write(actor).await?;
+        clue_facts_in(&mut w, scope, id).await?;
+        let sha = crate::rectification::put_blob(&mut w, &upload.bytes).await?;
+        let file: i64 = sqlx::query_scalar(
+            "INSERT INTO clue_files (clue_id, sha256, filename, content_type, size, author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(id)
+        .bind(&sha)
+        .bind(upload.filename.chars().take(200).collect::<String>())
+        .bind(content_type)
+        .bind(upload.bytes.len() as i64)
+        .bind(&actor.name)
+        .bind(w.now_rfc3339())
+        .fetch_one(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "clue.attach",
+            entity: "clue",
+            entity_id: id.to_string(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"file": file, "sha256": sha})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(file)
+    }
+
+    /// An attachment of a clue in scope: (file name, content type, bytes); the read is audited.
+    pub async fn clue_file(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        id: i64,
+        file: i64,
+    ) -> Result<(String, String, Vec<u8>)> {
+        desk(actor)?;
+        let r = sqlx::query(crate::sqlf!(
+            "SELECT f.filename, f.content_type, b.content FROM clue_files f JOIN blobs b ON b.sha256 = f.sha256 JOIN clues c ON c.id = f.clue_id \
+             JOIN units u ON u.id = c.unit_id WHERE f.id = $3 AND f.clue_id = $4 AND {}",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(file)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let mut w = self.write(actor).await?;
+        w.audit(Change {
+            action: "clue.file",
+            entity: "clue",
+            entity_id: id.to_string(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"file": file})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok((
+            r.try_get("filename")?,
+            r.try_get("content_type")?,
+            r.try_get("content")?,
+        ))
+    }
+
     /// One page of clues in scope: open ones by their deadline (or all, newest first), after the
     /// `after` cursor (`due|id` or `received|id`).
     pub async fn clues_page(
@@ -398,7 +480,16 @@ impl Store {
             .iter()
             .map(|e| Ok((e.try_get("issued_on")?, e.try_get("kind")?, e.try_get("level")?, e.try_get("days_overdue")?)))
             .collect::<Result<Vec<_>>>()?;
+        let files =
+            sqlx::query("SELECT id, filename, size FROM clue_files WHERE clue_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|e| Ok((e.try_get("id")?, e.try_get("filename")?, e.try_get("size")?)))
+                .collect::<Result<Vec<_>>>()?;
         let d = ClueDetail {
+            files,
             summary: summary(&r)?,
             unit_id: more.try_get("unit_id")?,
             subject_post: more.try_get("subject_post")?,

@@ -37,6 +37,8 @@ pub fn routes() -> Router<AppState> {
             get(violations).post(add_violation),
         )
         .route("/discipline/talks", get(talks).post(add_talk))
+        .route("/discipline/clues/{id}/files", post(attach))
+        .route("/discipline/clues/{id}/files/{file}", get(clue_file))
         .route("/discipline/people/{id}", get(person))
 }
 
@@ -774,4 +776,38 @@ async fn person(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> P
         .render()?,
     )
     .into_response())
+}
+
+async fn attach(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> PageResult {
+    let r: Result<i64, AppError> = async {
+        let (filename, bytes) = crate::kit::upload(mp).await?;
+        let upload = duban_store::rectification::Upload { filename, bytes };
+        Ok(st
+            .store
+            .attach_clue_file(&v.user.actor(), &v.user.scope(), id, &upload)
+            .await?)
+    }
+    .await;
+    match r.map_err(|e| e.localized(v.t)) {
+        Ok(_) => Ok(Redirect::to(&format!("/discipline/clues/{id}#files")).into_response()),
+        Err(AppError::BadRequest(m)) => clue_view(&st, &v, id, Some(m)).await,
+        Err(e) => Err(e),
+    }
+}
+
+async fn clue_file(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> PageResult {
+    let (name, content_type, bytes) = st
+        .store
+        .clue_file(&v.user.actor(), &v.user.scope(), id, file)
+        .await?;
+    Ok(crate::kit::download(&name, content_type, bytes))
 }

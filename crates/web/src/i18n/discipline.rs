@@ -2,6 +2,7 @@
 
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    ("desk.attach", "上传附件", "Attach a file"),
     ("desk.talks", "廉政谈话", "Integrity talks"),
     ("desk.talk_staff", "在职人员", "Staff in post"),
     ("desk.talked", "已谈话", "Talked to"),
