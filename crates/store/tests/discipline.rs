@@ -42,7 +42,7 @@ async fn clues_are_imported_judged_and_kept_from_everyone_else() {
         store.load_demo().await.unwrap();
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();
         let zj = store.unit_by_code("330000").await.unwrap().unwrap();
-        let (group, scope) = desk_actor(&spp, Role::Discipline);
+        let (group, _) = desk_actor(&spp, Role::Discipline);
         // a bad file imports nothing and names every bad cell
         let bad = format!(
             "{HEAD}\nJ-1,2020-03-02,100000,巡视移交,,张某,反映问题,谈话函询,2020-02-01,,\nJ-2,2020-03-02,999999,电话,,,,,,,"

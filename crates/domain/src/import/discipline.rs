@@ -189,10 +189,10 @@ pub fn validate_clues(
         let outcome = pair((c(9), "outcome"), (c(10), "concluded_on"), &mut bad, |s| {
             word(s, Outcome::parse, "处理结果", Outcome::list())
         });
-        if let (Some(r), Some((_, d))) = (received, disposal) {
-            if d < r {
-                bad.push(("disposal_on", format!("处置日期 {d} 早于受理日期 {r}")));
-            }
+        if let (Some(r), Some((_, d))) = (received, disposal)
+            && d < r
+        {
+            bad.push(("disposal_on", format!("处置日期 {d} 早于受理日期 {r}")));
         }
         match (disposal, outcome) {
             (None, Some(_)) => bad.push(("disposal", "已办结的线索须填写处置方式".into())),

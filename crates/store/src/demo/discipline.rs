@@ -110,7 +110,7 @@ pub(crate) async fn load_demo_desk(store: &Store) -> Result<()> {
             received,
             "巡视移交",
             i + 3,
-            Some(((i % 2) * 1, 5 + i as i64 % 5)),
+            Some((i % 2, 5 + i as i64 % 5)),
             outcome,
         );
     }

@@ -279,6 +279,7 @@ impl Store {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     /// Disposes of a clue (again) or concludes it, decided by the domain on the clue read in
     /// this write; a decision of a monthly review names the review.
     pub async fn clue_step(
