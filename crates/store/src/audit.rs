@@ -29,12 +29,20 @@ impl Store {
     /// settings such as the calendar, imports) are visible to national scopes only.
     pub async fn audit_entries(
         &self,
+        actor: &crate::Actor,
         scope: &Scope,
         action_prefix: &str,
         limit: i64,
         before_seq: Option<i64>,
     ) -> Result<Vec<Entry>> {
+        // the discipline desk's own entries are the desk's: other readers of the log never
+        // learn a clue, a review or a register entry exists
+        let desk = i64::from(
+            duban_domain::access::decide(actor.role, duban_domain::access::Action::KeepDesk)
+                .is_ok(),
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(audit_sql()))
+            .bind(desk)
             .bind(scope.unit_id)
             .bind(scope_like(scope))
             .bind(i64::from(scope.is_national()))
@@ -205,15 +213,20 @@ impl Store {
     }
 }
 
-/// The audit log's page: `$1`, `$2` the scope, `$3` 1 for a national scope, `$4` the action
-/// prefix pattern, `$5` the sequence to start below, `$6` the rows to read; in the order of the
-/// log's sequence.
+/// The audit log's page: `$1` 1 when the reader keeps the discipline desk (else its entries are
+/// left out), `$2`, `$3` the scope, `$4` 1 for a national scope, `$5` the action prefix pattern,
+/// `$6` the sequence to start below, `$7` the rows to read; in the order of the log's sequence.
+/// The actions of the discipline desk in the log.
+const DESK_ACTIONS: &str =
+    "a.action LIKE 'clue%' OR a.action LIKE 'desk.%' OR a.action LIKE 'violations.%'";
+
 #[doc(hidden)]
 pub fn audit_sql() -> String {
     format!(
         "SELECT {COLS} FROM audit_log a LEFT JOIN units u ON u.id = a.unit_id \
-         WHERE (($3 = 1) OR (a.unit_id IS NOT NULL AND {})) AND a.action LIKE $4 AND a.seq < $5 \
-         ORDER BY a.seq DESC LIMIT $6",
-        scope_sql("u", 1, 2)
+         WHERE (($4 = 1) OR (a.unit_id IS NOT NULL AND {})) AND a.action LIKE $5 AND a.seq < $6 \
+         AND ($1 = 1 OR NOT ({DESK_ACTIONS})) \
+         ORDER BY a.seq DESC LIMIT $7",
+        scope_sql("u", 2, 3)
     )
 }

@@ -594,7 +594,13 @@ async fn sign_off_comes_before_publication() {
             RuleError::DocumentPublished
         );
         let audit = store
-            .audit_entries(&scope(&spp, true), "document.sign", 10, None)
+            .audit_entries(
+                &duban_store::Actor::system("test"),
+                &scope(&spp, true),
+                "document.sign",
+                10,
+                None,
+            )
             .await
             .unwrap();
         assert!(

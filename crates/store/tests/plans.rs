@@ -21,9 +21,10 @@ async fn documents_and_audit_pages_follow_their_keys() {
             let p = plan(&store, &sql, &args).await;
             assert!(!sorts_or_scans(&p, "documents"), "{name}: {p:#?}");
         }
-        // the audit log, from a unit's scope and from the national one
-        for national in [0, 1] {
+        // the audit log, from a unit's scope and from the national one, for the desk and others
+        for (national, desk) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
             let args = [
+                Arg::Int(desk),
                 Arg::Int(xihu.id),
                 Arg::Text(format!("{}%", xihu.path)),
                 Arg::Int(national),

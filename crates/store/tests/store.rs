@@ -400,7 +400,13 @@ async fn audit_is_scoped() {
         };
         assert!(
             store
-                .audit_entries(&zj_scope, "", 100, None)
+                .audit_entries(
+                    &duban_store::Actor::system("test"),
+                    &zj_scope,
+                    "",
+                    100,
+                    None
+                )
                 .await
                 .unwrap()
                 .iter()
@@ -415,7 +421,13 @@ async fn audit_is_scoped() {
             .scope();
         assert!(
             store
-                .audit_entries(&national, "unit.", 100, None)
+                .audit_entries(
+                    &duban_store::Actor::system("test"),
+                    &national,
+                    "unit.",
+                    100,
+                    None
+                )
                 .await
                 .unwrap()
                 .iter()

@@ -407,3 +407,56 @@ async fn the_clue_time_limits_are_set_on_the_rules_page() {
         "the others kept"
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_keeps_the_desks_entries_for_the_desk() {
+    let (app, store) = app().await;
+    let mut g = Client::login(&app, "discipline").await;
+    let today = store.today().to_string();
+    let r = g
+        .post_form(
+            "/discipline/clues",
+            &[
+                ("clue_no", "AU-1"),
+                ("received_on", &today),
+                ("source", "audit"),
+                ("subject_name", "某丁"),
+                ("summary", "反映问题"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = g.get("/audit?action=clue").await;
+    assert!(
+        r.body.contains("clue.add"),
+        "the group reads its own entries: {}",
+        r.body
+    );
+    let mut admin = Client::login(&app, "admin").await;
+    for path in ["/audit?action=clue", "/audit?action=desk", "/audit"] {
+        let r = admin.get(path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            !r.body.contains("clue.")
+                && !r.body.contains("desk.")
+                && !r.body.contains("clues.import"),
+            "{path}: {}",
+            r.body
+        );
+    }
+    let token = admin.token().await;
+    let r = admin
+        .send(api(
+            "GET",
+            "/api/v1/audit?action=clue",
+            &token,
+            &json!(null),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("\"items\"") && !r.body.contains("clue."),
+        "{}",
+        r.body
+    );
+}

@@ -819,6 +819,7 @@ async fn public_letters_form_code_and_status() {
     assert!(r.body.contains("提交过于频繁"));
     let audit = store
         .audit_entries(
+            &duban_store::Actor::system("test"),
             &store.user_by_login("admin").await.unwrap().unwrap().scope(),
             "letter.receive",
             10,
@@ -1100,6 +1101,7 @@ async fn letters_officer_registers_answers_and_routes() {
     assert!(r.body.contains("您已评价过"), "{}", r.body);
     let views = store
         .audit_entries(
+            &duban_store::Actor::system("test"),
             &store.user_by_login("admin").await.unwrap().unwrap().scope(),
             "letter.view",
             10,
@@ -1582,6 +1584,7 @@ async fn staff_file_monthly_and_the_discipline_group_reads_the_register() {
     );
     let views = store
         .audit_entries(
+            &duban_store::Actor::system("test"),
             &store.user_by_login("admin").await.unwrap().unwrap().scope(),
             "records.view",
             10,

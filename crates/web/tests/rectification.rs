@@ -1257,7 +1257,13 @@ async fn supervision_rules_are_an_administrators_setting() {
         .await;
     assert!(!r.body.contains("value=\"approve\""), "{}", r.body);
     let audit = store
-        .audit_entries(&admin_user.scope(), "settings.supervision", 10, None)
+        .audit_entries(
+            &duban_store::Actor::system("test"),
+            &admin_user.scope(),
+            "settings.supervision",
+            10,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -1354,6 +1360,7 @@ async fn a_unit_sets_who_answers_for_its_copy() {
     );
     let audit = store
         .audit_entries(
+            &duban_store::Actor::system("test"),
             &store.user_by_login("admin").await.unwrap().unwrap().scope(),
             "task.assign",
             10,

@@ -29,6 +29,7 @@ pub(crate) async fn audit(
     let items = st
         .store
         .audit_entries(
+            &u.0.actor(),
             &u.0.scope(),
             &action,
             q.limit.unwrap_or(50).clamp(1, 500),

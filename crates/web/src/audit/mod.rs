@@ -41,7 +41,7 @@ async fn audit(State(st): State<AppState>, v: Viewer, Query(q): Query<AuditQuery
         .map_err(|e| AppError::BadRequest(format!("操作类型{e}")))?;
     let entries = st
         .store
-        .audit_entries(&v.user.scope(), &action, PAGE, q.before)
+        .audit_entries(&v.user.actor(), &v.user.scope(), &action, PAGE, q.before)
         .await?;
     let older = (entries.len() as i64 == PAGE)
         .then(|| {
