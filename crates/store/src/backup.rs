@@ -54,6 +54,7 @@ pub const TABLES: &[&str] = &[
     "violations",
     "talk_plans",
     "talks",
+    "personal_reports",
     "record_filings",
     "interference_records",
     "record_files",

@@ -477,11 +477,31 @@ async fn the_talk_plan_covers_everyone_in_post_and_files_gather_a_person() {
                 .is_err(),
             "{name}"
         );
+        // personal-matters reports: the date alone, one a year (a later entry replaces it)
+        store
+            .record_personal_report(
+                &group,
+                &scope,
+                first.staff_id,
+                2020,
+                today - chrono::Duration::days(3),
+            )
+            .await
+            .unwrap();
+        store
+            .record_personal_report(&group, &scope, first.staff_id, 2020, today)
+            .await
+            .unwrap();
         let file = store
             .integrity_file(&group, &scope, first.staff_id)
             .await
             .unwrap();
         assert_eq!(file.talks.len(), 1, "{name}");
+        assert_eq!(
+            file.personal_reports,
+            vec![(2020, today.to_string())],
+            "{name}"
+        );
         let (office, office_scope) = desk_actor(&xihu, Role::Office);
         assert!(matches!(
             store

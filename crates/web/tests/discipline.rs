@@ -83,7 +83,11 @@ async fn the_desk_answers_404_to_everyone_outside_the_discipline_line() {
             "the group: {path}"
         );
     }
-    let posts: [(String, Vec<(&str, &str)>); 7] = [
+    let posts: [(String, Vec<(&str, &str)>); 8] = [
+        (
+            format!("/discipline/people/{staff}"),
+            vec![("year", "2020"), ("reported_on", &today)],
+        ),
         (
             "/discipline/talks".into(),
             vec![
@@ -346,7 +350,19 @@ async fn the_group_works_a_clue_through_in_chinese_and_english() {
         .fetch_one(&store.pool)
         .await
         .unwrap();
+    let r = g
+        .post_form(
+            &format!("/discipline/people/{staff}"),
+            &[("year", &today[..4]), ("reported_on", &today)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = g.get(&format!("/discipline/people/{staff}")).await;
+    assert!(
+        r.body.contains(&format!("{}：{today}", &today[..4])),
+        "the report's date is on the file: {}",
+        r.body
+    );
     assert!(
         r.body.contains("年度廉政谈话") && r.body.contains("XS-2"),
         "the file gathers the talk and the clue: {}",

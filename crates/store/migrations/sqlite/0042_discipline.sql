@@ -126,3 +126,13 @@ CREATE TABLE clue_files (
   created_at TEXT NOT NULL
 );
 CREATE INDEX clue_files_clue ON clue_files(clue_id);
+-- Personal-matters reports (个人有关事项报告): only the dates they were filed, for the file.
+CREATE TABLE personal_reports (
+  id INTEGER PRIMARY KEY,
+  staff_id INTEGER NOT NULL REFERENCES staff(id),
+  year INTEGER NOT NULL,
+  reported_on TEXT NOT NULL,
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (staff_id, year)
+);

@@ -46,6 +46,8 @@ pub struct IntegrityFile {
     pub violations: Vec<(String, String, Option<String>)>,
     /// (month, records filed; 0 for a zero report)
     pub filings: Vec<(String, i64)>,
+    /// personal-matters reports: (year, filed on) — dates only
+    pub personal_reports: Vec<(i64, String)>,
 }
 
 /// The staff in post within the plan's unit and its subtree, as SQL over `staff s JOIN units u`.
@@ -186,6 +188,60 @@ impl Store {
         Ok(())
     }
 
+    /// Records the date a person in scope filed the year's personal-matters report (the date
+    /// alone; a later entry for the same year replaces it).
+    pub async fn record_personal_report(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        staff: i64,
+        year: i64,
+        reported_on: NaiveDate,
+    ) -> Result<()> {
+        desk(actor)?;
+        if reported_on > self.today() {
+            return Err(duban_domain::rectification::RuleError::FutureDate.into());
+        }
+        if !(2000..=2100).contains(&year) {
+            return Err(StoreError::Invalid(format!("年度“{year}”无效")));
+        }
+        let mut w = self.write(actor).await?;
+        let in_scope: i64 = sqlx::query_scalar(crate::sqlf!(
+            "SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.id = $3 AND {}",
+            crate::scope_sql("u", 1, 2)
+        ))
+        .bind(scope.unit_id)
+        .bind(crate::scope_like(scope))
+        .bind(staff)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        if in_scope == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "INSERT INTO personal_reports (staff_id, year, reported_on, author, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (staff_id, year) DO UPDATE SET reported_on = excluded.reported_on, author = excluded.author, created_at = excluded.created_at",
+        )
+        .bind(staff)
+        .bind(year)
+        .bind(reported_on.to_string())
+        .bind(&actor.name)
+        .bind(w.now_rfc3339())
+        .execute(&mut *w.tx)
+        .await?;
+        w.audit(Change {
+            action: "desk.personal_report",
+            entity: "staff",
+            entity_id: staff.to_string(),
+            unit_id: Some(scope.unit_id),
+            before: None,
+            after: Some(json!({"year": year})),
+        })
+        .await?;
+        w.commit().await?;
+        Ok(())
+    }
+
     /// A person's integrity file (in scope); the read is audited.
     pub async fn integrity_file(
         &self,
@@ -224,6 +280,11 @@ impl Store {
                 .await?
                 .iter()
                 .map(|x| Ok((x.try_get("filed_on")?, x.try_get("kind")?, x.try_get("outcome")?)))
+                .collect::<Result<_>>()?,
+            personal_reports: rows("SELECT year, reported_on FROM personal_reports WHERE staff_id = $1 ORDER BY year DESC")
+                .await?
+                .iter()
+                .map(|x| Ok((crate::int(x, "year")?, x.try_get("reported_on")?)))
                 .collect::<Result<_>>()?,
             filings: rows("SELECT month, records FROM record_filings WHERE staff_id = $1 ORDER BY month DESC LIMIT 24")
                 .await?

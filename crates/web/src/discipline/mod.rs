@@ -39,7 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/discipline/talks", get(talks).post(add_talk))
         .route("/discipline/clues/{id}/files", post(attach))
         .route("/discipline/clues/{id}/files/{file}", get(clue_file))
-        .route("/discipline/people/{id}", get(person))
+        .route(
+            "/discipline/people/{id}",
+            get(person).post(add_personal_report),
+        )
 }
 
 fn bad(m: impl Into<String>) -> AppError {
@@ -760,22 +763,76 @@ async fn add_talk(State(st): State<AppState>, v: Viewer, Form(f): Form<TalkForm>
 #[template(path = "discipline_person.html")]
 struct PersonPage {
     ctx: Ctx,
+    id: i64,
     file: IntegrityFile,
+    year: i32,
+    today: String,
+    error: Option<String>,
 }
 
-async fn person(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+async fn person_view(st: &AppState, v: &Viewer, id: i64, error: Option<String>) -> PageResult {
     let file = st
         .store
         .integrity_file(&v.user.actor(), &v.user.scope(), id)
         .await?;
-    Ok(Html(
-        PersonPage {
-            ctx: ctx(&v, "/discipline"),
-            file,
-        }
-        .render()?,
-    )
-    .into_response())
+    let today = st.store.today();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = PersonPage {
+        ctx: ctx(v, "/discipline"),
+        id,
+        file,
+        year: today.year(),
+        today: today.to_string(),
+        error,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn person(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    person_view(&st, &v, id, None).await
+}
+
+#[derive(Deserialize)]
+struct PersonalReportForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    reported_on: String,
+}
+
+async fn add_personal_report(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<PersonalReportForm>,
+) -> PageResult {
+    let r: Result<(), AppError> = async {
+        let year = f
+            .year
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| bad("请填写年度"))?;
+        Ok(st
+            .store
+            .record_personal_report(
+                &v.user.actor(),
+                &v.user.scope(),
+                id,
+                year,
+                day(&f.reported_on)?,
+            )
+            .await?)
+    }
+    .await;
+    match r.map_err(|e| e.localized(v.t)) {
+        Ok(()) => Ok(Redirect::to(&format!("/discipline/people/{id}")).into_response()),
+        Err(AppError::BadRequest(m)) => person_view(&st, &v, id, Some(m)).await,
+        Err(e) => Err(e),
+    }
 }
 
 async fn attach(

@@ -2,6 +2,13 @@
 
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
+    (
+        "desk.personal_reports",
+        "个人有关事项报告（只记报告日期）",
+        "Personal-matters reports (dates only)",
+    ),
+    ("desk.year", "年度", "Year"),
+    ("desk.reported_on", "报告日期", "Filed on"),
     ("desk.attach", "上传附件", "Attach a file"),
     ("desk.talks", "廉政谈话", "Integrity talks"),
     ("desk.talk_staff", "在职人员", "Staff in post"),
