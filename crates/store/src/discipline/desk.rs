@@ -292,27 +292,28 @@ impl Store {
             .into_iter()
             .find(|l| l.id == id)
             .ok_or(StoreError::NotFound)?;
-        let items = sqlx::query(crate::sqlf!(
-            "{SUMMARY} JOIN lookback_items i ON i.clue_id = c.id WHERE i.lookback_id = $1 ORDER BY c.received_on, c.id"
+        // the clues with their verdicts, in one read
+        let select = SUMMARY.replacen(
+            "SELECT ",
+            "SELECT i.verdict, i.note AS item_note, i.assessed_on, ",
+            1,
+        );
+        let out = sqlx::query(crate::sqlf!(
+            "{select} JOIN lookback_items i ON i.clue_id = c.id WHERE i.lookback_id = $1 ORDER BY c.received_on, c.id"
         ))
         .bind(id)
         .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::new();
-        for r in &items {
-            let clue = summary(r)?;
-            let i = sqlx::query("SELECT verdict, note, assessed_on FROM lookback_items WHERE lookback_id = $1 AND clue_id = $2")
-                .bind(id)
-                .bind(clue.id)
-                .fetch_one(&self.pool)
-                .await?;
-            out.push(LookbackItem {
-                clue,
-                verdict: i.try_get("verdict")?,
-                note: i.try_get("note")?,
-                assessed_on: i.try_get("assessed_on")?,
-            });
-        }
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(LookbackItem {
+                clue: summary(r)?,
+                verdict: r.try_get("verdict")?,
+                note: r.try_get("item_note")?,
+                assessed_on: r.try_get("assessed_on")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
         Ok((lb, out))
     }
 
