@@ -119,6 +119,9 @@ pub struct EntryTask<'a> {
     pub request_authors: &'a [i64],
     /// non-empty evidence files already in the task's ledger
     pub earlier_evidence: usize,
+    /// what the task's matter comes from (a discipline recommendation's tasks are reviewed by the
+    /// discipline group alone)
+    pub source: crate::rectification::SourceKind,
 }
 
 /// A file offered as evidence: its name and size.
@@ -211,6 +214,7 @@ fn may_review(
     if actor.role == Role::Admin {
         return Err(RuleError::AdminNeverReviews);
     }
+    let reviewers = task.source.reviewers(reviewers);
     if !reviewers.contains(&actor.role) {
         let names: Vec<&str> = reviewers
             .iter()
@@ -330,6 +334,7 @@ mod tests {
     const D: [i64; 1] = [10];
     fn task(state: TaskState) -> EntryTask<'static> {
         EntryTask {
+            source: crate::rectification::SourceKind::Central,
             category: Category::TimeLimited,
             state,
             lead_leader: Some(1),

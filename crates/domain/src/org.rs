@@ -69,6 +69,28 @@ impl Level {
     }
 }
 
+crate::records::labelled!(UnitKind {
+    Procuratorate = "procuratorate", "检察院";
+    Institution = "institution", "直属事业单位";
+    Stationed = "stationed", "派驻检察室";
+} "单位类别");
+
+impl UnitKind {
+    /// A directly affiliated institution or a stationed office belongs to the procuratorate above
+    /// it and shares its level; only a procuratorate opens the level below.
+    pub fn is_attached(self) -> bool {
+        self != UnitKind::Procuratorate
+    }
+    /// The level a unit of this kind and `level` must have above it (`None`: it is the root).
+    pub fn parent_level(self, level: Level) -> Option<Level> {
+        if self.is_attached() {
+            Some(level)
+        } else {
+            level.parent_level()
+        }
+    }
+}
+
 /// The roles of SPEC §1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

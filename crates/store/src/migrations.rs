@@ -126,6 +126,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0041_letter_answers.sql"),
     ),
     (42, include_str!("../migrations/sqlite/0042_discipline.sql")),
+    (
+        43,
+        include_str!("../migrations/sqlite/0043_units_kinds.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -271,6 +275,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         42,
         include_str!("../migrations/postgres/0042_discipline.sql"),
+    ),
+    (
+        43,
+        include_str!("../migrations/postgres/0043_units_kinds.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -1,7 +1,7 @@
 //! Units, departments, staff; their imports.
 use crate::{Actor, Change, Result, Scope, Store, StoreError, Write, flag, scope_like, scope_sql};
 use duban_domain::import::{self, KnownUnit, Table};
-use duban_domain::org::{Level, UnitCode};
+use duban_domain::org::{Level, UnitCode, UnitKind};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -16,6 +16,7 @@ pub struct Unit {
     pub level: i64,
     pub parent_id: Option<i64>,
     pub path: String,
+    pub kind: UnitKind,
 }
 
 impl Unit {
@@ -27,6 +28,8 @@ impl Unit {
             level: r.try_get("level")?,
             parent_id: r.try_get("parent_id")?,
             path: r.try_get("path")?,
+            kind: UnitKind::parse(&r.try_get::<String, _>("kind")?)
+                .unwrap_or(UnitKind::Procuratorate),
         })
     }
 }
@@ -64,7 +67,7 @@ impl StaffMember {
     }
 }
 
-const UNIT_COLS: &str = "u.id, u.code, u.name, u.level, u.parent_id, u.path";
+const UNIT_COLS: &str = "u.id, u.code, u.name, u.level, u.parent_id, u.path, u.kind";
 const STAFF_SELECT: &str = "SELECT s.id, s.staff_no, s.name, s.unit_id, d.name AS department, s.post, s.is_leader \
      FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
 
@@ -288,7 +291,7 @@ impl Store {
     pub async fn import_units(&self, actor: &Actor, table: &Table) -> Result<ImportReport> {
         let mut w = self.write(actor).await?;
         w.decide_national(duban_domain::access::Action::ManageOrg)?;
-        let existing = sqlx::query("SELECT u.code, u.level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id")
+        let existing = sqlx::query("SELECT u.code, u.level, u.kind, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id")
             .fetch_all(&mut *w.tx)
             .await?;
         let mut known = HashMap::new();
@@ -296,12 +299,14 @@ impl Store {
             let code: String = r.try_get("code")?;
             let level: i64 = r.try_get("level")?;
             let parent: Option<String> = r.try_get("parent")?;
+            let kind: String = r.try_get("kind")?;
             if let (Ok(c), Ok(l)) = (UnitCode::parse(&code), Level::new(level as u8)) {
                 known.insert(
                     c,
                     KnownUnit {
                         level: l,
                         parent: parent.and_then(|p| UnitCode::parse(&p).ok()),
+                        kind: UnitKind::parse(&kind).unwrap_or(UnitKind::Procuratorate),
                     },
                 );
             }
@@ -320,23 +325,25 @@ impl Store {
             };
             if known.contains_key(&r.code) {
                 sqlx::query(
-                    "UPDATE units SET name = $1, level = $2, parent_id = $3 WHERE code = $4",
+                    "UPDATE units SET name = $1, level = $2, parent_id = $3, kind = $5 WHERE code = $4",
                 )
                 .bind(&r.name)
                 .bind(i64::from(r.level.get()))
                 .bind(parent_id)
                 .bind(r.code.as_str())
+                .bind(r.kind.as_str())
                 .execute(&mut *w.tx)
                 .await?;
                 report.updated += 1;
             } else {
                 sqlx::query(
-                    "INSERT INTO units (code, name, level, parent_id) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO units (code, name, level, parent_id, kind) VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(r.code.as_str())
                 .bind(&r.name)
                 .bind(i64::from(r.level.get()))
                 .bind(parent_id)
+                .bind(r.kind.as_str())
                 .execute(&mut *w.tx)
                 .await?;
                 report.created += 1;
@@ -384,7 +391,8 @@ pub(crate) async fn ensure_department(
     Ok((r.try_get("id")?, true))
 }
 
-/// Rebuilds every unit's materialised path, level by level (levels strictly decrease towards the root).
+/// Rebuilds every unit's materialised path, level by level (levels strictly decrease towards the
+/// root), then the units attached to a procuratorate (of their parent's level).
 pub(crate) async fn recompute_paths(w: &mut Write) -> Result<()> {
     recompute_paths_tx(&mut w.tx).await
 }
@@ -405,12 +413,19 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
         .await?;
     for level in 2..=4i64 {
         sqlx::query(
-            "UPDATE units SET path = (SELECT p.path FROM units p WHERE p.id = units.parent_id) || CAST(id AS TEXT) || '/' WHERE level = $1",
+            "UPDATE units SET path = (SELECT p.path FROM units p WHERE p.id = units.parent_id) || CAST(id AS TEXT) || '/' \
+             WHERE level = $1 AND kind = 'procuratorate'",
         )
         .bind(level)
         .execute(&mut **tx)
         .await?;
     }
+    sqlx::query(
+        "UPDATE units SET path = (SELECT p.path FROM units p WHERE p.id = units.parent_id) || CAST(id AS TEXT) || '/' \
+         WHERE kind <> 'procuratorate'",
+    )
+    .execute(&mut **tx)
+    .await?;
     let after = paths(
         sqlx::query("SELECT id, path FROM units")
             .fetch_all(&mut **tx)
@@ -452,7 +467,8 @@ pub(crate) async fn rebuild_reach(
     )
     .execute(&mut **tx)
     .await?;
-    for depth in 1..=3i64 {
+    // four levels of procuratorates and a stationed office below the basic level
+    for depth in 1..=4i64 {
         sqlx::query(
             "INSERT INTO unit_ancestors (unit_id, ancestor_id, depth) SELECT a.unit_id, p.parent_id, $1 \
              FROM unit_ancestors a JOIN units p ON p.id = a.ancestor_id WHERE a.depth = $2 AND p.parent_id IS NOT NULL",

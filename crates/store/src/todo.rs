@@ -134,7 +134,8 @@ impl Store {
     async fn reviews_for(&self, user: &User, reviewers: &[Role]) -> Result<Vec<Item>> {
         let rows = sqlx::query(
             "SELECT t.id, t.title, t.deadline, u.name FROM tasks t JOIN plans p ON p.id = t.plan_id \
-             JOIN units u ON u.id = p.unit_id WHERE p.unit_id = $1 AND t.state = 'closure_requested' \
+             JOIN units u ON u.id = p.unit_id JOIN rounds r ON r.id = p.round_id \
+             WHERE (p.unit_id = $1 OR r.issued_by = $1) AND t.state = 'closure_requested' \
              ORDER BY t.deadline, t.id LIMIT 500",
         )
         .bind(user.unit_id)
@@ -160,6 +161,7 @@ impl Store {
                 departments: &f.depts,
                 request_authors: &f.request_authors,
                 earlier_evidence: f.earlier_evidence,
+                source: f.source,
             };
             if duban_domain::ledger::may_add(&actor, &task, EntryKind::Approve, reviewers).is_ok() {
                 out.push(Item {

@@ -1,6 +1,6 @@
 //! Checks of the units and staff tables.
 use super::*;
-use crate::org::{Level, UnitCode};
+use crate::org::{Level, UnitCode, UnitKind};
 use crate::text;
 use std::collections::{HashMap, HashSet};
 
@@ -11,6 +11,7 @@ pub struct UnitRow {
     pub name: String,
     pub level: Level,
     pub parent: Option<UnitCode>,
+    pub kind: UnitKind,
 }
 
 /// What the database already holds about a unit.
@@ -18,7 +19,11 @@ pub struct UnitRow {
 pub struct KnownUnit {
     pub level: Level,
     pub parent: Option<UnitCode>,
+    pub kind: UnitKind,
 }
+
+/// A column a units file may have: the unit's kind (default 检察院).
+pub const UNIT_OPTIONAL_COLUMNS: [(&str, &str); 1] = [("kind", "类别")];
 
 pub const UNIT_COLUMNS: [(&str, &str); 4] = [
     ("code", "代码"),
@@ -37,6 +42,7 @@ pub fn validate_units(
     let Some(ix) = columns(table, &UNIT_COLUMNS, &mut errors) else {
         return Err(errors);
     };
+    let kind_ix = optional_columns(table, &UNIT_OPTIONAL_COLUMNS)[0];
     let mut rows = Vec::new();
     let mut seen: HashMap<UnitCode, usize> = HashMap::new();
     for (i, raw) in table.iter().enumerate().skip(1) {
@@ -50,6 +56,16 @@ pub fn validate_units(
                 column: col.into(),
                 message: msg,
             })
+        };
+        let kind = match kind_ix.map(|k| cell(raw, k).trim()).unwrap_or("") {
+            "" => Some(UnitKind::Procuratorate),
+            w => UnitKind::parse(w).or_else(|| {
+                err(
+                    "kind",
+                    format!("单位类别须为{}之一，不是“{w}”", UnitKind::list()),
+                );
+                None
+            }),
         };
         let code = UnitCode::parse(cell(raw, ix[0]))
             .map_err(|e| err("code", e.to_string()))
@@ -81,13 +97,14 @@ pub fn validate_units(
         }
         // A row with a bad name still takes part in the tree checks, so that every problem of the
         // file is reported at once; the file as a whole is rejected anyway.
-        if let (Some(code), Some(level), Some(parent)) = (code, level, parent) {
+        if let (Some(code), Some(level), Some(parent), Some(kind)) = (code, level, parent, kind) {
             rows.push(UnitRow {
                 row,
                 code,
                 name: name.unwrap_or_default(),
                 level,
                 parent,
+                kind,
             });
         }
     }
@@ -96,8 +113,11 @@ pub fn validate_units(
         .iter()
         .map(|(c, k)| (c.clone(), (k.level, k.parent.clone())))
         .collect();
+    let mut kinds: HashMap<UnitCode, UnitKind> =
+        known.iter().map(|(c, k)| (c.clone(), k.kind)).collect();
     for r in &rows {
         tree.insert(r.code.clone(), (r.level, r.parent.clone()));
+        kinds.insert(r.code.clone(), r.kind);
     }
     for r in &rows {
         let mut err = |col: &str, msg: String| {
@@ -126,11 +146,19 @@ pub fn validate_units(
             );
             continue;
         }
-        match (&r.parent, r.level.parent_level()) {
+        if let Some(p) = &r.parent
+            && kinds.get(p).is_some_and(|k| k.is_attached())
+        {
+            err(
+                "parent_code",
+                format!("上级 {} 是{}，其下不能再设单位", p.as_str(), kinds[p].zh()),
+            );
+            continue;
+        }
+        match (&r.parent, r.kind.parent_level(r.level)) {
             (None, None) => {
-                if let Some((root, _)) = tree
-                    .iter()
-                    .find(|(c, (l, _))| *l == Level::NATIONAL && **c != r.code)
+                if let Some((root, _)) =
+                    tree.iter().find(|(c, (_, p))| p.is_none() && **c != r.code)
                 {
                     err(
                         "level",
@@ -138,10 +166,23 @@ pub fn validate_units(
                     );
                 }
             }
+            (None, Some(_)) if r.kind.is_attached() => err(
+                "parent_code",
+                format!("{}须填写所属检察院的代码", r.kind.zh()),
+            ),
             (None, Some(_)) => err("parent_code", "层级 2–4 的单位须填写上级代码".into()),
             (Some(_), None) => err("parent_code", "层级 1 的单位不能有上级".into()),
             (Some(p), Some(want)) => match tree.get(p) {
                 None => err("parent_code", format!("上级单位代码 {} 不存在", p.as_str())),
+                Some((pl, _)) if *pl != want && r.kind.is_attached() => err(
+                    "level",
+                    format!(
+                        "{}与所属检察院同级：层级应为 {}，不是 {}",
+                        r.kind.zh(),
+                        pl.get(),
+                        r.level.get()
+                    ),
+                ),
                 Some((pl, _)) if *pl != want => err(
                     "level",
                     format!(
@@ -159,7 +200,8 @@ pub fn validate_units(
         errors.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
         return Err(errors);
     }
-    rows.sort_by_key(|r| r.level);
+    // parents first: by level, a procuratorate before what is attached to it
+    rows.sort_by_key(|r| (r.level, r.kind.is_attached()));
     Ok(rows)
 }
 
@@ -396,6 +438,7 @@ mod tests {
                 KnownUnit {
                     level: Level::NATIONAL,
                     parent: None,
+                    kind: UnitKind::Procuratorate,
                 },
             ),
             (
@@ -403,6 +446,7 @@ mod tests {
                 KnownUnit {
                     level: Level::new(2).unwrap(),
                     parent: Some(code("100000")),
+                    kind: UnitKind::Procuratorate,
                 },
             ),
         ])
@@ -445,6 +489,46 @@ mod tests {
         );
         assert!(cells.contains(&(5, "level")));
         assert!(cells.contains(&(6, "level")));
+    }
+    #[test]
+    fn attached_units_share_their_procuratorates_level() {
+        let rows = validate_units(
+            &t(&[
+                "code,name,level,parent_code,kind",
+                "100A01,检察日报社,1,100000,直属事业单位",
+                "330106-P1,派驻公安分局检察室,4,330106,stationed",
+                "330106,西湖区人民检察院,4,330100,",
+                "330100,杭州市人民检察院,3,330000,检察院",
+            ]),
+            &known(),
+        )
+        .unwrap();
+        let order: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(order, ["100A01", "330100", "330106", "330106-P1"]);
+        assert_eq!(rows[0].kind, UnitKind::Institution);
+        let errs = validate_units(
+            &t(&[
+                "code,name,level,parent_code,kind",
+                "100A01,检察日报社,2,100000,直属事业单位",
+                "100A02,无上级,1,,直属事业单位",
+                "100A03,挂在事业单位下,1,100A04,检察院",
+                "100A04,出版社,1,100000,直属事业单位",
+                "100A05,未知类别,1,100000,公司",
+            ]),
+            &known(),
+        )
+        .unwrap_err();
+        let cells: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
+        assert_eq!(
+            cells,
+            [
+                (2, "level"),
+                (3, "parent_code"),
+                (4, "parent_code"),
+                (6, "kind")
+            ],
+            "{errs:?}"
+        );
     }
     #[test]
     fn cycles_are_reported() {

@@ -377,8 +377,10 @@ pub fn transition(
 pub enum SourceKind {
     /// 中央巡视: a central inspection's feedback
     Central,
-    /// 系统内巡视: a unit's own inspection of its lower units
+    /// 系统内巡视（常规）: a unit's regular inspection of its lower units
     Internal,
+    /// 机动巡视: a short, targeted inspection (the seed's four directly affiliated institutions)
+    Mobile,
     /// 巡视整改“回头看”
     LookBack,
     /// 重要指示批示: implementing important instructions
@@ -387,25 +389,50 @@ pub enum SourceKind {
     Recommendation,
     /// 制度建设: rules produced by the rectification and checks of their execution
     Rules,
+    /// 纪检监察建议书: the discipline group's recommendation to a unit, numbered per year; the
+    /// group alone issues it and reviews its tasks' closure
+    Discipline,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 6] = [
+    pub const ALL: [SourceKind; 8] = [
         SourceKind::Central,
         SourceKind::Internal,
+        SourceKind::Mobile,
         SourceKind::LookBack,
         SourceKind::Instruction,
         SourceKind::Recommendation,
         SourceKind::Rules,
+        SourceKind::Discipline,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Central => "central",
             SourceKind::Internal => "internal",
+            SourceKind::Mobile => "mobile",
             SourceKind::LookBack => "lookback",
             SourceKind::Instruction => "instruction",
             SourceKind::Recommendation => "recommendation",
             SourceKind::Rules => "rules",
+            SourceKind::Discipline => "discipline",
+        }
+    }
+    /// The right that opens a matter of this kind: the discipline group issues its
+    /// recommendations; the office (or an administrator) registers everything else.
+    pub fn opened_by(self) -> crate::access::Action {
+        if self == SourceKind::Discipline {
+            crate::access::Action::KeepDesk
+        } else {
+            crate::access::Action::ManagePlans
+        }
+    }
+    /// Who reviews the closure of this matter's tasks: the discipline group alone for its own
+    /// recommendations, else the reviewers the supervision rules name.
+    pub fn reviewers(self, rules: &[crate::org::Role]) -> Vec<crate::org::Role> {
+        if self == SourceKind::Discipline {
+            vec![crate::org::Role::Discipline]
+        } else {
+            rules.to_vec()
         }
     }
     pub fn parse(raw: &str) -> Option<SourceKind> {
@@ -417,7 +444,7 @@ impl SourceKind {
     pub fn is_inspection(self) -> bool {
         matches!(
             self,
-            SourceKind::Central | SourceKind::Internal | SourceKind::LookBack
+            SourceKind::Central | SourceKind::Internal | SourceKind::Mobile | SourceKind::LookBack
         )
     }
 }

@@ -1,6 +1,7 @@
 //! Demo data: the SPP as the seed describes it, one account per role, and the nationwide
 //! generator used by every benchmark. Loading twice changes nothing.
 mod discipline;
+mod inspections;
 mod letters;
 mod paperwork;
 mod quality;
@@ -345,6 +346,7 @@ impl Store {
         quality::load_demo_cases(self).await?;
         paperwork::load_demo_paperwork(self).await?;
         discipline::load_demo_desk(self).await?;
+        inspections::load_demo_inspections(self).await?;
         report.staff = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&self.pool)
             .await?;

@@ -58,13 +58,13 @@ const FEEDBACK: [(&str, &str); 3] = [
     ),
 ];
 
-const STANDARD: &str = "对照反馈问题整改到位，有制度成果或工作成效，并有佐证材料";
+pub(crate) const STANDARD: &str = "对照反馈问题整改到位，有制度成果或工作成效，并有佐证材料";
 
 pub(crate) fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
 }
 
-async fn staff_id(tx: &mut Tx, no: &str) -> Result<i64> {
+pub(crate) async fn staff_id(tx: &mut Tx, no: &str) -> Result<i64> {
     Ok(
         sqlx::query_scalar("SELECT id FROM staff WHERE staff_no = $1")
             .bind(no)

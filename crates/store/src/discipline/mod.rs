@@ -15,8 +15,10 @@ use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
 mod desk;
+mod recommendations;
 mod talks;
 pub use desk::*;
+pub use recommendations::*;
 pub use talks::*;
 
 /// A clue as registered on the desk's form.

@@ -115,7 +115,7 @@ impl Store {
             "SELECT u.code, u.name, u.level, t.month, CAST(SUM(t.delta) AS BIGINT) AS delta FROM units u JOIN post_tallies t ON t.unit_id = u.id \
              WHERE t.month <= $1 GROUP BY u.code, u.name, u.level, t.month \
              UNION ALL SELECT u.code || '/' || CAST(d.id AS TEXT), d.name, 0, t.month, CAST(SUM(t.delta) AS BIGINT) FROM departments d JOIN units u ON u.id = d.unit_id \
-             JOIN post_tallies t ON t.unit_id = u.id AND t.department_id = d.id WHERE u.level = 1 AND t.month <= $1 GROUP BY u.code, d.id, d.name, t.month",
+             JOIN post_tallies t ON t.unit_id = u.id AND t.department_id = d.id WHERE u.parent_id IS NULL AND t.month <= $1 GROUP BY u.code, d.id, d.name, t.month",
         )
         .bind(duban_domain::identity::month_number(to))
         .fetch_all(&self.pool)
@@ -158,7 +158,7 @@ impl Store {
             "SELECT u.code, f.month, CAST(SUM(f.records) AS BIGINT) AS records, CAST(SUM(f.zero_report) AS BIGINT) AS zero_reports, COUNT(*) AS filed FROM record_filings f JOIN units u ON u.id = f.unit_id \
              WHERE f.month >= $1 AND f.month <= $2 GROUP BY u.code, f.month \
              UNION ALL SELECT u.code || '/' || CAST(f.department_id AS TEXT), f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_report) AS BIGINT), COUNT(*) \
-             FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE u.level = 1 AND f.department_id IS NOT NULL \
+             FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE u.parent_id IS NULL AND f.department_id IS NOT NULL \
              AND f.month >= $1 AND f.month <= $2 GROUP BY u.code, f.department_id, f.month",
         )
         .bind(from.to_string())

@@ -2,7 +2,7 @@
 use super::*;
 use crate::{Change, Result, Store, StoreError, Write};
 use duban_domain::ledger;
-use duban_domain::rectification::{Category, TaskState};
+use duban_domain::rectification::{Category, SourceKind, TaskState};
 use serde_json::json;
 use sqlx::Row;
 
@@ -50,6 +50,7 @@ pub struct EntryFacts {
     pub depts: Vec<i64>,
     pub request_authors: Vec<i64>,
     pub earlier_evidence: usize,
+    pub source: SourceKind,
 }
 
 pub(crate) async fn entry_facts(
@@ -57,7 +58,8 @@ pub(crate) async fn entry_facts(
     task_id: i64,
 ) -> Result<EntryFacts> {
     let r = sqlx::query(
-        "SELECT category, state, lead_leader_id, responsible_id FROM tasks WHERE id = $1",
+        "SELECT t.category, t.state, t.lead_leader_id, t.responsible_id, r.kind FROM tasks t \
+         JOIN plans p ON p.id = t.plan_id JOIN rounds r ON r.id = p.round_id WHERE t.id = $1",
     )
     .bind(task_id)
     .fetch_optional(&mut *conn)
@@ -99,7 +101,11 @@ pub(crate) async fn entry_facts(
                 .fetch_one(&mut *conn)
                 .await? as usize
     };
+    let source: String = r.try_get("kind")?;
+    let source = SourceKind::parse(&source)
+        .ok_or_else(|| StoreError::Invalid(format!("数据库中的督办事项类型无法识别：{source}")))?;
     Ok(EntryFacts {
+        source,
         category,
         state,
         lead: r.try_get("lead_leader_id")?,
@@ -159,6 +165,7 @@ pub(crate) async fn entry_in(
         departments: &facts.depts,
         request_authors: &facts.request_authors,
         earlier_evidence: facts.earlier_evidence,
+        source: facts.source,
     };
     let today = w.today();
     let input = ledger::EntryInput {

@@ -12,7 +12,7 @@ pub(crate) use crate::blobs::put_blob;
 pub use duban_domain::ledger::{EVIDENCE_TYPES, EntryKind, MAX_EVIDENCE_BYTES};
 pub mod adjustments;
 pub(crate) mod entries;
-mod register;
+pub(crate) mod register;
 mod supervision_rules;
 mod workbook;
 pub(crate) use entries::*;

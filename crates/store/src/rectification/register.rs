@@ -151,9 +151,13 @@ impl Store {
                 duban_domain::calendar::Counting::Calendar,
             )
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        if kind == SourceKind::Discipline {
+            return Err(StoreError::Invalid(
+                "纪检监察建议书由纪检监察组在“纪检监察—建议书”中签发".into(),
+            ));
+        }
         let mut w = self.write(actor).await?;
-        w.decide_unit(duban_domain::access::Action::ManagePlans, unit_id)
-            .await?;
+        w.decide_unit(kind.opened_by(), unit_id).await?;
         let id = insert_round(
             &mut w,
             unit_id,

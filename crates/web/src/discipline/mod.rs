@@ -21,8 +21,11 @@ use duban_store::discipline::*;
 use serde::Deserialize;
 use serde_json::json;
 
+mod recommendations;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(recommendations::routes())
         .route("/discipline", get(overview))
         .route("/discipline/clues", post(add_clue))
         .route("/discipline/clues/{id}", get(clue))

@@ -3,6 +3,55 @@
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     (
+        "desk.recommendations",
+        "纪检监察建议书",
+        "Discipline recommendations",
+    ),
+    (
+        "desk.recommendations_help",
+        "建议书按签发单位、年度编号，送达被建议单位后由其制定整改方案、分解任务、记录台账，逐项销号须经本组审核；被建议单位应在一个月内书面回复。",
+        "Recommendations are numbered per issuing unit and year. The addressed unit answers with a plan, tasks and a ledger; each task closes only on this group's review. A written answer is due within one month.",
+    ),
+    ("desk.rec_no", "编号", "Number"),
+    ("desk.rec_title", "标题", "Title"),
+    ("desk.rec_to", "被建议单位", "Addressed to"),
+    (
+        "desk.rec_to_code",
+        "被建议单位代码",
+        "Addressed unit's code",
+    ),
+    ("desk.rec_issued_on", "签发日期", "Issued on"),
+    ("desk.rec_reply_due", "回复期限", "Answer due"),
+    ("desk.rec_follow_up", "整改落实", "Follow-up"),
+    ("desk.rec_plan", "整改方案", "Plan"),
+    ("desk.rec_closed", "项已销号", "tasks closed"),
+    (
+        "desk.rec_no_plan",
+        "被建议单位尚未制定整改方案",
+        "No plan yet from the addressed unit",
+    ),
+    ("desk.rec_issue", "签发建议书", "Issue a recommendation"),
+    ("org.kind", "单位类别", "Kind of unit"),
+    ("choice.unit_kind.procuratorate", "检察院", "Procuratorate"),
+    (
+        "choice.unit_kind.institution",
+        "直属事业单位",
+        "Directly affiliated institution",
+    ),
+    (
+        "choice.unit_kind.stationed",
+        "派驻检察室",
+        "Stationed procuratorial office",
+    ),
+    ("source.mobile", "机动巡视", "Mobile inspection"),
+    ("source.mobile.by", "巡视组", "Inspection team"),
+    (
+        "source.discipline",
+        "纪检监察建议书",
+        "Discipline recommendation",
+    ),
+    ("source.discipline.by", "签发机关", "Issued by"),
+    (
         "desk.personal_reports",
         "个人有关事项报告（只记报告日期）",
         "Personal-matters reports (dates only)",

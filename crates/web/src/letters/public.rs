@@ -75,6 +75,7 @@ pub(crate) async fn levels(st: &AppState, chosen: Option<i64>) -> Result<Vec<Lev
                 .children(parent)
                 .await?
                 .into_iter()
+                .filter(|u| !u.kind.is_attached())
                 .map(|u| Addressee {
                     id: u.id,
                     name: u.name,
@@ -130,6 +131,7 @@ pub(crate) async fn addressees(st: &AppState) -> Result<Vec<Addressee>, AppError
                 .children(spp.id)
                 .await?
                 .into_iter()
+                .filter(|u| !u.kind.is_attached())
                 .map(|u| Addressee {
                     id: u.id,
                     name: u.name,
@@ -198,7 +200,8 @@ async fn search_units(st: &AppState, q: &str) -> Result<Vec<Found>, AppError> {
     };
     let (units, _) = st.store.units(&everyone, None, &q, 20, 0).await?;
     let mut out = Vec::with_capacity(units.len());
-    for u in units {
+    // the public writes to procuratorates; an institution or a stationed office is not one
+    for u in units.into_iter().filter(|u| !u.kind.is_attached()) {
         let chain: Vec<i64> = duban_domain::access::path_ids(&u.path)
             .into_iter()
             .skip(1)

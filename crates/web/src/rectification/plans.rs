@@ -22,7 +22,7 @@ use serde::Deserialize;
 #[template(path = "plans.html")]
 pub(crate) struct PlansPage {
     ctx: Ctx,
-    kinds: [SourceKind; 6],
+    kinds: Vec<SourceKind>,
     rounds: Vec<Round>,
     plans: Vec<Plan>,
     can_import: bool,
@@ -46,7 +46,14 @@ pub(crate) async fn plans_view(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = PlansPage {
-        kinds: SourceKind::ALL,
+        // the kinds this account may open here (a discipline recommendation is issued on the desk)
+        kinds: SourceKind::ALL
+            .into_iter()
+            .filter(|k| {
+                *k != SourceKind::Discipline
+                    && duban_domain::access::allowed(v.user.role, k.opened_by())
+            })
+            .collect(),
         ctx: c,
         rounds: st.store.rounds(&scope).await?,
         plans: st.store.plans(&scope).await?,

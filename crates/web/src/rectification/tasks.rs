@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect};
 use duban_domain::access::{Action, allowed};
 use duban_domain::calendar::parse_date;
 use duban_domain::ledger;
+use duban_domain::rectification::SourceKind;
 use duban_domain::rectification::{self as rules, Light};
 use duban_domain::text;
 use duban_store::rectification::{Author, EntryKind, LedgerEntry, NewEntry, Task, Upload};
@@ -85,6 +86,7 @@ pub(crate) fn allowed_kinds(
     task_depts: &[i64],
     reviewers: &[duban_domain::org::Role],
     request_authors: &[i64],
+    source: duban_domain::rectification::SourceKind,
 ) -> Vec<&'static str> {
     let actor = ledger::EntryActor {
         user_id: author.user_id,
@@ -100,6 +102,7 @@ pub(crate) fn allowed_kinds(
         departments: task_depts,
         request_authors,
         earlier_evidence: 0,
+        source,
     };
     EntryKind::ALL
         .into_iter()
@@ -189,7 +192,14 @@ pub(crate) async fn task_view_with(
                 why.zh()
             }
         },
-        kinds: allowed_kinds(&author, &task, &depts, &sup.reviewers, &request_authors),
+        kinds: allowed_kinds(
+            &author,
+            &task,
+            &depts,
+            &sup.reviewers,
+            &request_authors,
+            SourceKind::parse(&plan.round_kind).unwrap_or(SourceKind::Central),
+        ),
         ledger,
         can_decide: adjustments
             .iter()
