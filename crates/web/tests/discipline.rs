@@ -75,6 +75,7 @@ async fn the_desk_answers_404_to_everyone_outside_the_discipline_line() {
         "/discipline/violations".into(),
         "/discipline/talks".into(),
         format!("/discipline/people/{staff}"),
+        "/discipline/recommendations".into(),
     ];
     for path in &gets {
         assert_eq!(
@@ -83,7 +84,15 @@ async fn the_desk_answers_404_to_everyone_outside_the_discipline_line() {
             "the group: {path}"
         );
     }
-    let posts: [(String, Vec<(&str, &str)>); 8] = [
+    let posts: [(String, Vec<(&str, &str)>); 9] = [
+        (
+            "/discipline/recommendations".into(),
+            vec![
+                ("unit_code", "100A01"),
+                ("title", "x"),
+                ("issued_on", &today),
+            ],
+        ),
         (
             format!("/discipline/people/{staff}"),
             vec![("year", "2020"), ("reported_on", &today)],
@@ -474,5 +483,91 @@ async fn the_audit_log_keeps_the_desks_entries_for_the_desk() {
         r.body.contains("\"items\"") && !r.body.contains("clue."),
         "{}",
         r.body
+    );
+}
+
+#[tokio::test]
+async fn recommendations_are_issued_numbered_and_followed_on_the_engine() {
+    let (app, store) = app().await;
+    let mut g = Client::login(&app, "discipline").await;
+    let r = g.get("/discipline/recommendations").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("2019年第1号") && r.body.contains("中国检察出版社"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("2/3"),
+        "the follow-up's closed tasks: {}",
+        r.body
+    );
+    // a unit outside the group's reach: the form says so and keeps what was typed
+    let today = store.today().to_string();
+    let r = g
+        .post_form(
+            "/discipline/recommendations",
+            &[
+                ("unit_code", "NOPE1"),
+                ("title", "关于加强财务管理的纪检监察建议书"),
+                ("issued_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("NOPE1") && r.body.contains("关于加强财务管理的纪检监察建议书"));
+    let r = g
+        .post_form(
+            "/discipline/recommendations",
+            &[
+                ("unit_code", "100A03"),
+                ("title", "关于加强财务管理的纪检监察建议书"),
+                // a month ahead must lie in a year the work calendar knows
+                ("issued_on", &format!("{}-03-02", &today[..4])),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let year = &today[..4];
+    let r = g.get("/discipline/recommendations").await;
+    assert!(r.body.contains(&format!("{year}年第1号")), "{}", r.body);
+    // in English
+    g.post_form("/account/lang", &[("lang", "en")]).await;
+    let r = g.get("/discipline/recommendations").await;
+    assert!(
+        r.body.contains("Discipline recommendations") && r.body.contains("No. 1 of 2019"),
+        "{}",
+        r.body
+    );
+    // the office opens inspections of every kind but never a recommendation
+    let mut o = Client::login(&app, "office").await;
+    let plans = o.get("/rectification").await;
+    assert!(plans.body.contains("value=\"mobile\""), "{}", plans.body);
+    assert!(!plans.body.contains("value=\"discipline\""));
+    // the units page names each unit's kind; the public never addresses an institution
+    let mut admin = Client::login(&app, "admin").await;
+    let units = admin.get("/org/units?q=100A").await;
+    assert!(
+        units.body.contains("检察日报社") && units.body.contains("直属事业单位"),
+        "{}",
+        units.body
+    );
+    let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+    let mut public = Client::new(&app);
+    for path in [
+        format!("/letters/units?parent={}", spp.id),
+        "/letters/units?q=%E6%A3%80%E5%AF%9F%E6%97%A5%E6%8A%A5".to_string(),
+        "/letters/new".to_string(),
+    ] {
+        let r = public.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(!r.body.contains("检察日报社"), "{path}: {}", r.body);
+    }
+    assert!(
+        public
+            .get(&format!("/letters/units?parent={}", spp.id))
+            .await
+            .body
+            .contains("浙江省人民检察院")
     );
 }

@@ -4,7 +4,7 @@ ALTER TABLE units ADD COLUMN kind TEXT NOT NULL DEFAULT 'procuratorate';
 -- A discipline recommendation (纪检监察建议书) is a round of kind 'discipline', numbered per issuing
 -- unit and year.
 ALTER TABLE rounds ADD COLUMN issued_by BIGINT REFERENCES units(id);
-ALTER TABLE rounds ADD COLUMN doc_year INTEGER;
-ALTER TABLE rounds ADD COLUMN doc_seq INTEGER;
+ALTER TABLE rounds ADD COLUMN doc_year BIGINT;
+ALTER TABLE rounds ADD COLUMN doc_seq BIGINT;
 CREATE UNIQUE INDEX rounds_doc_no ON rounds(issued_by, doc_year, doc_seq);
 CREATE INDEX rounds_kind ON rounds(kind, unit_id);

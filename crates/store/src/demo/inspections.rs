@@ -274,9 +274,9 @@ pub(crate) async fn load_demo_inspections(store: &Store) -> Result<()> {
         .issue_recommendation(
             &group,
             spp.id,
-            press.id,
+            &press.code,
             "关于督促落实管党治党主体责任的纪检监察建议书",
-            d("2019-11-20"),
+            Some(d("2019-11-20")),
         )
         .await?;
     // the fifth round of internal inspections: a round per inspected unit

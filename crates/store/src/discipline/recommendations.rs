@@ -32,17 +32,27 @@ pub struct Recommendation {
 }
 
 impl Store {
-    /// Issues a recommendation of the actor's unit (`issuer`) to `unit_id`, numbered next in the
-    /// issuer's year. Both units must be in the actor's desk scope.
+    /// Issues a recommendation of the actor's unit (`issuer`) to the unit coded `unit_code`,
+    /// numbered next in the issuer's year. Both units must be in the actor's desk scope; to anyone
+    /// outside the discipline line the desk does not exist (the date is checked after that).
     pub async fn issue_recommendation(
         &self,
         actor: &Actor,
         issuer: i64,
-        unit_id: i64,
+        unit_code: &str,
         title: &str,
-        issued_on: NaiveDate,
+        issued_on: Option<NaiveDate>,
     ) -> Result<(i64, i64)> {
         desk(actor)?;
+        let issued_on = issued_on.ok_or_else(|| StoreError::Invalid("请填写签发日期".into()))?;
+        let unit_id = self
+            .unit_by_code(unit_code.trim())
+            .await?
+            .filter(|u| actor.scope.as_ref().is_none_or(|s| s.covers(u.id, &u.path)))
+            .ok_or_else(|| {
+                StoreError::Invalid(format!("单位代码“{}”不在本组监督范围内", unit_code.trim()))
+            })?
+            .id;
         let title = duban_domain::text::required(title, 100)
             .map_err(|e| StoreError::Invalid(format!("建议书标题{e}")))?;
         let due = self
@@ -54,8 +64,12 @@ impl Store {
         if issued_on > w.today() {
             return Err(StoreError::Invalid("签发日期不能晚于今天".into()));
         }
-        w.decide_unit(Action::KeepDesk, issuer).await?;
-        w.decide_unit(Action::KeepDesk, unit_id).await?;
+        // a unit outside the desk's scope is, to it, a unit that does not exist
+        for u in [issuer, unit_id] {
+            w.decide_unit(Action::KeepDesk, u)
+                .await
+                .map_err(|_| StoreError::NotFound)?;
+        }
         let (issuer_name, issuer_path): (String, String) = {
             let r = sqlx::query("SELECT name, path FROM units WHERE id = $1")
                 .bind(issuer)

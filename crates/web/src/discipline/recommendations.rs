@@ -67,22 +67,15 @@ async fn recommendations(State(st): State<AppState>, v: Viewer) -> PageResult {
 
 async fn issue(State(st): State<AppState>, v: Viewer, Form(f): Form<IssueForm>) -> PageResult {
     let r: Result<(i64, i64), AppError> = async {
-        let on = duban_domain::calendar::parse_date(&f.issued_on)
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        let addressed = st
-            .store
-            .unit_by_code(f.unit_code.trim())
-            .await?
-            .filter(|u| v.user.scope().covers(u.id, &u.path))
-            .ok_or_else(|| {
-                AppError::BadRequest(format!(
-                    "单位代码“{}”不在本组监督范围内",
-                    f.unit_code.trim()
-                ))
-            })?;
         Ok(st
             .store
-            .issue_recommendation(&v.user.actor(), v.user.unit_id, addressed.id, &f.title, on)
+            .issue_recommendation(
+                &v.user.actor(),
+                v.user.unit_id,
+                &f.unit_code,
+                &f.title,
+                duban_domain::calendar::parse_date(&f.issued_on).ok(),
+            )
             .await?)
     }
     .await;

@@ -252,6 +252,7 @@ pub(crate) async fn units_json(
             .children(parent)
             .await?
             .into_iter()
+            .filter(|u| !u.kind.is_attached())
             .map(|u| {
                 let chain: Vec<i64> = duban_domain::access::path_ids(&u.path)
                     .into_iter()
