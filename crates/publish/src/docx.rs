@@ -84,6 +84,10 @@ fn drawing(p: &Picture, n: usize, title: &str) -> String {
 
 fn document_xml(doc: &Document, pictures: &[Option<Picture>]) -> String {
     let mut b = String::new();
+    // 密级, top left in 黑体 (the first-level heading's face)
+    if !doc.marking.is_empty() {
+        b.push_str(&para("Secret", &run(&doc.marking, false, None)));
+    }
     let mark = match doc.kind {
         Kind::Special => "专报",
         Kind::Cases => "典型案例",
@@ -185,12 +189,13 @@ fn styles_xml() -> String {
 <w:docDefaults><w:rPrDefault><w:rPr>{fang}<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:rPr></w:rPrDefault>\
 <w:pPrDefault><w:pPr>{spacing}<w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>\
 <w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/><w:qFormat/></w:style>\
-{body}{mark}{docno}{title}{to}{h1}{cap}{sig}\
+{body}{secret}{mark}{docno}{title}{to}{h1}{cap}{sig}\
 <w:style w:type=\"character\" w:styleId=\"Kai\"><w:name w:val=\"二级标题（楷体）\"/><w:rPr>{kai}</w:rPr></w:style>\
 </w:styles>",
         fang = font("仿宋_GB2312"),
         kai = font("楷体_GB2312"),
         body = p("BodyText", "正文", indent, ""),
+        secret = p("Secret", "密级", "", &font("黑体")),
         mark = p(
             "Mark",
             "发文机关标志",

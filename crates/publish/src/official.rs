@@ -52,6 +52,14 @@ pub fn typst_source(doc: &Document, f: &Faces) -> String {
         fang = lit(&f.fang),
     ));
     let red = "rgb(\"#e60012\")";
+    // 密级: top left, 3号黑体, above the 版头
+    if !doc.marking.is_empty() {
+        s.push_str(&format!(
+            "#par(first-line-indent: 0em, text(font: {}, {}))\n",
+            lit(&f.hei),
+            lit(&doc.marking)
+        ));
+    }
     // 版头: the issuing body's mark in red, the 发文字号 or the number, the red rule
     let mark = match doc.kind {
         Kind::Special => "专报".to_string(),
@@ -175,6 +183,9 @@ fn html_spans(spans: &[Span]) -> String {
 /// figures with captions, the date in a `<time>`.
 pub fn html(doc: &Document) -> String {
     let mut h = String::from("<article class=\"gongwen\" lang=\"zh-CN\">\n<header>\n");
+    if !doc.marking.is_empty() {
+        h.push_str(&format!("<p class=\"secret\">{}</p>\n", esc(&doc.marking)));
+    }
     let mark = match doc.kind {
         Kind::Special => "专报",
         Kind::Cases => "典型案例",
@@ -242,7 +253,8 @@ pub const HTML_STYLE: &str = ".gongwen{max-width:42em;margin:1em auto;font-famil
 .gongwen .docno{text-align:center;border-bottom:2px solid #e60012;padding-bottom:.5em}\
 .gongwen h1{text-align:center;font-family:'Noto Serif CJK SC',SimSun,serif;font-size:1.6em}\
 .gongwen h2{font-family:SimHei,'Noto Sans CJK SC',sans-serif;font-size:1em;font-weight:normal;text-indent:2em}\
-.gongwen p{text-indent:2em;margin:0}.gongwen .to,.gongwen .mark,.gongwen .docno{text-indent:0}\
+.gongwen p{text-indent:2em;margin:0}.gongwen .to,.gongwen .mark,.gongwen .docno,.gongwen .secret{text-indent:0}\
+.gongwen .secret{font-family:SimHei,'Noto Sans CJK SC',sans-serif}\
 .gongwen .h3{font-family:KaiTi,STKaiti,serif;font-weight:normal}\
 .gongwen figure{text-align:center;margin:1em 0}.gongwen figure svg{max-width:100%;height:auto}\
 .gongwen footer{text-align:right;margin-top:2em}.gongwen footer p{text-indent:0}";
@@ -250,6 +262,9 @@ pub const HTML_STYLE: &str = ".gongwen{max-width:42em;margin:1em auto;font-famil
 /// Plain text: title, paragraphs indented by two full-width spaces, signature and date.
 pub fn text(doc: &Document) -> String {
     let mut t = String::new();
+    if !doc.marking.is_empty() {
+        t.push_str(&format!("{}\n", doc.marking));
+    }
     let no = doc.number_text().unwrap_or_else(|| doc.doc_no.clone());
     if !no.is_empty() {
         t.push_str(&format!("{no}\n"));
@@ -378,6 +393,30 @@ impl Render for Official {
             ));
         }
         out
+    }
+
+    fn comparison(
+        &self,
+        title: &str,
+        rows: &[(String, usize, usize)],
+        series: [&str; 2],
+    ) -> String {
+        let labels: Vec<[String; 2]> = rows
+            .iter()
+            .map(|(l, ..)| [format!("{l}·{}", series[0]), format!("{l}·{}", series[1])])
+            .collect();
+        let mut bars = Vec::new();
+        for ((_, a, b), [la, lb]) in rows.iter().zip(&labels) {
+            bars.push(Bar {
+                label: la,
+                segments: vec![(*a, RED, series[0])],
+            });
+            bars.push(Bar {
+                label: lb,
+                segments: vec![(*b, OPEN, series[1])],
+            });
+        }
+        crate::chart::stacked_bars(title, &bars)
     }
 
     fn pdf(&self, doc: &Document) -> Result<Vec<u8>, String> {

@@ -53,6 +53,7 @@ fn sample() -> Document {
         });
     }
     Document {
+        marking: String::new(),
         kind: Kind::Bulletin,
         issuer: "中共最高人民检察院党组".into(),
         doc_no: "高检党〔2020〕12号".into(),

@@ -599,7 +599,7 @@ impl Store {
         // the signed ones
         let signer = user.role == duban_domain::org::Role::Leader;
         Ok(self
-            .documents(&user.scope())
+            .documents(&user.scope(), Some(user.role))
             .await?
             .into_iter()
             .filter(|d| !d.published)

@@ -23,6 +23,9 @@ impl Render for Bytes {
     fn pdf(&self, doc: &Document) -> Result<Vec<u8>, String> {
         Ok(format!("%PDF {}", doc.title).into_bytes())
     }
+    fn comparison(&self, title: &str, rows: &[(String, usize, usize)], _: [&str; 2]) -> String {
+        format!("<svg>{title} {rows:?}</svg>")
+    }
 }
 
 /// Signs a draft off as the operator (the rule itself is tested in

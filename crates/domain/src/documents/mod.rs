@@ -7,6 +7,7 @@
 //! heading (黑体), （一） a second-level one (楷体, run in up to its first 。), 1. a third-level one
 //! (仿宋, run in likewise). `<b>…</b>` marks bold; every other tag is removed (and reported);
 //! `{{…}}` inserts generated sentences or charts ([`Token`]).
+use crate::rectification::RuleError;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,7 @@ crate::records::labelled!(Kind {
     Report = "report", "整改情况报告";
     Special = "special", "专报";
     Cases = "cases", "典型案例";
+    Violations = "violations", "检察人员违纪违法季度分析报告";
 } "公文类别");
 
 impl Kind {
@@ -38,6 +40,38 @@ impl Kind {
     /// Shown to the public once published.
     pub fn public(self) -> bool {
         matches!(self, Kind::Bulletin | Kind::Cases)
+    }
+    /// The discipline group's quarterly analysis: read only by the discipline line and the
+    /// leaders it reports to, marked 机密 (密级) on every rendering.
+    pub fn confidential(self) -> bool {
+        self == Kind::Violations
+    }
+    /// Composed from chosen plans (the others: from selected cases, or from the register).
+    pub fn uses_plans(self) -> bool {
+        matches!(self, Kind::Bulletin | Kind::Report | Kind::Special)
+    }
+    /// The 密级 printed in the top left corner of the first page ("" for none).
+    pub fn marking(self) -> &'static str {
+        if self.confidential() { "机密" } else { "" }
+    }
+}
+
+/// Whether `role` reads documents of confidential kinds: the discipline group and the leaders
+/// (the party group it reports to); `None` is the operator on the server's command line.
+pub fn reads_confidential(role: Option<crate::org::Role>) -> bool {
+    role.is_none_or(|r| matches!(r, crate::org::Role::Discipline | crate::org::Role::Leader))
+}
+
+/// Who drafts (and publishes) a document of `kind`: those who manage documents; the
+/// confidential analysis only the discipline group.
+pub fn may_draft(role: Option<crate::org::Role>, kind: Kind) -> Result<(), RuleError> {
+    let Some(r) = role else { return Ok(()) };
+    let ok = crate::access::allowed(r, crate::access::Action::ManageDocuments)
+        && (!kind.confidential() || r == crate::org::Role::Discipline);
+    if ok {
+        Ok(())
+    } else {
+        Err(RuleError::NotPermitted)
     }
 }
 
@@ -100,6 +134,9 @@ pub enum Block {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     pub kind: Kind,
+    /// 密级 (机密 for the confidential analysis), printed top left; empty for none
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub marking: String,
     /// 发文机关标志, printed in red above the rule
     pub issuer: String,
     /// 发文字号, e.g. 高检党〔2020〕3号 (may be empty)
@@ -154,6 +191,10 @@ pub fn cn_date(d: NaiveDate) -> String {
 pub trait Render: Sync {
     /// The charts a document may place, drawn by the dashboards' chart code.
     fn charts(&self, plans: &[PlanFigures]) -> Vec<(Token, String, String)>;
+    /// Bars of two series side by side per row (label, first, second), e.g. this quarter and
+    /// the one before.
+    fn comparison(&self, title: &str, rows: &[(String, usize, usize)], series: [&str; 2])
+    -> String;
     fn pdf(&self, doc: &Document) -> Result<Vec<u8>, String>;
 }
 
@@ -216,6 +257,12 @@ pub fn default_body(kind: Kind) -> String {
             .into(),
         Kind::Special => "一、整改工作进展\n{{整改进展}}\n二、下一步工作\n".into(),
         Kind::Cases => String::new(),
+        Kind::Violations => "一、基本情况\n{{违纪违法}}\n{{图:违纪违法}}\n\
+             二、主要特点\n\
+             （由纪检监察组结合本季度案件写明违纪违法行为的特点、原因和苗头性问题。）\n\
+             三、意见建议\n\
+             （写明有针对性的教育、管理、监督措施建议。）\n"
+            .into(),
     }
 }
 
@@ -328,6 +375,7 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
                         Token::Letters => inp.extras.letters.iter().cloned().collect(),
                         Token::Records => inp.extras.records.iter().cloned().collect(),
                         Token::Quality => inp.extras.quality.iter().cloned().collect(),
+                        Token::Violations => inp.extras.violations.iter().cloned().collect(),
                         _ => Vec::new(),
                     };
                     spans.extend(sentences.into_iter().map(Span::generated));
@@ -367,6 +415,7 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
     }
     Ok(Document {
         kind: inp.kind,
+        marking: inp.kind.marking().to_string(),
         issuer: inp.draft.issuer.trim().to_string(),
         doc_no: inp.draft.doc_no.trim().to_string(),
         number: inp.number,
@@ -436,6 +485,7 @@ pub fn compose_cases(
         blocks.extend(body.lines.into_iter().map(text_para));
     }
     Ok(Document {
+        marking: String::new(),
         kind: Kind::Cases,
         issuer: draft.issuer.trim().to_string(),
         doc_no: draft.doc_no.trim().to_string(),

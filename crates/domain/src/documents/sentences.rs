@@ -45,6 +45,8 @@ pub struct Extras {
     pub letters: Option<String>,
     pub records: Option<String>,
     pub quality: Option<String>,
+    /// the desk's quarter (the violations analysis only)
+    pub violations: Option<String>,
     /// (token, title, svg)
     pub charts: Vec<(Token, String, String)>,
 }

@@ -13,10 +13,13 @@ pub enum Token {
     Letters,
     Records,
     Quality,
+    /// the violations register's quarter against the quarter before (the desk's analysis)
+    Violations,
     /// charts, each on a line of its own
     ChartCategories,
     ChartLevels,
     ChartDepartments,
+    ChartViolations,
 }
 
 pub const TOKENS: &[(&str, &str)] = &[
@@ -35,6 +38,11 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("图:整改进展", "图：按类别的完成情况"),
     ("图:分级汇总", "图：按层级的完成情况"),
     ("图:部门", "图：各责任部门的任务灯色"),
+    (
+        "违纪违法",
+        "本季度立案查处检察人员人数及较上季度变化，按层级、类别、处理结果和单位（仅违纪违法季度分析报告）",
+    ),
+    ("图:违纪违法", "图：各类违纪违法人数，本季度与上季度对比"),
 ];
 
 impl Token {
@@ -56,6 +64,8 @@ impl Token {
             ("信访", None) => Token::Letters,
             ("干预记录", None) => Token::Records,
             ("案件质量", None) => Token::Quality,
+            ("违纪违法", None) => Token::Violations,
+            ("图:违纪违法" | "图：违纪违法", None) => Token::ChartViolations,
             ("图:整改进展" | "图：整改进展", None) => Token::ChartCategories,
             ("图:分级汇总" | "图：分级汇总", None) => Token::ChartLevels,
             ("图:部门" | "图：部门", None) => Token::ChartDepartments,
@@ -65,7 +75,10 @@ impl Token {
     pub(crate) fn is_chart(self) -> bool {
         matches!(
             self,
-            Token::ChartCategories | Token::ChartLevels | Token::ChartDepartments
+            Token::ChartCategories
+                | Token::ChartLevels
+                | Token::ChartDepartments
+                | Token::ChartViolations
         )
     }
 }

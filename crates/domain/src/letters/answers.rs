@@ -211,6 +211,7 @@ pub fn compose_reply(template: &str, f: &ReplyFacts) -> Document {
         });
     }
     Document {
+        marking: String::new(),
         kind: Kind::Report,
         issuer: f.unit_name.clone(),
         doc_no: number,

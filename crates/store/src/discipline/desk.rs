@@ -77,14 +77,7 @@ pub struct Violation {
     pub outcome: Option<String>,
 }
 
-/// The register's figures (the contract of `duban report violations`).
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
-pub struct ViolationFigures {
-    pub persons: u64,
-    pub by_level: BTreeMap<String, u64>,
-    pub by_kind: BTreeMap<String, u64>,
-    pub by_outcome: BTreeMap<String, u64>,
-}
+pub use duban_domain::discipline::ViolationFigures;
 
 impl Store {
     /// Holds a monthly review (`month` YYYY-MM) of the actor's unit.
@@ -492,6 +485,18 @@ impl Store {
         to: NaiveDate,
     ) -> Result<ViolationFigures> {
         desk(actor)?;
+        self.violation_tally(unit, subtree, from, to).await
+    }
+
+    /// [`Store::violation_figures`] without the desk's check: for the confidential analysis,
+    /// whose readers the documents module decides.
+    pub(crate) async fn violation_tally(
+        &self,
+        unit: &crate::org::Unit,
+        subtree: bool,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<ViolationFigures> {
         let units = if subtree {
             "(SELECT a.unit_id FROM unit_ancestors a WHERE a.ancestor_id = $1)"
         } else {
@@ -500,7 +505,7 @@ impl Store {
         let mut f = ViolationFigures::default();
         let mut persons = std::collections::HashSet::new();
         for r in sqlx::query(crate::sqlf!(
-            "SELECT v.unit_id, COALESCE(CAST(v.staff_id AS TEXT), v.name) AS person, u.level, v.kind, v.outcome FROM violations v JOIN units u ON u.id = v.unit_id \
+            "SELECT v.unit_id, COALESCE(CAST(v.staff_id AS TEXT), v.name) AS person, u.level, u.name AS unit_name, v.kind, v.outcome FROM violations v JOIN units u ON u.id = v.unit_id \
              WHERE v.unit_id IN {units} AND v.filed_on >= $2 AND v.filed_on <= $3"
         ))
         .persistent(false)
@@ -516,6 +521,7 @@ impl Store {
                 continue;
             }
             *f.by_level.entry(crate::int(&r, "level")?.to_string()).or_default() += 1;
+            *f.by_unit.entry(r.try_get("unit_name")?).or_default() += 1;
             let kind: String = r.try_get("kind")?;
             *f.by_kind
                 .entry(ViolationKind::parse(&kind).map_or(kind.clone(), |k| k.zh().to_string()))

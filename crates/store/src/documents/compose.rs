@@ -132,9 +132,12 @@ impl Store {
             },
             None => None,
         };
-        let extras = self
-            .document_extras(&unit, round.as_ref(), &plans, doc.as_of, render)
-            .await?;
+        let extras = if doc.kind == Kind::Violations {
+            self.violation_extras(&unit, doc.as_of, render).await?
+        } else {
+            self.document_extras(&unit, round.as_ref(), &plans, doc.as_of, render)
+                .await?
+        };
         let mut draft = doc.draft.clone();
         if doc.kind == Kind::Special {
             draft
@@ -227,6 +230,42 @@ impl Store {
         Ok(n.unwrap_or(0) + 1)
     }
 
+    /// The desk's quarter for the confidential analysis: the register's figures over the unit's
+    /// subtree from the quarter's first day to the document's date, against the whole quarter
+    /// before, as sentences and a chart.
+    async fn violation_extras(
+        &self,
+        unit: &Unit,
+        as_of: NaiveDate,
+        render: &dyn Render,
+    ) -> Result<Extras> {
+        use duban_domain::discipline::{Quarter, quarter_chart_rows, quarter_sentences};
+        let q = Quarter::of(as_of);
+        let p = q.previous();
+        let now = self
+            .violation_tally(unit, true, q.first_day(), as_of)
+            .await?;
+        let before = self
+            .violation_tally(unit, true, p.first_day(), p.last_day())
+            .await?;
+        let scope_name = if unit.parent_id.is_none() {
+            "全国检察机关".to_string()
+        } else {
+            format!("{}及所辖检察院", unit.name)
+        };
+        let title = format!("{}各类违纪违法人数（与{}对比）", q.zh(), p.zh());
+        let svg = render.comparison(
+            &title,
+            &quarter_chart_rows(&now, &before),
+            ["本季度", "上季度"],
+        );
+        Ok(Extras {
+            violations: Some(quarter_sentences(q, as_of, &scope_name, &now, &before)),
+            charts: vec![(d::Token::ChartViolations, title, svg)],
+            ..Extras::default()
+        })
+    }
+
     /// Sentences and charts from the other modules for the document's unit, from the round's
     /// feedback (or the year's start) to the document's date.
     pub(crate) async fn document_extras(
@@ -300,7 +339,7 @@ impl Store {
         render: &dyn Render,
     ) -> Result<Document> {
         let doc = self
-            .document(scope, id)
+            .document(scope, actor.role, id)
             .await?
             .ok_or(StoreError::NotFound)?;
         // decided before the typesetting on what was read, and again in the write below

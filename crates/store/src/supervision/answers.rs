@@ -102,6 +102,7 @@ impl NoticeDetail {
             ));
         }
         Document {
+            marking: String::new(),
             kind: duban_domain::documents::Kind::Report,
             issuer: office.clone(),
             doc_no: self.number(),

@@ -40,7 +40,7 @@ pub(crate) async fn plan_bulletin(
 
 pub(crate) async fn documents(State(st): State<AppState>, u: ApiUser) -> ApiResult {
     require_api(&u, Action::ReadDocuments)?;
-    let items = st.store.documents(&u.0.scope()).await?;
+    let items = st.store.documents(&u.0.scope(), Some(u.0.role)).await?;
     Ok(Json(json!({"items": items})))
 }
 
@@ -53,12 +53,12 @@ pub(crate) async fn document(
     let scope = u.0.scope();
     let row = st
         .store
-        .document(&scope, id)
+        .document(&scope, Some(u.0.role), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let doc = if row.published {
         st.store
-            .published_document(id, Some(&scope))
+            .published_document(id, Some((&scope, Some(u.0.role))))
             .await?
             .map(|(_, d)| d)
     } else {
@@ -92,7 +92,7 @@ pub(crate) async fn sign_document(
     st.store.sign_document(&u.0.actor(), id, &b.opinion).await?;
     let row = st
         .store
-        .document(&u.0.scope(), id)
+        .document(&u.0.scope(), Some(u.0.role), id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(json!({"meta": row})))

@@ -43,7 +43,9 @@ struct ListPage {
     docs: Vec<DocRow>,
     plans: Vec<duban_store::rectification::Plan>,
     owed: Vec<(duban_store::rectification::Round, bool)>,
-    kinds: &'static [Kind],
+    /// the kinds the viewer reads (the filter) and may draft (the new document's choice)
+    kinds: Vec<Kind>,
+    draftable: Vec<Kind>,
     can_edit: bool,
     today: String,
     error: Option<String>,
@@ -92,7 +94,7 @@ async fn list_view(st: &AppState, v: &Viewer, q: ListQuery, error: Option<String
     let state = Some(q.state.trim()).filter(|s| !s.is_empty());
     let (docs, next) = st
         .store
-        .documents_page(&scope, kind, state, q.before, DOCS_PAGE)
+        .documents_page(&scope, Some(v.user.role), kind, state, q.before, DOCS_PAGE)
         .await?;
     let page = ListPage {
         ctx: ctx(v, "/documents"),
@@ -104,7 +106,18 @@ async fn list_view(st: &AppState, v: &Viewer, q: ListQuery, error: Option<String
         // a document is the unit's own: it draws on the unit's plans (copies' figures roll up)
         plans: st.store.plans_of_unit(&scope, v.user.unit_id).await?,
         owed: st.store.reports_owed(&scope).await?,
-        kinds: Kind::ALL,
+        kinds: Kind::ALL
+            .iter()
+            .copied()
+            .filter(|k| {
+                !k.confidential() || duban_domain::documents::reads_confidential(Some(v.user.role))
+            })
+            .collect(),
+        draftable: Kind::ALL
+            .iter()
+            .copied()
+            .filter(|k| duban_domain::documents::may_draft(Some(v.user.role), *k).is_ok())
+            .collect(),
         can_edit: allowed(v.user.role, Action::ManageDocuments),
         today: st.store.today().to_string(),
         error: error.clone(),
@@ -214,7 +227,7 @@ async fn composed(
     if doc.published {
         let (_, d) = st
             .store
-            .published_document(doc.id, Some(&v.user.scope()))
+            .published_document(doc.id, Some((&v.user.scope(), Some(v.user.role))))
             .await?
             .ok_or(AppError::NotFound)?;
         return Ok(Ok(d));
@@ -242,7 +255,10 @@ async fn doc_view(
     };
     let page = DocPage {
         ctx: ctx(v, "/documents"),
-        history: st.store.document_history(&v.user.scope(), doc.id).await?,
+        history: st
+            .store
+            .document_history(&v.user.scope(), Some(v.user.role), doc.id)
+            .await?,
         task_options: if doc.kind == Kind::Special {
             let mut v = Vec::new();
             for p in &doc.plan_ids {
@@ -295,7 +311,7 @@ async fn doc_view(
 async fn load(st: &AppState, v: &Viewer, id: i64) -> Result<DocRow, AppError> {
     require(v, Action::ReadDocuments)?;
     st.store
-        .document(&v.user.scope(), id)
+        .document(&v.user.scope(), Some(v.user.role), id)
         .await?
         .ok_or(AppError::NotFound)
 }

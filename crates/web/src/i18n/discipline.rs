@@ -3,6 +3,21 @@
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     (
+        "choice.document.violations",
+        "检察人员违纪违法季度分析报告",
+        "Quarterly analysis of staff violations",
+    ),
+    (
+        "documents.plans_help",
+        "通报、报告和专报须选择同一轮巡视的整改方案；典型案例和违纪违法季度分析报告不选方案（后者由纪检监察组起草，只有纪检监察组和院领导可见，标注“机密”）。",
+        "Bulletins, reports and special reports take plans of one round; typical cases and the quarterly violations analysis take none (the analysis is drafted by the discipline group, read only by it and the leaders, and marked 机密).",
+    ),
+    (
+        "desk.quarterly",
+        "违纪违法季度分析报告",
+        "Quarterly violations analysis",
+    ),
+    (
         "desk.recommendations",
         "纪检监察建议书",
         "Discipline recommendations",

@@ -383,3 +383,6 @@ mod tests {
         );
     }
 }
+
+mod quarter;
+pub use quarter::*;
