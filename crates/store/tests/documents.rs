@@ -74,7 +74,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
             )
             .await
             .unwrap();
-        let row = store.document(&scope, id).await.unwrap().unwrap();
+        let row = store.document(&scope, None, id).await.unwrap().unwrap();
         assert_eq!(
             row.draft.title, "中共最高人民检察院党组关于十九届中央第四轮巡视整改进展情况的通报",
             "{name}"
@@ -132,7 +132,14 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
             .await
             .unwrap();
         assert_eq!(removed.len(), 3, "{name}: {removed:?}");
-        assert_eq!(store.document_history(&scope, id).await.unwrap().len(), 1);
+        assert_eq!(
+            store
+                .document_history(&scope, None, id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
 
         // another unit cannot read it by guessing the id
         let xihu = store.unit_by_code("330106").await.unwrap().unwrap();
@@ -141,7 +148,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
             unit_path: xihu.path.clone(),
             subtree: false,
         };
-        assert!(store.document(&small, id).await.unwrap().is_none());
+        assert!(store.document(&small, None, id).await.unwrap().is_none());
         assert!(matches!(
             store
                 .save_document(&actor, &small, id, &draft, &Selection::default(), as_of)
@@ -217,14 +224,14 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
             assert!(e.to_string().contains("frozen"), "{name}: {e}");
         }
         let (_, again) = store
-            .published_document(id, Some(&scope))
+            .published_document(id, Some((&scope, None)))
             .await
             .unwrap()
             .unwrap();
         assert_eq!(again, frozen, "{name}");
         assert!(
             store
-                .published_document(id, Some(&small))
+                .published_document(id, Some((&small, None)))
                 .await
                 .unwrap()
                 .is_none()
@@ -237,7 +244,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
             .await
             .unwrap();
         let (_, restored) = store
-            .published_document(id, Some(&scope))
+            .published_document(id, Some((&scope, None)))
             .await
             .unwrap()
             .unwrap();
@@ -250,7 +257,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
                 .is_err()
         );
         let v2 = store.new_version(&actor, &scope, id).await.unwrap();
-        let row2 = store.document(&scope, v2).await.unwrap().unwrap();
+        let row2 = store.document(&scope, None, v2).await.unwrap().unwrap();
         assert_eq!(row2.version_of, Some(id));
         let doc2 = store.compose_document(&row2, &Bytes).await.unwrap();
         assert!(
@@ -291,7 +298,7 @@ async fn special_reports_and_case_batches_are_numbered_per_year() {
                 )
                 .await
                 .unwrap();
-            let row = store.document(&scope, id).await.unwrap().unwrap();
+            let row = store.document(&scope, None, id).await.unwrap().unwrap();
             let sel = Selection {
                 tasks: vec![task.id],
                 ..Selection::default()
@@ -314,7 +321,7 @@ async fn special_reports_and_case_batches_are_numbered_per_year() {
             .create_document(&actor, &scope, &spp, Kind::Cases, &[], d("2020-03-10"))
             .await
             .unwrap();
-        let row = store.document(&scope, id).await.unwrap().unwrap();
+        let row = store.document(&scope, None, id).await.unwrap().unwrap();
         sign(&store, id).await;
         let e = store
             .publish_document(&actor, &scope, id, &Bytes)
@@ -530,7 +537,7 @@ async fn sign_off_comes_before_publication() {
         // the unit's leader signs; signed once
         store.sign_document(&leader, id, "同意印发").await.unwrap();
         let row = store
-            .document(&scope(&spp, true), id)
+            .document(&scope(&spp, true), None, id)
             .await
             .unwrap()
             .unwrap();
@@ -551,7 +558,7 @@ async fn sign_off_comes_before_publication() {
             .await
             .unwrap();
         let row = store
-            .document(&scope(&spp, true), id)
+            .document(&scope(&spp, true), None, id)
             .await
             .unwrap()
             .unwrap();
@@ -563,7 +570,7 @@ async fn sign_off_comes_before_publication() {
             .await
             .unwrap();
         let row = store
-            .document(&scope(&spp, true), id)
+            .document(&scope(&spp, true), None, id)
             .await
             .unwrap()
             .unwrap();
@@ -653,7 +660,7 @@ async fn the_documents_list_pages_and_filters() {
         sign(&store, ids[1]).await;
         // page by page, newest first, the same as one long read
         let (all, rest) = store
-            .documents_page(&scope, None, None, None, 1000)
+            .documents_page(&scope, None, None, None, None, 1000)
             .await
             .unwrap();
         assert!(rest.is_none() && all.len() >= 5, "{name}");
@@ -661,7 +668,7 @@ async fn the_documents_list_pages_and_filters() {
         let mut before = None;
         loop {
             let (page, next) = store
-                .documents_page(&scope, None, None, before, 2)
+                .documents_page(&scope, None, None, None, before, 2)
                 .await
                 .unwrap();
             paged.extend(page.iter().map(|d| d.id));
@@ -678,12 +685,12 @@ async fn the_documents_list_pages_and_filters() {
         assert!(paged.windows(2).all(|w| w[0] > w[1]), "{name}");
         // by kind and state
         let (special, _) = store
-            .documents_page(&scope, Some(Kind::Special), None, None, 1000)
+            .documents_page(&scope, None, Some(Kind::Special), None, None, 1000)
             .await
             .unwrap();
         assert_eq!(special.len(), 4, "{name}");
         let (signed, _) = store
-            .documents_page(&scope, None, Some("signed"), None, 1000)
+            .documents_page(&scope, None, None, Some("signed"), None, 1000)
             .await
             .unwrap();
         assert_eq!(
@@ -692,13 +699,13 @@ async fn the_documents_list_pages_and_filters() {
             "{name}"
         );
         let (drafts, _) = store
-            .documents_page(&scope, Some(Kind::Special), Some("draft"), None, 1000)
+            .documents_page(&scope, None, Some(Kind::Special), Some("draft"), None, 1000)
             .await
             .unwrap();
         assert_eq!(drafts.len(), 3, "{name}");
         assert!(
             store
-                .documents_page(&scope, None, Some("' OR 1=1"), None, 10)
+                .documents_page(&scope, None, None, Some("' OR 1=1"), None, 10)
                 .await
                 .is_err()
         );

@@ -288,3 +288,201 @@ async fn the_fifth_round_and_the_recommendations_follow_up() {
         assert_eq!((mine.tasks, mine.closed), (1, 1), "{name}");
     }
 }
+
+/// Renders nothing: the store's part is composing and freezing (typesetting is tested in the
+/// publish crate and end to end).
+struct Plain;
+impl duban_domain::documents::Render for Plain {
+    fn charts(
+        &self,
+        _: &[duban_domain::documents::PlanFigures],
+    ) -> Vec<(duban_domain::documents::Token, String, String)> {
+        vec![]
+    }
+    fn comparison(&self, title: &str, rows: &[(String, usize, usize)], _: [&str; 2]) -> String {
+        format!("<svg>{title} {rows:?}</svg>")
+    }
+    fn pdf(&self, doc: &duban_domain::documents::Document) -> Result<Vec<u8>, String> {
+        Ok(format!("%PDF {}", doc.title).into_bytes())
+    }
+}
+
+#[tokio::test]
+async fn the_quarterly_analysis_comes_from_the_register_and_stays_with_its_readers() {
+    use duban_domain::discipline::{Outcome, ViolationKind};
+    use duban_domain::documents::{Block, Kind};
+    use duban_store::discipline::NewViolation;
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let zj = store.unit_by_code("330200").await.unwrap().unwrap();
+        let xihu = store.unit_by_code("330203").await.unwrap().unwrap();
+        let scope = Scope {
+            unit_id: zj.id,
+            unit_path: zj.path.clone(),
+            subtree: true,
+        };
+        let group = actor(&zj, Role::Discipline);
+        // two in the second quarter, three in the third (one still under investigation)
+        let rows = [
+            (
+                "甲",
+                xihu.id,
+                ViolationKind::Integrity,
+                "2020-04-10",
+                Some(Outcome::Party),
+            ),
+            (
+                "乙",
+                zj.id,
+                ViolationKind::Integrity,
+                "2020-06-30",
+                Some(Outcome::Criticism),
+            ),
+            (
+                "丙",
+                xihu.id,
+                ViolationKind::Integrity,
+                "2020-07-01",
+                Some(Outcome::Party),
+            ),
+            (
+                "丁",
+                xihu.id,
+                ViolationKind::Integrity,
+                "2020-08-15",
+                Some(Outcome::Government),
+            ),
+            ("戊", zj.id, ViolationKind::Duty, "2020-09-30", None),
+            ("己", zj.id, ViolationKind::Duty, "2020-10-01", None),
+        ];
+        for (n, unit_id, kind, on, outcome) in rows {
+            store
+                .add_violation(
+                    &group,
+                    &scope,
+                    &NewViolation {
+                        staff_no: String::new(),
+                        name: n.into(),
+                        unit_id,
+                        post: "检察官".into(),
+                        kind,
+                        filed_on: d(on),
+                        outcome,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        // only the group drafts it, with no plans
+        let office = actor(&zj, Role::Office);
+        assert!(matches!(
+            store
+                .create_document(&office, &scope, &zj, Kind::Violations, &[], d("2020-09-30"))
+                .await,
+            Err(StoreError::Rule(RuleError::NotPermitted))
+        ));
+        let id = store
+            .create_document(&group, &scope, &zj, Kind::Violations, &[], d("2020-09-30"))
+            .await
+            .unwrap();
+        let row = store
+            .document(&scope, Some(Role::Discipline), id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            row.draft.title.contains("2020年第三季度"),
+            "{name}: {}",
+            row.draft.title
+        );
+        let doc = store.compose_document(&row, &Plain).await.unwrap();
+        assert_eq!(doc.marking, "机密", "{name}");
+        let text = doc.generated().join("");
+        assert!(
+            text.starts_with("2020年第三季度，宁波市人民检察院及所辖检察院共立案查处违纪违法检察人员3人，较上季度（2人）增加1人，上升50.0%。"),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains("基层检察院2人、市级检察院1人"),
+            "{name}: {text}"
+        );
+        assert!(
+            text.contains("违反廉洁纪律2人（与上季度持平）、职务违法1人（比上季度多1人）"),
+            "{name}: {text}"
+        );
+        assert!(text.contains("尚在审查调查1人"), "{name}: {text}");
+        assert!(
+            doc.blocks.iter().any(
+                |b| matches!(b, Block::Chart { svg, .. } if svg.contains("(\"廉洁纪律\", 2, 2)"))
+            ),
+            "{name}: {:?}",
+            doc.blocks
+        );
+        // readers: the group and the leaders; nobody else sees it anywhere
+        for role in [Role::Office, Role::Admin, Role::Dept, Role::Staff] {
+            assert!(
+                store
+                    .document(&scope, Some(role), id)
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "{name} {role:?}"
+            );
+            assert!(
+                !store
+                    .documents(&scope, Some(role))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .any(|r| r.id == id),
+                "{name} {role:?}"
+            );
+            let (page, _) = store
+                .documents_page(&scope, Some(role), Some(Kind::Violations), None, None, 50)
+                .await
+                .unwrap();
+            assert!(page.is_empty(), "{name} {role:?}");
+        }
+        assert!(
+            store
+                .document(&scope, Some(Role::Leader), id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // a leader signs it off, the group publishes it; the office could not
+        store
+            .sign_document(&actor(&zj, Role::Leader), id, "同意")
+            .await
+            .unwrap();
+        assert!(
+            store
+                .publish_document(&office, &scope, id, &Plain)
+                .await
+                .is_err()
+        );
+        let frozen = store
+            .publish_document(&group, &scope, id, &Plain)
+            .await
+            .unwrap();
+        assert_eq!(frozen.marking, "机密");
+        assert!(
+            store
+                .published_document(id, Some((&scope, Some(Role::Office))))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store.published_document(id, None).await.unwrap().is_none(),
+            "never public"
+        );
+        assert!(
+            store
+                .published_document(id, Some((&scope, Some(Role::Leader))))
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+}

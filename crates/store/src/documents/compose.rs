@@ -343,6 +343,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         // decided before the typesetting on what was read, and again in the write below
+        duban_domain::documents::may_draft(actor.role, doc.kind)?;
         duban_domain::documents::may_publish(
             actor.role,
             &duban_domain::documents::SignFacts {
@@ -376,6 +377,7 @@ impl Store {
         let mut w = self.write(actor).await?;
         let facts = super::signoff::sign_facts(&mut w, actor, id).await?;
         duban_domain::documents::may_publish(actor.role, &facts)?;
+        duban_domain::documents::may_draft(actor.role, doc.kind)?;
         let sha = crate::rectification::put_blob(&mut w, &pdf).await?;
         let changed = sqlx::query(
             "UPDATE documents SET status = 'published', number = $1, content = $2, pdf_sha256 = $3, published_by = $4, published_at = $5 WHERE id = $6 AND status = 'draft' AND signed_at IS NOT NULL",
