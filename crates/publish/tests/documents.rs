@@ -191,3 +191,35 @@ fn html_and_text_carry_the_figures() {
     evil.title = "<script>alert(1)</script>".into();
     assert!(official::html(&evil).contains("&lt;script&gt;"));
 }
+
+#[test]
+fn the_confidential_analysis_is_marked_on_every_rendering() {
+    let doc = Document {
+        kind: Kind::Violations,
+        marking: Kind::Violations.marking().into(),
+        ..sample()
+    };
+    let pdf = official::pdf(&doc).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("analysis.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let text = run(Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-l", "1"])
+        .arg(&path)
+        .arg("-"));
+    assert_eq!(
+        text.split_whitespace().next(),
+        Some("机密"),
+        "the marking opens the first page: {text}"
+    );
+    let bytes = docx::docx(&doc).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    let first = xml.find("机密").expect("the DOCX carries the marking");
+    assert!(first < xml.find(&doc.title).unwrap(), "before the title");
+    assert!(official::html(&doc).contains("<p class=\"secret\">机密</p>"));
+    assert!(official::text(&doc).starts_with("机密\n"));
+    // an ordinary document carries none
+    assert!(!official::html(&sample()).contains("secret"));
+}

@@ -571,3 +571,67 @@ async fn recommendations_are_issued_numbered_and_followed_on_the_engine() {
             .contains("浙江省人民检察院")
     );
 }
+
+#[tokio::test]
+async fn the_quarterly_analysis_is_the_groups_and_the_leaders_alone() {
+    let (app, store) = app().await;
+    let today = store.today().to_string();
+    let mut g = Client::login(&app, "discipline").await;
+    // the desk links to it; the group drafts one without plans
+    assert!(
+        g.get("/discipline")
+            .await
+            .body
+            .contains("/documents?kind=violations")
+    );
+    let list = g.get("/documents").await;
+    assert!(list.body.contains("value=\"violations\""), "{}", list.body);
+    let r = g
+        .post_form("/documents", &[("kind", "violations"), ("as_of", &today)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM documents WHERE kind = 'violations'")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    let page = g.get(&format!("/documents/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("机密") && page.body.contains("共立案查处违纪违法检察人员"),
+        "{}",
+        page.body
+    );
+    // a leader reads it; the office, an administrator and others never see it
+    let mut leader = Client::login(&app, "leader").await;
+    assert_eq!(
+        leader.get(&format!("/documents/{id}")).await.status,
+        StatusCode::OK
+    );
+    for login in ["office", "admin"] {
+        let mut c = Client::login(&app, login).await;
+        assert_eq!(
+            c.get(&format!("/documents/{id}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{login}"
+        );
+        let list = c.get("/documents?kind=violations").await;
+        assert!(
+            !list.body.contains(&format!("/documents/{id}\"")),
+            "{login}"
+        );
+        assert!(
+            !list.body.contains("value=\"violations\""),
+            "{login}: not offered"
+        );
+        let token = c.token().await;
+        let r = c
+            .send(api("GET", "/api/v1/documents", &token, &json!(null)))
+            .await;
+        assert!(!r.body.contains("\"violations\""), "{login}: {}", r.body);
+        // nor drafted by anyone else
+        let r = c
+            .post_form("/documents", &[("kind", "violations"), ("as_of", &today)])
+            .await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER, "{login}");
+    }
+}

@@ -93,8 +93,18 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                         n.ledger_entries,
                         t.elapsed().as_secs_f64()
                     ))?;
+                    let t6 = std::time::Instant::now();
+                    step("设立派驻检察室", "setting up the stationed offices");
+                    let offices = store.load_nation_offices().await?;
+                    say(t!(
+                        "派驻检察室：{} 个（{:.1} 秒）",
+                        "stationed offices: {} in {:.1}s",
+                        offices,
+                        t6.elapsed().as_secs_f64()
+                    ))?;
                     for (k, v) in [
                         ("letters", l.letters as u64),
+                        ("stationed_offices", offices),
                         ("filings", rec.filings as u64),
                         ("records", rec.records as u64),
                         ("cases", c.cases as u64),

@@ -489,3 +489,48 @@ pub(crate) async fn load_demo_inspections(store: &Store) -> Result<()> {
     w.commit().await?;
     Ok(())
 }
+
+/// The seed's stationed offices (派驻检察机构 4,099) at national scale.
+pub const NATION_OFFICES: usize = 4099;
+
+impl Store {
+    /// The national organisation's stationed offices: 4,099 spread over the basic procuratorates,
+    /// through the units import (after every other national phase, whose figures they leave
+    /// alone). Idempotent; returns how many were made.
+    pub async fn load_nation_offices(&self) -> Result<u64> {
+        let have: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM units WHERE kind = 'stationed' AND code LIKE '%-Z%'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        if have > 0 {
+            return Ok(0);
+        }
+        let basics: Vec<(String, String)> = sqlx::query_as(
+            "SELECT code, name FROM units WHERE level = 4 AND kind = 'procuratorate' ORDER BY code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        if basics.is_empty() {
+            return Ok(0);
+        }
+        let mut table = vec![
+            ["code", "name", "level", "parent_code", "kind"]
+                .map(String::from)
+                .to_vec(),
+        ];
+        for i in 0..NATION_OFFICES {
+            let (code, name) = &basics[i % basics.len()];
+            let k = i / basics.len() + 1;
+            table.push(vec![
+                format!("{code}-Z{k:02}"),
+                format!("{name}驻第{k}公安派出所检察室"),
+                "4".into(),
+                code.clone(),
+                "stationed".into(),
+            ]);
+        }
+        let r = self.import_units(&Actor::system("demo"), &table).await?;
+        Ok(r.created as u64)
+    }
+}
