@@ -47,14 +47,14 @@ async fn demo_import_users_audit_on_each_backend() {
         assert!(o.status.success(), "{}", out(&o));
         let a = duban(&db, &["demo"], None);
         assert!(
-            a.status.success() && out(&a).contains("42 个单位"),
+            a.status.success() && out(&a).contains("50 个单位"),
             "{}",
             out(&a)
         );
         assert!(out(&a).contains("xihu.office"));
         let b = duban(&db, &["demo"], None);
         assert!(
-            out(&b).contains("42 个单位") && out(&b).contains("新建账号 0 个"),
+            out(&b).contains("50 个单位") && out(&b).contains("新建账号 0 个"),
             "{}",
             out(&b)
         );
@@ -287,7 +287,7 @@ async fn backup_while_serving_then_restore() {
     assert!(o.status.success(), "{}", out(&o));
     let o = duban(&fresh, &["demo"], None);
     assert!(
-        out(&o).contains("42 个单位") && out(&o).contains("新建账号 0 个"),
+        out(&o).contains("50 个单位") && out(&o).contains("新建账号 0 个"),
         "{}",
         out(&o)
     );
@@ -304,8 +304,9 @@ async fn plan_stats_and_ledger_workbooks() {
         let plans: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(
             plans.as_array().unwrap().len(),
-            7,
-            "{db}: two plans, the party plan's copies in two provinces, three other supervised matters"
+            16,
+            "{db}: two plans, the party plan's copies in two provinces, three other supervised matters, \
+             eight internal inspections' plans and the recommendation's"
         );
         let o = duban(
             &db,
