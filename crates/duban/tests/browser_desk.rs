@@ -116,7 +116,80 @@ async fn chromium_works_the_discipline_desk() {
     wait_h1(&c, "违纪违法立案查处").await;
     std::fs::write(shot("violations"), c.screenshot().await.unwrap()).unwrap();
 
+    // a recommendation issued, numbered in its year, beside the 2019 No. 1 and its follow-up
+    submit(&c, Locator::Css("nav.main a[href='/discipline']")).await;
+    submit(
+        &c,
+        Locator::Css("p.actions a[href='/discipline/recommendations']"),
+    )
+    .await;
+    wait_h1(&c, "纪检监察建议书").await;
+    fill(&c, "#recommendation-form input[name=unit_code]", "100A03").await;
+    fill(
+        &c,
+        "#recommendation-form input[name=title]",
+        "关于加强培训经费管理的纪检监察建议书",
+    )
+    .await;
+    submit(&c, Locator::Css("#recommendation-form button[type=submit]")).await;
+    let list = c
+        .find(Locator::Css("#recommendations"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("2020年第1号") && list.contains("2019年第1号") && list.contains("2/3"),
+        "{list}"
+    );
+    std::fs::write(shot("recommendations"), c.screenshot().await.unwrap()).unwrap();
+
+    // the quarterly analysis: a confidential document from the register
+    c.goto(&format!("{base}/discipline")).await.unwrap();
+    submit(
+        &c,
+        Locator::Css("p.actions a[href='/documents?kind=violations']"),
+    )
+    .await;
+    choose(
+        &c,
+        "#new-document select[name=kind] option[value=violations]",
+    )
+    .await;
+    c.execute(
+        "document.querySelector('#new-document input[name=as_of]').value = '2020-09-30';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    submit(&c, Locator::Css("#new-document button[type=submit]")).await;
+    let body = c.source().await.unwrap();
+    assert!(
+        body.contains("机密") && body.contains("2020年第三季度") && body.contains("共立案查处"),
+        "{body}"
+    );
+    std::fs::write(shot("analysis"), c.screenshot().await.unwrap()).unwrap();
+
     // in English
+    c.goto(&format!("{base}/discipline/recommendations"))
+        .await
+        .unwrap();
+    submit(
+        &c,
+        Locator::Css("header form[action='/account/lang'] button"),
+    )
+    .await;
+    c.goto(&format!("{base}/discipline/recommendations"))
+        .await
+        .unwrap();
+    wait_h1(&c, "Discipline recommendations").await;
+    std::fs::write(shot("recommendations-en"), c.screenshot().await.unwrap()).unwrap();
+    submit(
+        &c,
+        Locator::Css("header form[action='/account/lang'] button"),
+    )
+    .await;
     submit(
         &c,
         Locator::Css("header form[action='/account/lang'] button"),

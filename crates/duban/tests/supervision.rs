@@ -45,11 +45,12 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
         };
         let notices = count("SELECT COUNT(*) FROM notices WHERE kind = 'notice'").await;
         // the SPP's 15 + 5 open time-limited tasks are 20 days overdue; the two provinces' copies of
-        // the party plan (87 tasks each, never started) are all overdue
-        assert_eq!(notices, 15 + 5 + 2 * 87, "{db}");
+        // the party plan (87 tasks each, never started) are all overdue; so are the 9 open tasks
+        // of the fifth internal round (due 2020-12-31)
+        assert_eq!(notices, 15 + 5 + 2 * 87 + 9, "{db}");
         assert_eq!(
             count("SELECT COUNT(*) FROM notices WHERE kind = 'notice' AND level = 'red'").await,
-            20 + 2 * 87
+            20 + 2 * 87 + 9
         );
         let mailed = count("SELECT COUNT(*) FROM notices WHERE sent_at IS NOT NULL").await;
         let with_mail = count("SELECT COUNT(*) FROM notices WHERE email <> ''").await;

@@ -455,6 +455,32 @@ async fn the_talk_plan_covers_everyone_in_post_and_files_gather_a_person() {
             .unwrap();
         assert_eq!(left.len() as i64, plan.staff - 1, "{name}");
         assert!(!left.iter().any(|p| p.staff_id == first.staff_id));
+        // an account of the unit alone covers the unit's own staff, not the units below
+        let hz = store.unit_by_code("330100").await.unwrap().unwrap();
+        let (hz_group, hz_scope) = desk_actor(&hz, Role::Discipline);
+        let whole = store.talk_plan(&hz_group, &hz_scope, 2020).await.unwrap();
+        let own_scope = duban_store::Scope {
+            subtree: false,
+            ..hz_scope.clone()
+        };
+        let own = store.talk_plan(&hz_group, &own_scope, 2020).await.unwrap();
+        let own_count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE unit_id = $1 AND left_on IS NULL")
+                .bind(hz.id)
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        assert_eq!(own.staff, own_count, "{name}");
+        assert!(whole.staff > own.staff, "{name}: {whole:?} {own:?}");
+        assert!(
+            store
+                .talk_people(&hz_group, &own_scope, &own, true, "", 10_000)
+                .await
+                .unwrap()
+                .iter()
+                .all(|p| p.unit_name == hz.name),
+            "{name}"
+        );
         // someone outside the unit is not in its plan
         let outside: String =
             sqlx::query_scalar("SELECT staff_no FROM staff WHERE staff_no = 'SPP0201'")

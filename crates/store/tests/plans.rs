@@ -17,6 +17,7 @@ async fn documents_and_audit_pages_follow_their_keys() {
                 Arg::Text("bulletin".into()),
                 Arg::Int(i64::MAX),
                 Arg::Int(51),
+                Arg::Int(0),
             ];
             let p = plan(&store, &sql, &args).await;
             assert!(!sorts_or_scans(&p, "documents"), "{name}: {p:#?}");

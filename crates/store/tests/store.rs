@@ -33,7 +33,8 @@ async fn migrations_and_demo_are_idempotent() {
         let a = store.load_demo().await.unwrap();
         let b = store.load_demo().await.unwrap();
         assert_eq!((a.units, a.staff), (b.units, b.staff), "{name}");
-        assert_eq!(a.units, 1 + 32 + 9, "{name}");
+        // the SPP, 32 provinces, 9 local procuratorates; 6 institutions and 2 stationed offices
+        assert_eq!(a.units, 1 + 32 + 9 + 6 + 2, "{name}");
         assert_eq!(a.users_created, 10, "{name}");
         assert_eq!(b.users_created, 0, "{name}");
         let spp = store.unit_by_code("100000").await.unwrap().unwrap();
@@ -186,7 +187,10 @@ async fn scopes_hide_other_units() {
             "{name}"
         );
         let (units, total) = store.units(&zj.scope(), None, "", 100, 0).await.unwrap();
-        assert_eq!(total, 6, "{name}: 浙江 + 2 cities + 3 basic");
+        assert_eq!(
+            total, 7,
+            "{name}: 浙江 + 2 cities + 3 basic + 西湖's stationed office"
+        );
         assert!(units.iter().all(|u| u.code.starts_with("33")), "{name}");
         let (units, _) = store.units(&xihu.scope(), None, "", 100, 0).await.unwrap();
         assert_eq!(units.len(), 1);

@@ -691,7 +691,7 @@ async fn ledger_workbook_export_and_import_in_the_ui() {
             .await
             .unwrap()
             .len(),
-        7,
+        16,
         "nothing imported"
     );
     let r = office.send(post(form(&bytes))).await;
@@ -723,8 +723,8 @@ async fn supervision_board() {
         .unwrap();
     assert_eq!(
         report.notices,
-        20 + 2 * 87,
-        "the SPP's overdue tasks and the provinces' copies"
+        20 + 2 * 87 + 9,
+        "the SPP's overdue tasks, the provinces' copies, the fifth internal round's open tasks"
     );
     let app = build_app(AppState::new(store.clone(), WebSettings::default()));
     let mut office = Client::login(&app, "office").await;

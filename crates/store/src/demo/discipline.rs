@@ -229,9 +229,10 @@ impl Store {
         }
         let now = self.now_rfc3339();
         let mut w = self.write(&Actor::system("demo")).await?;
-        let units: Vec<i64> = sqlx::query_scalar("SELECT id FROM units ORDER BY id")
-            .fetch_all(&mut *w.tx)
-            .await?;
+        let units: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM units WHERE kind = 'procuratorate' ORDER BY id")
+                .fetch_all(&mut *w.tx)
+                .await?;
         let start = day("2016-01-04");
         let limits = duban_domain::discipline::ClueLimits::default();
         let sources = [

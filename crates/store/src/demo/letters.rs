@@ -223,7 +223,7 @@ impl Store {
                CASE WHEN u.level > 1 AND n.k % 125 = 7 THEN d.late_on ELSE d.reply_on END, \
                CASE WHEN u.level > 1 AND n.k % 125 = 7 THEN d.late_on ELSE d.reply_on END, $1 \
              FROM units u JOIN nation_nums n ON n.k < {per_unit} JOIN nation_days d ON d.idx = n.k * 366 / ({per_unit}) JOIN nation_texts t ON t.idx = n.k % 48 \
-             WHERE NOT EXISTS (SELECT 1 FROM letters x WHERE x.unit_id = u.id) ORDER BY u.id, n.k"
+             WHERE u.kind = 'procuratorate' AND NOT EXISTS (SELECT 1 FROM letters x WHERE x.unit_id = u.id) ORDER BY u.id, n.k"
         ))
         .bind(&now)
         .execute(&mut *w.tx)

@@ -350,6 +350,9 @@ impl Store {
         report.staff = sqlx::query_scalar("SELECT COUNT(*) FROM staff")
             .fetch_one(&self.pool)
             .await?;
+        report.units = sqlx::query_scalar("SELECT COUNT(*) FROM units")
+            .fetch_one(&self.pool)
+            .await?;
         // the party group's plan, issued to two provincial procuratorates
         if let Some(plan) = self.plan(&scope, rectification::PARTY_PLAN).await? {
             let mut units = Vec::new();
@@ -407,9 +410,10 @@ impl Store {
         }
         insert_units(&mut w.tx, &units).await?;
         recompute_paths(&mut w).await?;
-        let all = sqlx::query("SELECT id, level FROM units ORDER BY id")
-            .fetch_all(&mut *w.tx)
-            .await?;
+        let all =
+            sqlx::query("SELECT id, level FROM units WHERE kind = 'procuratorate' ORDER BY id")
+                .fetch_all(&mut *w.tx)
+                .await?;
         let mut depts = Vec::new();
         let mut unit_levels = Vec::new();
         for r in &all {

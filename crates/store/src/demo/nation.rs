@@ -80,7 +80,7 @@ pub(crate) async fn load_nation(store: &crate::Store) -> Result<NationReport> {
         return Ok(NationReport::default());
     };
     let created = d("2020-02-10");
-    let units: Vec<i64> = sqlx::query("SELECT id FROM units WHERE level > 1 AND id NOT IN (SELECT unit_id FROM plans WHERE parent_plan_id = $1) ORDER BY id")
+    let units: Vec<i64> = sqlx::query("SELECT id FROM units WHERE level > 1 AND kind = 'procuratorate' AND id NOT IN (SELECT unit_id FROM plans WHERE parent_plan_id = $1) ORDER BY id")
         .bind(plan.id)
         .fetch_all(&store.pool)
         .await?

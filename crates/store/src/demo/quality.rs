@@ -166,12 +166,13 @@ impl Store {
         if n > 0 {
             return Ok(NationCases::default());
         }
-        let units: Vec<(i64, i64)> = sqlx::query("SELECT id, level FROM units ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, crate::int(r, "level")?)))
-            .collect::<Result<_>>()?;
+        let units: Vec<(i64, i64)> =
+            sqlx::query("SELECT id, level FROM units WHERE kind = 'procuratorate' ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("id")?, crate::int(r, "level")?)))
+                .collect::<Result<_>>()?;
         let rules = self.quality_rules().await?;
         let names: Vec<String> = rules.events.iter().map(|e| e.name.clone()).collect();
         let ix = |n: &str| names.iter().position(|x| x == n).unwrap_or(0) as u16;

@@ -50,8 +50,13 @@ pub struct IntegrityFile {
     pub personal_reports: Vec<(i64, String)>,
 }
 
-/// The staff in post within the plan's unit and its subtree, as SQL over `staff s JOIN units u`.
-const IN_SCOPE: &str = "s.left_on IS NULL AND u.id IN (SELECT a.unit_id FROM unit_ancestors a WHERE a.ancestor_id = $1)";
+/// The staff in post within the plan's unit — and its subtree when the reader's scope has one
+/// (`$n` = 1) — as SQL over `staff s JOIN units u`.
+fn staff_in_scope_sql(n: usize) -> String {
+    format!(
+        "s.left_on IS NULL AND u.id IN (SELECT a.unit_id FROM unit_ancestors a WHERE a.ancestor_id = $1 AND (a.depth = 0 OR ${n} = 1))"
+    )
+}
 
 impl Store {
     /// The actor's unit's plan for `year`, made on first use.
@@ -81,11 +86,15 @@ impl Store {
             }
         };
         let r = sqlx::query(crate::sqlf!(
-            "SELECT p.title, (SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE {IN_SCOPE}) AS staff, \
-             (SELECT COUNT(DISTINCT t.staff_id) FROM talks t WHERE t.plan_id = $2) AS talked FROM talk_plans p WHERE p.id = $2"
+            "SELECT p.title, (SELECT COUNT(*) FROM staff s JOIN units u ON u.id = s.unit_id WHERE {}) AS staff, \
+             (SELECT COUNT(DISTINCT t.staff_id) FROM talks t WHERE t.plan_id = $2 AND t.staff_id IN \
+             (SELECT s.id FROM staff s JOIN units u ON u.id = s.unit_id WHERE {})) AS talked FROM talk_plans p WHERE p.id = $2",
+            staff_in_scope_sql(3),
+            staff_in_scope_sql(3)
         ))
         .bind(scope.unit_id)
         .bind(id)
+        .bind(i64::from(scope.subtree))
         .fetch_one(&self.pool)
         .await?;
         Ok(TalkPlan {
@@ -112,13 +121,15 @@ impl Store {
         let not = if remaining { "NOT" } else { "" };
         sqlx::query(crate::sqlf!(
             "SELECT s.id, s.staff_no, s.name, u.name AS unit_name, s.post FROM staff s JOIN units u ON u.id = s.unit_id \
-             WHERE {IN_SCOPE} AND {not} EXISTS (SELECT 1 FROM talks t WHERE t.plan_id = $2 AND t.staff_id = s.id) AND s.staff_no > $3 \
-             ORDER BY s.staff_no LIMIT $4"
+             WHERE {} AND {not} EXISTS (SELECT 1 FROM talks t WHERE t.plan_id = $2 AND t.staff_id = s.id) AND s.staff_no > $3 \
+             ORDER BY s.staff_no LIMIT $4",
+            staff_in_scope_sql(5)
         ))
         .bind(scope.unit_id)
         .bind(plan.id)
         .bind(after)
         .bind(limit)
+        .bind(i64::from(scope.subtree))
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -157,10 +168,12 @@ impl Store {
             .map_err(|e| StoreError::Invalid(format!("谈话要点{e}")))?;
         let mut w = self.write(actor).await?;
         let staff: i64 = sqlx::query_scalar(crate::sqlf!(
-            "SELECT s.id FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.staff_no = $2 AND {IN_SCOPE}"
+            "SELECT s.id FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.staff_no = $2 AND {}",
+            staff_in_scope_sql(3)
         ))
         .bind(scope.unit_id)
         .bind(staff_no.trim())
+        .bind(i64::from(scope.subtree))
         .fetch_optional(&mut *w.tx)
         .await?
         .ok_or_else(|| StoreError::Invalid(format!("工号 {} 不在本单位在职人员中", staff_no.trim())))?;
