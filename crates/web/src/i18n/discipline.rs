@@ -66,6 +66,21 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
         "Discipline recommendation",
     ),
     ("source.discipline.by", "签发机关", "Issued by"),
+    ("source.mobile.period", "巡视时间", "Inspected"),
+    ("source.mobile.date", "反馈日期", "Feedback"),
+    ("source.mobile.due", "整改报告期限", "Report due"),
+    ("source.discipline.period", "签发日期", "Issued"),
+    ("source.discipline.date", "签发日期", "Issued on"),
+    (
+        "source.discipline.due",
+        "书面回复期限",
+        "Written answer due",
+    ),
+    (
+        "desk.rec_number",
+        "{year}年第{seq}号",
+        "No. {seq} of {year}",
+    ),
     (
         "desk.personal_reports",
         "个人有关事项报告（只记报告日期）",
