@@ -486,3 +486,37 @@ async fn the_quarterly_analysis_comes_from_the_register_and_stays_with_its_reade
         );
     }
 }
+
+#[tokio::test]
+async fn the_nations_stationed_offices_come_through_the_units_import() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        assert_eq!(store.load_nation_offices().await.unwrap(), 4099, "{name}");
+        assert_eq!(
+            store.load_nation_offices().await.unwrap(),
+            0,
+            "{name}: idempotent"
+        );
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM units u JOIN units p ON p.id = u.parent_id \
+             WHERE u.kind = 'stationed' AND u.level = 4 AND p.level = 4 AND p.kind = 'procuratorate' \
+             AND u.path = p.path || CAST(u.id AS TEXT) || '/'",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            n,
+            4099 + 2,
+            "{name}: under basic procuratorates, paths one step down"
+        );
+        // the SPP's scope reaches them through the ancestors, five levels of tree deep
+        let deep: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM unit_ancestors a JOIN units u ON u.id = a.unit_id WHERE a.depth = 4 AND u.kind = 'stationed'",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(deep, 4099 + 2, "{name}");
+    }
+}
