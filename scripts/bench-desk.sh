@@ -3,6 +3,8 @@
 # `duban demo --scale nation` (≈ 100,000 clues over five years in 3,633 units, the register) —
 # the whole country's `duban report clues` as a process, and the SPP group's desk pages through a
 # warm server, one request at a time and under 16 connections.
+# Also the recommendations list and the quarterly violations analysis (a draft composed from the
+# whole country's register on each read, and its PDF typeset).
 # Usage: scripts/bench-desk.sh DB_URL [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +30,14 @@ jar=$dir/jar
 csrf=$(curl -s -c "$jar" -b "$jar" $base/login | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
 curl -s -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode login=discipline --data-urlencode password=duban2020 $base/login -o /dev/null
 session=$(awk '$6 == "duban_session" {print $7}' "$jar")
+# the quarterly analysis of 2020-Q3: a draft composed from the register on every read
+csrf=$(curl -s -b "$jar" $base/documents | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+analysis=$(curl -s -b "$jar" -o /dev/null -w '%{redirect_url}' --data-urlencode "csrf=$csrf" \
+  --data-urlencode kind=violations --data-urlencode as_of=2020-09-30 $base/documents | sed "s|$base||")
+echo "analysis draft: $analysis"
 echo "== one request at a time (20 each)"
-for path in /discipline "/api/v1/discipline/clues?open=true&limit=50" /discipline/violations; do
+for path in /discipline "/api/v1/discipline/clues?open=true&limit=50" /discipline/violations \
+  /discipline/recommendations "$analysis" "$analysis/file.pdf"; do
   curl -s -b "$jar" -o /dev/null "$base$path"
   printf '%-44s' "$path"
   for _ in $(seq 1 20); do curl -s -b "$jar" -o /dev/null -w '%{time_total}\n' "$base$path"; done |
@@ -38,3 +46,4 @@ done
 echo "== under 16 connections"
 run "desk overview (year's figures + open clues)" "$session" "/discipline"
 run "GET /api/v1/discipline/clues?open=true&limit=50" "$session" "/api/v1/discipline/clues?open=true&limit=50"
+run "the quarterly analysis (composed on each read)" "$session" "$analysis"

@@ -225,6 +225,24 @@ const RECOMMENDATION_TASKS: [(&str, Category, Option<&str>, bool); 3] = [
     ),
 ];
 
+fn entry(
+    task_id: i64,
+    date: chrono::NaiveDate,
+    kind: EntryKind,
+    body: String,
+    files: Vec<Upload>,
+) -> NewEntry {
+    NewEntry {
+        task_id,
+        date,
+        kind,
+        body,
+        corrects_id: None,
+        files,
+        late_reason: String::new(),
+    }
+}
+
 fn table(rows: &[[&str; 5]]) -> Vec<Vec<String>> {
     std::iter::once(["code", "name", "level", "parent_code", "kind"])
         .chain(rows.iter().copied())
@@ -380,27 +398,17 @@ pub(crate) async fn load_demo_inspections(store: &Store) -> Result<()> {
                 ));
             }
             for (date, kind, body, files) in steps {
-                let e = NewEntry {
-                    task_id: task,
-                    date: d(date),
-                    kind,
-                    body,
-                    corrects_id: None,
-                    files,
-                    late_reason: String::new(),
-                };
+                let e = entry(task, d(date), kind, body, files);
                 add_history_in(&mut w, &keeper, &e, "").await?;
             }
             if *closes {
-                let e = NewEntry {
-                    task_id: task,
-                    date: d("2020-10-28"),
-                    kind: EntryKind::Approve,
-                    body: "经审核，整改措施落实到位，佐证材料充分，同意销号".into(),
-                    corrects_id: None,
-                    files: vec![],
-                    late_reason: String::new(),
-                };
+                let e = entry(
+                    task,
+                    d("2020-10-28"),
+                    EntryKind::Approve,
+                    "经审核，整改措施落实到位，佐证材料充分，同意销号".into(),
+                    vec![],
+                );
                 add_history_in(&mut w, &office, &e, "").await?;
             }
         }
@@ -462,27 +470,17 @@ pub(crate) async fn load_demo_inspections(store: &Store) -> Result<()> {
             ));
         }
         for (date, kind, body, files) in steps {
-            let e = NewEntry {
-                task_id: task,
-                date: d(&date),
-                kind,
-                body,
-                corrects_id: None,
-                files,
-                late_reason: String::new(),
-            };
+            let e = entry(task, d(&date), kind, body, files);
             add_history_in(&mut w, &keeper, &e, "").await?;
         }
         if *closes {
-            let e = NewEntry {
-                task_id: task,
-                date: deadline.map(d).unwrap_or_default(),
-                kind: EntryKind::Approve,
-                body: "驻院纪检监察组监督检查：整改到位，同意销号".into(),
-                corrects_id: None,
-                files: vec![],
-                late_reason: String::new(),
-            };
+            let e = entry(
+                task,
+                deadline.map(d).unwrap_or_default(),
+                EntryKind::Approve,
+                "驻院纪检监察组监督检查：整改到位，同意销号".into(),
+                vec![],
+            );
             add_history_in(&mut w, &discipline, &e, "").await?;
         }
     }
