@@ -96,7 +96,7 @@ async fn sweeps_issue_once_and_mail_the_lead_leader() {
         let counts = store.notice_counts(&admin.scope()).await.unwrap();
         assert_eq!(
             counts.iter().map(|c| c.red).sum::<i64>(),
-            20 + 2 * 87,
+            20 + 2 * 87 + 9,
             "{db}: {counts:?}"
         );
         assert!(store.verify_audit().await.unwrap().is_ok());
