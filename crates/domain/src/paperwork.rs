@@ -8,6 +8,7 @@ crate::records::labelled!(Kind {
     Meeting = "meeting", "会议";
     Study = "study", "集体学习";
     Visit = "visit", "调研";
+    Internal = "internal", "内部会议";
 } "登记类型");
 
 /// Change on the year before as a share (`None` without a base).

@@ -170,9 +170,13 @@ fn html_spans(spans: &[Span]) -> String {
         .iter()
         .map(|s| {
             let t = esc(&s.text);
-            match (s.bold, s.generated) {
-                (true, _) => format!("<strong>{t}</strong>"),
-                (false, true) => format!("<span class=\"data\">{t}</span>"),
+            match (s.bold, s.generated, &s.link) {
+                (true, ..) => format!("<strong>{t}</strong>"),
+                // only the application's own pages: a frozen document never links elsewhere
+                (false, true, Some(l)) if l.starts_with('/') && !l.starts_with("//") => {
+                    format!("<a class=\"data\" href=\"{}\">{t}</a>", esc(l))
+                }
+                (false, true, _) => format!("<span class=\"data\">{t}</span>"),
                 _ => t,
             }
         })

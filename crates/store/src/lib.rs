@@ -489,6 +489,8 @@ pub(crate) enum Bind {
     Int(i64),
     Text(String),
     Null,
+    /// a NULL in an integer column (typed, for PostgreSQL)
+    NullInt,
 }
 
 impl From<String> for Bind {
@@ -617,6 +619,7 @@ pub(crate) fn bind(
         Bind::Int(i) => q.bind(i),
         Bind::Text(t) => q.bind(t),
         Bind::Null => q.bind(None::<String>),
+        Bind::NullInt => q.bind(None::<i64>),
     }
 }
 

@@ -130,6 +130,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         43,
         include_str!("../migrations/sqlite/0043_units_kinds.sql"),
     ),
+    (
+        44,
+        include_str!("../migrations/sqlite/0044_case_persons.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -279,6 +283,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         43,
         include_str!("../migrations/postgres/0043_units_kinds.sql"),
+    ),
+    (
+        44,
+        include_str!("../migrations/postgres/0044_case_persons.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

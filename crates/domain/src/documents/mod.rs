@@ -11,11 +11,13 @@ use crate::rectification::RuleError;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+mod business;
 mod sentences;
 mod signoff;
 #[cfg(test)]
 mod tests;
 mod text;
+pub use business::*;
 pub use sentences::*;
 pub use signoff::*;
 pub use text::*;
@@ -84,6 +86,9 @@ pub struct Span {
     pub bold: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub generated: bool,
+    /// where what a figure counts is listed (the HTML rendering links it)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 impl Span {
@@ -92,6 +97,7 @@ impl Span {
             text: t.into(),
             bold: false,
             generated: false,
+            link: None,
         }
     }
     pub fn generated(t: impl Into<String>) -> Span {
@@ -99,6 +105,14 @@ impl Span {
             text: t.into(),
             bold: false,
             generated: true,
+            link: None,
+        }
+    }
+    /// A figure from the data, linked to the page that lists what it counts.
+    pub fn figure(t: impl Into<String>, link: &str) -> Span {
+        Span {
+            link: (!link.is_empty()).then(|| link.to_string()),
+            ..Span::generated(t)
         }
     }
 }
@@ -248,11 +262,17 @@ pub fn default_body(kind: Kind) -> String {
              二、聚焦反馈问题，扎实推进各项整改任务落实\n\
              {{任务构成}}\n\
              {{分级汇总}}\n\
-             三、坚持以人民为中心，推动整改成效惠及人民群众\n\
-             {{信访}}\n\
+             {{系统内巡视}}\n\
              {{干预记录}}\n\
+             {{会议学习}}\n\
+             三、坚持以人民为中心，推动整改成效惠及人民群众\n\
+             {{检察业务}}\n\
+             {{典型案例}}\n\
+             {{信访}}\n\
              {{案件质量}}\n\
              四、持续深化巡视整改，推动检察工作高质量发展\n\
+             {{精文简会}}\n\
+             {{专报}}\n\
              巩固、拓展、深化巡视整改成果。\n"
             .into(),
         Kind::Special => "一、整改工作进展\n{{整改进展}}\n二、下一步工作\n".into(),
@@ -372,11 +392,10 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
                             .into_iter()
                             .flat_map(rollup_sentences)
                             .collect(),
-                        Token::Letters => inp.extras.letters.iter().cloned().collect(),
-                        Token::Records => inp.extras.records.iter().cloned().collect(),
-                        Token::Quality => inp.extras.quality.iter().cloned().collect(),
-                        Token::Violations => inp.extras.violations.iter().cloned().collect(),
-                        _ => Vec::new(),
+                        t => {
+                            spans.extend(inp.extras.topic(t).iter().cloned());
+                            Vec::new()
+                        }
                     };
                     spans.extend(sentences.into_iter().map(Span::generated));
                 }

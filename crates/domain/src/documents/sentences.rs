@@ -42,13 +42,27 @@ pub struct RoundFacts {
 /// Sentences other modules contribute, already worded by their own rules.
 #[derive(Debug, Clone, Default)]
 pub struct Extras {
-    pub letters: Option<String>,
-    pub records: Option<String>,
-    pub quality: Option<String>,
-    /// the desk's quarter (the violations analysis only)
-    pub violations: Option<String>,
+    /// the runs each token stands for (letters, records, quality, the desk's quarter, the
+    /// procuratorial work …); a token without data has none
+    pub topics: Vec<(Token, Vec<Span>)>,
     /// (token, title, svg)
     pub charts: Vec<(Token, String, String)>,
+}
+
+impl Extras {
+    pub fn topic(&self, t: Token) -> &[Span] {
+        self.topics
+            .iter()
+            .find(|(k, _)| *k == t)
+            .map(|(_, s)| s.as_slice())
+            .unwrap_or(&[])
+    }
+    /// Adds a token's sentences (nothing when there are none).
+    pub fn add(&mut self, t: Token, spans: Vec<Span>) {
+        if !spans.is_empty() {
+            self.topics.push((t, spans));
+        }
+    }
 }
 
 pub fn level_name(level: i64) -> &'static str {

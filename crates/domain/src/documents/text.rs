@@ -15,6 +15,19 @@ pub enum Token {
     Quality,
     /// the violations register's quarter against the quarter before (the desk's analysis)
     Violations,
+    /// the procuratorial work of the period: 涉疫 arrests and prosecutions, public-interest
+    /// cases, administrative disputes, overdue civil supervision, 认罪认罚 persons
+    Business,
+    /// internal inspections (系统内巡视) made by the unit, by round and kind
+    Inspections,
+    /// meetings, collective study sessions and research visits in the registry
+    Sessions,
+    /// typical-case batches published
+    TypicalCases,
+    /// special reports (专报) sent
+    SpecialReports,
+    /// documents issued and meetings held against the year before (精文简会)
+    Paperwork,
     /// charts, each on a line of its own
     ChartCategories,
     ChartLevels,
@@ -35,6 +48,15 @@ pub const TOKENS: &[(&str, &str)] = &[
     ("信访", "群众信访 7 日内程序性回复、3 个月内答复情况"),
     ("干预记录", "过问或干预司法办案记录填报情况"),
     ("案件质量", "案-件比、认罪认罚从宽适用率"),
+    (
+        "检察业务",
+        "涉疫犯罪批捕起诉、公益诉讼、行政争议化解、超期民事监督案件办结、认罪认罚人数",
+    ),
+    ("系统内巡视", "本院开展的系统内巡视（常规、机动、“回头看”）"),
+    ("会议学习", "登记的内部会议、集体学习和调研次数"),
+    ("典型案例", "发布典型案例的批数和案例数"),
+    ("专报", "报送专报的期数（按主送机关）"),
+    ("精文简会", "发文、会议数量及同比变化"),
     ("图:整改进展", "图：按类别的完成情况"),
     ("图:分级汇总", "图：按层级的完成情况"),
     ("图:部门", "图：各责任部门的任务灯色"),
@@ -65,6 +87,12 @@ impl Token {
             ("干预记录", None) => Token::Records,
             ("案件质量", None) => Token::Quality,
             ("违纪违法", None) => Token::Violations,
+            ("检察业务", None) => Token::Business,
+            ("系统内巡视", None) => Token::Inspections,
+            ("会议学习", None) => Token::Sessions,
+            ("典型案例", None) => Token::TypicalCases,
+            ("专报", None) => Token::SpecialReports,
+            ("精文简会", None) => Token::Paperwork,
             ("图:违纪违法" | "图：违纪违法", None) => Token::ChartViolations,
             ("图:整改进展" | "图：整改进展", None) => Token::ChartCategories,
             ("图:分级汇总" | "图：分级汇总", None) => Token::ChartLevels,
@@ -174,6 +202,7 @@ fn parse_line(line: &str, no: usize, removed: &mut Vec<String>) -> Result<Vec<Pi
                 text: std::mem::take(buf),
                 bold,
                 generated: false,
+                link: None,
             }));
         }
     };

@@ -2,7 +2,9 @@
 use super::*;
 use std::collections::HashMap;
 
-/// The columns of a case-events file (`tags` optional, last).
+/// The columns of a case-events file (`tags` and `persons` optional: the tags of the case, and
+/// the number of persons — suspects or defendants — the event concerns; on a 认罪认罚 event,
+/// those who pleaded).
 pub const CASE_COLUMNS: [(&str, &str); 5] = [
     ("case_id", "案件编号"),
     ("unit_code", "单位代码"),
@@ -20,6 +22,10 @@ pub struct CaseRow {
     pub unit_id: i64,
     pub case_type: String,
     pub tags: Vec<String>,
+    /// persons the case concerns: the most any of its events names (`None`: not given)
+    pub persons: Option<u32>,
+    /// persons who pleaded: the most its 认罪认罚 events name (`None`: not given — all)
+    pub plea_persons: Option<u32>,
 }
 
 /// A case-events file that passed every check: cases, and events as (case index, day, event
@@ -39,7 +45,7 @@ pub struct CasesCheck {
     units: rustc_hash::FxHashMap<String, i64>,
     event_names: Vec<String>,
     today: chrono::NaiveDate,
-    ix: Option<(Vec<usize>, Option<usize>)>,
+    ix: Option<(Vec<usize>, Option<usize>, Option<usize>)>,
     header_seen: bool,
     case_index: rustc_hash::FxHashMap<String, u32>,
     out: CheckedCases,
@@ -79,13 +85,20 @@ impl CasesCheck {
             let tags = header
                 .iter()
                 .position(|h| matches!(h.trim().to_lowercase().as_str(), "tags" | "标签"));
-            self.ix =
-                columns(&vec![header], &CASE_COLUMNS, &mut self.errors.listed).map(|ix| (ix, tags));
+            let persons = header
+                .iter()
+                .position(|h| matches!(h.trim().to_lowercase().as_str(), "persons" | "人数"));
+            self.ix = columns(&vec![header], &CASE_COLUMNS, &mut self.errors.listed)
+                .map(|ix| (ix, tags, persons));
             return;
         }
-        let Some((ix, tags_at)) = &self.ix else {
+        let Some((ix, tags_at, persons_at)) = &self.ix else {
             return;
         };
+        let persons_cell = persons_at
+            .and_then(|t| raw.get(t))
+            .map(|c| c.as_ref().trim())
+            .unwrap_or("");
         let cells: [&str; 5] =
             std::array::from_fn(|k| raw.get(ix[k]).map(|c| c.as_ref().trim()).unwrap_or(""));
         let tags_cell = tags_at
@@ -140,6 +153,20 @@ impl CasesCheck {
         if tags.len() > 5 || tags.iter().any(|t| t.chars().count() > 20) {
             problems.push(("tags", "标签最多 5 个，每个不超过 20 个字".into()));
         }
+        let persons = if persons_cell.is_empty() {
+            None
+        } else {
+            match persons_cell.parse::<u32>() {
+                Ok(n) if (1..=10_000).contains(&n) => Some(n),
+                _ => {
+                    problems.push((
+                        "persons",
+                        format!("人数“{persons_cell}”应为 1 至 10000 的整数"),
+                    ));
+                    None
+                }
+            }
+        };
         let known = problems.is_empty();
         for (col, msg) in problems {
             self.err(row, col, msg);
@@ -184,11 +211,19 @@ impl CasesCheck {
                     unit_id,
                     case_type: case_type.to_string(),
                     tags: vec![],
+                    persons: None,
+                    plea_persons: None,
                 });
                 i
             }
         };
         let c = &mut self.out.cases[idx as usize];
+        if let Some(n) = persons {
+            c.persons = Some(c.persons.map_or(n, |p| p.max(n)));
+            if event == crate::quality::PLEA {
+                c.plea_persons = Some(c.plea_persons.map_or(n, |p| p.max(n)));
+            }
+        }
         for t in tags {
             if !c.tags.contains(&t) {
                 c.tags.push(t);
@@ -220,6 +255,12 @@ impl CasesCheck {
             place[*old] = new as u32;
         }
         self.out.cases = numbered.into_iter().map(|(_, c)| c).collect();
+        // no more pleaded than the case concerns
+        for c in &mut self.out.cases {
+            if let (Some(p), Some(n)) = (c.plea_persons, c.persons) {
+                c.plea_persons = Some(p.min(n));
+            }
+        }
         for e in &mut self.out.events {
             e.0 = place[e.0 as usize];
         }
@@ -242,6 +283,82 @@ impl RowCheck for CasesCheck {
 #[cfg(test)]
 mod case_tests {
     use super::*;
+
+    #[test]
+    fn persons_come_from_the_events_and_plea_events() {
+        let units: HashMap<String, i64> = [("100000".to_string(), 1)].into();
+        let events = crate::quality::QualityRules::default()
+            .events
+            .iter()
+            .map(|e| e.name.clone())
+            .collect::<Vec<_>>();
+        let today = chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+        let mut c = CasesCheck::new(units, events, today);
+        c.row(
+            1,
+            &[
+                "case_id",
+                "unit_code",
+                "case_type",
+                "event",
+                "occurred_on",
+                "人数",
+            ],
+        );
+        c.row(
+            2,
+            &["A1", "100000", "刑事", "受理审查起诉", "2020-02-01", "3"],
+        );
+        c.row(
+            3,
+            &[
+                "A1",
+                "100000",
+                "刑事",
+                crate::quality::PLEA,
+                "2020-02-05",
+                "2",
+            ],
+        );
+        c.row(
+            4,
+            &["A2", "100000", "刑事", "受理审查起诉", "2020-02-01", ""],
+        );
+        let ok = c.finish().unwrap();
+        assert_eq!(
+            (ok.cases[0].persons, ok.cases[0].plea_persons),
+            (Some(3), Some(2))
+        );
+        assert_eq!(
+            (ok.cases[1].persons, ok.cases[1].plea_persons),
+            (None, None)
+        );
+        let mut c = CasesCheck::new(
+            [("100000".to_string(), 1)].into(),
+            vec!["受理审查起诉".into()],
+            today,
+        );
+        c.row(
+            1,
+            &[
+                "case_id",
+                "unit_code",
+                "case_type",
+                "event",
+                "occurred_on",
+                "persons",
+            ],
+        );
+        c.row(
+            2,
+            &["A1", "100000", "刑事", "受理审查起诉", "2020-02-01", "0"],
+        );
+        let errs = c.finish().unwrap_err();
+        assert!(
+            errs.iter().any(|e| e.row == 2 && e.column == "persons"),
+            "{errs:?}"
+        );
+    }
 
     #[test]
     fn case_files_are_checked_row_by_row() {

@@ -69,8 +69,8 @@ pub(crate) enum Cmd {
         /// nation：全国约 3,600 个检察院的规模，用于性能测试
         #[arg(long)]
         scale: Option<String>,
-        /// 与 --scale nation 一起：每个基层院每年的刑事案件数（1400 约生成 3,000 万条流程事件；0 不生成）
-        #[arg(long, default_value_t = 1400)]
+        /// 与 --scale nation 一起：每个基层院每年的刑事案件数（默认 300，全国约 110 万件、审结 125 万人，与通报数字一致；1400 约生成 3,000 万条流程事件，人数不再校准；0 不生成）
+        #[arg(long, default_value_t = 300)]
         cases_per_unit: u64,
         /// 与 --scale nation 一起：只生成前 N 个省份的市、县两级院（小机器上试运行；默认全部 32 个）
         #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=32))]

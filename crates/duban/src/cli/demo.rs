@@ -5,6 +5,15 @@ use duban_store::Store;
 use settings::Settings;
 use std::process::ExitCode;
 
+/// The seed's demo: the records, then the publications (typeset here, where the typesetter is).
+pub(crate) async fn seed_demo(store: &Store) -> anyhow::Result<duban_store::demo::DemoReport> {
+    let r = store.load_demo().await?;
+    store
+        .load_demo_publications(&duban_publish::official::Official)
+        .await?;
+    Ok(r)
+}
+
 pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::Result<ExitCode> {
     let _ = &settings;
     match cmd {
@@ -14,7 +23,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             provinces,
         } => {
             let r = match scale.as_deref() {
-                None => (store.load_demo().await?, serde_json::Map::new()),
+                None => (seed_demo(&store).await?, serde_json::Map::new()),
                 Some("nation") => {
                     let progress = store.progress();
                     let step = |zh: &str, en: &str| {

@@ -181,15 +181,17 @@ async fn case_ratio(
         out!(
             "{}",
             t!(
-                "{}{}：{from} 至 {to}，案 {}，件 {}，案件比 {}；审结 {} 件，其中认罪认罚 {} 件",
-                "{}{}: {from} to {to}, an {}, jian {}, ratio {}; {} concluded, {} with plea leniency",
+                "{}{}：{from} 至 {to}，案 {}，件 {}，案件比 {}；审结 {} 件 {} 人，其中认罪认罚 {} 件 {} 人",
+                "{}{}: {from} to {to}, an {}, jian {}, ratio {}; {} concluded ({} persons), {} with plea leniency ({} persons)",
                 u.name,
                 and_below(subtree),
                 f.ratio.an,
                 f.ratio.jian,
                 f.ratio.display(),
                 f.concluded,
-                f.with_plea
+                f.persons,
+                f.with_plea,
+                f.persons_with_plea
             )
         )?;
     }

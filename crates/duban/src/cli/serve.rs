@@ -12,7 +12,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             let listen = listen.unwrap_or(settings.listen.clone());
             store.seed_calendar().await?;
             if demo {
-                let r = store.load_demo().await?;
+                let r = super::demo::seed_demo(&store).await?;
                 out!(
                     "{}",
                     t!(

@@ -316,6 +316,11 @@ pub(crate) async fn load_demo_inspections(store: &Store) -> Result<()> {
                 d(feedback),
             )
             .await?;
+        sqlx::query("UPDATE rounds SET issued_by = $1 WHERE id = $2")
+            .bind(spp.id)
+            .bind(id)
+            .execute(&store.pool)
+            .await?;
         rounds.push((id, unit.id, unit.name));
     }
     let mut w = store.write(&operator).await?;

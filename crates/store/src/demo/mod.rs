@@ -4,6 +4,7 @@ mod discipline;
 mod inspections;
 mod letters;
 mod paperwork;
+mod publications;
 mod quality;
 mod records;
 pub use quality::*;

@@ -6,8 +6,8 @@ use serde_json::json;
 
 /// The demo's registry at the SPP: documents and meetings for January–September of 2019 and
 /// 2020 (70 → 64 documents, −9%; 8 → 5 meetings, −37.5%), the party group's 8 collective study
-/// sessions and the discipline group's 18 in 2020, and 55 research visits. Skipped when entries
-/// exist.
+/// sessions and the discipline group's 18 in 2020, 55 research visits, and the internal meetings
+/// (the party-building leading group's 2, the party secretaries' 4). Skipped when entries exist.
 pub(crate) async fn load_demo_paperwork(store: &Store) -> Result<()> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM paperwork")
         .fetch_one(&store.pool)
@@ -88,6 +88,22 @@ pub(crate) async fn load_demo_paperwork(store: &Store) -> Result<()> {
         &|k| format!("纪检监察组第{}次集体学习", k + 1),
         &|_| String::new(),
         "驻最高人民检察院纪检监察组",
+    );
+    add(
+        Kind::Internal,
+        2020,
+        2,
+        &|_| "会议，专题研究机关党建工作".to_string(),
+        &|_| String::new(),
+        "机关党建工作领导小组暨党风廉政建设领导小组",
+    );
+    add(
+        Kind::Internal,
+        2020,
+        4,
+        &|_| "各部门党组织书记会议".to_string(),
+        &|_| String::new(),
+        "机关党委",
     );
     add(
         Kind::Visit,

@@ -35,6 +35,7 @@ pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
             "event",
             "occurred_on",
             "tags",
+            "persons",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -55,6 +56,17 @@ pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
                 _ => "公益诉讼",
             };
             let mut tags = "";
+            // persons: one in most cases, up to three; now and then one of them does not plead
+            let persons = match pick(12, 100) {
+                0..=69 => 1,
+                70..=89 => 2,
+                _ => 3,
+            };
+            let pleading = if persons > 1 && pick(13, 100) < 30 {
+                persons - 1
+            } else {
+                persons
+            };
             match case_type {
                 "刑事" => {
                     if pick(2, 100) < 8 {
@@ -119,6 +131,11 @@ pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
                 if on > last {
                     continue;
                 }
+                let n = match name {
+                    q::ARREST_REVIEW | q::PROSECUTION_REVIEW => persons.to_string(),
+                    q::PLEA => pleading.to_string(),
+                    _ => String::new(),
+                };
                 rows.push(vec![
                     no.clone(),
                     code.to_string(),
@@ -126,6 +143,7 @@ pub(crate) async fn load_demo_cases(store: &Store) -> Result<()> {
                     name.to_string(),
                     on.to_string(),
                     tags.to_string(),
+                    n,
                 ]);
             }
         }
@@ -143,6 +161,13 @@ pub const NATION_PUBLIC_INTEREST_CASES: u64 = 2_829;
 pub const NATION_ADMIN_DISPUTES: u64 = 3_148;
 pub const NATION_CIVIL_OVERDUE: u64 = 486;
 pub const NATION_CIVIL_OVERDUE_CLOSED: u64 = 426;
+/// 认罪认罚 Jan–Sep: 106万余人, 85% of the persons concluded.
+pub const NATION_PLEA_PERSONS: u64 = 1_062_500;
+pub const NATION_CONCLUDED_PERSONS: u64 = 1_250_000;
+/// The bulletin's statistical period (今年1至9月) and its date: the national figures are
+/// calibrated on them.
+pub const NATION_PERIOD: (&str, &str) = ("2020-01-01", "2020-09-30");
+pub const NATION_AS_OF: &str = "2020-11-05";
 
 /// What the nationwide cases generator made.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -152,12 +177,15 @@ pub struct NationCases {
 }
 
 impl Store {
-    /// A nationwide year (2020) of case events for every unit, calibrated so that the seed's figures come out of the reports: 6,480
-    /// arrests and 8,682 prosecutions in 涉疫 cases, 2,829 public-interest cases, 3,148
-    /// administrative disputes resolved, 486 civil-supervision cases overdue at the year's end of
-    /// which 426 concluded, and a plea-leniency rate of 85% among the concluded. About
-    /// `per_basic_unit` criminal cases a year at a basic unit (1,000 gives some 30 million
-    /// events). Goes through the import's own write path. Skipped when generated cases exist.
+    /// A nationwide year (2020) of case events for every unit, calibrated so that the seed's
+    /// figures come out of the reports over the bulletin's period (January–September 2020, as
+    /// of 2020-11-05): 6,480 arrests and 8,682 prosecutions in 涉疫 cases, 2,829 public-interest
+    /// cases, 3,148 administrative disputes resolved, 486 civil-supervision cases overdue of
+    /// which 426 concluded, 1,062,500 persons with 认罪认罚 among 1,250,000 concluded (85%). About
+    /// `per_basic_unit` criminal cases a year at a basic unit (300 gives about a million cases;
+    /// above about 380 there are more cases concluded than persons to give them, and each case
+    /// keeps one person). Goes through the import's own write path. Skipped when generated
+    /// cases exist.
     pub async fn load_nation_cases(&self, per_basic_unit: u64) -> Result<NationCases> {
         use crate::demo::mix;
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE case_no LIKE 'N%'")
@@ -226,12 +254,14 @@ impl Store {
                     unit_id: unit,
                     case_type: kind.into(),
                     tags,
+                    persons: None,
+                    plea_persons: None,
                 });
                 (out.cases.len() - 1) as u32
             };
         // the calibrated counts less what the demo's own cases already give, handed out in turn
         // across units
-        let (from, to) = ("2020-01-01", "2020-12-31");
+        let (from, to) = NATION_PERIOD;
         let held = |sql: &'static str| async move {
             sqlx::query_scalar::<_, i64>(sql)
                 .bind(from)
@@ -244,8 +274,20 @@ impl Store {
         let prosecutions_held = held("SELECT COUNT(*) FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = '涉疫' WHERE e.event = '提起公诉' AND e.on_date >= $1 AND e.on_date <= $2").await?;
         let pil_held = held("SELECT COUNT(DISTINCT e.case_id) FROM case_events e WHERE e.case_type = '公益诉讼' AND e.on_date >= $1 AND e.on_date <= $2").await?;
         let admin_held = held("SELECT COUNT(*) FROM case_events e WHERE e.event = '行政争议化解' AND e.on_date >= $1 AND e.on_date <= $2").await?;
-        let overdue_held = held("SELECT COUNT(*) FROM cases c WHERE c.limit_due < $2 AND (c.limit_end IS NULL OR c.limit_end > c.limit_due) AND $1 <> ''").await?;
-        let closed_held = held("SELECT COUNT(*) FROM cases c WHERE c.limit_due < $2 AND c.limit_end > c.limit_due AND c.limit_end <= $2 AND $1 <> ''").await?;
+        let held_at = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(NATION_AS_OF)
+                .fetch_one(&self.pool)
+                .await
+                .map(|n| n as u64)
+        };
+        let overdue_held = held_at("SELECT COUNT(*) FROM cases c WHERE c.limit_due < $1 AND (c.limit_end IS NULL OR c.limit_end > c.limit_due)").await?;
+        let closed_held = held_at("SELECT COUNT(*) FROM cases c WHERE c.limit_due < $1 AND c.limit_end > c.limit_due AND c.limit_end <= $1").await?;
+        let persons_held = held("SELECT CAST(COALESCE(SUM(COALESCE(c.persons, 1)), 0) AS BIGINT) FROM cases c WHERE c.concluded_on >= $1 AND c.concluded_on <= $2").await?;
+        let plea_held = held("SELECT CAST(COALESCE(SUM(CASE WHEN c.plea = 1 THEN COALESCE(c.plea_persons, c.persons, 1) ELSE 0 END), 0) AS BIGINT) FROM cases c WHERE c.concluded_on >= $1 AND c.concluded_on <= $2").await?;
+        let last_day = (crate::day(to)? - jan1).num_days() as u64;
+        // criminal cases concluded in the period: (case, with plea)
+        let mut in_period: Vec<(u32, bool)> = Vec::new();
         let arrest_quota = NATION_EPIDEMIC_ARRESTS.saturating_sub(arrests_held);
         let epidemic_quota = NATION_EPIDEMIC_PROSECUTIONS.saturating_sub(prosecutions_held);
         let overdue_quota = NATION_CIVIL_OVERDUE.saturating_sub(overdue_held);
@@ -271,8 +313,13 @@ impl Store {
             for i in 0..count {
                 let h = mix((*unit as u64) << 24 | i);
                 let pick = |k: u64, n: u64| mix(h.wrapping_add(k)) % n;
-                let start = pick(0, 230); // Jan 1 – Aug 18: every criminal case ends in 2020
                 let is_epidemic = epidemic < epidemic_quota && pick(1, epidemic_every) == 0;
+                // Jan 1 – Aug 18: every criminal case ends in 2020; a 涉疫 one by September
+                let start = if is_epidemic {
+                    pick(0, 140)
+                } else {
+                    pick(0, 230)
+                };
                 let tags = if is_epidemic {
                     vec!["涉疫".to_string()]
                 } else {
@@ -314,7 +361,8 @@ impl Store {
                     end += 15;
                 }
                 // 85% of the concluded with 认罪认罚, exactly
-                if criminal % 20 < 17 {
+                let pleads = criminal % 20 < 17;
+                if pleads {
                     ev(t + 10, plea);
                 }
                 if is_epidemic || pick(8, 100) < 92 {
@@ -326,6 +374,9 @@ impl Store {
                     }
                 }
                 ev(end, concluded);
+                if end <= last_day {
+                    in_period.push((c, pleads));
+                }
                 criminal += 1;
                 if is_epidemic {
                     epidemic += 1;
@@ -337,7 +388,8 @@ impl Store {
                 let c = push_case(&mut out, format!("N{unit}-C{i}"), *unit, "民事", vec![]);
                 let start = mix(h) % 280;
                 out.events.push((c, day(start), civil_in));
-                if overdue < overdue_quota && u % 7 == 0 && i < 2 && start < 250 {
+                // overdue by the bulletin's date (due within 90 days, concluded after 100)
+                if overdue < overdue_quota && u % 7 == 0 && i < 2 && start < 170 {
                     if overdue < closed_quota {
                         out.events.push((c, day(start + 100), civil_out));
                     }
@@ -354,12 +406,12 @@ impl Store {
             }
             if admin_left > 0 && level >= &3 {
                 let c = push_case(&mut out, format!("N{unit}-A"), *unit, "行政", vec![]);
-                out.events.push((c, day(100 + u as u64 % 200), admin));
+                out.events.push((c, day(100 + u as u64 % 170), admin));
                 admin_left -= 1;
             }
             if pil_left > 0 && level >= &3 {
                 let c = push_case(&mut out, format!("N{unit}-P"), *unit, "公益诉讼", vec![]);
-                out.events.push((c, day(50 + u as u64 % 250), pil));
+                out.events.push((c, day(50 + u as u64 % 220), pil));
                 pil_left -= 1;
             }
         }
@@ -384,6 +436,28 @@ impl Store {
                 pil_left -= 1;
             }
             extra += 1;
+        }
+        // persons: the calibrated totals less the demo's own, spread evenly over the cases
+        // concluded in the period, those with a plea and those without
+        let plea_quota = NATION_PLEA_PERSONS.saturating_sub(plea_held);
+        let other_quota = (NATION_CONCLUDED_PERSONS - NATION_PLEA_PERSONS)
+            .saturating_sub(persons_held.saturating_sub(plea_held));
+        for (pleads, quota) in [(true, plea_quota), (false, other_quota)] {
+            let cases: Vec<u32> = in_period
+                .iter()
+                .filter(|(_, p)| *p == pleads)
+                .map(|(c, _)| *c)
+                .collect();
+            let k = cases.len() as u64;
+            if k == 0 || quota < k {
+                continue;
+            }
+            for (i, c) in cases.into_iter().enumerate() {
+                let n = quota / k + u64::from((i as u64) < quota % k);
+                let row = &mut out.cases[c as usize];
+                row.persons = Some(n as u32);
+                row.plea_persons = pleads.then_some(n as u32);
+            }
         }
         out.events.sort_unstable();
         let r = NationCases {

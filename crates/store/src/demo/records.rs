@@ -12,15 +12,87 @@ use std::collections::HashSet;
 pub struct NationRecords {
     pub filings: u64,
     pub records: u64,
-    /// units planted as under-reporting (every filing a zero report)
+    /// provincial procuratorates and SPP departments planted as under-reporting
     pub planted: Vec<String>,
 }
 
+/// The seed's records for January–September 2020 (今年1至9月共记录报告43143件次).
+pub const NATION_RECORDS: u64 = 43_143;
+/// The provincial procuratorates and SPP departments whose generated staff never record (the
+/// seed's supervision letters went to 6 provinces and 9 departments; with the demo's own
+/// 驻院纪检监察组, whose staff record little, the rules find nine departments).
+pub const UNDER_REPORTING_PROVINCES: [&str; 6] =
+    ["130000", "210000", "360000", "440000", "510000", "620000"];
+pub const UNDER_REPORTING_DEPARTMENTS: [&str; 8] = [
+    "第七检察厅",
+    "第八检察厅",
+    "计划财务装备局",
+    "第一检察厅",
+    "检务督察局",
+    "第二检察厅",
+    "第六检察厅",
+    "控告申诉检察厅",
+];
+/// Records per staff-month at the SPP's departments and the provincial procuratorates; the
+/// city and basic levels share what remains of the seed's total.
+const SPP_RATE: f64 = 0.04;
+const PROVINCE_RATE: f64 = 0.03;
+
+/// One group of the generator (a unit, or a department of the SPP): its generated staff-months,
+/// the demo's own filings and records in the period, and the level it is compared within.
+struct Group {
+    key: String,
+    level: i64,
+    planted: bool,
+    generated: u64,
+    demo_months: u64,
+    demo_records: u64,
+}
+
+/// Records per group: each group's total (the demo's records and the generated ones) at its
+/// level's rate of its staff-months, cumulatively rounded so that the sum is exact; planted
+/// groups get none. Returns (key, records, generated staff-months).
+fn quotas(groups: &[Group], total: u64) -> Vec<(String, u64, u64)> {
+    let mut out = Vec::new();
+    let demo: u64 = groups.iter().map(|g| g.demo_records).sum();
+    let mut left = total.saturating_sub(demo);
+    let mut spread = |members: Vec<&Group>, rate: Option<f64>, left: &mut u64| {
+        let months: u64 = members.iter().map(|g| g.generated + g.demo_months).sum();
+        let own: u64 = members.iter().map(|g| g.demo_records).sum();
+        let rate = rate.unwrap_or((*left + own) as f64 / months.max(1) as f64);
+        let (mut cum_months, mut cum_demo, mut given) = (0u64, 0u64, 0u64);
+        for g in members {
+            cum_months += g.generated + g.demo_months;
+            cum_demo += g.demo_records;
+            let target = ((rate * cum_months as f64).round() as u64).saturating_sub(cum_demo);
+            let n = target.saturating_sub(given).min(g.generated).min(*left);
+            given += n;
+            *left -= n;
+            out.push((g.key.clone(), n, g.generated));
+        }
+    };
+    let of = |level: i64| -> Vec<&Group> {
+        groups
+            .iter()
+            .filter(|g| !g.planted && g.level == level)
+            .collect()
+    };
+    spread(of(0), Some(SPP_RATE), &mut left);
+    spread(of(2), Some(PROVINCE_RATE), &mut left);
+    let rest: Vec<&Group> = groups
+        .iter()
+        .filter(|g| !g.planted && g.level >= 3)
+        .collect();
+    spread(rest, None, &mut left);
+    out
+}
+
 impl Store {
-    /// January–September 2020 for every staff member in the country (benchmarks): a filing each
-    /// month, about one in 55 with a record (the seed's 43,143 records for nine months), the rest
-    /// zero reports; units whose code ends in 07 (one in a hundred) file only zero reports, so that
-    /// the flags have something to find. Set-based; skipped when filings exist.
+    /// January–September 2020 for every generated staff member in the country: a filing each
+    /// month, a record in some, so that the country's records are the seed's 43,143 exactly
+    /// (the demo's own included), spread evenly over each group's months at its level's rate;
+    /// the generated staff of 6 provincial procuratorates and 8 SPP departments never record,
+    /// so that the flags find the seed's 6 and 9. Set-based; skipped when filings exist.
     pub async fn load_nation_records(&self) -> Result<NationRecords> {
         // the generated staff (numbers N…); the demo's own staff keep the demo's filings
         let n: i64 = sqlx::query_scalar(
@@ -31,6 +103,63 @@ impl Store {
         if n > 0 {
             return Ok(NationRecords::default());
         }
+        let months = Month::parse("2020-01")
+            .map_err(StoreError::Invalid)?
+            .through(Month::parse("2020-09").map_err(StoreError::Invalid)?);
+        let key = "CASE WHEN u.parent_id IS NULL THEN 'd' || CAST(COALESCE(x.department_id, 0) AS TEXT) ELSE 'u' || CAST(u.id AS TEXT) END";
+        let mut groups: std::collections::BTreeMap<String, Group> = Default::default();
+        for r in sqlx::query(crate::sqlf!(
+            "SELECT {key} AS k, u.level, u.code, COALESCE(d.name, '') AS dept, COUNT(*) AS n FROM staff x JOIN units u ON u.id = x.unit_id \
+             LEFT JOIN departments d ON d.id = x.department_id WHERE x.staff_no LIKE 'N%' AND u.kind = 'procuratorate' GROUP BY {key}, u.level, u.code, d.name"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let (k, level, code, dept): (String, i64, String, String) = (
+                r.try_get("k")?,
+                crate::int(&r, "level")?,
+                r.try_get("code")?,
+                r.try_get("dept")?,
+            );
+            let level = if k.starts_with('d') { 0 } else { level };
+            let planted = (level == 2 && UNDER_REPORTING_PROVINCES.contains(&code.as_str()))
+                || (level == 0 && UNDER_REPORTING_DEPARTMENTS.contains(&dept.as_str()));
+            groups.insert(
+                k.clone(),
+                Group {
+                    key: k,
+                    level,
+                    planted,
+                    generated: crate::int(&r, "n")? as u64 * months.len() as u64,
+                    demo_months: 0,
+                    demo_records: 0,
+                },
+            );
+        }
+        for r in sqlx::query(crate::sqlf!(
+            "SELECT {key} AS k, u.level, COUNT(*) AS n, CAST(COALESCE(SUM(x.records), 0) AS BIGINT) AS records FROM record_filings x JOIN units u ON u.id = x.unit_id \
+             WHERE x.month >= $1 AND x.month <= $2 GROUP BY {key}, u.level"
+        ))
+        .bind(months[0].to_string())
+        .bind(months[months.len() - 1].to_string())
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let k: String = r.try_get("k")?;
+            let level = if k.starts_with('d') { 0 } else { crate::int(&r, "level")? };
+            let g = groups.entry(k.clone()).or_insert(Group {
+                key: k,
+                level,
+                planted: true,
+                generated: 0,
+                demo_months: 0,
+                demo_records: 0,
+            });
+            g.demo_months = crate::int(&r, "n")? as u64;
+            g.demo_records = crate::int(&r, "records")? as u64;
+        }
+        let groups: Vec<Group> = groups.into_values().collect();
+        let quota = quotas(&groups, NATION_RECORDS);
         let now = self.now_rfc3339();
         let mut w = self.write(&Actor::system("demo")).await?;
         sqlx::query(
@@ -38,23 +167,37 @@ impl Store {
         )
         .execute(&mut *w.tx)
         .await?;
-        for (i, m) in Month::parse("2020-01")
-            .map_err(StoreError::Invalid)?
-            .through(Month::parse("2020-09").map_err(StoreError::Invalid)?)
-            .iter()
-            .enumerate()
-        {
+        sqlx::query("CREATE TEMP TABLE nation_quota (k TEXT PRIMARY KEY, n BIGINT NOT NULL, m BIGINT NOT NULL)")
+            .execute(&mut *w.tx)
+            .await?;
+        for (i, m) in months.iter().enumerate() {
             sqlx::query("INSERT INTO nation_months (idx, month) VALUES ($1, $2)")
                 .bind(i as i64)
                 .bind(m.to_string())
                 .execute(&mut *w.tx)
                 .await?;
         }
-        let has_record = "(s.id * 7 + m.idx * 13) % 55 = 0 AND u.code NOT LIKE '%07'";
+        for chunk in quota.chunks(5_000) {
+            let rows: Vec<serde_json::Value> =
+                chunk.iter().map(|(k, n, m)| json!([k, n, m])).collect();
+            sqlx::query(crate::sqlf!(
+                "INSERT INTO nation_quota (k, n, m) SELECT j.value ->> 0, CAST(j.value ->> 1 AS BIGINT), CAST(j.value ->> 2 AS BIGINT) FROM {}",
+                self.json_rows(1)
+            ))
+            .bind(serde_json::Value::Array(rows).to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        // the k-th of a group's m staff-months (month by month) records when the running share
+        // of its n records steps up: n spread evenly, exactly
         let filings = sqlx::query(crate::sqlf!(
             "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
-             SELECT s.id, s.unit_id, s.department_id, m.month, CASE WHEN {has_record} THEN 0 ELSE 1 END, CASE WHEN {has_record} THEN 1 ELSE 0 END, $1 \
-             FROM staff s JOIN units u ON u.id = s.unit_id CROSS JOIN nation_months m WHERE s.staff_no LIKE 'N%' ORDER BY s.id, m.idx"
+             SELECT y.staff_id, y.unit_id, y.department_id, y.month, 1 - y.rec, y.rec, $1 FROM ( \
+             SELECT x.id AS staff_id, x.unit_id, x.department_id, m.month, m.idx, \
+             CASE WHEN q.m > 0 AND (ROW_NUMBER() OVER (PARTITION BY q.k ORDER BY m.idx, x.id)) * q.n / q.m \
+             > (ROW_NUMBER() OVER (PARTITION BY q.k ORDER BY m.idx, x.id) - 1) * q.n / q.m THEN 1 ELSE 0 END AS rec \
+             FROM staff x JOIN units u ON u.id = x.unit_id JOIN nation_quota q ON q.k = {key} CROSS JOIN nation_months m \
+             WHERE x.staff_no LIKE 'N%') y ORDER BY y.staff_id, y.idx"
         ))
         .bind(&now)
         .execute(&mut *w.tx)
@@ -75,11 +218,14 @@ impl Store {
         sqlx::query("DROP TABLE nation_months")
             .execute(&mut *w.tx)
             .await?;
-        let planted: Vec<String> = sqlx::query_scalar(
-            "SELECT u.code FROM units u WHERE u.code LIKE '%07' AND EXISTS (SELECT 1 FROM staff s WHERE s.unit_id = u.id) ORDER BY u.code",
-        )
-        .fetch_all(&mut *w.tx)
-        .await?;
+        sqlx::query("DROP TABLE nation_quota")
+            .execute(&mut *w.tx)
+            .await?;
+        let mut planted: Vec<String> = UNDER_REPORTING_PROVINCES
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        planted.extend(UNDER_REPORTING_DEPARTMENTS.iter().map(|d| d.to_string()));
         w.audit(Change {
             action: "demo.nation.records",
             entity: "record_filings",
@@ -92,11 +238,61 @@ impl Store {
         w.commit().await?;
         self.analyze(&["record_filings", "interference_records"])
             .await?;
+        self.load_nation_supervision_letters().await?;
         Ok(NationRecords {
             filings,
             records,
             planted,
         })
+    }
+}
+
+impl Store {
+    /// The SPP's 督促函 of October 2020 to the provincial procuratorates and its departments
+    /// that the flags find for January–September (generated history: dated as the seed's).
+    async fn load_nation_supervision_letters(&self) -> Result<()> {
+        let (from, to) = (
+            Month::parse("2020-01").map_err(StoreError::Invalid)?,
+            Month::parse("2020-09").map_err(StoreError::Invalid)?,
+        );
+        let rules = self.supervision_rules().await?.records_flags;
+        let flags = self.flag_records(from, to, None, &rules).await?;
+        let mut w = self.write(&Actor::system("demo")).await?;
+        let mut number: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) FROM supervision_letters WHERE year = 2020",
+        )
+        .fetch_one(&mut *w.tx)
+        .await?;
+        for f in flags
+            .iter()
+            .filter(|f| f.group == "第2级" || f.group == "最高检内设部门")
+        {
+            let code = f.unit_code.split('/').next().unwrap_or_default();
+            number += 1;
+            sqlx::query(
+                "INSERT INTO supervision_letters (unit_id, subject_code, subject_name, period, body, year, number, issued_on, due_on, author, created_at) \
+                 SELECT u.id, $2, $3, $4, $5, 2020, $6, '2020-10-16', '2020-11-15', 'demo', $7 FROM units u WHERE u.code = $1",
+            )
+            .bind(code)
+            .bind(&f.unit_code)
+            .bind(&f.name)
+            .bind(format!("{from}..{to}"))
+            .bind(duban_domain::records::draft_letter(f, from, to))
+            .bind(number)
+            .bind(self.now_rfc3339())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        w.audit(Change {
+            action: "demo.nation.supervision_letters",
+            entity: "supervision_letter",
+            entity_id: "*".into(),
+            unit_id: None,
+            before: None,
+            after: Some(json!({"letters": number})),
+        })
+        .await?;
+        w.commit().await
     }
 }
 

@@ -3,7 +3,7 @@
 use super::*;
 use crate::org::Unit;
 use crate::{Actor, Change, Result, Scope, Store, StoreError};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use duban_domain::documents::{
     self as d, Document, Extras, Inputs, Kind, PlanFigures, Render, RoundFacts,
 };
@@ -259,73 +259,20 @@ impl Store {
             &quarter_chart_rows(&now, &before),
             ["本季度", "上季度"],
         );
-        Ok(Extras {
-            violations: Some(quarter_sentences(q, as_of, &scope_name, &now, &before)),
+        let mut x = Extras {
             charts: vec![(d::Token::ChartViolations, title, svg)],
             ..Extras::default()
-        })
-    }
-
-    /// Sentences and charts from the other modules for the document's unit, from the round's
-    /// feedback (or the year's start) to the document's date.
-    pub(crate) async fn document_extras(
-        &self,
-        unit: &Unit,
-        round: Option<&RoundFacts>,
-        plans: &[PlanFigures],
-        as_of: NaiveDate,
-        render: &dyn Render,
-    ) -> Result<Extras> {
-        let from = round
-            .map(|r| r.feedback)
-            .unwrap_or_else(|| NaiveDate::from_ymd_opt(as_of.year(), 1, 1).unwrap_or(as_of));
-        let mut x = Extras::default();
-        let m = self.letter_metrics(unit, true, from, as_of, as_of).await?;
-        if m.received > 0 {
-            x.letters = Some(format!(
-                "{}以来，全系统共收到群众信访{}件，7日内程序性回复{}件（按期率{}），3个月内答复办理过程或结果{}件（按期率{}）。",
-                d::cn_date(from),
-                m.received,
-                m.ack.on_time,
-                rate(m.ack.rate),
-                m.reply.on_time,
-                rate(m.reply.rate)
-            ));
-        }
-        let (mf, mt) = (
-            duban_domain::records::Month::of(from),
-            duban_domain::records::Month::of(as_of),
+        };
+        x.add(
+            d::Token::Violations,
+            vec![d::Span::generated(quarter_sentences(
+                q,
+                as_of,
+                &scope_name,
+                &now,
+                &before,
+            ))],
         );
-        let c = self.record_counts(unit, true, mf, mt).await?;
-        if c.records + c.filed > 0 {
-            x.records = Some(format!(
-                "严格执行过问或干预、插手司法办案等重大事项记录报告制度，{}至{}共填报{}人次（应报{}人次），记录有关事项{}件，零报告{}人次。",
-                cn_month(mf),
-                cn_month(mt),
-                c.filed,
-                c.staff * c.months,
-                c.records,
-                c.zero_reports
-            ));
-        }
-        let q = self
-            .quality_figures(unit, true, from, as_of, &Default::default())
-            .await?;
-        if q.ratio.an > 0 {
-            x.quality = Some(format!(
-                "以“案-件比”为核心的案件质量评价指标体系运行以来，受理审查逮捕、审查起诉案件{}件，“案-件比”为1:{:.2}{}。",
-                q.ratio.an,
-                q.ratio.ratio.unwrap_or(0.0),
-                q.plea_rate
-                    .map(|p| format!(
-                        "；审结案件中适用认罪认罚从宽制度{}件，适用率{:.1}%",
-                        q.with_plea,
-                        p * 100.0
-                    ))
-                    .unwrap_or_default()
-            ));
-        }
-        x.charts = render.charts(plans);
         Ok(x)
     }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
 
+mod business;
 mod compose;
 mod signoff;
 
@@ -683,15 +684,6 @@ fn date(s: &str) -> Result<NaiveDate> {
 }
 
 /// 2020年1月
-fn cn_month(m: duban_domain::records::Month) -> String {
-    format!("{}年{}月", m.year, m.month)
-}
-
-fn rate(r: Option<f64>) -> String {
-    r.map(|p| format!("{:.1}%", p * 100.0))
-        .unwrap_or_else(|| "—".into())
-}
-
 /// Text from the data placed into office markup: tags and tokens neutralised.
 fn sanitize_line(s: &str) -> String {
     s.replace(['<', '>'], "")

@@ -57,9 +57,9 @@ pub(crate) fn case_table_rows(backend: crate::Backend) -> [Rows; 6] {
     [
         Rows::new(
             backend,
-            "INSERT INTO cases (id, case_no, unit_id, case_type, tags, entry_on, irregular, concluded_on, plea, limit_start, limit_due, limit_end)",
+            "INSERT INTO cases (id, case_no, unit_id, case_type, tags, entry_on, irregular, concluded_on, plea, limit_start, limit_due, limit_end, persons, plea_persons)",
             "",
-            12,
+            14,
         ),
         Rows::new(
             backend,
@@ -99,7 +99,7 @@ pub(crate) struct Made {
     added: usize,
     cases_added: usize,
     /// held cases whose summary changed: id, and the row as the `cases` columns
-    updates: Vec<(i64, [Bind; 12])>,
+    updates: Vec<(i64, [Bind; 14])>,
 }
 
 /// Works out every touched case's rows (new events, summary, tags, hits) and the day and month
@@ -235,6 +235,9 @@ pub(crate) fn case_rows(
             opt(ls),
             opt(ld),
             opt(le),
+            c.persons.map_or(Bind::NullInt, |n| Bind::Int(n.into())),
+            c.plea_persons
+                .map_or(Bind::NullInt, |n| Bind::Int(n.into())),
         ];
         if old {
             made.updates.push((id, row));
@@ -621,7 +624,7 @@ impl Store {
         for (_, u) in made.updates {
             let mut q = sqlx::query(
                 "UPDATE cases SET tags = $5, entry_on = $6, irregular = $7, concluded_on = $8, plea = $9, limit_start = $10, limit_due = $11, \
-                 limit_end = $12 WHERE id = $1 AND case_no = $2 AND unit_id = $3 AND case_type = $4",
+                 limit_end = $12, persons = COALESCE($13, persons), plea_persons = COALESCE($14, plea_persons) WHERE id = $1 AND case_no = $2 AND unit_id = $3 AND case_type = $4",
             );
             for v in u {
                 q = crate::bind(q, v);

@@ -22,6 +22,10 @@ pub struct QualityFigures {
     pub concluded: u64,
     pub with_plea: u64,
     pub plea_rate: Option<f64>,
+    /// persons in the cases concluded in the period, and of them those who pleaded
+    pub persons: u64,
+    pub persons_with_plea: u64,
+    pub plea_rate_persons: Option<f64>,
     /// events in the period by name
     pub events: BTreeMap<String, u64>,
 }
@@ -37,6 +41,9 @@ impl QualityFigures {
             "concluded": self.concluded,
             "with_plea": self.with_plea,
             "plea_rate": self.plea_rate,
+            "persons": self.persons,
+            "persons_with_plea": self.persons_with_plea,
+            "plea_rate_persons": self.plea_rate_persons,
             "events": self.events,
         })
     }
@@ -217,15 +224,19 @@ impl Store {
         let ratio = CaseRatio::new(ratio.an, ratio.by_event, &rules);
         // plea leniency among the cases concluded in the period
         let p = bind(format!(
-            "SELECT COUNT(*) AS concluded, CAST(COALESCE(SUM(c.plea), 0) AS BIGINT) AS with_plea FROM cases c WHERE c.unit_id IN {units} \
+            "SELECT COUNT(*) AS concluded, CAST(COALESCE(SUM(c.plea), 0) AS BIGINT) AS with_plea, \
+             CAST(COALESCE(SUM(COALESCE(c.persons, 1)), 0) AS BIGINT) AS persons, \
+             CAST(COALESCE(SUM(CASE WHEN c.plea = 1 THEN COALESCE(c.plea_persons, c.persons, 1) ELSE 0 END), 0) AS BIGINT) AS persons_with_plea FROM cases c WHERE c.unit_id IN {units} \
              AND c.concluded_on >= $3 AND c.concluded_on <= $4 AND {}",
             case_filter("c")
         ))
         .fetch_one(&self.pool)
         .await?;
-        let (concluded, with_plea) = (
+        let (concluded, with_plea, persons, persons_with_plea) = (
             crate::int(&p, "concluded")? as u64,
             crate::int(&p, "with_plea")? as u64,
+            crate::int(&p, "persons")? as u64,
+            crate::int(&p, "persons_with_plea")? as u64,
         );
         // events in the period: from the days' counts, or (for a tag) from the tagged cases
         let events_sql = if filter.tag.is_some() {
@@ -254,6 +265,9 @@ impl Store {
             concluded,
             with_plea,
             plea_rate: q::rate(with_plea, concluded),
+            persons,
+            persons_with_plea,
+            plea_rate_persons: q::rate(persons_with_plea, persons),
             events,
         })
     }

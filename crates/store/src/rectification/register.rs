@@ -170,6 +170,20 @@ impl Store {
             &due.to_string(),
         )
         .await?;
+        // an inspection of another unit is the inspecting unit's: its bulletin counts it
+        if let Some(by) = actor.scope.as_ref().map(|s| s.unit_id)
+            && by != unit_id
+            && matches!(
+                kind,
+                SourceKind::Internal | SourceKind::Mobile | SourceKind::LookBack
+            )
+        {
+            sqlx::query("UPDATE rounds SET issued_by = $1 WHERE id = $2")
+                .bind(by)
+                .bind(id)
+                .execute(&mut *w.tx)
+                .await?;
+        }
         w.commit().await?;
         Ok(id)
     }
