@@ -270,8 +270,8 @@ impl Store {
                 .await
                 .map(|n| n as u64)
         };
-        let arrests_held = held("SELECT COUNT(*) FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = '涉疫' WHERE e.event = '批准逮捕' AND e.on_date >= $1 AND e.on_date <= $2").await?;
-        let prosecutions_held = held("SELECT COUNT(*) FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = '涉疫' WHERE e.event = '提起公诉' AND e.on_date >= $1 AND e.on_date <= $2").await?;
+        let arrests_held = held("SELECT CAST(COALESCE(SUM(COALESCE(c.persons, 1)), 0) AS BIGINT) FROM case_tags t JOIN cases c ON c.id = t.case_id WHERE t.tag = '涉疫' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.event = '批准逮捕' AND e.on_date >= $1 AND e.on_date <= $2)").await?;
+        let prosecutions_held = held("SELECT CAST(COALESCE(SUM(COALESCE(c.persons, 1)), 0) AS BIGINT) FROM case_tags t JOIN cases c ON c.id = t.case_id WHERE t.tag = '涉疫' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.event = '提起公诉' AND e.on_date >= $1 AND e.on_date <= $2)").await?;
         let pil_held = held("SELECT COUNT(DISTINCT e.case_id) FROM case_events e WHERE e.case_type = '公益诉讼' AND e.on_date >= $1 AND e.on_date <= $2").await?;
         let admin_held = held("SELECT COUNT(*) FROM case_events e WHERE e.event = '行政争议化解' AND e.on_date >= $1 AND e.on_date <= $2").await?;
         let held_at = |sql: &'static str| async move {
@@ -288,6 +288,8 @@ impl Store {
         let last_day = (crate::day(to)? - jan1).num_days() as u64;
         // criminal cases concluded in the period: (case, with plea)
         let mut in_period: Vec<(u32, bool)> = Vec::new();
+        // concluded persons in the period that are not shared out: (all, with plea)
+        let mut fixed = (0u64, 0u64);
         let arrest_quota = NATION_EPIDEMIC_ARRESTS.saturating_sub(arrests_held);
         let epidemic_quota = NATION_EPIDEMIC_PROSECUTIONS.saturating_sub(prosecutions_held);
         let overdue_quota = NATION_CIVIL_OVERDUE.saturating_sub(overdue_held);
@@ -374,8 +376,15 @@ impl Store {
                     }
                 }
                 ev(end, concluded);
+                // a 涉疫 case concerns one person (its arrests and prosecutions are counted in
+                // persons); the others share the calibrated persons
                 if end <= last_day {
-                    in_period.push((c, pleads));
+                    if is_epidemic {
+                        fixed.0 += 1;
+                        fixed.1 += u64::from(pleads);
+                    } else {
+                        in_period.push((c, pleads));
+                    }
                 }
                 criminal += 1;
                 if is_epidemic {
@@ -389,7 +398,7 @@ impl Store {
                 let start = mix(h) % 280;
                 out.events.push((c, day(start), civil_in));
                 // overdue by the bulletin's date (due within 90 days, concluded after 100)
-                if overdue < overdue_quota && u % 7 == 0 && i < 2 && start < 170 {
+                if overdue < overdue_quota && start < 170 {
                     if overdue < closed_quota {
                         out.events.push((c, day(start + 100), civil_out));
                     }
@@ -439,6 +448,7 @@ impl Store {
         }
         // persons: the calibrated totals less the demo's own, spread evenly over the cases
         // concluded in the period, those with a plea and those without
+        let (persons_held, plea_held) = (persons_held + fixed.0, plea_held + fixed.1);
         let plea_quota = NATION_PLEA_PERSONS.saturating_sub(plea_held);
         let other_quota = (NATION_CONCLUDED_PERSONS - NATION_PLEA_PERSONS)
             .saturating_sub(persons_held.saturating_sub(plea_held));

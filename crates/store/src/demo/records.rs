@@ -19,11 +19,11 @@ pub struct NationRecords {
 /// The seed's records for January–September 2020 (今年1至9月共记录报告43143件次).
 pub const NATION_RECORDS: u64 = 43_143;
 /// The provincial procuratorates and SPP departments whose generated staff never record (the
-/// seed's supervision letters went to 6 provinces and 9 departments; with the demo's own
-/// 驻院纪检监察组, whose staff record little, the rules find nine departments).
+/// seed's supervision letters went to 6 provinces and 9 departments): those whose demo staff
+/// record least, so that the rules find them.
 pub const UNDER_REPORTING_PROVINCES: [&str; 6] =
     ["130000", "210000", "360000", "440000", "510000", "620000"];
-pub const UNDER_REPORTING_DEPARTMENTS: [&str; 8] = [
+pub const UNDER_REPORTING_DEPARTMENTS: [&str; 9] = [
     "第七检察厅",
     "第八检察厅",
     "计划财务装备局",
@@ -32,6 +32,7 @@ pub const UNDER_REPORTING_DEPARTMENTS: [&str; 8] = [
     "第二检察厅",
     "第六检察厅",
     "控告申诉检察厅",
+    "第五检察厅",
 ];
 /// Records per staff-month at the SPP's departments and the provincial procuratorates; the
 /// city and basic levels share what remains of the seed's total.
@@ -91,7 +92,7 @@ impl Store {
     /// January–September 2020 for every generated staff member in the country: a filing each
     /// month, a record in some, so that the country's records are the seed's 43,143 exactly
     /// (the demo's own included), spread evenly over each group's months at its level's rate;
-    /// the generated staff of 6 provincial procuratorates and 8 SPP departments never record,
+    /// the generated staff of 6 provincial procuratorates and 9 SPP departments never record,
     /// so that the flags find the seed's 6 and 9. Set-based; skipped when filings exist.
     pub async fn load_nation_records(&self) -> Result<NationRecords> {
         // the generated staff (numbers N…); the demo's own staff keep the demo's filings
@@ -124,17 +125,18 @@ impl Store {
             let level = if k.starts_with('d') { 0 } else { level };
             let planted = (level == 2 && UNDER_REPORTING_PROVINCES.contains(&code.as_str()))
                 || (level == 0 && UNDER_REPORTING_DEPARTMENTS.contains(&dept.as_str()));
-            groups.insert(
-                k.clone(),
-                Group {
+            // a unit's staff come in a row per department
+            groups
+                .entry(k.clone())
+                .or_insert(Group {
                     key: k,
                     level,
                     planted,
-                    generated: crate::int(&r, "n")? as u64 * months.len() as u64,
+                    generated: 0,
                     demo_months: 0,
                     demo_records: 0,
-                },
-            );
+                })
+                .generated += crate::int(&r, "n")? as u64 * months.len() as u64;
         }
         for r in sqlx::query(crate::sqlf!(
             "SELECT {key} AS k, u.level, COUNT(*) AS n, CAST(COALESCE(SUM(x.records), 0) AS BIGINT) AS records FROM record_filings x JOIN units u ON u.id = x.unit_id \

@@ -40,6 +40,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("choice.paperwork.study", "集体学习", "Collective study"),
     ("choice.paperwork.visit", "调研", "Research visit"),
     (
+        "choice.paperwork.internal",
+        "内部会议",
+        "Internal meeting (not counted as a meeting held in the unit's name)",
+    ),
+    (
         "choice.metric.rectification_progress",
         "整改任务完成情况",
         "Rectification progress",
