@@ -58,6 +58,7 @@ async fn the_seed_bulletin_comes_out_of_the_demo_and_the_nation() {
             "开展集体学习18次",
             "开展调研55次",
             "向中央纪委国家监委报送专报7期",
+            "今年1至9月，18名检察人员因违纪违法被立案查处",
         ] {
             assert!(text.contains(want), "{db}: {want:?} missing in\n{text}");
         }
@@ -269,6 +270,7 @@ async fn the_seed_bulletin_comes_out_of_the_demo_and_the_nation() {
             "486件超期未办结民事诉讼监督案件已办结426件",
             "化解行政争议3148件",
             "审结106万余人，占同期审查起诉案件审结人数的85%",
+            "781名检察人员因违纪违法被立案查处",
         ] {
             assert!(text.contains(want), "{db}: {want:?} missing in\n{text}");
         }

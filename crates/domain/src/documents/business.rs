@@ -286,6 +286,18 @@ pub fn inspection_sentences(rounds: &[InspectionRound]) -> Vec<Span> {
     out
 }
 
+/// 坚决支持纪检监察机关依纪依法办案，今年1至9月，781名检察人员因违纪违法被立案查处。
+pub fn investigated_sentences(period: &str, persons: &Fig) -> Vec<Span> {
+    if persons.n == 0 {
+        return Vec::new();
+    }
+    Say::default()
+        .t(format!("坚决支持纪检监察机关依纪依法办案，{period}，"))
+        .f(persons, "名")
+        .t("检察人员因违纪违法被立案查处。")
+        .done()
+}
+
 /// The series a meeting belongs to: 第3次双周碰头会 → 双周碰头会 (a title without a number is
 /// its own series).
 pub fn meeting_series(title: &str) -> String {
@@ -525,6 +537,13 @@ mod tests {
         );
         assert_eq!(q("涉疫"), "%E6%B6%89%E7%96%AB");
         assert_eq!(meeting_series("第3次双周碰头会"), "双周碰头会");
+        assert_eq!(
+            text(&investigated_sentences(
+                "今年1至9月",
+                &Fig::new(781, "/discipline")
+            )),
+            "坚决支持纪检监察机关依纪依法办案，今年1至9月，781名检察人员因违纪违法被立案查处。"
+        );
         assert_eq!(meeting_series("第十二次党组会"), "党组会");
         assert_eq!(meeting_series("第一检察厅会议"), "第一检察厅会议");
         assert_eq!(persons_words(9_999), "9999人");

@@ -370,12 +370,13 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
             match piece {
                 Piece::Text(s) => spans.push(s.clone()),
                 Piece::Token(t) => {
-                    let sentences: Vec<String> = match *t {
+                    // a plan's sentences link to the plan, where its tasks are listed
+                    let sentences: Vec<(String, String)> = match *t {
                         Token::Progress(n) => {
                             progress_shown = true;
                             pick(n, "整改进展")?
                                 .into_iter()
-                                .flat_map(progress_sentences)
+                                .flat_map(|p| linked(p, progress_sentences(p)))
                                 .collect()
                         }
                         Token::Breakdown(n) => {
@@ -386,18 +387,21 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
                             } else {
                                 breakdown_sentence
                             };
-                            plans.into_iter().map(one).collect()
+                            plans
+                                .into_iter()
+                                .flat_map(|p| linked(p, vec![one(p)]))
+                                .collect()
                         }
                         Token::Rollup(n) => pick(n, "分级汇总")?
                             .into_iter()
-                            .flat_map(rollup_sentences)
+                            .flat_map(|p| linked(p, rollup_sentences(p)))
                             .collect(),
                         t => {
                             spans.extend(inp.extras.topic(t).iter().cloned());
                             Vec::new()
                         }
                     };
-                    spans.extend(sentences.into_iter().map(Span::generated));
+                    spans.extend(sentences.iter().map(|(s, l)| Span::figure(s, l)));
                 }
             }
         }
@@ -444,6 +448,16 @@ pub fn compose(inp: &Inputs) -> Result<Document, ComposeError> {
         signature: inp.draft.signature.trim().to_string(),
         date: inp.as_of,
     })
+}
+
+/// A plan's sentences with the address of the plan's page.
+fn linked(p: &PlanFigures, sentences: Vec<String>) -> Vec<(String, String)> {
+    let link = if p.id > 0 {
+        format!("/rectification/plans/{}", p.id)
+    } else {
+        String::new()
+    };
+    sentences.into_iter().map(|s| (s, link.clone())).collect()
 }
 
 /// （一）从讲政治高度抓整改。党组同志… → the head up to its first 。, the rest run in.

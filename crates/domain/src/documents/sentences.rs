@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 /// A plan's figures as of the document's date.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanFigures {
+    /// the plan's id (its page is where its figures are listed; 0 when unknown)
+    #[serde(default)]
+    pub id: i64,
     /// who decided the plan, as the sentence names it: 党组, 驻院纪检监察组
     pub body: String,
     pub title: String,

@@ -4,6 +4,7 @@ use crate::rectification::{ClosableStats, LongTermStats, PlanStats};
 
 fn party() -> PlanFigures {
     PlanFigures {
+        id: 7,
         body: "党组".into(),
         title: "最高检党组巡视整改方案".into(),
         stats: PlanStats {
@@ -134,6 +135,12 @@ fn composition_checks_dates_tasks_and_markup() {
     };
     let doc = compose(&inp).unwrap();
     assert!(doc.generated().iter().any(|g| g.contains("87项")));
+    // the plan's figures link to the plan's page
+    let linked = doc.blocks.iter().any(|b| {
+        matches!(b, Block::Para { spans } if spans.iter().any(|s| s.text.contains("87项")
+            && s.link.as_deref() == Some("/rectification/plans/7")))
+    });
+    assert!(linked, "{:?}", doc.blocks);
     assert!(
         matches!(&doc.blocks[0], Block::Para { spans } if spans[0].text.starts_with("根据中央统一部署"))
     );

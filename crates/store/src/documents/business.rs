@@ -48,7 +48,10 @@ impl Store {
                 } else {
                     format!("{}本级", unit.name)
                 },
-                received: Fig::new(all.received, format!("/letters/search?from={from}&to={to}")),
+                received: Fig::new(
+                    all.received,
+                    format!("/letters?from={from}&to={to}&as_of={as_of}"),
+                ),
                 ack_rate: all.ack.rate,
                 reply_rate: all.reply.rate,
                 own_ack_rate: own.ack.rate,
@@ -133,10 +136,14 @@ impl Store {
                 ),
             }),
         );
-        x.add(
-            Token::Inspections,
-            d::inspection_sentences(&self.inspections_made(unit, year_start, as_of).await?),
-        );
+        let mut inspections =
+            d::inspection_sentences(&self.inspections_made(unit, year_start, as_of).await?);
+        let investigated = self.violation_tally(unit, true, from, to).await?.persons;
+        inspections.extend(d::investigated_sentences(
+            &period,
+            &Fig::new(investigated, "/discipline"),
+        ));
+        x.add(Token::Inspections, inspections);
         x.add(
             Token::Sessions,
             d::session_sentences(&self.sessions(unit, &since, year_start, as_of).await?),

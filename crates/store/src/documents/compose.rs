@@ -81,6 +81,7 @@ impl Store {
             }
         }
         Ok(PlanFigures {
+            id: plan.id,
             body: plan.body.clone(),
             title: plan.title.clone(),
             stats,
