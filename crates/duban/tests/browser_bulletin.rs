@@ -14,6 +14,15 @@ async fn text_of(c: &fantoccini::Client, css: &str) -> String {
         .unwrap()
 }
 
+async fn scroll_to(c: &fantoccini::Client, css: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView()",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn chromium_follows_the_bulletin_figures_to_their_records() {
     if !browser_wanted() {
@@ -65,7 +74,10 @@ async fn chromium_follows_the_bulletin_figures_to_their_records() {
             "{want} not in the preview: {preview}"
         );
     }
+    scroll_to(&c, "#preview").await;
     std::fs::write(shot("preview"), c.screenshot().await.unwrap()).unwrap();
+    scroll_to(&c, "#preview a[href^='/records/stats']").await;
+    std::fs::write(shot("preview-work"), c.screenshot().await.unwrap()).unwrap();
     let draft = c.current_url().await.unwrap();
 
     // a figure leads to what it counts: the ten published batches
@@ -81,6 +93,7 @@ async fn chromium_follows_the_bulletin_figures_to_their_records() {
         10,
         "the ten batches: {list}"
     );
+    scroll_to(&c, "#document-filters").await;
     std::fs::write(shot("cases"), c.screenshot().await.unwrap()).unwrap();
 
     // and the 涉疫 arrests to the quality page filtered on the tag
@@ -116,6 +129,7 @@ async fn chromium_follows_the_bulletin_figures_to_their_records() {
         "{page}"
     );
     assert!(page.contains("10批55个典型案例"), "{page}");
+    scroll_to(&c, "#preview").await;
     std::fs::write(shot("preview-en"), c.screenshot().await.unwrap()).unwrap();
     submit(
         &c,

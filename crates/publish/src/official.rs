@@ -261,7 +261,9 @@ pub const HTML_STYLE: &str = ".gongwen{max-width:42em;margin:1em auto;font-famil
 .gongwen .secret{font-family:SimHei,'Noto Sans CJK SC',sans-serif}\
 .gongwen .h3{font-family:KaiTi,STKaiti,serif;font-weight:normal}\
 .gongwen figure{text-align:center;margin:1em 0}.gongwen figure svg{max-width:100%;height:auto}\
-.gongwen footer{text-align:right;margin-top:2em}.gongwen footer p{text-indent:0}";
+.gongwen footer{text-align:right;margin-top:2em}.gongwen footer p{text-indent:0}\
+.gongwen a.data{color:inherit;text-decoration:underline dotted #8c959f;text-underline-offset:.2em}\
+.gongwen a.data:hover,.gongwen a.data:focus{color:#0550ae;text-decoration-color:currentColor}";
 
 /// Plain text: title, paragraphs indented by two full-width spaces, signature and date.
 pub fn text(doc: &Document) -> String {
