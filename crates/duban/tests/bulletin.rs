@@ -28,6 +28,20 @@ const BULLETIN: [&str; 9] = [
     "--format",
 ];
 
+/// The country's (or the demo's) records of January–September.
+const RECORDS: [&str; 10] = [
+    "report",
+    "records",
+    "--unit",
+    "100000",
+    "--subtree",
+    "--from",
+    "2020-01",
+    "--to",
+    "2020-09",
+    "--json",
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seed_bulletin_comes_out_of_the_demo_and_the_nation() {
     for db in common::databases("bulletin").await {
@@ -81,21 +95,7 @@ async fn the_seed_bulletin_comes_out_of_the_demo_and_the_nation() {
             ],
         ));
         assert!(text.contains(&format!("新收群众来信{}件", letters["received"])));
-        let records = json(&duban(
-            &db,
-            &[
-                "report",
-                "records",
-                "--unit",
-                "100000",
-                "--subtree",
-                "--from",
-                "2020-01",
-                "--to",
-                "2020-09",
-                "--json",
-            ],
-        ));
+        let records = json(&duban(&db, &RECORDS));
         assert!(
             text.contains(&format!("今年1至9月共记录报告{}件次", records["records"])),
             "{db}: {text}"
@@ -206,21 +206,7 @@ async fn the_seed_bulletin_comes_out_of_the_demo_and_the_nation() {
             ],
         );
         assert!(o.status.success(), "{}", out(&o));
-        let records = json(&duban(
-            &db,
-            &[
-                "report",
-                "records",
-                "--unit",
-                "100000",
-                "--subtree",
-                "--from",
-                "2020-01",
-                "--to",
-                "2020-09",
-                "--json",
-            ],
-        ));
+        let records = json(&duban(&db, &RECORDS));
         assert_eq!(records["records"], 43_143, "{db}: {records}");
         let flags = json(&duban(
             &db,
