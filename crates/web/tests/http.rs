@@ -1817,12 +1817,14 @@ async fn case_quality_dashboard_and_api() {
         r.body
     );
     let good = serde_json::json!({"events": [
-        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "受理审查逮捕", "occurred_on": "2019-06-01"},
-        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "退回补充侦查", "occurred_on": "2019-07-01"}
+        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "受理审查逮捕", "occurred_on": "2019-06-01", "persons": 2},
+        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "退回补充侦查", "occurred_on": "2019-07-01"},
+        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "认罪认罚", "occurred_on": "2019-07-05", "persons": 1},
+        {"case_id": "API1", "unit_code": "330106", "case_type": "刑事", "event": "审结", "occurred_on": "2019-08-01"}
     ]});
     let r = qc.post_json("/api/v1/cases/events", &good).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("\"events_added\":2"), "{}", r.body);
+    assert!(r.body.contains("\"events_added\":4"), "{}", r.body);
     // the basic unit's office sees its own figures, not the SPP's
     let mut x = Client::login(&app, "xihu.office").await;
     let r = x
@@ -1832,6 +1834,22 @@ async fn case_quality_dashboard_and_api() {
     assert_eq!(
         (v["an"].clone(), v["jian"].clone()),
         (serde_json::json!(1), serde_json::json!(2.0)),
+        "{v}"
+    );
+    // two persons concluded, one of them pleaded: per case 1 of 1, per person 1 of 2
+    assert_eq!(
+        (
+            v["with_plea"].clone(),
+            v["persons"].clone(),
+            v["persons_with_plea"].clone(),
+            v["plea_rate_persons"].clone()
+        ),
+        (
+            serde_json::json!(1),
+            serde_json::json!(2),
+            serde_json::json!(1),
+            serde_json::json!(0.5)
+        ),
         "{v}"
     );
     assert_eq!(

@@ -376,7 +376,7 @@ fn table(upload_limit: usize) -> Vec<(Spec, MethodRouter<AppState>)> {
                 params: &[],
                 body: Some((
                     "application/json",
-                    "{events: [{case_id, unit_code, case_type, event, occurred_on: YYYY-MM-DD, tags?: \"涉疫;…\"}]}，每批最多 100,000 条（请求体不超过 40 MB）",
+                    "{events: [{case_id, unit_code, case_type, event, occurred_on: YYYY-MM-DD, tags?: \"涉疫;…\", persons?: 人数（认罪认罚事件为认罪认罚人数）}]}，每批最多 100,000 条（请求体不超过 40 MB）",
                 )),
             },
             post(case_events).layer(DefaultBodyLimit::max(CASE_EVENTS_BYTES)),

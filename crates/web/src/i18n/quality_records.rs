@@ -117,6 +117,11 @@ pub const ENTRIES: &[(&str, &str, &str)] = &[
     ("quality.jian", "件", "Steps (件)"),
     ("quality.extra", "额外环节", "Extra steps"),
     ("quality.plea", "认罪认罚适用率", "Plea-leniency rate"),
+    (
+        "quality.plea_persons",
+        "认罪认罚适用率（按人数）",
+        "Plea-leniency rate by persons",
+    ),
     ("quality.overdue", "超期案件", "Overdue cases"),
     ("quality.closed_since", "其中已办结", "since concluded"),
     ("quality.hits", "流程监控提示", "Process-monitoring hits"),

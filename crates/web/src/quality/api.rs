@@ -24,6 +24,9 @@ pub(crate) async fn case_events(State(st): State<AppState>, u: ApiUser, body: By
         occurred_on: String,
         #[serde(default)]
         tags: String,
+        /// persons the event concerns (on 认罪认罚: those who pleaded)
+        #[serde(default)]
+        persons: Option<u32>,
     }
     #[derive(Deserialize)]
     struct Body {
@@ -46,6 +49,7 @@ pub(crate) async fn case_events(State(st): State<AppState>, u: ApiUser, body: By
             "event",
             "occurred_on",
             "tags",
+            "persons",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -59,6 +63,7 @@ pub(crate) async fn case_events(State(st): State<AppState>, u: ApiUser, body: By
             r.event,
             r.occurred_on,
             r.tags,
+            r.persons.map(|n| n.to_string()).unwrap_or_default(),
         ]
     }));
     let r = st.store.import_cases(&u.0.actor(), &table).await?;

@@ -43,6 +43,12 @@ impl Row {
             .plea_rate
             .map_or_else(|| "—".into(), |r| format!("{:.1}%", r * 100.0))
     }
+    /// The plea-leniency rate among the persons concluded.
+    pub fn plea_persons(&self) -> String {
+        self.figures
+            .plea_rate_persons
+            .map_or_else(|| "—".into(), |r| format!("{:.1}%", r * 100.0))
+    }
 }
 
 #[derive(Template)]
