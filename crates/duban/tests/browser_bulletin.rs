@@ -129,6 +129,10 @@ async fn chromium_follows_the_bulletin_figures_to_their_records() {
         "{page}"
     );
     assert!(page.contains("10批55个典型案例"), "{page}");
+    assert!(
+        page.contains("typical-case batches and cases published"),
+        "the tokens explained in English: {page}"
+    );
     scroll_to(&c, "#preview").await;
     std::fs::write(shot("preview-en"), c.screenshot().await.unwrap()).unwrap();
     submit(

@@ -3,6 +3,87 @@
 /// (key, zh-CN, en)
 pub const ENTRIES: &[(&str, &str, &str)] = &[
     (
+        "choice.token.整改进展",
+        "",
+        "each plan's progress (overdue tasks named); {{整改进展:2}} means the second plan",
+    ),
+    (
+        "choice.token.任务构成",
+        "",
+        "the breakdown: N immediate, N time-limited, N long-term",
+    ),
+    (
+        "choice.token.分级汇总",
+        "",
+        "the roll-up of a cascaded plan per level",
+    ),
+    (
+        "choice.token.信访",
+        "",
+        "letters received in the period, acknowledged in 7 days and answered in 3 months; the unit's own two 100%",
+    ),
+    (
+        "choice.token.干预记录",
+        "",
+        "interference records reported, and the supervision letters sent to under-reporting units",
+    ),
+    (
+        "choice.token.案件质量",
+        "",
+        "the 案-件比 and the plea-leniency rate",
+    ),
+    (
+        "choice.token.检察业务",
+        "",
+        "epidemic arrests and prosecutions, public-interest cases, disputes resolved, overdue civil cases concluded, plea-leniency persons",
+    ),
+    (
+        "choice.token.系统内巡视",
+        "",
+        "the internal inspections the unit made (routine, mobile, look-back) and the staff investigated",
+    ),
+    (
+        "choice.token.会议学习",
+        "",
+        "meetings by series, internal meetings, study sessions and visits in the registry",
+    ),
+    (
+        "choice.token.典型案例",
+        "",
+        "typical-case batches and cases published",
+    ),
+    (
+        "choice.token.专报",
+        "",
+        "special reports sent, by recipient",
+    ),
+    (
+        "choice.token.精文简会",
+        "",
+        "documents issued and meetings held against the year before",
+    ),
+    (
+        "choice.token.图:整改进展",
+        "",
+        "chart: progress by category",
+    ),
+    ("choice.token.图:分级汇总", "", "chart: progress by level"),
+    (
+        "choice.token.图:部门",
+        "",
+        "chart: each lead department's lights",
+    ),
+    (
+        "choice.token.违纪违法",
+        "",
+        "staff investigated this quarter against the last, by level, kind, outcome and unit (the quarterly analysis only)",
+    ),
+    (
+        "choice.token.图:违纪违法",
+        "",
+        "chart: each kind of violation, this quarter and the last",
+    ),
+    (
         "documents.title",
         "公文：通报、报告、专报与典型案例",
         "Documents: bulletins, reports, special reports, typical cases",

@@ -259,6 +259,11 @@ mod tests {
         codes.extend(ReplyKind::ALL.iter().map(|c| ("reply", c.as_str())));
         codes.extend(OrganKind::ALL.iter().map(|c| ("organ", c.as_str())));
         codes.extend(Rating::ALL.iter().map(|c| ("rating", c.as_str())));
+        codes.extend(
+            duban_domain::documents::TOKENS
+                .iter()
+                .map(|(name, _)| ("token", *name)),
+        );
         for s in duban_domain::letters::Step::ALL {
             assert_ne!(
                 Tr(Lang::En).s(&format!("step.{}", s.as_str())),
