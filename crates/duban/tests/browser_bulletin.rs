@@ -129,9 +129,18 @@ async fn chromium_follows_the_bulletin_figures_to_their_records() {
         "{page}"
     );
     assert!(page.contains("10批55个典型案例"), "{page}");
+    // the data tokens, explained in English (in the markup help, folded)
+    let help = c
+        .execute(
+            "return document.querySelector('main details.help').textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
     assert!(
-        page.contains("typical-case batches and cases published"),
-        "the tokens explained in English: {page}"
+        help.as_str()
+            .is_some_and(|h| h.contains("typical-case batches and cases published")),
+        "the tokens explained in English: {help}"
     );
     scroll_to(&c, "#preview").await;
     std::fs::write(shot("preview-en"), c.screenshot().await.unwrap()).unwrap();

@@ -178,6 +178,35 @@ async fn the_seed_bulletin_comes_out_of_the_demo_and_the_nation() {
             "{db}: {q}"
         );
         assert_eq!(q["plea_rate_persons"], 0.6, "{db}: {q}");
+        // a later file fills in a held case's persons and never lowers them
+        std::fs::write(
+            &file,
+            "case_id,unit_code,case_type,event,occurred_on,人数\n\
+             P-1,330106,刑事,认罪认罚,2020-10-12,2\n\
+             P-2,330106,刑事,受理审查起诉,2020-10-11,2\n",
+        )
+        .unwrap();
+        let o = duban(&db, &["import", "cases", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", out(&o));
+        let q = json(&duban(
+            &db,
+            &[
+                "report",
+                "case-ratio",
+                "--unit",
+                "330106",
+                "--from",
+                "2020-10-01",
+                "--to",
+                "2020-10-31",
+                "--json",
+            ],
+        ));
+        assert_eq!(
+            (&q["persons"], &q["persons_with_plea"]),
+            (&6.into(), &3.into()),
+            "{db}: {q}"
+        );
         // a bad count is refused with its row and column, nothing imported
         std::fs::write(
             &file,

@@ -173,7 +173,11 @@ fn html_spans(spans: &[Span]) -> String {
             match (s.bold, s.generated, &s.link) {
                 (true, ..) => format!("<strong>{t}</strong>"),
                 // only the application's own pages: a frozen document never links elsewhere
-                (false, true, Some(l)) if l.starts_with('/') && !l.starts_with("//") => {
+                (false, true, Some(l))
+                    if l.starts_with('/')
+                        && !l.starts_with("//")
+                        && !l.contains(['\\', ' ', '\t', '\r', '\n']) =>
+                {
                     format!("<a class=\"data\" href=\"{}\">{t}</a>", esc(l))
                 }
                 (false, true, _) => format!("<span class=\"data\">{t}</span>"),

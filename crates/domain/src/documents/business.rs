@@ -27,10 +27,11 @@ pub fn stat_period(as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// 今年1至9月 (the period's words, for a period within the document's year).
 pub fn period_words(from: NaiveDate, to: NaiveDate) -> String {
     if from.month() == 1 && from.day() == 1 {
-        if to.month() == 1 {
-            format!("今年1月1日至{}日", to.day())
-        } else {
-            format!("今年1至{}月", to.month())
+        match (to.month(), to.day()) {
+            (1, 31) => "今年1月".into(),
+            (1, 1) => "今年1月1日".into(),
+            (1, d) => format!("今年1月1日至{d}日"),
+            (m, _) => format!("今年1至{m}月"),
         }
     } else {
         format!("{}至{}", cn_date(from), cn_date(to))
@@ -463,6 +464,12 @@ mod tests {
             (d("2020-01-01"), d("2020-06-30"))
         );
         assert_eq!(period_words(d("2020-01-01"), d("2020-09-30")), "今年1至9月");
+        let (f, t) = stat_period(d("2020-02-10"));
+        assert_eq!(period_words(f, t), "今年1月");
+        assert_eq!(
+            period_words(d("2020-01-01"), d("2020-01-20")),
+            "今年1月1日至20日"
+        );
     }
 
     #[test]

@@ -284,7 +284,7 @@ impl Store {
         let overdue_held = held_at("SELECT COUNT(*) FROM cases c WHERE c.limit_due < $1 AND (c.limit_end IS NULL OR c.limit_end > c.limit_due)").await?;
         let closed_held = held_at("SELECT COUNT(*) FROM cases c WHERE c.limit_due < $1 AND c.limit_end > c.limit_due AND c.limit_end <= $1").await?;
         let persons_held = held("SELECT CAST(COALESCE(SUM(COALESCE(c.persons, 1)), 0) AS BIGINT) FROM cases c WHERE c.concluded_on >= $1 AND c.concluded_on <= $2").await?;
-        let plea_held = held("SELECT CAST(COALESCE(SUM(CASE WHEN c.plea = 1 THEN COALESCE(c.plea_persons, c.persons, 1) ELSE 0 END), 0) AS BIGINT) FROM cases c WHERE c.concluded_on >= $1 AND c.concluded_on <= $2").await?;
+        let plea_held = held("SELECT CAST(COALESCE(SUM(CASE WHEN c.plea <> 1 THEN 0 WHEN c.plea_persons IS NULL THEN COALESCE(c.persons, 1) WHEN c.plea_persons > COALESCE(c.persons, 1) THEN COALESCE(c.persons, 1) ELSE c.plea_persons END), 0) AS BIGINT) FROM cases c WHERE c.concluded_on >= $1 AND c.concluded_on <= $2").await?;
         let last_day = (crate::day(to)? - jan1).num_days() as u64;
         // criminal cases concluded in the period: (case, with plea)
         let mut in_period: Vec<(u32, bool)> = Vec::new();

@@ -210,7 +210,8 @@ impl Store {
     }
 
     /// Supervision letters (督促函) the unit issued in [from, to] — those to the units directly
-    /// below it and to its own departments — by whom they went to.
+    /// below it (procuratorates by level, institutions) and to its own departments — by whom
+    /// they went to.
     async fn letters_sent(
         &self,
         unit: &Unit,
@@ -218,9 +219,9 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<(String, Fig)>> {
         let rows = sqlx::query(
-            "SELECT CASE WHEN l.unit_id = $1 THEN 0 ELSE u.level END AS level, COUNT(DISTINCT l.subject_code) AS n FROM supervision_letters l \
-             JOIN units u ON u.id = l.unit_id WHERE (u.parent_id = $1 OR (l.unit_id = $1 AND l.subject_code LIKE '%/%')) \
-             AND l.issued_on >= $2 AND l.issued_on <= $3 GROUP BY CASE WHEN l.unit_id = $1 THEN 0 ELSE u.level END ORDER BY 1",
+            "SELECT CASE WHEN l.unit_id = $1 THEN 0 WHEN u.kind = 'institution' THEN 9 ELSE u.level END AS level, COUNT(DISTINCT l.subject_code) AS n \
+             FROM supervision_letters l JOIN units u ON u.id = l.unit_id WHERE (u.parent_id = $1 OR (l.unit_id = $1 AND l.subject_code LIKE '%/%')) \
+             AND l.issued_on >= $2 AND l.issued_on <= $3 GROUP BY CASE WHEN l.unit_id = $1 THEN 0 WHEN u.kind = 'institution' THEN 9 ELSE u.level END ORDER BY 1",
         )
         .bind(unit.id)
         .bind(from.to_string())
@@ -236,6 +237,7 @@ impl Store {
                 0 => departments = Some(f),
                 2 => out.push(("省级检察院党组".to_string(), f)),
                 3 => out.push(("市级检察院党组".to_string(), f)),
+                9 => out.push(("直属事业单位党组织".to_string(), f)),
                 _ => out.push(("基层检察院党组".to_string(), f)),
             }
         }

@@ -178,7 +178,8 @@ pub(crate) fn case_rows(
         }
         progress.advance((end - start) as u64);
         start = end;
-        if fresh.is_empty() && old {
+        // a held case with nothing new is left alone, unless the file gives its persons
+        if fresh.is_empty() && old && c.persons.is_none() && c.plea_persons.is_none() {
             continue;
         }
         made.added += fresh.len();
@@ -624,7 +625,9 @@ impl Store {
         for (_, u) in made.updates {
             let mut q = sqlx::query(
                 "UPDATE cases SET tags = $5, entry_on = $6, irregular = $7, concluded_on = $8, plea = $9, limit_start = $10, limit_due = $11, \
-                 limit_end = $12, persons = COALESCE($13, persons), plea_persons = COALESCE($14, plea_persons) WHERE id = $1 AND case_no = $2 AND unit_id = $3 AND case_type = $4",
+                 limit_end = $12, \
+                 persons = CASE WHEN $13 IS NULL THEN persons WHEN persons IS NULL OR persons < $13 THEN $13 ELSE persons END, \
+                 plea_persons = CASE WHEN $14 IS NULL THEN plea_persons WHEN plea_persons IS NULL OR plea_persons < $14 THEN $14 ELSE plea_persons END WHERE id = $1 AND case_no = $2 AND unit_id = $3 AND case_type = $4",
             );
             for v in u {
                 q = crate::bind(q, v);

@@ -226,7 +226,7 @@ impl Store {
         let p = bind(format!(
             "SELECT COUNT(*) AS concluded, CAST(COALESCE(SUM(c.plea), 0) AS BIGINT) AS with_plea, \
              CAST(COALESCE(SUM(COALESCE(c.persons, 1)), 0) AS BIGINT) AS persons, \
-             CAST(COALESCE(SUM(CASE WHEN c.plea = 1 THEN COALESCE(c.plea_persons, c.persons, 1) ELSE 0 END), 0) AS BIGINT) AS persons_with_plea FROM cases c WHERE c.unit_id IN {units} \
+             CAST(COALESCE(SUM(CASE WHEN c.plea <> 1 THEN 0 WHEN c.plea_persons IS NULL THEN COALESCE(c.persons, 1) WHEN c.plea_persons > COALESCE(c.persons, 1) THEN COALESCE(c.persons, 1) ELSE c.plea_persons END), 0) AS BIGINT) AS persons_with_plea FROM cases c WHERE c.unit_id IN {units} \
              AND c.concluded_on >= $3 AND c.concluded_on <= $4 AND {}",
             case_filter("c")
         ))
