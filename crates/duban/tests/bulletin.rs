@@ -28,6 +28,19 @@ const BULLETIN: [&str; 9] = [
     "--format",
 ];
 
+/// 西湖区's cases of October 2020 (only the test's own).
+const OCTOBER: [&str; 9] = [
+    "report",
+    "case-ratio",
+    "--unit",
+    "330106",
+    "--from",
+    "2020-10-01",
+    "--to",
+    "2020-10-31",
+    "--json",
+];
+
 /// The country's (or the demo's) records of January–September.
 const RECORDS: [&str; 10] = [
     "report",
@@ -153,20 +166,7 @@ async fn the_seed_bulletin_comes_out_of_the_demo_and_the_nation() {
         .unwrap();
         let o = duban(&db, &["import", "cases", file.to_str().unwrap()]);
         assert!(o.status.success(), "{}", out(&o));
-        let q = json(&duban(
-            &db,
-            &[
-                "report",
-                "case-ratio",
-                "--unit",
-                "330106",
-                "--from",
-                "2020-10-01",
-                "--to",
-                "2020-10-31",
-                "--json",
-            ],
-        ));
+        let q = json(&duban(&db, &OCTOBER));
         assert_eq!(
             (
                 &q["concluded"],
@@ -188,20 +188,7 @@ async fn the_seed_bulletin_comes_out_of_the_demo_and_the_nation() {
         .unwrap();
         let o = duban(&db, &["import", "cases", file.to_str().unwrap()]);
         assert!(o.status.success(), "{}", out(&o));
-        let q = json(&duban(
-            &db,
-            &[
-                "report",
-                "case-ratio",
-                "--unit",
-                "330106",
-                "--from",
-                "2020-10-01",
-                "--to",
-                "2020-10-31",
-                "--json",
-            ],
-        ));
+        let q = json(&duban(&db, &OCTOBER));
         assert_eq!(
             (&q["persons"], &q["persons_with_plea"]),
             (&6.into(), &3.into()),
