@@ -20,7 +20,6 @@ impl Store {
     pub(crate) async fn document_extras(
         &self,
         unit: &Unit,
-        _round: Option<&RoundFacts>,
         plans: &[PlanFigures],
         as_of: NaiveDate,
         render: &dyn Render,
@@ -105,7 +104,7 @@ impl Store {
             unit_path: unit.path.clone(),
             subtree: true,
         };
-        let (over, ended, _) = self.overdue_cases(&scope, as_of, Some("民事")).await?;
+        let (over, ended) = self.overdue_counts(&scope, as_of, Some("民事")).await?;
         let event = |name: &str| qf.events.get(name).copied().unwrap_or(0);
         let of_type = |t: &str| quality(&format!("&type={}", q(t)));
         x.add(

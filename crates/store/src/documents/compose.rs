@@ -136,7 +136,7 @@ impl Store {
         let extras = if doc.kind == Kind::Violations {
             self.violation_extras(&unit, doc.as_of, render).await?
         } else {
-            self.document_extras(&unit, round.as_ref(), &plans, doc.as_of, render)
+            self.document_extras(&unit, &plans, doc.as_of, render)
                 .await?
         };
         let mut draft = doc.draft.clone();

@@ -281,27 +281,14 @@ impl Store {
         as_of: NaiveDate,
         case_type: Option<&str>,
     ) -> Result<(u64, u64, Vec<OverdueCase>)> {
-        let cond = format!(
-            "c.unit_id IN (SELECT u.id FROM units u WHERE {}) AND c.limit_due < $3 AND (c.limit_end IS NULL OR c.limit_end > c.limit_due) \
-             AND ($4 = '' OR c.case_type = $4)",
-            crate::scope_sql("u", 1, 2)
-        );
-        let q = |sql: String| {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(scope.unit_id)
-                .bind(crate::scope_like(scope))
-                .bind(as_of.to_string())
-                .bind(case_type.unwrap_or("").to_string())
-        };
-        let n = q(format!(
-            "SELECT COUNT(*) AS over, CAST(COALESCE(SUM(CASE WHEN c.limit_end IS NOT NULL AND c.limit_end <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS ended FROM cases c WHERE {cond}"
-        ))
-        .fetch_one(&self.pool)
-        .await?;
-        let list = q(format!(
-            "SELECT c.case_no, u.name, c.case_type, c.limit_start, c.limit_due, c.limit_end FROM cases c JOIN units u ON u.id = c.unit_id \
-             WHERE {cond} ORDER BY (c.limit_end IS NULL) DESC, c.limit_due DESC, c.id LIMIT 500"
-        ))
+        let (over, ended) = self.overdue_counts(scope, as_of, case_type).await?;
+        let list = overdue_query(
+            scope,
+            as_of,
+            case_type,
+            "c.case_no, u.name, c.case_type, c.limit_start, c.limit_due, c.limit_end FROM cases c JOIN units u ON u.id = c.unit_id",
+            "ORDER BY (c.limit_end IS NULL) DESC, c.limit_due DESC, c.id LIMIT 500",
+        )
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -317,10 +304,29 @@ impl Store {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+        Ok((over, ended, list))
+    }
+
+    /// How many cases in scope are past their time limit by `as_of`, and how many of them have
+    /// been concluded since (the counts of [`Store::overdue_cases`] without its list).
+    pub async fn overdue_counts(
+        &self,
+        scope: &crate::Scope,
+        as_of: NaiveDate,
+        case_type: Option<&str>,
+    ) -> Result<(u64, u64)> {
+        let n = overdue_query(
+            scope,
+            as_of,
+            case_type,
+            "COUNT(*) AS over, CAST(COALESCE(SUM(CASE WHEN c.limit_end IS NOT NULL AND c.limit_end <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS ended FROM cases c",
+            "",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         Ok((
             crate::int(&n, "over")? as u64,
             crate::int(&n, "ended")? as u64,
-            list,
         ))
     }
 
@@ -495,4 +501,23 @@ impl Store {
         })
         .collect()
     }
+}
+
+/// `SELECT {what} WHERE` the cases in scope past their time limit by `as_of` `{tail}`.
+fn overdue_query(
+    scope: &crate::Scope,
+    as_of: NaiveDate,
+    case_type: Option<&str>,
+    what: &str,
+    tail: &str,
+) -> crate::Statement {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {what} WHERE c.unit_id IN (SELECT u.id FROM units u WHERE {}) AND c.limit_due < $3 \
+         AND (c.limit_end IS NULL OR c.limit_end > c.limit_due) AND ($4 = '' OR c.case_type = $4) {tail}",
+        crate::scope_sql("u", 1, 2)
+    )))
+    .bind(scope.unit_id)
+    .bind(crate::scope_like(scope))
+    .bind(as_of.to_string())
+    .bind(case_type.unwrap_or("").to_string())
 }
