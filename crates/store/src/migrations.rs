@@ -134,6 +134,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         44,
         include_str!("../migrations/sqlite/0044_case_persons.sql"),
     ),
+    (
+        45,
+        include_str!("../migrations/sqlite/0045_letter_tallies.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -287,6 +291,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         44,
         include_str!("../migrations/postgres/0044_case_persons.sql"),
+    ),
+    (
+        45,
+        include_str!("../migrations/postgres/0045_letter_tallies.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

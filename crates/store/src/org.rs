@@ -440,6 +440,8 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
 /// restore, which refills them) and the servers' minutes-long shared state.
 pub const DERIVED: &[&str] = &[
     "letter_reach",
+    "letter_tallies",
+    "letter_open",
     "unit_ancestors",
     "post_tallies",
     "filing_tallies",
@@ -454,7 +456,8 @@ const REACH_KEY: &str = "CASE WHEN l.closed_on IS NULL THEN 0 ELSE 1 END, \
      CASE WHEN l.acknowledged_on IS NULL THEN l.ack_due ELSE l.reply_due END, l.id";
 
 /// Rebuilds every unit's ancestors from the parents and, with `letters`, every scope's letter
-/// queue (the triggers of migration 0024 keep it between rebuilds).
+/// queue and reply-rate tallies (the triggers of migrations 0024 and 0045 keep them between
+/// rebuilds).
 pub(crate) async fn rebuild_reach(
     tx: &mut sqlx::Transaction<'static, Any>,
     letters: bool,
@@ -493,6 +496,26 @@ pub(crate) async fn rebuild_reach(
         ))
         .execute(&mut **tx)
         .await?;
+        for sql in [
+            "DELETE FROM letter_tallies",
+            "DELETE FROM letter_open",
+            "INSERT INTO letter_tallies (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
+             SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, COUNT(*), \
+             SUM(CASE WHEN l.acknowledged_on <= l.ack_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.acknowledged_on > l.ack_due THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.replied_on <= l.reply_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.replied_on > l.reply_due THEN 1 ELSE 0 END) \
+             FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
+             GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level",
+            "INSERT INTO letter_open (scope_id, received_on, own, level, step, due, n) \
+             SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
+             CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END, COUNT(*) \
+             FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
+             JOIN (SELECT 'ack' AS step UNION ALL SELECT 'reply' AS step) s \
+             ON CASE s.step WHEN 'ack' THEN l.acknowledged_on ELSE l.replied_on END IS NULL \
+             GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
+             CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END",
+        ] {
+            sqlx::query(sql).execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }

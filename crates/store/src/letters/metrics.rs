@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use duban_domain::letters::Rate;
 use serde::Serialize;
 use sqlx::Row;
-use std::collections::HashMap;
 
 /// The letters received in a period by a unit (or its subtree): how many, and how the two replies
 /// stand against their deadlines on a day.
@@ -58,17 +57,19 @@ impl Store {
                 .bind(as_of.to_string())
                 .fetch_one(&self.pool)
         };
-        let r = one(format!(
-            "SELECT COUNT(*) AS received, {} FROM letters l WHERE l.unit_id IN {} \
-             AND l.received_on >= $3 AND l.received_on <= $4",
-            metric_counts(),
-            units_of(subtree)
-        ))
-        .await?;
-        let n = |c: &str| -> Result<u64> { Ok(crate::int(&r, c)? as u64) };
+        let mut c = [0i64; 7];
+        for t in self.tallies(&[unit.id], from, to, as_of).await? {
+            if subtree || t.own {
+                add_counts(&mut c, &t.counts);
+            }
+        }
+        for (_, _, _, fix) in self.answered_after(unit, subtree, from, to, as_of).await? {
+            add_counts(&mut c, &fix);
+        }
+        // from the late steps (a partial index of their own, few among all), not the period's letters
         let late = one(format!(
-            "SELECT COUNT(DISTINCT e.letter_id) AS late FROM letter_events e JOIN letters l ON l.id = e.letter_id \
-             WHERE e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN {} \
+            "SELECT COUNT(DISTINCT e.letter_id) AS late FROM letter_events e CROSS JOIN letters l \
+             WHERE l.id = e.letter_id AND e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN {} \
              AND l.received_on >= $3 AND l.received_on <= $4",
             units_of(subtree)
         ))
@@ -81,10 +82,11 @@ impl Store {
         );
         let m =
             |r: &sqlx::any::AnyRow, c: &str| -> Result<u64> { Ok(crate::int(r, c)?.max(0) as u64) };
+        let figures = metrics_of(&c);
         Ok(LetterMetrics {
-            received: n("received")?,
-            ack: Rate::new(n("ack_on_time")?, n("ack_late")?, n("ack_overdue")?),
-            reply: Rate::new(n("reply_on_time")?, n("reply_late")?, n("reply_overdue")?),
+            received: figures.received,
+            ack: figures.ack,
+            reply: figures.reply,
             recorded_late: Some(crate::int(&late, "late")? as u64),
             assigned: Some(Rate::new(
                 m(&assigned, "on_time")?,
@@ -137,32 +139,168 @@ fn units_of(subtree: bool) -> &'static str {
     }
 }
 
-/// The reply-rate counts of a set of letters on `$5` (as of): received, then on time, late and
-/// overdue open for the acknowledgement and for the reply.
-/// The columns of [`metric_counts`] after the number received, in the order the figures keep them.
-const COUNTS: [&str; 7] = [
-    "received",
-    "ack_on_time",
-    "ack_late",
-    "ack_overdue",
-    "reply_on_time",
-    "reply_late",
-    "reply_overdue",
-];
+/// The seven reply-rate counts, in this order: received, then on time, late and overdue open
+/// for the acknowledgement and for the reply. Signed: a correction takes back what was kept.
+pub(crate) type Counts = [i64; 7];
 
-pub(crate) fn metric_counts() -> String {
-    let counts = |done: &str, due: &str, name: &str| {
-        format!(
-            "SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} <= l.{due} THEN 1 ELSE 0 END) AS {name}_on_time, \
-             SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $5 AND l.{done} > l.{due} THEN 1 ELSE 0 END) AS {name}_late, \
-             SUM(CASE WHEN (l.{done} IS NULL OR l.{done} > $5) AND l.{due} < $5 THEN 1 ELSE 0 END) AS {name}_overdue"
-        )
-    };
-    format!(
-        "{}, {}",
-        counts("acknowledged_on", "ack_due", "ack"),
-        counts("replied_on", "reply_due", "reply")
-    )
+/// The kept figures of one scope, day range and as-of day: per scope, own letters or a lower
+/// unit's, and the holding unit's level.
+pub(crate) struct Tally {
+    pub scope: i64,
+    pub own: bool,
+    pub level: i64,
+    pub counts: Counts,
+}
+
+impl Store {
+    /// The kept figures (migration 0045) of the letters received in [`from`, `to`] within each of
+    /// `scopes`, as they stand after every recorded step, with the letters overdue on `as_of`
+    /// among those not yet answered. Sums O(scopes × days × levels) kept rows.
+    pub(crate) async fn tallies(
+        &self,
+        scopes: &[i64],
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Tally>> {
+        if scopes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = scopes
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let done = sqlx::query(crate::sqlf!(
+            "SELECT scope_id, own, level, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(ack_on_time) AS BIGINT) AS ack_on_time, \
+             CAST(SUM(ack_late) AS BIGINT) AS ack_late, CAST(SUM(reply_on_time) AS BIGINT) AS reply_on_time, CAST(SUM(reply_late) AS BIGINT) AS reply_late \
+             FROM letter_tallies WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 \
+             GROUP BY scope_id, own, level"
+        ))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let open = sqlx::query(crate::sqlf!(
+            "SELECT scope_id, own, level, step, CAST(SUM(n) AS BIGINT) AS n FROM letter_open \
+             WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 AND due < $3 \
+             GROUP BY scope_id, own, level, step"
+        ))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(as_of.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<Tally> = Vec::with_capacity(done.len());
+        let key = |r: &sqlx::any::AnyRow| -> Result<(i64, bool, i64)> {
+            Ok((
+                crate::int(r, "scope_id")?,
+                crate::int(r, "own")? == 1,
+                crate::int(r, "level")?,
+            ))
+        };
+        for r in &done {
+            let (scope, own, level) = key(r)?;
+            let mut counts = [0i64; 7];
+            for (i, col) in [
+                (0, "received"),
+                (1, "ack_on_time"),
+                (2, "ack_late"),
+                (4, "reply_on_time"),
+                (5, "reply_late"),
+            ] {
+                counts[i] = crate::int(r, col)?;
+            }
+            out.push(Tally {
+                scope,
+                own,
+                level,
+                counts,
+            });
+        }
+        for r in &open {
+            let (scope, own, level) = key(r)?;
+            let at = if r.try_get::<String, _>("step")? == "ack" {
+                3
+            } else {
+                6
+            };
+            let n = crate::int(r, "n")?;
+            match out
+                .iter_mut()
+                .find(|t| t.scope == scope && t.own == own && t.level == level)
+            {
+                Some(t) => t.counts[at] += n,
+                None => {
+                    let mut counts = [0i64; 7];
+                    counts[at] = n;
+                    out.push(Tally {
+                        scope,
+                        own,
+                        level,
+                        counts,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// What the kept figures count that `as_of` must not: the letters of the scope answered after
+    /// it (a past as-of day), each holding unit's (id, path, level) with its correction — not yet
+    /// on time or late, overdue if their deadline had passed. Read from the indexes of the
+    /// answered days: for as-of today, nothing.
+    async fn answered_after(
+        &self,
+        unit: &Unit,
+        subtree: bool,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(i64, String, i64, Counts)>> {
+        let mut out: Vec<(i64, String, i64, Counts)> = Vec::new();
+        for (at, done, due) in [
+            (1, "acknowledged_on", "ack_due"),
+            (4, "replied_on", "reply_due"),
+        ] {
+            let rows = sqlx::query(crate::sqlf!(
+                "SELECT l.unit_id, u.path, u.level, \
+                 SUM(CASE WHEN l.{done} <= l.{due} THEN 1 ELSE 0 END) AS on_time, \
+                 SUM(CASE WHEN l.{done} > l.{due} THEN 1 ELSE 0 END) AS late, \
+                 SUM(CASE WHEN l.{due} < $5 THEN 1 ELSE 0 END) AS overdue \
+                 FROM letters l JOIN units u ON u.id = l.unit_id \
+                 WHERE l.{done} > $5 AND l.unit_id IN {} AND l.received_on >= $3 AND l.received_on <= $4 \
+                 GROUP BY l.unit_id, u.path, u.level",
+                units_of(subtree)
+            ))
+            .bind(unit.id)
+            .bind(if subtree {
+                format!("{}%", unit.path)
+            } else {
+                String::new()
+            })
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .bind(as_of.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &rows {
+                let id = crate::int(r, "unit_id")?;
+                let i = match out.iter().position(|o| o.0 == id) {
+                    Some(i) => i,
+                    None => {
+                        out.push((id, r.try_get("path")?, crate::int(r, "level")?, [0; 7]));
+                        out.len() - 1
+                    }
+                };
+                let c = &mut out[i].3;
+                c[at] -= crate::int(r, "on_time")?;
+                c[at + 1] -= crate::int(r, "late")?;
+                c[at + 2] += crate::int(r, "overdue")?;
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Reply rates of one row of a breakdown: a unit (its own letters or its whole subtree) or a level.
@@ -174,17 +312,18 @@ pub struct MetricsRow {
     pub metrics: LetterMetrics,
 }
 
-pub(crate) fn add_counts(a: &mut [u64; 7], b: &[u64; 7]) {
+pub(crate) fn add_counts(a: &mut Counts, b: &Counts) {
     for (x, y) in a.iter_mut().zip(b) {
         *x += y;
     }
 }
 
-pub(crate) fn metrics_of(c: &[u64; 7]) -> LetterMetrics {
+pub(crate) fn metrics_of(c: &Counts) -> LetterMetrics {
+    let n = |i: usize| c[i].max(0) as u64;
     LetterMetrics {
-        received: c[0],
-        ack: Rate::new(c[1], c[2], c[3]),
-        reply: Rate::new(c[4], c[5], c[6]),
+        received: n(0),
+        ack: Rate::new(n(1), n(2), n(3)),
+        reply: Rate::new(n(4), n(5), n(6)),
         recorded_late: None,
         assigned: None,
         notified: None,
@@ -194,8 +333,8 @@ pub(crate) fn metrics_of(c: &[u64; 7]) -> LetterMetrics {
 
 impl Store {
     /// The same figures as [`Store::letter_metrics`] broken down: the unit's own letters, each
-    /// directly subordinate unit with its whole subtree, and each level below the unit. Counted
-    /// once per holding unit in SQL, folded here.
+    /// directly subordinate unit with its whole subtree, and each level below the unit. Read from
+    /// the kept figures of the unit and of its direct subordinates.
     pub async fn letter_metrics_breakdown(
         &self,
         unit: &Unit,
@@ -203,65 +342,43 @@ impl Store {
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> Result<(Vec<MetricsRow>, Vec<MetricsRow>)> {
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT l.unit_id, COUNT(*) AS received, {} FROM letters l WHERE l.unit_id IN {} \
-             AND l.received_on >= $3 AND l.received_on <= $4 GROUP BY l.unit_id",
-            metric_counts(),
-            units_of(true)
-        ))
-        // planned per execution, as `letter_metrics`
-        .persistent(false)
+        let mut children: Vec<(i64, String, i64, String)> = Vec::new();
+        for u in sqlx::query(
+            "SELECT id, path, level, name FROM units WHERE parent_id = $1 AND level = $2 ORDER BY path",
+        )
         .bind(unit.id)
-        .bind(format!("{}%", unit.path))
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .bind(as_of.to_string())
+        .bind(unit.level + 1)
         .fetch_all(&self.pool)
-        .await?;
-        let units = sqlx::query("SELECT id, path, level, name FROM units WHERE path LIKE $1")
-            .bind(format!("{}%", unit.path))
-            .fetch_all(&self.pool)
-            .await?;
-        let mut info: HashMap<i64, (String, i64, String)> = HashMap::new();
-        for u in &units {
-            info.insert(
-                u.try_get("id")?,
-                (
-                    u.try_get("path")?,
-                    crate::int(u, "level")?,
-                    u.try_get("name")?,
-                ),
-            );
+        .await?
+        {
+            children.push((
+                crate::int(&u, "id")?,
+                u.try_get("path")?,
+                crate::int(&u, "level")?,
+                u.try_get("name")?,
+            ));
         }
-        let children: Vec<(i64, String, i64, String)> = units
-            .iter()
-            .filter_map(|u| {
-                let (id, path, level, name): (i64, String, i64, String) = (
-                    u.try_get("id").ok()?,
-                    u.try_get("path").ok()?,
-                    crate::int(u, "level").ok()?,
-                    u.try_get("name").ok()?,
-                );
-                (level == unit.level + 1).then_some((id, path, level, name))
-            })
-            .collect();
-        let mut own = [0u64; 7];
-        let mut per_child: Vec<[u64; 7]> = vec![[0; 7]; children.len()];
-        let mut per_level: std::collections::BTreeMap<i64, [u64; 7]> = Default::default();
-        for r in &rows {
-            let id: i64 = r.try_get("unit_id")?;
-            let mut c = [0u64; 7];
-            for (v, col) in c.iter_mut().zip(COUNTS) {
-                *v = crate::int(r, col)? as u64;
+        let mut scopes = vec![unit.id];
+        scopes.extend(children.iter().map(|c| c.0));
+        let mut own = [0i64; 7];
+        let mut per_child: Vec<Counts> = vec![[0; 7]; children.len()];
+        let mut per_level: std::collections::BTreeMap<i64, Counts> = Default::default();
+        for t in self.tallies(&scopes, from, to, as_of).await? {
+            if t.scope == unit.id {
+                add_counts(per_level.entry(t.level).or_default(), &t.counts);
+                if t.own {
+                    add_counts(&mut own, &t.counts);
+                }
+            } else if let Some(i) = children.iter().position(|ch| ch.0 == t.scope) {
+                add_counts(&mut per_child[i], &t.counts);
             }
-            let Some((path, level, _)) = info.get(&id) else {
-                continue;
-            };
-            add_counts(per_level.entry(*level).or_default(), &c);
+        }
+        for (id, path, level, fix) in self.answered_after(unit, true, from, to, as_of).await? {
+            add_counts(per_level.entry(level).or_default(), &fix);
             if id == unit.id {
-                add_counts(&mut own, &c);
+                add_counts(&mut own, &fix);
             } else if let Some(i) = children.iter().position(|ch| path.starts_with(&ch.1)) {
-                add_counts(&mut per_child[i], &c);
+                add_counts(&mut per_child[i], &fix);
             }
         }
         let mut by_unit = vec![MetricsRow {
@@ -282,6 +399,7 @@ impl Store {
         }
         let by_level = per_level
             .iter()
+            .filter(|(_, c)| c[0] > 0)
             .map(|(level, c)| MetricsRow {
                 unit_id: 0,
                 name: String::new(),
