@@ -671,3 +671,82 @@ async fn letter_list_plan_uses_the_queue_index() {
         }
     }
 }
+
+/// The kept reply-rate figures read their own tables by key (scope, then the period's days) and
+/// the correction for a past as-of day reads the index of the answered days: never a scan of the
+/// letters or of the tallies, on both databases.
+#[tokio::test]
+async fn the_kept_figures_read_their_indexes() {
+    use duban_store::testing::{Arg, plan, sorts_or_scans};
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let zj = store.unit_by_code("330000").await.unwrap().unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let day = |s: &str| Arg::Text(s.into());
+        // a grouping of the few summed rows is not a sort of the table
+        let scans = |p: &[String], t: &str| {
+            let p: Vec<String> = p
+                .iter()
+                .filter(|l| !l.contains("GROUP BY"))
+                .cloned()
+                .collect();
+            sorts_or_scans(&p, t) && !p.iter().any(|l| l.contains("Aggregate"))
+                || p.iter()
+                    .any(|l| l.contains(&format!("Seq Scan on {t}")) || l == &format!("SCAN {t}"))
+        };
+        let ids = format!("{}, {}", spp.id, zj.id);
+        let [done, open] = duban_store::letters::figures_sql(&ids);
+        for (sql, table, args) in [
+            (
+                done,
+                "letter_tallies",
+                vec![day("2020-01-01"), day("2020-12-31")],
+            ),
+            (
+                open,
+                "letter_open",
+                vec![day("2020-01-01"), day("2020-12-31"), day("2020-11-05")],
+            ),
+        ] {
+            let p = plan(&store, &sql, &args).await;
+            assert!(
+                p.iter()
+                    .any(|l| l.contains("PRIMARY KEY") || l.contains(&format!("{table}_pkey"))),
+                "{name}: {p:?}"
+            );
+            assert!(!scans(&p, table), "{name}: {p:?}");
+        }
+        for subtree in [false, true] {
+            for (done, due, index) in [
+                ("acknowledged_on", "ack_due", "letters_acknowledged"),
+                ("replied_on", "reply_due", "letters_replied"),
+            ] {
+                let sql = duban_store::letters::answered_after_sql(subtree, done, due);
+                let like = if subtree {
+                    format!("{}%", zj.path)
+                } else {
+                    String::new()
+                };
+                let p = plan(
+                    &store,
+                    &sql,
+                    &[
+                        Arg::Int(zj.id),
+                        Arg::Text(like),
+                        day("2020-01-01"),
+                        day("2020-12-31"),
+                        day("2020-11-05"),
+                    ],
+                )
+                .await;
+                // PostgreSQL chooses by its statistics between this index and the scope's
+                // letters of the period (letters_metrics); either is an index read
+                assert!(
+                    name != "sqlite" || p.iter().any(|l| l.contains(index)),
+                    "{name}: {p:?}"
+                );
+                assert!(!scans(&p, "letters"), "{name} {subtree}: {p:?}");
+            }
+        }
+    }
+}

@@ -129,6 +129,44 @@ pub fn answers_sql(subtree: bool) -> [String; 3] {
     ]
 }
 
+/// The kept figures' two statements over the scopes `ids` (a list of unit ids), binds `$1`
+/// from, `$2` to, `$3` as of: the letters and their answers on time or late (migration 0045's
+/// `letter_tallies`), and those not yet answered whose deadline is before the as-of day
+/// (`letter_open`) — each an index range per scope over the period's days.
+pub fn figures_sql(ids: &str) -> [String; 2] {
+    [
+        format!(
+            "SELECT scope_id, own, level, CAST(SUM(received) AS BIGINT) AS received, \
+             CAST(SUM(ack_on_time) AS BIGINT) AS ack_on_time, CAST(SUM(ack_late) AS BIGINT) AS ack_late, \
+             CAST(SUM(reply_on_time) AS BIGINT) AS reply_on_time, CAST(SUM(reply_late) AS BIGINT) AS reply_late \
+             FROM letter_tallies WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 \
+             GROUP BY scope_id, own, level"
+        ),
+        format!(
+            "SELECT scope_id, own, level, step, CAST(SUM(n) AS BIGINT) AS n FROM letter_open \
+             WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 AND due < $3 \
+             GROUP BY scope_id, own, level, step"
+        ),
+    ]
+}
+
+/// The letters of a scope (binds as [`Store::letter_metrics`]) whose step (`done`, owed by
+/// `due`) was recorded after the as-of day `$5`, per holding unit: found through the index of
+/// that step's days, so as of today it reads nothing.
+pub fn answered_after_sql(subtree: bool, done: &str, due: &str) -> String {
+    format!(
+        "SELECT l.unit_id, u.path, u.level, \
+         SUM(CASE WHEN l.{done} <= l.{due} THEN 1 ELSE 0 END) AS on_time, \
+         SUM(CASE WHEN l.{done} > l.{due} THEN 1 ELSE 0 END) AS late, \
+         SUM(CASE WHEN l.{due} < $5 THEN 1 ELSE 0 END) AS overdue \
+         FROM letters l JOIN units u ON u.id = l.unit_id \
+         WHERE l.id IN (SELECT x.id FROM letters x WHERE x.{done} > $5) AND l.unit_id IN {} \
+         AND l.received_on >= $3 AND l.received_on <= $4 \
+         GROUP BY l.unit_id, u.path, u.level",
+        units_of(subtree)
+    )
+}
+
 /// The units counted: unit `$1` alone, or with its subtree through the closure (an index range,
 /// not a scan of the units' paths). `$2` is the subtree's path pattern, empty for the unit alone.
 fn units_of(subtree: bool) -> &'static str {
@@ -171,26 +209,18 @@ impl Store {
             .map(|i| i.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        let done = sqlx::query(crate::sqlf!(
-            "SELECT scope_id, own, level, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(ack_on_time) AS BIGINT) AS ack_on_time, \
-             CAST(SUM(ack_late) AS BIGINT) AS ack_late, CAST(SUM(reply_on_time) AS BIGINT) AS reply_on_time, CAST(SUM(reply_late) AS BIGINT) AS reply_late \
-             FROM letter_tallies WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 \
-             GROUP BY scope_id, own, level"
-        ))
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        let open = sqlx::query(crate::sqlf!(
-            "SELECT scope_id, own, level, step, CAST(SUM(n) AS BIGINT) AS n FROM letter_open \
-             WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 AND due < $3 \
-             GROUP BY scope_id, own, level, step"
-        ))
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .bind(as_of.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        let [done, open] = figures_sql(&ids);
+        let done = sqlx::query(sqlx::AssertSqlSafe(done))
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let open = sqlx::query(sqlx::AssertSqlSafe(open))
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .bind(as_of.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         let mut out: Vec<Tally> = Vec::with_capacity(done.len());
         let key = |r: &sqlx::any::AnyRow| -> Result<(i64, bool, i64)> {
             Ok((
@@ -263,27 +293,21 @@ impl Store {
             (1, "acknowledged_on", "ack_due"),
             (4, "replied_on", "reply_due"),
         ] {
-            let rows = sqlx::query(crate::sqlf!(
-                "SELECT l.unit_id, u.path, u.level, \
-                 SUM(CASE WHEN l.{done} <= l.{due} THEN 1 ELSE 0 END) AS on_time, \
-                 SUM(CASE WHEN l.{done} > l.{due} THEN 1 ELSE 0 END) AS late, \
-                 SUM(CASE WHEN l.{due} < $5 THEN 1 ELSE 0 END) AS overdue \
-                 FROM letters l JOIN units u ON u.id = l.unit_id \
-                 WHERE l.{done} > $5 AND l.unit_id IN {} AND l.received_on >= $3 AND l.received_on <= $4 \
-                 GROUP BY l.unit_id, u.path, u.level",
-                units_of(subtree)
-            ))
-            .bind(unit.id)
-            .bind(if subtree {
-                format!("{}%", unit.path)
-            } else {
-                String::new()
-            })
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .bind(as_of.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+            // planned per execution: as of today it reads nothing, as of a past day perhaps
+            // every letter answered since, and one generic plan cannot serve both
+            let rows = sqlx::query(sqlx::AssertSqlSafe(answered_after_sql(subtree, done, due)))
+                .persistent(false)
+                .bind(unit.id)
+                .bind(if subtree {
+                    format!("{}%", unit.path)
+                } else {
+                    String::new()
+                })
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(as_of.to_string())
+                .fetch_all(&self.pool)
+                .await?;
             for r in &rows {
                 let id = crate::int(r, "unit_id")?;
                 let i = match out.iter().position(|o| o.0 == id) {
