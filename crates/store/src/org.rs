@@ -496,26 +496,39 @@ pub(crate) async fn rebuild_reach(
         ))
         .execute(&mut **tx)
         .await?;
-        for sql in [
-            "DELETE FROM letter_tallies",
-            "DELETE FROM letter_open",
-            "INSERT INTO letter_tallies (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
-             SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, COUNT(*), \
-             SUM(CASE WHEN l.acknowledged_on <= l.ack_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.acknowledged_on > l.ack_due THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN l.replied_on <= l.reply_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.replied_on > l.reply_due THEN 1 ELSE 0 END) \
-             FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
-             GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level",
-            "INSERT INTO letter_open (scope_id, received_on, own, level, step, due, n) \
-             SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
-             CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END, COUNT(*) \
-             FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
-             JOIN (SELECT 'ack' AS step UNION ALL SELECT 'reply' AS step) s \
-             ON CASE s.step WHEN 'ack' THEN l.acknowledged_on ELSE l.replied_on END IS NULL \
-             GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
-             CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END",
-        ] {
-            sqlx::query(sql).execute(&mut **tx).await?;
-        }
+        rebuild_letter_tallies(tx).await?;
+    }
+    Ok(())
+}
+
+/// Recounts every scope's kept reply-rate figures from the letters (migration 0045). On
+/// PostgreSQL the letters' deferred tally triggers of this transaction are switched off
+/// (`duban.bulk`): what they would add at commit is counted here.
+pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT set_config('duban.bulk', 'on', true)")
+            .execute(&mut **tx)
+            .await?;
+    }
+    for sql in [
+        "DELETE FROM letter_tallies",
+        "DELETE FROM letter_open",
+        "INSERT INTO letter_tallies (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
+         SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, COUNT(*), \
+         SUM(CASE WHEN l.acknowledged_on <= l.ack_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.acknowledged_on > l.ack_due THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN l.replied_on <= l.reply_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.replied_on > l.reply_due THEN 1 ELSE 0 END) \
+         FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
+         GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level",
+        "INSERT INTO letter_open (scope_id, received_on, own, level, step, due, n) \
+         SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
+         CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END, COUNT(*) \
+         FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
+         JOIN (SELECT 'ack' AS step UNION ALL SELECT 'reply' AS step) s \
+         ON CASE s.step WHEN 'ack' THEN l.acknowledged_on ELSE l.replied_on END IS NULL \
+         GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
+         CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END",
+    ] {
+        sqlx::query(sql).execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -26,7 +26,6 @@ CREATE TABLE letter_open (
   n BIGINT NOT NULL,
   PRIMARY KEY (scope_id, received_on, own, level, step, due)
 );
-CREATE INDEX letter_open_spent ON letter_open(scope_id) WHERE n = 0;
 -- the letters answered after a past as-of day, whose kept figures that day corrects
 CREATE INDEX letters_acknowledged ON letters(acknowledged_on) WHERE acknowledged_on IS NOT NULL;
 CREATE INDEX letters_replied ON letters(replied_on) WHERE replied_on IS NOT NULL;
@@ -45,56 +44,55 @@ INSERT INTO letter_open (scope_id, received_on, own, level, step, due, n)
   CROSS JOIN (VALUES ('ack'), ('reply')) s(step)
   WHERE CASE s.step WHEN 'ack' THEN l.acknowledged_on ELSE l.replied_on END IS NULL
   GROUP BY 1, 2, 3, 4, 5, 6;
--- A statement's letters' part in the figures: added for the rows written, taken back for the rows
--- they replace, summed per key first (one upsert per key, in key order, whatever the number of
--- rows the statement wrote).
-CREATE OR REPLACE FUNCTION letters_tally() RETURNS trigger AS $$
-DECLARE
-  cols CONSTANT text := 'unit_id, received_on, acknowledged_on, ack_due, replied_on, reply_due';
-  src text;
+-- A letter's part in the figures, added when it is written and taken back when it changes; at
+-- commit (deferred), so the few kept rows every letter of a day shares are held only for the
+-- commit, and in key order. A bulk load (the nation generator) sets duban.bulk and rebuilds them
+-- in one statement instead.
+CREATE OR REPLACE FUNCTION letters_tally_row() RETURNS trigger AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    src := format('SELECT %s, 1 AS sign FROM new_rows', cols);
-  ELSIF TG_OP = 'DELETE' THEN
-    src := format('SELECT %s, -1 AS sign FROM old_rows', cols);
-  ELSE
-    src := format('SELECT %s, 1 AS sign FROM new_rows UNION ALL SELECT %s, -1 AS sign FROM old_rows', cols, cols);
-  END IF;
-  EXECUTE format($q$
+  IF current_setting('duban.bulk', true) = 'on' THEN RETURN NULL; END IF;
+  IF TG_OP <> 'INSERT' THEN
     INSERT INTO letter_tallies AS t (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late)
-    SELECT a.ancestor_id, c.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, SUM(c.sign),
-      SUM(CASE WHEN c.acknowledged_on <= c.ack_due THEN c.sign ELSE 0 END), SUM(CASE WHEN c.acknowledged_on > c.ack_due THEN c.sign ELSE 0 END),
-      SUM(CASE WHEN c.replied_on <= c.reply_due THEN c.sign ELSE 0 END), SUM(CASE WHEN c.replied_on > c.reply_due THEN c.sign ELSE 0 END)
-    FROM (%s) c JOIN unit_ancestors a ON a.unit_id = c.unit_id JOIN units u ON u.id = c.unit_id
-    GROUP BY 1, 2, 3, 4
-    HAVING SUM(c.sign) <> 0 OR SUM(CASE WHEN c.acknowledged_on IS NULL THEN 0 ELSE c.sign END) <> 0
-      OR SUM(CASE WHEN c.replied_on IS NULL THEN 0 ELSE c.sign END) <> 0
-      OR SUM(CASE WHEN c.acknowledged_on <= c.ack_due THEN c.sign ELSE 0 END) <> 0
-      OR SUM(CASE WHEN c.replied_on <= c.reply_due THEN c.sign ELSE 0 END) <> 0
-    ORDER BY 1, 2, 3, 4
-    ON CONFLICT (scope_id, received_on, own, level) DO UPDATE SET received = t.received + excluded.received,
-      ack_on_time = t.ack_on_time + excluded.ack_on_time, ack_late = t.ack_late + excluded.ack_late,
-      reply_on_time = t.reply_on_time + excluded.reply_on_time, reply_late = t.reply_late + excluded.reply_late
-  $q$, src);
-  EXECUTE format($q$
+      SELECT a.ancestor_id, OLD.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, -1,
+        CASE WHEN OLD.acknowledged_on <= OLD.ack_due THEN -1 ELSE 0 END, CASE WHEN OLD.acknowledged_on > OLD.ack_due THEN -1 ELSE 0 END,
+        CASE WHEN OLD.replied_on <= OLD.reply_due THEN -1 ELSE 0 END, CASE WHEN OLD.replied_on > OLD.reply_due THEN -1 ELSE 0 END
+      FROM unit_ancestors a JOIN units u ON u.id = OLD.unit_id WHERE a.unit_id = OLD.unit_id ORDER BY 1
+      ON CONFLICT (scope_id, received_on, own, level) DO UPDATE SET received = t.received + excluded.received,
+        ack_on_time = t.ack_on_time + excluded.ack_on_time, ack_late = t.ack_late + excluded.ack_late,
+        reply_on_time = t.reply_on_time + excluded.reply_on_time, reply_late = t.reply_late + excluded.reply_late;
     INSERT INTO letter_open AS o (scope_id, received_on, own, level, step, due, n)
-    SELECT a.ancestor_id, c.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step,
-      CASE s.step WHEN 'ack' THEN c.ack_due ELSE c.reply_due END, SUM(c.sign)
-    FROM (%s) c JOIN unit_ancestors a ON a.unit_id = c.unit_id JOIN units u ON u.id = c.unit_id
-    CROSS JOIN (VALUES ('ack'), ('reply')) s(step)
-    WHERE CASE s.step WHEN 'ack' THEN c.acknowledged_on ELSE c.replied_on END IS NULL
-    GROUP BY 1, 2, 3, 4, 5, 6
-    HAVING SUM(c.sign) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (scope_id, received_on, own, level, step, due) DO UPDATE SET n = o.n + excluded.n
-  $q$, src);
-  DELETE FROM letter_open WHERE n = 0;
+      SELECT a.ancestor_id, OLD.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step,
+        CASE s.step WHEN 'ack' THEN OLD.ack_due ELSE OLD.reply_due END, -1
+      FROM unit_ancestors a JOIN units u ON u.id = OLD.unit_id CROSS JOIN (VALUES ('ack'), ('reply')) s(step)
+      WHERE a.unit_id = OLD.unit_id AND CASE s.step WHEN 'ack' THEN OLD.acknowledged_on ELSE OLD.replied_on END IS NULL ORDER BY 1, 5
+      ON CONFLICT (scope_id, received_on, own, level, step, due) DO UPDATE SET n = o.n + excluded.n;
+    DELETE FROM letter_open WHERE scope_id IN (SELECT ancestor_id FROM unit_ancestors WHERE unit_id = OLD.unit_id)
+      AND received_on = OLD.received_on AND n = 0;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO letter_tallies AS t (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late)
+      SELECT a.ancestor_id, NEW.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, 1,
+        CASE WHEN NEW.acknowledged_on <= NEW.ack_due THEN 1 ELSE 0 END, CASE WHEN NEW.acknowledged_on > NEW.ack_due THEN 1 ELSE 0 END,
+        CASE WHEN NEW.replied_on <= NEW.reply_due THEN 1 ELSE 0 END, CASE WHEN NEW.replied_on > NEW.reply_due THEN 1 ELSE 0 END
+      FROM unit_ancestors a JOIN units u ON u.id = NEW.unit_id WHERE a.unit_id = NEW.unit_id ORDER BY 1
+      ON CONFLICT (scope_id, received_on, own, level) DO UPDATE SET received = t.received + excluded.received,
+        ack_on_time = t.ack_on_time + excluded.ack_on_time, ack_late = t.ack_late + excluded.ack_late,
+        reply_on_time = t.reply_on_time + excluded.reply_on_time, reply_late = t.reply_late + excluded.reply_late;
+    INSERT INTO letter_open AS o (scope_id, received_on, own, level, step, due, n)
+      SELECT a.ancestor_id, NEW.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step,
+        CASE s.step WHEN 'ack' THEN NEW.ack_due ELSE NEW.reply_due END, 1
+      FROM unit_ancestors a JOIN units u ON u.id = NEW.unit_id CROSS JOIN (VALUES ('ack'), ('reply')) s(step)
+      WHERE a.unit_id = NEW.unit_id AND CASE s.step WHEN 'ack' THEN NEW.acknowledged_on ELSE NEW.replied_on END IS NULL ORDER BY 1, 5
+      ON CONFLICT (scope_id, received_on, own, level, step, due) DO UPDATE SET n = o.n + excluded.n;
+  END IF;
   RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER letters_tally_insert AFTER INSERT ON letters REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION letters_tally();
-CREATE TRIGGER letters_tally_update AFTER UPDATE ON letters REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION letters_tally();
-CREATE TRIGGER letters_tally_delete AFTER DELETE ON letters REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION letters_tally();
+CREATE CONSTRAINT TRIGGER letters_tally_insert AFTER INSERT OR DELETE ON letters DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION letters_tally_row();
+CREATE CONSTRAINT TRIGGER letters_tally_update AFTER UPDATE OF unit_id, received_on, acknowledged_on, ack_due, replied_on, reply_due ON letters
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.received_on IS DISTINCT FROM NEW.received_on
+    OR OLD.acknowledged_on IS DISTINCT FROM NEW.acknowledged_on OR OLD.ack_due IS DISTINCT FROM NEW.ack_due
+    OR OLD.replied_on IS DISTINCT FROM NEW.replied_on OR OLD.reply_due IS DISTINCT FROM NEW.reply_due)
+  EXECUTE FUNCTION letters_tally_row();

@@ -251,6 +251,10 @@ impl Store {
         .bind(before)
         .execute(&mut *w.tx)
         .await?;
+        if self.backend == crate::Backend::Postgres {
+            // counted once over the new letters rather than by a trigger per letter at commit
+            crate::org::rebuild_letter_tallies(&mut w.tx).await?;
+        }
         for t in ["nation_nums", "nation_texts"] {
             sqlx::query(crate::sqlf!("DROP TABLE {t}"))
                 .execute(&mut *w.tx)
@@ -266,8 +270,14 @@ impl Store {
         })
         .await?;
         w.commit().await?;
-        self.analyze(&["letters", "letter_reach", "letter_events"])
-            .await?;
+        self.analyze(&[
+            "letters",
+            "letter_reach",
+            "letter_events",
+            "letter_tallies",
+            "letter_open",
+        ])
+        .await?;
         Ok(NationLetters { letters: inserted })
     }
 }
