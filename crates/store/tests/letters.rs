@@ -145,14 +145,14 @@ async fn demo_letters_give_the_seeds_rates() {
 async fn nation_letters_generator() {
     for (name, store) in testing::all().await {
         store.load_demo().await.unwrap();
-        let n = store.load_nation_letters().await.unwrap();
+        let n = store.load_nation_letters(1).await.unwrap();
         assert_eq!(
             n.letters,
             30 * 2000 + 4 * 500 + 5 * 250,
             "{name}: 30 provincial units without demo letters, 4 cities, 5 basic units"
         );
         assert_eq!(
-            store.load_nation_letters().await.unwrap().letters,
+            store.load_nation_letters(1).await.unwrap().letters,
             0,
             "{name}: idempotent"
         );

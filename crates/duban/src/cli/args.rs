@@ -63,7 +63,7 @@ pub(crate) enum Cmd {
     },
     /// 载入演示数据并列出演示账号（可重复执行）
     #[command(
-        after_help = "示例：\n  duban demo\n  duban demo --scale nation --cases-per-unit 0   # 全国规模，用于性能测试"
+        after_help = "示例：\n  duban demo\n  duban demo --scale nation --cases-per-unit 0   # 全国规模，用于性能测试\n  duban demo --scale nation --cases-per-unit 0 --years 10   # 十年来信历史"
     )]
     Demo {
         /// nation：全国约 3,600 个检察院的规模，用于性能测试
@@ -75,6 +75,9 @@ pub(crate) enum Cmd {
         /// 与 --scale nation 一起：只生成前 N 个省份的市、县两级院（小机器上试运行；默认全部 32 个）
         #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=32))]
         provinces: u16,
+        /// 与 --scale nation 一起：来信的历史年数（默认 1：2020 年；10：2011—2020 年，约 1,060 万件，用于十年规模的性能测试）
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+        years: u32,
     },
     /// 导入单位、人员、来信、过问干预记录、案件流程事件或整改台账（CSV 或 XLSX，全部导入或全不导入）
     Import {

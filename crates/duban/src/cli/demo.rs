@@ -21,6 +21,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
             scale,
             cases_per_unit,
             provinces,
+            years,
         } => {
             let r = match scale.as_deref() {
                 None => (seed_demo(&store).await?, serde_json::Map::new()),
@@ -52,7 +53,7 @@ pub(crate) async fn run(store: Store, settings: Settings, cmd: Cmd) -> anyhow::R
                     let n = store.load_nation_rectification().await?;
                     let t2 = std::time::Instant::now();
                     step("生成来信", "generating letters");
-                    let l = store.load_nation_letters().await?;
+                    let l = store.load_nation_letters(years).await?;
                     say(t!(
                         "来信：生成 {} 件（{:.1} 秒）",
                         "letters: {} generated in {:.1}s",
