@@ -5,7 +5,11 @@
 # country), a provincial office (浙江, its subtree) and a basic unit (西湖区, its own) — and a page
 # deep in the list (the 1,000th row onwards). Every run counts its failed responses.
 # Usage: scripts/bench-scale.sh [DB_URL] [SECONDS]   (default: a fresh SQLite file, 10 s a run)
-# DUBAN_BENCH_REUSE=1 measures an existing database without running the generator.
+#        scripts/bench-scale.sh --years DB_ONE_YEAR DB_TEN_YEARS [SECONDS]
+#          measures both databases the same way, then prints per request the ten-year figures
+#          against the one-year ones (p50 ratio, the issue's bound is 1.3)
+# DUBAN_BENCH_REUSE=1 measures an existing database without running the generator;
+# DUBAN_BENCH_YEARS=N makes the generator write N years of letters (`--years N`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh >/dev/null
@@ -16,14 +20,50 @@ else
   cargo build --release -q
   bin=$PWD/target/release/duban
 fi
+if [ "${1:-}" = "--years" ]; then
+  out=$(mktemp -d)
+  echo "== one year: $2"
+  DUBAN_BENCH_REUSE=1 DUBAN_BENCH_BIN=$bin "$0" "$2" "${4:-10}" | tee "$out/one"
+  echo "== ten years: $3"
+  DUBAN_BENCH_REUSE=1 DUBAN_BENCH_BIN=$bin "$0" "$3" "${4:-10}" | tee "$out/ten"
+  echo "== ten years against one (p50 ratio; req/s ratio)"
+  python3 - "$out/one" "$out/ten" <<'PY'
+import re, sys
+def ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s)$", v)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)] if m else None
+def read(path):
+    rows, who = {}, ""
+    for line in open(path):
+        if line.startswith("-- "):
+            who = line[3:].split(" (")[0].strip()
+        m = re.match(r"(.{52}) +([\d.]+) req/s +p50 +(\S+) +p99 +(\S+) +failed (.*)", line.rstrip())
+        if m:
+            rows[(who, m.group(1).strip())] = (float(m.group(2)), ms(m.group(3)), m.group(5))
+    return rows
+one, ten = read(sys.argv[1]), read(sys.argv[2])
+worst = 0.0
+for key, (r1, p1, f1) in one.items():
+    if key not in ten:
+        continue
+    r10, p10, f10 = ten[key]
+    ratio = p10 / p1 if p1 else float("nan")
+    worst = max(worst, ratio)
+    print(f"{key[0][:12]:12} {key[1][:50]:50} p50 {p1:7.2f} → {p10:7.2f} ms  ×{ratio:4.2f}   req/s {r1:8.0f} → {r10:8.0f}   failed {f1} / {f10}")
+print(f"largest p50 ratio: ×{worst:.2f}")
+PY
+  rm -rf "$out"
+  exit 0
+fi
 dir=$(mktemp -d)
 db=${1:-sqlite://$dir/duban.db}
 secs=${2:-10}
 port=18087
 export DUBAN_LOG=error
 if [ -z "${DUBAN_BENCH_REUSE:-}" ]; then
-  echo "== generator: duban demo --scale nation --cases-per-unit 0"
-  /usr/bin/time -f "generator: %e s wall, %M KiB peak RSS" $bin --db "$db" demo --scale nation --cases-per-unit 0 | head -3
+  years=${DUBAN_BENCH_YEARS:-1}
+  echo "== generator: duban demo --scale nation --cases-per-unit 0 --years $years"
+  /usr/bin/time -f "generator: %e s wall, %M KiB peak RSS" $bin --db "$db" demo --scale nation --cases-per-unit 0 --years "$years" | head -3
 fi
 # the supervision board needs notices: today's sweep urges every open copy once (later runs add none)
 $bin --db "$db" --quiet sweep >/dev/null
@@ -45,6 +85,7 @@ for who in letters zj.office xihu.office; do
   run "GET /api/v1/letters?limit=50" "$session" "/api/v1/letters?limit=50"
   [ -n "$after" ] && run "GET /api/v1/letters?limit=50&after=(row 1,000)" "$session" "/api/v1/letters?limit=50&after=$after"
   run "GET /letters (page, figures of the year and list)" "$session" "/letters"
+  run "GET /letters for 2020 (figures of 1.06 M letters)" "$session" "/letters?from=2020-01-01&to=2020-12-31"
   run "GET /home (workbench: 待办 with counts)" "$session" "/home"
   run "GET /api/v1/todo" "$session" "/api/v1/todo"
 done
