@@ -143,6 +143,8 @@ impl Store {
         let mut made = NationLetters::default();
         for year in (2021 - years.clamp(1, 30) as i32)..=2020 {
             made.letters += self.load_nation_letters_of(year).await?;
+            // a year's pages out of the write-ahead log before the next (SQLite)
+            self.checkpoint().await?;
         }
         self.analyze(&[
             "letters",
