@@ -252,7 +252,7 @@ impl Store {
         }
         if self.backend == Backend::Postgres {
             for t in TABLES {
-                let has_identity: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id' AND is_identity = 'YES'")
+                let has_identity: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id' AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')")
                     .bind(*t)
                     .fetch_one(&mut *tx)
                     .await?;
