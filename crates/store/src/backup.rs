@@ -84,7 +84,9 @@ impl Store {
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
             }
             Backend::Postgres => {
-                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+                // a partitioned table's partitions are read and written through it
+                "SELECT c.relname::text FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace \
+                 AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1"
             }
         };
         let mut v: Vec<String> = sqlx::query_scalar(sql).fetch_all(&self.pool).await?;

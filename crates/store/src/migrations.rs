@@ -138,6 +138,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         45,
         include_str!("../migrations/sqlite/0045_letter_tallies.sql"),
     ),
+    (46, include_str!("../migrations/sqlite/0046_partitions.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -296,7 +297,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         45,
         include_str!("../migrations/postgres/0045_letter_tallies.sql"),
     ),
-    (46, include_str!("../migrations/postgres/0046_partitions.sql")),
+    (
+        46,
+        include_str!("../migrations/postgres/0046_partitions.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");
