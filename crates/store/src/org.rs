@@ -313,6 +313,11 @@ impl Store {
         }
         let rows = import::validate_units(table, &known).map_err(StoreError::Import)?;
         let mut report = ImportReport::default();
+        // a unit whose level changes (it became attached, or a procuratorate again) moves its
+        // letters to another level of the kept reply-rate figures
+        let relevel = rows
+            .iter()
+            .any(|r| known.get(&r.code).is_some_and(|k| k.level != r.level));
         for r in &rows {
             let parent_id: Option<i64> = match &r.parent {
                 Some(p) => Some(
@@ -350,6 +355,9 @@ impl Store {
             }
         }
         recompute_paths(&mut w).await?;
+        if relevel {
+            rebuild_letter_tallies(&mut w.tx).await?;
+        }
         w.audit(Change {
             action: "import.units",
             entity: "unit",
@@ -503,13 +511,10 @@ pub(crate) async fn rebuild_reach(
 
 /// Recounts every scope's kept reply-rate figures from the letters (migration 0045). On
 /// PostgreSQL the letters' deferred tally triggers of this transaction are switched off
-/// (`duban.bulk`): what they would add at commit is counted here.
+/// ([`bulk_letters`]): what they would add at commit is counted here, so this must be the
+/// transaction's last write to `letters`.
 pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
-    if tx.backend_name() == "PostgreSQL" {
-        sqlx::query("SELECT set_config('duban.bulk', 'on', true)")
-            .execute(&mut **tx)
-            .await?;
-    }
+    bulk_letters(tx).await?;
     for sql in [
         "DELETE FROM letter_tallies",
         "DELETE FROM letter_open",
@@ -529,6 +534,19 @@ pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, A
          CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END",
     ] {
         sqlx::query(sql).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, switches the letters' tally triggers off for the rest of the transaction
+/// (`duban.bulk`; no event is queued for a row written after it, and those queued before return
+/// at commit): for a bulk load that then calls [`rebuild_letter_tallies`]. Nothing on SQLite,
+/// whose row triggers run as the rows are written.
+pub(crate) async fn bulk_letters(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT set_config('duban.bulk', 'on', true)")
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

@@ -89,10 +89,10 @@ BEGIN
 END
 $$ LANGUAGE plpgsql;
 CREATE CONSTRAINT TRIGGER letters_tally_insert AFTER INSERT OR DELETE ON letters DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW EXECUTE FUNCTION letters_tally_row();
+  FOR EACH ROW WHEN (current_setting('duban.bulk', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION letters_tally_row();
 CREATE CONSTRAINT TRIGGER letters_tally_update AFTER UPDATE OF unit_id, received_on, acknowledged_on, ack_due, replied_on, reply_due ON letters
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-  WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.received_on IS DISTINCT FROM NEW.received_on
+  WHEN (current_setting('duban.bulk', true) IS DISTINCT FROM 'on' AND (OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.received_on IS DISTINCT FROM NEW.received_on
     OR OLD.acknowledged_on IS DISTINCT FROM NEW.acknowledged_on OR OLD.ack_due IS DISTINCT FROM NEW.ack_due
-    OR OLD.replied_on IS DISTINCT FROM NEW.replied_on OR OLD.reply_due IS DISTINCT FROM NEW.reply_due)
+    OR OLD.replied_on IS DISTINCT FROM NEW.replied_on OR OLD.reply_due IS DISTINCT FROM NEW.reply_due))
   EXECUTE FUNCTION letters_tally_row();

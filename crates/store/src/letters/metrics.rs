@@ -368,7 +368,7 @@ impl Store {
     ) -> Result<(Vec<MetricsRow>, Vec<MetricsRow>)> {
         let mut children: Vec<(i64, String, i64, String)> = Vec::new();
         for u in sqlx::query(
-            "SELECT id, path, level, name FROM units WHERE parent_id = $1 AND level = $2 ORDER BY path",
+            "SELECT id, path, level, name FROM units WHERE parent_id = $1 AND level = $2 ORDER BY id",
         )
         .bind(unit.id)
         .bind(unit.level + 1)
