@@ -37,7 +37,7 @@ def read(path):
     for line in open(path):
         if line.startswith("-- "):
             who = line[3:].split(" (")[0].strip()
-        m = re.match(r"(.{52}) +([\d.]+) req/s +p50 +(\S+) +p99 +(\S+) +failed (.*)", line.rstrip())
+        m = re.match(r"(.+?) +([\d.]+) req/s +p50 +(\S+) +p99 +(\S+) +failed (.*)", line.rstrip())
         if m:
             rows[(who, m.group(1).strip())] = (float(m.group(2)), ms(m.group(3)), m.group(5))
     return rows
@@ -99,6 +99,6 @@ run "GET /home (workbench: 待办 with counts)" "$session" "/home"
 run "GET /todo/tasks_due (a list the workbench opens)" "$session" "/todo/tasks_due"
 run "GET the SPP plan dashboard (87 tasks, roll-up)" "$session" "/rectification/plans/$plan"
 run "GET /api/v1/plans/{id}/tasks" "$session" "/api/v1/plans/$plan/tasks"
-board_next=$(curl -s -b "$jar" "$base/rectification/board" | grep -o 'href="/rectification/board?[^"]*after=[^"]*"' | head -1 | cut -d'"' -f2 | sed 's/&amp;/\&/g; s/&#38;/\&/g')
+board_next=$(curl -s -b "$jar" "$base/rectification/board" | grep -o 'href="/rectification/board?[^"]*after=[^"]*"' | head -1 | cut -d'"' -f2 | sed 's/&amp;/\&/g; s/&#38;/\&/g' || true)
 run "GET /rectification/board (counts and first page)" "$session" "/rectification/board"
 [ -n "$board_next" ] && run "GET /rectification/board?after= (second page)" "$session" "$board_next"
