@@ -139,6 +139,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0045_letter_tallies.sql"),
     ),
     (46, include_str!("../migrations/sqlite/0046_partitions.sql")),
+    (
+        47,
+        include_str!("../migrations/sqlite/0047_closure_requests.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -300,6 +304,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         46,
         include_str!("../migrations/postgres/0046_partitions.sql"),
+    ),
+    (
+        47,
+        include_str!("../migrations/postgres/0047_closure_requests.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
