@@ -82,11 +82,7 @@ impl Store {
         );
         let m =
             |r: &sqlx::any::AnyRow, c: &str| -> Result<u64> { Ok(crate::int(r, c)?.max(0) as u64) };
-        let figures = metrics_of(&c);
         Ok(LetterMetrics {
-            received: figures.received,
-            ack: figures.ack,
-            reply: figures.reply,
             recorded_late: Some(crate::int(&late, "late")? as u64),
             assigned: Some(Rate::new(
                 m(&assigned, "on_time")?,
@@ -99,6 +95,7 @@ impl Store {
                 m(&more, "basic")?,
                 m(&more, "unsatisfied")?,
             )),
+            ..metrics_of(&c)
         })
     }
 }
