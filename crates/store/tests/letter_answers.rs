@@ -599,6 +599,7 @@ async fn the_answer_figures_read_their_indexes() {
                 String::new()
             };
             for (sql, index) in duban_store::letters::answers_sql(subtree).iter().zip([
+                "letter_events_late",
                 "letters_notified",
                 "letters_rated",
                 "letter_assignments_from",

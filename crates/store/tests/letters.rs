@@ -503,13 +503,14 @@ async fn letter_lists_page_through_each_scope_in_order() {
                     counted(store, &s, as_of).await,
                     "{name} {when} {as_of}: {s:?}"
                 );
+                let (all, by_unit, _) = store
+                    .letter_metrics_breakdown(&unit, s.subtree, from, to, as_of)
+                    .await
+                    .unwrap();
+                assert_eq!(all, m, "{name} {when} {as_of}: {s:?} in one pass");
                 if !s.subtree {
                     continue;
                 }
-                let (by_unit, _) = store
-                    .letter_metrics_breakdown(&unit, from, to, as_of)
-                    .await
-                    .unwrap();
                 for row in by_unit {
                     let u = store.unit(row.unit_id).await.unwrap().unwrap();
                     let scope = Scope {

@@ -39,24 +39,6 @@ impl Store {
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> Result<LetterMetrics> {
-        let like = if subtree {
-            format!("{}%", unit.path)
-        } else {
-            String::new()
-        };
-        // planned per execution: whether the scope is one unit or a subtree (and which) changes
-        // the best plan, and a generic plan over the year's letters was measured 2× slower on
-        // PostgreSQL (PERFORMANCE.md, generic or custom plans)
-        let one = |sql: String| {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .persistent(false)
-                .bind(unit.id)
-                .bind(like.clone())
-                .bind(from.to_string())
-                .bind(to.to_string())
-                .bind(as_of.to_string())
-                .fetch_one(&self.pool)
-        };
         let mut c = [0i64; 7];
         for t in self.tallies(&[unit.id], from, to, as_of).await? {
             if subtree || t.own {
@@ -66,46 +48,68 @@ impl Store {
         for (_, _, _, fix) in self.answered_after(unit, subtree, from, to, as_of).await? {
             add_counts(&mut c, &fix);
         }
-        // from the late steps (a partial index of their own, few among all), not the period's letters
-        let late = one(format!(
-            "SELECT COUNT(DISTINCT e.letter_id) AS late FROM letter_events e CROSS JOIN letters l \
-             WHERE l.id = e.letter_id AND e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN {} \
-             AND l.received_on >= $3 AND l.received_on <= $4",
-            units_of(subtree)
-        ))
+        self.with_answers(unit, subtree, from, to, as_of, metrics_of(&c))
+            .await
+    }
+
+    /// `m` with the figures that are not kept: letters with a step recorded late (补录), writers
+    /// notified, ratings and report-backs — one statement of four aggregates, each read from an
+    /// index of its own ([`answers_sql`]).
+    async fn with_answers(
+        &self,
+        unit: &Unit,
+        subtree: bool,
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+        m: LetterMetrics,
+    ) -> Result<LetterMetrics> {
+        let [late, notified, ratings, assigned] = answers_sql(subtree);
+        // planned per execution: whether the scope is one unit or a subtree (and which) changes
+        // the best plan, and a generic plan over the year's letters was measured 2× slower on
+        // PostgreSQL (PERFORMANCE.md, generic or custom plans)
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM ({late}) a CROSS JOIN ({notified}) b CROSS JOIN ({ratings}) c CROSS JOIN ({assigned}) d"
+        )))
+        .persistent(false)
+        .bind(unit.id)
+        .bind(if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        })
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .bind(as_of.to_string())
+        .fetch_one(&self.pool)
         .await?;
-        let [notified, ratings, assigned] = answers_sql(subtree);
-        let (notified, more, assigned) = (
-            one(notified).await?,
-            one(ratings).await?,
-            one(assigned).await?,
-        );
-        let m =
-            |r: &sqlx::any::AnyRow, c: &str| -> Result<u64> { Ok(crate::int(r, c)?.max(0) as u64) };
+        let n = |c: &str| -> Result<u64> { Ok(crate::int(&r, c)?.max(0) as u64) };
         Ok(LetterMetrics {
-            recorded_late: Some(crate::int(&late, "late")? as u64),
-            assigned: Some(Rate::new(
-                m(&assigned, "on_time")?,
-                m(&assigned, "late")?,
-                m(&assigned, "overdue")?,
-            )),
-            notified: Some(m(&notified, "notified")?),
+            recorded_late: Some(n("recorded_late")?),
+            assigned: Some(Rate::new(n("on_time")?, n("late")?, n("overdue")?)),
+            notified: Some(n("notified")?),
             satisfaction: Some(duban_domain::letters::answers::Satisfaction::new(
-                m(&more, "satisfied")?,
-                m(&more, "basic")?,
-                m(&more, "unsatisfied")?,
+                n("satisfied")?,
+                n("basic")?,
+                n("unsatisfied")?,
             )),
-            ..metrics_of(&c)
+            ..m
         })
     }
 }
 
-/// The figures of answers to writers, each read from an index of its own (binds as
-/// [`Store::letter_metrics`]): writers notified and ratings from partial indexes of the letters
+/// The figures that are not kept, each read from an index of its own (binds as
+/// [`Store::letter_metrics`]): letters with a step recorded late from the late steps' partial
+/// index (few among all), writers notified and ratings from partial indexes of the letters
 /// notified or rated alone, report-backs from the assignments the unit made.
-pub fn answers_sql(subtree: bool) -> [String; 3] {
+pub fn answers_sql(subtree: bool) -> [String; 4] {
     let units = units_of(subtree);
     [
+        format!(
+            "SELECT COUNT(DISTINCT e.letter_id) AS recorded_late FROM letter_events e CROSS JOIN letters l \
+             WHERE l.id = e.letter_id AND e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN {units} \
+             AND l.received_on >= $3 AND l.received_on <= $4"
+        ),
         format!(
             "SELECT COUNT(*) AS notified FROM letters l WHERE l.notified_on IS NOT NULL AND l.notified_on <= $5 \
              AND l.unit_id IN {units} AND l.received_on >= $3 AND l.received_on <= $4"
@@ -286,6 +290,11 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<(i64, String, i64, Counts)>> {
         let mut out: Vec<(i64, String, i64, Counts)> = Vec::new();
+        // no step is dated after the day it is recorded (`check_step_date`, the letters' import),
+        // so as of today or later there is nothing to take back and nothing to read
+        if as_of >= self.today() {
+            return Ok(out);
+        }
         for (at, done, due) in [
             (1, "acknowledged_on", "ack_due"),
             (4, "replied_on", "reply_due"),
@@ -353,16 +362,18 @@ pub(crate) fn metrics_of(c: &Counts) -> LetterMetrics {
 }
 
 impl Store {
-    /// The same figures as [`Store::letter_metrics`] broken down: the unit's own letters, each
-    /// directly subordinate unit with its whole subtree, and each level below the unit. Read from
-    /// the kept figures of the unit and of its direct subordinates.
+    /// The figures of [`Store::letter_metrics`] (the unit's own letters, or with its subtree),
+    /// and the same broken down: the unit's own letters, each directly subordinate unit with its
+    /// whole subtree, and each level below the unit. Read from the kept figures of the unit and of
+    /// its direct subordinates in one pass (a page shows all three).
     pub async fn letter_metrics_breakdown(
         &self,
         unit: &Unit,
+        subtree: bool,
         from: NaiveDate,
         to: NaiveDate,
         as_of: NaiveDate,
-    ) -> Result<(Vec<MetricsRow>, Vec<MetricsRow>)> {
+    ) -> Result<(LetterMetrics, Vec<MetricsRow>, Vec<MetricsRow>)> {
         let mut children: Vec<(i64, String, i64, String)> = Vec::new();
         for u in sqlx::query(
             "SELECT id, path, level, name FROM units WHERE parent_id = $1 AND level = $2 ORDER BY id",
@@ -418,6 +429,20 @@ impl Store {
                 });
             }
         }
+        let mut total = [0i64; 7];
+        for c in per_level.values() {
+            add_counts(&mut total, c);
+        }
+        let metrics = self
+            .with_answers(
+                unit,
+                subtree,
+                from,
+                to,
+                as_of,
+                metrics_of(if subtree { &total } else { &own }),
+            )
+            .await?;
         let by_level = per_level
             .iter()
             .filter(|(_, c)| c[0] > 0)
@@ -428,6 +453,6 @@ impl Store {
                 metrics: metrics_of(c),
             })
             .collect();
-        Ok((by_unit, by_level))
+        Ok((metrics, by_unit, by_level))
     }
 }

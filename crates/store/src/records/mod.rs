@@ -154,11 +154,13 @@ impl Store {
             }
         }
         figures.retain(|_, f| f.months.iter().any(|m| m.0 > 0));
+        // the filings from their kept tallies (migration 0025): O(units × months), not O(filings)
         let rows = sqlx::query(
-            "SELECT u.code, f.month, CAST(SUM(f.records) AS BIGINT) AS records, CAST(SUM(f.zero_report) AS BIGINT) AS zero_reports, COUNT(*) AS filed FROM record_filings f JOIN units u ON u.id = f.unit_id \
+            "SELECT u.code, f.month, CAST(SUM(f.records) AS BIGINT) AS records, CAST(SUM(f.zero_reports) AS BIGINT) AS zero_reports, \
+             CAST(SUM(f.filed) AS BIGINT) AS filed FROM filing_tallies f JOIN units u ON u.id = f.unit_id \
              WHERE f.month >= $1 AND f.month <= $2 GROUP BY u.code, f.month \
-             UNION ALL SELECT u.code || '/' || CAST(f.department_id AS TEXT), f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_report) AS BIGINT), COUNT(*) \
-             FROM record_filings f JOIN units u ON u.id = f.unit_id WHERE u.parent_id IS NULL AND f.department_id IS NOT NULL \
+             UNION ALL SELECT u.code || '/' || CAST(f.department_id AS TEXT), f.month, CAST(SUM(f.records) AS BIGINT), CAST(SUM(f.zero_reports) AS BIGINT), \
+             CAST(SUM(f.filed) AS BIGINT) FROM filing_tallies f JOIN units u ON u.id = f.unit_id WHERE u.parent_id IS NULL AND f.department_id <> 0 \
              AND f.month >= $1 AND f.month <= $2 GROUP BY u.code, f.department_id, f.month",
         )
         .bind(from.to_string())

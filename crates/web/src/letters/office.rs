@@ -97,13 +97,9 @@ pub(crate) async fn list_view_for(
         .unit(v.user.unit_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let metrics = st
+    let (metrics, by_unit, by_level) = st
         .store
-        .letter_metrics(&unit, v.user.subtree, from, to, as_of)
-        .await?;
-    let (by_unit, by_level) = st
-        .store
-        .letter_metrics_breakdown(&unit, from, to, as_of)
+        .letter_metrics_breakdown(&unit, v.user.subtree, from, to, as_of)
         .await?;
     let lights = st.store.supervision_rules().await?.lights;
     let soon = |o: Owes| {

@@ -461,7 +461,6 @@ pub(crate) async fn submit(
             .1)
     }
     .await;
-    p.levels = levels(&st, (p.unit != 0).then_some(p.unit)).await?;
     if result.is_ok() {
         st.store.drop_kept(&v.0.csrf, &kept_tokens).await?;
     } else {
@@ -482,6 +481,8 @@ pub(crate) async fn submit(
         Err(AppError::BadRequest(m)) => (StatusCode::UNPROCESSABLE_ENTITY, m),
         Err(other) => return Err(other),
     };
+    // the form again, as typed (the page that shows the code has no form)
+    p.levels = levels(&st, (p.unit != 0).then_some(p.unit)).await?;
     p.error = Some(message);
     Ok((status, Html(p.render()?)).into_response())
 }
