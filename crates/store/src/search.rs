@@ -49,6 +49,8 @@ pub fn query_words(query: &str) -> Vec<String> {
 pub trait FullText: Sync {
     /// Replaces a letter's tokens: binds ($1 letter id, $2 tokens).
     fn upsert(&self) -> &'static [&'static str];
+    /// Adds a new letter's tokens (none yet): binds as [`FullText::upsert`].
+    fn insert(&self) -> &'static [&'static str];
     /// A condition on `l` (letters) matching the words bound as `$n`, in `match_param` form.
     fn matches(&self, n: usize) -> String;
     /// The words as the backend's query text.
@@ -64,6 +66,9 @@ impl FullText for Fts5 {
             "DELETE FROM letters_fts WHERE rowid = $1",
             "INSERT INTO letters_fts (rowid, tokens) VALUES ($1, $2)",
         ]
+    }
+    fn insert(&self) -> &'static [&'static str] {
+        &["INSERT INTO letters_fts (rowid, tokens) VALUES ($1, $2)"]
     }
     fn matches(&self, n: usize) -> String {
         format!("l.id IN (SELECT rowid FROM letters_fts WHERE letters_fts MATCH ${n})")
@@ -84,6 +89,9 @@ impl FullText for TsVector {
             "INSERT INTO letters_fts (letter_id, tokens) VALUES ($1, to_tsvector('simple', $2)) \
              ON CONFLICT (letter_id) DO UPDATE SET tokens = excluded.tokens",
         ]
+    }
+    fn insert(&self) -> &'static [&'static str] {
+        &["INSERT INTO letters_fts (letter_id, tokens) VALUES ($1, to_tsvector('simple', $2))"]
     }
     fn matches(&self, n: usize) -> String {
         format!(
@@ -132,6 +140,20 @@ pub(crate) async fn index_letter_in(w: &mut crate::Write, id: i64) -> Result<()>
         }
     let tokens = index_tokens(&text);
     for sql in fulltext(w.backend).upsert() {
+        sqlx::query(sqlx::AssertSqlSafe(*sql))
+            .bind(id)
+            .bind(&tokens)
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Indexes a letter registered in this transaction, whose only text is its content (its one
+/// event, the receipt, has none): one statement, nothing read back and no old tokens to replace.
+pub(crate) async fn index_new_letter_in(w: &mut crate::Write, id: i64, content: &str) -> Result<()> {
+    let tokens = index_tokens(content);
+    for sql in fulltext(w.backend).insert() {
         sqlx::query(sqlx::AssertSqlSafe(*sql))
             .bind(id)
             .bind(&tokens)

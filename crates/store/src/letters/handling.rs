@@ -290,7 +290,7 @@ pub(crate) async fn insert_letter_in(
         .bind(&now)
         .execute(&mut *w.tx)
         .await?;
-    crate::search::index_letter_in(w, id).await?;
+    crate::search::index_new_letter_in(w, id, &l.content).await?;
     // the audit records the receipt, never the writer's personal data
     w.audit(Change {
         action: "letter.receive",
