@@ -143,6 +143,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         47,
         include_str!("../migrations/sqlite/0047_closure_requests.sql"),
     ),
+    (
+        48,
+        include_str!("../migrations/sqlite/0048_letter_months.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -308,6 +312,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         47,
         include_str!("../migrations/postgres/0047_closure_requests.sql"),
+    ),
+    (
+        48,
+        include_str!("../migrations/postgres/0048_letter_months.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -449,6 +449,7 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
 pub const DERIVED: &[&str] = &[
     "letter_reach",
     "letter_tallies",
+    "letter_months",
     "letter_open",
     "unit_ancestors",
     "post_tallies",
@@ -532,6 +533,12 @@ pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, A
          ON CASE s.step WHEN 'ack' THEN l.acknowledged_on ELSE l.replied_on END IS NULL \
          GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
          CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END",
+        // the months from the days, last: on SQLite the days' triggers have kept them meanwhile
+        // (and this recount replaces what they did), on PostgreSQL duban.bulk switched them off
+        "DELETE FROM letter_months",
+        "INSERT INTO letter_months (scope_id, month, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
+         SELECT scope_id, substr(received_on, 1, 7), own, level, SUM(received), SUM(ack_on_time), SUM(ack_late), SUM(reply_on_time), SUM(reply_late) \
+         FROM letter_tallies GROUP BY scope_id, substr(received_on, 1, 7), own, level",
     ] {
         sqlx::query(sql).execute(&mut **tx).await?;
     }

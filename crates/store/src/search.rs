@@ -151,7 +151,11 @@ pub(crate) async fn index_letter_in(w: &mut crate::Write, id: i64) -> Result<()>
 
 /// Indexes a letter registered in this transaction, whose only text is its content (its one
 /// event, the receipt, has none): one statement, nothing read back and no old tokens to replace.
-pub(crate) async fn index_new_letter_in(w: &mut crate::Write, id: i64, content: &str) -> Result<()> {
+pub(crate) async fn index_new_letter_in(
+    w: &mut crate::Write,
+    id: i64,
+    content: &str,
+) -> Result<()> {
     let tokens = index_tokens(content);
     for sql in fulltext(w.backend).insert() {
         sqlx::query(sqlx::AssertSqlSafe(*sql))

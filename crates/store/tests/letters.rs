@@ -449,7 +449,12 @@ async fn letter_lists_page_through_each_scope_in_order() {
         v
     }
     /// The reply-rate counts of a scope counted letter by letter (what the kept figures must give).
-    async fn counted(store: &duban_store::Store, s: &Scope, as_of: NaiveDate) -> [u64; 7] {
+    async fn counted(
+        store: &duban_store::Store,
+        s: &Scope,
+        as_of: NaiveDate,
+        (from, to): (NaiveDate, NaiveDate),
+    ) -> [u64; 7] {
         let counts = |done: &str, due: &str| {
             format!(
                 "SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $3 AND l.{done} <= l.{due} THEN 1 ELSE 0 END), \
@@ -458,7 +463,8 @@ async fn letter_lists_page_through_each_scope_in_order() {
             )
         };
         let sql = format!(
-            "SELECT COUNT(*), {}, {} FROM letters l JOIN units u ON u.id = l.unit_id WHERE (u.id = $1 OR u.path LIKE $2)",
+            "SELECT COUNT(*), {}, {} FROM letters l JOIN units u ON u.id = l.unit_id WHERE (u.id = $1 OR u.path LIKE $2) \
+             AND l.received_on >= $4 AND l.received_on <= $5",
             counts("acknowledged_on", "ack_due"),
             counts("replied_on", "reply_due")
         );
@@ -466,6 +472,8 @@ async fn letter_lists_page_through_each_scope_in_order() {
             .bind(s.unit_id)
             .bind(duban_store::scope_like(s))
             .bind(as_of.to_string())
+            .bind(from.to_string())
+            .bind(to.to_string())
             .fetch_one(&store.pool)
             .await
             .unwrap();
@@ -489,42 +497,48 @@ async fn letter_lists_page_through_each_scope_in_order() {
     /// The kept reply-rate figures of every scope, and the breakdown below 浙江 and the SPP, equal
     /// the letters counted one by one, as of a past day, today and a later day.
     async fn figures(name: &str, store: &duban_store::Store, when: &str) {
-        let (from, to) = (d("2000-01-01"), d("2099-12-31"));
         let today = duban_store::testing::today();
-        for as_of in [d("2020-06-30"), d("2021-03-20"), today, d("2099-01-01")] {
-            for s in scopes(store).await {
-                let unit = store.unit(s.unit_id).await.unwrap().unwrap();
-                let m = store
-                    .letter_metrics(&unit, s.subtree, from, to, as_of)
-                    .await
-                    .unwrap();
-                assert_eq!(
-                    seven(&m),
-                    counted(store, &s, as_of).await,
-                    "{name} {when} {as_of}: {s:?}"
-                );
-                let (all, by_unit, _) = store
-                    .letter_metrics_breakdown(&unit, s.subtree, from, to, as_of)
-                    .await
-                    .unwrap();
-                assert_eq!(all, m, "{name} {when} {as_of}: {s:?} in one pass");
-                if !s.subtree {
-                    continue;
-                }
-                for row in by_unit {
-                    let u = store.unit(row.unit_id).await.unwrap().unwrap();
-                    let scope = Scope {
-                        unit_id: u.id,
-                        unit_path: u.path.clone(),
-                        subtree: u.id != unit.id,
-                    };
+        // all the letters (whole months), and periods that start and end inside a month
+        for (from, to) in [
+            (d("2000-01-01"), d("2099-12-31")),
+            (d("2020-03-15"), d("2021-02-10")),
+            (d("2020-06-02"), d("2020-06-29")),
+        ] {
+            for as_of in [d("2020-06-30"), d("2021-03-20"), today, d("2099-01-01")] {
+                for s in scopes(store).await {
+                    let unit = store.unit(s.unit_id).await.unwrap().unwrap();
+                    let m = store
+                        .letter_metrics(&unit, s.subtree, from, to, as_of)
+                        .await
+                        .unwrap();
                     assert_eq!(
-                        seven(&row.metrics),
-                        counted(store, &scope, as_of).await,
-                        "{name} {when} {as_of}: {} in {}",
-                        u.name,
-                        unit.name
+                        seven(&m),
+                        counted(store, &s, as_of, (from, to)).await,
+                        "{name} {when} {from}–{to} {as_of}: {s:?}"
                     );
+                    let (all, by_unit, _) = store
+                        .letter_metrics_breakdown(&unit, s.subtree, from, to, as_of)
+                        .await
+                        .unwrap();
+                    assert_eq!(all, m, "{name} {when} {as_of}: {s:?} in one pass");
+                    if !s.subtree {
+                        continue;
+                    }
+                    for row in by_unit {
+                        let u = store.unit(row.unit_id).await.unwrap().unwrap();
+                        let scope = Scope {
+                            unit_id: u.id,
+                            unit_path: u.path.clone(),
+                            subtree: u.id != unit.id,
+                        };
+                        assert_eq!(
+                            seven(&row.metrics),
+                            counted(store, &scope, as_of, (from, to)).await,
+                            "{name} {when} {as_of}: {} in {}",
+                            u.name,
+                            unit.name
+                        );
+                    }
                 }
             }
         }
@@ -697,11 +711,20 @@ async fn the_kept_figures_read_their_indexes() {
         };
         let ids = format!("{}, {}", spp.id, zj.id);
         let [done, open] = duban_store::letters::figures_sql(&ids);
+        let parts = duban_store::letters::period_parts(
+            NaiveDate::from_ymd_opt(2020, 1, 15).unwrap(),
+            NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
+        );
         for (sql, table, args) in [
             (
-                done,
+                done.clone(),
                 "letter_tallies",
-                vec![day("2020-01-01"), day("2020-12-31")],
+                parts.iter().map(|p| day(p)).collect::<Vec<_>>(),
+            ),
+            (
+                done,
+                "letter_months",
+                parts.iter().map(|p| day(p)).collect::<Vec<_>>(),
             ),
             (
                 open,

@@ -64,12 +64,10 @@ pub fn valid_id_number(raw: &str) -> bool {
     c[17].to_ascii_uppercase() == check
 }
 
-/// Validates a letters table: dates, channels, categories and units; replies not before receipt,
-/// and no date after `today` (a letter not yet received, a step not yet taken).
+/// Validates a letters table: dates, channels, categories and units; replies not before receipt.
 pub fn validate_letters(
     table: &Table,
     units: &HashSet<UnitCode>,
-    today: chrono::NaiveDate,
 ) -> Result<Vec<LetterRow>, Vec<CellError>> {
     use crate::letters::{Channel, LetterCategory};
     let mut errors = Vec::new();
@@ -98,10 +96,6 @@ pub fn validate_letters(
             }
         };
         let received = match date(0) {
-            Ok(Some(d)) if d > today => {
-                err("received_on", format!("{d} 晚于今天"));
-                None
-            }
             Ok(Some(d)) => Some(d),
             Ok(None) => {
                 err("received_on", "请填写收到日期".into());
@@ -154,7 +148,6 @@ pub fn validate_letters(
                 Ok(Some(d)) if received.is_some_and(|r| d < r) => {
                     err(name, format!("{d} 早于收到日期"))
                 }
-                Ok(Some(d)) if d > today => err(name, format!("{d} 晚于今天")),
                 Ok(d) => later[k] = d,
                 Err(m) => err(name, m),
             }
@@ -203,9 +196,8 @@ mod letter_tests {
     #[test]
     fn letters_are_checked_cell_by_cell() {
         let units: HashSet<UnitCode> = [UnitCode::parse("100000").unwrap()].into_iter().collect();
-        let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 1).unwrap();
         let head = "received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on";
-        let ok = validate_letters(&t(&[head, "2020-03-02,12309,100000,张三,010-12345678,控告,反映某案办理拖延,2020-03-05,2020-05-20,"]), &units, today).unwrap();
+        let ok = validate_letters(&t(&[head, "2020-03-02,12309,100000,张三,010-12345678,控告,反映某案办理拖延,2020-03-05,2020-05-20,"]), &units).unwrap();
         assert_eq!(ok.len(), 1);
         assert_eq!(
             (
@@ -219,11 +211,8 @@ mod letter_tests {
                 head,
                 "2020-13-02,电报,999999,李四,abc,闲聊,,2020-03-01,,",
                 "2020-03-02,来信,100000,,,其他,x,2020-03-01,,",
-                "2020-06-02,来信,100000,,,其他,x,,,",
-                "2020-03-02,来信,100000,,,其他,x,2020-03-03,2020-06-02,",
             ]),
             &units,
-            today,
         )
         .unwrap_err();
         let cols: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
@@ -235,8 +224,6 @@ mod letter_tests {
             (2, "category"),
             (2, "content"),
             (3, "acknowledged_on"),
-            (4, "received_on"),
-            (5, "replied_on"),
         ] {
             assert!(cols.contains(&want), "{want:?} in {errs:?}");
         }

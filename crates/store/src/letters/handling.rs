@@ -30,7 +30,7 @@ impl Store {
             }
         }
         let codes: HashSet<UnitCode> = units.keys().cloned().collect();
-        let rows = import::validate_letters(table, &codes, self.today()).map_err(StoreError::Import)?;
+        let rows = import::validate_letters(table, &codes).map_err(StoreError::Import)?;
         let mut problems = Vec::new();
         let mut due = Vec::with_capacity(rows.len());
         for r in &rows {

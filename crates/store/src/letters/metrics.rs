@@ -130,17 +130,25 @@ pub fn answers_sql(subtree: bool) -> [String; 4] {
     ]
 }
 
-/// The kept figures' two statements over the scopes `ids` (a list of unit ids), binds `$1`
-/// from, `$2` to, `$3` as of: the letters and their answers on time or late (migration 0045's
-/// `letter_tallies`), and those not yet answered whose deadline is before the as-of day
-/// (`letter_open`) — each an index range per scope over the period's days.
+/// The kept figures' two statements over the scopes `ids` (a list of unit ids): the letters and
+/// their answers on time or late, summed over the whole months of the period from
+/// `letter_months` (migration 0048) and over the days at either end from `letter_tallies`
+/// (0045) — binds `$1`–`$2` the first days, `$3`–`$4` the months, `$5`–`$6` the last days
+/// ([`period_parts`]); and the letters not yet answered whose deadline is before the as-of day
+/// (`letter_open`), binds `$1` from, `$2` to, `$3` as of. Each an index range per scope.
 pub fn figures_sql(ids: &str) -> [String; 2] {
+    let sums = "CAST(SUM(received) AS BIGINT) AS received, \
+             CAST(SUM(ack_on_time) AS BIGINT) AS ack_on_time, CAST(SUM(ack_late) AS BIGINT) AS ack_late, \
+             CAST(SUM(reply_on_time) AS BIGINT) AS reply_on_time, CAST(SUM(reply_late) AS BIGINT) AS reply_late";
     [
         format!(
-            "SELECT scope_id, own, level, CAST(SUM(received) AS BIGINT) AS received, \
-             CAST(SUM(ack_on_time) AS BIGINT) AS ack_on_time, CAST(SUM(ack_late) AS BIGINT) AS ack_late, \
-             CAST(SUM(reply_on_time) AS BIGINT) AS reply_on_time, CAST(SUM(reply_late) AS BIGINT) AS reply_late \
-             FROM letter_tallies WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 \
+            "SELECT scope_id, own, level, {sums} FROM (\
+             SELECT scope_id, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late FROM letter_tallies \
+             WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 \
+             UNION ALL SELECT scope_id, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late FROM letter_months \
+             WHERE scope_id IN ({ids}) AND month >= $3 AND month <= $4 \
+             UNION ALL SELECT scope_id, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late FROM letter_tallies \
+             WHERE scope_id IN ({ids}) AND received_on >= $5 AND received_on <= $6) k \
              GROUP BY scope_id, own, level"
         ),
         format!(
@@ -149,6 +157,123 @@ pub fn figures_sql(ids: &str) -> [String; 2] {
              GROUP BY scope_id, own, level, step"
         ),
     ]
+}
+
+/// The binds of [`figures_sql`]'s first statement for [`from`, `to`]: the days before the first
+/// whole month, the whole months (`YYYY-MM`), the days after the last (an empty range is bound
+/// as a later start than end).
+pub fn period_parts(from: NaiveDate, to: NaiveDate) -> [String; 6] {
+    use chrono::Datelike;
+    let empty = ["9999-12-31".to_string(), "0000-01-01".to_string()];
+    let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let month = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
+    // the first whole month starts on `from` or on the first of the month after it; the last
+    // ends on `to` or on the last day of the month before `to`'s
+    let start = if from.day() == 1 {
+        Some(from)
+    } else {
+        first_of(from).checked_add_months(chrono::Months::new(1))
+    };
+    let last = to.succ_opt().and_then(|after| first_of(after).pred_opt());
+    match (start, last) {
+        (Some(start), Some(last)) if start <= last => {
+            let [h1, h2] = if from < start {
+                [
+                    from.to_string(),
+                    start.pred_opt().unwrap_or(from).to_string(),
+                ]
+            } else {
+                empty.clone()
+            };
+            let [t1, t2] = if last < to {
+                [last.succ_opt().unwrap_or(to).to_string(), to.to_string()]
+            } else {
+                empty
+            };
+            [h1, h2, month(start), month(last), t1, t2]
+        }
+        _ => {
+            let [m1, m2] = empty.clone();
+            let [t1, t2] = empty;
+            [from.to_string(), to.to_string(), m1, m2, t1, t2]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::period_parts;
+    #[test]
+    fn a_period_is_whole_months_and_the_days_at_either_end() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let none = ["9999-12-31", "0000-01-01"];
+        for (from, to, want) in [
+            (
+                "2020-01-01",
+                "2020-12-31",
+                [none[0], none[1], "2020-01", "2020-12", none[0], none[1]],
+            ),
+            (
+                "2020-01-15",
+                "2020-03-10",
+                [
+                    "2020-01-15",
+                    "2020-01-31",
+                    "2020-02",
+                    "2020-02",
+                    "2020-03-01",
+                    "2020-03-10",
+                ],
+            ),
+            (
+                "2020-02-01",
+                "2020-02-29",
+                [none[0], none[1], "2020-02", "2020-02", none[0], none[1]],
+            ),
+            (
+                "2020-02-02",
+                "2020-02-29",
+                [
+                    "2020-02-02",
+                    "2020-02-29",
+                    none[0],
+                    none[1],
+                    none[0],
+                    none[1],
+                ],
+            ),
+            (
+                "2020-01-01",
+                "2020-11-05",
+                [
+                    none[0],
+                    none[1],
+                    "2020-01",
+                    "2020-10",
+                    "2020-11-01",
+                    "2020-11-05",
+                ],
+            ),
+            (
+                "2020-03-05",
+                "2020-03-04",
+                [
+                    "2020-03-05",
+                    "2020-03-04",
+                    none[0],
+                    none[1],
+                    none[0],
+                    none[1],
+                ],
+            ),
+        ] {
+            assert_eq!(
+                period_parts(d(from), d(to)),
+                want.map(String::from),
+                "{from} {to}"
+            );
+        }
+    }
 }
 
 /// The letters of a scope (binds as [`Store::letter_metrics`]) whose step (`done`, owed by
@@ -211,11 +336,11 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let [done, open] = figures_sql(&ids);
-        let done = sqlx::query(sqlx::AssertSqlSafe(done))
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let mut done = sqlx::query(sqlx::AssertSqlSafe(done));
+        for b in period_parts(from, to) {
+            done = done.bind(b);
+        }
+        let done = done.fetch_all(&self.pool).await?;
         let open = sqlx::query(sqlx::AssertSqlSafe(open))
             .bind(from.to_string())
             .bind(to.to_string())
@@ -290,9 +415,17 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<(i64, String, i64, Counts)>> {
         let mut out: Vec<(i64, String, i64, Counts)> = Vec::new();
-        // no step is dated after the day it is recorded (`check_step_date`, the letters' import),
-        // so as of today or later there is nothing to take back and nothing to read
-        if as_of >= self.today() {
+        // the latest day either step was recorded for, from the ends of their two indexes: as of
+        // that day or later there is nothing to take back, and the corrections are not read
+        let r = sqlx::query(
+            "SELECT (SELECT MAX(acknowledged_on) FROM letters WHERE acknowledged_on IS NOT NULL) AS ack, \
+             (SELECT MAX(replied_on) FROM letters WHERE replied_on IS NOT NULL) AS reply",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let latest = [r.try_get::<Option<String>, _>("ack")?, r.try_get("reply")?];
+        let as_of_text = as_of.to_string();
+        if latest.iter().flatten().all(|d| *d <= as_of_text) {
             return Ok(out);
         }
         for (at, done, due) in [
