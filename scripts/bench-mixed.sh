@@ -33,7 +33,7 @@ token=$(curl -s -b "$jar" -c "$jar" --data-urlencode "csrf=$csrf" --data-urlenco
 plan=$(curl -s -b "$jar" $base/api/v1/plans | python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin)["items"] if p["title"]=="最高检党组巡视整改方案" and p["unit_name"]=="最高人民检察院"][0])')
 # the tasks written to: the SPP office's own long-term tasks (its copy of the party plan)
 curl -s -H "Authorization: Bearer $token" "$base/api/v1/plans/$plan/tasks" |
-  python3 -c 'import json,sys; print(",".join(str(t["id"]) for t in json.load(sys.stdin)["items"] if t["state"] in ("in_progress","not_started")))' > "$dir/ids"
+  python3 -c 'import json,sys; print(",".join(str(t["id"]) for t in (i["task"] for i in json.load(sys.stdin)["items"]) if t["state"] in ("in_progress","not_started")))' > "$dir/ids"
 [ -s "$dir/ids" ] || { echo "no open task to write to"; exit 1; }
 # the application's today (a demo database pins it): the entries' date
 q="SELECT value FROM settings WHERE key = 'clock.today'"
