@@ -138,15 +138,8 @@ pub(crate) async fn index_letter_in(w: &mut crate::Write, id: i64) -> Result<()>
             text.push('\n');
             text.push_str(&body);
         }
-    let tokens = index_tokens(&text);
-    for sql in fulltext(w.backend).upsert() {
-        sqlx::query(sqlx::AssertSqlSafe(*sql))
-            .bind(id)
-            .bind(&tokens)
-            .execute(&mut *w.tx)
-            .await?;
-    }
-    Ok(())
+    let upsert = fulltext(w.backend).upsert();
+    put_tokens(w, id, &text, upsert).await
 }
 
 /// Indexes a letter registered in this transaction, whose only text is its content (its one
@@ -156,8 +149,19 @@ pub(crate) async fn index_new_letter_in(
     id: i64,
     content: &str,
 ) -> Result<()> {
-    let tokens = index_tokens(content);
-    for sql in fulltext(w.backend).insert() {
+    let insert = fulltext(w.backend).insert();
+    put_tokens(w, id, content, insert).await
+}
+
+/// Writes a letter's tokens from its text with the backend's statements (`upsert` or `insert`).
+async fn put_tokens(
+    w: &mut crate::Write,
+    id: i64,
+    text: &str,
+    statements: &'static [&'static str],
+) -> Result<()> {
+    let tokens = index_tokens(text);
+    for sql in statements {
         sqlx::query(sqlx::AssertSqlSafe(*sql))
             .bind(id)
             .bind(&tokens)

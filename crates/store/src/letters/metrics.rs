@@ -65,22 +65,14 @@ impl Store {
         m: LetterMetrics,
     ) -> Result<LetterMetrics> {
         let [late, notified, ratings, assigned] = answers_sql(subtree);
-        // planned per execution: whether the scope is one unit or a subtree (and which) changes
-        // the best plan, and a generic plan over the year's letters was measured 2× slower on
-        // PostgreSQL (PERFORMANCE.md, generic or custom plans)
-        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM ({late}) a CROSS JOIN ({notified}) b CROSS JOIN ({ratings}) c CROSS JOIN ({assigned}) d"
-        )))
-        .persistent(false)
-        .bind(unit.id)
-        .bind(if subtree {
-            format!("{}%", unit.path)
-        } else {
-            String::new()
-        })
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .bind(as_of.to_string())
+        let r = scoped(
+            format!(
+                "SELECT * FROM ({late}) a CROSS JOIN ({notified}) b CROSS JOIN ({ratings}) c CROSS JOIN ({assigned}) d"
+            ),
+            unit,
+            subtree,
+            [from, to, as_of],
+        )
         .fetch_one(&self.pool)
         .await?;
         let n = |c: &str| -> Result<u64> { Ok(crate::int(&r, c)?.max(0) as u64) };
@@ -96,6 +88,31 @@ impl Store {
             ..m
         })
     }
+}
+
+/// A statement over a unit's letters bound as [`Store::letter_metrics`]'s: `$1` the unit,
+/// `$2` its subtree's path pattern (empty for the unit alone), `$3`–`$5` from, to and as of.
+/// Planned per execution: whether the scope is one unit or a subtree (and which) changes the
+/// best plan, and a generic plan over the year's letters was measured 2× slower on PostgreSQL
+/// (PERFORMANCE.md, generic or custom plans).
+fn scoped(
+    sql: String,
+    unit: &Unit,
+    subtree: bool,
+    days: [NaiveDate; 3],
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .persistent(false)
+        .bind(unit.id)
+        .bind(if subtree {
+            format!("{}%", unit.path)
+        } else {
+            String::new()
+        });
+    for d in days {
+        q = q.bind(d.to_string());
+    }
+    q
 }
 
 /// The figures that are not kept, each read from an index of its own (binds as
@@ -434,19 +451,14 @@ impl Store {
         ] {
             // planned per execution: as of today it reads nothing, as of a past day perhaps
             // every letter answered since, and one generic plan cannot serve both
-            let rows = sqlx::query(sqlx::AssertSqlSafe(answered_after_sql(subtree, done, due)))
-                .persistent(false)
-                .bind(unit.id)
-                .bind(if subtree {
-                    format!("{}%", unit.path)
-                } else {
-                    String::new()
-                })
-                .bind(from.to_string())
-                .bind(to.to_string())
-                .bind(as_of.to_string())
-                .fetch_all(&self.pool)
-                .await?;
+            let rows = scoped(
+                answered_after_sql(subtree, done, due),
+                unit,
+                subtree,
+                [from, to, as_of],
+            )
+            .fetch_all(&self.pool)
+            .await?;
             for r in &rows {
                 let id = crate::int(r, "unit_id")?;
                 let i = match out.iter().position(|o| o.0 == id) {
