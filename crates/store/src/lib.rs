@@ -332,6 +332,7 @@ impl Store {
             dirty: false,
             _gate: gate,
             now: self.now(),
+            rules: None,
         })
     }
 }
@@ -346,6 +347,9 @@ pub struct Write {
     _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// the store's clock when the write began: every stamp and "today" of one write is the same
     now: chrono::DateTime<chrono::Utc>,
+    /// the supervision rules as this transaction read them, for the entries of one batch
+    /// ([`Write::supervision_rules`])
+    rules: Option<duban_domain::rectification::SupervisionRules>,
 }
 
 /// What an audit entry says about one change.

@@ -51,6 +51,8 @@ pub struct EntryFacts {
     pub request_authors: Vec<i64>,
     pub earlier_evidence: usize,
     pub source: SourceKind,
+    /// the unit whose plan holds the task (the audit entry's unit)
+    pub unit_id: i64,
 }
 
 pub(crate) async fn entry_facts(
@@ -58,7 +60,7 @@ pub(crate) async fn entry_facts(
     task_id: i64,
 ) -> Result<EntryFacts> {
     let r = sqlx::query(
-        "SELECT t.category, t.state, t.lead_leader_id, t.responsible_id, r.kind FROM tasks t \
+        "SELECT t.category, t.state, t.lead_leader_id, t.responsible_id, r.kind, p.unit_id FROM tasks t \
          JOIN plans p ON p.id = t.plan_id JOIN rounds r ON r.id = p.round_id WHERE t.id = $1",
     )
     .bind(task_id)
@@ -113,6 +115,7 @@ pub(crate) async fn entry_facts(
         depts,
         request_authors,
         earlier_evidence,
+        unit_id: r.try_get("unit_id")?,
     })
 }
 
@@ -142,7 +145,7 @@ pub(crate) async fn entry_in(
 ) -> Result<i64> {
     let provenance = history.unwrap_or("");
     let facts = entry_facts(&mut *w.tx, e.task_id).await?;
-    let sup = rules_on(&mut *w.tx).await?;
+    let sup = w.supervision_rules().await?;
     let files: Vec<ledger::FileFacts> = e
         .files
         .iter()
@@ -204,12 +207,7 @@ pub(crate) async fn entry_in(
     }
     let state = facts.state;
     let new_state = decision.state_after;
-    let unit_id: Option<i64> = sqlx::query_scalar(
-        "SELECT p.unit_id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE t.id = $1",
-    )
-    .bind(e.task_id)
-    .fetch_one(&mut *w.tx)
-    .await?;
+    let unit_id = Some(facts.unit_id);
     let date = e.date.to_string();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ledger_entries (task_id, entry_date, kind, body, corrects_id, state_after, author_id, author, created_at, late_days, late_reason, provenance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",

@@ -19,6 +19,18 @@ pub(crate) async fn rules_on(conn: &mut sqlx::AnyConnection) -> Result<rules::Su
     })
 }
 
+impl crate::Write {
+    /// The supervision rules as read in this transaction, read once for all the ledger entries
+    /// a batch writes (nothing in a batch changes them; a change of the rules is a write of its
+    /// own).
+    pub(crate) async fn supervision_rules(&mut self) -> Result<rules::SupervisionRules> {
+        if self.rules.is_none() {
+            self.rules = Some(rules_on(&mut *self.tx).await?);
+        }
+        Ok(self.rules.clone().unwrap_or_default())
+    }
+}
+
 impl Store {
     /// The supervision rules in force: thresholds of the lights, the escalation of notices, and the
     /// roles that review closures. Read from the database each time, so every server agrees.
