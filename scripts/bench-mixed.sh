@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Reads while the ledger is written (issue 22): ledger entries through the API at about 1,000/s
-# (16 connections, each pausing after a response) and, at the same time, the SPP plan dashboard
-# (its roll-up of every copy) and the office's workbench under 4 connections. Prints the entries
-# written per second and the reads' p50 / p99, each with its failed responses; then the same reads
-# without writes. The issue's bound: the dashboard's p99 < 100 ms while 1,000 entries/s are written.
+# Reads while the ledger is written (issue 22). For the SPP plan dashboard (its roll-up of every
+# copy) and the office's workbench, the page alone under 4 connections and the same page while
+# entries are written at about 1,000/s (16 connections, each pausing after a response); last, the
+# entries alone (16 connections, as fast as they go). Prints entries per second and the reads'
+# p50 / p99, each with its failed responses. The issue's bound: the
+# dashboard's p99 < 100 ms while 1,000 entries/s are written.
 # Usage: scripts/bench-mixed.sh [DB_URL] [SECONDS]   (default: the demo data in a fresh SQLite file)
 #   DUBAN_BENCH_REUSE=1 measures an existing database (e.g. `duban demo --scale nation`)
 #   DUBAN_DELAY_MS: the writers' pause (default 15 ms)
@@ -60,4 +61,8 @@ for path in "/rectification/plans/$plan" /home; do
   wait $w
   awk '/Requests\/sec/ {r=$2} /failed responses/ {f=$3" of "$5} END {printf "%-44s %9s entries/s, failed %s\n", "  the writes meanwhile", r, f}' "$dir/writes"
 done
+# last (they add to what the pages read): the writers alone, as fast as they go
+DUBAN_IDS=$dir/ids DUBAN_TOKEN=$token DUBAN_TODAY=$today \
+  wrk -t2 -c16 -d"${secs}s" --latency -s scripts/wrk-entries.lua "$base" > "$dir/alone"
+awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /failed responses/ {f=$3" of "$5} END {printf "%-44s %9s entries/s  p50 %8s  p99 %8s  failed %s\n", "entries alone (16 connections, no pause)", r, p50, p99, f}' "$dir/alone"
 $bin --db "$db" audit verify | tail -1
