@@ -449,8 +449,7 @@ impl Store {
             (1, "acknowledged_on", "ack_due"),
             (4, "replied_on", "reply_due"),
         ] {
-            // planned per execution: as of today it reads nothing, as of a past day perhaps
-            // every letter answered since, and one generic plan cannot serve both
+            // a past day may read every letter answered since: planned per execution (`scoped`)
             let rows = scoped(
                 answered_after_sql(subtree, done, due),
                 unit,
