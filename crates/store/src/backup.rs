@@ -94,6 +94,7 @@ impl Store {
         v.retain(|t| {
             t != "schema_migrations"
                 && !t.starts_with("letters_fts")
+                && t != "copy_stage"
                 && !crate::org::DERIVED.contains(&t.as_str())
         });
         Ok(v)

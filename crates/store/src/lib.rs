@@ -9,6 +9,7 @@ pub mod blobs;
 pub mod calendar;
 pub mod cascade;
 pub mod clock;
+mod copy;
 pub mod demo;
 pub mod directory;
 pub mod discipline;
@@ -140,6 +141,8 @@ pub struct Store {
     clock: std::sync::Arc<clock::Clock>,
     /// The address the public reaches this installation at (printed on replies to writers).
     public_url: std::sync::Arc<std::sync::RwLock<String>>,
+    /// PostgreSQL's URL, for the connections bulk imports `COPY` on ([`copy`]).
+    pg_url: Option<std::sync::Arc<str>>,
 }
 
 /// Where the public reaches an installation that has not said (the default listening address).
@@ -264,6 +267,7 @@ impl Store {
             progress: std::sync::Arc::new(progress::Silent),
             clock: Default::default(),
             public_url: std::sync::Arc::new(std::sync::RwLock::new(DEFAULT_PUBLIC_URL.into())),
+            pg_url: (backend == Backend::Postgres).then(|| url.as_str().into()),
         };
         store.migrate().await?;
         store.read_pin().await?;
@@ -470,6 +474,29 @@ impl Write {
         self.hash = e.hash;
         self.dirty = true;
         Ok(())
+    }
+
+    /// `n` new ids for rows of `table` written in bulk: from its sequence on PostgreSQL, after
+    /// its largest on SQLite (whose one writer holds the database).
+    pub(crate) async fn new_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {
+        Ok(match self.backend {
+            Backend::Postgres => {
+                sqlx::query_scalar(
+                    "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)",
+                )
+                .bind(table)
+                .bind(n as i64)
+                .fetch_all(&mut *self.tx)
+                .await?
+            }
+            Backend::Sqlite => {
+                let max: i64 =
+                    sqlx::query_scalar(sqlf!("SELECT COALESCE(MAX(id), 0) FROM {table}"))
+                        .fetch_one(&mut *self.tx)
+                        .await?;
+                (max + 1..=max + n as i64).collect()
+            }
+        })
     }
 
     pub async fn commit(mut self) -> Result<()> {

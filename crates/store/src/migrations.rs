@@ -147,6 +147,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         48,
         include_str!("../migrations/sqlite/0048_letter_months.sql"),
     ),
+    (49, include_str!("../migrations/sqlite/0049_copy_stage.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -316,6 +317,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         48,
         include_str!("../migrations/postgres/0048_letter_months.sql"),
+    ),
+    (
+        49,
+        include_str!("../migrations/postgres/0049_copy_stage.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

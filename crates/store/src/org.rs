@@ -516,25 +516,17 @@ pub(crate) async fn rebuild_reach(
 /// transaction's last write to `letters`.
 pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
     bulk_letters(tx).await?;
+    for sql in ["DELETE FROM letter_tallies", "DELETE FROM letter_open"] {
+        sqlx::query(sql).execute(&mut **tx).await?;
+    }
+    for sql in tally_statements("true") {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut **tx)
+            .await?;
+    }
+    // the months from the days, last: on SQLite the days' triggers have kept them meanwhile
+    // (and this recount replaces what they did), on PostgreSQL duban.bulk switched them off
     for sql in [
-        "DELETE FROM letter_tallies",
-        "DELETE FROM letter_open",
-        "INSERT INTO letter_tallies (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
-         SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, COUNT(*), \
-         SUM(CASE WHEN l.acknowledged_on <= l.ack_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.acknowledged_on > l.ack_due THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN l.replied_on <= l.reply_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.replied_on > l.reply_due THEN 1 ELSE 0 END) \
-         FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
-         GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level",
-        "INSERT INTO letter_open (scope_id, received_on, own, level, step, due, n) \
-         SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
-         CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END, COUNT(*) \
-         FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
-         JOIN (SELECT 'ack' AS step UNION ALL SELECT 'reply' AS step) s \
-         ON CASE s.step WHEN 'ack' THEN l.acknowledged_on ELSE l.replied_on END IS NULL \
-         GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
-         CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END",
-        // the months from the days, last: on SQLite the days' triggers have kept them meanwhile
-        // (and this recount replaces what they did), on PostgreSQL duban.bulk switched them off
         "DELETE FROM letter_months",
         "INSERT INTO letter_months (scope_id, month, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
          SELECT scope_id, substr(received_on, 1, 7), own, level, SUM(received), SUM(ack_on_time), SUM(ack_late), SUM(reply_on_time), SUM(reply_late) \
@@ -543,6 +535,59 @@ pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, A
         sqlx::query(sql).execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// Adds letters written in this transaction while the tally triggers were off ([`bulk_letters`])
+/// to the kept figures, a statement per table for all of them: the letters whose ids are the
+/// JSON array `ids`. PostgreSQL only (SQLite's row triggers count the rows as they are written);
+/// switches the triggers back on first, so that the months follow the days by their trigger.
+pub(crate) async fn add_letter_tallies(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    ids: &str,
+) -> Result<()> {
+    sqlx::query("SELECT set_config('duban.bulk', 'off', true)")
+        .execute(&mut **tx)
+        .await?;
+    let which = format!(
+        "l.id IN (SELECT j.value::text::bigint FROM {})",
+        crate::json_rows_for(crate::Backend::Postgres, 1)
+    );
+    for sql in tally_statements(&which) {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ids)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The kept figures of the letters `which` (a condition on `l`), added to the rows kept: their
+/// tallies, and the open ones by the deadline they owe (in key order, as the triggers write).
+fn tally_statements(which: &str) -> [String; 2] {
+    [
+        format!(
+            "INSERT INTO letter_tallies AS t (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
+             SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, COUNT(*), \
+             SUM(CASE WHEN l.acknowledged_on <= l.ack_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.acknowledged_on > l.ack_due THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.replied_on <= l.reply_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.replied_on > l.reply_due THEN 1 ELSE 0 END) \
+             FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id WHERE {which} \
+             GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level ORDER BY 1, 2, 3, 4 \
+             ON CONFLICT (scope_id, received_on, own, level) DO UPDATE SET received = t.received + excluded.received, \
+             ack_on_time = t.ack_on_time + excluded.ack_on_time, ack_late = t.ack_late + excluded.ack_late, \
+             reply_on_time = t.reply_on_time + excluded.reply_on_time, reply_late = t.reply_late + excluded.reply_late"
+        ),
+        format!(
+            "INSERT INTO letter_open AS o (scope_id, received_on, own, level, step, due, n) \
+             SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
+             CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END, COUNT(*) \
+             FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id \
+             JOIN (SELECT 'ack' AS step UNION ALL SELECT 'reply' AS step) s \
+             ON CASE s.step WHEN 'ack' THEN l.acknowledged_on ELSE l.replied_on END IS NULL WHERE {which} \
+             GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
+             CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END ORDER BY 1, 2, 3, 4, 5, 6 \
+             ON CONFLICT (scope_id, received_on, own, level, step, due) DO UPDATE SET n = o.n + excluded.n"
+        ),
+    ]
 }
 
 /// On PostgreSQL, switches the letters' tally triggers off for the rest of the transaction

@@ -153,6 +153,34 @@ pub(crate) async fn index_new_letter_in(
     put_tokens(w, id, content, insert).await
 }
 
+/// Indexes letters written in bulk in this transaction (none has tokens yet) from their texts:
+/// the words are cut off the async workers, the rows written as the import's others are.
+pub(crate) async fn index_new_letters(
+    bulk: &mut crate::copy::Bulk,
+    w: &mut crate::Write,
+    texts: Vec<(i64, String)>,
+) -> Result<()> {
+    let rows = tokio::task::spawn_blocking(move || {
+        texts
+            .into_iter()
+            .map(|(id, text)| [crate::Bind::Int(id), crate::Bind::Text(index_tokens(&text))])
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| crate::StoreError::Invalid(format!("indexing letters: {e}")))?;
+    match w.backend {
+        Backend::Sqlite => {
+            bulk.load(w, "letters_fts", ["rowid", "tokens"], None, rows)
+                .await
+        }
+        Backend::Postgres => {
+            let tokens = Some(["{}", "to_tsvector('simple', {})"]);
+            bulk.load(w, "letters_fts", ["letter_id", "tokens"], tokens, rows)
+                .await
+        }
+    }
+}
+
 /// Writes a letter's tokens from its text with the backend's statements (`upsert` or `insert`).
 async fn put_tokens(
     w: &mut crate::Write,

@@ -2,7 +2,7 @@
 //! writer's rating, steps with their dates, links, hearings and backlog campaigns.
 use super::*;
 use crate::org::ImportReport;
-use crate::{Actor, Change, Result, Store, StoreError};
+use crate::{Actor, Bind, Change, Result, Store, StoreError};
 use chrono::NaiveDate;
 use duban_domain::import::{self, CellError, Table};
 use duban_domain::letters::clocks;
@@ -10,6 +10,9 @@ use duban_domain::org::UnitCode;
 use serde_json::json;
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
+
+/// The body of the steps an import records (a historical letter's answers are not held).
+const IMPORTED: &str = "（导入）";
 
 impl Store {
     /// Loads historical letters (`received_on,channel,unit_code,petitioner,phone,category,content,
@@ -49,48 +52,113 @@ impl Store {
         let now = self.now_rfc3339();
         let author = actor.name.clone();
         self.progress.phase("写入来信", Some(rows.len() as u64));
-        for (r, c) in rows.iter().zip(&due) {
-            let unit = units[&r.unit];
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO letters (first_unit_id, unit_id, received_on, unit_received_on, channel, category, petitioner, phone, content, ack_due, reply_due, \
-                 acknowledged_on, replied_on, closed_on, created_at) VALUES ($1, $1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-            )
-            .bind(unit)
-            .bind(r.received_on.to_string())
-            .bind(r.channel.as_str())
-            .bind(r.category.as_str())
-            .bind(&r.petitioner)
-            .bind(&r.phone)
-            .bind(&r.content)
-            .bind(c.ack_due.to_string())
-            .bind(c.reply_due.to_string())
-            .bind(r.acknowledged_on.map(|d| d.to_string()))
-            .bind(r.replied_on.map(|d| d.to_string()))
-            .bind(r.closed_on.map(|d| d.to_string()))
-            .bind(&now)
-            .fetch_one(&mut *w.tx)
-            .await?;
-            let events = [
+        let ids = w.new_ids("letters", rows.len()).await?;
+        let mut letters = Vec::with_capacity(rows.len());
+        let mut events = Vec::with_capacity(rows.len() * 3);
+        let mut texts = Vec::with_capacity(rows.len());
+        for ((r, c), id) in rows.iter().zip(&due).zip(&ids) {
+            let (id, unit) = (*id, units[&r.unit]);
+            let day = |d: Option<NaiveDate>| d.map_or(Bind::Null, |d| Bind::Text(d.to_string()));
+            letters.push([
+                Bind::Int(id),
+                Bind::Int(unit),
+                Bind::Int(unit),
+                day(Some(r.received_on)),
+                day(Some(r.received_on)),
+                r.channel.as_str().into(),
+                r.category.as_str().into(),
+                r.petitioner.as_str().into(),
+                r.phone.as_str().into(),
+                r.content.as_str().into(),
+                day(Some(c.ack_due)),
+                day(Some(c.reply_due)),
+                day(r.acknowledged_on),
+                day(r.replied_on),
+                day(r.closed_on),
+                now.as_str().into(),
+            ]);
+            // the text a letter is found by: its content and the bodies of its answers
+            let mut text = r.content.clone();
+            for (kind, on) in [
                 ("received", Some(r.received_on)),
                 ("ack", r.acknowledged_on),
                 ("reply", r.replied_on),
                 ("close", r.closed_on),
-            ];
-            for (kind, on) in events {
+            ] {
                 let Some(on) = on else { continue };
-                sqlx::query("INSERT INTO letter_events (letter_id, on_date, kind, to_unit_id, body, author, created_at) VALUES ($1, $2, $3, $4, '（导入）', $5, $6)")
-                    .bind(id)
-                    .bind(on.to_string())
-                    .bind(kind)
-                    .bind(unit)
-                    .bind(&author)
-                    .bind(&now)
-                    .execute(&mut *w.tx)
-                    .await?;
+                events.push([
+                    Bind::Int(id),
+                    day(Some(on)),
+                    kind.into(),
+                    Bind::Int(unit),
+                    IMPORTED.into(),
+                    author.as_str().into(),
+                    now.as_str().into(),
+                ]);
+                if kind != "received" {
+                    text.push('\n');
+                    text.push_str(IMPORTED);
+                }
             }
-            crate::search::index_letter_in(&mut w, id).await?;
-            self.progress.advance(1);
+            texts.push((id, text));
         }
+        let mut bulk = self.bulk().await?;
+        let written = async {
+            // on PostgreSQL the figures are added once for the whole file, not letter by letter
+            let pg = w.backend == crate::Backend::Postgres;
+            if pg {
+                crate::org::bulk_letters(&mut w.tx).await?;
+            }
+            bulk.load(
+                &mut w,
+                "letters",
+                [
+                    "id",
+                    "first_unit_id",
+                    "unit_id",
+                    "received_on",
+                    "unit_received_on",
+                    "channel",
+                    "category",
+                    "petitioner",
+                    "phone",
+                    "content",
+                    "ack_due",
+                    "reply_due",
+                    "acknowledged_on",
+                    "replied_on",
+                    "closed_on",
+                    "created_at",
+                ],
+                None,
+                letters,
+            )
+            .await?;
+            if pg {
+                crate::org::add_letter_tallies(&mut w.tx, &json!(ids).to_string()).await?;
+            }
+            bulk.load(
+                &mut w,
+                "letter_events",
+                [
+                    "letter_id",
+                    "on_date",
+                    "kind",
+                    "to_unit_id",
+                    "body",
+                    "author",
+                    "created_at",
+                ],
+                None,
+                events,
+            )
+            .await?;
+            crate::search::index_new_letters(&mut bulk, &mut w, texts).await
+        }
+        .await;
+        bulk.finish().await?;
+        written?;
+        self.progress.advance(rows.len() as u64);
         w.audit(Change {
             action: "letters.import",
             entity: "letters",
