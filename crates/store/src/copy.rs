@@ -1,10 +1,10 @@
-//! Rows written in bulk by an import: on SQLite multi-row `INSERT`s in the import's transaction
-//! ([`Rows`]); on PostgreSQL `COPY`, the fastest way in. The store's connections are sqlx `Any`
+//! Rows written in bulk by an import: on SQLite one JSON document the statement unpacks; on
+//! PostgreSQL `COPY`, the fastest way in. The store's connections are sqlx `Any`
 //! connections, which cannot `COPY`, so the rows are copied into the scratch table `copy_stage`
 //! (migration 0049) on a PostgreSQL connection of their own and moved into their table by one
 //! `INSERT … SELECT` inside the import's write transaction: the import still commits or vanishes
 //! as a whole, and the copy itself costs a fraction of the statements it replaces (DECISIONS 101).
-use crate::{Backend, Bind, Result, Rows, Store, Write};
+use crate::{Backend, Bind, Result, Store, Write};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
@@ -50,35 +50,64 @@ impl Store {
 }
 
 impl Bulk {
-    /// Writes `rows` into `table` (`columns` named) in `w`'s transaction. On PostgreSQL a column's
-    /// value may go through an expression, `{}` standing for the copied value (`pg_exprs`, e.g.
-    /// `to_tsvector('simple', {})`). A column holds integers (`Bind::Int`, `Bind::NullInt`) or
-    /// text (`Bind::Text`, `Bind::Null`) in every row.
+    /// Writes `rows` into `table` (`columns` named) in `w`'s transaction; a value may go through
+    /// an expression, `{}` standing for it (`exprs`, e.g. `to_tsvector('simple', {})`).
     pub(crate) async fn load<const N: usize>(
         &mut self,
         w: &mut Write,
         table: &str,
         columns: [&str; N],
-        pg_exprs: Option<[&str; N]>,
+        exprs: Option<[&str; N]>,
         rows: Vec<[Bind; N]>,
     ) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
+        let (source, binds) = self.source(w.backend, rows, 1).await?;
+        let select: Vec<String> = (0..N)
+            .map(|c| match &exprs {
+                Some(e) => e[c].replace("{}", &format!("x.c{c}")),
+                None => format!("x.c{c}"),
+            })
+            .collect();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM {source} x",
+            columns.join(", "),
+            select.join(", ")
+        )));
+        for b in binds {
+            q = crate::bind(q, b);
+        }
+        q.execute(&mut *w.tx).await?;
+        Ok(())
+    }
+
+    /// A row source over `rows` for one statement of the caller's: a subquery whose columns are
+    /// `c0`, `c1`, … in the rows' order, and the values it binds as parameters `$first`, … (to be
+    /// bound before the statement's own). On PostgreSQL the rows are copied into `copy_stage`
+    /// first; on SQLite they are one JSON document. A column holds integers (`Bind::Int`,
+    /// `Bind::NullInt`) or text (`Bind::Text`, `Bind::Null`) in every row.
+    pub(crate) async fn source<const N: usize>(
+        &mut self,
+        backend: Backend,
+        rows: Vec<[Bind; N]>,
+        first: usize,
+    ) -> Result<(String, Vec<Bind>)> {
         let Bulk::Postgres { conn, batch, parts } = self else {
-            let head = format!("INSERT INTO {table} ({})", columns.join(", "));
-            let mut out = Rows::new(Backend::Sqlite, &head, "", N);
-            for r in rows {
-                out.push(r);
-            }
-            for q in out.take_all() {
-                q.execute(&mut *w.tx).await?;
-            }
-            return Ok(());
+            debug_assert_eq!(backend, Backend::Sqlite);
+            let columns: Vec<String> = (0..N).map(|c| format!("j.value ->> {c} AS c{c}")).collect();
+            let json = serde_json::Value::Array(rows.iter().map(|r| json_row(r)).collect());
+            return Ok((
+                format!("(SELECT {} FROM json_each(${first}) j)", columns.join(", ")),
+                vec![Bind::Text(json.to_string())],
+            ));
         };
         *parts += 1;
-        let kinds: [bool; N] = std::array::from_fn(|c| is_int(&rows[0][c]));
-        let (stage, select) = layout(&kinds, pg_exprs.as_ref().map(|e| &e[..]))?;
+        let kinds: Vec<bool> = match rows.first() {
+            Some(r) => r.iter().map(is_int).collect(),
+            None => vec![false; N],
+        };
+        let stage = layout(&kinds)?;
         let mut copy = conn
             .copy_in_raw(&format!(
                 "COPY copy_stage (batch, part, {}) FROM STDIN",
@@ -97,16 +126,19 @@ impl Bulk {
             copy.send(buf.into_bytes()).await?;
         }
         copy.finish().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO {table} ({}) SELECT {} FROM copy_stage WHERE batch = $1 AND part = $2",
-            columns.join(", "),
-            select.join(", ")
-        )))
-        .bind(*batch)
-        .bind(*parts)
-        .execute(&mut *w.tx)
-        .await?;
-        Ok(())
+        let columns: Vec<String> = stage
+            .iter()
+            .enumerate()
+            .map(|(c, s)| format!("{s} AS c{c}"))
+            .collect();
+        Ok((
+            format!(
+                "(SELECT {} FROM copy_stage WHERE batch = ${first} AND part = ${})",
+                columns.join(", "),
+                first + 1
+            ),
+            vec![Bind::Int(*batch), Bind::Int(i64::from(*parts))],
+        ))
     }
 
     /// Removes the import's copied rows, whether it committed or not.
@@ -129,31 +161,38 @@ fn is_int(v: &Bind) -> bool {
     matches!(v, Bind::Int(_) | Bind::NullInt)
 }
 
-/// The stage columns a row's values go to and the expressions that read them back, in order.
-fn layout(kinds: &[bool], exprs: Option<&[&str]>) -> Result<(Vec<String>, Vec<String>)> {
+/// The stage columns a row's values go to, in order.
+fn layout(kinds: &[bool]) -> Result<Vec<String>> {
     let (mut ints, mut texts) = (0, 0);
     let mut stage = Vec::new();
-    let mut select = Vec::new();
-    for (c, int) in kinds.iter().enumerate() {
-        let col = if *int {
+    for int in kinds {
+        stage.push(if *int {
             ints += 1;
             format!("i{ints}")
         } else {
             texts += 1;
             format!("t{texts}")
-        };
-        if ints > INTS || texts > TEXTS {
-            return Err(crate::StoreError::Invalid(format!(
-                "copy_stage holds {INTS} integer and {TEXTS} text columns"
-            )));
-        }
-        select.push(match exprs {
-            Some(e) => e[c].replace("{}", &col),
-            None => col.clone(),
         });
-        stage.push(col);
     }
-    Ok((stage, select))
+    if ints > INTS || texts > TEXTS {
+        return Err(crate::StoreError::Invalid(format!(
+            "copy_stage holds {INTS} integer and {TEXTS} text columns"
+        )));
+    }
+    Ok(stage)
+}
+
+/// A row as a JSON array (SQLite's row source).
+fn json_row(row: &[Bind]) -> serde_json::Value {
+    serde_json::Value::Array(
+        row.iter()
+            .map(|v| match v {
+                Bind::Int(i) => (*i).into(),
+                Bind::Text(t) => t.as_str().into(),
+                Bind::Null | Bind::NullInt => serde_json::Value::Null,
+            })
+            .collect(),
+    )
 }
 
 /// Appends one row in `COPY`'s text format.
@@ -209,12 +248,14 @@ mod tests {
 
     #[test]
     fn columns_go_to_stage_columns_by_kind() {
-        let (stage, select) = layout(&[true, false, false, true], None).unwrap();
-        assert_eq!(stage, ["i1", "t1", "t2", "i2"]);
-        assert_eq!(select, stage);
-        let (_, select) =
-            layout(&[true, false], Some(&["{}", "to_tsvector('simple', {})"])).unwrap();
-        assert_eq!(select, ["i1", "to_tsvector('simple', t1)"]);
-        assert!(layout(&[false; 17], None).is_err());
+        assert_eq!(
+            layout(&[true, false, false, true]).unwrap(),
+            ["i1", "t1", "t2", "i2"]
+        );
+        assert!(layout(&[false; 17]).is_err());
+        assert_eq!(
+            json_row(&[Bind::Int(3), Bind::Text("督办".into()), Bind::NullInt]).to_string(),
+            r#"[3,"督办",null]"#
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Importing interference records: all rows or none.
 use crate::org::ImportReport;
-use crate::{Actor, Change, Result, Store, StoreError};
+use crate::{Actor, Bind, Change, Result, Store, StoreError};
 use duban_domain::import::{self, CellError, Table};
 use duban_domain::records::Month;
 use serde_json::json;
@@ -8,6 +8,78 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 impl Store {
+    /// Writes the checked filings (`list`: staff, month, zero report, records) and their records
+    /// in bulk: a statement per chunk, each filing's unit and department from its staff member.
+    async fn write_records(
+        &self,
+        w: &mut crate::Write,
+        bulk: &mut crate::copy::Bulk,
+        list: &[(i64, String, i64, u32)],
+        records: &[(i64, Month, import::RecordFields)],
+        now: &str,
+    ) -> Result<()> {
+        for chunk in list.chunks(50_000) {
+            let rows = chunk
+                .iter()
+                .map(|(staff, month, zero, n)| {
+                    [
+                        Bind::Int(*staff),
+                        month.as_str().into(),
+                        Bind::Int(*zero),
+                        Bind::Int(i64::from(*n)),
+                    ]
+                })
+                .collect();
+            let (source, binds) = bulk.source(w.backend, rows, 2).await?;
+            let mut q = sqlx::query(crate::sqlf!(
+                "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
+                 SELECT s.id, s.unit_id, s.department_id, x.c1, CAST(x.c2 AS BIGINT), CAST(x.c3 AS BIGINT), $1 \
+                 FROM {source} x JOIN staff s ON s.id = CAST(x.c0 AS BIGINT)"
+            ))
+            .bind(now);
+            for b in binds {
+                q = crate::bind(q, b);
+            }
+            q.execute(&mut *w.tx).await?;
+            self.progress.advance(chunk.len() as u64);
+        }
+        for chunk in records.chunks(20_000) {
+            let rows = chunk
+                .iter()
+                .map(|(staff, month, f)| {
+                    [
+                        Bind::Int(*staff),
+                        month.to_string().into(),
+                        f.occurred_on.to_string().into(),
+                        f.intervener_name.as_str().into(),
+                        f.intervener_unit.as_str().into(),
+                        f.intervener_post.as_str().into(),
+                        f.category.as_str().into(),
+                        Bind::Int(i64::from(f.is_procuratorate_staff)),
+                        f.manner.as_str().into(),
+                        f.matter.as_str().into(),
+                        f.case_ref.as_str().into(),
+                        f.content.as_str().into(),
+                    ]
+                })
+                .collect();
+            let (source, binds) = bulk.source(w.backend, rows, 2).await?;
+            let mut q = sqlx::query(crate::sqlf!(
+                "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
+                 is_procuratorate_staff, manner, scope, case_ref, content, created_at, month) \
+                 SELECT f.id, x.c2, x.c3, x.c4, x.c5, x.c6, CAST(x.c7 AS BIGINT), x.c8, x.c9, x.c10, x.c11, $1, f.month \
+                 FROM {source} x JOIN record_filings f ON f.staff_id = CAST(x.c0 AS BIGINT) AND f.month = x.c1"
+            ))
+            .bind(now);
+            for b in binds {
+                q = crate::bind(q, b);
+            }
+            q.execute(&mut *w.tx).await?;
+            self.progress.advance(chunk.len() as u64);
+        }
+        Ok(())
+    }
+
     /// A checker for a records file, knowing every staff member (feed it row by row, then
     /// [`Store::import_checked_records`]).
     pub async fn records_check(&self) -> Result<import::RecordsCheck> {
@@ -88,53 +160,12 @@ impl Store {
         list.sort_unstable();
         self.progress
             .phase("写入报告和记录", Some((list.len() + records.len()) as u64));
-        for chunk in list.chunks(50_000) {
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
-                 SELECT s.id, s.unit_id, s.department_id, j.value ->> 1, CAST(j.value ->> 2 AS BIGINT), \
-                 CAST(j.value ->> 3 AS BIGINT), $2 FROM {} JOIN staff s ON s.id = CAST(j.value ->> 0 AS BIGINT)",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::to_string(chunk).unwrap_or_default())
-            .bind(&now)
-            .execute(&mut *w.tx)
-            .await?;
-            self.progress.advance(chunk.len() as u64);
-        }
-        for chunk in records.chunks(20_000) {
-            let rows: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|(staff, month, f)| {
-                    json!([
-                        staff,
-                        month.to_string(),
-                        f.occurred_on.to_string(),
-                        f.intervener_name,
-                        f.intervener_unit,
-                        f.intervener_post,
-                        f.category.as_str(),
-                        i64::from(f.is_procuratorate_staff),
-                        f.manner.as_str(),
-                        f.matter.as_str(),
-                        f.case_ref,
-                        f.content
-                    ])
-                })
-                .collect();
-            sqlx::query(crate::sqlf!(
-                "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
-                 is_procuratorate_staff, manner, scope, case_ref, content, created_at, month) \
-                 SELECT f.id, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6, CAST(j.value ->> 7 AS BIGINT), \
-                 j.value ->> 8, j.value ->> 9, j.value ->> 10, j.value ->> 11, $2, f.month \
-                 FROM {} JOIN record_filings f ON f.staff_id = CAST(j.value ->> 0 AS BIGINT) AND f.month = j.value ->> 1",
-                self.json_rows(1)
-            ))
-            .bind(serde_json::Value::Array(rows).to_string())
-            .bind(&now)
-            .execute(&mut *w.tx)
-            .await?;
-            self.progress.advance(chunk.len() as u64);
-        }
+        let mut bulk = self.bulk().await?;
+        let written = self
+            .write_records(&mut w, &mut bulk, &list, &records, &now)
+            .await;
+        bulk.finish().await?;
+        written?;
         w.audit(Change {
             action: "records.import",
             entity: "record_filings",
