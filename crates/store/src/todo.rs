@@ -141,7 +141,7 @@ impl Store {
         .bind(user.unit_id)
         .fetch_all(&self.pool)
         .await?;
-        let depts = self.staff_departments(user.staff_id).await?;
+        let depts = user.departments();
         let actor = EntryActor {
             user_id: Some(user.id),
             role: user.role,
@@ -233,7 +233,7 @@ impl Store {
         today: NaiveDate,
         lights: &LightRules,
     ) -> Result<Vec<Item>> {
-        let depts = self.staff_departments(user.staff_id).await?;
+        let depts = user.departments();
         let tasks = self.my_tasks(&user.scope(), user.staff_id, &depts).await?;
         let mut out: Vec<(Why, Item)> = vec![];
         for t in tasks {

@@ -28,6 +28,9 @@ pub struct User {
     pub lang: String,
     /// The staff member this account is, where known.
     pub staff_id: Option<i64>,
+    /// That staff member's department, read with the account.
+    #[serde(skip)]
+    pub department_id: Option<i64>,
 }
 
 impl User {
@@ -37,6 +40,10 @@ impl User {
             unit_path: self.unit_path.clone(),
             subtree: self.subtree,
         }
+    }
+    /// The departments this account's staff member belongs to (one, or none).
+    pub fn departments(&self) -> Vec<i64> {
+        self.department_id.into_iter().collect()
     }
     pub fn actor(&self) -> Actor {
         Actor {
@@ -61,12 +68,14 @@ impl User {
             subtree: flag(r, "subtree")?,
             lang: r.try_get("lang")?,
             staff_id: r.try_get("staff_id")?,
+            department_id: r.try_get("department_id")?,
         })
     }
 }
 
 const USER_SELECT: &str = "SELECT us.id, us.login, us.display_name, us.role, us.unit_id, u.code AS unit_code, u.name AS unit_name, \
-     u.level AS unit_level, u.path AS unit_path, us.subtree, us.lang, us.staff_id FROM users us JOIN units u ON u.id = us.unit_id";
+     u.level AS unit_level, u.path AS unit_path, us.subtree, us.lang, us.staff_id, st.department_id FROM users us JOIN units u ON u.id = us.unit_id \
+     LEFT JOIN staff st ON st.id = us.staff_id";
 
 pub struct NewUser<'a> {
     pub login: &'a str,

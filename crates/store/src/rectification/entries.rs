@@ -59,21 +59,30 @@ pub(crate) async fn entry_facts(
     conn: &mut sqlx::AnyConnection,
     task_id: i64,
 ) -> Result<EntryFacts> {
-    let r = sqlx::query(
-        "SELECT t.category, t.state, t.lead_leader_id, t.responsible_id, r.kind, p.unit_id FROM tasks t \
-         JOIN plans p ON p.id = t.plan_id JOIN rounds r ON r.id = p.round_id WHERE t.id = $1",
-    )
+    // the task's departments packed into one value (each row a hand-off or a round trip)
+    let depts = match conn.backend_name() {
+        "PostgreSQL" => "string_agg(CAST(department_id AS TEXT), ';')",
+        _ => "group_concat(department_id, ';')",
+    };
+    let r = sqlx::query(crate::sqlf!(
+        "SELECT t.category, t.state, t.lead_leader_id, t.responsible_id, r.kind, p.unit_id, \
+         (SELECT {depts} FROM task_departments d WHERE d.task_id = t.id) AS depts FROM tasks t \
+         JOIN plans p ON p.id = t.plan_id JOIN rounds r ON r.id = p.round_id WHERE t.id = $1"
+    ))
     .bind(task_id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let depts = sqlx::query("SELECT department_id FROM task_departments WHERE task_id = $1")
-        .bind(task_id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get("department_id"))
-        .collect::<std::result::Result<_, _>>()?;
+    let depts = r
+        .try_get::<Option<String>, _>("depts")?
+        .unwrap_or_default()
+        .split(';')
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            d.parse::<i64>()
+                .map_err(|_| StoreError::Invalid(format!("数据库中的部门编号无法识别：{d}")))
+        })
+        .collect::<Result<Vec<i64>>>()?;
     let state: String = r.try_get("state")?;
     let state = TaskState::parse(&state)
         .ok_or_else(|| StoreError::Invalid(format!("数据库中的任务状态无法识别：{state}")))?;

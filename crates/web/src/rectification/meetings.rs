@@ -185,7 +185,7 @@ pub(crate) async fn decide(
         Ok(d) => d,
         Err(e) => return meeting_view(&st, &v, id, Some(format!("会商决定{e}"))).await,
     };
-    let author = author_of(&st, &v.user).await?;
+    let author = author_of(&v.user);
     match st
         .store
         .decide(&author, &v.user.scope(), id, item, &decision, action)

@@ -54,7 +54,7 @@ pub(crate) async fn import_ledger(
         Ok(t) => t,
         Err(e) => return plans_view(&st, &v, None, one(e.to_string()), None).await,
     };
-    let importer = author_of(&st, &v.user).await?;
+    let importer = author_of(&v.user);
     match st
         .store
         .import_ledger(&importer, v.user.unit_id, &title, &name, &table)

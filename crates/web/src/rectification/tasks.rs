@@ -69,14 +69,14 @@ pub(crate) struct TaskMsgs {
     form: EntryForm,
 }
 
-pub(crate) async fn author_of(st: &AppState, user: &User) -> Result<Author, AppError> {
-    Ok(Author {
+pub(crate) fn author_of(user: &User) -> Author {
+    Author {
         user_id: Some(user.id),
         login: user.login.clone(),
         role: user.role,
         staff_id: user.staff_id,
-        departments: st.store.staff_departments(user.staff_id).await?,
-    })
+        departments: user.departments(),
+    }
 }
 
 /// The entry kinds this user may add to this task now, as the domain's ledger rule says.
@@ -147,7 +147,7 @@ pub(crate) async fn task_view_with(
         .ok_or(AppError::NotFound)?;
     let plan = scoped_plan(st, v, task.plan_id).await?;
     let depts = st.store.task_department_ids(task.id).await?;
-    let author = author_of(st, &v.user).await?;
+    let author = author_of(&v.user);
     let sup = st.store.supervision_rules().await?;
     let ledger = st.store.ledger(task.id).await?;
     let request_authors = pending_request_authors(&ledger);
@@ -268,7 +268,7 @@ pub async fn submit_entry(
         .task_in_scope(&user.scope(), task_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let author = author_of(st, user).await?;
+    let author = author_of(user);
     let kind =
         EntryKind::parse(kind).ok_or_else(|| AppError::BadRequest("请选择台账类型".into()))?;
     let date = parse_date(date).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -420,7 +420,7 @@ pub(crate) async fn request_adjustment(
     Path(id): Path<i64>,
     crate::auth::Form(f): crate::auth::Form<AdjustForm>,
 ) -> PageResult {
-    let author = author_of(&st, &v.user).await?;
+    let author = author_of(&v.user);
     let r: Result<(), AppError> = async {
         let field = duban_domain::adjustment::Field::parse(&f.field)
             .ok_or_else(|| AppError::BadRequest("请选择调整事项".into()))?;
@@ -447,7 +447,7 @@ pub(crate) async fn decide_adjustment(
     Path(id): Path<i64>,
     crate::auth::Form(f): crate::auth::Form<DecideAdjustmentForm>,
 ) -> PageResult {
-    let author = author_of(&st, &v.user).await?;
+    let author = author_of(&v.user);
     let task_id = st
         .store
         .adjustment_task(&v.user.scope(), id)
@@ -546,7 +546,7 @@ pub(crate) struct MinePage {
 }
 
 pub(crate) async fn mine(State(st): State<AppState>, v: Viewer) -> PageResult {
-    let depts = st.store.staff_departments(v.user.staff_id).await?;
+    let depts = v.user.departments();
     let tasks = st
         .store
         .my_tasks(&v.user.scope(), v.user.staff_id, &depts)
@@ -675,7 +675,7 @@ pub(crate) async fn assign_task(
         .await?
         .ok_or(AppError::NotFound)?;
     let plan = scoped_plan(&st, &v, task.plan_id).await?;
-    let author = author_of(&st, &v.user).await?;
+    let author = author_of(&v.user);
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| AppError::BadRequest(format!("表单内容有误：{e}")))?;
     let get = |k: &str| {
