@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # ledger entries through the API on the demo data (not nationwide): 16 connections, 20 s
+# Usage: scripts/bench-entries.sh [DB_URL]   (default: a fresh SQLite file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-db=${1:-sqlite://$(mktemp -d)/duban.db}; bin=$PWD/target/release/duban; port=18082; dir=$(mktemp -d)
+# DUBAN_BENCH_BIN: another build to measure (e.g. the one before a change), else this tree's release build
+[[ -n ${DUBAN_BENCH_BIN:-} ]] || cargo build --release -q
+db=${1:-sqlite://$(mktemp -d)/duban.db}; bin=${DUBAN_BENCH_BIN:-$PWD/target/release/duban}; port=18082; dir=$(mktemp -d)
 export DUBAN_LOG=error
 $bin --db "$db" demo >/dev/null
 DUBAN_LOG=warn $bin --db "$db" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
@@ -24,6 +26,14 @@ else
   ids=$(psql "$db" -At -c "$q" | paste -sd, -)
 fi
 echo "$ids" > "$dir/ids"
-DUBAN_IDS=$dir/ids DUBAN_TOKEN=$token DUBAN_TODAY=$(TZ=Asia/Shanghai date +%F) \
+# the application's today (a demo database pins it): the entries' date
+q="SELECT value FROM settings WHERE key = 'clock.today'"
+if [[ $db == sqlite://* ]]; then
+  today=$(python3 -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "${db#sqlite://}" "$q")
+else
+  today=$(psql "$db" -At -c "$q")
+fi
+[ -n "$today" ] || today=$(TZ=Asia/Shanghai date +%F)
+DUBAN_IDS=$dir/ids DUBAN_TOKEN=$token DUBAN_TODAY=$today \
   wrk -t2 -c16 -d20s --latency -s scripts/wrk-entries.lua "http://127.0.0.1:$port" | grep -E "Latency|50%|99%|Requests/sec|failed responses"
 $bin --db "$db" audit verify

@@ -8,6 +8,7 @@
 # Usage: scripts/bench-mixed.sh [DB_URL] [SECONDS]   (default: the demo data in a fresh SQLite file)
 #   DUBAN_BENCH_REUSE=1 measures an existing database (e.g. `duban demo --scale nation`)
 #   DUBAN_DELAY_MS: the writers' pause (default 15 ms)
+#   DUBAN_READ_DELAY_MS: the readers' pause (default none: the page as fast as it goes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh >/dev/null
@@ -46,7 +47,7 @@ fi
 [ -n "$today" ] || today=$(TZ=Asia/Shanghai date +%F)
 reads() { # label, path: 4 connections, the reads' p50 / p99 and failures
   printf '%-44s ' "$1"
-  wrk -t1 -c4 -d"${secs}s" --latency -s scripts/wrk-count.lua -H "Cookie: duban_session=$session" "$base$2" |
+  DUBAN_READ_DELAY_MS=${DUBAN_READ_DELAY_MS:-} wrk -t1 -c4 -d"${secs}s" --latency -s scripts/wrk-count.lua -H "Cookie: duban_session=$session" "$base$2" |
     awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /failed responses/ {f=$3" of "$5} END {printf "%9s req/s  p50 %8s  p99 %8s  failed %s\n", r, p50, p99, f}'
 }
 for path in "/rectification/plans/$plan" /home; do
@@ -62,7 +63,7 @@ for path in "/rectification/plans/$plan" /home; do
   awk '/Requests\/sec/ {r=$2} /failed responses/ {f=$3" of "$5} END {printf "%-44s %9s entries/s, failed %s\n", "  the writes meanwhile", r, f}' "$dir/writes"
 done
 # last (they add to what the pages read): the writers alone, as fast as they go
-DUBAN_IDS=$dir/ids DUBAN_TOKEN=$token DUBAN_TODAY=$today \
+DUBAN_IDS=$dir/ids DUBAN_TOKEN=$token DUBAN_TODAY=$today DUBAN_DELAY_MS= DUBAN_READ_DELAY_MS= \
   wrk -t2 -c16 -d"${secs}s" --latency -s scripts/wrk-entries.lua "$base" > "$dir/alone"
 awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /failed responses/ {f=$3" of "$5} END {printf "%-44s %9s entries/s  p50 %8s  p99 %8s  failed %s\n", "entries alone (16 connections, no pause)", r, p50, p99, f}' "$dir/alone"
 $bin --db "$db" audit verify | tail -1

@@ -13,3 +13,7 @@ done = function(summary)
   for _, t in ipairs(threads) do total = total + t:get("bad") end
   print("failed responses: " .. total .. " of " .. summary.requests)
 end
+-- $DUBAN_READ_DELAY_MS (optional): each connection waits this long after a response (a script
+-- that sets its own `delay` keeps it)
+local read_pause = tonumber(os.getenv("DUBAN_READ_DELAY_MS") or "")
+if read_pause and not delay then delay = function() return read_pause end end
