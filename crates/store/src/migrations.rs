@@ -148,6 +148,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0048_letter_months.sql"),
     ),
     (49, include_str!("../migrations/sqlite/0049_copy_stage.sql")),
+    (50, include_str!("../migrations/sqlite/0050_plan_page.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -321,6 +322,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         49,
         include_str!("../migrations/postgres/0049_copy_stage.sql"),
+    ),
+    (
+        50,
+        include_str!("../migrations/postgres/0050_plan_page.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -38,3 +38,19 @@ async fn documents_and_audit_pages_follow_their_keys() {
         }
     }
 }
+
+/// The plan page's count of late entries reads the late entries' index, not every entry of the
+/// plan's tasks (a plan's ledger grows by the day).
+#[tokio::test]
+async fn late_entries_read_their_index() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let sql = duban_store::rectification::LATE_ENTRIES_SQL;
+        let p = plan(&store, sql, &[Arg::Int(1), Arg::Text("2020-11-05".into())]).await;
+        assert!(
+            p.iter().any(|l| l.contains("ledger_late")),
+            "{name}: {p:#?}"
+        );
+        assert!(!sorts_or_scans(&p, "ledger_entries"), "{name}: {p:#?}");
+    }
+}

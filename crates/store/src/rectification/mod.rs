@@ -264,12 +264,7 @@ impl Store {
             .collect()
     }
 
-    async fn plans_where(
-        &self,
-        scope: &Scope,
-        extra: &str,
-        key: Option<&str>,
-    ) -> Result<Vec<Plan>> {
+    async fn plans_where(&self, scope: &Scope, extra: &str, key: crate::Bind) -> Result<Vec<Plan>> {
         let rows = sqlx::query(crate::sqlf!(
             "SELECT p.id, p.round_id, p.unit_id, u.name AS unit_name, p.title, p.body, p.adopted_on, r.title AS round_title, r.kind AS round_kind, \
              (SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id) AS tasks \
@@ -277,10 +272,8 @@ impl Store {
             scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)
-        .bind(scope_like(scope))
-        .bind(key.unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(scope_like(scope));
+        let rows = crate::bind(rows, key).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(Plan {
@@ -301,26 +294,27 @@ impl Store {
 
     /// Plans of the units in scope.
     pub async fn plans(&self, scope: &Scope) -> Result<Vec<Plan>> {
-        self.plans_where(scope, "AND $3 = $3", None).await
+        self.plans_where(scope, "AND $3 = $3", crate::Bind::Int(0))
+            .await
     }
 
     /// The plans of one unit in scope (its own and its copies), as a document of that unit draws on.
     pub async fn plans_of_unit(&self, scope: &Scope, unit_id: i64) -> Result<Vec<Plan>> {
-        self.plans_where(
-            scope,
-            "AND CAST(p.unit_id AS TEXT) = $3",
-            Some(&unit_id.to_string()),
-        )
-        .await
+        self.plans_where(scope, "AND p.unit_id = $3", crate::Bind::Int(unit_id))
+            .await
     }
 
     /// A plan in scope, by id or by title.
     pub async fn plan(&self, scope: &Scope, key: &str) -> Result<Option<Plan>> {
         let found = if key.chars().all(|c| c.is_ascii_digit()) && !key.is_empty() {
-            self.plans_where(scope, "AND CAST(p.id AS TEXT) = $3", Some(key))
+            // by id (a number too large for one is no plan's)
+            let Ok(id) = key.parse::<i64>() else {
+                return Ok(None);
+            };
+            self.plans_where(scope, "AND p.id = $3", crate::Bind::Int(id))
                 .await?
         } else {
-            self.plans_where(scope, "AND p.title = $3", Some(key))
+            self.plans_where(scope, "AND p.title = $3", key.into())
                 .await?
         };
         Ok(found.into_iter().next())
@@ -613,9 +607,7 @@ impl Store {
 
     /// Ledger entries of a plan dated on or before `as_of` that were recorded late (补录).
     pub async fn late_entries(&self, plan_id: i64, as_of: NaiveDate) -> Result<i64> {
-        Ok(sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 AND l.late_days > 0 AND l.entry_date <= $2",
-            )
+        Ok(sqlx::query_scalar::<_, i64>(LATE_ENTRIES_SQL)
             .bind(plan_id)
             .bind(as_of.to_string())
             .fetch_one(&self.pool)
@@ -642,3 +634,9 @@ impl Store {
         )
     }
 }
+
+/// A plan's ledger entries dated on or before a day that were recorded late (补录): binds `$1`
+/// the plan, `$2` the day. Read from the late entries' own index (by task and date), never the
+/// plan's whole ledger.
+pub const LATE_ENTRIES_SQL: &str = "SELECT COUNT(*) FROM ledger_entries l JOIN tasks t ON t.id = l.task_id \
+     WHERE t.plan_id = $1 AND l.late_days > 0 AND l.entry_date <= $2";
