@@ -27,13 +27,8 @@ else
 fi
 echo "$ids" > "$dir/ids"
 # the application's today (a demo database pins it): the entries' date
-q="SELECT value FROM settings WHERE key = 'clock.today'"
-if [[ $db == sqlite://* ]]; then
-  today=$(python3 -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "${db#sqlite://}" "$q")
-else
-  today=$(psql "$db" -At -c "$q")
-fi
-[ -n "$today" ] || today=$(TZ=Asia/Shanghai date +%F)
+. scripts/bench-lib.sh
+today=$(app_today "$db")
 DUBAN_IDS=$dir/ids DUBAN_TOKEN=$token DUBAN_TODAY=$today \
   wrk -t2 -c16 -d20s --latency -s scripts/wrk-entries.lua "http://127.0.0.1:$port" | grep -E "Latency|50%|99%|Requests/sec|failed responses"
 $bin --db "$db" audit verify

@@ -38,13 +38,8 @@ curl -s -H "Authorization: Bearer $token" "$base/api/v1/plans/$plan/tasks" |
   python3 -c 'import json,sys; print(",".join(str(t["id"]) for t in (i["task"] for i in json.load(sys.stdin)["items"]) if t["state"] in ("in_progress","not_started")))' > "$dir/ids"
 [ -s "$dir/ids" ] || { echo "no open task to write to"; exit 1; }
 # the application's today (a demo database pins it): the entries' date
-q="SELECT value FROM settings WHERE key = 'clock.today'"
-if [[ $db == sqlite://* ]]; then
-  today=$(python3 -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "${db#sqlite://}" "$q")
-else
-  today=$(psql "$db" -At -c "$q")
-fi
-[ -n "$today" ] || today=$(TZ=Asia/Shanghai date +%F)
+. scripts/bench-lib.sh
+today=$(app_today "$db")
 reads() { # label, path: 4 connections, the reads' p50 / p99 and failures
   printf '%-44s ' "$1"
   DUBAN_READ_DELAY_MS=${DUBAN_READ_DELAY_MS:-} wrk -t1 -c4 -d"${secs}s" --latency -s scripts/wrk-count.lua -H "Cookie: duban_session=$session" "$base$2" |
