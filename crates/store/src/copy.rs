@@ -117,7 +117,8 @@ impl Bulk {
     /// `c0`, `c1`, … in the rows' order, and the values it binds as parameters `$first`, … (to be
     /// bound before the statement's own). On PostgreSQL the rows are copied into `copy_stage`
     /// first; on SQLite they are one JSON document. A column holds integers (`Bind::Int`,
-    /// `Bind::NullInt`) or text (`Bind::Text`, `Bind::Null`) in every row.
+    /// `Bind::NullInt`) or text (`Bind::Text`, `Bind::Null`) in every row. The statement must run
+    /// before the next source is asked for (on PostgreSQL that removes these rows from the stage).
     pub(crate) async fn source<const N: usize>(
         &mut self,
         backend: Backend,
@@ -145,6 +146,15 @@ impl Bulk {
                 vec![Bind::Text(json.to_string())],
             ));
         };
+        if *parts > 0 {
+            // the previous part's statement has run: its rows are spent (the stage stays one
+            // part large, however large the import)
+            sqlx::query("DELETE FROM copy_stage WHERE batch = $1 AND part = $2")
+                .bind(*batch)
+                .bind(*parts)
+                .execute(&mut **conn)
+                .await?;
+        }
         *parts += 1;
         let kinds: Vec<bool> = match values.get(..n) {
             Some(r) => r.iter().map(is_int).collect(),
