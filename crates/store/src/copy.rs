@@ -9,7 +9,7 @@ use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
 /// Integer and text columns of `copy_stage`.
-const INTS: usize = 8;
+const INTS: usize = 4;
 const TEXTS: usize = 16;
 
 /// Bytes sent to PostgreSQL per `COPY` message.
@@ -82,37 +82,6 @@ impl Bulk {
         Ok(())
     }
 
-    /// Runs one piece of a writer's rows in `w`'s transaction: a statement as it is, rows by
-    /// `COPY` and one `INSERT … SELECT` with the statement's tail.
-    pub(crate) async fn insert(&mut self, w: &mut Write, piece: crate::Piece) -> Result<()> {
-        let (head, tail, columns, values) = match piece {
-            crate::Piece::Statement(q) => {
-                q.execute(&mut *w.tx).await?;
-                return Ok(());
-            }
-            crate::Piece::Copy {
-                head,
-                tail,
-                columns,
-                values,
-            } => (head, tail, columns, values),
-        };
-        if values.is_empty() {
-            return Ok(());
-        }
-        let (source, binds) = self.source_flat(w.backend, columns, values, 1).await?;
-        let select: Vec<String> = (0..columns).map(|c| format!("x.c{c}")).collect();
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{head} SELECT {} FROM {source} x {tail}",
-            select.join(", ")
-        )));
-        for b in binds {
-            q = crate::bind(q, b);
-        }
-        q.execute(&mut *w.tx).await?;
-        Ok(())
-    }
-
     /// A row source over `rows` for one statement of the caller's: a subquery whose columns are
     /// `c0`, `c1`, … in the rows' order, and the values it binds as parameters `$first`, … (to be
     /// bound before the statement's own). On PostgreSQL the rows are copied into `copy_stage`
@@ -125,22 +94,10 @@ impl Bulk {
         rows: Vec<[Bind; N]>,
         first: usize,
     ) -> Result<(String, Vec<Bind>)> {
-        self.source_flat(backend, N, rows.into_iter().flatten().collect(), first)
-            .await
-    }
-
-    /// [`Bulk::source`] over rows of `n` values each, one after another in `values`.
-    async fn source_flat(
-        &mut self,
-        backend: Backend,
-        n: usize,
-        values: Vec<Bind>,
-        first: usize,
-    ) -> Result<(String, Vec<Bind>)> {
         let Bulk::Postgres { conn, batch, parts } = self else {
             debug_assert_eq!(backend, Backend::Sqlite);
-            let columns: Vec<String> = (0..n).map(|c| format!("j.value ->> {c} AS c{c}")).collect();
-            let json = serde_json::Value::Array(values.chunks(n.max(1)).map(json_row).collect());
+            let columns: Vec<String> = (0..N).map(|c| format!("j.value ->> {c} AS c{c}")).collect();
+            let json = serde_json::Value::Array(rows.iter().map(|r| json_row(r)).collect());
             return Ok((
                 format!("(SELECT {} FROM json_each(${first}) j)", columns.join(", ")),
                 vec![Bind::Text(json.to_string())],
@@ -156,9 +113,9 @@ impl Bulk {
                 .await?;
         }
         *parts += 1;
-        let kinds: Vec<bool> = match values.get(..n) {
+        let kinds: Vec<bool> = match rows.first() {
             Some(r) => r.iter().map(is_int).collect(),
-            None => vec![false; n],
+            None => vec![false; N],
         };
         let stage = layout(&kinds)?;
         let mut copy = conn
@@ -168,7 +125,7 @@ impl Bulk {
             ))
             .await?;
         let mut buf = String::with_capacity(CHUNK + 4096);
-        for r in values.chunks(n.max(1)) {
+        for r in &rows {
             line(&mut buf, *batch, *parts, r);
             if buf.len() >= CHUNK {
                 copy.send(std::mem::take(&mut buf).into_bytes()).await?;
@@ -306,7 +263,7 @@ mod tests {
             ["i1", "t1", "t2", "i2"]
         );
         assert!(layout(&[false; 17]).is_err());
-        assert!(layout(&[true; 9]).is_err());
+        assert!(layout(&[true; 5]).is_err());
         assert_eq!(
             json_row(&[Bind::Int(3), Bind::Text("督办".into()), Bind::NullInt]).to_string(),
             r#"[3,"督办",null]"#

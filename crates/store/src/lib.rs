@@ -539,23 +539,8 @@ impl From<&str> for Bind {
 /// A statement ready to run, with its values bound.
 pub(crate) type Statement = sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>;
 
-/// Rows on their way to the database: a statement to run as it is (SQLite's multi-row `INSERT`),
-/// or, on PostgreSQL, the rows of one such statement for `COPY` ([`copy::Bulk::insert`]).
-pub(crate) enum Piece {
-    Statement(Statement),
-    Copy {
-        /// `INSERT INTO t (a, b, …)`
-        head: std::sync::Arc<str>,
-        /// what follows the rows (`ON CONFLICT …`)
-        tail: std::sync::Arc<str>,
-        columns: usize,
-        values: Vec<Bind>,
-    },
-}
-
-/// Rows written in bulk: with multi-row `INSERT … VALUES (…), (…) …` on SQLite, as many rows per
-/// statement as it binds (at most 32,766 parameters), the statement text made once; on PostgreSQL
-/// the same rows per statement go by `COPY` ([`Piece::Copy`]).
+/// Rows written in bulk with multi-row `INSERT … VALUES (…), (…) …`: as many rows per statement
+/// as both backends bind (SQLite takes at most 32,766 parameters), the statement text made once.
 /// Values are bound as they are, without a JSON round trip; statements can be built on one
 /// thread and run on another (DECISIONS 56).
 pub(crate) struct Rows {
@@ -616,7 +601,7 @@ impl Rows {
     }
 
     /// The pending rows as whole statements, a remainder kept for later.
-    pub(crate) fn take_full(&mut self) -> Vec<Piece> {
+    pub(crate) fn take_full(&mut self) -> Vec<Statement> {
         let whole = self.values.len() / (self.per_statement * self.columns);
         let rest = self
             .values
@@ -626,31 +611,16 @@ impl Rows {
     }
 
     /// Every pending row as statements.
-    pub(crate) fn take_all(&mut self) -> Vec<Piece> {
+    pub(crate) fn take_all(&mut self) -> Vec<Statement> {
         let values = std::mem::take(&mut self.values);
         self.statements(values)
     }
 
     /// Statements of whole rows from `values` (never draining from the front of a long list).
-    fn statements(&mut self, values: Vec<Bind>) -> Vec<Piece> {
+    fn statements(&mut self, values: Vec<Bind>) -> Vec<Statement> {
         let mut left = values.len() / self.columns;
         let mut values = values.into_iter();
         let mut out = Vec::new();
-        if self.backend == Backend::Postgres {
-            let (head, tail): (std::sync::Arc<str>, std::sync::Arc<str>) =
-                (self.head.as_str().into(), self.tail.as_str().into());
-            while left > 0 {
-                let rows = left.min(self.per_statement);
-                out.push(Piece::Copy {
-                    head: head.clone(),
-                    tail: tail.clone(),
-                    columns: self.columns,
-                    values: values.by_ref().take(rows * self.columns).collect(),
-                });
-                left -= rows;
-            }
-            return out;
-        }
         while left > 0 {
             let rows = left.min(self.per_statement);
             let sql: std::sync::Arc<str> = if rows < self.per_statement {
@@ -664,7 +634,7 @@ impl Rows {
             for v in values.by_ref().take(rows * self.columns) {
                 q = bind(q, v);
             }
-            out.push(Piece::Statement(q));
+            out.push(q);
             left -= rows;
         }
         out

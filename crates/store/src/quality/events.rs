@@ -116,7 +116,7 @@ pub(crate) fn case_rows(
     rules: &QualityRules,
     cal: &duban_domain::calendar::WorkCalendar,
     backend: crate::Backend,
-    tx: &tokio::sync::mpsc::Sender<crate::Piece>,
+    tx: &tokio::sync::mpsc::Sender<crate::Statement>,
     progress: &dyn crate::progress::Progress,
 ) -> Option<Made> {
     let [
@@ -127,7 +127,9 @@ pub(crate) fn case_rows(
         mut tag_rows,
         mut hit_rows,
     ] = case_table_rows(backend);
-    let send = |pieces: Vec<crate::Piece>| pieces.into_iter().all(|q| tx.blocking_send(q).is_ok());
+    let send = |statements: Vec<crate::Statement>| {
+        statements.into_iter().all(|q| tx.blocking_send(q).is_ok())
+    };
     // a new case's events wait until the case itself is sent (foreign key)
     let mut waiting: Vec<[Bind; 6]> = Vec::new();
     // each day's text made once (days counted from the first event's)
@@ -592,7 +594,7 @@ impl Store {
         );
         // per case (events are sorted by case): what its events make of it, worked out on a
         // thread of its own while this one writes the rows it sends (DECISIONS 56)
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Piece>(2);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Statement>(2);
         let backend = w.backend;
         let (rules2, cal2) = (rules.clone(), cal.clone());
         let progress = self.progress.clone();
@@ -612,16 +614,9 @@ impl Store {
                 progress.as_ref(),
             )
         });
-        let mut rows = self.bulk().await?;
-        let written = async {
-            while let Some(piece) = rx.recv().await {
-                rows.insert(w, piece).await?;
-            }
-            Ok::<_, StoreError>(())
+        while let Some(q) = rx.recv().await {
+            q.execute(&mut *w.tx).await?;
         }
-        .await;
-        rows.finish().await?;
-        written?;
         let Ok(Some(made)) = producer.await else {
             return Err(StoreError::Invalid("案件导入中断".into()));
         };
