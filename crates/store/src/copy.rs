@@ -4,7 +4,7 @@
 //! (migration 0049) on a PostgreSQL connection of their own and moved into their table by one
 //! `INSERT … SELECT` inside the import's write transaction: the import still commits or vanishes
 //! as a whole, and the copy itself costs a fraction of the statements it replaces (DECISIONS 101).
-use crate::{Backend, Bind, Result, Store, Write};
+use crate::{Bind, Result, Store, Write};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
@@ -63,7 +63,7 @@ impl Bulk {
         if rows.is_empty() {
             return Ok(());
         }
-        let (source, binds) = self.source(w.backend, rows, 1).await?;
+        let (source, binds) = self.source(rows, 1).await?;
         let select: Vec<String> = (0..N)
             .map(|c| match &exprs {
                 Some(e) => e[c].replace("{}", &format!("x.c{c}")),
@@ -90,12 +90,10 @@ impl Bulk {
     /// before the next source is asked for (on PostgreSQL that removes these rows from the stage).
     pub(crate) async fn source<const N: usize>(
         &mut self,
-        backend: Backend,
         rows: Vec<[Bind; N]>,
         first: usize,
     ) -> Result<(String, Vec<Bind>)> {
         let Bulk::Postgres { conn, batch, parts } = self else {
-            debug_assert_eq!(backend, Backend::Sqlite);
             let columns: Vec<String> = (0..N).map(|c| format!("j.value ->> {c} AS c{c}")).collect();
             let json = serde_json::Value::Array(rows.iter().map(|r| json_row(r)).collect());
             return Ok((

@@ -677,10 +677,7 @@ impl Store {
     /// An aggregate joining the text `fields` of a group's rows with `;` (many rows as one value:
     /// each result row costs a hand-off between the database thread and the caller's).
     pub(crate) fn pack(&self, fields: &str) -> String {
-        match self.backend {
-            Backend::Sqlite => format!("group_concat({fields}, ';')"),
-            Backend::Postgres => format!("string_agg({fields}, ';')"),
-        }
+        pack_for(self.backend, fields)
     }
 
     /// A row source over the elements of the JSON array bound as parameter `n`, each as `j.value`
@@ -688,6 +685,14 @@ impl Store {
     /// database unpacks, without one parameter per value.
     pub(crate) fn json_rows(&self, n: usize) -> String {
         json_rows_for(self.backend, n)
+    }
+}
+
+/// [`Store::pack`] for a backend (inside a write, or on a connection of its own).
+pub(crate) fn pack_for(backend: Backend, fields: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("group_concat({fields}, ';')"),
+        Backend::Postgres => format!("string_agg({fields}, ';')"),
     }
 }
 

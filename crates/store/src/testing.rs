@@ -97,13 +97,12 @@ pub async fn author(store: &Store, login: &str) -> crate::rectification::Author 
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("no account {login}"));
-    let staff = store.user_staff_id(u.id).await.unwrap_or(None);
     crate::rectification::Author {
         user_id: Some(u.id),
         login: u.login.clone(),
         role: u.role,
-        staff_id: staff,
-        departments: store.staff_departments(staff).await.unwrap_or_default(),
+        staff_id: u.staff_id,
+        departments: u.departments(),
     }
 }
 

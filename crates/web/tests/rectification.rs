@@ -285,7 +285,7 @@ async fn ledger_closure_and_review_through_the_pages() {
         .unwrap();
     // a task of the 第一检察厅, where the demo "dept" user works
     let dept_user = store.user_by_login("dept").await.unwrap().unwrap();
-    let dept_ids = store.staff_departments(dept_user.staff_id).await.unwrap();
+    let dept_ids = dept_user.departments();
     let mut task = None;
     for t in store.tasks(party.id).await.unwrap() {
         if t.category == duban_domain::rectification::Category::TimeLimited

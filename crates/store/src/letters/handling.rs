@@ -56,9 +56,9 @@ impl Store {
         let mut letters = Vec::with_capacity(rows.len());
         let mut events = Vec::with_capacity(rows.len() * 3);
         let mut texts = Vec::with_capacity(rows.len());
+        let day = |d: Option<NaiveDate>| d.map_or(Bind::Null, |d| Bind::Text(d.to_string()));
         for ((r, c), id) in rows.iter().zip(&due).zip(&ids) {
             let (id, unit) = (*id, units[&r.unit]);
-            let day = |d: Option<NaiveDate>| d.map_or(Bind::Null, |d| Bind::Text(d.to_string()));
             letters.push([
                 Bind::Int(id),
                 Bind::Int(unit),

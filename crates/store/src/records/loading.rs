@@ -30,7 +30,7 @@ impl Store {
                     ]
                 })
                 .collect();
-            let (source, binds) = bulk.source(w.backend, rows, 2).await?;
+            let (source, binds) = bulk.source(rows, 2).await?;
             let mut q = sqlx::query(crate::sqlf!(
                 "INSERT INTO record_filings (staff_id, unit_id, department_id, month, zero_report, records, created_at) \
                  SELECT s.id, s.unit_id, s.department_id, x.c1, CAST(x.c2 AS BIGINT), CAST(x.c3 AS BIGINT), $1 \
@@ -63,7 +63,7 @@ impl Store {
                     ]
                 })
                 .collect();
-            let (source, binds) = bulk.source(w.backend, rows, 2).await?;
+            let (source, binds) = bulk.source(rows, 2).await?;
             let mut q = sqlx::query(crate::sqlf!(
                 "INSERT INTO interference_records (filing_id, occurred_on, intervener_name, intervener_unit, intervener_post, intervener_category, \
                  is_procuratorate_staff, manner, scope, case_ref, content, created_at, month) \

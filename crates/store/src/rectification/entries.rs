@@ -57,13 +57,11 @@ pub struct EntryFacts {
 
 pub(crate) async fn entry_facts(
     conn: &mut sqlx::AnyConnection,
+    backend: crate::Backend,
     task_id: i64,
 ) -> Result<EntryFacts> {
     // the task's departments packed into one value (each row a hand-off or a round trip)
-    let depts = match conn.backend_name() {
-        "PostgreSQL" => "string_agg(CAST(department_id AS TEXT), ';')",
-        _ => "group_concat(department_id, ';')",
-    };
+    let depts = crate::pack_for(backend, "CAST(department_id AS TEXT)");
     let r = sqlx::query(crate::sqlf!(
         "SELECT t.category, t.state, t.lead_leader_id, t.responsible_id, r.kind, p.unit_id, \
          (SELECT {depts} FROM task_departments d WHERE d.task_id = t.id) AS depts FROM tasks t \
@@ -153,7 +151,7 @@ pub(crate) async fn entry_in(
     history: Option<&str>,
 ) -> Result<i64> {
     let provenance = history.unwrap_or("");
-    let facts = entry_facts(&mut *w.tx, e.task_id).await?;
+    let facts = entry_facts(&mut *w.tx, w.backend, e.task_id).await?;
     let sup = w.supervision_rules().await?;
     let files: Vec<ledger::FileFacts> = e
         .files

@@ -613,26 +613,6 @@ impl Store {
             .fetch_one(&self.pool)
             .await?)
     }
-
-    /// The departments a staff member belongs to (one, or none).
-    pub async fn staff_departments(&self, staff_id: Option<i64>) -> Result<Vec<i64>> {
-        let Some(s) = staff_id else { return Ok(vec![]) };
-        let department: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT department_id FROM staff WHERE id = $1")
-                .bind(s)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(department.flatten().into_iter().collect())
-    }
-
-    pub async fn user_staff_id(&self, user_id: i64) -> Result<Option<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT staff_id FROM users WHERE id = $1")
-                .bind(user_id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
 }
 
 /// A plan's ledger entries dated on or before a day that were recorded late (补录): binds `$1`
