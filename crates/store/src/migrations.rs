@@ -149,6 +149,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     ),
     (49, include_str!("../migrations/sqlite/0049_copy_stage.sql")),
     (50, include_str!("../migrations/sqlite/0050_plan_page.sql")),
+    (
+        51,
+        include_str!("../migrations/sqlite/0051_letter_answers_kept.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -326,6 +330,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         50,
         include_str!("../migrations/postgres/0050_plan_page.sql"),
+    ),
+    (
+        51,
+        include_str!("../migrations/postgres/0051_letter_answers_kept.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

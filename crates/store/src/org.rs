@@ -451,6 +451,8 @@ pub const DERIVED: &[&str] = &[
     "letter_tallies",
     "letter_months",
     "letter_open",
+    "assignment_tallies",
+    "assignment_open",
     "unit_ancestors",
     "post_tallies",
     "filing_tallies",
@@ -510,13 +512,21 @@ pub(crate) async fn rebuild_reach(
     Ok(())
 }
 
-/// Recounts every scope's kept reply-rate figures from the letters (migration 0045). On
+/// Recounts every scope's kept reply-rate figures from the letters (migrations 0045, 0051) and
+/// the kept report-backs of the 交办 from the assignments (0051). On
 /// PostgreSQL the letters' deferred tally triggers of this transaction are switched off
 /// ([`bulk_letters`]): what they would add at commit is counted here, so this must be the
 /// transaction's last write to `letters`.
 pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
     bulk_letters(tx).await?;
-    for sql in ["DELETE FROM letter_tallies", "DELETE FROM letter_open"] {
+    for sql in [
+        "DELETE FROM letter_tallies",
+        "DELETE FROM letter_open",
+        "DELETE FROM assignment_tallies",
+        "DELETE FROM assignment_open",
+        ASSIGNMENT_TALLIES,
+        ASSIGNMENT_OPEN,
+    ] {
         sqlx::query(sql).execute(&mut **tx).await?;
     }
     for sql in tally_statements("true") {
@@ -528,8 +538,10 @@ pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, A
     // (and this recount replaces what they did), on PostgreSQL duban.bulk switched them off
     for sql in [
         "DELETE FROM letter_months",
-        "INSERT INTO letter_months (scope_id, month, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
-         SELECT scope_id, substr(received_on, 1, 7), own, level, SUM(received), SUM(ack_on_time), SUM(ack_late), SUM(reply_on_time), SUM(reply_late) \
+        "INSERT INTO letter_months (scope_id, month, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late, \
+         notified, satisfied, basic, unsatisfied, recorded_late) \
+         SELECT scope_id, substr(received_on, 1, 7), own, level, SUM(received), SUM(ack_on_time), SUM(ack_late), SUM(reply_on_time), SUM(reply_late), \
+         SUM(notified), SUM(satisfied), SUM(basic), SUM(unsatisfied), SUM(recorded_late) \
          FROM letter_tallies GROUP BY scope_id, substr(received_on, 1, 7), own, level",
     ] {
         sqlx::query(sql).execute(&mut **tx).await?;
@@ -561,20 +573,39 @@ pub(crate) async fn add_letter_tallies(
     Ok(())
 }
 
+/// The kept report-backs of the 交办 (migration 0051), recounted from the assignments: per scope
+/// of the assigning unit and day of assignment, reported on time or late; the ones not reported by
+/// the deadline they owe.
+const ASSIGNMENT_TALLIES: &str = "INSERT INTO assignment_tallies (scope_id, assigned_on, own, on_time, late) \
+     SELECT a.ancestor_id, x.assigned_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, \
+     SUM(CASE WHEN x.reported_on <= x.report_due THEN 1 ELSE 0 END), SUM(CASE WHEN x.reported_on > x.report_due THEN 1 ELSE 0 END) \
+     FROM letter_assignments x JOIN unit_ancestors a ON a.unit_id = x.from_unit_id \
+     GROUP BY a.ancestor_id, x.assigned_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END";
+const ASSIGNMENT_OPEN: &str = "INSERT INTO assignment_open (scope_id, assigned_on, own, due, n) \
+     SELECT a.ancestor_id, x.assigned_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, x.report_due, COUNT(*) \
+     FROM letter_assignments x JOIN unit_ancestors a ON a.unit_id = x.from_unit_id WHERE x.reported_on IS NULL \
+     GROUP BY a.ancestor_id, x.assigned_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, x.report_due";
+
 /// The kept figures of the letters `which` (a condition on `l`), added to the rows kept: their
 /// tallies, and the open ones by the deadline they owe (in key order, as the triggers write).
 fn tally_statements(which: &str) -> [String; 2] {
     [
         format!(
-            "INSERT INTO letter_tallies AS t (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late) \
+            "INSERT INTO letter_tallies AS t (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late, \
+             notified, satisfied, basic, unsatisfied, recorded_late) \
              SELECT a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, COUNT(*), \
              SUM(CASE WHEN l.acknowledged_on <= l.ack_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.acknowledged_on > l.ack_due THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN l.replied_on <= l.reply_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.replied_on > l.reply_due THEN 1 ELSE 0 END) \
+             SUM(CASE WHEN l.replied_on <= l.reply_due THEN 1 ELSE 0 END), SUM(CASE WHEN l.replied_on > l.reply_due THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.notified_on IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN l.rating = 'satisfied' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.rating = 'basic' THEN 1 ELSE 0 END), SUM(CASE WHEN l.rating = 'unsatisfied' THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.late_on IS NOT NULL THEN 1 ELSE 0 END) \
              FROM letters l JOIN unit_ancestors a ON a.unit_id = l.unit_id JOIN units u ON u.id = l.unit_id WHERE {which} \
              GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level ORDER BY 1, 2, 3, 4 \
              ON CONFLICT (scope_id, received_on, own, level) DO UPDATE SET received = t.received + excluded.received, \
              ack_on_time = t.ack_on_time + excluded.ack_on_time, ack_late = t.ack_late + excluded.ack_late, \
-             reply_on_time = t.reply_on_time + excluded.reply_on_time, reply_late = t.reply_late + excluded.reply_late"
+             reply_on_time = t.reply_on_time + excluded.reply_on_time, reply_late = t.reply_late + excluded.reply_late, \
+             notified = t.notified + excluded.notified, satisfied = t.satisfied + excluded.satisfied, basic = t.basic + excluded.basic, \
+             unsatisfied = t.unsatisfied + excluded.unsatisfied, recorded_late = t.recorded_late + excluded.recorded_late"
         ),
         format!(
             "INSERT INTO letter_open AS o (scope_id, received_on, own, level, step, due, n) \

@@ -546,7 +546,7 @@ async fn letter_lists_page_through_each_scope_in_order() {
         s: &Scope,
         as_of: NaiveDate,
         (from, to): (NaiveDate, NaiveDate),
-    ) -> [u64; 7] {
+    ) -> [u64; 15] {
         let counts = |done: &str, due: &str| {
             format!(
                 "SUM(CASE WHEN l.{done} IS NOT NULL AND l.{done} <= $3 AND l.{done} <= l.{due} THEN 1 ELSE 0 END), \
@@ -554,26 +554,64 @@ async fn letter_lists_page_through_each_scope_in_order() {
                  SUM(CASE WHEN (l.{done} IS NULL OR l.{done} > $3) AND l.{due} < $3 THEN 1 ELSE 0 END)"
             )
         };
+        let answers = "SUM(CASE WHEN l.notified_on IS NOT NULL AND l.notified_on <= $3 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.rating = 'satisfied' AND l.rated_on <= $3 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.rating = 'basic' AND l.rated_on <= $3 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN l.rating = 'unsatisfied' AND l.rated_on <= $3 THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN EXISTS (SELECT 1 FROM letter_events e WHERE e.letter_id = l.id AND e.late_days > 0 AND e.on_date <= $3) THEN 1 ELSE 0 END)";
+        let assigned = "SELECT SUM(CASE WHEN a.reported_on <= $3 AND a.reported_on <= a.report_due THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN a.reported_on <= $3 AND a.reported_on > a.report_due THEN 1 ELSE 0 END), \
+             SUM(CASE WHEN (a.reported_on IS NULL OR a.reported_on > $3) AND a.report_due < $3 THEN 1 ELSE 0 END) \
+             FROM letter_assignments a JOIN units u ON u.id = a.from_unit_id WHERE (u.id = $1 OR u.path LIKE $2) \
+             AND a.assigned_on >= $4 AND a.assigned_on <= $5";
         let sql = format!(
-            "SELECT COUNT(*), {}, {} FROM letters l JOIN units u ON u.id = l.unit_id WHERE (u.id = $1 OR u.path LIKE $2) \
+            "SELECT COUNT(*), {}, {}, {answers} FROM letters l JOIN units u ON u.id = l.unit_id WHERE (u.id = $1 OR u.path LIKE $2) \
              AND l.received_on >= $4 AND l.received_on <= $5",
             counts("acknowledged_on", "ack_due"),
             counts("replied_on", "reply_due")
         );
-        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(s.unit_id)
-            .bind(duban_store::scope_like(s))
-            .bind(as_of.to_string())
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_one(&store.pool)
-            .await
-            .unwrap();
-        let mut c = [0u64; 7];
-        for (i, v) in c.iter_mut().enumerate() {
-            *v = r.try_get::<Option<i64>, _>(i).unwrap().unwrap_or(0) as u64;
+        let mut c = [0u64; 15];
+        let mut at = 0;
+        for sql in [sql.as_str(), assigned] {
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .bind(s.unit_id)
+                .bind(duban_store::scope_like(s))
+                .bind(as_of.to_string())
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            for i in 0..r.len() {
+                c[at] = r.try_get::<Option<i64>, _>(i).unwrap().unwrap_or(0) as u64;
+                at += 1;
+            }
         }
         c
+    }
+    /// The figures of a scope as a whole: the seven reply-rate counts, then the writers notified,
+    /// the ratings, the letters with a step recorded late and the 交办's report-backs.
+    fn fifteen(m: &duban_store::letters::LetterMetrics) -> [u64; 15] {
+        let [a, b, c, d, e, f, g] = seven(m);
+        let s = m.satisfaction.clone().unwrap();
+        let r = m.assigned.clone().unwrap();
+        [
+            a,
+            b,
+            c,
+            d,
+            e,
+            f,
+            g,
+            m.notified.unwrap(),
+            s.satisfied,
+            s.basic,
+            s.unsatisfied,
+            m.recorded_late.unwrap(),
+            r.on_time,
+            r.late,
+            r.overdue_open,
+        ]
     }
     fn seven(m: &duban_store::letters::LetterMetrics) -> [u64; 7] {
         [
@@ -604,7 +642,7 @@ async fn letter_lists_page_through_each_scope_in_order() {
                         .await
                         .unwrap();
                     assert_eq!(
-                        seven(&m),
+                        fifteen(&m),
                         counted(store, &s, as_of, (from, to)).await,
                         "{name} {when} {from}–{to} {as_of}: {s:?}"
                     );
@@ -624,8 +662,8 @@ async fn letter_lists_page_through_each_scope_in_order() {
                             subtree: u.id != unit.id,
                         };
                         assert_eq!(
-                            seven(&row.metrics),
-                            counted(store, &scope, as_of, (from, to)).await,
+                            seven(&row.metrics)[..],
+                            counted(store, &scope, as_of, (from, to)).await[..7],
                             "{name} {when} {as_of}: {} in {}",
                             u.name,
                             unit.name
@@ -710,6 +748,97 @@ async fn letter_lists_page_through_each_scope_in_order() {
             .await
             .unwrap();
         check(name, &store, "after steps").await;
+        // the writers' answers and the report-backs: the assigned letter reported on by 西湖, a
+        // step of one of 浙江's recorded late (补录), writers notified and ratings given on two days
+        let xihu_scope = Scope {
+            unit_id: xihu.id,
+            unit_path: xihu.path.clone(),
+            subtree: false,
+        };
+        store
+            .letter_step(
+                &actor,
+                &xihu_scope,
+                a,
+                &StepRequest::new(Step::Report, today, "办理情况报告"),
+            )
+            .await
+            .unwrap();
+        let (late, received): (i64, String) = sqlx::query_as(
+            "SELECT id, received_on FROM letters WHERE unit_id = $1 AND closed_on IS NULL AND id <> $2 \
+             ORDER BY received_on, id LIMIT 1",
+        )
+        .bind(zj.id)
+        .bind(b)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        store
+            .letter_step(
+                &actor,
+                &Scope {
+                    unit_id: zj.id,
+                    unit_path: zj.path.clone(),
+                    subtree: false,
+                },
+                late,
+                &StepRequest {
+                    late_reason: "纸质记录补录".into(),
+                    ..StepRequest::new(Step::Progress, d(&received), "补录的办理进展")
+                },
+            )
+            .await
+            .unwrap();
+        for (id, rating, on) in [
+            (a, "satisfied", "2020-06-30"),
+            (b, "unsatisfied", "2021-03-21"),
+            (late, "basic", "2020-05-01"),
+        ] {
+            sqlx::query(
+                "UPDATE letters SET notified_on = $1, rating = $2, rated_on = $1 WHERE id = $3",
+            )
+            .bind(on)
+            .bind(rating)
+            .bind(id)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        }
+        check(name, &store, "after answers").await;
+        let spp = store.unit(national.unit_id).await.unwrap().unwrap();
+        let all = store
+            .letter_metrics(
+                &spp,
+                true,
+                d("2000-01-01"),
+                d("2099-12-31"),
+                d("2099-01-01"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                all.notified,
+                all.recorded_late,
+                all.assigned.map(|r| r.on_time + r.late),
+                all.satisfaction.map(|s| s.rated)
+            ),
+            (Some(3), Some(1), Some(1), Some(3)),
+            "{name}: the answers are counted"
+        );
+        // a rating changed and a letter moved to another unit take back what they counted
+        sqlx::query("UPDATE letters SET rating = 'satisfied' WHERE id = $1")
+            .bind(b)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE letters SET unit_id = $1 WHERE id = $2")
+            .bind(xihu.id)
+            .bind(late)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        check(name, &store, "after changes").await;
         let fresh = testing::restored_copy(&store).await;
         check(name, &fresh, "after a restore").await;
     }

@@ -39,7 +39,7 @@ impl Store {
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> Result<LetterMetrics> {
-        let mut c = [0i64; 7];
+        let mut c: Counts = [0; COUNTS];
         for t in self.tallies(&[unit.id], from, to, as_of).await? {
             if subtree || t.own {
                 add_counts(&mut c, &t.counts);
@@ -48,44 +48,36 @@ impl Store {
         for (_, _, _, fix) in self.answered_after(unit, subtree, from, to, as_of).await? {
             add_counts(&mut c, &fix);
         }
-        self.with_answers(unit, subtree, from, to, as_of, metrics_of(&c))
+        self.with_answers(unit, subtree, [from, to, as_of], &c)
             .await
     }
 
-    /// `m` with the figures that are not kept: letters with a step recorded late (补录), writers
-    /// notified, ratings and report-backs — one statement of four aggregates, each read from an
-    /// index of its own ([`answers_sql`]).
+    /// The figures of the counts `c` with the writers' answers among them (notified, ratings,
+    /// letters with a step recorded late) and the report-backs of the 交办 the unit (or its
+    /// subtree) made in the period, as they stand on the as-of day: kept per scope and day of
+    /// assignment (migration 0051), less those reported after the as-of day.
     async fn with_answers(
         &self,
         unit: &Unit,
         subtree: bool,
-        from: NaiveDate,
-        to: NaiveDate,
-        as_of: NaiveDate,
-        m: LetterMetrics,
+        days: [NaiveDate; 3],
+        c: &Counts,
     ) -> Result<LetterMetrics> {
-        let [late, notified, ratings, assigned] = answers_sql(subtree);
-        let r = scoped(
-            format!(
-                "SELECT * FROM ({late}) a CROSS JOIN ({notified}) b CROSS JOIN ({ratings}) c CROSS JOIN ({assigned}) d"
-            ),
-            unit,
-            subtree,
-            [from, to, as_of],
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let r = scoped(assignments_sql(subtree), unit, subtree, days)
+            .fetch_one(&self.pool)
+            .await?;
         let n = |c: &str| -> Result<u64> { Ok(crate::int(&r, c)?.max(0) as u64) };
+        let k = |i: usize| c[i].max(0) as u64;
         Ok(LetterMetrics {
-            recorded_late: Some(n("recorded_late")?),
+            recorded_late: Some(k(RECORDED_LATE)),
             assigned: Some(Rate::new(n("on_time")?, n("late")?, n("overdue")?)),
-            notified: Some(n("notified")?),
+            notified: Some(k(NOTIFIED)),
             satisfaction: Some(duban_domain::letters::answers::Satisfaction::new(
-                n("satisfied")?,
-                n("basic")?,
-                n("unsatisfied")?,
+                k(SATISFIED),
+                k(SATISFIED + 1),
+                k(SATISFIED + 2),
             )),
-            ..m
+            ..metrics_of(c)
         })
     }
 }
@@ -115,36 +107,24 @@ fn scoped(
     q
 }
 
-/// The figures that are not kept, each read from an index of its own (binds as
-/// [`Store::letter_metrics`]): letters with a step recorded late from the late steps' partial
-/// index (few among all), writers notified and ratings from partial indexes of the letters
-/// notified or rated alone, report-backs from the assignments the unit made.
-pub fn answers_sql(subtree: bool) -> [String; 4] {
+/// The report-backs of the 交办 made by the scope's units in the period (binds as
+/// [`Store::letter_metrics`]): on time and late from the kept days of assignment, overdue from
+/// the open ones by the deadline they owe, less (and, if overdue then, plus) those reported after
+/// the as-of day, found through the index of the days reported.
+pub fn assignments_sql(subtree: bool) -> String {
     let units = units_of(subtree);
-    [
-        format!(
-            "SELECT COUNT(DISTINCT e.letter_id) AS recorded_late FROM letter_events e CROSS JOIN letters l \
-             WHERE l.id = e.letter_id AND e.late_days > 0 AND e.on_date <= $5 AND l.unit_id IN {units} \
-             AND l.received_on >= $3 AND l.received_on <= $4"
-        ),
-        format!(
-            "SELECT COUNT(*) AS notified FROM letters l WHERE l.notified_on IS NOT NULL AND l.notified_on <= $5 \
-             AND l.unit_id IN {units} AND l.received_on >= $3 AND l.received_on <= $4"
-        ),
-        format!(
-            "SELECT SUM(CASE WHEN l.rating = 'satisfied' THEN 1 ELSE 0 END) AS satisfied, \
-             SUM(CASE WHEN l.rating = 'basic' THEN 1 ELSE 0 END) AS basic, \
-             SUM(CASE WHEN l.rating = 'unsatisfied' THEN 1 ELSE 0 END) AS unsatisfied \
-             FROM letters l WHERE l.rating IS NOT NULL AND l.rated_on <= $5 \
-             AND l.unit_id IN {units} AND l.received_on >= $3 AND l.received_on <= $4"
-        ),
-        format!(
-            "SELECT SUM(CASE WHEN a.reported_on IS NOT NULL AND a.reported_on <= $5 AND a.reported_on <= a.report_due THEN 1 ELSE 0 END) AS on_time, \
-             SUM(CASE WHEN a.reported_on IS NOT NULL AND a.reported_on <= $5 AND a.reported_on > a.report_due THEN 1 ELSE 0 END) AS late, \
-             SUM(CASE WHEN (a.reported_on IS NULL OR a.reported_on > $5) AND a.report_due < $5 THEN 1 ELSE 0 END) AS overdue \
-             FROM letter_assignments a WHERE a.from_unit_id IN {units} AND a.assigned_on >= $3 AND a.assigned_on <= $4"
-        ),
-    ]
+    format!(
+        "SELECT CAST(COALESCE(SUM(on_time), 0) AS BIGINT) AS on_time, CAST(COALESCE(SUM(late), 0) AS BIGINT) AS late, \
+         CAST(COALESCE(SUM(overdue), 0) AS BIGINT) AS overdue FROM (\
+         SELECT on_time, late, 0 AS overdue FROM assignment_tallies \
+         WHERE scope_id = $1 AND (own = 1 OR $2 <> '') AND assigned_on >= $3 AND assigned_on <= $4 \
+         UNION ALL SELECT 0, 0, n FROM assignment_open \
+         WHERE scope_id = $1 AND (own = 1 OR $2 <> '') AND assigned_on >= $3 AND assigned_on <= $4 AND due < $5 \
+         UNION ALL SELECT CASE WHEN a.reported_on <= a.report_due THEN -1 ELSE 0 END, CASE WHEN a.reported_on > a.report_due THEN -1 ELSE 0 END, \
+         CASE WHEN a.report_due < $5 THEN 1 ELSE 0 END FROM letter_assignments a \
+         WHERE a.id IN (SELECT x.id FROM letter_assignments x WHERE x.reported_on > $5) AND a.from_unit_id IN {units} \
+         AND a.assigned_on >= $3 AND a.assigned_on <= $4) k"
+    )
 }
 
 /// The kept figures' two statements over the scopes `ids` (a list of unit ids): the letters and
@@ -154,17 +134,20 @@ pub fn answers_sql(subtree: bool) -> [String; 4] {
 /// ([`period_parts`]); and the letters not yet answered whose deadline is before the as-of day
 /// (`letter_open`), binds `$1` from, `$2` to, `$3` as of. Each an index range per scope.
 pub fn figures_sql(ids: &str) -> [String; 2] {
-    let sums = "CAST(SUM(received) AS BIGINT) AS received, \
-             CAST(SUM(ack_on_time) AS BIGINT) AS ack_on_time, CAST(SUM(ack_late) AS BIGINT) AS ack_late, \
-             CAST(SUM(reply_on_time) AS BIGINT) AS reply_on_time, CAST(SUM(reply_late) AS BIGINT) AS reply_late";
+    let sums = KEPT
+        .iter()
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let kept = KEPT.join(", ");
     [
         format!(
             "SELECT scope_id, own, level, {sums} FROM (\
-             SELECT scope_id, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late FROM letter_tallies \
+             SELECT scope_id, own, level, {kept} FROM letter_tallies \
              WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 \
-             UNION ALL SELECT scope_id, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late FROM letter_months \
+             UNION ALL SELECT scope_id, own, level, {kept} FROM letter_months \
              WHERE scope_id IN ({ids}) AND month >= $3 AND month <= $4 \
-             UNION ALL SELECT scope_id, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late FROM letter_tallies \
+             UNION ALL SELECT scope_id, own, level, {kept} FROM letter_tallies \
              WHERE scope_id IN ({ids}) AND received_on >= $5 AND received_on <= $6) k \
              GROUP BY scope_id, own, level"
         ),
@@ -310,6 +293,27 @@ pub fn answered_after_sql(subtree: bool, done: &str, due: &str) -> String {
     )
 }
 
+/// The letters of a scope (binds as [`Store::letter_metrics`]) whose writer was notified, whose
+/// rating was given or whose first late step was recorded after the as-of day `$5`, per holding
+/// unit: found through the indexes of those days.
+pub fn answers_after_sql(subtree: bool) -> String {
+    format!(
+        "SELECT l.unit_id, u.path, u.level, \
+         SUM(CASE WHEN l.notified_on > $5 THEN 1 ELSE 0 END) AS notified, \
+         SUM(CASE WHEN l.rated_on > $5 AND l.rating = 'satisfied' THEN 1 ELSE 0 END) AS satisfied, \
+         SUM(CASE WHEN l.rated_on > $5 AND l.rating = 'basic' THEN 1 ELSE 0 END) AS basic, \
+         SUM(CASE WHEN l.rated_on > $5 AND l.rating = 'unsatisfied' THEN 1 ELSE 0 END) AS unsatisfied, \
+         SUM(CASE WHEN l.late_on > $5 THEN 1 ELSE 0 END) AS recorded_late \
+         FROM letters l JOIN units u ON u.id = l.unit_id \
+         WHERE l.id IN (SELECT x.id FROM letters x WHERE x.notified_on > $5 \
+         UNION SELECT x.id FROM letters x WHERE x.rating IS NOT NULL AND x.rated_on > $5 \
+         UNION SELECT x.id FROM letters x WHERE x.late_on > $5) AND l.unit_id IN {} \
+         AND l.received_on >= $3 AND l.received_on <= $4 \
+         GROUP BY l.unit_id, u.path, u.level",
+        units_of(subtree)
+    )
+}
+
 /// The units counted: unit `$1` alone, or with its subtree through the closure (an index range,
 /// not a scan of the units' paths). `$2` is the subtree's path pattern, empty for the unit alone.
 fn units_of(subtree: bool) -> &'static str {
@@ -320,9 +324,29 @@ fn units_of(subtree: bool) -> &'static str {
     }
 }
 
-/// The seven reply-rate counts, in this order: received, then on time, late and overdue open
-/// for the acknowledgement and for the reply. Signed: a correction takes back what was kept.
-pub(crate) type Counts = [i64; 7];
+/// The counts of a scope's letters, in this order: received, then on time, late and overdue
+/// open for the acknowledgement and for the reply; the writers notified, the ratings satisfied,
+/// basically satisfied and unsatisfied, the letters with a step recorded late. Signed: a
+/// correction takes back what was kept.
+pub(crate) type Counts = [i64; COUNTS];
+pub(crate) const COUNTS: usize = 12;
+const NOTIFIED: usize = 7;
+const SATISFIED: usize = 8;
+const RECORDED_LATE: usize = 11;
+/// The kept columns (letter_tallies, letter_months) and where each goes in [`Counts`].
+const KEPT: [&str; 10] = [
+    "received",
+    "ack_on_time",
+    "ack_late",
+    "reply_on_time",
+    "reply_late",
+    "notified",
+    "satisfied",
+    "basic",
+    "unsatisfied",
+    "recorded_late",
+];
+const KEPT_AT: [usize; 10] = [0, 1, 2, 4, 5, 7, 8, 9, 10, 11];
 
 /// The kept figures of one scope, day range and as-of day: per scope, own letters or a lower
 /// unit's, and the holding unit's level.
@@ -374,14 +398,8 @@ impl Store {
         };
         for r in &done {
             let (scope, own, level) = key(r)?;
-            let mut counts = [0i64; 7];
-            for (i, col) in [
-                (0, "received"),
-                (1, "ack_on_time"),
-                (2, "ack_late"),
-                (4, "reply_on_time"),
-                (5, "reply_late"),
-            ] {
+            let mut counts: Counts = [0; COUNTS];
+            for (col, i) in KEPT.iter().zip(KEPT_AT) {
                 counts[i] = crate::int(r, col)?;
             }
             out.push(Tally {
@@ -405,7 +423,7 @@ impl Store {
             {
                 Some(t) => t.counts[at] += n,
                 None => {
-                    let mut counts = [0i64; 7];
+                    let mut counts: Counts = [0; COUNTS];
                     counts[at] = n;
                     out.push(Tally {
                         scope,
@@ -421,8 +439,8 @@ impl Store {
 
     /// What the kept figures count that `as_of` must not: the letters of the scope answered after
     /// it (a past as-of day), each holding unit's (id, path, level) with its correction — not yet
-    /// on time or late, overdue if their deadline had passed. Read from the indexes of the
-    /// answered days: for as-of today, nothing.
+    /// on time or late, overdue if their deadline had passed; not yet notified, rated or recorded
+    /// late. Read from the indexes of those days: for as-of today, nothing.
     async fn answered_after(
         &self,
         unit: &Unit,
@@ -432,45 +450,65 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<(i64, String, i64, Counts)>> {
         let mut out: Vec<(i64, String, i64, Counts)> = Vec::new();
-        // the latest day either step was recorded for, from the ends of their two indexes: as of
-        // that day or later there is nothing to take back, and the corrections are not read
+        // the latest day each was recorded for, from the ends of their indexes: as of that day or
+        // later there is nothing to take back, and the corrections are not read
         let r = sqlx::query(
             "SELECT (SELECT MAX(acknowledged_on) FROM letters WHERE acknowledged_on IS NOT NULL) AS ack, \
-             (SELECT MAX(replied_on) FROM letters WHERE replied_on IS NOT NULL) AS reply",
+             (SELECT MAX(replied_on) FROM letters WHERE replied_on IS NOT NULL) AS reply, \
+             (SELECT MAX(notified_on) FROM letters WHERE notified_on IS NOT NULL) AS notified, \
+             (SELECT MAX(rated_on) FROM letters WHERE rating IS NOT NULL) AS rated, \
+             (SELECT MAX(late_on) FROM letters WHERE late_on IS NOT NULL) AS late",
         )
         .fetch_one(&self.pool)
         .await?;
-        let latest = [r.try_get::<Option<String>, _>("ack")?, r.try_get("reply")?];
         let as_of_text = as_of.to_string();
-        if latest.iter().flatten().all(|d| *d <= as_of_text) {
-            return Ok(out);
-        }
-        for (at, done, due) in [
-            (1, "acknowledged_on", "ack_due"),
-            (4, "replied_on", "reply_due"),
+        let after = |c: &str| -> Result<bool> {
+            Ok(r.try_get::<Option<String>, _>(c)?
+                .is_some_and(|d| d > as_of_text))
+        };
+        let mut corrections: Vec<(String, &[(usize, &str, i64)])> = Vec::new();
+        for (col, done, due, at) in [
+            ("ack", "acknowledged_on", "ack_due", 1),
+            ("reply", "replied_on", "reply_due", 4),
         ] {
+            if after(col)? {
+                let fix: &[(usize, &str, i64)] = if at == 1 {
+                    &[(1, "on_time", -1), (2, "late", -1), (3, "overdue", 1)]
+                } else {
+                    &[(4, "on_time", -1), (5, "late", -1), (6, "overdue", 1)]
+                };
+                corrections.push((answered_after_sql(subtree, done, due), fix));
+            }
+        }
+        if after("notified")? || after("rated")? || after("late")? {
+            corrections.push((
+                answers_after_sql(subtree),
+                &[
+                    (NOTIFIED, "notified", -1),
+                    (SATISFIED, "satisfied", -1),
+                    (SATISFIED + 1, "basic", -1),
+                    (SATISFIED + 2, "unsatisfied", -1),
+                    (RECORDED_LATE, "recorded_late", -1),
+                ],
+            ));
+        }
+        for (sql, fix) in corrections {
             // a past day may read every letter answered since: planned per execution (`scoped`)
-            let rows = scoped(
-                answered_after_sql(subtree, done, due),
-                unit,
-                subtree,
-                [from, to, as_of],
-            )
-            .fetch_all(&self.pool)
-            .await?;
+            let rows = scoped(sql, unit, subtree, [from, to, as_of])
+                .fetch_all(&self.pool)
+                .await?;
             for r in &rows {
                 let id = crate::int(r, "unit_id")?;
                 let i = match out.iter().position(|o| o.0 == id) {
                     Some(i) => i,
                     None => {
-                        out.push((id, r.try_get("path")?, crate::int(r, "level")?, [0; 7]));
+                        out.push((id, r.try_get("path")?, crate::int(r, "level")?, [0; COUNTS]));
                         out.len() - 1
                     }
                 };
-                let c = &mut out[i].3;
-                c[at] -= crate::int(r, "on_time")?;
-                c[at + 1] -= crate::int(r, "late")?;
-                c[at + 2] += crate::int(r, "overdue")?;
+                for (at, col, sign) in fix {
+                    out[i].3[*at] += sign * crate::int(r, col)?;
+                }
             }
         }
         Ok(out)
@@ -536,8 +574,8 @@ impl Store {
         }
         let mut scopes = vec![unit.id];
         scopes.extend(children.iter().map(|c| c.0));
-        let mut own = [0i64; 7];
-        let mut per_child: Vec<Counts> = vec![[0; 7]; children.len()];
+        let mut own: Counts = [0; COUNTS];
+        let mut per_child: Vec<Counts> = vec![[0; COUNTS]; children.len()];
         let mut per_level: std::collections::BTreeMap<i64, Counts> = Default::default();
         for t in self.tallies(&scopes, from, to, as_of).await? {
             if t.scope == unit.id {
@@ -573,7 +611,7 @@ impl Store {
                 });
             }
         }
-        let mut total = [0i64; 7];
+        let mut total: Counts = [0; COUNTS];
         for c in per_level.values() {
             add_counts(&mut total, c);
         }
@@ -581,10 +619,8 @@ impl Store {
             .with_answers(
                 unit,
                 subtree,
-                from,
-                to,
-                as_of,
-                metrics_of(if subtree { &total } else { &own }),
+                [from, to, as_of],
+                if subtree { &total } else { &own },
             )
             .await?;
         let by_level = per_level
