@@ -391,3 +391,114 @@ async fn a_bulk_import_equals_a_row_by_row_one() {
     assert_eq!(figures[0].0.len(), 7, "{:?}", figures[0].0);
     assert_eq!(figures[0], figures[1]);
 }
+
+/// The quality page's rows read in one pass ([`duban_store::Store::quality_breakdown`]) equal
+/// the figures of each row read alone, for a subtree, a unit alone, whole and broken months, a
+/// type and a tag — with regular and irregular cases in several units, types and months.
+#[tokio::test]
+async fn the_page_in_one_pass_equals_each_row_alone() {
+    use rand::{Rng, SeedableRng};
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let rules = QualityRules::default();
+        let names: Vec<String> = rules.events.iter().map(|e| e.name.clone()).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        let base = d("2020-01-01");
+        let mut lines = vec![HEAD.to_string()];
+        for i in 0..120 {
+            let unit = ["330203", "330106", "330000", "330100", "100000"][i % 5];
+            let kind = q::CASE_TYPES[rng.random_range(0..q::CASE_TYPES.len())];
+            let tag = if i % 3 == 0 { "涉疫" } else { "" };
+            let mut days: Vec<i64> = (0..rng.random_range(1..6))
+                .map(|_| rng.random_range(0..400))
+                .collect();
+            days.sort();
+            days.dedup();
+            for (k, day) in days.iter().enumerate() {
+                // most cases open with a review; the others are irregular
+                let ev = if k == 0 && rng.random_bool(0.7) {
+                    q::PROSECUTION_REVIEW.to_string()
+                } else {
+                    names[rng.random_range(0..names.len())].clone()
+                };
+                let on = base + chrono::Duration::days(*day);
+                lines.push(format!("R{i},{unit},{kind},{ev},{on},{tag}"));
+            }
+        }
+        store
+            .import_cases(&Actor::system("test"), &table(&lines.join("\n")))
+            .await
+            .unwrap();
+        let json = |f: &duban_store::quality::QualityFigures| f.report();
+        for (code, subtree) in [("100000", true), ("330000", true), ("330203", false)] {
+            let unit = store.unit_by_code(code).await.unwrap().unwrap();
+            for (from, to) in [
+                (d("2020-01-01"), d("2020-12-31")),
+                (d("2020-03-15"), d("2021-02-10")),
+            ] {
+                for filter in [
+                    CaseFilter::default(),
+                    CaseFilter {
+                        case_type: Some("刑事".into()),
+                        ..Default::default()
+                    },
+                    CaseFilter {
+                        tag: Some("涉疫".into()),
+                        ..Default::default()
+                    },
+                ] {
+                    let b = store
+                        .quality_breakdown(&unit, subtree, from, to, &filter)
+                        .await
+                        .unwrap();
+                    let alone = |u: duban_store::org::Unit, sub: bool, a, z, f: CaseFilter| {
+                        let store = store.clone();
+                        async move { store.quality_figures(&u, sub, a, z, &f).await.unwrap() }
+                    };
+                    let at = format!("{name} {code} {from}–{to} {filter:?}");
+                    let total = alone(unit.clone(), subtree, from, to, filter.clone()).await;
+                    assert_eq!(json(&b.total), json(&total), "{at}: total");
+                    assert!(
+                        total.ratio.an > 0 || code == "330203",
+                        "{at}: the test has cases"
+                    );
+                    if subtree {
+                        let own = alone(unit.clone(), false, from, to, filter.clone()).await;
+                        assert_eq!(json(b.own.as_ref().unwrap()), json(&own), "{at}: own");
+                        assert_eq!(
+                            b.children.len(),
+                            store.children(unit.id).await.unwrap().len()
+                        );
+                        for (child, f) in &b.children {
+                            let want = alone(child.clone(), true, from, to, filter.clone()).await;
+                            assert_eq!(json(f), json(&want), "{at}: {}", child.name);
+                        }
+                        assert_eq!(b.by_level.len(), (4 - unit.level) as usize);
+                        for (level, f) in &b.by_level {
+                            let lf = CaseFilter {
+                                level: Some(*level),
+                                ..filter.clone()
+                            };
+                            let want = alone(unit.clone(), true, from, to, lf).await;
+                            assert_eq!(json(f), json(&want), "{at}: level {level}");
+                        }
+                    } else {
+                        assert!(b.own.is_none() && b.children.is_empty() && b.by_level.is_empty());
+                    }
+                    for (t, f) in &b.by_type {
+                        let tf = CaseFilter {
+                            case_type: Some(t.to_string()),
+                            ..filter.clone()
+                        };
+                        let want = alone(unit.clone(), subtree, from, to, tf).await;
+                        assert_eq!(json(f), json(&want), "{at}: type {t}");
+                    }
+                    for (a, z, f) in &b.months {
+                        let want = alone(unit.clone(), subtree, *a, *z, filter.clone()).await;
+                        assert_eq!(json(f), json(&want), "{at}: month {a}–{z}");
+                    }
+                }
+            }
+        }
+    }
+}

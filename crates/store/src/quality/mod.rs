@@ -10,7 +10,9 @@ use serde_json::json;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 
+mod breakdown;
 mod events;
+pub use breakdown::QualityBreakdown;
 
 const RULES_KEY: &str = "quality_rules";
 

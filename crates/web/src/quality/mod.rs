@@ -121,82 +121,52 @@ async fn page(State(st): State<AppState>, v: Viewer, Query(q): Query<QualityQuer
         level: None,
     };
     let subtree = v.user.subtree;
-    let figures =
-        |u: duban_store::org::Unit, sub: bool, a: NaiveDate, b: NaiveDate, f: CaseFilter| {
-            let st = st.clone();
-            async move { st.store.quality_figures(&u, sub, a, b, &f).await }
-        };
+    // every row in one pass over the scope's cases of the period
+    let b = st
+        .store
+        .quality_breakdown(&unit, subtree, from, to, &filter)
+        .await?;
     let total = Row {
         label: unit.name.clone(),
-        figures: figures(unit.clone(), subtree, from, to, filter.clone()).await?,
+        figures: b.total,
     };
     let mut units = Vec::new();
-    if subtree {
+    if let Some(own) = b.own {
         units.push(Row {
             label: format!("{}（本院）", unit.name),
-            figures: figures(unit.clone(), false, from, to, filter.clone()).await?,
+            figures: own,
         });
-        for child in st.store.children(unit.id).await? {
-            units.push(Row {
-                label: child.name.clone(),
-                figures: figures(child, true, from, to, filter.clone()).await?,
-            });
-        }
     }
-    // per level below the unit (a subtree scope only)
-    let mut by_level = Vec::new();
-    if subtree {
-        for level in (unit.level + 1)..=4 {
-            by_level.push(Row {
-                label: v.t.level(&level).to_string(),
-                figures: figures(
-                    unit.clone(),
-                    true,
-                    from,
-                    to,
-                    CaseFilter {
-                        level: Some(level),
-                        ..filter.clone()
-                    },
-                )
-                .await?,
-            });
-        }
+    for (child, figures) in b.children {
+        units.push(Row {
+            label: child.name,
+            figures,
+        });
     }
-    let mut by_type = Vec::new();
-    for t in CASE_TYPES {
-        by_type.push(Row {
+    let by_level = b
+        .by_level
+        .into_iter()
+        .map(|(level, figures)| Row {
+            label: v.t.level(&level).to_string(),
+            figures,
+        })
+        .collect();
+    let by_type = b
+        .by_type
+        .into_iter()
+        .map(|(t, figures)| Row {
             label: t.to_string(),
-            figures: figures(
-                unit.clone(),
-                subtree,
-                from,
-                to,
-                CaseFilter {
-                    case_type: Some(t.to_string()),
-                    ..filter.clone()
-                },
-            )
-            .await?,
-        });
-    }
-    // month by month (at most 24)
-    let mut months = Vec::new();
-    let mut m = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
-    while m <= to && months.len() < 24 {
-        let next = if m.month() == 12 {
-            NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
-        }
-        .unwrap_or(to);
-        let (a, b) = (m.max(from), (next - chrono::Duration::days(1)).min(to));
-        months.push(Row {
-            label: format!("{}-{:02}", m.year(), m.month()),
-            figures: figures(unit.clone(), subtree, a, b, filter.clone()).await?,
-        });
-        m = next;
-    }
+            figures,
+        })
+        .collect();
+    let months: Vec<Row> = b
+        .months
+        .into_iter()
+        .map(|(first, _, figures)| Row {
+            label: format!("{}-{:02}", first.year(), first.month()),
+            figures,
+        })
+        .collect();
     let t = v.t;
     let trend = duban_publish::chart::stacked_bars(
         t.s("quality.trend"),
