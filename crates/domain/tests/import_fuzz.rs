@@ -58,7 +58,7 @@ proptest! {
         let depts: HashMap<String, i64> = [("办公厅".to_string(), 1)].into();
         let units: HashSet<duban_domain::org::UnitCode> = HashSet::new();
         let _ = validate_ledger(&t, &staff, &depts);
-        let _ = validate_letters(&t, &units);
+        let _ = validate_letters(&t, &units, day(2026, 12, 5));
         let _ = validate_staff(&t, &units);
         let _ = validate_units(&t, &HashMap::new());
         let _ = validate_records(&t, staff.clone(), duban_domain::records::Month::of(day(2026, 12, 1)));
@@ -81,7 +81,7 @@ proptest! {
         if let Err(e) = validate_ledger(&l, &HashMap::new(), &HashMap::new()) {
             prop_assert!(rows_inside(&l, &e), "{e:?}");
         }
-        if let Err(e) = validate_letters(&s, &HashSet::new()) {
+        if let Err(e) = validate_letters(&s, &HashSet::new(), day(2026, 12, 5)) {
             prop_assert!(rows_inside(&s, &e), "{e:?}");
         }
     }

@@ -64,10 +64,12 @@ pub fn valid_id_number(raw: &str) -> bool {
     c[17].to_ascii_uppercase() == check
 }
 
-/// Validates a letters table: dates, channels, categories and units; replies not before receipt.
+/// Validates a letters table: dates, channels, categories and units; replies not before receipt
+/// and nothing dated after `today` (a letter's history, not its future: 不搞形式销号).
 pub fn validate_letters(
     table: &Table,
     units: &HashSet<UnitCode>,
+    today: chrono::NaiveDate,
 ) -> Result<Vec<LetterRow>, Vec<CellError>> {
     use crate::letters::{Channel, LetterCategory};
     let mut errors = Vec::new();
@@ -95,7 +97,12 @@ pub fn validate_letters(
                     .map_err(|e| e.to_string()),
             }
         };
+        let future = |d: chrono::NaiveDate| format!("{d} 晚于今天（{today}）");
         let received = match date(0) {
+            Ok(Some(d)) if d > today => {
+                err("received_on", future(d));
+                None
+            }
             Ok(Some(d)) => Some(d),
             Ok(None) => {
                 err("received_on", "请填写收到日期".into());
@@ -148,6 +155,7 @@ pub fn validate_letters(
                 Ok(Some(d)) if received.is_some_and(|r| d < r) => {
                     err(name, format!("{d} 早于收到日期"))
                 }
+                Ok(Some(d)) if d > today => err(name, future(d)),
                 Ok(d) => later[k] = d,
                 Err(m) => err(name, m),
             }
@@ -197,7 +205,8 @@ mod letter_tests {
     fn letters_are_checked_cell_by_cell() {
         let units: HashSet<UnitCode> = [UnitCode::parse("100000").unwrap()].into_iter().collect();
         let head = "received_on,channel,unit_code,petitioner,phone,category,content,acknowledged_on,replied_on,closed_on";
-        let ok = validate_letters(&t(&[head, "2020-03-02,12309,100000,张三,010-12345678,控告,反映某案办理拖延,2020-03-05,2020-05-20,"]), &units).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2020, 11, 5).unwrap();
+        let ok = validate_letters(&t(&[head, "2020-03-02,12309,100000,张三,010-12345678,控告,反映某案办理拖延,2020-03-05,2020-05-20,"]), &units, today).unwrap();
         assert_eq!(ok.len(), 1);
         assert_eq!(
             (
@@ -211,8 +220,11 @@ mod letter_tests {
                 head,
                 "2020-13-02,电报,999999,李四,abc,闲聊,,2020-03-01,,",
                 "2020-03-02,来信,100000,,,其他,x,2020-03-01,,",
+                "2020-11-06,来信,100000,,,其他,x,,,",
+                "2020-10-02,来信,100000,,,其他,x,2020-10-09,2020-11-05,2020-11-06",
             ]),
             &units,
+            today,
         )
         .unwrap_err();
         let cols: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.column.as_str())).collect();
@@ -224,9 +236,13 @@ mod letter_tests {
             (2, "category"),
             (2, "content"),
             (3, "acknowledged_on"),
+            (4, "received_on"),
+            (5, "closed_on"),
         ] {
             assert!(cols.contains(&want), "{want:?} in {errs:?}");
         }
+        // the day itself is no later than today
+        assert!(!cols.contains(&(5, "replied_on")), "{errs:?}");
         assert!(
             valid_phone("+86 138-0013-8000") && !valid_phone("12") && !valid_phone("1+2345678")
         );

@@ -33,7 +33,8 @@ impl Store {
             }
         }
         let codes: HashSet<UnitCode> = units.keys().cloned().collect();
-        let rows = import::validate_letters(table, &codes).map_err(StoreError::Import)?;
+        let rows =
+            import::validate_letters(table, &codes, w.today()).map_err(StoreError::Import)?;
         let mut problems = Vec::new();
         let mut due = Vec::with_capacity(rows.len());
         for r in &rows {
