@@ -99,6 +99,7 @@ run "GET /home (workbench: 待办 with counts)" "$session" "/home"
 run "GET /todo/tasks_due (a list the workbench opens)" "$session" "/todo/tasks_due"
 run "GET the SPP plan dashboard (87 tasks, roll-up)" "$session" "/rectification/plans/$plan"
 run "GET /api/v1/plans/{id}/tasks" "$session" "/api/v1/plans/$plan/tasks"
+run "GET /quality (the country's figures: every row of the page)" "$session" "/quality"
 board_next=$(curl -s -b "$jar" "$base/rectification/board" | grep -o 'href="/rectification/board?[^"]*after=[^"]*"' | head -1 | cut -d'"' -f2 | sed 's/&amp;/\&/g; s/&#38;/\&/g' || true)
 run "GET /rectification/board (counts and first page)" "$session" "/rectification/board"
 [ -n "$board_next" ] && run "GET /rectification/board?after= (second page)" "$session" "$board_next"

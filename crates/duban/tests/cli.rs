@@ -486,7 +486,25 @@ async fn letters_import_and_reply_rates() {
              2021-04-01,网上,330000,,,意见建议,对检务公开的建议,,,\n",
         )
         .unwrap();
+        // the demo's day is 2020-11-05: letters of 2021 have not arrived yet
         let o = duban(&db, &["import", "letters", good.to_str().unwrap()], None);
+        assert!(
+            !o.status.success() && out(&o).contains("第 2 行") && out(&o).contains("晚于今天"),
+            "{}",
+            out(&o)
+        );
+        // imported on a day after them
+        let o = duban(
+            &db,
+            &[
+                "--today",
+                "2021-09-30",
+                "import",
+                "letters",
+                good.to_str().unwrap(),
+            ],
+            None,
+        );
         assert!(o.status.success(), "{}", out(&o));
         let o = duban(
             &db,
