@@ -1,9 +1,9 @@
 //! The quality page's figures in one pass: the scope's cases and events of the period read once,
 //! grouped by holding unit, case type and month, and summed in memory into every row the page
 //! shows (the scope, the unit's own, each unit below it, each level, each case type, each month)
-//! — instead of [`Store::quality_figures`] once per row (56 times for the SPP, each probing every
-//! unit of the country). Each row equals what [`Store::quality_figures`] gives for it (a test
-//! checks it on both databases).
+//! — instead of a unit's figures once per row (56 times for the SPP, each probing every unit of
+//! the country). [`Store::quality_figures`] is the first row; each row equals it for that row's
+//! scope, type or month (a test checks it on both databases).
 use super::{CaseFilter, QualityFigures};
 use crate::org::Unit;
 use crate::{Result, Store};
@@ -59,6 +59,7 @@ struct Rows {
     unit: Unit,
     subtree: bool,
     case_type: Option<String>,
+    level: Option<i64>,
     children: Vec<Unit>,
     /// (first day, last day, "YYYY-MM")
     months: Vec<(NaiveDate, NaiveDate, String)>,
@@ -92,9 +93,17 @@ impl Rows {
     fn len(&self) -> usize {
         2 + self.children.len() + 4 + CASE_TYPES.len() + self.months.len()
     }
+    /// Whether a holding unit passes the filter's level (every row is of units of that level).
+    fn level_kept(&self, unit_id: i64) -> bool {
+        self.level
+            .is_none_or(|l| self.units.get(&unit_id).is_some_and(|u| u.1 == l))
+    }
     /// The rows of the whole period that a unit's figures of a case type go to.
     fn period_slots(&self, unit_id: i64, case_type: &str) -> Vec<usize> {
         let mut out = Vec::new();
+        if !self.level_kept(unit_id) {
+            return out;
+        }
         if let Some(s) = self.type_slot(case_type) {
             out.push(s);
         }
@@ -119,8 +128,8 @@ impl Rows {
         out
     }
     /// The month's row a unit's figures of a case type go to.
-    fn month_of(&self, case_type: &str, month: &str) -> Option<usize> {
-        if self.case_type.as_deref().is_some_and(|t| t != case_type) {
+    fn month_of(&self, unit_id: i64, case_type: &str, month: &str) -> Option<usize> {
+        if self.case_type.as_deref().is_some_and(|t| t != case_type) || !self.level_kept(unit_id) {
             return None;
         }
         self.month_slot(month)
@@ -261,7 +270,7 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         let mut units_met = HashMap::new();
-        if subtree && !ids.is_empty() {
+        if !ids.is_empty() {
             let sql = format!(
                 "SELECT u.id, u.path, u.level FROM units u WHERE u.id IN (SELECT CAST(CAST(j.value AS TEXT) AS BIGINT) FROM {})",
                 crate::json_rows_for(self.backend, 1)
@@ -281,6 +290,7 @@ impl Store {
             unit: unit.clone(),
             subtree,
             case_type: filter.case_type.clone(),
+            level: filter.level,
             children,
             months,
             units: units_met,
@@ -299,7 +309,7 @@ impl Store {
             for s in rows
                 .period_slots(u, &t)
                 .into_iter()
-                .chain(rows.month_of(&t, &m))
+                .chain(rows.month_of(u, &t, &m))
             {
                 sums[s].an += n;
             }
@@ -310,7 +320,7 @@ impl Store {
             for s in rows.period_slots(u, &t) {
                 add(&mut sums[s].extras, &event, crate::int(r, "n")? as u64);
             }
-            if let Some(s) = rows.month_of(&t, &m) {
+            if let Some(s) = rows.month_of(u, &t, &m) {
                 add(
                     &mut sums[s].extras,
                     &event,
@@ -329,7 +339,7 @@ impl Store {
             for s in rows
                 .period_slots(u, &t)
                 .into_iter()
-                .chain(rows.month_of(&t, &m))
+                .chain(rows.month_of(u, &t, &m))
             {
                 let x = &mut sums[s];
                 x.concluded += v[0];
@@ -345,7 +355,7 @@ impl Store {
             for s in rows
                 .period_slots(u, &t)
                 .into_iter()
-                .chain(rows.month_of(&t, &m))
+                .chain(rows.month_of(u, &t, &m))
             {
                 add(&mut sums[s].events, &event, n);
             }
@@ -373,7 +383,7 @@ impl Store {
                 }
             }
             for (first, last, m) in &rows.months {
-                if let Some(s) = rows.month_of(t, m) {
+                if let Some(s) = rows.month_of(*u, t, m) {
                     let (a, by) = q::case_ratio_of(events, *first, *last, &rules);
                     sums[s].an += a;
                     for (e, n) in &by {

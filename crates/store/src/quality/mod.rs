@@ -4,7 +4,7 @@
 use crate::org::Unit;
 use crate::{Actor, Change, Result, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
-use duban_domain::quality::{self as q, CaseRatio, Event, QualityRules};
+use duban_domain::quality::{self as q, CaseRatio, QualityRules};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -135,7 +135,8 @@ impl Store {
         w.commit().await
     }
 
-    /// The figures of a unit (or its subtree) over [from, to].
+    /// The figures of a unit (or its subtree) over [from, to]: the whole of
+    /// [`Store::quality_breakdown`]'s rows (one way to count them).
     pub async fn quality_figures(
         &self,
         unit: &Unit,
@@ -144,134 +145,10 @@ impl Store {
         to: NaiveDate,
         filter: &CaseFilter,
     ) -> Result<QualityFigures> {
-        let rules = self.quality_rules().await?;
-        // $1 unit, $2 subtree path, $3 from, $4 to, $5 type ('' = all), $6 tag ('' = none)
-        // the unit, or its subtree through the closure (an index range, not a scan of the paths)
-        let units = if subtree {
-            "(SELECT a.unit_id FROM unit_ancestors a JOIN units u ON u.id = a.unit_id \
-             WHERE a.ancestor_id = $1 AND $2 <> '' AND ($7 = 0 OR u.level = $7))"
-        } else {
-            "(SELECT u.id FROM units u WHERE u.id = $1 AND $2 = '' AND ($7 = 0 OR u.level = $7))"
-        };
-        let case_filter = |c: &str| {
-            format!(
-                "($5 = '' OR {c}.case_type = $5) AND ($6 = '' OR EXISTS (SELECT 1 FROM case_tags t WHERE t.tag = $6 AND t.case_id = {c}.id))"
-            )
-        };
-        let event_filter = "($5 = '' OR e.case_type = $5) AND ($6 = '' OR EXISTS (SELECT 1 FROM case_tags t WHERE t.tag = $6 AND t.case_id = e.case_id))";
-        let like = if subtree {
-            format!("{}%", unit.path)
-        } else {
-            String::new()
-        };
-        let bind = |sql: String| {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(unit.id)
-                .bind(like.clone())
-                .bind(from.to_string())
-                .bind(to.to_string())
-                .bind(filter.case_type.clone().unwrap_or_default())
-                .bind(filter.tag.clone().unwrap_or_default())
-                .bind(filter.level.unwrap_or(0))
-        };
-        // 案 of regular cases: their entry day in the period
-        let an: i64 = crate::int(
-            &bind(format!(
-                "SELECT COUNT(*) AS n FROM cases c WHERE c.unit_id IN {units} AND c.entry_on >= $3 AND c.entry_on <= $4 AND {}",
-                case_filter("c")
-            ))
-            .fetch_one(&self.pool)
-            .await?,
-            "n",
-        )?;
-        // their extra steps from the entry to the period's end
-        let mut ratio = CaseRatio::default();
-        ratio.an = an as u64;
-        for r in bind(format!(
-            "SELECT e.event, COUNT(*) AS n FROM case_events e WHERE e.unit_id IN {units} AND e.extra_entry_on >= $3 AND e.extra_entry_on <= $4 \
-             AND e.on_date <= $4 AND {event_filter} GROUP BY e.event"
-        ))
-        .fetch_all(&self.pool)
-        .await?
-        {
-            ratio
-                .by_event
-                .insert(r.try_get("event")?, crate::int(&r, "n")? as u64);
-        }
-        // irregular cases from their events, by definition
-        let rows = bind(format!(
-            "SELECT e.case_id, e.on_date, e.id, e.event FROM cases c JOIN case_events e ON e.case_id = c.id \
-             WHERE c.irregular = 1 AND c.unit_id IN {units} AND {} AND EXISTS \
-             (SELECT 1 FROM case_events x WHERE x.case_id = c.id AND x.on_date >= $3 AND x.on_date <= $4) ORDER BY e.case_id",
-            case_filter("c")
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut by_case: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
-        for r in &rows {
-            let on: String = r.try_get("on_date")?;
-            by_case
-                .entry(r.try_get("case_id")?)
-                .or_default()
-                .push(Event {
-                    on: crate::day(&on)?,
-                    seq: r.try_get("id")?,
-                    name: r.try_get("event")?,
-                });
-        }
-        for events in by_case.values() {
-            let (a, by) = q::case_ratio_of(events, from, to, &rules);
-            ratio.add(a, &by);
-        }
-        let ratio = CaseRatio::new(ratio.an, ratio.by_event, &rules);
-        // plea leniency among the cases concluded in the period
-        let p = bind(format!(
-            "SELECT COUNT(*) AS concluded, CAST(COALESCE(SUM(c.plea), 0) AS BIGINT) AS with_plea, \
-             CAST(COALESCE(SUM(COALESCE(c.persons, 1)), 0) AS BIGINT) AS persons, \
-             CAST(COALESCE(SUM(CASE WHEN c.plea <> 1 THEN 0 WHEN c.plea_persons IS NULL THEN COALESCE(c.persons, 1) WHEN c.plea_persons > COALESCE(c.persons, 1) THEN COALESCE(c.persons, 1) ELSE c.plea_persons END), 0) AS BIGINT) AS persons_with_plea FROM cases c WHERE c.unit_id IN {units} \
-             AND c.concluded_on >= $3 AND c.concluded_on <= $4 AND {}",
-            case_filter("c")
-        ))
-        .fetch_one(&self.pool)
-        .await?;
-        let (concluded, with_plea, persons, persons_with_plea) = (
-            crate::int(&p, "concluded")? as u64,
-            crate::int(&p, "with_plea")? as u64,
-            crate::int(&p, "persons")? as u64,
-            crate::int(&p, "persons_with_plea")? as u64,
-        );
-        // events in the period: from the days' counts, or (for a tag) from the tagged cases
-        let events_sql = if filter.tag.is_some() {
-            format!(
-                "SELECT e.event, COUNT(*) AS n FROM case_events e JOIN case_tags t ON t.case_id = e.case_id AND t.tag = $6 \
-                 WHERE e.on_date >= $3 AND e.on_date <= $4 AND e.unit_id IN {units} AND ($5 = '' OR e.case_type = $5) GROUP BY e.event"
-            )
-        } else if from.day() == 1 && (to + chrono::Duration::days(1)).day() == 1 {
-            // whole months: the months' counts ($3, $4 compared as text: 'YYYY-MM' ≥ 'YYYY-MM-01')
-            format!(
-                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) AS n FROM case_event_months d WHERE d.month >= substr($3, 1, 7) AND d.month <= substr($4, 1, 7) \
-                 AND d.unit_id IN {units} AND ($5 = '' OR d.case_type = $5) AND $6 = '' GROUP BY d.event"
-            )
-        } else {
-            format!(
-                "SELECT d.event, CAST(SUM(d.n) AS BIGINT) AS n FROM case_event_days d WHERE d.on_date >= $3 AND d.on_date <= $4 \
-                 AND d.unit_id IN {units} AND ($5 = '' OR d.case_type = $5) AND $6 = '' GROUP BY d.event"
-            )
-        };
-        let mut events = BTreeMap::new();
-        for r in bind(events_sql).fetch_all(&self.pool).await? {
-            events.insert(r.try_get("event")?, crate::int(&r, "n")? as u64);
-        }
-        Ok(QualityFigures {
-            ratio,
-            concluded,
-            with_plea,
-            plea_rate: q::rate(with_plea, concluded),
-            persons,
-            persons_with_plea,
-            plea_rate_persons: q::rate(persons_with_plea, persons),
-            events,
-        })
+        Ok(self
+            .quality_breakdown(unit, subtree, from, to, filter)
+            .await?
+            .total)
     }
 
     /// Cases in scope past their time limit by `as_of` (due before it, not concluded by the due
