@@ -153,6 +153,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         51,
         include_str!("../migrations/sqlite/0051_letter_answers_kept.sql"),
     ),
+    (
+        52,
+        include_str!("../migrations/sqlite/0052_post_scopes.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -334,6 +338,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         51,
         include_str!("../migrations/postgres/0051_letter_answers_kept.sql"),
+    ),
+    (
+        52,
+        include_str!("../migrations/postgres/0052_post_scopes.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -453,6 +453,7 @@ pub const DERIVED: &[&str] = &[
     "letter_open",
     "assignment_tallies",
     "assignment_open",
+    "post_scopes",
     "unit_ancestors",
     "post_tallies",
     "filing_tallies",
@@ -466,9 +467,9 @@ pub const DERIVED: &[&str] = &[
 const REACH_KEY: &str = "CASE WHEN l.closed_on IS NULL THEN 0 ELSE 1 END, \
      CASE WHEN l.acknowledged_on IS NULL THEN l.ack_due ELSE l.reply_due END, l.id";
 
-/// Rebuilds every unit's ancestors from the parents and, with `letters`, every scope's letter
-/// queue and reply-rate tallies (the triggers of migrations 0024 and 0045 keep them between
-/// rebuilds).
+/// Rebuilds every unit's ancestors from the parents and, with `letters` (a unit moved), every
+/// scope's letter queue, reply-rate tallies and staff in post (the triggers of migrations 0024,
+/// 0045 and 0052 keep them between rebuilds).
 pub(crate) async fn rebuild_reach(
     tx: &mut sqlx::Transaction<'static, Any>,
     letters: bool,
@@ -508,6 +509,14 @@ pub(crate) async fn rebuild_reach(
         .execute(&mut **tx)
         .await?;
         rebuild_letter_tallies(tx).await?;
+        // the staff in post per scope (migration 0052) follow the closure
+        for sql in [
+            "DELETE FROM post_scopes",
+            "INSERT INTO post_scopes (scope_id, month, delta) SELECT a.ancestor_id, t.month, SUM(t.delta) \
+             FROM post_tallies t JOIN unit_ancestors a ON a.unit_id = t.unit_id GROUP BY a.ancestor_id, t.month",
+        ] {
+            sqlx::query(sql).execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }

@@ -508,20 +508,24 @@ impl Store {
             .map(|(id, _)| id.to_string())
             .collect::<Vec<_>>()
             .join(",");
-        let sums = |table: &str, col: &str, month_cond: &str| {
-            // own unit alone (as -1), each unit below with its subtree
+        // own unit alone (as -1), each unit below with its subtree: from the scope's own kept
+        // rows where there are any (`scoped`), else through the closure
+        let sums = |table: &str, col: &str, month_cond: &str, scoped: Option<&str>| {
             let own = format!(
                 "SELECT -1 AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n FROM {table} x WHERE x.unit_id = {}{month_cond}",
                 user.unit_id
             );
-            if below.is_empty() {
-                own
-            } else {
-                format!(
+            match scoped {
+                _ if below.is_empty() => own,
+                Some(kept) => format!(
+                    "{own} UNION ALL SELECT x.scope_id AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n \
+                     FROM {kept} x WHERE x.scope_id IN ({below}){month_cond} GROUP BY x.scope_id"
+                ),
+                None => format!(
                     "{own} UNION ALL SELECT a.ancestor_id AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n \
                      FROM unit_ancestors a JOIN {table} x ON x.unit_id = a.unit_id{month_cond} \
                      WHERE a.ancestor_id IN ({below}) GROUP BY a.ancestor_id"
-                )
+                ),
             }
         };
         let month_cond = " AND x.month = $1";
@@ -529,7 +533,12 @@ impl Store {
         // the staff in post that month
         for r in sqlx::query(crate::sqlf!(
             "{}",
-            sums("post_tallies", "delta", " AND x.month <= $1")
+            sums(
+                "post_tallies",
+                "delta",
+                " AND x.month <= $1",
+                Some("post_scopes")
+            )
         ))
         .persistent(false)
         .bind(duban_domain::identity::month_number(month))
@@ -541,7 +550,7 @@ impl Store {
         let mut filed: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         for r in sqlx::query(crate::sqlf!(
             "{}",
-            sums("filing_tallies", "filed", month_cond)
+            sums("filing_tallies", "filed", month_cond, None)
         ))
         .persistent(false)
         .bind(month.to_string())

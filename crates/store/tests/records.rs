@@ -453,9 +453,9 @@ async fn the_nation_generator_leaves_the_demo_filings_alone() {
     }
 }
 
-/// The kept tallies of staff and filings are what counting the rows gives, after the demo,
-/// filings through the store, staff moving between units and departments, a filing's records
-/// changing, a filing removed, and a restore.
+/// The kept tallies of staff (per unit and per scope) and filings are what counting the rows
+/// gives, after the demo, filings through the store, staff moving between units and
+/// departments, a filing's records changing, a filing removed, and a restore.
 #[tokio::test]
 async fn kept_tallies_equal_a_recount() {
     async fn rows(store: &duban_store::Store, sql: &str) -> Vec<String> {
@@ -484,6 +484,12 @@ async fn kept_tallies_equal_a_recount() {
             rows(store, "SELECT unit_id, department_id, CAST(SUM(delta) AS BIGINT) FROM post_tallies GROUP BY unit_id, department_id HAVING SUM(delta) <> 0").await,
             rows(store, "SELECT unit_id, COALESCE(department_id, 0), COUNT(*) FROM staff GROUP BY unit_id, COALESCE(department_id, 0)").await,
             "{name} {when}: staff"
+        );
+        assert_eq!(
+            rows(store, "SELECT scope_id, month, delta FROM post_scopes WHERE delta <> 0").await,
+            rows(store, "SELECT a.ancestor_id, t.month, CAST(SUM(t.delta) AS BIGINT) FROM post_tallies t \
+                         JOIN unit_ancestors a ON a.unit_id = t.unit_id GROUP BY a.ancestor_id, t.month HAVING SUM(t.delta) <> 0").await,
+            "{name} {when}: staff per scope"
         );
         assert_eq!(
             rows(store, "SELECT unit_id, month, department_id, filed, zero_reports, records FROM filing_tallies WHERE filed <> 0").await,
