@@ -237,9 +237,13 @@ impl Store {
             }
             Backend::Postgres => url.to_string(),
         };
+        // a connection is not pinged each time it is taken from the pool: a page's statements
+        // each take one, and the ping was one more round trip apiece (DECISIONS 107); a broken
+        // connection fails its statement and is closed
         let opts = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(30));
+            .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false);
         let opts = if backend == Backend::Sqlite {
             opts.after_connect(|conn, _| {
                 Box::pin(async move {
