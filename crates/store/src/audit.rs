@@ -56,14 +56,16 @@ impl Store {
 
     /// 已办: what an account did, newest first — its own entries of the audit log, without
     /// signing in and out and without the audited reads (`*.view`), in the order of `audit_actor`.
-    pub async fn done_by(&self, user_id: i64, limit: i64) -> Result<Vec<Entry>> {
+    /// The limit is written into the statement: with it a parameter, PostgreSQL priced the
+    /// generic plan over the log's yearly partitions as if it read a tenth of them and planned
+    /// every call afresh (3 ms a call, for 0.2 ms of reading).
+    pub async fn done_by(&self, user_id: i64, limit: u16) -> Result<Vec<Entry>> {
         let rows = sqlx::query(crate::sqlf!(
             "SELECT {COLS} FROM audit_log a WHERE a.actor_id = $1 \
              AND a.action NOT IN ('user.login', 'user.logout', 'user.login_failures') AND a.action NOT LIKE '%.view' \
-             ORDER BY a.seq DESC LIMIT $2"
+             ORDER BY a.seq DESC LIMIT {limit}"
         ))
         .bind(user_id)
-        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(entry).collect()

@@ -157,6 +157,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         52,
         include_str!("../migrations/sqlite/0052_post_scopes.sql"),
     ),
+    (53, include_str!("../migrations/sqlite/0053_open_work.sql")),
+    (
+        54,
+        include_str!("../migrations/sqlite/0054_rollup_tree.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -342,6 +347,14 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         52,
         include_str!("../migrations/postgres/0052_post_scopes.sql"),
+    ),
+    (
+        53,
+        include_str!("../migrations/postgres/0053_open_work.sql"),
+    ),
+    (
+        54,
+        include_str!("../migrations/postgres/0054_rollup_tree.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -454,6 +454,7 @@ pub const DERIVED: &[&str] = &[
     "assignment_tallies",
     "assignment_open",
     "post_scopes",
+    "plan_rollup_tree",
     "unit_ancestors",
     "post_tallies",
     "filing_tallies",
@@ -474,9 +475,12 @@ pub(crate) async fn rebuild_reach(
     tx: &mut sqlx::Transaction<'static, Any>,
     letters: bool,
 ) -> Result<()> {
-    sqlx::query("DELETE FROM unit_ancestors")
-        .execute(&mut **tx)
-        .await?;
+    // the roll-ups kept per subtree (migration 0054) follow the closure and the units' levels
+    for t in ["plan_rollup_tree", "unit_ancestors"] {
+        sqlx::query(crate::sqlf!("DELETE FROM {t}"))
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query(
         "INSERT INTO unit_ancestors (unit_id, ancestor_id, depth) SELECT id, id, 0 FROM units",
     )

@@ -44,15 +44,68 @@ fn kinds_of(user: &User, rules: &SupervisionRules) -> Vec<Kind> {
 /// Letters shown on one page of the workbench's letter list.
 const LETTER_PAGE: i64 = 50;
 
+/// Of the tasks held, those overdue or due soon (time-limited, [`Kind::TasksDue`]) or owing a
+/// staged result now or soon (long-term, [`Kind::StagedOwed`]): the light's own reasons
+/// ([`rules::why`]), the most overdue first.
+fn tasks_due(
+    tasks: &[crate::rectification::Task],
+    kind: Kind,
+    today: NaiveDate,
+    lights: &LightRules,
+) -> Vec<Item> {
+    let mut out: Vec<(Why, Item)> = vec![];
+    for t in tasks {
+        let why = rules::why(&t.facts(), today, lights);
+        let wanted = matches!(
+            (kind, why),
+            (Kind::TasksDue, Why::Overdue { .. } | Why::DueSoon { .. })
+                | (
+                    Kind::StagedOwed,
+                    Why::StagedOverdue { .. } | Why::StagedDueSoon { .. }
+                )
+        );
+        if wanted {
+            out.push((
+                why,
+                Item {
+                    href: format!("/rectification/tasks/{}", t.id),
+                    note_zh: why.zh().unwrap_or_default(),
+                    note_en: why.en().unwrap_or_default(),
+                    on: t.deadline.map(|d| d.to_string()),
+                    unit: t.departments.join("、"),
+                    title: t.title.clone(),
+                },
+            ));
+        }
+    }
+    out.sort_by_key(|(why, _)| match *why {
+        Why::Overdue { days } | Why::StagedOverdue { days } => -days,
+        Why::DueSoon { days } | Why::StagedDueSoon { days } => days,
+        _ => i64::MAX,
+    });
+    out.into_iter().map(|(_, i)| i).collect()
+}
+
 impl Store {
     /// The kinds of work `user` sees today, each with its count.
     pub async fn todo(&self, user: &User) -> Result<Vec<(Kind, i64)>> {
         // the rules are read once for every kind of the page
         let rules = self.supervision_rules().await?;
         let mut out = vec![];
+        // the tasks the account's person holds, read once for both kinds that judge them
+        let mut held = None;
         for kind in kinds_of(user, &rules) {
             let n = match kind {
                 Kind::LettersDue => self.letters_due(user, None, 0).await?.0,
+                Kind::TasksDue | Kind::StagedOwed => {
+                    let tasks = match held.take() {
+                        Some(t) => t,
+                        None => self.held_tasks(user).await?,
+                    };
+                    let n = tasks_due(&tasks, kind, self.today(), &rules.lights).len();
+                    held = Some(tasks);
+                    n as i64
+                }
                 _ => self.list_of(user, kind, None, &rules).await?.count,
             };
             out.push((kind, n));
@@ -99,8 +152,7 @@ impl Store {
             Kind::Review => self.reviews_for(user, &rules.reviewers).await?,
             Kind::Adjustments => self.adjustments_for(user, &rules.reviewers).await?,
             Kind::TasksDue | Kind::StagedOwed => {
-                self.held_tasks_due(user, kind, today, &rules.lights)
-                    .await?
+                tasks_due(&self.held_tasks(user).await?, kind, today, &rules.lights)
             }
             Kind::Notices => self.open_notices_for(user).await?,
             Kind::NoticesOverdue => self.notices_overdue(user, today).await?,
@@ -224,49 +276,11 @@ impl Store {
         Ok(out)
     }
 
-    /// Tasks the account's person holds that are overdue or due soon (time-limited), or owe a
-    /// staged result now or soon (long-term): the light's own reasons ([`rules::why`]).
-    async fn held_tasks_due(
-        &self,
-        user: &User,
-        kind: Kind,
-        today: NaiveDate,
-        lights: &LightRules,
-    ) -> Result<Vec<Item>> {
-        let depts = user.departments();
-        let tasks = self.my_tasks(&user.scope(), user.staff_id, &depts).await?;
-        let mut out: Vec<(Why, Item)> = vec![];
-        for t in tasks {
-            let why = rules::why(&t.facts(), today, lights);
-            let wanted = matches!(
-                (kind, why),
-                (Kind::TasksDue, Why::Overdue { .. } | Why::DueSoon { .. })
-                    | (
-                        Kind::StagedOwed,
-                        Why::StagedOverdue { .. } | Why::StagedDueSoon { .. }
-                    )
-            );
-            if wanted {
-                out.push((
-                    why,
-                    Item {
-                        href: format!("/rectification/tasks/{}", t.id),
-                        note_zh: why.zh().unwrap_or_default(),
-                        note_en: why.en().unwrap_or_default(),
-                        on: t.deadline.map(|d| d.to_string()),
-                        unit: t.departments.join("、"),
-                        title: t.title,
-                    },
-                ));
-            }
-        }
-        // the most overdue first
-        out.sort_by_key(|(why, _)| match *why {
-            Why::Overdue { days } | Why::StagedOverdue { days } => -days,
-            Why::DueSoon { days } | Why::StagedDueSoon { days } => days,
-            _ => i64::MAX,
-        });
-        Ok(out.into_iter().map(|(_, i)| i).collect())
+    /// The tasks the account's person holds (as lead leader, responsible person or through a
+    /// department), in scope.
+    async fn held_tasks(&self, user: &User) -> Result<Vec<crate::rectification::Task>> {
+        self.my_tasks(&user.scope(), user.staff_id, &user.departments())
+            .await
     }
 
     /// Supervision notices the account is to answer and has not: those addressed to its person,
@@ -587,10 +601,9 @@ impl Store {
     /// Supervision letters (督促函) issued in scope and not yet answered.
     async fn record_letters_open(&self, user: &User) -> Result<Vec<Item>> {
         Ok(self
-            .supervision_letters(&user.scope())
+            .open_supervision_letters(&user.scope())
             .await?
             .into_iter()
-            .filter(|l| l.issued_on.is_some() && l.answered_on.is_none())
             .map(|l| Item {
                 title: format!("督促函 · {} · {}", l.subject_name, l.period),
                 unit: l.unit_name,
@@ -640,10 +653,9 @@ impl Store {
     /// Process-monitoring hits in scope not yet turned into supervised matters.
     async fn open_hits(&self, user: &User) -> Result<Vec<Item>> {
         Ok(self
-            .case_hits(&user.scope())
+            .open_case_hits(&user.scope())
             .await?
             .into_iter()
-            .filter(|h| h.task_id.is_none())
             .map(|h| Item {
                 title: format!("{} · {}", h.case_no, h.rule),
                 unit: h.unit_name,

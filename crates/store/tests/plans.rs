@@ -54,3 +54,84 @@ async fn late_entries_read_their_index() {
         assert!(!sorts_or_scans(&p, "ledger_entries"), "{name}: {p:#?}");
     }
 }
+
+/// The workbench's open supervision letters and monitoring hits read their partial indexes, and
+/// the hits' list its order; the dashboard's kept subtrees are read by key and counted from the
+/// closure and the copies' index, never from every plan, task or unit (migrations 0053, 0054).
+#[tokio::test]
+async fn open_work_and_kept_subtrees_read_their_indexes() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let spp = store.unit_by_code("100000").await.unwrap().unwrap();
+        let scope = [Arg::Int(spp.id), Arg::Text(format!("{}%", spp.path))];
+        let p = plan(
+            &store,
+            &duban_store::records::supervision_letters_sql(true),
+            &scope,
+        )
+        .await;
+        assert!(
+            p.iter().any(|l| l.contains("supervision_letters_open")),
+            "{name}: {p:#?}"
+        );
+        assert!(!sorts_or_scans(&p, "supervision_letters"), "{name}: {p:#?}");
+        for open in [true, false] {
+            let p = plan(&store, &duban_store::quality::case_hits_sql(open), &scope).await;
+            assert!(!sorts_or_scans(&p, "case_hits"), "{name} {open}: {p:#?}");
+        }
+        let units = store
+            .children(spp.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let day = Arg::Text("2020-11-05".into());
+        let p = plan(
+            &store,
+            &duban_store::cascade::kept_rows_sql(&units),
+            &[
+                Arg::Int(1),
+                Arg::Text("2020-11-05".into()),
+                Arg::Text("x".into()),
+            ],
+        )
+        .await;
+        assert!(!sorts_or_scans(&p, "plan_rollup_tree"), "{name}: {p:#?}");
+        let p = plan(
+            &store,
+            &duban_store::cascade::subtree_figures_sql(&units, ""),
+            &[
+                Arg::Int(1),
+                day,
+                Arg::Text("2020-10-01".into()),
+                Arg::Text("2020-08-01".into()),
+            ],
+        )
+        .await;
+        // grouped in a temporary tree (a subtree's copies), but no table read whole, and the
+        // copies found from the subtree's units, not from all of the lineage's
+        // (SQLite names a table by its alias)
+        let tables = [
+            ("plans", "p"),
+            ("tasks", "f"),
+            ("units", "u"),
+            ("plan_rollup", "k"),
+            ("unit_ancestors", "a"),
+        ];
+        for (table, alias) in tables {
+            let scan = |l: &String| {
+                l == &format!("SCAN {alias}")
+                    || l.starts_with(&format!("SCAN {alias} "))
+                    || l.contains(&format!("Seq Scan on {table}"))
+            };
+            assert!(!p.iter().any(scan), "{name} {table}: {p:#?}");
+        }
+        assert!(
+            !p.iter()
+                .any(|l| l.contains("plans_copies (origin_plan_id=?)")),
+            "{name}: {p:#?}"
+        );
+    }
+}

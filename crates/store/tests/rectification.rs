@@ -803,6 +803,76 @@ async fn rollup_in_sql_agrees_with_the_domain() {
         assert_eq!(past.children.len(), 2);
         let levels = duban_store::cascade::level_totals(&rows);
         assert_eq!((levels.len(), levels[0].1, levels[0].2.total), (1, 2, 174));
+        // today's view kept per subtree (migration 0054): kept after a read, then read from the
+        // kept rows; a change of a copy forgets the rows of its unit and its ancestors only
+        let below: Vec<i64> = store
+            .children(spp.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        store
+            .keep_subtrees_now(party.id, party.id, &below, today)
+            .await
+            .unwrap();
+        let gd_unit = store.unit_by_code("440000").await.unwrap().unwrap();
+        let kept = |unit: i64| {
+            let pool = store.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM plan_rollup_tree WHERE unit_id = $1 AND level > 0",
+                )
+                .bind(unit)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+            }
+        };
+        assert_eq!(
+            (kept(zj_unit.id).await, kept(gd_unit.id).await),
+            (1, 1),
+            "{name}"
+        );
+        let before = store
+            .rollup_view(&admin.scope(), party.id, today, &spp)
+            .await
+            .unwrap();
+        assert_eq!(before, view, "{name}: read from the kept rows");
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    long[3].id,
+                    &today.to_string(),
+                    EntryKind::Staged,
+                    "阶段性成效",
+                    vec![],
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (kept(zj_unit.id).await, kept(gd_unit.id).await),
+            (0, 1),
+            "{name}: 浙江's subtree forgotten, 广东's kept"
+        );
+        let rows = store.rollup(&admin.scope(), party.id, today).await.unwrap();
+        let after = store
+            .rollup_view(&admin.scope(), party.id, today, &spp)
+            .await
+            .unwrap();
+        assert_eq!(
+            after.children,
+            duban_store::cascade::fold_subtrees(&rows, &store.children(spp.id).await.unwrap()),
+            "{name}"
+        );
+        assert_eq!(after.levels, duban_store::cascade::level_totals(&rows));
+        assert_eq!(
+            after.levels[0].2.long_term.with_staged_results,
+            before.levels[0].2.long_term.with_staged_results + 1,
+            "{name}: the change counted"
+        );
     }
 }
 

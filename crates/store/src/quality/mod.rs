@@ -359,27 +359,44 @@ impl Store {
 
     /// Process-monitoring hits on cases in scope (latest first, at most 500).
     pub async fn case_hits(&self, scope: &crate::Scope) -> Result<Vec<CaseHit>> {
-        sqlx::query(crate::sqlf!(
-            "SELECT c.case_no, u.name, h.rule, h.on_date, h.task_id FROM case_hits h JOIN cases c ON c.id = h.case_id JOIN units u ON u.id = c.unit_id \
-             WHERE {} ORDER BY h.on_date DESC, h.id DESC LIMIT 500",
-            crate::scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(crate::scope_like(scope))
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(CaseHit {
-                case_no: r.try_get("case_no")?,
-                unit_name: r.try_get("name")?,
-                rule: r.try_get("rule")?,
-                on_date: r.try_get("on_date")?,
-                task_id: r.try_get("task_id")?,
-            })
-        })
-        .collect()
+        self.case_hits_where(scope, false).await
     }
+
+    /// The hits of [`Store::case_hits`] not yet turned into a supervised matter (the
+    /// workbench's), newest first from their own partial index.
+    pub async fn open_case_hits(&self, scope: &crate::Scope) -> Result<Vec<CaseHit>> {
+        self.case_hits_where(scope, true).await
+    }
+
+    async fn case_hits_where(&self, scope: &crate::Scope, open: bool) -> Result<Vec<CaseHit>> {
+        sqlx::query(crate::sqlf!("{}", case_hits_sql(open)))
+            .bind(scope.unit_id)
+            .bind(crate::scope_like(scope))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(CaseHit {
+                    case_no: r.try_get("case_no")?,
+                    unit_name: r.try_get("name")?,
+                    rule: r.try_get("rule")?,
+                    on_date: r.try_get("on_date")?,
+                    task_id: r.try_get("task_id")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The scope's monitoring hits, newest first (binds the scope: unit id, path pattern); `open`:
+/// only those not yet turned into a supervised matter.
+pub fn case_hits_sql(open: bool) -> String {
+    format!(
+        "SELECT c.case_no, u.name, h.rule, h.on_date, h.task_id FROM case_hits h JOIN cases c ON c.id = h.case_id JOIN units u ON u.id = c.unit_id \
+         WHERE {}{} ORDER BY h.on_date DESC, h.id DESC LIMIT 500",
+        crate::scope_sql("u", 1, 2),
+        if open { " AND h.task_id IS NULL" } else { "" }
+    )
 }
 
 /// `SELECT {what} WHERE` the cases in scope past their time limit by `as_of` `{tail}`.

@@ -91,15 +91,28 @@ impl Store {
         &self,
         scope: &crate::Scope,
     ) -> Result<Vec<SupervisionLetter>> {
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT l.id, l.subject_code, l.subject_name, u.name, l.period, l.body, l.year, l.number, l.issued_on, l.due_on, l.answered_on, l.answer \
-             FROM supervision_letters l JOIN units u ON u.id = l.unit_id WHERE {} ORDER BY l.id DESC LIMIT 500",
-            crate::scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(crate::scope_like(scope))
-        .fetch_all(&self.pool)
-        .await?;
+        self.supervision_letters_where(scope, false).await
+    }
+
+    /// The letters of [`Store::supervision_letters`] issued and not yet answered (the
+    /// workbench's), from their own partial index: O(open letters), however many were answered.
+    pub async fn open_supervision_letters(
+        &self,
+        scope: &crate::Scope,
+    ) -> Result<Vec<SupervisionLetter>> {
+        self.supervision_letters_where(scope, true).await
+    }
+
+    async fn supervision_letters_where(
+        &self,
+        scope: &crate::Scope,
+        open: bool,
+    ) -> Result<Vec<SupervisionLetter>> {
+        let rows = sqlx::query(crate::sqlf!("{}", supervision_letters_sql(open)))
+            .bind(scope.unit_id)
+            .bind(crate::scope_like(scope))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let (year, number): (Option<i64>, Option<i64>) =
@@ -236,4 +249,19 @@ impl Store {
             .filter(|f| codes.contains(f.unit_code.split('/').next().unwrap_or_default()))
             .collect())
     }
+}
+
+/// The scope's supervision letters, newest first (binds the scope: unit id, path pattern);
+/// `open`: only those issued and not yet answered.
+pub fn supervision_letters_sql(open: bool) -> String {
+    format!(
+        "SELECT l.id, l.subject_code, l.subject_name, u.name, l.period, l.body, l.year, l.number, l.issued_on, l.due_on, l.answered_on, l.answer \
+         FROM supervision_letters l JOIN units u ON u.id = l.unit_id WHERE {}{} ORDER BY l.id DESC LIMIT 500",
+        crate::scope_sql("u", 1, 2),
+        if open {
+            " AND l.issued_on IS NOT NULL AND l.answered_on IS NULL"
+        } else {
+            ""
+        }
+    )
 }

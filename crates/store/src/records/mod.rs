@@ -10,6 +10,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 mod letters;
+pub use letters::supervision_letters_sql;
 mod loading;
 pub use letters::*;
 

@@ -45,7 +45,7 @@ pub(crate) struct Done {
 }
 
 /// How many of an account's own actions 已办 shows.
-pub(crate) const DONE: i64 = 15;
+pub(crate) const DONE: u16 = 15;
 
 /// The page of what an audited action was done to.
 pub(crate) fn done_href(entity: &str, id: &str) -> Option<String> {

@@ -8,6 +8,9 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
+mod kept;
+pub use kept::{kept_rows_sql, subtree_figures_sql};
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RollupRow {
     pub unit_id: i64,
@@ -390,9 +393,11 @@ impl Store {
         Ok(())
     }
 
-    /// The dashboard's roll-up below `under`. For today it is summed in the database from the
-    /// per-plan figures kept in `plan_rollup` (a few dozen rows cross to the server however many
-    /// units hold the plan); for a past date, from the per-unit rows of [`Store::rollup`].
+    /// The dashboard's roll-up below `under`. For today, from the figures kept per subtree
+    /// ([`kept`]) when the scope covers the plan's unit's subtree, else summed in the database
+    /// from the per-plan figures kept in `plan_rollup` (a few dozen rows cross to the server
+    /// however many units hold the plan); for a past date, from the per-unit rows of
+    /// [`Store::rollup`].
     pub async fn rollup_view(
         &self,
         scope: &Scope,
@@ -400,7 +405,11 @@ impl Store {
         as_of: NaiveDate,
         under: &crate::org::Unit,
     ) -> Result<RollupView> {
-        if as_of != self.today() {
+        if as_of == self.today() {
+            if let Some(view) = self.kept_view(scope, plan_id, as_of, under).await? {
+                return Ok(view);
+            }
+        } else {
             let rows = self.rollup(scope, plan_id, as_of).await?;
             let own = rows
                 .iter()
