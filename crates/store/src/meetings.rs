@@ -127,7 +127,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
         {
-            for (task, h) in self.plan_histories(p.try_get("id")?).await? {
+            for (task, h) in self.plan_histories_as_of(p.try_get("id")?, held_on).await? {
                 if h.created > held_on {
                     continue;
                 }

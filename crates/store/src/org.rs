@@ -475,11 +475,14 @@ pub(crate) async fn rebuild_reach(
     tx: &mut sqlx::Transaction<'static, Any>,
     letters: bool,
 ) -> Result<()> {
-    // the roll-ups kept per subtree (migration 0054) follow the closure and the units' levels
-    for t in ["plan_rollup_tree", "unit_ancestors"] {
-        sqlx::query(crate::sqlf!("DELETE FROM {t}"))
-            .execute(&mut **tx)
-            .await?;
+    // the roll-ups kept per subtree (migration 0054) follow the closure and the units' levels:
+    // gone, and every copy's version raised, so that none counted before lands after
+    for sql in [
+        "DELETE FROM plan_rollup_tree",
+        "UPDATE plans SET rollup_version = rollup_version + 1",
+        "DELETE FROM unit_ancestors",
+    ] {
+        sqlx::query(sql).execute(&mut **tx).await?;
     }
     sqlx::query(
         "INSERT INTO unit_ancestors (unit_id, ancestor_id, depth) SELECT id, id, 0 FROM units",

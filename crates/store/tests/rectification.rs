@@ -873,6 +873,88 @@ async fn rollup_in_sql_agrees_with_the_domain() {
             before.levels[0].2.long_term.with_staged_results + 1,
             "{name}: the change counted"
         );
+        // a past day, kept per subtree the same way; a late entry on 浙江's copy dated before it
+        // forgets 浙江's rows of every day and changes what that day shows
+        let past = d("2020-11-05");
+        let fold = |rows: &[duban_store::cascade::RollupRow], below: &[duban_store::org::Unit]| {
+            (
+                duban_store::cascade::fold_subtrees(rows, below),
+                duban_store::cascade::level_totals(rows),
+            )
+        };
+        let spp_below = store.children(spp.id).await.unwrap();
+        let first = store
+            .rollup_view(&admin.scope(), party.id, past, &spp)
+            .await
+            .unwrap();
+        let rows = store.rollup(&admin.scope(), party.id, past).await.unwrap();
+        assert_eq!(
+            (first.children.clone(), first.levels.clone()),
+            fold(&rows, &spp_below),
+            "{name}: a past day counted"
+        );
+        store
+            .keep_subtrees_now(party.id, party.id, &below, past)
+            .await
+            .unwrap();
+        let on_day = |unit: i64| {
+            let pool = store.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM plan_rollup_tree WHERE unit_id = $1 AND as_of = '2020-11-05' AND level > 0",
+                )
+                .bind(unit)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+            }
+        };
+        assert_eq!(
+            (on_day(zj_unit.id).await, on_day(gd_unit.id).await),
+            (1, 1),
+            "{name}"
+        );
+        assert_eq!(
+            store
+                .rollup_view(&admin.scope(), party.id, past, &spp)
+                .await
+                .unwrap(),
+            first,
+            "{name}: a past day read from the kept rows"
+        );
+        store
+            .add_entry(
+                &keeper,
+                add(
+                    long[4].id,
+                    "2020-10-20",
+                    EntryKind::Staged,
+                    "补录的阶段性成效",
+                    vec![],
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (on_day(zj_unit.id).await, on_day(gd_unit.id).await),
+            (0, 1),
+            "{name}: a late entry forgets its copy's past days"
+        );
+        let rows = store.rollup(&admin.scope(), party.id, past).await.unwrap();
+        let later = store
+            .rollup_view(&admin.scope(), party.id, past, &spp)
+            .await
+            .unwrap();
+        assert_eq!(
+            (later.children.clone(), later.levels.clone()),
+            fold(&rows, &spp_below),
+            "{name}"
+        );
+        assert_eq!(
+            later.levels[0].2.long_term.with_staged_results,
+            first.levels[0].2.long_term.with_staged_results + 1,
+            "{name}: the late entry counted on the past day"
+        );
     }
 }
 
@@ -1021,7 +1103,7 @@ async fn todays_figures_from_task_rows_agree_with_the_ledger() {
         assert!(plans.len() > 3, "{name}");
         for p in plans {
             let replayed: Vec<_> = store
-                .plan_histories(p.id)
+                .plan_histories_as_of(p.id, today)
                 .await
                 .unwrap()
                 .into_iter()

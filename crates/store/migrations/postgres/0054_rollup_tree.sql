@@ -1,7 +1,7 @@
--- Today's roll-up of a cascaded plan kept per subtree (issue 22; see crates/store/src/cascade/kept.rs):
+-- The roll-up of a cascaded plan kept per subtree and day (issue 22; see crates/store/src/cascade/kept.rs):
 -- per lineage (the origin plan), unit and level of the copies' units, the copies in the unit's
--- subtree and their figures, for one day and one pair of red-light cutoffs; level 0 marks a
--- subtree kept (also one without copies). A change of a copy deletes the rows of its unit and
+-- subtree and their figures as of a day, for one pair of red-light cutoffs; level 0 marks a
+-- subtree kept (also one without copies). A change of a copy deletes the rows (every day) of its unit and
 -- its ancestors in the same transaction.
 CREATE TABLE plan_rollup_tree (
   origin_plan_id BIGINT NOT NULL,
@@ -13,7 +13,7 @@ CREATE TABLE plan_rollup_tree (
   im_total BIGINT NOT NULL, im_closed BIGINT NOT NULL, im_overdue BIGINT NOT NULL,
   tl_total BIGINT NOT NULL, tl_closed BIGINT NOT NULL, tl_overdue BIGINT NOT NULL,
   lt_total BIGINT NOT NULL, lt_staged BIGINT NOT NULL, lt_overdue BIGINT NOT NULL,
-  PRIMARY KEY (origin_plan_id, unit_id, level)
+  PRIMARY KEY (origin_plan_id, unit_id, as_of, level)
 );
 CREATE FUNCTION plans_tree_forget() RETURNS trigger AS $$
 BEGIN
@@ -30,3 +30,6 @@ END
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER plans_tree_forget AFTER INSERT OR DELETE OR UPDATE OF rollup_version, unit_id, origin_plan_id ON plans
 FOR EACH ROW EXECUTE FUNCTION plans_tree_forget();
+-- a task's last staged result on or before a day, for figures as of a past day (a lookup, not a
+-- walk through the task's entries)
+CREATE INDEX ledger_staged ON ledger_entries(task_id, entry_date) WHERE kind = 'staged';

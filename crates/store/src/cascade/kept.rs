@@ -1,16 +1,22 @@
-//! Today's roll-up of a cascaded plan kept per subtree (migration 0054): for each unit below a
-//! plan's unit, the figures of the lineage's copies in its subtree, per level. The dashboard sums
-//! the rows of the units directly below the plan's unit (its levels) and of those below the viewed
-//! unit (its children): O(units shown), however many units hold the plan.
+//! The roll-up of a cascaded plan kept per subtree and day (migration 0054): for each unit below
+//! a plan's unit, the figures of the lineage's copies in its subtree, per level, as of a day
+//! (today's, and the last past day asked for). The dashboard sums the rows of the units directly
+//! below the plan's unit (its levels) and of those below the viewed unit (its children): O(units
+//! shown), however many units hold the plan.
 //!
-//! A subtree's rows hold for one day and one pair of red-light cutoffs. A change of one of its
-//! copies (a task's counted facts bump the copy's `rollup_version`, a copy is made) deletes the
-//! rows of the copy's unit and its ancestors in the same transaction (a trigger on `plans`); a
-//! unit's move deletes them all ([`crate::org::rebuild_reach`]). A read counts the subtrees it
-//! finds missing itself and leaves them to be kept after it ([`Store::keep_subtrees`]), which
-//! counts them again inside a write: writers are serialised, so what it stores is exactly the
-//! committed facts, and a later change deletes it.
-use super::{ROLLUP_COLUMNS, RollupView, SubtreeRow, counts_cutoff, rollup_counts, stats_of};
+//! A subtree's rows hold for one pair of red-light cutoffs. A change of one of its copies deletes
+//! the rows of every day of the copy's unit and its ancestors in the same transaction (a trigger
+//! on `plans`, fired by the bump of the copy's `rollup_version` that every ledger entry, state
+//! change and adjustment of one of its tasks makes — a late entry changes past days — and by a
+//! copy made); a unit's move deletes them all and raises every copy's version
+//! ([`crate::org::rebuild_reach`]). A read counts the subtrees it finds missing itself and leaves
+//! what it counted to be kept after it ([`Store::keep_subtrees`]): inside a write (writers are
+//! serialised), and only if the copies in those subtrees still stand at the versions read before
+//! the count — so what is stored is the committed facts, and a later change deletes it. The
+//! write holds the writers' turn for a version check and an insert, never for a count.
+use super::{
+    ROLLUP_COLUMNS, RollupView, SubtreeRow, counts_cutoff, counts_of, rollup_counts, stats_from,
+};
 use crate::{Actor, Result, Scope, Store};
 use chrono::NaiveDate;
 use duban_domain::rectification::PlanStats;
@@ -22,34 +28,49 @@ type Levels = Vec<(i64, usize, PlanStats)>;
 
 /// Per unit of `{units}` (a list of ids written into the statement) and level, the copies of
 /// lineage `$1` in the unit's subtree (`depth`: " AND a.depth = 0" for the unit's own copy
-/// alone) and their figures for today `$2`: each copy's kept figures where current, else counted
-/// from its tasks with the red-light cutoffs `$3` and `$4`.
-pub fn subtree_figures_sql(units: &str, depth: &str) -> String {
-    let kept = ROLLUP_COLUMNS
-        .iter()
-        .map(|c| format!("k.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// alone) and their figures as of `$2`, red lights judged with the cutoffs `$3` and `$4`. For
+/// today (`past` false) each copy's kept figures where current, else counted from its tasks'
+/// current facts; for a past day each task's state and last staged result as its ledger had them.
+pub fn subtree_figures_sql(units: &str, depth: &str, past: bool) -> String {
     let sums = ROLLUP_COLUMNS
         .iter()
         .map(|c| format!("CAST(SUM(x.{c}) AS BIGINT) AS {c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let fresh = "k.as_of = $2 AND k.version = p.rollup_version";
     // from the closure to the copies (SQLite keeps a CROSS JOIN's order: it would otherwise
     // start from all the lineage's copies), so a subtree costs its own copies
     let copies = "unit_ancestors a CROSS JOIN plans p JOIN units u ON u.id = p.unit_id";
     let within = format!(
         "a.ancestor_id IN ({units}){depth} AND p.unit_id = a.unit_id AND p.origin_plan_id = $1"
     );
+    let counts = rollup_counts("$3", "$4");
+    let per_copy = if past {
+        // each task of each copy as of the day, then counted per copy
+        format!(
+            "SELECT f.unit_id, f.level, {counts} FROM (\
+             SELECT a.ancestor_id AS unit_id, u.level, p.id AS plan_id, t.category, t.deadline, t.created_on, \
+             COALESCE((SELECT l.state_after FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $2 ORDER BY l.entry_date DESC, l.id DESC LIMIT 1), 'not_started') AS state, \
+             (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.kind = 'staged' AND l.entry_date <= $2) AS last_staged_on \
+             FROM {copies} LEFT JOIN tasks t ON t.plan_id = p.id AND t.created_on <= $2 WHERE {within}) f \
+             GROUP BY f.unit_id, f.plan_id, f.level"
+        )
+    } else {
+        let kept = ROLLUP_COLUMNS
+            .iter()
+            .map(|c| format!("k.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let fresh = "k.as_of = $2 AND k.version = p.rollup_version";
+        format!(
+            "SELECT a.ancestor_id AS unit_id, u.level, {kept} FROM {copies} JOIN plan_rollup k ON k.plan_id = p.id AND {fresh} WHERE {within} \
+             UNION ALL \
+             SELECT a.ancestor_id AS unit_id, u.level, {counts} FROM {copies} LEFT JOIN tasks f ON f.plan_id = p.id AND f.created_on <= $2 \
+             WHERE {within} AND NOT EXISTS (SELECT 1 FROM plan_rollup k WHERE k.plan_id = p.id AND {fresh}) \
+             GROUP BY a.ancestor_id, p.id, u.level"
+        )
+    };
     format!(
-        "SELECT x.unit_id, x.level, COUNT(*) AS copies, {sums} FROM (\
-         SELECT a.ancestor_id AS unit_id, u.level, {kept} FROM {copies} JOIN plan_rollup k ON k.plan_id = p.id AND {fresh} WHERE {within} \
-         UNION ALL \
-         SELECT a.ancestor_id AS unit_id, u.level, {counts} FROM {copies} LEFT JOIN tasks f ON f.plan_id = p.id AND f.created_on <= $2 \
-         WHERE {within} AND NOT EXISTS (SELECT 1 FROM plan_rollup k WHERE k.plan_id = p.id AND {fresh}) \
-         GROUP BY a.ancestor_id, p.id, u.level) x GROUP BY x.unit_id, x.level",
-        counts = rollup_counts("$3", "$4"),
+        "SELECT x.unit_id, x.level, COUNT(*) AS copies, {sums} FROM ({per_copy}) x GROUP BY x.unit_id, x.level"
     )
 }
 
@@ -65,17 +86,44 @@ fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// Adds a row of (unit_id, level, copies, figures) to `out`.
-fn add_row(out: &mut BTreeMap<i64, Levels>, r: &sqlx::any::AnyRow) -> Result<()> {
-    let (unit, level) = (
-        r.try_get::<i64, _>("unit_id")?,
-        r.try_get::<i64, _>("level")?,
-    );
-    let levels = out.entry(unit).or_default();
-    if level > 0 {
-        levels.push((level, crate::int(r, "copies")? as usize, stats_of(r)?));
+/// A row of figures: (unit, level, copies, the nine counts); level 0 only marks a subtree.
+type Counted = (i64, i64, i64, [i64; 9]);
+
+fn counted(r: &sqlx::any::AnyRow) -> Result<Counted> {
+    Ok((
+        r.try_get("unit_id")?,
+        r.try_get("level")?,
+        crate::int(r, "copies")?,
+        counts_of(r)?,
+    ))
+}
+
+/// Adds a row to the figures per subtree.
+fn add_row(out: &mut BTreeMap<i64, Levels>, (unit, level, copies, v): &Counted) {
+    let levels = out.entry(*unit).or_default();
+    if *level > 0 {
+        levels.push((*level, *copies as usize, stats_from(v)));
     }
-    Ok(())
+}
+
+/// What a subtree's figures were counted from: the copies in it (how many, the last made) and
+/// the sum of their versions, which every change of one of them raises (and a unit's move, for
+/// all: [`crate::org::rebuild_reach`]). Binds `$1` the lineage.
+fn versions_sql(units: &str) -> String {
+    format!(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(p.id), 0) AS BIGINT) AS last, CAST(COALESCE(SUM(p.rollup_version), 0) AS BIGINT) AS v \
+         FROM unit_ancestors a CROSS JOIN plans p WHERE a.ancestor_id IN ({units}) AND p.unit_id = a.unit_id AND p.origin_plan_id = $1"
+    )
+}
+
+type Versions = (i64, i64, i64);
+
+fn versions_of(r: &sqlx::any::AnyRow) -> Result<Versions> {
+    Ok((
+        crate::int(r, "n")?,
+        crate::int(r, "last")?,
+        crate::int(r, "v")?,
+    ))
 }
 
 /// Sums per level, in level order.
@@ -127,7 +175,8 @@ impl Store {
         }
         let (deadline, staged) = counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let cutoffs = format!("{deadline} {staged}");
-        let today = as_of.to_string();
+        let past = as_of != self.today();
+        let day = as_of.to_string();
         let children = self.children(under.id).await?;
         // the levels sum the subtrees below the plan's unit; the children, those below the viewed
         let tops: Vec<i64> = if under.id == top {
@@ -152,12 +201,12 @@ impl Store {
         for r in sqlx::query(crate::sqlf!("{}", kept_rows_sql(&id_list(&wanted))))
             .persistent(false)
             .bind(origin)
-            .bind(&today)
+            .bind(&day)
             .bind(&cutoffs)
             .fetch_all(&self.pool)
             .await?
         {
-            add_row(&mut figures, &r)?;
+            add_row(&mut figures, &counted(&r)?);
         }
         let missing: Vec<i64> = wanted
             .iter()
@@ -165,24 +214,26 @@ impl Store {
             .filter(|u| !figures.contains_key(u))
             .collect();
         if !missing.is_empty() {
-            // counted here from the copies' own figures (kept first when many are not), then
-            // kept for the next reads
-            self.current_or_few_stale(plan_id, as_of).await?;
-            for r in sqlx::query(crate::sqlf!(
-                "{}",
-                subtree_figures_sql(&id_list(&missing), "")
-            ))
-            .persistent(false)
-            .bind(origin)
-            .bind(&today)
-            .bind(&deadline)
-            .bind(&staged)
-            .fetch_all(&self.pool)
-            .await?
-            {
-                add_row(&mut figures, &r)?;
+            // counted here, then kept for the next reads as counted, unless a copy changed
+            // meanwhile (today's from the copies' own figures, kept first when many are not)
+            if !past {
+                self.current_or_few_stale(plan_id, as_of).await?;
             }
-            self.keep_subtrees(plan_id, origin, missing, as_of);
+            let versions = versions_of(
+                &sqlx::query(crate::sqlf!("{}", versions_sql(&id_list(&missing))))
+                    .persistent(false)
+                    .bind(origin)
+                    .fetch_one(&self.pool)
+                    .await?,
+            )?;
+            let rows = self.count_subtrees(origin, &missing, as_of).await?;
+            for r in &rows {
+                add_row(&mut figures, r);
+            }
+            for u in &missing {
+                figures.entry(*u).or_default();
+            }
+            self.keep_subtrees(plan_id, origin, missing, as_of, versions, rows);
         }
         // the copies of the viewed unit and of those directly below it
         let mut copies: BTreeMap<i64, i64> = BTreeMap::new();
@@ -230,17 +281,17 @@ impl Store {
                 let mut own = BTreeMap::new();
                 for r in sqlx::query(crate::sqlf!(
                     "{}",
-                    subtree_figures_sql("$5", " AND a.depth = 0")
+                    subtree_figures_sql("$5", " AND a.depth = 0", past)
                 ))
                 .bind(origin)
-                .bind(&today)
+                .bind(&day)
                 .bind(&deadline)
                 .bind(&staged)
                 .bind(under.id)
                 .fetch_all(&self.pool)
                 .await?
                 {
-                    add_row(&mut own, &r)?;
+                    add_row(&mut own, &counted(&r)?);
                 }
                 let mut stats = PlanStats::default();
                 for l in own.values().flatten() {
@@ -257,27 +308,58 @@ impl Store {
         }))
     }
 
-    /// Keeps the subtrees `units` of lineage `origin` after the read that found them missing,
-    /// without the reader waiting.
-    fn keep_subtrees(&self, plan_id: i64, origin: i64, units: Vec<i64>, as_of: NaiveDate) {
+    /// The figures of the subtrees `units` of lineage `origin` as of `as_of`, counted.
+    async fn count_subtrees(
+        &self,
+        origin: i64,
+        units: &[i64],
+        as_of: NaiveDate,
+    ) -> Result<Vec<Counted>> {
+        let (deadline, staged) = counts_cutoff(&self.supervision_rules().await?.lights, as_of);
+        sqlx::query(crate::sqlf!(
+            "{}",
+            subtree_figures_sql(&id_list(units), "", as_of != self.today())
+        ))
+        .persistent(false)
+        .bind(origin)
+        .bind(as_of.to_string())
+        .bind(&deadline)
+        .bind(&staged)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(counted)
+        .collect()
+    }
+
+    /// Keeps what a read counted of the subtrees `units` (after it, without the reader waiting).
+    fn keep_subtrees(
+        &self,
+        plan_id: i64,
+        origin: i64,
+        units: Vec<i64>,
+        as_of: NaiveDate,
+        versions: Versions,
+        rows: Vec<Counted>,
+    ) {
         use std::sync::atomic::Ordering;
         if KEEPING.swap(true, Ordering::AcqRel) {
             return;
         }
         let store = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = store
-                .keep_subtrees_now(plan_id, origin, &units, as_of)
-                .await
-            {
+            let kept = store
+                .store_subtrees(plan_id, origin, &units, as_of, versions, rows)
+                .await;
+            if let Err(e) = kept {
                 tracing::warn!("keeping the roll-up of plan {plan_id} per subtree: {e}");
             }
             KEEPING.store(false, Ordering::Release);
         });
     }
 
-    /// Counts and stores today's figures of the subtrees `units` of lineage `origin` (the copies'
-    /// own figures renewed first). Public for the tests, which wait for it.
+    /// Counts and keeps the figures of the subtrees `units` of lineage `origin` as of `as_of`
+    /// (what a read does when it finds them missing; public for the tests, which wait for it).
     pub async fn keep_subtrees_now(
         &self,
         plan_id: i64,
@@ -285,50 +367,94 @@ impl Store {
         units: &[i64],
         as_of: NaiveDate,
     ) -> Result<()> {
-        self.refresh_rollup(plan_id, as_of).await?;
+        let versions = versions_of(
+            &sqlx::query(crate::sqlf!("{}", versions_sql(&id_list(units))))
+                .persistent(false)
+                .bind(origin)
+                .fetch_one(&self.pool)
+                .await?,
+        )?;
+        let rows = self.count_subtrees(origin, units, as_of).await?;
+        self.store_subtrees(plan_id, origin, units, as_of, versions, rows)
+            .await
+    }
+
+    /// Stores `rows`, counted of the subtrees `units` when their copies stood at `versions`:
+    /// inside a write (writers are serialised), and only if no copy changed since — else
+    /// nothing (the next read counts again). Today's per-copy figures are renewed first, so
+    /// that a later count reads them.
+    async fn store_subtrees(
+        &self,
+        plan_id: i64,
+        origin: i64,
+        units: &[i64],
+        as_of: NaiveDate,
+        versions: Versions,
+        rows: Vec<Counted>,
+    ) -> Result<()> {
+        let today = self.today();
+        if as_of == today {
+            self.refresh_rollup(plan_id, as_of).await?;
+        }
         let (deadline, staged) = counts_cutoff(&self.supervision_rules().await?.lights, as_of);
         let cutoffs = format!("{deadline} {staged}");
         let list = id_list(units);
-        let cols = ROLLUP_COLUMNS.join(", ");
-        let zeros = vec!["0"; ROLLUP_COLUMNS.len()].join(", ");
-        let xcols = ROLLUP_COLUMNS
-            .iter()
-            .map(|c| format!("x.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        // inside a write: no change can commit between the counting and the storing
         let mut w = self.write(&Actor::system("roll-up")).await?;
+        let now = versions_of(
+            &sqlx::query(crate::sqlf!("{}", versions_sql(&list)))
+                .persistent(false)
+                .bind(origin)
+                .fetch_one(&mut *w.tx)
+                .await?,
+        )?;
+        if now != versions {
+            return Ok(());
+        }
+        // the subtrees' rows of this day go, and those of any day but today (a subtree keeps
+        // today's and the last past day asked for)
         sqlx::query(crate::sqlf!(
-            "DELETE FROM plan_rollup_tree WHERE origin_plan_id = $1 AND unit_id IN ({list})"
+            "DELETE FROM plan_rollup_tree WHERE origin_plan_id = $1 AND unit_id IN ({list}) AND (as_of = $2 OR as_of <> $3)"
         ))
         .persistent(false)
         .bind(origin)
+        .bind(as_of.to_string())
+        .bind(today.to_string())
         .execute(&mut *w.tx)
         .await?;
+        let mut out = crate::Rows::new(
+            self.backend,
+            &format!(
+                "INSERT INTO plan_rollup_tree (origin_plan_id, unit_id, level, as_of, cutoffs, copies, {})",
+                ROLLUP_COLUMNS.join(", ")
+            ),
+            "",
+            15,
+        );
         // a marker row (level 0) for each subtree, so that one without copies is kept too
-        sqlx::query(crate::sqlf!(
-            "INSERT INTO plan_rollup_tree (origin_plan_id, unit_id, level, as_of, cutoffs, copies, {cols}) \
-             SELECT $1, u.id, 0, $2, $3, 0, {zeros} FROM units u WHERE u.id IN ({list})"
-        ))
-        .persistent(false)
-        .bind(origin)
-        .bind(as_of.to_string())
-        .bind(&cutoffs)
-        .execute(&mut *w.tx)
-        .await?;
-        sqlx::query(crate::sqlf!(
-            "INSERT INTO plan_rollup_tree (origin_plan_id, unit_id, level, as_of, cutoffs, copies, {cols}) \
-             SELECT $1, x.unit_id, x.level, $2, $5, x.copies, {xcols} FROM ({}) x",
-            subtree_figures_sql(&list, "")
-        ))
-        .persistent(false)
-        .bind(origin)
-        .bind(as_of.to_string())
-        .bind(&deadline)
-        .bind(&staged)
-        .bind(&cutoffs)
-        .execute(&mut *w.tx)
-        .await?;
+        let markers = units.iter().map(|u| (*u, 0, 0, [0; 9]));
+        for (unit, level, copies, v) in markers.chain(rows) {
+            let [a, b, c, d, e, f, g, h, i] = v.map(crate::Bind::Int);
+            out.push([
+                crate::Bind::Int(origin),
+                crate::Bind::Int(unit),
+                crate::Bind::Int(level),
+                crate::Bind::Text(as_of.to_string()),
+                crate::Bind::Text(cutoffs.clone()),
+                crate::Bind::Int(copies),
+                a,
+                b,
+                c,
+                d,
+                e,
+                f,
+                g,
+                h,
+                i,
+            ]);
+        }
+        for q in out.take_all() {
+            q.execute(&mut *w.tx).await?;
+        }
         w.commit().await
     }
 }

@@ -393,10 +393,10 @@ impl Store {
         Ok(())
     }
 
-    /// The dashboard's roll-up below `under`. For today, from the figures kept per subtree
-    /// ([`kept`]) when the scope covers the plan's unit's subtree, else summed in the database
-    /// from the per-plan figures kept in `plan_rollup` (a few dozen rows cross to the server
-    /// however many units hold the plan); for a past date, from the per-unit rows of
+    /// The dashboard's roll-up below `under`: from the figures kept per subtree and day
+    /// ([`kept`]) when the scope covers the plan's unit's subtree; else, for today, summed in the
+    /// database from the per-plan figures kept in `plan_rollup` (a few dozen rows cross to the
+    /// server however many units hold the plan), and for a past date from the per-unit rows of
     /// [`Store::rollup`].
     pub async fn rollup_view(
         &self,
@@ -405,11 +405,10 @@ impl Store {
         as_of: NaiveDate,
         under: &crate::org::Unit,
     ) -> Result<RollupView> {
-        if as_of == self.today() {
-            if let Some(view) = self.kept_view(scope, plan_id, as_of, under).await? {
-                return Ok(view);
-            }
-        } else {
+        if let Some(view) = self.kept_view(scope, plan_id, as_of, under).await? {
+            return Ok(view);
+        }
+        if as_of != self.today() {
             let rows = self.rollup(scope, plan_id, as_of).await?;
             let own = rows
                 .iter()
@@ -510,22 +509,36 @@ impl Store {
 
 /// The figures in the nine columns named by [`ROLLUP_COLUMNS`].
 fn stats_of(r: &sqlx::any::AnyRow) -> Result<PlanStats> {
-    let n = |i: usize| -> Result<usize> { Ok(crate::int(r, ROLLUP_COLUMNS[i])? as usize) };
+    Ok(stats_from(&counts_of(r)?))
+}
+
+/// The nine counts of [`ROLLUP_COLUMNS`] in a row.
+fn counts_of(r: &sqlx::any::AnyRow) -> Result<[i64; 9]> {
+    let mut v = [0; 9];
+    for (x, c) in v.iter_mut().zip(ROLLUP_COLUMNS) {
+        *x = crate::int(r, c)?;
+    }
+    Ok(v)
+}
+
+/// The figures the nine counts of [`ROLLUP_COLUMNS`] make.
+fn stats_from(v: &[i64; 9]) -> PlanStats {
+    let n = |i: usize| v[i].max(0) as usize;
     let mut s = PlanStats::default();
     for (k, b) in [&mut s.immediate, &mut s.time_limited]
         .into_iter()
         .enumerate()
     {
-        b.total = n(3 * k)?;
-        b.closed = n(1 + 3 * k)?;
+        b.total = n(3 * k);
+        b.closed = n(1 + 3 * k);
         b.open = b.total - b.closed;
-        b.overdue = n(2 + 3 * k)?;
+        b.overdue = n(2 + 3 * k);
     }
-    s.long_term.total = n(6)?;
-    s.long_term.with_staged_results = n(7)?;
-    s.long_term.overdue = n(8)?;
+    s.long_term.total = n(6);
+    s.long_term.with_staged_results = n(7);
+    s.long_term.overdue = n(8);
     s.total = s.immediate.total + s.time_limited.total + s.long_term.total;
-    Ok(s)
+    s
 }
 
 const ROLLUP_COLUMNS: [&str; 9] = [

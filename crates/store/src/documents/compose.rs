@@ -21,7 +21,7 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<PlanFigures> {
         let lights = self.supervision_rules().await?.lights;
-        let histories = self.plan_histories(plan.id).await?;
+        let histories = self.plan_histories_as_of(plan.id, as_of).await?;
         let only: Vec<rules::TaskHistory> = histories.iter().map(|(_, h)| h.clone()).collect();
         let stats = rules::plan_stats(&only, as_of, &lights);
         let red: std::collections::HashSet<i64> = histories

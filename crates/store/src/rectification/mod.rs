@@ -517,59 +517,60 @@ impl Store {
         )))
     }
 
-    /// The history of every task of a plan, for figures as of any date.
-    pub async fn plan_histories(&self, plan_id: i64) -> Result<Vec<(i64, TaskHistory)>> {
-        let tasks = sqlx::query(
-            "SELECT id, category, created_on, deadline FROM tasks WHERE plan_id = $1 ORDER BY id",
-        )
-        .bind(plan_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let entries = sqlx::query(
-            "SELECT l.task_id, l.entry_date, l.kind, l.state_after FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE t.plan_id = $1 ORDER BY l.task_id, l.entry_date, l.id",
-        )
-        .bind(plan_id)
-        .fetch_all(&self.pool)
-        .await?;
+    /// Every task of a plan as its ledger had it on `as_of`: its state then (the last entry
+    /// dated on or before the day), its last entry and last staged result by then — all that
+    /// figures on that day read of a history ([`TaskHistory::facts_on`]). Three lookups a task
+    /// in the ledger's indexes (by task and date; staged results their own), however long the
+    /// ledger.
+    pub async fn plan_histories_as_of(
+        &self,
+        plan_id: i64,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(i64, TaskHistory)>> {
         let date = crate::day;
-        let mut out = Vec::with_capacity(tasks.len());
-        let mut idx = std::collections::HashMap::new();
-        for r in &tasks {
+        sqlx::query(
+            "SELECT t.id, t.category, t.created_on, t.deadline, \
+             (SELECT l.state_after FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $2 ORDER BY l.entry_date DESC, l.id DESC LIMIT 1) AS state, \
+             (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $2) AS last_entry, \
+             (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.kind = 'staged' AND l.entry_date <= $2) AS last_staged \
+             FROM tasks t WHERE t.plan_id = $1 ORDER BY t.id",
+        )
+        .bind(plan_id)
+        .bind(as_of.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
             let cat: String = r.try_get("category")?;
-            let created: String = r.try_get("created_on")?;
             let deadline: Option<String> = r.try_get("deadline")?;
-            let id: i64 = r.try_get("id")?;
-            idx.insert(id, out.len());
-            out.push((
-                id,
+            let last_entry = r
+                .try_get::<Option<String>, _>("last_entry")?
+                .as_deref()
+                .map(date)
+                .transpose()?;
+            let state = match r.try_get::<Option<String>, _>("state")? {
+                Some(s) => Some(crate::known(TaskState::parse(&s), "任务状态", &s)?),
+                None => None,
+            };
+            Ok((
+                r.try_get("id")?,
                 TaskHistory {
                     category: crate::known(Category::parse(&cat), "任务类别", &cat)?,
-                    created: date(&created)?,
+                    created: date(&r.try_get::<String, _>("created_on")?)?,
                     deadline: deadline.as_deref().map(date).transpose()?,
-                    states: vec![],
-                    entries: vec![],
-                    staged: vec![],
+                    states: last_entry.zip(state).into_iter().collect(),
+                    entries: last_entry.into_iter().collect(),
+                    staged: r
+                        .try_get::<Option<String>, _>("last_staged")?
+                        .as_deref()
+                        .map(date)
+                        .transpose()?
+                        .into_iter()
+                        .collect(),
                 },
-            ));
-        }
-        for r in &entries {
-            let Some(&i) = idx.get(&r.try_get::<i64, _>("task_id")?) else {
-                continue;
-            };
-            let d = date(&r.try_get::<String, _>("entry_date")?)?;
-            let kind: String = r.try_get("kind")?;
-            let state: String = r.try_get("state_after")?;
-            let h = &mut out[i].1;
-            h.entries.push(d);
-            if kind == "staged" {
-                h.staged.push(d);
-            }
-            let s = crate::known(TaskState::parse(&state), "任务状态", &state)?;
-            if h.states.last().map(|x| x.1) != Some(s) {
-                h.states.push((d, s));
-            }
-        }
-        Ok(out)
+            ))
+        })
+        .collect()
     }
 
     /// The histories figures on `as_of` need, by task: on today or later the tasks' own rows
@@ -587,7 +588,11 @@ impl Store {
                 .map(|t| (t.id, TaskHistory::current(&t.facts())))
                 .collect())
         } else {
-            Ok(self.plan_histories(plan_id).await?.into_iter().collect())
+            Ok(self
+                .plan_histories_as_of(plan_id, as_of)
+                .await?
+                .into_iter()
+                .collect())
         }
     }
 
