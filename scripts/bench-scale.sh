@@ -98,6 +98,12 @@ echo "-- office (SPP)"
 run "GET /home (workbench: 待办 with counts)" "$session" "/home"
 run "GET /todo/tasks_due (a list the workbench opens)" "$session" "/todo/tasks_due"
 run "GET the SPP plan dashboard (87 tasks, roll-up)" "$session" "/rectification/plans/$plan"
+# as of a past day: the first request counts every copy's tasks from their ledgers (timed alone;
+# another day asked first, so that no earlier run's rows of this day are kept), the rest read the
+# roll-up kept per subtree and day
+curl -s -o /dev/null -b "$jar" "$base/rectification/plans/$plan?as_of=2020-11-04"; sleep 5
+printf '%-52s %s\n' "SPP plan dashboard, first view as of 2020-11-05" "$(curl -s -o /dev/null -w '%{time_total} s' -b "$jar" "$base/rectification/plans/$plan?as_of=2020-11-05")"
+run "GET the SPP plan dashboard as of 2020-11-05 (kept)" "$session" "/rectification/plans/$plan?as_of=2020-11-05"
 run "GET /api/v1/plans/{id}/tasks" "$session" "/api/v1/plans/$plan/tasks"
 run "GET /quality (the country's figures: every row of the page)" "$session" "/quality"
 board_next=$(curl -s -b "$jar" "$base/rectification/board" | grep -o 'href="/rectification/board?[^"]*after=[^"]*"' | head -1 | cut -d'"' -f2 | sed 's/&amp;/\&/g; s/&#38;/\&/g' || true)

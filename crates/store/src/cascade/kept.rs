@@ -9,11 +9,13 @@
 //! on `plans`, fired by the bump of the copy's `rollup_version` that every ledger entry, state
 //! change and adjustment of one of its tasks makes — a late entry changes past days — and by a
 //! copy made); a unit's move deletes them all and raises every copy's version
-//! ([`crate::org::rebuild_reach`]). A read counts the subtrees it finds missing itself and leaves
-//! what it counted to be kept after it ([`Store::keep_subtrees`]): inside a write (writers are
-//! serialised), and only if the copies in those subtrees still stand at the versions read before
-//! the count — so what is stored is the committed facts, and a later change deletes it. The
-//! write holds the writers' turn for a version check and an insert, never for a count.
+//! ([`crate::org::rebuild_reach`]). A read counts the subtrees it finds missing itself and keeps
+//! what it counted ([`Store::store_subtrees`]): inside a write (writers are serialised), and only
+//! if the copies in those subtrees still stand at the versions read before the count — so what
+//! is stored is the committed facts, and a later change deletes it. The write holds the writers'
+//! turn for a version check and an insert, never for a count. Today's are kept after the read,
+//! without it waiting; a past day's (a count of every task's ledger) by the one reader that
+//! counts it while the others wait, then find it kept.
 use super::{
     ROLLUP_COLUMNS, RollupView, SubtreeRow, counts_cutoff, counts_of, rollup_counts, stats_from,
 };
@@ -197,25 +199,27 @@ impl Store {
             }));
         }
         let wanted: Vec<i64> = wanted.into_iter().collect();
-        let mut figures: BTreeMap<i64, Levels> = BTreeMap::new();
-        for r in sqlx::query(crate::sqlf!("{}", kept_rows_sql(&id_list(&wanted))))
-            .persistent(false)
-            .bind(origin)
-            .bind(&day)
-            .bind(&cutoffs)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            add_row(&mut figures, &counted(&r)?);
-        }
-        let missing: Vec<i64> = wanted
+        let mut figures = self.kept_rows(origin, &wanted, &day, &cutoffs).await?;
+        let mut missing: Vec<i64> = wanted
             .iter()
             .copied()
             .filter(|u| !figures.contains_key(u))
             .collect();
+        // a past day's count reads every task's ledger: one reader at a time counts and keeps
+        // it, the others then find it kept; today's is cheap, each reader counts what it misses
+        // and leaves the keeping to the keeper
+        static PAST: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+        let _one = match past && !missing.is_empty() {
+            true => Some(PAST.lock().await),
+            false => None,
+        };
+        if past && !missing.is_empty() {
+            figures.extend(self.kept_rows(origin, &missing, &day, &cutoffs).await?);
+            missing.retain(|u| !figures.contains_key(u));
+        }
         if !missing.is_empty() {
-            // counted here, then kept for the next reads as counted, unless a copy changed
-            // meanwhile (today's from the copies' own figures, kept first when many are not)
+            // counted, then kept as counted unless a copy changed meanwhile (today's from the
+            // copies' own figures, kept first when many are not)
             if !past {
                 self.current_or_few_stale(plan_id, as_of).await?;
             }
@@ -233,7 +237,12 @@ impl Store {
             for u in &missing {
                 figures.entry(*u).or_default();
             }
-            self.keep_subtrees(plan_id, origin, missing, as_of, versions, rows);
+            if past {
+                self.store_subtrees(plan_id, origin, &missing, as_of, versions, rows)
+                    .await?;
+            } else {
+                self.keep_subtrees(plan_id, origin, missing, as_of, versions, rows);
+            }
         }
         // the copies of the viewed unit and of those directly below it
         let mut copies: BTreeMap<i64, i64> = BTreeMap::new();
@@ -306,6 +315,28 @@ impl Store {
             own,
             children,
         }))
+    }
+
+    /// The kept figures of the subtrees `units` of lineage `origin` on `day` under `cutoffs`.
+    async fn kept_rows(
+        &self,
+        origin: i64,
+        units: &[i64],
+        day: &str,
+        cutoffs: &str,
+    ) -> Result<BTreeMap<i64, Levels>> {
+        let mut out = BTreeMap::new();
+        for r in sqlx::query(crate::sqlf!("{}", kept_rows_sql(&id_list(units))))
+            .persistent(false)
+            .bind(origin)
+            .bind(day)
+            .bind(cutoffs)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            add_row(&mut out, &counted(&r)?);
+        }
+        Ok(out)
     }
 
     /// The figures of the subtrees `units` of lineage `origin` as of `as_of`, counted.
