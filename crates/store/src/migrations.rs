@@ -162,6 +162,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         54,
         include_str!("../migrations/sqlite/0054_rollup_tree.sql"),
     ),
+    (
+        55,
+        include_str!("../migrations/sqlite/0055_notice_scopes.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -355,6 +359,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         54,
         include_str!("../migrations/postgres/0054_rollup_tree.sql"),
+    ),
+    (
+        55,
+        include_str!("../migrations/postgres/0055_notice_scopes.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

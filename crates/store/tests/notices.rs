@@ -170,6 +170,26 @@ async fn notice_page_plan_follows_an_index() {
             assert!(!sorts_or_scans(&plan, "notices"), "{name}: {plan:#?}");
             assert!(plan.iter().any(|l| l.contains(index)), "{name}: {plan:#?}");
         }
+        // the counts per leader: the scope's kept rows by key, never every unit's of the subtree
+        for (subtree, table, alias) in
+            [(true, "notice_scopes", "k"), (false, "notice_tallies", "k")]
+        {
+            let sql = duban_store::supervision::delivery::notice_counts_sql(subtree);
+            let plan = plan(&store, &sql, &[Arg::Int(spp.id)]).await;
+            let scan = |l: &String| {
+                l == &format!("SCAN {alias}")
+                    || l.starts_with(&format!("SCAN {alias} "))
+                    || l.contains(&format!("Seq Scan on {table}"))
+            };
+            assert!(!plan.iter().any(scan), "{name} {table}: {plan:#?}");
+            // the units only to name the 50 leaders' own, by key
+            assert!(
+                !plan
+                    .iter()
+                    .any(|l| l == "SCAN lu" || l.contains("Seq Scan on units")),
+                "{name}: {plan:#?}"
+            );
+        }
     }
 }
 
@@ -187,7 +207,7 @@ async fn kept_notice_counts_equal_a_recount() {
              CAST(SUM(CASE WHEN n.kind = 'reminder' THEN 1 ELSE 0 END) AS BIGINT) AS r, CAST(SUM(CASE WHEN n.level = 'blue' THEN 1 ELSE 0 END) AS BIGINT) AS b, \
              CAST(SUM(CASE WHEN n.level = 'yellow' THEN 1 ELSE 0 END) AS BIGINT) AS y, CAST(SUM(CASE WHEN n.level = 'red' THEN 1 ELSE 0 END) AS BIGINT) AS d \
              FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
-             LEFT JOIN staff s ON s.id = t.lead_leader_id WHERE {} GROUP BY s.name ORDER BY 1",
+             LEFT JOIN staff s ON s.id = t.lead_leader_id WHERE {} GROUP BY t.lead_leader_id, s.name ORDER BY 1",
             duban_store::scope_sql("u", 1, 2)
         )))
         .bind(scope.unit_id)

@@ -189,25 +189,20 @@ impl Store {
     }
 
     /// Reminders and notices counted per lead leader of the tasks in scope, the 50 with the most
-    /// red notices first: summed from the tallies kept per unit and leader (migration 0029),
-    /// O(units × leaders), not O(notices).
+    /// red notices first: a subtree's from the counts kept per scope and leader (migration 0055),
+    /// a unit's own from those kept per unit (0029) — the scope's kept rows, never its notices
+    /// nor every unit of it.
     pub async fn notice_counts(&self, scope: &Scope) -> Result<Vec<LeaderCount>> {
-        let rows = sqlx::query(crate::sqlf!(
-            "SELECT COALESCE(s.name, '—') AS leader, CAST(SUM(k.reminders) AS BIGINT) AS reminders, CAST(SUM(k.blue) AS BIGINT) AS blue, \
-             CAST(SUM(k.yellow) AS BIGINT) AS yellow, CAST(SUM(k.red) AS BIGINT) AS red \
-             FROM notice_tallies k JOIN units u ON u.id = k.unit_id LEFT JOIN staff s ON s.id = k.leader_id \
-             WHERE {} GROUP BY s.name HAVING SUM(k.reminders + k.blue + k.yellow + k.red) > 0 ORDER BY 5 DESC, 4 DESC, 1 LIMIT 50",
-            scope_sql("u", 1, 2)
-        ))
-        .bind(scope.unit_id)
-        .bind(scope_like(scope))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(crate::sqlf!("{}", notice_counts_sql(scope.subtree)))
+            .bind(scope.unit_id)
+            .fetch_all(&self.pool)
+            .await?;
         let n = crate::int;
         rows.iter()
             .map(|r| {
                 Ok(LeaderCount {
                     leader: r.try_get("leader")?,
+                    unit: r.try_get("unit")?,
                     reminders: n(r, "reminders")?,
                     blue: n(r, "blue")?,
                     yellow: n(r, "yellow")?,
@@ -216,6 +211,24 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The board's counts per lead leader for scope `$1`: a subtree (`subtree`) or the unit alone.
+/// The 50 leaders with the most red, then yellow notices are picked from the kept rows by their
+/// numbers alone, then named with their units (two leaders of one name are two rows: they are
+/// two people).
+pub fn notice_counts_sql(subtree: bool) -> String {
+    let (table, key) = match subtree {
+        true => ("notice_scopes", "scope_id"),
+        false => ("notice_tallies", "unit_id"),
+    };
+    format!(
+        "SELECT COALESCE(s.name, '—') AS leader, COALESCE(lu.name, '') AS unit, x.reminders, x.blue, x.yellow, x.red FROM (\
+         SELECT k.leader_id, k.reminders, k.blue, k.yellow, k.red FROM {table} k \
+         WHERE k.{key} = $1 AND k.reminders + k.blue + k.yellow + k.red > 0 \
+         ORDER BY k.red DESC, k.yellow DESC, k.leader_id LIMIT 50) x \
+         LEFT JOIN staff s ON s.id = x.leader_id LEFT JOIN units lu ON lu.id = s.unit_id ORDER BY x.red DESC, x.yellow DESC, 1, 2"
+    )
 }
 
 /// What the board may be narrowed to.

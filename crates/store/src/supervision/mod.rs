@@ -115,6 +115,8 @@ pub struct OutMail {
 #[derive(Debug, Clone, Serialize)]
 pub struct LeaderCount {
     pub leader: String,
+    /// the leader's unit ('' for tasks without a lead leader)
+    pub unit: String,
     pub reminders: i64,
     pub blue: i64,
     pub yellow: i64,
