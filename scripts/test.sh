@@ -25,6 +25,16 @@ export DUBAN_TEST_LDAP_URL DUBAN_REQUIRE_LDAP=1
 # a real OpenID provider (oidc-provider from npm, on Node.js) for single sign-on (127.0.0.1:3901)
 DUBAN_TEST_OIDC_ISSUER=$(./scripts/oidc-test-server.sh)
 export DUBAN_TEST_OIDC_ISSUER DUBAN_REQUIRE_OIDC=1
+# Every file a test writes goes under one directory of this run (tests name their files after
+# their process and keep them for a failure to be read; run after run they filled the disk), with
+# the certificates the harness's servers published.
+outer_tmp="${TMPDIR:-/tmp}"
+run_tmp=$(mktemp -d "$outer_tmp/duban-tests.XXXXXX")
+mkdir -p "$run_tmp/duban-test-ldap"
+[ ! -f "$outer_tmp/duban-test-ldap/ca.pem" ] || cp "$outer_tmp/duban-test-ldap/ca.pem" "$run_tmp/duban-test-ldap/"
+[ ! -f "$outer_tmp/duban-test-pg-ca.pem" ] || cp "$outer_tmp/duban-test-pg-ca.pem" "$run_tmp/"
 # Drop this run's test databases and files afterwards, pass or fail.
-trap './scripts/pg-test-server.sh --clean || true; ./scripts/ldap-test-server.sh --stop; ./scripts/oidc-test-server.sh --stop' EXIT
-cargo test --workspace --locked "$@"
+trap './scripts/pg-test-server.sh --clean || true; ./scripts/ldap-test-server.sh --stop; ./scripts/oidc-test-server.sh --stop; rm -rf "$run_tmp"' EXIT
+# an incremental cache is of no use to a one-off build and doubles target/'s size
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+TMPDIR="$run_tmp" cargo test --workspace --locked "$@"
