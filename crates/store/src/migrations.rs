@@ -166,6 +166,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         55,
         include_str!("../migrations/sqlite/0055_notice_scopes.sql"),
     ),
+    (
+        56,
+        include_str!("../migrations/sqlite/0056_quality_kept.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -363,6 +367,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         55,
         include_str!("../migrations/postgres/0055_notice_scopes.sql"),
+    ),
+    (
+        56,
+        include_str!("../migrations/postgres/0056_quality_kept.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -456,6 +456,8 @@ pub const DERIVED: &[&str] = &[
     "post_scopes",
     "notice_scopes",
     "plan_rollup_tree",
+    "quality_kept",
+    "quality_versions",
     "unit_ancestors",
     "post_tallies",
     "filing_tallies",
@@ -478,9 +480,14 @@ pub(crate) async fn rebuild_reach(
 ) -> Result<()> {
     // the roll-ups kept per subtree (migration 0054) follow the closure and the units' levels:
     // gone, and every copy's version raised, so that none counted before lands after
+    // so do the quality page's sums kept per scope (migration 0056): gone, and every scope's
+    // version raised
     for sql in [
         "DELETE FROM plan_rollup_tree",
         "UPDATE plans SET rollup_version = rollup_version + 1",
+        "DELETE FROM quality_kept",
+        "INSERT INTO quality_versions (scope_id, v) SELECT id, 1 FROM units WHERE true \
+         ON CONFLICT (scope_id) DO UPDATE SET v = quality_versions.v + 1",
         "DELETE FROM unit_ancestors",
     ] {
         sqlx::query(sql).execute(&mut **tx).await?;

@@ -502,3 +502,108 @@ async fn the_page_in_one_pass_equals_each_row_alone() {
         }
     }
 }
+
+/// The quality page's sums are counted once per scope and question and read back (migration
+/// 0056) until cases are imported into the scope: an import elsewhere keeps them, one inside
+/// counts them again (equal to a count from nothing kept), and a scope keeps 16 questions.
+#[tokio::test]
+async fn kept_sums_follow_the_imports_into_their_scope() {
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        let import = |rows: &[&str]| {
+            let csv = format!("{HEAD}\n{}", rows.join("\n"));
+            let store = store.clone();
+            async move {
+                store
+                    .import_cases(&Actor::system("test"), &table(&csv))
+                    .await
+                    .unwrap()
+            }
+        };
+        import(&[
+            "K1,330106,刑事,受理审查起诉,2020-03-01,",
+            "K1,330106,刑事,退回补充侦查,2020-04-01,",
+            "K2,440106,刑事,受理审查起诉,2020-03-05,",
+        ])
+        .await;
+        let zj = store.unit_by_code("330000").await.unwrap().unwrap();
+        let year = (d("2020-01-01"), d("2020-12-31"));
+        let page = || {
+            let (store, zj) = (store.clone(), zj.clone());
+            async move {
+                let b = store
+                    .quality_breakdown(&zj, true, year.0, year.1, &CaseFilter::default())
+                    .await
+                    .unwrap();
+                (
+                    b.total.report(),
+                    b.months.iter().map(|m| m.2.report()).collect::<Vec<_>>(),
+                )
+            }
+        };
+        let sql = |q: &'static str| {
+            let (pool, id) = (store.pool.clone(), zj.id);
+            async move {
+                sqlx::query_scalar::<_, i64>(q)
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let kept = || sql("SELECT COUNT(*) FROM quality_kept WHERE scope_id = $1");
+        let version =
+            || sql("SELECT COALESCE(MAX(v), 0) FROM quality_versions WHERE scope_id = $1");
+        let first = page().await;
+        let an = first.0["an"].as_i64().unwrap();
+        assert!(an > 0, "{name}: {}", first.0);
+        assert_eq!(kept().await, 1, "{name}: counted and kept");
+        // read back as kept: a change made behind the store's back is seen
+        let sums: String = sqlx::query_scalar("SELECT sums FROM quality_kept WHERE scope_id = $1")
+            .bind(zj.id)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        let mut sums: serde_json::Value = serde_json::from_str(&sums).unwrap();
+        sums[0]["an"] = 999_999.into();
+        sqlx::query("UPDATE quality_kept SET sums = $2 WHERE scope_id = $1")
+            .bind(zj.id)
+            .bind(sums.to_string())
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            page().await.0["an"],
+            999_999,
+            "{name}: the kept sums are read"
+        );
+        // an import into another province keeps them
+        let v = version().await;
+        import(&["K3,440106,刑事,受理审查起诉,2020-06-01,"]).await;
+        assert_eq!(version().await, v, "{name}");
+        assert_eq!(page().await.0["an"], 999_999, "{name}: still kept");
+        // one into 浙江 counts again: the new case is in, the edit is gone
+        import(&["K4,330106,刑事,受理审查起诉,2020-06-02,"]).await;
+        assert!(version().await > v, "{name}");
+        let after = page().await;
+        assert_eq!(after.0["an"], an + 1, "{name}: {}", after.0);
+        sqlx::query("DELETE FROM quality_kept")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(page().await, after, "{name}: kept equals counted");
+        // a held case's new step (an update of a case, not a new one) counts again too
+        import(&["K4,330106,刑事,延长审查起诉期限,2020-07-01,"]).await;
+        let jian = |p: &(serde_json::Value, Vec<serde_json::Value>)| p.0["jian"].as_f64().unwrap();
+        assert!(jian(&page().await) > jian(&after), "{name}");
+        // a scope keeps its last 16 questions
+        for day in 1..=20 {
+            let to = d("2020-12-01") + chrono::Duration::days(day);
+            store
+                .quality_breakdown(&zj, true, year.0, to, &CaseFilter::default())
+                .await
+                .unwrap();
+        }
+        assert_eq!(kept().await, 16, "{name}");
+    }
+}

@@ -3,7 +3,8 @@
 //! shows (the scope, the unit's own, each unit below it, each level, each case type, each month)
 //! — instead of a unit's figures once per row (56 times for the SPP, each probing every unit of
 //! the country). [`Store::quality_figures`] is the first row; each row equals it for that row's
-//! scope, type or month (a test checks it on both databases).
+//! scope, type or month (a test checks it on both databases). The sums counted for a scope and
+//! question are kept until cases are imported into the scope (see `kept.rs`).
 use super::{CaseFilter, QualityFigures};
 use crate::org::Unit;
 use crate::{Result, Store};
@@ -28,8 +29,8 @@ pub struct QualityBreakdown {
 }
 
 /// What is summed for a row before its ratios are worked out.
-#[derive(Default)]
-struct Sums {
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+pub(super) struct Sums {
     an: u64,
     extras: BTreeMap<String, u64>,
     concluded: u64,
@@ -173,6 +174,57 @@ impl Store {
             ));
             m = next;
         }
+        let mut rows = Rows {
+            unit: unit.clone(),
+            subtree,
+            case_type: filter.case_type.clone(),
+            level: filter.level,
+            children,
+            months,
+            units: HashMap::new(),
+        };
+        let question = super::kept::question(subtree, from, to, filter, &rules);
+        let len = rows.len();
+        let count = self.count_sums(&mut rows, from, to, filter, &rules);
+        let sums = self.kept_sums(unit.id, &question, len, count).await?;
+        let mut figures = sums.into_iter().map(|s| s.figures(&rules));
+        let mut next = || figures.next().unwrap_or_default();
+        let total = next();
+        let own = next();
+        let children = rows.children.iter().map(|c| (c.clone(), next())).collect();
+        let levels: Vec<(i64, QualityFigures)> = (1..=4).map(|l| (l, next())).collect();
+        let by_type = CASE_TYPES.iter().map(|t| (*t, next())).collect();
+        let months = rows
+            .months
+            .iter()
+            .map(|(a, b, _)| (*a, *b, next()))
+            .collect();
+        Ok(QualityBreakdown {
+            total,
+            own: subtree.then_some(own),
+            children,
+            by_level: levels
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| subtree && (*i as i64) < 4 - unit.level)
+                .map(|(i, (_, f))| (unit.level + 1 + i as i64, f))
+                .collect(),
+            by_type,
+            months,
+        })
+    }
+
+    /// The sums of every row of `rows` counted from the scope's cases and events of the period
+    /// (the holding units met are filled into `rows`).
+    async fn count_sums(
+        &self,
+        rows: &mut Rows,
+        from: NaiveDate,
+        to: NaiveDate,
+        filter: &CaseFilter,
+        rules: &QualityRules,
+    ) -> Result<Vec<Sums>> {
+        let (unit, subtree) = (&rows.unit, rows.subtree);
         // $1 unit, $2 subtree path, $3 from, $4 to, $5 tag ('' = none)
         let units = if subtree {
             "(SELECT a.unit_id FROM unit_ancestors a WHERE a.ancestor_id = $1 AND $2 <> '')"
@@ -286,15 +338,8 @@ impl Store {
                 );
             }
         }
-        let rows = Rows {
-            unit: unit.clone(),
-            subtree,
-            case_type: filter.case_type.clone(),
-            level: filter.level,
-            children,
-            months,
-            units: units_met,
-        };
+        rows.units = units_met;
+        let rows = &*rows;
         let mut sums: Vec<Sums> = (0..rows.len()).map(|_| Sums::default()).collect();
         let key = |r: &sqlx::any::AnyRow| -> Result<(i64, String, String)> {
             Ok((
@@ -375,7 +420,7 @@ impl Store {
             });
         }
         for (u, t, events) in cases.values() {
-            let (a, by) = q::case_ratio_of(events, from, to, &rules);
+            let (a, by) = q::case_ratio_of(events, from, to, rules);
             for s in rows.period_slots(*u, t) {
                 sums[s].an += a;
                 for (e, n) in &by {
@@ -384,7 +429,7 @@ impl Store {
             }
             for (first, last, m) in &rows.months {
                 if let Some(s) = rows.month_of(*u, t, m) {
-                    let (a, by) = q::case_ratio_of(events, *first, *last, &rules);
+                    let (a, by) = q::case_ratio_of(events, *first, *last, rules);
                     sums[s].an += a;
                     for (e, n) in &by {
                         add(&mut sums[s].extras, e, *n);
@@ -392,30 +437,6 @@ impl Store {
                 }
             }
         }
-        let mut figures = sums.into_iter().map(|s| s.figures(&rules));
-        let mut next = || figures.next().unwrap_or_default();
-        let total = next();
-        let own = next();
-        let children = rows.children.iter().map(|c| (c.clone(), next())).collect();
-        let levels: Vec<(i64, QualityFigures)> = (1..=4).map(|l| (l, next())).collect();
-        let by_type = CASE_TYPES.iter().map(|t| (*t, next())).collect();
-        let months = rows
-            .months
-            .iter()
-            .map(|(a, b, _)| (*a, *b, next()))
-            .collect();
-        Ok(QualityBreakdown {
-            total,
-            own: subtree.then_some(own),
-            children,
-            by_level: levels
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| subtree && (*i as i64) < 4 - unit.level)
-                .map(|(i, (_, f))| (unit.level + 1 + i as i64, f))
-                .collect(),
-            by_type,
-            months,
-        })
+        Ok(sums)
     }
 }

@@ -594,6 +594,7 @@ impl Store {
         );
         // per case (events are sorted by case): what its events make of it, worked out on a
         // thread of its own while this one writes the rows it sends (DECISIONS 56)
+        let touched: Vec<i64> = cases.iter().map(|c| c.unit_id).collect();
         let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::Statement>(2);
         let backend = w.backend;
         let (rules2, cal2) = (rules.clone(), cal.clone());
@@ -661,6 +662,8 @@ impl Store {
                 "cases import: indexes built"
             );
         }
+        // the quality page's sums kept for the scopes holding these cases are counted again
+        super::kept::touch_scopes(w, &touched).await?;
         let (added, cases_added) = (made.added, made.cases_added);
         w.audit(Change {
             action: "cases.import",

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 mod breakdown;
 mod events;
+mod kept;
 pub use breakdown::QualityBreakdown;
 
 const RULES_KEY: &str = "quality_rules";

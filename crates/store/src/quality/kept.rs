@@ -1,0 +1,156 @@
+//! The quality page's sums kept per scope and question (migration 0056, DECISIONS 112). A
+//! question is a period with its filters and the rules it was counted by; a scope is the unit
+//! asked about (alone or with its subtree). Its sums are counted once, by one reader at a time,
+//! and read back while the scope's version stands: every case import raises the version of each
+//! scope holding a unit it touched ([`touch_scopes`]), and any change of the units raises every
+//! scope's ([`crate::org::rebuild_reach`]). A count is kept only if the version it read before
+//! counting still stands inside the write that keeps it, so a count overtaken by an import is
+//! used once and dropped. A scope keeps its last 16 questions.
+use super::CaseFilter;
+use super::breakdown::Sums;
+use crate::{Actor, Result, Store};
+use chrono::NaiveDate;
+use duban_domain::quality::QualityRules;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+/// Questions kept per scope.
+const KEPT: i64 = 16;
+
+/// The key of a question: a digest of the period, the filters and the rules.
+pub(super) fn question(
+    subtree: bool,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: &CaseFilter,
+    rules: &QualityRules,
+) -> String {
+    let asked = serde_json::json!([
+        subtree,
+        from.to_string(),
+        to.to_string(),
+        filter.case_type,
+        filter.level,
+        filter.tag,
+        rules,
+    ]);
+    hex::encode(Sha256::digest(asked.to_string().as_bytes()))
+}
+
+/// The counter of a scope and question: the others asking the same wait for it, then read
+/// what it kept.
+type Counters = Mutex<HashMap<(i64, String), Arc<tokio::sync::Mutex<()>>>>;
+static COUNTING: LazyLock<Counters> = LazyLock::new(Default::default);
+
+const VERSION: &str = "COALESCE((SELECT q.v FROM quality_versions q WHERE q.scope_id = $1), 0)";
+
+/// Raises the version of every scope holding one of `units` (inside the importing write).
+pub(super) async fn touch_scopes(w: &mut crate::Write, units: &[i64]) -> Result<()> {
+    let mut ids: Vec<[i64; 1]> = units.iter().map(|u| [*u]).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(20_000) {
+        sqlx::query(crate::sqlf!(
+            "INSERT INTO quality_versions (scope_id, v) SELECT DISTINCT a.ancestor_id, 1 FROM unit_ancestors a \
+             WHERE a.unit_id IN (SELECT CAST(j.value ->> 0 AS BIGINT) FROM {}) \
+             ON CONFLICT (scope_id) DO UPDATE SET v = quality_versions.v + 1",
+            crate::json_rows_for(w.backend, 1)
+        ))
+        .bind(serde_json::to_string(chunk).unwrap_or_default())
+        .execute(&mut *w.tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The sums of `question` for `scope` (`len` rows): kept ones, or counted by `count` (and
+    /// kept).
+    pub(super) async fn kept_sums(
+        &self,
+        scope: i64,
+        question: &str,
+        len: usize,
+        count: impl Future<Output = Result<Vec<Sums>>>,
+    ) -> Result<Vec<Sums>> {
+        if let Some(s) = self.read_sums(scope, question, len).await? {
+            return Ok(s);
+        }
+        let key = (scope, question.to_string());
+        let counter = {
+            let mut m = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+            m.entry(key.clone()).or_default().clone()
+        };
+        let one = counter.lock().await;
+        let out: Result<Vec<Sums>> = async {
+            if let Some(s) = self.read_sums(scope, question, len).await? {
+                return Ok(s);
+            }
+            let v: i64 = sqlx::query_scalar(crate::sqlf!("SELECT {VERSION}"))
+                .bind(scope)
+                .fetch_one(&self.pool)
+                .await?;
+            let sums = count.await?;
+            self.keep_sums(scope, question, v, &sums).await?;
+            Ok(sums)
+        }
+        .await;
+        drop(one);
+        // the counter goes once nobody else holds it (the map's and this one are left)
+        let mut m = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+        if Arc::strong_count(&counter) == 2 {
+            m.remove(&key);
+        }
+        out
+    }
+
+    async fn read_sums(&self, scope: i64, question: &str, len: usize) -> Result<Option<Vec<Sums>>> {
+        let kept: Option<String> = sqlx::query_scalar(crate::sqlf!(
+            "SELECT k.sums FROM quality_kept k WHERE k.scope_id = $1 AND k.question = $2 AND k.v = {VERSION}"
+        ))
+        .bind(scope)
+        .bind(question)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(kept
+            .and_then(|s| serde_json::from_str::<Vec<Sums>>(&s).ok())
+            .filter(|s| s.len() == len))
+    }
+
+    /// Keeps `sums` counted at version `v`, unless the scope's version has moved since.
+    async fn keep_sums(&self, scope: i64, question: &str, v: i64, sums: &[Sums]) -> Result<()> {
+        let body = serde_json::to_string(sums).unwrap_or_default();
+        let mut w = self.write(&Actor::system("quality")).await?;
+        let now: i64 = sqlx::query_scalar(crate::sqlf!("SELECT {VERSION}"))
+            .bind(scope)
+            .fetch_one(&mut *w.tx)
+            .await?;
+        if now != v {
+            return Ok(());
+        }
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(k.seq), 0) + 1 FROM quality_kept k WHERE k.scope_id = $1",
+        )
+        .bind(scope)
+        .fetch_one(&mut *w.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO quality_kept (scope_id, question, v, seq, sums) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (scope_id, question) DO UPDATE SET v = excluded.v, seq = excluded.seq, sums = excluded.sums",
+        )
+        .bind(scope)
+        .bind(question)
+        .bind(v)
+        .bind(seq)
+        .bind(body)
+        .execute(&mut *w.tx)
+        .await?;
+        sqlx::query("DELETE FROM quality_kept WHERE scope_id = $1 AND seq <= $2")
+            .bind(scope)
+            .bind(seq - KEPT)
+            .execute(&mut *w.tx)
+            .await?;
+        w.commit().await
+    }
+}
