@@ -18,6 +18,7 @@
 //! counts it while the others wait, then find it kept.
 use super::{
     ROLLUP_COLUMNS, RollupView, SubtreeRow, counts_cutoff, counts_of, rollup_counts, stats_from,
+    task_on,
 };
 use crate::{Actor, Result, Scope, Store};
 use chrono::NaiveDate;
@@ -48,12 +49,11 @@ pub fn subtree_figures_sql(units: &str, depth: &str, past: bool) -> String {
     let counts = rollup_counts("$3", "$4");
     let per_copy = if past {
         // each task of each copy as of the day, then counted per copy
+        let task = task_on("$2");
         format!(
             "SELECT f.unit_id, f.level, {counts} FROM (\
              SELECT a.ancestor_id AS unit_id, u.level, p.id AS plan_id, t.category, t.deadline, t.created_on, \
-             COALESCE((SELECT l.state_after FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $2 ORDER BY l.entry_date DESC, l.id DESC LIMIT 1), 'not_started') AS state, \
-             (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.kind = 'staged' AND l.entry_date <= $2) AS last_staged_on \
-             FROM {copies} LEFT JOIN tasks t ON t.plan_id = p.id AND t.created_on <= $2 WHERE {within}) f \
+             {task} FROM {copies} LEFT JOIN tasks t ON t.plan_id = p.id AND t.created_on <= $2 WHERE {within}) f \
              GROUP BY f.unit_id, f.plan_id, f.level"
         )
     } else {
@@ -110,21 +110,27 @@ fn add_row(out: &mut BTreeMap<i64, Levels>, (unit, level, copies, v): &Counted) 
 
 /// What a subtree's figures were counted from: the copies in it (how many, the last made) and
 /// the sum of their versions, which every change of one of them raises (and a unit's move, for
-/// all: [`crate::org::rebuild_reach`]). Binds `$1` the lineage.
-fn versions_sql(units: &str) -> String {
-    format!(
-        "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(p.id), 0) AS BIGINT) AS last, CAST(COALESCE(SUM(p.rollup_version), 0) AS BIGINT) AS v \
-         FROM unit_ancestors a CROSS JOIN plans p WHERE a.ancestor_id IN ({units}) AND p.unit_id = a.unit_id AND p.origin_plan_id = $1"
-    )
-}
-
+/// all: [`crate::org::rebuild_reach`]).
 type Versions = (i64, i64, i64);
 
-fn versions_of(r: &sqlx::any::AnyRow) -> Result<Versions> {
+/// The [`Versions`] of the copies of lineage `origin` in the subtrees `units`.
+async fn subtree_versions<'c, E>(e: E, origin: i64, units: &[i64]) -> Result<Versions>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let r = sqlx::query(crate::sqlf!(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(p.id), 0) AS BIGINT) AS last, CAST(COALESCE(SUM(p.rollup_version), 0) AS BIGINT) AS v \
+         FROM unit_ancestors a CROSS JOIN plans p WHERE a.ancestor_id IN ({}) AND p.unit_id = a.unit_id AND p.origin_plan_id = $1",
+        id_list(units)
+    ))
+    .persistent(false)
+    .bind(origin)
+    .fetch_one(e)
+    .await?;
     Ok((
-        crate::int(r, "n")?,
-        crate::int(r, "last")?,
-        crate::int(r, "v")?,
+        crate::int(&r, "n")?,
+        crate::int(&r, "last")?,
+        crate::int(&r, "v")?,
     ))
 }
 
@@ -223,13 +229,7 @@ impl Store {
             if !past {
                 self.current_or_few_stale(plan_id, as_of).await?;
             }
-            let versions = versions_of(
-                &sqlx::query(crate::sqlf!("{}", versions_sql(&id_list(&missing))))
-                    .persistent(false)
-                    .bind(origin)
-                    .fetch_one(&self.pool)
-                    .await?,
-            )?;
+            let versions = subtree_versions(&self.pool, origin, &missing).await?;
             let rows = self.count_subtrees(origin, &missing, as_of).await?;
             for r in &rows {
                 add_row(&mut figures, r);
@@ -398,13 +398,7 @@ impl Store {
         units: &[i64],
         as_of: NaiveDate,
     ) -> Result<()> {
-        let versions = versions_of(
-            &sqlx::query(crate::sqlf!("{}", versions_sql(&id_list(units))))
-                .persistent(false)
-                .bind(origin)
-                .fetch_one(&self.pool)
-                .await?,
-        )?;
+        let versions = subtree_versions(&self.pool, origin, units).await?;
         let rows = self.count_subtrees(origin, units, as_of).await?;
         self.store_subtrees(plan_id, origin, units, as_of, versions, rows)
             .await
@@ -431,14 +425,7 @@ impl Store {
         let cutoffs = format!("{deadline} {staged}");
         let list = id_list(units);
         let mut w = self.write(&Actor::system("roll-up")).await?;
-        let now = versions_of(
-            &sqlx::query(crate::sqlf!("{}", versions_sql(&list)))
-                .persistent(false)
-                .bind(origin)
-                .fetch_one(&mut *w.tx)
-                .await?,
-        )?;
-        if now != versions {
+        if subtree_versions(&mut *w.tx, origin, units).await? != versions {
             return Ok(());
         }
         // the subtrees' rows of this day go, and those of any day but today (a subtree keeps

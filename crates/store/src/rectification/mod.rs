@@ -528,13 +528,12 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<(i64, TaskHistory)>> {
         let date = crate::day;
-        sqlx::query(
-            "SELECT t.id, t.category, t.created_on, t.deadline, \
-             (SELECT l.state_after FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $2 ORDER BY l.entry_date DESC, l.id DESC LIMIT 1) AS state, \
-             (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $2) AS last_entry, \
-             (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.kind = 'staged' AND l.entry_date <= $2) AS last_staged \
+        sqlx::query(crate::sqlf!(
+            "SELECT t.id, t.category, t.created_on, t.deadline, {}, \
+             (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $2) AS last_entry \
              FROM tasks t WHERE t.plan_id = $1 ORDER BY t.id",
-        )
+            crate::cascade::task_on("$2")
+        ))
         .bind(plan_id)
         .bind(as_of.to_string())
         .fetch_all(&self.pool)
@@ -548,20 +547,18 @@ impl Store {
                 .as_deref()
                 .map(date)
                 .transpose()?;
-            let state = match r.try_get::<Option<String>, _>("state")? {
-                Some(s) => Some(crate::known(TaskState::parse(&s), "任务状态", &s)?),
-                None => None,
-            };
+            let s: String = r.try_get("state")?;
+            let state = crate::known(TaskState::parse(&s), "任务状态", &s)?;
             Ok((
                 r.try_get("id")?,
                 TaskHistory {
                     category: crate::known(Category::parse(&cat), "任务类别", &cat)?,
                     created: date(&r.try_get::<String, _>("created_on")?)?,
                     deadline: deadline.as_deref().map(date).transpose()?,
-                    states: last_entry.zip(state).into_iter().collect(),
+                    states: last_entry.map(|d| (d, state)).into_iter().collect(),
                     entries: last_entry.into_iter().collect(),
                     staged: r
-                        .try_get::<Option<String>, _>("last_staged")?
+                        .try_get::<Option<String>, _>("last_staged_on")?
                         .as_deref()
                         .map(date)
                         .transpose()?
