@@ -505,7 +505,7 @@ async fn the_page_in_one_pass_equals_each_row_alone() {
 
 /// The quality page's sums are counted once per scope and question and read back (migration
 /// 0056) until cases are imported into the scope: an import elsewhere keeps them, one inside
-/// counts them again (equal to a count from nothing kept), and a scope keeps 16 questions.
+/// counts them again (equal to a count from nothing kept), and a scope keeps 48 questions.
 #[tokio::test]
 async fn kept_sums_follow_the_imports_into_their_scope() {
     for (name, store) in testing::all().await {
@@ -596,14 +596,14 @@ async fn kept_sums_follow_the_imports_into_their_scope() {
         import(&["K4,330106,刑事,延长审查起诉期限,2020-07-01,"]).await;
         let jian = |p: &(serde_json::Value, Vec<serde_json::Value>)| p.0["jian"].as_f64().unwrap();
         assert!(jian(&page().await) > jian(&after), "{name}");
-        // a scope keeps its last 16 questions
-        for day in 1..=20 {
+        // a scope keeps its last 48 questions
+        for day in 1..=50 {
             let to = d("2020-12-01") + chrono::Duration::days(day);
             store
                 .quality_breakdown(&zj, true, year.0, to, &CaseFilter::default())
                 .await
                 .unwrap();
         }
-        assert_eq!(kept().await, 16, "{name}");
+        assert_eq!(kept().await, 48, "{name}");
     }
 }

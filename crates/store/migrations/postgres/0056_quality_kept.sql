@@ -1,4 +1,4 @@
--- The quality page's sums kept per scope and question (issue 22): a unit (alone, or with all
+-- The quality page's figures kept per scope and question (issue 22): a unit (alone, or with all
 -- units below it) and a period with its filters. The page counted the scope's cases and events of
 -- the period on every request (the SPP's year: 0.35 s on SQLite, 1 s on PostgreSQL); it now
 -- counts a question once and reads it back until cases are imported into the scope. A scope's
@@ -13,7 +13,7 @@ CREATE TABLE quality_kept (
   scope_id BIGINT NOT NULL,
   question TEXT NOT NULL,
   v BIGINT NOT NULL,
-  -- the order questions were kept in: a scope keeps its last 16
+  -- the order questions were kept in: a scope keeps its last 48
   seq BIGINT NOT NULL,
   sums TEXT NOT NULL,
   PRIMARY KEY (scope_id, question)

@@ -30,7 +30,7 @@ pub struct QualityBreakdown {
 
 /// What is summed for a row before its ratios are worked out.
 #[derive(Default, serde::Serialize, serde::Deserialize)]
-pub(super) struct Sums {
+struct Sums {
     an: u64,
     extras: BTreeMap<String, u64>,
     concluded: u64,
@@ -186,7 +186,9 @@ impl Store {
         let question = super::kept::question(subtree, from, to, filter, &rules);
         let len = rows.len();
         let count = self.count_sums(&mut rows, from, to, filter, &rules);
-        let sums = self.kept_sums(unit.id, &question, len, count).await?;
+        let sums: Vec<Sums> = self
+            .kept(unit.id, &question, |s: &Vec<Sums>| s.len() == len, count)
+            .await?;
         let mut figures = sums.into_iter().map(|s| s.figures(&rules));
         let mut next = || figures.next().unwrap_or_default();
         let total = next();

@@ -1,24 +1,31 @@
-//! The quality page's sums kept per scope and question (migration 0056, DECISIONS 112). A
-//! question is a period with its filters and the rules it was counted by; a scope is the unit
-//! asked about (alone or with its subtree). Its sums are counted once, by one reader at a time,
+//! The quality page's figures kept per scope and question (migration 0056, DECISIONS 112): its
+//! rows' sums, its overdue cases and the latest event day. A question is what was asked (a
+//! period with its filters and the rules it was counted by, a day); a scope is the unit asked
+//! about (alone or with its subtree). An answer is counted once, by one reader at a time,
 //! and read back while the scope's version stands: every case import raises the version of each
 //! scope holding a unit it touched ([`touch_scopes`]), and any change of the units raises every
 //! scope's ([`crate::org::rebuild_reach`]). A count is kept only if the version it read before
 //! counting still stands inside the write that keeps it, so a count overtaken by an import is
-//! used once and dropped. A scope keeps its last 16 questions.
+//! used once and dropped. A scope keeps its last 48 questions.
 use super::CaseFilter;
-use super::breakdown::Sums;
 use crate::{Actor, Result, Store};
 use chrono::NaiveDate;
 use duban_domain::quality::QualityRules;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-/// Questions kept per scope.
-const KEPT: i64 = 16;
+/// Questions kept per scope (a view of the page asks three).
+const KEPT: i64 = 48;
 
-/// The key of a question: a digest of the period, the filters and the rules.
+/// The key of a question: a digest of what was asked.
+pub(super) fn question_of(asked: serde_json::Value) -> String {
+    hex::encode(Sha256::digest(asked.to_string().as_bytes()))
+}
+
+/// The key of the page's rows: the period, the filters and the rules.
 pub(super) fn question(
     subtree: bool,
     from: NaiveDate,
@@ -26,7 +33,8 @@ pub(super) fn question(
     filter: &CaseFilter,
     rules: &QualityRules,
 ) -> String {
-    let asked = serde_json::json!([
+    question_of(serde_json::json!([
+        "rows",
         subtree,
         from.to_string(),
         to.to_string(),
@@ -34,8 +42,7 @@ pub(super) fn question(
         filter.level,
         filter.tag,
         rules,
-    ]);
-    hex::encode(Sha256::digest(asked.to_string().as_bytes()))
+    ]))
 }
 
 /// The counter of a scope and question: the others asking the same wait for it, then read
@@ -65,16 +72,16 @@ pub(super) async fn touch_scopes(w: &mut crate::Write, units: &[i64]) -> Result<
 }
 
 impl Store {
-    /// The sums of `question` for `scope` (`len` rows): kept ones, or counted by `count` (and
-    /// kept).
-    pub(super) async fn kept_sums(
+    /// The answer to `question` for `scope`: the kept one (if it `fits`), or counted by `count`
+    /// (and kept).
+    pub(super) async fn kept<T: Serialize + DeserializeOwned>(
         &self,
         scope: i64,
         question: &str,
-        len: usize,
-        count: impl Future<Output = Result<Vec<Sums>>>,
-    ) -> Result<Vec<Sums>> {
-        if let Some(s) = self.read_sums(scope, question, len).await? {
+        fits: impl Fn(&T) -> bool,
+        count: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        if let Some(s) = self.read_kept(scope, question, &fits).await? {
             return Ok(s);
         }
         let key = (scope, question.to_string());
@@ -83,17 +90,17 @@ impl Store {
             m.entry(key.clone()).or_default().clone()
         };
         let one = counter.lock().await;
-        let out: Result<Vec<Sums>> = async {
-            if let Some(s) = self.read_sums(scope, question, len).await? {
+        let out: Result<T> = async {
+            if let Some(s) = self.read_kept(scope, question, &fits).await? {
                 return Ok(s);
             }
             let v: i64 = sqlx::query_scalar(crate::sqlf!("SELECT {VERSION}"))
                 .bind(scope)
                 .fetch_one(&self.pool)
                 .await?;
-            let sums = count.await?;
-            self.keep_sums(scope, question, v, &sums).await?;
-            Ok(sums)
+            let answer = count.await?;
+            self.keep(scope, question, v, &answer).await?;
+            Ok(answer)
         }
         .await;
         drop(one);
@@ -105,7 +112,12 @@ impl Store {
         out
     }
 
-    async fn read_sums(&self, scope: i64, question: &str, len: usize) -> Result<Option<Vec<Sums>>> {
+    async fn read_kept<T: DeserializeOwned>(
+        &self,
+        scope: i64,
+        question: &str,
+        fits: impl Fn(&T) -> bool,
+    ) -> Result<Option<T>> {
         let kept: Option<String> = sqlx::query_scalar(crate::sqlf!(
             "SELECT k.sums FROM quality_kept k WHERE k.scope_id = $1 AND k.question = $2 AND k.v = {VERSION}"
         ))
@@ -114,13 +126,19 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(kept
-            .and_then(|s| serde_json::from_str::<Vec<Sums>>(&s).ok())
-            .filter(|s| s.len() == len))
+            .and_then(|s| serde_json::from_str::<T>(&s).ok())
+            .filter(fits))
     }
 
-    /// Keeps `sums` counted at version `v`, unless the scope's version has moved since.
-    async fn keep_sums(&self, scope: i64, question: &str, v: i64, sums: &[Sums]) -> Result<()> {
-        let body = serde_json::to_string(sums).unwrap_or_default();
+    /// Keeps `answer` counted at version `v`, unless the scope's version has moved since.
+    async fn keep<T: Serialize>(
+        &self,
+        scope: i64,
+        question: &str,
+        v: i64,
+        answer: &T,
+    ) -> Result<()> {
+        let body = serde_json::to_string(answer).unwrap_or_default();
         let mut w = self.write(&Actor::system("quality")).await?;
         let now: i64 = sqlx::query_scalar(crate::sqlf!("SELECT {VERSION}"))
             .bind(scope)

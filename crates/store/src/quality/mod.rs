@@ -62,7 +62,7 @@ pub struct CaseFilter {
 }
 
 /// A case past its time limit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct OverdueCase {
     pub case_no: String,
     pub unit_name: String,
@@ -161,6 +161,23 @@ impl Store {
         as_of: NaiveDate,
         case_type: Option<&str>,
     ) -> Result<(u64, u64, Vec<OverdueCase>)> {
+        let asked = json!([
+            "overdue",
+            crate::scope_like(scope),
+            as_of.to_string(),
+            case_type
+        ]);
+        let count = self.count_overdue_cases(scope, as_of, case_type);
+        self.kept(scope.unit_id, &kept::question_of(asked), |_| true, count)
+            .await
+    }
+
+    async fn count_overdue_cases(
+        &self,
+        scope: &crate::Scope,
+        as_of: NaiveDate,
+        case_type: Option<&str>,
+    ) -> Result<(u64, u64, Vec<OverdueCase>)> {
         let (over, ended) = self.overdue_counts(scope, as_of, case_type).await?;
         let list = overdue_query(
             scope,
@@ -210,16 +227,21 @@ impl Store {
         ))
     }
 
-    /// The day of the latest event of a case in scope.
+    /// The day of the latest event of a case in scope (kept with the page's figures).
     pub async fn latest_case_event(&self, scope: &crate::Scope) -> Result<Option<NaiveDate>> {
-        let d: Option<String> = sqlx::query_scalar(crate::sqlf!(
+        let count = sqlx::query_scalar::<_, Option<String>>(crate::sqlf!(
             "SELECT MAX(d.on_date) FROM case_event_days d WHERE d.unit_id IN (SELECT u.id FROM units u WHERE {})",
             crate::scope_sql("u", 1, 2)
         ))
         .bind(scope.unit_id)
         .bind(crate::scope_like(scope))
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(&self.pool);
+        let asked = json!(["latest", crate::scope_like(scope)]);
+        let d: Option<String> = self
+            .kept(scope.unit_id, &kept::question_of(asked), |_| true, async {
+                Ok(count.await?)
+            })
+            .await?;
         Ok(d.and_then(|d| duban_domain::calendar::parse_date(&d).ok()))
     }
 
