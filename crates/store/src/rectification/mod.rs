@@ -376,8 +376,9 @@ impl Store {
             .collect::<Vec<_>>()
             .join(",");
         // three indexed lookups (lead leader, responsible person, departments), never a scan of
-        // the scope's tasks; then the tasks by their ids (written into the statement, so that
-        // PostgreSQL's generic plan cannot trade the lookups for a scan of the scope)
+        // the scope's tasks; then the tasks by their ids (unpacked from a JSON array, which the
+        // planner always takes for a hundred rows: its generic plan reads them by key and is kept,
+        // where ids written into the statement made PostgreSQL plan it afresh every time, 0.8 ms)
         let by_dept = if depts.is_empty() {
             String::new()
         } else {
@@ -392,16 +393,16 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let rows = sqlx::query(crate::sqlf!(
-            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} AND t.id IN ({ids}) \
-             ORDER BY t.deadline, t.id",
+            "{} JOIN plans pl ON pl.id = t.plan_id JOIN units u ON u.id = pl.unit_id WHERE {} \
+             AND t.id IN (SELECT CAST(CAST(j.value AS TEXT) AS BIGINT) FROM {}) ORDER BY t.deadline, t.id",
             task_select(self.dept_agg()),
-            scope_sql("u", 1, 2)
+            scope_sql("u", 1, 2),
+            self.json_rows(3)
         ))
-        .persistent(false)
         .bind(scope.unit_id)
         .bind(scope_like(scope))
+        .bind(serde_json::to_string(&ids).unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(Task::from_row).collect()
