@@ -605,5 +605,16 @@ async fn kept_sums_follow_the_imports_into_their_scope() {
                 .unwrap();
         }
         assert_eq!(kept().await, 48, "{name}");
+        // read by key: no scan of the kept answers, nor of the versions
+        let sql = duban_store::quality::kept::read_sql();
+        let args = [testing::Arg::Int(zj.id), testing::Arg::Text("q".into())];
+        let plan = testing::plan(&store, &sql, &args).await;
+        for table in ["quality_kept", "quality_versions"] {
+            assert!(!testing::sorts_or_scans(&plan, table), "{name}: {plan:#?}");
+        }
+        assert!(
+            !plan.iter().any(|l| l == "SCAN k" || l == "SCAN q"),
+            "{name}: {plan:#?}"
+        );
     }
 }

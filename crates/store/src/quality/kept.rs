@@ -52,6 +52,14 @@ static COUNTING: LazyLock<Counters> = LazyLock::new(Default::default);
 
 const VERSION: &str = "COALESCE((SELECT q.v FROM quality_versions q WHERE q.scope_id = $1), 0)";
 
+/// The kept answer of scope `$1` to question `$2`, if of the scope's version (public for the
+/// test of its plan).
+pub fn read_sql() -> String {
+    format!(
+        "SELECT k.sums FROM quality_kept k WHERE k.scope_id = $1 AND k.question = $2 AND k.v = {VERSION}"
+    )
+}
+
 /// Raises the version of every scope holding one of `units` (inside the importing write).
 pub(super) async fn touch_scopes(w: &mut crate::Write, units: &[i64]) -> Result<()> {
     let mut ids: Vec<[i64; 1]> = units.iter().map(|u| [*u]).collect();
@@ -118,13 +126,11 @@ impl Store {
         question: &str,
         fits: impl Fn(&T) -> bool,
     ) -> Result<Option<T>> {
-        let kept: Option<String> = sqlx::query_scalar(crate::sqlf!(
-            "SELECT k.sums FROM quality_kept k WHERE k.scope_id = $1 AND k.question = $2 AND k.v = {VERSION}"
-        ))
-        .bind(scope)
-        .bind(question)
-        .fetch_optional(&self.pool)
-        .await?;
+        let kept: Option<String> = sqlx::query_scalar(crate::sqlf!("{}", read_sql()))
+            .bind(scope)
+            .bind(question)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(kept
             .and_then(|s| serde_json::from_str::<T>(&s).ok())
             .filter(fits))

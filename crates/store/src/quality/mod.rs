@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 mod breakdown;
 mod events;
-mod kept;
+pub mod kept;
 pub use breakdown::QualityBreakdown;
 
 const RULES_KEY: &str = "quality_rules";
