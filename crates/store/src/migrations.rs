@@ -170,6 +170,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         56,
         include_str!("../migrations/sqlite/0056_quality_kept.sql"),
     ),
+    (
+        57,
+        include_str!("../migrations/sqlite/0057_rollup_past_days.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -371,6 +375,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         56,
         include_str!("../migrations/postgres/0056_quality_kept.sql"),
+    ),
+    (
+        57,
+        include_str!("../migrations/postgres/0057_rollup_past_days.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

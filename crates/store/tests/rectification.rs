@@ -817,12 +817,14 @@ async fn rollup_in_sql_agrees_with_the_domain() {
             .await
             .unwrap();
         let gd_unit = store.unit_by_code("440000").await.unwrap().unwrap();
-        // a subtree's kept rows, of any day ('') or of one
-        let kept = |unit: i64, day: &'static str| {
+        let today_s = today.to_string();
+        // a subtree's kept rows of a day
+        let kept = |unit: i64, day: &str| {
+            let day = day.to_string();
             let pool = store.pool.clone();
             async move {
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT COUNT(*) FROM plan_rollup_tree WHERE unit_id = $1 AND ($2 = '' OR as_of = $2) AND level > 0",
+                    "SELECT COUNT(*) FROM plan_rollup_tree WHERE unit_id = $1 AND as_of = $2 AND level > 0",
                 )
                 .bind(unit)
                 .bind(day)
@@ -832,7 +834,10 @@ async fn rollup_in_sql_agrees_with_the_domain() {
             }
         };
         assert_eq!(
-            (kept(zj_unit.id, "").await, kept(gd_unit.id, "").await),
+            (
+                kept(zj_unit.id, &today_s).await,
+                kept(gd_unit.id, &today_s).await
+            ),
             (1, 1),
             "{name}"
         );
@@ -855,7 +860,10 @@ async fn rollup_in_sql_agrees_with_the_domain() {
             .await
             .unwrap();
         assert_eq!(
-            (kept(zj_unit.id, "").await, kept(gd_unit.id, "").await),
+            (
+                kept(zj_unit.id, &today_s).await,
+                kept(gd_unit.id, &today_s).await
+            ),
             (0, 1),
             "{name}: 浙江's subtree forgotten, 广东's kept"
         );
@@ -950,6 +958,38 @@ async fn rollup_in_sql_agrees_with_the_domain() {
             later.levels[0].2.long_term.with_staged_results,
             first.levels[0].2.long_term.with_staged_results + 1,
             "{name}: the late entry counted on the past day"
+        );
+        // a subtree keeps its last 8 past days counted: another one leaves 2020-11-05 kept,
+        // seven more push it out (and keep 2020-10-31)
+        let days = |k: i64| past - chrono::Duration::days(5 + k);
+        for k in 0..2 {
+            let day = if k == 0 { past } else { days(0) };
+            store
+                .keep_subtrees_now(party.id, party.id, &below, day)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            (
+                kept(gd_unit.id, "2020-11-05").await,
+                kept(gd_unit.id, "2020-10-31").await
+            ),
+            (1, 1),
+            "{name}: two past days kept"
+        );
+        for k in 1..=7 {
+            store
+                .keep_subtrees_now(party.id, party.id, &below, days(k))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            (
+                kept(gd_unit.id, "2020-11-05").await,
+                kept(gd_unit.id, "2020-10-31").await
+            ),
+            (0, 1),
+            "{name}: the ninth past day pushes out the first"
         );
     }
 }

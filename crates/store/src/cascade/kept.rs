@@ -1,6 +1,6 @@
 //! The roll-up of a cascaded plan kept per subtree and day (migration 0054): for each unit below
 //! a plan's unit, the figures of the lineage's copies in its subtree, per level, as of a day
-//! (today's, and the last past day asked for). The dashboard sums the rows of the units directly
+//! (today's, and the last 8 past days counted). The dashboard sums the rows of the units directly
 //! below the plan's unit (its levels) and of those below the viewed unit (its children): O(units
 //! shown), however many units hold the plan.
 //!
@@ -147,6 +147,9 @@ fn merge(into: &mut Levels, from: &Levels) {
     }
     into.sort_by_key(|l| l.0);
 }
+
+/// Past days a subtree keeps (besides today).
+const PAST_DAYS: i64 = 8;
 
 /// One subtree's keeping at a time per process; a failed one is retried by the next read.
 static KEEPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -428,25 +431,38 @@ impl Store {
         if subtree_versions(&mut *w.tx, origin, units).await? != versions {
             return Ok(());
         }
-        // the subtrees' rows of this day go, and those of any day but today (a subtree keeps
-        // today's and the last past day asked for)
+        // a subtree keeps today's rows and those of the last PAST_DAYS past days counted (in
+        // the lineage's order of counting; today's rows carry 0 and go once their day passed):
+        // the subtrees' rows of this day go, and those that fall out
+        let counted: i64 = if as_of == today {
+            0
+        } else {
+            sqlx::query_scalar(
+                "SELECT COALESCE(MAX(k.counted), 0) + 1 FROM plan_rollup_tree k WHERE k.origin_plan_id = $1",
+            )
+            .bind(origin)
+            .fetch_one(&mut *w.tx)
+            .await?
+        };
         sqlx::query(crate::sqlf!(
-            "DELETE FROM plan_rollup_tree WHERE origin_plan_id = $1 AND unit_id IN ({list}) AND (as_of = $2 OR as_of <> $3)"
+            "DELETE FROM plan_rollup_tree WHERE origin_plan_id = $1 AND unit_id IN ({list}) \
+             AND (as_of = $2 OR (as_of <> $3 AND counted <= $4))"
         ))
         .persistent(false)
         .bind(origin)
         .bind(as_of.to_string())
         .bind(today.to_string())
+        .bind((counted - PAST_DAYS).max(0))
         .execute(&mut *w.tx)
         .await?;
         let mut out = crate::Rows::new(
             self.backend,
             &format!(
-                "INSERT INTO plan_rollup_tree (origin_plan_id, unit_id, level, as_of, cutoffs, copies, {})",
+                "INSERT INTO plan_rollup_tree (origin_plan_id, unit_id, level, as_of, cutoffs, counted, copies, {})",
                 ROLLUP_COLUMNS.join(", ")
             ),
             "",
-            15,
+            16,
         );
         // a marker row (level 0) for each subtree, so that one without copies is kept too
         let markers = units.iter().map(|u| (*u, 0, 0, [0; 9]));
@@ -458,6 +474,7 @@ impl Store {
                 crate::Bind::Int(level),
                 crate::Bind::Text(as_of.to_string()),
                 crate::Bind::Text(cutoffs.clone()),
+                crate::Bind::Int(counted),
                 crate::Bind::Int(copies),
                 a,
                 b,
