@@ -15,6 +15,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# pkill: the browser tests stop any Chromium left on their profile
+command -v pkill >/dev/null 2>&1 || need+=(procps)
 # Node.js runs the OpenID provider of the single sign-on test (scripts/oidc-test-server.sh)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)

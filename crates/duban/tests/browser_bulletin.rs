@@ -149,4 +149,5 @@ async fn chromium_follows_the_bulletin_figures_to_their_records() {
         Locator::Css("header form[action='/account/lang'] button"),
     )
     .await;
+    c.close().await.unwrap();
 }

@@ -14,6 +14,12 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        // a browser whose session was not closed (a test that failed before closing it) outlives
+        // its killed driver: every process started on this test's profile goes too
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", "--"])
+            .arg(format!("--user-data-dir={}", self.1.display()))
+            .status();
         let _ = std::fs::remove_dir_all(&self.1);
     }
 }
