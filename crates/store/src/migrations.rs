@@ -174,6 +174,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         57,
         include_str!("../migrations/sqlite/0057_rollup_past_days.sql"),
     ),
+    (58, include_str!("../migrations/sqlite/0058_notice_top.sql")),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -379,6 +380,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         57,
         include_str!("../migrations/postgres/0057_rollup_past_days.sql"),
+    ),
+    (
+        58,
+        include_str!("../migrations/postgres/0058_notice_top.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

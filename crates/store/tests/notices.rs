@@ -182,6 +182,12 @@ async fn notice_page_plan_follows_an_index() {
                     || l.contains(&format!("Seq Scan on {table}"))
             };
             assert!(!plan.iter().any(scan), "{name} {table}: {plan:#?}");
+            // the 50 from the top of the counts' own order (migration 0058), no sort of them all
+            let top = format!("{table}_top");
+            assert!(
+                plan.iter().any(|l| l.contains(&top)),
+                "{name} {table}: {plan:#?}"
+            );
             // the units only to name the 50 leaders' own, by key
             assert!(
                 !plan
