@@ -50,6 +50,31 @@ pub(super) fn question(
 type Counters = Mutex<HashMap<(i64, String), Arc<tokio::sync::Mutex<()>>>>;
 static COUNTING: LazyLock<Counters> = LazyLock::new(Default::default);
 
+/// A place in the line of a question's counter; the counter goes with the last one in line,
+/// however the request ends (a dropped request too).
+struct Turn {
+    key: (i64, String),
+    counter: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Turn {
+    fn take(key: (i64, String)) -> Turn {
+        let mut m = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+        let counter = m.entry(key.clone()).or_default().clone();
+        Turn { key, counter }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut m = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
+        // the map's and this one are left: nobody else is in line
+        if Arc::strong_count(&self.counter) == 2 {
+            m.remove(&self.key);
+        }
+    }
+}
+
 const VERSION: &str = "COALESCE((SELECT q.v FROM quality_versions q WHERE q.scope_id = $1), 0)";
 
 /// The kept answer of scope `$1` to question `$2`, if of the scope's version (public for the
@@ -92,32 +117,18 @@ impl Store {
         if let Some(s) = self.read_kept(scope, question, &fits).await? {
             return Ok(s);
         }
-        let key = (scope, question.to_string());
-        let counter = {
-            let mut m = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
-            m.entry(key.clone()).or_default().clone()
-        };
-        let one = counter.lock().await;
-        let out: Result<T> = async {
-            if let Some(s) = self.read_kept(scope, question, &fits).await? {
-                return Ok(s);
-            }
-            let v: i64 = sqlx::query_scalar(crate::sqlf!("SELECT {VERSION}"))
-                .bind(scope)
-                .fetch_one(&self.pool)
-                .await?;
-            let answer = count.await?;
-            self.keep(scope, question, v, &answer).await?;
-            Ok(answer)
+        let turn = Turn::take((scope, question.to_string()));
+        let _one = turn.counter.lock().await;
+        if let Some(s) = self.read_kept(scope, question, &fits).await? {
+            return Ok(s);
         }
-        .await;
-        drop(one);
-        // the counter goes once nobody else holds it (the map's and this one are left)
-        let mut m = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
-        if Arc::strong_count(&counter) == 2 {
-            m.remove(&key);
-        }
-        out
+        let v: i64 = sqlx::query_scalar(crate::sqlf!("SELECT {VERSION}"))
+            .bind(scope)
+            .fetch_one(&self.pool)
+            .await?;
+        let answer = count.await?;
+        self.keep(scope, question, v, &answer).await?;
+        Ok(answer)
     }
 
     async fn read_kept<T: DeserializeOwned>(
