@@ -269,6 +269,7 @@ impl Store {
             }
         }
         crate::org::rebuild_reach(&mut tx, true).await?;
+        crate::rectification::states::refresh(&mut tx, "true", None).await?;
         sqlx::raw_sql(self.triggers_sql()).execute(&mut *tx).await?;
         tx.commit().await?;
         self.forget_calendar();

@@ -259,7 +259,15 @@ impl Store {
                 })
             })
         } else {
-            opts
+            opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // no just-in-time compilation: it pays off only for statements that run for
+                    // seconds, and Duban's counting statements spent a fifth of their time on it
+                    // (DECISIONS 115)
+                    sqlx::raw_sql("SET jit = off").execute(conn).await?;
+                    Ok(())
+                })
+            })
         };
         let pool = opts.connect(&url).await?;
         let mut store = Store {

@@ -175,6 +175,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0057_rollup_past_days.sql"),
     ),
     (58, include_str!("../migrations/sqlite/0058_notice_top.sql")),
+    (
+        59,
+        include_str!("../migrations/sqlite/0059_task_states.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -385,6 +389,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
         58,
         include_str!("../migrations/postgres/0058_notice_top.sql"),
     ),
+    (
+        59,
+        include_str!("../migrations/postgres/0059_task_states.sql"),
+    ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
 const TRIGGERS_PG: &str = include_str!("../migrations/postgres/triggers.sql");
@@ -418,6 +426,11 @@ impl Store {
                     .await?;
             if done == 0 {
                 sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+                if *version == 59 {
+                    // the tasks' intervals counted from their ledgers by the statement the store
+                    // keeps them with (one text for both databases)
+                    crate::rectification::states::refresh(&mut tx, "true", None).await?;
+                }
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                     .bind(*version)
                     .bind(self.now_rfc3339())

@@ -456,6 +456,7 @@ pub const DERIVED: &[&str] = &[
     "post_scopes",
     "notice_scopes",
     "plan_rollup_tree",
+    "task_states",
     "quality_kept",
     "quality_versions",
     "unit_ancestors",

@@ -548,6 +548,132 @@ async fn biweekly_consultations_decide_on_tasks() {
     }
 }
 
+/// Every task's state and last staged result on a past day, as its kept intervals give them
+/// (migration 0059), are its ledger's replayed entry by entry — after a late entry (补录) dated
+/// between two entries recorded before it, and after a backup is restored.
+#[tokio::test]
+async fn task_states_agree_with_the_ledger_replayed() {
+    async fn check(store: &duban_store::Store, name: &str) -> usize {
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let mut checked = 0;
+        for plan in store.plans(&admin.scope()).await.unwrap() {
+            let mut ledgers = std::collections::HashMap::new();
+            for t in store.tasks(plan.id).await.unwrap() {
+                ledgers.insert(t.id, store.ledger(t.id).await.unwrap());
+            }
+            let days = (1..=11)
+                .flat_map(|m| [1, 15].map(|d| NaiveDate::from_ymd_opt(2020, m, d).unwrap()));
+            for on in days.chain([testing::today()]) {
+                for (task, h) in store.plan_histories_as_of(plan.id, on).await.unwrap() {
+                    // the ledger replayed: the last entry dated by then, in date and id order
+                    let by_then: Vec<_> = ledgers[&task]
+                        .iter()
+                        .filter(|e| d(&e.entry_date) <= on)
+                        .collect();
+                    let state = by_then
+                        .last()
+                        .map_or("not_started", |e| e.state_after.as_str());
+                    let staged = by_then
+                        .iter()
+                        .filter(|e| e.kind == "staged")
+                        .map(|e| d(&e.entry_date))
+                        .max();
+                    assert_eq!(
+                        h.states.last().map_or("not_started", |s| s.1.as_str()),
+                        state,
+                        "{name}: task {task} on {on}"
+                    );
+                    assert_eq!(
+                        h.staged.last().copied(),
+                        staged,
+                        "{name}: task {task} on {on}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        checked
+    }
+    for (name, store) in testing::all().await {
+        store.load_demo().await.unwrap();
+        // a task with entries on two days gets one dated between them, recorded after both
+        let admin = store.user_by_login("admin").await.unwrap().unwrap();
+        let mut late = None;
+        'plans: for plan in store.plans(&admin.scope()).await.unwrap() {
+            for t in store.tasks(plan.id).await.unwrap() {
+                let l = store.ledger(t.id).await.unwrap();
+                if t.state == TaskState::InProgress
+                    && t.category == duban_domain::rectification::Category::LongTerm
+                    && l.len() >= 2
+                    && d(&l[1].entry_date) - d(&l[0].entry_date) >= chrono::Duration::days(2)
+                {
+                    late = Some((
+                        plan.id,
+                        t.id,
+                        d(&l[0].entry_date) + chrono::Duration::days(1),
+                    ));
+                    break 'plans;
+                }
+            }
+        }
+        let (plan, task, on) = late.expect("a long-term task in progress with entries on two days");
+        let keeper = Author {
+            user_id: None,
+            login: "keeper".into(),
+            role: Role::Office,
+            staff_id: None,
+            departments: vec![],
+        };
+        store
+            .add_entry(
+                &keeper,
+                NewEntry {
+                    task_id: task,
+                    date: on,
+                    kind: EntryKind::Staged,
+                    body: "补录的阶段性成效".into(),
+                    corrects_id: None,
+                    files: vec![],
+                    late_reason: "当时漏记，补录".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let h = store.plan_histories_as_of(plan, on).await.unwrap();
+        assert_eq!(
+            h.iter().find(|x| x.0 == task).unwrap().1.staged,
+            vec![on],
+            "{name}"
+        );
+        // then two entries of one day (the second rewrites the interval the first began)
+        for kind in [EntryKind::Progress, EntryKind::Staged] {
+            let e = NewEntry {
+                task_id: task,
+                date: testing::today(),
+                kind,
+                body: "推进".into(),
+                corrects_id: None,
+                files: vec![],
+                late_reason: String::new(),
+            };
+            store.add_entry(&keeper, e).await.unwrap();
+        }
+        let checked = check(&store, &name).await;
+        assert!(checked > 1000, "{name}: {checked}");
+        let mut dump = Vec::new();
+        store.backup(&mut dump).await.unwrap();
+        store
+            .restore(std::io::Cursor::new(dump), true)
+            .await
+            .unwrap();
+        assert_eq!(
+            check(&store, &name).await,
+            checked,
+            "{name}: after a restore"
+        );
+    }
+}
+
 /// The roll-up is counted in SQL; it must agree with the domain's figures from each copy's history,
 /// for past days (state read from the ledger) and from today on (the tasks' current facts).
 #[tokio::test]

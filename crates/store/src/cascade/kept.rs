@@ -18,8 +18,8 @@
 //! counts it while the others wait, then find it kept.
 use super::{
     ROLLUP_COLUMNS, RollupView, SubtreeRow, counts_cutoff, counts_of, rollup_counts, stats_from,
-    task_on,
 };
+use crate::rectification::states::{STATE_ON, state_on};
 use crate::{Actor, Result, Scope, Store};
 use chrono::NaiveDate;
 use duban_domain::rectification::PlanStats;
@@ -48,13 +48,20 @@ pub fn subtree_figures_sql(units: &str, depth: &str, past: bool) -> String {
     );
     let counts = rollup_counts("$3", "$4");
     let per_copy = if past {
-        // each task of each copy as of the day, then counted per copy
-        let task = task_on("$2");
+        // each task of the copies as of the day (its interval holding the day), counted per copy
+        // in one pass over the tasks (a copy holds a hundred), then each copy's counts added to
+        // every subtree holding it
+        let on = state_on("$2");
+        let counted = ROLLUP_COLUMNS
+            .iter()
+            .map(|c| format!("COALESCE(c.{c}, 0) AS {c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!(
-            "SELECT f.unit_id, f.level, {counts} FROM (\
-             SELECT a.ancestor_id AS unit_id, u.level, p.id AS plan_id, t.category, t.deadline, t.created_on, \
-             {task} FROM {copies} LEFT JOIN tasks t ON t.plan_id = p.id AND t.created_on <= $2 WHERE {within}) f \
-             GROUP BY f.unit_id, f.plan_id, f.level"
+            "SELECT a.ancestor_id AS unit_id, u.level, {counted} FROM {copies} LEFT JOIN (\
+             SELECT f.plan_id, {counts} FROM (SELECT t.plan_id, t.category, t.deadline, t.created_on, {STATE_ON} FROM tasks t {on} \
+             WHERE t.created_on <= $2 AND t.plan_id IN (SELECT p.id FROM {copies} WHERE {within})) f GROUP BY f.plan_id) c \
+             ON c.plan_id = p.id WHERE {within}"
         )
     } else {
         let kept = ROLLUP_COLUMNS

@@ -1,5 +1,6 @@
 //! Cascade (带动系统整改): a plan's problems and tasks issued to subordinate units, each of which
 //! keeps its own ledger; roll-ups of their progress per unit, per subtree and per level.
+use crate::rectification::states::{STATE_ON, state_on};
 use crate::rectification::{Plan, insert_plan};
 use crate::{Actor, Change, Result, Scope, Store, StoreError};
 use chrono::NaiveDate;
@@ -244,8 +245,8 @@ impl Store {
             rows
         } else {
             let facts = format!(
-                "SELECT t.plan_id, t.category, t.deadline, t.created_on, {} FROM tasks t",
-                task_on("$4")
+                "SELECT t.plan_id, t.category, t.deadline, t.created_on, {STATE_ON} FROM tasks t {}",
+                state_on("$4")
             );
             sqlx::query(crate::sqlf!(
                 "SELECT p.id AS plan_id, u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.level, u.path, {} FROM plans p JOIN units u ON u.id = p.unit_id \
@@ -558,18 +559,6 @@ const ROLLUP_COLUMNS: [&str; 9] = [
 fn counts_cutoff(lights: &LightRules, as_of: NaiveDate) -> (String, String) {
     let c = lights.cutoffs(as_of);
     (c.deadline_before.to_string(), c.staged_before.to_string())
-}
-
-/// A task `t`'s state on the day bound at `day` (its last entry's by then, else not started)
-/// and the day of its last staged result by then, as `state, last_staged_on`: index lookups into
-/// its ledger. One fragment for every reader of a past day: the dashboard's counts, the kept
-/// subtrees' and a plan's histories.
-pub(crate) fn task_on(day: &str) -> String {
-    format!(
-        "COALESCE((SELECT l.state_after FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= {day} \
-         ORDER BY l.entry_date DESC, l.id DESC LIMIT 1), 'not_started') AS state, \
-         (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.kind = 'staged' AND l.entry_date <= {day}) AS last_staged_on"
-    )
 }
 
 /// The nine counts of [`ROLLUP_COLUMNS`] over facts `f`, red lights judged against the parameters

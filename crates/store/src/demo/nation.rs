@@ -236,6 +236,12 @@ pub(crate) async fn load_nation(store: &crate::Store) -> Result<NationReport> {
     .execute(&mut *w.tx)
     .await?
     .rows_affected();
+    crate::rectification::states::refresh(
+        &mut w.tx,
+        "task_id IN (SELECT t.id FROM tasks t JOIN plans p ON p.id = t.plan_id WHERE p.parent_plan_id = $1)",
+        Some(plan.id),
+    )
+    .await?;
     // each task's facts after its last entry
     sqlx::query(crate::sqlf!(
         "UPDATE tasks SET (state, last_entry_on, last_staged_on, closed_on) = (SELECT f.state, f.last_entry_on, f.last_staged_on, f.closed_on \

@@ -53,6 +53,8 @@ pub struct EntryFacts {
     pub source: SourceKind,
     /// the unit whose plan holds the task (the audit entry's unit)
     pub unit_id: i64,
+    /// the task's last interval of [`super::states`]
+    pub(crate) last: Option<super::states::Last>,
 }
 
 pub(crate) async fn entry_facts(
@@ -64,8 +66,9 @@ pub(crate) async fn entry_facts(
     let depts = crate::pack_for(backend, "CAST(department_id AS TEXT)");
     let r = sqlx::query(crate::sqlf!(
         "SELECT t.category, t.state, t.lead_leader_id, t.responsible_id, r.kind, p.unit_id, \
-         (SELECT {depts} FROM task_departments d WHERE d.task_id = t.id) AS depts FROM tasks t \
-         JOIN plans p ON p.id = t.plan_id JOIN rounds r ON r.id = p.round_id WHERE t.id = $1"
+         (SELECT {depts} FROM task_departments d WHERE d.task_id = t.id) AS depts, {} AS last FROM tasks t \
+         JOIN plans p ON p.id = t.plan_id JOIN rounds r ON r.id = p.round_id WHERE t.id = $1",
+        super::states::LAST
     ))
     .bind(task_id)
     .fetch_optional(&mut *conn)
@@ -123,6 +126,7 @@ pub(crate) async fn entry_facts(
         request_authors,
         earlier_evidence,
         unit_id: r.try_get("unit_id")?,
+        last: super::states::Last::unpack(r.try_get("last")?),
     })
 }
 
@@ -232,6 +236,15 @@ pub(crate) async fn entry_in(
     .bind(if decision.late_days > 0 { e.late_reason.trim() } else { "" })
     .bind(provenance)
     .fetch_one(&mut *w.tx)
+    .await?;
+    super::states::record(
+        &mut w.tx,
+        e.task_id,
+        facts.last.clone(),
+        &date,
+        new_state.as_str(),
+        e.kind == EntryKind::Staged,
+    )
     .await?;
     let mut files = Vec::new();
     for f in &e.files {

@@ -13,6 +13,7 @@ pub use duban_domain::ledger::{EVIDENCE_TYPES, EntryKind, MAX_EVIDENCE_BYTES};
 pub mod adjustments;
 pub(crate) mod entries;
 pub(crate) mod register;
+pub(crate) mod states;
 mod supervision_rules;
 mod workbook;
 pub(crate) use entries::*;
@@ -520,9 +521,9 @@ impl Store {
 
     /// Every task of a plan as its ledger had it on `as_of`: its state then (the last entry
     /// dated on or before the day), its last entry and last staged result by then — all that
-    /// figures on that day read of a history ([`TaskHistory::facts_on`]). Three lookups a task
-    /// in the ledger's indexes (by task and date; staged results their own), however long the
-    /// ledger.
+    /// figures on that day read of a history ([`TaskHistory::facts_on`]). Two lookups a task by
+    /// key (its interval holding the day in [`states`], its last entry in the ledger's index),
+    /// however long the ledger.
     pub async fn plan_histories_as_of(
         &self,
         plan_id: i64,
@@ -532,8 +533,9 @@ impl Store {
         sqlx::query(crate::sqlf!(
             "SELECT t.id, t.category, t.created_on, t.deadline, {}, \
              (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id AND l.entry_date <= $2) AS last_entry \
-             FROM tasks t WHERE t.plan_id = $1 ORDER BY t.id",
-            crate::cascade::task_on("$2")
+             FROM tasks t {} WHERE t.plan_id = $1 ORDER BY t.id",
+            states::STATE_ON,
+            states::state_on("$2")
         ))
         .bind(plan_id)
         .bind(as_of.to_string())

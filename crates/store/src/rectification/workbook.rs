@@ -536,6 +536,8 @@ pub(crate) async fn imported_closure(
     .bind(provenance)
     .fetch_one(&mut *w.tx)
     .await?;
+    let last = super::states::Last::of(&mut w.tx, task_id).await?;
+    super::states::record(&mut w.tx, task_id, last, &date.to_string(), "closed", false).await?;
     sqlx::query("UPDATE tasks SET state = 'closed', closed_on = $1 WHERE id = $2")
         .bind(date.to_string())
         .bind(task_id)
