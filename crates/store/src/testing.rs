@@ -9,6 +9,16 @@ pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
+/// Backs `store` up and restores the backup over it (forced), as an operator would.
+pub async fn restore_own_backup(store: &Store) {
+    let mut dump = Vec::new();
+    store.backup(&mut dump).await.expect("backup");
+    store
+        .restore(std::io::Cursor::new(dump), true)
+        .await
+        .expect("restore");
+}
+
 fn unique(prefix: &str) -> String {
     format!(
         "{prefix}_{}_{}",

@@ -237,12 +237,7 @@ async fn bulletins_come_from_the_data_and_freeze_when_published() {
                 .is_none()
         );
         // a forced restore replaces published documents and keeps them frozen
-        let mut dump = Vec::new();
-        store.backup(&mut dump).await.unwrap();
-        store
-            .restore(std::io::Cursor::new(dump), true)
-            .await
-            .unwrap();
+        duban_store::testing::restore_own_backup(&store).await;
         let (_, restored) = store
             .published_document(id, Some((&scope, None)))
             .await

@@ -474,12 +474,7 @@ async fn search_in_chinese_on_both_backends() {
                 .is_empty()
         );
         // after a restore the index is rebuilt
-        let mut buf = Vec::new();
-        store.backup(&mut buf).await.unwrap();
-        store
-            .restore(std::io::Cursor::new(buf), true)
-            .await
-            .unwrap();
+        duban_store::testing::restore_own_backup(&store).await;
         let (again, _) = store
             .search_letters(&scope(&spp, true), "司法救助", None, 20)
             .await

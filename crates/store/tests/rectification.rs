@@ -660,12 +660,7 @@ async fn task_states_agree_with_the_ledger_replayed() {
         }
         let checked = check(&store, &name).await;
         assert!(checked > 1000, "{name}: {checked}");
-        let mut dump = Vec::new();
-        store.backup(&mut dump).await.unwrap();
-        store
-            .restore(std::io::Cursor::new(dump), true)
-            .await
-            .unwrap();
+        duban_store::testing::restore_own_backup(&store).await;
         assert_eq!(
             check(&store, &name).await,
             checked,
