@@ -179,6 +179,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         59,
         include_str!("../migrations/sqlite/0059_task_states.sql"),
     ),
+    (
+        60,
+        include_str!("../migrations/sqlite/0060_filing_scopes.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -392,6 +396,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         59,
         include_str!("../migrations/postgres/0059_task_states.sql"),
+    ),
+    (
+        60,
+        include_str!("../migrations/postgres/0060_filing_scopes.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

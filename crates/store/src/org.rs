@@ -454,6 +454,7 @@ pub const DERIVED: &[&str] = &[
     "assignment_tallies",
     "assignment_open",
     "post_scopes",
+    "filing_scopes",
     "notice_scopes",
     "plan_rollup_tree",
     "task_states",
@@ -525,12 +526,15 @@ pub(crate) async fn rebuild_reach(
         .execute(&mut **tx)
         .await?;
         rebuild_letter_tallies(tx).await?;
-        // the staff in post and the board's counts per scope (migrations 0052, 0055) follow the
-        // closure
+        // the staff in post, the filings and the board's counts per scope (migrations 0052, 0060,
+        // 0055) follow the closure
         for sql in [
             "DELETE FROM post_scopes",
             "INSERT INTO post_scopes (scope_id, month, delta) SELECT a.ancestor_id, t.month, SUM(t.delta) \
              FROM post_tallies t JOIN unit_ancestors a ON a.unit_id = t.unit_id GROUP BY a.ancestor_id, t.month",
+            "DELETE FROM filing_scopes",
+            "INSERT INTO filing_scopes (scope_id, month, filed) SELECT a.ancestor_id, t.month, SUM(t.filed) \
+             FROM filing_tallies t JOIN unit_ancestors a ON a.unit_id = t.unit_id GROUP BY a.ancestor_id, t.month",
             "DELETE FROM notice_scopes",
             "INSERT INTO notice_scopes (scope_id, leader_id, reminders, blue, yellow, red) \
              SELECT a.ancestor_id, k.leader_id, SUM(k.reminders), SUM(k.blue), SUM(k.yellow), SUM(k.red) \

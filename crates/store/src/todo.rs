@@ -346,11 +346,14 @@ impl Store {
     /// [`duban_domain::todo::NOTICE_ANSWER_DAYS`] after they were issued.
     async fn notices_overdue(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
         let before = today - chrono::Duration::days(duban_domain::todo::NOTICE_ANSWER_DAYS);
+        // from the unit's own tasks (materialised, so that PostgreSQL's plan does not depend on
+        // the day bound and is prepared once), then each task's notices by key
         let rows = sqlx::query(
-            "SELECT n.id, n.level, n.issued_on, s.name AS addressee, t.title, u.name FROM notices n \
-             JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
+            "WITH mine AS MATERIALIZED (SELECT t.id, t.title, u.name FROM plans p JOIN tasks t ON t.plan_id = p.id \
+             JOIN units u ON u.id = p.unit_id WHERE p.unit_id = $1) \
+             SELECT n.id, n.level, n.issued_on, s.name AS addressee, m.title, m.name FROM mine m JOIN notices n ON n.task_id = m.id \
              LEFT JOIN staff s ON s.id = n.addressee_id \
-             WHERE p.unit_id = $1 AND n.kind = 'notice' AND n.answered_at IS NULL AND n.issued_on < $2 \
+             WHERE n.kind = 'notice' AND n.answered_at IS NULL AND n.issued_on < $2 \
              ORDER BY n.issued_on, n.id LIMIT 500",
         )
         .bind(user.unit_id)
@@ -504,8 +507,7 @@ impl Store {
         remind_day: u32,
     ) -> Result<Vec<Item>> {
         let month = duban_domain::records::last_due_month(today, remind_day);
-        // the units shown, then two grouped sums over their subtrees (ids written into the
-        // statements: PostgreSQL's generic plan for a parameter here walked every tally)
+        // the units shown, then the sums of their subtrees
         let units: Vec<(i64, String)> = sqlx::query(
             "SELECT id, name FROM units WHERE id = $1 OR (parent_id = $1 AND $2 = 1) ORDER BY path",
         )
@@ -516,62 +518,36 @@ impl Store {
         .iter()
         .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect::<Result<_>>()?;
-        let below = units
-            .iter()
-            .filter(|(id, _)| *id != user.unit_id)
-            .map(|(id, _)| id.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        // own unit alone (as -1), each unit below with its subtree: from the scope's own kept
-        // rows where there are any (`scoped`), else through the closure
-        let sums = |table: &str, col: &str, month_cond: &str, scoped: Option<&str>| {
-            let own = format!(
-                "SELECT -1 AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n FROM {table} x WHERE x.unit_id = {}{month_cond}",
-                user.unit_id
-            );
-            match scoped {
-                _ if below.is_empty() => own,
-                Some(kept) => format!(
-                    "{own} UNION ALL SELECT x.scope_id AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n \
-                     FROM {kept} x WHERE x.scope_id IN ({below}){month_cond} GROUP BY x.scope_id"
-                ),
-                None => format!(
-                    "{own} UNION ALL SELECT a.ancestor_id AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n \
-                     FROM unit_ancestors a JOIN {table} x ON x.unit_id = a.unit_id{month_cond} \
-                     WHERE a.ancestor_id IN ({below}) GROUP BY a.ancestor_id"
-                ),
-            }
-        };
-        let month_cond = " AND x.month = $1";
-        let mut staff: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-        // the staff in post that month
-        for r in sqlx::query(crate::sqlf!(
-            "{}",
-            sums(
-                "post_tallies",
-                "delta",
-                " AND x.month <= $1",
-                Some("post_scopes")
+        // own unit alone (as -1), each unit below with its subtree from the scopes' kept rows
+        // (migrations 0052, 0060): the staff in post that month and the filings of the month,
+        // in one prepared statement
+        let sums = |kind: &str, own: &str, kept: &str, col: &str, month: &str| {
+            format!(
+                "SELECT '{kind}' AS k, -1 AS id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) AS n FROM {own} x WHERE x.unit_id = $1 AND x.month {month} \
+                 UNION ALL SELECT '{kind}', c.id, CAST(COALESCE(SUM(x.{col}), 0) AS BIGINT) FROM units c JOIN {kept} x ON x.scope_id = c.id AND x.month {month} \
+                 WHERE c.parent_id = $1 AND $2 = 1 GROUP BY c.id"
             )
-        ))
-        .persistent(false)
-        .bind(duban_domain::identity::month_number(month))
-        .fetch_all(&self.pool)
-        .await?
-        {
-            staff.insert(r.try_get("id")?, crate::int(&r, "n")?);
-        }
+        };
+        let mut staff: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         let mut filed: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         for r in sqlx::query(crate::sqlf!(
-            "{}",
-            sums("filing_tallies", "filed", month_cond, None)
+            "{} UNION ALL {}",
+            sums("staff", "post_tallies", "post_scopes", "delta", "<= $3"),
+            sums("filed", "filing_tallies", "filing_scopes", "filed", "= $4")
         ))
-        .persistent(false)
+        .bind(user.unit_id)
+        .bind(i64::from(user.subtree))
+        .bind(duban_domain::identity::month_number(month))
         .bind(month.to_string())
         .fetch_all(&self.pool)
         .await?
         {
-            filed.insert(r.try_get("id")?, crate::int(&r, "n")?);
+            let into = if r.try_get::<String, _>("k")? == "staff" {
+                &mut staff
+            } else {
+                &mut filed
+            };
+            into.insert(r.try_get("id")?, crate::int(&r, "n")?);
         }
         let mut out = vec![];
         for (id, name) in units {

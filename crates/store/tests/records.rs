@@ -492,6 +492,12 @@ async fn kept_tallies_equal_a_recount() {
             "{name} {when}: staff per scope"
         );
         assert_eq!(
+            rows(store, "SELECT scope_id, month, filed FROM filing_scopes WHERE filed <> 0").await,
+            rows(store, "SELECT a.ancestor_id, t.month, CAST(SUM(t.filed) AS BIGINT) FROM filing_tallies t \
+                         JOIN unit_ancestors a ON a.unit_id = t.unit_id GROUP BY a.ancestor_id, t.month HAVING SUM(t.filed) <> 0").await,
+            "{name} {when}: filings per scope"
+        );
+        assert_eq!(
             rows(store, "SELECT unit_id, month, department_id, filed, zero_reports, records FROM filing_tallies WHERE filed <> 0").await,
             rows(store, "SELECT unit_id, month, COALESCE(department_id, 0), COUNT(*), CAST(SUM(zero_report) AS BIGINT), CAST(SUM(records) AS BIGINT) \
                          FROM record_filings GROUP BY unit_id, month, COALESCE(department_id, 0)").await,
