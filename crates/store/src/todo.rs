@@ -346,14 +346,15 @@ impl Store {
     /// [`duban_domain::todo::NOTICE_ANSWER_DAYS`] after they were issued.
     async fn notices_overdue(&self, user: &User, today: NaiveDate) -> Result<Vec<Item>> {
         let before = today - chrono::Duration::days(duban_domain::todo::NOTICE_ANSWER_DAYS);
-        // from the unit's own tasks (materialised, so that PostgreSQL's plan does not depend on
-        // the day bound and is prepared once), then each task's notices by key
+        // from the unit's own tasks (materialised), then each task's notices by key; the day
+        // bound as a value the planner does not see (a sub-select), so that PostgreSQL's plan
+        // does not depend on the notices' issue days and is prepared once
         let rows = sqlx::query(
             "WITH mine AS MATERIALIZED (SELECT t.id, t.title, u.name FROM plans p JOIN tasks t ON t.plan_id = p.id \
              JOIN units u ON u.id = p.unit_id WHERE p.unit_id = $1) \
              SELECT n.id, n.level, n.issued_on, s.name AS addressee, m.title, m.name FROM mine m JOIN notices n ON n.task_id = m.id \
              LEFT JOIN staff s ON s.id = n.addressee_id \
-             WHERE n.kind = 'notice' AND n.answered_at IS NULL AND n.issued_on < $2 \
+             WHERE n.kind = 'notice' AND n.answered_at IS NULL AND n.issued_on < (SELECT $2) \
              ORDER BY n.issued_on, n.id LIMIT 500",
         )
         .bind(user.unit_id)
