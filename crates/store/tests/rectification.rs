@@ -658,6 +658,51 @@ async fn task_states_agree_with_the_ledger_replayed() {
             };
             store.add_entry(&keeper, e).await.unwrap();
         }
+        // a late entry dated inside the last interval, before an entry that changed nothing: the
+        // state it leaves lasts only until that entry
+        let mut inside = None;
+        'tasks: for plan in store.plans(&admin.scope()).await.unwrap() {
+            for t in store.tasks(plan.id).await.unwrap() {
+                let l = store.ledger(t.id).await.unwrap();
+                let n = l.len();
+                if t.state == TaskState::InProgress
+                    && t.category == duban_domain::rectification::Category::TimeLimited
+                    && n >= 2
+                    && l[n - 2].state_after == "in_progress"
+                    && d(&l[n - 1].entry_date) - d(&l[n - 2].entry_date)
+                        >= chrono::Duration::days(2)
+                {
+                    let between = d(&l[n - 2].entry_date) + chrono::Duration::days(1);
+                    inside = Some((plan.id, t.id, between, d(&l[n - 1].entry_date)));
+                    break 'tasks;
+                }
+            }
+        }
+        let (plan, task, between, last) =
+            inside.expect("a time-limited task in progress, its last two entries days apart");
+        store
+            .add_entry(
+                &keeper,
+                NewEntry {
+                    task_id: task,
+                    date: between,
+                    kind: EntryKind::ClosureRequest,
+                    body: "补录的销号申请".into(),
+                    corrects_id: None,
+                    files: vec![Upload {
+                        filename: "r.pdf".into(),
+                        bytes: b"%PDF-1.4".to_vec(),
+                    }],
+                    late_reason: "当时漏记，补录".into(),
+                },
+            )
+            .await
+            .unwrap();
+        for (on, state) in [(between, "closure_requested"), (last, "in_progress")] {
+            let h = store.plan_histories_as_of(plan, on).await.unwrap();
+            let h = &h.iter().find(|x| x.0 == task).unwrap().1;
+            assert_eq!(h.states.last().unwrap().1.as_str(), state, "{name} {on}");
+        }
         let checked = check(&store, &name).await;
         assert!(checked > 1000, "{name}: {checked}");
         duban_store::testing::restore_own_backup(&store).await;

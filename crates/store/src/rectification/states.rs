@@ -63,28 +63,32 @@ pub(crate) async fn refresh(
     Ok(())
 }
 
-/// A task's last interval: the day it began, its state and last staged result.
+/// A task's last interval (the day it began, its state and last staged result) and the day of
+/// its last entry (on or after the interval began: the days between changed nothing).
 #[derive(Clone, Debug)]
 pub(crate) struct Last {
     from: String,
     state: String,
     staged_on: Option<String>,
+    entry: String,
 }
 
-/// Task `t`'s last interval packed in one value (read with the task's facts: no statement of its
-/// own), for [`Last::unpack`].
-pub(crate) const LAST: &str = "(SELECT s.from_day || ';' || s.state || ';' || COALESCE(s.staged_on, '') \
+/// Task `t`'s last interval and last entry's day packed in one value (read with the task's facts:
+/// no statement of its own), for [`Last::unpack`].
+pub(crate) const LAST: &str = "(SELECT s.from_day || ';' || s.state || ';' || COALESCE(s.staged_on, '') || ';' || \
+     (SELECT MAX(l.entry_date) FROM ledger_entries l WHERE l.task_id = t.id) \
      FROM task_states s WHERE s.task_id = t.id ORDER BY s.from_day DESC LIMIT 1)";
 
 impl Last {
     pub(crate) fn unpack(v: Option<String>) -> Option<Self> {
         let v = v?;
-        let mut f = v.splitn(3, ';');
-        let (from, state, staged) = (f.next()?, f.next()?, f.next()?);
+        let mut f = v.splitn(4, ';');
+        let (from, state, staged, entry) = (f.next()?, f.next()?, f.next()?, f.next()?);
         Some(Last {
             from: from.into(),
             state: state.into(),
             staged_on: (!staged.is_empty()).then(|| staged.into()),
+            entry: entry.into(),
         })
     }
 
@@ -102,12 +106,12 @@ impl Last {
     }
 }
 
-/// Records an entry of `task` (whose last interval was `last`, read in this write) dated `day`
-/// that leaves it in `state` (a staged result if `staged`): an entry dated on or after the last
-/// interval began (every entry but a late one) changes only that interval — ended at `day` and a
-/// new one begun, or rewritten if it began that day, or left as it is if neither the state nor
-/// the last staged result changes; a late entry dated before it has the task's intervals counted
-/// again.
+/// Records an entry of `task` (whose last interval was `last`, read in this write before the
+/// entry was added) dated `day` that leaves it in `state` (a staged result if `staged`): an
+/// entry dated on or after the task's last entry (every entry but a late one) changes only the
+/// last interval — ended at `day` and a new one begun, or rewritten if it began that day, or left
+/// as it is if neither the state nor the last staged result changes; a late entry, dated before
+/// an entry already in the ledger, has the task's intervals counted again.
 pub(crate) async fn record(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     task: i64,
@@ -116,7 +120,7 @@ pub(crate) async fn record(
     state: &str,
     staged: bool,
 ) -> Result<()> {
-    if last.as_ref().is_some_and(|l| l.from.as_str() > day) {
+    if last.as_ref().is_some_and(|l| l.entry.as_str() > day) {
         return refresh(tx, "task_id = $1", Some(task)).await;
     }
     let was_staged = last.as_ref().and_then(|l| l.staged_on.clone());
