@@ -65,13 +65,16 @@ impl LetterSummary {
 }
 
 /// The statement of [`Store::letters`] (binds: scope unit, subtree, then the cursor's closed, due
-/// and id, then the limit), public for the tests that check its query plan.
+/// and id, then the limit), public for the tests that check its query plan. The scope's unit is
+/// given as a sub-select the planner does not read: PostgreSQL costed its custom plans on the
+/// queue's statistics per unit (the SPP's million rows) and so planned the list on every call,
+/// where the generic plan is the same index walk.
 #[doc(hidden)]
 pub fn letters_sql(open_only: bool) -> String {
     format!(
         "SELECT l.id, l.received_on, u.name, l.channel, l.category, l.ack_due, l.reply_due, l.acknowledged_on, l.replied_on, l.closed_on, \
          SUBSTR(l.content, 1, 40) AS snippet FROM letter_reach r JOIN letters l ON l.id = r.letter_id JOIN units u ON u.id = l.unit_id \
-         WHERE r.unit_id = $1 AND r.subtree = $2 {} AND (r.closed, r.due, r.letter_id) > ($3, $4, $5) \
+         WHERE r.unit_id = (SELECT $1) AND r.subtree = $2 {} AND (r.closed, r.due, r.letter_id) > ($3, $4, $5) \
          ORDER BY r.closed, r.due, r.letter_id LIMIT $6",
         if open_only { "AND r.closed = 0" } else { "" }
     )
