@@ -183,6 +183,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         60,
         include_str!("../migrations/sqlite/0060_filing_scopes.sql"),
     ),
+    (
+        61,
+        include_str!("../migrations/sqlite/0061_notice_reach.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -400,6 +404,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         60,
         include_str!("../migrations/postgres/0060_filing_scopes.sql"),
+    ),
+    (
+        61,
+        include_str!("../migrations/postgres/0061_notice_reach.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -448,6 +448,7 @@ pub(crate) async fn recompute_paths_tx(tx: &mut sqlx::Transaction<'static, Any>)
 /// restore, which refills them) and the servers' minutes-long shared state.
 pub const DERIVED: &[&str] = &[
     "letter_reach",
+    "notice_reach",
     "letter_tallies",
     "letter_months",
     "letter_open",
@@ -526,8 +527,8 @@ pub(crate) async fn rebuild_reach(
         .execute(&mut **tx)
         .await?;
         rebuild_letter_tallies(tx).await?;
-        // the staff in post, the filings and the board's counts per scope (migrations 0052, 0060,
-        // 0055) follow the closure
+        // the staff in post, the filings, the board's notices and counts per scope (migrations
+        // 0052, 0060, 0061, 0055) follow the closure
         for sql in [
             "DELETE FROM post_scopes",
             "INSERT INTO post_scopes (scope_id, month, delta) SELECT a.ancestor_id, t.month, SUM(t.delta) \
@@ -535,6 +536,12 @@ pub(crate) async fn rebuild_reach(
             "DELETE FROM filing_scopes",
             "INSERT INTO filing_scopes (scope_id, month, filed) SELECT a.ancestor_id, t.month, SUM(t.filed) \
              FROM filing_tallies t JOIN unit_ancestors a ON a.unit_id = t.unit_id GROUP BY a.ancestor_id, t.month",
+            "DELETE FROM notice_reach",
+            "INSERT INTO notice_reach (unit_id, subtree, issued_on, notice_id) \
+             SELECT p.unit_id, 0, n.issued_on, n.id FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id",
+            "INSERT INTO notice_reach (unit_id, subtree, issued_on, notice_id) \
+             SELECT a.ancestor_id, 1, n.issued_on, n.id FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id \
+             JOIN unit_ancestors a ON a.unit_id = p.unit_id",
             "DELETE FROM notice_scopes",
             "INSERT INTO notice_scopes (scope_id, leader_id, reminders, blue, yellow, red) \
              SELECT a.ancestor_id, k.leader_id, SUM(k.reminders), SUM(k.blue), SUM(k.yellow), SUM(k.red) \

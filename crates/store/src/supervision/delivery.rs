@@ -1,6 +1,6 @@
 //! Delivery of notices: claiming the unsent for the mailer, marking them sent, and the lists.
 use super::*;
-use crate::{Result, Scope, Store, now_epoch, scope_like, scope_sql};
+use crate::{Result, Scope, Store, now_epoch};
 use sqlx::Row;
 
 impl Store {
@@ -152,7 +152,7 @@ impl Store {
         let sql = filtered_notices_sql(addressee.is_some(), filter, self.today());
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(scope.unit_id)
-            .bind(scope_like(scope))
+            .bind(i64::from(scope.subtree))
             .bind(addressee.unwrap_or(0))
             .bind(after_on)
             .bind(after_id)
@@ -324,28 +324,36 @@ fn filtered_notices_sql(
     filter: &NoticeFilter,
     today: chrono::NaiveDate,
 ) -> String {
-    notices_sql(one_addressee).replacen(
-        " AND (n.issued_on < $4",
-        &format!("{} AND (n.issued_on < $4", filter.sql(today)),
-        1,
-    )
+    notices_sql_with(one_addressee, &filter.sql(today))
 }
 
-/// The board's notices after a cursor: `$1`, `$2` the scope, `$3` the addressee (with
-/// `one_addressee`), `$4`, `$5` the cursor, `$6` the rows to read.
+/// The board's notices after a cursor: `$1`, `$2` the scope (its unit, and 1 with the units
+/// below), `$3` the addressee (with `one_addressee`), `$4`, `$5` the cursor, `$6` the rows to read.
 #[doc(hidden)]
 pub fn notices_sql(one_addressee: bool) -> String {
-    let who = if one_addressee {
-        "n.addressee_id = $3"
+    notices_sql_with(one_addressee, "")
+}
+
+/// [`notices_sql`] with `conditions` on the notices `n`. A scope's notices are its own queue's
+/// rows (`notice_reach`, migration 0061), walked newest first; an addressee's are theirs (by
+/// addressee and issue day), each checked against the scope's queue by key.
+fn notices_sql_with(one_addressee: bool, conditions: &str) -> String {
+    let cols = "n.id, n.task_id, t.title, u.name AS unit_name, n.kind, n.level, s.name, n.issued_on, n.days_overdue, n.sent_at, \
+         n.read_at, n.answered_at, n.promised_on";
+    let rest = "JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
+         LEFT JOIN staff s ON s.id = n.addressee_id";
+    if one_addressee {
+        format!(
+            "SELECT {cols} FROM notices n {rest} \
+             WHERE n.addressee_id = $3 AND EXISTS (SELECT 1 FROM notice_reach r WHERE r.unit_id = $1 AND r.subtree = $2 \
+             AND r.issued_on = n.issued_on AND r.notice_id = n.id){conditions} \
+             AND (n.issued_on < $4 OR (n.issued_on = $4 AND n.id < $5)) ORDER BY n.issued_on DESC, n.id DESC LIMIT $6"
+        )
     } else {
-        "$3 = 0"
-    };
-    format!(
-        "SELECT n.id, n.task_id, t.title, u.name AS unit_name, n.kind, n.level, s.name, n.issued_on, n.days_overdue, n.sent_at, \
-         n.read_at, n.answered_at, n.promised_on FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id JOIN units u ON u.id = p.unit_id \
-         LEFT JOIN staff s ON s.id = n.addressee_id \
-         WHERE {} AND {who} AND (n.issued_on < $4 OR (n.issued_on = $4 AND n.id < $5)) \
-         ORDER BY n.issued_on DESC, n.id DESC LIMIT $6",
-        scope_sql("u", 1, 2)
-    )
+        format!(
+            "SELECT {cols} FROM notice_reach r JOIN notices n ON n.id = r.notice_id {rest} \
+             WHERE r.unit_id = $1 AND r.subtree = $2 AND $3 = 0{conditions} \
+             AND (r.issued_on < $4 OR (r.issued_on = $4 AND r.notice_id < $5)) ORDER BY r.issued_on DESC, r.notice_id DESC LIMIT $6"
+        )
+    }
 }
