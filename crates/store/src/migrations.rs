@@ -442,10 +442,12 @@ impl Store {
                     .await?;
             if done == 0 {
                 sqlx::raw_sql(*sql).execute(&mut *tx).await?;
-                if *version == 59 {
-                    // the tasks' intervals counted from their ledgers by the statement the store
-                    // keeps them with (one text for both databases)
-                    crate::rectification::states::refresh(&mut tx, "true", None).await?;
+                // derived rows counted by the statements the store keeps them with (one text
+                // for both databases)
+                match *version {
+                    59 => crate::rectification::states::refresh(&mut tx, "true", None).await?,
+                    61 => crate::org::fill_notice_reach(&mut tx).await?,
+                    _ => {}
                 }
                 sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                     .bind(*version)

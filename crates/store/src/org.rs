@@ -474,6 +474,28 @@ pub const DERIVED: &[&str] = &[
 const REACH_KEY: &str = "CASE WHEN l.closed_on IS NULL THEN 0 ELSE 1 END, \
      CASE WHEN l.acknowledged_on IS NULL THEN l.ack_due ELSE l.reply_due END, l.id";
 
+/// Queues every task notice for its scopes (migration 0061): its holding unit's own queue and the
+/// subtree queue of that unit and each ancestor; then the planner's statistics of the queue.
+pub(crate) async fn fill_notice_reach(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
+    let notices =
+        "FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id";
+    for sql in [
+        format!(
+            "INSERT INTO notice_reach (unit_id, subtree, issued_on, notice_id) SELECT p.unit_id, 0, n.issued_on, n.id {notices}"
+        ),
+        format!(
+            "INSERT INTO notice_reach (unit_id, subtree, issued_on, notice_id) SELECT a.ancestor_id, 1, n.issued_on, n.id {notices} \
+             JOIN unit_ancestors a ON a.unit_id = p.unit_id"
+        ),
+        "ANALYZE notice_reach".to_string(),
+    ] {
+        sqlx::query(crate::sqlf!("{sql}"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Rebuilds every unit's ancestors from the parents and, with `letters` (a unit moved), every
 /// scope's letter queue, reply-rate tallies and staff in post (the triggers of migrations 0024,
 /// 0045 and 0052 keep them between rebuilds).
@@ -527,8 +549,13 @@ pub(crate) async fn rebuild_reach(
         .execute(&mut **tx)
         .await?;
         rebuild_letter_tallies(tx).await?;
-        // the staff in post, the filings, the board's notices and counts per scope (migrations
-        // 0052, 0060, 0061, 0055) follow the closure
+        // so do the board's notices queued per scope (migration 0061)
+        sqlx::query("DELETE FROM notice_reach")
+            .execute(&mut **tx)
+            .await?;
+        fill_notice_reach(tx).await?;
+        // the staff in post, the filings and the board's counts per scope (migrations 0052, 0060,
+        // 0055) follow the closure
         for sql in [
             "DELETE FROM post_scopes",
             "INSERT INTO post_scopes (scope_id, month, delta) SELECT a.ancestor_id, t.month, SUM(t.delta) \
@@ -536,12 +563,6 @@ pub(crate) async fn rebuild_reach(
             "DELETE FROM filing_scopes",
             "INSERT INTO filing_scopes (scope_id, month, filed) SELECT a.ancestor_id, t.month, SUM(t.filed) \
              FROM filing_tallies t JOIN unit_ancestors a ON a.unit_id = t.unit_id GROUP BY a.ancestor_id, t.month",
-            "DELETE FROM notice_reach",
-            "INSERT INTO notice_reach (unit_id, subtree, issued_on, notice_id) \
-             SELECT p.unit_id, 0, n.issued_on, n.id FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id",
-            "INSERT INTO notice_reach (unit_id, subtree, issued_on, notice_id) \
-             SELECT a.ancestor_id, 1, n.issued_on, n.id FROM notices n JOIN tasks t ON t.id = n.task_id JOIN plans p ON p.id = t.plan_id \
-             JOIN unit_ancestors a ON a.unit_id = p.unit_id",
             "DELETE FROM notice_scopes",
             "INSERT INTO notice_scopes (scope_id, leader_id, reminders, blue, yellow, red) \
              SELECT a.ancestor_id, k.leader_id, SUM(k.reminders), SUM(k.blue), SUM(k.yellow), SUM(k.red) \
