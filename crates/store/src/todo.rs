@@ -204,7 +204,8 @@ impl Store {
         let mut out = vec![];
         for r in rows {
             let id: i64 = r.try_get("id")?;
-            let f = crate::rectification::entries::entry_facts(&mut conn, self.backend, id).await?;
+            let f = crate::rectification::entries::entry_facts(&mut conn, self.backend, id, false)
+                .await?;
             let task = EntryTask {
                 category: f.category,
                 state: f.state,

@@ -53,7 +53,7 @@ pub struct EntryFacts {
     pub source: SourceKind,
     /// the unit whose plan holds the task (the audit entry's unit)
     pub unit_id: i64,
-    /// the task's last interval of [`super::states`]
+    /// the task's last interval of [`super::states`] (read only for an entry's write)
     pub(crate) last: Option<super::states::Last>,
 }
 
@@ -61,6 +61,7 @@ pub(crate) async fn entry_facts(
     conn: &mut sqlx::AnyConnection,
     backend: crate::Backend,
     task_id: i64,
+    with_last: bool,
 ) -> Result<EntryFacts> {
     // the task's departments packed into one value (each row a hand-off or a round trip)
     let depts = crate::pack_for(backend, "CAST(department_id AS TEXT)");
@@ -68,7 +69,7 @@ pub(crate) async fn entry_facts(
         "SELECT t.category, t.state, t.lead_leader_id, t.responsible_id, r.kind, p.unit_id, \
          (SELECT {depts} FROM task_departments d WHERE d.task_id = t.id) AS depts, {} AS last FROM tasks t \
          JOIN plans p ON p.id = t.plan_id JOIN rounds r ON r.id = p.round_id WHERE t.id = $1",
-        super::states::LAST
+        if with_last { super::states::LAST } else { "NULL" }
     ))
     .bind(task_id)
     .fetch_optional(&mut *conn)
@@ -155,7 +156,7 @@ pub(crate) async fn entry_in(
     history: Option<&str>,
 ) -> Result<i64> {
     let provenance = history.unwrap_or("");
-    let facts = entry_facts(&mut *w.tx, w.backend, e.task_id).await?;
+    let facts = entry_facts(&mut *w.tx, w.backend, e.task_id, true).await?;
     let sup = w.supervision_rules().await?;
     let files: Vec<ledger::FileFacts> = e
         .files

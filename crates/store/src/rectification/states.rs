@@ -132,9 +132,13 @@ pub(crate) async fn record(
     if last.as_ref().is_some_and(|l| l.state == state) && staged_on == was_staged {
         return Ok(());
     }
+    let insert = format!(
+        "INSERT INTO task_states (task_id, from_day, to_day, state, staged_on) VALUES ($1, $2, '{STANDING}', $3, $4)"
+    );
     let sql = match last {
         Some(l) if l.from == day => {
             "UPDATE task_states SET state = $3, staged_on = $4 WHERE task_id = $1 AND from_day = $2"
+                .to_string()
         }
         Some(l) => {
             sqlx::query("UPDATE task_states SET to_day = $1 WHERE task_id = $2 AND from_day = $3")
@@ -143,11 +147,11 @@ pub(crate) async fn record(
                 .bind(&l.from)
                 .execute(&mut **tx)
                 .await?;
-            INSERT
+            insert
         }
-        None => INSERT,
+        None => insert,
     };
-    sqlx::query(sql)
+    sqlx::query(crate::sqlf!("{sql}"))
         .bind(task)
         .bind(day)
         .bind(state)
@@ -156,8 +160,6 @@ pub(crate) async fn record(
         .await?;
     Ok(())
 }
-
-const INSERT: &str = "INSERT INTO task_states (task_id, from_day, to_day, state, staged_on) VALUES ($1, $2, '9999-12-31', $3, $4)";
 
 /// Joins `s`, the interval of task `t`'s history holding the day bound at `day`; read its
 /// columns with [`STATE_ON`].

@@ -411,7 +411,9 @@ async fn import_changes(
     report: &mut LedgerImport,
 ) -> Result<()> {
     let (_, body) = split_dated(&r.progress);
-    let state = entry_facts(&mut *w.tx, w.backend, task_id).await?.state;
+    let state = entry_facts(&mut *w.tx, w.backend, task_id, false)
+        .await?
+        .state;
     let entry = |kind, body: String| NewEntry {
         task_id,
         date: at.today,
