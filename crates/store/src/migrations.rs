@@ -187,6 +187,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         61,
         include_str!("../migrations/sqlite/0061_notice_reach.sql"),
     ),
+    (
+        62,
+        include_str!("../migrations/sqlite/0062_tasks_by_day.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -408,6 +412,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         61,
         include_str!("../migrations/postgres/0061_notice_reach.sql"),
+    ),
+    (
+        62,
+        include_str!("../migrations/postgres/0062_tasks_by_day.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
