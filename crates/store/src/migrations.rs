@@ -191,6 +191,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         62,
         include_str!("../migrations/sqlite/0062_tasks_by_day.sql"),
     ),
+    (
+        63,
+        include_str!("../migrations/sqlite/0063_scopes_per_statement.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -416,6 +420,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         62,
         include_str!("../migrations/postgres/0062_tasks_by_day.sql"),
+    ),
+    (
+        63,
+        include_str!("../migrations/postgres/0063_scopes_per_statement.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
