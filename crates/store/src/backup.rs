@@ -176,7 +176,7 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         // the letters' kept figures are recounted once at the end (rebuild_reach)
-        crate::org::bulk_letters(&mut tx).await?;
+        crate::org::bulk_load(&mut tx).await?;
         let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
             .fetch_one(&mut *tx)
             .await?;

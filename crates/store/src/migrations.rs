@@ -193,7 +193,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     ),
     (
         63,
-        include_str!("../migrations/sqlite/0063_scopes_per_statement.sql"),
+        include_str!("../migrations/sqlite/0063_bulk_triggers.sql"),
     ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
@@ -423,7 +423,7 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     ),
     (
         63,
-        include_str!("../migrations/postgres/0063_scopes_per_statement.sql"),
+        include_str!("../migrations/postgres/0063_bulk_triggers.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

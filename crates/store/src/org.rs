@@ -577,10 +577,10 @@ pub(crate) async fn rebuild_reach(
 /// Recounts every scope's kept reply-rate figures from the letters (migrations 0045, 0051) and
 /// the kept report-backs of the 交办 from the assignments (0051). On
 /// PostgreSQL the letters' deferred tally triggers of this transaction are switched off
-/// ([`bulk_letters`]): what they would add at commit is counted here, so this must be the
+/// ([`bulk_load`]): what they would add at commit is counted here, so this must be the
 /// transaction's last write to `letters`.
 pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
-    bulk_letters(tx).await?;
+    bulk_load(tx).await?;
     for sql in [
         "DELETE FROM letter_tallies",
         "DELETE FROM letter_open",
@@ -611,7 +611,7 @@ pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, A
     Ok(())
 }
 
-/// Adds letters written in this transaction while the tally triggers were off ([`bulk_letters`])
+/// Adds letters written in this transaction while the tally triggers were off ([`bulk_load`])
 /// to the kept figures, a statement per table for all of them: the letters whose ids are the
 /// JSON array `ids`. PostgreSQL only (SQLite's row triggers count the rows as they are written);
 /// switches the triggers back on first, so that the months follow the days by their trigger.
@@ -683,13 +683,39 @@ fn tally_statements(which: &str) -> [String; 2] {
     ]
 }
 
-/// On PostgreSQL, switches the letters' tally triggers off for the rest of the transaction
-/// (`duban.bulk`; no event is queued for a row written after it, and those queued before return
-/// at commit): for a bulk load that then calls [`rebuild_letter_tallies`]. Nothing on SQLite,
-/// whose row triggers run as the rows are written.
-pub(crate) async fn bulk_letters(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
+/// On PostgreSQL, switches off for the rest of the transaction (`duban.bulk`) the row triggers
+/// that keep figures per row written: the letters' tallies (no event is queued for a row written
+/// after it, and those queued before return at commit) and a task update's roll-up bump and
+/// forgetting of its quiet mark. For a bulk load that then counts once: [`rebuild_letter_tallies`]
+/// or [`add_letter_tallies`] for letters, [`tasks_changed`] for tasks. Nothing on SQLite, whose
+/// row triggers run as the rows are written.
+pub(crate) async fn bulk_load(tx: &mut sqlx::Transaction<'static, Any>) -> Result<()> {
     if tx.backend_name() == "PostgreSQL" {
         sqlx::query("SELECT set_config('duban.bulk', 'on', true)")
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What the row triggers on a task update do, once for the tasks `filter` selects from `tasks t`
+/// (binds `$1`): after a bulk update with them off ([`bulk_load`]). Raises the version of each
+/// plan holding one of them (which forgets its kept roll-up) and forgets their quiet marks.
+pub(crate) async fn tasks_changed(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    filter: &str,
+    arg: i64,
+) -> Result<()> {
+    for sql in [
+        format!(
+            "UPDATE plans SET rollup_version = rollup_version + 1 WHERE id IN (SELECT t.plan_id FROM tasks t WHERE {filter})"
+        ),
+        format!(
+            "DELETE FROM task_quiet WHERE task_id IN (SELECT t.id FROM tasks t WHERE {filter})"
+        ),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(arg)
             .execute(&mut **tx)
             .await?;
     }

@@ -182,7 +182,7 @@ impl Store {
         let today = self.today();
         let mut w = self.write(&Actor::system("demo")).await?;
         // counted once after the last year (PostgreSQL) rather than by a trigger per letter
-        crate::org::bulk_letters(&mut w.tx).await?;
+        crate::org::bulk_load(&mut w.tx).await?;
         sqlx::query("CREATE TEMP TABLE nation_days (idx BIGINT PRIMARY KEY, received_on TEXT, ack_due TEXT, reply_due TEXT, ack_on TEXT, reply_on TEXT, late_on TEXT)").execute(&mut *w.tx).await?;
         // 48 matters, eight per category in the order of the categories below (k % 6), so that a
         // letter's content fits its category; each tokenized once for the search index

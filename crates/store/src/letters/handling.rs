@@ -108,7 +108,7 @@ impl Store {
             // on PostgreSQL the figures are added once for the whole file, not letter by letter
             let pg = w.backend == crate::Backend::Postgres;
             if pg {
-                crate::org::bulk_letters(&mut w.tx).await?;
+                crate::org::bulk_load(&mut w.tx).await?;
             }
             bulk.load(
                 &mut w,
