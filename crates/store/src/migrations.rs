@@ -195,6 +195,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         63,
         include_str!("../migrations/sqlite/0063_bulk_triggers.sql"),
     ),
+    (
+        64,
+        include_str!("../migrations/sqlite/0064_notice_top_covering.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -424,6 +428,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         63,
         include_str!("../migrations/postgres/0063_bulk_triggers.sql"),
+    ),
+    (
+        64,
+        include_str!("../migrations/postgres/0064_notice_top_covering.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");
