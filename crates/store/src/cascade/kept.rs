@@ -353,7 +353,7 @@ impl Store {
     /// day's count reads every task of the subtrees' copies: on SQLite, which runs a statement
     /// on one core, the subtrees are counted in parts on as many connections at once as the
     /// machine has cores (each subtree's rows stand alone); PostgreSQL runs the one statement
-    /// in parallel itself, given the memory to hash the tasks' states of the day at once.
+    /// in parallel itself.
     async fn count_subtrees(
         &self,
         origin: i64,
@@ -369,7 +369,6 @@ impl Store {
                 .min(units.len()),
             _ => 1,
         };
-        let backend = self.backend;
         let mut counts = tokio::task::JoinSet::new();
         for part in 0..parts.max(1) {
             // round robin, so that neighbouring (similar) subtrees go to different parts
@@ -381,29 +380,21 @@ impl Store {
                 .collect();
             let (pool, day) = (self.pool.clone(), as_of.to_string());
             let (deadline, staged) = (deadline.clone(), staged.clone());
-            let pg_past = past && backend == crate::Backend::Postgres;
             counts.spawn(async move {
-                let sql = subtree_figures_sql(&id_list(&ids), "", past);
-                let q = sqlx::query(crate::sqlf!("{sql}"))
-                    .persistent(false)
-                    .bind(origin)
-                    .bind(day)
-                    .bind(deadline)
-                    .bind(staged);
-                let rows = if pg_past {
-                    // the day's states of every task hashed at once, in memory rather than in
-                    // batches through temporary files (the default 4 MB took four)
-                    let mut tx = pool.begin().await?;
-                    sqlx::query("SET LOCAL work_mem = '32MB'")
-                        .execute(&mut *tx)
-                        .await?;
-                    let rows = q.fetch_all(&mut *tx).await?;
-                    tx.commit().await?;
-                    rows
-                } else {
-                    q.fetch_all(&pool).await?
-                };
-                rows.iter().map(counted).collect::<Result<Vec<Counted>>>()
+                sqlx::query(crate::sqlf!(
+                    "{}",
+                    subtree_figures_sql(&id_list(&ids), "", past)
+                ))
+                .persistent(false)
+                .bind(origin)
+                .bind(day)
+                .bind(deadline)
+                .bind(staged)
+                .fetch_all(&pool)
+                .await?
+                .iter()
+                .map(counted)
+                .collect::<Result<Vec<Counted>>>()
             });
         }
         let mut rows = Vec::new();
