@@ -135,7 +135,10 @@ pub fn assignments_sql(subtree: bool) -> String {
 /// `letter_months` (migration 0048) and over the days at either end from `letter_tallies`
 /// (0045) — binds `$1`–`$2` the first days, `$3`–`$4` the months, `$5`–`$6` the last days
 /// ([`period_parts`]); and the letters not yet answered whose deadline is before the as-of day
-/// (`letter_open`), binds `$1` from, `$2` to, `$3` as of. Each an index range per scope.
+/// (`letter_open`), binds `$1` from, `$2` to, `$3` as of. Each an index range per scope. The
+/// first statement's days are bound as sub-selects the planner cannot read: PostgreSQL's custom
+/// plans, costed on each call's days, were always estimated cheaper than the generic one (the
+/// same index ranges) and it planned the statement on every call (0.33 ms, more than running it).
 pub fn figures_sql(ids: &str) -> [String; 2] {
     let sums = KEPT
         .iter()
@@ -147,11 +150,11 @@ pub fn figures_sql(ids: &str) -> [String; 2] {
         format!(
             "SELECT scope_id, own, level, {sums} FROM (\
              SELECT scope_id, own, level, {kept} FROM letter_tallies \
-             WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 \
+             WHERE scope_id IN ({ids}) AND received_on >= (SELECT $1) AND received_on <= (SELECT $2) \
              UNION ALL SELECT scope_id, own, level, {kept} FROM letter_months \
-             WHERE scope_id IN ({ids}) AND month >= $3 AND month <= $4 \
+             WHERE scope_id IN ({ids}) AND month >= (SELECT $3) AND month <= (SELECT $4) \
              UNION ALL SELECT scope_id, own, level, {kept} FROM letter_tallies \
-             WHERE scope_id IN ({ids}) AND received_on >= $5 AND received_on <= $6) k \
+             WHERE scope_id IN ({ids}) AND received_on >= (SELECT $5) AND received_on <= (SELECT $6)) k \
              GROUP BY scope_id, own, level"
         ),
         format!(
