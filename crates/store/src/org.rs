@@ -701,11 +701,15 @@ pub(crate) async fn bulk_load(tx: &mut sqlx::Transaction<'static, Any>) -> Resul
 /// What the row triggers on a task update do, once for the tasks `filter` selects from `tasks t`
 /// (binds `$1`): after a bulk update with them off ([`bulk_load`]). Raises the version of each
 /// plan holding one of them (which forgets its kept roll-up) and forgets their quiet marks.
+/// Nothing on SQLite, where the row triggers ran.
 pub(crate) async fn tasks_changed(
     tx: &mut sqlx::Transaction<'static, Any>,
     filter: &str,
     arg: i64,
 ) -> Result<()> {
+    if tx.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
     for sql in [
         format!(
             "UPDATE plans SET rollup_version = rollup_version + 1 WHERE id IN (SELECT t.plan_id FROM tasks t WHERE {filter})"

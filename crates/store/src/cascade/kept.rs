@@ -366,18 +366,14 @@ impl Store {
             (true, crate::Backend::Sqlite) => std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
                 .clamp(1, 4)
-                .min(units.len()),
+                .min(units.len())
+                .max(1),
             _ => 1,
         };
         let mut counts = tokio::task::JoinSet::new();
-        for part in 0..parts.max(1) {
+        for part in 0..parts {
             // round robin, so that neighbouring (similar) subtrees go to different parts
-            let ids: Vec<i64> = units
-                .iter()
-                .skip(part)
-                .step_by(parts.max(1))
-                .copied()
-                .collect();
+            let ids: Vec<i64> = units.iter().skip(part).step_by(parts).copied().collect();
             let (pool, day) = (self.pool.clone(), as_of.to_string());
             let (deadline, staged) = (deadline.clone(), staged.clone());
             counts.spawn(async move {
