@@ -199,6 +199,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         64,
         include_str!("../migrations/sqlite/0064_notice_top_covering.sql"),
     ),
+    (
+        65,
+        include_str!("../migrations/sqlite/0065_letter_done.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -432,6 +436,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         64,
         include_str!("../migrations/postgres/0064_notice_top_covering.sql"),
+    ),
+    (
+        65,
+        include_str!("../migrations/postgres/0065_letter_done.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

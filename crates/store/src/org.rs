@@ -452,6 +452,7 @@ pub const DERIVED: &[&str] = &[
     "letter_tallies",
     "letter_months",
     "letter_open",
+    "letter_done",
     "assignment_tallies",
     "assignment_open",
     "post_scopes",
@@ -584,6 +585,7 @@ pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, A
     for sql in [
         "DELETE FROM letter_tallies",
         "DELETE FROM letter_open",
+        "DELETE FROM letter_done",
         "DELETE FROM assignment_tallies",
         "DELETE FROM assignment_open",
         ASSIGNMENT_TALLIES,
@@ -650,7 +652,7 @@ const ASSIGNMENT_OPEN: &str = "INSERT INTO assignment_open (scope_id, assigned_o
 
 /// The kept figures of the letters `which` (a condition on `l`), added to the rows kept: their
 /// tallies, and the open ones by the deadline they owe (in key order, as the triggers write).
-fn tally_statements(which: &str) -> [String; 2] {
+fn tally_statements(which: &str) -> [String; 3] {
     [
         format!(
             "INSERT INTO letter_tallies AS t (scope_id, received_on, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late, \
@@ -679,6 +681,21 @@ fn tally_statements(which: &str) -> [String; 2] {
              GROUP BY a.ancestor_id, l.received_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, \
              CASE s.step WHEN 'ack' THEN l.ack_due ELSE l.reply_due END ORDER BY 1, 2, 3, 4, 5, 6 \
              ON CONFLICT (scope_id, received_on, own, level, step, due) DO UPDATE SET n = o.n + excluded.n"
+        ),
+        format!(
+            "INSERT INTO letter_done AS d (scope_id, received_on, done_on, own, level, step, due, n) \
+             SELECT a.ancestor_id, s.received_on, s.done_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, s.due, COUNT(*) \
+             FROM (SELECT l.unit_id, l.received_on, 'ack' AS step, l.acknowledged_on AS done_on, l.ack_due AS due FROM letters l \
+             WHERE l.acknowledged_on IS NOT NULL AND {which} \
+             UNION ALL SELECT l.unit_id, l.received_on, 'reply', l.replied_on, l.reply_due FROM letters l WHERE l.replied_on IS NOT NULL AND {which} \
+             UNION ALL SELECT l.unit_id, l.received_on, 'notified', l.notified_on, '' FROM letters l WHERE l.notified_on IS NOT NULL AND {which} \
+             UNION ALL SELECT l.unit_id, l.received_on, l.rating, l.rated_on, '' FROM letters l \
+             WHERE l.rating IS NOT NULL AND l.rated_on IS NOT NULL AND {which} \
+             UNION ALL SELECT l.unit_id, l.received_on, 'late', l.late_on, '' FROM letters l WHERE l.late_on IS NOT NULL AND {which}) s \
+             JOIN unit_ancestors a ON a.unit_id = s.unit_id JOIN units u ON u.id = s.unit_id \
+             GROUP BY a.ancestor_id, s.received_on, s.done_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, s.due \
+             ORDER BY 1, 2, 3, 4, 5, 6, 7 \
+             ON CONFLICT (scope_id, received_on, done_on, own, level, step, due) DO UPDATE SET n = d.n + excluded.n"
         ),
     ]
 }

@@ -45,9 +45,6 @@ impl Store {
                 add_counts(&mut c, &t.counts);
             }
         }
-        for (_, _, _, fix) in self.answered_after(unit, subtree, from, to, as_of).await? {
-            add_counts(&mut c, &fix);
-        }
         self.with_answers(unit, subtree, [from, to, as_of], &c)
             .await
     }
@@ -130,16 +127,18 @@ pub fn assignments_sql(subtree: bool) -> String {
     )
 }
 
-/// The kept figures' two statements over the scopes `ids` (a list of unit ids): the letters and
-/// their answers on time or late, summed over the whole months of the period from
+/// The kept figures' three statements over the scopes `ids` (a list of unit ids): the letters
+/// and their answers on time or late, summed over the whole months of the period from
 /// `letter_months` (migration 0048) and over the days at either end from `letter_tallies`
 /// (0045) — binds `$1`–`$2` the first days, `$3`–`$4` the months, `$5`–`$6` the last days
-/// ([`period_parts`]); and the letters not yet answered whose deadline is before the as-of day
-/// (`letter_open`), binds `$1` from, `$2` to, `$3` as of. Each an index range per scope. The
+/// ([`period_parts`]); the letters not yet answered whose deadline is before the as-of day
+/// (`letter_open`); and, for a past as-of day, the steps recorded after it, which the first
+/// counts and that day must not (`letter_done`, 0065: on time or late, overdue then, or how
+/// many) — the last two bind `$1` from, `$2` to, `$3` as of. Each an index range per scope. The
 /// first statement's days are bound as sub-selects the planner cannot read: PostgreSQL's custom
 /// plans, costed on each call's days, were always estimated cheaper than the generic one (the
 /// same index ranges) and it planned the statement on every call (0.33 ms, more than running it).
-pub fn figures_sql(ids: &str) -> [String; 2] {
+pub fn figures_sql(ids: &str) -> [String; 3] {
     let sums = KEPT
         .iter()
         .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
@@ -160,6 +159,14 @@ pub fn figures_sql(ids: &str) -> [String; 2] {
         format!(
             "SELECT scope_id, own, level, step, CAST(SUM(n) AS BIGINT) AS n FROM letter_open \
              WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 AND due < $3 \
+             GROUP BY scope_id, own, level, step"
+        ),
+        format!(
+            "SELECT scope_id, own, level, step, \
+             CAST(SUM(CASE WHEN done_on <= due THEN n ELSE 0 END) AS BIGINT) AS on_time, \
+             CAST(SUM(CASE WHEN done_on > due THEN n ELSE 0 END) AS BIGINT) AS late, \
+             CAST(SUM(CASE WHEN due < $3 THEN n ELSE 0 END) AS BIGINT) AS overdue, CAST(SUM(n) AS BIGINT) AS n \
+             FROM letter_done WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 AND done_on > $3 \
              GROUP BY scope_id, own, level, step"
         ),
     ]
@@ -282,44 +289,6 @@ mod tests {
     }
 }
 
-/// The letters of a scope (binds as [`Store::letter_metrics`]) whose step (`done`, owed by
-/// `due`) was recorded after the as-of day `$5`, per holding unit: found through the index of
-/// that step's days, so as of today it reads nothing.
-pub fn answered_after_sql(subtree: bool, done: &str, due: &str) -> String {
-    format!(
-        "SELECT l.unit_id, u.path, u.level, \
-         SUM(CASE WHEN l.{done} <= l.{due} THEN 1 ELSE 0 END) AS on_time, \
-         SUM(CASE WHEN l.{done} > l.{due} THEN 1 ELSE 0 END) AS late, \
-         SUM(CASE WHEN l.{due} < $5 THEN 1 ELSE 0 END) AS overdue \
-         FROM letters l JOIN units u ON u.id = l.unit_id \
-         WHERE l.id IN (SELECT x.id FROM letters x WHERE x.{done} > $5) AND l.unit_id IN {} \
-         AND l.received_on >= $3 AND l.received_on <= $4 \
-         GROUP BY l.unit_id, u.path, u.level",
-        units_of(subtree)
-    )
-}
-
-/// The letters of a scope (binds as [`Store::letter_metrics`]) whose writer was notified, whose
-/// rating was given or whose first late step was recorded after the as-of day `$5`, per holding
-/// unit: found through the indexes of those days.
-pub fn answers_after_sql(subtree: bool) -> String {
-    format!(
-        "SELECT l.unit_id, u.path, u.level, \
-         SUM(CASE WHEN l.notified_on > $5 THEN 1 ELSE 0 END) AS notified, \
-         SUM(CASE WHEN l.rated_on > $5 AND l.rating = 'satisfied' THEN 1 ELSE 0 END) AS satisfied, \
-         SUM(CASE WHEN l.rated_on > $5 AND l.rating = 'basic' THEN 1 ELSE 0 END) AS basic, \
-         SUM(CASE WHEN l.rated_on > $5 AND l.rating = 'unsatisfied' THEN 1 ELSE 0 END) AS unsatisfied, \
-         SUM(CASE WHEN l.late_on > $5 THEN 1 ELSE 0 END) AS recorded_late \
-         FROM letters l JOIN units u ON u.id = l.unit_id \
-         WHERE l.id IN (SELECT x.id FROM letters x WHERE x.notified_on > $5 \
-         UNION SELECT x.id FROM letters x WHERE x.rating IS NOT NULL AND x.rated_on > $5 \
-         UNION SELECT x.id FROM letters x WHERE x.late_on > $5) AND l.unit_id IN {} \
-         AND l.received_on >= $3 AND l.received_on <= $4 \
-         GROUP BY l.unit_id, u.path, u.level",
-        units_of(subtree)
-    )
-}
-
 /// The units counted: unit `$1` alone, or with its subtree through the closure (an index range,
 /// not a scan of the units' paths). `$2` is the subtree's path pattern, empty for the unit alone.
 fn units_of(subtree: bool) -> &'static str {
@@ -365,8 +334,9 @@ pub(crate) struct Tally {
 
 impl Store {
     /// The kept figures (migration 0045) of the letters received in [`from`, `to`] within each of
-    /// `scopes`, as they stand after every recorded step, with the letters overdue on `as_of`
-    /// among those not yet answered. Sums O(scopes × days × levels) kept rows.
+    /// `scopes` as they stand on `as_of`: after every step recorded by then, with the letters
+    /// overdue that day among those not yet answered. Sums O(scopes × days × levels) kept rows
+    /// (and, for a past day, the steps recorded after it by the days they were recorded).
     pub(crate) async fn tallies(
         &self,
         scopes: &[i64],
@@ -382,7 +352,7 @@ impl Store {
             .map(|i| i.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        let [done, open] = figures_sql(&ids);
+        let [done, open, after] = figures_sql(&ids);
         let mut done = sqlx::query(sqlx::AssertSqlSafe(done));
         for b in period_parts(from, to) {
             done = done.bind(b);
@@ -395,69 +365,59 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         let mut out: Vec<Tally> = Vec::with_capacity(done.len());
-        let key = |r: &sqlx::any::AnyRow| -> Result<(i64, bool, i64)> {
-            Ok((
-                crate::int(r, "scope_id")?,
-                crate::int(r, "own")? == 1,
-                crate::int(r, "level")?,
-            ))
-        };
         for r in &done {
-            let (scope, own, level) = key(r)?;
-            let mut counts: Counts = [0; COUNTS];
+            let t = tally_of(&mut out, r)?;
             for (col, i) in KEPT.iter().zip(KEPT_AT) {
-                counts[i] = crate::int(r, col)?;
+                t.counts[i] += crate::int(r, col)?;
             }
-            out.push(Tally {
-                scope,
-                own,
-                level,
-                counts,
-            });
         }
         for r in &open {
-            let (scope, own, level) = key(r)?;
             let at = if r.try_get::<String, _>("step")? == "ack" {
                 3
             } else {
                 6
             };
             let n = crate::int(r, "n")?;
-            match out
-                .iter_mut()
-                .find(|t| t.scope == scope && t.own == own && t.level == level)
-            {
-                Some(t) => t.counts[at] += n,
-                None => {
-                    let mut counts: Counts = [0; COUNTS];
-                    counts[at] = n;
-                    out.push(Tally {
-                        scope,
-                        own,
-                        level,
-                        counts,
-                    });
+            tally_of(&mut out, r)?.counts[at] += n;
+        }
+        if self.recorded_after(as_of).await? {
+            let after = sqlx::query(sqlx::AssertSqlSafe(after))
+                .bind(from.to_string())
+                .bind(to.to_string())
+                .bind(as_of.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &after {
+                let step: String = r.try_get("step")?;
+                let [on_time, late, overdue, n] =
+                    ["on_time", "late", "overdue", "n"].map(|c| crate::int(r, c));
+                let t = tally_of(&mut out, r)?;
+                // not yet on time or late, overdue if their deadline had passed; not yet
+                // notified, rated or recorded late
+                let at = match step.as_str() {
+                    "ack" => 1,
+                    "reply" => 4,
+                    "notified" => NOTIFIED,
+                    "satisfied" => SATISFIED,
+                    "basic" => SATISFIED + 1,
+                    "unsatisfied" => SATISFIED + 2,
+                    _ => RECORDED_LATE,
+                };
+                if at == 1 || at == 4 {
+                    t.counts[at] -= on_time?;
+                    t.counts[at + 1] -= late?;
+                    t.counts[at + 2] += overdue?;
+                } else {
+                    t.counts[at] -= n?;
                 }
             }
         }
         Ok(out)
     }
 
-    /// What the kept figures count that `as_of` must not: the letters of the scope answered after
-    /// it (a past as-of day), each holding unit's (id, path, level) with its correction — not yet
-    /// on time or late, overdue if their deadline had passed; not yet notified, rated or recorded
-    /// late. Read from the indexes of those days: for as-of today, nothing.
-    async fn answered_after(
-        &self,
-        unit: &Unit,
-        subtree: bool,
-        from: NaiveDate,
-        to: NaiveDate,
-        as_of: NaiveDate,
-    ) -> Result<Vec<(i64, String, i64, Counts)>> {
-        let mut out: Vec<(i64, String, i64, Counts)> = Vec::new();
-        // the latest day each was recorded for, from the ends of their indexes: as of that day or
-        // later there is nothing to take back, and the corrections are not read
+    /// Whether a step was recorded after `as_of` (a past day): read from the ends of the indexes
+    /// of the days recorded, so as of today the kept steps by day are not read.
+    async fn recorded_after(&self, as_of: NaiveDate) -> Result<bool> {
         let r = sqlx::query(
             "SELECT (SELECT MAX(acknowledged_on) FROM letters WHERE acknowledged_on IS NOT NULL) AS ack, \
              (SELECT MAX(replied_on) FROM letters WHERE replied_on IS NOT NULL) AS reply, \
@@ -467,58 +427,41 @@ impl Store {
         )
         .fetch_one(&self.pool)
         .await?;
-        let as_of_text = as_of.to_string();
-        let after = |c: &str| -> Result<bool> {
-            Ok(r.try_get::<Option<String>, _>(c)?
-                .is_some_and(|d| d > as_of_text))
-        };
-        let mut corrections: Vec<(String, &[(usize, &str, i64)])> = Vec::new();
-        for (col, done, due, at) in [
-            ("ack", "acknowledged_on", "ack_due", 1),
-            ("reply", "replied_on", "reply_due", 4),
-        ] {
-            if after(col)? {
-                let fix: &[(usize, &str, i64)] = if at == 1 {
-                    &[(1, "on_time", -1), (2, "late", -1), (3, "overdue", 1)]
-                } else {
-                    &[(4, "on_time", -1), (5, "late", -1), (6, "overdue", 1)]
-                };
-                corrections.push((answered_after_sql(subtree, done, due), fix));
+        let as_of = as_of.to_string();
+        for c in ["ack", "reply", "notified", "rated", "late"] {
+            if r.try_get::<Option<String>, _>(c)?
+                .is_some_and(|d| d > as_of)
+            {
+                return Ok(true);
             }
         }
-        if after("notified")? || after("rated")? || after("late")? {
-            corrections.push((
-                answers_after_sql(subtree),
-                &[
-                    (NOTIFIED, "notified", -1),
-                    (SATISFIED, "satisfied", -1),
-                    (SATISFIED + 1, "basic", -1),
-                    (SATISFIED + 2, "unsatisfied", -1),
-                    (RECORDED_LATE, "recorded_late", -1),
-                ],
-            ));
-        }
-        for (sql, fix) in corrections {
-            // a past day may read every letter answered since: planned per execution (`scoped`)
-            let rows = scoped(sql, unit, subtree, [from, to, as_of])
-                .fetch_all(&self.pool)
-                .await?;
-            for r in &rows {
-                let id = crate::int(r, "unit_id")?;
-                let i = match out.iter().position(|o| o.0 == id) {
-                    Some(i) => i,
-                    None => {
-                        out.push((id, r.try_get("path")?, crate::int(r, "level")?, [0; COUNTS]));
-                        out.len() - 1
-                    }
-                };
-                for (at, col, sign) in fix {
-                    out[i].3[*at] += sign * crate::int(r, col)?;
-                }
-            }
-        }
-        Ok(out)
+        Ok(false)
     }
+}
+
+/// The tally of `r`'s scope, own letters or not and level in `out`, added if not there yet.
+fn tally_of<'a>(out: &'a mut Vec<Tally>, r: &sqlx::any::AnyRow) -> Result<&'a mut Tally> {
+    let (scope, own, level) = (
+        crate::int(r, "scope_id")?,
+        crate::int(r, "own")? == 1,
+        crate::int(r, "level")?,
+    );
+    let i = match out
+        .iter()
+        .position(|t| t.scope == scope && t.own == own && t.level == level)
+    {
+        Some(i) => i,
+        None => {
+            out.push(Tally {
+                scope,
+                own,
+                level,
+                counts: [0; COUNTS],
+            });
+            out.len() - 1
+        }
+    };
+    Ok(&mut out[i])
 }
 
 /// Reply rates of one row of a breakdown: a unit (its own letters or its whole subtree) or a level.
@@ -562,9 +505,9 @@ impl Store {
         to: NaiveDate,
         as_of: NaiveDate,
     ) -> Result<(LetterMetrics, Vec<MetricsRow>, Vec<MetricsRow>)> {
-        let mut children: Vec<(i64, String, i64, String)> = Vec::new();
+        let mut children: Vec<(i64, i64, String)> = Vec::new();
         for u in sqlx::query(
-            "SELECT id, path, level, name FROM units WHERE parent_id = $1 AND level = $2 ORDER BY id",
+            "SELECT id, level, name FROM units WHERE parent_id = $1 AND level = $2 ORDER BY id",
         )
         .bind(unit.id)
         .bind(unit.level + 1)
@@ -573,7 +516,6 @@ impl Store {
         {
             children.push((
                 crate::int(&u, "id")?,
-                u.try_get("path")?,
                 crate::int(&u, "level")?,
                 u.try_get("name")?,
             ));
@@ -593,14 +535,6 @@ impl Store {
                 add_counts(&mut per_child[i], &t.counts);
             }
         }
-        for (id, path, level, fix) in self.answered_after(unit, true, from, to, as_of).await? {
-            add_counts(per_level.entry(level).or_default(), &fix);
-            if id == unit.id {
-                add_counts(&mut own, &fix);
-            } else if let Some(i) = children.iter().position(|ch| path.starts_with(&ch.1)) {
-                add_counts(&mut per_child[i], &fix);
-            }
-        }
         let mut by_unit = vec![MetricsRow {
             unit_id: unit.id,
             name: unit.name.clone(),
@@ -611,8 +545,8 @@ impl Store {
             if c[0] > 0 {
                 by_unit.push(MetricsRow {
                     unit_id: ch.0,
-                    name: ch.3.clone(),
-                    level: ch.2,
+                    name: ch.2.clone(),
+                    level: ch.1,
                     metrics: metrics_of(c),
                 });
             }
