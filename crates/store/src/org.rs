@@ -453,6 +453,7 @@ pub const DERIVED: &[&str] = &[
     "letter_months",
     "letter_open",
     "letter_done",
+    "letter_done_months",
     "assignment_tallies",
     "assignment_open",
     "post_scopes",
@@ -602,6 +603,10 @@ pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, A
     // (and this recount replaces what they did), on PostgreSQL duban.bulk switched them off
     for sql in [
         "DELETE FROM letter_months",
+        "DELETE FROM letter_done_months",
+        "INSERT INTO letter_done_months (scope_id, month, done_on, own, level, step, due, n) \
+         SELECT scope_id, substr(received_on, 1, 7), done_on, own, level, step, due, SUM(n) FROM letter_done \
+         GROUP BY scope_id, substr(received_on, 1, 7), done_on, own, level, step, due",
         "INSERT INTO letter_months (scope_id, month, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late, \
          notified, satisfied, basic, unsatisfied, recorded_late) \
          SELECT scope_id, substr(received_on, 1, 7), own, level, SUM(received), SUM(ack_on_time), SUM(ack_late), SUM(reply_on_time), SUM(reply_late), \
@@ -651,7 +656,8 @@ const ASSIGNMENT_OPEN: &str = "INSERT INTO assignment_open (scope_id, assigned_o
      GROUP BY a.ancestor_id, x.assigned_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, x.report_due";
 
 /// The kept figures of the letters `which` (a condition on `l`), added to the rows kept: their
-/// tallies, and the open ones by the deadline they owe (in key order, as the triggers write).
+/// tallies, the open ones by the deadline they owe and their steps by the day recorded (the
+/// deadline kept only if missed), in key order, as the triggers write.
 fn tally_statements(which: &str) -> [String; 3] {
     [
         format!(
@@ -685,9 +691,10 @@ fn tally_statements(which: &str) -> [String; 3] {
         format!(
             "INSERT INTO letter_done AS d (scope_id, received_on, done_on, own, level, step, due, n) \
              SELECT a.ancestor_id, s.received_on, s.done_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, s.due, COUNT(*) \
-             FROM (SELECT l.unit_id, l.received_on, 'ack' AS step, l.acknowledged_on AS done_on, l.ack_due AS due FROM letters l \
-             WHERE l.acknowledged_on IS NOT NULL AND {which} \
-             UNION ALL SELECT l.unit_id, l.received_on, 'reply', l.replied_on, l.reply_due FROM letters l WHERE l.replied_on IS NOT NULL AND {which} \
+             FROM (SELECT l.unit_id, l.received_on, 'ack' AS step, l.acknowledged_on AS done_on, \
+             CASE WHEN l.acknowledged_on > l.ack_due THEN l.ack_due ELSE '' END AS due FROM letters l WHERE l.acknowledged_on IS NOT NULL AND {which} \
+             UNION ALL SELECT l.unit_id, l.received_on, 'reply', l.replied_on, CASE WHEN l.replied_on > l.reply_due THEN l.reply_due ELSE '' END \
+             FROM letters l WHERE l.replied_on IS NOT NULL AND {which} \
              UNION ALL SELECT l.unit_id, l.received_on, 'notified', l.notified_on, '' FROM letters l WHERE l.notified_on IS NOT NULL AND {which} \
              UNION ALL SELECT l.unit_id, l.received_on, l.rating, l.rated_on, '' FROM letters l \
              WHERE l.rating IS NOT NULL AND l.rated_on IS NOT NULL AND {which} \

@@ -141,6 +141,10 @@ pub struct NationLetters {
     pub letters: u64,
 }
 
+/// On how many different days the nation generator's letters of one day are answered (the kept
+/// steps by day recorded, `letter_done`, hold a row per day received, day recorded and scope).
+const SPREAD: i64 = 15;
+
 impl Store {
     /// A nationwide year of letters (2020) for benchmarks: about 1,060,000, spread over every unit
     /// (SPP 3,000, provinces 2,000, cities 500, basic units 250), every one acknowledged in 2 days;
@@ -183,7 +187,7 @@ impl Store {
         let mut w = self.write(&Actor::system("demo")).await?;
         // counted once after the last year (PostgreSQL) rather than by a trigger per letter
         crate::org::bulk_load(&mut w.tx).await?;
-        sqlx::query("CREATE TEMP TABLE nation_days (idx BIGINT PRIMARY KEY, received_on TEXT, ack_due TEXT, reply_due TEXT, ack_on TEXT, reply_on TEXT, late_on TEXT)").execute(&mut *w.tx).await?;
+        sqlx::query("CREATE TEMP TABLE nation_days (idx BIGINT, j BIGINT, received_on TEXT, ack_due TEXT, reply_due TEXT, ack_on TEXT, reply_on TEXT, late_on TEXT, PRIMARY KEY (idx, j))").execute(&mut *w.tx).await?;
         // 48 matters, eight per category in the order of the categories below (k % 6), so that a
         // letter's content fits its category; each tokenized once for the search index
         sqlx::query("CREATE TEMP TABLE nation_texts (idx BIGINT PRIMARY KEY, content TEXT NOT NULL, tokens TEXT NOT NULL)")
@@ -210,18 +214,24 @@ impl Store {
             // no step is recorded after the application's today (a pinned demo day): a letter
             // answered later is still open on it
             let done = |x: NaiveDate| if x > today { json!(null) } else { s(x) };
-            days.push(vec![
-                json!(i),
-                s(d),
-                s(c.ack_due),
-                s(c.reply_due),
-                done(d + chrono::Duration::days(2)),
-                done(d + chrono::Duration::days(40)),
-                done(d + chrono::Duration::days(100)),
-            ]);
+            // the letters of a day answered on SPREAD different days: acknowledged 1–6 days
+            // after, replied to 20–76 days after (on time), the late ones after 100 days
+            for j in 0..SPREAD {
+                days.push(vec![
+                    json!(i),
+                    json!(j),
+                    s(d),
+                    s(c.ack_due),
+                    s(c.reply_due),
+                    done(d + chrono::Duration::days(1 + j % 6)),
+                    done(d + chrono::Duration::days(20 + 4 * j)),
+                    done(d + chrono::Duration::days(100)),
+                ]);
+            }
         }
         let cols: Vec<String> = [
             "idx",
+            "j",
             "received_on",
             "ack_due",
             "reply_due",
@@ -237,7 +247,7 @@ impl Store {
                 &mut w.tx,
                 "nation_days",
                 &cols,
-                &[true, false, false, false, false, false, false],
+                &[true, true, false, false, false, false, false, false],
                 chunk,
                 "",
             )
@@ -269,7 +279,7 @@ impl Store {
                '', '', t.content, d.ack_due, d.reply_due, d.ack_on, \
                CASE WHEN u.level > 1 AND n.k % 125 = 7 THEN d.late_on ELSE d.reply_on END, \
                CASE WHEN u.level > 1 AND n.k % 125 = 7 THEN d.late_on ELSE d.reply_on END, $1 \
-             FROM units u JOIN nation_nums n ON n.k < {per_unit} JOIN nation_days d ON d.idx = n.k * {days_in_year} / ({per_unit}) JOIN nation_texts t ON t.idx = n.k % 48 \
+             FROM units u JOIN nation_nums n ON n.k < {per_unit} JOIN nation_days d ON d.idx = n.k * {days_in_year} / ({per_unit}) AND d.j = (n.k + u.id) % {SPREAD} JOIN nation_texts t ON t.idx = n.k % 48 \
              WHERE u.kind = 'procuratorate' AND NOT EXISTS (SELECT 1 FROM letters x WHERE x.unit_id = u.id AND x.received_on >= $2 AND x.received_on <= $3) ORDER BY u.id, n.k"
         ))
         .bind(&now)

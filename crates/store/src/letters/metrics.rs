@@ -127,18 +127,16 @@ pub fn assignments_sql(subtree: bool) -> String {
     )
 }
 
-/// The kept figures' three statements over the scopes `ids` (a list of unit ids): the letters
-/// and their answers on time or late, summed over the whole months of the period from
+/// The kept figures' two statements over the scopes `ids` (a list of unit ids): the letters and
+/// their answers on time or late, summed over the whole months of the period from
 /// `letter_months` (migration 0048) and over the days at either end from `letter_tallies`
 /// (0045) — binds `$1`–`$2` the first days, `$3`–`$4` the months, `$5`–`$6` the last days
-/// ([`period_parts`]); the letters not yet answered whose deadline is before the as-of day
-/// (`letter_open`); and, for a past as-of day, the steps recorded after it, which the first
-/// counts and that day must not (`letter_done`, 0065: on time or late, overdue then, or how
-/// many) — the last two bind `$1` from, `$2` to, `$3` as of. Each an index range per scope. The
+/// ([`period_parts`]); and the letters not yet answered whose deadline is before the as-of day
+/// (`letter_open`), binds `$1` from, `$2` to, `$3` as of. Each an index range per scope. The
 /// first statement's days are bound as sub-selects the planner cannot read: PostgreSQL's custom
 /// plans, costed on each call's days, were always estimated cheaper than the generic one (the
 /// same index ranges) and it planned the statement on every call (0.33 ms, more than running it).
-pub fn figures_sql(ids: &str) -> [String; 3] {
+pub fn figures_sql(ids: &str) -> [String; 2] {
     let sums = KEPT
         .iter()
         .map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
@@ -161,15 +159,79 @@ pub fn figures_sql(ids: &str) -> [String; 3] {
              WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 AND due < $3 \
              GROUP BY scope_id, own, level, step"
         ),
-        format!(
-            "SELECT scope_id, own, level, step, \
-             CAST(SUM(CASE WHEN done_on <= due THEN n ELSE 0 END) AS BIGINT) AS on_time, \
-             CAST(SUM(CASE WHEN done_on > due THEN n ELSE 0 END) AS BIGINT) AS late, \
-             CAST(SUM(CASE WHEN due < $3 THEN n ELSE 0 END) AS BIGINT) AS overdue, CAST(SUM(n) AS BIGINT) AS n \
-             FROM letter_done WHERE scope_id IN ({ids}) AND received_on >= $1 AND received_on <= $2 AND done_on > $3 \
-             GROUP BY scope_id, own, level, step"
-        ),
     ]
+}
+
+/// For a past as-of day `$1`, the steps recorded after it of the letters of the scopes `ids`
+/// received on `days` or in `months` (`YYYY-MM`; [`period_lists`]), which the kept figures count
+/// and that day must not (`letter_done` and `letter_done_months`, migration 0065): per scope,
+/// own letters or not, level and step, how many were recorded on time or late and how many of
+/// them were overdue on the day (a deadline is kept only if missed), or how many in all. An
+/// index range per scope and day or month, from the day after `$1`; `None` for an empty period.
+pub fn recorded_after_sql(ids: &str, days: &[String], months: &[String]) -> Option<String> {
+    let list = |v: &[String]| {
+        v.iter()
+            .map(|d| format!("'{d}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    if !days.is_empty() {
+        parts.push(format!(
+            "SELECT scope_id, own, level, step, due, n FROM letter_done \
+             WHERE scope_id IN ({ids}) AND received_on IN ({}) AND done_on > $1",
+            list(days)
+        ));
+    }
+    if !months.is_empty() {
+        parts.push(format!(
+            "SELECT scope_id, own, level, step, due, n FROM letter_done_months \
+             WHERE scope_id IN ({ids}) AND month IN ({}) AND done_on > $1",
+            list(months)
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "SELECT scope_id, own, level, step, \
+         CAST(SUM(CASE WHEN due = '' THEN n ELSE 0 END) AS BIGINT) AS on_time, \
+         CAST(SUM(CASE WHEN due <> '' THEN n ELSE 0 END) AS BIGINT) AS late, \
+         CAST(SUM(CASE WHEN due <> '' AND due < $1 THEN n ELSE 0 END) AS BIGINT) AS overdue, \
+         CAST(SUM(n) AS BIGINT) AS n FROM ({}) k GROUP BY scope_id, own, level, step",
+        parts.join(" UNION ALL ")
+    ))
+}
+
+/// The days at either end of [`from`, `to`] and its whole months (`YYYY-MM`) between, as lists
+/// ([`period_parts`]'s ranges).
+pub fn period_lists(from: NaiveDate, to: NaiveDate) -> (Vec<String>, Vec<String>) {
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let p = period_parts(from, to);
+    let mut days = Vec::new();
+    for [a, b] in [[&p[0], &p[1]], [&p[4], &p[5]]] {
+        let (Some(mut d), Some(end)) = (day(a), day(b)) else {
+            continue;
+        };
+        while d <= end {
+            days.push(d.to_string());
+            d = match d.succ_opt() {
+                Some(n) => n,
+                None => break,
+            };
+        }
+    }
+    let mut months = Vec::new();
+    if let (Some(mut m), Some(end)) = (day(&format!("{}-01", p[2])), day(&format!("{}-01", p[3]))) {
+        while m <= end {
+            months.push(m.format("%Y-%m").to_string());
+            m = match m.checked_add_months(chrono::Months::new(1)) {
+                Some(n) => n,
+                None => break,
+            };
+        }
+    }
+    (days, months)
 }
 
 /// The binds of [`figures_sql`]'s first statement for [`from`, `to`]: the days before the first
@@ -215,7 +277,31 @@ pub fn period_parts(from: NaiveDate, to: NaiveDate) -> [String; 6] {
 
 #[cfg(test)]
 mod tests {
-    use super::period_parts;
+    use super::{period_lists, period_parts};
+    #[test]
+    fn a_period_lists_the_days_at_its_ends_and_its_whole_months() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            period_lists(d("2020-01-30"), d("2020-04-02")),
+            (
+                v(&["2020-01-30", "2020-01-31", "2020-04-01", "2020-04-02"]),
+                v(&["2020-02", "2020-03"])
+            )
+        );
+        assert_eq!(
+            period_lists(d("2019-12-01"), d("2020-01-31")),
+            (vec![], v(&["2019-12", "2020-01"]))
+        );
+        assert_eq!(
+            period_lists(d("2020-02-03"), d("2020-02-05")),
+            (v(&["2020-02-03", "2020-02-04", "2020-02-05"]), vec![])
+        );
+        assert_eq!(
+            period_lists(d("2020-02-05"), d("2020-02-03")),
+            (vec![], vec![])
+        );
+    }
     #[test]
     fn a_period_is_whole_months_and_the_days_at_either_end() {
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
@@ -352,7 +438,7 @@ impl Store {
             .map(|i| i.to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        let [done, open, after] = figures_sql(&ids);
+        let [done, open] = figures_sql(&ids);
         let mut done = sqlx::query(sqlx::AssertSqlSafe(done));
         for b in period_parts(from, to) {
             done = done.bind(b);
@@ -380,10 +466,18 @@ impl Store {
             let n = crate::int(r, "n")?;
             tally_of(&mut out, r)?.counts[at] += n;
         }
-        if self.recorded_after(as_of).await? {
+        // a step recorded after a past day is only on letters received by the last letter's day
+        let after = match self.recorded_after(as_of).await? {
+            Some((first, last)) if from.max(first) <= to.min(last) => {
+                let (days, months) = period_lists(from.max(first), to.min(last));
+                recorded_after_sql(&ids, &days, &months)
+            }
+            _ => None,
+        };
+        if let Some(after) = after {
+            // its text is the period's: not kept among the prepared statements
             let after = sqlx::query(sqlx::AssertSqlSafe(after))
-                .bind(from.to_string())
-                .bind(to.to_string())
+                .persistent(false)
                 .bind(as_of.to_string())
                 .fetch_all(&self.pool)
                 .await?;
@@ -415,27 +509,32 @@ impl Store {
         Ok(out)
     }
 
-    /// Whether a step was recorded after `as_of` (a past day): read from the ends of the indexes
-    /// of the days recorded, so as of today the kept steps by day are not read.
-    async fn recorded_after(&self, as_of: NaiveDate) -> Result<bool> {
+    /// Whether a step was recorded after `as_of` (a past day), and if so the first and last day
+    /// a letter was received: read from the ends of the indexes of those days, so as of today
+    /// the kept steps by day are not read.
+    async fn recorded_after(&self, as_of: NaiveDate) -> Result<Option<(NaiveDate, NaiveDate)>> {
         let r = sqlx::query(
             "SELECT (SELECT MAX(acknowledged_on) FROM letters WHERE acknowledged_on IS NOT NULL) AS ack, \
              (SELECT MAX(replied_on) FROM letters WHERE replied_on IS NOT NULL) AS reply, \
              (SELECT MAX(notified_on) FROM letters WHERE notified_on IS NOT NULL) AS notified, \
              (SELECT MAX(rated_on) FROM letters WHERE rating IS NOT NULL) AS rated, \
-             (SELECT MAX(late_on) FROM letters WHERE late_on IS NOT NULL) AS late",
+             (SELECT MAX(late_on) FROM letters WHERE late_on IS NOT NULL) AS late, \
+             (SELECT MIN(received_on) FROM letters) AS first, (SELECT MAX(received_on) FROM letters) AS last",
         )
         .fetch_one(&self.pool)
         .await?;
-        let as_of = as_of.to_string();
+        let day = |c: &str| -> Result<Option<NaiveDate>> {
+            Ok(r.try_get::<Option<String>, _>(c)?
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+        };
+        let mut after = false;
         for c in ["ack", "reply", "notified", "rated", "late"] {
-            if r.try_get::<Option<String>, _>(c)?
-                .is_some_and(|d| d > as_of)
-            {
-                return Ok(true);
-            }
+            after |= day(c)?.is_some_and(|d| d > as_of);
         }
-        Ok(false)
+        Ok(match (after, day("first")?, day("last")?) {
+            (true, Some(first), Some(last)) => Some((first, last)),
+            _ => None,
+        })
     }
 }
 
