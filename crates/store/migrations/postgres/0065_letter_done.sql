@@ -11,6 +11,7 @@
 -- period and of each day at its ends recorded after the day, an index range each: O(scopes ×
 -- (months + days at the ends) × days recorded since × levels), whatever the number of letters
 -- (it read every letter answered since the day).
+-- the count carried in the key's index: a correction is an index-only scan
 CREATE TABLE letter_done (
   scope_id BIGINT NOT NULL,
   received_on TEXT COLLATE "C" NOT NULL,
@@ -20,7 +21,7 @@ CREATE TABLE letter_done (
   step TEXT COLLATE "C" NOT NULL,
   due TEXT COLLATE "C" NOT NULL,
   n BIGINT NOT NULL,
-  PRIMARY KEY (scope_id, received_on, done_on, own, level, step, due)
+  PRIMARY KEY (scope_id, received_on, done_on, own, level, step, due) INCLUDE (n)
 );
 CREATE TABLE letter_done_months (
   scope_id BIGINT NOT NULL,
@@ -31,7 +32,7 @@ CREATE TABLE letter_done_months (
   step TEXT COLLATE "C" NOT NULL,
   due TEXT COLLATE "C" NOT NULL,
   n BIGINT NOT NULL,
-  PRIMARY KEY (scope_id, month, done_on, own, level, step, due)
+  PRIMARY KEY (scope_id, month, done_on, own, level, step, due) INCLUDE (n)
 );
 INSERT INTO letter_done (scope_id, received_on, done_on, own, level, step, due, n)
   SELECT a.ancestor_id, s.received_on, s.done_on, CASE WHEN a.depth = 0 THEN 1 ELSE 0 END, u.level, s.step, s.due, COUNT(*)

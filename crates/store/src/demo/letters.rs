@@ -172,6 +172,8 @@ impl Store {
             "letter_events",
             "letter_tallies",
             "letter_open",
+            "letter_done",
+            "letter_done_months",
         ])
         .await?;
         Ok(made)
