@@ -485,7 +485,6 @@ impl Store {
                 let step: String = r.try_get("step")?;
                 let [on_time, late, overdue, n] =
                     ["on_time", "late", "overdue", "n"].map(|c| crate::int(r, c));
-                let t = tally_of(&mut out, r)?;
                 // not yet on time or late, overdue if their deadline had passed; not yet
                 // notified, rated or recorded late
                 let at = match step.as_str() {
@@ -495,8 +494,11 @@ impl Store {
                     "satisfied" => SATISFIED,
                     "basic" => SATISFIED + 1,
                     "unsatisfied" => SATISFIED + 2,
-                    _ => RECORDED_LATE,
+                    "late" => RECORDED_LATE,
+                    // a rating the kept figures do not count either
+                    _ => continue,
                 };
+                let t = tally_of(&mut out, r)?;
                 if at == 1 || at == 4 {
                     t.counts[at] -= on_time?;
                     t.counts[at + 1] -= late?;
