@@ -203,6 +203,10 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
         65,
         include_str!("../migrations/sqlite/0065_letter_done.sql"),
     ),
+    (
+        66,
+        include_str!("../migrations/sqlite/0066_letter_done_by_month.sql"),
+    ),
 ];
 const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
@@ -440,6 +444,10 @@ const MIGRATIONS_PG: &[(i64, &str)] = &[
     (
         65,
         include_str!("../migrations/postgres/0065_letter_done.sql"),
+    ),
+    (
+        66,
+        include_str!("../migrations/postgres/0066_letter_done_by_month.sql"),
     ),
 ];
 const TRIGGERS_SQLITE: &str = include_str!("../migrations/sqlite/triggers.sql");

@@ -454,6 +454,7 @@ pub const DERIVED: &[&str] = &[
     "letter_open",
     "letter_done",
     "letter_done_months",
+    "letter_done_by_month",
     "assignment_tallies",
     "assignment_open",
     "post_scopes",
@@ -607,6 +608,12 @@ pub(crate) async fn rebuild_letter_tallies(tx: &mut sqlx::Transaction<'static, A
         "INSERT INTO letter_done_months (scope_id, month, done_on, own, level, step, due, n) \
          SELECT scope_id, substr(received_on, 1, 7), done_on, own, level, step, due, SUM(n) FROM letter_done \
          GROUP BY scope_id, substr(received_on, 1, 7), done_on, own, level, step, due",
+        // and the months recorded from those (after them: on SQLite the months' triggers have
+        // added to it meanwhile)
+        "DELETE FROM letter_done_by_month",
+        "INSERT INTO letter_done_by_month (scope_id, month, done_month, own, level, step, due, n) \
+         SELECT scope_id, month, substr(done_on, 1, 7), own, level, step, due, SUM(n) FROM letter_done_months \
+         GROUP BY scope_id, month, substr(done_on, 1, 7), own, level, step, due",
         "INSERT INTO letter_months (scope_id, month, own, level, received, ack_on_time, ack_late, reply_on_time, reply_late, \
          notified, satisfied, basic, unsatisfied, recorded_late) \
          SELECT scope_id, substr(received_on, 1, 7), own, level, SUM(received), SUM(ack_on_time), SUM(ack_late), SUM(reply_on_time), SUM(reply_late), \

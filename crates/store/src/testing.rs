@@ -117,6 +117,7 @@ pub async fn author(store: &Store, login: &str) -> crate::rectification::Author 
 }
 
 /// A value bound to a statement whose plan a test reads.
+#[derive(Clone)]
 pub enum Arg {
     Int(i64),
     Text(String),

@@ -629,7 +629,13 @@ async fn letter_lists_page_through_each_scope_in_order() {
             (d("2020-03-15"), d("2021-02-10")),
             (d("2020-06-02"), d("2020-06-29")),
         ] {
-            for as_of in [d("2020-06-30"), d("2021-03-20"), today, d("2099-01-01")] {
+            for as_of in [
+                d("2020-06-15"),
+                d("2020-06-30"),
+                d("2021-03-20"),
+                today,
+                d("2099-01-01"),
+            ] {
                 for s in scopes(store).await {
                     let unit = store.unit(s.unit_id).await.unwrap().unwrap();
                     let m = store
@@ -933,6 +939,12 @@ async fn the_kept_figures_read_their_indexes() {
             NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
         );
         let after = duban_store::letters::recorded_after_sql(&ids, &days, &months).unwrap();
+        let after_args: Vec<Arg> = duban_store::letters::recorded_after_binds(
+            NaiveDate::from_ymd_opt(2020, 11, 5).unwrap(),
+        )
+        .iter()
+        .map(|b| day(b))
+        .collect();
         let parts = duban_store::letters::period_parts(
             NaiveDate::from_ymd_opt(2020, 1, 15).unwrap(),
             NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
@@ -953,8 +965,9 @@ async fn the_kept_figures_read_their_indexes() {
                 "letter_open",
                 vec![day("2020-01-01"), day("2020-12-31"), day("2020-11-05")],
             ),
-            (after.clone(), "letter_done", vec![day("2020-11-05")]),
-            (after, "letter_done_months", vec![day("2020-11-05")]),
+            (after.clone(), "letter_done", after_args.clone()),
+            (after.clone(), "letter_done_months", after_args.clone()),
+            (after, "letter_done_by_month", after_args),
         ] {
             let p = plan(&store, &sql, &args).await;
             assert!(

@@ -174,6 +174,7 @@ impl Store {
             "letter_open",
             "letter_done",
             "letter_done_months",
+            "letter_done_by_month",
         ])
         .await?;
         Ok(made)

@@ -164,10 +164,14 @@ pub fn figures_sql(ids: &str) -> [String; 2] {
 
 /// For a past as-of day `$1`, the steps recorded after it of the letters of the scopes `ids`
 /// received on `days` or in `months` (`YYYY-MM`; [`period_lists`]), which the kept figures count
-/// and that day must not (`letter_done` and `letter_done_months`, migration 0065): per scope,
-/// own letters or not, level and step, how many were recorded on time or late and how many of
-/// them were overdue on the day (a deadline is kept only if missed), or how many in all. An
-/// index range per scope and day or month, from the day after `$1`; `None` for an empty period.
+/// and that day must not (`letter_done`, `letter_done_months`, `letter_done_by_month`, migrations
+/// 0065–0066): per scope, own letters or not, level and step, how many were recorded on time or
+/// late and how many of them were overdue on the day (a deadline is kept only if missed), or how
+/// many in all. Binds [`recorded_after_binds`]. An index range per scope and day or month: for a
+/// day, from the day after `$1`; for a whole month, the days recorded from then to the end of
+/// `$1`'s month (`$2` the first of the next) and the months recorded after it (`$3`), so that a
+/// step recorded months later is one row a month, not one a day. `None` for an empty period.
+/// Without `months`, `$1` only.
 pub fn recorded_after_sql(ids: &str, days: &[String], months: &[String]) -> Option<String> {
     let list = |v: &[String]| {
         v.iter()
@@ -186,7 +190,9 @@ pub fn recorded_after_sql(ids: &str, days: &[String], months: &[String]) -> Opti
     if !months.is_empty() {
         parts.push(format!(
             "SELECT scope_id, own, level, step, due, n FROM letter_done_months \
-             WHERE scope_id IN ({ids}) AND month IN ({}) AND done_on > $1",
+             WHERE scope_id IN ({ids}) AND month IN ({0}) AND done_on > $1 AND done_on < $2 \
+             UNION ALL SELECT scope_id, own, level, step, due, n FROM letter_done_by_month \
+             WHERE scope_id IN ({ids}) AND month IN ({0}) AND done_month > $3",
             list(months)
         ));
     }
@@ -201,6 +207,22 @@ pub fn recorded_after_sql(ids: &str, days: &[String], months: &[String]) -> Opti
          CAST(SUM(n) AS BIGINT) AS n FROM ({}) k GROUP BY scope_id, own, level, step",
         parts.join(" UNION ALL ")
     ))
+}
+
+/// The binds of [`recorded_after_sql`] as of `as_of`: the day, the first of the next month and
+/// its month (`YYYY-MM`).
+pub fn recorded_after_binds(as_of: NaiveDate) -> [String; 3] {
+    use chrono::Datelike;
+    let first = as_of.with_day(1).unwrap_or(as_of);
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "9999-12-32".to_string());
+    [
+        as_of.to_string(),
+        next,
+        format!("{:04}-{:02}", as_of.year(), as_of.month()),
+    ]
 }
 
 /// The days at either end of [`from`, `to`] and its whole months (`YYYY-MM`) between, as lists
@@ -277,7 +299,19 @@ pub fn period_parts(from: NaiveDate, to: NaiveDate) -> [String; 6] {
 
 #[cfg(test)]
 mod tests {
-    use super::{period_lists, period_parts};
+    use super::{period_lists, period_parts, recorded_after_binds};
+    #[test]
+    fn a_correction_reads_days_to_the_end_of_the_month_then_months() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            recorded_after_binds(d("2020-11-05")),
+            ["2020-11-05", "2020-12-01", "2020-11"].map(String::from)
+        );
+        assert_eq!(
+            recorded_after_binds(d("2020-12-31")),
+            ["2020-12-31", "2021-01-01", "2020-12"].map(String::from)
+        );
+    }
     #[test]
     fn a_period_lists_the_days_at_its_ends_and_its_whole_months() {
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
@@ -470,17 +504,18 @@ impl Store {
         let after = match self.recorded_after(as_of).await? {
             Some((first, last)) if from.max(first) <= to.min(last) => {
                 let (days, months) = period_lists(from.max(first), to.min(last));
-                recorded_after_sql(&ids, &days, &months)
+                recorded_after_sql(&ids, &days, &months).map(|sql| (sql, months.is_empty()))
             }
             _ => None,
         };
-        if let Some(after) = after {
+        if let Some((after, days_only)) = after {
             // its text is the period's: not kept among the prepared statements
-            let after = sqlx::query(sqlx::AssertSqlSafe(after))
-                .persistent(false)
-                .bind(as_of.to_string())
-                .fetch_all(&self.pool)
-                .await?;
+            let mut after = sqlx::query(sqlx::AssertSqlSafe(after)).persistent(false);
+            let binds = recorded_after_binds(as_of);
+            for b in &binds[..if days_only { 1 } else { 3 }] {
+                after = after.bind(b.clone());
+            }
+            let after = after.fetch_all(&self.pool).await?;
             for r in &after {
                 let step: String = r.try_get("step")?;
                 let [on_time, late, overdue, n] =

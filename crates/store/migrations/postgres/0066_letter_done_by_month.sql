@@ -1,0 +1,37 @@
+-- The letters' recorded steps by month received and month recorded (issue 22). A past day's
+-- correction read, per scope and month received, a row per day recorded since the day
+-- (letter_done_months): the SPP's page for 2020 as of 2020-11-05, 33,484 rows of some 145 days.
+-- It now reads the days only up to the end of the as-of day's month and whole months after it
+-- from here: the same rows with the day recorded cut to its month (10,354 rows for that page;
+-- as of a month's last day, 1,449). Kept from the months by a trigger, as the months are from
+-- the days (off for a bulk load, which counts them once); a month's row is only deleted by the
+-- recount of every kept figure (org::rebuild_letter_tallies), which recounts this table after
+-- it. The count is carried in the key's index: the read is an index-only scan.
+CREATE TABLE letter_done_by_month (
+  scope_id BIGINT NOT NULL,
+  month TEXT COLLATE "C" NOT NULL,
+  done_month TEXT COLLATE "C" NOT NULL,
+  own BIGINT NOT NULL,
+  level BIGINT NOT NULL,
+  step TEXT COLLATE "C" NOT NULL,
+  due TEXT COLLATE "C" NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (scope_id, month, done_month, own, level, step, due) INCLUDE (n)
+);
+INSERT INTO letter_done_by_month (scope_id, month, done_month, own, level, step, due, n)
+  SELECT scope_id, month, substr(done_on, 1, 7), own, level, step, due, SUM(n) FROM letter_done_months GROUP BY 1, 2, 3, 4, 5, 6, 7;
+CREATE OR REPLACE FUNCTION letter_done_by_month_row() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    UPDATE letter_done_by_month SET n = n + NEW.n - OLD.n WHERE scope_id = OLD.scope_id AND month = OLD.month
+      AND done_month = substr(OLD.done_on, 1, 7) AND own = OLD.own AND level = OLD.level AND step = OLD.step AND due = OLD.due;
+  ELSE
+    INSERT INTO letter_done_by_month AS m (scope_id, month, done_month, own, level, step, due, n)
+      VALUES (NEW.scope_id, NEW.month, substr(NEW.done_on, 1, 7), NEW.own, NEW.level, NEW.step, NEW.due, NEW.n)
+      ON CONFLICT (scope_id, month, done_month, own, level, step, due) DO UPDATE SET n = m.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER letter_done_by_month_row AFTER INSERT OR UPDATE OF n ON letter_done_months
+  FOR EACH ROW WHEN (current_setting('duban.bulk', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION letter_done_by_month_row();
