@@ -938,13 +938,14 @@ async fn the_kept_figures_read_their_indexes() {
             NaiveDate::from_ymd_opt(2020, 1, 15).unwrap(),
             NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
         );
-        let after = duban_store::letters::recorded_after_sql(&ids, &days, &months).unwrap();
-        let after_args: Vec<Arg> = duban_store::letters::recorded_after_binds(
-            NaiveDate::from_ymd_opt(2020, 11, 5).unwrap(),
-        )
-        .iter()
-        .map(|b| day(b))
-        .collect();
+        // as of the 5th (the month less its first days) and the 20th (the days after it)
+        let after = |as_of| {
+            let (sql, binds) =
+                duban_store::letters::recorded_after_sql(&ids, &days, &months, as_of).unwrap();
+            (sql, binds.iter().map(|b| day(b)).collect::<Vec<_>>())
+        };
+        let (early, early_args) = after(NaiveDate::from_ymd_opt(2020, 11, 5).unwrap());
+        let (late, late_args) = after(NaiveDate::from_ymd_opt(2020, 11, 20).unwrap());
         let parts = duban_store::letters::period_parts(
             NaiveDate::from_ymd_opt(2020, 1, 15).unwrap(),
             NaiveDate::from_ymd_opt(2020, 12, 20).unwrap(),
@@ -965,9 +966,11 @@ async fn the_kept_figures_read_their_indexes() {
                 "letter_open",
                 vec![day("2020-01-01"), day("2020-12-31"), day("2020-11-05")],
             ),
-            (after.clone(), "letter_done", after_args.clone()),
-            (after.clone(), "letter_done_months", after_args.clone()),
-            (after, "letter_done_by_month", after_args),
+            (early.clone(), "letter_done", early_args.clone()),
+            (early.clone(), "letter_done_months", early_args.clone()),
+            (early, "letter_done_by_month", early_args),
+            (late.clone(), "letter_done_months", late_args.clone()),
+            (late, "letter_done_by_month", late_args),
         ] {
             let p = plan(&store, &sql, &args).await;
             assert!(

@@ -162,17 +162,24 @@ pub fn figures_sql(ids: &str) -> [String; 2] {
     ]
 }
 
-/// For a past as-of day `$1`, the steps recorded after it of the letters of the scopes `ids`
+/// For a past day `as_of`, the steps recorded after it of the letters of the scopes `ids`
 /// received on `days` or in `months` (`YYYY-MM`; [`period_lists`]), which the kept figures count
 /// and that day must not (`letter_done`, `letter_done_months`, `letter_done_by_month`, migrations
 /// 0065–0066): per scope, own letters or not, level and step, how many were recorded on time or
 /// late and how many of them were overdue on the day (a deadline is kept only if missed), or how
-/// many in all. Binds [`recorded_after_binds`]. An index range per scope and day or month: for a
-/// day, from the day after `$1`; for a whole month, the days recorded from then to the end of
-/// `$1`'s month (`$2` the first of the next) and the months recorded after it (`$3`), so that a
-/// step recorded months later is one row a month, not one a day. `None` for an empty period.
-/// Without `months`, `$1` only.
-pub fn recorded_after_sql(ids: &str, days: &[String], months: &[String]) -> Option<String> {
+/// many in all; the statement and its binds (`$1` the day). An index range per scope and day or
+/// month: for a day received, the days recorded after `$1`; for a month received, the months
+/// recorded after `$1`'s (`letter_done_by_month`, a row a month however many days) and, of
+/// `$1`'s own month, whichever part is shorter: the days recorded after `$1` to the month's end,
+/// or the whole month less its days up to `$1` (counted negative; every figure is a sum of
+/// counts). `None` for an empty period.
+pub fn recorded_after_sql(
+    ids: &str,
+    days: &[String],
+    months: &[String],
+    as_of: NaiveDate,
+) -> Option<(String, Vec<String>)> {
+    use chrono::Datelike;
     let list = |v: &[String]| {
         v.iter()
             .map(|d| format!("'{d}'"))
@@ -180,6 +187,7 @@ pub fn recorded_after_sql(ids: &str, days: &[String], months: &[String]) -> Opti
             .join(", ")
     };
     let mut parts = Vec::new();
+    let mut binds = vec![as_of.to_string()];
     if !days.is_empty() {
         parts.push(format!(
             "SELECT scope_id, own, level, step, due, n FROM letter_done \
@@ -188,41 +196,47 @@ pub fn recorded_after_sql(ids: &str, days: &[String], months: &[String]) -> Opti
         ));
     }
     if !months.is_empty() {
+        let first = as_of.with_day(1).unwrap_or(as_of);
+        let next = first.checked_add_months(chrono::Months::new(1));
+        let month = format!("{:04}-{:02}", as_of.year(), as_of.month());
+        let left = next.map_or(0, |n| (n - as_of).num_days() - 1);
+        let months = list(months);
+        let (days_of_month, from_month) = if i64::from(as_of.day()) <= left {
+            // the month's days up to the day taken back from the whole month
+            binds.push(first.to_string());
+            (
+                "-n AS n FROM letter_done_months WHERE done_on >= $2 AND done_on <= $1",
+                ">=",
+            )
+        } else {
+            binds.push(next.map_or("9999-12-32".to_string(), |d| d.to_string()));
+            (
+                "n FROM letter_done_months WHERE done_on > $1 AND done_on < $2",
+                ">",
+            )
+        };
+        binds.push(month);
         parts.push(format!(
-            "SELECT scope_id, own, level, step, due, n FROM letter_done_months \
-             WHERE scope_id IN ({ids}) AND month IN ({0}) AND done_on > $1 AND done_on < $2 \
+            "SELECT scope_id, own, level, step, due, {days_of_month} \
+             AND scope_id IN ({ids}) AND month IN ({months}) \
              UNION ALL SELECT scope_id, own, level, step, due, n FROM letter_done_by_month \
-             WHERE scope_id IN ({ids}) AND month IN ({0}) AND done_month > $3",
-            list(months)
+             WHERE scope_id IN ({ids}) AND month IN ({months}) AND done_month {from_month} $3"
         ));
     }
     if parts.is_empty() {
         return None;
     }
-    Some(format!(
-        "SELECT scope_id, own, level, step, \
-         CAST(SUM(CASE WHEN due = '' THEN n ELSE 0 END) AS BIGINT) AS on_time, \
-         CAST(SUM(CASE WHEN due <> '' THEN n ELSE 0 END) AS BIGINT) AS late, \
-         CAST(SUM(CASE WHEN due <> '' AND due < $1 THEN n ELSE 0 END) AS BIGINT) AS overdue, \
-         CAST(SUM(n) AS BIGINT) AS n FROM ({}) k GROUP BY scope_id, own, level, step",
-        parts.join(" UNION ALL ")
+    Some((
+        format!(
+            "SELECT scope_id, own, level, step, \
+             CAST(SUM(CASE WHEN due = '' THEN n ELSE 0 END) AS BIGINT) AS on_time, \
+             CAST(SUM(CASE WHEN due <> '' THEN n ELSE 0 END) AS BIGINT) AS late, \
+             CAST(SUM(CASE WHEN due <> '' AND due < $1 THEN n ELSE 0 END) AS BIGINT) AS overdue, \
+             CAST(SUM(n) AS BIGINT) AS n FROM ({}) k GROUP BY scope_id, own, level, step",
+            parts.join(" UNION ALL ")
+        ),
+        binds,
     ))
-}
-
-/// The binds of [`recorded_after_sql`] as of `as_of`: the day, the first of the next month and
-/// its month (`YYYY-MM`).
-pub fn recorded_after_binds(as_of: NaiveDate) -> [String; 3] {
-    use chrono::Datelike;
-    let first = as_of.with_day(1).unwrap_or(as_of);
-    let next = first
-        .checked_add_months(chrono::Months::new(1))
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "9999-12-32".to_string());
-    [
-        as_of.to_string(),
-        next,
-        format!("{:04}-{:02}", as_of.year(), as_of.month()),
-    ]
 }
 
 /// The days at either end of [`from`, `to`] and its whole months (`YYYY-MM`) between, as lists
@@ -299,18 +313,27 @@ pub fn period_parts(from: NaiveDate, to: NaiveDate) -> [String; 6] {
 
 #[cfg(test)]
 mod tests {
-    use super::{period_lists, period_parts, recorded_after_binds};
+    use super::{period_lists, period_parts, recorded_after_sql};
     #[test]
-    fn a_correction_reads_days_to_the_end_of_the_month_then_months() {
+    fn a_correction_reads_the_shorter_part_of_the_days_month() {
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(
-            recorded_after_binds(d("2020-11-05")),
-            ["2020-11-05", "2020-12-01", "2020-11"].map(String::from)
+        let m = ["2020-10".to_string()];
+        let binds = |as_of| recorded_after_sql("1", &[], &m, d(as_of)).unwrap().1;
+        // the 5th: the month less its first five days
+        assert_eq!(binds("2020-11-05"), ["2020-11-05", "2020-11-01", "2020-11"]);
+        assert!(
+            recorded_after_sql("1", &[], &m, d("2020-11-05"))
+                .unwrap()
+                .0
+                .contains("-n AS n")
         );
-        assert_eq!(
-            recorded_after_binds(d("2020-12-31")),
-            ["2020-12-31", "2021-01-01", "2020-12"].map(String::from)
-        );
+        // the 20th: the ten days after it
+        assert_eq!(binds("2020-11-20"), ["2020-11-20", "2020-12-01", "2020-11"]);
+        assert_eq!(binds("2020-12-31"), ["2020-12-31", "2021-01-01", "2020-12"]);
+        // days received only: the day alone
+        let (_, b) = recorded_after_sql("1", &m, &[], d("2020-11-05")).unwrap();
+        assert_eq!(b, ["2020-11-05"]);
+        assert!(recorded_after_sql("1", &[], &[], d("2020-11-05")).is_none());
     }
     #[test]
     fn a_period_lists_the_days_at_its_ends_and_its_whole_months() {
@@ -504,16 +527,15 @@ impl Store {
         let after = match self.recorded_after(as_of).await? {
             Some((first, last)) if from.max(first) <= to.min(last) => {
                 let (days, months) = period_lists(from.max(first), to.min(last));
-                recorded_after_sql(&ids, &days, &months).map(|sql| (sql, months.is_empty()))
+                recorded_after_sql(&ids, &days, &months, as_of)
             }
             _ => None,
         };
-        if let Some((after, days_only)) = after {
+        if let Some((after, binds)) = after {
             // its text is the period's: not kept among the prepared statements
             let mut after = sqlx::query(sqlx::AssertSqlSafe(after)).persistent(false);
-            let binds = recorded_after_binds(as_of);
-            for b in &binds[..if days_only { 1 } else { 3 }] {
-                after = after.bind(b.clone());
+            for b in binds {
+                after = after.bind(b);
             }
             let after = after.fetch_all(&self.pool).await?;
             for r in &after {
