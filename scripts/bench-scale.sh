@@ -87,6 +87,7 @@ for who in letters zj.office xihu.office; do
   run "GET /letters (page, figures of the year and list)" "$session" "/letters"
   run "GET /letters for 2020 (figures of 1.06 M letters)" "$session" "/letters?from=2020-01-01&to=2020-12-31"
   run "GET /letters for 2020 as of 2020-11-05 (a past day)" "$session" "/letters?from=2020-01-01&to=2020-12-31&as_of=2020-11-05"
+  run "GET /letters for 2020 as of 2020-10-31 (a month's end)" "$session" "/letters?from=2020-01-01&to=2020-12-31&as_of=2020-10-31"
   run "GET /home (workbench: 待办 with counts)" "$session" "/home"
   run "GET /api/v1/todo" "$session" "/api/v1/todo"
 done

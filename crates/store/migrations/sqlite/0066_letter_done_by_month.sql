@@ -1,11 +1,12 @@
 -- The letters' recorded steps by month received and month recorded (issue 22). A past day's
 -- correction read, per scope and month received, a row per day recorded since the day
--- (letter_done_months): the SPP's page for 2020 as of 2020-11-05, 33,484 rows of some 145 days.
--- It now reads the days only up to the end of the as-of day's month and whole months after it
--- from here: the same rows with the day recorded cut to its month (10,354 rows for that page;
--- as of a month's last day, 1,449). Kept from the months by triggers, as the months are from the
--- days; a month's row is only deleted by the recount of every kept figure
--- (org::rebuild_letter_tallies), which recounts this table after it.
+-- (letter_done_months): the SPP's page for 2020 as of 2020-11-05, 33,484 rows of some 145 days. It
+-- now reads the months recorded after the day's month from here (the same rows with the day
+-- recorded cut to its month) and of the day's own month the shorter part, days after the day or
+-- the month less the days up to it (letters::recorded_after_sql): 4,397 rows for that page. Kept
+-- from the months by triggers, as the months are from the days; a month's row is only deleted by
+-- the recount of every kept figure (org::rebuild_letter_tallies), which recounts this table after
+-- it.
 CREATE TABLE letter_done_by_month (
   scope_id INTEGER NOT NULL,
   month TEXT NOT NULL,
