@@ -127,7 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } else {
             std::sync::Arc::new(console::Reporter::new())
         };
-    let store = Store::open(&settings.database_url)
+    let store = Store::open(&settings.database_url, settings.db_connections)
         .await
         .with_context(|| {
             t!(

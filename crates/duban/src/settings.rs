@@ -6,6 +6,10 @@ use serde::Deserialize;
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub database_url: String,
+    /// Connections this process keeps to the database at most (default 8): the statements it
+    /// runs at once. Several servers on one PostgreSQL share its `max_connections`
+    /// (docs/operator-guide.md).
+    pub db_connections: Option<u32>,
     pub listen: String,
     pub secure_cookies: bool,
     pub max_upload_mb: usize,
@@ -47,6 +51,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             database_url: duban_store::DEFAULT_URL.into(),
+            db_connections: None,
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
             max_upload_mb: 20,
@@ -87,6 +92,7 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("database_url", &redact(&self.database_url))
+            .field("db_connections", &self.db_connections)
             .field("listen", &self.listen)
             .field("secure_cookies", &self.secure_cookies)
             .field("max_upload_mb", &self.max_upload_mb)
@@ -167,6 +173,12 @@ impl Settings {
             }
             None => Settings::default(),
         };
+        if let Ok(v) = std::env::var("DUBAN_DB_CONNECTIONS") {
+            s.db_connections = Some(v.parse()?);
+        }
+        if s.db_connections == Some(0) {
+            anyhow::bail!("db_connections must be at least 1");
+        }
         if let Ok(v) = std::env::var("DUBAN_LISTEN") {
             s.listen = v;
         }

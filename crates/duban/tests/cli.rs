@@ -142,7 +142,7 @@ async fn demo_import_users_audit_on_each_backend() {
         assert!(o.status.success(), "{}", out(&o));
 
         // tamper: someone with database rights drops the guard and edits entry 2
-        let store = duban_store::Store::open(&db).await.unwrap();
+        let store = duban_store::Store::open(&db, None).await.unwrap();
         match store.backend {
             duban_store::Backend::Sqlite => sqlx::raw_sql("DROP TRIGGER audit_log_no_update")
                 .execute(&store.pool)
@@ -259,6 +259,8 @@ async fn backup_while_serving_then_restore() {
         .args(["serve", "--listen", &addr])
         .env("DUBAN_DATABASE_URL", &db)
         .env("DUBAN_LOG", "warn")
+        // a pool of three: the server says so in its metrics
+        .env("DUBAN_DB_CONNECTIONS", "3")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -275,6 +277,29 @@ async fn backup_while_serving_then_restore() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert!(healthy, "server did not become healthy");
+    let metrics = {
+        use std::io::{Read, Write};
+        let mut c = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            c,
+            "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut body = String::new();
+        c.read_to_string(&mut body).unwrap();
+        body
+    };
+    assert!(metrics.contains("duban_db_pool_max 3\n"), "{metrics}");
+    let o = Command::new(env!("CARGO_BIN_EXE_duban"))
+        .args(["--db", &db, "audit", "verify"])
+        .env("DUBAN_DB_CONNECTIONS", "0")
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && out(&o).contains("db_connections"),
+        "{}",
+        out(&o)
+    );
     let file = dir.join("backup.jsonl");
     let o = duban(&db, &["backup", "--to", file.to_str().unwrap()], None);
     assert!(o.status.success(), "{}", out(&o));

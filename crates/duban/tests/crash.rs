@@ -43,7 +43,7 @@ async fn acknowledged_writes_survive_kill_9() {
     for db in url_list().await {
         let o = duban(&db, &["demo"]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let store = duban_store::Store::open(&db).await.unwrap();
+        let store = duban_store::Store::open(&db, None).await.unwrap();
         let office = store.user_by_login("office").await.unwrap().unwrap();
         let token = store.create_token(&office, "crash").await.unwrap();
         let plan = store
@@ -123,7 +123,7 @@ async fn acknowledged_writes_survive_kill_9() {
             "{db}: only {} writes acknowledged",
             acked.len()
         );
-        let store = duban_store::Store::open(&db).await.unwrap();
+        let store = duban_store::Store::open(&db, None).await.unwrap();
         let mut kept = std::collections::HashSet::new();
         for &t in &tasks {
             for e in store.ledger(t).await.unwrap() {

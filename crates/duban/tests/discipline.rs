@@ -6,7 +6,7 @@ use common::{duban, out};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clues_and_violations_import_and_report() {
     for db in common::databases("desk").await {
-        let store = duban_store::Store::open(&db).await.unwrap();
+        let store = duban_store::Store::open(&db, None).await.unwrap();
         store.load_demo().await.unwrap();
         let dir = std::env::temp_dir().join(format!("duban-desk-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -122,7 +122,7 @@ async fn replies_reach_the_writer_by_mail_and_sms() {
     use duban_domain::letters::{Channel, LetterCategory, Step};
     use duban_store::letters::{NewLetter, StepRequest};
     for db in common::databases("delivery").await {
-        let store = duban_store::Store::open(&db).await.unwrap();
+        let store = duban_store::Store::open(&db, None).await.unwrap();
         store.load_demo().await.unwrap();
         store.set_public_url("https://duban.example.gov.cn");
         let zj = store.unit_by_code("330000").await.unwrap().unwrap();

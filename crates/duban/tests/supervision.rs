@@ -20,7 +20,7 @@ fn sweep(db: &str, smtp: &str, as_of: &str) -> std::process::Child {
 async fn sweeps_issue_once_and_mail_the_lead_leader() {
     let dbs = common::databases("sweep").await;
     for db in dbs {
-        let store = duban_store::Store::open(&db).await.unwrap();
+        let store = duban_store::Store::open(&db, None).await.unwrap();
         store.load_demo().await.unwrap();
         let (port, got) = smtp_sink().await;
         let smtp = format!("smtp://127.0.0.1:{port}");

@@ -29,7 +29,7 @@ fn unique(prefix: &str) -> String {
 
 pub async fn sqlite() -> Store {
     let path = std::env::temp_dir().join(format!("{}.db", unique("duban_test")));
-    Store::open(&format!("sqlite://{}", path.display()))
+    Store::open(&format!("sqlite://{}", path.display()), None)
         .await
         .expect("open sqlite")
 }
@@ -37,7 +37,7 @@ pub async fn sqlite() -> Store {
 /// A new, empty PostgreSQL database, or `None` when none is configured.
 pub async fn postgres() -> Option<Store> {
     Some(
-        Store::open(&postgres_url().await?)
+        Store::open(&postgres_url().await?, None)
             .await
             .expect("open postgres"),
     )

@@ -33,7 +33,7 @@ async fn postgres_over_verified_tls() {
         &url,
         &format!("sslmode=verify-full&sslrootcert={}", ca.display()),
     );
-    let store = duban_store::Store::open(&tls).await.unwrap();
+    let store = duban_store::Store::open(&tls, None).await.unwrap();
     assert!(store.verify_audit().await.unwrap().is_ok());
     assert!(encrypted(&tls).await.unwrap(), "the session is encrypted");
 

@@ -85,6 +85,7 @@ fn render_metrics(st: &AppState) -> impl IntoResponse {
     out.push_str(&format!("# HELP duban_csrf_rejections_total Requests refused by the CSRF check.\n# TYPE duban_csrf_rejections_total counter\nduban_csrf_rejections_total {}\n", m.csrf_rejections.load(Relaxed)));
     out.push_str(&format!("# HELP duban_login_failures_total Failed sign-in attempts.\n# TYPE duban_login_failures_total counter\nduban_login_failures_total {}\n", m.login_failures.load(Relaxed)));
     out.push_str(&format!("# HELP duban_db_pool_connections Open database connections.\n# TYPE duban_db_pool_connections gauge\nduban_db_pool_connections {}\n", st.store.pool.size()));
+    out.push_str(&format!("# HELP duban_db_pool_max Database connections this process keeps at most (db_connections).\n# TYPE duban_db_pool_max gauge\nduban_db_pool_max {}\n", st.store.pool.options().get_max_connections()));
     out.push_str(&format!("# HELP process_resident_memory_bytes Resident memory.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {}\n", rss_bytes()));
     (
         [(
