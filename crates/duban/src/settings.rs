@@ -6,9 +6,9 @@ use serde::Deserialize;
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub database_url: String,
-    /// Connections this process keeps to the database at most (default 8): the statements it
-    /// runs at once. Several servers on one PostgreSQL share its `max_connections`
-    /// (docs/operator-guide.md).
+    /// Connections this process keeps to the database at most (default 8 on SQLite, 16 on
+    /// PostgreSQL): the statements it runs at once. Several servers on one PostgreSQL share its
+    /// `max_connections` (docs/operator-guide.md).
     pub db_connections: Option<u32>,
     pub listen: String,
     pub secure_cookies: bool,

@@ -208,7 +208,8 @@ pub fn now_epoch() -> i64 {
 
 impl Store {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`), creating an SQLite file and its
-    /// directory on first use, and runs the migrations; keeps at most `connections` (default 8).
+    /// directory on first use, and runs the migrations; keeps at most `connections` (default 8
+    /// on SQLite, 16 on PostgreSQL).
     pub async fn open(url: &str, connections: Option<u32>) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -241,9 +242,12 @@ impl Store {
         // each take one, and the ping was one more round trip apiece (DECISIONS 107); a broken
         // connection fails its statement and is closed
         let opts = AnyPoolOptions::new()
-            // a page's statements run one after another: more connections than the database's
-            // cores mostly wait (DECISIONS 121)
-            .max_connections(connections.unwrap_or(8).max(1))
+            // the operator's to choose for the database's machine (DECISIONS 121)
+            .max_connections(
+                connections
+                    .unwrap_or(if backend == Backend::Sqlite { 8 } else { 16 })
+                    .max(1),
+            )
             .acquire_timeout(Duration::from_secs(30))
             .test_before_acquire(false);
         let opts = if backend == Backend::Sqlite {
